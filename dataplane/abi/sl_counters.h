@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Drop reasons and counters, one X-macro list each, shared by the data plane
+ * (which counts), sluiced and sluicectl (which read and print) and, later,
+ * the BPF program. Part of the shared-memory ABI: appending an entry changes
+ * SL_DROP_MAX / SL_CNT_MAX and therefore the stats layout, so bump
+ * SL_SHM_ABI_VERSION in sl_shm.h with it.
+ *
+ * Each entry: _(SYMBOL, "name", "description"). The name is what operators
+ * see (sluicectl, metrics); keep it stable.
+ */
+#ifndef SL_COUNTERS_H
+#define SL_COUNTERS_H
+
+#define SL_FOREACH_DROP(_)                                                      \
+	_(NONE, "none", "not dropped (placeholder, never counted)")             \
+	_(ETH_TRUNCATED, "eth_truncated", "frame shorter than its L2 headers")  \
+	_(QINQ, "qinq", "stacked VLAN tags (QinQ) are not accepted")            \
+	_(UNTAGGED_INSIDE, "untagged_inside", "untagged frame on an inside port") \
+	_(TAGGED_OUTSIDE, "tagged_outside", "VLAN-tagged frame on an outside port") \
+	_(UNKNOWN_VLAN, "unknown_vlan", "inside VLAN not assigned to any VPC")  \
+	_(ETHERTYPE, "ethertype", "EtherType neither IPv4, IPv6 nor ARP")       \
+	_(L2_NOT_FOR_US, "l2_not_for_us", "unicast destination MAC is not the port's") \
+	_(NO_TABLES, "no_tables", "no table generation published yet")         \
+	_(IP4_TRUNCATED, "ip4_truncated", "IPv4 header or total length beyond the frame") \
+	_(IP4_VERSION, "ip4_version", "IPv4 EtherType with version != 4")       \
+	_(IP4_IHL, "ip4_ihl", "IPv4 IHL below 5")                               \
+	_(IP4_CHECKSUM, "ip4_checksum", "IPv4 header checksum wrong")           \
+	_(IP4_BAD_SOURCE, "ip4_bad_source", "IPv4 source multicast, broadcast, loopback or zero") \
+	_(IP4_BAD_DEST, "ip4_bad_dest", "IPv4 destination multicast, broadcast, loopback or zero") \
+	_(IP6_TRUNCATED, "ip6_truncated", "IPv6 header or payload length beyond the frame") \
+	_(IP6_VERSION, "ip6_version", "IPv6 EtherType with version != 6")       \
+	_(IP6_BAD_SOURCE, "ip6_bad_source", "IPv6 source multicast, loopback or unspecified") \
+	_(IP6_BAD_DEST, "ip6_bad_dest", "IPv6 destination multicast (other than ND), loopback or unspecified") \
+	_(TTL_EXCEEDED, "ttl_exceeded", "TTL or hop limit expired in transit (ICMP sent)") \
+	_(NO_ROUTE, "no_route", "no route to the destination (ICMP unreachable sent)") \
+	_(BLACKHOLE, "blackhole", "route to a blackhole next hop")              \
+	_(TOO_BIG, "too_big", "larger than the egress MTU with DF or IPv6 (ICMP sent)") \
+	_(FRAG_FAILED, "frag_failed", "IPv4 fragmentation failed (no buffers)") \
+	_(LOCAL_PROTO, "local_proto", "addressed to the gateway, not an echo request") \
+	_(ICMP_RATELIMIT, "icmp_ratelimit", "ICMP error suppressed by the rate limit") \
+	_(ICMP_ERROR_LOOP, "icmp_no_error", "no ICMP error about an ICMP error, fragment or multicast") \
+	_(ARP_INVALID, "arp_invalid", "ARP packet malformed or not Ethernet/IPv4") \
+	_(ARP_NOT_FOR_US, "arp_not_for_us", "ARP request for an address the gateway does not own") \
+	_(ND_INVALID, "nd_invalid", "ND packet malformed (RFC 4861 checks)")    \
+	_(ND_NOT_FOR_US, "nd_not_for_us", "neighbour solicitation for an address the gateway does not own") \
+	_(NEIGH_QUEUE_FULL, "neigh_queue_full", "too many packets waiting for one neighbour resolution") \
+	_(NEIGH_FAILED, "neigh_failed", "neighbour did not answer ARP/ND")      \
+	_(PUNT_RING_FULL, "punt_ring_full", "exception ring to the main lcore full") \
+	_(TX_FULL, "tx_full", "transmit queue full")                            \
+	_(NO_MBUF, "no_mbuf", "buffer allocation failed")                       \
+	_(NO_PORT, "no_port", "no port with the egress role")
+
+#define SL_FOREACH_COUNTER(_)                                                   \
+	_(RX_PKTS, "rx_packets", "packets received by workers")                 \
+	_(TX_PKTS, "tx_packets", "packets handed to a port's tx queue")        \
+	_(FWD_IP4, "forwarded_ip4", "IPv4 packets forwarded")                   \
+	_(FWD_IP6, "forwarded_ip6", "IPv6 packets forwarded")                   \
+	_(LOCAL_ECHO, "echo_replies", "echo replies sent by the gateway")       \
+	_(ICMP_ERRORS, "icmp_errors", "ICMP/ICMPv6 errors originated")          \
+	_(ARP_REPLIES, "arp_replies", "ARP replies sent for gateway addresses") \
+	_(ARP_REQUESTS, "arp_requests", "ARP requests sent to resolve next hops") \
+	_(ND_ADVERTS, "nd_adverts", "neighbour advertisements sent")            \
+	_(ND_SOLICITS, "nd_solicits", "neighbour solicitations sent")           \
+	_(NEIGH_LEARNED, "neigh_learned", "neighbour entries learned or refreshed") \
+	_(PUNTED, "punted", "packets handed to the main lcore")                 \
+	_(FRAGMENTS, "ip4_fragments_out", "IPv4 fragments created")             \
+	_(GENERATIONS, "generations_seen", "table generations taken up")
+
+#define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
+enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };
+#undef SL_DROP_ENUM
+
+#define SL_CNT_ENUM(sym, name, desc) SL_CNT_##sym,
+enum sl_counter { SL_FOREACH_COUNTER(SL_CNT_ENUM) SL_CNT_MAX };
+#undef SL_CNT_ENUM
+
+#endif /* SL_COUNTERS_H */

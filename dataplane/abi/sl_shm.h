@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice shared-memory ABI: the only contract between sluiced and sluice-dp.
+ *
+ * Design note
+ * -----------
+ * One file-backed segment (tmpfs or hugetlbfs, path given to both daemons)
+ * holds, in this order:
+ *
+ *   struct sl_shm_header      magic, ABI version, sizes, the published
+ *                             generation, the data plane's per-lcore
+ *                             acknowledgements (its QSBR state)
+ *   bank 0, bank 1            two table banks of equal size; the active bank
+ *                             is (generation & 1)
+ *   stats area                counters, port and neighbour snapshots, written
+ *                             only by sluice-dp
+ *
+ * Everything inside a bank is addressed by offsets from the bank's start,
+ * never by pointers, so both processes can map the segment anywhere.
+ *
+ * Publication protocol (sluiced is the only writer of banks):
+ *   1. wait until every online lcore slot has ack_generation >= generation,
+ *      i.e. nobody still reads the inactive bank;
+ *   2. write the complete table set into the inactive bank, set its
+ *      sl_bank_header.generation to generation + 1;
+ *   3. store generation + 1 with release (seq_cst) semantics: the flip.
+ * A batch of changes therefore becomes visible atomically, and an update is
+ * visible to a worker at its next poll-loop iteration.
+ *
+ * Reader protocol (every sluice-dp lcore that touches tables):
+ *   - at start: lcore[i].online = 1 (seq_cst), then load generation;
+ *   - at the top of every loop iteration: g = load_acquire(generation);
+ *     store_release(lcore[i].ack_generation, g); use bank (g & 1) only until
+ *     the next iteration; hold no bank reference across iterations;
+ *   - when stopping: online = 0.
+ * The seq_cst store of online before the load of generation (reader) and the
+ * seq_cst store of generation before the scan of online flags (writer) make a
+ * reader that comes online during a write always see the new generation.
+ *
+ * Restarts: the segment outlives both processes. A restarted sluice-dp
+ * re-maps it and forwards with the active bank at once. A restarted sluiced
+ * re-opens it, checks dp_pid liveness (a dead data plane's lcores are not
+ * waited for) and republishes its compiled state as the next generation.
+ *
+ * Any change to a structure in this file must bump SL_SHM_ABI_VERSION; the
+ * static asserts at the bottom pin sizes and offsets.
+ */
+#ifndef SL_SHM_H
+#define SL_SHM_H
+
+#include <assert.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sl_counters.h"
+
+#define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
+#define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
+#define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
+#define SL_SHM_ABI_VERSION 1u
+
+#define SL_CACHE_LINE 64
+#define SL_MAX_LCORES 128	  /* lcore slots in the header */
+#define SL_MAX_PORTS 16		  /* ports exported in the stats area */
+#define SL_MAX_NEIGH_EXPORT 8192 /* neighbour entries exported */
+#define SL_ID_LEN 64		  /* API object ids, NUL-terminated */
+#define SL_PORT_NAME_LEN 32
+#define SL_VLAN_COUNT 4096
+#define SL_VPC_INTERNET UINT32_C(0xffffffff) /* vpc_index of the Internet side */
+#define SL_NH_NONE 0u /* next-hop index 0 is always SL_NH_UNREACHABLE */
+
+/** Port roles. A VPC is a VLAN on the inside ports; the Internet is untagged
+ * on the outside ports. */
+enum sl_port_role {
+	SL_ROLE_INSIDE = 0,
+	SL_ROLE_OUTSIDE = 1,
+	SL_ROLE_MAX
+};
+
+/** Per-lcore reader state. Written only by the sluice-dp lcore that owns the
+ * slot; read by sluiced while it waits for a grace period. One cache line
+ * each so acknowledgements never false-share. */
+struct sl_shm_lcore_slot {
+	_Atomic uint64_t ack_generation; /**< last generation this lcore loaded */
+	_Atomic uint32_t online;	 /**< 1 while the lcore reads tables */
+	uint32_t lcore_id;		 /**< DPDK lcore id, for display */
+	uint8_t pad[SL_CACHE_LINE - 16];
+};
+
+/** Segment header at offset 0. Fields are grouped by writer. */
+struct sl_shm_header {
+	/* Immutable after creation (written once by whoever creates it). */
+	uint64_t magic;
+	uint32_t abi_version;
+	uint32_t header_size;	/**< sizeof(struct sl_shm_header) */
+	uint64_t segment_size;	/**< total bytes mapped */
+	uint64_t bank_offset[2]; /**< from segment start */
+	uint64_t bank_size;	/**< bytes per bank */
+	uint64_t stats_offset;	/**< from segment start */
+	uint64_t stats_size;
+	uint8_t pad0[SL_CACHE_LINE - 64];
+
+	/* Written only by sluiced. */
+	_Atomic uint64_t generation; /**< published generation; 0 = no tables */
+	_Atomic int32_t writer_pid;
+	uint32_t pad1;
+	_Atomic uint64_t writer_start_ns; /**< CLOCK_REALTIME at sluiced start */
+	uint8_t pad2[SL_CACHE_LINE - 24];
+
+	/* Written only by sluice-dp. */
+	_Atomic int32_t dp_pid;		/**< 0 when no data plane attached */
+	_Atomic uint32_t dp_n_lcores;	/**< slots in use: [0, dp_n_lcores) */
+	_Atomic uint64_t dp_start_ns;	/**< CLOCK_REALTIME at sluice-dp start */
+	uint8_t pad3[SL_CACHE_LINE - 16];
+
+	struct sl_shm_lcore_slot lcore[SL_MAX_LCORES];
+};
+
+/** Address family tags used in tables. */
+#define SL_AF_INET 4
+#define SL_AF_INET6 6
+
+/** Next-hop kinds. */
+enum sl_nh_type {
+	SL_NH_UNREACHABLE = 0, /**< no route: drop, ICMP destination unreachable */
+	SL_NH_BLACKHOLE = 1,   /**< silent drop, counted */
+	SL_NH_LOCAL = 2,       /**< addressed to the gateway itself */
+	SL_NH_CONNECTED = 3,   /**< on-link: resolve the destination itself */
+	SL_NH_GATEWAY = 4,     /**< resolve and send to `via` */
+	SL_NH_TYPE_MAX
+};
+
+#define SL_NH_F_SYSTEM 0x01 /**< created by the platform, not by the user */
+
+/**
+ * A next hop. Index 0 of the next-hop array is always SL_NH_UNREACHABLE.
+ * The first 48 bytes are what the fast path reads.
+ */
+struct sl_nexthop {
+	uint8_t type;	   /**< enum sl_nh_type */
+	uint8_t family;	   /**< SL_AF_INET / SL_AF_INET6 of via and src */
+	uint8_t port_role; /**< enum sl_port_role of the egress */
+	uint8_t flags;	   /**< SL_NH_F_* */
+	uint16_t vlan;	   /**< egress 802.1Q VLAN id, 0 = untagged */
+	uint16_t mtu;	   /**< egress IP MTU in bytes */
+	uint32_t vpc_index; /**< owning VPC or SL_VPC_INTERNET */
+	uint32_t reserved;
+	uint8_t via[16]; /**< GATEWAY: next-hop address (v4 in the first 4 bytes,
+			  * network order) */
+	uint8_t src[16]; /**< the gateway's own address on the egress link:
+			  * ARP/NS sender and ICMP error source */
+	char owner_id[SL_ID_LEN]; /**< object this next hop came from (VSwitch,
+				   * instance, ...), for display only */
+	uint8_t pad[16];
+};
+
+/** IPv4 route table as disjoint intervals sorted by start: entry i covers
+ * [start_i, start_{i+1}) and the first entry starts at 0, so a lookup is
+ * "the last entry whose start <= address". Host byte order. */
+struct sl_rt4_entry {
+	uint32_t start;
+	uint32_t nh;
+};
+
+/** IPv6 variant; start is the 128-bit address as two host-order halves. */
+struct sl_rt6_entry {
+	uint64_t start_hi;
+	uint64_t start_lo;
+	uint32_t nh;
+	uint32_t pad;
+};
+
+/** Route types kept for display (the prefix list beside the intervals). */
+enum sl_route_origin {
+	SL_ROUTE_SYSTEM = 0, /**< VSwitch CIDR, 100.64.0.0/10, gateway addresses */
+	SL_ROUTE_CUSTOM = 1, /**< CreateRouteEntry / config file */
+	SL_ROUTE_STATIC = 2, /**< Internet-side routes from the config file */
+};
+
+/** One compiled prefix as the data plane holds it (for sluicectl). */
+struct sl_prefix {
+	uint8_t addr[16]; /**< network order; v4 in the first 4 bytes */
+	uint8_t len;
+	uint8_t family; /**< SL_AF_INET / SL_AF_INET6 */
+	uint8_t origin; /**< enum sl_route_origin */
+	uint8_t pad;
+	uint32_t nh;
+};
+
+/** A route table: the intervals the fast path searches plus the prefixes
+ * they were compiled from. Offsets are from the bank start. */
+struct sl_route_table {
+	uint64_t v4_off; /**< struct sl_rt4_entry[v4_n] */
+	uint64_t v6_off; /**< struct sl_rt6_entry[v6_n] */
+	uint64_t prefix_off; /**< struct sl_prefix[n_prefixes] */
+	uint32_t v4_n;
+	uint32_t v6_n;
+	uint32_t n_prefixes;
+	uint32_t pad;
+};
+
+/** A VPC as the data plane sees it. */
+struct sl_vpc {
+	char id[SL_ID_LEN];
+	char route_table_id[SL_ID_LEN];
+	uint32_t index; /**< position in the VPC array */
+	uint16_t vlan;	/**< inside 802.1Q VLAN id */
+	uint16_t flags;
+	uint32_t n_vswitches;
+	uint32_t pad;
+	struct sl_route_table rt;
+};
+
+/** Bank header at the start of each bank. */
+struct sl_bank_header {
+	uint64_t magic;	     /**< SL_BANK_MAGIC */
+	uint64_t generation; /**< generation this bank was written for */
+	uint64_t used;	     /**< bytes in use from the bank start */
+	uint32_t n_vpcs;
+	uint32_t n_nexthops;
+	uint64_t vpc_off;      /**< struct sl_vpc[n_vpcs] */
+	uint64_t nh_off;       /**< struct sl_nexthop[n_nexthops] */
+	uint64_t vlan_map_off; /**< uint32_t[SL_VLAN_COUNT]: vlan -> vpc index+1,
+				* 0 = not assigned */
+	struct sl_route_table inet; /**< the Internet-side table */
+	uint8_t pad[SL_CACHE_LINE - 8];
+};
+
+/* ---------------------------------------------------------------------- */
+/* Stats area: written only by sluice-dp, read by sluiced and sluicectl.   */
+
+/** Per-lcore counters, written only by the owning lcore without atomics
+ * (aligned 64-bit stores do not tear on the supported targets); readers sum
+ * over lcores. */
+struct sl_lcore_stats {
+	uint64_t drop[SL_DROP_MAX];
+	uint64_t cnt[SL_CNT_MAX];
+} __attribute__((aligned(SL_CACHE_LINE)));
+
+/** Port counters, copied from rte_eth_stats by the sluice-dp main lcore. */
+struct sl_port_stats {
+	char name[SL_PORT_NAME_LEN];
+	uint16_t port_id;
+	uint8_t role;
+	uint8_t link_up;
+	uint8_t mac[6];
+	uint16_t mtu;
+	uint64_t ipackets, opackets, ibytes, obytes;
+	uint64_t imissed, ierrors, oerrors, rx_nombuf;
+} __attribute__((aligned(SL_CACHE_LINE)));
+
+enum sl_neigh_state {
+	SL_NEIGH_INCOMPLETE = 0, /**< request sent, no answer yet */
+	SL_NEIGH_REACHABLE = 1,
+	SL_NEIGH_STALE = 2,
+	SL_NEIGH_FAILED = 3,
+};
+
+/** Neighbour entry snapshot. */
+struct sl_neigh_export {
+	uint32_t vpc_index; /**< SL_VPC_INTERNET on the outside */
+	uint16_t vlan;
+	uint8_t port_role;
+	uint8_t family;
+	uint8_t addr[16];
+	uint8_t mac[6];
+	uint8_t state; /**< enum sl_neigh_state */
+	uint8_t n_queued;
+	uint32_t age_ms; /**< since the last confirmation */
+	uint32_t pad;
+};
+
+/**
+ * Stats area header. Snapshot sections (ports, neighbours) are guarded by a
+ * sequence counter: the writer makes `seq` odd, writes, makes it even;
+ * readers retry while it is odd or changed. Per-lcore counters are not
+ * guarded (each word is monotonic).
+ */
+struct sl_stats_header {
+	uint64_t magic; /**< SL_STATS_MAGIC, set by sluice-dp when it attaches */
+	_Atomic uint64_t seq;
+	uint32_t n_lcores;
+	uint32_t n_ports;
+	uint32_t n_neigh;
+	uint32_t pad;
+	uint64_t updated_ns; /**< CLOCK_REALTIME of the last snapshot */
+	uint8_t pad1[SL_CACHE_LINE - 40];
+	struct sl_lcore_stats lcore[SL_MAX_LCORES];
+	struct sl_port_stats port[SL_MAX_PORTS];
+	struct sl_neigh_export neigh[SL_MAX_NEIGH_EXPORT];
+};
+
+/* ---------------------------------------------------------------------- */
+/* Helpers shared by both sides (pure, no I/O).                           */
+
+/** Bytes needed for a segment with the given bank size. */
+static inline uint64_t sl_shm_segment_size(uint64_t bank_size)
+{
+	uint64_t hdr = (sizeof(struct sl_shm_header) + 4095) & ~UINT64_C(4095);
+	uint64_t st = (sizeof(struct sl_stats_header) + 4095) & ~UINT64_C(4095);
+	return hdr + 2 * bank_size + st;
+}
+
+/** Address of bank `b` of a mapped segment. */
+static inline void *sl_shm_bank(const struct sl_shm_header *h, unsigned int b)
+{
+	return (uint8_t *)(uintptr_t)h + h->bank_offset[b & 1];
+}
+
+/** Stats area of a mapped segment. */
+static inline struct sl_stats_header *sl_shm_stats(const struct sl_shm_header *h)
+{
+	return (struct sl_stats_header *)((uint8_t *)(uintptr_t)h + h->stats_offset);
+}
+
+/** Typed pointer at `off` inside a bank. */
+#define SL_BANK_PTR(bank, off, type)                                           \
+	((type *)((uint8_t *)(uintptr_t)(bank) + (off)))
+
+/* ---------------------------------------------------------------------- */
+/* Layout pins.                                                           */
+
+static_assert(sizeof(struct sl_shm_lcore_slot) == SL_CACHE_LINE, "slot");
+static_assert(offsetof(struct sl_shm_header, generation) == SL_CACHE_LINE,
+	      "generation on its own cache line");
+static_assert(offsetof(struct sl_shm_header, dp_pid) == 2 * SL_CACHE_LINE,
+	      "dp fields on their own cache line");
+static_assert(offsetof(struct sl_shm_header, lcore) == 3 * SL_CACHE_LINE,
+	      "lcore slots follow");
+static_assert(sizeof(struct sl_shm_header) ==
+		      (3 + SL_MAX_LCORES) * SL_CACHE_LINE,
+	      "header size");
+static_assert(sizeof(struct sl_nexthop) == 128, "nexthop");
+static_assert(offsetof(struct sl_nexthop, via) == 16, "nexthop via");
+static_assert(sizeof(struct sl_rt4_entry) == 8, "rt4 entry");
+static_assert(sizeof(struct sl_rt6_entry) == 24, "rt6 entry");
+static_assert(sizeof(struct sl_prefix) == 24, "prefix");
+static_assert(sizeof(struct sl_route_table) == 40, "route table");
+static_assert(sizeof(struct sl_vpc) == 2 * SL_ID_LEN + 16 + 40, "vpc");
+static_assert(sizeof(struct sl_bank_header) == 152, "bank header");
+static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
+static_assert(sizeof(struct sl_neigh_export) == 40, "neigh export");
+static_assert(offsetof(struct sl_stats_header, lcore) == SL_CACHE_LINE,
+	      "stats lcore array");
+static_assert(sizeof(_Atomic uint64_t) == 8 && alignof(_Atomic uint64_t) == 8,
+	      "lock-free 64-bit atomics");
+
+#endif /* SL_SHM_H */

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice-dp pipeline contract: per-packet metadata, the stage list, the
+ * worker context and the inline helpers every stage uses.
+ *
+ * Design note
+ * -----------
+ * Each worker lcore runs to completion on bursts. A stage is a function
+ *
+ *     void sl_stage_<name>(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+ *
+ * living in its own file (dataplane/stage_<name>.c). It looks at each packet,
+ * and hands it on with exactly one of:
+ *   sl_next(w, m, SL_STAGE_x)   to another stage's input vector,
+ *   sl_drop(w, m, SL_DROP_x)    counted under the named reason and freed,
+ * or it consumes the packet itself (tx, punt). Stages never allocate except
+ * to originate packets (ICMP errors, replies, fragments), never block and
+ * never log per packet.
+ *
+ * sl_pipeline_run() (pipeline.c) owns one input vector per stage in the
+ * worker and calls stages in enum order until every vector is empty, so a
+ * stage may also send packets "backwards" (an ICMP error re-enters route
+ * lookup). Stage order below is therefore also the normal packet order.
+ *
+ * Tables come from the active shared-memory bank, loaded once per loop
+ * iteration into w->bank (see sl_shm.h for the generation protocol); stages
+ * read them through the accessors at the bottom and never keep pointers into
+ * a bank across iterations.
+ *
+ * Concurrency: everything in struct sl_worker belongs to its lcore. Shared
+ * dynamic state (neighbour table) has one writer, the main lcore; workers
+ * read it lock-free and hand everything that needs writing (ARP/ND, packets
+ * waiting for resolution) to the main lcore through dp->punt_ring.
+ */
+#ifndef SL_PIPELINE_H
+#define SL_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+
+#include "sl_shm.h"
+
+#define SL_BURST 32
+#define SL_VEC_MAX 256 /* per-stage input vector; overflow drops NO_MBUF */
+
+/** Stages, in normal packet order. */
+enum sl_stage {
+	SL_STAGE_ETH_INPUT = 0, /* parse L2, classify port+VLAN -> VPC/Internet */
+	SL_STAGE_IP4_INPUT,	/* validate IPv4 header */
+	SL_STAGE_IP6_INPUT,	/* validate IPv6 header, spot ND/ICMPv6 for us */
+	SL_STAGE_ROUTE4,	/* LPM in the VPC or Internet table */
+	SL_STAGE_ROUTE6,
+	SL_STAGE_LOCAL4,	/* addressed to the gateway: echo reply */
+	SL_STAGE_LOCAL6,
+	SL_STAGE_FORWARD4,	/* TTL, checksum, MTU / fragmentation */
+	SL_STAGE_FORWARD6,	/* hop limit, MTU */
+	SL_STAGE_ICMP4_ERROR,	/* originate ICMP errors, then ROUTE4 */
+	SL_STAGE_ICMP6_ERROR,	/* originate ICMPv6 errors, then ROUTE6 */
+	SL_STAGE_NEIGH,		/* next hop -> MAC + VLAN, or punt to wait */
+	SL_STAGE_TX,		/* per-port tx buffers */
+	SL_STAGE_PUNT,		/* to the main lcore (ARP, ND, unresolved) */
+	SL_STAGE_MAX
+};
+
+/** Why a packet goes to the main lcore (struct sl_meta.punt). */
+enum sl_punt_reason {
+	SL_PUNT_NONE = 0,
+	SL_PUNT_ARP,	     /* any ARP frame */
+	SL_PUNT_ND,	     /* ICMPv6 NS/NA/RS/RA/redirect for the gateway */
+	SL_PUNT_UNRESOLVED,  /* ready to send, waits for a neighbour */
+};
+
+/** ICMP error to originate (struct sl_meta.icmp_type/code carry it). */
+#define SL_META_F_LOCAL_ORIGIN 0x01 /* made by the gateway: no TTL decrement,
+				     * no ICMP error about it */
+#define SL_META_F_ICMP_ERROR 0x02   /* is an ICMP error we originated */
+
+/**
+ * Per-packet metadata in the mbuf private area (the pool is created with
+ * priv_size >= sizeof(struct sl_meta)). Filled progressively by stages.
+ */
+struct sl_meta {
+	uint32_t vpc_index; /**< ingress VPC, or SL_VPC_INTERNET */
+	uint32_t nh;	    /**< next-hop index after route lookup */
+	uint16_t in_port;   /**< DPDK port id the packet arrived on */
+	uint16_t in_vlan;   /**< ingress 802.1Q VLAN id, 0 = untagged */
+	uint16_t l3_off;    /**< from the start of packet data */
+	uint16_t l4_off;    /**< 0 if unknown */
+	uint16_t out_port;  /**< egress DPDK port id (set by NEIGH) */
+	uint16_t out_vlan;  /**< egress VLAN id, 0 = untagged */
+	uint8_t family;	    /**< SL_AF_INET / SL_AF_INET6 */
+	uint8_t in_role;    /**< enum sl_port_role */
+	uint8_t l4_proto;   /**< IPPROTO_* after IPv6 extension headers */
+	uint8_t flags;	    /**< SL_META_F_* */
+	uint8_t punt;	    /**< enum sl_punt_reason */
+	uint8_t icmp_type;  /**< for the ICMP error stages */
+	uint8_t icmp_code;
+	uint8_t pad;
+	uint32_t icmp_info; /**< MTU for frag-needed / packet-too-big */
+	uint8_t nh_addr[16]; /**< address to resolve (v4 in the first 4 bytes) */
+	uint8_t src_addr[16]; /**< gateway's own address on the egress link (ARP/NS
+			       * sender); set with nh_addr by NEIGH so the main
+			       * lcore never needs a bank of another generation */
+};
+
+static inline struct sl_meta *sl_meta(struct rte_mbuf *m)
+{
+	return (struct sl_meta *)rte_mbuf_to_priv(m);
+}
+
+struct sl_dp;
+
+/** An lcore's per-port transmit buffer. */
+struct sl_txbuf {
+	uint16_t n;
+	struct rte_mbuf *m[SL_BURST];
+};
+
+struct sl_vec {
+	uint16_t n;
+	struct rte_mbuf *m[SL_VEC_MAX];
+};
+
+/** Token bucket for originated ICMP errors (RFC 1812 4.3.2.8, RFC 4443 2.4f). */
+struct sl_icmp_limit {
+	uint64_t tokens;    /**< scaled by tsc_hz */
+	uint64_t last_tsc;
+};
+
+/** Per-lcore state. Owned by one lcore; nobody else writes it. */
+struct sl_worker {
+	struct sl_dp *dp;
+	unsigned int lcore_id;
+	unsigned int slot;   /**< index into shm lcore[] and stats lcore[] */
+	uint16_t queue_id;   /**< rx/tx queue this lcore owns on every port */
+	uint16_t pad;
+	uint64_t now_tsc;    /**< rte_rdtsc() at the start of the iteration */
+	const struct sl_bank_header *bank; /**< active bank, NULL before the first */
+	uint64_t gen;
+	struct sl_lcore_stats *stats; /**< in the shared stats area */
+	struct sl_icmp_limit icmp_limit;
+	struct sl_vec vec[SL_STAGE_MAX];
+	struct sl_txbuf tx[RTE_MAX_ETHPORTS];
+};
+
+/* ---- counters and hand-off helpers ------------------------------------ */
+
+static inline void sl_count(struct sl_worker *w, enum sl_counter c, uint64_t n)
+{
+	w->stats->cnt[c] += n;
+}
+
+/** Count the packet under `reason` and free it. */
+static inline void sl_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop_reason reason)
+{
+	w->stats->drop[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+/** Hand `m` to `stage`'s input vector. */
+static inline void sl_next(struct sl_worker *w, struct rte_mbuf *m, enum sl_stage stage)
+{
+	struct sl_vec *v = &w->vec[stage];
+
+	if (unlikely(v->n == SL_VEC_MAX)) {
+		sl_drop(w, m, SL_DROP_NO_MBUF);
+		return;
+	}
+	v->m[v->n++] = m;
+}
+
+/**
+ * Ask for an ICMP/ICMPv6 error about `m`: count `reason` (the packet's own
+ * fate) and hand `m` to the error stage of its family, which turns it into
+ * the error (or drops it, e.g. rate limit, error about an error).
+ */
+static inline void sl_icmp_error(struct sl_worker *w, struct rte_mbuf *m, uint8_t type,
+				 uint8_t code, uint32_t info, enum sl_drop_reason reason)
+{
+	struct sl_meta *md = sl_meta(m);
+
+	w->stats->drop[reason]++;
+	md->icmp_type = type;
+	md->icmp_code = code;
+	md->icmp_info = info;
+	sl_next(w, m, md->family == SL_AF_INET6 ? SL_STAGE_ICMP6_ERROR : SL_STAGE_ICMP4_ERROR);
+}
+
+/* ---- table accessors (valid only within one loop iteration) ----------- */
+
+static inline const struct sl_nexthop *sl_bank_nh(const struct sl_bank_header *b, uint32_t nh)
+{
+	if (unlikely(nh >= b->n_nexthops))
+		nh = SL_NH_NONE;
+	return SL_BANK_PTR(b, b->nh_off, const struct sl_nexthop) + nh;
+}
+
+static inline const struct sl_vpc *sl_bank_vpc(const struct sl_bank_header *b, uint32_t idx)
+{
+	if (unlikely(idx >= b->n_vpcs))
+		return NULL;
+	return SL_BANK_PTR(b, b->vpc_off, const struct sl_vpc) + idx;
+}
+
+/** Route table for a VPC index or SL_VPC_INTERNET; NULL if unknown. */
+static inline const struct sl_route_table *sl_bank_rt(const struct sl_bank_header *b, uint32_t vpc)
+{
+	const struct sl_vpc *v;
+
+	if (vpc == SL_VPC_INTERNET)
+		return &b->inet;
+	v = sl_bank_vpc(b, vpc);
+	return v ? &v->rt : NULL;
+}
+
+/** Longest-prefix match of a host-order IPv4 address: next-hop index. */
+static inline uint32_t sl_rt4_lookup(const struct sl_bank_header *b, const struct sl_route_table *rt,
+				     uint32_t addr)
+{
+	const struct sl_rt4_entry *e = SL_BANK_PTR(b, rt->v4_off, const struct sl_rt4_entry);
+	uint32_t lo = 0, n = rt->v4_n;
+
+	if (unlikely(n == 0))
+		return SL_NH_NONE;
+	/* Branch-light binary search for the last start <= addr; e[0].start
+	 * is 0 so the answer always exists. */
+	while (n > 1) {
+		uint32_t half = n / 2;
+		lo = (e[lo + half].start <= addr) ? lo + half : lo;
+		n -= half;
+	}
+	return e[lo].nh;
+}
+
+static inline int sl_u128_le(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
+{
+	return ahi < bhi || (ahi == bhi && alo <= blo);
+}
+
+/** Longest-prefix match of an IPv6 address given as host-order halves. */
+static inline uint32_t sl_rt6_lookup(const struct sl_bank_header *b, const struct sl_route_table *rt,
+				     uint64_t hi, uint64_t lo_addr)
+{
+	const struct sl_rt6_entry *e = SL_BANK_PTR(b, rt->v6_off, const struct sl_rt6_entry);
+	uint32_t lo = 0, n = rt->v6_n;
+
+	if (unlikely(n == 0))
+		return SL_NH_NONE;
+	while (n > 1) {
+		uint32_t half = n / 2;
+		lo = sl_u128_le(e[lo + half].start_hi, e[lo + half].start_lo, hi, lo_addr) ? lo + half
+											   : lo;
+		n -= half;
+	}
+	return e[lo].nh;
+}
+
+/* ---- stage entry points (one file each) -------------------------------- */
+
+typedef void (*sl_stage_fn)(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+void sl_stage_eth_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_ip4_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_ip6_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_local4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_local6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_forward4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_forward6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_icmp4_error(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_icmp6_error(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_neigh(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_tx(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_punt(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+/** Run `n` packets from `first` until every stage vector is empty. */
+void sl_pipeline_run(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n, enum sl_stage first);
+
+/** Stage names for traces and counters, indexed by enum sl_stage. */
+extern const char *const sl_stage_names[SL_STAGE_MAX];
+
+#endif /* SL_PIPELINE_H */

@@ -22,6 +22,11 @@
  * stage may also send packets "backwards" (an ICMP error re-enters route
  * lookup). Stage order below is therefore also the normal packet order.
  *
+ * L2 contract: until NEIGH, md->l3_off points at the IP header and whatever
+ * lies before it (ingress Ethernet/VLAN header, or headroom reserved by a
+ * stage that built a packet) is ignored; NEIGH strips it and prepends the
+ * egress Ethernet (+802.1Q) header.
+ *
  * Tables come from the active shared-memory bank, loaded once per loop
  * iteration into w->bank (see sl_shm.h for the generation protocol); stages
  * read them through the accessors at the bottom and never keep pointers into
@@ -39,6 +44,7 @@
 #include <stdint.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "sl_shm.h"
@@ -112,6 +118,23 @@ static inline struct sl_meta *sl_meta(struct rte_mbuf *m)
 }
 
 struct sl_dp;
+
+/**
+ * What stages need to know about ports. Filled by the core at start-up
+ * before any worker runs, read-only afterwards (no synchronisation needed).
+ */
+struct sl_port_info {
+	struct rte_ether_addr mac;
+	uint8_t role;	 /**< enum sl_port_role */
+	uint8_t enabled; /**< 1 if sluice-dp owns this port id */
+	uint16_t mtu;	 /**< IP MTU */
+};
+extern struct sl_port_info sl_ports[RTE_MAX_ETHPORTS];
+/** First port of each role, RTE_MAX_ETHPORTS if none. */
+extern uint16_t sl_role_port[SL_ROLE_MAX];
+/** Packet pool (priv area holds struct sl_meta); stages that originate
+ * packets (ICMP errors, fragments) allocate from it. */
+extern struct rte_mempool *sl_pktmbuf_pool;
 
 /** An lcore's per-port transmit buffer. */
 struct sl_txbuf {

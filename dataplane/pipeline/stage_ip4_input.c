@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Stage ip4_input: first compilable version, the full implementation follows. */
+#include "sl_pipeline.h"
+#include "sl_proto.h"
+
+void sl_stage_ip4_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++)
+		sl_drop(w, pkts[i], SL_DROP_ETHERTYPE);
+}

@@ -21,10 +21,12 @@
 	_(UNKNOWN_VLAN, "unknown_vlan", "inside VLAN not assigned to any VPC")  \
 	_(ETHERTYPE, "ethertype", "EtherType neither IPv4, IPv6 nor ARP")       \
 	_(L2_NOT_FOR_US, "l2_not_for_us", "unicast destination MAC is not the port's") \
+	_(L2_MULTICAST, "l2_multicast", "unicast IP in a broadcast/multicast frame (RFC 1812 5.3.4)") \
 	_(NO_TABLES, "no_tables", "no table generation published yet")         \
 	_(IP4_TRUNCATED, "ip4_truncated", "IPv4 header or total length beyond the frame") \
 	_(IP4_VERSION, "ip4_version", "IPv4 EtherType with version != 4")       \
 	_(IP4_IHL, "ip4_ihl", "IPv4 IHL below 5")                               \
+	_(IP4_LENGTH, "ip4_length", "IPv4 total length below the header length") \
 	_(IP4_CHECKSUM, "ip4_checksum", "IPv4 header checksum wrong")           \
 	_(IP4_BAD_SOURCE, "ip4_bad_source", "IPv4 source multicast, broadcast, loopback or zero") \
 	_(IP4_BAD_DEST, "ip4_bad_dest", "IPv4 destination multicast, broadcast, loopback or zero") \
@@ -32,14 +34,17 @@
 	_(IP6_VERSION, "ip6_version", "IPv6 EtherType with version != 6")       \
 	_(IP6_BAD_SOURCE, "ip6_bad_source", "IPv6 source multicast, loopback or unspecified") \
 	_(IP6_BAD_DEST, "ip6_bad_dest", "IPv6 destination multicast (other than ND), loopback or unspecified") \
+	_(IP6_SCOPE, "ip6_scope", "IPv6 link-local source or destination would leave its link") \
 	_(TTL_EXCEEDED, "ttl_exceeded", "TTL or hop limit expired in transit (ICMP sent)") \
 	_(NO_ROUTE, "no_route", "no route to the destination (ICMP unreachable sent)") \
 	_(BLACKHOLE, "blackhole", "route to a blackhole next hop")              \
 	_(TOO_BIG, "too_big", "larger than the egress MTU with DF or IPv6 (ICMP sent)") \
 	_(FRAG_FAILED, "frag_failed", "IPv4 fragmentation failed (no buffers)") \
 	_(LOCAL_PROTO, "local_proto", "addressed to the gateway, not an echo request") \
+	_(LOCAL_ICMP_INVALID, "local_icmp_invalid", "ICMP to the gateway truncated, fragmented or with a bad checksum") \
 	_(ICMP_RATELIMIT, "icmp_ratelimit", "ICMP error suppressed by the rate limit") \
 	_(ICMP_ERROR_LOOP, "icmp_no_error", "no ICMP error about an ICMP error, fragment or multicast") \
+	_(ICMP_NO_SOURCE, "icmp_no_source", "no gateway address toward the source: ICMP error not sent") \
 	_(ARP_INVALID, "arp_invalid", "ARP packet malformed or not Ethernet/IPv4") \
 	_(ARP_NOT_FOR_US, "arp_not_for_us", "ARP request for an address the gateway does not own") \
 	_(ND_INVALID, "nd_invalid", "ND packet malformed (RFC 4861 checks)")    \

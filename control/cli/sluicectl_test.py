@@ -1,0 +1,284 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Unit test of sluicectl against a hand-built segment (sluicectl_testseg.c).
+
+usage: sluicectl_test.py SLUICECTL TESTSEG
+
+Builds segments in a temporary directory, runs sluicectl on them and checks
+its --json output (and, more loosely, the human tables and error messages).
+The expected values are the constants written by sluicectl_testseg.c.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SLUICECTL = None
+TESTSEG = None
+
+
+def run(seg, *args, env_seg=False):
+    env = dict(os.environ)
+    env.pop("SLUICE_SEGMENT", None)
+    cmd = [SLUICECTL]
+    if env_seg:
+        env["SLUICE_SEGMENT"] = seg
+    else:
+        cmd += ["-s", seg]
+    p = subprocess.run(cmd + list(args), capture_output=True, text=True,
+                       env=env, timeout=30)
+    return p
+
+
+def run_json(seg, *args):
+    p = run(seg, "--json", *args)
+    if p.returncode != 0:
+        raise AssertionError(f"sluicectl {args} exited {p.returncode}: {p.stderr}")
+    return json.loads(p.stdout)
+
+
+class Segment(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.seg = os.path.join(cls.tmp.name, "seg")
+        subprocess.run([TESTSEG, cls.seg, "ok"], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_vpcs(self):
+        j = run_json(self.seg, "vpcs")
+        self.assertEqual(j["generation"], 3)
+        self.assertEqual(len(j["vpcs"]), 1)
+        v = j["vpcs"][0]
+        self.assertEqual(v["id"], "vpc-t")
+        self.assertEqual(v["route_table_id"], "vtb-t")
+        self.assertEqual(v["vlan"], 100)
+        self.assertEqual(v["n_vswitches"], 1)
+        self.assertEqual(v["n_routes"], 5)
+        self.assertEqual(v["v4_intervals"], 9)
+        self.assertEqual(v["v6_intervals"], 3)
+
+    def test_routes_vpc(self):
+        j = run_json(self.seg, "routes", "vpc-t")
+        self.assertEqual(j["table"], "vpc-t")
+        self.assertEqual(j["route_table_id"], "vtb-t")
+        self.assertEqual(j["vlan"], 100)
+        pfx = [r["prefix"] for r in j["routes"]]
+        # sorted: IPv4 by address then length, then IPv6
+        self.assertEqual(pfx, ["10.99.0.0/16", "100.64.0.0/10", "192.168.1.0/24",
+                               "192.168.1.253/32", "2001:db8:a:1::/64"])
+        r = {x["prefix"]: x for x in j["routes"]}
+        cust = r["10.99.0.0/16"]
+        self.assertEqual(cust["origin"], "custom")
+        self.assertEqual(cust["family"], 4)
+        nh = cust["nexthop"]
+        self.assertEqual(nh["type"], "gateway")
+        self.assertEqual(nh["via"], "192.168.1.10")
+        self.assertEqual(nh["src"], "192.168.1.253")
+        self.assertEqual(nh["port_role"], "inside")
+        self.assertEqual(nh["vlan"], 100)
+        self.assertEqual(nh["mtu"], 1500)
+        self.assertEqual(nh["owner_id"], "i-t1")
+        self.assertEqual(nh["vpc"], "vpc-t")
+        self.assertEqual(nh["flags"], [])
+        conn = r["192.168.1.0/24"]["nexthop"]
+        self.assertEqual(conn["type"], "connected")
+        self.assertIsNone(conn["via"])
+        self.assertEqual(conn["flags"], ["system"])
+        self.assertEqual(r["192.168.1.253/32"]["nexthop"]["type"], "local")
+        self.assertEqual(r["100.64.0.0/10"]["nexthop"]["type"], "blackhole")
+        self.assertEqual(r["100.64.0.0/10"]["origin"], "system")
+        v6 = r["2001:db8:a:1::/64"]
+        self.assertEqual(v6["family"], 6)
+        self.assertEqual(v6["nexthop"]["src"], "2001:db8:a:1:ffff:ffff:ffff:fffd")
+
+    def test_routes_by_route_table_id(self):
+        j = run_json(self.seg, "routes", "vtb-t")
+        self.assertEqual(j["table"], "vpc-t")
+
+    def test_routes_intervals(self):
+        j = run_json(self.seg, "routes", "vpc-t", "--intervals")
+        self.assertEqual(j["intervals4"][0], {"start": "0.0.0.0", "nh": 0})
+        self.assertEqual(j["intervals4"][6], {"start": "192.168.1.253", "nh": 2})
+        self.assertEqual(j["intervals6"][1], {"start": "2001:db8:a:1::", "nh": 5})
+
+    def test_routes_internet(self):
+        j = run_json(self.seg, "routes", "--internet")
+        self.assertEqual(j["table"], "internet")
+        self.assertIsNone(j["vpc_index"])
+        r = {x["prefix"]: x for x in j["routes"]}
+        self.assertEqual(list(r), ["0.0.0.0/0", "203.0.113.2/32"])
+        d = r["0.0.0.0/0"]
+        self.assertEqual(d["origin"], "static")
+        self.assertEqual(d["nexthop"]["via"], "203.0.113.1")
+        self.assertEqual(d["nexthop"]["port_role"], "outside")
+        self.assertEqual(d["nexthop"]["vpc"], "internet")
+        self.assertIsNone(d["nexthop"]["vpc_index"])
+
+    def test_routes_unknown_vpc(self):
+        p = run(self.seg, "routes", "vpc-nope")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("vpc-nope", p.stderr)
+
+    def test_drops(self):
+        j = run_json(self.seg, "drops")
+        self.assertEqual(j["n_lcores"], 2)
+        self.assertEqual(j["lcore_ids"], [1, 2])
+        d = {x["reason"]: x for x in j["drops"]}
+        # only non-zero reasons, summed over lcores 0 and 1 only
+        self.assertEqual(set(d), {"unknown_vlan", "no_route"})
+        self.assertEqual(d["unknown_vlan"]["total"], 12)
+        self.assertEqual(d["unknown_vlan"]["per_lcore"], [5, 7])
+        self.assertEqual(d["no_route"]["total"], 2)
+        self.assertIn("VLAN", d["unknown_vlan"]["description"])
+
+    def test_drops_all(self):
+        j = run_json(self.seg, "drops", "--all")
+        names = [x["reason"] for x in j["drops"]]
+        self.assertNotIn("none", names)
+        self.assertIn("eth_truncated", names)
+        self.assertIn("unknown_vlan", names)
+        self.assertGreater(len(names), 20)
+        self.assertTrue(all(x["total"] == 0 for x in j["drops"]
+                            if x["reason"] not in ("unknown_vlan", "no_route")))
+
+    def test_counters(self):
+        j = run_json(self.seg, "counters")
+        c = {x["counter"]: x for x in j["counters"]}
+        self.assertEqual(c["rx_packets"]["total"], 123)
+        self.assertEqual(c["rx_packets"]["per_lcore"], [100, 23])
+        self.assertEqual(c["forwarded_ip4"]["total"], 40)
+        self.assertEqual(c["tx_packets"]["total"], 0)
+
+    def test_nexthops(self):
+        j = run_json(self.seg, "nexthops")
+        self.assertEqual(len(j["nexthops"]), 8)
+        self.assertEqual(j["nexthops"][0]["type"], "unreachable")
+        self.assertEqual(j["nexthops"][6]["via"], "203.0.113.1")
+
+    def test_neighbours(self):
+        j = run_json(self.seg, "neighbours")
+        self.assertTrue(j["dataplane_attached"])
+        n = j["neighbours"]
+        self.assertEqual(len(n), 2)
+        # sorted by VPC index: vpc-t (0) before the Internet side
+        self.assertEqual(n[0]["vpc"], "vpc-t")
+        self.assertEqual(n[0]["address"], "192.168.1.10")
+        self.assertEqual(n[0]["mac"], "02:00:00:00:00:0a")
+        self.assertEqual(n[0]["vlan"], 100)
+        self.assertEqual(n[0]["state"], "reachable")
+        self.assertEqual(n[0]["age_ms"], 1500)
+        self.assertEqual(n[1]["vpc"], "internet")
+        self.assertEqual(n[1]["port_role"], "outside")
+
+    def test_ports(self):
+        j = run_json(self.seg, "ports")
+        p = j["ports"]
+        self.assertEqual([x["name"] for x in p], ["inside0", "outside0"])
+        self.assertTrue(p[0]["link_up"])
+        self.assertEqual(p[0]["ipackets"], 11)
+        self.assertEqual(p[0]["mac"], "02:00:00:00:00:01")
+        self.assertEqual(p[1]["role"], "outside")
+
+    def test_status(self):
+        j = run_json(self.seg, "status")
+        self.assertEqual(j["generation"], 3)
+        self.assertEqual(j["active_bank"], 1)
+        self.assertEqual(j["tables"]["n_vpcs"], 1)
+        self.assertTrue(j["writer"]["alive"])  # pid 1
+        self.assertFalse(j["dataplane"]["alive"])
+        self.assertEqual([(x["lcore_id"], x["acked"]) for x in j["lcores"]],
+                         [(1, True), (2, False)])
+        self.assertFalse(j["synced"])
+
+    def test_env_segment(self):
+        p = run(self.seg, "--json", "vpcs", env_seg=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["vpcs"][0]["id"], "vpc-t")
+
+    def test_human_tables(self):
+        p = run(self.seg, "routes", "vpc-t")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("10.99.0.0/16", p.stdout)
+        self.assertIn("i-t1", p.stdout)
+        p = run(self.seg, "drops")
+        self.assertIn("unknown_vlan", p.stdout)
+        self.assertIn("12", p.stdout)
+        self.assertNotIn("eth_truncated", p.stdout)
+        p = run(self.seg, "counters", "--per-lcore")
+        self.assertIn("LCORE 2", p.stdout)
+        for cmd in ("status", "vpcs", "nexthops", "neighbours", "ports"):
+            p = run(self.seg, cmd)
+            self.assertEqual(p.returncode, 0, cmd + ": " + p.stderr)
+            self.assertTrue(p.stdout.strip(), cmd)
+
+
+class Errors(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.seg = os.path.join(self.tmp.name, "seg")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def make(self, mode):
+        subprocess.run([TESTSEG, self.seg, mode], check=True)
+
+    def test_missing(self):
+        p = run(self.seg, "status")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("not found: is sluiced running? pass -s PATH", p.stderr)
+
+    def test_bad_magic(self):
+        self.make("badmagic")
+        p = run(self.seg, "vpcs")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("not a sluice segment", p.stderr)
+
+    def test_bad_abi(self):
+        self.make("badabi")
+        p = run(self.seg, "vpcs")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("ABI version", p.stderr)
+
+    def test_bad_offset(self):
+        self.make("badoff")
+        p = run(self.seg, "routes", "vpc-t")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("outside the bank", p.stderr)
+
+    def test_no_generation(self):
+        self.make("nogen")
+        j = run_json(self.seg, "vpcs")
+        self.assertEqual(j, {"generation": 0, "vpcs": []})
+        j = run_json(self.seg, "status")
+        self.assertIsNone(j["tables"])
+        self.assertFalse(j["dataplane"]["stats_attached"])
+        j = run_json(self.seg, "drops")
+        self.assertEqual(j["drops"], [])
+        p = run(self.seg, "vpcs")
+        self.assertIn("no tables published", p.stdout)
+
+    def test_usage(self):
+        self.make("ok")
+        self.assertEqual(run(self.seg, "frobnicate").returncode, 2)
+        self.assertEqual(run(self.seg, "routes").returncode, 2)
+        self.assertEqual(run(self.seg, "vpcs", "extra").returncode, 2)
+        p = subprocess.run([SLUICECTL, "--help"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0)
+        for cmd in ("status", "vpcs", "routes", "nexthops", "neighbours",
+                    "ports", "drops", "counters"):
+            self.assertIn(cmd, p.stdout)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    SLUICECTL, TESTSEG = sys.argv[1], sys.argv[2]
+    del sys.argv[1:3]
+    unittest.main(verbosity=2)

@@ -54,7 +54,12 @@
 	_(PUNT_RING_FULL, "punt_ring_full", "exception ring to the main lcore full") \
 	_(TX_FULL, "tx_full", "transmit queue full")                            \
 	_(NO_MBUF, "no_mbuf", "buffer allocation failed")                       \
-	_(NO_PORT, "no_port", "no port with the egress role")
+	_(NO_PORT, "no_port", "no port with the egress role")                   \
+	_(NEIGH_TABLE_FULL, "neigh_table_full", "neighbour table full: next hop cannot be resolved") \
+	_(ND_IGNORED, "nd_ignored", "router solicitation/advertisement or redirect (not handled)") \
+	_(INJECT_RING_FULL, "inject_ring_full", "main lcore to worker transmit ring full") \
+	_(PIPELINE_LOOP, "pipeline_loop", "packet still in the pipeline after the maximum number of passes") \
+	_(PUNT_INVALID, "punt_invalid", "packet punted to the main lcore without a valid reason")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \
@@ -70,7 +75,8 @@
 	_(NEIGH_LEARNED, "neigh_learned", "neighbour entries learned or refreshed") \
 	_(PUNTED, "punted", "packets handed to the main lcore")                 \
 	_(FRAGMENTS, "ip4_fragments_out", "IPv4 fragments created")             \
-	_(GENERATIONS, "generations_seen", "table generations taken up")
+	_(GENERATIONS, "generations_seen", "table generations taken up")       \
+	_(BANK_REJECTED, "banks_rejected", "published banks refused (bad magic, generation or offsets)")
 
 #define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
 enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };

@@ -6,15 +6,21 @@
 #include "sl_test_env.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <cmocka.h>
+
 #include <rte_eal.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 
 static void sl_t_die(const char *what)
 {
@@ -803,4 +809,54 @@ struct rte_mbuf *sl_tp_in6(const char *src, const char *dst, uint8_t nh, uint8_t
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x86dd);
 	sl_tp_ip6(&p, src, dst, nh, hlim, payload, plen);
 	return sl_tp_mbuf(&p, SL_T_PORT_IN);
+}
+
+/* ---- cmocka checks ------------------------------------------------------------------ */
+
+static void sl_t_fail_drops(const struct sl_test_env *env, int line)
+{
+	for (int i = 1; i < SL_DROP_MAX; i++)
+		if (env->stats->drop[i])
+			print_error("line %d: drop reason %d counted %" PRIu64 "\n", line, i,
+				    env->stats->drop[i]);
+}
+
+void sl_test_expect_drop(struct sl_test_env *env, struct rte_mbuf *m, enum sl_stage first,
+			 enum sl_drop_reason reason, int line)
+{
+	unsigned int avail, segs = m->nb_segs;
+
+	sl_test_flush(env->w);
+	sl_test_reset_stats(env);
+	avail = rte_mempool_avail_count(sl_pktmbuf_pool);
+	sl_test_run(env->w, m, first);
+	if (env->stats->drop[reason] != 1 || sl_test_drops(env) != 1) {
+		sl_t_fail_drops(env, line);
+		fail_msg("line %d: expected exactly one drop with reason %d", line, reason);
+	}
+	if (env->w->vec[SL_STAGE_NEIGH].n != 0 || env->w->vec[SL_STAGE_PUNT].n != 0)
+		fail_msg("line %d: dropped packet produced output", line);
+	if (rte_mempool_avail_count(sl_pktmbuf_pool) != avail + segs)
+		fail_msg("line %d: mbuf leak (%u available, expected %u)", line,
+			 rte_mempool_avail_count(sl_pktmbuf_pool), avail + segs);
+}
+
+struct rte_mbuf *sl_test_expect_out(struct sl_test_env *env, struct rte_mbuf *m,
+				    enum sl_stage first, enum sl_stage stage, int line)
+{
+	struct rte_mbuf *out = NULL;
+
+	sl_test_flush(env->w);
+	sl_test_reset_stats(env);
+	sl_test_run(env->w, m, first);
+	if (sl_test_drops(env) != 0) {
+		sl_t_fail_drops(env, line);
+		fail_msg("line %d: unexpected drop", line);
+	}
+	if (env->w->vec[stage].n != 1)
+		fail_msg("line %d: %u packets at stage %d, expected 1", line, env->w->vec[stage].n,
+			 stage);
+	sl_test_take(env->w, stage, &out, 1);
+	sl_test_flush(env->w);
+	return out;
 }

@@ -140,6 +140,21 @@ void sl_test_flush(struct sl_worker *w);
 /** Sum of all drop counters except NONE. */
 uint64_t sl_test_drops(const struct sl_test_env *env);
 
+/**
+ * cmocka checks. expect_drop: run `m` from `first`; it must be dropped with
+ * exactly one count of `reason` (and no other), produce nothing at
+ * NEIGH/PUNT, and its buffers must be back in the pool.
+ * expect_out: run `m` from `first`; no drop may be counted; exactly one
+ * packet must come out at `stage`, which is returned (caller frees).
+ */
+void sl_test_expect_drop(struct sl_test_env *env, struct rte_mbuf *m, enum sl_stage first,
+			 enum sl_drop_reason reason, int line);
+struct rte_mbuf *sl_test_expect_out(struct sl_test_env *env, struct rte_mbuf *m,
+				    enum sl_stage first, enum sl_stage stage, int line);
+#define SL_EXPECT_DROP(env, m, reason)                                                              \
+	sl_test_expect_drop((env), (m), SL_STAGE_ETH_INPUT, (reason), __LINE__)
+#define SL_EXPECT_OUT(env, m, stage) sl_test_expect_out((env), (m), SL_STAGE_ETH_INPUT, (stage), __LINE__)
+
 /* ---- packet building ------------------------------------------------------- */
 
 struct sl_tpkt {

@@ -11,8 +11,6 @@
 
 #include <cmocka.h>
 
-#include <rte_mempool.h>
-
 #include "sl_test_env.h"
 
 static struct sl_test_env *env;
@@ -36,46 +34,9 @@ static int setup(void **state)
 	return 0;
 }
 
-/* Run a received frame; it must be dropped with exactly `reason`, freed
- * (pool back to its level) and produce nothing. */
-static void expect_drop_m(struct rte_mbuf *m, enum sl_drop_reason reason, int line)
-{
-	unsigned int avail, segs = m->nb_segs;
-
-	sl_test_reset_stats(env);
-	avail = rte_mempool_avail_count(sl_pktmbuf_pool);
-	sl_test_run(env->w, m, SL_STAGE_ETH_INPUT);
-	if (env->stats->drop[reason] != 1 || sl_test_drops(env) != 1)
-		fail_msg("line %d: expected one drop %d, got %" PRIu64 " (total %" PRIu64 ")", line,
-			 reason, env->stats->drop[reason], sl_test_drops(env));
-	assert_int_equal(env->w->vec[SL_STAGE_NEIGH].n, 0);
-	assert_int_equal(env->w->vec[SL_STAGE_PUNT].n, 0);
-	assert_int_equal(rte_mempool_avail_count(sl_pktmbuf_pool), avail + segs);
-}
-#define expect_drop(m, r) expect_drop_m((m), (r), __LINE__)
-
-static void expect_drop_p(const struct sl_tpkt *p, uint16_t port, enum sl_drop_reason r, int line)
-{
-	expect_drop_m(sl_tp_mbuf(p, port), r, line);
-}
-#define expect_drop_pkt(p, port, r) expect_drop_p((p), (port), (r), __LINE__)
-
-/* Run a frame that must come out at `stage` (NEIGH or PUNT); returns it. */
-static struct rte_mbuf *expect_out(struct rte_mbuf *m, enum sl_stage stage)
-{
-	struct rte_mbuf *out = NULL;
-
-	sl_test_reset_stats(env);
-	sl_test_run(env->w, m, SL_STAGE_ETH_INPUT);
-	if (sl_test_drops(env) != 0) {
-		for (int i = 1; i < SL_DROP_MAX; i++)
-			if (env->stats->drop[i])
-				fail_msg("unexpected drop reason %d", i);
-	}
-	assert_int_equal(sl_test_take(env->w, stage, &out, 1), 1);
-	sl_test_flush(env->w);
-	return out;
-}
+#define expect_drop(m, r) SL_EXPECT_DROP(env, (m), (r))
+#define expect_drop_pkt(p, port, r) SL_EXPECT_DROP(env, sl_tp_mbuf((p), (port)), (r))
+#define expect_out(m, stage) SL_EXPECT_OUT(env, (m), (stage))
 
 static const uint8_t udp8[16] = {0x30, 0x39, 0x00, 0x35, 0x00, 0x10, 0, 0, 'h', 'e', 'l', 'l', 'o'};
 

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests of the sluice-dp config file parser (config.c). Argument 1 may
+ * name configs/dp-lab.json, which must load. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sl_config.h"
+
+static const char *sl_lab_json;
+
+static void test_full(void **state)
+{
+	struct sl_config c;
+	char err[256] = "";
+	const char *txt =
+		"{\"Comment\": \"x\", \"segment\": \"/dev/shm/sluice-lab\", \"mbufs\": 8191,"
+		" \"idle_sleep_us\": 20, \"ports\": ["
+		" {\"name\": \"inside0\", \"role\": \"inside\", \"mtu\": 1500,"
+		"  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\"},"
+		" {\"name\": \"outside0\", \"role\": \"outside\", \"mtu\": 9000,"
+		"  \"devargs\": \"net_af_packet1,iface=sl-out\"}]}";
+
+	assert_int_equal(sl_config_parse(&c, txt, "t.json", err, sizeof(err)), 0);
+	assert_string_equal(c.segment, "/dev/shm/sluice-lab");
+	assert_int_equal(c.mbufs, 8191);
+	assert_int_equal(c.idle_sleep_us, 20);
+	assert_int_equal(c.n_ports, 2);
+	assert_string_equal(c.ports[0].name, "inside0");
+	assert_int_equal(c.ports[0].role, SL_ROLE_INSIDE);
+	assert_int_equal(c.ports[1].role, SL_ROLE_OUTSIDE);
+	assert_int_equal(c.ports[1].mtu, 9000);
+	assert_string_equal(c.ports[1].devargs, "net_af_packet1,iface=sl-out");
+}
+
+static void test_defaults(void **state)
+{
+	struct sl_config c;
+	char err[256] = "";
+
+	assert_int_equal(sl_config_parse(&c,
+					 "{\"ports\": [{\"name\": \"p\", \"role\": \"outside\","
+					 " \"devargs\": \"net_null0\"}]}",
+					 "t.json", err, sizeof(err)),
+			 0);
+	assert_string_equal(c.segment, SL_DEFAULT_SEGMENT);
+	assert_int_equal(c.mbufs, SL_DEFAULT_MBUFS);
+	assert_int_equal(c.idle_sleep_us, 0);
+	assert_int_equal(c.ports[0].mtu, SL_DEFAULT_PORT_MTU);
+}
+
+/* Each bad document must fail with a message naming the file and key. */
+static void test_errors(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *expect;
+	} cases[] = {
+		{"{\"ports\": [{\"name\": \"p\", \"role\": \"middle\", \"devargs\": \"x\"}]}",
+		 "bad.json: ports[0].role: must be \"inside\" or \"outside\""},
+		{"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\"}]}",
+		 "bad.json: ports[0].devargs: missing"},
+		{"{\"ports\": [{\"role\": \"inside\", \"devargs\": \"x\"}]}",
+		 "bad.json: ports[0].name: missing"},
+		{"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
+		 " \"mtu\": 100}]}",
+		 "bad.json: ports[0].mtu: 100 is outside [1280, 9600]"},
+		{"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
+		 " \"mtu\": \"1500\"}]}",
+		 "bad.json: ports[0].mtu: must be an integer"},
+		{"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
+		 " \"speed\": 1}]}",
+		 "bad.json: ports[0].speed: unknown key"},
+		{"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\"},"
+		 " {\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"y\"}]}",
+		 "bad.json: ports[1].name: \"p\" already used by ports[0]"},
+		{"{\"mbufs\": 10, \"ports\": []}", "bad.json: mbufs: 10 is outside"},
+		{"{\"idle_sleep_us\": -1}", "bad.json: idle_sleep_us: -1 is outside"},
+		{"{\"segment\": 3}", "bad.json: segment: must be a string"},
+		{"{\"segment\": \"\"}", "bad.json: segment: must not be empty"},
+		{"{\"ports\": []}", "bad.json: ports: at least one port is required"},
+		{"{\"ports\": {}}", "bad.json: ports: must be an array"},
+		{"{\"idle_sleep\": 20}", "bad.json: idle_sleep: unknown key"},
+		{"[1]", "bad.json: top level must be an object"},
+		{"{\"mbufs\": 2000,\n \"mbufs\": 3000}", "bad.json: line 2"},
+		{"{\"ports\": [", "bad.json: line 1"},
+	};
+	struct sl_config c;
+	char err[256];
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(sl_config_parse(&c, cases[i].json, "bad.json", err, sizeof(err)),
+				 -EINVAL);
+		if (strncmp(err, cases[i].expect, strlen(cases[i].expect)) != 0)
+			fail_msg("case %u: got \"%s\", expected \"%s...\"", i, err,
+				 cases[i].expect);
+	}
+}
+
+static void test_file(void **state)
+{
+	struct sl_config c;
+	char err[512] = "";
+
+	assert_int_equal(sl_config_load(&c, "/nonexistent/dp.json", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "/nonexistent/dp.json"));
+	if (!sl_lab_json)
+		skip();
+	if (sl_config_load(&c, sl_lab_json, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(c.segment, "/dev/shm/sluice-lab");
+	assert_int_equal(c.idle_sleep_us, 20);
+	assert_int_equal(c.n_ports, 2);
+	assert_int_equal(c.ports[0].role, SL_ROLE_INSIDE);
+	assert_int_equal(c.ports[1].role, SL_ROLE_OUTSIDE);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_file),
+	};
+
+	if (argc > 1)
+		sl_lab_json = argv[1];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The main lcore: exceptions, neighbour upkeep, stats export.
+ *
+ * Design note
+ * -----------
+ * The main lcore is the single writer of the neighbour table and a table
+ * reader like the workers (slot 0, same sync step each iteration). Its loop:
+ *
+ *   - drain the punt ring (MP/SC, filled by the PUNT stage of all workers)
+ *     and dispatch on md->punt: ARP -> sl_arp_input, ND -> sl_nd_input,
+ *     UNRESOLVED -> sl_neigh_resolve; anything else is a stage bug, dropped
+ *     PUNT_INVALID;
+ *   - every 10 ms the neighbour timers (retransmit, fail, age, re-probe,
+ *     garbage-collect, reclaim);
+ *   - every 100 ms the stats export: rte_eth_stats of each port into
+ *     port[] and the neighbour table into neigh[], under the seqcount of
+ *     the stats header, stamped with updated_ns;
+ *   - every second, whether the segment file was re-created (new inode) by
+ *     a restarted sluiced: if a valid new segment is there it returns to
+ *     main.c, which restarts the workers on it (see main.c);
+ *   - sleep SL_MAIN_IDLE_US when the punt ring was empty: its work is not
+ *     latency-critical at the microsecond scale and the lab shares cores.
+ *
+ * Frames it produces (ARP/ND answers and requests, released packets) go to
+ * worker (hash % n_workers) through that worker's SP/SC inject ring, so the
+ * frames for one neighbour keep their order; a full ring drops
+ * INJECT_RING_FULL.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "sl_dp.h"
+#include "sl_log.h"
+#include "sl_neigh.h"
+
+uint64_t sl_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void sl_ctrl_inject(struct sl_dp *dp, struct rte_mbuf *m, uint32_t hash)
+{
+	struct rte_ring *r = dp->inject[hash % dp->n_workers];
+
+	if (rte_ring_sp_enqueue(r, m) != 0)
+		sl_drop(dp->main_w, m, SL_DROP_INJECT_RING_FULL);
+}
+
+static void sl_ctrl_xmit(void *arg, struct rte_mbuf *m, uint32_t hash)
+{
+	sl_ctrl_inject(arg, m, hash);
+}
+
+void sl_ctrl_export(struct sl_dp *dp)
+{
+	struct sl_stats_header *st = dp->shm->stats;
+	uint64_t seq = atomic_load_explicit(&st->seq, memory_order_relaxed);
+
+	/* Odd while writing; readers retry (seqcount). */
+	if (seq & 1)
+		seq++;
+	atomic_store_explicit(&st->seq, seq + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+
+	for (unsigned int i = 0; i < dp->n_ports && i < SL_MAX_PORTS; i++) {
+		uint16_t pid = dp->port_ids[i];
+		struct sl_port_stats *ps = &st->port[i];
+		struct rte_eth_stats es;
+		struct rte_eth_link link;
+
+		memset(&es, 0, sizeof(es));
+		memset(&link, 0, sizeof(link));
+		rte_eth_stats_get(pid, &es);
+		rte_eth_link_get_nowait(pid, &link);
+		snprintf(ps->name, sizeof(ps->name), "%s", dp->conf->ports[i].name);
+		ps->port_id = pid;
+		ps->role = sl_ports[pid].role;
+		ps->link_up = link.link_status == RTE_ETH_LINK_UP;
+		memcpy(ps->mac, sl_ports[pid].mac.addr_bytes, 6);
+		ps->mtu = sl_ports[pid].mtu;
+		ps->ipackets = es.ipackets;
+		ps->opackets = es.opackets;
+		ps->ibytes = es.ibytes;
+		ps->obytes = es.obytes;
+		ps->imissed = es.imissed;
+		ps->ierrors = es.ierrors;
+		ps->oerrors = es.oerrors;
+		ps->rx_nombuf = es.rx_nombuf;
+	}
+	st->n_ports = dp->n_ports;
+	st->n_neigh = sl_neigh_export(dp->neigh, dp->main_w->bank, st->neigh,
+				      SL_MAX_NEIGH_EXPORT, rte_rdtsc());
+	st->updated_ns = sl_realtime_ns();
+
+	atomic_store_explicit(&st->seq, seq + 2, memory_order_release);
+}
+
+static void sl_ctrl_dispatch(struct sl_dp *dp, struct rte_mbuf *m, uint64_t now)
+{
+	switch (sl_meta(m)->punt) {
+	case SL_PUNT_ARP:
+		sl_arp_input(dp->neigh, m, now);
+		break;
+	case SL_PUNT_ND:
+		sl_nd_input(dp->neigh, m, now);
+		break;
+	case SL_PUNT_UNRESOLVED:
+		sl_neigh_resolve(dp->neigh, m, now);
+		break;
+	default:
+		sl_drop(dp->main_w, m, SL_DROP_PUNT_INVALID);
+		break;
+	}
+}
+
+/* A restarted sluiced may have re-created the segment file. */
+static bool sl_ctrl_check_segment(struct sl_dp *dp)
+{
+	char err[256];
+
+	if (!sl_shm_replaced(dp->shm))
+		return false;
+	if (sl_shm_try_attach(&dp->next_shm, dp->shm->path, err, sizeof(err)) != 0)
+		return false; /* gone or not ready: keep forwarding on the old one */
+	SL_LOG(NOTICE, "segment %s was re-created: moving to the new one", dp->shm->path);
+	dp->reattach = true;
+	return true;
+}
+
+struct sl_neigh_table *sl_ctrl_neigh_create(struct sl_dp *dp)
+{
+	return sl_neigh_create("sl_neigh", SL_NEIGH_SIZE, dp->n_workers, dp->main_w,
+			       sl_ctrl_xmit, dp);
+}
+
+int sl_ctrl_main(struct sl_dp *dp)
+{
+	struct sl_worker *w = dp->main_w;
+	const uint64_t hz = rte_get_tsc_hz();
+	uint64_t last_timer = 0, last_export = 0, last_seg = rte_rdtsc();
+	struct rte_mbuf *pkts[SL_BURST];
+
+	dp->reattach = false;
+	sl_worker_online(w);
+	while (!atomic_load_explicit(&dp->quit, memory_order_relaxed)) {
+		uint64_t now;
+		unsigned int n;
+
+		sl_worker_sync(w);
+		now = rte_rdtsc();
+		w->now_tsc = now;
+
+		n = rte_ring_sc_dequeue_burst(dp->punt_ring, (void **)pkts, SL_BURST, NULL);
+		for (unsigned int i = 0; i < n; i++)
+			sl_ctrl_dispatch(dp, pkts[i], now);
+
+		if (now - last_timer >= hz / 100) {
+			sl_neigh_timer(dp->neigh, now);
+			last_timer = now;
+		}
+		if (now - last_export >= hz / 10) {
+			sl_ctrl_export(dp);
+			last_export = now;
+		}
+		if (now - last_seg >= hz) {
+			last_seg = now;
+			if (sl_ctrl_check_segment(dp))
+				break;
+		}
+		if (n == 0)
+			rte_delay_us_sleep(SL_MAIN_IDLE_US);
+	}
+	sl_ctrl_export(dp);
+	sl_worker_offline(w);
+	return 0;
+}

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice-dp: the DPDK fast path of sluice.
+ *
+ * Design note
+ * -----------
+ * Start-up order: EAL, the config file, signal handlers, then wait for the
+ * segment sluiced creates (sluice-dp may start first), then the packet pool,
+ * the ports (one rx/tx queue pair per worker), the rings and the neighbour
+ * table, and finally the lcores: every EAL worker lcore runs
+ * sl_worker_main() (worker i: slot i + 1, queue i), the main lcore runs
+ * sl_ctrl_main() (slot 0).
+ *
+ * The segment outlives both processes. If sluiced re-creates the file (new
+ * inode) the main lcore notices it, returns here, and the workers are
+ * stopped, moved to the new segment (slots, stats) and started again; the
+ * ports, rings and neighbour table stay as they are, so the pause is a few
+ * milliseconds. If the file simply disappears, sluice-dp keeps forwarding
+ * with the tables it has.
+ *
+ * SIGINT/SIGTERM: the main lcore leaves its loop, the workers are stopped
+ * and go offline, dp_pid is cleared, the ports are stopped and closed and
+ * the process exits 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "sl_dp.h"
+#include "sl_log.h"
+#include "sl_neigh.h"
+#include "sl_port.h"
+
+static struct sl_dp sl_dp_ctx;
+static struct sl_config sl_conf;
+static struct sl_shm sl_shm_cur;
+
+static const char sl_usage_text[] =
+	"Usage: %s [EAL options] -- --config FILE [--segment PATH] [--help]\n"
+	"\n"
+	"sluice-dp is the DPDK fast path of sluice: it forwards between the inside\n"
+	"(one 802.1Q VLAN per VPC) and the outside port with the tables sluiced\n"
+	"publishes in a shared-memory segment.\n"
+	"\n"
+	"Options after \"--\":\n"
+	"  --config FILE   configuration file (JSON), required. Keys:\n"
+	"                    segment        segment path (default " SL_DEFAULT_SEGMENT ")\n"
+	"                    mbufs          packet buffers (default %u)\n"
+	"                    idle_sleep_us  sleep after %u empty polls, 0 = busy poll\n"
+	"                                   (default 0)\n"
+	"                    ports[]        {name, role: inside|outside, mtu (default %u),\n"
+	"                                   devargs: e.g. \"net_af_packet0,iface=sl-in,qpairs=2\"}\n"
+	"  --segment PATH  segment path, overrides \"segment\" of the config file\n"
+	"  --help          show this text and exit\n"
+	"\n"
+	"Lcores: the main lcore handles ARP/ND, the neighbour table and the stats\n"
+	"export; every other EAL lcore is a worker owning rx/tx queue pair i of\n"
+	"every port, so at least one worker is needed (e.g. -l 0-1, or\n"
+	"--lcores 0@0,1@1,2@0 for two workers on two cores). af_packet ports need\n"
+	"qpairs equal to the number of workers.\n"
+	"\n"
+	"sluice-dp waits for sluiced to create the segment, and survives restarts of\n"
+	"sluiced. SIGINT/SIGTERM stop it cleanly.\n"
+	"\n"
+	"Example:\n"
+	"  %s --lcores 0@0,1@1,2@0 --file-prefix sl-dev --no-pci -m 512 -- \\\n"
+	"      --config configs/dp-lab.json\n";
+
+static const char *sl_prgname = "sluice-dp";
+
+static void sl_usage(FILE *f)
+{
+	fprintf(f, sl_usage_text, sl_prgname, SL_DEFAULT_MBUFS, SL_IDLE_POLLS,
+		SL_DEFAULT_PORT_MTU, sl_prgname);
+}
+
+static void sl_usage_hook(const char *prgname)
+{
+	sl_prgname = prgname;
+	printf("\n");
+	sl_usage(stdout);
+}
+
+static void sl_on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&sl_dp_ctx.quit, true);
+}
+
+/* --help among the application arguments is answered before EAL starts
+ * (which would need hugepages or memory options). */
+static bool sl_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			break;
+	for (i++; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+static int sl_parse_args(int argc, char **argv, const char **config, const char **segment)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"segment", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*config = optarg;
+			break;
+		case 's':
+			*segment = optarg;
+			break;
+		case 'h':
+			sl_usage(stdout);
+			exit(0);
+		default:
+			sl_usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\"\n", sl_prgname, argv[optind]);
+		return -EINVAL;
+	}
+	if (!*config) {
+		fprintf(stderr, "%s: --config FILE is required (after \"--\"; see --help)\n",
+			sl_prgname);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void sl_launch_workers(struct sl_dp *dp)
+{
+	unsigned int lcore, i = 0;
+
+	atomic_store(&dp->stop_workers, false);
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		rte_eal_remote_launch(sl_worker_main, dp->workers[i], lcore);
+		i++;
+	}
+}
+
+static void sl_stop_workers(struct sl_dp *dp)
+{
+	atomic_store(&dp->stop_workers, true);
+	rte_eal_mp_wait_lcore();
+}
+
+static int sl_dp_announce(struct sl_dp *dp)
+{
+	unsigned int ids[SL_MAX_LCORES];
+	unsigned int lcore, n = 0;
+
+	ids[n++] = rte_get_main_lcore();
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	ids[n++] = lcore;
+	return sl_shm_dp_start(dp->shm, n, ids);
+}
+
+int main(int argc, char **argv)
+{
+	struct sl_dp *dp = &sl_dp_ctx;
+	const char *config = NULL, *segment = NULL;
+	char err[512];
+	unsigned int lcore, i;
+	int rc, exit_code = 1;
+
+	if (argc > 0)
+		sl_prgname = argv[0];
+	if (sl_wants_help(argc, argv)) {
+		sl_usage(stdout);
+		return 0;
+	}
+	rte_set_application_usage_hook(sl_usage_hook);
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0) {
+		fprintf(stderr, "%s: EAL initialisation failed: %s\n", sl_prgname,
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= rc;
+	argv += rc;
+	argv[0] = (char *)sl_prgname;
+	if (sl_parse_args(argc, argv, &config, &segment) < 0)
+		goto out_eal;
+	if (sl_config_load(&sl_conf, config, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", sl_prgname, err);
+		goto out_eal;
+	}
+	if (segment)
+		snprintf(sl_conf.segment, sizeof(sl_conf.segment), "%s", segment);
+	dp->conf = &sl_conf;
+	dp->n_workers = rte_lcore_count() - 1;
+	if (dp->n_workers == 0) {
+		fprintf(stderr,
+			"%s: no worker lcore: give EAL at least two lcores (e.g. -l 0-1 or "
+			"--lcores 0@0,1@1,2@0)\n",
+			sl_prgname);
+		goto out_eal;
+	}
+	if (dp->n_workers + 1 > SL_MAX_LCORES) {
+		fprintf(stderr, "%s: %u lcores, the segment has slots for %u\n", sl_prgname,
+			dp->n_workers + 1, SL_MAX_LCORES);
+		goto out_eal;
+	}
+
+	signal(SIGINT, sl_on_signal);
+	signal(SIGTERM, sl_on_signal);
+
+	dp->shm = &sl_shm_cur;
+	rc = sl_shm_attach_wait(dp->shm, sl_conf.segment, &dp->quit);
+	if (rc == -EINTR) {
+		exit_code = 0;
+		goto out_eal;
+	}
+	if (rc < 0)
+		goto out_eal;
+
+	rc = sl_pool_create(sl_conf.mbufs);
+	if (rc < 0) {
+		SL_LOG(ERR, "cannot create the packet pool of %u mbufs: %s (more memory: -m, "
+			    "hugepages)", sl_conf.mbufs, rte_strerror(-rc));
+		goto out_shm;
+	}
+	for (i = 0; i < sl_conf.n_ports; i++) {
+		rc = sl_port_init(&sl_conf.ports[i], (uint16_t)dp->n_workers, &dp->port_ids[i],
+				  err, sizeof(err));
+		if (rc < 0) {
+			SL_LOG(ERR, "%s", err);
+			goto out_ports;
+		}
+		dp->n_ports++;
+	}
+
+	dp->punt_ring = rte_ring_create("sl_punt", SL_PUNT_RING_SIZE, (int)rte_socket_id(),
+					RING_F_SC_DEQ);
+	if (!dp->punt_ring) {
+		SL_LOG(ERR, "cannot create the punt ring: %s", rte_strerror(rte_errno));
+		goto out_ports;
+	}
+	dp->main_w = sl_worker_create(dp, -1, rte_get_main_lcore());
+	if (!dp->main_w)
+		goto out_mem;
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		char name[32];
+
+		snprintf(name, sizeof(name), "sl_inject%u", i);
+		dp->inject[i] = rte_ring_create(name, SL_INJECT_RING_SIZE,
+						(int)rte_lcore_to_socket_id(lcore),
+						RING_F_SP_ENQ | RING_F_SC_DEQ);
+		dp->workers[i] = sl_worker_create(dp, (int)i, lcore);
+		if (!dp->inject[i] || !dp->workers[i]) {
+			SL_LOG(ERR, "cannot create worker %u context", i);
+			goto out_mem;
+		}
+		i++;
+	}
+	dp->neigh = sl_ctrl_neigh_create(dp);
+	if (!dp->neigh) {
+		SL_LOG(ERR, "cannot create the neighbour table: %s", strerror(errno));
+		goto out_mem;
+	}
+
+	for (;;) {
+		rc = sl_dp_announce(dp);
+		if (rc < 0) {
+			SL_LOG(ERR, "cannot register in the segment: %s", strerror(-rc));
+			goto out_mem;
+		}
+		SL_LOG(INFO, "running: %u workers, %u ports, segment %s", dp->n_workers,
+		       dp->n_ports, dp->shm->path);
+		sl_launch_workers(dp);
+		sl_ctrl_main(dp);
+		sl_stop_workers(dp);
+		sl_shm_dp_stop(dp->shm);
+		if (!dp->reattach || atomic_load(&dp->quit))
+			break;
+		/* Move to the re-created segment. */
+		sl_shm_detach(dp->shm);
+		*dp->shm = dp->next_shm;
+		memset(&dp->next_shm, 0, sizeof(dp->next_shm));
+	}
+	if (dp->reattach)
+		sl_shm_detach(&dp->next_shm);
+	exit_code = 0;
+	SL_LOG(INFO, "stopping");
+
+out_mem:
+	if (dp->neigh)
+		sl_neigh_free(dp->neigh);
+	for (i = 0; i < dp->n_workers; i++) {
+		if (dp->inject[i]) {
+			struct rte_mbuf *m = NULL;
+
+			while (rte_ring_dequeue(dp->inject[i], (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(dp->inject[i]);
+		}
+		sl_worker_free(dp->workers[i]);
+	}
+	if (dp->punt_ring) {
+		struct rte_mbuf *m = NULL;
+
+		while (rte_ring_dequeue(dp->punt_ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(dp->punt_ring);
+	}
+	sl_worker_free(dp->main_w);
+out_ports:
+	for (i = 0; i < dp->n_ports; i++)
+		sl_port_close(dp->port_ids[i]);
+out_shm:
+	sl_shm_dp_stop(dp->shm);
+	sl_shm_detach(dp->shm);
+out_eal:
+	rte_eal_cleanup();
+	return exit_code;
+}

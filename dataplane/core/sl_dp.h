@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice-dp process context: what the core (main.c, worker.c, ctrl.c and the
+ * infrastructure stages) shares between lcores.
+ *
+ * Design note
+ * -----------
+ * One struct sl_dp per process, set up by main.c before any lcore is
+ * launched and read-only afterwards except for the fields marked otherwise.
+ * Lcores talk to each other only through rings:
+ *
+ *   workers --punt_ring (MP/SC)--> main lcore   ARP, ND, packets waiting for
+ *                                               a neighbour
+ *   main lcore --inject[i] (SP/SC)--> worker i  frames with their final L2
+ *                                               header (replies, requests,
+ *                                               released queued packets);
+ *                                               worker i only puts them in
+ *                                               its tx buffers (TX stage)
+ *
+ * The main lcore never touches a port queue: af_packet has exactly one
+ * queue pair per worker, so every transmit happens on a worker.
+ */
+#ifndef SL_DP_H
+#define SL_DP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_lcore.h>
+#include <rte_ring.h>
+
+#include "sl_pipeline.h"
+#include "sl_config.h"
+#include "sl_shm_attach.h"
+
+struct sl_neigh_table;
+
+#define SL_PUNT_RING_SIZE 4096
+#define SL_INJECT_RING_SIZE 1024
+#define SL_IDLE_POLLS 100 /* empty polls in a row before an idle sleep */
+#define SL_MAIN_IDLE_US 100 /* main lcore sleep when it had nothing to do */
+
+struct sl_dp {
+	const struct sl_config *conf;
+	struct sl_shm *shm; /* attached segment (header, stats) */
+
+	struct rte_ring *punt_ring; /* workers -> main lcore, MP/SC */
+	unsigned int n_workers;
+	struct rte_ring *inject[RTE_MAX_LCORE]; /* main -> worker i, SP/SC */
+	struct sl_worker *workers[RTE_MAX_LCORE]; /* index = worker number */
+	struct sl_worker *main_w; /* the main lcore's context, slot 0 */
+
+	struct sl_neigh_table *neigh;
+
+	unsigned int n_ports; /* ports of the config, in config order */
+	uint16_t port_ids[SL_MAX_PORTS];
+
+	/* Set by the signal handler: the process ends. Polled by the main
+	 * lcore (and the segment wait) once per loop iteration. */
+	atomic_bool quit;
+	/* Set by the main lcore to stop the workers (exit, or re-attach to a
+	 * re-created segment); polled by workers once per iteration. */
+	atomic_bool stop_workers;
+	/* Set by the main lcore when it found a re-created segment: main.c
+	 * restarts the workers on `next_shm`. */
+	bool reattach;
+	struct sl_shm next_shm;
+};
+
+/* worker.c */
+
+/**
+ * Allocate the context of worker `idx` (slot idx + 1, queue idx) or, with
+ * idx < 0, of the main lcore (slot 0). NULL with errno on failure.
+ */
+struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore_id);
+void sl_worker_free(struct sl_worker *w);
+
+/**
+ * Reader protocol step at the top of a loop iteration: load the published
+ * generation, acknowledge it in this lcore's slot and, if it changed, take
+ * the new bank (NULL if none or if it fails its checks).
+ */
+void sl_worker_sync(struct sl_worker *w);
+
+/** Take the slot: online (seq_cst) and a first sync; binds w->stats to
+ * the current segment. */
+void sl_worker_online(struct sl_worker *w);
+/** Leave the slot (online = 0). */
+void sl_worker_offline(struct sl_worker *w);
+
+/** Structural check of a published bank (magic, generation == g, every
+ * array inside bank_size). */
+bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_size);
+
+/** Worker lcore entry point for rte_eal_remote_launch (arg = worker). */
+int sl_worker_main(void *arg);
+
+/* stage_tx.c */
+
+/** Send every packet buffered in w->tx; what the port refuses is dropped
+ * with SL_DROP_TX_FULL. */
+void sl_tx_flush(struct sl_worker *w);
+
+/* pipeline.c */
+
+/** Stage functions indexed by enum sl_stage. Writable only so unit tests
+ * can put probes in place before any worker runs. */
+extern sl_stage_fn sl_stage_fns[SL_STAGE_MAX];
+
+/** Passes over the stage list sl_pipeline_run() makes before it declares a
+ * forwarding loop and drops what is left (SL_DROP_PIPELINE_LOOP). */
+#define SL_PIPELINE_MAX_PASSES 16
+
+/* ctrl.c */
+
+/** The main lcore's loop: punt ring, ARP/ND, neighbour timers, stats
+ * export. Returns when dp->quit is set, or with dp->reattach set when the
+ * segment was re-created (dp->next_shm attached). */
+int sl_ctrl_main(struct sl_dp *dp);
+
+/** The neighbour table wired to the inject rings (main lcore context and
+ * n_workers must be set). NULL with errno. */
+struct sl_neigh_table *sl_ctrl_neigh_create(struct sl_dp *dp);
+
+/** Hand a frame with its final L2 header (md->out_port set) to a worker
+ * for transmission; `hash` picks the worker so frames for one neighbour
+ * keep their order. Consumes `m` (dropped INJECT_RING_FULL if the ring is
+ * full). Main lcore only. */
+void sl_ctrl_inject(struct sl_dp *dp, struct rte_mbuf *m, uint32_t hash);
+
+/** Copy port counters and the neighbour table into the stats area under
+ * the seqcount. Main lcore only. */
+void sl_ctrl_export(struct sl_dp *dp);
+
+/** CLOCK_REALTIME in nanoseconds. */
+uint64_t sl_realtime_ns(void);
+
+#endif /* SL_DP_H */

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Neighbour table (neigh.c) and ARP/ND (arpnd.c) of sluice-dp.
+ *
+ * Concurrency rules (details in neigh.c):
+ *   - one writer, the main lcore: it adds, updates and deletes entries and
+ *     owns everything in struct sl_neigh_priv;
+ *   - workers only look up (rte_hash lock-free readers), load the packed
+ *     MAC+state word of the entry with acquire semantics, and may set the
+ *     entry's `used` flag (relaxed) to ask for a re-probe of a STALE entry;
+ *   - a deleted entry's hash position is reused only after every worker has
+ *     passed a quiescent state (rte_rcu_qsbr, one report per loop
+ *     iteration), so a worker never reads a recycled entry.
+ */
+#ifndef SL_NEIGH_H
+#define SL_NEIGH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "sl_pipeline.h"
+
+#define SL_NEIGH_SIZE 16384	      /* entries (bounded: see neigh.c) */
+#define SL_NEIGH_QLEN 8		      /* packets waiting per unresolved entry */
+#define SL_NEIGH_MAX_PROBES 3	      /* unanswered requests before FAILED */
+#define SL_NEIGH_RETRANS_MS 1000      /* between requests */
+#define SL_NEIGH_REACHABLE_MS 30000   /* REACHABLE -> STALE without confirmation */
+#define SL_NEIGH_GC_FAILED_MS 60000   /* FAILED entries are deleted after this */
+#define SL_NEIGH_GC_STALE_MS 600000   /* unused STALE entries are deleted after this */
+
+/** Hash key: where the neighbour is and its address. */
+struct sl_neigh_key {
+	uint16_t port; /**< DPDK port id */
+	uint16_t vlan; /**< 802.1Q VLAN id, 0 = untagged */
+	uint8_t family; /**< SL_AF_INET / SL_AF_INET6 */
+	uint8_t pad[3]; /**< zero */
+	uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes, rest zero */
+};
+
+/* The MAC (low 48 bits, byte 0 of the address in bits 0-7) and the state
+ * (enum sl_neigh_state, bits 48-55) in one word, so a reader always sees a
+ * MAC that belongs to the state it reads. */
+#define SL_NEIGH_STATE_SHIFT 48
+
+/** What workers read. One writer (main lcore). */
+struct sl_neigh_shared {
+	_Atomic uint64_t word;
+	_Atomic uint32_t used; /**< set by workers when they use a STALE entry */
+	uint32_t pad;
+};
+
+/** Main lcore's view of an entry. */
+struct sl_neigh_priv {
+	struct sl_neigh_key key;
+	uint8_t in_use;
+	uint8_t state; /**< enum sl_neigh_state, mirrors the shared word */
+	uint8_t probing; /**< STALE entry being re-probed */
+	uint8_t probes;	 /**< requests sent in the current round */
+	uint8_t q_n;
+	uint8_t port_role;
+	uint16_t pad;
+	uint32_t hash;	    /**< rte_hash signature: spreads inject traffic */
+	uint32_t vpc_index; /**< for display, as of the last use */
+	struct rte_ether_addr mac;
+	uint8_t src[16];	/**< our address on the link: ARP/NS sender */
+	uint64_t confirmed_tsc; /**< last confirmation (or learn) */
+	uint64_t next_tsc;	/**< next retransmission */
+	uint64_t failed_tsc;
+	struct rte_mbuf *q[SL_NEIGH_QLEN];
+};
+
+/** Sends a frame that already has its L2 header (md->out_port set);
+ * consumes it. `hash` keeps frames for one neighbour on one worker. */
+typedef void (*sl_neigh_xmit_fn)(void *arg, struct rte_mbuf *m, uint32_t hash);
+
+struct sl_neigh_table {
+	struct rte_hash *h;
+	struct rte_rcu_qsbr *qsbr; /* readers: the workers */
+	struct sl_neigh_shared *sh; /* [size], indexed by hash position */
+	struct sl_neigh_priv *pv;   /* [size], main lcore only */
+	uint32_t size;
+	uint32_t n_entries;
+	uint32_t n_readers;
+	uint64_t hz;
+	uint64_t retrans_tsc, reachable_tsc, gc_failed_tsc, gc_stale_tsc;
+	/* Deleted positions waiting for a grace period (FIFO). */
+	uint32_t pend_head, pend_n;
+	uint32_t *pend_pos;
+	uint64_t *pend_token;
+
+	struct sl_worker *w; /* the main lcore's context: counters */
+	sl_neigh_xmit_fn xmit;
+	void *xmit_arg;
+};
+
+static inline uint64_t sl_neigh_pack(const struct rte_ether_addr *mac, uint8_t state)
+{
+	uint64_t v = 0;
+
+	if (mac)
+		for (int i = 5; i >= 0; i--)
+			v = (v << 8) | mac->addr_bytes[i];
+	return v | ((uint64_t)state << SL_NEIGH_STATE_SHIFT);
+}
+
+static inline uint8_t sl_neigh_unpack(uint64_t v, struct rte_ether_addr *mac)
+{
+	for (int i = 0; i < 6; i++)
+		mac->addr_bytes[i] = (uint8_t)(v >> (8 * i));
+	return (uint8_t)(v >> SL_NEIGH_STATE_SHIFT);
+}
+
+static inline bool sl_neigh_usable(uint8_t state)
+{
+	return state == SL_NEIGH_REACHABLE || state == SL_NEIGH_STALE;
+}
+
+/* ---- reader side (workers) --------------------------------------------- */
+
+/** Register reader `id` (worker number) and bring it online. */
+static inline void sl_neigh_reader_online(struct sl_neigh_table *t, unsigned int id)
+{
+	rte_rcu_qsbr_thread_register(t->qsbr, id);
+	rte_rcu_qsbr_thread_online(t->qsbr, id);
+}
+
+static inline void sl_neigh_reader_offline(struct sl_neigh_table *t, unsigned int id)
+{
+	rte_rcu_qsbr_thread_offline(t->qsbr, id);
+	rte_rcu_qsbr_thread_unregister(t->qsbr, id);
+}
+
+/** Once per loop iteration, holding no entry position. */
+static inline void sl_neigh_quiescent(struct sl_neigh_table *t, unsigned int id)
+{
+	rte_rcu_qsbr_quiescent(t->qsbr, id);
+}
+
+/**
+ * Look an entry up. Returns its state and fills `mac` (meaningful only for
+ * REACHABLE and STALE); SL_NEIGH_INCOMPLETE if there is no entry. Marks a
+ * STALE entry used so the main lcore re-probes it.
+ */
+static inline uint8_t sl_neigh_read(struct sl_neigh_table *t, int32_t pos,
+				    struct rte_ether_addr *mac)
+{
+	struct sl_neigh_shared *s;
+	uint8_t state;
+
+	if (pos < 0 || (uint32_t)pos >= t->size)
+		return SL_NEIGH_INCOMPLETE;
+	s = &t->sh[pos];
+	state = sl_neigh_unpack(atomic_load_explicit(&s->word, memory_order_acquire), mac);
+	if (state == SL_NEIGH_STALE &&
+	    !atomic_load_explicit(&s->used, memory_order_relaxed))
+		atomic_store_explicit(&s->used, 1, memory_order_relaxed);
+	return state;
+}
+
+static inline uint8_t sl_neigh_lookup(struct sl_neigh_table *t, const struct sl_neigh_key *k,
+				      struct rte_ether_addr *mac)
+{
+	return sl_neigh_read(t, rte_hash_lookup(t->h, k), mac);
+}
+
+/* ---- L2 rewrite --------------------------------------------------------- */
+
+/**
+ * Replace whatever precedes md->l3_off with an Ethernet header (+802.1Q if
+ * vlan != 0) from port's MAC to `dst`; sets md->l3_off, out_port, out_vlan.
+ * `ethertype` in host order. Returns 0 or -ENOSPC / -EINVAL.
+ */
+static inline int sl_l2_encap(struct rte_mbuf *m, uint16_t port, uint16_t vlan,
+			      const struct rte_ether_addr *dst, uint16_t ethertype)
+{
+	struct sl_meta *md = sl_meta(m);
+	uint16_t hl = vlan ? sizeof(struct rte_ether_hdr) + sizeof(struct rte_vlan_hdr)
+			   : sizeof(struct rte_ether_hdr);
+	struct rte_ether_hdr *eh;
+
+	if (md->l3_off && rte_pktmbuf_adj(m, md->l3_off) == NULL)
+		return -EINVAL;
+	md->l3_off = 0;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, hl);
+	if (unlikely(eh == NULL))
+		return -ENOSPC;
+	rte_ether_addr_copy(dst, &eh->dst_addr);
+	rte_ether_addr_copy(&sl_ports[port].mac, &eh->src_addr);
+	if (vlan) {
+		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
+
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+		vh->vlan_tci = rte_cpu_to_be_16(vlan & 0xfff);
+		vh->eth_proto = rte_cpu_to_be_16(ethertype);
+	} else {
+		eh->ether_type = rte_cpu_to_be_16(ethertype);
+	}
+	md->l3_off = hl;
+	md->out_port = port;
+	md->out_vlan = vlan;
+	return 0;
+}
+
+static inline uint16_t sl_family_ethertype(uint8_t family)
+{
+	return family == SL_AF_INET6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4;
+}
+
+/* ---- writer side (main lcore) ------------------------------------------ */
+
+/**
+ * Create a table of `size` entries for `n_readers` worker lcores (reader
+ * ids 0..n_readers-1). `w` is the main lcore's context (counters), `xmit`
+ * sends frames. NULL with errno on failure.
+ */
+struct sl_neigh_table *sl_neigh_create(const char *name, uint32_t size, unsigned int n_readers,
+				       struct sl_worker *w, sl_neigh_xmit_fn xmit, void *xmit_arg);
+/** Free the table and every queued packet. No reader may be online. */
+void sl_neigh_free(struct sl_neigh_table *t);
+
+/**
+ * A packet punted SL_PUNT_UNRESOLVED by NEIGH (md: out_port, out_vlan,
+ * family, nh_addr, src_addr, vpc_index, l3_off): queue it on its entry
+ * (creating it) and start resolution, or send it at once if the entry
+ * became usable meanwhile. Consumes `m`.
+ */
+void sl_neigh_resolve(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now);
+
+#define SL_NEIGH_F_CREATE 0x01	 /* create the entry if missing */
+#define SL_NEIGH_F_CONFIRM 0x02	 /* reachability confirmed (reply, solicited NA) */
+#define SL_NEIGH_F_OVERRIDE 0x04 /* the MAC given replaces a different one */
+
+/**
+ * Learn or update `key` -> `mac` (mac NULL: confirmation without a
+ * link-layer address, ignored unless the entry has one). Releases the
+ * entry's queue when it becomes usable. Returns 0, -ENOENT (no entry and
+ * no CREATE), -ENOSPC (table full).
+ */
+int sl_neigh_learn(struct sl_neigh_table *t, const struct sl_neigh_key *key,
+		   const struct rte_ether_addr *mac, unsigned int flags, uint8_t port_role,
+		   uint64_t now);
+
+/** Retransmissions, failures, aging, re-probes, garbage collection and
+ * reclaiming deleted positions. Call often (every few ms). */
+void sl_neigh_timer(struct sl_neigh_table *t, uint64_t now);
+
+/** Main-lcore view of an entry (NULL if none): for tests and display. */
+const struct sl_neigh_priv *sl_neigh_find(const struct sl_neigh_table *t,
+					  const struct sl_neigh_key *key);
+
+/**
+ * Snapshot up to `max` entries into `out` (vpc_index from `bank`'s VLAN map
+ * for inside entries when a bank is given). Returns the number written.
+ */
+uint32_t sl_neigh_export(const struct sl_neigh_table *t, const struct sl_bank_header *bank,
+			 struct sl_neigh_export *out, uint32_t max, uint64_t now);
+
+/** Build a key (address copied from `addr`: 4 or 16 bytes by family). */
+static inline void sl_neigh_key_init(struct sl_neigh_key *k, uint16_t port, uint16_t vlan,
+				     uint8_t family, const void *addr)
+{
+	memset(k, 0, sizeof(*k));
+	k->port = port;
+	k->vlan = vlan;
+	k->family = family;
+	memcpy(k->addr, addr, family == SL_AF_INET6 ? 16 : 4);
+}
+
+/* ---- ARP / ND (arpnd.c) -------------------------------------------------- */
+
+/** Handle a punted ARP frame (md->l3_off at the ARP header). Consumes `m`. */
+void sl_arp_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now);
+
+/** Handle a punted ND message (md->l3_off at the IPv6 header). Consumes `m`. */
+void sl_nd_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now);
+
+/**
+ * Send a resolution request for entry `p`: ARP request or neighbour
+ * solicitation from p->src; to broadcast / the solicited-node multicast
+ * group, or unicast to `dst` (re-probe of a known MAC) if dst is not NULL.
+ * Returns 0 or -ENOMEM.
+ */
+int sl_neigh_solicit(struct sl_neigh_table *t, const struct sl_neigh_priv *p,
+		     const struct rte_ether_addr *dst);
+
+/** Table of the packet's side: the inside VLAN's VPC table, or the
+ * Internet table on the outside. NULL if unknown. */
+const struct sl_route_table *sl_arpnd_table(const struct sl_bank_header *b, uint8_t role,
+					    uint16_t vlan);
+
+#endif /* SL_NEIGH_H */

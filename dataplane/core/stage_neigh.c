@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stage NEIGH: next hop -> egress port, VLAN and destination MAC.
+ *
+ * Design note
+ * -----------
+ * The address to resolve is the packet's own destination for a CONNECTED
+ * next hop and nh->via for a GATEWAY; the egress port is the first port of
+ * the next hop's role and the VLAN is nh->vlan (0 outside). Lookups are
+ * done in bulk (rte_hash_lookup_bulk, lock-free reader) for each chunk of
+ * up to SL_BURST packets; the entry's MAC and state come from one atomic
+ * word (see neigh.c), so a usable entry always yields a consistent MAC.
+ *
+ * Usable (REACHABLE or STALE): the L2 rule of sl_pipeline.h applies here:
+ * everything before md->l3_off is cut and an Ethernet (+802.1Q) header from
+ * the port's MAC to the neighbour's is put in front; the packet goes to TX.
+ * Otherwise the packet is punted SL_PUNT_UNRESOLVED with everything the
+ * main lcore needs filled in md (out_port, out_vlan, nh_addr, src_addr,
+ * vpc_index), because the main lcore may hold a bank of another generation
+ * and must not look the next hop up again.
+ *
+ * The packet's family must be the next hop's (no IPv4 next hop for IPv6
+ * packets); a mismatch, or a next hop that is not CONNECTED/GATEWAY here, is
+ * a compiler or stage bug and is dropped NO_ROUTE.
+ */
+#include <string.h>
+
+#include "sl_dp.h"
+#include "sl_neigh.h"
+
+void sl_stage_neigh(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct sl_neigh_table *t = w->dp->neigh;
+	const struct sl_bank_header *b = w->bank;
+	struct sl_neigh_key keys[SL_BURST];
+	const void *kp[SL_BURST];
+	struct rte_mbuf *mm[SL_BURST];
+	const struct sl_nexthop *nhs[SL_BURST];
+	int32_t pos[SL_BURST];
+
+	if (unlikely(b == NULL)) {
+		for (uint16_t i = 0; i < n; i++)
+			sl_drop(w, pkts[i], SL_DROP_NO_TABLES);
+		return;
+	}
+	for (uint16_t base = 0; base < n; base += SL_BURST) {
+		uint16_t end = RTE_MIN(n, base + SL_BURST);
+		uint16_t k = 0;
+
+		for (uint16_t i = base; i < end; i++) {
+			struct rte_mbuf *m = pkts[i];
+			struct sl_meta *md = sl_meta(m);
+			const struct sl_nexthop *nh = sl_bank_nh(b, md->nh);
+			const uint8_t *addr;
+			uint16_t port;
+
+			if (unlikely(nh->port_role >= SL_ROLE_MAX ||
+				     (port = sl_role_port[nh->port_role]) >= RTE_MAX_ETHPORTS)) {
+				sl_drop(w, m, SL_DROP_NO_PORT);
+				continue;
+			}
+			if (nh->type == SL_NH_CONNECTED) {
+				const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+									    md->l3_off);
+
+				addr = md->family == SL_AF_INET6 ? l3 + 24 : l3 + 16;
+			} else if (nh->type == SL_NH_GATEWAY && nh->family == md->family) {
+				addr = nh->via;
+			} else {
+				sl_drop(w, m, SL_DROP_NO_ROUTE);
+				continue;
+			}
+			sl_neigh_key_init(&keys[k], port, nh->vlan, md->family, addr);
+			kp[k] = &keys[k];
+			mm[k] = m;
+			nhs[k] = nh;
+			k++;
+		}
+		if (k == 0)
+			continue;
+		if (rte_hash_lookup_bulk(t->h, kp, k, pos) != 0)
+			for (uint16_t j = 0; j < k; j++)
+				pos[j] = -ENOENT;
+
+		for (uint16_t j = 0; j < k; j++) {
+			struct rte_mbuf *m = mm[j];
+			struct sl_meta *md = sl_meta(m);
+			struct rte_ether_addr mac;
+
+			if (sl_neigh_usable(sl_neigh_read(t, pos[j], &mac))) {
+				if (unlikely(sl_l2_encap(m, keys[j].port, keys[j].vlan, &mac,
+							 sl_family_ethertype(md->family)) < 0))
+					sl_drop(w, m, SL_DROP_NO_MBUF);
+				else
+					sl_next(w, m, SL_STAGE_TX);
+				continue;
+			}
+			md->out_port = keys[j].port;
+			md->out_vlan = keys[j].vlan;
+			memcpy(md->nh_addr, keys[j].addr, sizeof(md->nh_addr));
+			memcpy(md->src_addr, nhs[j]->src, sizeof(md->src_addr));
+			md->vpc_index = nhs[j]->vpc_index;
+			md->punt = SL_PUNT_UNRESOLVED;
+			sl_next(w, m, SL_STAGE_PUNT);
+		}
+	}
+}

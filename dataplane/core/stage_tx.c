@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stage TX: per-port transmit buffers of a worker.
+ *
+ * Design note
+ * -----------
+ * Packets arrive here with their final L2 header and md->out_port (set by
+ * NEIGH, or by the main lcore for injected frames). Each worker buffers up
+ * to SL_BURST packets per port in w->tx and sends a buffer when it is full
+ * and, for all ports, at the end of every loop iteration (sl_tx_flush), on
+ * its own queue (w->queue_id) so no two lcores ever share a tx queue. What
+ * the port does not take in one rte_eth_tx_burst() is dropped TX_FULL:
+ * retrying would stall the receive side, and a full tx ring means the link
+ * is saturated anyway.
+ */
+#include <rte_ethdev.h>
+
+#include "sl_dp.h"
+
+static void sl_tx_flush_port(struct sl_worker *w, uint16_t port)
+{
+	struct sl_txbuf *tb = &w->tx[port];
+	uint16_t sent;
+
+	sent = rte_eth_tx_burst(port, w->queue_id, tb->m, tb->n);
+	sl_count(w, SL_CNT_TX_PKTS, sent);
+	for (uint16_t i = sent; i < tb->n; i++)
+		sl_drop(w, tb->m[i], SL_DROP_TX_FULL);
+	tb->n = 0;
+}
+
+void sl_stage_tx(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint16_t port = sl_meta(m)->out_port;
+		struct sl_txbuf *tb;
+
+		if (unlikely(port >= RTE_MAX_ETHPORTS || !sl_ports[port].enabled)) {
+			sl_drop(w, m, SL_DROP_NO_PORT);
+			continue;
+		}
+		tb = &w->tx[port];
+		tb->m[tb->n++] = m;
+		if (tb->n == SL_BURST)
+			sl_tx_flush_port(w, port);
+	}
+}
+
+void sl_tx_flush(struct sl_worker *w)
+{
+	for (uint16_t port = 0; port < RTE_MAX_ETHPORTS; port++)
+		if (w->tx[port].n)
+			sl_tx_flush_port(w, port);
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Worker lcores: the run-to-completion loop.
+ *
+ * Design note
+ * -----------
+ * Worker i (slot i + 1 in the segment, queue i of every port) loops:
+ *
+ *   1. sl_worker_sync(): g = load_acquire(generation), ack g in its slot
+ *      (store_release), and if g changed take bank (g & 1) after checking
+ *      its magic, its generation (== g) and that its arrays lie inside the
+ *      bank; a bank that fails is not used (w->bank = NULL: packets are
+ *      dropped NO_TABLES) and counted BANK_REJECTED, so a bad publication
+ *      cannot crash the fast path. This is the reader protocol of sl_shm.h;
+ *      the lcore holds no bank pointer across iterations (w->bank is
+ *      re-derived whenever the generation moves).
+ *   2. report a quiescent state to the neighbour table's RCU (neigh.c).
+ *   3. drain its inject ring: frames from the main lcore that already carry
+ *      their final L2 header go straight to TX (nothing else needs a bank).
+ *   4. rx burst on queue i of every port; zero the packet metadata, set
+ *      in_port / in_role and run the pipeline from ETH_INPUT, or drop the
+ *      burst NO_TABLES before the first generation.
+ *   5. flush the tx buffers.
+ *   6. after SL_IDLE_POLLS empty iterations in a row sleep idle_sleep_us
+ *      (if configured) on every further empty iteration, so a small box
+ *      with more lcores than cores stays usable; 0 means pure polling.
+ *
+ * The main lcore uses the same context type (slot 0, no queue) and the same
+ * sl_worker_sync() so it reads the tables exactly like a worker.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "sl_dp.h"
+#include "sl_neigh.h"
+
+struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore_id)
+{
+	struct sl_worker *w;
+
+	w = rte_zmalloc_socket("sl_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
+			       (int)rte_lcore_to_socket_id(lcore_id));
+	if (!w) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	w->dp = dp;
+	w->lcore_id = lcore_id;
+	w->slot = idx < 0 ? 0 : (unsigned int)idx + 1;
+	w->queue_id = idx < 0 ? 0 : (uint16_t)idx;
+	w->gen = UINT64_MAX; /* first sync always takes the bank */
+	if (dp && dp->shm && dp->shm->stats)
+		w->stats = &dp->shm->stats->lcore[w->slot];
+	return w;
+}
+
+void sl_worker_free(struct sl_worker *w)
+{
+	rte_free(w);
+}
+
+static bool sl_span_ok(uint64_t off, uint64_t n, uint64_t size, uint64_t limit)
+{
+	return off <= limit && n <= (limit - off) / size;
+}
+
+static bool sl_rt_ok(const struct sl_route_table *rt, uint64_t limit)
+{
+	return sl_span_ok(rt->v4_off, rt->v4_n, sizeof(struct sl_rt4_entry), limit) &&
+	       sl_span_ok(rt->v6_off, rt->v6_n, sizeof(struct sl_rt6_entry), limit) &&
+	       sl_span_ok(rt->prefix_off, rt->n_prefixes, sizeof(struct sl_prefix), limit);
+}
+
+/* Structural checks of a published bank: everything the fast path indexes
+ * must lie inside the bank. Done once per generation and lcore. */
+bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_size)
+{
+	const struct sl_vpc *v;
+	const uint32_t *vm;
+
+	if (b->magic != SL_BANK_MAGIC || b->generation != g || b->used > bank_size)
+		return false;
+	if (b->n_nexthops == 0 ||
+	    !sl_span_ok(b->nh_off, b->n_nexthops, sizeof(struct sl_nexthop), bank_size) ||
+	    !sl_span_ok(b->vpc_off, b->n_vpcs, sizeof(struct sl_vpc), bank_size) ||
+	    !sl_span_ok(b->vlan_map_off, SL_VLAN_COUNT, sizeof(uint32_t), bank_size) ||
+	    !sl_rt_ok(&b->inet, bank_size))
+		return false;
+	v = SL_BANK_PTR(b, b->vpc_off, const struct sl_vpc);
+	for (uint32_t i = 0; i < b->n_vpcs; i++)
+		if (!sl_rt_ok(&v[i].rt, bank_size))
+			return false;
+	vm = SL_BANK_PTR(b, b->vlan_map_off, const uint32_t);
+	for (uint32_t i = 0; i < SL_VLAN_COUNT; i++)
+		if (vm[i] > b->n_vpcs)
+			return false;
+	return true;
+}
+
+void sl_worker_sync(struct sl_worker *w)
+{
+	struct sl_shm_header *h = w->dp->shm->hdr;
+	uint64_t g;
+
+	g = atomic_load_explicit(&h->generation, memory_order_acquire);
+	atomic_store_explicit(&h->lcore[w->slot].ack_generation, g, memory_order_release);
+	if (likely(g == w->gen))
+		return;
+	w->gen = g;
+	w->bank = NULL;
+	if (g == 0)
+		return;
+	const struct sl_bank_header *b = sl_shm_bank(h, (unsigned int)(g & 1));
+
+	if (sl_bank_valid(b, g, h->bank_size)) {
+		w->bank = b;
+		sl_count(w, SL_CNT_GENERATIONS, 1);
+	} else {
+		sl_count(w, SL_CNT_BANK_REJECTED, 1);
+	}
+}
+
+void sl_worker_online(struct sl_worker *w)
+{
+	struct sl_shm_header *h = w->dp->shm->hdr;
+
+	w->stats = &w->dp->shm->stats->lcore[w->slot];
+	w->gen = UINT64_MAX;
+	w->bank = NULL;
+	h->lcore[w->slot].lcore_id = w->lcore_id;
+	/* seq_cst store before the first load of generation (sl_shm.h). */
+	atomic_store(&h->lcore[w->slot].online, 1);
+	sl_worker_sync(w);
+}
+
+void sl_worker_offline(struct sl_worker *w)
+{
+	atomic_store(&w->dp->shm->hdr->lcore[w->slot].online, 0);
+	w->bank = NULL;
+}
+
+int sl_worker_main(void *arg)
+{
+	struct sl_worker *w = arg;
+	struct sl_dp *dp = w->dp;
+	struct rte_ring *inject = dp->inject[w->queue_id];
+	const uint32_t idle_us = dp->conf ? dp->conf->idle_sleep_us : 0;
+	struct rte_mbuf *pkts[SL_BURST];
+	unsigned int idle = 0;
+
+	sl_neigh_reader_online(dp->neigh, w->queue_id);
+	sl_worker_online(w);
+
+	while (!atomic_load_explicit(&dp->stop_workers, memory_order_relaxed)) {
+		bool busy = false;
+		unsigned int n;
+
+		sl_worker_sync(w);
+		sl_neigh_quiescent(dp->neigh, w->queue_id);
+		w->now_tsc = rte_rdtsc();
+
+		n = rte_ring_sc_dequeue_burst(inject, (void **)pkts, SL_BURST, NULL);
+		if (n) {
+			busy = true;
+			sl_pipeline_run(w, pkts, (uint16_t)n, SL_STAGE_TX);
+		}
+		for (unsigned int i = 0; i < dp->n_ports; i++) {
+			uint16_t port = dp->port_ids[i];
+			uint16_t k = rte_eth_rx_burst(port, w->queue_id, pkts, SL_BURST);
+
+			if (!k)
+				continue;
+			busy = true;
+			sl_count(w, SL_CNT_RX_PKTS, k);
+			if (unlikely(w->bank == NULL)) {
+				for (uint16_t j = 0; j < k; j++)
+					sl_drop(w, pkts[j], SL_DROP_NO_TABLES);
+				continue;
+			}
+			for (uint16_t j = 0; j < k; j++) {
+				struct sl_meta *md = sl_meta(pkts[j]);
+
+				memset(md, 0, sizeof(*md));
+				md->in_port = port;
+				md->in_role = sl_ports[port].role;
+				md->vpc_index = SL_VPC_INTERNET;
+			}
+			sl_pipeline_run(w, pkts, k, SL_STAGE_ETH_INPUT);
+		}
+		sl_tx_flush(w);
+
+		if (busy) {
+			idle = 0;
+		} else if (idle_us && ++idle >= SL_IDLE_POLLS) {
+			idle = SL_IDLE_POLLS;
+			rte_delay_us_sleep(idle_us);
+		}
+	}
+	sl_tx_flush(w);
+	sl_worker_offline(w);
+	sl_neigh_reader_offline(dp->neigh, w->queue_id);
+	return 0;
+}

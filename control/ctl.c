@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluiced core: the path from a config file to a published generation, and
+ * the Pending -> Available bookkeeping.
+ *
+ * Design note: the live store is replaced only after the new one validated,
+ * compiled and was published; any failure on the way leaves the previous
+ * state (store, compiled cache contents that matter, published generation)
+ * in force and is logged. After a failed publish the compiler cache may
+ * hold tables of the rejected store, so it is marked all-dirty: the next
+ * publish rebuilds from whatever store is live then.
+ *
+ * Concurrency: single-threaded; called from sluiced's event loop (or a test).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl_config.h"
+#include "sl_ctl.h"
+#include "sl_judy.h"
+#include "sl_validate.h"
+
+struct sl_ctl {
+	char *config_path;
+	char *segment_path;
+	uint64_t bank_size;
+	bool bank_size_explicit;
+	struct sl_store *store;
+	struct sl_compiler *comp;
+	struct sl_shm_writer *shm;
+	sl_shm_keep_waiting_fn keep_waiting;
+	void *kw_arg;
+	uint64_t pending_gen; /**< last published generation not yet acknowledged */
+};
+
+struct sl_ctl *sl_ctl_new(const struct sl_ctl_opts *o)
+{
+	struct sl_ctl *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->config_path = strdup(o->config_path ? o->config_path : "");
+	c->segment_path = strdup(o->segment_path ? o->segment_path : SL_SHM_DEFAULT_PATH);
+	c->bank_size = o->bank_size ? o->bank_size : SL_SHM_DEFAULT_BANK_SIZE;
+	c->bank_size_explicit = o->bank_size_explicit;
+	c->comp = sl_compiler_new();
+	if (c->config_path == NULL || c->segment_path == NULL || c->comp == NULL) {
+		sl_ctl_free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}
+
+void sl_ctl_free(struct sl_ctl *c)
+{
+	if (c == NULL)
+		return;
+	sl_shm_close(c->shm);
+	sl_store_free(c->store);
+	sl_compiler_free(c->comp);
+	free(c->config_path);
+	free(c->segment_path);
+	free(c);
+}
+
+void sl_ctl_set_keep_waiting(struct sl_ctl *c, sl_shm_keep_waiting_fn fn, void *arg)
+{
+	c->keep_waiting = fn;
+	c->kw_arg = arg;
+}
+
+struct sl_store *sl_ctl_store(const struct sl_ctl *c)
+{
+	return c->store;
+}
+
+struct sl_shm_writer *sl_ctl_shm(const struct sl_ctl *c)
+{
+	return c->shm;
+}
+
+struct sl_compiler *sl_ctl_compiler(const struct sl_ctl *c)
+{
+	return c->comp;
+}
+
+struct sl_store *sl_ctl_load_store(const char *path, struct sl_errs *errs)
+{
+	struct sl_store *s = sl_config_load(path, errs);
+
+	if (s == NULL)
+		return NULL;
+	if (sl_validate(s, errs) < 0 || sl_errs_count(errs) > 0) {
+		sl_store_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void sl_ctl_describe_store(const struct sl_store *s, char *buf, size_t size)
+{
+	snprintf(buf, size,
+		 "%u region(s), %u zone(s), %u VPC(s), %u VSwitch(es), %u instance(s), "
+		 "%u route entr%s, %u outside address(es), %u Internet route(s)",
+		 s->region_v.n, s->zone_v.n, s->vpc_v.n, s->vswitch_v.n, s->instance_v.n,
+		 s->route_v.n, s->route_v.n == 1 ? "y" : "ies",
+		 s->gateway ? s->gateway->n_addrs : 0, s->gateway ? s->gateway->n_routes : 0);
+}
+
+/* ---- publication ----------------------------------------------------------- */
+
+struct sl_fill_arg {
+	struct sl_compiler *comp;
+};
+
+static int sl_fill(void *bank, uint64_t bank_size, uint64_t gen, void *arg)
+{
+	struct sl_fill_arg *fa = arg;
+
+	return sl_compile_layout(fa->comp, bank, bank_size, gen);
+}
+
+static void sl_stamp(struct sl_obj_state *st, const char *what, const char *id, void *arg)
+{
+	uint64_t gen = *(uint64_t *)arg;
+
+	(void)what;
+	(void)id;
+	if (st->status == SL_STATUS_PENDING && st->generation == 0)
+		st->generation = gen;
+}
+
+struct sl_ack_arg {
+	uint64_t acked;
+	unsigned int still_pending;
+	unsigned int became_available;
+};
+
+static void sl_ack(struct sl_obj_state *st, const char *what, const char *id, void *arg)
+{
+	struct sl_ack_arg *a = arg;
+
+	if (st->status != SL_STATUS_PENDING)
+		return;
+	if (st->generation != 0 && st->generation <= a->acked) {
+		st->status = SL_STATUS_AVAILABLE;
+		a->became_available++;
+		SL_DEBUG("%s %s: Available (generation %" PRIu64 ")", what, id, st->generation);
+	} else {
+		a->still_pending++;
+	}
+}
+
+/* Compile `s` (the cache was marked dirty as needed) and publish it. On
+ * success the objects of `s` that were Pending are stamped with the new
+ * generation. */
+static int sl_ctl_publish(struct sl_ctl *c, struct sl_store *s, struct sl_ctl_result *res)
+{
+	struct sl_fill_arg fa = {.comp = c->comp};
+	uint64_t gen = 0;
+	int rc;
+
+	rc = sl_compile(c->comp, s, &res->cs);
+	if (rc < 0) {
+		SL_ERR("compile failed: %s", strerror(-rc));
+		return rc;
+	}
+	if (res->cs.bytes > sl_shm_bank_size(c->shm)) {
+		SL_ERR("the tables need %" PRIu64 " bytes but each bank of %s holds %" PRIu64
+		       ": stop sluice-dp, remove %s and start sluiced with --bank-size %" PRIu64
+		       "M or more (or choose a bigger --bank-size)",
+		       res->cs.bytes, sl_shm_path(c->shm), sl_shm_bank_size(c->shm),
+		       sl_shm_path(c->shm), (res->cs.bytes * 2 >> 20) + 1);
+		sl_compiler_mark_all_dirty(c->comp);
+		return -ENOSPC;
+	}
+	rc = sl_shm_publish(c->shm, sl_fill, &fa, c->keep_waiting, c->kw_arg, &gen);
+	if (rc < 0) {
+		SL_ERR("publish into %s failed: %s", sl_shm_path(c->shm), strerror(-rc));
+		sl_compiler_mark_all_dirty(c->comp);
+		return rc;
+	}
+	res->generation = gen;
+	sl_store_foreach_state(s, sl_stamp, &gen);
+	c->pending_gen = gen;
+	return 0;
+}
+
+static void sl_log_published(const char *what, const struct sl_ctl_result *r, bool dp)
+{
+	SL_INFO("%s: generation %" PRIu64 " published: %u VPC(s) (%u table(s) recompiled%s), "
+		"%u next hop(s), %" PRIu64 " IPv4 + %" PRIu64 " IPv6 interval(s), %" PRIu64
+		" prefix(es), %" PRIu64 " bytes%s",
+		what, r->generation, r->cs.n_vpcs, r->cs.n_recompiled,
+		r->cs.inet_recompiled ? ", Internet table too" : "", r->cs.n_nexthops, r->cs.n_v4,
+		r->cs.n_v6, r->cs.n_prefixes, r->cs.bytes,
+		dp ? "" : "; no live sluice-dp, objects Available at once");
+}
+
+/* Seed VPC indexes from the generation a previous sluiced left, so that a
+ * restart does not renumber VPCs under a running data plane. */
+static void sl_ctl_seed(struct sl_ctl *c)
+{
+	const struct sl_bank_header *b = sl_shm_active_bank(c->shm);
+	const struct sl_vpc *v;
+	unsigned int n = 0;
+
+	if (b == NULL)
+		return;
+	if (b->vpc_off + (uint64_t)b->n_vpcs * sizeof(*v) > sl_shm_bank_size(c->shm))
+		return;
+	v = SL_BANK_PTR(b, b->vpc_off, const struct sl_vpc);
+	for (uint32_t i = 0; i < b->n_vpcs; i++) {
+		char id[SL_ID_LEN];
+
+		memcpy(id, v[i].id, sizeof(id));
+		id[SL_ID_LEN - 1] = '\0';
+		if (id[0] && sl_compiler_seed_index(c->comp, id, i) == 0)
+			n++;
+	}
+	SL_INFO("re-using the VPC indexes of generation %" PRIu64 " (%u VPC(s))", b->generation,
+		n);
+}
+
+static int sl_ctl_open_segment(struct sl_ctl *c, char *err, size_t errlen)
+{
+	c->shm = sl_shm_open(c->segment_path, c->bank_size, c->bank_size_explicit, err, errlen);
+	if (c->shm == NULL)
+		return -errno;
+	if (sl_shm_created(c->shm)) {
+		SL_INFO("created segment %s (%" PRIu64 "-byte banks)", c->segment_path,
+			sl_shm_bank_size(c->shm));
+	} else {
+		SL_INFO("re-opened segment %s at generation %" PRIu64 " (%" PRIu64
+			"-byte banks, sluice-dp %s): republishing as the next generation",
+			c->segment_path, sl_shm_generation(c->shm), sl_shm_bank_size(c->shm),
+			sl_shm_dp_alive(sl_shm_hdr(c->shm)) ? "attached" : "not running");
+		sl_ctl_seed(c);
+	}
+	return 0;
+}
+
+int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t errlen)
+{
+	struct sl_ctl_result local;
+	struct sl_errs errs;
+	struct sl_diff d;
+	char desc[256];
+	int rc;
+
+	if (res == NULL)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	sl_errs_init(&errs, c->config_path);
+	c->store = sl_ctl_load_store(c->config_path, &errs);
+	res->n_errors = sl_errs_count(&errs);
+	if (c->store == NULL) {
+		sl_errs_log(&errs, SL_LOG_ERROR);
+		snprintf(err, errlen, "%s: %u error(s)%s%s", c->config_path, res->n_errors,
+			 errs.n ? ", first: " : "", errs.n ? errs.v[0].msg : "");
+		sl_errs_free(&errs);
+		return -EINVAL;
+	}
+	sl_errs_free(&errs);
+	rc = sl_store_diff(NULL, c->store, &d);
+	if (rc == 0) {
+		res->added = d.added;
+		res->n_dirty_vpcs = d.n_dirty_vpcs;
+	}
+	sl_diff_free(&d);
+	sl_ctl_describe_store(c->store, desc, sizeof(desc));
+	SL_INFO("loaded %s: %s", c->config_path, desc);
+
+	rc = sl_ctl_open_segment(c, err, errlen);
+	if (rc < 0)
+		return rc;
+	sl_compiler_mark_all_dirty(c->comp);
+	rc = sl_ctl_publish(c, c->store, res);
+	if (rc < 0) {
+		snprintf(err, errlen, "publish failed: %s", strerror(-rc));
+		return rc;
+	}
+	sl_log_published("start", res, sl_shm_dp_alive(sl_shm_hdr(c->shm)));
+	sl_ctl_poll(c);
+	return 0;
+}
+
+int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res)
+{
+	struct sl_ctl_result local;
+	struct sl_store *s;
+	struct sl_errs errs;
+	struct sl_diff d;
+	char key[SL_JSL_KEY_MAX];
+	int rc;
+
+	if (res == NULL)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	sl_errs_init(&errs, c->config_path);
+	s = sl_ctl_load_store(c->config_path, &errs);
+	res->n_errors = sl_errs_count(&errs);
+	if (s == NULL) {
+		sl_errs_log(&errs, SL_LOG_ERROR);
+		SL_ERR("reload of %s rejected (%u error(s)): keeping generation %" PRIu64
+		       " and the objects it carries",
+		       c->config_path, res->n_errors, c->shm ? sl_shm_generation(c->shm) : 0);
+		sl_errs_free(&errs);
+		return -EINVAL;
+	}
+	sl_errs_free(&errs);
+
+	rc = sl_store_diff(c->store, s, &d);
+	if (rc < 0) {
+		SL_ERR("reload: out of memory while comparing");
+		sl_diff_free(&d);
+		sl_store_free(s);
+		return rc;
+	}
+	res->added = d.added;
+	res->removed = d.removed;
+	res->changed = d.changed;
+	res->unchanged = d.unchanged;
+	res->n_dirty_vpcs = d.n_dirty_vpcs;
+	if (d.added + d.removed + d.changed == 0 && !d.inet_dirty) {
+		SL_INFO("reload: %s unchanged (%u object(s)), nothing to publish", c->config_path,
+			d.unchanged);
+		sl_diff_free(&d);
+		sl_store_free(c->store);
+		c->store = s; /* same content, carried status */
+		return 0;
+	}
+	key[0] = '\0';
+	for (void *x = sl_jsl_first(d.dirty_vpcs, key); x; x = sl_jsl_next(d.dirty_vpcs, key))
+		if (sl_compiler_mark_dirty(c->comp, key) < 0)
+			sl_compiler_mark_all_dirty(c->comp);
+	if (d.inet_dirty)
+		sl_compiler_mark_inet_dirty(c->comp);
+	sl_diff_free(&d);
+
+	rc = sl_ctl_publish(c, s, res);
+	if (rc < 0) {
+		SL_ERR("reload of %s not applied: keeping generation %" PRIu64, c->config_path,
+		       sl_shm_generation(c->shm));
+		sl_store_free(s);
+		return rc;
+	}
+	sl_store_free(c->store);
+	c->store = s;
+	SL_INFO("reload: %u added, %u removed, %u changed, %u unchanged; %u dirty VPC(s)",
+		res->added, res->removed, res->changed, res->unchanged, res->n_dirty_vpcs);
+	sl_log_published("reload", res, sl_shm_dp_alive(sl_shm_hdr(c->shm)));
+	sl_ctl_poll(c);
+	return 0;
+}
+
+unsigned int sl_ctl_poll(struct sl_ctl *c)
+{
+	struct sl_ack_arg a = {0};
+
+	if (c->store == NULL || c->shm == NULL)
+		return 0;
+	a.acked = sl_shm_acked(c->shm, NULL);
+	sl_store_foreach_state(c->store, sl_ack, &a);
+	if (c->pending_gen && a.acked >= c->pending_gen) {
+		SL_DEBUG("generation %" PRIu64 " acknowledged: %u object(s) now Available",
+			 c->pending_gen, a.became_available);
+		c->pending_gen = 0;
+	}
+	return a.still_pending;
+}
+
+static void sl_unstamp(struct sl_obj_state *st, const char *what, const char *id, void *arg)
+{
+	(void)what;
+	(void)id;
+	(void)arg;
+	/* a new segment carries nothing yet: everything waits for the new
+	 * generation's acknowledgement again */
+	st->status = SL_STATUS_PENDING;
+	st->generation = 0;
+}
+
+int sl_ctl_check_segment(struct sl_ctl *c)
+{
+	struct sl_ctl_result res;
+	char err[512];
+	int rc;
+
+	if (c->shm == NULL || !sl_shm_replaced(c->shm))
+		return 0;
+	SL_WARN("segment %s was removed or replaced: creating it again and republishing",
+		c->segment_path);
+	sl_shm_close(c->shm);
+	c->shm = NULL;
+	rc = sl_ctl_open_segment(c, err, sizeof(err));
+	if (rc < 0) {
+		SL_ERR("%s", err);
+		return rc;
+	}
+	memset(&res, 0, sizeof(res));
+	sl_store_foreach_state(c->store, sl_unstamp, NULL);
+	sl_compiler_mark_all_dirty(c->comp);
+	rc = sl_ctl_publish(c, c->store, &res);
+	if (rc == 0)
+		sl_log_published("segment recreated", &res, sl_shm_dp_alive(sl_shm_hdr(c->shm)));
+	return rc;
+}
+
+/* ---- one-shot entry point -------------------------------------------------- */
+
+struct sl_oneshot_wait {
+	unsigned int rounds;
+};
+
+static bool sl_oneshot_keep_waiting(void *arg)
+{
+	struct sl_oneshot_wait *w = arg;
+
+	return ++w->rounds < 10;
+}
+
+int sl_ctl_publish_file(const char *config_path, const char *segment_path, uint64_t bank_size,
+			char *err, size_t errlen)
+{
+	struct sl_ctl_opts o = {
+		.config_path = config_path,
+		.segment_path = segment_path,
+		.bank_size = bank_size,
+		.bank_size_explicit = false,
+	};
+	struct sl_oneshot_wait wait = {0};
+	struct sl_ctl_result res;
+	struct sl_ctl *c;
+	char lerr[512] = "";
+	int rc;
+
+	if (err == NULL || errlen == 0) {
+		err = lerr;
+		errlen = sizeof(lerr);
+	}
+	err[0] = '\0';
+	c = sl_ctl_new(&o);
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	sl_ctl_set_keep_waiting(c, sl_oneshot_keep_waiting, &wait);
+	rc = sl_ctl_start(c, &res, err, errlen);
+	if (rc == 0 && sl_shm_dp_alive(sl_shm_hdr(c->shm))) {
+		if (sl_shm_wait_acked(c->shm, res.generation, 10000) < 0)
+			SL_WARN("sluice-dp did not acknowledge generation %" PRIu64 " within 10 s",
+				res.generation);
+		sl_ctl_poll(c);
+	}
+	if (rc == -ENOSPC)
+		snprintf(err, errlen,
+			 "the tables need %" PRIu64 " bytes, more than a bank of the segment "
+			 "holds: stop sluice-dp, remove the segment and use a bigger bank size",
+			 res.cs.bytes);
+	sl_ctl_free(c);
+	return rc;
+}

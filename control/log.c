@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Logging to stderr and error lists.
+ *
+ * Design note: timestamps are UTC with milliseconds so lines from sluiced and
+ * sluice-dp can be merged by sorting. An error list keeps going when memory
+ * runs out (it only counts what it could not record): losing a message must
+ * never turn an invalid file into a valid one.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "sl_log.h"
+
+int sl_log_level = SL_LOG_INFO;
+
+static const char *const sl_level_names[] = {"error", "warn", "info", "debug"};
+
+int sl_log_parse_level(const char *s)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcasecmp(s, sl_level_names[i]) == 0)
+			return i;
+	if (strcasecmp(s, "warning") == 0)
+		return SL_LOG_WARN;
+	return -EINVAL;
+}
+
+void sl_log(int level, const char *fmt, ...)
+{
+	struct timespec ts;
+	struct tm tm;
+	char tbuf[32];
+	va_list ap;
+
+	if (level > sl_log_level)
+		return;
+	if (level < 0)
+		level = 0;
+	if (level > 3)
+		level = 3;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
+	flockfile(stderr);
+	fprintf(stderr, "%s.%03ldZ %-5s ", tbuf, ts.tv_nsec / 1000000, sl_level_names[level]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
+
+void sl_errs_init(struct sl_errs *e, const char *file)
+{
+	memset(e, 0, sizeof(*e));
+	e->file = file;
+}
+
+void sl_errs_free(struct sl_errs *e)
+{
+	for (unsigned int i = 0; i < e->n; i++)
+		free(e->v[i].msg);
+	free(e->v);
+	e->v = NULL;
+	e->n = e->cap = e->lost = 0;
+}
+
+void sl_errs_add(struct sl_errs *e, const char *object, const char *field, const char *code,
+		 const char *fmt, ...)
+{
+	struct sl_err *er;
+	char text[512];
+	size_t need;
+	va_list ap;
+
+	if (e->n == e->cap) {
+		unsigned int cap = e->cap ? e->cap * 2 : 16;
+		struct sl_err *v = realloc(e->v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			e->lost++;
+			return;
+		}
+		e->v = v;
+		e->cap = cap;
+	}
+	er = &e->v[e->n];
+	memset(er, 0, sizeof(*er));
+	snprintf(er->code, sizeof(er->code), "%s", code ? code : "");
+	snprintf(er->object, sizeof(er->object), "%s", object ? object : "");
+	snprintf(er->field, sizeof(er->field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	need = strlen(text) + sizeof(er->code) + sizeof(er->object) + sizeof(er->field) + 16 +
+	       (e->file ? strlen(e->file) : 0);
+	er->msg = malloc(need);
+	if (er->msg == NULL) {
+		e->lost++;
+		return;
+	}
+	snprintf(er->msg, need, "%s%s%s%s%s%s%s%s", e->file ? e->file : "", e->file ? ": " : "",
+		 er->object, er->object[0] ? ": " : "", er->field, er->field[0] ? ": " : "",
+		 er->code[0] ? er->code : "", er->code[0] ? ": " : "");
+	strncat(er->msg, text, need - strlen(er->msg) - 1);
+	e->n++;
+}
+
+bool sl_errs_has(const struct sl_errs *e, const char *code, const char *object)
+{
+	for (unsigned int i = 0; i < e->n; i++) {
+		if (strcmp(e->v[i].code, code) != 0)
+			continue;
+		if (object == NULL || strcmp(e->v[i].object, object) == 0)
+			return true;
+	}
+	return false;
+}
+
+void sl_errs_log(const struct sl_errs *e, int level)
+{
+	for (unsigned int i = 0; i < e->n; i++)
+		sl_log(level, "%s", e->v[i].msg);
+	if (e->lost)
+		sl_log(level, "%u more error(s) not recorded (out of memory)", e->lost);
+}

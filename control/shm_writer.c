@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Shared-memory segment writer: create/re-open, grace periods, the flip.
+ *
+ * Design note
+ * -----------
+ * Safety rule: a bank is written only when no live reader can be using it.
+ * Readers use bank (g & 1) for the generation g they acknowledged last, so
+ * before writing bank (G + 1) & 1 we need every online slot's
+ * ack_generation >= G. The wait is skipped only when the data plane is
+ * provably absent: dp_pid is 0 (sluice-dp sets it before it marks any slot
+ * online) or names no process (kill(pid, 0) == ESRCH: it crashed, and its
+ * slots may still say online). The wait polls with a short sleep (acks
+ * arrive once per worker loop iteration, microseconds) and reports a stuck
+ * lcore once a second; it gives up only when the caller says so, never by
+ * itself, because writing under a reader would misforward packets.
+ *
+ * Memory ordering (sl_shm.h): bank contents are plain stores; the flip is a
+ * seq_cst store of the generation, which orders them before it (release) and
+ * orders our later scans of online/ack (seq_cst loads) after it, matching
+ * the reader's seq_cst online store before its generation load.
+ *
+ * The segment outlives sluiced: close only clears writer_pid.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sl_log.h"
+#include "sl_shm_writer.h"
+
+#define SL_SHM_WAIT_LOG_MS 1000
+
+struct sl_shm_writer {
+	char path[PATH_MAX];
+	int fd;
+	struct sl_shm_header *h;
+	uint64_t map_size;
+	bool created;
+	dev_t dev;
+	ino_t ino;
+};
+
+static uint64_t sl_now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void sl_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void sl_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t sl_hdr_bytes(void)
+{
+	return (sizeof(struct sl_shm_header) + 4095) & ~UINT64_C(4095);
+}
+
+static bool sl_pid_alive(int32_t pid)
+{
+	if (pid <= 0)
+		return false;
+	return kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+bool sl_shm_dp_alive(const struct sl_shm_header *h)
+{
+	return sl_pid_alive(atomic_load(&((struct sl_shm_header *)(uintptr_t)h)->dp_pid));
+}
+
+/* Header fields for a segment with `bank` bytes per bank. */
+static void sl_layout(struct sl_shm_header *h, uint64_t bank)
+{
+	h->abi_version = SL_SHM_ABI_VERSION;
+	h->header_size = sizeof(struct sl_shm_header);
+	h->segment_size = sl_shm_segment_size(bank);
+	h->bank_offset[0] = sl_hdr_bytes();
+	h->bank_offset[1] = sl_hdr_bytes() + bank;
+	h->bank_size = bank;
+	h->stats_offset = sl_hdr_bytes() + 2 * bank;
+	h->stats_size = sizeof(struct sl_stats_header);
+}
+
+/* Why an existing header is unusable, or NULL. */
+static const char *sl_hdr_problem(const struct sl_shm_header *h, uint64_t file_size)
+{
+	struct sl_shm_header want;
+
+	if (h->magic != SL_SHM_MAGIC)
+		return "bad magic";
+	if (h->abi_version != SL_SHM_ABI_VERSION)
+		return "different ABI version";
+	if (h->bank_size < SL_SHM_MIN_BANK_SIZE || h->bank_size > SL_SHM_MAX_BANK_SIZE ||
+	    (h->bank_size & 4095))
+		return "bad bank size";
+	memset(&want, 0, sizeof(want));
+	sl_layout(&want, h->bank_size);
+	if (h->header_size != want.header_size || h->segment_size != want.segment_size ||
+	    h->bank_offset[0] != want.bank_offset[0] || h->bank_offset[1] != want.bank_offset[1] ||
+	    h->stats_offset != want.stats_offset || h->stats_size != want.stats_size)
+		return "layout differs from this build's";
+	if (file_size != h->segment_size)
+		return "file size does not match the header";
+	return NULL;
+}
+
+static int sl_map(struct sl_shm_writer *w, uint64_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	w->h = p;
+	w->map_size = size;
+	return 0;
+}
+
+static void sl_unmap(struct sl_shm_writer *w)
+{
+	if (w->h)
+		munmap(w->h, w->map_size);
+	w->h = NULL;
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+}
+
+static void sl_remember_inode(struct sl_shm_writer *w)
+{
+	struct stat st;
+
+	if (fstat(w->fd, &st) == 0) {
+		w->dev = st.st_dev;
+		w->ino = st.st_ino;
+	}
+}
+
+static int sl_create(struct sl_shm_writer *w, uint64_t bank, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX + 32];
+	uint64_t size = sl_shm_segment_size(bank);
+	struct sl_shm_header *h;
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", w->path, (int)getpid());
+	unlink(tmp);
+	w->fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		rc = -errno;
+		sl_seterr(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+		return rc;
+	}
+	if (ftruncate(w->fd, (off_t)size) < 0) {
+		rc = -errno;
+		sl_seterr(err, errlen, "cannot size %s to %" PRIu64 " bytes: %s", tmp, size,
+			  strerror(errno));
+		goto fail;
+	}
+	rc = sl_map(w, size);
+	if (rc < 0) {
+		sl_seterr(err, errlen, "cannot map %s: %s", tmp, strerror(-rc));
+		goto fail;
+	}
+	h = w->h;
+	memset(h, 0, sizeof(*h)); /* the rest of a new file is zero already */
+	sl_layout(h, bank);
+	atomic_store(&h->generation, 0);
+	atomic_store(&h->writer_pid, (int32_t)getpid());
+	atomic_store(&h->writer_start_ns, sl_now_ns(CLOCK_REALTIME));
+	/* magic last: a reader that sees it sees a complete header */
+	atomic_thread_fence(memory_order_release);
+	__atomic_store_n(&h->magic, SL_SHM_MAGIC, __ATOMIC_RELEASE);
+	if (rename(tmp, w->path) < 0) {
+		rc = -errno;
+		sl_seterr(err, errlen, "cannot rename %s to %s: %s", tmp, w->path,
+			  strerror(errno));
+		goto fail;
+	}
+	w->created = true;
+	sl_remember_inode(w);
+	return 0;
+fail:
+	sl_unmap(w);
+	unlink(tmp);
+	return rc;
+}
+
+/* Re-open an existing segment. 1 = must be recreated, 0 = done, <0 = refuse. */
+static int sl_reopen(struct sl_shm_writer *w, uint64_t bank, bool size_explicit, char *err,
+		     size_t errlen)
+{
+	struct sl_shm_header *h;
+	struct stat st;
+	const char *why;
+	int32_t wpid;
+	int rc;
+
+	if (fstat(w->fd, &st) < 0) {
+		rc = -errno;
+		sl_seterr(err, errlen, "cannot stat %s: %s", w->path, strerror(errno));
+		return rc;
+	}
+	if ((uint64_t)st.st_size < sizeof(struct sl_shm_header)) {
+		SL_WARN("segment %s is too short to be a sluice segment (%lld bytes): recreating",
+			w->path, (long long)st.st_size);
+		return 1;
+	}
+	rc = sl_map(w, (uint64_t)st.st_size);
+	if (rc < 0) {
+		sl_seterr(err, errlen, "cannot map %s: %s", w->path, strerror(-rc));
+		return rc;
+	}
+	h = w->h;
+	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) == 0) {
+		SL_WARN("segment %s was never completed (magic 0): recreating", w->path);
+		return 1;
+	}
+	why = sl_hdr_problem(h, (uint64_t)st.st_size);
+	if (why) {
+		sl_seterr(err, errlen,
+			  "existing segment %s is not usable (%s; ABI version %u, this sluiced "
+			  "uses %u): stop sluice-dp, remove %s and start sluiced again",
+			  w->path, why, h->abi_version, SL_SHM_ABI_VERSION, w->path);
+		return -EPROTO;
+	}
+	wpid = atomic_load(&h->writer_pid);
+	if (wpid != 0 && wpid != (int32_t)getpid() && sl_pid_alive(wpid)) {
+		sl_seterr(err, errlen, "segment %s is owned by another sluiced (pid %d)", w->path,
+			  (int)wpid);
+		return -EBUSY;
+	}
+	if (size_explicit && bank != h->bank_size) {
+		if (!sl_shm_dp_alive(h)) {
+			SL_WARN("segment %s has %" PRIu64 "-byte banks, %" PRIu64
+				" requested and no live sluice-dp: recreating",
+				w->path, h->bank_size, bank);
+			return 1;
+		}
+		SL_WARN("segment %s has %" PRIu64 "-byte banks and sluice-dp (pid %d) is "
+			"attached: keeping them, not the %" PRIu64 " requested",
+			w->path, h->bank_size, (int)atomic_load(&h->dp_pid), bank);
+	}
+	atomic_store(&h->writer_pid, (int32_t)getpid());
+	atomic_store(&h->writer_start_ns, sl_now_ns(CLOCK_REALTIME));
+	w->created = false;
+	sl_remember_inode(w);
+	return 0;
+}
+
+struct sl_shm_writer *sl_shm_open(const char *path, uint64_t bank_size, bool size_explicit,
+				  char *err, size_t errlen)
+{
+	struct sl_shm_writer *w;
+	int rc;
+
+	if (bank_size < SL_SHM_MIN_BANK_SIZE || bank_size > SL_SHM_MAX_BANK_SIZE) {
+		sl_seterr(err, errlen, "bank size %" PRIu64 " is outside %" PRIu64 "-%" PRIu64,
+			  bank_size, SL_SHM_MIN_BANK_SIZE, SL_SHM_MAX_BANK_SIZE);
+		errno = EINVAL;
+		return NULL;
+	}
+	bank_size = (bank_size + 4095) & ~UINT64_C(4095);
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		sl_seterr(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	w->fd = -1;
+	if (strlen(path) >= sizeof(w->path) - 32) {
+		sl_seterr(err, errlen, "segment path too long");
+		free(w);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	snprintf(w->path, sizeof(w->path), "%s", path);
+
+	w->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (w->fd < 0 && errno != ENOENT) {
+		rc = -errno;
+		sl_seterr(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	rc = 1;
+	if (w->fd >= 0) {
+		rc = sl_reopen(w, bank_size, size_explicit, err, errlen);
+		if (rc < 0)
+			goto fail;
+		if (rc == 1)
+			sl_unmap(w);
+	}
+	if (rc == 1) {
+		rc = sl_create(w, bank_size, err, errlen);
+		if (rc < 0)
+			goto fail;
+	}
+	return w;
+fail:
+	sl_unmap(w);
+	free(w);
+	errno = -rc;
+	return NULL;
+}
+
+void sl_shm_close(struct sl_shm_writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->h) {
+		int32_t me = (int32_t)getpid();
+
+		atomic_compare_exchange_strong(&w->h->writer_pid, &me, 0);
+	}
+	sl_unmap(w);
+	free(w);
+}
+
+struct sl_shm_header *sl_shm_hdr(const struct sl_shm_writer *w)
+{
+	return w->h;
+}
+
+const char *sl_shm_path(const struct sl_shm_writer *w)
+{
+	return w->path;
+}
+
+uint64_t sl_shm_bank_size(const struct sl_shm_writer *w)
+{
+	return w->h->bank_size;
+}
+
+bool sl_shm_created(const struct sl_shm_writer *w)
+{
+	return w->created;
+}
+
+uint64_t sl_shm_generation(const struct sl_shm_writer *w)
+{
+	return atomic_load(&w->h->generation);
+}
+
+uint64_t sl_shm_acked(const struct sl_shm_writer *w, int *behind)
+{
+	struct sl_shm_header *h = w->h;
+	uint64_t gen = atomic_load(&h->generation);
+	uint64_t min = gen;
+
+	if (behind)
+		*behind = -1;
+	if (!sl_shm_dp_alive(h))
+		return gen;
+	for (int i = 0; i < SL_MAX_LCORES; i++) {
+		uint64_t a;
+
+		if (!atomic_load(&h->lcore[i].online))
+			continue;
+		a = atomic_load(&h->lcore[i].ack_generation);
+		if (a < min) {
+			min = a;
+			if (behind)
+				*behind = i;
+		}
+	}
+	return min;
+}
+
+int sl_shm_wait_acked(const struct sl_shm_writer *w, uint64_t gen, unsigned int timeout_ms)
+{
+	uint64_t deadline = sl_now_ns(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * 1000000u;
+	long sleep_ns = 1000;
+
+	for (;;) {
+		struct timespec ts;
+
+		if (sl_shm_acked(w, NULL) >= gen)
+			return 0;
+		if (sl_now_ns(CLOCK_MONOTONIC) >= deadline)
+			return -ETIMEDOUT;
+		ts.tv_sec = 0;
+		ts.tv_nsec = sleep_ns;
+		nanosleep(&ts, NULL);
+		if (sleep_ns < 1000000)
+			sleep_ns *= 2;
+	}
+}
+
+const struct sl_bank_header *sl_shm_active_bank(const struct sl_shm_writer *w)
+{
+	uint64_t gen = sl_shm_generation(w);
+	const struct sl_bank_header *b;
+
+	if (gen == 0)
+		return NULL;
+	b = sl_shm_bank(w->h, (unsigned int)(gen & 1));
+	if (b->magic != SL_BANK_MAGIC || b->generation != gen || b->used > w->h->bank_size)
+		return NULL;
+	return b;
+}
+
+int sl_shm_publish(struct sl_shm_writer *w, sl_shm_fill_fn fill, void *fill_arg,
+		   sl_shm_keep_waiting_fn keep_waiting, void *kw_arg, uint64_t *new_gen)
+{
+	struct sl_shm_header *h = w->h;
+	uint64_t gen = atomic_load(&h->generation);
+	unsigned int waited = 0;
+	void *bank;
+	int rc;
+
+	while (sl_shm_wait_acked(w, gen, SL_SHM_WAIT_LOG_MS) == -ETIMEDOUT) {
+		int slot;
+		uint64_t a = sl_shm_acked(w, &slot);
+
+		waited++;
+		if (slot >= 0)
+			SL_WARN("publish: waiting %us for sluice-dp (pid %d) lcore slot %d (lcore %u) "
+				"to acknowledge generation %" PRIu64 " (it is at %" PRIu64 ")",
+				waited, (int)atomic_load(&h->dp_pid), slot, h->lcore[slot].lcore_id,
+				gen, a);
+		if (keep_waiting && !keep_waiting(kw_arg))
+			return -EINTR;
+	}
+	bank = sl_shm_bank(h, (unsigned int)((gen + 1) & 1));
+	rc = fill(bank, h->bank_size, gen + 1, fill_arg);
+	if (rc < 0)
+		return rc;
+	atomic_store(&h->generation, gen + 1); /* the flip (seq_cst) */
+	if (new_gen)
+		*new_gen = gen + 1;
+	return 0;
+}
+
+bool sl_shm_replaced(const struct sl_shm_writer *w)
+{
+	struct stat st;
+
+	if (stat(w->path, &st) < 0)
+		return true;
+	return st.st_dev != w->dev || st.st_ino != w->ino;
+}
+
+int sl_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int shift = 0;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*end == 'i' || *end == 'B') /* "64MiB", "64MB" */
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}

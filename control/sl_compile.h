@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Compiler: validated objects -> the table bank layout of sl_shm.h.
+ *
+ * Two layers:
+ *   - the interval builder: a prefix list (longest prefix wins) -> sorted,
+ *     disjoint intervals whose first start is 0, adjacent equal next hops
+ *     merged; the form sluice-dp searches (struct sl_rt4_entry/sl_rt6_entry);
+ *   - the table compiler with a per-VPC cache: each VPC's next hops,
+ *     prefix list and intervals are kept between reloads and rebuilt only
+ *     when the VPC is marked dirty; sl_compile_layout() then writes the full
+ *     bank (VPC array, vlan_map, globally deduplicated next hops, tables).
+ *
+ * VPC indexes (the position in the bank's VPC array, which vlan_map and
+ * every next hop's vpc_index refer to) are stable for as long as a VPC
+ * exists, across reloads and, when seeded from the segment, across sluiced
+ * restarts. A removed VPC leaves a hole (an entry with an empty id and no
+ * routes); its index is reused at the earliest in the generation after the
+ * one that removed it.
+ *
+ * Concurrency: single-threaded; sl_compile_layout() writes only the bank it
+ * is given (the inactive one, see shm_writer).
+ */
+#ifndef SL_COMPILE_H
+#define SL_COMPILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sl_addr.h"
+#include "sl_shm.h"
+#include "sl_store.h"
+
+/* ---- interval builder ---------------------------------------------------- */
+
+/** One prefix for the builder. `seq` breaks ties between equal prefixes:
+ * the lowest seq wins (callers add system routes first). */
+struct sl_rt_in {
+	sl_u128 addr; /**< host order, host bits clear */
+	uint32_t nh;
+	uint32_t seq;
+	uint8_t len;
+};
+
+/** Build IPv4 intervals (addresses in the low 32 bits). *out is malloc'd.
+ * Reorders `pfx`. 0 or -ENOMEM. An empty list gives one interval {0, 0}. */
+int sl_rt4_build(struct sl_rt_in *pfx, size_t n, struct sl_rt4_entry **out, uint32_t *n_out);
+int sl_rt6_build(struct sl_rt_in *pfx, size_t n, struct sl_rt6_entry **out, uint32_t *n_out);
+
+/** Lookups over interval arrays (same search as the data plane). */
+uint32_t sl_rt4_find(const struct sl_rt4_entry *e, uint32_t n, uint32_t addr);
+uint32_t sl_rt6_find(const struct sl_rt6_entry *e, uint32_t n, uint64_t hi, uint64_t lo);
+
+/* ---- table compiler ------------------------------------------------------ */
+
+/** One compiled route table, next hops numbered locally (0 = UNREACHABLE). */
+struct sl_ctable {
+	struct sl_nexthop *nh;
+	uint32_t n_nh, cap_nh;
+	Pvoid_t nh_index; /**< JudyHS next-hop bytes -> local index + 1 */
+	struct sl_prefix *pfx;
+	uint32_t n_pfx, cap_pfx;
+	struct sl_rt_in *in4, *in6; /**< builder input, freed after building */
+	uint32_t n_in4, n_in6, cap_in4, cap_in6;
+	struct sl_rt4_entry *v4;
+	uint32_t n_v4;
+	struct sl_rt6_entry *v6;
+	uint32_t n_v6;
+	uint32_t *gmap; /**< local -> global next-hop index (set by sl_compile) */
+};
+
+struct sl_compile_stats {
+	uint32_t n_vpcs;	 /**< VPCs in the store */
+	uint32_t n_vpc_slots;	 /**< entries in the bank's VPC array (with holes) */
+	uint32_t n_recompiled;	 /**< VPC tables rebuilt by the last sl_compile() */
+	uint32_t inet_recompiled; /**< 1 if the Internet table was rebuilt */
+	uint32_t n_nexthops;	 /**< global, after deduplication */
+	uint64_t n_v4, n_v6, n_prefixes; /**< totals over all tables */
+	uint64_t bytes;		 /**< bank bytes the layout needs */
+};
+
+struct sl_compiler;
+
+struct sl_compiler *sl_compiler_new(void);
+void sl_compiler_free(struct sl_compiler *c);
+
+/** Rebuild VPC `id`'s tables at the next sl_compile(). */
+int sl_compiler_mark_dirty(struct sl_compiler *c, const char *vpc_id);
+void sl_compiler_mark_inet_dirty(struct sl_compiler *c);
+/** Forget the whole cache (indexes are kept). */
+void sl_compiler_mark_all_dirty(struct sl_compiler *c);
+/** Reserve `index` for VPC `id` (from an existing bank, before the first
+ * sl_compile()). -EEXIST if the id or index is taken. */
+int sl_compiler_seed_index(struct sl_compiler *c, const char *vpc_id, uint32_t index);
+/** The index of a VPC, or -ENOENT. */
+int sl_compiler_vpc_index(const struct sl_compiler *c, const char *vpc_id);
+
+/**
+ * Bring the cache up to date with a validated store: compile dirty and new
+ * VPCs and (if dirty) the Internet table, drop removed VPCs, and number the
+ * next hops globally. 0 or -ENOMEM (then mark everything dirty before
+ * retrying). Stats in `st` (may be NULL).
+ */
+int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compile_stats *st);
+
+/**
+ * Write the tables compiled by the last sl_compile() into `bank` (bank_size
+ * bytes), with bank header generation `gen`. -ENOSPC if they do not fit
+ * (nothing useful written; the stats of sl_compile() tell the size needed).
+ */
+int sl_compile_layout(const struct sl_compiler *c, void *bank, uint64_t bank_size, uint64_t gen);
+
+/** Next-hop and origin names for display. */
+const char *sl_nh_type_name(uint8_t type);
+const char *sl_route_origin_name(uint8_t origin);
+
+#endif /* SL_COMPILE_H */

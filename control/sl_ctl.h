@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluiced's core, without the event loop: load -> validate -> diff ->
+ * compile -> publish, reload, acknowledgement tracking. main.c drives it;
+ * tests and tools call it directly.
+ */
+#ifndef SL_CTL_H
+#define SL_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sl_compile.h"
+#include "sl_log.h"
+#include "sl_shm_writer.h"
+#include "sl_store.h"
+
+/**
+ * Load `config_path`, validate it, compile it and publish it as one new
+ * generation into the segment at `segment_path` (NULL: the default
+ * /dev/shm/sluice), creating the segment with `bank_size` bytes per bank
+ * (0: the default 64 MiB) if it does not exist. If a live sluice-dp is
+ * attached it waits (up to about 10 s) for the grace period before writing
+ * and for the new generation's acknowledgement after; otherwise it does not
+ * wait. Every validation error is logged; `err` gets a one-line reason.
+ * Returns 0, -EINVAL (config invalid), -ENOSPC (banks too small), or
+ * another negative errno.
+ */
+int sl_ctl_publish_file(const char *config_path, const char *segment_path, uint64_t bank_size,
+			char *err, size_t errlen);
+
+struct sl_ctl_opts {
+	const char *config_path;
+	const char *segment_path; /**< NULL: SL_SHM_DEFAULT_PATH */
+	uint64_t bank_size;	  /**< 0: SL_SHM_DEFAULT_BANK_SIZE */
+	bool bank_size_explicit;  /**< given on the command line */
+};
+
+/** What a load or reload did (for the summary line and for tests). */
+struct sl_ctl_result {
+	unsigned int n_errors;
+	unsigned int added, removed, changed, unchanged;
+	unsigned int n_dirty_vpcs;
+	struct sl_compile_stats cs;
+	uint64_t generation; /**< published, 0 if nothing was published */
+};
+
+struct sl_ctl;
+
+struct sl_ctl *sl_ctl_new(const struct sl_ctl_opts *o);
+/** Close the segment (it stays for sluice-dp) and free everything. */
+void sl_ctl_free(struct sl_ctl *c);
+
+/**
+ * Load and validate a config file. Returns the validated store, or NULL
+ * when there is at least one error (all of them in `errs`).
+ */
+struct sl_store *sl_ctl_load_store(const char *path, struct sl_errs *errs);
+
+/**
+ * First start: load and validate the file (errors logged, -EINVAL), open or
+ * create the segment (re-using the VPC indexes of the generation found
+ * there, if any), compile everything and publish it as the next generation.
+ */
+int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t errlen);
+
+/**
+ * SIGHUP: re-read the file. If it does not validate, log every error and
+ * keep the current state (-EINVAL). Otherwise apply only the difference:
+ * carry status of unchanged objects, recompile dirty VPC tables (and the
+ * Internet table if the gateway changed) and publish one generation; no
+ * publish at all if nothing changed. On a publish failure the old state is
+ * kept too.
+ */
+int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res);
+
+/**
+ * Check acknowledgements: every Pending object carried by a generation the
+ * data plane acknowledged (or any, if no data plane is alive) becomes
+ * Available. Returns the number of objects still Pending.
+ */
+unsigned int sl_ctl_poll(struct sl_ctl *c);
+
+/**
+ * Housekeeping: if the segment file was removed or replaced under us,
+ * create it again and republish everything. 0, or a negative errno.
+ */
+int sl_ctl_check_segment(struct sl_ctl *c);
+
+/** Called while a publish waits for a stuck reader; false aborts it. */
+void sl_ctl_set_keep_waiting(struct sl_ctl *c, sl_shm_keep_waiting_fn fn, void *arg);
+
+struct sl_store *sl_ctl_store(const struct sl_ctl *c);
+struct sl_shm_writer *sl_ctl_shm(const struct sl_ctl *c);
+struct sl_compiler *sl_ctl_compiler(const struct sl_ctl *c);
+
+/** "2 regions, 3 zones, 2 VPCs, ..." */
+void sl_ctl_describe_store(const struct sl_store *s, char *buf, size_t size);
+
+#endif /* SL_CTL_H */

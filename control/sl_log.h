@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluiced logging and error lists.
+ *
+ * Logging: one line per event on stderr, "TIMESTAMP LEVEL message", with a
+ * process-wide level. Not thread-safe beyond what stdio gives; sluiced is
+ * single-threaded.
+ *
+ * Error lists (struct sl_errs): validation reports every problem it finds,
+ * not just the first, each with the API error code, the object and the
+ * field, so an operator can fix a config file in one pass.
+ */
+#ifndef SL_LOG_H
+#define SL_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum sl_log_level {
+	SL_LOG_ERROR = 0,
+	SL_LOG_WARN = 1,
+	SL_LOG_INFO = 2,
+	SL_LOG_DEBUG = 3,
+};
+
+/** Current level; messages above it are dropped. Default SL_LOG_INFO. */
+extern int sl_log_level;
+
+void sl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** "error", "warn", "info", "debug" -> level, or -EINVAL. */
+int sl_log_parse_level(const char *s);
+
+#define SL_ERR(...) sl_log(SL_LOG_ERROR, __VA_ARGS__)
+#define SL_WARN(...) sl_log(SL_LOG_WARN, __VA_ARGS__)
+#define SL_INFO(...) sl_log(SL_LOG_INFO, __VA_ARGS__)
+#define SL_DEBUG(...)                                                          \
+	do {                                                                   \
+		if (sl_log_level >= SL_LOG_DEBUG)                              \
+			sl_log(SL_LOG_DEBUG, __VA_ARGS__);                     \
+	} while (0)
+
+/** One reported problem. */
+struct sl_err {
+	char code[64];	 /**< API error code, e.g. "InvalidCidrBlock.Overlapped" */
+	char object[160]; /**< "VSwitch vsw-a3", "Vpcs[2]", "" for file-level */
+	char field[48];	 /**< "CidrBlock", "" if not about one field */
+	char *msg;	 /**< the full line: "file: object: field: code: text" */
+};
+
+struct sl_errs {
+	const char *file; /**< prefix of every message (not owned) */
+	unsigned int n;
+	unsigned int cap;
+	unsigned int lost; /**< errors not recorded for lack of memory */
+	struct sl_err *v;
+};
+
+void sl_errs_init(struct sl_errs *e, const char *file);
+void sl_errs_free(struct sl_errs *e);
+/** Record an error. `object` and `field` may be "" or NULL. */
+void sl_errs_add(struct sl_errs *e, const char *object, const char *field, const char *code,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/** Total number of errors, including lost ones. */
+static inline unsigned int sl_errs_count(const struct sl_errs *e)
+{
+	return e->n + e->lost;
+}
+/** True if an error with this code (and object, if not NULL) was recorded. */
+bool sl_errs_has(const struct sl_errs *e, const char *code, const char *object);
+/** Log every error at `level`. */
+void sl_errs_log(const struct sl_errs *e, int level);
+
+#endif /* SL_LOG_H */

@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Object store: ownership, Judy indexes, and the diff between two stores.
+ *
+ * Design note: a reload never edits the live store. It builds a complete
+ * new store from the file, validates it, and only then diffs it against the
+ * live one: unchanged objects keep their status and generation, changed and
+ * new ones become Pending, and every VPC touched by a change (its own object,
+ * a VSwitch, an instance or a route entry in it, before or after the change)
+ * is reported dirty so the compiler rebuilds only those tables. A failed
+ * reload therefore leaves no trace. Objects are compared by content, never by
+ * pointer, so a byte-identical file produces an empty diff.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl_store.h"
+
+const char *sl_status_name(enum sl_status s)
+{
+	return s == SL_STATUS_AVAILABLE ? "Available" : "Pending";
+}
+
+static int sl_objvec_push(struct sl_objvec *v, void *p)
+{
+	if (v->n == v->cap) {
+		unsigned int cap = v->cap ? v->cap * 2 : 16;
+		void **nv = realloc(v->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -ENOMEM;
+		v->v = nv;
+		v->cap = cap;
+	}
+	v->v[v->n++] = p;
+	return 0;
+}
+
+struct sl_store *sl_store_new(void)
+{
+	return calloc(1, sizeof(struct sl_store));
+}
+
+void sl_region_free(struct sl_region_obj *r)
+{
+	if (r == NULL)
+		return;
+	for (unsigned int i = 0; i < r->n_zones; i++) {
+		free(r->zones[i]->local_name);
+		free(r->zones[i]);
+	}
+	free(r->zones);
+	free(r->local_name);
+	free(r);
+}
+
+void sl_vpc_free(struct sl_vpc_obj *v)
+{
+	if (v == NULL)
+		return;
+	sl_jsl_free(&v->vswitches);
+	sl_jsl_free(&v->instances);
+	sl_jsl_free(&v->routes);
+	sl_jl_free(&v->inst4);
+	sl_jhs_free(&v->inst6);
+	free(v->name);
+	free(v->description);
+	free(v);
+}
+
+void sl_vswitch_free(struct sl_vswitch_obj *w)
+{
+	if (w == NULL)
+		return;
+	free(w->name);
+	free(w->description);
+	free(w);
+}
+
+void sl_instance_free(struct sl_instance_obj *i)
+{
+	free(i);
+}
+
+void sl_route_free(struct sl_route_obj *r)
+{
+	free(r);
+}
+
+void sl_gateway_free(struct sl_gateway_obj *g)
+{
+	if (g == NULL)
+		return;
+	free(g->addrs);
+	free(g->routes);
+	free(g);
+}
+
+void sl_store_free(struct sl_store *s)
+{
+	if (s == NULL)
+		return;
+	for (unsigned int i = 0; i < s->region_v.n; i++)
+		sl_region_free(s->region_v.v[i]);
+	for (unsigned int i = 0; i < s->vpc_v.n; i++)
+		sl_vpc_free(s->vpc_v.v[i]);
+	for (unsigned int i = 0; i < s->vswitch_v.n; i++)
+		sl_vswitch_free(s->vswitch_v.v[i]);
+	for (unsigned int i = 0; i < s->instance_v.n; i++)
+		sl_instance_free(s->instance_v.v[i]);
+	for (unsigned int i = 0; i < s->route_v.n; i++)
+		sl_route_free(s->route_v.v[i]);
+	sl_gateway_free(s->gateway);
+	free(s->region_v.v);
+	free(s->zone_v.v); /* zones are owned by their regions */
+	free(s->vpc_v.v);
+	free(s->vswitch_v.v);
+	free(s->instance_v.v);
+	free(s->route_v.v);
+	sl_jsl_free(&s->regions);
+	sl_jsl_free(&s->zones);
+	sl_jsl_free(&s->vpcs);
+	sl_jsl_free(&s->vswitches);
+	sl_jsl_free(&s->instances);
+	sl_jsl_free(&s->routes);
+	sl_jsl_free(&s->route_tables);
+	sl_j1_free(&s->vlans);
+	free(s);
+}
+
+/* Insert into an ID index and the file-order vector, undoing the index
+ * insert if the vector cannot grow. */
+static int sl_store_add(Pvoid_t *idx, struct sl_objvec *vec, const char *id, void *obj)
+{
+	int rc = sl_jsl_insert(idx, id, obj);
+
+	if (rc < 0)
+		return rc;
+	rc = sl_objvec_push(vec, obj);
+	if (rc < 0)
+		sl_jsl_delete(idx, id);
+	return rc;
+}
+
+int sl_store_add_region(struct sl_store *s, struct sl_region_obj *r)
+{
+	unsigned int i;
+	int rc;
+
+	if (sl_jsl_get(s->regions, r->id) != NULL)
+		return -EEXIST;
+	/* zones first: all or nothing */
+	for (i = 0; i < r->n_zones; i++)
+		if (sl_jsl_get(s->zones, r->zones[i]->id) != NULL)
+			return -EEXIST;
+	for (i = 0; i < r->n_zones; i++) {
+		rc = sl_store_add(&s->zones, &s->zone_v, r->zones[i]->id, r->zones[i]);
+		if (rc < 0)
+			goto undo;
+	}
+	rc = sl_store_add(&s->regions, &s->region_v, r->id, r);
+	if (rc == 0)
+		return 0;
+undo:
+	while (i-- > 0) {
+		sl_jsl_delete(&s->zones, r->zones[i]->id);
+		s->zone_v.n--;
+	}
+	return rc;
+}
+
+int sl_store_add_vpc(struct sl_store *s, struct sl_vpc_obj *v)
+{
+	return sl_store_add(&s->vpcs, &s->vpc_v, v->id, v);
+}
+
+int sl_store_add_vswitch(struct sl_store *s, struct sl_vswitch_obj *w)
+{
+	return sl_store_add(&s->vswitches, &s->vswitch_v, w->id, w);
+}
+
+int sl_store_add_instance(struct sl_store *s, struct sl_instance_obj *i)
+{
+	return sl_store_add(&s->instances, &s->instance_v, i->id, i);
+}
+
+int sl_store_add_route(struct sl_store *s, struct sl_route_obj *r)
+{
+	return sl_store_add(&s->routes, &s->route_v, r->key, r);
+}
+
+void sl_store_set_gateway(struct sl_store *s, struct sl_gateway_obj *g)
+{
+	sl_gateway_free(s->gateway);
+	s->gateway = g;
+}
+
+struct sl_instance_obj *sl_vpc_instance_by_addr(const struct sl_vpc_obj *v, uint8_t family,
+						sl_u128 addr)
+{
+	uint8_t b[16];
+
+	if (family == SL_AF_INET)
+		return sl_jl_get(v->inst4, (Word_t)(uint32_t)addr);
+	sl_addr_to_bytes(SL_AF_INET6, addr, b);
+	return sl_jhs_get(v->inst6, b, sizeof(b));
+}
+
+void sl_store_foreach_state(struct sl_store *s,
+			    void (*fn)(struct sl_obj_state *st, const char *what, const char *id,
+				       void *arg),
+			    void *arg)
+{
+	for (unsigned int i = 0; i < s->region_v.n; i++) {
+		struct sl_region_obj *r = s->region_v.v[i];
+		fn(&r->st, "Region", r->id, arg);
+	}
+	for (unsigned int i = 0; i < s->zone_v.n; i++) {
+		struct sl_zone_obj *z = s->zone_v.v[i];
+		fn(&z->st, "Zone", z->id, arg);
+	}
+	for (unsigned int i = 0; i < s->vpc_v.n; i++) {
+		struct sl_vpc_obj *v = s->vpc_v.v[i];
+		fn(&v->st, "Vpc", v->id, arg);
+	}
+	for (unsigned int i = 0; i < s->vswitch_v.n; i++) {
+		struct sl_vswitch_obj *w = s->vswitch_v.v[i];
+		fn(&w->st, "VSwitch", w->id, arg);
+	}
+	for (unsigned int i = 0; i < s->instance_v.n; i++) {
+		struct sl_instance_obj *in = s->instance_v.v[i];
+		fn(&in->st, "Instance", in->id, arg);
+	}
+	for (unsigned int i = 0; i < s->route_v.n; i++) {
+		struct sl_route_obj *r = s->route_v.v[i];
+		fn(&r->st, "RouteEntry", r->key, arg);
+	}
+	if (s->gateway)
+		fn(&s->gateway->st, "Gateway", "gateway", arg);
+}
+
+/* ---- diff ---------------------------------------------------------------- */
+
+static bool sl_str_eq(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static bool sl_pfx_same(const struct sl_pfx *a, const struct sl_pfx *b)
+{
+	return a->family == b->family && a->len == b->len && a->addr == b->addr;
+}
+
+static bool sl_region_eq(const struct sl_region_obj *a, const struct sl_region_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && sl_str_eq(a->local_name, b->local_name);
+}
+
+static bool sl_zone_eq(const struct sl_zone_obj *a, const struct sl_zone_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && sl_str_eq(a->local_name, b->local_name) &&
+	       strcmp(a->region->id, b->region->id) == 0;
+}
+
+static bool sl_vpc_eq(const struct sl_vpc_obj *a, const struct sl_vpc_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->region_id, b->region_id) == 0 &&
+	       strcmp(a->route_table_id, b->route_table_id) == 0 &&
+	       a->route_table_derived == b->route_table_derived && sl_str_eq(a->name, b->name) &&
+	       sl_str_eq(a->description, b->description) && sl_pfx_same(&a->cidr, &b->cidr) &&
+	       sl_pfx_same(&a->cidr6, &b->cidr6) && a->cidr6_given == b->cidr6_given &&
+	       a->vlan == b->vlan && a->mtu == b->mtu;
+}
+
+static bool sl_vswitch_eq(const struct sl_vswitch_obj *a, const struct sl_vswitch_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->vpc_id, b->vpc_id) == 0 &&
+	       strcmp(a->zone_id, b->zone_id) == 0 && sl_str_eq(a->name, b->name) &&
+	       sl_str_eq(a->description, b->description) && sl_pfx_same(&a->cidr, &b->cidr) &&
+	       sl_pfx_same(&a->cidr6, &b->cidr6) && a->cidr6_given == b->cidr6_given;
+}
+
+static bool sl_instance_eq(const struct sl_instance_obj *a, const struct sl_instance_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->vswitch_id, b->vswitch_id) == 0 &&
+	       strcmp(a->vpc_id, b->vpc_id) == 0 && sl_pfx_same(&a->ip4, &b->ip4) &&
+	       sl_pfx_same(&a->ip6, &b->ip6) && a->ip6_given == b->ip6_given;
+}
+
+static bool sl_route_eq(const struct sl_route_obj *a, const struct sl_route_obj *b)
+{
+	return strcmp(a->key, b->key) == 0 && sl_pfx_same(&a->dest, &b->dest) &&
+	       strcmp(a->next_hop_type, b->next_hop_type) == 0 &&
+	       strcmp(a->next_hop_id, b->next_hop_id) == 0;
+}
+
+static bool sl_gateway_eq(const struct sl_gateway_obj *a, const struct sl_gateway_obj *b)
+{
+	if (a->n_addrs != b->n_addrs || a->n_routes != b->n_routes || a->mtu != b->mtu)
+		return false;
+	for (unsigned int i = 0; i < a->n_addrs; i++)
+		if (!sl_pfx_same(&a->addrs[i], &b->addrs[i]))
+			return false;
+	for (unsigned int i = 0; i < a->n_routes; i++)
+		if (!sl_pfx_same(&a->routes[i].dest, &b->routes[i].dest) ||
+		    !sl_pfx_same(&a->routes[i].via, &b->routes[i].via))
+			return false;
+	return true;
+}
+
+static int sl_diff_dirty(struct sl_diff *d, const char *vpc_id)
+{
+	int rc;
+
+	if (vpc_id == NULL || vpc_id[0] == '\0')
+		return 0;
+	rc = sl_jsl_insert(&d->dirty_vpcs, vpc_id, (void *)1);
+	if (rc == 0)
+		d->n_dirty_vpcs++;
+	return rc == -EEXIST ? 0 : rc;
+}
+
+static void sl_carry(struct sl_obj_state *to, const struct sl_obj_state *from, bool same,
+		     struct sl_diff *d)
+{
+	if (same) {
+		to->status = from->status;
+		to->generation = from->generation;
+		d->unchanged++;
+	} else {
+		to->status = SL_STATUS_PENDING;
+		to->generation = 0;
+		d->changed++;
+	}
+}
+
+static void sl_fresh(struct sl_obj_state *st, struct sl_diff *d)
+{
+	st->status = SL_STATUS_PENDING;
+	st->generation = 0;
+	d->added++;
+}
+
+/* The VPC an object's tables live in, NULL-safe. */
+static const char *sl_inst_vpc(const struct sl_instance_obj *i)
+{
+	return (i && i->vswitch && i->vswitch->vpc) ? i->vswitch->vpc->id : NULL;
+}
+
+static const char *sl_route_vpc(const struct sl_route_obj *r)
+{
+	return (r && r->vpc) ? r->vpc->id : NULL;
+}
+
+int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_diff *d)
+{
+	int rc = 0;
+
+	memset(d, 0, sizeof(*d));
+
+	for (unsigned int i = 0; i < new->region_v.n; i++) {
+		struct sl_region_obj *n = new->region_v.v[i];
+		struct sl_region_obj *o = old ? sl_jsl_get(old->regions, n->id) : NULL;
+
+		if (o)
+			sl_carry(&n->st, &o->st, sl_region_eq(o, n), d);
+		else
+			sl_fresh(&n->st, d);
+	}
+	for (unsigned int i = 0; i < new->zone_v.n; i++) {
+		struct sl_zone_obj *n = new->zone_v.v[i];
+		struct sl_zone_obj *o = old ? sl_jsl_get(old->zones, n->id) : NULL;
+
+		if (o)
+			sl_carry(&n->st, &o->st, sl_zone_eq(o, n), d);
+		else
+			sl_fresh(&n->st, d);
+	}
+	for (unsigned int i = 0; i < new->vpc_v.n; i++) {
+		struct sl_vpc_obj *n = new->vpc_v.v[i];
+		struct sl_vpc_obj *o = old ? sl_store_vpc(old, n->id) : NULL;
+		bool same = o && sl_vpc_eq(o, n);
+
+		if (o)
+			sl_carry(&n->st, &o->st, same, d);
+		else
+			sl_fresh(&n->st, d);
+		if (!same)
+			rc |= sl_diff_dirty(d, n->id);
+	}
+	for (unsigned int i = 0; i < new->vswitch_v.n; i++) {
+		struct sl_vswitch_obj *n = new->vswitch_v.v[i];
+		struct sl_vswitch_obj *o = old ? sl_store_vswitch(old, n->id) : NULL;
+		bool same = o && sl_vswitch_eq(o, n);
+
+		if (o)
+			sl_carry(&n->st, &o->st, same, d);
+		else
+			sl_fresh(&n->st, d);
+		if (!same) {
+			rc |= sl_diff_dirty(d, n->vpc_id);
+			if (o)
+				rc |= sl_diff_dirty(d, o->vpc_id);
+		}
+	}
+	for (unsigned int i = 0; i < new->instance_v.n; i++) {
+		struct sl_instance_obj *n = new->instance_v.v[i];
+		struct sl_instance_obj *o = old ? sl_store_instance(old, n->id) : NULL;
+		bool same = o && sl_instance_eq(o, n);
+
+		if (o)
+			sl_carry(&n->st, &o->st, same, d);
+		else
+			sl_fresh(&n->st, d);
+		if (!same) {
+			rc |= sl_diff_dirty(d, sl_inst_vpc(n));
+			rc |= sl_diff_dirty(d, sl_inst_vpc(o));
+		}
+	}
+	for (unsigned int i = 0; i < new->route_v.n; i++) {
+		struct sl_route_obj *n = new->route_v.v[i];
+		struct sl_route_obj *o = old ? sl_jsl_get(old->routes, n->key) : NULL;
+		bool same = o && sl_route_eq(o, n);
+
+		if (o)
+			sl_carry(&n->st, &o->st, same, d);
+		else
+			sl_fresh(&n->st, d);
+		if (!same) {
+			rc |= sl_diff_dirty(d, sl_route_vpc(n));
+			rc |= sl_diff_dirty(d, sl_route_vpc(o));
+		}
+	}
+	if (new->gateway) {
+		struct sl_gateway_obj *o = old ? old->gateway : NULL;
+		bool same = o && sl_gateway_eq(o, new->gateway);
+
+		if (o)
+			sl_carry(&new->gateway->st, &o->st, same, d);
+		else
+			sl_fresh(&new->gateway->st, d);
+		d->inet_dirty = !same;
+	} else if (old && old->gateway) {
+		d->removed++;
+		d->inet_dirty = true;
+	}
+
+	if (old == NULL)
+		return rc < 0 ? -ENOMEM : 0;
+
+	/* removals: their VPC's tables change too */
+	for (unsigned int i = 0; i < old->region_v.n; i++) {
+		struct sl_region_obj *o = old->region_v.v[i];
+		if (!sl_jsl_get(new->regions, o->id))
+			d->removed++;
+	}
+	for (unsigned int i = 0; i < old->zone_v.n; i++) {
+		struct sl_zone_obj *o = old->zone_v.v[i];
+		if (!sl_jsl_get(new->zones, o->id))
+			d->removed++;
+	}
+	for (unsigned int i = 0; i < old->vpc_v.n; i++) {
+		struct sl_vpc_obj *o = old->vpc_v.v[i];
+		if (!sl_store_vpc(new, o->id)) {
+			d->removed++;
+			rc |= sl_diff_dirty(d, o->id);
+		}
+	}
+	for (unsigned int i = 0; i < old->vswitch_v.n; i++) {
+		struct sl_vswitch_obj *o = old->vswitch_v.v[i];
+		if (!sl_store_vswitch(new, o->id)) {
+			d->removed++;
+			rc |= sl_diff_dirty(d, o->vpc_id);
+		}
+	}
+	for (unsigned int i = 0; i < old->instance_v.n; i++) {
+		struct sl_instance_obj *o = old->instance_v.v[i];
+		if (!sl_store_instance(new, o->id)) {
+			d->removed++;
+			rc |= sl_diff_dirty(d, sl_inst_vpc(o));
+		}
+	}
+	for (unsigned int i = 0; i < old->route_v.n; i++) {
+		struct sl_route_obj *o = old->route_v.v[i];
+		if (!sl_jsl_get(new->routes, o->key)) {
+			d->removed++;
+			rc |= sl_diff_dirty(d, sl_route_vpc(o));
+		}
+	}
+	return rc < 0 ? -ENOMEM : 0;
+}
+
+void sl_diff_free(struct sl_diff *d)
+{
+	sl_jsl_free(&d->dirty_vpcs);
+	d->n_dirty_vpcs = 0;
+}

@@ -39,7 +39,7 @@
 
 #include "sl_compile.h"
 #include "sl_judy.h"
-#include "sl_log.h"
+#include "sl_ctl_log.h"
 
 #define SL_ALIGN(x) (((x) + (uint64_t)SL_CACHE_LINE - 1) & ~((uint64_t)SL_CACHE_LINE - 1))
 

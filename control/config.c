@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "sl_config.h"
+#include "sl_ctl_config.h"
 
 /* Object label for messages: "Vpc vpc-a", or "Vpcs[2]" without a usable ID. */
 struct sl_label {
@@ -248,7 +248,7 @@ static bool sl_is_obj(json_t *o, const char *section, size_t i, struct sl_errs *
 	return false;
 }
 
-int sl_config_default_route_table(const char *vpc_id, char *out, size_t size)
+int sl_cfg_default_route_table(const char *vpc_id, char *out, size_t size)
 {
 	const char *rest = strncmp(vpc_id, "vpc-", 4) == 0 ? vpc_id + 4 : vpc_id;
 
@@ -407,7 +407,7 @@ static int sl_parse_vpcs(json_t *root, struct sl_store *s, struct sl_errs *e)
 			       sizeof(v->route_table_id));
 		if (rc == 0 && v->id[0]) {
 			v->route_table_derived = true;
-			if (sl_config_default_route_table(v->id, v->route_table_id,
+			if (sl_cfg_default_route_table(v->id, v->route_table_id,
 							  sizeof(v->route_table_id)) < 0) {
 				sl_errs_add(e, l.s, "RouteTableId", "InvalidParameter",
 					    "the RouteTableId derived from the VpcId is too long: "
@@ -693,7 +693,7 @@ oom:
 	return -ENOMEM;
 }
 
-static struct sl_store *sl_config_build(json_t *root, struct sl_errs *e)
+static struct sl_store *sl_cfg_build(json_t *root, struct sl_errs *e)
 {
 	static const char *const top[] = {"Regions",   "Gateway",   "Vpcs",	  "VSwitches",
 					  "Instances", "RouteEntries", NULL};
@@ -720,7 +720,7 @@ oom:
 	return NULL;
 }
 
-struct sl_store *sl_config_load(const char *path, struct sl_errs *e)
+struct sl_store *sl_cfg_load(const char *path, struct sl_errs *e)
 {
 	json_error_t je;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
@@ -735,12 +735,12 @@ struct sl_store *sl_config_load(const char *path, struct sl_errs *e)
 		errno = EINVAL;
 		return NULL;
 	}
-	s = sl_config_build(root, e);
+	s = sl_cfg_build(root, e);
 	json_decref(root);
 	return s;
 }
 
-struct sl_store *sl_config_load_string(const char *text, struct sl_errs *e)
+struct sl_store *sl_cfg_load_string(const char *text, struct sl_errs *e)
 {
 	json_error_t je;
 	json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
@@ -752,7 +752,7 @@ struct sl_store *sl_config_load_string(const char *text, struct sl_errs *e)
 		errno = EINVAL;
 		return NULL;
 	}
-	s = sl_config_build(root, e);
+	s = sl_cfg_build(root, e);
 	json_decref(root);
 	return s;
 }

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sl_config.h"
+#include "sl_ctl_config.h"
 #include "sl_ctl.h"
 #include "sl_judy.h"
 #include "sl_validate.h"
@@ -90,7 +90,7 @@ struct sl_compiler *sl_ctl_compiler(const struct sl_ctl *c)
 
 struct sl_store *sl_ctl_load_store(const char *path, struct sl_errs *errs)
 {
-	struct sl_store *s = sl_config_load(path, errs);
+	struct sl_store *s = sl_cfg_load(path, errs);
 
 	if (s == NULL)
 		return NULL;
@@ -391,7 +391,7 @@ int sl_ctl_check_segment(struct sl_ctl *c)
 	char err[512];
 	int rc;
 
-	if (c->shm == NULL || !sl_shm_replaced(c->shm))
+	if (c->shm == NULL || !sl_shm_writer_replaced(c->shm))
 		return 0;
 	SL_WARN("segment %s was removed or replaced: creating it again and republishing",
 		c->segment_path);

@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "sl_log.h"
+#include "sl_ctl_log.h"
 
 int sl_log_level = SL_LOG_INFO;
 

@@ -26,7 +26,7 @@
 
 #include "sl_compile.h"
 #include "sl_ctl.h"
-#include "sl_log.h"
+#include "sl_ctl_log.h"
 #include "sl_shm_writer.h"
 
 struct sl_daemon {

@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sl_log.h"
+#include "sl_ctl_log.h"
 #include "sl_shm_writer.h"
 
 #define SL_SHM_WAIT_LOG_MS 1000
@@ -451,7 +451,7 @@ int sl_shm_publish(struct sl_shm_writer *w, sl_shm_fill_fn fill, void *fill_arg,
 	return 0;
 }
 
-bool sl_shm_replaced(const struct sl_shm_writer *w)
+bool sl_shm_writer_replaced(const struct sl_shm_writer *w)
 {
 	struct stat st;
 

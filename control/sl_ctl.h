@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "sl_compile.h"
-#include "sl_log.h"
+#include "sl_ctl_log.h"
 #include "sl_shm_writer.h"
 #include "sl_store.h"
 

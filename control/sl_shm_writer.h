@@ -84,7 +84,7 @@ int sl_shm_publish(struct sl_shm_writer *w, sl_shm_fill_fn fill, void *fill_arg,
 
 /** True if `path` no longer names the file we have mapped (removed or
  * replaced), e.g. an operator deleted it to resize. */
-bool sl_shm_replaced(const struct sl_shm_writer *w);
+bool sl_shm_writer_replaced(const struct sl_shm_writer *w);
 
 /** Parse "67108864", "64M", "512K", "1G" (binary units). 0 or -EINVAL. */
 int sl_parse_size(const char *s, uint64_t *out);

@@ -6,7 +6,7 @@
 #ifndef SL_VALIDATE_H
 #define SL_VALIDATE_H
 
-#include "sl_log.h"
+#include "sl_ctl_log.h"
 #include "sl_store.h"
 
 /* Limits from the 2016-04-28 document (section 3.10) and sluice's own. */

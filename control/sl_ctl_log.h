@@ -10,8 +10,8 @@
  * not just the first, each with the API error code, the object and the
  * field, so an operator can fix a config file in one pass.
  */
-#ifndef SL_LOG_H
-#define SL_LOG_H
+#ifndef SL_CTL_LOG_H
+#define SL_CTL_LOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,4 +70,4 @@ bool sl_errs_has(const struct sl_errs *e, const char *code, const char *object);
 /** Log every error at `level`. */
 void sl_errs_log(const struct sl_errs *e, int level);
 
-#endif /* SL_LOG_H */
+#endif /* SL_CTL_LOG_H */

@@ -5,10 +5,10 @@
  * The file format is documented in docs/sluiced.md; configs/demo.json is the
  * reference example. Field names follow the 2016-04-28 VPC API.
  */
-#ifndef SL_CONFIG_H
-#define SL_CONFIG_H
+#ifndef SL_CTL_CONFIG_H
+#define SL_CTL_CONFIG_H
 
-#include "sl_log.h"
+#include "sl_ctl_log.h"
 #include "sl_store.h"
 
 /** Default VPC CidrBlock (CreateVpc's default). */
@@ -24,13 +24,13 @@
  * JSON, not an object, out of memory), with the reason in `errs`.
  * Run sl_validate() on the result before using it.
  */
-struct sl_store *sl_config_load(const char *path, struct sl_errs *errs);
+struct sl_store *sl_cfg_load(const char *path, struct sl_errs *errs);
 
 /** Same, from a string (tests, API). `name` prefixes messages. */
-struct sl_store *sl_config_load_string(const char *text, struct sl_errs *errs);
+struct sl_store *sl_cfg_load_string(const char *text, struct sl_errs *errs);
 
 /** The RouteTableId used when a VPC gives none: "vpc-X" -> "vtb-X", any
  * other id -> "vtb-" + id. 0, or -ENAMETOOLONG. */
-int sl_config_default_route_table(const char *vpc_id, char *out, size_t size);
+int sl_cfg_default_route_table(const char *vpc_id, char *out, size_t size);
 
-#endif /* SL_CONFIG_H */
+#endif /* SL_CTL_CONFIG_H */

@@ -141,6 +141,30 @@ static inline struct rte_mbuf *sl_t_mbuf(const void *data, uint16_t len)
 	return m;
 }
 
+/* An in-memory segment laid out like sluiced's (no file behind it). */
+static inline void sl_t_segment(struct sl_shm *s, uint64_t bank_size)
+{
+	uint64_t hdr = (sizeof(struct sl_shm_header) + 4095) & ~4095ull;
+	uint64_t size = sl_shm_segment_size(bank_size);
+	struct sl_shm_header *h = rte_zmalloc("sl_t_seg", size, 4096);
+
+	assert_non_null(h);
+	memset(s, 0, sizeof(*s));
+	h->magic = SL_SHM_MAGIC;
+	h->abi_version = SL_SHM_ABI_VERSION;
+	h->header_size = sizeof(*h);
+	h->segment_size = size;
+	h->bank_offset[0] = hdr;
+	h->bank_offset[1] = hdr + bank_size;
+	h->bank_size = bank_size;
+	h->stats_offset = hdr + 2 * bank_size;
+	h->stats_size = size - h->stats_offset;
+	s->hdr = h;
+	s->size = size;
+	s->fd = -1;
+	s->stats = sl_shm_stats(h);
+}
+
 /* ---- a hand-built bank ------------------------------------------------- */
 
 /*

@@ -299,7 +299,7 @@ static void sl_check_inst_addr(struct sl_vctx *c, struct sl_instance_obj *in, co
 {
 	struct sl_vswitch_obj *w = in->vswitch;
 	struct sl_vpc_obj *v = w->vpc;
-	char a[SL_PFX_STRLEN], b[SL_PFX_STRLEN];
+	char a[SL_PFX_STRLEN], b[SL_PFX_STRLEN], g[SL_PFX_STRLEN];
 	int rc;
 
 	if (!ip->family || !subnet->family)
@@ -314,7 +314,7 @@ static void sl_check_inst_addr(struct sl_vctx *c, struct sl_instance_obj *in, co
 			    "%s is one of the 4 reserved addresses of VSwitch %s %s "
 			    "(first and last three; the gateway is %s)",
 			    sl_ipf(ip->family, ip->addr, a), w->id, sl_pf(subnet, b),
-			    sl_ipf(ip->family, sl_pfx_gateway(subnet), b));
+			    sl_ipf(ip->family, sl_pfx_gateway(subnet), g));
 		return;
 	}
 	if (v == NULL)

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests: the config loader (form checks, defaults, Judy indexes). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sl_ctl_config.h"
+#include "sl_test_util.h"
+
+static struct sl_store *load(const char *json, struct sl_errs *e)
+{
+	sl_errs_init(e, "t.json");
+	return sl_cfg_load_string(json, e);
+}
+
+static void test_demo_loads(void **state)
+{
+	struct sl_errs e;
+	struct sl_store *s;
+	struct sl_vpc_obj *v;
+
+	sl_errs_init(&e, sl_t_demo_path());
+	s = sl_cfg_load(sl_t_demo_path(), &e);
+	sl_t_dump(&e);
+	assert_non_null(s);
+	assert_int_equal(sl_errs_count(&e), 0);
+	assert_int_equal(s->region_v.n, 1);
+	assert_int_equal(s->zone_v.n, 2);
+	assert_int_equal(s->vpc_v.n, 2);
+	assert_int_equal(s->vswitch_v.n, 4);
+	assert_int_equal(s->instance_v.n, 4);
+	assert_int_equal(s->route_v.n, 2);
+	assert_non_null(s->gateway);
+	assert_int_equal(s->gateway->n_addrs, 2);
+	assert_int_equal(s->gateway->n_routes, 2);
+	assert_int_equal(s->gateway->mtu, 1500);
+	/* JudySL indexes by ID */
+	v = sl_store_vpc(s, "vpc-b");
+	assert_non_null(v);
+	assert_int_equal(v->vlan, 200);
+	assert_string_equal(v->route_table_id, "vtb-b");
+	assert_int_equal(v->mtu, 1500);
+	assert_non_null(sl_store_vswitch(s, "vsw-a2"));
+	assert_non_null(sl_store_instance(s, "i-b2"));
+	assert_null(sl_store_vpc(s, "vpc-c"));
+	assert_non_null(sl_jsl_get(s->routes, "vtb-a:10.99.0.0/16"));
+	assert_non_null(sl_jsl_get(s->routes, "vtb-a:2001:db8:99::/48"));
+	sl_store_free(s);
+	sl_errs_free(&e);
+}
+
+static void test_unknown_keys(void **state)
+{
+	char *j = sl_t_json("{'Vpcs':[{'VpcId':'vpc-x','RegionId':'r','VlanID':5,'VlanId':5}],"
+			    "'VSwitchs':[]}");
+	struct sl_errs e;
+	struct sl_store *s = load(j, &e);
+
+	assert_non_null(s);
+	assert_true(sl_errs_has(&e, "UnsupportedParameter", "Vpc vpc-x"));
+	assert_true(sl_errs_has(&e, "UnsupportedParameter", "(top level)"));
+	/* the field is named in the message */
+	for (unsigned int i = 0; i < e.n; i++)
+		if (strcmp(e.v[i].object, "Vpc vpc-x") == 0)
+			assert_string_equal(e.v[i].field, "VlanID");
+	assert_non_null(strstr(e.v[0].msg, "t.json: "));
+	sl_store_free(s);
+	sl_errs_free(&e);
+	free(j);
+}
+
+static void test_types_and_required(void **state)
+{
+	char *j = sl_t_json(
+		"{'Vpcs':[{'VpcId':'vpc-x','RegionId':'r','VlanId':'100'},"
+		"{'RegionId':'r','VlanId':5},"
+		"{'VpcId':'vpc y','RegionId':'r','VlanId':6}],"
+		"'VSwitches':[{'VSwitchId':'vsw-1','VpcId':'vpc-x','ZoneId':'z'}],"
+		"'Instances':[{'InstanceId':'i-1','VSwitchId':'vsw-1','PrivateIpAddress':'2001:db8::1'}],"
+		"'RouteEntries':[{'RouteTableId':'vtb-x','DestinationCidrBlock':'10.0.0.0/8',"
+		"'NextHopList':[]}]}");
+	struct sl_errs e;
+	struct sl_store *s = load(j, &e);
+
+	assert_non_null(s);
+	sl_t_dump(&e);
+	assert_true(sl_errs_has(&e, "InvalidVlanId.Malformed", "Vpc vpc-x"));
+	assert_true(sl_errs_has(&e, "MissingParameter", "Vpcs[1]"));
+	assert_true(sl_errs_has(&e, "InvalidParameter", "Vpcs[2]")); /* space in the id */
+	assert_true(sl_errs_has(&e, "MissingParameter", "VSwitch vsw-1")); /* CidrBlock */
+	assert_true(sl_errs_has(&e, "InvalidPrivateIpAddress.Malformed", "Instance i-1"));
+	assert_true(sl_errs_has(&e, "InvalidParameter", "RouteEntry vtb-x:10.0.0.0/8"));
+	assert_true(sl_errs_has(&e, "MissingParameter", "RouteEntry vtb-x:10.0.0.0/8"));
+	sl_store_free(s);
+	sl_errs_free(&e);
+	free(j);
+}
+
+static void test_duplicates(void **state)
+{
+	char *j = sl_t_json(
+		"{'Vpcs':[{'VpcId':'vpc-x','RegionId':'r','VlanId':1},"
+		"{'VpcId':'vpc-x','RegionId':'r','VlanId':2}],"
+		"'VSwitches':[{'VSwitchId':'vsw-1','VpcId':'vpc-x','ZoneId':'z','CidrBlock':'10.0.0.0/24'},"
+		"{'VSwitchId':'vsw-1','VpcId':'vpc-x','ZoneId':'z','CidrBlock':'10.0.1.0/24'}],"
+		"'Instances':[{'InstanceId':'i-1','VSwitchId':'vsw-1','PrivateIpAddress':'10.0.0.4'},"
+		"{'InstanceId':'i-1','VSwitchId':'vsw-1','PrivateIpAddress':'10.0.0.5'}],"
+		"'RouteEntries':["
+		"{'RouteTableId':'vtb-x','DestinationCidrBlock':'10.9.9.9','NextHopId':'i-1'},"
+		"{'RouteTableId':'vtb-x','DestinationCidrBlock':'10.9.9.9/32','NextHopId':'i-1'}]}");
+	struct sl_errs e;
+	struct sl_store *s = load(j, &e);
+
+	assert_non_null(s);
+	assert_true(sl_errs_has(&e, "InvalidParameter", "Vpc vpc-x"));
+	assert_true(sl_errs_has(&e, "InvalidParameter", "VSwitch vsw-1"));
+	assert_true(sl_errs_has(&e, "InvalidParameter", "Instance i-1"));
+	assert_true(sl_errs_has(&e, "InvalidCIDRBlock.Duplicate", "RouteEntry vtb-x:10.9.9.9/32"));
+	/* the first of each stays */
+	assert_int_equal(s->vpc_v.n, 1);
+	assert_int_equal(sl_store_vpc(s, "vpc-x")->vlan, 1);
+	assert_int_equal(s->route_v.n, 1);
+	sl_store_free(s);
+	sl_errs_free(&e);
+	free(j);
+}
+
+static void test_defaults(void **state)
+{
+	char *j = sl_t_json("{'Vpcs':[{'VpcId':'vpc-q1','RegionId':'r','VlanId':7},"
+			    "{'VpcId':'corp','RegionId':'r','VlanId':8,'Mtu':9000}]}");
+	struct sl_errs e;
+	struct sl_store *s = load(j, &e);
+	struct sl_vpc_obj *v;
+	char buf[SL_PFX_STRLEN];
+
+	assert_non_null(s);
+	assert_int_equal(sl_errs_count(&e), 0);
+	v = sl_store_vpc(s, "vpc-q1");
+	assert_string_equal(v->route_table_id, "vtb-q1");
+	assert_true(v->route_table_derived);
+	assert_string_equal(sl_pfx_fmt(&v->cidr, buf, sizeof(buf)), "172.16.0.0/12");
+	assert_int_equal(v->mtu, 1500);
+	assert_false(v->cidr6_given);
+	v = sl_store_vpc(s, "corp");
+	assert_string_equal(v->route_table_id, "vtb-corp");
+	assert_int_equal(v->mtu, 9000);
+	sl_store_free(s);
+	sl_errs_free(&e);
+	free(j);
+}
+
+static void test_bad_json(void **state)
+{
+	struct sl_errs e;
+
+	assert_null(load("{\"Vpcs\": [", &e));
+	assert_true(sl_errs_has(&e, "InvalidConfig", NULL));
+	sl_errs_free(&e);
+	/* duplicate JSON keys are refused, not silently merged */
+	assert_null(load("{\"Vpcs\": [], \"Vpcs\": []}", &e));
+	assert_true(sl_errs_has(&e, "InvalidConfig", NULL));
+	sl_errs_free(&e);
+	assert_null(load("[]", &e));
+	sl_errs_free(&e);
+	sl_errs_init(&e, "missing.json");
+	assert_null(sl_cfg_load("/nonexistent/sluice.json", &e));
+	assert_int_equal(sl_errs_count(&e), 1);
+	sl_errs_free(&e);
+}
+
+static void test_cidr_forms(void **state)
+{
+	char *j = sl_t_json(
+		"{'Vpcs':[{'VpcId':'vpc-x','RegionId':'r','VlanId':1,'CidrBlock':'10.0.0.1/8'},"
+		"{'VpcId':'vpc-y','RegionId':'r','VlanId':2,'CidrBlock':'10.0.0.0'},"
+		"{'VpcId':'vpc-z','RegionId':'r','VlanId':3,'Ipv6CidrBlock':'10.0.0.0/8'}],"
+		"'Gateway':{'Outside':{'Addresses':['203.0.113.2','203.0.113.2/24']},"
+		"'InternetRoutes':[{'DestinationCidrBlock':'0.0.0.0/0','NextHop':'x'}]}}");
+	struct sl_errs e;
+	struct sl_store *s = load(j, &e);
+
+	assert_non_null(s);
+	sl_t_dump(&e);
+	assert_true(sl_errs_has(&e, "InvalidCidrBlock.Malformed", "Vpc vpc-x")); /* host bits */
+	assert_non_null(strstr(e.v[0].msg, "did you mean 10.0.0.0/8"));
+	assert_true(sl_errs_has(&e, "InvalidCidrBlock.Malformed", "Vpc vpc-y")); /* no length */
+	assert_true(sl_errs_has(&e, "InvalidCidrBlock.Malformed", "Vpc vpc-z")); /* family */
+	assert_true(sl_errs_has(&e, "InvalidIpAddress.Malformed", "Gateway Outside"));
+	assert_true(sl_errs_has(&e, "InvalidNextHop.Malformed", "InternetRoute 0.0.0.0/0"));
+	assert_int_equal(s->gateway->n_addrs, 1);
+	sl_store_free(s);
+	sl_errs_free(&e);
+	free(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demo_loads),	    cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_types_and_required), cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_defaults),	    cmocka_unit_test(test_bad_json),
+		cmocka_unit_test(test_cidr_forms),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

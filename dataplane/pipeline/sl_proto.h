@@ -224,10 +224,10 @@ static inline uint32_t sl_ip6_pseudo_sum(const uint8_t *src, const uint8_t *dst,
 
 /** Result of walking the IPv6 header chain. */
 struct sl_ip6_chain {
-	uint8_t proto;	   /**< upper-layer protocol, or SL_IPPROTO_FRAGMENT
-			    * for a non-first fragment */
-	uint8_t n_ext;	   /**< extension headers seen */
-	uint8_t fragment;  /**< 1 if a fragment header was seen */
+	uint8_t proto;	  /**< upper-layer protocol, or SL_IPPROTO_FRAGMENT
+			   * for a non-first fragment */
+	uint8_t n_ext;	  /**< extension headers seen */
+	uint8_t fragment; /**< 1 if a fragment header was seen */
 	uint8_t pad;
 	uint16_t l4_off;   /**< of the upper-layer header (or of the fragment
 			    * header of a non-first fragment) */
@@ -257,11 +257,10 @@ static inline int sl_ip6_walk(const struct rte_mbuf *m, uint16_t l3_off, uint32_
 	for (;;) {
 		uint32_t len;
 
+		if (nh == SL_IPPROTO_HOPOPTS && c->n_ext != 0)
+			return -EINVAL; /* only first (RFC 8200 4.3) */
 		switch (nh) {
 		case SL_IPPROTO_HOPOPTS:
-			if (c->n_ext != 0)
-				return -EINVAL; /* only first (RFC 8200 4.3) */
-			/* fall through */
 		case SL_IPPROTO_ROUTING:
 		case SL_IPPROTO_DSTOPTS:
 			if (off + 2 > lim)

@@ -57,7 +57,8 @@ static inline void sl_eth_input_one(struct sl_worker *w, const uint32_t *vlan_ma
 		vlan = m->vlan_tci & 0x0fff;
 	}
 	if (type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ) {
-		const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(p + RTE_ETHER_HDR_LEN);
+		const struct rte_vlan_hdr *vh =
+		    (const struct rte_vlan_hdr *)(p + RTE_ETHER_HDR_LEN);
 
 		if (tagged || type == RTE_ETHER_TYPE_QINQ) {
 			sl_drop(w, m, SL_DROP_QINQ);

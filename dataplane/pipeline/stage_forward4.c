@@ -92,9 +92,9 @@ static void sl_fragment4(struct sl_worker *w, struct rte_mbuf *m, uint32_t mtu)
 
 	/* Later fragments' header: fixed part plus copied options. */
 	memcpy(hdr_rest, ip, SL_IP4_HDR_MIN);
-	hlen_rest = SL_IP4_HDR_MIN +
-		    sl_frag_copy_opts((const uint8_t *)ip + SL_IP4_HDR_MIN, hlen - SL_IP4_HDR_MIN,
-				      hdr_rest + SL_IP4_HDR_MIN);
+	hlen_rest =
+	    SL_IP4_HDR_MIN + sl_frag_copy_opts((const uint8_t *)ip + SL_IP4_HDR_MIN,
+					       hlen - SL_IP4_HDR_MIN, hdr_rest + SL_IP4_HDR_MIN);
 
 	if (mtu < hlen + 8 || mtu < hlen_rest + 8) {
 		sl_drop(w, m, SL_DROP_FRAG_FAILED);
@@ -103,8 +103,7 @@ static void sl_fragment4(struct sl_worker *w, struct rte_mbuf *m, uint32_t mtu)
 	chunk0 = (mtu - hlen) & ~7u;
 	chunk = (mtu - hlen_rest) & ~7u;
 	nfrag = 1 + (plen > chunk0 ? (plen - chunk0 + chunk - 1) / chunk : 0);
-	if (nfrag > SL_FRAG_MAX ||
-	    rte_pktmbuf_alloc_bulk(sl_pktmbuf_pool, frags, nfrag) != 0) {
+	if (nfrag > SL_FRAG_MAX || rte_pktmbuf_alloc_bulk(sl_pktmbuf_pool, frags, nfrag) != 0) {
 		sl_drop(w, m, SL_DROP_FRAG_FAILED);
 		return;
 	}

@@ -56,7 +56,8 @@ static void fill4(struct sl_tb_table *t, unsigned int n)
 	for (unsigned int i = 0; i < n && t->n < SL_TB_MAX_PFX; i++) {
 		struct sl_tb_prefix *p = &t->p[t->n++];
 		unsigned int len = (unsigned int)(rnd() % 33);
-		uint32_t a = roots[rnd() % 16] ^ ((uint32_t)rnd() >> (rnd() % 33 == 32 ? 31 : 8 + rnd() % 24));
+		uint32_t a = roots[rnd() % 16] ^
+			     ((uint32_t)rnd() >> (rnd() % 33 == 32 ? 31 : 8 + rnd() % 24));
 		uint32_t mask = len == 0 ? 0 : ~UINT32_C(0) << (32 - len);
 
 		memset(p, 0, sizeof(*p));
@@ -130,9 +131,11 @@ static void test_rt4_random(void **state)
 			check4(b, rt, t, e[i].start + 1);
 		}
 		for (unsigned int i = 0; i < t->n; i++) {
-			uint32_t a = (uint32_t)t->p[i].addr[0] << 24 | (uint32_t)t->p[i].addr[1] << 16 |
+			uint32_t a = (uint32_t)t->p[i].addr[0] << 24 |
+				     (uint32_t)t->p[i].addr[1] << 16 |
 				     (uint32_t)t->p[i].addr[2] << 8 | t->p[i].addr[3];
-			uint32_t host = t->p[i].len == 0 ? UINT32_MAX : (~UINT32_C(0) >> t->p[i].len);
+			uint32_t host =
+			    t->p[i].len == 0 ? UINT32_MAX : (~UINT32_C(0) >> t->p[i].len);
 
 			check4(b, rt, t, a);
 			check4(b, rt, t, a | host);
@@ -162,7 +165,8 @@ static void test_rt6_random(void **state)
 		e = SL_BANK_PTR(b, rt->v6_off, const struct sl_rt6_entry);
 		assert_true(e[0].start_hi == 0 && e[0].start_lo == 0);
 		for (uint32_t i = 1; i < rt->v6_n; i++) {
-			unsigned __int128 s = (unsigned __int128)e[i].start_hi << 64 | e[i].start_lo;
+			unsigned __int128 s =
+			    (unsigned __int128)e[i].start_hi << 64 | e[i].start_lo;
 
 			check6(b, rt, t, s);
 			check6(b, rt, t, s - 1);
@@ -231,9 +235,9 @@ static void test_rt_edges(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rt_edges),
-		cmocka_unit_test(test_rt4_random),
-		cmocka_unit_test(test_rt6_random),
+	    cmocka_unit_test(test_rt_edges),
+	    cmocka_unit_test(test_rt4_random),
+	    cmocka_unit_test(test_rt6_random),
 	};
 
 	sl_test_eal_init();

@@ -199,7 +199,7 @@ void sl_tb_route(struct sl_tb_table *t, const char *cidr, uint32_t nh)
 	p->family = strchr(buf, ':') != NULL ? SL_AF_INET6 : SL_AF_INET;
 	bits = p->family == SL_AF_INET6 ? 128 : 32;
 	for (i = p->len; i < bits; i++)
-		p->addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+		p->addr[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
 	p->nh = nh;
 }
 
@@ -462,8 +462,18 @@ void sl_test_eal_init(void)
 	/* DPDK 22.11 refuses --in-memory with --no-huge (which implies legacy
 	 * memory); --no-shconf plus a per-process file prefix gives the same
 	 * isolation: no runtime files shared with any other process. */
-	char *argv[] = {"sl_test", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-			"-l", "0", "--no-telemetry", "--log-level=lib.eal:error", prefix, NULL};
+	char *argv[] = {"sl_test",
+			"--no-huge",
+			"-m",
+			"256",
+			"--no-shconf",
+			"--no-pci",
+			"-l",
+			"0",
+			"--no-telemetry",
+			"--log-level=lib.eal:error",
+			prefix,
+			NULL};
 	int argc = (int)RTE_DIM(argv) - 1;
 
 	if (done)
@@ -474,8 +484,8 @@ void sl_test_eal_init(void)
 	snprintf(sl_t_runtime_dir, sizeof(sl_t_runtime_dir), "%s", rte_eal_get_runtime_dir());
 	atexit(sl_t_eal_fini);
 	sl_pktmbuf_pool = rte_pktmbuf_pool_create(
-		"sl_test_pool", 8191, 0, RTE_ALIGN(sizeof(struct sl_meta), RTE_MBUF_PRIV_ALIGN),
-		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	    "sl_test_pool", 8191, 0, RTE_ALIGN(sizeof(struct sl_meta), RTE_MBUF_PRIV_ALIGN),
+	    RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (sl_pktmbuf_pool == NULL)
 		sl_t_die("mbuf pool");
 	for (unsigned int i = 0; i < RTE_MAX_ETHPORTS; i++)
@@ -523,17 +533,16 @@ struct sl_test_env *sl_test_env_new(void)
 	e->nh_inst = sl_tb_nh(tb, SL_NH_GATEWAY, I, 100, 1500, 0, "192.168.2.10", "192.168.2.253");
 	e->nh_inst6 = sl_tb_nh(tb, SL_NH_GATEWAY, I, 100, 1500, 0, "2001:db8:a:2::10",
 			       "2001:db8:a:2:ffff:ffff:ffff:fffd");
-	e->nh_small = sl_tb_nh(tb, SL_NH_GATEWAY, I, 100, 1280, 0, "192.168.2.10",
-			       "192.168.2.253");
+	e->nh_small = sl_tb_nh(tb, SL_NH_GATEWAY, I, 100, 1280, 0, "192.168.2.10", "192.168.2.253");
 	e->nh_small6 = sl_tb_nh(tb, SL_NH_GATEWAY, I, 100, 1280, 0, "2001:db8:a:2::10",
 				"2001:db8:a:2:ffff:ffff:ffff:fffd");
 	e->nh_b_vsw1 = sl_tb_nh(tb, SL_NH_CONNECTED, I, 200, 1500, 1, NULL, "192.168.1.253");
-	e->nh_out_conn = sl_tb_nh(tb, SL_NH_CONNECTED, O, 0, 1500, SL_VPC_INTERNET, NULL,
-				  "203.0.113.2");
-	e->nh_out_conn6 = sl_tb_nh(tb, SL_NH_CONNECTED, O, 0, 1500, SL_VPC_INTERNET, NULL,
-				   "2001:db8:ffff::2");
-	e->nh_up = sl_tb_nh(tb, SL_NH_GATEWAY, O, 0, 1500, SL_VPC_INTERNET, "203.0.113.1",
-			    "203.0.113.2");
+	e->nh_out_conn =
+	    sl_tb_nh(tb, SL_NH_CONNECTED, O, 0, 1500, SL_VPC_INTERNET, NULL, "203.0.113.2");
+	e->nh_out_conn6 =
+	    sl_tb_nh(tb, SL_NH_CONNECTED, O, 0, 1500, SL_VPC_INTERNET, NULL, "2001:db8:ffff::2");
+	e->nh_up =
+	    sl_tb_nh(tb, SL_NH_GATEWAY, O, 0, 1500, SL_VPC_INTERNET, "203.0.113.1", "203.0.113.2");
 	e->nh_up6 = sl_tb_nh(tb, SL_NH_GATEWAY, O, 0, 1500, SL_VPC_INTERNET, "2001:db8:ffff::1",
 			     "2001:db8:ffff::2");
 	e->nh_out_local = sl_tb_nh(tb, SL_NH_LOCAL, O, 0, 1500, SL_VPC_INTERNET, NULL, NULL);
@@ -606,17 +615,12 @@ uint64_t sl_test_drops(const struct sl_test_env *e)
 /* ---- runner ----------------------------------------------------------------------- */
 
 static const sl_stage_fn sl_t_stages[SL_STAGE_NEIGH] = {
-	[SL_STAGE_ETH_INPUT] = sl_stage_eth_input,
-	[SL_STAGE_IP4_INPUT] = sl_stage_ip4_input,
-	[SL_STAGE_IP6_INPUT] = sl_stage_ip6_input,
-	[SL_STAGE_ROUTE4] = sl_stage_route4,
-	[SL_STAGE_ROUTE6] = sl_stage_route6,
-	[SL_STAGE_LOCAL4] = sl_stage_local4,
-	[SL_STAGE_LOCAL6] = sl_stage_local6,
-	[SL_STAGE_FORWARD4] = sl_stage_forward4,
-	[SL_STAGE_FORWARD6] = sl_stage_forward6,
-	[SL_STAGE_ICMP4_ERROR] = sl_stage_icmp4_error,
-	[SL_STAGE_ICMP6_ERROR] = sl_stage_icmp6_error,
+    [SL_STAGE_ETH_INPUT] = sl_stage_eth_input,	   [SL_STAGE_IP4_INPUT] = sl_stage_ip4_input,
+    [SL_STAGE_IP6_INPUT] = sl_stage_ip6_input,	   [SL_STAGE_ROUTE4] = sl_stage_route4,
+    [SL_STAGE_ROUTE6] = sl_stage_route6,	   [SL_STAGE_LOCAL4] = sl_stage_local4,
+    [SL_STAGE_LOCAL6] = sl_stage_local6,	   [SL_STAGE_FORWARD4] = sl_stage_forward4,
+    [SL_STAGE_FORWARD6] = sl_stage_forward6,	   [SL_STAGE_ICMP4_ERROR] = sl_stage_icmp4_error,
+    [SL_STAGE_ICMP6_ERROR] = sl_stage_icmp6_error,
 };
 
 void sl_test_run(struct sl_worker *w, struct rte_mbuf *m, enum sl_stage first)
@@ -756,7 +760,7 @@ void sl_tp_icmp6_fix(struct sl_tpkt *p, uint32_t l4_off)
 
 	msg[2] = msg[3] = 0;
 	sl_tp_put16(msg + 2, (uint16_t)~sl_t_fold(sl_t_pseudo6(ip + 8, ip + 24, len, 58) +
-						   sl_t_sum(msg, len)));
+						  sl_t_sum(msg, len)));
 }
 
 struct rte_mbuf *sl_tp_mbuf_segs(const struct sl_tpkt *p, uint16_t port, uint32_t seg)

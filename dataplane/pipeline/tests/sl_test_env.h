@@ -151,9 +151,10 @@ void sl_test_expect_drop(struct sl_test_env *env, struct rte_mbuf *m, enum sl_st
 			 enum sl_drop_reason reason, int line);
 struct rte_mbuf *sl_test_expect_out(struct sl_test_env *env, struct rte_mbuf *m,
 				    enum sl_stage first, enum sl_stage stage, int line);
-#define SL_EXPECT_DROP(env, m, reason)                                                              \
+#define SL_EXPECT_DROP(env, m, reason)                                                             \
 	sl_test_expect_drop((env), (m), SL_STAGE_ETH_INPUT, (reason), __LINE__)
-#define SL_EXPECT_OUT(env, m, stage) sl_test_expect_out((env), (m), SL_STAGE_ETH_INPUT, (stage), __LINE__)
+#define SL_EXPECT_OUT(env, m, stage)                                                               \
+	sl_test_expect_out((env), (m), SL_STAGE_ETH_INPUT, (stage), __LINE__)
 
 /* ---- packet building ------------------------------------------------------- */
 

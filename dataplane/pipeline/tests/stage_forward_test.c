@@ -292,8 +292,7 @@ static void test_fragment_options(void **state)
 	unsigned int n;
 	/* Record route (not copied, 11 bytes), router alert (copied, 4),
 	 * NOP: 16 bytes; later fragments carry router alert only. */
-	static const uint8_t opts[16] = {0x07, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0,
-					 0x94, 4, 0, 0, 1};
+	static const uint8_t opts[16] = {0x07, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0x94, 4, 0, 0, 1};
 	static const uint8_t rest[4] = {0x94, 4, 0, 0};
 	struct frag_expect x = {.hlen0 = 36, .hlen_rest = 24, .opts_rest = rest};
 
@@ -356,9 +355,8 @@ static void check_icmp6_error(struct rte_mbuf *e, const uint8_t *orig, uint32_t 
 	assert_int_equal(b[40], type);
 	assert_int_equal(b[41], code);
 	assert_true(sl_t_icmp6_ok(b + 8, b + 24, b + 40, len - 40));
-	assert_int_equal((uint32_t)b[44] << 24 | (uint32_t)b[45] << 16 | (uint32_t)b[46] << 8 |
-				 b[47],
-			 info);
+	assert_int_equal(
+	    (uint32_t)b[44] << 24 | (uint32_t)b[45] << 16 | (uint32_t)b[46] << 8 | b[47], info);
 	assert_memory_equal(b + 48, orig, quote);
 	assert_int_equal(sl_meta(e)->flags, SL_META_F_LOCAL_ORIGIN | SL_META_F_ICMP_ERROR);
 	assert_int_equal(sl_meta(e)->family, SL_AF_INET6);
@@ -439,15 +437,15 @@ static void test_ttl_exceeded_outside(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_ttl_exceeded4, setup),
-		cmocka_unit_test_setup(test_ttl_checksum, setup),
-		cmocka_unit_test_setup(test_df_too_big, setup),
-		cmocka_unit_test_setup(test_fragment, setup),
-		cmocka_unit_test_setup(test_fragment_options, setup),
-		cmocka_unit_test_setup(test_fragment_of_fragment, setup),
-		cmocka_unit_test_setup(test_hop_limit6, setup),
-		cmocka_unit_test_setup(test_too_big6, setup),
-		cmocka_unit_test_setup(test_ttl_exceeded_outside, setup),
+	    cmocka_unit_test_setup(test_ttl_exceeded4, setup),
+	    cmocka_unit_test_setup(test_ttl_checksum, setup),
+	    cmocka_unit_test_setup(test_df_too_big, setup),
+	    cmocka_unit_test_setup(test_fragment, setup),
+	    cmocka_unit_test_setup(test_fragment_options, setup),
+	    cmocka_unit_test_setup(test_fragment_of_fragment, setup),
+	    cmocka_unit_test_setup(test_hop_limit6, setup),
+	    cmocka_unit_test_setup(test_too_big6, setup),
+	    cmocka_unit_test_setup(test_ttl_exceeded_outside, setup),
 	};
 
 	fill_pattern();

@@ -194,8 +194,8 @@ static void test_rate_limit(void **state)
 	sent = limited = 0;
 	for (int i = 0; i < 15; i++) {
 		struct rte_mbuf *m =
-			(i & 1) ? sl_tp_in6("2001:db8:a:1::10", "2001:db8:55::1", 17, 64, pattern, 20)
-				: sl_tp_in4("192.168.1.10", "10.55.0.1", 17, 64, 0, pattern, 20);
+		    (i & 1) ? sl_tp_in6("2001:db8:a:1::10", "2001:db8:55::1", 17, 64, pattern, 20)
+			    : sl_tp_in4("192.168.1.10", "10.55.0.1", 17, 64, 0, pattern, 20);
 
 		sl_test_reset_stats(env);
 		sl_test_run(env->w, m, SL_STAGE_ETH_INPUT);
@@ -355,7 +355,8 @@ static void test_flags_direct(void **state)
 		md->l3_off = 18;
 		md->flags = (uint8_t)f;
 		md->icmp_type = 3;
-		sl_test_expect_drop(env, m, SL_STAGE_ICMP4_ERROR, SL_DROP_ICMP_ERROR_LOOP, __LINE__);
+		sl_test_expect_drop(env, m, SL_STAGE_ICMP4_ERROR, SL_DROP_ICMP_ERROR_LOOP,
+				    __LINE__);
 
 		m = sl_tp_in6("2001:db8:a:1::10", "2001:db8:55::1", 17, 64, pattern, 20);
 		md = sl_meta(m);
@@ -367,21 +368,22 @@ static void test_flags_direct(void **state)
 		md->l4_proto = 17;
 		md->flags = (uint8_t)f;
 		md->icmp_type = 1;
-		sl_test_expect_drop(env, m, SL_STAGE_ICMP6_ERROR, SL_DROP_ICMP_ERROR_LOOP, __LINE__);
+		sl_test_expect_drop(env, m, SL_STAGE_ICMP6_ERROR, SL_DROP_ICMP_ERROR_LOOP,
+				    __LINE__);
 	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_no_error_about_errors4, setup),
-		cmocka_unit_test_setup(test_no_error_fragments4, setup),
-		cmocka_unit_test_setup(test_no_error_local_origin, setup),
-		cmocka_unit_test_setup(test_no_source, setup),
-		cmocka_unit_test_setup(test_rate_limit, setup),
-		cmocka_unit_test_setup(test_error_sizes4, setup),
-		cmocka_unit_test_setup(test_icmp6_errors, setup),
-		cmocka_unit_test_setup(test_flags_direct, setup),
+	    cmocka_unit_test_setup(test_no_error_about_errors4, setup),
+	    cmocka_unit_test_setup(test_no_error_fragments4, setup),
+	    cmocka_unit_test_setup(test_no_error_local_origin, setup),
+	    cmocka_unit_test_setup(test_no_source, setup),
+	    cmocka_unit_test_setup(test_rate_limit, setup),
+	    cmocka_unit_test_setup(test_error_sizes4, setup),
+	    cmocka_unit_test_setup(test_icmp6_errors, setup),
+	    cmocka_unit_test_setup(test_flags_direct, setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -46,8 +46,8 @@ static void in4(struct sl_tpkt *p, const char *src, const char *dst)
 	sl_tp_ip4(p, src, dst, 17, 64, 0, NULL, 0, udp8, sizeof(udp8));
 }
 
-static void in6(struct sl_tpkt *p, const char *src, const char *dst, uint8_t nh,
-		const uint8_t *pl, unsigned int plen)
+static void in6(struct sl_tpkt *p, const char *src, const char *dst, uint8_t nh, const uint8_t *pl,
+		unsigned int plen)
 {
 	sl_tp_eth(p, sl_t_mac_in, 100, 0x86dd);
 	sl_tp_ip6(p, src, dst, nh, 64, pl, plen);
@@ -203,8 +203,9 @@ static void test_eth_classify(void **state)
 static void test_ip4_drops(void **state)
 {
 	struct sl_tpkt p;
-	static const char *const bad[] = {"0.0.0.0", "0.1.2.3", "127.0.0.1", "224.0.0.5",
-					  "239.255.255.250", "240.0.0.1", "255.255.255.255"};
+	static const char *const bad[] = {"0.0.0.0",	    "0.1.2.3",	       "127.0.0.1",
+					  "224.0.0.5",	    "239.255.255.250", "240.0.0.1",
+					  "255.255.255.255"};
 
 	/* Fewer than 20 bytes of header in the frame. */
 	in4(&p, "192.168.1.10", "192.168.2.10");
@@ -484,13 +485,13 @@ static void test_ip6_walk(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_eth_drops, setup),
-		cmocka_unit_test_setup(test_eth_classify, setup),
-		cmocka_unit_test_setup(test_ip4_drops, setup),
-		cmocka_unit_test_setup(test_ip4_accept, setup),
-		cmocka_unit_test_setup(test_ip6_drops, setup),
-		cmocka_unit_test_setup(test_ip6_nd_punt, setup),
-		cmocka_unit_test_setup(test_ip6_walk, setup),
+	    cmocka_unit_test_setup(test_eth_drops, setup),
+	    cmocka_unit_test_setup(test_eth_classify, setup),
+	    cmocka_unit_test_setup(test_ip4_drops, setup),
+	    cmocka_unit_test_setup(test_ip4_accept, setup),
+	    cmocka_unit_test_setup(test_ip6_drops, setup),
+	    cmocka_unit_test_setup(test_ip6_nd_punt, setup),
+	    cmocka_unit_test_setup(test_ip6_walk, setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -341,11 +341,11 @@ static void test_local6_drops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_echo4, setup),
-		cmocka_unit_test_setup(test_local4_drops, setup),
-		cmocka_unit_test_setup(test_udp_port_unreachable4, setup),
-		cmocka_unit_test_setup(test_echo6, setup),
-		cmocka_unit_test_setup(test_local6_drops, setup),
+	    cmocka_unit_test_setup(test_echo4, setup),
+	    cmocka_unit_test_setup(test_local4_drops, setup),
+	    cmocka_unit_test_setup(test_udp_port_unreachable4, setup),
+	    cmocka_unit_test_setup(test_echo6, setup),
+	    cmocka_unit_test_setup(test_local6_drops, setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

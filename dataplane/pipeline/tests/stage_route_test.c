@@ -135,8 +135,8 @@ static void test_route4_unreachable(void **state)
 	/* IPv6: 1/0 from the VSwitch's gateway address. */
 	sl_test_reset_stats(env);
 	{
-		struct rte_mbuf *m = sl_tp_in6("2001:db8:a:1::10", "2001:db8:77::1", 17, 64, udp8,
-					       sizeof(udp8));
+		struct rte_mbuf *m =
+		    sl_tp_in6("2001:db8:a:1::10", "2001:db8:77::1", 17, 64, udp8, sizeof(udp8));
 		uint8_t gw[16];
 
 		sl_test_run(env->w, m, SL_STAGE_ETH_INPUT);
@@ -163,8 +163,7 @@ static void test_route6_dispatch(void **state)
 	 * route: must not leave its link. */
 	SL_EXPECT_DROP(env, out6("2001:db8:eeee::1", "fe80::1"), SL_DROP_IP6_SCOPE);
 	/* Link-local source to a VSwitch address. */
-	SL_EXPECT_DROP(env,
-		       sl_tp_in6("fe80::10", "2001:db8:a:2::10", 17, 64, udp8, sizeof(udp8)),
+	SL_EXPECT_DROP(env, sl_tp_in6("fe80::10", "2001:db8:a:2::10", 17, 64, udp8, sizeof(udp8)),
 		       SL_DROP_IP6_SCOPE);
 }
 
@@ -185,11 +184,9 @@ static void test_route_unknown_vpc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_route4_dispatch),
-		cmocka_unit_test(test_route4_blackhole),
-		cmocka_unit_test(test_route4_unreachable),
-		cmocka_unit_test(test_route6_dispatch),
-		cmocka_unit_test(test_route_unknown_vpc),
+	    cmocka_unit_test(test_route4_dispatch),    cmocka_unit_test(test_route4_blackhole),
+	    cmocka_unit_test(test_route4_unreachable), cmocka_unit_test(test_route6_dispatch),
+	    cmocka_unit_test(test_route_unknown_vpc),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests: the interval builder against a naive longest-prefix reference
+ * on random v4/v6 prefix sets, the bank layout of demo.json looked up the
+ * way sluice-dp does, the per-VPC cache and VPC index stability.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sl_compile.h"
+#include "sl_ctl.h"
+#include "sl_ctl_config.h"
+#include "sl_test_util.h"
+#include "sl_validate.h"
+
+/* ---- the data plane's lookups, copied from dataplane/sl_pipeline.h (which
+ * needs DPDK headers) so the intervals are checked with the real search ---- */
+
+static uint32_t dp_rt4_lookup(const struct sl_bank_header *b, const struct sl_route_table *rt,
+			      uint32_t addr)
+{
+	const struct sl_rt4_entry *e = SL_BANK_PTR(b, rt->v4_off, const struct sl_rt4_entry);
+	uint32_t lo = 0, n = rt->v4_n;
+
+	if (n == 0)
+		return SL_NH_NONE;
+	while (n > 1) {
+		uint32_t half = n / 2;
+		lo = (e[lo + half].start <= addr) ? lo + half : lo;
+		n -= half;
+	}
+	return e[lo].nh;
+}
+
+static int dp_u128_le(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t blo)
+{
+	return ahi < bhi || (ahi == bhi && alo <= blo);
+}
+
+static uint32_t dp_rt6_lookup(const struct sl_bank_header *b, const struct sl_route_table *rt,
+			      uint64_t hi, uint64_t lo_addr)
+{
+	const struct sl_rt6_entry *e = SL_BANK_PTR(b, rt->v6_off, const struct sl_rt6_entry);
+	uint32_t lo = 0, n = rt->v6_n;
+
+	if (n == 0)
+		return SL_NH_NONE;
+	while (n > 1) {
+		uint32_t half = n / 2;
+		lo = dp_u128_le(e[lo + half].start_hi, e[lo + half].start_lo, hi, lo_addr) ? lo + half
+											  : lo;
+		n -= half;
+	}
+	return e[lo].nh;
+}
+
+/* ---- naive reference --------------------------------------------------------- */
+
+struct ref_pfx {
+	sl_u128 addr;
+	uint8_t len;
+	uint32_t nh;
+};
+
+static uint32_t ref_lookup(uint8_t family, const struct ref_pfx *p, size_t n, sl_u128 a)
+{
+	int best = -1;
+	uint32_t nh = SL_NH_NONE;
+
+	for (size_t i = 0; i < n; i++) {
+		sl_u128 m = ~sl_hostmask(family, p[i].len) & sl_hostmask(family, 0);
+
+		if ((a & m) != p[i].addr)
+			continue;
+		if ((int)p[i].len > best) { /* strictly longer: the first of equals wins */
+			best = p[i].len;
+			nh = p[i].nh;
+		}
+	}
+	return nh;
+}
+
+static uint64_t rnd64(void)
+{
+	return ((uint64_t)(uint32_t)random() << 33) ^ ((uint64_t)(uint32_t)random() << 11) ^
+	       (uint64_t)(uint32_t)random();
+}
+
+static sl_u128 rnd_addr(uint8_t family)
+{
+	if (family == SL_AF_INET)
+		return (uint32_t)rnd64();
+	return ((sl_u128)rnd64() << 64) | rnd64();
+}
+
+/* Random prefixes that nest: derived from a few "base" addresses, with random
+ * lengths, plus some random unrelated ones and exact duplicates. */
+static size_t gen_prefixes(uint8_t family, struct ref_pfx *p, size_t n)
+{
+	unsigned int bits = sl_af_bits(family);
+	sl_u128 base[16];
+	size_t k = 0;
+
+	for (int i = 0; i < 16; i++)
+		base[i] = rnd_addr(family);
+	while (k < n) {
+		unsigned int r = (unsigned int)random() % 100;
+		sl_u128 a;
+		uint8_t len;
+
+		if (r < 3 && k > 0) { /* duplicate prefix, other next hop */
+			p[k] = p[(size_t)random() % k];
+			p[k].nh = 1 + (uint32_t)random() % 40;
+			k++;
+			continue;
+		}
+		a = r < 85 ? base[random() % 16] ^ (rnd_addr(family) >> (random() % bits))
+			   : rnd_addr(family);
+		len = (uint8_t)(random() % (bits + 1));
+		if (r % 7 == 0)
+			len = (uint8_t)(bits - random() % 4); /* many long ones */
+		p[k].len = len;
+		p[k].addr = a & ~sl_hostmask(family, len) & sl_hostmask(family, 0);
+		p[k].nh = 1 + (uint32_t)random() % 40;
+		k++;
+	}
+	return k;
+}
+
+static void check_random(uint8_t family, size_t n_pfx, size_t n_lookups)
+{
+	struct ref_pfx *ref = calloc(n_pfx, sizeof(*ref));
+	struct sl_rt_in *in = calloc(n_pfx, sizeof(*in));
+	struct sl_rt4_entry *e4 = NULL;
+	struct sl_rt6_entry *e6 = NULL;
+	uint32_t n_out = 0;
+	sl_u128 maxv = sl_hostmask(family, 0);
+
+	gen_prefixes(family, ref, n_pfx);
+	for (size_t i = 0; i < n_pfx; i++) {
+		in[i].addr = ref[i].addr;
+		in[i].len = ref[i].len;
+		in[i].nh = ref[i].nh;
+		in[i].seq = (uint32_t)i;
+	}
+	if (family == SL_AF_INET)
+		assert_int_equal(sl_rt4_build(in, n_pfx, &e4, &n_out), 0);
+	else
+		assert_int_equal(sl_rt6_build(in, n_pfx, &e6, &n_out), 0);
+	assert_true(n_out >= 1);
+
+	/* shape: first start 0, strictly increasing, adjacent next hops differ */
+	for (uint32_t i = 0; i < n_out; i++) {
+		sl_u128 s = family == SL_AF_INET
+				    ? e4[i].start
+				    : (((sl_u128)e6[i].start_hi << 64) | e6[i].start_lo);
+		uint32_t nh = family == SL_AF_INET ? e4[i].nh : e6[i].nh;
+
+		if (i == 0) {
+			assert_true(s == 0);
+			continue;
+		}
+		sl_u128 prev = family == SL_AF_INET
+				       ? e4[i - 1].start
+				       : (((sl_u128)e6[i - 1].start_hi << 64) | e6[i - 1].start_lo);
+		assert_true(prev < s);
+		assert_int_not_equal(nh, family == SL_AF_INET ? e4[i - 1].nh : e6[i - 1].nh);
+	}
+
+	/* lookups: random addresses and every prefix's edges, through the data
+	 * plane's search over a copy of the array placed in a "bank" */
+	struct sl_route_table rt;
+	size_t esz = family == SL_AF_INET ? sizeof(*e4) : sizeof(*e6);
+	uint8_t *bank = aligned_alloc(64, 256 + (size_t)n_out * esz + 64);
+	const struct sl_bank_header *bh = (const void *)bank;
+
+	memset(&rt, 0, sizeof(rt));
+	memcpy(bank + 256, family == SL_AF_INET ? (void *)e4 : (void *)e6, (size_t)n_out * esz);
+	rt.v4_off = rt.v6_off = 256;
+	rt.v4_n = rt.v6_n = n_out;
+	for (size_t i = 0; i < n_lookups + 4 * n_pfx; i++) {
+		sl_u128 a;
+		uint32_t got, want, got2;
+
+		if (i < n_lookups) {
+			a = rnd_addr(family);
+		} else {
+			const struct ref_pfx *p = &ref[(i - n_lookups) / 4];
+			sl_u128 last = p->addr | sl_hostmask(family, p->len);
+
+			switch ((i - n_lookups) % 4) {
+			case 0:
+				a = p->addr;
+				break;
+			case 1:
+				a = last;
+				break;
+			case 2:
+				a = last == maxv ? last : last + 1;
+				break;
+			default:
+				a = p->addr == 0 ? 0 : p->addr - 1;
+				break;
+			}
+		}
+		want = ref_lookup(family, ref, n_pfx, a);
+		if (family == SL_AF_INET) {
+			got = dp_rt4_lookup(bh, &rt, (uint32_t)a);
+			got2 = sl_rt4_find(e4, n_out, (uint32_t)a);
+		} else {
+			got = dp_rt6_lookup(bh, &rt, (uint64_t)(a >> 64), (uint64_t)a);
+			got2 = sl_rt6_find(e6, n_out, (uint64_t)(a >> 64), (uint64_t)a);
+		}
+		if (got != want || got2 != want) {
+			char buf[SL_PFX_STRLEN];
+			fprintf(stderr, "lookup %s: got %u/%u want %u\n",
+				sl_ip_fmt(family, a, buf, sizeof(buf)), got, got2, want);
+			fail();
+		}
+	}
+	free(bank);
+	free(ref);
+	free(in);
+	free(e4);
+	free(e6);
+}
+
+static void test_intervals_random_v4(void **state)
+{
+	srandom(4242);
+	for (int round = 0; round < 5; round++)
+		check_random(SL_AF_INET, 3000, 20000);
+	check_random(SL_AF_INET, 1, 1000);
+}
+
+static void test_intervals_random_v6(void **state)
+{
+	srandom(6464);
+	for (int round = 0; round < 5; round++)
+		check_random(SL_AF_INET6, 3000, 20000);
+	check_random(SL_AF_INET6, 1, 1000);
+}
+
+static void test_intervals_edges(void **state)
+{
+	struct sl_rt_in in[4];
+	struct sl_rt4_entry *e4;
+	struct sl_rt6_entry *e6;
+	uint32_t n;
+
+	/* empty: one interval, unreachable */
+	assert_int_equal(sl_rt4_build(in, 0, &e4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(e4[0].start, 0);
+	assert_int_equal(e4[0].nh, SL_NH_NONE);
+	free(e4);
+	/* default route + a host route at the very top + equal neighbours merged */
+	memset(in, 0, sizeof(in));
+	in[0] = (struct sl_rt_in){.addr = 0, .len = 0, .nh = 7, .seq = 0};
+	in[1] = (struct sl_rt_in){.addr = 0xffffffffu, .len = 32, .nh = 9, .seq = 1};
+	in[2] = (struct sl_rt_in){.addr = 0x0a000000u, .len = 8, .nh = 7, .seq = 2};
+	assert_int_equal(sl_rt4_build(in, 3, &e4, &n), 0);
+	assert_int_equal(n, 2); /* 10/8 merged into the default */
+	assert_int_equal(e4[0].nh, 7);
+	assert_int_equal(e4[1].start, 0xffffffffu);
+	assert_int_equal(e4[1].nh, 9);
+	free(e4);
+	/* ::/0 and the last IPv6 address */
+	in[0] = (struct sl_rt_in){.addr = 0, .len = 0, .nh = 3, .seq = 0};
+	in[1] = (struct sl_rt_in){.addr = ~(sl_u128)0, .len = 128, .nh = 4, .seq = 1};
+	assert_int_equal(sl_rt6_build(in, 2, &e6, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(e6[1].start_hi == UINT64_MAX && e6[1].start_lo == UINT64_MAX);
+	assert_int_equal(sl_rt6_find(e6, n, UINT64_MAX, UINT64_MAX), 4);
+	assert_int_equal(sl_rt6_find(e6, n, UINT64_MAX, UINT64_MAX - 1), 3);
+	free(e6);
+}
+
+/* ---- bank layout of demo.json --------------------------------------------------- */
+
+struct bank {
+	void *mem;
+	const struct sl_bank_header *h;
+	struct sl_compile_stats st;
+};
+
+static void build_bank(struct sl_compiler *c, struct sl_store *s, struct bank *b)
+{
+	assert_int_equal(sl_compile(c, s, &b->st), 0);
+	b->mem = aligned_alloc(64, 1 << 20);
+	memset(b->mem, 0xa5, 1 << 20); /* the layout must not rely on zeroed memory */
+	assert_int_equal(sl_compile_layout(c, b->mem, 1 << 20, 42), 0);
+	b->h = b->mem;
+	assert_true(b->h->magic == SL_BANK_MAGIC);
+	assert_true(b->h->generation == 42);
+	assert_true(b->h->used <= b->st.bytes);
+}
+
+static struct sl_store *load_ok(const char *json_or_path, bool is_path)
+{
+	struct sl_errs e;
+	struct sl_store *s;
+
+	sl_errs_init(&e, "t");
+	s = is_path ? sl_cfg_load(json_or_path, &e) : sl_cfg_load_string(json_or_path, &e);
+	assert_non_null(s);
+	assert_int_equal(sl_validate(s, &e), 0);
+	sl_t_dump(&e);
+	assert_int_equal(sl_errs_count(&e), 0);
+	sl_errs_free(&e);
+	return s;
+}
+
+static const struct sl_vpc *bank_vpc(const struct bank *b, const char *id)
+{
+	const struct sl_vpc *v = SL_BANK_PTR(b->h, b->h->vpc_off, const struct sl_vpc);
+
+	for (uint32_t i = 0; i < b->h->n_vpcs; i++)
+		if (strcmp(v[i].id, id) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static const struct sl_nexthop *nh4(const struct bank *b, const struct sl_route_table *rt,
+				    const char *addr)
+{
+	struct in_addr a;
+	uint32_t nh;
+
+	assert_int_equal(inet_pton(AF_INET, addr, &a), 1);
+	nh = dp_rt4_lookup(b->h, rt, ntohl(a.s_addr));
+	assert_true(nh < b->h->n_nexthops);
+	return SL_BANK_PTR(b->h, b->h->nh_off, const struct sl_nexthop) + nh;
+}
+
+static const struct sl_nexthop *nh6(const struct bank *b, const struct sl_route_table *rt,
+				    const char *addr)
+{
+	uint8_t a[16];
+	uint64_t hi = 0, lo = 0;
+	uint32_t nh;
+
+	assert_int_equal(inet_pton(AF_INET6, addr, a), 1);
+	for (int i = 0; i < 8; i++) {
+		hi = (hi << 8) | a[i];
+		lo = (lo << 8) | a[i + 8];
+	}
+	nh = dp_rt6_lookup(b->h, rt, hi, lo);
+	assert_true(nh < b->h->n_nexthops);
+	return SL_BANK_PTR(b->h, b->h->nh_off, const struct sl_nexthop) + nh;
+}
+
+static void assert_addr(const uint8_t *bytes, uint8_t family, const char *want)
+{
+	char buf[64];
+
+	assert_non_null(inet_ntop(family == SL_AF_INET ? AF_INET : AF_INET6, bytes, buf,
+				  sizeof(buf)));
+	assert_string_equal(buf, want);
+}
+
+static void test_demo_bank(void **state)
+{
+	struct sl_store *s = load_ok(sl_t_demo_path(), true);
+	struct sl_compiler *c = sl_compiler_new();
+	const struct sl_nexthop *nh, *all;
+	const struct sl_vpc *a, *b;
+	const uint32_t *vlan_map;
+	struct bank bk;
+
+	build_bank(c, s, &bk);
+	assert_int_equal(bk.st.n_vpcs, 2);
+	assert_int_equal(bk.st.n_recompiled, 2);
+	assert_int_equal(bk.st.inet_recompiled, 1);
+	a = bank_vpc(&bk, "vpc-a");
+	b = bank_vpc(&bk, "vpc-b");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a->route_table_id, "vtb-a");
+	assert_int_equal(a->vlan, 100);
+	assert_int_equal(b->vlan, 200);
+	assert_int_equal(a->n_vswitches, 2);
+	vlan_map = SL_BANK_PTR(bk.h, bk.h->vlan_map_off, const uint32_t);
+	assert_int_equal(vlan_map[100], a->index + 1);
+	assert_int_equal(vlan_map[200], b->index + 1);
+	for (int v = 0; v < SL_VLAN_COUNT; v++)
+		if (v != 100 && v != 200)
+			assert_int_equal(vlan_map[v], 0);
+
+	/* next hop 0 is UNREACHABLE; all next hops distinct */
+	all = SL_BANK_PTR(bk.h, bk.h->nh_off, const struct sl_nexthop);
+	assert_int_equal(all[0].type, SL_NH_UNREACHABLE);
+	for (uint32_t i = 0; i < bk.h->n_nexthops; i++)
+		for (uint32_t j = i + 1; j < bk.h->n_nexthops; j++)
+			assert_memory_not_equal(&all[i], &all[j], sizeof(all[i]));
+
+	/* VPC A, IPv4 */
+	nh = nh4(&bk, &a->rt, "192.168.1.10");
+	assert_int_equal(nh->type, SL_NH_CONNECTED);
+	assert_int_equal(nh->port_role, SL_ROLE_INSIDE);
+	assert_int_equal(nh->vlan, 100);
+	assert_int_equal(nh->mtu, 1500);
+	assert_int_equal(nh->vpc_index, a->index);
+	assert_int_equal(nh->family, SL_AF_INET);
+	assert_addr(nh->src, SL_AF_INET, "192.168.1.253");
+	assert_string_equal(nh->owner_id, "vsw-a1");
+	nh = nh4(&bk, &a->rt, "192.168.1.253");
+	assert_int_equal(nh->type, SL_NH_LOCAL);
+	nh = nh4(&bk, &a->rt, "192.168.1.254");
+	assert_int_equal(nh->type, SL_NH_CONNECTED);
+	nh = nh4(&bk, &a->rt, "192.168.2.253");
+	assert_int_equal(nh->type, SL_NH_LOCAL);
+	assert_string_equal(nh->owner_id, "vsw-a2");
+	nh = nh4(&bk, &a->rt, "100.64.7.7");
+	assert_int_equal(nh->type, SL_NH_BLACKHOLE);
+	assert_true(nh->flags & SL_NH_F_SYSTEM);
+	nh = nh4(&bk, &a->rt, "10.99.200.1");
+	assert_int_equal(nh->type, SL_NH_GATEWAY);
+	assert_false(nh->flags & SL_NH_F_SYSTEM);
+	assert_addr(nh->via, SL_AF_INET, "192.168.2.10");
+	assert_addr(nh->src, SL_AF_INET, "192.168.2.253");
+	assert_string_equal(nh->owner_id, "i-a2");
+	assert_int_equal(nh->vlan, 100);
+	assert_int_equal(nh4(&bk, &a->rt, "8.8.8.8")->type, SL_NH_UNREACHABLE);
+	assert_int_equal(nh4(&bk, &a->rt, "192.168.3.1")->type, SL_NH_UNREACHABLE);
+	/* VPC A, IPv6 */
+	nh = nh6(&bk, &a->rt, "2001:db8:a:1::10");
+	assert_int_equal(nh->type, SL_NH_CONNECTED);
+	assert_int_equal(nh->family, SL_AF_INET6);
+	assert_addr(nh->src, SL_AF_INET6, "2001:db8:a:1:ffff:ffff:ffff:fffd");
+	assert_int_equal(nh6(&bk, &a->rt, "2001:db8:a:1:ffff:ffff:ffff:fffd")->type, SL_NH_LOCAL);
+	nh = nh6(&bk, &a->rt, "2001:db8:99:1::1");
+	assert_int_equal(nh->type, SL_NH_GATEWAY);
+	assert_addr(nh->via, SL_AF_INET6, "2001:db8:a:2::10");
+	assert_addr(nh->src, SL_AF_INET6, "2001:db8:a:2:ffff:ffff:ffff:fffd");
+	assert_int_equal(nh6(&bk, &a->rt, "2001:db8:b:1::10")->type, SL_NH_UNREACHABLE);
+	/* VPC B: same addresses, its own VLAN, no custom routes */
+	nh = nh4(&bk, &b->rt, "192.168.1.10");
+	assert_int_equal(nh->type, SL_NH_CONNECTED);
+	assert_int_equal(nh->vlan, 200);
+	assert_string_equal(nh->owner_id, "vsw-b1");
+	assert_int_equal(nh4(&bk, &b->rt, "10.99.200.1")->type, SL_NH_UNREACHABLE);
+	/* the Internet table */
+	nh = nh4(&bk, &bk.h->inet, "8.8.8.8");
+	assert_int_equal(nh->type, SL_NH_GATEWAY);
+	assert_int_equal(nh->port_role, SL_ROLE_OUTSIDE);
+	assert_int_equal(nh->vlan, 0);
+	assert_int_equal(nh->vpc_index, SL_VPC_INTERNET);
+	assert_addr(nh->via, SL_AF_INET, "203.0.113.1");
+	assert_addr(nh->src, SL_AF_INET, "203.0.113.2");
+	assert_int_equal(nh4(&bk, &bk.h->inet, "203.0.113.2")->type, SL_NH_LOCAL);
+	nh = nh4(&bk, &bk.h->inet, "203.0.113.77");
+	assert_int_equal(nh->type, SL_NH_CONNECTED);
+	assert_addr(nh->src, SL_AF_INET, "203.0.113.2");
+	nh = nh6(&bk, &bk.h->inet, "2001:db8:eeee::1");
+	assert_int_equal(nh->type, SL_NH_GATEWAY);
+	assert_addr(nh->via, SL_AF_INET6, "2001:db8:ffff::1");
+	assert_int_equal(nh6(&bk, &bk.h->inet, "2001:db8:ffff::2")->type, SL_NH_LOCAL);
+	/* prefix lists for display */
+	{
+		const struct sl_prefix *p = SL_BANK_PTR(bk.h, a->rt.prefix_off,
+							const struct sl_prefix);
+		unsigned int custom = 0, system = 0;
+
+		for (uint32_t i = 0; i < a->rt.n_prefixes; i++) {
+			custom += p[i].origin == SL_ROUTE_CUSTOM;
+			system += p[i].origin == SL_ROUTE_SYSTEM;
+			assert_true(p[i].nh < bk.h->n_nexthops);
+		}
+		assert_int_equal(custom, 2);
+		assert_int_equal(system, 2 * 4 + 1); /* 2 VSwitches x (v4, gw4, v6, gw6) + 100.64 */
+	}
+	free(bk.mem);
+	sl_compiler_free(c);
+	sl_store_free(s);
+}
+
+static void test_bank_too_small(void **state)
+{
+	struct sl_store *s = load_ok(sl_t_demo_path(), true);
+	struct sl_compiler *c = sl_compiler_new();
+	struct sl_compile_stats st;
+	void *mem = aligned_alloc(64, 65536);
+
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(sl_compile_layout(c, mem, st.bytes - 64, 1), -ENOSPC);
+	assert_int_equal(sl_compile_layout(c, mem, st.bytes, 1), 0);
+	free(mem);
+	sl_compiler_free(c);
+	sl_store_free(s);
+}
+
+/* VPCs named by the %s pieces, each with one VSwitch. */
+static char *vpcs_json(const char *const *ids, int n)
+{
+	char vpcs[4096] = "", vsws[4096] = "";
+
+	for (int i = 0; i < n; i++) {
+		char one[512];
+
+		snprintf(one, sizeof(one),
+			 "%s{'VpcId':'%s','RegionId':'r','CidrBlock':'10.0.0.0/8','VlanId':%d}",
+			 i ? "," : "", ids[i], 10 + (ids[i][4] - 'a'));
+		strcat(vpcs, one);
+		snprintf(one, sizeof(one),
+			 "%s{'VSwitchId':'vsw-%s','VpcId':'%s','ZoneId':'z','CidrBlock':"
+			 "'10.1.0.0/16'}",
+			 i ? "," : "", ids[i], ids[i]);
+		strcat(vsws, one);
+	}
+	return sl_t_json("{'Regions':[{'RegionId':'r','Zones':[{'ZoneId':'z'}]}],'Vpcs':[%s],"
+			 "'VSwitches':[%s]}",
+			 vpcs, vsws);
+}
+
+static void test_cache_and_indexes(void **state)
+{
+	static const char *const abc[] = {"vpc-a", "vpc-b", "vpc-c"};
+	static const char *const bc[] = {"vpc-b", "vpc-c"};
+	static const char *const bcd[] = {"vpc-b", "vpc-c", "vpc-d"};
+	static const char *const bcde[] = {"vpc-b", "vpc-c", "vpc-d", "vpc-e"};
+	struct sl_compiler *c = sl_compiler_new();
+	struct sl_compile_stats st;
+	struct sl_store *s;
+	char *j;
+	struct bank bk;
+	int ia, ib, ic;
+
+	j = vpcs_json(abc, 3);
+	s = load_ok(j, false);
+	free(j);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(st.n_recompiled, 3);
+	ia = sl_compiler_vpc_index(c, "vpc-a");
+	ib = sl_compiler_vpc_index(c, "vpc-b");
+	ic = sl_compiler_vpc_index(c, "vpc-c");
+	assert_int_equal(ia, 0);
+	assert_int_equal(ib, 1);
+	assert_int_equal(ic, 2);
+	/* nothing dirty: nothing rebuilt */
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(st.n_recompiled, 0);
+	assert_int_equal(st.inet_recompiled, 0);
+	/* one dirty VPC: one rebuilt */
+	assert_int_equal(sl_compiler_mark_dirty(c, "vpc-b"), 0);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(st.n_recompiled, 1);
+	sl_store_free(s);
+
+	/* vpc-a removed: its slot becomes a hole, the others keep their index */
+	j = vpcs_json(bc, 2);
+	s = load_ok(j, false);
+	free(j);
+	build_bank(c, s, &bk);
+	assert_int_equal(bk.st.n_recompiled, 0);
+	assert_int_equal(bk.h->n_vpcs, 3);
+	assert_int_equal(sl_compiler_vpc_index(c, "vpc-b"), ib);
+	assert_int_equal(sl_compiler_vpc_index(c, "vpc-c"), ic);
+	assert_int_equal(sl_compiler_vpc_index(c, "vpc-a"), -ENOENT);
+	{
+		const struct sl_vpc *v = SL_BANK_PTR(bk.h, bk.h->vpc_off, const struct sl_vpc);
+		const uint32_t *vm = SL_BANK_PTR(bk.h, bk.h->vlan_map_off, const uint32_t);
+
+		assert_string_equal(v[0].id, "");
+		assert_int_equal(v[0].rt.v4_n, 0);
+		assert_int_equal(vm[10], 0); /* vpc-a's VLAN */
+		assert_int_equal(vm[11], (uint32_t)ib + 1);
+	}
+	free(bk.mem);
+	sl_store_free(s);
+
+	/* a new VPC reuses the freed index (released in the previous generation) */
+	j = vpcs_json(bcd, 3);
+	s = load_ok(j, false);
+	free(j);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(st.n_recompiled, 1);
+	assert_int_equal(sl_compiler_vpc_index(c, "vpc-d"), 0);
+	sl_store_free(s);
+
+	/* removal and addition in one generation: no reuse within it */
+	j = vpcs_json(bcde + 1, 3); /* vpc-b removed, vpc-e added */
+	s = load_ok(j, false);
+	free(j);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(sl_compiler_vpc_index(c, "vpc-e"), 3);
+	assert_int_equal(sl_compiler_vpc_index(c, "vpc-b"), -ENOENT);
+	sl_store_free(s);
+
+	/* seeding (restart): an id keeps the index it had in the segment */
+	sl_compiler_free(c);
+	c = sl_compiler_new();
+	assert_int_equal(sl_compiler_seed_index(c, "vpc-c", 7), 0);
+	assert_int_equal(sl_compiler_seed_index(c, "vpc-x", 7), -EEXIST);
+	j = vpcs_json(bc, 2);
+	s = load_ok(j, false);
+	free(j);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(sl_compiler_vpc_index(c, "vpc-c"), 7);
+	assert_int_equal(sl_compiler_vpc_index(c, "vpc-b"), 0);
+	assert_int_equal(st.n_vpc_slots, 8);
+	sl_store_free(s);
+	sl_compiler_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_intervals_edges),	 cmocka_unit_test(test_intervals_random_v4),
+		cmocka_unit_test(test_intervals_random_v6), cmocka_unit_test(test_demo_bank),
+		cmocka_unit_test(test_bank_too_small),	 cmocka_unit_test(test_cache_and_indexes),
+	};
+
+	sl_log_level = SL_LOG_WARN;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

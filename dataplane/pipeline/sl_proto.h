@@ -353,14 +353,17 @@ static inline uint32_t sl_nh_mtu(const struct sl_nexthop *nh)
  * Take one token from the worker's ICMP error bucket. The bucket holds
  * tokens scaled by the TSC frequency so refill needs no division:
  * tokens += elapsed_cycles * rate, capped at burst * hz; one error costs hz.
- * The clock is w->now_tsc (taken once per loop iteration).
+ * The clock is w->now_tsc (taken once per loop iteration), rte_rdtsc() if
+ * it was never set.
  */
 static inline bool sl_icmp_allow(struct sl_worker *w)
 {
 	struct sl_icmp_limit *l = &w->icmp_limit;
 	uint64_t hz = rte_get_tsc_hz();
 	uint64_t cap = (uint64_t)SL_ICMP_BURST * hz;
-	uint64_t now = w->now_tsc;
+	/* w->now_tsc is set once per loop iteration; a worker that never sets
+	 * it must not silence ICMP forever. */
+	uint64_t now = likely(w->now_tsc != 0) ? w->now_tsc : rte_rdtsc();
 
 	if (now > l->last_tsc) {
 		uint64_t elapsed = now - l->last_tsc;

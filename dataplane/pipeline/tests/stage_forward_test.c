@@ -434,6 +434,54 @@ static void test_ttl_exceeded_outside(void **state)
 	rte_pktmbuf_free(out[0]);
 }
 
+/* Out of buffers and impossible MTUs: nothing half-sent, nothing leaked. */
+static void test_no_buffers(void **state)
+{
+	struct sl_tpkt p;
+	struct rte_mbuf *m, *m2, **hoard;
+	struct sl_nexthop *nh;
+	unsigned int n = 0, avail;
+
+	/* MTU leaves no room for 8 bytes of payload. */
+	nh = SL_BANK_PTR(env->bank, env->bank->nh_off, struct sl_nexthop) + env->nh_small;
+	nh->mtu = 24;
+	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
+	sl_tp_ip4(&p, "192.168.1.10", "10.98.7.7", 17, 64, 0, NULL, 0, pattern, 100);
+	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_FRAG_FAILED);
+	nh->mtu = 1280;
+
+	/* Pool empty: fragmentation fails as a whole, the error for an
+	 * expired TTL cannot be built. */
+	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
+	sl_tp_ip4(&p, "192.168.1.10", "10.98.7.7", 17, 64, 0, NULL, 0, pattern, 2000);
+	m = sl_tp_mbuf(&p, SL_T_PORT_IN);
+	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
+	sl_tp_ip4(&p, "192.168.1.10", "10.98.7.7", 17, 1, 0, NULL, 0, pattern, 100);
+	m2 = sl_tp_mbuf(&p, SL_T_PORT_IN);
+	avail = rte_mempool_avail_count(sl_pktmbuf_pool);
+	hoard = calloc(avail + 1, sizeof(*hoard));
+	assert_non_null(hoard);
+	while ((hoard[n] = rte_pktmbuf_alloc(sl_pktmbuf_pool)) != NULL)
+		n++;
+	/* one buffer left: not enough for 2 fragments */
+	rte_pktmbuf_free(hoard[--n]);
+	SL_EXPECT_DROP(env, m, SL_DROP_FRAG_FAILED);
+	/* the failed attempt returned everything: still one free buffer
+	 * plus the two of the original; take them back */
+	while ((hoard[n] = rte_pktmbuf_alloc(sl_pktmbuf_pool)) != NULL)
+		n++;
+	sl_test_reset_stats(env);
+	sl_test_run(env->w, m2, SL_STAGE_ETH_INPUT);
+	assert_int_equal(env->stats->drop[SL_DROP_TTL_EXCEEDED], 1);
+	assert_int_equal(env->stats->drop[SL_DROP_NO_MBUF], 1);
+	assert_int_equal(sl_test_drops(env), 2);
+	assert_int_equal(env->w->vec[SL_STAGE_NEIGH].n, 0);
+	assert_int_equal(rte_mempool_avail_count(sl_pktmbuf_pool), 1);
+	while (n > 0)
+		rte_pktmbuf_free(hoard[--n]);
+	free(hoard);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +494,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_hop_limit6, setup),
 	    cmocka_unit_test_setup(test_too_big6, setup),
 	    cmocka_unit_test_setup(test_ttl_exceeded_outside, setup),
+	    cmocka_unit_test_setup(test_no_buffers, setup),
 	};
 
 	fill_pattern();

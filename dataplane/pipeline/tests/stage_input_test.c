@@ -482,6 +482,18 @@ static void test_ip6_walk(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/* Before sluiced published a generation the worker has no bank. */
+static void test_no_tables(void **state)
+{
+	struct sl_tpkt p;
+	const struct sl_bank_header *b = env->w->bank;
+
+	in4(&p, "192.168.1.10", "192.168.2.10");
+	env->w->bank = NULL;
+	expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_NO_TABLES);
+	env->w->bank = b;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +504,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_ip6_drops, setup),
 	    cmocka_unit_test_setup(test_ip6_nd_punt, setup),
 	    cmocka_unit_test_setup(test_ip6_walk, setup),
+	    cmocka_unit_test_setup(test_no_tables, setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -179,7 +179,7 @@ static void check_random(uint8_t family, size_t n_pfx, size_t n_lookups)
 	 * plane's search over a copy of the array placed in a "bank" */
 	struct sl_route_table rt;
 	size_t esz = family == SL_AF_INET ? sizeof(*e4) : sizeof(*e6);
-	uint8_t *bank = aligned_alloc(64, 256 + (size_t)n_out * esz + 64);
+	uint8_t *bank = aligned_alloc(64, (256 + (size_t)n_out * esz + 127) & ~(size_t)63);
 	const struct sl_bank_header *bh = (const void *)bank;
 
 	memset(&rt, 0, sizeof(rt));

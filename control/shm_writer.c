@@ -274,6 +274,11 @@ struct sl_shm_writer *sl_shm_open(const char *path, uint64_t bank_size, bool siz
 	struct sl_shm_writer *w;
 	int rc;
 
+	if (path == NULL || path[0] == '\0') {
+		sl_seterr(err, errlen, "no segment path");
+		errno = EINVAL;
+		return NULL;
+	}
 	if (bank_size < SL_SHM_MIN_BANK_SIZE || bank_size > SL_SHM_MAX_BANK_SIZE) {
 		sl_seterr(err, errlen, "bank size %" PRIu64 " is outside %" PRIu64 "-%" PRIu64,
 			  bank_size, SL_SHM_MIN_BANK_SIZE, SL_SHM_MAX_BANK_SIZE);
@@ -294,7 +299,7 @@ struct sl_shm_writer *sl_shm_open(const char *path, uint64_t bank_size, bool siz
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	snprintf(w->path, sizeof(w->path), "%s", path);
+	memcpy(w->path, path, strlen(path) + 1);
 
 	w->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (w->fd < 0 && errno != ENOENT) {

@@ -75,37 +75,37 @@ int slf_switch(struct __sk_buff *skb)
 		if (bpf_skb_vlan_pop(skb) < 0)
 			return TC_ACT_SHOT;
 		if (!group) {
-#define SLF_UNI(ifi, vl, mac)                                                  \
-	if (vid == (vl) && dst == (mac))                                       \
+#define SLF_UNI(ifi, vl, mac)                                                                      \
+	if (vid == (vl) && dst == (mac))                                                           \
 		return bpf_redirect((ifi), 0);
 			SLF_FOREACH_PORT(SLF_UNI)
 #undef SLF_UNI
 			return TC_ACT_SHOT;
 		}
-#define SLF_FLOOD(ifi, vl, mac)                                                \
-	if (vid == (vl))                                                       \
+#define SLF_FLOOD(ifi, vl, mac)                                                                    \
+	if (vid == (vl))                                                                           \
 		bpf_clone_redirect(skb, (ifi), 0);
 		SLF_FOREACH_PORT(SLF_FLOOD)
 #undef SLF_FLOOD
 		return TC_ACT_SHOT;
 	}
 
-#define SLF_VID(ifi, vl, mac)                                                  \
-	if (in == (ifi))                                                       \
+#define SLF_VID(ifi, vl, mac)                                                                      \
+	if (in == (ifi))                                                                           \
 		vid = (vl);
 	SLF_FOREACH_PORT(SLF_VID)
 #undef SLF_VID
 	if (vid == 0 || skb->vlan_present)
 		return TC_ACT_SHOT;
 	if (!group) {
-#define SLF_LOCAL(ifi, vl, mac)                                                \
-	if (vid == (vl) && dst == (mac) && in != (ifi))                        \
+#define SLF_LOCAL(ifi, vl, mac)                                                                    \
+	if (vid == (vl) && dst == (mac) && in != (ifi))                                            \
 		return bpf_redirect((ifi), 0);
 		SLF_FOREACH_PORT(SLF_LOCAL)
 #undef SLF_LOCAL
 	} else {
-#define SLF_FLOOD(ifi, vl, mac)                                                \
-	if (vid == (vl) && in != (ifi))                                        \
+#define SLF_FLOOD(ifi, vl, mac)                                                                    \
+	if (vid == (vl) && in != (ifi))                                                            \
 		bpf_clone_redirect(skb, (ifi), 0);
 		SLF_FOREACH_PORT(SLF_FLOOD)
 #undef SLF_FLOOD

@@ -49,22 +49,22 @@
 
 static const char *const sl_drop_names[] = {
 #define SL_X(sym, name, desc) name,
-	SL_FOREACH_DROP(SL_X)
+    SL_FOREACH_DROP (SL_X)
 #undef SL_X
 };
 static const char *const sl_drop_descs[] = {
 #define SL_X(sym, name, desc) desc,
-	SL_FOREACH_DROP(SL_X)
+    SL_FOREACH_DROP (SL_X)
 #undef SL_X
 };
 static const char *const sl_cnt_names[] = {
 #define SL_X(sym, name, desc) name,
-	SL_FOREACH_COUNTER(SL_X)
+    SL_FOREACH_COUNTER (SL_X)
 #undef SL_X
 };
 static const char *const sl_cnt_descs[] = {
 #define SL_X(sym, name, desc) desc,
-	SL_FOREACH_COUNTER(SL_X)
+    SL_FOREACH_COUNTER (SL_X)
 #undef SL_X
 };
 
@@ -140,11 +140,11 @@ static char *sl_xstrdup(const char *s)
 static const char *sl_nh_type_name(unsigned int t)
 {
 	static const char *const n[SL_NH_TYPE_MAX] = {
-		[SL_NH_UNREACHABLE] = "unreachable",
-		[SL_NH_BLACKHOLE] = "blackhole",
-		[SL_NH_LOCAL] = "local",
-		[SL_NH_CONNECTED] = "connected",
-		[SL_NH_GATEWAY] = "gateway",
+	    [SL_NH_UNREACHABLE] = "unreachable",
+	    [SL_NH_BLACKHOLE] = "blackhole",
+	    [SL_NH_LOCAL] = "local",
+	    [SL_NH_CONNECTED] = "connected",
+	    [SL_NH_GATEWAY] = "gateway",
 	};
 	return t < SL_NH_TYPE_MAX ? n[t] : "invalid";
 }
@@ -198,8 +198,7 @@ static bool sl_all_zero(const uint8_t *p, size_t n)
 
 /** Format an address of family SL_AF_INET/SL_AF_INET6 (network order, v4
  * in the first 4 bytes). Buffer of INET6_ADDRSTRLEN at least. */
-static const char *sl_fmt_addr(char *buf, size_t len, unsigned int family,
-			       const uint8_t *a)
+static const char *sl_fmt_addr(char *buf, size_t len, unsigned int family, const uint8_t *a)
 {
 	int af = family == SL_AF_INET6 ? AF_INET6 : AF_INET;
 
@@ -214,8 +213,7 @@ static const char *sl_fmt_addr(char *buf, size_t len, unsigned int family,
 
 static const char *sl_fmt_mac(char *buf, size_t len, const uint8_t *m)
 {
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-		 m[3], m[4], m[5]);
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 	return buf;
 }
 
@@ -315,8 +313,8 @@ static void sl_tab_print(struct sl_tab *t)
 	}
 	for (size_t r = 0; r <= t->nrows; r++) {
 		for (unsigned int c = 0; c < t->ncols; c++) {
-			const char *s = r == 0 ? t->hdr[c] + right[c] :
-						 t->cell[(r - 1) * t->ncols + c];
+			const char *s =
+			    r == 0 ? t->hdr[c] + right[c] : t->cell[(r - 1) * t->ncols + c];
 			bool last = c + 1 == t->ncols;
 
 			if (right[c])
@@ -366,8 +364,7 @@ static int sl_ctl_open(struct sl_ctl *c)
 			       "pass -s PATH (or set SLUICE_SEGMENT)",
 			       c->path);
 		else
-			sl_err("cannot open segment %s: %s", c->path,
-			       strerror(errno));
+			sl_err("cannot open segment %s: %s", c->path, strerror(errno));
 		return -1;
 	}
 	if (fstat(c->fd, &st) < 0) {
@@ -390,14 +387,12 @@ static int sl_ctl_open(struct sl_ctl *c)
 	c->h = h = p;
 
 	if (h->magic == 0) {
-		sl_err("segment %s is not initialised yet: is sluiced starting?",
-		       c->path);
+		sl_err("segment %s is not initialised yet: is sluiced starting?", c->path);
 		return -1;
 	}
 	if (h->magic != SL_SHM_MAGIC) {
-		sl_err("%s is not a sluice segment (bad magic 0x%016" PRIx64
-		       ")",
-		       c->path, h->magic);
+		sl_err("%s is not a sluice segment (bad magic 0x%016" PRIx64 ")", c->path,
+		       h->magic);
 		return -1;
 	}
 	if (h->abi_version != SL_SHM_ABI_VERSION) {
@@ -407,15 +402,14 @@ static int sl_ctl_open(struct sl_ctl *c)
 		       c->path, h->abi_version, SL_SHM_ABI_VERSION);
 		return -1;
 	}
-	if (h->header_size != sizeof(struct sl_shm_header) ||
-	    h->segment_size > c->map_size ||
+	if (h->header_size != sizeof(struct sl_shm_header) || h->segment_size > c->map_size ||
 	    h->bank_size < sizeof(struct sl_bank_header) ||
 	    h->stats_size < sizeof(struct sl_stats_header)) {
 		sl_err("segment %s has inconsistent sizes (header %u, segment "
-		       "%" PRIu64 " of %zu mapped, bank %" PRIu64
-		       ", stats %" PRIu64 "): ABI mismatch or corruption",
-		       c->path, h->header_size, h->segment_size, c->map_size,
-		       h->bank_size, h->stats_size);
+		       "%" PRIu64 " of %zu mapped, bank %" PRIu64 ", stats %" PRIu64
+		       "): ABI mismatch or corruption",
+		       c->path, h->header_size, h->segment_size, c->map_size, h->bank_size,
+		       h->stats_size);
 		return -1;
 	}
 	for (unsigned int b = 0; b < 2; b++) {
@@ -423,24 +417,21 @@ static int sl_ctl_open(struct sl_ctl *c)
 		    h->bank_offset[b] > h->segment_size ||
 		    h->bank_size > h->segment_size - h->bank_offset[b] ||
 		    h->bank_offset[b] % 8 != 0) {
-			sl_err("segment %s: bank %u lies outside the segment",
-			       c->path, b);
+			sl_err("segment %s: bank %u lies outside the segment", c->path, b);
 			return -1;
 		}
 	}
 	if (h->stats_offset > h->segment_size ||
 	    h->stats_size > h->segment_size - h->stats_offset ||
 	    h->stats_offset % SL_CACHE_LINE != 0) {
-		sl_err("segment %s: stats area lies outside the segment",
-		       c->path);
+		sl_err("segment %s: stats area lies outside the segment", c->path);
 		return -1;
 	}
 	return 0;
 }
 
 /** Bounds-checked typed span [off, off + n * size) inside the bank copy. */
-static const void *sl_span(const struct sl_ctl *c, uint64_t off, uint64_t n,
-			   size_t size)
+static const void *sl_span(const struct sl_ctl *c, uint64_t off, uint64_t n, size_t size)
 {
 	if (c->bank == NULL || off > c->bank_used)
 		return NULL;
@@ -461,8 +452,7 @@ static int sl_ctl_load_bank(struct sl_ctl *c)
 
 	c->bank = sl_xmalloc(h->bank_size);
 	for (int tries = 0; tries < SL_CTL_RETRIES; tries++) {
-		uint64_t g = atomic_load_explicit(&h->generation,
-						  memory_order_acquire);
+		uint64_t g = atomic_load_explicit(&h->generation, memory_order_acquire);
 		const struct sl_bank_header *src;
 		uint64_t used, g2;
 
@@ -485,20 +475,17 @@ static int sl_ctl_load_bank(struct sl_ctl *c)
 		if (used < sizeof(*src) || used > h->bank_size) {
 			sl_err("segment %s: active bank %u claims %" PRIu64
 			       " bytes in use (bank size %" PRIu64 ")",
-			       c->path, (unsigned int)(g & 1), used,
-			       h->bank_size);
+			       c->path, (unsigned int)(g & 1), used, h->bank_size);
 			return -1;
 		}
 		c->gen = g;
 		c->bank_used = used;
 		c->bh = (const struct sl_bank_header *)c->bank;
-		if (c->bh->magic != SL_BANK_MAGIC ||
-		    c->bh->generation != g) {
+		if (c->bh->magic != SL_BANK_MAGIC || c->bh->generation != g) {
 			sl_err("segment %s: active bank %u is not valid for "
-			       "generation %" PRIu64 " (magic 0x%016" PRIx64
-			       ", generation %" PRIu64 ")",
-			       c->path, (unsigned int)(g & 1), g, c->bh->magic,
-			       c->bh->generation);
+			       "generation %" PRIu64 " (magic 0x%016" PRIx64 ", generation %" PRIu64
+			       ")",
+			       c->path, (unsigned int)(g & 1), g, c->bh->magic, c->bh->generation);
 			return -1;
 		}
 		return 0;
@@ -516,20 +503,17 @@ static const struct sl_vpc *sl_vpcs(const struct sl_ctl *c)
 
 static const struct sl_nexthop *sl_nexthops(const struct sl_ctl *c)
 {
-	return sl_span(c, c->bh->nh_off, c->bh->n_nexthops,
-		       sizeof(struct sl_nexthop));
+	return sl_span(c, c->bh->nh_off, c->bh->n_nexthops, sizeof(struct sl_nexthop));
 }
 
 /** Name of a VPC index for display: its id, "internet" or "#N". */
-static const char *sl_vpc_name(const struct sl_ctl *c, char *buf,
-			       uint32_t idx)
+static const char *sl_vpc_name(const struct sl_ctl *c, char *buf, uint32_t idx)
 {
 	const struct sl_vpc *v;
 
 	if (idx == SL_VPC_INTERNET)
 		return "internet";
-	if (c->bank != NULL && idx < c->bh->n_vpcs &&
-	    (v = sl_vpcs(c)) != NULL)
+	if (c->bank != NULL && idx < c->bh->n_vpcs && (v = sl_vpcs(c)) != NULL)
 		return sl_fmt_id(buf, v[idx].id);
 	snprintf(buf, SL_ID_LEN + 1, "#%" PRIu32, idx);
 	return buf;
@@ -546,8 +530,7 @@ static int sl_ctl_load_stats(const struct sl_ctl *c, struct sl_stats_snap *s)
 	if (!s->attached)
 		return 0;
 	for (int tries = 0; tries < SL_CTL_RETRIES; tries++) {
-		uint64_t s1 = atomic_load_explicit(&st->seq,
-						   memory_order_acquire);
+		uint64_t s1 = atomic_load_explicit(&st->seq, memory_order_acquire);
 		uint64_t s2;
 
 		if (s1 & 1) {
@@ -579,12 +562,10 @@ static int sl_ctl_load_stats(const struct sl_ctl *c, struct sl_stats_snap *s)
 }
 
 /** Number of per-lcore counter slots to sum. */
-static uint32_t sl_stat_lcores(const struct sl_ctl *c,
-			       const struct sl_stats_snap *s)
+static uint32_t sl_stat_lcores(const struct sl_ctl *c, const struct sl_stats_snap *s)
 {
 	uint32_t n = s->n_lcores;
-	uint32_t d = atomic_load_explicit(&c->h->dp_n_lcores,
-					  memory_order_relaxed);
+	uint32_t d = atomic_load_explicit(&c->h->dp_n_lcores, memory_order_relaxed);
 
 	if (!s->attached)
 		return 0;
@@ -603,8 +584,7 @@ static uint64_t sl_read_u64(const uint64_t *p)
 
 static bool sl_lcore_acked(const struct sl_shm_lcore_slot *l, uint64_t gen)
 {
-	return atomic_load_explicit(&l->ack_generation,
-				    memory_order_acquire) >= gen;
+	return atomic_load_explicit(&l->ack_generation, memory_order_acquire) >= gen;
 }
 
 static int sl_cmd_status(struct sl_ctl *c)
@@ -636,24 +616,17 @@ static int sl_cmd_status(struct sl_ctl *c)
 		json_t *root = json_object(), *w, *d, *lc, *tab;
 
 		json_object_set_new(root, "segment", json_string(c->path));
-		json_object_set_new(root, "abi_version",
-				    json_integer(h->abi_version));
-		json_object_set_new(root, "segment_size",
-				    sl_json_u64(h->segment_size));
-		json_object_set_new(root, "bank_size",
-				    sl_json_u64(h->bank_size));
+		json_object_set_new(root, "abi_version", json_integer(h->abi_version));
+		json_object_set_new(root, "segment_size", sl_json_u64(h->segment_size));
+		json_object_set_new(root, "bank_size", sl_json_u64(h->bank_size));
 		json_object_set_new(root, "generation", sl_json_u64(c->gen));
 		json_object_set_new(root, "active_bank",
-				    c->gen ? json_integer((json_int_t)(c->gen & 1))
-					   : json_null());
+				    c->gen ? json_integer((json_int_t)(c->gen & 1)) : json_null());
 		if (c->bank) {
 			tab = json_object();
-			json_object_set_new(tab, "bank_used",
-					    sl_json_u64(c->bank_used));
-			json_object_set_new(tab, "n_vpcs",
-					    json_integer(c->bh->n_vpcs));
-			json_object_set_new(tab, "n_nexthops",
-					    json_integer(c->bh->n_nexthops));
+			json_object_set_new(tab, "bank_used", sl_json_u64(c->bank_used));
+			json_object_set_new(tab, "n_vpcs", json_integer(c->bh->n_vpcs));
+			json_object_set_new(tab, "n_nexthops", json_integer(c->bh->n_nexthops));
 			json_object_set_new(root, "tables", tab);
 		} else {
 			json_object_set_new(root, "tables", json_null());
@@ -661,20 +634,15 @@ static int sl_cmd_status(struct sl_ctl *c)
 		w = json_object();
 		json_object_set_new(w, "pid", json_integer(wpid));
 		json_object_set_new(w, "alive", json_boolean(walive));
-		json_object_set_new(
-			w, "start_ns",
-			sl_json_u64(atomic_load(&h->writer_start_ns)));
+		json_object_set_new(w, "start_ns", sl_json_u64(atomic_load(&h->writer_start_ns)));
 		json_object_set_new(root, "writer", w);
 		d = json_object();
 		json_object_set_new(d, "pid", json_integer(dpid));
 		json_object_set_new(d, "alive", json_boolean(dalive));
 		json_object_set_new(d, "n_lcores", json_integer(nl));
-		json_object_set_new(d, "start_ns",
-				    sl_json_u64(atomic_load(&h->dp_start_ns)));
-		json_object_set_new(d, "stats_attached",
-				    json_boolean(s.attached));
-		json_object_set_new(d, "stats_updated_ns",
-				    sl_json_u64(s.updated_ns));
+		json_object_set_new(d, "start_ns", sl_json_u64(atomic_load(&h->dp_start_ns)));
+		json_object_set_new(d, "stats_attached", json_boolean(s.attached));
+		json_object_set_new(d, "stats_updated_ns", sl_json_u64(s.updated_ns));
 		json_object_set_new(root, "dataplane", d);
 		lc = json_array();
 		for (uint32_t i = 0; i < nl; i++) {
@@ -683,57 +651,44 @@ static int sl_cmd_status(struct sl_ctl *c)
 			uint64_t ack = atomic_load(&l->ack_generation);
 
 			json_object_set_new(o, "slot", json_integer(i));
-			json_object_set_new(o, "lcore_id",
-					    json_integer(l->lcore_id));
-			json_object_set_new(
-				o, "online",
-				json_boolean(atomic_load(&l->online) != 0));
-			json_object_set_new(o, "ack_generation",
-					    sl_json_u64(ack));
-			json_object_set_new(
-				o, "acked",
-				json_boolean(c->gen > 0 && ack >= c->gen));
+			json_object_set_new(o, "lcore_id", json_integer(l->lcore_id));
+			json_object_set_new(o, "online",
+					    json_boolean(atomic_load(&l->online) != 0));
+			json_object_set_new(o, "ack_generation", sl_json_u64(ack));
+			json_object_set_new(o, "acked", json_boolean(c->gen > 0 && ack >= c->gen));
 			json_array_append_new(lc, o);
 		}
 		json_object_set_new(root, "lcores", lc);
-		json_object_set_new(root, "lcores_online",
-				    json_integer(n_online));
-		json_object_set_new(root, "lcores_acked",
-				    json_integer(n_acked));
+		json_object_set_new(root, "lcores_online", json_integer(n_online));
+		json_object_set_new(root, "lcores_acked", json_integer(n_acked));
 		json_object_set_new(root, "synced", json_boolean(synced));
 		sl_json_print(root);
 		free(s.neigh);
 		return 0;
 	}
 
-	printf("segment     %s (ABI %u, %" PRIu64 " bytes, 2 banks of %" PRIu64
-	       ")\n",
-	       c->path, h->abi_version, h->segment_size, h->bank_size);
+	printf("segment     %s (ABI %u, %" PRIu64 " bytes, 2 banks of %" PRIu64 ")\n", c->path,
+	       h->abi_version, h->segment_size, h->bank_size);
 	if (c->bank)
 		printf("generation  %" PRIu64 " (bank %u active, %" PRIu64
 		       " bytes used, %u VPCs, %u next hops)\n",
-		       c->gen, (unsigned int)(c->gen & 1), c->bank_used,
-		       c->bh->n_vpcs, c->bh->n_nexthops);
+		       c->gen, (unsigned int)(c->gen & 1), c->bank_used, c->bh->n_vpcs,
+		       c->bh->n_nexthops);
 	else
 		printf("generation  0 (no tables published yet)\n");
 	if (wpid > 0)
 		printf("sluiced     pid %d %s, started %s\n", wpid,
 		       walive ? "running" : "NOT RUNNING",
-		       sl_fmt_time(t1, sizeof(t1),
-				   atomic_load(&h->writer_start_ns)));
+		       sl_fmt_time(t1, sizeof(t1), atomic_load(&h->writer_start_ns)));
 	else
 		printf("sluiced     never attached\n");
 	if (dpid > 0) {
-		printf("sluice-dp   pid %d %s, started %s, %u lcore slots",
-		       dpid, dalive ? "running" : "NOT RUNNING",
-		       sl_fmt_time(t1, sizeof(t1),
-				   atomic_load(&h->dp_start_ns)),
-		       nl);
+		printf("sluice-dp   pid %d %s, started %s, %u lcore slots", dpid,
+		       dalive ? "running" : "NOT RUNNING",
+		       sl_fmt_time(t1, sizeof(t1), atomic_load(&h->dp_start_ns)), nl);
 		if (s.attached && s.updated_ns) {
 			uint64_t now = sl_now_ns();
-			double age = now > s.updated_ns ?
-					     (double)(now - s.updated_ns) / 1e9 :
-					     0.0;
+			double age = now > s.updated_ns ? (double)(now - s.updated_ns) / 1e9 : 0.0;
 
 			printf(", stats %.1f s old", age);
 		}
@@ -741,16 +696,15 @@ static int sl_cmd_status(struct sl_ctl *c)
 	} else {
 		printf("sluice-dp   not attached\n");
 	}
-	printf("state       %s\n",
-	       synced ? "in sync: every online lcore uses the published "
-			"generation"
-		      : c->gen == 0 ? "waiting for sluiced to publish tables"
-		      : !dalive     ? "no data plane running"
-		      : n_online == 0 ? "data plane has no lcore online"
-				      : "lcores still on an older generation");
+	printf("state       %s\n", synced	 ? "in sync: every online lcore uses the published "
+						   "generation"
+				   : c->gen == 0 ? "waiting for sluiced to publish tables"
+				   : !dalive	 ? "no data plane running"
+				   : n_online == 0 ? "data plane has no lcore online"
+						   : "lcores still on an older generation");
 	if (nl > 0) {
-		static const char *hdr[] = {">SLOT", ">LCORE", "ONLINE",
-					    ">ACK GENERATION", "ACKED"};
+		static const char *hdr[] = {">SLOT", ">LCORE", "ONLINE", ">ACK GENERATION",
+					    "ACKED"};
 		struct sl_tab t;
 
 		putchar('\n');
@@ -763,8 +717,7 @@ static int sl_cmd_status(struct sl_ctl *c)
 			snprintf(a, sizeof(a), "%u", i);
 			snprintf(b, sizeof(b), "%u", l->lcore_id);
 			snprintf(g, sizeof(g), "%" PRIu64, ack);
-			sl_tab_add(&t, a, b,
-				   atomic_load(&l->online) ? "yes" : "no", g,
+			sl_tab_add(&t, a, b, atomic_load(&l->online) ? "yes" : "no", g,
 				   c->gen > 0 && ack >= c->gen ? "yes" : "no");
 		}
 		sl_tab_print(&t);
@@ -786,8 +739,8 @@ static int sl_need_tables(const struct sl_ctl *c)
 
 static int sl_bank_corrupt(const struct sl_ctl *c, const char *what)
 {
-	sl_err("segment %s: generation %" PRIu64 ": %s lies outside the bank",
-	       c->path, c->gen, what);
+	sl_err("segment %s: generation %" PRIu64 ": %s lies outside the bank", c->path, c->gen,
+	       what);
 	return 1;
 }
 
@@ -813,21 +766,15 @@ static int sl_cmd_vpcs(struct sl_ctl *c)
 			json_t *o = json_object();
 
 			json_object_set_new(o, "index", json_integer(i));
-			json_object_set_new(o, "id",
-					    json_string(sl_fmt_id(id, v[i].id)));
-			json_object_set_new(
-				o, "route_table_id",
-				json_string(sl_fmt_id(rt, v[i].route_table_id)));
+			json_object_set_new(o, "id", json_string(sl_fmt_id(id, v[i].id)));
+			json_object_set_new(o, "route_table_id",
+					    json_string(sl_fmt_id(rt, v[i].route_table_id)));
 			json_object_set_new(o, "vlan", json_integer(v[i].vlan));
 			json_object_set_new(o, "flags", json_integer(v[i].flags));
-			json_object_set_new(o, "n_vswitches",
-					    json_integer(v[i].n_vswitches));
-			json_object_set_new(o, "n_routes",
-					    json_integer(v[i].rt.n_prefixes));
-			json_object_set_new(o, "v4_intervals",
-					    json_integer(v[i].rt.v4_n));
-			json_object_set_new(o, "v6_intervals",
-					    json_integer(v[i].rt.v6_n));
+			json_object_set_new(o, "n_vswitches", json_integer(v[i].n_vswitches));
+			json_object_set_new(o, "n_routes", json_integer(v[i].rt.n_prefixes));
+			json_object_set_new(o, "v4_intervals", json_integer(v[i].rt.v4_n));
+			json_object_set_new(o, "v6_intervals", json_integer(v[i].rt.v6_n));
 			json_array_append_new(a, o);
 		}
 		json_object_set_new(root, "vpcs", a);
@@ -835,9 +782,8 @@ static int sl_cmd_vpcs(struct sl_ctl *c)
 		return 0;
 	}
 
-	static const char *hdr[] = {"VPC",	 ">VLAN",     "ROUTE TABLE",
-				    ">VSWITCHES", ">ROUTES", ">V4 INTERVALS",
-				    ">V6 INTERVALS"};
+	static const char *hdr[] = {"VPC",     ">VLAN",		"ROUTE TABLE",	">VSWITCHES",
+				    ">ROUTES", ">V4 INTERVALS", ">V6 INTERVALS"};
 	struct sl_tab t;
 
 	sl_tab_init(&t, 7, hdr);
@@ -849,9 +795,8 @@ static int sl_cmd_vpcs(struct sl_ctl *c)
 		snprintf(nr, sizeof(nr), "%u", v[i].rt.n_prefixes);
 		snprintf(i4, sizeof(i4), "%u", v[i].rt.v4_n);
 		snprintf(i6, sizeof(i6), "%u", v[i].rt.v6_n);
-		sl_tab_add(&t, sl_fmt_id(id, v[i].id),
-			   vl, sl_fmt_id(rt, v[i].route_table_id), nv, nr, i4,
-			   i6);
+		sl_tab_add(&t, sl_fmt_id(id, v[i].id), vl, sl_fmt_id(rt, v[i].route_table_id), nv,
+			   nr, i4, i6);
 	}
 	sl_tab_print(&t);
 	printf("(%u VPCs, generation %" PRIu64 ")\n", n, c->gen);
@@ -871,35 +816,27 @@ static json_t *sl_nh_json(const struct sl_ctl *c, uint32_t i)
 	o = json_object();
 	json_object_set_new(o, "index", json_integer(i));
 	json_object_set_new(o, "type", json_string(sl_nh_type_name(nh->type)));
-	json_object_set_new(o, "family",
-			    nh->family ? json_integer(nh->family) : json_null());
+	json_object_set_new(o, "family", nh->family ? json_integer(nh->family) : json_null());
 	json_object_set_new(o, "via",
-			    nh->type == SL_NH_GATEWAY ?
-				    json_string(sl_fmt_addr(a, sizeof(a),
-							    nh->family, nh->via)) :
-				    json_null());
+			    nh->type == SL_NH_GATEWAY
+				? json_string(sl_fmt_addr(a, sizeof(a), nh->family, nh->via))
+				: json_null());
 	json_object_set_new(o, "src",
-			    sl_all_zero(nh->src, sizeof(nh->src)) ?
-				    json_null() :
-				    json_string(sl_fmt_addr(a, sizeof(a),
-							    nh->family, nh->src)));
-	json_object_set_new(o, "port_role",
-			    json_string(sl_role_name(nh->port_role)));
+			    sl_all_zero(nh->src, sizeof(nh->src))
+				? json_null()
+				: json_string(sl_fmt_addr(a, sizeof(a), nh->family, nh->src)));
+	json_object_set_new(o, "port_role", json_string(sl_role_name(nh->port_role)));
 	json_object_set_new(o, "vlan", json_integer(nh->vlan));
 	json_object_set_new(o, "mtu", json_integer(nh->mtu));
 	json_object_set_new(o, "vpc_index",
-			    nh->vpc_index == SL_VPC_INTERNET ?
-				    json_null() :
-				    json_integer(nh->vpc_index));
+			    nh->vpc_index == SL_VPC_INTERNET ? json_null()
+							     : json_integer(nh->vpc_index));
 	{
 		char vb[SL_ID_LEN + 1];
 
-		json_object_set_new(
-			o, "vpc",
-			json_string(sl_vpc_name(c, vb, nh->vpc_index)));
+		json_object_set_new(o, "vpc", json_string(sl_vpc_name(c, vb, nh->vpc_index)));
 	}
-	json_object_set_new(o, "owner_id",
-			    json_string(sl_fmt_id(id, nh->owner_id)));
+	json_object_set_new(o, "owner_id", json_string(sl_fmt_id(id, nh->owner_id)));
 	fl = json_array();
 	if (nh->flags & SL_NH_F_SYSTEM)
 		json_array_append_new(fl, json_string("system"));
@@ -959,8 +896,7 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 			return sl_bank_corrupt(c, "VPC array");
 		for (uint32_t i = 0; i < c->bh->n_vpcs; i++) {
 			if (strcmp(sl_fmt_id(id, v[i].id), vpc_id) == 0 ||
-			    strcmp(sl_fmt_id(id, v[i].route_table_id),
-				   vpc_id) == 0) {
+			    strcmp(sl_fmt_id(id, v[i].route_table_id), vpc_id) == 0) {
 				vpc = &v[i];
 				break;
 			}
@@ -999,22 +935,15 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 
 		json_object_set_new(root, "generation", sl_json_u64(c->gen));
 		json_object_set_new(root, "table",
-				    json_string(c->internet ?
-							"internet" :
-							sl_fmt_id(id, vpc->id)));
+				    json_string(c->internet ? "internet" : sl_fmt_id(id, vpc->id)));
 		if (vpc) {
-			json_object_set_new(root, "vpc_index",
-					    json_integer(vpc->index));
-			json_object_set_new(
-				root, "route_table_id",
-				json_string(sl_fmt_id(rtid,
-						      vpc->route_table_id)));
-			json_object_set_new(root, "vlan",
-					    json_integer(vpc->vlan));
+			json_object_set_new(root, "vpc_index", json_integer(vpc->index));
+			json_object_set_new(root, "route_table_id",
+					    json_string(sl_fmt_id(rtid, vpc->route_table_id)));
+			json_object_set_new(root, "vlan", json_integer(vpc->vlan));
 		} else {
 			json_object_set_new(root, "vpc_index", json_null());
-			json_object_set_new(root, "route_table_id",
-					    json_null());
+			json_object_set_new(root, "route_table_id", json_null());
 			json_object_set_new(root, "vlan", json_null());
 		}
 		for (uint32_t i = 0; i < n; i++) {
@@ -1022,17 +951,11 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 			char a4[INET6_ADDRSTRLEN], pf[INET6_ADDRSTRLEN + 8];
 
 			snprintf(pf, sizeof(pf), "%s/%u",
-				 sl_fmt_addr(a4, sizeof(a4), p[i].family,
-					     p[i].addr),
-				 p[i].len);
+				 sl_fmt_addr(a4, sizeof(a4), p[i].family, p[i].addr), p[i].len);
 			json_object_set_new(o, "prefix", json_string(pf));
-			json_object_set_new(o, "family",
-					    json_integer(p[i].family));
-			json_object_set_new(
-				o, "origin",
-				json_string(sl_origin_name(p[i].origin)));
-			json_object_set_new(o, "nexthop",
-					    sl_nh_json(c, p[i].nh));
+			json_object_set_new(o, "family", json_integer(p[i].family));
+			json_object_set_new(o, "origin", json_string(sl_origin_name(p[i].origin)));
+			json_object_set_new(o, "nexthop", sl_nh_json(c, p[i].nh));
 			json_array_append_new(a, o);
 		}
 		json_object_set_new(root, "routes", a);
@@ -1046,26 +969,20 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 				uint32_t be = htonl(i4[i].start);
 
 				json_object_set_new(
-					o, "start",
-					json_string(sl_fmt_addr(
-						s, sizeof(s), SL_AF_INET,
-						(const uint8_t *)&be)));
-				json_object_set_new(o, "nh",
-						    json_integer(i4[i].nh));
+				    o, "start",
+				    json_string(sl_fmt_addr(s, sizeof(s), SL_AF_INET,
+							    (const uint8_t *)&be)));
+				json_object_set_new(o, "nh", json_integer(i4[i].nh));
 				json_array_append_new(j4, o);
 			}
 			for (uint32_t i = 0; i < rt->v6_n; i++) {
 				json_t *o = json_object();
 
-				sl_u128_bytes(b, i6[i].start_hi,
-					      i6[i].start_lo);
+				sl_u128_bytes(b, i6[i].start_hi, i6[i].start_lo);
 				json_object_set_new(
-					o, "start",
-					json_string(sl_fmt_addr(s, sizeof(s),
-								SL_AF_INET6,
-								b)));
-				json_object_set_new(o, "nh",
-						    json_integer(i6[i].nh));
+				    o, "start",
+				    json_string(sl_fmt_addr(s, sizeof(s), SL_AF_INET6, b)));
+				json_object_set_new(o, "nh", json_integer(i6[i].nh));
 				json_array_append_new(j6, o);
 			}
 			json_object_set_new(root, "intervals4", j4);
@@ -1077,17 +994,14 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 	}
 
 	if (vpc)
-		printf("%s (route table %s, VLAN %u), generation %" PRIu64
-		       "\n\n",
-		       sl_fmt_id(id, vpc->id),
-		       sl_fmt_id(rtid, vpc->route_table_id), vpc->vlan,
+		printf("%s (route table %s, VLAN %u), generation %" PRIu64 "\n\n",
+		       sl_fmt_id(id, vpc->id), sl_fmt_id(rtid, vpc->route_table_id), vpc->vlan,
 		       c->gen);
 	else
 		printf("Internet table, generation %" PRIu64 "\n\n", c->gen);
 
-	static const char *hdr[] = {"PREFIX", "ORIGIN", "TYPE", "VIA",
-				    "SRC",    "PORT",   ">VLAN", ">MTU",
-				    ">NH",    "OWNER"};
+	static const char *hdr[] = {"PREFIX", "ORIGIN", "TYPE", "VIA", "SRC",
+				    "PORT",   ">VLAN",	">MTU", ">NH", "OWNER"};
 	struct sl_tab t;
 
 	sl_tab_init(&t, 10, hdr);
@@ -1098,24 +1012,19 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 		const char *port = "-", *owner = "-";
 		char ob[SL_ID_LEN + 1];
 
-		snprintf(pf, sizeof(pf), "%s/%u",
-			 sl_fmt_addr(a, sizeof(a), p[i].family, p[i].addr),
+		snprintf(pf, sizeof(pf), "%s/%u", sl_fmt_addr(a, sizeof(a), p[i].family, p[i].addr),
 			 p[i].len);
 		snprintf(nhi, sizeof(nhi), "%u", p[i].nh);
 		if (p[i].nh < c->bh->n_nexthops) {
 			const struct sl_nexthop *nh = &nhs[p[i].nh];
 
-			snprintf(typ, sizeof(typ), "%s%s",
-				 sl_nh_type_name(nh->type),
+			snprintf(typ, sizeof(typ), "%s%s", sl_nh_type_name(nh->type),
 				 nh->flags & SL_NH_F_SYSTEM ? " (system)" : "");
 			if (nh->type == SL_NH_GATEWAY)
-				sl_fmt_addr(via, sizeof(via), nh->family,
-					    nh->via);
+				sl_fmt_addr(via, sizeof(via), nh->family, nh->via);
 			if (!sl_all_zero(nh->src, sizeof(nh->src)))
-				sl_fmt_addr(sa, sizeof(sa), nh->family,
-					    nh->src);
-			if (nh->type == SL_NH_CONNECTED ||
-			    nh->type == SL_NH_GATEWAY) {
+				sl_fmt_addr(sa, sizeof(sa), nh->family, nh->src);
+			if (nh->type == SL_NH_CONNECTED || nh->type == SL_NH_GATEWAY) {
 				port = sl_role_name(nh->port_role);
 				snprintf(vl, sizeof(vl), "%u", nh->vlan);
 				snprintf(mtu, sizeof(mtu), "%u", nh->mtu);
@@ -1126,12 +1035,11 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 		} else {
 			snprintf(typ, sizeof(typ), "invalid");
 		}
-		sl_tab_add(&t, pf, sl_origin_name(p[i].origin), typ, via, sa,
-			   port, vl, mtu, nhi, owner);
+		sl_tab_add(&t, pf, sl_origin_name(p[i].origin), typ, via, sa, port, vl, mtu, nhi,
+			   owner);
 	}
 	sl_tab_print(&t);
-	printf("(%u prefixes; %u IPv4 and %u IPv6 intervals)\n", n, rt->v4_n,
-	       rt->v6_n);
+	printf("(%u prefixes; %u IPv4 and %u IPv6 intervals)\n", n, rt->v4_n, rt->v6_n);
 	if (c->intervals) {
 		static const char *ih[] = {"FAMILY", "START", ">NH"};
 		struct sl_tab it;
@@ -1146,16 +1054,13 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 
 			snprintf(nhi, sizeof(nhi), "%u", i4[i].nh);
 			sl_tab_add(&it, "ipv4",
-				   sl_fmt_addr(s, sizeof(s), SL_AF_INET,
-					       (const uint8_t *)&be),
+				   sl_fmt_addr(s, sizeof(s), SL_AF_INET, (const uint8_t *)&be),
 				   nhi);
 		}
 		for (uint32_t i = 0; i < rt->v6_n; i++) {
 			sl_u128_bytes(b, i6[i].start_hi, i6[i].start_lo);
 			snprintf(nhi, sizeof(nhi), "%u", i6[i].nh);
-			sl_tab_add(&it, "ipv6",
-				   sl_fmt_addr(s, sizeof(s), SL_AF_INET6, b),
-				   nhi);
+			sl_tab_add(&it, "ipv6", sl_fmt_addr(s, sizeof(s), SL_AF_INET6, b), nhi);
 		}
 		sl_tab_print(&it);
 	}
@@ -1193,9 +1098,8 @@ static int sl_cmd_nexthops(struct sl_ctl *c)
 		return 0;
 	}
 
-	static const char *hdr[] = {">NH", "TYPE", "FAMILY", "PORT", ">VLAN",
-				    ">MTU", "VPC",  "VIA",    "SRC",  "FLAGS",
-				    "OWNER"};
+	static const char *hdr[] = {">NH", "TYPE", "FAMILY", "PORT",  ">VLAN", ">MTU",
+				    "VPC", "VIA",  "SRC",    "FLAGS", "OWNER"};
 	struct sl_tab t;
 
 	sl_tab_init(&t, 11, hdr);
@@ -1218,11 +1122,8 @@ static int sl_cmd_nexthops(struct sl_ctl *c)
 			   : nh[i].family == SL_AF_INET6 ? "ipv6"
 							 : "-",
 			   sl_role_name(nh[i].port_role), vl, mtu,
-			   i == SL_NH_NONE ? "-" :
-					     sl_vpc_name(c, vb, nh[i].vpc_index),
-			   via, sa,
-			   nh[i].flags & SL_NH_F_SYSTEM ? "system" : "-",
-			   owner[0] ? owner : "-");
+			   i == SL_NH_NONE ? "-" : sl_vpc_name(c, vb, nh[i].vpc_index), via, sa,
+			   nh[i].flags & SL_NH_F_SYSTEM ? "system" : "-", owner[0] ? owner : "-");
 	}
 	sl_tab_print(&t);
 	printf("(%u next hops, generation %" PRIu64 ")\n", n, c->gen);
@@ -1257,43 +1158,31 @@ static int sl_cmd_neighbours(struct sl_ctl *c)
 	if (c->json) {
 		json_t *root = json_object(), *a = json_array();
 
-		json_object_set_new(root, "dataplane_attached",
-				    json_boolean(s.attached));
-		json_object_set_new(root, "updated_ns",
-				    sl_json_u64(s.updated_ns));
+		json_object_set_new(root, "dataplane_attached", json_boolean(s.attached));
+		json_object_set_new(root, "updated_ns", sl_json_u64(s.updated_ns));
 		for (uint32_t i = 0; i < s.n_neigh; i++) {
 			const struct sl_neigh_export *e = &s.neigh[i];
 			json_t *o = json_object();
 			char ab[INET6_ADDRSTRLEN], mb[24], vb[SL_ID_LEN + 1];
 
 			json_object_set_new(o, "vpc",
-					    json_string(sl_vpc_name(
-						    c, vb, e->vpc_index)));
-			json_object_set_new(
-				o, "vpc_index",
-				e->vpc_index == SL_VPC_INTERNET ?
-					json_null() :
-					json_integer(e->vpc_index));
+					    json_string(sl_vpc_name(c, vb, e->vpc_index)));
+			json_object_set_new(o, "vpc_index",
+					    e->vpc_index == SL_VPC_INTERNET
+						? json_null()
+						: json_integer(e->vpc_index));
 			json_object_set_new(o, "vlan", json_integer(e->vlan));
+			json_object_set_new(o, "port_role",
+					    json_string(sl_role_name(e->port_role)));
+			json_object_set_new(o, "family", json_integer(e->family));
 			json_object_set_new(
-				o, "port_role",
-				json_string(sl_role_name(e->port_role)));
-			json_object_set_new(o, "family",
-					    json_integer(e->family));
-			json_object_set_new(
-				o, "address",
-				json_string(sl_fmt_addr(ab, sizeof(ab),
-							e->family, e->addr)));
-			json_object_set_new(
-				o, "mac",
-				json_string(sl_fmt_mac(mb, sizeof(mb), e->mac)));
-			json_object_set_new(
-				o, "state",
-				json_string(sl_neigh_state_name(e->state)));
-			json_object_set_new(o, "queued",
-					    json_integer(e->n_queued));
-			json_object_set_new(o, "age_ms",
-					    json_integer(e->age_ms));
+			    o, "address",
+			    json_string(sl_fmt_addr(ab, sizeof(ab), e->family, e->addr)));
+			json_object_set_new(o, "mac",
+					    json_string(sl_fmt_mac(mb, sizeof(mb), e->mac)));
+			json_object_set_new(o, "state", json_string(sl_neigh_state_name(e->state)));
+			json_object_set_new(o, "queued", json_integer(e->n_queued));
+			json_object_set_new(o, "age_ms", json_integer(e->age_ms));
 			json_array_append_new(a, o);
 		}
 		json_object_set_new(root, "neighbours", a);
@@ -1307,8 +1196,8 @@ static int sl_cmd_neighbours(struct sl_ctl *c)
 		return 0;
 	}
 
-	static const char *hdr[] = {"VPC",   ">VLAN", "PORT",    "ADDRESS",
-				    "MAC",   "STATE", ">QUEUED", ">AGE"};
+	static const char *hdr[] = {"VPC", ">VLAN", "PORT",    "ADDRESS",
+				    "MAC", "STATE", ">QUEUED", ">AGE"};
 	struct sl_tab t;
 
 	sl_tab_init(&t, 8, hdr);
@@ -1320,13 +1209,11 @@ static int sl_cmd_neighbours(struct sl_ctl *c)
 		snprintf(vl, sizeof(vl), "%u", e->vlan);
 		snprintf(q, sizeof(q), "%u", e->n_queued);
 		snprintf(age, sizeof(age), "%.1fs", e->age_ms / 1000.0);
-		sl_tab_add(&t, sl_vpc_name(c, vb, e->vpc_index), vl,
-			   sl_role_name(e->port_role),
+		sl_tab_add(&t, sl_vpc_name(c, vb, e->vpc_index), vl, sl_role_name(e->port_role),
 			   sl_fmt_addr(ab, sizeof(ab), e->family, e->addr),
-			   e->state == SL_NEIGH_INCOMPLETE ||
-					   e->state == SL_NEIGH_FAILED ?
-				   "-" :
-				   sl_fmt_mac(mb, sizeof(mb), e->mac),
+			   e->state == SL_NEIGH_INCOMPLETE || e->state == SL_NEIGH_FAILED
+			       ? "-"
+			       : sl_fmt_mac(mb, sizeof(mb), e->mac),
 			   sl_neigh_state_name(e->state), q, age);
 	}
 	sl_tab_print(&t);
@@ -1344,10 +1231,8 @@ static int sl_cmd_ports(struct sl_ctl *c)
 	if (c->json) {
 		json_t *root = json_object(), *a = json_array();
 
-		json_object_set_new(root, "dataplane_attached",
-				    json_boolean(s.attached));
-		json_object_set_new(root, "updated_ns",
-				    sl_json_u64(s.updated_ns));
+		json_object_set_new(root, "dataplane_attached", json_boolean(s.attached));
+		json_object_set_new(root, "updated_ns", sl_json_u64(s.updated_ns));
 		for (uint32_t i = 0; i < s.n_ports; i++) {
 			const struct sl_port_stats *p = &s.port[i];
 			json_t *o = json_object();
@@ -1356,30 +1241,20 @@ static int sl_cmd_ports(struct sl_ctl *c)
 			memcpy(name, p->name, SL_PORT_NAME_LEN);
 			name[SL_PORT_NAME_LEN] = '\0';
 			json_object_set_new(o, "name", json_string(name));
-			json_object_set_new(o, "port_id",
-					    json_integer(p->port_id));
-			json_object_set_new(o, "role",
-					    json_string(sl_role_name(p->role)));
-			json_object_set_new(o, "link_up",
-					    json_boolean(p->link_up));
-			json_object_set_new(
-				o, "mac",
-				json_string(sl_fmt_mac(mb, sizeof(mb), p->mac)));
+			json_object_set_new(o, "port_id", json_integer(p->port_id));
+			json_object_set_new(o, "role", json_string(sl_role_name(p->role)));
+			json_object_set_new(o, "link_up", json_boolean(p->link_up));
+			json_object_set_new(o, "mac",
+					    json_string(sl_fmt_mac(mb, sizeof(mb), p->mac)));
 			json_object_set_new(o, "mtu", json_integer(p->mtu));
-			json_object_set_new(o, "ipackets",
-					    sl_json_u64(p->ipackets));
-			json_object_set_new(o, "opackets",
-					    sl_json_u64(p->opackets));
+			json_object_set_new(o, "ipackets", sl_json_u64(p->ipackets));
+			json_object_set_new(o, "opackets", sl_json_u64(p->opackets));
 			json_object_set_new(o, "ibytes", sl_json_u64(p->ibytes));
 			json_object_set_new(o, "obytes", sl_json_u64(p->obytes));
-			json_object_set_new(o, "imissed",
-					    sl_json_u64(p->imissed));
-			json_object_set_new(o, "ierrors",
-					    sl_json_u64(p->ierrors));
-			json_object_set_new(o, "oerrors",
-					    sl_json_u64(p->oerrors));
-			json_object_set_new(o, "rx_nombuf",
-					    sl_json_u64(p->rx_nombuf));
+			json_object_set_new(o, "imissed", sl_json_u64(p->imissed));
+			json_object_set_new(o, "ierrors", sl_json_u64(p->ierrors));
+			json_object_set_new(o, "oerrors", sl_json_u64(p->oerrors));
+			json_object_set_new(o, "rx_nombuf", sl_json_u64(p->rx_nombuf));
 			json_array_append_new(a, o);
 		}
 		json_object_set_new(root, "ports", a);
@@ -1393,10 +1268,10 @@ static int sl_cmd_ports(struct sl_ctl *c)
 		return 0;
 	}
 
-	static const char *hdr[] = {
-		"PORT",	     ">ID",	  "ROLE",      "LINK",	   "MAC",
-		">MTU",	     ">RX PKTS",  ">TX PKTS",  ">RX BYTES", ">TX BYTES",
-		">RX MISSED", ">RX ERRORS", ">TX ERRORS", ">RX NOMBUF"};
+	static const char *hdr[] = {"PORT",	  ">ID",       "ROLE",	     "LINK",
+				    "MAC",	  ">MTU",      ">RX PKTS",   ">TX PKTS",
+				    ">RX BYTES",  ">TX BYTES", ">RX MISSED", ">RX ERRORS",
+				    ">TX ERRORS", ">RX NOMBUF"};
 	struct sl_tab t;
 
 	sl_tab_init(&t, 14, hdr);
@@ -1404,9 +1279,8 @@ static int sl_cmd_ports(struct sl_ctl *c)
 		const struct sl_port_stats *p = &s.port[i];
 		char name[SL_PORT_NAME_LEN + 1], mb[24], id[8], mtu[8];
 		char v[8][24];
-		const uint64_t val[8] = {p->ipackets, p->opackets, p->ibytes,
-					 p->obytes,   p->imissed,  p->ierrors,
-					 p->oerrors,  p->rx_nombuf};
+		const uint64_t val[8] = {p->ipackets, p->opackets, p->ibytes,  p->obytes,
+					 p->imissed,  p->ierrors,  p->oerrors, p->rx_nombuf};
 
 		memcpy(name, p->name, SL_PORT_NAME_LEN);
 		name[SL_PORT_NAME_LEN] = '\0';
@@ -1414,10 +1288,9 @@ static int sl_cmd_ports(struct sl_ctl *c)
 		snprintf(mtu, sizeof(mtu), "%u", p->mtu);
 		for (int k = 0; k < 8; k++)
 			snprintf(v[k], sizeof(v[k]), "%" PRIu64, val[k]);
-		sl_tab_add(&t, name, id, sl_role_name(p->role),
-			   p->link_up ? "up" : "down",
-			   sl_fmt_mac(mb, sizeof(mb), p->mac), mtu, v[0], v[1],
-			   v[2], v[3], v[4], v[5], v[6], v[7]);
+		sl_tab_add(&t, name, id, sl_role_name(p->role), p->link_up ? "up" : "down",
+			   sl_fmt_mac(mb, sizeof(mb), p->mac), mtu, v[0], v[1], v[2], v[3], v[4],
+			   v[5], v[6], v[7]);
 	}
 	sl_tab_print(&t);
 	return 0;
@@ -1449,8 +1322,7 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 	tot = sl_xmalloc(n * sizeof(uint64_t));
 	for (unsigned int k = 0; k < n; k++) {
 		for (uint32_t l = 0; l < nl; l++) {
-			const uint64_t *src = kind == 0 ? st->lcore[l].drop :
-							  st->lcore[l].cnt;
+			const uint64_t *src = kind == 0 ? st->lcore[l].drop : st->lcore[l].cnt;
 
 			v[k * nl + l] = sl_read_u64(&src[k]);
 			tot[k] += v[k * nl + l];
@@ -1460,13 +1332,11 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 	if (c->json) {
 		json_t *root = json_object(), *a = json_array(), *ids;
 
-		json_object_set_new(root, "dataplane_attached",
-				    json_boolean(s.attached));
+		json_object_set_new(root, "dataplane_attached", json_boolean(s.attached));
 		json_object_set_new(root, "n_lcores", json_integer(nl));
 		ids = json_array();
 		for (uint32_t l = 0; l < nl; l++)
-			json_array_append_new(
-				ids, json_integer(c->h->lcore[l].lcore_id));
+			json_array_append_new(ids, json_integer(c->h->lcore[l].lcore_id));
 		json_object_set_new(root, "lcore_ids", ids);
 		for (unsigned int k = first; k < n; k++) {
 			json_t *o, *pl;
@@ -1477,12 +1347,10 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 			json_object_set_new(o, kind == 0 ? "reason" : "counter",
 					    json_string(names[k]));
 			json_object_set_new(o, "total", sl_json_u64(tot[k]));
-			json_object_set_new(o, "description",
-					    json_string(descs[k]));
+			json_object_set_new(o, "description", json_string(descs[k]));
 			pl = json_array();
 			for (uint32_t l = 0; l < nl; l++)
-				json_array_append_new(pl,
-						      sl_json_u64(v[k * nl + l]));
+				json_array_append_new(pl, sl_json_u64(v[k * nl + l]));
 			json_object_set_new(o, "per_lcore", pl);
 			json_array_append_new(a, o);
 		}
@@ -1507,8 +1375,7 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 		for (uint32_t l = 0; l < nl; l++) {
 			char b[32];
 
-			snprintf(b, sizeof(b), ">LCORE %u",
-				 c->h->lcore[l].lcore_id);
+			snprintf(b, sizeof(b), ">LCORE %u", c->h->lcore[l].lcore_id);
 			lh[l] = sl_xstrdup(b);
 			hdr[2 + l] = lh[l];
 		}
@@ -1561,56 +1428,55 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 
 static void sl_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: sluicectl [OPTIONS] COMMAND [ARGS]\n"
-		"\n"
-		"Read a running sluice gateway's shared-memory segment (read-only)\n"
-		"and print its tables and counters.\n"
-		"\n"
-		"Commands:\n"
-		"  status              ABI, table generation, sluiced and sluice-dp\n"
-		"                      pids (alive?), lcore slots and their acks\n"
-		"  vpcs                VPCs in the active tables: id, VLAN, route table\n"
-		"  routes VPC_ID       a VPC's route table (VPC id or route table id)\n"
-		"  routes --internet   the Internet table\n"
-		"                      (prefix, origin, next hop type, via, src, port,\n"
-		"                      VLAN, MTU, next-hop index, owner object;\n"
-		"                      --intervals also prints the compiled intervals)\n"
-		"  nexthops            every next hop of the active tables\n"
-		"  neighbours          the data plane's ARP/ND neighbour snapshot\n"
-		"  ports               the data plane's port counters\n"
-		"  drops [--all]       drop reasons summed over lcores with\n"
-		"                      descriptions; non-zero only unless --all\n"
-		"  counters            every counter, total (and per lcore with\n"
-		"                      --per-lcore)\n"
-		"\n"
-		"Options:\n"
-		"  -s, --segment PATH  segment file (default $SLUICE_SEGMENT, else\n"
-		"                      " SL_CTL_DEFAULT_SEGMENT ")\n"
-		"  -j, --json          print JSON (stable keys) instead of a table\n"
-		"  -a, --all           drops: include reasons that are zero\n"
-		"  -l, --per-lcore     drops, counters: one column per lcore\n"
-		"  -i, --internet      routes: the Internet table\n"
-		"      --intervals     routes: also print the compiled intervals\n"
-		"  -h, --help          this text\n"
-		"  -V, --version       print the version and the ABI version\n"
-		"\n"
-		"Exit status: 0 ok, 1 error (segment missing or invalid, unknown\n"
-		"VPC), 2 usage error.\n");
+	fprintf(f, "usage: sluicectl [OPTIONS] COMMAND [ARGS]\n"
+		   "\n"
+		   "Read a running sluice gateway's shared-memory segment (read-only)\n"
+		   "and print its tables and counters.\n"
+		   "\n"
+		   "Commands:\n"
+		   "  status              ABI, table generation, sluiced and sluice-dp\n"
+		   "                      pids (alive?), lcore slots and their acks\n"
+		   "  vpcs                VPCs in the active tables: id, VLAN, route table\n"
+		   "  routes VPC_ID       a VPC's route table (VPC id or route table id)\n"
+		   "  routes --internet   the Internet table\n"
+		   "                      (prefix, origin, next hop type, via, src, port,\n"
+		   "                      VLAN, MTU, next-hop index, owner object;\n"
+		   "                      --intervals also prints the compiled intervals)\n"
+		   "  nexthops            every next hop of the active tables\n"
+		   "  neighbours          the data plane's ARP/ND neighbour snapshot\n"
+		   "  ports               the data plane's port counters\n"
+		   "  drops [--all]       drop reasons summed over lcores with\n"
+		   "                      descriptions; non-zero only unless --all\n"
+		   "  counters            every counter, total (and per lcore with\n"
+		   "                      --per-lcore)\n"
+		   "\n"
+		   "Options:\n"
+		   "  -s, --segment PATH  segment file (default $SLUICE_SEGMENT, else\n"
+		   "                      " SL_CTL_DEFAULT_SEGMENT ")\n"
+		   "  -j, --json          print JSON (stable keys) instead of a table\n"
+		   "  -a, --all           drops: include reasons that are zero\n"
+		   "  -l, --per-lcore     drops, counters: one column per lcore\n"
+		   "  -i, --internet      routes: the Internet table\n"
+		   "      --intervals     routes: also print the compiled intervals\n"
+		   "  -h, --help          this text\n"
+		   "  -V, --version       print the version and the ABI version\n"
+		   "\n"
+		   "Exit status: 0 ok, 1 error (segment missing or invalid, unknown\n"
+		   "VPC), 2 usage error.\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"segment", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},
-		{"all", no_argument, NULL, 'a'},
-		{"per-lcore", no_argument, NULL, 'l'},
-		{"internet", no_argument, NULL, 'i'},
-		{"intervals", no_argument, NULL, 'I'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"segment", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"all", no_argument, NULL, 'a'},
+	    {"per-lcore", no_argument, NULL, 'l'},
+	    {"internet", no_argument, NULL, 'i'},
+	    {"intervals", no_argument, NULL, 'I'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct sl_ctl c = {.fd = -1};
 	const char *cmd, *arg = NULL;
@@ -1643,8 +1509,8 @@ int main(int argc, char **argv)
 			sl_usage(stdout);
 			return 0;
 		case 'V':
-			printf("sluicectl %s (shared-memory ABI %u)\n",
-			       SL_VERSION, SL_SHM_ABI_VERSION);
+			printf("sluicectl %s (shared-memory ABI %u)\n", SL_VERSION,
+			       SL_SHM_ABI_VERSION);
 			return 0;
 		default:
 			sl_usage(stderr);
@@ -1667,9 +1533,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	static const char *const known[] = {"status",	"vpcs",	 "routes",
+	static const char *const known[] = {"status",	"vpcs",	      "routes",
 					    "nexthops", "neighbours", "neighbors",
-					    "ports",	"drops", "counters"};
+					    "ports",	"drops",      "counters"};
 	bool ok = false;
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -1698,8 +1564,7 @@ int main(int argc, char **argv)
 		rc = sl_cmd_routes(&c, arg);
 	else if (strcmp(cmd, "nexthops") == 0)
 		rc = sl_cmd_nexthops(&c);
-	else if (strcmp(cmd, "neighbours") == 0 ||
-		 strcmp(cmd, "neighbors") == 0)
+	else if (strcmp(cmd, "neighbours") == 0 || strcmp(cmd, "neighbors") == 0)
 		rc = sl_cmd_neighbours(&c);
 	else if (strcmp(cmd, "ports") == 0)
 		rc = sl_cmd_ports(&c);

@@ -64,9 +64,9 @@ static void ts_v6(uint8_t *dst, const char *s)
 	}
 }
 
-static struct sl_nexthop ts_nh(uint8_t type, uint8_t family, uint8_t role,
-			       uint16_t vlan, uint32_t vpc, const char *via,
-			       const char *src, const char *owner, uint8_t flags)
+static struct sl_nexthop ts_nh(uint8_t type, uint8_t family, uint8_t role, uint16_t vlan,
+			       uint32_t vpc, const char *via, const char *src, const char *owner,
+			       uint8_t flags)
 {
 	struct sl_nexthop nh;
 
@@ -87,8 +87,8 @@ static struct sl_nexthop ts_nh(uint8_t type, uint8_t family, uint8_t role,
 	return nh;
 }
 
-static struct sl_prefix ts_pfx(const char *addr, uint8_t len, uint8_t family,
-			       uint8_t origin, uint32_t nh)
+static struct sl_prefix ts_pfx(const char *addr, uint8_t len, uint8_t family, uint8_t origin,
+			       uint32_t nh)
 {
 	struct sl_prefix p;
 
@@ -121,8 +121,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s PATH [ok|badmagic|badabi|nogen|badoff]\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s PATH [ok|badmagic|badabi|nogen|badoff]\n", argv[0]);
 		return 2;
 	}
 	unlink(argv[1]);
@@ -137,10 +136,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	h->magic = strcmp(mode, "badmagic") == 0 ? UINT64_C(0x1122334455667788)
-						 : SL_SHM_MAGIC;
-	h->abi_version = strcmp(mode, "badabi") == 0 ? SL_SHM_ABI_VERSION + 7
-						     : SL_SHM_ABI_VERSION;
+	h->magic = strcmp(mode, "badmagic") == 0 ? UINT64_C(0x1122334455667788) : SL_SHM_MAGIC;
+	h->abi_version = strcmp(mode, "badabi") == 0 ? SL_SHM_ABI_VERSION + 7 : SL_SHM_ABI_VERSION;
 	h->header_size = sizeof(*h);
 	h->segment_size = seg_size;
 	h->bank_offset[0] = hdr_size;
@@ -172,23 +169,28 @@ int main(int argc, char **argv)
 
 	/* Next hops: 0 unreachable, then VPC and Internet ones. */
 	struct sl_nexthop nhs[] = {
-		ts_nh(SL_NH_UNREACHABLE, 0, 0, 0, 0, NULL, NULL, NULL, 0),
-		/* 1 */ ts_nh(SL_NH_CONNECTED, SL_AF_INET, SL_ROLE_INSIDE, 100, 0,
-			      NULL, "192.168.1.253", "vsw-t1", SL_NH_F_SYSTEM),
-		/* 2 */ ts_nh(SL_NH_LOCAL, SL_AF_INET, SL_ROLE_INSIDE, 100, 0, NULL,
-			      NULL, "vsw-t1", SL_NH_F_SYSTEM),
-		/* 3 */ ts_nh(SL_NH_BLACKHOLE, SL_AF_INET, SL_ROLE_INSIDE, 100, 0,
-			      NULL, NULL, "vpc-t", SL_NH_F_SYSTEM),
-		/* 4 */ ts_nh(SL_NH_GATEWAY, SL_AF_INET, SL_ROLE_INSIDE, 100, 0,
-			      "192.168.1.10", "192.168.1.253", "i-t1", 0),
-		/* 5 */ ts_nh(SL_NH_CONNECTED, SL_AF_INET6, SL_ROLE_INSIDE, 100,
-			      0, NULL, "2001:db8:a:1:ffff:ffff:ffff:fffd",
-			      "vsw-t1", SL_NH_F_SYSTEM),
-		/* 6 */ ts_nh(SL_NH_GATEWAY, SL_AF_INET, SL_ROLE_OUTSIDE, 0,
-			      SL_VPC_INTERNET, "203.0.113.1", "203.0.113.2",
-			      "internet-route-0", 0),
-		/* 7 */ ts_nh(SL_NH_LOCAL, SL_AF_INET, SL_ROLE_OUTSIDE, 0,
-			      SL_VPC_INTERNET, NULL, NULL, "gateway", SL_NH_F_SYSTEM),
+	    ts_nh(SL_NH_UNREACHABLE, 0, 0, 0, 0, NULL, NULL, NULL, 0),
+	    /* 1 */
+	    ts_nh(SL_NH_CONNECTED, SL_AF_INET, SL_ROLE_INSIDE, 100, 0, NULL, "192.168.1.253",
+		  "vsw-t1", SL_NH_F_SYSTEM),
+	    /* 2 */
+	    ts_nh(SL_NH_LOCAL, SL_AF_INET, SL_ROLE_INSIDE, 100, 0, NULL, NULL, "vsw-t1",
+		  SL_NH_F_SYSTEM),
+	    /* 3 */
+	    ts_nh(SL_NH_BLACKHOLE, SL_AF_INET, SL_ROLE_INSIDE, 100, 0, NULL, NULL, "vpc-t",
+		  SL_NH_F_SYSTEM),
+	    /* 4 */
+	    ts_nh(SL_NH_GATEWAY, SL_AF_INET, SL_ROLE_INSIDE, 100, 0, "192.168.1.10",
+		  "192.168.1.253", "i-t1", 0),
+	    /* 5 */
+	    ts_nh(SL_NH_CONNECTED, SL_AF_INET6, SL_ROLE_INSIDE, 100, 0, NULL,
+		  "2001:db8:a:1:ffff:ffff:ffff:fffd", "vsw-t1", SL_NH_F_SYSTEM),
+	    /* 6 */
+	    ts_nh(SL_NH_GATEWAY, SL_AF_INET, SL_ROLE_OUTSIDE, 0, SL_VPC_INTERNET, "203.0.113.1",
+		  "203.0.113.2", "internet-route-0", 0),
+	    /* 7 */
+	    ts_nh(SL_NH_LOCAL, SL_AF_INET, SL_ROLE_OUTSIDE, 0, SL_VPC_INTERNET, NULL, NULL,
+		  "gateway", SL_NH_F_SYSTEM),
 	};
 	uint32_t n_nh = sizeof(nhs) / sizeof(nhs[0]);
 
@@ -198,27 +200,27 @@ int main(int argc, char **argv)
 
 	/* VPC routes, deliberately stored unsorted. */
 	struct sl_prefix vp[] = {
-		ts_pfx("10.99.0.0", 16, SL_AF_INET, SL_ROUTE_CUSTOM, 4),
-		ts_pfx("192.168.1.0", 24, SL_AF_INET, SL_ROUTE_SYSTEM, 1),
-		ts_pfx("192.168.1.253", 32, SL_AF_INET, SL_ROUTE_SYSTEM, 2),
-		ts_pfx("100.64.0.0", 10, SL_AF_INET, SL_ROUTE_SYSTEM, 3),
-		ts_pfx("2001:db8:a:1::", 64, SL_AF_INET6, SL_ROUTE_SYSTEM, 5),
+	    ts_pfx("10.99.0.0", 16, SL_AF_INET, SL_ROUTE_CUSTOM, 4),
+	    ts_pfx("192.168.1.0", 24, SL_AF_INET, SL_ROUTE_SYSTEM, 1),
+	    ts_pfx("192.168.1.253", 32, SL_AF_INET, SL_ROUTE_SYSTEM, 2),
+	    ts_pfx("100.64.0.0", 10, SL_AF_INET, SL_ROUTE_SYSTEM, 3),
+	    ts_pfx("2001:db8:a:1::", 64, SL_AF_INET6, SL_ROUTE_SYSTEM, 5),
 	};
 	struct sl_rt4_entry v4[] = {
-		{0, 0},
-		{ts_h4("10.99.0.0"), 4},
-		{ts_h4("10.100.0.0"), 0},
-		{ts_h4("100.64.0.0"), 3},
-		{ts_h4("100.128.0.0"), 0},
-		{ts_h4("192.168.1.0"), 1},
-		{ts_h4("192.168.1.253"), 2},
-		{ts_h4("192.168.1.254"), 1},
-		{ts_h4("192.168.2.0"), 0},
+	    {0, 0},
+	    {ts_h4("10.99.0.0"), 4},
+	    {ts_h4("10.100.0.0"), 0},
+	    {ts_h4("100.64.0.0"), 3},
+	    {ts_h4("100.128.0.0"), 0},
+	    {ts_h4("192.168.1.0"), 1},
+	    {ts_h4("192.168.1.253"), 2},
+	    {ts_h4("192.168.1.254"), 1},
+	    {ts_h4("192.168.2.0"), 0},
 	};
 	struct sl_rt6_entry v6[] = {
-		{0, 0, 0, 0},
-		{UINT64_C(0x20010db8000a0001), 0, 5, 0},
-		{UINT64_C(0x20010db8000a0002), 0, 0, 0},
+	    {0, 0, 0, 0},
+	    {UINT64_C(0x20010db8000a0001), 0, 5, 0},
+	    {UINT64_C(0x20010db8000a0002), 0, 0, 0},
 	};
 	struct sl_vpc *vpc;
 
@@ -247,13 +249,13 @@ int main(int argc, char **argv)
 
 	/* Internet table. */
 	struct sl_prefix ip[] = {
-		ts_pfx("203.0.113.2", 32, SL_AF_INET, SL_ROUTE_SYSTEM, 7),
-		ts_pfx("0.0.0.0", 0, SL_AF_INET, SL_ROUTE_STATIC, 6),
+	    ts_pfx("203.0.113.2", 32, SL_AF_INET, SL_ROUTE_SYSTEM, 7),
+	    ts_pfx("0.0.0.0", 0, SL_AF_INET, SL_ROUTE_STATIC, 6),
 	};
 	struct sl_rt4_entry i4[] = {
-		{0, 6},
-		{ts_h4("203.0.113.2"), 7},
-		{ts_h4("203.0.113.3"), 6},
+	    {0, 6},
+	    {ts_h4("203.0.113.2"), 7},
+	    {ts_h4("203.0.113.3"), 6},
 	};
 
 	bh->inet.prefix_off = ts_alloc(&b, sizeof(ip));
@@ -321,8 +323,7 @@ int main(int argc, char **argv)
 	st->updated_ns = UINT64_C(1700000002000000000);
 	atomic_store(&st->seq, 2);
 
-	if (msync(h, seg_size, MS_SYNC) < 0 || munmap(h, seg_size) < 0 ||
-	    close(fd) < 0) {
+	if (msync(h, seg_size, MS_SYNC) < 0 || munmap(h, seg_size) < 0 || close(fd) < 0) {
 		perror(argv[1]);
 		return 1;
 	}

@@ -17,9 +17,9 @@
  *   2. report a quiescent state to the neighbour table's RCU (neigh.c).
  *   3. drain its inject ring: frames from the main lcore that already carry
  *      their final L2 header go straight to TX (nothing else needs a bank).
- *   4. rx burst on queue i of every port; zero the packet metadata, set
- *      in_port / in_role and run the pipeline from ETH_INPUT, or drop the
- *      burst NO_TABLES before the first generation.
+ *   4. rx burst on queue i of every port and run the pipeline from
+ *      ETH_INPUT (which initialises sl_meta from m->port and the frame), or
+ *      drop the burst NO_TABLES before the first generation.
  *   5. flush the tx buffers.
  *   6. after SL_IDLE_POLLS empty iterations in a row sleep idle_sleep_us
  *      (if configured) on every further empty iteration, so a small box
@@ -181,14 +181,7 @@ int sl_worker_main(void *arg)
 					sl_drop(w, pkts[j], SL_DROP_NO_TABLES);
 				continue;
 			}
-			for (uint16_t j = 0; j < k; j++) {
-				struct sl_meta *md = sl_meta(pkts[j]);
-
-				memset(md, 0, sizeof(*md));
-				md->in_port = port;
-				md->in_role = sl_ports[port].role;
-				md->vpc_index = SL_VPC_INTERNET;
-			}
+			/* ETH_INPUT initialises the whole sl_meta. */
 			sl_pipeline_run(w, pkts, k, SL_STAGE_ETH_INPUT);
 		}
 		sl_tx_flush(w);

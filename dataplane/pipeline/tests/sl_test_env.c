@@ -229,10 +229,11 @@ uint32_t sl_tb_lpm4(const struct sl_tb_table *t, uint32_t addr)
 
 	for (unsigned int i = 0; i < t->n; i++) {
 		const struct sl_tb_prefix *p = &t->p[i];
-		uint32_t mask = p->len == 0 ? 0 : ~UINT32_C(0) << (32 - p->len);
+		uint32_t mask;
 
 		if (p->family != SL_AF_INET)
 			continue;
+		mask = p->len == 0 ? 0 : ~UINT32_C(0) << (32 - p->len);
 		/* later entries with the same prefix replace earlier ones */
 		if ((addr & mask) == sl_tb_get4(p->addr) && (int)p->len >= best) {
 			best = p->len;

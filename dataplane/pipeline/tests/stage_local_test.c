@@ -224,7 +224,8 @@ static void echo6_build(struct sl_tpkt *p, const char *src, const char *dst, uns
 {
 	static uint8_t pl[4096];
 
-	memcpy(pl, ext, extlen);
+	if (extlen)
+		memcpy(pl, ext, extlen);
 	pl[extlen] = 128;
 	pl[extlen + 1] = 0;
 	pl[extlen + 4] = 0x12;

@@ -11,7 +11,7 @@
  *     and dispatch on md->punt: ARP -> sl_arp_input, ND -> sl_nd_input,
  *     UNRESOLVED -> sl_neigh_resolve; anything else is a stage bug, dropped
  *     PUNT_INVALID;
- *   - every 10 ms the neighbour timers (retransmit, fail, age, re-probe,
+ *   - every 20 ms the neighbour timers (retransmit, fail, age, re-probe,
  *     garbage-collect, reclaim);
  *   - every 100 ms the stats export: rte_eth_stats of each port into
  *     port[] and the neighbour table into neigh[], under the seqcount of
@@ -162,7 +162,7 @@ int sl_ctrl_main(struct sl_dp *dp)
 		for (unsigned int i = 0; i < n; i++)
 			sl_ctrl_dispatch(dp, pkts[i], now);
 
-		if (now - last_timer >= hz / 100) {
+		if (now - last_timer >= hz / 50) {
 			sl_neigh_timer(dp->neigh, now);
 			last_timer = now;
 		}

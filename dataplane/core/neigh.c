@@ -167,6 +167,11 @@ static int32_t sl_neigh_add(struct sl_neigh_table *t, const struct sl_neigh_key 
 		rte_hash_free_key_with_position(t->h, pos);
 		return -ENOSPC;
 	}
+	/* rte_hash hands out positions from a free list that starts in
+	 * order, so the used ones stay packed at the bottom: timers and
+	 * export scan [0, hi_pos) only. */
+	if ((uint32_t)pos >= t->hi_pos)
+		t->hi_pos = (uint32_t)pos + 1;
 	p = &t->pv[pos];
 	memset(p, 0, sizeof(*p));
 	p->key = *key;
@@ -373,7 +378,7 @@ int sl_neigh_learn(struct sl_neigh_table *t, const struct sl_neigh_key *key,
 void sl_neigh_timer(struct sl_neigh_table *t, uint64_t now)
 {
 	sl_neigh_reclaim(t);
-	for (uint32_t pos = 0; pos < t->size; pos++) {
+	for (uint32_t pos = 0; pos < t->hi_pos; pos++) {
 		struct sl_neigh_priv *p = &t->pv[pos];
 
 		if (!p->in_use)
@@ -433,7 +438,7 @@ uint32_t sl_neigh_export(const struct sl_neigh_table *t, const struct sl_bank_he
 {
 	uint32_t n = 0;
 
-	for (uint32_t pos = 0; pos < t->size && n < max; pos++) {
+	for (uint32_t pos = 0; pos < t->hi_pos && n < max; pos++) {
 		const struct sl_neigh_priv *p = &t->pv[pos];
 		struct sl_neigh_export *e;
 		uint64_t age;

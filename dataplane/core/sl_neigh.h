@@ -87,6 +87,7 @@ struct sl_neigh_table {
 	struct sl_neigh_priv *pv;   /* [size], main lcore only */
 	uint32_t size;
 	uint32_t n_entries;
+	uint32_t hi_pos; /* every position in use is below this (scan bound) */
 	uint32_t n_readers;
 	uint64_t hz;
 	uint64_t retrans_tsc, reachable_tsc, gc_failed_tsc, gc_stale_tsc;

@@ -33,10 +33,19 @@ static void test_parse_v4(void **state)
 	assert_int_equal(sl_pfx_parse("203.0.113.2/24", &p, SL_PFX_HOST_OK), SL_PFX_OK);
 	assert_true(p.addr == 0xcb007102u);
 	/* malformed */
-	static const char *const bad[] = {"10.0.0/8", "10.0.0.0/33", "10.0.0.0/", "/8",
-					  "10.0.0.0/08", "10.0.0.0/+8", " 10.0.0.0/8",
-					  "10.0.0.0/8 ", "010.0.0.0/8", "10.0.0.0/8/8", "",
-					  "256.0.0.0/8", "10.0.0.0/1000"};
+	static const char *const bad[] = {"10.0.0/8",
+					  "10.0.0.0/33",
+					  "10.0.0.0/",
+					  "/8",
+					  "10.0.0.0/08",
+					  "10.0.0.0/+8",
+					  " 10.0.0.0/8",
+					  "10.0.0.0/8 ",
+					  "010.0.0.0/8",
+					  "10.0.0.0/8/8",
+					  "",
+					  "256.0.0.0/8",
+					  "10.0.0.0/1000"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(sl_pfx_parse(bad[i], &p, SL_PFX_BARE_OK), SL_PFX_MALFORMED);
 	assert_int_equal(sl_pfx_parse("10.0.0.0", &p, SL_PFX_BARE_OK | SL_PFX_NEED_LEN),
@@ -96,8 +105,7 @@ static void test_gateway(void **state)
 	assert_string_equal(sl_ip_fmt(p.family, sl_pfx_gateway(&p), buf, sizeof(buf)),
 			    "192.168.1.253");
 	sl_pfx_parse("10.0.0.0/29", &p, 0);
-	assert_string_equal(sl_ip_fmt(p.family, sl_pfx_gateway(&p), buf, sizeof(buf)),
-			    "10.0.0.5");
+	assert_string_equal(sl_ip_fmt(p.family, sl_pfx_gateway(&p), buf, sizeof(buf)), "10.0.0.5");
 	sl_pfx_parse("2001:db8:a:1::/64", &p, 0);
 	assert_string_equal(sl_ip_fmt(p.family, sl_pfx_gateway(&p), buf, sizeof(buf)),
 			    "2001:db8:a:1:ffff:ffff:ffff:fffd");
@@ -111,10 +119,10 @@ static void test_gateway(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_v4),
-		cmocka_unit_test(test_parse_v6),
-		cmocka_unit_test(test_contains),
-		cmocka_unit_test(test_gateway),
+	    cmocka_unit_test(test_parse_v4),
+	    cmocka_unit_test(test_parse_v6),
+	    cmocka_unit_test(test_contains),
+	    cmocka_unit_test(test_gateway),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

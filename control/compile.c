@@ -425,8 +425,8 @@ static int sl_compile_inet_table(struct sl_ctable *t, const struct sl_gateway_ob
 		struct sl_pfx net = sl_pfx_network(a);
 		bool seen = false;
 
-		sl_nh_base(&nh, SL_NH_LOCAL, a->family, SL_ROLE_OUTSIDE, 0, g->mtu,
-			   SL_VPC_INTERNET, "Gateway");
+		sl_nh_base(&nh, SL_NH_LOCAL, a->family, SL_ROLE_OUTSIDE, 0, g->mtu, SL_VPC_INTERNET,
+			   "Gateway");
 		nh.flags = SL_NH_F_SYSTEM;
 		sl_addr_to_bytes(a->family, a->addr, nh.src);
 		rc = sl_add_host(t, a->family, a->addr, SL_ROUTE_SYSTEM, &nh);
@@ -508,8 +508,7 @@ static void sl_cache_clear(struct sl_compiler *c)
 {
 	char key[SL_JSL_KEY_MAX] = "";
 
-	for (struct sl_cvpc *cv = sl_jsl_first(c->cache, key); cv;
-	     cv = sl_jsl_next(c->cache, key))
+	for (struct sl_cvpc *cv = sl_jsl_first(c->cache, key); cv; cv = sl_jsl_next(c->cache, key))
 		sl_cvpc_free(cv);
 	sl_jsl_free(&c->cache);
 }

@@ -55,8 +55,9 @@ static uint32_t dp_rt6_lookup(const struct sl_bank_header *b, const struct sl_ro
 		return SL_NH_NONE;
 	while (n > 1) {
 		uint32_t half = n / 2;
-		lo = dp_u128_le(e[lo + half].start_hi, e[lo + half].start_lo, hi, lo_addr) ? lo + half
-											  : lo;
+		lo = dp_u128_le(e[lo + half].start_hi, e[lo + half].start_lo, hi, lo_addr)
+			 ? lo + half
+			 : lo;
 		n -= half;
 	}
 	return e[lo].nh;
@@ -160,8 +161,8 @@ static void check_random(uint8_t family, size_t n_pfx, size_t n_lookups)
 	/* shape: first start 0, strictly increasing, adjacent next hops differ */
 	for (uint32_t i = 0; i < n_out; i++) {
 		sl_u128 s = family == SL_AF_INET
-				    ? e4[i].start
-				    : (((sl_u128)e6[i].start_hi << 64) | e6[i].start_lo);
+				? e4[i].start
+				: (((sl_u128)e6[i].start_hi << 64) | e6[i].start_lo);
 		uint32_t nh = family == SL_AF_INET ? e4[i].nh : e6[i].nh;
 
 		if (i == 0) {
@@ -169,8 +170,8 @@ static void check_random(uint8_t family, size_t n_pfx, size_t n_lookups)
 			continue;
 		}
 		sl_u128 prev = family == SL_AF_INET
-				       ? e4[i - 1].start
-				       : (((sl_u128)e6[i - 1].start_hi << 64) | e6[i - 1].start_lo);
+				   ? e4[i - 1].start
+				   : (((sl_u128)e6[i - 1].start_hi << 64) | e6[i - 1].start_lo);
 		assert_true(prev < s);
 		assert_int_not_equal(nh, family == SL_AF_INET ? e4[i - 1].nh : e6[i - 1].nh);
 	}
@@ -362,8 +363,8 @@ static void assert_addr(const uint8_t *bytes, uint8_t family, const char *want)
 {
 	char buf[64];
 
-	assert_non_null(inet_ntop(family == SL_AF_INET ? AF_INET : AF_INET6, bytes, buf,
-				  sizeof(buf)));
+	assert_non_null(
+	    inet_ntop(family == SL_AF_INET ? AF_INET : AF_INET6, bytes, buf, sizeof(buf)));
 	assert_string_equal(buf, want);
 }
 
@@ -466,8 +467,8 @@ static void test_demo_bank(void **state)
 	assert_int_equal(nh6(&bk, &bk.h->inet, "2001:db8:ffff::2")->type, SL_NH_LOCAL);
 	/* prefix lists for display */
 	{
-		const struct sl_prefix *p = SL_BANK_PTR(bk.h, a->rt.prefix_off,
-							const struct sl_prefix);
+		const struct sl_prefix *p =
+		    SL_BANK_PTR(bk.h, a->rt.prefix_off, const struct sl_prefix);
 		unsigned int custom = 0, system = 0;
 
 		for (uint32_t i = 0; i < a->rt.n_prefixes; i++) {
@@ -614,9 +615,9 @@ static void test_cache_and_indexes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_intervals_edges),	 cmocka_unit_test(test_intervals_random_v4),
-		cmocka_unit_test(test_intervals_random_v6), cmocka_unit_test(test_demo_bank),
-		cmocka_unit_test(test_bank_too_small),	 cmocka_unit_test(test_cache_and_indexes),
+	    cmocka_unit_test(test_intervals_edges),	cmocka_unit_test(test_intervals_random_v4),
+	    cmocka_unit_test(test_intervals_random_v6), cmocka_unit_test(test_demo_bank),
+	    cmocka_unit_test(test_bank_too_small),	cmocka_unit_test(test_cache_and_indexes),
 	};
 
 	sl_log_level = SL_LOG_WARN;

@@ -41,7 +41,8 @@ static void sl_check_keys(json_t *obj, const char *const *known, const char *lab
 	const char *key;
 	json_t *val;
 
-	json_object_foreach(obj, key, val) {
+	json_object_foreach(obj, key, val)
+	{
 		bool ok = strcmp(key, "Comment") == 0;
 
 		for (const char *const *k = known; !ok && *k; k++)
@@ -121,9 +122,9 @@ static int sl_get_id(json_t *obj, const char *key, bool required, const char *la
 	for (const char *c = buf; *c; c++) {
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.')) {
-			sl_errs_add(e, label, key, "InvalidParameter",
-				    "'%s': an ID may contain only letters, digits, '-', '_' and '.'",
-				    buf);
+			sl_errs_add(
+			    e, label, key, "InvalidParameter",
+			    "'%s': an ID may contain only letters, digits, '-', '_' and '.'", buf);
 			buf[0] = '\0';
 			return -1;
 		}
@@ -168,9 +169,9 @@ static int sl_get_int(json_t *obj, const char *key, bool required, const char *l
 }
 
 /* A CIDR block. flags: SL_PFX_*. `fam` 0 = either family. Invalid -> family 0. */
-static int sl_get_cidr(json_t *obj, const char *key, bool required, unsigned int flags,
-		       uint8_t fam, const char *label, struct sl_errs *e, struct sl_pfx *p,
-		       char *text, size_t textsize)
+static int sl_get_cidr(json_t *obj, const char *key, bool required, unsigned int flags, uint8_t fam,
+		       const char *label, struct sl_errs *e, struct sl_pfx *p, char *text,
+		       size_t textsize)
 {
 	const char *s;
 	char buf[SL_PFX_STRLEN];
@@ -219,7 +220,9 @@ static int sl_get_ip(json_t *obj, const char *key, bool required, uint8_t fam, c
 		return rc;
 	if (sl_ip_parse(s, ip) != SL_PFX_OK || (fam && ip->family != fam)) {
 		sl_errs_add(e, label, key, code, "'%s' is not an %s address", s,
-			    fam == SL_AF_INET ? "IPv4" : fam == SL_AF_INET6 ? "IPv6" : "IP");
+			    fam == SL_AF_INET	 ? "IPv4"
+			    : fam == SL_AF_INET6 ? "IPv6"
+						 : "IP");
 		memset(ip, 0, sizeof(*ip));
 		return -1;
 	}
@@ -267,7 +270,8 @@ static int sl_parse_regions(json_t *root, struct sl_store *s, struct sl_errs *e)
 	json_t *ro;
 	size_t i;
 
-	json_array_foreach(arr, i, ro) {
+	json_array_foreach(arr, i, ro)
+	{
 		struct sl_region_obj *r;
 		struct sl_label l;
 		json_t *zarr, *zo;
@@ -291,7 +295,8 @@ static int sl_parse_regions(json_t *root, struct sl_store *s, struct sl_errs *e)
 			if (r->zones == NULL)
 				oom = true;
 		}
-		json_array_foreach(zarr, j, zo) {
+		json_array_foreach(zarr, j, zo)
+		{
 			struct sl_zone_obj *z;
 			struct sl_label zl;
 
@@ -363,15 +368,15 @@ static int sl_parse_regions(json_t *root, struct sl_store *s, struct sl_errs *e)
 
 static int sl_parse_vpcs(json_t *root, struct sl_store *s, struct sl_errs *e)
 {
-	static const char *const keys[] = {"VpcId",	    "RegionId", "VpcName",
-					   "Description",   "CidrBlock", "Ipv6CidrBlock",
-					   "VlanId",	    "RouteTableId", "Mtu",
-					   NULL};
+	static const char *const keys[] = {
+	    "VpcId",	     "RegionId", "VpcName",	 "Description", "CidrBlock",
+	    "Ipv6CidrBlock", "VlanId",	 "RouteTableId", "Mtu",		NULL};
 	json_t *arr = sl_get_array(root, "Vpcs", "", e);
 	json_t *o;
 	size_t i;
 
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		struct sl_vpc_obj *v;
 		struct sl_label l;
 		long long n;
@@ -408,7 +413,7 @@ static int sl_parse_vpcs(json_t *root, struct sl_store *s, struct sl_errs *e)
 		if (rc == 0 && v->id[0]) {
 			v->route_table_derived = true;
 			if (sl_cfg_default_route_table(v->id, v->route_table_id,
-							  sizeof(v->route_table_id)) < 0) {
+						       sizeof(v->route_table_id)) < 0) {
 				sl_errs_add(e, l.s, "RouteTableId", "InvalidParameter",
 					    "the RouteTableId derived from the VpcId is too long: "
 					    "give one");
@@ -441,14 +446,15 @@ static int sl_parse_vpcs(json_t *root, struct sl_store *s, struct sl_errs *e)
 
 static int sl_parse_vswitches(json_t *root, struct sl_store *s, struct sl_errs *e)
 {
-	static const char *const keys[] = {"VSwitchId",	    "VpcId",	   "ZoneId",
-					   "CidrBlock",	    "Ipv6CidrBlock", "VSwitchName",
-					   "Description",   NULL};
+	static const char *const keys[] = {
+	    "VSwitchId",     "VpcId",	    "ZoneId",	   "CidrBlock",
+	    "Ipv6CidrBlock", "VSwitchName", "Description", NULL};
 	json_t *arr = sl_get_array(root, "VSwitches", "", e);
 	json_t *o;
 	size_t i;
 
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		struct sl_vswitch_obj *w;
 		struct sl_label l;
 		bool oom = false;
@@ -496,13 +502,14 @@ static int sl_parse_vswitches(json_t *root, struct sl_store *s, struct sl_errs *
 
 static int sl_parse_instances(json_t *root, struct sl_store *s, struct sl_errs *e)
 {
-	static const char *const keys[] = {"InstanceId", "VSwitchId", "VpcId", "PrivateIpAddress",
-					   "Ipv6Address", NULL};
+	static const char *const keys[] = {"InstanceId",       "VSwitchId",   "VpcId",
+					   "PrivateIpAddress", "Ipv6Address", NULL};
 	json_t *arr = sl_get_array(root, "Instances", "", e);
 	json_t *o;
 	size_t i;
 
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		struct sl_instance_obj *in;
 		struct sl_label l;
 		int rc;
@@ -519,8 +526,8 @@ static int sl_parse_instances(json_t *root, struct sl_store *s, struct sl_errs *
 		sl_check_keys(o, keys, l.s, e);
 		sl_get_id(o, "VSwitchId", true, l.s, e, in->vswitch_id, sizeof(in->vswitch_id));
 		sl_get_id(o, "VpcId", false, l.s, e, in->vpc_id, sizeof(in->vpc_id));
-		sl_get_ip(o, "PrivateIpAddress", true, SL_AF_INET, "InvalidPrivateIpAddress.Malformed",
-			  l.s, e, &in->ip4);
+		sl_get_ip(o, "PrivateIpAddress", true, SL_AF_INET,
+			  "InvalidPrivateIpAddress.Malformed", l.s, e, &in->ip4);
 		in->ip6_given = sl_get_ip(o, "Ipv6Address", false, SL_AF_INET6,
 					  "InvalidIpv6Address.Malformed", l.s, e, &in->ip6) != 0;
 		if (in->id[0] == '\0') {
@@ -544,12 +551,13 @@ static int sl_parse_instances(json_t *root, struct sl_store *s, struct sl_errs *
 static int sl_parse_routes(json_t *root, struct sl_store *s, struct sl_errs *e)
 {
 	static const char *const keys[] = {"RouteTableId", "DestinationCidrBlock", "NextHopType",
-					   "NextHopId", "NextHopList", NULL};
+					   "NextHopId",	   "NextHopList",	   NULL};
 	json_t *arr = sl_get_array(root, "RouteEntries", "", e);
 	json_t *o;
 	size_t i;
 
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		struct sl_route_obj *r;
 		struct sl_label l;
 		char canon[SL_PFX_STRLEN];
@@ -571,8 +579,8 @@ static int sl_parse_routes(json_t *root, struct sl_store *s, struct sl_errs *e)
 			snprintf(r->key, sizeof(r->key), "%s:%s", r->route_table_id,
 				 sl_pfx_fmt(&r->dest, canon, sizeof(canon)));
 		else
-			snprintf(r->key, sizeof(r->key), "%s:RouteEntries[%zu]",
-				 r->route_table_id, i);
+			snprintf(r->key, sizeof(r->key), "%s:RouteEntries[%zu]", r->route_table_id,
+				 i);
 		if (r->route_table_id[0] && r->dest.family)
 			snprintf(l.s, sizeof(l.s), "RouteEntry %s", r->key);
 		sl_check_keys(o, keys, l.s, e);
@@ -642,7 +650,8 @@ static int sl_parse_gateway(json_t *root, struct sl_store *s, struct sl_errs *e)
 			if (gw->addrs == NULL)
 				goto oom;
 		}
-		json_array_foreach(addrs, i, o) {
+		json_array_foreach(addrs, i, o)
+		{
 			const char *t = json_string_value(o);
 			struct sl_pfx p;
 
@@ -668,7 +677,8 @@ static int sl_parse_gateway(json_t *root, struct sl_store *s, struct sl_errs *e)
 		if (gw->routes == NULL)
 			goto oom;
 	}
-	json_array_foreach(routes, i, o) {
+	json_array_foreach(routes, i, o)
+	{
 		struct sl_inet_route *r = &gw->routes[gw->n_routes];
 		char label[160];
 
@@ -695,7 +705,7 @@ oom:
 
 static struct sl_store *sl_cfg_build(json_t *root, struct sl_errs *e)
 {
-	static const char *const top[] = {"Regions",   "Gateway",   "Vpcs",	  "VSwitches",
+	static const char *const top[] = {"Regions",   "Gateway",      "Vpcs", "VSwitches",
 					  "Instances", "RouteEntries", NULL};
 	struct sl_store *s;
 

@@ -75,14 +75,15 @@ static void test_unknown_keys(void **state)
 
 static void test_types_and_required(void **state)
 {
-	char *j = sl_t_json(
-		"{'Vpcs':[{'VpcId':'vpc-x','RegionId':'r','VlanId':'100'},"
-		"{'RegionId':'r','VlanId':5},"
-		"{'VpcId':'vpc y','RegionId':'r','VlanId':6}],"
-		"'VSwitches':[{'VSwitchId':'vsw-1','VpcId':'vpc-x','ZoneId':'z'}],"
-		"'Instances':[{'InstanceId':'i-1','VSwitchId':'vsw-1','PrivateIpAddress':'2001:db8::1'}],"
-		"'RouteEntries':[{'RouteTableId':'vtb-x','DestinationCidrBlock':'10.0.0.0/8',"
-		"'NextHopList':[]}]}");
+	char *j =
+	    sl_t_json("{'Vpcs':[{'VpcId':'vpc-x','RegionId':'r','VlanId':'100'},"
+		      "{'RegionId':'r','VlanId':5},"
+		      "{'VpcId':'vpc y','RegionId':'r','VlanId':6}],"
+		      "'VSwitches':[{'VSwitchId':'vsw-1','VpcId':'vpc-x','ZoneId':'z'}],"
+		      "'Instances':[{'InstanceId':'i-1','VSwitchId':'vsw-1','PrivateIpAddress':'"
+		      "2001:db8::1'}],"
+		      "'RouteEntries':[{'RouteTableId':'vtb-x','DestinationCidrBlock':'10.0.0.0/8',"
+		      "'NextHopList':[]}]}");
 	struct sl_errs e;
 	struct sl_store *s = load(j, &e);
 
@@ -90,7 +91,7 @@ static void test_types_and_required(void **state)
 	sl_t_dump(&e);
 	assert_true(sl_errs_has(&e, "InvalidVlanId.Malformed", "Vpc vpc-x"));
 	assert_true(sl_errs_has(&e, "MissingParameter", "Vpcs[1]"));
-	assert_true(sl_errs_has(&e, "InvalidParameter", "Vpcs[2]")); /* space in the id */
+	assert_true(sl_errs_has(&e, "InvalidParameter", "Vpcs[2]"));	   /* space in the id */
 	assert_true(sl_errs_has(&e, "MissingParameter", "VSwitch vsw-1")); /* CidrBlock */
 	assert_true(sl_errs_has(&e, "InvalidPrivateIpAddress.Malformed", "Instance i-1"));
 	assert_true(sl_errs_has(&e, "InvalidParameter", "RouteEntry vtb-x:10.0.0.0/8"));
@@ -103,15 +104,16 @@ static void test_types_and_required(void **state)
 static void test_duplicates(void **state)
 {
 	char *j = sl_t_json(
-		"{'Vpcs':[{'VpcId':'vpc-x','RegionId':'r','VlanId':1},"
-		"{'VpcId':'vpc-x','RegionId':'r','VlanId':2}],"
-		"'VSwitches':[{'VSwitchId':'vsw-1','VpcId':'vpc-x','ZoneId':'z','CidrBlock':'10.0.0.0/24'},"
-		"{'VSwitchId':'vsw-1','VpcId':'vpc-x','ZoneId':'z','CidrBlock':'10.0.1.0/24'}],"
-		"'Instances':[{'InstanceId':'i-1','VSwitchId':'vsw-1','PrivateIpAddress':'10.0.0.4'},"
-		"{'InstanceId':'i-1','VSwitchId':'vsw-1','PrivateIpAddress':'10.0.0.5'}],"
-		"'RouteEntries':["
-		"{'RouteTableId':'vtb-x','DestinationCidrBlock':'10.9.9.9','NextHopId':'i-1'},"
-		"{'RouteTableId':'vtb-x','DestinationCidrBlock':'10.9.9.9/32','NextHopId':'i-1'}]}");
+	    "{'Vpcs':[{'VpcId':'vpc-x','RegionId':'r','VlanId':1},"
+	    "{'VpcId':'vpc-x','RegionId':'r','VlanId':2}],"
+	    "'VSwitches':[{'VSwitchId':'vsw-1','VpcId':'vpc-x','ZoneId':'z','CidrBlock':'10.0.0.0/"
+	    "24'},"
+	    "{'VSwitchId':'vsw-1','VpcId':'vpc-x','ZoneId':'z','CidrBlock':'10.0.1.0/24'}],"
+	    "'Instances':[{'InstanceId':'i-1','VSwitchId':'vsw-1','PrivateIpAddress':'10.0.0.4'},"
+	    "{'InstanceId':'i-1','VSwitchId':'vsw-1','PrivateIpAddress':'10.0.0.5'}],"
+	    "'RouteEntries':["
+	    "{'RouteTableId':'vtb-x','DestinationCidrBlock':'10.9.9.9','NextHopId':'i-1'},"
+	    "{'RouteTableId':'vtb-x','DestinationCidrBlock':'10.9.9.9/32','NextHopId':'i-1'}]}");
 	struct sl_errs e;
 	struct sl_store *s = load(j, &e);
 
@@ -176,11 +178,11 @@ static void test_bad_json(void **state)
 static void test_cidr_forms(void **state)
 {
 	char *j = sl_t_json(
-		"{'Vpcs':[{'VpcId':'vpc-x','RegionId':'r','VlanId':1,'CidrBlock':'10.0.0.1/8'},"
-		"{'VpcId':'vpc-y','RegionId':'r','VlanId':2,'CidrBlock':'10.0.0.0'},"
-		"{'VpcId':'vpc-z','RegionId':'r','VlanId':3,'Ipv6CidrBlock':'10.0.0.0/8'}],"
-		"'Gateway':{'Outside':{'Addresses':['203.0.113.2','203.0.113.2/24']},"
-		"'InternetRoutes':[{'DestinationCidrBlock':'0.0.0.0/0','NextHop':'x'}]}}");
+	    "{'Vpcs':[{'VpcId':'vpc-x','RegionId':'r','VlanId':1,'CidrBlock':'10.0.0.1/8'},"
+	    "{'VpcId':'vpc-y','RegionId':'r','VlanId':2,'CidrBlock':'10.0.0.0'},"
+	    "{'VpcId':'vpc-z','RegionId':'r','VlanId':3,'Ipv6CidrBlock':'10.0.0.0/8'}],"
+	    "'Gateway':{'Outside':{'Addresses':['203.0.113.2','203.0.113.2/24']},"
+	    "'InternetRoutes':[{'DestinationCidrBlock':'0.0.0.0/0','NextHop':'x'}]}}");
 	struct sl_errs e;
 	struct sl_store *s = load(j, &e);
 
@@ -201,10 +203,10 @@ static void test_cidr_forms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_demo_loads),	    cmocka_unit_test(test_unknown_keys),
-		cmocka_unit_test(test_types_and_required), cmocka_unit_test(test_duplicates),
-		cmocka_unit_test(test_defaults),	    cmocka_unit_test(test_bad_json),
-		cmocka_unit_test(test_cidr_forms),
+	    cmocka_unit_test(test_demo_loads),	       cmocka_unit_test(test_unknown_keys),
+	    cmocka_unit_test(test_types_and_required), cmocka_unit_test(test_duplicates),
+	    cmocka_unit_test(test_defaults),	       cmocka_unit_test(test_bad_json),
+	    cmocka_unit_test(test_cidr_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -222,8 +222,7 @@ static void sl_ctl_seed(struct sl_ctl *c)
 		if (id[0] && sl_compiler_seed_index(c->comp, id, i) == 0)
 			n++;
 	}
-	SL_INFO("re-using the VPC indexes of generation %" PRIu64 " (%u VPC(s))", b->generation,
-		n);
+	SL_INFO("re-using the VPC indexes of generation %" PRIu64 " (%u VPC(s))", b->generation, n);
 }
 
 static int sl_ctl_open_segment(struct sl_ctl *c, char *err, size_t errlen)
@@ -362,7 +361,9 @@ unsigned int sl_ctl_poll(struct sl_ctl *c)
 {
 	struct sl_ack_arg a = {0};
 
-	if (c->store == NULL || c->shm == NULL)
+	/* nothing published since the last complete acknowledgement: every
+	 * object is Available (or waits for a publish that has not happened) */
+	if (c->store == NULL || c->shm == NULL || c->pending_gen == 0)
 		return 0;
 	a.acked = sl_shm_acked(c->shm, NULL);
 	sl_store_foreach_state(c->store, sl_ack, &a);
@@ -428,10 +429,10 @@ int sl_ctl_publish_file(const char *config_path, const char *segment_path, uint6
 			char *err, size_t errlen)
 {
 	struct sl_ctl_opts o = {
-		.config_path = config_path,
-		.segment_path = segment_path,
-		.bank_size = bank_size,
-		.bank_size_explicit = false,
+	    .config_path = config_path,
+	    .segment_path = segment_path,
+	    .bank_size = bank_size,
+	    .bank_size_explicit = false,
 	};
 	struct sl_oneshot_wait wait = {0};
 	struct sl_ctl_result res;

@@ -72,7 +72,8 @@ static void view_open(struct view *v)
 	assert_true(v->p != MAP_FAILED);
 	v->h = v->p;
 	assert_true(v->h->magic == SL_SHM_MAGIC);
-	v->b = sl_shm_bank(v->h, (unsigned int)(atomic_load(&((struct sl_shm_header *)v->p)->generation) & 1));
+	v->b = sl_shm_bank(
+	    v->h, (unsigned int)(atomic_load(&((struct sl_shm_header *)v->p)->generation) & 1));
 }
 
 static void view_close(struct view *v)
@@ -163,11 +164,12 @@ static void test_restart_keeps_indexes(void **state)
 	view_close(&v);
 	/* the next sluiced loads a file without vpc-a (and its objects) */
 	{
-		static const char *cfg_b = "{'Regions':[{'RegionId':'r','Zones':[{'ZoneId':'z'}]}],"
-					   "'Vpcs':[{'VpcId':'vpc-b','RegionId':'r','CidrBlock':"
-					   "'192.168.0.0/16','VlanId':200,'RouteTableId':'vtb-b'}],"
-					   "'VSwitches':[{'VSwitchId':'vsw-b1','VpcId':'vpc-b','ZoneId':"
-					   "'z','CidrBlock':'192.168.1.0/24'}]}";
+		static const char *cfg_b =
+		    "{'Regions':[{'RegionId':'r','Zones':[{'ZoneId':'z'}]}],"
+		    "'Vpcs':[{'VpcId':'vpc-b','RegionId':'r','CidrBlock':"
+		    "'192.168.0.0/16','VlanId':200,'RouteTableId':'vtb-b'}],"
+		    "'VSwitches':[{'VSwitchId':'vsw-b1','VpcId':'vpc-b','ZoneId':"
+		    "'z','CidrBlock':'192.168.1.0/24'}]}";
 		char *j = sl_t_json("%s", cfg_b);
 
 		assert_int_equal(sl_t_write_file(cfgpath, j), 0);
@@ -198,8 +200,9 @@ static void test_diff_marks_one_vpc(void **state)
 	sl_errs_init(&e, "t");
 	s1 = sl_cfg_load_string(t, &e);
 	assert_int_equal(sl_validate(s1, &e), 0);
-	t = sl_t_replace(t, "\"VSwitchId\": \"vsw-b2\", \"VpcId\": \"vpc-b\",",
-			 "\"VSwitchId\": \"vsw-b2\", \"VpcId\": \"vpc-b\", \"VSwitchName\": \"b-two\",");
+	t = sl_t_replace(
+	    t, "\"VSwitchId\": \"vsw-b2\", \"VpcId\": \"vpc-b\",",
+	    "\"VSwitchId\": \"vsw-b2\", \"VpcId\": \"vpc-b\", \"VSwitchName\": \"b-two\",");
 	s2 = sl_cfg_load_string(t, &e);
 	assert_int_equal(sl_validate(s2, &e), 0);
 	assert_int_equal(sl_errs_count(&e), 0);
@@ -263,8 +266,9 @@ static void test_reload(void **state)
 	assert_true(sl_shm_generation(sl_ctl_shm(c)) == 1);
 
 	/* one VSwitch of vpc-b changed: one VPC table rebuilt, one generation */
-	t = sl_t_replace(t, "\"VSwitchId\": \"vsw-b2\", \"VpcId\": \"vpc-b\",",
-			  "\"VSwitchId\": \"vsw-b2\", \"VpcId\": \"vpc-b\", \"Description\": \"b two\",");
+	t = sl_t_replace(
+	    t, "\"VSwitchId\": \"vsw-b2\", \"VpcId\": \"vpc-b\",",
+	    "\"VSwitchId\": \"vsw-b2\", \"VpcId\": \"vpc-b\", \"Description\": \"b two\",");
 	assert_int_equal(sl_t_write_file(cfgpath, t), 0);
 	assert_int_equal(sl_ctl_reload(c, &res), 0);
 	assert_int_equal(res.changed, 1);
@@ -283,8 +287,8 @@ static void test_reload(void **state)
 
 	/* a new route in vtb-b: vpc-b only, and it is in the published table */
 	t = sl_t_replace(t, "\"RouteEntries\": [",
-			  "\"RouteEntries\": [ { \"RouteTableId\": \"vtb-b\", "
-			  "\"DestinationCidrBlock\": \"10.77.0.0/16\", \"NextHopId\": \"i-b1\" },");
+			 "\"RouteEntries\": [ { \"RouteTableId\": \"vtb-b\", "
+			 "\"DestinationCidrBlock\": \"10.77.0.0/16\", \"NextHopId\": \"i-b1\" },");
 	assert_int_equal(sl_t_write_file(cfgpath, t), 0);
 	assert_int_equal(sl_ctl_reload(c, &res), 0);
 	assert_int_equal(res.added, 1);
@@ -348,8 +352,9 @@ static void test_pending_to_available(void **state)
 	atomic_store(&h->lcore[2].ack_generation, 1);
 	atomic_store(&h->lcore[2].online, 1);
 
-	t2 = sl_t_replace(strdup(t), "\"VSwitchId\": \"vsw-a2\", \"VpcId\": \"vpc-a\",",
-			  "\"VSwitchId\": \"vsw-a2\", \"VpcId\": \"vpc-a\", \"VSwitchName\": \"a-two\",");
+	t2 = sl_t_replace(
+	    strdup(t), "\"VSwitchId\": \"vsw-a2\", \"VpcId\": \"vpc-a\",",
+	    "\"VSwitchId\": \"vsw-a2\", \"VpcId\": \"vpc-a\", \"VSwitchName\": \"a-two\",");
 	assert_int_equal(sl_t_write_file(cfgpath, t2), 0);
 	assert_int_equal(sl_ctl_reload(c, &res), 0);
 	assert_true(res.generation == 2);
@@ -436,13 +441,13 @@ static void test_bank_too_small(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_publish_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_restart_keeps_indexes, setup, teardown),
-		cmocka_unit_test(test_diff_marks_one_vpc),
-		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending_to_available, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_segment_lost, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bank_too_small, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_publish_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_keeps_indexes, setup, teardown),
+	    cmocka_unit_test(test_diff_marks_one_vpc),
+	    cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pending_to_available, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_segment_lost, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bank_too_small, setup, teardown),
 	};
 
 	sl_log_level = SL_LOG_ERROR;

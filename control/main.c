@@ -137,9 +137,8 @@ static int sl_check(const char *path)
 		return 1;
 	}
 	printf("%s: OK: %s\n", path, desc);
-	printf("tables: %u VPC table(s) + Internet, %u next hop(s), %" PRIu64
-	       " IPv4 + %" PRIu64 " IPv6 interval(s), %" PRIu64 " prefix(es), %" PRIu64
-	       " bytes per bank needed\n",
+	printf("tables: %u VPC table(s) + Internet, %u next hop(s), %" PRIu64 " IPv4 + %" PRIu64
+	       " IPv6 interval(s), %" PRIu64 " prefix(es), %" PRIu64 " bytes per bank needed\n",
 	       cs.n_vpcs, cs.n_nexthops, cs.n_v4, cs.n_v6, cs.n_prefixes, cs.bytes);
 	sl_compiler_free(comp);
 	sl_store_free(s);
@@ -160,8 +159,6 @@ static int sl_write_pidfile(const char *path)
 
 static int sl_run(struct sl_ctl *ctl, struct sl_daemon *d)
 {
-	struct epoll_event ev;
-
 	for (;;) {
 		struct epoll_event evs[8];
 		int n;
@@ -194,20 +191,19 @@ static int sl_run(struct sl_ctl *ctl, struct sl_daemon *d)
 			}
 		}
 	}
-	(void)ev;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"segment", required_argument, NULL, 's'},
-		{"bank-size", required_argument, NULL, 'b'},
-		{"check", no_argument, NULL, 'C'},
-		{"pidfile", required_argument, NULL, 'p'},
-		{"log-level", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"segment", required_argument, NULL, 's'},
+	    {"bank-size", required_argument, NULL, 'b'},
+	    {"check", no_argument, NULL, 'C'},
+	    {"pidfile", required_argument, NULL, 'p'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct sl_ctl_opts o = {0};
 	struct sl_daemon d = {.sfd = -1, .tfd = -1, .epfd = -1, .timer_ms = -1};
@@ -248,7 +244,8 @@ int main(int argc, char **argv)
 		case 'l':
 			rc = sl_log_parse_level(optarg);
 			if (rc < 0) {
-				fprintf(stderr, "sluiced: --log-level: error, warn, info or debug\n");
+				fprintf(stderr,
+					"sluiced: --log-level: error, warn, info or debug\n");
 				return 2;
 			}
 			sl_log_level = rc;

@@ -60,7 +60,7 @@ static uint64_t sl_now_ns(clockid_t clk)
 }
 
 static void sl_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void sl_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -193,8 +193,7 @@ static int sl_create(struct sl_shm_writer *w, uint64_t bank, char *err, size_t e
 	__atomic_store_n(&h->magic, SL_SHM_MAGIC, __ATOMIC_RELEASE);
 	if (rename(tmp, w->path) < 0) {
 		rc = -errno;
-		sl_seterr(err, errlen, "cannot rename %s to %s: %s", tmp, w->path,
-			  strerror(errno));
+		sl_seterr(err, errlen, "cannot rename %s to %s: %s", tmp, w->path, strerror(errno));
 		goto fail;
 	}
 	w->created = true;
@@ -439,10 +438,11 @@ int sl_shm_publish(struct sl_shm_writer *w, sl_shm_fill_fn fill, void *fill_arg,
 
 		waited++;
 		if (slot >= 0)
-			SL_WARN("publish: waiting %us for sluice-dp (pid %d) lcore slot %d (lcore %u) "
-				"to acknowledge generation %" PRIu64 " (it is at %" PRIu64 ")",
-				waited, (int)atomic_load(&h->dp_pid), slot, h->lcore[slot].lcore_id,
-				gen, a);
+			SL_WARN(
+			    "publish: waiting %us for sluice-dp (pid %d) lcore slot %d (lcore %u) "
+			    "to acknowledge generation %" PRIu64 " (it is at %" PRIu64 ")",
+			    waited, (int)atomic_load(&h->dp_pid), slot, h->lcore[slot].lcore_id,
+			    gen, a);
 		if (keep_waiting && !keep_waiting(kw_arg))
 			return -EINTR;
 	}

@@ -351,13 +351,13 @@ static void test_parse_size(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_banks_alternate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reader_blocks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dead_or_absent_dp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reopen_and_resize, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refuse, setup, teardown),
-		cmocka_unit_test(test_parse_size),
+	    cmocka_unit_test_setup_teardown(test_create, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_banks_alternate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reader_blocks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_or_absent_dp, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen_and_resize, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refuse, setup, teardown),
+	    cmocka_unit_test(test_parse_size),
 	};
 
 	sl_log_level = SL_LOG_ERROR;

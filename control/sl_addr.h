@@ -33,8 +33,8 @@ struct sl_pfx {
 #define SL_PFX_STRLEN 56
 
 /** sl_pfx_parse() flags. */
-#define SL_PFX_BARE_OK 0x1 /**< a bare address means /32 or /128 */
-#define SL_PFX_HOST_OK 0x2 /**< host bits may be set ("203.0.113.2/24") */
+#define SL_PFX_BARE_OK 0x1  /**< a bare address means /32 or /128 */
+#define SL_PFX_HOST_OK 0x2  /**< host bits may be set ("203.0.113.2/24") */
 #define SL_PFX_NEED_LEN 0x4 /**< "/len" is required */
 
 /** sl_pfx_parse() results. */

@@ -70,13 +70,13 @@ struct sl_ctable {
 };
 
 struct sl_compile_stats {
-	uint32_t n_vpcs;	 /**< VPCs in the store */
-	uint32_t n_vpc_slots;	 /**< entries in the bank's VPC array (with holes) */
-	uint32_t n_recompiled;	 /**< VPC tables rebuilt by the last sl_compile() */
-	uint32_t inet_recompiled; /**< 1 if the Internet table was rebuilt */
-	uint32_t n_nexthops;	 /**< global, after deduplication */
+	uint32_t n_vpcs;		 /**< VPCs in the store */
+	uint32_t n_vpc_slots;		 /**< entries in the bank's VPC array (with holes) */
+	uint32_t n_recompiled;		 /**< VPC tables rebuilt by the last sl_compile() */
+	uint32_t inet_recompiled;	 /**< 1 if the Internet table was rebuilt */
+	uint32_t n_nexthops;		 /**< global, after deduplication */
 	uint64_t n_v4, n_v6, n_prefixes; /**< totals over all tables */
-	uint64_t bytes;		 /**< bank bytes the layout needs */
+	uint64_t bytes;			 /**< bank bytes the layout needs */
 };
 
 struct sl_compiler;

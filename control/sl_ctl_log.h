@@ -33,18 +33,18 @@ int sl_log_parse_level(const char *s);
 #define SL_ERR(...) sl_log(SL_LOG_ERROR, __VA_ARGS__)
 #define SL_WARN(...) sl_log(SL_LOG_WARN, __VA_ARGS__)
 #define SL_INFO(...) sl_log(SL_LOG_INFO, __VA_ARGS__)
-#define SL_DEBUG(...)                                                          \
-	do {                                                                   \
-		if (sl_log_level >= SL_LOG_DEBUG)                              \
-			sl_log(SL_LOG_DEBUG, __VA_ARGS__);                     \
+#define SL_DEBUG(...)                                                                              \
+	do {                                                                                       \
+		if (sl_log_level >= SL_LOG_DEBUG)                                                  \
+			sl_log(SL_LOG_DEBUG, __VA_ARGS__);                                         \
 	} while (0)
 
 /** One reported problem. */
 struct sl_err {
-	char code[64];	 /**< API error code, e.g. "InvalidCidrBlock.Overlapped" */
+	char code[64];	  /**< API error code, e.g. "InvalidCidrBlock.Overlapped" */
 	char object[160]; /**< "VSwitch vsw-a3", "Vpcs[2]", "" for file-level */
-	char field[48];	 /**< "CidrBlock", "" if not about one field */
-	char *msg;	 /**< the full line: "file: object: field: code: text" */
+	char field[48];	  /**< "CidrBlock", "" if not about one field */
+	char *msg;	  /**< the full line: "file: object: field: code: text" */
 };
 
 struct sl_errs {

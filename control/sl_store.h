@@ -51,8 +51,8 @@ const char *sl_status_name(enum sl_status s);
  * compares content and carries this over for unchanged objects. */
 struct sl_obj_state {
 	enum sl_status status;
-	uint64_t generation; /**< first generation carrying the current content,
-			      * 0 = not published yet */
+	uint64_t generation;	 /**< first generation carrying the current content,
+				  * 0 = not published yet */
 	unsigned int file_index; /**< position in its array in the config file */
 };
 
@@ -86,7 +86,7 @@ struct sl_vpc_obj {
 	struct sl_pfx cidr;  /**< family 0 if invalid */
 	struct sl_pfx cidr6; /**< family 0 if absent or invalid */
 	bool cidr6_given;
-	int vlan;	   /**< -1 if absent or invalid */
+	int vlan; /**< -1 if absent or invalid */
 	unsigned int mtu;
 	/* indexes (filled by validation) */
 	struct sl_region_obj *region;
@@ -165,14 +165,14 @@ struct sl_objvec {
 };
 
 struct sl_store {
-	Pvoid_t regions;     /**< JudySL RegionId -> region */
-	Pvoid_t zones;	     /**< JudySL ZoneId -> zone */
-	Pvoid_t vpcs;	     /**< JudySL VpcId -> vpc */
-	Pvoid_t vswitches;   /**< JudySL VSwitchId -> vswitch */
-	Pvoid_t instances;   /**< JudySL InstanceId -> instance */
-	Pvoid_t routes;	     /**< JudySL route key -> route */
+	Pvoid_t regions;      /**< JudySL RegionId -> region */
+	Pvoid_t zones;	      /**< JudySL ZoneId -> zone */
+	Pvoid_t vpcs;	      /**< JudySL VpcId -> vpc */
+	Pvoid_t vswitches;    /**< JudySL VSwitchId -> vswitch */
+	Pvoid_t instances;    /**< JudySL InstanceId -> instance */
+	Pvoid_t routes;	      /**< JudySL route key -> route */
 	Pvoid_t route_tables; /**< JudySL RouteTableId -> vpc (filled by validation) */
-	Pvoid_t vlans;	     /**< Judy1 VLAN ids in use (filled by validation) */
+	Pvoid_t vlans;	      /**< Judy1 VLAN ids in use (filled by validation) */
 	struct sl_objvec region_v, zone_v, vpc_v, vswitch_v, instance_v, route_v;
 	struct sl_gateway_obj *gateway;
 };
@@ -221,7 +221,7 @@ struct sl_diff {
 	Pvoid_t dirty_vpcs; /**< JudySL VpcId -> (void *)1: tables to recompile
 			     * (VPCs present in the new store, or removed) */
 	unsigned int n_dirty_vpcs;
-	bool inet_dirty;    /**< gateway changed: recompile the Internet table */
+	bool inet_dirty; /**< gateway changed: recompile the Internet table */
 };
 
 /**

@@ -206,7 +206,8 @@ static void sl_check_vpc(struct sl_vctx *c, struct sl_vpc_obj *v)
 
 			sl_errs_add(e, l, "RouteTableId", "InvalidParameter",
 				    "route table %s already belongs to Vpc %s%s", v->route_table_id,
-				    o->id, v->route_table_derived ? " (derived from the VpcId)" : "");
+				    o->id,
+				    v->route_table_derived ? " (derived from the VpcId)" : "");
 		} else {
 			sl_track(c, rc);
 		}
@@ -225,8 +226,8 @@ static void sl_check_vswitch(struct sl_vctx *c, struct sl_vswitch_obj *w)
 
 	sl_lbl(l, "VSwitch", w->id);
 	if ((why = sl_name_problem(w->name)) != NULL)
-		sl_errs_add(e, l, "VSwitchName", "InvalidVSwitchName.Malformed", "'%s' %s",
-			    w->name, why);
+		sl_errs_add(e, l, "VSwitchName", "InvalidVSwitchName.Malformed", "'%s' %s", w->name,
+			    why);
 	if ((why = sl_desc_problem(w->description)) != NULL)
 		sl_errs_add(e, l, "Description", "InvalidVSwitchDiscription.Malformed", "%s", why);
 	if (w->cidr.family && (w->cidr.len < SL_VSW_MASK_MIN || w->cidr.len > SL_VSW_MASK_MAX))
@@ -377,8 +378,8 @@ static void sl_check_instance(struct sl_vctx *c, struct sl_instance_obj *in)
 
 /* ---- route entries --------------------------------------------------------- */
 
-static const char *const sl_api_nh_types[] = {"Tunnel", "HaVip", "RouterInterface",
-					      "VpnGateway", NULL};
+static const char *const sl_api_nh_types[] = {"Tunnel", "HaVip", "RouterInterface", "VpnGateway",
+					      NULL};
 
 static void sl_check_route_vswitch(struct sl_vctx *c, struct sl_route_obj *r, const char *l,
 				   const struct sl_vswitch_obj *w, const struct sl_pfx *sub)
@@ -423,15 +424,17 @@ static void sl_check_route(struct sl_vctx *c, struct sl_route_obj *r)
 		for (const char *const *t = sl_api_nh_types; *t; t++)
 			api |= strcmp(r->next_hop_type, *t) == 0;
 		if (api)
-			sl_errs_add(e, l, "NextHopType", "InvalidParameter",
-				    "NextHopType %s is valid in the 2016-04-28 API but not supported "
-				    "by sluice yet (sluice deviation: only Instance next hops)",
-				    r->next_hop_type);
+			sl_errs_add(
+			    e, l, "NextHopType", "InvalidParameter",
+			    "NextHopType %s is valid in the 2016-04-28 API but not supported "
+			    "by sluice yet (sluice deviation: only Instance next hops)",
+			    r->next_hop_type);
 		else
-			sl_errs_add(e, l, "NextHopType", "InvalidParameter",
-				    "unknown NextHopType '%s' (the API knows Instance, Tunnel, HaVip, "
-				    "RouterInterface, VpnGateway; case matters)",
-				    r->next_hop_type);
+			sl_errs_add(
+			    e, l, "NextHopType", "InvalidParameter",
+			    "unknown NextHopType '%s' (the API knows Instance, Tunnel, HaVip, "
+			    "RouterInterface, VpnGateway; case matters)",
+			    r->next_hop_type);
 	}
 
 	if (r->route_table_id[0] == '\0')
@@ -469,8 +472,8 @@ static void sl_check_route(struct sl_vctx *c, struct sl_route_obj *r)
 		return; /* its own error says why */
 	if (in->vswitch->vpc != v) {
 		sl_errs_add(e, l, "NextHopId", "InvalidInstanceId.NotFound",
-			    "instance %s is in VPC %s, not in VPC %s", in->id,
-			    in->vswitch->vpc->id, v->id);
+			    "instance %s is in VPC %s, not in VPC %s", in->id, in->vswitch->vpc->id,
+			    v->id);
 		return;
 	}
 	r->instance = in;
@@ -499,8 +502,8 @@ static void sl_check_vswitch_routes(struct sl_vctx *c, struct sl_vswitch_obj *w)
 			continue;
 		sl_errs_add(c->e, l, field, "InvalidCidrBlock.Overlapped",
 			    "%s %s the destination %s of route entry %s", sl_pf(sub, a),
-			    sl_pfx_equal(sub, &r->dest) ? "equals" : "contains",
-			    sl_pf(&r->dest, b), r->key);
+			    sl_pfx_equal(sub, &r->dest) ? "equals" : "contains", sl_pf(&r->dest, b),
+			    r->key);
 	}
 }
 
@@ -555,7 +558,8 @@ static void sl_check_gateway(struct sl_vctx *c, struct sl_gateway_obj *g)
 		}
 		for (unsigned int j = 0; j < i; j++)
 			if (sl_pfx_equal(&g->routes[j].dest, &r->dest))
-				sl_errs_add(e, l, "DestinationCidrBlock", "InvalidCIDRBlock.Duplicate",
+				sl_errs_add(e, l, "DestinationCidrBlock",
+					    "InvalidCIDRBlock.Duplicate",
 					    "%s is already an Internet route", sl_pf(&r->dest, a));
 		for (unsigned int j = 0; j < g->n_addrs; j++) {
 			const struct sl_pfx *p = &g->addrs[j];

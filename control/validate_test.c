@@ -30,25 +30,26 @@ static char *cfg(const char *vpcs, const char *vsws, const char *insts, const ch
 		 const char *gw)
 {
 	return sl_t_json(
-		"{'Regions':[{'RegionId':'r1','Zones':[{'ZoneId':'z1'}]},"
-		"{'RegionId':'r2','Zones':[{'ZoneId':'z2'}]}],"
-		"'Vpcs':[{'VpcId':'vpc-a','RegionId':'r1','VpcName':'tenant-a',"
-		"'CidrBlock':'192.168.0.0/16','Ipv6CidrBlock':'2001:db8:a::/56','VlanId':100,"
-		"'RouteTableId':'vtb-a'},"
-		"{'VpcId':'vpc-b','RegionId':'r1','CidrBlock':'10.0.0.0/8','VlanId':200}%s],"
-		"'VSwitches':[{'VSwitchId':'vsw-a1','VpcId':'vpc-a','ZoneId':'z1',"
-		"'CidrBlock':'192.168.1.0/24','Ipv6CidrBlock':'2001:db8:a:1::/64'},"
-		"{'VSwitchId':'vsw-b1','VpcId':'vpc-b','ZoneId':'z1','CidrBlock':'10.1.0.0/16'}%s],"
-		"'Instances':[{'InstanceId':'i-a1','VSwitchId':'vsw-a1',"
-		"'PrivateIpAddress':'192.168.1.10','Ipv6Address':'2001:db8:a:1::10'},"
-		"{'InstanceId':'i-b1','VSwitchId':'vsw-b1','PrivateIpAddress':'10.1.0.10'}%s],"
-		"'RouteEntries':[%s],"
-		"'Gateway':%s}",
-		vpcs ? vpcs : "", vsws ? vsws : "", insts ? insts : "", routes ? routes : "",
-		gw ? gw : "{'Outside':{'Addresses':['203.0.113.2/24','2001:db8:ffff::2/64']},"
-			  "'InternetRoutes':[{'DestinationCidrBlock':'0.0.0.0/0','NextHop':"
-			  "'203.0.113.1'},{'DestinationCidrBlock':'::/0','NextHop':"
-			  "'2001:db8:ffff::1'}]}");
+	    "{'Regions':[{'RegionId':'r1','Zones':[{'ZoneId':'z1'}]},"
+	    "{'RegionId':'r2','Zones':[{'ZoneId':'z2'}]}],"
+	    "'Vpcs':[{'VpcId':'vpc-a','RegionId':'r1','VpcName':'tenant-a',"
+	    "'CidrBlock':'192.168.0.0/16','Ipv6CidrBlock':'2001:db8:a::/56','VlanId':100,"
+	    "'RouteTableId':'vtb-a'},"
+	    "{'VpcId':'vpc-b','RegionId':'r1','CidrBlock':'10.0.0.0/8','VlanId':200}%s],"
+	    "'VSwitches':[{'VSwitchId':'vsw-a1','VpcId':'vpc-a','ZoneId':'z1',"
+	    "'CidrBlock':'192.168.1.0/24','Ipv6CidrBlock':'2001:db8:a:1::/64'},"
+	    "{'VSwitchId':'vsw-b1','VpcId':'vpc-b','ZoneId':'z1','CidrBlock':'10.1.0.0/16'}%s],"
+	    "'Instances':[{'InstanceId':'i-a1','VSwitchId':'vsw-a1',"
+	    "'PrivateIpAddress':'192.168.1.10','Ipv6Address':'2001:db8:a:1::10'},"
+	    "{'InstanceId':'i-b1','VSwitchId':'vsw-b1','PrivateIpAddress':'10.1.0.10'}%s],"
+	    "'RouteEntries':[%s],"
+	    "'Gateway':%s}",
+	    vpcs ? vpcs : "", vsws ? vsws : "", insts ? insts : "", routes ? routes : "",
+	    gw ? gw
+	       : "{'Outside':{'Addresses':['203.0.113.2/24','2001:db8:ffff::2/64']},"
+		 "'InternetRoutes':[{'DestinationCidrBlock':'0.0.0.0/0','NextHop':"
+		 "'203.0.113.1'},{'DestinationCidrBlock':'::/0','NextHop':"
+		 "'2001:db8:ffff::1'}]}");
 }
 
 /* Load + validate; returns the error list (caller frees). */
@@ -114,19 +115,16 @@ static void test_base_and_demo_valid(void **state)
 	assert_true(sl_j1_test(s->vlans, 100) && sl_j1_test(s->vlans, 200));
 	/* same address, two VPCs: two different instances */
 	assert_string_equal(
-		sl_vpc_instance_by_addr(sl_store_vpc(s, "vpc-a"), SL_AF_INET, 0xc0a8010au)->id,
-		"i-a1");
+	    sl_vpc_instance_by_addr(sl_store_vpc(s, "vpc-a"), SL_AF_INET, 0xc0a8010au)->id, "i-a1");
 	assert_string_equal(
-		sl_vpc_instance_by_addr(sl_store_vpc(s, "vpc-b"), SL_AF_INET, 0xc0a8010au)->id,
-		"i-b1");
+	    sl_vpc_instance_by_addr(sl_store_vpc(s, "vpc-b"), SL_AF_INET, 0xc0a8010au)->id, "i-b1");
 	sl_store_free(s);
 	sl_errs_free(&e);
 }
 
 static void test_region_zone(void **state)
 {
-	expect(cfg(",{'VpcId':'vpc-c','RegionId':'nowhere','VlanId':300}", NULL, NULL, NULL,
-		   NULL),
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'nowhere','VlanId':300}", NULL, NULL, NULL, NULL),
 	       "InvalidRegionId.NotFound", "Vpc vpc-c", NULL);
 	expect(cfg(NULL,
 		   ",{'VSwitchId':'vsw-a2','VpcId':'vpc-a','ZoneId':'zx','CidrBlock':"
@@ -148,7 +146,7 @@ static void test_region_zone(void **state)
 
 static void test_vpc_cidr(void **state)
 {
-	static const char *const bad[] = {"8.8.0.0/16", "11.0.0.0/8", "172.32.0.0/16",
+	static const char *const bad[] = {"8.8.0.0/16",	 "11.0.0.0/8",	   "172.32.0.0/16",
 					  "10.0.0.0/25", "192.168.0.0/28", "0.0.0.0/0"};
 	char piece[256];
 
@@ -161,11 +159,11 @@ static void test_vpc_cidr(void **state)
 	OK(cfg(",{'VpcId':'vpc-c','RegionId':'r1','CidrBlock':'172.16.0.0/12','VlanId':300},"
 	       "{'VpcId':'vpc-d','RegionId':'r1','CidrBlock':'10.10.10.0/24','VlanId':301}",
 	       NULL, NULL, NULL, NULL));
-	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','CidrBlock':'10.0.0/8','VlanId':300}",
-		   NULL, NULL, NULL, NULL),
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','CidrBlock':'10.0.0/8','VlanId':300}", NULL,
+		   NULL, NULL, NULL),
 	       "InvalidCidrBlock.Malformed", "Vpc vpc-c", NULL);
-	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','CidrBlock':'10.0.0.1/8','VlanId':300}",
-		   NULL, NULL, NULL, NULL),
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','CidrBlock':'10.0.0.1/8','VlanId':300}", NULL,
+		   NULL, NULL, NULL),
 	       "InvalidCidrBlock.Malformed", "Vpc vpc-c", NULL);
 }
 
@@ -218,20 +216,20 @@ static void test_vlan(void **state)
 
 static void test_vpc_misc(void **state)
 {
-	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'RouteTableId':'vtb-a'}",
-		   NULL, NULL, NULL, NULL),
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'RouteTableId':'vtb-a'}", NULL,
+		   NULL, NULL, NULL),
 	       "InvalidParameter", "Vpc vpc-c", NULL);
 	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'Mtu':576}", NULL, NULL, NULL,
 		   NULL),
 	       "InvalidParameter", "Vpc vpc-c", NULL);
-	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'VpcName':'http://x'}",
-		   NULL, NULL, NULL, NULL),
-	       "InvalidVpcName.Malformed", "Vpc vpc-c", NULL);
-	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'VpcName':'1st'}", NULL,
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'VpcName':'http://x'}", NULL,
 		   NULL, NULL, NULL),
 	       "InvalidVpcName.Malformed", "Vpc vpc-c", NULL);
-	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'Description':'x'}", NULL,
-		   NULL, NULL, NULL),
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'VpcName':'1st'}", NULL, NULL,
+		   NULL, NULL),
+	       "InvalidVpcName.Malformed", "Vpc vpc-c", NULL);
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'Description':'x'}", NULL, NULL,
+		   NULL, NULL),
 	       "InvalidVpcDescription.Malformed", "Vpc vpc-c", NULL);
 	expect(cfg(NULL,
 		   ",{'VSwitchId':'vsw-a2','VpcId':'vpc-a','ZoneId':'z1','CidrBlock':"
@@ -276,7 +274,7 @@ static void test_vswitch_cidr(void **state)
 		assert_string_equal(e.v[0].code, "InvalidCidrBlock.Overlapped");
 		assert_string_equal(e.v[0].object, "VSwitch vsw-a3");
 		assert_non_null(strstr(e.v[0].msg, "192.168.1.128/25 overlaps VSwitch vsw-a1 "
-						    "192.168.1.0/24"));
+						   "192.168.1.0/24"));
 		sl_errs_free(&e);
 	}
 	/* the same CIDR in another VPC is fine (VLANs separate them) */
@@ -313,17 +311,17 @@ static void test_instance_addresses(void **state)
 {
 	static const char *const reserved4[] = {"192.168.1.0", "192.168.1.253", "192.168.1.254",
 						"192.168.1.255"};
-	static const char *const reserved6[] = {"2001:db8:a:1::", "2001:db8:a:1:ffff:ffff:ffff:fffd",
-						"2001:db8:a:1:ffff:ffff:ffff:fffe",
-						"2001:db8:a:1:ffff:ffff:ffff:ffff"};
+	static const char *const reserved6[] = {
+	    "2001:db8:a:1::", "2001:db8:a:1:ffff:ffff:ffff:fffd",
+	    "2001:db8:a:1:ffff:ffff:ffff:fffe", "2001:db8:a:1:ffff:ffff:ffff:ffff"};
 	char piece[256];
 
 	for (int i = 0; i < 4; i++) {
 		snprintf(piece, sizeof(piece),
 			 ",{'InstanceId':'i-x','VSwitchId':'vsw-a1','PrivateIpAddress':'%s'}",
 			 reserved4[i]);
-		expect(cfg(NULL, NULL, piece, NULL, NULL), "InvalidPrivateIpAddress", "Instance i-x",
-		       NULL);
+		expect(cfg(NULL, NULL, piece, NULL, NULL), "InvalidPrivateIpAddress",
+		       "Instance i-x", NULL);
 		snprintf(piece, sizeof(piece),
 			 ",{'InstanceId':'i-x','VSwitchId':'vsw-a1','PrivateIpAddress':"
 			 "'192.168.1.11','Ipv6Address':'%s'}",
@@ -365,16 +363,17 @@ static void test_instance_addresses(void **state)
 	       "InvalidParameter", "Instance i-x", NULL);
 }
 
-#define RT(table, dest, nh)                                                                     \
+#define RT(table, dest, nh)                                                                        \
 	"{'RouteTableId':'" table "','DestinationCidrBlock':'" dest "','NextHopId':'" nh "'}"
 
 static void test_route_basics(void **state)
 {
 	OK(cfg(NULL, NULL, NULL,
 	       RT("vtb-a", "10.99.0.0/16", "i-a1") "," RT("vtb-a", "10.1.2.3", "i-a1") "," RT(
-		       "vtb-a", "2001:db8:99::/48", "i-a1") "," RT("vtb-a", "0.0.0.0/0",
-								   "i-a1") "," RT("vtb-a", "::/0",
-										  "i-a1") "," RT("vtb-b", "100.0.0.0/8", "i-b1"),
+		   "vtb-a", "2001:db8:99::/48",
+		   "i-a1") "," RT("vtb-a", "0.0.0.0/0",
+				  "i-a1") "," RT("vtb-a", "::/0",
+						 "i-a1") "," RT("vtb-b", "100.0.0.0/8", "i-b1"),
 	       NULL));
 	expect(cfg(NULL, NULL, NULL, RT("vtb-zz", "10.99.0.0/16", "i-a1"), NULL),
 	       "InvalidRouteTableId.NotFound", "RouteEntry vtb-zz:10.99.0.0/16", NULL);
@@ -431,8 +430,8 @@ static void test_route_quota(void **state)
 	for (int i = 0; i < 48; i++) {
 		char one[160];
 
-		snprintf(one, sizeof(one), "%s" RT("vtb-a", "172.16.%d.0/24", "i-a1"),
-			 i ? "," : "", i);
+		snprintf(one, sizeof(one), "%s" RT("vtb-a", "172.16.%d.0/24", "i-a1"), i ? "," : "",
+			 i);
 		strcat(routes, one);
 	}
 	OK(cfg(NULL, NULL, NULL, routes, NULL));
@@ -457,10 +456,11 @@ static void test_route_next_hop(void **state)
 		   RT("vtb-a", "2001:db8:99::/48", "i-a2"), NULL),
 	       "InvalidNextHop.NotFound", "RouteEntry vtb-a:2001:db8:99::/48", NULL);
 	{
-		struct sl_errs e = run(cfg(NULL, NULL, NULL,
-					   "{'RouteTableId':'vtb-a','DestinationCidrBlock':"
-					   "'10.99.0.0/16','NextHopType':'HaVip','NextHopId':'i-a1'}",
-					   NULL));
+		struct sl_errs e =
+		    run(cfg(NULL, NULL, NULL,
+			    "{'RouteTableId':'vtb-a','DestinationCidrBlock':"
+			    "'10.99.0.0/16','NextHopType':'HaVip','NextHopId':'i-a1'}",
+			    NULL));
 
 		assert_int_equal(sl_errs_count(&e), 1);
 		assert_string_equal(e.v[0].code, "InvalidParameter");
@@ -512,13 +512,14 @@ static void test_gateway_rules(void **state)
 /* Every error is reported, not just the first. */
 static void test_all_errors(void **state)
 {
-	struct sl_errs e = run(cfg(",{'VpcId':'vpc-c','RegionId':'rx','VlanId':100,"
-				   "'CidrBlock':'8.0.0.0/8'}",
-				   ",{'VSwitchId':'vsw-a3','VpcId':'vpc-a','ZoneId':'z1','CidrBlock':"
-				   "'192.168.1.128/25'}",
-				   ",{'InstanceId':'i-x','VSwitchId':'vsw-a1','PrivateIpAddress':"
-				   "'192.168.1.255'}",
-				   RT("vtb-a", "100.64.0.0/16", "i-nope"), NULL));
+	struct sl_errs e =
+	    run(cfg(",{'VpcId':'vpc-c','RegionId':'rx','VlanId':100,"
+		    "'CidrBlock':'8.0.0.0/8'}",
+		    ",{'VSwitchId':'vsw-a3','VpcId':'vpc-a','ZoneId':'z1','CidrBlock':"
+		    "'192.168.1.128/25'}",
+		    ",{'InstanceId':'i-x','VSwitchId':'vsw-a1','PrivateIpAddress':"
+		    "'192.168.1.255'}",
+		    RT("vtb-a", "100.64.0.0/16", "i-nope"), NULL));
 
 	sl_t_dump(&e);
 	assert_true(sl_errs_has(&e, "InvalidRegionId.NotFound", "Vpc vpc-c"));
@@ -527,7 +528,8 @@ static void test_all_errors(void **state)
 	assert_true(sl_errs_has(&e, "InvalidCidrBlock.Overlapped", "VSwitch vsw-a3"));
 	assert_true(sl_errs_has(&e, "InvalidPrivateIpAddress", "Instance i-x"));
 	assert_true(sl_errs_has(&e, "InvalidCidrBlock", "RouteEntry vtb-a:100.64.0.0/16"));
-	assert_true(sl_errs_has(&e, "InvalidInstanceId.NotFound", "RouteEntry vtb-a:100.64.0.0/16"));
+	assert_true(
+	    sl_errs_has(&e, "InvalidInstanceId.NotFound", "RouteEntry vtb-a:100.64.0.0/16"));
 	assert_int_equal(sl_errs_count(&e), 7);
 	sl_errs_free(&e);
 }
@@ -535,22 +537,22 @@ static void test_all_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_base_and_demo_valid),
-		cmocka_unit_test(test_region_zone),
-		cmocka_unit_test(test_vpc_cidr),
-		cmocka_unit_test(test_ipv6_blocks),
-		cmocka_unit_test(test_vlan),
-		cmocka_unit_test(test_vpc_misc),
-		cmocka_unit_test(test_vswitch_cidr),
-		cmocka_unit_test(test_vswitch_quota),
-		cmocka_unit_test(test_instance_addresses),
-		cmocka_unit_test(test_route_basics),
-		cmocka_unit_test(test_route_reserved),
-		cmocka_unit_test(test_route_vswitch_overlap),
-		cmocka_unit_test(test_route_quota),
-		cmocka_unit_test(test_route_next_hop),
-		cmocka_unit_test(test_gateway_rules),
-		cmocka_unit_test(test_all_errors),
+	    cmocka_unit_test(test_base_and_demo_valid),
+	    cmocka_unit_test(test_region_zone),
+	    cmocka_unit_test(test_vpc_cidr),
+	    cmocka_unit_test(test_ipv6_blocks),
+	    cmocka_unit_test(test_vlan),
+	    cmocka_unit_test(test_vpc_misc),
+	    cmocka_unit_test(test_vswitch_cidr),
+	    cmocka_unit_test(test_vswitch_quota),
+	    cmocka_unit_test(test_instance_addresses),
+	    cmocka_unit_test(test_route_basics),
+	    cmocka_unit_test(test_route_reserved),
+	    cmocka_unit_test(test_route_vswitch_overlap),
+	    cmocka_unit_test(test_route_quota),
+	    cmocka_unit_test(test_route_next_hop),
+	    cmocka_unit_test(test_gateway_rules),
+	    cmocka_unit_test(test_all_errors),
 	};
 
 	sl_log_level = SL_LOG_WARN;

@@ -33,7 +33,8 @@ struct sl_ctl {
 	struct sl_shm_writer *shm;
 	sl_shm_keep_waiting_fn keep_waiting;
 	void *kw_arg;
-	uint64_t pending_gen; /**< last published generation not yet acknowledged */
+	uint64_t pending_gen;	   /**< last published generation not yet acknowledged */
+	bool segment_error_logged; /**< re-creating a lost segment failed, said so */
 };
 
 struct sl_ctl *sl_ctl_new(const struct sl_ctl_opts *o)
@@ -164,6 +165,13 @@ static int sl_ctl_publish(struct sl_ctl *c, struct sl_store *s, struct sl_ctl_re
 	uint64_t gen = 0;
 	int rc;
 
+	if (c->shm == NULL) {
+		SL_ERR("no segment open (%s could not be created): not publishing; retrying "
+		       "every second",
+		       c->segment_path);
+		sl_compiler_mark_all_dirty(c->comp);
+		return -ENODEV;
+	}
 	rc = sl_compile(c->comp, s, &res->cs);
 	if (rc < 0) {
 		SL_ERR("compile failed: %s", strerror(-rc));
@@ -343,8 +351,9 @@ int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res)
 
 	rc = sl_ctl_publish(c, s, res);
 	if (rc < 0) {
-		SL_ERR("reload of %s not applied: keeping generation %" PRIu64, c->config_path,
-		       sl_shm_generation(c->shm));
+		SL_ERR("reload of %s not applied: keeping the current state (generation %" PRIu64
+		       ")",
+		       c->config_path, c->shm ? sl_shm_generation(c->shm) : 0);
 		sl_store_free(s);
 		return rc;
 	}
@@ -392,17 +401,22 @@ int sl_ctl_check_segment(struct sl_ctl *c)
 	char err[512];
 	int rc;
 
-	if (c->shm == NULL || !sl_shm_writer_replaced(c->shm))
+	if (c->store == NULL || (c->shm && !sl_shm_writer_replaced(c->shm)))
 		return 0;
-	SL_WARN("segment %s was removed or replaced: creating it again and republishing",
-		c->segment_path);
-	sl_shm_close(c->shm);
-	c->shm = NULL;
+	if (c->shm) {
+		SL_WARN("segment %s was removed or replaced: creating it again and republishing",
+			c->segment_path);
+		sl_shm_close(c->shm);
+		c->shm = NULL;
+	}
 	rc = sl_ctl_open_segment(c, err, sizeof(err));
 	if (rc < 0) {
-		SL_ERR("%s", err);
+		if (!c->segment_error_logged)
+			SL_ERR("%s (retrying every second)", err);
+		c->segment_error_logged = true;
 		return rc;
 	}
+	c->segment_error_logged = false;
 	memset(&res, 0, sizeof(res));
 	sl_store_foreach_state(c->store, sl_unstamp, NULL);
 	sl_compiler_mark_all_dirty(c->comp);

@@ -403,6 +403,46 @@ static void test_segment_lost(void **state)
 	free(t);
 }
 
+/* The segment's directory vanishes: no crash, retries, republishes when
+ * it is back. */
+static void test_segment_unavailable(void **state)
+{
+	char *t = demo(), dir[128], path[160];
+	struct sl_ctl_opts o = {.config_path = cfgpath, .segment_path = path, .bank_size = 1 << 20};
+	struct sl_ctl_result res;
+	struct sl_ctl *c;
+	char err[512];
+
+	snprintf(dir, sizeof(dir), "/tmp/sl-ctl-dir-%d", (int)getpid());
+	snprintf(path, sizeof(path), "%s/seg", dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(sl_t_write_file(cfgpath, t), 0);
+	c = sl_ctl_new(&o);
+	assert_int_equal(sl_ctl_start(c, &res, err, sizeof(err)), 0);
+	unlink(path);
+	rmdir(dir);
+	assert_true(sl_ctl_check_segment(c) < 0);
+	assert_true(sl_ctl_check_segment(c) < 0); /* retried, logged once */
+	assert_null(sl_ctl_shm(c));
+	t = sl_t_replace(
+	    t, "\"VSwitchId\": \"vsw-b2\", \"VpcId\": \"vpc-b\",",
+	    "\"VSwitchId\": \"vsw-b2\", \"VpcId\": \"vpc-b\", \"VSwitchName\": \"bb\",");
+	assert_int_equal(sl_t_write_file(cfgpath, t), 0);
+	assert_int_equal(sl_ctl_reload(c, &res), -ENODEV);
+	assert_int_equal(sl_ctl_poll(c), 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(sl_ctl_check_segment(c), 0);
+	assert_non_null(sl_ctl_shm(c));
+	assert_true(sl_shm_generation(sl_ctl_shm(c)) == 1);
+	/* the reload that could not be published applies now */
+	assert_int_equal(sl_ctl_reload(c, &res), 0);
+	assert_true(res.generation == 2);
+	sl_ctl_free(c);
+	unlink(path);
+	rmdir(dir);
+	free(t);
+}
+
 static void test_bank_too_small(void **state)
 {
 	char *vpcs = calloc(1, 1 << 20), *vsws = calloc(1, 1 << 20), *j;
@@ -447,6 +487,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_to_available, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_segment_lost, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_segment_unavailable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bank_too_small, setup, teardown),
 	};
 

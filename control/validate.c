@@ -412,7 +412,10 @@ static void sl_check_route(struct sl_vctx *c, struct sl_route_obj *r)
 	char l[LABEL_LEN], a[SL_PFX_STRLEN], key[SL_JSL_KEY_MAX];
 	int rc;
 
-	sl_lbl(l, "RouteEntry", r->key);
+	if (r->dest.family)
+		sl_lbl(l, "RouteEntry", r->key);
+	else /* same name as the loader's error about the destination */
+		snprintf(l, sizeof(l), "RouteEntries[%u]", r->st.file_index);
 	sl_pfx_parse("100.64.0.0/10", &cgnat, 0);
 	if (r->dest.family && sl_pfx_contains(&cgnat, &r->dest))
 		sl_errs_add(e, l, "DestinationCidrBlock", "InvalidCidrBlock",

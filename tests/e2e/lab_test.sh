@@ -32,6 +32,7 @@ for b in "$SLUICECTL" "$SL_BUILD/control/sluiced" "$SL_BUILD/dataplane/sluice-dp
 	[[ -x $b ]] || tap_bail "$b not built (scripts/build)"
 done
 
+sl_lab_session_lock || tap_bail "another end-to-end run kept the lab"
 # A lab left over from a demo or an aborted run is replaced.
 timeout -k 5 60 "$SL_LAB" down >/dev/null 2>&1
 

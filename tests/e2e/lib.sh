@@ -19,6 +19,20 @@ SL_SEG=${SLUICE_LAB_SEGMENT:-/dev/shm/sluice-lab}
 SL_PY=/usr/bin/python3 # the one with scapy
 SL_T=${SL_T:-20}       # default per-command time limit, seconds
 
+# One lab per machine: an end-to-end script holds this lock (fd 8) from
+# before it touches the lab until it exits, so concurrent runs (two
+# developers, or CI beside a developer) queue instead of tearing down each
+# other's lab. scripts/lab closes fd 8 in the daemons it starts.
+sl_lab_session_lock() {
+	local run=${SLUICE_LAB_RUN:-/run/sluice-lab}
+	mkdir -p "$run"
+	exec 8>"$run/e2e.lock"
+	if ! flock -n 8; then
+		diag "another end-to-end run holds $run/e2e.lock: waiting (up to ${SL_LOCK_WAIT:-900} s)"
+		flock -w "${SL_LOCK_WAIT:-900}" 8 || return 1
+	fi
+}
+
 tap_n=0
 tap_planned=0
 tap_nfail=0

@@ -11,7 +11,7 @@
 # down on every exit path. Needs root and a build (scripts/build).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=32
+PLAN=33
 tap_plan $PLAN
 
 bg_pids=()
@@ -209,5 +209,32 @@ restart_sluiced() {
 	in_ns a1 ping -c 3 -W 1 192.168.2.10
 }
 check "sluiced stopped: a1 -> a2 still forwarded; restarted: in sync again" restart_sluiced
+
+# sluice-dp dies: restarted, it takes the tables from the segment and
+# forwards again (sluiced keeps running and is not asked to republish).
+restart_dp() {
+	local pid gen1 gen2
+	pid=$(cat /run/sluice-lab/sluice-dp.pid 2>/dev/null)
+	[[ -n $pid ]] || {
+		echo "no sluice-dp pid"
+		return 1
+	}
+	gen1=$(ctl --json status | sed -n 's/^  "generation": \([0-9]*\),*$/\1/p')
+	kill -TERM "$pid" || return 1
+	for ((i = 0; i < 100; i++)); do
+		[[ -d /proc/$pid ]] || break
+		sleep 0.1
+	done
+	if in_ns a1 ping -c 1 -W 1 192.168.2.10 >/dev/null 2>&1; then
+		echo "a1 -> a2 still answered with sluice-dp stopped"
+		return 1
+	fi
+	timeout -k 5 90 "$SL_LAB" start || return 1
+	gen2=$(ctl --json status | sed -n 's/^  "generation": \([0-9]*\),*$/\1/p')
+	echo "generation before $gen1, after $gen2"
+	in_ns a1 ping -c 1 -W 2 192.168.2.10 >/dev/null 2>&1 # re-learn neighbours
+	in_ns a1 ping -c 3 -W 1 192.168.2.10 && in_ns b1 ping -6 -c 3 -W 1 2001:db8:b:2::20
+}
+check "sluice-dp stopped: no forwarding; restarted: tables from the segment, forwarding again" restart_dp
 
 tap_done

@@ -221,7 +221,7 @@ void sl_arp_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)
 		else if (op == RTE_ARP_OP_REPLY && !gratuitous)
 			fl |= SL_NEIGH_F_CONFIRM;
 		sl_neigh_key_init(&key, md->in_port, md->in_vlan, SL_AF_INET, &sip);
-		sl_neigh_learn(t, &key, &sha, fl, md->in_role, now);
+		sl_neigh_learn(t, &key, &sha, fl, md->in_role, for_us ? &tip : NULL, now);
 	}
 
 	if (op != RTE_ARP_OP_REQUEST || gratuitous) {
@@ -381,7 +381,7 @@ void sl_nd_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)
 		if (nd->flags & SL_NA_F_OVERRIDE)
 			fl |= SL_NEIGH_F_OVERRIDE;
 		sl_neigh_key_init(&key, md->in_port, md->in_vlan, SL_AF_INET6, nd->target);
-		sl_neigh_learn(t, &key, has_lla ? &lla : NULL, fl, md->in_role, now);
+		sl_neigh_learn(t, &key, has_lla ? &lla : NULL, fl, md->in_role, NULL, now);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -414,7 +414,7 @@ void sl_nd_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)
 					  ip6->src_addr);
 			sl_neigh_learn(t, &key, &lla,
 				       SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE, md->in_role,
-				       now);
+				       nd->target, now);
 			dst_mac = lla;
 		} else if (md->l3_off >= sizeof(struct rte_ether_hdr)) {
 			/* Unicast NS without SLLA (7.2.4): answer the frame's
@@ -465,6 +465,12 @@ static int sl_nd_solicit(struct sl_neigh_table *t, const struct sl_neigh_priv *p
 			 const struct rte_ether_addr *dst)
 {
 	const uint16_t plen = SL_ND_MSG_LEN + SL_ND_LLA_OPT_LEN;
+
+	/* An NS from :: with a link-layer option is invalid (RFC 4861
+	 * 7.1.1) and would be ignored: without an address of ours on the link
+	 * there is nothing valid to send. */
+	if (sl_ip6_unspec(p->src))
+		return -EADDRNOTAVAIL;
 	struct rte_ether_addr mcast = {.addr_bytes = {0x33, 0x33, 0xff, p->key.addr[13],
 						       p->key.addr[14], p->key.addr[15]}};
 	struct rte_ipv6_hdr *ip6;

@@ -148,6 +148,7 @@ static void test_arp_request_for_us(void **state)
 	assert_non_null(p);
 	assert_int_equal(p->state, SL_NEIGH_STALE);
 	assert_memory_equal(&p->mac, &mac_a1, 6);
+	assert_memory_equal(p->src, ((uint8_t[]){192, 168, 1, 253}), 4); /* probe sender */
 
 	/* Outside: the outside address is ours, another one is not. */
 	sl_arp_input(t,
@@ -405,7 +406,26 @@ static void test_ns_for_us(void **state)
 	assert_non_null(p);
 	assert_int_equal(p->state, SL_NEIGH_STALE);
 	assert_memory_equal(&p->mac, &mac_a1, 6);
+	assert_memory_equal(p->src, sl_t_gw6, 16);
 	sl_t_sent_free(&ctx);
+
+	/* Used while STALE: the unicast probe is a valid NS from the address
+	 * the neighbour asked for (not from ::). */
+	{
+		struct rte_ether_addr m;
+		const struct rte_ipv6_hdr *ip6;
+
+		assert_int_equal(sl_neigh_lookup(t, &k, &m), SL_NEIGH_STALE);
+		sl_neigh_timer(t, hz + 1);
+		assert_int_equal(ctx.n_sent, 1);
+		ip6 = rte_pktmbuf_mtod_offset(ctx.sent[0], const struct rte_ipv6_hdr *, 18);
+		assert_memory_equal(rte_pktmbuf_mtod(ctx.sent[0], uint8_t *), &mac_a1, 6);
+		assert_memory_equal(ip6->src_addr, sl_t_gw6, 16);
+		assert_memory_equal(ip6->dst_addr, sl_t_a1_6, 16);
+		assert_int_equal(((const uint8_t *)(ip6 + 1))[0], 135);
+		assert_int_equal(rte_ipv6_udptcp_cksum_verify(ip6, ip6 + 1), 0);
+		sl_t_sent_free(&ctx);
+	}
 
 	/* Unicast NS without a source link-layer option (RFC 4861 7.2.4):
 	 * answered to the frame's source; behind a hop-by-hop header. */

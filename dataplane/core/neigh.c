@@ -306,9 +306,16 @@ void sl_neigh_resolve(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now
 		sl_neigh_send_probe(t, p, now, false);
 }
 
+static bool sl_zero16(const uint8_t *a)
+{
+	static const uint8_t z[16];
+
+	return memcmp(a, z, 16) == 0;
+}
+
 int sl_neigh_learn(struct sl_neigh_table *t, const struct sl_neigh_key *key,
 		   const struct rte_ether_addr *mac, unsigned int flags, uint8_t port_role,
-		   uint64_t now)
+		   const void *src, uint64_t now)
 {
 	struct sl_neigh_priv *p;
 	uint8_t state, nstate;
@@ -326,6 +333,11 @@ int sl_neigh_learn(struct sl_neigh_table *t, const struct sl_neigh_key *key,
 		}
 	}
 	p = &t->pv[pos];
+	/* An entry learned from the neighbour's own request has no sender
+	 * address for our later probes yet: the address it asked for is ours
+	 * on that link. */
+	if (src && sl_zero16(p->src))
+		memcpy(p->src, src, key->family == SL_AF_INET6 ? 16 : 4);
 	state = p->state;
 	known = sl_neigh_usable(state);
 	same = known && mac && rte_is_same_ether_addr(mac, &p->mac);

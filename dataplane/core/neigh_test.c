@@ -184,7 +184,7 @@ static void test_resolve_queue_release(void **state)
 
 	/* The answer releases the queue in order with the final L2 header. */
 	assert_int_equal(sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE,
-					SL_ROLE_INSIDE, t0 + hz / 2),
+					SL_ROLE_INSIDE, NULL, t0 + hz / 2),
 			 0);
 	assert_int_equal(p->state, SL_NEIGH_REACHABLE);
 	assert_int_equal(p->q_n, 0);
@@ -280,13 +280,19 @@ static void test_aging_reprobe(void **state)
 	const struct rte_arp_hdr *arp;
 
 	key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, a2);
+	/* Learned from its request for our 192.168.2.253: that is the
+	 * sender of our later probes. */
 	assert_int_equal(sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE,
-					SL_ROLE_INSIDE, t0),
+					SL_ROLE_INSIDE, (uint8_t[]){192, 168, 2, 253}, t0),
 			 0);
 	p = sl_neigh_find(t, &k);
 	assert_int_equal(p->state, SL_NEIGH_STALE); /* unsolicited: RFC 4861 */
-	memcpy(((struct sl_neigh_priv *)p)->src, (uint8_t[]){192, 168, 2, 253}, 4);
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM, SL_ROLE_INSIDE, t0);
+	assert_memory_equal(p->src, ((uint8_t[]){192, 168, 2, 253}), 4);
+	/* ...and a later source does not replace it. */
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+		       (uint8_t[]){192, 168, 2, 254}, t0);
+	assert_memory_equal(p->src, ((uint8_t[]){192, 168, 2, 253}), 4);
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM, SL_ROLE_INSIDE, NULL, t0);
 	assert_int_equal(p->state, SL_NEIGH_REACHABLE);
 
 	sl_neigh_timer(t, t0 + t->reachable_tsc - 1);
@@ -307,7 +313,7 @@ static void test_aging_reprobe(void **state)
 	assert_int_equal(p->probing, 1);
 
 	/* Answered: REACHABLE, probing over. */
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL,
 		       t0 + t->reachable_tsc + hz / 2);
 	assert_int_equal(p->state, SL_NEIGH_REACHABLE);
 	assert_int_equal(p->probing, 0);
@@ -331,7 +337,7 @@ static void test_aging_reprobe(void **state)
 
 	/* A STALE entry nobody uses is collected eventually. */
 	key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, sl_t_ip4(192, 168, 2, 11));
-	sl_neigh_learn(t, &k, &mac_a1b, SL_NEIGH_F_CREATE, SL_ROLE_INSIDE, t1);
+	sl_neigh_learn(t, &k, &mac_a1b, SL_NEIGH_F_CREATE, SL_ROLE_INSIDE, NULL, t1);
 	assert_non_null(sl_neigh_find(t, &k));
 	sl_neigh_timer(t, t1 + t->gc_stale_tsc);
 	assert_null(sl_neigh_find(t, &k));
@@ -345,44 +351,44 @@ static void test_learn_rules(void **state)
 	const struct sl_neigh_priv *p;
 
 	key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, sl_t_ip4(192, 168, 1, 20));
-	assert_int_equal(sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, t0),
+	assert_int_equal(sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL, t0),
 			 -ENOENT);
-	assert_int_equal(sl_neigh_learn(t, &k, NULL, SL_NEIGH_F_CREATE, SL_ROLE_INSIDE, t0),
+	assert_int_equal(sl_neigh_learn(t, &k, NULL, SL_NEIGH_F_CREATE, SL_ROLE_INSIDE, NULL, t0),
 			 -ENOENT);
 	assert_int_equal(sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE,
-					SL_ROLE_INSIDE, t0),
+					SL_ROLE_INSIDE, NULL, t0),
 			 0);
 	p = sl_neigh_find(t, &k);
 	assert_int_equal(p->state, SL_NEIGH_STALE);
 	assert_int_equal(ctx.stats->cnt[SL_CNT_NEIGH_LEARNED], 1);
 
 	/* Same MAC, unsolicited: nothing changes. */
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, t0 + 1);
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL, t0 + 1);
 	assert_int_equal(p->state, SL_NEIGH_STALE);
 	assert_int_equal(ctx.stats->cnt[SL_CNT_NEIGH_LEARNED], 1);
 
 	/* Confirmation without an address (NA without TLLA). */
-	sl_neigh_learn(t, &k, NULL, SL_NEIGH_F_CONFIRM, SL_ROLE_INSIDE, t0 + 2);
+	sl_neigh_learn(t, &k, NULL, SL_NEIGH_F_CONFIRM, SL_ROLE_INSIDE, NULL, t0 + 2);
 	assert_int_equal(p->state, SL_NEIGH_REACHABLE);
 
 	/* Solicited NA without override and another MAC: suspect, keep. */
-	sl_neigh_learn(t, &k, &mac_a1b, SL_NEIGH_F_CONFIRM, SL_ROLE_INSIDE, t0 + 3);
+	sl_neigh_learn(t, &k, &mac_a1b, SL_NEIGH_F_CONFIRM, SL_ROLE_INSIDE, NULL, t0 + 3);
 	assert_int_equal(p->state, SL_NEIGH_STALE);
 	assert_memory_equal(&p->mac, &mac_a1, 6);
 
 	/* Unsolicited without override: keep the MAC. */
-	sl_neigh_learn(t, &k, NULL, SL_NEIGH_F_CONFIRM, SL_ROLE_INSIDE, t0 + 4);
-	sl_neigh_learn(t, &k, &mac_a1b, 0, SL_ROLE_INSIDE, t0 + 5);
+	sl_neigh_learn(t, &k, NULL, SL_NEIGH_F_CONFIRM, SL_ROLE_INSIDE, NULL, t0 + 4);
+	sl_neigh_learn(t, &k, &mac_a1b, 0, SL_ROLE_INSIDE, NULL, t0 + 5);
 	assert_int_equal(p->state, SL_NEIGH_STALE);
 	assert_memory_equal(&p->mac, &mac_a1, 6);
 
 	/* Override: the new MAC wins (unsolicited: STALE). */
-	sl_neigh_learn(t, &k, &mac_a1b, SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, t0 + 6);
+	sl_neigh_learn(t, &k, &mac_a1b, SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL, t0 + 6);
 	assert_int_equal(p->state, SL_NEIGH_STALE);
 	assert_memory_equal(&p->mac, &mac_a1b, 6);
 
 	/* Solicited + override: REACHABLE with the new MAC. */
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL,
 		       t0 + 7);
 	assert_int_equal(p->state, SL_NEIGH_REACHABLE);
 	assert_memory_equal(&p->mac, &mac_a1, 6);
@@ -426,7 +432,7 @@ static void test_table_full(void **state)
 	assert_non_null(small);
 	for (unsigned int i = 0; i < 64; i++) {
 		key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, sl_t_ip4(192, 168, 1, (uint8_t)(i + 1)));
-		if (sl_neigh_learn(small, &k, &mac_a1, SL_NEIGH_F_CREATE, SL_ROLE_INSIDE, hz) != 0)
+		if (sl_neigh_learn(small, &k, &mac_a1, SL_NEIGH_F_CREATE, SL_ROLE_INSIDE, NULL, hz) != 0)
 			break;
 		ok++;
 	}
@@ -474,7 +480,7 @@ static void test_solicit_v6(void **state)
 	sl_t_sent_free(&ctx);
 
 	sl_neigh_key_init(&k, SL_T_PORT_IN, SL_T_VLAN_A, SL_AF_INET6, sl_t_a1_6);
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL,
 		       t0 + 1);
 	assert_int_equal(ctx.n_sent, 1);
 	ip6 = (const struct rte_ipv6_hdr *)check_l2(ctx.sent[0], SL_T_PORT_IN, SL_T_VLAN_A,
@@ -492,7 +498,7 @@ static void test_export(void **state)
 	const uint64_t t0 = 20 * hz;
 
 	key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, sl_t_ip4(192, 168, 1, 10));
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL,
 		       t0);
 	sl_neigh_resolve(t, pkt4(SL_T_PORT_OUT, 0, 1, sl_t_ip4(203, 0, 113, 1),
 				 sl_t_ip4(203, 0, 113, 2), 0),
@@ -597,10 +603,10 @@ static void test_stage(void **state)
 	assert_int_equal(ctx.n_sent, 4); /* three ARP requests and one NS */
 	sl_t_sent_free(&ctx);
 	key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, a1);
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL,
 		       hz);
 	key4(&k, SL_T_PORT_OUT, 0, sl_t_ip4(203, 0, 113, 1));
-	sl_neigh_learn(t, &k, &mac_up, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_OUTSIDE,
+	sl_neigh_learn(t, &k, &mac_up, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_OUTSIDE, NULL,
 		       hz);
 	assert_int_equal(ctx.n_sent, 2);
 	check_l2(ctx.sent[0], SL_T_PORT_IN, SL_T_VLAN_A, &mac_a1, RTE_ETHER_TYPE_IPV4);

@@ -240,13 +240,15 @@ void sl_neigh_resolve(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now
 
 /**
  * Learn or update `key` -> `mac` (mac NULL: confirmation without a
- * link-layer address, ignored unless the entry has one). Releases the
- * entry's queue when it becomes usable. Returns 0, -ENOENT (no entry and
- * no CREATE), -ENOSPC (table full).
+ * link-layer address, ignored unless the entry has one). `src` (may be
+ * NULL) is the gateway's own address on that link, e.g. the address the
+ * neighbour asked for: it becomes the sender of later probes if the entry
+ * has none yet. Releases the entry's queue when it becomes usable. Returns
+ * 0, -ENOENT (no entry and no CREATE), -ENOSPC (table full).
  */
 int sl_neigh_learn(struct sl_neigh_table *t, const struct sl_neigh_key *key,
 		   const struct rte_ether_addr *mac, unsigned int flags, uint8_t port_role,
-		   uint64_t now);
+		   const void *src, uint64_t now);
 
 /** Retransmissions, failures, aging, re-probes, garbage collection and
  * reclaiming deleted positions. Call often (every few ms). */

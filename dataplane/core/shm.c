@@ -24,7 +24,10 @@
  * Two data planes on one segment would overwrite each other's slots and
  * counters, so attaching is refused while dp_pid names another live process
  * running the same program (comm compared, so a recycled pid of an
- * unrelated process does not block a restart after a crash).
+ * unrelated process does not block a restart after a crash; a zombie is not
+ * alive). The wait treats that like an invalid segment (logged, retried
+ * every second): a data plane restarted right after a crash gets in as soon
+ * as the old one is gone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -136,6 +139,20 @@ static bool sl_shm_pid_is_dp(pid_t pid)
 		return false;
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return false;
+	/* A killed data plane stays a zombie until reaped: not alive. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (fgets(comm, sizeof(comm), f)) {
+		const char *rp = strrchr(comm, ')');
+
+		if (rp && (rp[1] == ' ') && (rp[2] == 'Z' || rp[2] == 'X')) {
+			fclose(f);
+			return false;
+		}
+	}
+	fclose(f);
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
@@ -243,10 +260,6 @@ int sl_shm_attach_wait(struct sl_shm *s, const char *path, atomic_bool *quit)
 			       s->size,
 			       (unsigned long long)atomic_load(&s->hdr->generation));
 			return 0;
-		}
-		if (rc == -EBUSY) {
-			SL_LOG(ERR, "segment %s: %s", path, err);
-			return rc;
 		}
 		if (rc == -ENOENT || rc == -EAGAIN) {
 			if (!told_waiting) {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -234,6 +235,34 @@ static void test_busy(void **state)
 	assert_int_equal(sl_shm_try_attach(&s, tpath, err, sizeof(err)), 0);
 	sl_shm_detach(&s);
 
+	/* A killed data plane not reaped yet (zombie) does not block. */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	{
+		char path[64], buf[256];
+		FILE *f;
+		bool zombie = false;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)child);
+		for (int i = 0; i < 200 && !zombie; i++) {
+			f = fopen(path, "r");
+			assert_non_null(f);
+			if (fgets(buf, sizeof(buf), f))
+				zombie = strstr(buf, ") Z ") != NULL;
+			fclose(f);
+			if (!zombie)
+				usleep(5000);
+		}
+		assert_true(zombie);
+	}
+	h.dp_pid = child;
+	seg_write(tpath, &h, h.segment_size);
+	assert_int_equal(sl_shm_try_attach(&s, tpath, err, sizeof(err)), 0);
+	sl_shm_detach(&s);
+	waitpid(child, &st, 0);
+
 	/* A live process running another program does not block. */
 	h.dp_pid = getppid();
 	seg_write(tpath, &h, h.segment_size);
@@ -262,6 +291,36 @@ static void *quitter(void *arg)
 	nanosleep(&ts, NULL);
 	atomic_store((atomic_bool *)arg, true);
 	return NULL;
+}
+
+static void test_wait_busy(void **state)
+{
+	struct sl_shm_header h;
+	struct sl_shm s;
+	atomic_bool quit = false;
+	pthread_t th;
+	pid_t child;
+	int st;
+
+	/* Held by a live data plane: waits (does not give up) until told to
+	 * quit. */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	hdr_init(&h);
+	h.dp_pid = child;
+	seg_write(tpath, &h, h.segment_size);
+	assert_int_equal(pthread_create(&th, NULL, quitter, &quit), 0);
+	assert_int_equal(sl_shm_attach_wait(&s, tpath, &quit), -EINTR);
+	pthread_join(th, NULL);
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	atomic_store(&quit, false);
+	assert_int_equal(sl_shm_attach_wait(&s, tpath, &quit), 0);
+	sl_shm_detach(&s);
 }
 
 static void test_wait(void **state)
@@ -301,6 +360,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_busy, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

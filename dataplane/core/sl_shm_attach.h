@@ -42,8 +42,8 @@ int sl_shm_try_attach(struct sl_shm *s, const char *path, char *err, size_t errl
 /**
  * Attach to `path`, waiting until a valid segment appears: a missing or
  * half-created segment is retried every 100 ms (logged once), an invalid
- * one every second (logged when the reason changes). Returns 0, or
- * -EINTR as soon as *quit becomes true, or -EBUSY (another data plane).
+ * one or one held by another live data plane every second (logged when the
+ * reason changes). Returns 0, or -EINTR as soon as *quit becomes true.
  */
 int sl_shm_attach_wait(struct sl_shm *s, const char *path, atomic_bool *quit);
 

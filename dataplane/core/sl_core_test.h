@@ -15,6 +15,7 @@
 #ifndef SL_CORE_TEST_H
 #define SL_CORE_TEST_H
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -40,12 +41,22 @@
 static const struct rte_ether_addr sl_t_mac_in = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
 static const struct rte_ether_addr sl_t_mac_out = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
 
+static char sl_t_runtime_dir[PATH_MAX];
+
+/* EAL leaves an empty runtime directory per file prefix: remove it. */
+static inline void sl_t_eal_fini(void)
+{
+	rte_eal_cleanup();
+	if (sl_t_runtime_dir[0])
+		rmdir(sl_t_runtime_dir);
+}
+
 static inline void sl_t_eal_init(void)
 {
 	static bool done;
 	char prefix[64];
 	char *argv[] = {"sl_core_test", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-			"--log-level=lib.*:error", prefix, NULL};
+			"--no-telemetry", "--log-level=lib.*:error", prefix, NULL};
 
 	if (done)
 		return;
@@ -54,6 +65,8 @@ static inline void sl_t_eal_init(void)
 		fprintf(stderr, "EAL init failed\n");
 		exit(1);
 	}
+	snprintf(sl_t_runtime_dir, sizeof(sl_t_runtime_dir), "%s", rte_eal_get_runtime_dir());
+	atexit(sl_t_eal_fini);
 	done = true;
 }
 

@@ -83,8 +83,8 @@ const struct sl_route_table *sl_arpnd_table(const struct sl_bank_header *b, uint
 static bool sl_is_local4(const struct sl_bank_header *b, const struct sl_route_table *rt,
 			 rte_be32_t addr)
 {
-	return rt && sl_bank_nh(b, sl_rt4_lookup(b, rt, rte_be_to_cpu_32(addr)))->type ==
-			     SL_NH_LOCAL;
+	return rt &&
+	       sl_bank_nh(b, sl_rt4_lookup(b, rt, rte_be_to_cpu_32(addr)))->type == SL_NH_LOCAL;
 }
 
 static bool sl_is_local6(const struct sl_bank_header *b, const struct sl_route_table *rt,
@@ -97,7 +97,7 @@ static bool sl_is_local6(const struct sl_bank_header *b, const struct sl_route_t
 	memcpy(&hi, a, 8);
 	memcpy(&lo, a + 8, 8);
 	return sl_bank_nh(b, sl_rt6_lookup(b, rt, rte_be_to_cpu_64(hi), rte_be_to_cpu_64(lo)))
-		       ->type == SL_NH_LOCAL;
+		   ->type == SL_NH_LOCAL;
 }
 
 /* One's-complement ICMPv6 checksum over the pseudo header and `len` bytes. */
@@ -387,8 +387,7 @@ void sl_nd_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)
 	}
 
 	/* Neighbour solicitation. */
-	if (sl_ip6_unspec(ip6->src_addr) &&
-	    (!sl_ip6_solicited_node(ip6->dst_addr) || has_lla))
+	if (sl_ip6_unspec(ip6->src_addr) && (!sl_ip6_solicited_node(ip6->dst_addr) || has_lla))
 		goto invalid; /* 7.1.1: DAD comes to the solicited-node group, no SLLA */
 	if (!b) {
 		sl_drop(w, m, SL_DROP_NO_TABLES);
@@ -402,7 +401,7 @@ void sl_nd_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)
 		/* Someone probes our address (DAD): defend it to all nodes;
 		 * learn nothing. */
 		static const struct rte_ether_addr all_nodes_mac = {
-			.addr_bytes = {0x33, 0x33, 0, 0, 0, 1}};
+		    .addr_bytes = {0x33, 0x33, 0, 0, 0, 1}};
 
 		sl_nd_send_na(t, md->in_port, md->in_vlan, nd->target, sl_ip6_all_nodes,
 			      &all_nodes_mac, SL_NA_F_ROUTER | SL_NA_F_OVERRIDE);
@@ -412,9 +411,8 @@ void sl_nd_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)
 		if (has_lla) {
 			sl_neigh_key_init(&key, md->in_port, md->in_vlan, SL_AF_INET6,
 					  ip6->src_addr);
-			sl_neigh_learn(t, &key, &lla,
-				       SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE, md->in_role,
-				       nd->target, now);
+			sl_neigh_learn(t, &key, &lla, SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE,
+				       md->in_role, nd->target, now);
 			dst_mac = lla;
 		} else if (md->l3_off >= sizeof(struct rte_ether_hdr)) {
 			/* Unicast NS without SLLA (7.2.4): answer the frame's
@@ -438,7 +436,7 @@ static int sl_arp_request(struct sl_neigh_table *t, const struct sl_neigh_priv *
 			  const struct rte_ether_addr *dst)
 {
 	static const struct rte_ether_addr bcast = {
-		.addr_bytes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	    .addr_bytes = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 	struct rte_arp_hdr *arp;
 	struct rte_mbuf *m;
 
@@ -471,8 +469,8 @@ static int sl_nd_solicit(struct sl_neigh_table *t, const struct sl_neigh_priv *p
 	 * there is nothing valid to send. */
 	if (sl_ip6_unspec(p->src))
 		return -EADDRNOTAVAIL;
-	struct rte_ether_addr mcast = {.addr_bytes = {0x33, 0x33, 0xff, p->key.addr[13],
-						       p->key.addr[14], p->key.addr[15]}};
+	struct rte_ether_addr mcast = {
+	    .addr_bytes = {0x33, 0x33, 0xff, p->key.addr[13], p->key.addr[14], p->key.addr[15]}};
 	struct rte_ipv6_hdr *ip6;
 	struct sl_nd_msg *ns;
 	struct sl_nd_lla_opt *o;

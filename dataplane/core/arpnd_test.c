@@ -44,8 +44,8 @@ static int teardown(void **state)
 
 /* Ethernet (+VLAN) header in front of `l3`, metadata as eth_input sets it. */
 static struct rte_mbuf *frame(uint16_t port, uint16_t vlan, const struct rte_ether_addr *src,
-			      const struct rte_ether_addr *dst, uint16_t ethertype,
-			      const void *l3, uint16_t l3_len, uint8_t punt)
+			      const struct rte_ether_addr *dst, uint16_t ethertype, const void *l3,
+			      uint16_t l3_len, uint8_t punt)
 {
 	uint8_t buf[256];
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)buf;
@@ -184,10 +184,9 @@ static void test_arp_not_for_us(void **state)
 			 sl_t_ip4(203, 0, 113, 9)),
 		     hz);
 	/* Our inside address asked on a VLAN no VPC has. */
-	sl_arp_input(t,
-		     arp(SL_T_PORT_IN, 300, RTE_ARP_OP_REQUEST, &mac_a1, a1,
-			 sl_t_ip4(192, 168, 1, 253)),
-		     hz);
+	sl_arp_input(
+	    t, arp(SL_T_PORT_IN, 300, RTE_ARP_OP_REQUEST, &mac_a1, a1, sl_t_ip4(192, 168, 1, 253)),
+	    hz);
 	assert_int_equal(ctx.stats->drop[SL_DROP_ARP_NOT_FOR_US], 3);
 	assert_int_equal(ctx.n_sent, 0);
 	key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, a1);
@@ -225,7 +224,7 @@ static void test_arp_invalid(void **state)
 	sl_arp_input(t, m, hz);
 	m = arp(SL_T_PORT_IN, SL_T_VLAN_A, RTE_ARP_OP_REQUEST, &mac_a1, a1, gw);
 	rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, 18)->arp_protocol =
-		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 	sl_arp_input(t, m, hz);
 	assert_int_equal(ctx.stats->drop[SL_DROP_ARP_INVALID], 5);
 	assert_int_equal(ctx.n_sent, 0);
@@ -258,10 +257,8 @@ static void test_arp_reply_resolves(void **state)
 	sl_t_sent_free(&ctx);
 
 	/* A reply from someone we never asked is ignored. */
-	sl_arp_input(t,
-		     arp(SL_T_PORT_OUT, 0, RTE_ARP_OP_REPLY, &mac_b, sl_t_ip4(203, 0, 113, 7),
-			 me),
-		     hz);
+	sl_arp_input(
+	    t, arp(SL_T_PORT_OUT, 0, RTE_ARP_OP_REPLY, &mac_b, sl_t_ip4(203, 0, 113, 7), me), hz);
 	assert_int_equal(t->n_entries, 1);
 
 	sl_arp_input(t, arp(SL_T_PORT_OUT, 0, RTE_ARP_OP_REPLY, &mac_up, up, me), hz + 1);
@@ -298,7 +295,7 @@ struct nd_spec {
 	uint8_t opt_type; /* 0: no option */
 	uint8_t opt_len;  /* in 8-byte units */
 	const struct rte_ether_addr *opt_mac;
-	bool hbh;	  /* hop-by-hop header before ICMPv6 */
+	bool hbh; /* hop-by-hop header before ICMPv6 */
 	bool bad_cksum;
 };
 
@@ -313,8 +310,8 @@ static struct rte_mbuf *nd(const struct nd_spec *s, const struct rte_ether_addr 
 	uint16_t ext = s->hbh ? 8 : 0, icmp_len = 24 + (s->opt_type ? 8 : 0);
 	struct rte_ipv6_hdr tmp;
 	struct rte_mbuf *m;
-	const struct rte_ether_addr mc = {{0x33, 0x33, s->dst[12], s->dst[13], s->dst[14],
-					   s->dst[15]}};
+	const struct rte_ether_addr mc = {
+	    {0x33, 0x33, s->dst[12], s->dst[13], s->dst[14], s->dst[15]}};
 
 	memset(buf, 0, sizeof(buf));
 	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
@@ -390,8 +387,13 @@ static const uint8_t *sent_na(unsigned int i, const struct rte_ether_addr *eth_d
 
 static void test_ns_for_us(void **state)
 {
-	struct nd_spec s = {.type = 135, .src = sl_t_a1_6, .dst = snm_gw, .target = sl_t_gw6,
-			    .opt_type = 1, .opt_len = 1, .opt_mac = &mac_a1};
+	struct nd_spec s = {.type = 135,
+			    .src = sl_t_a1_6,
+			    .dst = snm_gw,
+			    .target = sl_t_gw6,
+			    .opt_type = 1,
+			    .opt_len = 1,
+			    .opt_mac = &mac_a1};
 	struct sl_neigh_key k;
 	const struct sl_neigh_priv *p;
 	const uint8_t *na;
@@ -455,8 +457,12 @@ static void test_ns_dad(void **state)
 
 static void test_nd_invalid(void **state)
 {
-	const struct nd_spec good = {.type = 135, .src = sl_t_a1_6, .dst = snm_gw,
-				     .target = sl_t_gw6, .opt_type = 1, .opt_len = 1,
+	const struct nd_spec good = {.type = 135,
+				     .src = sl_t_a1_6,
+				     .dst = snm_gw,
+				     .target = sl_t_gw6,
+				     .opt_type = 1,
+				     .opt_len = 1,
 				     .opt_mac = &mac_a1};
 	struct nd_spec s;
 	struct rte_mbuf *m;
@@ -497,8 +503,8 @@ static void test_nd_invalid(void **state)
 	assert_int_equal(ctx.stats->drop[SL_DROP_ND_NOT_FOR_US], 1);
 
 	/* Router solicitation: validated, counted, dropped. */
-	s = (struct nd_spec){.type = 133, .src = sl_t_a1_6,
-			     .dst = (const uint8_t[16]){0xff, 0x02, [15] = 2}};
+	s = (struct nd_spec){
+	    .type = 133, .src = sl_t_a1_6, .dst = (const uint8_t[16]){0xff, 0x02, [15] = 2}};
 	sl_nd_input(t, nd(&s, &mac_a1), hz);
 	assert_int_equal(ctx.stats->drop[SL_DROP_ND_IGNORED], 1);
 	assert_int_equal(ctx.n_sent, 0);
@@ -506,8 +512,14 @@ static void test_nd_invalid(void **state)
 
 static void test_na_resolves(void **state)
 {
-	struct nd_spec s = {.type = 136, .flags = 0x60, .src = sl_t_a1_6, .dst = sl_t_gw6,
-			    .target = sl_t_a1_6, .opt_type = 2, .opt_len = 1, .opt_mac = &mac_a1};
+	struct nd_spec s = {.type = 136,
+			    .flags = 0x60,
+			    .src = sl_t_a1_6,
+			    .dst = sl_t_gw6,
+			    .target = sl_t_a1_6,
+			    .opt_type = 2,
+			    .opt_len = 1,
+			    .opt_mac = &mac_a1};
 	uint8_t ip[48] = {0x60};
 	struct rte_mbuf *m;
 	struct sl_meta *md;
@@ -548,14 +560,14 @@ static void test_na_resolves(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_arp_request_for_us, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_arp_not_for_us, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_arp_invalid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_arp_reply_resolves, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ns_for_us, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ns_dad, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nd_invalid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_na_resolves, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_arp_request_for_us, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_arp_not_for_us, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_arp_invalid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_arp_reply_resolves, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ns_for_us, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ns_dad, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nd_invalid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_na_resolves, setup, teardown),
 	};
 
 	sl_t_env_init();

@@ -41,7 +41,7 @@ void sl_config_defaults(struct sl_config *c)
 }
 
 static int sl_cfg_err(char *err, size_t errlen, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int sl_cfg_err(char *err, size_t errlen, const char *what, const char *fmt, ...)
 {
@@ -195,9 +195,9 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 			rc = 0;
 		} else {
 			return sl_cfg_err(
-				err, errlen, what,
-				"%.64s: unknown key (expected segment, mbufs, idle_sleep_us, ports)",
-				k);
+			    err, errlen, what,
+			    "%.64s: unknown key (expected segment, mbufs, idle_sleep_us, ports)",
+			    k);
 		}
 		if (rc)
 			return rc;
@@ -207,9 +207,10 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 	for (unsigned int i = 0; i < c->n_ports; i++)
 		for (unsigned int j = 0; j < i; j++)
 			if (strcmp(c->ports[i].name, c->ports[j].name) == 0)
-				return sl_cfg_err(err, errlen, what,
-						  "ports[%u].name: \"%s\" already used by ports[%u]",
-						  i, c->ports[i].name, j);
+				return sl_cfg_err(
+				    err, errlen, what,
+				    "ports[%u].name: \"%s\" already used by ports[%u]", i,
+				    c->ports[i].name, j);
 	return 0;
 }
 

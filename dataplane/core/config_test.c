@@ -19,12 +19,12 @@ static void test_full(void **state)
 	struct sl_config c;
 	char err[256] = "";
 	const char *txt =
-		"{\"Comment\": \"x\", \"segment\": \"/dev/shm/sluice-lab\", \"mbufs\": 8191,"
-		" \"idle_sleep_us\": 20, \"ports\": ["
-		" {\"name\": \"inside0\", \"role\": \"inside\", \"mtu\": 1500,"
-		"  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\"},"
-		" {\"name\": \"outside0\", \"role\": \"outside\", \"mtu\": 9000,"
-		"  \"devargs\": \"net_af_packet1,iface=sl-out\"}]}";
+	    "{\"Comment\": \"x\", \"segment\": \"/dev/shm/sluice-lab\", \"mbufs\": 8191,"
+	    " \"idle_sleep_us\": 20, \"ports\": ["
+	    " {\"name\": \"inside0\", \"role\": \"inside\", \"mtu\": 1500,"
+	    "  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\"},"
+	    " {\"name\": \"outside0\", \"role\": \"outside\", \"mtu\": 9000,"
+	    "  \"devargs\": \"net_af_packet1,iface=sl-out\"}]}";
 
 	assert_int_equal(sl_config_parse(&c, txt, "t.json", err, sizeof(err)), 0);
 	assert_string_equal(c.segment, "/dev/shm/sluice-lab");
@@ -61,34 +61,34 @@ static void test_errors(void **state)
 		const char *json;
 		const char *expect;
 	} cases[] = {
-		{"{\"ports\": [{\"name\": \"p\", \"role\": \"middle\", \"devargs\": \"x\"}]}",
-		 "bad.json: ports[0].role: must be \"inside\" or \"outside\""},
-		{"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\"}]}",
-		 "bad.json: ports[0].devargs: missing"},
-		{"{\"ports\": [{\"role\": \"inside\", \"devargs\": \"x\"}]}",
-		 "bad.json: ports[0].name: missing"},
-		{"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
-		 " \"mtu\": 100}]}",
-		 "bad.json: ports[0].mtu: 100 is outside [1280, 9600]"},
-		{"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
-		 " \"mtu\": \"1500\"}]}",
-		 "bad.json: ports[0].mtu: must be an integer"},
-		{"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
-		 " \"speed\": 1}]}",
-		 "bad.json: ports[0].speed: unknown key"},
-		{"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\"},"
-		 " {\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"y\"}]}",
-		 "bad.json: ports[1].name: \"p\" already used by ports[0]"},
-		{"{\"mbufs\": 10, \"ports\": []}", "bad.json: mbufs: 10 is outside"},
-		{"{\"idle_sleep_us\": -1}", "bad.json: idle_sleep_us: -1 is outside"},
-		{"{\"segment\": 3}", "bad.json: segment: must be a string"},
-		{"{\"segment\": \"\"}", "bad.json: segment: must not be empty"},
-		{"{\"ports\": []}", "bad.json: ports: at least one port is required"},
-		{"{\"ports\": {}}", "bad.json: ports: must be an array"},
-		{"{\"idle_sleep\": 20}", "bad.json: idle_sleep: unknown key"},
-		{"[1]", "bad.json: top level must be an object"},
-		{"{\"mbufs\": 2000,\n \"mbufs\": 3000}", "bad.json: line 2"},
-		{"{\"ports\": [", "bad.json: line 1"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"middle\", \"devargs\": \"x\"}]}",
+	     "bad.json: ports[0].role: must be \"inside\" or \"outside\""},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\"}]}",
+	     "bad.json: ports[0].devargs: missing"},
+	    {"{\"ports\": [{\"role\": \"inside\", \"devargs\": \"x\"}]}",
+	     "bad.json: ports[0].name: missing"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
+	     " \"mtu\": 100}]}",
+	     "bad.json: ports[0].mtu: 100 is outside [1280, 9600]"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
+	     " \"mtu\": \"1500\"}]}",
+	     "bad.json: ports[0].mtu: must be an integer"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
+	     " \"speed\": 1}]}",
+	     "bad.json: ports[0].speed: unknown key"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\"},"
+	     " {\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"y\"}]}",
+	     "bad.json: ports[1].name: \"p\" already used by ports[0]"},
+	    {"{\"mbufs\": 10, \"ports\": []}", "bad.json: mbufs: 10 is outside"},
+	    {"{\"idle_sleep_us\": -1}", "bad.json: idle_sleep_us: -1 is outside"},
+	    {"{\"segment\": 3}", "bad.json: segment: must be a string"},
+	    {"{\"segment\": \"\"}", "bad.json: segment: must not be empty"},
+	    {"{\"ports\": []}", "bad.json: ports: at least one port is required"},
+	    {"{\"ports\": {}}", "bad.json: ports: must be an array"},
+	    {"{\"idle_sleep\": 20}", "bad.json: idle_sleep: unknown key"},
+	    {"[1]", "bad.json: top level must be an object"},
+	    {"{\"mbufs\": 2000,\n \"mbufs\": 3000}", "bad.json: line 2"},
+	    {"{\"ports\": [", "bad.json: line 1"},
 	};
 	struct sl_config c;
 	char err[256];
@@ -124,10 +124,10 @@ static void test_file(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_file),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_file),
 	};
 
 	if (argc > 1)

@@ -96,8 +96,8 @@ void sl_ctrl_export(struct sl_dp *dp)
 		ps->rx_nombuf = es.rx_nombuf;
 	}
 	st->n_ports = dp->n_ports;
-	st->n_neigh = sl_neigh_export(dp->neigh, dp->main_w->bank, st->neigh,
-				      SL_MAX_NEIGH_EXPORT, rte_rdtsc());
+	st->n_neigh = sl_neigh_export(dp->neigh, dp->main_w->bank, st->neigh, SL_MAX_NEIGH_EXPORT,
+				      rte_rdtsc());
 	st->updated_ns = sl_realtime_ns();
 
 	atomic_store_explicit(&st->seq, seq + 2, memory_order_release);
@@ -137,8 +137,8 @@ static bool sl_ctrl_check_segment(struct sl_dp *dp)
 
 struct sl_neigh_table *sl_ctrl_neigh_create(struct sl_dp *dp)
 {
-	return sl_neigh_create("sl_neigh", SL_NEIGH_SIZE, dp->n_workers, dp->main_w,
-			       sl_ctrl_xmit, dp);
+	return sl_neigh_create("sl_neigh", SL_NEIGH_SIZE, dp->n_workers, dp->main_w, sl_ctrl_xmit,
+			       dp);
 }
 
 int sl_ctrl_main(struct sl_dp *dp)

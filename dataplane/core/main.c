@@ -45,42 +45,42 @@ static struct sl_config sl_conf;
 static struct sl_shm sl_shm_cur;
 
 static const char sl_usage_text[] =
-	"Usage: %s [EAL options] -- --config FILE [--segment PATH] [--help]\n"
-	"\n"
-	"sluice-dp is the DPDK fast path of sluice: it forwards between the inside\n"
-	"(one 802.1Q VLAN per VPC) and the outside port with the tables sluiced\n"
-	"publishes in a shared-memory segment.\n"
-	"\n"
-	"Options after \"--\":\n"
-	"  --config FILE   configuration file (JSON), required. Keys:\n"
-	"                    segment        segment path (default " SL_DEFAULT_SEGMENT ")\n"
-	"                    mbufs          packet buffers (default %u)\n"
-	"                    idle_sleep_us  sleep after %u empty polls, 0 = busy poll\n"
-	"                                   (default 0)\n"
-	"                    ports[]        {name, role: inside|outside, mtu (default %u),\n"
-	"                                   devargs: e.g. \"net_af_packet0,iface=sl-in,qpairs=2\"}\n"
-	"  --segment PATH  segment path, overrides \"segment\" of the config file\n"
-	"  --help          show this text and exit\n"
-	"\n"
-	"Lcores: the main lcore handles ARP/ND, the neighbour table and the stats\n"
-	"export; every other EAL lcore is a worker owning rx/tx queue pair i of\n"
-	"every port, so at least one worker is needed (e.g. -l 0-1, or\n"
-	"--lcores 0@0,1@1,2@0 for two workers on two cores). af_packet ports need\n"
-	"qpairs equal to the number of workers.\n"
-	"\n"
-	"sluice-dp waits for sluiced to create the segment, and survives restarts of\n"
-	"sluiced. SIGINT/SIGTERM stop it cleanly.\n"
-	"\n"
-	"Example:\n"
-	"  %s --lcores 0@0,1@1,2@0 --file-prefix sl-dev --no-pci -m 512 -- \\\n"
-	"      --config configs/dp-lab.json\n";
+    "Usage: %s [EAL options] -- --config FILE [--segment PATH] [--help]\n"
+    "\n"
+    "sluice-dp is the DPDK fast path of sluice: it forwards between the inside\n"
+    "(one 802.1Q VLAN per VPC) and the outside port with the tables sluiced\n"
+    "publishes in a shared-memory segment.\n"
+    "\n"
+    "Options after \"--\":\n"
+    "  --config FILE   configuration file (JSON), required. Keys:\n"
+    "                    segment        segment path (default " SL_DEFAULT_SEGMENT ")\n"
+    "                    mbufs          packet buffers (default %u)\n"
+    "                    idle_sleep_us  sleep after %u empty polls, 0 = busy poll\n"
+    "                                   (default 0)\n"
+    "                    ports[]        {name, role: inside|outside, mtu (default %u),\n"
+    "                                   devargs: e.g. \"net_af_packet0,iface=sl-in,qpairs=2\"}\n"
+    "  --segment PATH  segment path, overrides \"segment\" of the config file\n"
+    "  --help          show this text and exit\n"
+    "\n"
+    "Lcores: the main lcore handles ARP/ND, the neighbour table and the stats\n"
+    "export; every other EAL lcore is a worker owning rx/tx queue pair i of\n"
+    "every port, so at least one worker is needed (e.g. -l 0-1, or\n"
+    "--lcores 0@0,1@1,2@0 for two workers on two cores). af_packet ports need\n"
+    "qpairs equal to the number of workers.\n"
+    "\n"
+    "sluice-dp waits for sluiced to create the segment, and survives restarts of\n"
+    "sluiced. SIGINT/SIGTERM stop it cleanly.\n"
+    "\n"
+    "Example:\n"
+    "  %s --lcores 0@0,1@1,2@0 --file-prefix sl-dev --no-pci -m 512 -- \\\n"
+    "      --config configs/dp-lab.json\n";
 
 static const char *sl_prgname = "sluice-dp";
 
 static void sl_usage(FILE *f)
 {
-	fprintf(f, sl_usage_text, sl_prgname, SL_DEFAULT_MBUFS, SL_IDLE_POLLS,
-		SL_DEFAULT_PORT_MTU, sl_prgname);
+	fprintf(f, sl_usage_text, sl_prgname, SL_DEFAULT_MBUFS, SL_IDLE_POLLS, SL_DEFAULT_PORT_MTU,
+		sl_prgname);
 }
 
 static void sl_usage_hook(const char *prgname)
@@ -114,10 +114,10 @@ static bool sl_wants_help(int argc, char **argv)
 static int sl_parse_args(int argc, char **argv, const char **config, const char **segment)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"segment", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"segment", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -155,8 +155,7 @@ static void sl_launch_workers(struct sl_dp *dp)
 	unsigned int lcore, i = 0;
 
 	atomic_store(&dp->stop_workers, false);
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	{
+	RTE_LCORE_FOREACH_WORKER (lcore) {
 		rte_eal_remote_launch(sl_worker_main, dp->workers[i], lcore);
 		i++;
 	}
@@ -174,8 +173,8 @@ static int sl_dp_announce(struct sl_dp *dp)
 	unsigned int lcore, n = 0;
 
 	ids[n++] = rte_get_main_lcore();
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	ids[n++] = lcore;
+	RTE_LCORE_FOREACH_WORKER (lcore)
+		ids[n++] = lcore;
 	return sl_shm_dp_start(dp->shm, n, ids);
 }
 
@@ -240,13 +239,15 @@ int main(int argc, char **argv)
 
 	rc = sl_pool_create(sl_conf.mbufs);
 	if (rc < 0) {
-		SL_LOG(ERR, "cannot create the packet pool of %u mbufs: %s (more memory: -m, "
-			    "hugepages)", sl_conf.mbufs, rte_strerror(-rc));
+		SL_LOG(ERR,
+		       "cannot create the packet pool of %u mbufs: %s (more memory: -m, "
+		       "hugepages)",
+		       sl_conf.mbufs, rte_strerror(-rc));
 		goto out_shm;
 	}
 	for (i = 0; i < sl_conf.n_ports; i++) {
-		rc = sl_port_init(&sl_conf.ports[i], (uint16_t)dp->n_workers, &dp->port_ids[i],
-				  err, sizeof(err));
+		rc = sl_port_init(&sl_conf.ports[i], (uint16_t)dp->n_workers, &dp->port_ids[i], err,
+				  sizeof(err));
 		if (rc < 0) {
 			SL_LOG(ERR, "%s", err);
 			goto out_ports;
@@ -254,8 +255,8 @@ int main(int argc, char **argv)
 		dp->n_ports++;
 	}
 
-	dp->punt_ring = rte_ring_create("sl_punt", SL_PUNT_RING_SIZE, (int)rte_socket_id(),
-					RING_F_SC_DEQ);
+	dp->punt_ring =
+	    rte_ring_create("sl_punt", SL_PUNT_RING_SIZE, (int)rte_socket_id(), RING_F_SC_DEQ);
 	if (!dp->punt_ring) {
 		SL_LOG(ERR, "cannot create the punt ring: %s", rte_strerror(rte_errno));
 		goto out_ports;
@@ -264,14 +265,13 @@ int main(int argc, char **argv)
 	if (!dp->main_w)
 		goto out_mem;
 	i = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	{
+	RTE_LCORE_FOREACH_WORKER (lcore) {
 		char name[32];
 
 		snprintf(name, sizeof(name), "sl_inject%u", i);
-		dp->inject[i] = rte_ring_create(name, SL_INJECT_RING_SIZE,
-						(int)rte_lcore_to_socket_id(lcore),
-						RING_F_SP_ENQ | RING_F_SC_DEQ);
+		dp->inject[i] =
+		    rte_ring_create(name, SL_INJECT_RING_SIZE, (int)rte_lcore_to_socket_id(lcore),
+				    RING_F_SP_ENQ | RING_F_SC_DEQ);
 		dp->workers[i] = sl_worker_create(dp, (int)i, lcore);
 		if (!dp->inject[i] || !dp->workers[i]) {
 			SL_LOG(ERR, "cannot create worker %u context", i);

@@ -75,13 +75,13 @@ struct sl_neigh_table *sl_neigh_create(const char *name, uint32_t size, unsigned
 				       struct sl_worker *w, sl_neigh_xmit_fn xmit, void *xmit_arg)
 {
 	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = size,
-		.key_len = sizeof(struct sl_neigh_key),
-		.hash_func = rte_hash_crc,
-		.hash_func_init_val = 0x5eed5eed,
-		.socket_id = (int)rte_socket_id(),
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	    .name = name,
+	    .entries = size,
+	    .key_len = sizeof(struct sl_neigh_key),
+	    .hash_func = rte_hash_crc,
+	    .hash_func_init_val = 0x5eed5eed,
+	    .socket_id = (int)rte_socket_id(),
+	    .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	struct sl_neigh_table *t;
 	size_t qsz;

@@ -143,7 +143,7 @@ static void check_arp_request(struct rte_mbuf *m, uint16_t port, uint16_t vlan,
 			      const struct rte_ether_addr *dst, uint32_t sip, uint32_t tip)
 {
 	const struct rte_arp_hdr *arp =
-		(const struct rte_arp_hdr *)check_l2(m, port, vlan, dst, RTE_ETHER_TYPE_ARP);
+	    (const struct rte_arp_hdr *)check_l2(m, port, vlan, dst, RTE_ETHER_TYPE_ARP);
 
 	assert_int_equal(rte_be_to_cpu_16(arp->arp_opcode), RTE_ARP_OP_REQUEST);
 	assert_int_equal(rte_be_to_cpu_16(arp->arp_hardware), RTE_ARP_HRD_ETHER);
@@ -191,7 +191,7 @@ static void test_resolve_queue_release(void **state)
 	assert_int_equal(ctx.n_sent, SL_NEIGH_QLEN);
 	for (unsigned int i = 0; i < ctx.n_sent; i++) {
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)check_l2(
-			ctx.sent[i], SL_T_PORT_IN, SL_T_VLAN_A, &mac_a1, RTE_ETHER_TYPE_IPV4);
+		    ctx.sent[i], SL_T_PORT_IN, SL_T_VLAN_A, &mac_a1, RTE_ETHER_TYPE_IPV4);
 
 		assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), a1);
 		assert_int_equal(((const uint8_t *)ip)[20], i); /* order kept */
@@ -313,8 +313,8 @@ static void test_aging_reprobe(void **state)
 	assert_int_equal(p->probing, 1);
 
 	/* Answered: REACHABLE, probing over. */
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL,
-		       t0 + t->reachable_tsc + hz / 2);
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+		       NULL, t0 + t->reachable_tsc + hz / 2);
 	assert_int_equal(p->state, SL_NEIGH_REACHABLE);
 	assert_int_equal(p->probing, 0);
 	sl_neigh_timer(t, t0 + t->reachable_tsc + 2 * hz);
@@ -351,8 +351,8 @@ static void test_learn_rules(void **state)
 	const struct sl_neigh_priv *p;
 
 	key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, sl_t_ip4(192, 168, 1, 20));
-	assert_int_equal(sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL, t0),
-			 -ENOENT);
+	assert_int_equal(
+	    sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL, t0), -ENOENT);
 	assert_int_equal(sl_neigh_learn(t, &k, NULL, SL_NEIGH_F_CREATE, SL_ROLE_INSIDE, NULL, t0),
 			 -ENOENT);
 	assert_int_equal(sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE,
@@ -388,12 +388,11 @@ static void test_learn_rules(void **state)
 	assert_memory_equal(&p->mac, &mac_a1b, 6);
 
 	/* Solicited + override: REACHABLE with the new MAC. */
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL,
-		       t0 + 7);
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+		       NULL, t0 + 7);
 	assert_int_equal(p->state, SL_NEIGH_REACHABLE);
 	assert_memory_equal(&p->mac, &mac_a1, 6);
-	assert_int_equal(sl_neigh_lookup(t, &k, &(struct rte_ether_addr){0}),
-			 SL_NEIGH_REACHABLE);
+	assert_int_equal(sl_neigh_lookup(t, &k, &(struct rte_ether_addr){0}), SL_NEIGH_REACHABLE);
 }
 
 static void test_grace_period(void **state)
@@ -403,8 +402,9 @@ static void test_grace_period(void **state)
 
 	sl_neigh_reader_online(t, 0);
 	key4(&k, SL_T_PORT_OUT, 0, sl_t_ip4(203, 0, 113, 9));
-	sl_neigh_resolve(t, pkt4(SL_T_PORT_OUT, 0, sl_t_ip4(203, 0, 113, 9),
-				 sl_t_ip4(203, 0, 113, 9), sl_t_ip4(203, 0, 113, 2), 0),
+	sl_neigh_resolve(t,
+			 pkt4(SL_T_PORT_OUT, 0, sl_t_ip4(203, 0, 113, 9), sl_t_ip4(203, 0, 113, 9),
+			      sl_t_ip4(203, 0, 113, 2), 0),
 			 t0);
 	for (int i = 1; i <= 3; i++)
 		sl_neigh_timer(t, t0 + i * hz);
@@ -432,7 +432,8 @@ static void test_table_full(void **state)
 	assert_non_null(small);
 	for (unsigned int i = 0; i < 64; i++) {
 		key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, sl_t_ip4(192, 168, 1, (uint8_t)(i + 1)));
-		if (sl_neigh_learn(small, &k, &mac_a1, SL_NEIGH_F_CREATE, SL_ROLE_INSIDE, NULL, hz) != 0)
+		if (sl_neigh_learn(small, &k, &mac_a1, SL_NEIGH_F_CREATE, SL_ROLE_INSIDE, NULL,
+				   hz) != 0)
 			break;
 		ok++;
 	}
@@ -462,7 +463,7 @@ static void test_solicit_v6(void **state)
 	sl_neigh_resolve(t, pkt6(sl_t_a1_6, sl_t_gw6), t0);
 	assert_int_equal(ctx.n_sent, 1);
 	ip6 = (const struct rte_ipv6_hdr *)check_l2(ctx.sent[0], SL_T_PORT_IN, SL_T_VLAN_A, &mc,
-						     RTE_ETHER_TYPE_IPV6);
+						    RTE_ETHER_TYPE_IPV6);
 	assert_int_equal(ip6->hop_limits, 255);
 	assert_int_equal(ip6->proto, 58);
 	assert_int_equal(rte_be_to_cpu_16(ip6->payload_len), 32);
@@ -480,11 +481,11 @@ static void test_solicit_v6(void **state)
 	sl_t_sent_free(&ctx);
 
 	sl_neigh_key_init(&k, SL_T_PORT_IN, SL_T_VLAN_A, SL_AF_INET6, sl_t_a1_6);
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL,
-		       t0 + 1);
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+		       NULL, t0 + 1);
 	assert_int_equal(ctx.n_sent, 1);
-	ip6 = (const struct rte_ipv6_hdr *)check_l2(ctx.sent[0], SL_T_PORT_IN, SL_T_VLAN_A,
-						     &mac_a1, RTE_ETHER_TYPE_IPV6);
+	ip6 = (const struct rte_ipv6_hdr *)check_l2(ctx.sent[0], SL_T_PORT_IN, SL_T_VLAN_A, &mac_a1,
+						    RTE_ETHER_TYPE_IPV6);
 	assert_memory_equal(ip6->dst_addr, sl_t_a1_6, 16);
 	sl_t_sent_free(&ctx);
 }
@@ -498,11 +499,11 @@ static void test_export(void **state)
 	const uint64_t t0 = 20 * hz;
 
 	key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, sl_t_ip4(192, 168, 1, 10));
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL,
-		       t0);
-	sl_neigh_resolve(t, pkt4(SL_T_PORT_OUT, 0, 1, sl_t_ip4(203, 0, 113, 1),
-				 sl_t_ip4(203, 0, 113, 2), 0),
-			 t0);
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+		       NULL, t0);
+	sl_neigh_resolve(
+	    t, pkt4(SL_T_PORT_OUT, 0, 1, sl_t_ip4(203, 0, 113, 1), sl_t_ip4(203, 0, 113, 2), 0),
+	    t0);
 	sl_t_sent_free(&ctx);
 	n = sl_neigh_export(t, b, out, 8, t0 + 2 * hz);
 	assert_int_equal(n, 2);
@@ -560,12 +561,12 @@ static void test_stage(void **state)
 	assert_int_equal(ctx.stats->drop[SL_DROP_NO_TABLES], 1);
 
 	w->bank = b;
-	pk[0] = fwd4(a1, SL_T_NH_CONN4);		      /* on-link: resolve dst */
-	pk[1] = fwd4(sl_t_ip4(10, 99, 1, 1), SL_T_NH_GW4);    /* via 192.168.2.10 */
-	pk[2] = fwd4(sl_t_ip4(8, 8, 8, 8), SL_T_NH_INET4);    /* via upstream */
+	pk[0] = fwd4(a1, SL_T_NH_CONN4);			 /* on-link: resolve dst */
+	pk[1] = fwd4(sl_t_ip4(10, 99, 1, 1), SL_T_NH_GW4);	 /* via 192.168.2.10 */
+	pk[2] = fwd4(sl_t_ip4(8, 8, 8, 8), SL_T_NH_INET4);	 /* via upstream */
 	pk[3] = fwd4(sl_t_ip4(192, 168, 1, 253), SL_T_NH_LOCAL); /* bug: LOCAL */
 	v6 = pkt6(sl_t_a1_6, sl_t_gw6);
-	sl_meta(v6)->nh = SL_T_NH_GW4;			      /* family mismatch */
+	sl_meta(v6)->nh = SL_T_NH_GW4; /* family mismatch */
 	pk[4] = v6;
 	v6 = pkt6(sl_t_a1_6, sl_t_gw6);
 	sl_meta(v6)->nh = SL_T_NH_CONN6;
@@ -603,11 +604,11 @@ static void test_stage(void **state)
 	assert_int_equal(ctx.n_sent, 4); /* three ARP requests and one NS */
 	sl_t_sent_free(&ctx);
 	key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, a1);
-	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE, NULL,
-		       hz);
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+		       NULL, hz);
 	key4(&k, SL_T_PORT_OUT, 0, sl_t_ip4(203, 0, 113, 1));
-	sl_neigh_learn(t, &k, &mac_up, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_OUTSIDE, NULL,
-		       hz);
+	sl_neigh_learn(t, &k, &mac_up, SL_NEIGH_F_CONFIRM | SL_NEIGH_F_OVERRIDE, SL_ROLE_OUTSIDE,
+		       NULL, hz);
 	assert_int_equal(ctx.n_sent, 2);
 	check_l2(ctx.sent[0], SL_T_PORT_IN, SL_T_VLAN_A, &mac_a1, RTE_ETHER_TYPE_IPV4);
 	check_l2(ctx.sent[1], SL_T_PORT_OUT, 0, &mac_up, RTE_ETHER_TYPE_IPV4);
@@ -622,7 +623,7 @@ static void test_stage(void **state)
 	assert_int_equal(punt->n, 1);
 	{
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)check_l2(
-			tx->m[0], SL_T_PORT_IN, SL_T_VLAN_A, &mac_a1, RTE_ETHER_TYPE_IPV4);
+		    tx->m[0], SL_T_PORT_IN, SL_T_VLAN_A, &mac_a1, RTE_ETHER_TYPE_IPV4);
 
 		assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), a1);
 		assert_int_equal(rte_pktmbuf_pkt_len(tx->m[0]), 18 + 28);
@@ -649,15 +650,15 @@ static void test_stage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_resolve_queue_release, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retry_fail_restart, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_aging_reprobe, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_learn_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_grace_period, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_table_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_solicit_v6, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_queue_release, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_retry_fail_restart, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_aging_reprobe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_learn_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_grace_period, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_table_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_solicit_v6, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stage, setup, teardown),
 	};
 
 	sl_t_env_init();

@@ -49,13 +49,12 @@ static void probe_sink(struct sl_worker *w, struct rte_mbuf **p, uint16_t n)
 	delivered += n;
 }
 
-#define PROBE_TO(from, to)                                                                 \
-	static void probe_##from##_to_##to(struct sl_worker *w, struct rte_mbuf **p,       \
-					   uint16_t n)                                     \
-	{                                                                                  \
-		record(SL_STAGE_##from, n);                                                \
-		for (uint16_t i = 0; i < n; i++)                                           \
-			sl_next(w, p[i], SL_STAGE_##to);                                   \
+#define PROBE_TO(from, to)                                                                         \
+	static void probe_##from##_to_##to(struct sl_worker *w, struct rte_mbuf **p, uint16_t n)   \
+	{                                                                                          \
+		record(SL_STAGE_##from, n);                                                        \
+		for (uint16_t i = 0; i < n; i++)                                                   \
+			sl_next(w, p[i], SL_STAGE_##to);                                           \
 	}
 
 PROBE_TO(ETH_INPUT, IP4_INPUT)
@@ -182,8 +181,7 @@ static void test_back_edge(void **state)
 static void test_self_requeue(void **state)
 {
 	struct rte_mbuf *pkts[5];
-	const struct call exp[] = {
-		{SL_STAGE_ROUTE4, 5}, {SL_STAGE_ROUTE4, 5}, {SL_STAGE_TX, 5}};
+	const struct call exp[] = {{SL_STAGE_ROUTE4, 5}, {SL_STAGE_ROUTE4, 5}, {SL_STAGE_TX, 5}};
 
 	sl_stage_fns[SL_STAGE_ROUTE4] = probe_route4_self_once;
 	sl_stage_fns[SL_STAGE_TX] = probe_sink;
@@ -285,8 +283,7 @@ static void test_tx_ring_port(void **state)
 		sl_tx_flush(ctx.w);
 	}
 	assert_true(ctx.stats->drop[SL_DROP_TX_FULL] > 0);
-	assert_int_equal(ctx.stats->cnt[SL_CNT_TX_PKTS] + ctx.stats->drop[SL_DROP_TX_FULL],
-			 total);
+	assert_int_equal(ctx.stats->cnt[SL_CNT_TX_PKTS] + ctx.stats->drop[SL_DROP_TX_FULL], total);
 	for (;;) {
 		uint16_t n = rte_eth_rx_burst(pid, 0, rx, SL_BURST);
 
@@ -444,16 +441,15 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_forward_order, probes_setup, probes_teardown),
-		cmocka_unit_test_setup_teardown(test_back_edge, probes_setup, probes_teardown),
-		cmocka_unit_test_setup_teardown(test_self_requeue, probes_setup, probes_teardown),
-		cmocka_unit_test_setup_teardown(test_loop_cut, probes_setup, probes_teardown),
-		cmocka_unit_test_setup_teardown(test_vector_overflow, probes_setup,
-						probes_teardown),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test_setup_teardown(test_tx_ring_port, probes_setup, probes_teardown),
-		cmocka_unit_test_setup_teardown(test_punt, probes_setup, probes_teardown),
-		cmocka_unit_test_setup_teardown(test_sync, probes_setup, probes_teardown),
+	    cmocka_unit_test_setup_teardown(test_forward_order, probes_setup, probes_teardown),
+	    cmocka_unit_test_setup_teardown(test_back_edge, probes_setup, probes_teardown),
+	    cmocka_unit_test_setup_teardown(test_self_requeue, probes_setup, probes_teardown),
+	    cmocka_unit_test_setup_teardown(test_loop_cut, probes_setup, probes_teardown),
+	    cmocka_unit_test_setup_teardown(test_vector_overflow, probes_setup, probes_teardown),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test_setup_teardown(test_tx_ring_port, probes_setup, probes_teardown),
+	    cmocka_unit_test_setup_teardown(test_punt, probes_setup, probes_teardown),
+	    cmocka_unit_test_setup_teardown(test_sync, probes_setup, probes_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

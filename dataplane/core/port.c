@@ -81,8 +81,8 @@ static int sl_port_fail(char *err, size_t errlen, int rc, const struct sl_port_c
 	return rc < 0 ? rc : -rc;
 }
 
-int sl_port_init(const struct sl_port_conf *pc, uint16_t n_queues, uint16_t *port_id,
-		 char *err, size_t errlen)
+int sl_port_init(const struct sl_port_conf *pc, uint16_t n_queues, uint16_t *port_id, char *err,
+		 size_t errlen)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -132,8 +132,8 @@ int sl_port_init(const struct sl_port_conf *pc, uint16_t n_queues, uint16_t *por
 	if (n_queues > 1 && info.flow_type_rss_offloads) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
-			info.flow_type_rss_offloads;
+		    (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+		    info.flow_type_rss_offloads;
 	}
 	rc = rte_eth_dev_configure(pid, n_queues, n_queues, &conf);
 	if (rc)
@@ -155,8 +155,8 @@ int sl_port_init(const struct sl_port_conf *pc, uint16_t n_queues, uint16_t *por
 	}
 	rc = rte_eth_dev_set_mtu(pid, pc->mtu);
 	if (rc && rc != -ENOTSUP)
-		SL_LOG(WARNING, "port %s: cannot set MTU %u (%s); keeping the device's",
-		       pc->name, pc->mtu, strerror(-rc));
+		SL_LOG(WARNING, "port %s: cannot set MTU %u (%s); keeping the device's", pc->name,
+		       pc->mtu, strerror(-rc));
 	rc = rte_eth_promiscuous_enable(pid);
 	if (rc && rc != -ENOTSUP)
 		SL_LOG(WARNING, "port %s: cannot enable promiscuous mode (%s)", pc->name,
@@ -175,11 +175,13 @@ int sl_port_init(const struct sl_port_conf *pc, uint16_t n_queues, uint16_t *por
 	if (sl_role_port[pc->role] == RTE_MAX_ETHPORTS)
 		sl_role_port[pc->role] = pid;
 	else
-		SL_LOG(WARNING, "port %s: another %s port exists; only the first one is used "
-				"for egress", pc->name, pc->role == SL_ROLE_INSIDE ? "inside" : "outside");
+		SL_LOG(WARNING,
+		       "port %s: another %s port exists; only the first one is used "
+		       "for egress",
+		       pc->name, pc->role == SL_ROLE_INSIDE ? "inside" : "outside");
 	*port_id = pid;
-	SL_LOG(INFO, "port %s: %s id %u driver %s mac " RTE_ETHER_ADDR_PRT_FMT
-		     " %u queue pairs%s mtu %u",
+	SL_LOG(INFO,
+	       "port %s: %s id %u driver %s mac " RTE_ETHER_ADDR_PRT_FMT " %u queue pairs%s mtu %u",
 	       pc->name, name, pid, info.driver_name, RTE_ETHER_ADDR_BYTES(&mac), n_queues,
 	       conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? " rss" : "", pc->mtu);
 	return 0;

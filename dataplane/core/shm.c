@@ -44,7 +44,7 @@
 #include "sl_shm_attach.h"
 
 static int sl_shm_fmt(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int sl_shm_fmt(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -81,8 +81,7 @@ int sl_shm_validate(const struct sl_shm_header *h, uint64_t file_size, char *err
 		return sl_shm_fmt(err, errlen, -EAGAIN, "segment header not written yet");
 	if (h->magic != SL_SHM_MAGIC)
 		return sl_shm_fmt(err, errlen, -EINVAL, "bad magic 0x%016llx (expected 0x%016llx)",
-				  (unsigned long long)h->magic,
-				  (unsigned long long)SL_SHM_MAGIC);
+				  (unsigned long long)h->magic, (unsigned long long)SL_SHM_MAGIC);
 	if (h->abi_version != SL_SHM_ABI_VERSION)
 		return sl_shm_fmt(err, errlen, -EPROTO,
 				  "ABI version %u, this sluice-dp speaks version %u "
@@ -92,17 +91,16 @@ int sl_shm_validate(const struct sl_shm_header *h, uint64_t file_size, char *err
 		return sl_shm_fmt(err, errlen, -EPROTO, "header_size %u, expected %llu",
 				  h->header_size, (unsigned long long)hsz);
 	if (h->segment_size != file_size)
-		return sl_shm_fmt(err, errlen, -EINVAL,
-				  "segment_size %llu but the file is %llu bytes",
-				  (unsigned long long)h->segment_size,
-				  (unsigned long long)file_size);
+		return sl_shm_fmt(
+		    err, errlen, -EINVAL, "segment_size %llu but the file is %llu bytes",
+		    (unsigned long long)h->segment_size, (unsigned long long)file_size);
 	if (h->bank_size < sizeof(struct sl_bank_header))
 		return sl_shm_fmt(err, errlen, -EINVAL, "bank_size %llu below a bank header",
 				  (unsigned long long)h->bank_size);
 	if (h->stats_size < sizeof(struct sl_stats_header))
-		return sl_shm_fmt(err, errlen, -EINVAL,
-				  "stats_size %llu, the stats area needs %zu bytes",
-				  (unsigned long long)h->stats_size, sizeof(struct sl_stats_header));
+		return sl_shm_fmt(
+		    err, errlen, -EINVAL, "stats_size %llu, the stats area needs %zu bytes",
+		    (unsigned long long)h->stats_size, sizeof(struct sl_stats_header));
 	for (unsigned int b = 0; b < 2; b++) {
 		if (h->bank_offset[b] % SL_CACHE_LINE)
 			return sl_shm_fmt(err, errlen, -EINVAL, "bank %u offset %llu not aligned",
@@ -113,10 +111,9 @@ int sl_shm_validate(const struct sl_shm_header *h, uint64_t file_size, char *err
 					  "bank %u [%llu, +%llu) outside the segment", b,
 					  (unsigned long long)h->bank_offset[b],
 					  (unsigned long long)h->bank_size);
-		if (sl_shm_overlap(h->bank_offset[b], h->bank_size, h->stats_offset,
-				   h->stats_size))
-			return sl_shm_fmt(err, errlen, -EINVAL,
-					  "bank %u overlaps the stats area", b);
+		if (sl_shm_overlap(h->bank_offset[b], h->bank_size, h->stats_offset, h->stats_size))
+			return sl_shm_fmt(err, errlen, -EINVAL, "bank %u overlaps the stats area",
+					  b);
 	}
 	if (sl_shm_overlap(h->bank_offset[0], h->bank_size, h->bank_offset[1], h->bank_size))
 		return sl_shm_fmt(err, errlen, -EINVAL, "banks overlap");
@@ -257,8 +254,7 @@ int sl_shm_attach_wait(struct sl_shm *s, const char *path, atomic_bool *quit)
 		rc = sl_shm_try_attach(s, path, err, sizeof(err));
 		if (rc == 0) {
 			SL_LOG(INFO, "attached to segment %s (%zu bytes, generation %llu)", path,
-			       s->size,
-			       (unsigned long long)atomic_load(&s->hdr->generation));
+			       s->size, (unsigned long long)atomic_load(&s->hdr->generation));
 			return 0;
 		}
 		if (rc == -ENOENT || rc == -EAGAIN) {

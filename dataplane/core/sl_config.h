@@ -15,9 +15,9 @@
 #define SL_DEVARGS_LEN 512
 
 struct sl_port_conf {
-	char name[SL_PORT_NAME_LEN]; /**< operator's name, shown in stats */
-	uint8_t role;		     /**< enum sl_port_role */
-	uint16_t mtu;		     /**< IP MTU */
+	char name[SL_PORT_NAME_LEN];  /**< operator's name, shown in stats */
+	uint8_t role;		      /**< enum sl_port_role */
+	uint16_t mtu;		      /**< IP MTU */
 	char devargs[SL_DEVARGS_LEN]; /**< for rte_dev_probe() */
 };
 

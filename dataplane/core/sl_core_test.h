@@ -55,8 +55,16 @@ static inline void sl_t_eal_init(void)
 {
 	static bool done;
 	char prefix[64];
-	char *argv[] = {"sl_core_test", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-			"--no-telemetry", "--log-level=lib.*:error", prefix, NULL};
+	char *argv[] = {"sl_core_test",
+			"--no-huge",
+			"-m",
+			"256",
+			"--no-shconf",
+			"--no-pci",
+			"--no-telemetry",
+			"--log-level=lib.*:error",
+			prefix,
+			NULL};
 
 	if (done)
 		return;
@@ -205,7 +213,7 @@ static inline uint32_t sl_t_ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 static const uint8_t sl_t_gw6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0a, 0x00, 0x01,
 				     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfd};
 static const uint8_t sl_t_a1_6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0a, 0x00, 0x01,
-				      0, 0, 0, 0, 0, 0, 0, 0x10};
+				      0,    0,	  0,	0,    0,    0,	  0,	0x10};
 
 static inline void sl_t_be6(const uint8_t *a, uint64_t *hi, uint64_t *lo)
 {
@@ -237,26 +245,40 @@ static inline struct sl_bank_header *sl_t_bank_build(uint64_t generation)
 	nh = (struct sl_nexthop *)(base + off);
 	off += 6 * sizeof(*nh);
 	nh[0].type = SL_NH_UNREACHABLE;
-	nh[SL_T_NH_CONN4] = (struct sl_nexthop){.type = SL_NH_CONNECTED, .family = SL_AF_INET,
-					     .port_role = SL_ROLE_INSIDE, .vlan = SL_T_VLAN_A,
-					     .mtu = 1500, .vpc_index = 0};
+	nh[SL_T_NH_CONN4] = (struct sl_nexthop){.type = SL_NH_CONNECTED,
+						.family = SL_AF_INET,
+						.port_role = SL_ROLE_INSIDE,
+						.vlan = SL_T_VLAN_A,
+						.mtu = 1500,
+						.vpc_index = 0};
 	nh[SL_T_NH_CONN4].src[0] = 192;
 	nh[SL_T_NH_CONN4].src[1] = 168;
 	nh[SL_T_NH_CONN4].src[2] = 1;
 	nh[SL_T_NH_CONN4].src[3] = 253;
-	nh[SL_T_NH_CONN6] = (struct sl_nexthop){.type = SL_NH_CONNECTED, .family = SL_AF_INET6,
-					     .port_role = SL_ROLE_INSIDE, .vlan = SL_T_VLAN_A,
-					     .mtu = 1500, .vpc_index = 0};
+	nh[SL_T_NH_CONN6] = (struct sl_nexthop){.type = SL_NH_CONNECTED,
+						.family = SL_AF_INET6,
+						.port_role = SL_ROLE_INSIDE,
+						.vlan = SL_T_VLAN_A,
+						.mtu = 1500,
+						.vpc_index = 0};
 	memcpy(nh[SL_T_NH_CONN6].src, sl_t_gw6, 16);
 	nh[SL_T_NH_LOCAL] = (struct sl_nexthop){.type = SL_NH_LOCAL};
-	nh[SL_T_NH_GW4] = (struct sl_nexthop){.type = SL_NH_GATEWAY, .family = SL_AF_INET,
-					   .port_role = SL_ROLE_INSIDE, .vlan = SL_T_VLAN_A,
-					   .mtu = 1500, .vpc_index = 0,
-					   .via = {192, 168, 2, 10}, .src = {192, 168, 2, 253}};
-	nh[SL_T_NH_INET4] = (struct sl_nexthop){.type = SL_NH_GATEWAY, .family = SL_AF_INET,
-					     .port_role = SL_ROLE_OUTSIDE, .vlan = 0, .mtu = 1500,
-					     .vpc_index = SL_VPC_INTERNET,
-					     .via = {203, 0, 113, 1}, .src = {203, 0, 113, 2}};
+	nh[SL_T_NH_GW4] = (struct sl_nexthop){.type = SL_NH_GATEWAY,
+					      .family = SL_AF_INET,
+					      .port_role = SL_ROLE_INSIDE,
+					      .vlan = SL_T_VLAN_A,
+					      .mtu = 1500,
+					      .vpc_index = 0,
+					      .via = {192, 168, 2, 10},
+					      .src = {192, 168, 2, 253}};
+	nh[SL_T_NH_INET4] = (struct sl_nexthop){.type = SL_NH_GATEWAY,
+						.family = SL_AF_INET,
+						.port_role = SL_ROLE_OUTSIDE,
+						.vlan = 0,
+						.mtu = 1500,
+						.vpc_index = SL_VPC_INTERNET,
+						.via = {203, 0, 113, 1},
+						.src = {203, 0, 113, 2}};
 
 	b->vlan_map_off = off;
 	vm = (uint32_t *)(base + off);

@@ -38,7 +38,7 @@ struct sl_neigh_table;
 
 #define SL_PUNT_RING_SIZE 4096
 #define SL_INJECT_RING_SIZE 1024
-#define SL_IDLE_POLLS 100 /* empty polls in a row before an idle sleep */
+#define SL_IDLE_POLLS 100   /* empty polls in a row before an idle sleep */
 #define SL_MAIN_IDLE_US 500 /* main lcore sleep when it had nothing to do */
 
 struct sl_dp {
@@ -47,9 +47,9 @@ struct sl_dp {
 
 	struct rte_ring *punt_ring; /* workers -> main lcore, MP/SC */
 	unsigned int n_workers;
-	struct rte_ring *inject[RTE_MAX_LCORE]; /* main -> worker i, SP/SC */
+	struct rte_ring *inject[RTE_MAX_LCORE];	  /* main -> worker i, SP/SC */
 	struct sl_worker *workers[RTE_MAX_LCORE]; /* index = worker number */
-	struct sl_worker *main_w; /* the main lcore's context, slot 0 */
+	struct sl_worker *main_w;		  /* the main lcore's context, slot 0 */
 
 	struct sl_neigh_table *neigh;
 

@@ -27,20 +27,20 @@
 
 #include "sl_pipeline.h"
 
-#define SL_NEIGH_SIZE 16384	      /* entries (bounded: see neigh.c) */
-#define SL_NEIGH_QLEN 8		      /* packets waiting per unresolved entry */
-#define SL_NEIGH_MAX_PROBES 3	      /* unanswered requests before FAILED */
-#define SL_NEIGH_RETRANS_MS 1000      /* between requests */
-#define SL_NEIGH_REACHABLE_MS 30000   /* REACHABLE -> STALE without confirmation */
-#define SL_NEIGH_GC_FAILED_MS 60000   /* FAILED entries are deleted after this */
-#define SL_NEIGH_GC_STALE_MS 600000   /* unused STALE entries are deleted after this */
+#define SL_NEIGH_SIZE 16384	    /* entries (bounded: see neigh.c) */
+#define SL_NEIGH_QLEN 8		    /* packets waiting per unresolved entry */
+#define SL_NEIGH_MAX_PROBES 3	    /* unanswered requests before FAILED */
+#define SL_NEIGH_RETRANS_MS 1000    /* between requests */
+#define SL_NEIGH_REACHABLE_MS 30000 /* REACHABLE -> STALE without confirmation */
+#define SL_NEIGH_GC_FAILED_MS 60000 /* FAILED entries are deleted after this */
+#define SL_NEIGH_GC_STALE_MS 600000 /* unused STALE entries are deleted after this */
 
 /** Hash key: where the neighbour is and its address. */
 struct sl_neigh_key {
-	uint16_t port; /**< DPDK port id */
-	uint16_t vlan; /**< 802.1Q VLAN id, 0 = untagged */
-	uint8_t family; /**< SL_AF_INET / SL_AF_INET6 */
-	uint8_t pad[3]; /**< zero */
+	uint16_t port;	  /**< DPDK port id */
+	uint16_t vlan;	  /**< 802.1Q VLAN id, 0 = untagged */
+	uint8_t family;	  /**< SL_AF_INET / SL_AF_INET6 */
+	uint8_t pad[3];	  /**< zero */
 	uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes, rest zero */
 };
 
@@ -60,7 +60,7 @@ struct sl_neigh_shared {
 struct sl_neigh_priv {
 	struct sl_neigh_key key;
 	uint8_t in_use;
-	uint8_t state; /**< enum sl_neigh_state, mirrors the shared word */
+	uint8_t state;	 /**< enum sl_neigh_state, mirrors the shared word */
 	uint8_t probing; /**< STALE entry being re-probed */
 	uint8_t probes;	 /**< requests sent in the current round */
 	uint8_t q_n;
@@ -82,7 +82,7 @@ typedef void (*sl_neigh_xmit_fn)(void *arg, struct rte_mbuf *m, uint32_t hash);
 
 struct sl_neigh_table {
 	struct rte_hash *h;
-	struct rte_rcu_qsbr *qsbr; /* readers: the workers */
+	struct rte_rcu_qsbr *qsbr;  /* readers: the workers */
 	struct sl_neigh_shared *sh; /* [size], indexed by hash position */
 	struct sl_neigh_priv *pv;   /* [size], main lcore only */
 	uint32_t size;
@@ -159,8 +159,7 @@ static inline uint8_t sl_neigh_read(struct sl_neigh_table *t, int32_t pos,
 		return SL_NEIGH_INCOMPLETE;
 	s = &t->sh[pos];
 	state = sl_neigh_unpack(atomic_load_explicit(&s->word, memory_order_acquire), mac);
-	if (state == SL_NEIGH_STALE &&
-	    !atomic_load_explicit(&s->used, memory_order_relaxed))
+	if (state == SL_NEIGH_STALE && !atomic_load_explicit(&s->used, memory_order_relaxed))
 		atomic_store_explicit(&s->used, 1, memory_order_relaxed);
 	return state;
 }

@@ -19,8 +19,8 @@ int sl_pool_create(unsigned int n);
  * is the DPDK port id. On error returns a negative errno with a message in
  * `err`.
  */
-int sl_port_init(const struct sl_port_conf *pc, uint16_t n_queues, uint16_t *port_id,
-		 char *err, size_t errlen);
+int sl_port_init(const struct sl_port_conf *pc, uint16_t n_queues, uint16_t *port_id, char *err,
+		 size_t errlen);
 
 /** Stop and close a port started by sl_port_init(). */
 void sl_port_close(uint16_t port_id);

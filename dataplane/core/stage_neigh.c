@@ -60,8 +60,8 @@ void sl_stage_neigh(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 				continue;
 			}
 			if (nh->type == SL_NH_CONNECTED) {
-				const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *,
-									    md->l3_off);
+				const uint8_t *l3 =
+				    rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l3_off);
 
 				addr = md->family == SL_AF_INET6 ? l3 + 24 : l3 + 16;
 			} else if (nh->type == SL_NH_GATEWAY && nh->family == md->family) {

@@ -80,7 +80,10 @@ void sl_ctrl_export(struct sl_dp *dp)
 		memset(&link, 0, sizeof(link));
 		rte_eth_stats_get(pid, &es);
 		rte_eth_link_get_nowait(pid, &link);
-		snprintf(ps->name, sizeof(ps->name), "%s", dp->conf->ports[i].name);
+		if (dp->conf)
+			snprintf(ps->name, sizeof(ps->name), "%s", dp->conf->ports[i].name);
+		else if (rte_eth_dev_get_name_by_port(pid, ps->name) != 0)
+			ps->name[0] = '\0';
 		ps->port_id = pid;
 		ps->role = sl_ports[pid].role;
 		ps->link_up = link.link_status == RTE_ETH_LINK_UP;
@@ -141,35 +144,44 @@ struct sl_neigh_table *sl_ctrl_neigh_create(struct sl_dp *dp)
 			       dp);
 }
 
-int sl_ctrl_main(struct sl_dp *dp)
+unsigned int sl_ctrl_poll(struct sl_dp *dp)
 {
 	struct sl_worker *w = dp->main_w;
 	const uint64_t hz = rte_get_tsc_hz();
-	uint64_t last_timer = 0, last_export = 0, last_seg = rte_rdtsc();
 	struct rte_mbuf *pkts[SL_BURST];
+	uint64_t now;
+	unsigned int n;
+
+	sl_worker_sync(w);
+	now = rte_rdtsc();
+	w->now_tsc = now;
+
+	n = rte_ring_sc_dequeue_burst(dp->punt_ring, (void **)pkts, SL_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++)
+		sl_ctrl_dispatch(dp, pkts[i], now);
+
+	if (now - dp->last_timer_tsc >= hz / 50) {
+		sl_neigh_timer(dp->neigh, now);
+		dp->last_timer_tsc = now;
+	}
+	if (now - dp->last_export_tsc >= hz / 10) {
+		sl_ctrl_export(dp);
+		dp->last_export_tsc = now;
+	}
+	return n;
+}
+
+int sl_ctrl_main(struct sl_dp *dp)
+{
+	const uint64_t hz = rte_get_tsc_hz();
+	uint64_t last_seg = rte_rdtsc();
 
 	dp->reattach = false;
-	sl_worker_online(w);
+	sl_worker_online(dp->main_w);
 	while (!atomic_load_explicit(&dp->quit, memory_order_relaxed)) {
-		uint64_t now;
-		unsigned int n;
+		unsigned int n = sl_ctrl_poll(dp);
+		uint64_t now = dp->main_w->now_tsc;
 
-		sl_worker_sync(w);
-		now = rte_rdtsc();
-		w->now_tsc = now;
-
-		n = rte_ring_sc_dequeue_burst(dp->punt_ring, (void **)pkts, SL_BURST, NULL);
-		for (unsigned int i = 0; i < n; i++)
-			sl_ctrl_dispatch(dp, pkts[i], now);
-
-		if (now - last_timer >= hz / 50) {
-			sl_neigh_timer(dp->neigh, now);
-			last_timer = now;
-		}
-		if (now - last_export >= hz / 10) {
-			sl_ctrl_export(dp);
-			last_export = now;
-		}
 		if (now - last_seg >= hz) {
 			last_seg = now;
 			if (sl_ctrl_check_segment(dp))
@@ -179,6 +191,6 @@ int sl_ctrl_main(struct sl_dp *dp)
 			rte_delay_us_sleep(SL_MAIN_IDLE_US);
 	}
 	sl_ctrl_export(dp);
-	sl_worker_offline(w);
+	sl_worker_offline(dp->main_w);
 	return 0;
 }

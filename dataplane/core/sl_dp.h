@@ -66,6 +66,11 @@ struct sl_dp {
 	 * restarts the workers on `next_shm`. */
 	bool reattach;
 	struct sl_shm next_shm;
+
+	/* Main lcore only: when the neighbour timers and the stats export
+	 * last ran (TSC). */
+	uint64_t last_timer_tsc;
+	uint64_t last_export_tsc;
 };
 
 /* worker.c */
@@ -94,6 +99,15 @@ void sl_worker_offline(struct sl_worker *w);
  * array inside bank_size). */
 bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_size);
 
+/**
+ * One iteration of the worker loop (sync, quiescent report, inject ring,
+ * rx on every port + pipeline, tx flush); returns the number of packets it
+ * took in. sl_worker_main() calls it in a loop; a single-threaded test
+ * harness may call it directly (after sl_worker_online() and
+ * sl_neigh_reader_online()).
+ */
+unsigned int sl_worker_poll(struct sl_worker *w);
+
 /** Worker lcore entry point for rte_eal_remote_launch (arg = worker). */
 int sl_worker_main(void *arg);
 
@@ -119,6 +133,14 @@ extern sl_stage_fn sl_stage_fns[SL_STAGE_MAX];
  * export. Returns when dp->quit is set, or with dp->reattach set when the
  * segment was re-created (dp->next_shm attached). */
 int sl_ctrl_main(struct sl_dp *dp);
+
+/**
+ * One iteration of the main lcore's work: sync, drain one burst of the punt
+ * ring (ARP, ND, unresolved packets), neighbour timers every 20 ms, stats
+ * export every 100 ms. Returns the number of punted packets handled.
+ * sl_ctrl_main() calls it in a loop; a test harness may call it directly.
+ */
+unsigned int sl_ctrl_poll(struct sl_dp *dp);
 
 /** The neighbour table wired to the inject rings (main lcore context and
  * n_workers must be set). NULL with errno. */

@@ -143,50 +143,53 @@ void sl_worker_offline(struct sl_worker *w)
 	w->bank = NULL;
 }
 
+unsigned int sl_worker_poll(struct sl_worker *w)
+{
+	struct sl_dp *dp = w->dp;
+	struct rte_mbuf *pkts[SL_BURST];
+	unsigned int n, moved = 0;
+
+	sl_worker_sync(w);
+	sl_neigh_quiescent(dp->neigh, w->queue_id);
+	w->now_tsc = rte_rdtsc();
+
+	n = rte_ring_sc_dequeue_burst(dp->inject[w->queue_id], (void **)pkts, SL_BURST, NULL);
+	if (n) {
+		moved += n;
+		sl_pipeline_run(w, pkts, (uint16_t)n, SL_STAGE_TX);
+	}
+	for (unsigned int i = 0; i < dp->n_ports; i++) {
+		uint16_t port = dp->port_ids[i];
+		uint16_t k = rte_eth_rx_burst(port, w->queue_id, pkts, SL_BURST);
+
+		if (!k)
+			continue;
+		moved += k;
+		sl_count(w, SL_CNT_RX_PKTS, k);
+		if (unlikely(w->bank == NULL)) {
+			for (uint16_t j = 0; j < k; j++)
+				sl_drop(w, pkts[j], SL_DROP_NO_TABLES);
+			continue;
+		}
+		/* ETH_INPUT initialises the whole sl_meta. */
+		sl_pipeline_run(w, pkts, k, SL_STAGE_ETH_INPUT);
+	}
+	sl_tx_flush(w);
+	return moved;
+}
+
 int sl_worker_main(void *arg)
 {
 	struct sl_worker *w = arg;
 	struct sl_dp *dp = w->dp;
-	struct rte_ring *inject = dp->inject[w->queue_id];
 	const uint32_t idle_us = dp->conf ? dp->conf->idle_sleep_us : 0;
-	struct rte_mbuf *pkts[SL_BURST];
 	unsigned int idle = 0;
 
 	sl_neigh_reader_online(dp->neigh, w->queue_id);
 	sl_worker_online(w);
 
 	while (!atomic_load_explicit(&dp->stop_workers, memory_order_relaxed)) {
-		bool busy = false;
-		unsigned int n;
-
-		sl_worker_sync(w);
-		sl_neigh_quiescent(dp->neigh, w->queue_id);
-		w->now_tsc = rte_rdtsc();
-
-		n = rte_ring_sc_dequeue_burst(inject, (void **)pkts, SL_BURST, NULL);
-		if (n) {
-			busy = true;
-			sl_pipeline_run(w, pkts, (uint16_t)n, SL_STAGE_TX);
-		}
-		for (unsigned int i = 0; i < dp->n_ports; i++) {
-			uint16_t port = dp->port_ids[i];
-			uint16_t k = rte_eth_rx_burst(port, w->queue_id, pkts, SL_BURST);
-
-			if (!k)
-				continue;
-			busy = true;
-			sl_count(w, SL_CNT_RX_PKTS, k);
-			if (unlikely(w->bank == NULL)) {
-				for (uint16_t j = 0; j < k; j++)
-					sl_drop(w, pkts[j], SL_DROP_NO_TABLES);
-				continue;
-			}
-			/* ETH_INPUT initialises the whole sl_meta. */
-			sl_pipeline_run(w, pkts, k, SL_STAGE_ETH_INPUT);
-		}
-		sl_tx_flush(w);
-
-		if (busy) {
+		if (sl_worker_poll(w)) {
 			idle = 0;
 		} else if (idle_us && ++idle >= SL_IDLE_POLLS) {
 			idle = SL_IDLE_POLLS;

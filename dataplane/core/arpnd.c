@@ -286,6 +286,7 @@ static void sl_nd_send_na(struct sl_neigh_table *t, uint16_t port, uint16_t vlan
 			  const struct rte_ether_addr *dst_mac, uint8_t flags)
 {
 	const uint16_t plen = SL_ND_MSG_LEN + SL_ND_LLA_OPT_LEN;
+	uint64_t dst_al[2];
 	struct rte_ipv6_hdr *ip6;
 	struct sl_nd_msg *na;
 	struct sl_nd_lla_opt *o;
@@ -313,7 +314,10 @@ static void sl_nd_send_na(struct sl_neigh_table *t, uint16_t port, uint16_t vlan
 	na->cksum = sl_icmp6_cksum(ip6->src_addr, ip6->dst_addr, na, plen);
 	sl_meta(m)->family = SL_AF_INET6;
 	sl_count(t->w, SL_CNT_ND_ADVERTS, 1);
-	sl_arpnd_send(t, m, port, vlan, dst_mac, RTE_ETHER_TYPE_IPV6, rte_hash_crc(dst, 16, 0));
+	/* dst may point into a packet: hash an aligned copy. */
+	memcpy(dst_al, dst, 16);
+	sl_arpnd_send(t, m, port, vlan, dst_mac, RTE_ETHER_TYPE_IPV6,
+		      rte_hash_crc(dst_al, sizeof(dst_al), 0));
 }
 
 void sl_nd_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)

@@ -35,14 +35,17 @@
 #define SL_NEIGH_GC_FAILED_MS 60000 /* FAILED entries are deleted after this */
 #define SL_NEIGH_GC_STALE_MS 600000 /* unused STALE entries are deleted after this */
 
-/** Hash key: where the neighbour is and its address. */
-struct sl_neigh_key {
+/** Hash key: where the neighbour is and its address. 8-byte aligned: the
+ * CRC hash reads it in 64-bit words. */
+struct __attribute__((aligned(8))) sl_neigh_key {
 	uint16_t port;	  /**< DPDK port id */
 	uint16_t vlan;	  /**< 802.1Q VLAN id, 0 = untagged */
 	uint8_t family;	  /**< SL_AF_INET / SL_AF_INET6 */
 	uint8_t pad[3];	  /**< zero */
 	uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes, rest zero */
 };
+
+_Static_assert(sizeof(struct sl_neigh_key) == 24, "neighbour key");
 
 /* The MAC (low 48 bits, byte 0 of the address in bits 0-7) and the state
  * (enum sl_neigh_state, bits 48-55) in one word, so a reader always sees a

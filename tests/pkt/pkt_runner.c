@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pkt_runner: drives golden packet vectors through the real sluice-dp.
+ *
+ * Design note
+ * -----------
+ * The runner is sluice-dp without its main loop: the same library (every
+ * stage, the neighbour table, ARP/ND on the main-lcore context), two net_ring
+ * ports (inside, outside) whose rings the runner feeds and drains, and tables
+ * compiled and published by sluiced's library from a config file into a
+ * segment in a temporary directory. For each step of each case it injects
+ * one frame on a port, then polls the worker and the main-lcore context
+ * alternately until neither moves a packet, and records every frame
+ * transmitted on each port and the growth of each drop counter. The
+ * comparison with the expected packets is done by run_pkt_tests.py (scapy).
+ *
+ * Everything runs on one thread, so a step's outcome is deterministic:
+ * ARP/ND answers, resolution requests and released queued packets all
+ * appear in the same step that caused them.
+ *
+ * Usage: pkt_runner --config FILE --vectors FILE --out FILE --tmpdir DIR
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_eth_ring.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "sl_ctl.h"
+#include "sl_dp.h"
+#include "sl_neigh.h"
+#include "sl_port.h"
+#include "sl_shm_attach.h"
+
+static const char *const sl_drop_names[SL_DROP_MAX] = {
+#define SL_X(sym, name, desc) [SL_DROP_##sym] = name,
+	SL_FOREACH_DROP(SL_X)
+#undef SL_X
+};
+
+struct sl_test_port {
+	const char *name;
+	uint8_t role;
+	struct rte_ether_addr mac;
+	struct rte_ring *rx; /* runner -> port rx */
+	struct rte_ring *tx; /* port tx -> runner */
+	uint16_t port_id;
+};
+
+static struct sl_test_port sl_tports[2] = {
+	{ .name = "inside", .role = SL_ROLE_INSIDE, .mac = { { 0x02, 0, 0, 0, 0, 0x01 } } },
+	{ .name = "outside", .role = SL_ROLE_OUTSIDE, .mac = { { 0x02, 0, 0, 0, 0, 0x02 } } },
+};
+
+static struct sl_dp sl_rdp;
+static struct sl_shm sl_rshm;
+
+static int sl_fail(const char *what)
+{
+	fprintf(stderr, "pkt_runner: %s\n", what);
+	return 1;
+}
+
+static int sl_ring_port(struct sl_test_port *tp)
+{
+	struct rte_eth_conf conf;
+	char name[64];
+	int port;
+
+	snprintf(name, sizeof(name), "sl_pkt_%s_rx", tp->name);
+	tp->rx = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "sl_pkt_%s_tx", tp->name);
+	tp->tx = rte_ring_create(name, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (!tp->rx || !tp->tx)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "net_ring_sl_%s", tp->name);
+	port = rte_eth_from_rings(name, &tp->rx, 1, &tp->tx, 1, 0);
+	if (port < 0)
+		return -rte_errno;
+	tp->port_id = (uint16_t)port;
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure(tp->port_id, 1, 1, &conf) < 0 ||
+	    rte_eth_rx_queue_setup(tp->port_id, 0, 256, 0, NULL, sl_pktmbuf_pool) < 0 ||
+	    rte_eth_tx_queue_setup(tp->port_id, 0, 256, 0, NULL) < 0 ||
+	    rte_eth_dev_start(tp->port_id) < 0)
+		return -EIO;
+	/* The ring PMD cannot change its MAC; the pipeline only ever uses
+	 * sl_ports[].mac, which the runner owns like port.c would. */
+	sl_ports[tp->port_id].mac = tp->mac;
+	sl_ports[tp->port_id].role = tp->role;
+	sl_ports[tp->port_id].enabled = 1;
+	sl_ports[tp->port_id].mtu = 1500;
+	sl_role_port[tp->role] = tp->port_id;
+	return 0;
+}
+
+static void sl_sum_drops(uint64_t *out)
+{
+	const struct sl_stats_header *st = sl_rshm.stats;
+
+	memset(out, 0, sizeof(uint64_t) * SL_DROP_MAX);
+	for (unsigned int l = 0; l < SL_MAX_LCORES; l++)
+		for (unsigned int r = 0; r < SL_DROP_MAX; r++)
+			out[r] += st->lcore[l].drop[r];
+}
+
+static int sl_setup(const char *config, const char *tmpdir)
+{
+	char path[512], err[512];
+	unsigned int ids[2];
+	int rc;
+
+	for (unsigned int r = 0; r < SL_ROLE_MAX; r++)
+		sl_role_port[r] = RTE_MAX_ETHPORTS;
+	if (sl_pool_create(8191) < 0)
+		return sl_fail("cannot create the packet pool");
+	for (unsigned int i = 0; i < 2; i++)
+		if (sl_ring_port(&sl_tports[i]) < 0)
+			return sl_fail("cannot create a ring port");
+
+	snprintf(path, sizeof(path), "%s/segment", tmpdir);
+	rc = sl_ctl_publish_file(config, path, 16u << 20, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "pkt_runner: publishing %s: %s\n", config, err);
+		return 1;
+	}
+	if (sl_shm_try_attach(&sl_rshm, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pkt_runner: attaching %s: %s\n", path, err);
+		return 1;
+	}
+
+	sl_rdp.shm = &sl_rshm;
+	sl_rdp.n_workers = 1;
+	sl_rdp.n_ports = 2;
+	sl_rdp.port_ids[0] = sl_tports[0].port_id;
+	sl_rdp.port_ids[1] = sl_tports[1].port_id;
+	sl_rdp.punt_ring = rte_ring_create("sl_punt", SL_PUNT_RING_SIZE, 0, RING_F_SC_DEQ);
+	sl_rdp.inject[0] =
+		rte_ring_create("sl_inject0", SL_INJECT_RING_SIZE, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	sl_rdp.main_w = sl_worker_create(&sl_rdp, -1, rte_lcore_id());
+	sl_rdp.workers[0] = sl_worker_create(&sl_rdp, 0, rte_lcore_id());
+	if (!sl_rdp.punt_ring || !sl_rdp.inject[0] || !sl_rdp.main_w || !sl_rdp.workers[0])
+		return sl_fail("cannot create the lcore contexts");
+	sl_rdp.neigh = sl_ctrl_neigh_create(&sl_rdp);
+	if (!sl_rdp.neigh)
+		return sl_fail("cannot create the neighbour table");
+	ids[0] = ids[1] = rte_lcore_id();
+	if (sl_shm_dp_start(&sl_rshm, 2, ids) < 0)
+		return sl_fail("cannot register in the segment");
+	sl_neigh_reader_online(sl_rdp.neigh, 0);
+	sl_worker_online(sl_rdp.workers[0]);
+	sl_worker_online(sl_rdp.main_w);
+	if (!sl_rdp.workers[0]->bank)
+		return sl_fail("no bank after publishing");
+	return 0;
+}
+
+/* Poll worker and main-lcore contexts until three rounds move nothing. */
+static void sl_settle(void)
+{
+	unsigned int quiet = 0;
+
+	for (unsigned int round = 0; round < 1000 && quiet < 3; round++) {
+		unsigned int n = sl_worker_poll(sl_rdp.workers[0]);
+
+		n += sl_ctrl_poll(&sl_rdp);
+		quiet = n ? 0 : quiet + 1;
+	}
+}
+
+static json_t *sl_run_step(json_t *step)
+{
+	const char *port = json_string_value(json_object_get(step, "port"));
+	const char *hex = json_string_value(json_object_get(step, "hex"));
+	uint64_t before[SL_DROP_MAX], after[SL_DROP_MAX];
+	struct sl_test_port *tp = NULL;
+	json_t *res, *outs, *drops;
+	struct rte_mbuf *m;
+	size_t len;
+	uint8_t *p;
+
+	for (unsigned int i = 0; i < 2; i++)
+		if (port && strcmp(port, sl_tports[i].name) == 0)
+			tp = &sl_tports[i];
+	if (!tp || !hex || (strlen(hex) & 1))
+		return NULL;
+	len = strlen(hex) / 2;
+	m = rte_pktmbuf_alloc(sl_pktmbuf_pool);
+	if (!m || !(p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len)))
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned int b;
+
+		sscanf(hex + 2 * i, "%2x", &b);
+		p[i] = (uint8_t)b;
+	}
+
+	/* The ring PMD hands mbufs over as they are; a real PMD stamps the
+	 * port, which eth_input relies on. */
+	m->port = tp->port_id;
+	sl_sum_drops(before);
+	if (rte_ring_enqueue(tp->rx, m) != 0) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	sl_settle();
+	sl_sum_drops(after);
+
+	res = json_object();
+	outs = json_array();
+	drops = json_object();
+	for (unsigned int i = 0; i < 2; i++) {
+		struct rte_mbuf *o;
+
+		while (rte_ring_dequeue(sl_tports[i].tx, (void **)&o) == 0) {
+			uint32_t n = rte_pktmbuf_pkt_len(o);
+			char *buf = malloc(2 * n + 1);
+			uint8_t tmp[16384];
+			const uint8_t *d = rte_pktmbuf_read(o, 0, n > sizeof(tmp) ? sizeof(tmp) : n, tmp);
+
+			for (uint32_t k = 0; d && k < n && k < sizeof(tmp); k++)
+				sprintf(buf + 2 * k, "%02x", d[k]);
+			json_array_append_new(outs, json_pack("{s:s, s:s}", "port", sl_tports[i].name,
+							      "hex", buf));
+			free(buf);
+			rte_pktmbuf_free(o);
+		}
+	}
+	for (unsigned int r = 1; r < SL_DROP_MAX; r++)
+		if (after[r] != before[r])
+			json_object_set_new(drops, sl_drop_names[r],
+					    json_integer((json_int_t)(after[r] - before[r])));
+	json_object_set_new(res, "out", outs);
+	json_object_set_new(res, "drops", drops);
+	return res;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config = NULL, *vectors = NULL, *out = NULL, *tmpdir = "/tmp";
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "vectors", required_argument, NULL, 'v' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "tmpdir", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char prefix[64];
+	char *eal_argv[] = { argv[0], "--no-huge", "-m", "512", "--no-shconf", "--no-pci",
+			     "--no-telemetry", "--file-prefix", prefix, "-l", "0",
+			     "--log-level", "lib.*:error", NULL };
+	json_t *cases, *results;
+	json_error_t jerr;
+	size_t i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:v:o:t:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'v': vectors = optarg; break;
+		case 'o': out = optarg; break;
+		case 't': tmpdir = optarg; break;
+		default: return 2;
+		}
+	}
+	if (!config || !vectors || !out)
+		return sl_fail("usage: pkt_runner --config FILE --vectors FILE --out FILE [--tmpdir DIR]");
+	/* DPDK 22.11 refuses --in-memory with --no-huge: a private prefix and
+	 * no shared config keep parallel runs apart. */
+	snprintf(prefix, sizeof(prefix), "sl_pkt_%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0)
+		return sl_fail("EAL initialisation failed");
+	if (sl_setup(config, tmpdir) != 0)
+		return 1;
+
+	cases = json_load_file(vectors, 0, &jerr);
+	if (!json_is_array(cases))
+		return sl_fail("cannot read the vectors file");
+	results = json_array();
+	for (i = 0; i < json_array_size(cases); i++) {
+		json_t *cs = json_array_get(cases, i), *steps = json_object_get(cs, "steps");
+		json_t *rsteps = json_array();
+
+		for (size_t s = 0; s < json_array_size(steps); s++) {
+			json_t *r = sl_run_step(json_array_get(steps, s));
+
+			if (!r) {
+				fprintf(stderr, "pkt_runner: case %zu step %zu: bad step\n", i, s);
+				return 1;
+			}
+			json_array_append_new(rsteps, r);
+		}
+		json_array_append_new(results, json_pack("{s:O, s:o}", "name",
+							 json_object_get(cs, "name"), "steps", rsteps));
+	}
+	if (json_dump_file(results, out, JSON_COMPACT) != 0)
+		return sl_fail("cannot write the results");
+	json_decref(results);
+	json_decref(cases);
+	sl_worker_offline(sl_rdp.workers[0]);
+	sl_worker_offline(sl_rdp.main_w);
+	sl_shm_dp_stop(&sl_rshm);
+	rte_eal_cleanup();
+	return 0;
+}

@@ -1293,6 +1293,7 @@ static int sl_cmd_ports(struct sl_ctl *c)
 			   v[5], v[6], v[7]);
 	}
 	sl_tab_print(&t);
+	free(s.neigh);
 	return 0;
 }
 

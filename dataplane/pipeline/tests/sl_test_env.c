@@ -429,7 +429,7 @@ struct sl_bank_header *sl_tb_build(const struct sl_tb *tb)
 	vpcs = (struct sl_vpc *)(bank + h->vpc_off);
 	for (i = 0; i < tb->n_vpc; i++) {
 		snprintf(vpcs[i].id, SL_ID_LEN, "%s", tb->vpc[i].id);
-		snprintf(vpcs[i].route_table_id, SL_ID_LEN, "vtb-%s", tb->vpc[i].id);
+		snprintf(vpcs[i].route_table_id, SL_ID_LEN, "vtb-%.59s", tb->vpc[i].id);
 		vpcs[i].index = i;
 		vpcs[i].vlan = tb->vpc[i].vlan;
 		vlan_map[tb->vpc[i].vlan] = i + 1;

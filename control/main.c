@@ -21,9 +21,12 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "sl_api_auth.h"
+#include "sl_api_http.h"
 #include "sl_compile.h"
 #include "sl_ctl.h"
 #include "sl_ctl_log.h"
@@ -36,13 +39,18 @@ struct sl_daemon {
 	bool stop;
 	bool reload;
 	long timer_ms;
+	struct sl_api_http *api; /**< NULL without --listen */
 };
+
+#define SL_DEFAULT_STATE_DIR "/var/lib/sluice"
 
 static void sl_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: sluiced --config FILE [--segment PATH] [--bank-size BYTES|NNM]\n"
-		"               [--check] [--pidfile FILE] [--log-level LEVEL] [--help]\n"
+		"               [--check] [--pidfile FILE] [--log-level LEVEL]\n"
+		"               [--listen ADDR:PORT [--access-keys FILE] [--state-dir DIR]]\n"
+		"               [--help]\n"
 		"       sluiced --check FILE\n"
 		"\n"
 		"  -c, --config FILE      objects to load (JSON; see docs/sluiced.md)\n"
@@ -53,11 +61,19 @@ static void sl_usage(FILE *f)
 		"                         summary (exit 0); touches no segment\n"
 		"  -p, --pidfile FILE     write the daemon's pid to FILE\n"
 		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
+		"  -L, --listen ADDR:PORT serve the cloud API (VPC RPC API 2016-04-28) over\n"
+		"                         HTTP on ADDR:PORT ([V6ADDR]:PORT for IPv6; port 0\n"
+		"                         picks a free one); off when not given\n"
+		"  -k, --access-keys FILE API access keys, lines 'ACCESS_KEY_ID SECRET', mode\n"
+		"                         0600 enforced; created with a fresh key when absent\n"
+		"                         (default DIR/access_keys)\n"
+		"  -d, --state-dir DIR    sluiced's state directory (default %s)\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Signals: SIGHUP re-reads FILE and applies the difference (an invalid file\n"
-		"is logged and ignored); SIGTERM/SIGINT exit, leaving the segment for sluice-dp.\n",
-		SL_SHM_DEFAULT_PATH);
+		"is logged and ignored); SIGTERM/SIGINT exit, leaving the segment for sluice-dp.\n"
+		"API details: docs/api.md.\n",
+		SL_SHM_DEFAULT_PATH, SL_DEFAULT_STATE_DIR);
 }
 
 /* Drain the signalfd; remember what was asked. */
@@ -172,7 +188,7 @@ static int sl_run(struct sl_ctl *ctl, struct sl_daemon *d)
 			return 0;
 		if (sl_set_timer(d, sl_ctl_poll(ctl) ? 10 : 1000) < 0)
 			SL_WARN("timerfd: %s", strerror(errno));
-		n = epoll_wait(d->epfd, evs, 8, -1);
+		n = epoll_wait(d->epfd, evs, 8, d->api ? sl_api_http_timeout_ms(d->api) : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -190,7 +206,65 @@ static int sl_run(struct sl_ctl *ctl, struct sl_daemon *d)
 				sl_ctl_check_segment(ctl);
 			}
 		}
+		/* readable, or its timeout expired: MHD_run does not block */
+		if (d->api)
+			sl_api_http_run(d->api);
 	}
+}
+
+static const struct sl_store *sl_api_store(void *arg)
+{
+	return sl_ctl_store(arg);
+}
+
+/* Load (or create) the access keys and start listening. 0 or -1 (logged). */
+static int sl_api_start(struct sl_daemon *d, struct sl_ctl *ctl, struct sl_api_server *srv,
+			struct sl_api_keys **keys, const char *listen, const char *keys_path,
+			const char *state_dir)
+{
+	char path[4096], err[512];
+	struct epoll_event ev;
+	bool created;
+
+	if (keys_path == NULL) {
+		if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
+			SL_ERR("--state-dir %s: %s", state_dir, strerror(errno));
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/access_keys", state_dir);
+		keys_path = path;
+	}
+	*keys = sl_api_keys_load(keys_path, true, &created, err, sizeof(err));
+	if (*keys == NULL) {
+		SL_ERR("api: %s", err);
+		return -1;
+	}
+	if (created)
+		SL_INFO("api: generated access key %s; id and secret are in %s",
+			sl_api_keys_first(*keys), keys_path);
+	srv->auth = sl_api_auth_new(*keys);
+	srv->store = sl_api_store;
+	srv->store_arg = ctl;
+	srv->created = time(NULL);
+	if (srv->auth == NULL) {
+		SL_ERR("api: out of memory");
+		return -1;
+	}
+	d->api = sl_api_http_new(listen, srv, err, sizeof(err));
+	if (d->api == NULL) {
+		SL_ERR("api: %s", err);
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = sl_api_http_fd(d->api);
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0) {
+		SL_ERR("api: epoll_ctl: %s", strerror(errno));
+		return -1;
+	}
+	SL_INFO("api: listening on http://%s/ (VPC API " "2016-04-28, %u access key(s) from %s)",
+		sl_api_http_address(d->api), sl_api_keys_count(*keys), keys_path);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -202,6 +276,9 @@ int main(int argc, char **argv)
 	    {"check", no_argument, NULL, 'C'},
 	    {"pidfile", required_argument, NULL, 'p'},
 	    {"log-level", required_argument, NULL, 'l'},
+	    {"listen", required_argument, NULL, 'L'},
+	    {"access-keys", required_argument, NULL, 'k'},
+	    {"state-dir", required_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -209,13 +286,16 @@ int main(int argc, char **argv)
 	struct sl_daemon d = {.sfd = -1, .tfd = -1, .epfd = -1, .timer_ms = -1};
 	struct epoll_event ev;
 	const char *pidfile = NULL;
+	const char *listen = NULL, *keys_path = NULL, *state_dir = SL_DEFAULT_STATE_DIR;
+	struct sl_api_server api_srv = {0};
+	struct sl_api_keys *api_keys = NULL;
 	bool check = false;
 	struct sl_ctl *ctl;
 	char err[1024] = "";
 	sigset_t mask;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o.config_path = optarg;
@@ -249,6 +329,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			sl_log_level = rc;
+			break;
+		case 'L':
+			listen = optarg;
+			break;
+		case 'k':
+			keys_path = optarg;
+			break;
+		case 'd':
+			state_dir = optarg;
 			break;
 		case 'h':
 			sl_usage(stdout);
@@ -313,10 +402,17 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (listen && sl_api_start(&d, ctl, &api_srv, &api_keys, listen, keys_path, state_dir) < 0) {
+		rc = 1;
+		goto out;
+	}
 	rc = sl_run(ctl, &d) < 0 ? 1 : 0;
 	SL_INFO("exiting; segment %s stays for sluice-dp",
 		o.segment_path ? o.segment_path : SL_SHM_DEFAULT_PATH);
 out:
+	sl_api_http_free(d.api);
+	sl_api_auth_free(api_srv.auth);
+	sl_api_keys_free(api_keys);
 	sl_ctl_free(ctl);
 	if (pidfile)
 		unlink(pidfile);

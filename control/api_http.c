@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The RPC API's HTTP front end: libmicrohttpd in external epoll mode inside
+ * sluiced's loop, and the request processor sl_api_handle().
+ *
+ * Design note: libmicrohttpd is started with MHD_USE_EPOLL and no thread:
+ * it keeps its sockets in an epoll set of its own, whose single fd joins
+ * sluiced's epoll set; when it is readable (or libmicrohttpd's timeout,
+ * which the loop honours, expires) the loop calls MHD_run(), and the access
+ * handler runs there, on the loop's thread. Nothing is locked because
+ * nothing runs concurrently: a request sees the store between two loop
+ * events. The listening socket is created here (IPv4 or IPv6 from
+ * --listen) and handed over with MHD_OPTION_LISTEN_SOCKET.
+ *
+ * The raw request URI comes from MHD_OPTION_URI_LOG_CALLBACK (the access
+ * handler only sees the decoded path), so query and body are decoded by
+ * one parser (api_util.c) with one rule for '+' and %-escapes. The body is
+ * collected up to SL_API_MAX_BODY bytes, then the request is processed in
+ * one piece by sl_api_handle(), which knows nothing about HTTP sockets and
+ * is what the unit tests drive.
+ *
+ * Concurrency: single-threaded (sluiced's event loop).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "sl_api_http.h"
+#include "sl_api_vpc.h"
+#include "sl_ctl_log.h"
+
+#define SL_API_MAX_BODY (1u << 20)
+
+/* ---- the request processor ---------------------------------------------- */
+
+static void sl_reply_error(struct sl_api_reply *r, enum sl_api_format fmt, const char *host,
+			   const struct sl_api_err *e)
+{
+	r->status = e->http;
+	r->code = e->code;
+	r->content_type = fmt == SL_API_XML ? "text/xml;charset=utf-8"
+					    : "application/json;charset=utf-8";
+	r->body = sl_api_render_error(fmt, r->request_id, host && *host ? host : "sluiced", e);
+}
+
+void sl_api_handle(struct sl_api_server *srv, const char *method, const char *path,
+		   const char *query, const char *body, size_t body_len, const char *content_type,
+		   const char *host, struct sl_api_reply *r)
+{
+	enum sl_api_format fmt = SL_API_JSON;
+	struct sl_api_params p;
+	struct sl_api_err e = {0};
+	const char *v, *action;
+	json_t *result = NULL;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	sl_api_request_id(r->request_id);
+	sl_api_params_init(&p);
+
+	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
+		sl_api_fail(&e, 403, "UnsupportedHTTPMethod",
+			    "This http method is not supported: use GET or POST.");
+		goto fail;
+	}
+	if (strcmp(path, "/") != 0) {
+		sl_api_fail(&e, 404, "InvalidAction.NotFound",
+			    "Specified api is not found, please check your url and method "
+			    "(RPC requests go to /).");
+		goto fail;
+	}
+	rc = query ? sl_api_params_parse(&p, query, strlen(query)) : 0;
+	if (rc == 0 && body_len && content_type &&
+	    strncasecmp(content_type, "application/x-www-form-urlencoded", 33) == 0)
+		rc = sl_api_params_parse(&p, body, body_len);
+	if (rc == -ENOMEM) {
+		sl_api_fail(&e, 500, "InternalError", "out of memory");
+		goto fail;
+	}
+	if (rc < 0) {
+		sl_api_fail(&e, 400, "InvalidParameter",
+			    "The request parameters are not valid URL encoding (or more than %d "
+			    "of them).",
+			    SL_API_MAX_PARAMS);
+		goto fail;
+	}
+	v = sl_api_param(&p, "Format");
+	if (v && strcasecmp(v, "XML") == 0) {
+		fmt = SL_API_XML;
+	} else if (v && *v && strcasecmp(v, "JSON") != 0) {
+		sl_api_fail(&e, 400, "InvalidParameter",
+			    "The specified parameter \"Format\" is not valid: JSON or XML.");
+		goto fail;
+	}
+	if (sl_api_auth_check(srv->auth, method, &p, srv->now ? srv->now() : time(NULL), &e) < 0)
+		goto fail;
+	v = sl_api_param(&p, "Version");
+	if (strcmp(v, SL_API_VERSION) != 0) {
+		sl_api_fail(&e, 400, "InvalidParameter",
+			    "The specified parameter \"Version\" is not valid: this API is "
+			    "version " SL_API_VERSION ".");
+		goto fail;
+	}
+	action = sl_api_param(&p, "Action");
+	if (!sl_api_action_known(action)) {
+		sl_api_fail(&e, 400, "InvalidParameter",
+			    "The specified parameter \"Action\" is not valid: %.100s is not "
+			    "implemented.",
+			    action);
+		goto fail;
+	}
+	if (sl_api_vpc_run(srv->store ? srv->store(srv->store_arg) : NULL, action, &p,
+			   srv->created, &result, &e) < 0)
+		goto fail;
+	r->status = 200;
+	r->content_type = fmt == SL_API_XML ? "text/xml;charset=utf-8"
+					    : "application/json;charset=utf-8";
+	r->body = sl_api_render(fmt, action, r->request_id, result);
+	json_decref(result);
+	if (r->body == NULL) {
+		sl_api_fail(&e, 500, "InternalError", "out of memory");
+		goto fail;
+	}
+	sl_api_params_free(&p);
+	return;
+fail:
+	sl_api_params_free(&p);
+	sl_reply_error(r, fmt, host, &e);
+}
+
+/* ---- listening address ----------------------------------------------------- */
+
+int sl_api_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon, *h = s;
+	size_t hl;
+	char *end;
+	long port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (*s == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (rb == NULL || rb[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hl = (size_t)(rb - h);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return -EINVAL;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || *end || colon[1] == '\0' || port < 0 || port > 65535)
+		return -EINVAL;
+	if (*s != '[') {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return -EINVAL;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return -EINVAL;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sin6);
+	}
+	return 0;
+}
+
+/* ---- libmicrohttpd glue ------------------------------------------------------ */
+
+struct sl_api_http {
+	struct MHD_Daemon *mhd;
+	struct sl_api_server *srv;
+	int epfd;
+	char address[INET6_ADDRSTRLEN + 16];
+};
+
+/* One request in flight. */
+struct sl_api_conn {
+	char *uri; /* raw request target, "/?a=b" */
+	struct sl_sbuf body;
+	bool started;
+	bool too_big;
+};
+
+static void *sl_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
+{
+	struct sl_api_conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->uri = strdup(uri ? uri : "/");
+	sl_sbuf_init(&c->body);
+	return c;
+}
+
+static void sl_done_cb(void *cls, struct MHD_Connection *con, void **con_cls,
+		       enum MHD_RequestTerminationCode toe)
+{
+	struct sl_api_conn *c = *con_cls;
+
+	if (c == NULL)
+		return;
+	free(c->uri);
+	sl_sbuf_free(&c->body);
+	free(c);
+	*con_cls = NULL;
+}
+
+static enum MHD_Result sl_queue(struct MHD_Connection *con, struct sl_api_reply *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (r->body == NULL) {
+		static char oom[] = "out of memory\n";
+
+		resp = MHD_create_response_from_buffer(sizeof(oom) - 1, oom,
+						       MHD_RESPMEM_PERSISTENT);
+		r->status = 500;
+	} else {
+		resp = MHD_create_response_from_buffer(strlen(r->body), r->body,
+						       MHD_RESPMEM_MUST_FREE);
+		if (resp == NULL)
+			free(r->body);
+	}
+	r->body = NULL;
+	if (resp == NULL)
+		return MHD_NO;
+	if (r->content_type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	if (r->request_id[0])
+		MHD_add_response_header(resp, "x-acs-request-id", r->request_id);
+	ret = MHD_queue_response(con, (unsigned int)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const char *url,
+				    const char *method, const char *version,
+				    const char *upload_data, size_t *upload_data_size,
+				    void **con_cls)
+{
+	struct sl_api_http *h = cls;
+	struct sl_api_conn *c = *con_cls;
+	struct sl_api_reply r;
+	const char *q, *ctype, *host;
+	char *path;
+
+	if (c == NULL || c->uri == NULL)
+		return MHD_NO; /* out of memory in sl_uri_cb: drop the connection */
+	if (!c->started) {
+		c->started = true;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (c->body.len + *upload_data_size > SL_API_MAX_BODY)
+			c->too_big = true;
+		else
+			sl_sbuf_add(&c->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	ctype = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	q = strchr(c->uri, '?');
+	path = strndup(c->uri, q ? (size_t)(q - c->uri) : strlen(c->uri));
+	if (path == NULL || c->body.oom) {
+		memset(&r, 0, sizeof(r));
+		free(path);
+		return sl_queue(con, &r);
+	}
+	if (c->too_big) {
+		struct sl_api_err e;
+
+		memset(&r, 0, sizeof(r));
+		sl_api_request_id(r.request_id);
+		sl_api_fail(&e, 413, "InvalidParameter", "The request body exceeds %u bytes.",
+			    SL_API_MAX_BODY);
+		sl_reply_error(&r, SL_API_JSON, host, &e);
+	} else {
+		sl_api_handle(h->srv, method, path, q ? q + 1 : NULL, c->body.s, c->body.len,
+			      ctype, host, &r);
+	}
+	SL_DEBUG("api: %s %s -> %d %s %s", method, path, r.status, r.code ? r.code : "OK",
+		 r.request_id);
+	free(path);
+	return sl_queue(con, &r);
+}
+
+struct sl_api_http *sl_api_http_new(const char *listen_addr, struct sl_api_server *srv,
+				    char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *info;
+	struct sl_api_http *h;
+	char ip[INET6_ADDRSTRLEN];
+	socklen_t len;
+	int fd, one = 1;
+
+	if (sl_api_parse_listen(listen_addr, &ss, &len) < 0) {
+		snprintf(err, errlen, "--listen '%s': give ADDR:PORT or [V6ADDR]:PORT",
+			 listen_addr);
+		return NULL;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return NULL;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		snprintf(err, errlen, "listen on %s: %s", listen_addr, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		snprintf(err, errlen, "out of memory");
+		close(fd);
+		return NULL;
+	}
+	h->srv = srv;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof(ip));
+		snprintf(h->address, sizeof(h->address), "%s:%u", ip, ntohs(sin->sin_port));
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof(ip));
+		snprintf(h->address, sizeof(h->address), "[%s]:%u", ip, ntohs(sin6->sin6_port));
+	}
+	h->mhd = MHD_start_daemon(MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				  0, NULL, NULL, sl_access_cb, h, MHD_OPTION_LISTEN_SOCKET, fd,
+				  MHD_OPTION_URI_LOG_CALLBACK, sl_uri_cb, h,
+				  MHD_OPTION_NOTIFY_COMPLETED, sl_done_cb, h,
+				  MHD_OPTION_CONNECTION_LIMIT, 512U, MHD_OPTION_CONNECTION_TIMEOUT,
+				  60U, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+				  MHD_OPTION_END);
+	if (h->mhd == NULL) {
+		snprintf(err, errlen, "libmicrohttpd did not start on %s", listen_addr);
+		close(fd);
+		free(h);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL || info->epoll_fd < 0) {
+		snprintf(err, errlen, "libmicrohttpd has no epoll fd");
+		MHD_stop_daemon(h->mhd);
+		close(fd);
+		free(h);
+		return NULL;
+	}
+	h->epfd = info->epoll_fd;
+	return h;
+}
+
+void sl_api_http_free(struct sl_api_http *h)
+{
+	int fd;
+
+	if (h == NULL)
+		return;
+	/* MHD_stop_daemon does not close a socket given with LISTEN_SOCKET */
+	fd = MHD_quiesce_daemon(h->mhd);
+	MHD_stop_daemon(h->mhd);
+	if (fd >= 0)
+		close(fd);
+	free(h);
+}
+
+int sl_api_http_fd(const struct sl_api_http *h)
+{
+	return h->epfd;
+}
+
+void sl_api_http_run(struct sl_api_http *h)
+{
+	MHD_run(h->mhd);
+}
+
+int sl_api_http_timeout_ms(const struct sl_api_http *h)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(h->mhd, &ms) != MHD_YES)
+		return -1;
+	return ms > 1000 ? 1000 : (int)ms;
+}
+
+const char *sl_api_http_address(const struct sl_api_http *h)
+{
+	return h->address;
+}

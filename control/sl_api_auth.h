@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Request authentication for the RPC API: signature 1.0 (HMAC-SHA1 over
+ * the canonicalised query, spec digest 1.3), access keys, the timestamp
+ * window and SignatureNonce replay protection.
+ *
+ * Concurrency: single-threaded (sluiced's event loop).
+ */
+#ifndef SL_API_AUTH_H
+#define SL_API_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "sl_api.h"
+
+/** Timestamp window: a request's Timestamp may be this far from the server's
+ * clock either way (the document: "within 1 hour", IllegalTimestamp). */
+#define SL_API_SKEW_S 3600
+/** Remembered SignatureNonces at most (older ones expire with the window). */
+#define SL_API_MAX_NONCES (1u << 20)
+
+/** RFC 3986 percent-encoding of s (unreserved A-Z a-z 0-9 - _ . ~ kept,
+ * every other byte %XY uppercase), appended to b. */
+void sl_api_pct_encode(struct sl_sbuf *b, const char *s);
+
+/**
+ * StringToSign of signature 1.0: METHOD & %2F & pct(CanonicalizedQuery),
+ * the query being every parameter but Signature, sorted by name (then
+ * value), each name and value percent-encoded. malloc'd, NULL on ENOMEM.
+ */
+char *sl_api_string_to_sign(const char *method, const struct sl_api_params *p);
+
+/** Base64 HMAC-SHA1 of `sts` keyed with SECRET + "&" into out (29 bytes
+ * with NUL). 0 or -EIO. */
+int sl_api_hmac_sha1_b64(const char *secret, const char *sts, char out[64]);
+
+/** Access keys: id -> secret. */
+struct sl_api_keys;
+
+/**
+ * Load `path` (lines "ACCESS_KEY_ID SECRET"; blank lines and '#' comments
+ * ignored). The file must be a regular file not accessible by group or
+ * others (mode 0600 or stricter), or it is refused. If it does not exist
+ * and `create` is set, a new key is generated (RAND_bytes) and written with
+ * mode 0600; *created tells. NULL with a reason in err.
+ */
+struct sl_api_keys *sl_api_keys_load(const char *path, bool create, bool *created, char *err,
+				     size_t errlen);
+void sl_api_keys_free(struct sl_api_keys *k);
+/** The secret of a key id, or NULL. */
+const char *sl_api_keys_secret(const struct sl_api_keys *k, const char *id);
+unsigned int sl_api_keys_count(const struct sl_api_keys *k);
+/** The first key's id (for the startup message), or NULL. */
+const char *sl_api_keys_first(const struct sl_api_keys *k);
+
+/** The request authenticator: keys (not owned) and the nonce memory. */
+struct sl_api_auth;
+
+struct sl_api_auth *sl_api_auth_new(const struct sl_api_keys *keys);
+void sl_api_auth_free(struct sl_api_auth *a);
+
+/**
+ * Check a request: the common parameters (AccessKeyId, Signature,
+ * SignatureMethod, SignatureVersion, SignatureNonce, Timestamp (or the
+ * examples' TimeStamp)), the key, the timestamp window around `now`, the
+ * signature (constant-time compare) and, last, the nonce (remembered only
+ * for requests whose signature verified). 0, or -1 with `e` filled with
+ * the document's code and HTTP status.
+ */
+int sl_api_auth_check(struct sl_api_auth *a, const char *method, const struct sl_api_params *p,
+		      time_t now, struct sl_api_err *e);
+
+/** Parse "YYYY-MM-DDThh:mm:ssZ" (optional ".fff" before Z). 0 or -EINVAL. */
+int sl_api_parse_time(const char *s, time_t *t);
+
+#endif /* SL_API_AUTH_H */

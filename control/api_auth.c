@@ -33,6 +33,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "sl_api_auth.h"
 #include "sl_judy.h"
@@ -392,6 +393,9 @@ static void sl_nonces_expire(struct sl_api_auth *a, time_t now)
 	}
 }
 
+static int sl_nonce_use(struct sl_api_auth *a, const char *akid, const char *nonce, time_t now,
+			struct sl_api_err *e);
+
 static const char *sl_required[] = {"AccessKeyId", "Signature", "SignatureNonce", "Version",
 				    "Action"};
 
@@ -399,8 +403,7 @@ int sl_api_auth_check(struct sl_api_auth *a, const char *method, const struct sl
 		      time_t now, struct sl_api_err *e)
 {
 	const char *akid, *sig, *nonce, *ts, *smethod, *sver, *secret;
-	size_t alen, nlen, siglen;
-	struct sl_nonce *ent;
+	size_t siglen;
 	char want[64];
 	time_t t;
 	char *sts;
@@ -472,6 +475,15 @@ int sl_api_auth_check(struct sl_api_auth *a, const char *method, const struct sl
 		return -1;
 	}
 	free(sts);
+	return sl_nonce_use(a, akid, nonce, now, e);
+}
+
+/* Remember a nonce of a verified request; -1 if it was used before. */
+static int sl_nonce_use(struct sl_api_auth *a, const char *akid, const char *nonce, time_t now,
+			struct sl_api_err *e)
+{
+	struct sl_nonce *ent;
+	size_t alen, nlen;
 
 	sl_nonces_expire(a, now);
 	alen = strlen(akid);
@@ -505,4 +517,230 @@ int sl_api_auth_check(struct sl_api_auth *a, const char *method, const struct sl
 	a->tail = ent;
 	a->n_nonces++;
 	return 0;
+}
+
+/* ---- ACS3-HMAC-SHA256 ------------------------------------------------------ */
+
+void sl_api_sha256_hex(const void *data, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+
+	SHA256(data, len, md);
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+int sl_api_hmac_sha256_hex(const char *key, const char *msg, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+
+	if (HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)msg, strlen(msg), mac,
+		 &maclen) == NULL ||
+	    maclen != 32)
+		return -EIO;
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 15];
+	}
+	out[64] = '\0';
+	return 0;
+}
+
+/* The value of a header (names are lowercase in `headers`). */
+static const char *sl_hdr(const struct sl_api_params *h, const char *name)
+{
+	return h ? sl_api_param(h, name) : NULL;
+}
+
+/* Header value as the SDK canonicalises it: surrounding blanks trimmed. */
+static void sl_add_trimmed(struct sl_sbuf *b, const char *v)
+{
+	const char *end;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	end = v + strlen(v);
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	sl_sbuf_add(b, v, (size_t)(end - v));
+}
+
+char *sl_api_acs3_canonical(const char *method, const char *path,
+			    const struct sl_api_params *query, const struct sl_api_params *headers,
+			    const char *signed_headers, const char *payload_hash)
+{
+	const struct sl_api_param **sorted;
+	struct sl_sbuf b;
+	unsigned int n = 0;
+
+	sorted = calloc(query->n + 1, sizeof(*sorted));
+	if (sorted == NULL)
+		return NULL;
+	for (unsigned int i = 0; i < query->n; i++)
+		sorted[n++] = &query->v[i];
+	qsort(sorted, n, sizeof(*sorted), sl_param_cmp);
+	sl_sbuf_init(&b);
+	sl_sbuf_adds(&b, method);
+	sl_sbuf_adds(&b, "\n");
+	sl_api_pct_encode(&b, path);
+	/* the path keeps its slashes */
+	for (size_t i = 0; b.s && i + 2 < b.len; i++)
+		if (memcmp(b.s + i, "%2F", 3) == 0) {
+			b.s[i] = '/';
+			memmove(b.s + i + 1, b.s + i + 3, b.len - i - 2);
+			b.len -= 2;
+		}
+	sl_sbuf_adds(&b, "\n");
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			sl_sbuf_adds(&b, "&");
+		sl_api_pct_encode(&b, sorted[i]->k);
+		sl_sbuf_adds(&b, "=");
+		sl_api_pct_encode(&b, sorted[i]->v);
+	}
+	free(sorted);
+	sl_sbuf_adds(&b, "\n");
+	/* signed headers: "a;b;c", already sorted by the signer */
+	for (const char *c = signed_headers; *c;) {
+		const char *end = strchr(c, ';');
+		size_t len = end ? (size_t)(end - c) : strlen(c);
+		char name[128];
+		const char *v;
+
+		if (len == 0 || len >= sizeof(name)) {
+			sl_sbuf_free(&b);
+			errno = ENOENT;
+			return NULL;
+		}
+		memcpy(name, c, len);
+		name[len] = '\0';
+		v = sl_hdr(headers, name);
+		if (v == NULL) {
+			sl_sbuf_free(&b);
+			errno = ENOENT;
+			return NULL;
+		}
+		sl_sbuf_adds(&b, name);
+		sl_sbuf_adds(&b, ":");
+		sl_add_trimmed(&b, v);
+		sl_sbuf_adds(&b, "\n");
+		c = end ? end + 1 : c + len;
+	}
+	sl_sbuf_adds(&b, "\n");
+	sl_sbuf_adds(&b, signed_headers);
+	sl_sbuf_adds(&b, "\n");
+	sl_sbuf_adds(&b, payload_hash);
+	return sl_sbuf_take(&b);
+}
+
+static bool sl_list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *c = list; *c;) {
+		const char *end = strchr(c, ';');
+		size_t len = end ? (size_t)(end - c) : strlen(c);
+
+		if (len == n && memcmp(c, name, n) == 0)
+			return true;
+		if (end == NULL)
+			break;
+		c = end + 1;
+	}
+	return false;
+}
+
+static const char *sl_acs3_required[] = {"host",	 "x-acs-action",
+					 "x-acs-version", "x-acs-date",
+					 "x-acs-signature-nonce", "x-acs-content-sha256"};
+
+int sl_api_auth_check_acs3(struct sl_api_auth *a, const char *method, const char *path,
+			   const struct sl_api_params *query, const struct sl_api_params *headers,
+			   const char *body, size_t body_len, time_t now, struct sl_api_err *e)
+{
+	const char *auth = sl_hdr(headers, "authorization");
+	const char *date = sl_hdr(headers, "x-acs-date");
+	const char *nonce = sl_hdr(headers, "x-acs-signature-nonce");
+	const char *phash = sl_hdr(headers, "x-acs-content-sha256");
+	char cred[256], signed_h[1024], sig[128], want[65], body_hash[65], creq_hash[65];
+	const char *secret;
+	struct sl_sbuf sts;
+	char *creq, *stss;
+	time_t t;
+	int n = 0;
+
+	if (auth == NULL ||
+	    sscanf(auth, "ACS3-HMAC-SHA256 Credential=%255[^,],SignedHeaders=%1023[^,],Signature=%127s%n",
+		   cred, signed_h, sig, &n) != 3 ||
+	    auth[n] != '\0')
+		return sl_api_fail(e, 400, "IncompleteSignature",
+				   "The Authorization header is not 'ACS3-HMAC-SHA256 "
+				   "Credential=ID,SignedHeaders=h1;h2,Signature=HEX'.");
+	for (size_t i = 0; i < sizeof(sl_acs3_required) / sizeof(sl_acs3_required[0]); i++) {
+		if (sl_hdr(headers, sl_acs3_required[i]) == NULL)
+			return sl_api_fail(e, 400, "MissingParameter",
+					   "The header \"%s\" that is mandatory for processing "
+					   "this request is not supplied.",
+					   sl_acs3_required[i]);
+		if (!sl_list_has(signed_h, sl_acs3_required[i]))
+			return sl_api_fail(e, 400, "IncompleteSignature",
+					   "The header \"%s\" must be signed (SignedHeaders).",
+					   sl_acs3_required[i]);
+	}
+	if (*nonce == '\0' || strlen(nonce) > 128)
+		return sl_api_fail(e, 400, "InvalidParameter",
+				   "The header \"x-acs-signature-nonce\" is not valid (1-128 "
+				   "characters).");
+	secret = sl_api_keys_secret(a->keys, cred);
+	if (secret == NULL)
+		return sl_api_fail(e, 400, "InvalidAccessKeyId.NotFound",
+				   "Specified access key is not found.");
+	if (sl_api_parse_time(date, &t) < 0)
+		return sl_api_fail(e, 400, "IllegalTimestamp",
+				   "The header \"x-acs-date\" is not in the format "
+				   "YYYY-MM-DDThh:mm:ssZ (UTC).");
+	if (t > now + SL_API_SKEW_S || t < now - SL_API_SKEW_S)
+		return sl_api_fail(e, 400, "IllegalTimestamp",
+				   "The header \"x-acs-date\" is more than %d s away from the "
+				   "server's time.",
+				   SL_API_SKEW_S);
+	sl_api_sha256_hex(body ? body : "", body ? body_len : 0, body_hash);
+	if (strcmp(body_hash, phash) != 0)
+		return sl_api_fail(e, 400, "IncompleteSignature",
+				   "The header \"x-acs-content-sha256\" is not the SHA-256 of the "
+				   "request body.");
+	creq = sl_api_acs3_canonical(method, path, query, headers, signed_h, phash);
+	if (creq == NULL)
+		return errno == ENOENT ? sl_api_fail(e, 400, "IncompleteSignature",
+						     "A header listed in SignedHeaders is "
+						     "missing or malformed.")
+				       : sl_api_fail(e, 500, "InternalError", "out of memory");
+	sl_api_sha256_hex(creq, strlen(creq), creq_hash);
+	free(creq);
+	sl_sbuf_init(&sts);
+	sl_sbuf_adds(&sts, "ACS3-HMAC-SHA256\n");
+	sl_sbuf_adds(&sts, creq_hash);
+	stss = sl_sbuf_take(&sts);
+	if (stss == NULL)
+		return sl_api_fail(e, 500, "InternalError", "out of memory");
+	if (sl_api_hmac_sha256_hex(secret, stss, want) < 0) {
+		free(stss);
+		return sl_api_fail(e, 500, "InternalError", "HMAC failed");
+	}
+	if (strlen(sig) != 64 || CRYPTO_memcmp(sig, want, 64) != 0) {
+		sl_api_fail(e, 400, "IncompleteSignature",
+			    "The request signature does not conform to Aliyun standards. "
+			    "server string to sign is:%s",
+			    stss);
+		free(stss);
+		return -1;
+	}
+	free(stss);
+	return sl_nonce_use(a, cred, nonce, now, e);
 }

@@ -53,10 +53,11 @@ static void sl_reply_error(struct sl_api_reply *r, enum sl_api_format fmt, const
 
 void sl_api_handle(struct sl_api_server *srv, const char *method, const char *path,
 		   const char *query, const char *body, size_t body_len, const char *content_type,
-		   const char *host, struct sl_api_reply *r)
+		   const char *host, const struct sl_api_params *headers, struct sl_api_reply *r)
 {
 	enum sl_api_format fmt = SL_API_JSON;
-	struct sl_api_params p;
+	const char *authz = headers ? sl_api_param(headers, "authorization") : NULL;
+	struct sl_api_params p, qp;
 	struct sl_api_err e = {0};
 	const char *v, *action;
 	json_t *result = NULL;
@@ -78,6 +79,7 @@ void sl_api_handle(struct sl_api_server *srv, const char *method, const char *pa
 		goto fail;
 	}
 	rc = query ? sl_api_params_parse(&p, query, strlen(query)) : 0;
+	qp = p; /* the query-string parameters alone (ACS3 signs only these) */
 	if (rc == 0 && body_len && content_type &&
 	    strncasecmp(content_type, "application/x-www-form-urlencoded", 33) == 0)
 		rc = sl_api_params_parse(&p, body, body_len);
@@ -100,8 +102,27 @@ void sl_api_handle(struct sl_api_server *srv, const char *method, const char *pa
 			    "The specified parameter \"Format\" is not valid: JSON or XML.");
 		goto fail;
 	}
-	if (sl_api_auth_check(srv->auth, method, &p, srv->now ? srv->now() : time(NULL), &e) < 0)
+	if (authz && strncmp(authz, "ACS3-", 5) == 0) {
+		/* ACS3-HMAC-SHA256: Action and Version travel as headers */
+		qp.n = qp.n <= p.n ? qp.n : p.n;
+		qp.v = p.v;
+		if (sl_api_auth_check_acs3(srv->auth, method, path, &qp, headers, body, body_len,
+					   srv->now ? srv->now() : time(NULL), &e) < 0)
+			goto fail;
+		if (sl_api_param(&p, "Action") == NULL &&
+		    sl_api_params_add(&p, "Action", sl_api_param(headers, "x-acs-action")) < 0) {
+			sl_api_fail(&e, 500, "InternalError", "out of memory");
+			goto fail;
+		}
+		if (sl_api_param(&p, "Version") == NULL &&
+		    sl_api_params_add(&p, "Version", sl_api_param(headers, "x-acs-version")) < 0) {
+			sl_api_fail(&e, 500, "InternalError", "out of memory");
+			goto fail;
+		}
+	} else if (sl_api_auth_check(srv->auth, method, &p, srv->now ? srv->now() : time(NULL),
+				     &e) < 0) {
 		goto fail;
+	}
 	v = sl_api_param(&p, "Version");
 	if (strcmp(v, SL_API_VERSION) != 0) {
 		sl_api_fail(&e, 400, "InvalidParameter",
@@ -259,6 +280,23 @@ static enum MHD_Result sl_queue(struct MHD_Connection *con, struct sl_api_reply 
 	return ret;
 }
 
+/* Collect request headers with lowercase names (ACS3 signs some of them). */
+static enum MHD_Result sl_header_it(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct sl_api_params *h = cls;
+	char name[128];
+	size_t i;
+
+	if (key == NULL)
+		return MHD_YES;
+	for (i = 0; key[i] && i < sizeof(name) - 1; i++)
+		name[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] - 'A' + 'a' : key[i]);
+	name[i] = '\0';
+	sl_api_params_add(h, name, value ? value : "");
+	return MHD_YES;
+}
+
 static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const char *url,
 				    const char *method, const char *version,
 				    const char *upload_data, size_t *upload_data_size,
@@ -266,6 +304,7 @@ static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const
 {
 	struct sl_api_http *h = cls;
 	struct sl_api_conn *c = *con_cls;
+	struct sl_api_params hdrs;
 	struct sl_api_reply r;
 	const char *q, *ctype, *host;
 	char *path;
@@ -302,8 +341,11 @@ static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const
 			    SL_API_MAX_BODY);
 		sl_reply_error(&r, SL_API_JSON, host, &e);
 	} else {
+		sl_api_params_init(&hdrs);
+		MHD_get_connection_values(con, MHD_HEADER_KIND, sl_header_it, &hdrs);
 		sl_api_handle(h->srv, method, path, q ? q + 1 : NULL, c->body.s, c->body.len,
-			      ctype, host, &r);
+			      ctype, host, &hdrs, &r);
+		sl_api_params_free(&hdrs);
 	}
 	SL_DEBUG("api: %s %s -> %d %s %s", method, path, r.status, r.code ? r.code : "OK",
 		 r.request_id);

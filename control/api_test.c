@@ -417,7 +417,7 @@ static json_t *call(struct fix *f, const char *method, const char *q, int want_s
 	json_error_t je;
 	json_t *j;
 
-	sl_api_handle(&f->srv, method, "/", q, NULL, 0, NULL, "h.example", &r);
+	sl_api_handle(&f->srv, method, "/", q, NULL, 0, NULL, "h.example", NULL, &r);
 	if (r.status != want_status || (want_code && (!r.code || strcmp(r.code, want_code))))
 		fail_msg("want %d %s, got %d %s: %s", want_status, want_code ? want_code : "",
 			 r.status, r.code ? r.code : "", r.body);
@@ -543,12 +543,12 @@ static void test_auth_ok_and_errors(void **state)
 		free(q);
 	}
 	/* method and path */
-	sl_api_handle(&f->srv, "DELETE", "/", NULL, NULL, 0, NULL, NULL, &r);
+	sl_api_handle(&f->srv, "DELETE", "/", NULL, NULL, 0, NULL, NULL, NULL, &r);
 	assert_int_equal(r.status, 403);
 	assert_string_equal(r.code, "UnsupportedHTTPMethod");
 	assert_non_null(strstr(r.body, "\"HostId\":\"sluiced\""));
 	free(r.body);
-	sl_api_handle(&f->srv, "GET", "/x", NULL, NULL, 0, NULL, NULL, &r);
+	sl_api_handle(&f->srv, "GET", "/x", NULL, NULL, 0, NULL, NULL, NULL, &r);
 	assert_int_equal(r.status, 404);
 	free(r.body);
 	/* bad encoding */
@@ -566,7 +566,7 @@ static void test_post_form_and_xml(void **state)
 	/* the whole signed query in a form body, as a POST */
 	q = signed_query("POST", NULL, NULL, kv);
 	sl_api_handle(&f->srv, "POST", "/", NULL, q, strlen(q),
-		      "application/x-www-form-urlencoded; charset=UTF-8", NULL, &r);
+		      "application/x-www-form-urlencoded; charset=UTF-8", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.content_type, "text/xml;charset=utf-8");
 	assert_non_null(strstr(r.body, "<DescribeZonesResponse><RequestId>"));
@@ -580,7 +580,7 @@ static void test_post_form_and_xml(void **state)
 	amp = strchr(q, '&');
 	*amp = '\0';
 	sl_api_handle(&f->srv, "POST", "/", q, amp + 1, strlen(amp + 1),
-		      "application/x-www-form-urlencoded", NULL, &r);
+		      "application/x-www-form-urlencoded", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	free(r.body);
 	free(q);
@@ -590,7 +590,7 @@ static void test_post_form_and_xml(void **state)
 				     "XML", NULL};
 
 		q = signed_query("GET", NULL, NULL, kv2);
-		sl_api_handle(&f->srv, "GET", "/", q, NULL, 0, NULL, "h", &r);
+		sl_api_handle(&f->srv, "GET", "/", q, NULL, 0, NULL, "h", NULL, &r);
 		assert_int_equal(r.status, 404);
 		assert_non_null(strstr(r.body, "<Error><RequestId>"));
 		assert_non_null(strstr(r.body, "<Code>InvalidRegionId.NotFound</Code>"));
@@ -796,6 +796,115 @@ static void test_describe_route_tables(void **state)
 	json_decref(j);
 }
 
+/* ACS3-HMAC-SHA256: the Authorization value below was computed by the
+ * SDK's own signer (@alicloud/openapi-core 1.0.8 getAuthorization) for
+ * this request, secret "testsecret", at the tests' fixed clock. */
+#define ACS3_AUTH                                                                                  \
+	"ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-action;x-acs-content-sha256;" \
+	"x-acs-date;x-acs-signature-nonce;x-acs-version,Signature="                                \
+	"831e47fbe061c2d3b69c75c65ffa1d82a80b837518fabebd0fbd4e72e69d3af3"
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+static void acs3_headers(struct sl_api_params *h, const char *auth, const char *nonce)
+{
+	sl_api_params_init(h);
+	sl_api_params_add(h, "host", "127.0.0.1:8080");
+	sl_api_params_add(h, "x-acs-version", "2016-04-28");
+	sl_api_params_add(h, "x-acs-action", "DescribeVpcs");
+	sl_api_params_add(h, "user-agent", "x");
+	sl_api_params_add(h, "x-acs-date", "2023-11-14T22:13:20Z");
+	sl_api_params_add(h, "x-acs-signature-nonce", nonce);
+	sl_api_params_add(h, "accept", "application/json");
+	sl_api_params_add(h, "x-acs-content-sha256", EMPTY_SHA256);
+	sl_api_params_add(h, "authorization", auth);
+}
+
+static void acs3_call(struct fix *f, const struct sl_api_params *h, const char *body,
+		      int want_status, const char *want_code)
+{
+	const char *q = "RegionId=cn-hangzhou&PageSize=1&VpcName=a%20b%2A~";
+	struct sl_api_reply r;
+
+	sl_api_handle(&f->srv, "POST", "/", q, body, body ? strlen(body) : 0,
+		      body ? "application/x-www-form-urlencoded" : NULL, "127.0.0.1:8080", h, &r);
+	if (r.status != want_status || (want_code && (!r.code || strcmp(r.code, want_code))) ||
+	    (!want_code && r.code))
+		fail_msg("want %d %s, got %d %s: %s", want_status, want_code ? want_code : "",
+			 r.status, r.code ? r.code : "", r.body);
+	if (!want_code)
+		assert_non_null(strstr(r.body, "\"TotalCount\":0")); /* no VPC named "a b*~" */
+	free(r.body);
+}
+
+static void test_acs3(void **state)
+{
+	struct fix *f = *state;
+	struct sl_api_params h;
+	char *creq;
+
+	/* the canonical request, as the SDK builds it */
+	acs3_headers(&h, ACS3_AUTH, "n-acs3-1");
+	{
+		struct sl_api_params q;
+		const char *qs = "RegionId=cn-hangzhou&PageSize=1&VpcName=a%20b%2A~";
+
+		sl_api_params_init(&q);
+		sl_api_params_parse(&q, qs, strlen(qs));
+		creq = sl_api_acs3_canonical(
+			"POST", "/", &q, &h,
+			"host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;"
+			"x-acs-version",
+			EMPTY_SHA256);
+		assert_string_equal(creq, "POST\n/\nPageSize=1&RegionId=cn-hangzhou&VpcName=a%20b%2A~\n"
+					  "host:127.0.0.1:8080\nx-acs-action:DescribeVpcs\n"
+					  "x-acs-content-sha256:" EMPTY_SHA256 "\n"
+					  "x-acs-date:2023-11-14T22:13:20Z\n"
+					  "x-acs-signature-nonce:n-acs3-1\nx-acs-version:2016-04-28\n\n"
+					  "host;x-acs-action;x-acs-content-sha256;x-acs-date;"
+					  "x-acs-signature-nonce;x-acs-version\n" EMPTY_SHA256);
+		free(creq);
+		sl_api_params_free(&q);
+	}
+	acs3_call(f, &h, NULL, 200, NULL);
+	/* replay */
+	acs3_call(f, &h, NULL, 400, "SignatureNonceUsed");
+	sl_api_params_free(&h);
+
+	/* a changed signature, a different nonce than signed, a body that is not
+	 * the one hashed, an unknown key, a stale date */
+	{
+		char bad[] = ACS3_AUTH;
+
+		bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == '3' ? '4' : '3';
+		acs3_headers(&h, bad, "n-acs3-1");
+		acs3_call(f, &h, NULL, 400, "IncompleteSignature");
+		sl_api_params_free(&h);
+	}
+	acs3_headers(&h, ACS3_AUTH, "n-acs3-2");
+	acs3_call(f, &h, NULL, 400, "IncompleteSignature");
+	sl_api_params_free(&h);
+	acs3_headers(&h, ACS3_AUTH, "n-acs3-1");
+	acs3_call(f, &h, "PageSize=2", 400, "IncompleteSignature");
+	sl_api_params_free(&h);
+	acs3_headers(&h,
+		     "ACS3-HMAC-SHA256 Credential=nobody,SignedHeaders=host;x-acs-action;"
+		     "x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,"
+		     "Signature=00",
+		     "n-acs3-3");
+	acs3_call(f, &h, NULL, 400, "InvalidAccessKeyId.NotFound");
+	sl_api_params_free(&h);
+	/* a required header left out of SignedHeaders */
+	acs3_headers(&h,
+		     "ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-action;"
+		     "x-acs-content-sha256;x-acs-date;x-acs-version,Signature=00",
+		     "n-acs3-4");
+	acs3_call(f, &h, NULL, 400, "IncompleteSignature");
+	sl_api_params_free(&h);
+	acs3_headers(&h, "ACS3-HMAC-SHA256 garbage", "n-acs3-5");
+	acs3_call(f, &h, NULL, 400, "IncompleteSignature");
+	sl_api_params_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -815,6 +924,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_describe_vswitches, setup_srv, teardown_srv),
 		cmocka_unit_test_setup_teardown(test_describe_route_tables, setup_srv,
 						teardown_srv),
+		cmocka_unit_test_setup_teardown(test_acs3, setup_srv, teardown_srv),
 	};
 	char cmd[96];
 	int rc;

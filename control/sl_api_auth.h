@@ -72,6 +72,33 @@ void sl_api_auth_free(struct sl_api_auth *a);
 int sl_api_auth_check(struct sl_api_auth *a, const char *method, const struct sl_api_params *p,
 		      time_t now, struct sl_api_err *e);
 
+/**
+ * ACS3-HMAC-SHA256 (the SDK's default signing): `headers` are the request
+ * headers with lowercase names; `query` the query-string parameters only
+ * (the body is covered by x-acs-content-sha256, checked against `body`).
+ * Canonical request = METHOD \n PATH \n sorted, percent-encoded query \n
+ * "name:value\n" per signed header (sorted) \n signed-header list \n
+ * payload hash; StringToSign = "ACS3-HMAC-SHA256\n" + hex SHA-256 of it;
+ * Signature = hex HMAC-SHA256 keyed with the secret. The signed headers
+ * must include host, x-acs-action, x-acs-version, x-acs-date,
+ * x-acs-signature-nonce and x-acs-content-sha256. Same window and nonce
+ * rules as signature 1.0. 0, or -1 with `e` filled.
+ */
+int sl_api_auth_check_acs3(struct sl_api_auth *a, const char *method, const char *path,
+			   const struct sl_api_params *query, const struct sl_api_params *headers,
+			   const char *body, size_t body_len, time_t now, struct sl_api_err *e);
+
+/** The canonical request of ACS3 (for tests and error messages); NULL on
+ * ENOMEM or when a signed header is missing (errno ENOENT). */
+char *sl_api_acs3_canonical(const char *method, const char *path,
+			    const struct sl_api_params *query, const struct sl_api_params *headers,
+			    const char *signed_headers, const char *payload_hash);
+
+/** Lowercase hex of SHA-256(data) into out (65 bytes). */
+void sl_api_sha256_hex(const void *data, size_t len, char out[65]);
+/** Lowercase hex of HMAC-SHA256(key, msg) into out (65 bytes). 0 or -EIO. */
+int sl_api_hmac_sha256_hex(const char *key, const char *msg, char out[65]);
+
 /** Parse "YYYY-MM-DDThh:mm:ssZ" (optional ".fff" before Z). 0 or -EINVAL. */
 int sl_api_parse_time(const char *s, time_t *t);
 

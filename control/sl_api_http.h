@@ -44,12 +44,15 @@ struct sl_api_reply {
 /**
  * Handle one request: `query` is the raw query string (may be NULL),
  * `body` the raw body (form-encoded when `content_type` says so), `host`
- * the Host header (HostId of errors). Always fills `r`; r->body is NULL
- * only when even the error could not be rendered (out of memory).
+ * the Host header (HostId of errors), `headers` all request headers with
+ * lowercase names (NULL: none; needed for ACS3-HMAC-SHA256, chosen when an
+ * "authorization: ACS3-..." header is present, signature 1.0 otherwise).
+ * Always fills `r`; r->body is NULL only when even the error could not be
+ * rendered (out of memory).
  */
 void sl_api_handle(struct sl_api_server *srv, const char *method, const char *path,
 		   const char *query, const char *body, size_t body_len, const char *content_type,
-		   const char *host, struct sl_api_reply *r);
+		   const char *host, const struct sl_api_params *headers, struct sl_api_reply *r);
 
 /** "ADDR:PORT" or "[V6ADDR]:PORT" (numeric) into a socket address. 0 or -EINVAL. */
 int sl_api_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len);

@@ -25,22 +25,25 @@ const [keyId, keySecret] = fs.readFileSync(keysFile, 'utf8').trim().split(/\s+/)
 const REGION = 'cn-hangzhou';
 const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/;
 
-function client(id = keyId, secret = keySecret) {
+// signatureAlgorithm 'v2' is signature 1.0 (HMAC-SHA1 over the query);
+// null leaves it unset: the SDK's default, ACS3-HMAC-SHA256 (Authorization header).
+function client(id = keyId, secret = keySecret, signatureAlgorithm = 'v2') {
 	return new Vpc.default(new $OpenApiUtil.Config({
 		accessKeyId: id,
 		accessKeySecret: secret,
 		endpoint,
 		protocol: 'HTTP',
-		signatureAlgorithm: 'v2',
+		signatureAlgorithm,
 		regionId: REGION,
 	}));
 }
 
-// Extra query parameters the SDK sends as they are (they override its own
-// SignatureNonce or Timestamp, which it then signs).
-function runtimeWith(queries) {
+// Extra query parameters (signature 1.0) or headers (ACS3) the SDK sends as
+// they are: they override its own SignatureNonce/Timestamp or
+// x-acs-signature-nonce/x-acs-date, which it then signs.
+function runtimeWith(queries, headers) {
 	return new $dara.RuntimeOptions({
-		extendsParameters: new $dara.ExtendsParameters({ queries }),
+		extendsParameters: new $dara.ExtendsParameters({ queries, headers }),
 	});
 }
 
@@ -184,4 +187,46 @@ test('an unsigned request with Format=XML gets the XML error envelope', async ()
 	assert.match(res.headers.get('content-type'), /^text\/xml/);
 	const t = await res.text();
 	assert.match(t, /^<\?xml version="1.0" encoding="UTF-8"\?><Error><RequestId>[0-9A-F-]{36}<\/RequestId><HostId>[^<]+<\/HostId><Code>MissingParameter<\/Code><Message>[^<]+<\/Message><\/Error>$/);
+});
+
+// ---- ACS3-HMAC-SHA256, the SDK's default signing --------------------------
+
+const c3 = client(keyId, keySecret, null);
+
+test('ACS3-HMAC-SHA256 (SDK default): DescribeVpcs with paging', async () => {
+	const r = await c3.describeVpcs(new Vpc.DescribeVpcsRequest({ regionId: REGION, pageSize: 1 }));
+	assert.equal(r.statusCode, 200);
+	assert.match(r.body.requestId, UUID);
+	assert.equal(r.body.totalCount, 2);
+	assert.deepEqual(r.body.vpcs.vpc.map((v) => v.vpcId), ['vpc-a']);
+});
+
+test('ACS3-HMAC-SHA256: DescribeRouteTables and DescribeVSwitches', async () => {
+	const t = await c3.describeRouteTables(new Vpc.DescribeRouteTablesRequest({ VRouterId: 'vrt-b' }));
+	assert.deepEqual(t.body.routeTables.routeTable.map((x) => x.routeTableId), ['vtb-b']);
+	const w = await c3.describeVSwitches(new Vpc.DescribeVSwitchesRequest({ regionId: REGION, zoneId: 'cn-hangzhou-b' }));
+	assert.deepEqual(w.body.vSwitches.vSwitch.map((x) => x.vSwitchId), ['vsw-a2', 'vsw-b2']);
+});
+
+test('ACS3-HMAC-SHA256: a wrong secret is IncompleteSignature (400)', async () => {
+	await expectError(client(keyId, 'not-the-secret', null).describeRegions(new Vpc.DescribeRegionsRequest({})),
+		'IncompleteSignature', 400);
+});
+
+test('ACS3-HMAC-SHA256: an unknown key is InvalidAccessKeyId.NotFound (400)', async () => {
+	await expectError(client('NoSuchKeyId', keySecret, null).describeRegions(new Vpc.DescribeRegionsRequest({})),
+		'InvalidAccessKeyId.NotFound', 400);
+});
+
+test('ACS3-HMAC-SHA256: a reused x-acs-signature-nonce is SignatureNonceUsed (400)', async () => {
+	const rt = runtimeWith(undefined, { 'x-acs-signature-nonce': `sluice-e2e-acs3-${process.pid}-${Date.now()}` });
+	const r = await c3.describeRegionsWithOptions(new Vpc.DescribeRegionsRequest({}), rt);
+	assert.equal(r.statusCode, 200);
+	await expectError(c3.describeRegionsWithOptions(new Vpc.DescribeRegionsRequest({}), rt),
+		'SignatureNonceUsed', 400);
+});
+
+test('ACS3-HMAC-SHA256: a stale x-acs-date is IllegalTimestamp (400)', async () => {
+	await expectError(c3.describeRegionsWithOptions(new Vpc.DescribeRegionsRequest({}),
+		runtimeWith(undefined, { 'x-acs-date': '2016-02-23T12:46:24Z' })), 'IllegalTimestamp', 400);
 });

@@ -129,8 +129,7 @@ int sl_api_parse_time(const char *s, time_t *t)
 	int y, mo, d, h, mi, sec, n = 0;
 	const char *rest;
 
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
-	    n != 19)
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
 		return -EINVAL;
 	rest = s + n;
 	if (*rest == '.') {
@@ -317,8 +316,8 @@ struct sl_api_keys *sl_api_keys_load(const char *path, bool create, bool *create
 			goto fail;
 		}
 		if (sl_jsl_insert(&k->by_id, id, dup) < 0) {
-			snprintf(err, errlen, "%s:%u: key %s listed twice (or out of memory)",
-				 path, lineno, id);
+			snprintf(err, errlen, "%s:%u: key %s listed twice (or out of memory)", path,
+				 lineno, id);
 			free(dup);
 			goto fail;
 		}
@@ -571,9 +570,9 @@ static void sl_add_trimmed(struct sl_sbuf *b, const char *v)
 	sl_sbuf_add(b, v, (size_t)(end - v));
 }
 
-char *sl_api_acs3_canonical(const char *method, const char *path,
-			    const struct sl_api_params *query, const struct sl_api_params *headers,
-			    const char *signed_headers, const char *payload_hash)
+char *sl_api_acs3_canonical(const char *method, const char *path, const struct sl_api_params *query,
+			    const struct sl_api_params *headers, const char *signed_headers,
+			    const char *payload_hash)
 {
 	const struct sl_api_param **sorted;
 	struct sl_sbuf b;
@@ -656,9 +655,9 @@ static bool sl_list_has(const char *list, const char *name)
 	return false;
 }
 
-static const char *sl_acs3_required[] = {"host",	 "x-acs-action",
-					 "x-acs-version", "x-acs-date",
-					 "x-acs-signature-nonce", "x-acs-content-sha256"};
+static const char *sl_acs3_required[] = {
+    "host",	  "x-acs-action",	   "x-acs-version",
+    "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"};
 
 int sl_api_auth_check_acs3(struct sl_api_auth *a, const char *method, const char *path,
 			   const struct sl_api_params *query, const struct sl_api_params *headers,
@@ -676,7 +675,8 @@ int sl_api_auth_check_acs3(struct sl_api_auth *a, const char *method, const char
 	int n = 0;
 
 	if (auth == NULL ||
-	    sscanf(auth, "ACS3-HMAC-SHA256 Credential=%255[^,],SignedHeaders=%1023[^,],Signature=%127s%n",
+	    sscanf(auth,
+		   "ACS3-HMAC-SHA256 Credential=%255[^,],SignedHeaders=%1023[^,],Signature=%127s%n",
 		   cred, signed_h, sig, &n) != 3 ||
 	    auth[n] != '\0')
 		return sl_api_fail(e, 400, "IncompleteSignature",

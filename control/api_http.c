@@ -46,8 +46,8 @@ static void sl_reply_error(struct sl_api_reply *r, enum sl_api_format fmt, const
 {
 	r->status = e->http;
 	r->code = e->code;
-	r->content_type = fmt == SL_API_XML ? "text/xml;charset=utf-8"
-					    : "application/json;charset=utf-8";
+	r->content_type =
+	    fmt == SL_API_XML ? "text/xml;charset=utf-8" : "application/json;charset=utf-8";
 	r->body = sl_api_render_error(fmt, r->request_id, host && *host ? host : "sluiced", e);
 }
 
@@ -138,12 +138,12 @@ void sl_api_handle(struct sl_api_server *srv, const char *method, const char *pa
 			    action);
 		goto fail;
 	}
-	if (sl_api_vpc_run(srv->store ? srv->store(srv->store_arg) : NULL, action, &p,
-			   srv->created, &result, &e) < 0)
+	if (sl_api_vpc_run(srv->store ? srv->store(srv->store_arg) : NULL, action, &p, srv->created,
+			   &result, &e) < 0)
 		goto fail;
 	r->status = 200;
-	r->content_type = fmt == SL_API_XML ? "text/xml;charset=utf-8"
-					    : "application/json;charset=utf-8";
+	r->content_type =
+	    fmt == SL_API_XML ? "text/xml;charset=utf-8" : "application/json;charset=utf-8";
 	r->body = sl_api_render(fmt, action, r->request_id, result);
 	json_decref(result);
 	if (r->body == NULL) {
@@ -259,8 +259,8 @@ static enum MHD_Result sl_queue(struct MHD_Connection *con, struct sl_api_reply 
 	if (r->body == NULL) {
 		static char oom[] = "out of memory\n";
 
-		resp = MHD_create_response_from_buffer(sizeof(oom) - 1, oom,
-						       MHD_RESPMEM_PERSISTENT);
+		resp =
+		    MHD_create_response_from_buffer(sizeof(oom) - 1, oom, MHD_RESPMEM_PERSISTENT);
 		r->status = 500;
 	} else {
 		resp = MHD_create_response_from_buffer(strlen(r->body), r->body,
@@ -343,8 +343,8 @@ static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const
 	} else {
 		sl_api_params_init(&hdrs);
 		MHD_get_connection_values(con, MHD_HEADER_KIND, sl_header_it, &hdrs);
-		sl_api_handle(h->srv, method, path, q ? q + 1 : NULL, c->body.s, c->body.len,
-			      ctype, host, &hdrs, &r);
+		sl_api_handle(h->srv, method, path, q ? q + 1 : NULL, c->body.s, c->body.len, ctype,
+			      host, &hdrs, &r);
 		sl_api_params_free(&hdrs);
 	}
 	SL_DEBUG("api: %s %s -> %d %s %s", method, path, r.status, r.code ? r.code : "OK",
@@ -353,8 +353,8 @@ static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const
 	return sl_queue(con, &r);
 }
 
-struct sl_api_http *sl_api_http_new(const char *listen_addr, struct sl_api_server *srv,
-				    char *err, size_t errlen)
+struct sl_api_http *sl_api_http_new(const char *listen_addr, struct sl_api_server *srv, char *err,
+				    size_t errlen)
 {
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
@@ -400,13 +400,12 @@ struct sl_api_http *sl_api_http_new(const char *listen_addr, struct sl_api_serve
 		inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof(ip));
 		snprintf(h->address, sizeof(h->address), "[%s]:%u", ip, ntohs(sin6->sin6_port));
 	}
-	h->mhd = MHD_start_daemon(MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-				  0, NULL, NULL, sl_access_cb, h, MHD_OPTION_LISTEN_SOCKET, fd,
-				  MHD_OPTION_URI_LOG_CALLBACK, sl_uri_cb, h,
-				  MHD_OPTION_NOTIFY_COMPLETED, sl_done_cb, h,
-				  MHD_OPTION_CONNECTION_LIMIT, 512U, MHD_OPTION_CONNECTION_TIMEOUT,
-				  60U, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-				  MHD_OPTION_END);
+	h->mhd = MHD_start_daemon(
+	    MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
+	    sl_access_cb, h, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_URI_LOG_CALLBACK, sl_uri_cb,
+	    h, MHD_OPTION_NOTIFY_COMPLETED, sl_done_cb, h, MHD_OPTION_CONNECTION_LIMIT, 512U,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 60U, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(256 * 1024), MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		snprintf(err, errlen, "libmicrohttpd did not start on %s", listen_addr);
 		close(fd);

@@ -35,7 +35,7 @@ static void add_vector_params(struct sl_api_params *p, const char *version)
 	assert_int_equal(sl_api_params_add(p, "Action", "DescribeRegions"), 0);
 	assert_int_equal(sl_api_params_add(p, "SignatureMethod", "HMAC-SHA1"), 0);
 	assert_int_equal(
-		sl_api_params_add(p, "SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"), 0);
+	    sl_api_params_add(p, "SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"), 0);
 	assert_int_equal(sl_api_params_add(p, "SignatureVersion", "1.0"), 0);
 	assert_int_equal(sl_api_params_add(p, "Version", version), 0);
 }
@@ -53,10 +53,10 @@ static void test_signature_vectors(void **state)
 	sts = sl_api_string_to_sign("GET", &p);
 	assert_non_null(sts);
 	assert_string_equal(
-		sts, "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26"
-		     "SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-"
-		     "4e0ad82fd6cf%26SignatureVersion%3D1.0%26TimeStamp%3D2016-02-23T12%253A46%"
-		     "253A24Z%26Version%3D2014-05-26");
+	    sts, "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26"
+		 "SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-"
+		 "4e0ad82fd6cf%26SignatureVersion%3D1.0%26TimeStamp%3D2016-02-23T12%253A46%"
+		 "253A24Z%26Version%3D2014-05-26");
 	assert_int_equal(sl_api_hmac_sha1_b64("testsecret", sts, sig), 0);
 	assert_string_equal(sig, "CT9X0VtwR86fNWSnsc6v8YGOjuE=");
 	free(sts);
@@ -173,14 +173,14 @@ static void test_error_envelope(void **state)
 	char *s;
 
 	sl_api_fail(&e, 400, "SignatureNonceUsed", "nonce <%s> & more", "x");
-	s = sl_api_render_error(SL_API_JSON, "4C467B38-3910-447D-87BC-AC049166F216",
-				"vpc.example", &e);
+	s = sl_api_render_error(SL_API_JSON, "4C467B38-3910-447D-87BC-AC049166F216", "vpc.example",
+				&e);
 	assert_string_equal(s, "{\"RequestId\":\"4C467B38-3910-447D-87BC-AC049166F216\","
 			       "\"HostId\":\"vpc.example\",\"Code\":\"SignatureNonceUsed\","
 			       "\"Message\":\"nonce <x> & more\"}");
 	free(s);
-	s = sl_api_render_error(SL_API_XML, "4C467B38-3910-447D-87BC-AC049166F216",
-				"vpc.example", &e);
+	s = sl_api_render_error(SL_API_XML, "4C467B38-3910-447D-87BC-AC049166F216", "vpc.example",
+				&e);
 	assert_string_equal(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error>"
 			       "<RequestId>4C467B38-3910-447D-87BC-AC049166F216</RequestId>"
 			       "<HostId>vpc.example</HostId><Code>SignatureNonceUsed</Code>"
@@ -190,8 +190,8 @@ static void test_error_envelope(void **state)
 
 static void test_result_envelope(void **state)
 {
-	json_t *r = json_pack("{s:i,s:{s:[{s:s,s:b},{s:s,s:b}]},s:{s:[]}}", "TotalCount", 2,
-			      "Vpcs", "Vpc", "VpcId", "vpc-a", "IsDefault", 0, "VpcId", "vpc-b",
+	json_t *r = json_pack("{s:i,s:{s:[{s:s,s:b},{s:s,s:b}]},s:{s:[]}}", "TotalCount", 2, "Vpcs",
+			      "Vpc", "VpcId", "vpc-a", "IsDefault", 0, "VpcId", "vpc-b",
 			      "IsDefault", 1, "UserCidrs", "UserCidr");
 	char *s;
 
@@ -445,12 +445,11 @@ static void test_auth_ok_and_errors(void **state)
 
 	q = signed_query("GET", NULL, "n-1", kv);
 	j = call(f, "GET", q, 200, NULL);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(json_object_get(json_object_get(j, "Regions"),
-								   "Region"),
-						   0),
-				    "RegionId")),
-			    "cn-hangzhou");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+		json_array_get(json_object_get(json_object_get(j, "Regions"), "Region"), 0),
+		"RegionId")),
+	    "cn-hangzhou");
 	json_decref(j);
 	/* the same request again: the nonce was used */
 	json_decref(call(f, "GET", q, 400, "SignatureNonceUsed"));
@@ -498,8 +497,7 @@ static void test_auth_ok_and_errors(void **state)
 					"2023-11-14T23:13:21Z", NULL};
 		const char *edge[] = {"Action", "DescribeRegions", "Timestamp",
 				      "2023-11-14T21:13:20Z", NULL};
-		const char *bad[] = {"Action", "DescribeRegions", "Timestamp", "yesterday",
-				     NULL};
+		const char *bad[] = {"Action", "DescribeRegions", "Timestamp", "yesterday", NULL};
 
 		q = signed_query("GET", NULL, NULL, old);
 		json_decref(call(f, "GET", q, 400, "IllegalTimestamp"));
@@ -558,8 +556,8 @@ static void test_auth_ok_and_errors(void **state)
 static void test_post_form_and_xml(void **state)
 {
 	struct fix *f = *state;
-	const char *kv[] = {"Action", "DescribeZones", "RegionId", "cn-hangzhou", "Format", "xml",
-			    NULL};
+	const char *kv[] = {"Action", "DescribeZones", "RegionId", "cn-hangzhou",
+			    "Format", "xml",	       NULL};
 	struct sl_api_reply r;
 	char *q, *amp;
 
@@ -586,8 +584,8 @@ static void test_post_form_and_xml(void **state)
 	free(q);
 	/* an XML error */
 	{
-		const char *kv2[] = {"Action", "DescribeZones", "RegionId", "nowhere", "Format",
-				     "XML", NULL};
+		const char *kv2[] = {"Action", "DescribeZones", "RegionId", "nowhere",
+				     "Format", "XML",		NULL};
 
 		q = signed_query("GET", NULL, NULL, kv2);
 		sl_api_handle(&f->srv, "GET", "/", q, NULL, 0, NULL, "h", NULL, &r);
@@ -628,15 +626,15 @@ static void test_describe_vpcs(void **state)
 	struct fix *f = *state;
 	const char *all[] = {"Action", "DescribeVpcs", "RegionId", "cn-hangzhou", NULL};
 	const char *page2[] = {"Action", "DescribeVpcs", "RegionId", "cn-hangzhou", "PageSize",
-			       "1", "PageNumber", "2", NULL};
-	const char *one[] = {"Action", "DescribeVpcs", "RegionId", "cn-hangzhou", "VpcId",
-			     "vpc-b", NULL};
-	const char *none[] = {"Action", "DescribeVpcs", "RegionId", "cn-hangzhou", "VpcId",
-			      "vpc-zz", NULL};
-	const char *big[] = {"Action", "DescribeVpcs", "RegionId", "cn-hangzhou", "PageSize",
-			     "51", NULL};
-	const char *zero[] = {"Action", "DescribeVpcs", "RegionId", "cn-hangzhou", "PageNumber",
-			      "0", NULL};
+			       "1",	 "PageNumber",	 "2",	     NULL};
+	const char *one[] = {"Action", "DescribeVpcs", "RegionId", "cn-hangzhou",
+			     "VpcId",  "vpc-b",	       NULL};
+	const char *none[] = {"Action", "DescribeVpcs", "RegionId", "cn-hangzhou",
+			      "VpcId",	"vpc-zz",	NULL};
+	const char *big[] = {"Action",	 "DescribeVpcs", "RegionId", "cn-hangzhou",
+			     "PageSize", "51",		 NULL};
+	const char *zero[] = {
+	    "Action", "DescribeVpcs", "RegionId", "cn-hangzhou", "PageNumber", "0", NULL};
 	const char *noreg[] = {"Action", "DescribeVpcs", NULL};
 	const char *badreg[] = {"Action", "DescribeVpcs", "RegionId", "mars-1", NULL};
 	json_t *j, *v;
@@ -660,9 +658,8 @@ static void test_describe_vpcs(void **state)
 	/* loaded, never published: Pending */
 	assert_string_equal(sfield(v, "Status"), "Pending");
 	assert_int_equal(json_array_size(list_of(v, "VSwitchIds", "VSwitchId")), 2);
-	assert_string_equal(json_string_value(json_array_get(list_of(v, "VSwitchIds", "VSwitchId"),
-							     1)),
-			    "vsw-a2");
+	assert_string_equal(
+	    json_string_value(json_array_get(list_of(v, "VSwitchIds", "VSwitchId"), 1)), "vsw-a2");
 	assert_int_equal(json_array_size(list_of(v, "UserCidrs", "UserCidr")), 0);
 	json_decref(j);
 
@@ -708,9 +705,9 @@ static void test_describe_vswitches(void **state)
 	struct fix *f = *state;
 	const char *by_vpc[] = {"Action", "DescribeVSwitches", "VpcId", "vpc-b", NULL};
 	const char *by_zone[] = {"Action", "DescribeVSwitches", "RegionId", "cn-hangzhou",
-				 "ZoneId", "cn-hangzhou-b", NULL};
-	const char *bad_vpc[] = {"Action", "DescribeVSwitches", "RegionId", "cn-hangzhou",
-				 "VpcId", "vpc-zz", NULL};
+				 "ZoneId", "cn-hangzhou-b",	NULL};
+	const char *bad_vpc[] = {
+	    "Action", "DescribeVSwitches", "RegionId", "cn-hangzhou", "VpcId", "vpc-zz", NULL};
 	json_t *j, *w;
 	char *q;
 
@@ -732,9 +729,8 @@ static void test_describe_vswitches(void **state)
 	j = call(f, "GET", q, 200, NULL);
 	free(q);
 	assert_int_equal(json_integer_value(json_object_get(j, "TotalCount")), 2);
-	assert_string_equal(sfield(json_array_get(list_of(j, "VSwitches", "VSwitch"), 0),
-				   "VSwitchId"),
-			    "vsw-a2");
+	assert_string_equal(
+	    sfield(json_array_get(list_of(j, "VSwitches", "VSwitch"), 0), "VSwitchId"), "vsw-a2");
 	json_decref(j);
 
 	q = signed_query("GET", NULL, NULL, bad_vpc);
@@ -790,9 +786,9 @@ static void test_describe_route_tables(void **state)
 	j = call(f, "GET", q, 200, NULL);
 	free(q);
 	assert_int_equal(json_integer_value(json_object_get(j, "TotalCount")), 1);
-	assert_string_equal(sfield(json_array_get(list_of(j, "RouteTables", "RouteTable"), 0),
-				   "RouteTableId"),
-			    "vtb-b");
+	assert_string_equal(
+	    sfield(json_array_get(list_of(j, "RouteTables", "RouteTable"), 0), "RouteTableId"),
+	    "vtb-b");
 	json_decref(j);
 }
 
@@ -851,17 +847,18 @@ static void test_acs3(void **state)
 		sl_api_params_init(&q);
 		sl_api_params_parse(&q, qs, strlen(qs));
 		creq = sl_api_acs3_canonical(
-			"POST", "/", &q, &h,
-			"host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;"
-			"x-acs-version",
-			EMPTY_SHA256);
-		assert_string_equal(creq, "POST\n/\nPageSize=1&RegionId=cn-hangzhou&VpcName=a%20b%2A~\n"
-					  "host:127.0.0.1:8080\nx-acs-action:DescribeVpcs\n"
-					  "x-acs-content-sha256:" EMPTY_SHA256 "\n"
-					  "x-acs-date:2023-11-14T22:13:20Z\n"
-					  "x-acs-signature-nonce:n-acs3-1\nx-acs-version:2016-04-28\n\n"
-					  "host;x-acs-action;x-acs-content-sha256;x-acs-date;"
-					  "x-acs-signature-nonce;x-acs-version\n" EMPTY_SHA256);
+		    "POST", "/", &q, &h,
+		    "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;"
+		    "x-acs-version",
+		    EMPTY_SHA256);
+		assert_string_equal(creq,
+				    "POST\n/\nPageSize=1&RegionId=cn-hangzhou&VpcName=a%20b%2A~\n"
+				    "host:127.0.0.1:8080\nx-acs-action:DescribeVpcs\n"
+				    "x-acs-content-sha256:" EMPTY_SHA256 "\n"
+				    "x-acs-date:2023-11-14T22:13:20Z\n"
+				    "x-acs-signature-nonce:n-acs3-1\nx-acs-version:2016-04-28\n\n"
+				    "host;x-acs-action;x-acs-content-sha256;x-acs-date;"
+				    "x-acs-signature-nonce;x-acs-version\n" EMPTY_SHA256);
 		free(creq);
 		sl_api_params_free(&q);
 	}
@@ -908,23 +905,22 @@ static void test_acs3(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_signature_vectors),
-		cmocka_unit_test(test_percent_encode),
-		cmocka_unit_test(test_canonical_order),
-		cmocka_unit_test(test_params_parse),
-		cmocka_unit_test(test_parse_time),
-		cmocka_unit_test(test_listen_parse),
-		cmocka_unit_test(test_error_envelope),
-		cmocka_unit_test(test_result_envelope),
-		cmocka_unit_test(test_request_id),
-		cmocka_unit_test(test_keys_file),
-		cmocka_unit_test_setup_teardown(test_auth_ok_and_errors, setup_srv, teardown_srv),
-		cmocka_unit_test_setup_teardown(test_post_form_and_xml, setup_srv, teardown_srv),
-		cmocka_unit_test_setup_teardown(test_describe_vpcs, setup_srv, teardown_srv),
-		cmocka_unit_test_setup_teardown(test_describe_vswitches, setup_srv, teardown_srv),
-		cmocka_unit_test_setup_teardown(test_describe_route_tables, setup_srv,
-						teardown_srv),
-		cmocka_unit_test_setup_teardown(test_acs3, setup_srv, teardown_srv),
+	    cmocka_unit_test(test_signature_vectors),
+	    cmocka_unit_test(test_percent_encode),
+	    cmocka_unit_test(test_canonical_order),
+	    cmocka_unit_test(test_params_parse),
+	    cmocka_unit_test(test_parse_time),
+	    cmocka_unit_test(test_listen_parse),
+	    cmocka_unit_test(test_error_envelope),
+	    cmocka_unit_test(test_result_envelope),
+	    cmocka_unit_test(test_request_id),
+	    cmocka_unit_test(test_keys_file),
+	    cmocka_unit_test_setup_teardown(test_auth_ok_and_errors, setup_srv, teardown_srv),
+	    cmocka_unit_test_setup_teardown(test_post_form_and_xml, setup_srv, teardown_srv),
+	    cmocka_unit_test_setup_teardown(test_describe_vpcs, setup_srv, teardown_srv),
+	    cmocka_unit_test_setup_teardown(test_describe_vswitches, setup_srv, teardown_srv),
+	    cmocka_unit_test_setup_teardown(test_describe_route_tables, setup_srv, teardown_srv),
+	    cmocka_unit_test_setup_teardown(test_acs3, setup_srv, teardown_srv),
 	};
 	char cmd[96];
 	int rc;

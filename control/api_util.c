@@ -263,10 +263,9 @@ void sl_api_request_id(char out[37])
 	}
 	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37,
-		 "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 }
 
 /* ---- rendering ------------------------------------------------------------ */
@@ -303,13 +302,13 @@ static void sl_xml_fields(struct sl_sbuf *b, json_t *obj, int depth)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(obj, k, v) {
+	json_object_foreach(obj, k, v)
+	{
 		if (json_is_array(v)) {
 			size_t i;
 			json_t *x;
 
-			json_array_foreach(v, i, x)
-				sl_xml_value(b, k, x, depth + 1);
+			json_array_foreach(v, i, x) sl_xml_value(b, k, x, depth + 1);
 		} else {
 			sl_xml_value(b, k, v, depth + 1);
 		}
@@ -371,7 +370,8 @@ char *sl_api_render(enum sl_api_format fmt, const char *action, const char *requ
 		return NULL;
 	json_object_set_new(obj, "RequestId", json_string(request_id));
 	if (result) {
-		json_object_foreach(result, k, v) {
+		json_object_foreach(result, k, v)
+		{
 			if (strcmp(k, "RequestId") != 0)
 				json_object_set(obj, k, v);
 		}

@@ -21,8 +21,7 @@
 #include "sl_api_vpc.h"
 
 static const char *const sl_actions[] = {
-	"DescribeRegions", "DescribeZones", "DescribeVpcs", "DescribeVSwitches",
-	"DescribeRouteTables",
+    "DescribeRegions", "DescribeZones", "DescribeVpcs", "DescribeVSwitches", "DescribeRouteTables",
 };
 
 bool sl_api_action_known(const char *action)
@@ -138,8 +137,9 @@ static int sl_is_default(const struct sl_api_params *p, int *want, struct sl_api
 	else if (strcmp(v, "false") == 0)
 		*want = 0;
 	else
-		return sl_api_fail(e, 400, "InvalidParameter",
-				   "The specified parameter IsDefault is not valid: true or false.");
+		return sl_api_fail(
+		    e, 400, "InvalidParameter",
+		    "The specified parameter IsDefault is not valid: true or false.");
 	return 0;
 }
 
@@ -168,8 +168,8 @@ static bool sl_in_list(const char *list, const char *id)
 
 /* ---- DescribeRegions, DescribeZones ------------------------------------ */
 
-static int sl_describe_regions(const struct sl_store *s, const struct sl_api_params *p,
-			       json_t *res, struct sl_api_err *e)
+static int sl_describe_regions(const struct sl_store *s, const struct sl_api_params *p, json_t *res,
+			       struct sl_api_err *e)
 {
 	json_t *arr = json_array();
 
@@ -185,8 +185,8 @@ static int sl_describe_regions(const struct sl_store *s, const struct sl_api_par
 	return 0;
 }
 
-static int sl_describe_zones(const struct sl_store *s, const struct sl_api_params *p,
-			     json_t *res, struct sl_api_err *e)
+static int sl_describe_zones(const struct sl_store *s, const struct sl_api_params *p, json_t *res,
+			     struct sl_api_err *e)
 {
 	const char *rid = sl_api_param(p, "RegionId");
 	const struct sl_region_obj *r;
@@ -243,8 +243,8 @@ static json_t *sl_vpc_json(const struct sl_store *s, const struct sl_vpc_obj *v,
 	return o;
 }
 
-static int sl_describe_vpcs(const struct sl_store *s, const struct sl_api_params *p,
-			    json_t *res, const char *ctime, struct sl_api_err *e)
+static int sl_describe_vpcs(const struct sl_store *s, const struct sl_api_params *p, json_t *res,
+			    const char *ctime, struct sl_api_err *e)
 {
 	const char *rid = sl_api_param(p, "RegionId");
 	const char *vid = sl_api_param(p, "VpcId");
@@ -414,8 +414,7 @@ static json_t *sl_route_table_json(const struct sl_store *s, const struct sl_vpc
 
 		if (w->vpc != v)
 			continue;
-		sl_route_entry(ents, v->route_table_id, &w->cidr, "System", "", "",
-			       w->st.status);
+		sl_route_entry(ents, v->route_table_id, &w->cidr, "System", "", "", w->st.status);
 		if (w->cidr6.family)
 			sl_route_entry(ents, v->route_table_id, &w->cidr6, "System", "", "",
 				       w->st.status);

@@ -69,7 +69,7 @@ struct sl_api_err {
 
 /** Record an error (returns -1 so handlers can `return sl_api_fail(...)`). */
 int sl_api_fail(struct sl_api_err *e, int http, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 enum sl_api_format {
 	SL_API_JSON = 0,

@@ -90,9 +90,9 @@ int sl_api_auth_check_acs3(struct sl_api_auth *a, const char *method, const char
 
 /** The canonical request of ACS3 (for tests and error messages); NULL on
  * ENOMEM or when a signed header is missing (errno ENOENT). */
-char *sl_api_acs3_canonical(const char *method, const char *path,
-			    const struct sl_api_params *query, const struct sl_api_params *headers,
-			    const char *signed_headers, const char *payload_hash);
+char *sl_api_acs3_canonical(const char *method, const char *path, const struct sl_api_params *query,
+			    const struct sl_api_params *headers, const char *signed_headers,
+			    const char *payload_hash);
 
 /** Lowercase hex of SHA-256(data) into out (65 bytes). */
 void sl_api_sha256_hex(const void *data, size_t len, char out[65]);

@@ -28,7 +28,7 @@ struct sl_api_server {
 	struct sl_api_auth *auth;
 	sl_api_store_fn store;
 	void *store_arg;
-	time_t created; /**< CreationTime reported for objects */
+	time_t created;	     /**< CreationTime reported for objects */
 	time_t (*now)(void); /**< NULL: time() (tests pin the clock) */
 };
 

@@ -262,7 +262,7 @@ static int sl_api_start(struct sl_daemon *d, struct sl_ctl *ctl, struct sl_api_s
 		SL_ERR("api: epoll_ctl: %s", strerror(errno));
 		return -1;
 	}
-	SL_INFO("api: listening on http://%s/ (VPC API " "2016-04-28, %u access key(s) from %s)",
+	SL_INFO("api: listening on http://%s/ (VPC API 2016-04-28, %u access key(s) from %s)",
 		sl_api_http_address(d->api), sl_api_keys_count(*keys), keys_path);
 	return 0;
 }
@@ -402,7 +402,8 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (listen && sl_api_start(&d, ctl, &api_srv, &api_keys, listen, keys_path, state_dir) < 0) {
+	if (listen &&
+	    sl_api_start(&d, ctl, &api_srv, &api_keys, listen, keys_path, state_dir) < 0) {
 		rc = 1;
 		goto out;
 	}

@@ -610,6 +610,53 @@ static uint64_t sl_time6_fib(struct rte_fib6 *fib, uint8_t (*ip)[16], uint32_t n
 	return t0;
 }
 
+/*
+ * rte_fib6 (TRIE) from a prefix list. The trie writes the gaps between
+ * nested prefixes as ranges and allocates tbl8 groups at both edges of each,
+ * so it needs more groups than sl_tbl8_groups() counts; start from 1.5x and
+ * double on ENOSPC. *tbl8 returns the group count that was enough.
+ */
+static struct rte_fib6 *sl_fib6_build(const char *name, const struct sl_plist *l, uint32_t groups,
+				      uint32_t *tbl8)
+{
+	uint64_t n8 = (uint64_t)groups + groups / 2 + 4096;
+
+	for (int attempt = 0; attempt < 4; attempt++, n8 *= 2) {
+		struct rte_fib6_conf fc = {
+			.type = RTE_FIB6_TRIE,
+			.default_nh = SL_NH_NONE,
+			.max_routes = (int)l->n + 1024,
+			.trie = { .nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = (uint32_t)n8 },
+		};
+		struct rte_fib6 *f = rte_fib6_create(name, (int)rte_socket_id(), &fc);
+		int rc = 0;
+
+		if (f == NULL) {
+			fprintf(stderr, "rte_fib6_create %s (%" PRIu64 " tbl8): %s\n", name, n8,
+				rte_strerror(rte_errno));
+			return NULL;
+		}
+		for (size_t i = 0; i < l->n && rc == 0; i++) {
+			uint8_t b[16];
+
+			sl_u128_to_bytes(l->v[i].addr, b);
+			rc = rte_fib6_add(f, b, l->v[i].len, l->v[i].nh);
+		}
+		if (rc == 0) {
+			*tbl8 = (uint32_t)n8;
+			return f;
+		}
+		rte_fib6_free(f);
+		if (rc != -ENOSPC) {
+			fprintf(stderr, "rte_fib6_add %s: %s\n", name, strerror(-rc));
+			return NULL;
+		}
+		fprintf(stderr, "bench_lookup: %s: %" PRIu64 " tbl8 groups too few, doubling\n", name,
+			n8);
+	}
+	return NULL;
+}
+
 static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *route_mib)
 {
 	struct sl_v4set s = { 0 };
@@ -696,6 +743,11 @@ static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *rou
 	fib_bytes = sl_heap_used() - h0;
 	sl_kv_f("ipv4_full_rte_fib_build_s", t_fib);
 	sl_kv_f("ipv4_full_rte_fib_memory_mib", sl_mib(fib_bytes));
+	/* of which the lookup tables (tbl24 + tbl8 groups); the rest is the
+	 * RIB the library keeps for updates */
+	sl_kv_f("ipv4_full_rte_fib_tables_mib",
+		sl_mib(((uint64_t)RTE_LPM_TBL24_NUM_ENTRIES + (uint64_t)(fc.dir24_8.num_tbl8 + 1) * 256) *
+		       4));
 
 	/* differential check */
 	bad = sl_check4(&s, l, o->check);
@@ -752,7 +804,7 @@ static int sl_bench_v6(const struct sl_bopts *o, struct sl_plist *l, double *rou
 	struct sl_v6set s = { 0 };
 	struct sl_rt6_entry *e6 = NULL;
 	struct sl_rt4_entry e4 = { 0 };
-	uint32_t n6 = 0, groups = sl_tbl8_groups(l, 128);
+	uint32_t n6 = 0, tbl8 = 0, groups = sl_tbl8_groups(l, 128);
 	uint64_t h0, lpm_bytes, fib_bytes, c_iv, c_lpm, c_fib;
 	double t0, t_iv, t_lpm, t_fib;
 	sl_u128 *tmp;
@@ -810,32 +862,14 @@ static int sl_bench_v6(const struct sl_bopts *o, struct sl_plist *l, double *rou
 	sl_kv_f("ipv6_full_rte_lpm6_build_s", t_lpm);
 	sl_kv_f("ipv6_full_rte_lpm6_memory_mib", sl_mib(lpm_bytes));
 
-	struct rte_fib6_conf fc = {
-		.type = RTE_FIB6_TRIE,
-		.default_nh = SL_NH_NONE,
-		.max_routes = (int)l->n + 1024,
-		.trie = { .nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = groups + groups / 8 + 256 },
-	};
-
 	h0 = sl_heap_used();
 	t0 = sl_now();
-	s.fib6 = rte_fib6_create("bench_fib6", (int)rte_socket_id(), &fc);
-	if (s.fib6 == NULL) {
-		fprintf(stderr, "rte_fib6_create: %s\n", rte_strerror(rte_errno));
+	s.fib6 = sl_fib6_build("bench_fib6", l, groups, &tbl8);
+	if (s.fib6 == NULL)
 		return -ENOMEM;
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		uint8_t b[16];
-
-		sl_u128_to_bytes(l->v[i].addr, b);
-		rc = rte_fib6_add(s.fib6, b, l->v[i].len, l->v[i].nh);
-		if (rc < 0) {
-			fprintf(stderr, "rte_fib6_add: %s\n", strerror(-rc));
-			return rc;
-		}
-	}
 	t_fib = sl_now() - t0;
 	fib_bytes = sl_heap_used() - h0;
+	sl_kv_u("ipv6_full_rte_fib6_tbl8_groups", tbl8);
 	sl_kv_f("ipv6_full_rte_fib6_build_s", t_fib);
 	sl_kv_f("ipv6_full_rte_fib6_memory_mib", sl_mib(fib_bytes));
 
@@ -1082,42 +1116,18 @@ static int sl_bench_vpcs(const struct sl_bopts *o, double *route_mib)
 		groups = sl_tbl8_groups(&keys, 128);
 		sl_kv_u("vpc10k_vrf_rte_fib6_tbl8_groups_needed", groups);
 
-		struct rte_fib6_conf fc = {
-			.type = RTE_FIB6_TRIE,
-			.default_nh = SL_NH_NONE,
-			.max_routes = (int)keys.n + 1024,
-			.trie = { .nh_sz = RTE_FIB6_TRIE_4B,
-				  /* the trie splits the gaps between nested
-				   * prefixes at both edges and needs more tbl8
-				   * groups than the prefixes alone (measured) */
-				  .num_tbl8 = (uint32_t)(groups + groups / 2 + 4096) },
-		};
 		double t0 = sl_now();
+		uint32_t tbl8 = 0;
 
 		h0 = sl_heap_used();
-		vrf = rte_fib6_create("bench_vrf6", (int)rte_socket_id(), &fc);
+		vrf = sl_fib6_build("bench_vrf6", &keys, (uint32_t)groups, &tbl8);
 		if (vrf == NULL) {
-			fprintf(stderr, "rte_fib6_create (vrf): %s\n", rte_strerror(rte_errno));
-		} else {
-			for (size_t i = 0; i < keys.n; i++) {
-				uint8_t b[16];
-
-				sl_u128_to_bytes(keys.v[i].addr, b);
-				rc = rte_fib6_add(vrf, b, keys.v[i].len, keys.v[i].nh);
-				if (rc < 0)
-					break;
-			}
-		}
-		if (vrf != NULL && rc < 0) {
 			/* optional measurement: report and go on without it */
-			fprintf(stderr, "rte_fib6_add (vrf): %s; VRF-in-the-key case skipped\n",
-				strerror(-rc));
 			sl_kv_s("vpc10k_vrf_rte_fib6", "skipped");
-			rte_fib6_free(vrf);
-			vrf = NULL;
-		} else if (vrf != NULL) {
+		} else {
 			vrf_build_s = sl_now() - t0;
 			vrf_bytes = sl_heap_used() - h0;
+			sl_kv_u("vpc10k_vrf_rte_fib6_tbl8_groups", tbl8);
 			sl_kv_f("vpc10k_vrf_rte_fib6_build_s", vrf_build_s);
 			sl_kv_f("vpc10k_vrf_rte_fib6_memory_mib", sl_mib(vrf_bytes));
 		}
@@ -1301,6 +1311,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sl_rng_state = o.seed;
+	setvbuf(stdout, NULL, _IOLBF, 0); /* figures appear as they are measured */
 
 	if (o.synthetic == 0) {
 		const char *path = o.prefixes ? o.prefixes : SL_DEFAULT_PREFIXES;

@@ -244,21 +244,20 @@ static int sl_load_prefixes(const char *path, struct sl_plist *v4, struct sl_pli
  * length present in the real table keeps at least one prefix).
  */
 static const uint32_t sl_mix4[33] = {
-	[8] = 16,     [9] = 13,	    [10] = 38,	  [11] = 103,	 [12] = 299,   [13] = 581,
-	[14] = 1203,  [15] = 2100,  [16] = 13490, [17] = 8235,	 [18] = 13798, [19] = 24870,
-	[20] = 42611, [21] = 50750, [22] = 108623, [23] = 96510, [24] = 537698, [25] = 20,
-	[26] = 3,     [27] = 11,    [28] = 18,	  [29] = 17,	 [30] = 3,     [31] = 3,
-	[32] = 886,
+    [8] = 16,	  [9] = 13,	 [10] = 38,    [11] = 103,   [12] = 299,
+    [13] = 581,	  [14] = 1203,	 [15] = 2100,  [16] = 13490, [17] = 8235,
+    [18] = 13798, [19] = 24870,	 [20] = 42611, [21] = 50750, [22] = 108623,
+    [23] = 96510, [24] = 537698, [25] = 20,    [26] = 3,     [27] = 11,
+    [28] = 18,	  [29] = 17,	 [30] = 3,     [31] = 3,     [32] = 886,
 };
 static const uint32_t sl_mix6[129] = {
-	[16] = 1,     [19] = 1,	    [20] = 16,	  [21] = 3,	 [22] = 7,     [23] = 8,
-	[24] = 30,    [25] = 8,	    [26] = 15,	  [27] = 20,	 [28] = 193,   [29] = 4371,
-	[30] = 650,   [31] = 284,   [32] = 22548, [33] = 2926,	 [34] = 2603,  [35] = 1043,
-	[36] = 5996,  [37] = 880,   [38] = 1617,  [39] = 1377,	 [40] = 13418, [41] = 903,
-	[42] = 2301,  [43] = 1001,  [44] = 14365, [45] = 1553,	 [46] = 3039,  [47] = 3153,
-	[48] = 75488, [49] = 11,    [50] = 3,	  [52] = 1,	 [55] = 1,     [56] = 24,
-	[58] = 20,    [60] = 2,	    [64] = 184,	  [112] = 2,	 [122] = 1,    [124] = 4,
-	[125] = 9,    [126] = 19,   [127] = 42,	  [128] = 6,
+    [16] = 1,	  [19] = 1,	[20] = 16,    [21] = 3,	   [22] = 7,	[23] = 8,     [24] = 30,
+    [25] = 8,	  [26] = 15,	[27] = 20,    [28] = 193,  [29] = 4371, [30] = 650,   [31] = 284,
+    [32] = 22548, [33] = 2926,	[34] = 2603,  [35] = 1043, [36] = 5996, [37] = 880,   [38] = 1617,
+    [39] = 1377,  [40] = 13418, [41] = 903,   [42] = 2301, [43] = 1001, [44] = 14365, [45] = 1553,
+    [46] = 3039,  [47] = 3153,	[48] = 75488, [49] = 11,   [50] = 3,	[52] = 1,     [55] = 1,
+    [56] = 24,	  [58] = 20,	[60] = 2,     [64] = 184,  [112] = 2,	[122] = 1,    [124] = 4,
+    [125] = 9,	  [126] = 19,	[127] = 42,   [128] = 6,
 };
 #define SL_MIX4_TOTAL 901899u
 #define SL_MIX6_TOTAL 160147u
@@ -275,7 +274,8 @@ static void sl_synthesize(uint32_t n4, struct sl_plist *v4, struct sl_plist *v6)
 		if (sl_mix4[len] && k == 0)
 			k = 1;
 		for (uint64_t i = 0; i < k; i++) {
-			sl_u128 a = ((uint32_t)(1 + sl_rand_below(223)) << 24) | sl_rand_below(1u << 24);
+			sl_u128 a =
+			    ((uint32_t)(1 + sl_rand_below(223)) << 24) | sl_rand_below(1u << 24);
 
 			a &= sl_mask(32, len);
 			sl_plist_add(v4, a, (uint8_t)len, sl_nh_of(a, (uint8_t)len));
@@ -486,10 +486,10 @@ static int sl_check4(const struct sl_v4set *s, const struct sl_plist *l, uint32_
 		if (x != y || x != z) {
 			if (bad++ < 10)
 				fprintf(stderr,
-					"MISMATCH ipv4 %u.%u.%u.%u: intervals %u rte_lpm %u rte_fib %" PRIu64
-					"\n",
-					a[i] >> 24, (a[i] >> 16) & 255, (a[i] >> 8) & 255, a[i] & 255, x, y,
-					z);
+					"MISMATCH ipv4 %u.%u.%u.%u: intervals %u rte_lpm %u "
+					"rte_fib %" PRIu64 "\n",
+					a[i] >> 24, (a[i] >> 16) & 255, (a[i] >> 8) & 255,
+					a[i] & 255, x, y, z);
 		}
 	}
 	free(a);
@@ -507,8 +507,8 @@ static int sl_check6(const struct sl_v6set *s, const struct sl_plist *l, uint32_
 	sl_gen6(l, a + n / 2, n - n / 2, true);
 	for (uint32_t i = 0; i < n; i++) {
 		uint8_t ip[1][16];
-		uint32_t x = sl_rt6_lookup(s->bank, &s->bank->inet, (uint64_t)(a[i] >> 64),
-					   (uint64_t)a[i]);
+		uint32_t x =
+		    sl_rt6_lookup(s->bank, &s->bank->inet, (uint64_t)(a[i] >> 64), (uint64_t)a[i]);
 		uint32_t y;
 		uint64_t z;
 
@@ -521,9 +521,11 @@ static int sl_check6(const struct sl_v6set *s, const struct sl_plist *l, uint32_
 				char txt[INET6_ADDRSTRLEN];
 
 				inet_ntop(AF_INET6, ip[0], txt, sizeof(txt));
-				fprintf(stderr,
-					"MISMATCH ipv6 %s: intervals %u rte_lpm6 %u rte_fib6 %" PRIu64 "\n",
-					txt, x, y, z);
+				fprintf(
+				    stderr,
+				    "MISMATCH ipv6 %s: intervals %u rte_lpm6 %u rte_fib6 %" PRIu64
+				    "\n",
+				    txt, x, y, z);
 			}
 		}
 	}
@@ -623,10 +625,10 @@ static struct rte_fib6 *sl_fib6_build(const char *name, const struct sl_plist *l
 
 	for (int attempt = 0; attempt < 4; attempt++, n8 *= 2) {
 		struct rte_fib6_conf fc = {
-			.type = RTE_FIB6_TRIE,
-			.default_nh = SL_NH_NONE,
-			.max_routes = (int)l->n + 1024,
-			.trie = { .nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = (uint32_t)n8 },
+		    .type = RTE_FIB6_TRIE,
+		    .default_nh = SL_NH_NONE,
+		    .max_routes = (int)l->n + 1024,
+		    .trie = {.nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = (uint32_t)n8},
 		};
 		struct rte_fib6 *f = rte_fib6_create(name, (int)rte_socket_id(), &fc);
 		int rc = 0;
@@ -651,17 +653,17 @@ static struct rte_fib6 *sl_fib6_build(const char *name, const struct sl_plist *l
 			fprintf(stderr, "rte_fib6_add %s: %s\n", name, strerror(-rc));
 			return NULL;
 		}
-		fprintf(stderr, "bench_lookup: %s: %" PRIu64 " tbl8 groups too few, doubling\n", name,
-			n8);
+		fprintf(stderr, "bench_lookup: %s: %" PRIu64 " tbl8 groups too few, doubling\n",
+			name, n8);
 	}
 	return NULL;
 }
 
 static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *route_mib)
 {
-	struct sl_v4set s = { 0 };
+	struct sl_v4set s = {0};
 	struct sl_rt4_entry *e4 = NULL;
-	struct sl_rt6_entry e6 = { 0 };
+	struct sl_rt6_entry e6 = {0};
 	uint32_t n4 = 0, groups = sl_tbl8_groups(l, 32);
 	uint64_t h0, lpm_bytes, fib_bytes, c_iv, c_lpm, c_fib;
 	double t0, t_iv, t_lpm, t_fib;
@@ -690,12 +692,13 @@ static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *rou
 		return -ENOMEM;
 	sl_kv_u("ipv4_full_intervals", n4);
 	sl_kv_f("ipv4_full_intervals_build_s", t_iv);
-	sl_kv_f("ipv4_full_intervals_memory_mib", sl_mib((uint64_t)n4 * sizeof(struct sl_rt4_entry)));
+	sl_kv_f("ipv4_full_intervals_memory_mib",
+		sl_mib((uint64_t)n4 * sizeof(struct sl_rt4_entry)));
 
 	/* (b) rte_lpm */
 	struct rte_lpm_config lc = {
-		.max_rules = (uint32_t)l->n + 1024,
-		.number_tbl8s = groups + groups / 8 + 256,
+	    .max_rules = (uint32_t)l->n + 1024,
+	    .number_tbl8s = groups + groups / 8 + 256,
 	};
 
 	h0 = sl_heap_used();
@@ -719,10 +722,10 @@ static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *rou
 
 	/* (b) rte_fib DIR24_8, 4-byte next hops */
 	struct rte_fib_conf fc = {
-		.type = RTE_FIB_DIR24_8,
-		.default_nh = SL_NH_NONE,
-		.max_routes = (int)l->n + 1024,
-		.dir24_8 = { .nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = groups + groups / 8 + 256 },
+	    .type = RTE_FIB_DIR24_8,
+	    .default_nh = SL_NH_NONE,
+	    .max_routes = (int)l->n + 1024,
+	    .dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = groups + groups / 8 + 256},
 	};
 
 	h0 = sl_heap_used();
@@ -745,9 +748,9 @@ static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *rou
 	sl_kv_f("ipv4_full_rte_fib_memory_mib", sl_mib(fib_bytes));
 	/* of which the lookup tables (tbl24 + tbl8 groups); the rest is the
 	 * RIB the library keeps for updates */
-	sl_kv_f("ipv4_full_rte_fib_tables_mib",
-		sl_mib(((uint64_t)RTE_LPM_TBL24_NUM_ENTRIES + (uint64_t)(fc.dir24_8.num_tbl8 + 1) * 256) *
-		       4));
+	sl_kv_f("ipv4_full_rte_fib_tables_mib", sl_mib(((uint64_t)RTE_LPM_TBL24_NUM_ENTRIES +
+							(uint64_t)(fc.dir24_8.num_tbl8 + 1) * 256) *
+						       4));
 
 	/* differential check */
 	bad = sl_check4(&s, l, o->check);
@@ -801,9 +804,9 @@ static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *rou
 
 static int sl_bench_v6(const struct sl_bopts *o, struct sl_plist *l, double *route_mib)
 {
-	struct sl_v6set s = { 0 };
+	struct sl_v6set s = {0};
 	struct sl_rt6_entry *e6 = NULL;
-	struct sl_rt4_entry e4 = { 0 };
+	struct sl_rt4_entry e4 = {0};
 	uint32_t n6 = 0, tbl8 = 0, groups = sl_tbl8_groups(l, 128);
 	uint64_t h0, lpm_bytes, fib_bytes, c_iv, c_lpm, c_fib;
 	double t0, t_iv, t_lpm, t_fib;
@@ -833,11 +836,12 @@ static int sl_bench_v6(const struct sl_bopts *o, struct sl_plist *l, double *rou
 		return -ENOMEM;
 	sl_kv_u("ipv6_full_intervals", n6);
 	sl_kv_f("ipv6_full_intervals_build_s", t_iv);
-	sl_kv_f("ipv6_full_intervals_memory_mib", sl_mib((uint64_t)n6 * sizeof(struct sl_rt6_entry)));
+	sl_kv_f("ipv6_full_intervals_memory_mib",
+		sl_mib((uint64_t)n6 * sizeof(struct sl_rt6_entry)));
 
 	struct rte_lpm6_config lc = {
-		.max_rules = (uint32_t)l->n + 1024,
-		.number_tbl8s = groups + groups / 8 + 256,
+	    .max_rules = (uint32_t)l->n + 1024,
+	    .number_tbl8s = groups + groups / 8 + 256,
 	};
 
 	h0 = sl_heap_used();
@@ -1015,7 +1019,8 @@ static int sl_vpc_build(uint32_t nvpc, struct sl_vpcset *vs, uint64_t *iv_bytes,
 	uint64_t iv_off = off;
 
 	for (uint32_t v = 0; v < nvpc; v++)
-		off = RTE_ALIGN_CEIL(off + (uint64_t)ne[v] * sizeof(struct sl_rt4_entry), SL_CACHE_LINE);
+		off = RTE_ALIGN_CEIL(off + (uint64_t)ne[v] * sizeof(struct sl_rt4_entry),
+				     SL_CACHE_LINE);
 	vs->bank = rte_zmalloc("bench_vpc_bank", off, SL_CACHE_LINE);
 	if (vs->bank == NULL)
 		return -ENOMEM;
@@ -1032,8 +1037,10 @@ static int sl_vpc_build(uint32_t nvpc, struct sl_vpcset *vs, uint64_t *iv_bytes,
 		p->vlan = (uint16_t)(1 + v % 4094);
 		p->rt.v4_off = off;
 		p->rt.v4_n = ne[v];
-		memcpy((uint8_t *)vs->bank + off, e[v], (size_t)ne[v] * sizeof(struct sl_rt4_entry));
-		off = RTE_ALIGN_CEIL(off + (uint64_t)ne[v] * sizeof(struct sl_rt4_entry), SL_CACHE_LINE);
+		memcpy((uint8_t *)vs->bank + off, e[v],
+		       (size_t)ne[v] * sizeof(struct sl_rt4_entry));
+		off = RTE_ALIGN_CEIL(off + (uint64_t)ne[v] * sizeof(struct sl_rt4_entry),
+				     SL_CACHE_LINE);
 		free(e[v]);
 	}
 	*iv_bytes = off - vpc_off;
@@ -1066,14 +1073,15 @@ static uint32_t sl_vpc_ref4(const struct sl_plist *l, uint32_t a)
 
 static void sl_vrf_key(uint32_t vpc, uint32_t a, uint8_t out[16])
 {
-	sl_u128 k = ((sl_u128)vpc << (128 - SL_VRF_BITS)) | ((sl_u128)a << (128 - SL_VRF_BITS - 32));
+	sl_u128 k =
+	    ((sl_u128)vpc << (128 - SL_VRF_BITS)) | ((sl_u128)a << (128 - SL_VRF_BITS - 32));
 
 	sl_u128_to_bytes(k, out);
 }
 
 static int sl_bench_vpcs(const struct sl_bopts *o, double *route_mib)
 {
-	struct sl_vpcset vs = { 0 };
+	struct sl_vpcset vs = {0};
 	uint64_t iv_bytes = 0, n_iv = 0, c_iv, c_fib = 0, h0, vrf_bytes = 0;
 	double build_s, vrf_build_s = 0;
 	uint32_t *vpc, *a;
@@ -1099,7 +1107,7 @@ static int sl_bench_vpcs(const struct sl_bopts *o, double *route_mib)
 	/* VRF-in-the-key rte_fib6 */
 	if (o->vpcs <= (1u << SL_VRF_BITS)) {
 		uint64_t groups = 0;
-		struct sl_plist keys = { 0 };
+		struct sl_plist keys = {0};
 
 		for (uint32_t v = 0; v < o->vpcs; v++)
 			for (size_t i = 0; i < vs.routes[v].n; i++) {
@@ -1110,7 +1118,8 @@ static int sl_bench_vpcs(const struct sl_bopts *o, double *route_mib)
 				k = 0;
 				for (int j = 0; j < 16; j++)
 					k = (k << 8) | b[j];
-				sl_plist_add(&keys, k, (uint8_t)(vs.routes[v].v[i].len + SL_VRF_BITS),
+				sl_plist_add(&keys, k,
+					     (uint8_t)(vs.routes[v].v[i].len + SL_VRF_BITS),
 					     vs.routes[v].v[i].nh);
 			}
 		groups = sl_tbl8_groups(&keys, 128);
@@ -1157,12 +1166,14 @@ static int sl_bench_vpcs(const struct sl_bopts *o, double *route_mib)
 			sl_vrf_key(v, addr, k[0]);
 			rte_fib6_lookup_bulk(vrf, k, &z, 1);
 			if (z != y && bad++ < 10)
-				fprintf(stderr, "MISMATCH vpc %u addr %08x: vrf rte_fib6 %" PRIu64 " reference %u\n",
+				fprintf(stderr,
+					"MISMATCH vpc %u addr %08x: vrf rte_fib6 %" PRIu64
+					" reference %u\n",
 					v, addr, z, y);
 		}
 		if (x != y && bad++ < 10)
-			fprintf(stderr, "MISMATCH vpc %u addr %08x: intervals %u reference %u\n", v, addr,
-				x, y);
+			fprintf(stderr, "MISMATCH vpc %u addr %08x: intervals %u reference %u\n", v,
+				addr, x, y);
 	}
 	sl_kv_u("vpc10k_check_addresses", nchk);
 	sl_kv_u("vpc10k_check_mismatches", (uint64_t)bad);
@@ -1242,14 +1253,10 @@ static void sl_usage(void)
 static int sl_parse(int argc, char **argv, struct sl_bopts *o)
 {
 	static const struct option lo[] = {
-		{ "prefixes", required_argument, NULL, 'p' },
-		{ "synthetic", required_argument, NULL, 's' },
-		{ "vpcs", required_argument, NULL, 'v' },
-		{ "lookups", required_argument, NULL, 'l' },
-		{ "check", required_argument, NULL, 'c' },
-		{ "seed", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"prefixes", required_argument, NULL, 'p'}, {"synthetic", required_argument, NULL, 's'},
+	    {"vpcs", required_argument, NULL, 'v'},	{"lookups", required_argument, NULL, 'l'},
+	    {"check", required_argument, NULL, 'c'},	{"seed", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -1293,8 +1300,8 @@ static int sl_parse(int argc, char **argv, struct sl_bopts *o)
 
 int main(int argc, char **argv)
 {
-	struct sl_bopts o = { 0 };
-	struct sl_plist v4 = { 0 }, v6 = { 0 };
+	struct sl_bopts o = {0};
+	struct sl_plist v4 = {0}, v6 = {0};
 	double m4 = 0, m6 = 0, mv = 0;
 	int n, rc;
 

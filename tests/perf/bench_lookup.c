@@ -41,6 +41,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1298,6 +1299,16 @@ static int sl_parse(int argc, char **argv, struct sl_bopts *o)
 	return 0;
 }
 
+static char sl_bench_runtime_dir[PATH_MAX];
+
+/* EAL leaves an empty runtime directory per file prefix: remove it too. */
+static void sl_bench_eal_fini(void)
+{
+	rte_eal_cleanup();
+	if (sl_bench_runtime_dir[0])
+		rmdir(sl_bench_runtime_dir);
+}
+
 int main(int argc, char **argv)
 {
 	struct sl_bopts o = {0};
@@ -1310,11 +1321,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_lookup: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 2;
 	}
+	snprintf(sl_bench_runtime_dir, sizeof(sl_bench_runtime_dir), "%s",
+		 rte_eal_get_runtime_dir());
 	argc -= n;
 	argv += n;
 	argv[0] = (char *)"bench_lookup";
 	if (sl_parse(argc, argv, &o) < 0) {
-		rte_eal_cleanup();
+		sl_bench_eal_fini();
 		return 2;
 	}
 	sl_rng_state = o.seed;
@@ -1326,7 +1339,7 @@ int main(int argc, char **argv)
 		rc = sl_load_prefixes(path, &v4, &v6);
 		if (rc < 0 && o.prefixes != NULL) {
 			fprintf(stderr, "bench_lookup: %s: %s\n", path, strerror(-rc));
-			rte_eal_cleanup();
+			sl_bench_eal_fini();
 			return 2;
 		}
 		if (rc < 0) {
@@ -1366,7 +1379,7 @@ int main(int argc, char **argv)
 	}
 	free(v4.v);
 	free(v6.v);
-	rte_eal_cleanup();
+	sl_bench_eal_fini();
 	if (rc != 0) {
 		fprintf(stderr, "bench_lookup: FAILED: %s\n", strerror(rc < 0 ? -rc : rc));
 		return 1;

@@ -21,6 +21,7 @@
  * Usage: pkt_runner --config FILE --vectors FILE --out FILE --tmpdir DIR
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,17 @@ static struct sl_test_port sl_tports[2] = {
 
 static struct sl_dp sl_rdp;
 static struct sl_shm sl_rshm;
+
+static char sl_runtime_dir[PATH_MAX];
+
+/* EAL leaves an empty runtime directory per file prefix: remove it on every
+ * exit path. */
+static void sl_eal_fini(void)
+{
+	rte_eal_cleanup();
+	if (sl_runtime_dir[0])
+		rmdir(sl_runtime_dir);
+}
 
 static int sl_fail(const char *what)
 {
@@ -280,6 +292,8 @@ int main(int argc, char **argv)
 	snprintf(prefix, sizeof(prefix), "sl_pkt_%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0)
 		return sl_fail("EAL initialisation failed");
+	snprintf(sl_runtime_dir, sizeof(sl_runtime_dir), "%s", rte_eal_get_runtime_dir());
+	atexit(sl_eal_fini);
 	if (sl_setup(config, tmpdir) != 0)
 		return 1;
 
@@ -310,6 +324,5 @@ int main(int argc, char **argv)
 	sl_worker_offline(sl_rdp.workers[0]);
 	sl_worker_offline(sl_rdp.main_w);
 	sl_shm_dp_stop(&sl_rshm);
-	rte_eal_cleanup();
 	return 0;
 }

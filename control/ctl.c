@@ -303,6 +303,7 @@ int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res)
 	struct sl_errs errs;
 	struct sl_diff d;
 	char key[SL_JSL_KEY_MAX];
+	char dirty_names[256];
 	int rc;
 
 	if (res == NULL)
@@ -341,10 +342,21 @@ int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res)
 		c->store = s; /* same content, carried status */
 		return 0;
 	}
+	/* The dirty VPC ids also go into the summary line (the first few), so
+	 * an operator sees which tables a reload touched. */
+	dirty_names[0] = '\0';
 	key[0] = '\0';
-	for (void *x = sl_jsl_first(d.dirty_vpcs, key); x; x = sl_jsl_next(d.dirty_vpcs, key))
+	for (void *x = sl_jsl_first(d.dirty_vpcs, key); x; x = sl_jsl_next(d.dirty_vpcs, key)) {
+		size_t used = strlen(dirty_names);
+
 		if (sl_compiler_mark_dirty(c->comp, key) < 0)
 			sl_compiler_mark_all_dirty(c->comp);
+		if (used + strlen((const char *)key) + 6 < sizeof(dirty_names))
+			snprintf(dirty_names + used, sizeof(dirty_names) - used, "%s%s",
+				 used ? ", " : ": ", (const char *)key);
+		else if (used + 6 < sizeof(dirty_names) && !strstr(dirty_names, ", ..."))
+			snprintf(dirty_names + used, sizeof(dirty_names) - used, ", ...");
+	}
 	if (d.inet_dirty)
 		sl_compiler_mark_inet_dirty(c->comp);
 	sl_diff_free(&d);
@@ -359,8 +371,9 @@ int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res)
 	}
 	sl_store_free(c->store);
 	c->store = s;
-	SL_INFO("reload: %u added, %u removed, %u changed, %u unchanged; %u dirty VPC(s)",
-		res->added, res->removed, res->changed, res->unchanged, res->n_dirty_vpcs);
+	SL_INFO("reload: %u added, %u removed, %u changed, %u unchanged; %u dirty VPC(s)%s",
+		res->added, res->removed, res->changed, res->unchanged, res->n_dirty_vpcs,
+		dirty_names);
 	sl_log_published("reload", res, sl_shm_dp_alive(sl_shm_hdr(c->shm)));
 	sl_ctl_poll(c);
 	return 0;

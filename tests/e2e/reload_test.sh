@@ -297,8 +297,8 @@ sleep 1
 # Reload 1: VPC A's custom routes.
 cfg_edit vpc-a || diag "cannot edit $CFG"
 off1=$(sighup)
-check "reload 1 (VPC A routes): log has the summary '1 added, 1 removed, 0 changed, N unchanged; 1 dirty VPC(s)'" \
-	log_has "$off1" 'info +reload: 1 added, 1 removed, 0 changed, [0-9]+ unchanged; 1 dirty VPC\(s\)$'
+check "reload 1 (VPC A routes): log has the summary '1 added, 1 removed, 0 changed, N unchanged; 1 dirty VPC(s): vpc-a'" \
+	log_has "$off1" 'info +reload: 1 added, 1 removed, 0 changed, [0-9]+ unchanged; 1 dirty VPC\(s\): vpc-a$'
 check "reload 1: generation $((gen0 + 1)) published with one VPC table of 2 recompiled, not the Internet table" \
 	log_has "$off1" "info +reload: generation $((gen0 + 1)) published: 2 VPC\(s\) \(1 table\(s\) recompiled\),"
 check "reload 1: sluicectl status shows generation $((gen0 + 1)), acknowledged by every lcore" \
@@ -309,8 +309,8 @@ sleep 0.5
 # Reload 2: VPC B gets a custom route; VPC A is not touched.
 cfg_edit vpc-b || diag "cannot edit $CFG"
 off2=$(sighup)
-check "reload 2 (VPC B route): log has '1 added, 0 removed, 0 changed, N unchanged; 1 dirty VPC(s)'" \
-	log_has "$off2" 'info +reload: 1 added, 0 removed, 0 changed, [0-9]+ unchanged; 1 dirty VPC\(s\)$'
+check "reload 2 (VPC B route): log has '1 added, 0 removed, 0 changed, N unchanged; 1 dirty VPC(s): vpc-b'" \
+	log_has "$off2" 'info +reload: 1 added, 0 removed, 0 changed, [0-9]+ unchanged; 1 dirty VPC\(s\): vpc-b$'
 check "reload 2: generation $((gen0 + 2)) published with one VPC table of 2 recompiled, not the Internet table" \
 	log_has "$off2" "info +reload: generation $((gen0 + 2)) published: 2 VPC\(s\) \(1 table\(s\) recompiled\),"
 check "reload 2: sluicectl status shows generation $((gen0 + 2)), acknowledged by every lcore" \

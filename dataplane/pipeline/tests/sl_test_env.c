@@ -865,3 +865,34 @@ struct rte_mbuf *sl_test_expect_out(struct sl_test_env *env, struct rte_mbuf *m,
 	sl_test_flush(env->w);
 	return out;
 }
+
+/* ---- shared cmocka fixtures ------------------------------------------------- */
+
+struct sl_test_env *sl_env;
+
+int sl_test_group_setup(void **state)
+{
+	sl_env = sl_test_env_new();
+	return 0;
+}
+
+int sl_test_group_teardown(void **state)
+{
+	sl_test_env_free(sl_env);
+	sl_env = NULL;
+	return 0;
+}
+
+int sl_test_setup(void **state)
+{
+	sl_test_flush(sl_env->w);
+	sl_test_reset_stats(sl_env);
+	return 0;
+}
+
+int sl_test_setup_full_bucket(void **state)
+{
+	sl_test_setup(state);
+	sl_env->w->now_tsc += 100 * rte_get_tsc_hz();
+	return 0;
+}

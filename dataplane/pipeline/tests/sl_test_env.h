@@ -156,6 +156,24 @@ struct rte_mbuf *sl_test_expect_out(struct sl_test_env *env, struct rte_mbuf *m,
 #define SL_EXPECT_OUT(env, m, stage)                                                               \
 	sl_test_expect_out((env), (m), SL_STAGE_ETH_INPUT, (stage), __LINE__)
 
+/*
+ * Shared cmocka fixtures of the stage tests: one standard world per test
+ * program in sl_env (group setup/teardown), and a clean worker before each
+ * case: vectors flushed and counters zeroed, optionally with the ICMP token
+ * bucket refilled (the clock moved 100 s on).
+ */
+extern struct sl_test_env *sl_env;
+int sl_test_group_setup(void **state);
+int sl_test_group_teardown(void **state);
+int sl_test_setup(void **state);
+int sl_test_setup_full_bucket(void **state);
+
+/** Big-endian 16-bit field at `b`. */
+static inline uint16_t sl_get16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
 /* ---- packet building ------------------------------------------------------- */
 
 struct sl_tpkt {

@@ -17,34 +17,6 @@
 
 #include "sl_test_env.h"
 
-static struct sl_test_env *env;
-
-static int group_setup(void **state)
-{
-	env = sl_test_env_new();
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	sl_test_env_free(env);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	sl_test_flush(env->w);
-	sl_test_reset_stats(env);
-	/* a fresh, full ICMP token bucket */
-	env->w->now_tsc += 100 * rte_get_tsc_hz();
-	return 0;
-}
-
-static uint16_t get16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
-
 static uint8_t pattern[10000];
 
 static void fill_pattern(void)
@@ -57,10 +29,10 @@ static void fill_pattern(void)
  * (collected in out[]). */
 static unsigned int run_collect(struct rte_mbuf *m, struct rte_mbuf **out, unsigned int max)
 {
-	sl_test_flush(env->w);
-	sl_test_reset_stats(env);
-	sl_test_run(env->w, m, SL_STAGE_ETH_INPUT);
-	return sl_test_take(env->w, SL_STAGE_NEIGH, out, max);
+	sl_test_flush(sl_env->w);
+	sl_test_reset_stats(sl_env);
+	sl_test_run(sl_env->w, m, SL_STAGE_ETH_INPUT);
+	return sl_test_take(sl_env->w, SL_STAGE_NEIGH, out, max);
 }
 
 /* ---- TTL ------------------------------------------------------------------------- */
@@ -75,8 +47,8 @@ static void check_icmp4_error(struct rte_mbuf *e, const uint8_t *orig, uint32_t 
 
 	assert_int_equal(len, 28 + quote);
 	assert_int_equal(b[0], 0x45);
-	assert_int_equal(get16(b + 2), len);
-	assert_int_equal(get16(b + 6) & 0xbfff, 0); /* not a fragment */
+	assert_int_equal(sl_get16(b + 2), len);
+	assert_int_equal(sl_get16(b + 6) & 0xbfff, 0); /* not a fragment */
 	assert_int_equal(b[8], 64);
 	assert_int_equal(b[9], 1);
 	assert_true(sl_t_cksum_ok(b, 20));
@@ -85,8 +57,8 @@ static void check_icmp4_error(struct rte_mbuf *e, const uint8_t *orig, uint32_t 
 	assert_int_equal(b[20], type);
 	assert_int_equal(b[21], code);
 	assert_true(sl_t_cksum_ok(b + 20, len - 20));
-	assert_int_equal(get16(b + 24), 0);
-	assert_int_equal(get16(b + 26), mtu);
+	assert_int_equal(sl_get16(b + 24), 0);
+	assert_int_equal(sl_get16(b + 26), mtu);
 	/* the original datagram, exactly as received */
 	assert_memory_equal(b + 28, orig, quote);
 	assert_int_equal(sl_meta(e)->flags, SL_META_F_LOCAL_ORIGIN | SL_META_F_ICMP_ERROR);
@@ -105,12 +77,12 @@ static void test_ttl_exceeded4(void **state)
 		sl_tp_ip4(&p, "192.168.1.10", "10.99.1.1", 17, ttl, 0x4000, NULL, 0, pattern, 100);
 		avail = rte_mempool_avail_count(sl_pktmbuf_pool);
 		assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 4), 1);
-		assert_int_equal(env->stats->drop[SL_DROP_TTL_EXCEEDED], 1);
-		assert_int_equal(sl_test_drops(env), 1);
-		assert_int_equal(env->stats->cnt[SL_CNT_ICMP_ERRORS], 1);
-		assert_int_equal(env->stats->cnt[SL_CNT_FWD_IP4], 1); /* the error itself */
+		assert_int_equal(sl_env->stats->drop[SL_DROP_TTL_EXCEEDED], 1);
+		assert_int_equal(sl_test_drops(sl_env), 1);
+		assert_int_equal(sl_env->stats->cnt[SL_CNT_ICMP_ERRORS], 1);
+		assert_int_equal(sl_env->stats->cnt[SL_CNT_FWD_IP4], 1); /* the error itself */
 		/* goes back to the sender over its VSwitch */
-		assert_int_equal(sl_meta(out[0])->nh, env->nh_vsw1);
+		assert_int_equal(sl_meta(out[0])->nh, sl_env->nh_vsw1);
 		check_icmp4_error(out[0], p.b + p.l3, p.len - p.l3, 11, 0, "192.168.1.253",
 				  "192.168.1.10", 0);
 		/* original freed, one error buffer allocated */
@@ -123,7 +95,7 @@ static void test_ttl_exceeded4(void **state)
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "10.99.1.1", 17, 2, 0, NULL, 0, pattern, 100);
 	assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 4), 1);
-	assert_int_equal(sl_test_drops(env), 0);
+	assert_int_equal(sl_test_drops(sl_env), 0);
 	{
 		uint8_t b[256];
 
@@ -168,7 +140,7 @@ static void test_ttl_checksum(void **state)
 		assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 2), 1);
 		sl_t_bytes(out[0], sl_meta(out[0])->l3_off, b, sizeof(b));
 		assert_int_equal(b[8], ttl - 1);
-		stored = get16(b + 10);
+		stored = sl_get16(b + 10);
 		b[10] = b[11] = 0;
 		if (stored != sl_t_cksum(b, 20 + optlen))
 			fail_msg("ttl %u: incremental %04x, recomputed %04x", ttl, stored,
@@ -188,8 +160,8 @@ static void test_df_too_big(void **state)
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "10.98.1.1", 6, 64, 0x4000, NULL, 0, pattern, 1261);
 	assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 4), 1);
-	assert_int_equal(env->stats->drop[SL_DROP_TOO_BIG], 1);
-	assert_int_equal(sl_test_drops(env), 1);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_TOO_BIG], 1);
+	assert_int_equal(sl_test_drops(sl_env), 1);
 	check_icmp4_error(out[0], p.b + p.l3, p.len - p.l3, 3, 4, "192.168.1.253", "192.168.1.10",
 			  1280);
 	rte_pktmbuf_free(out[0]);
@@ -198,7 +170,7 @@ static void test_df_too_big(void **state)
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "10.98.1.1", 6, 64, 0x4000, NULL, 0, pattern, 1260);
 	assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 4), 1);
-	assert_int_equal(sl_test_drops(env), 0);
+	assert_int_equal(sl_test_drops(sl_env), 0);
 	assert_int_equal(rte_pktmbuf_pkt_len(out[0]) - sl_meta(out[0])->l3_off, 1280);
 	rte_pktmbuf_free(out[0]);
 }
@@ -216,7 +188,7 @@ static void check_fragments(struct rte_mbuf **f, unsigned int n, const struct sl
 {
 	const uint8_t *oh = orig->b + orig->l3;
 	unsigned int ohlen = (oh[0] & 0xf) * 4u;
-	uint32_t plen = get16(oh + 2) - ohlen;
+	uint32_t plen = sl_get16(oh + 2) - ohlen;
 	static uint8_t re[10000];
 	uint32_t next = 0;
 
@@ -225,19 +197,19 @@ static void check_fragments(struct rte_mbuf **f, unsigned int n, const struct sl
 		uint8_t b[2048];
 		uint32_t len = sl_t_bytes(f[i], sl_meta(f[i])->l3_off, b, sizeof(b));
 		unsigned int hlen = (b[0] & 0xf) * 4u;
-		uint16_t fo = get16(b + 6);
+		uint16_t fo = sl_get16(b + 6);
 		uint32_t off = (fo & 0x1fff) * 8u - x->base_off;
 		bool last = i == n - 1;
 
 		assert_int_equal(sl_meta(f[i])->l3_off, 0);
-		assert_int_equal(sl_meta(f[i])->nh, env->nh_small);
-		assert_int_equal(sl_meta(f[i])->vpc_index, env->vpc_a);
+		assert_int_equal(sl_meta(f[i])->nh, sl_env->nh_small);
+		assert_int_equal(sl_meta(f[i])->vpc_index, sl_env->vpc_a);
 		assert_int_equal(f[i]->nb_segs, 1);
 		assert_true(rte_pktmbuf_headroom(f[i]) >= 18);
 		assert_int_equal(b[0] >> 4, 4);
 		assert_int_equal(hlen, i == 0 ? x->hlen0 : x->hlen_rest);
 		assert_true(len <= mtu);
-		assert_int_equal(get16(b + 2), len);
+		assert_int_equal(sl_get16(b + 2), len);
 		assert_true(sl_t_cksum_ok(b, hlen));
 		assert_int_equal(b[8], oh[8] - 1); /* TTL decremented once */
 		assert_int_equal(b[9], oh[9]);
@@ -273,9 +245,9 @@ static void test_fragment(void **state)
 	avail = rte_mempool_avail_count(sl_pktmbuf_pool);
 	n = run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 64);
 	assert_int_equal(n, 3);
-	assert_int_equal(sl_test_drops(env), 0);
-	assert_int_equal(env->stats->cnt[SL_CNT_FRAGMENTS], 3);
-	assert_int_equal(env->stats->cnt[SL_CNT_FWD_IP4], 1);
+	assert_int_equal(sl_test_drops(sl_env), 0);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_FRAGMENTS], 3);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_FWD_IP4], 1);
 	check_fragments(out, n, &p, &x, 1280);
 	assert_int_equal(rte_pktmbuf_pkt_len(out[0]), 20 + 1256);
 	assert_int_equal(rte_pktmbuf_pkt_len(out[2]), 20 + 2980 - 2 * 1256);
@@ -345,7 +317,7 @@ static void check_icmp6_error(struct rte_mbuf *e, const uint8_t *orig, uint32_t 
 
 	assert_int_equal(len, 48 + quote);
 	assert_int_equal(b[0] >> 4, 6);
-	assert_int_equal(get16(b + 4), len - 40);
+	assert_int_equal(sl_get16(b + 4), len - 40);
 	assert_int_equal(b[6], 58);
 	assert_int_equal(b[7], 64);
 	sl_t_addr(src, a);
@@ -372,9 +344,9 @@ static void test_hop_limit6(void **state)
 		sl_tp_eth(&p, sl_t_mac_in, 100, 0x86dd);
 		sl_tp_ip6(&p, "2001:db8:a:1::10", "2001:db8:99::1", 17, hl, pattern, 64);
 		assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 4), 1);
-		assert_int_equal(env->stats->drop[SL_DROP_TTL_EXCEEDED], 1);
-		assert_int_equal(sl_test_drops(env), 1);
-		assert_int_equal(sl_meta(out[0])->nh, env->nh_vsw1_6);
+		assert_int_equal(sl_env->stats->drop[SL_DROP_TTL_EXCEEDED], 1);
+		assert_int_equal(sl_test_drops(sl_env), 1);
+		assert_int_equal(sl_meta(out[0])->nh, sl_env->nh_vsw1_6);
 		check_icmp6_error(out[0], p.b + p.l3, p.len - p.l3, 3, 0, 0,
 				  "2001:db8:a:1:ffff:ffff:ffff:fffd", "2001:db8:a:1::10");
 		rte_pktmbuf_free(out[0]);
@@ -383,8 +355,8 @@ static void test_hop_limit6(void **state)
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x86dd);
 	sl_tp_ip6(&p, "2001:db8:a:1::10", "2001:db8:99::1", 17, 2, pattern, 64);
 	assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 4), 1);
-	assert_int_equal(sl_test_drops(env), 0);
-	assert_int_equal(env->stats->cnt[SL_CNT_FWD_IP6], 1);
+	assert_int_equal(sl_test_drops(sl_env), 0);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_FWD_IP6], 1);
 	sl_t_bytes(out[0], sl_meta(out[0])->l3_off, b, sizeof(b));
 	assert_int_equal(b[7], 1);
 	assert_memory_equal(b + 40, pattern, 64);
@@ -401,8 +373,8 @@ static void test_too_big6(void **state)
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x86dd);
 	sl_tp_ip6(&p, "2001:db8:a:1::10", "2001:db8:98::1", 17, 64, pattern, 1241);
 	assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 4), 1);
-	assert_int_equal(env->stats->drop[SL_DROP_TOO_BIG], 1);
-	assert_int_equal(sl_test_drops(env), 1);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_TOO_BIG], 1);
+	assert_int_equal(sl_test_drops(sl_env), 1);
 	assert_int_equal(rte_pktmbuf_pkt_len(out[0]) - sl_meta(out[0])->l3_off, 1280);
 	check_icmp6_error(out[0], p.b + p.l3, p.len - p.l3, 2, 0, 1280,
 			  "2001:db8:a:1:ffff:ffff:ffff:fffd", "2001:db8:a:1::10");
@@ -412,8 +384,8 @@ static void test_too_big6(void **state)
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x86dd);
 	sl_tp_ip6(&p, "2001:db8:a:1::10", "2001:db8:98::1", 17, 64, pattern, 1240);
 	assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 4), 1);
-	assert_int_equal(sl_test_drops(env), 0);
-	assert_int_equal(env->stats->cnt[SL_CNT_FRAGMENTS], 0);
+	assert_int_equal(sl_test_drops(sl_env), 0);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_FRAGMENTS], 0);
 	rte_pktmbuf_free(out[0]);
 }
 
@@ -427,7 +399,7 @@ static void test_ttl_exceeded_outside(void **state)
 	sl_tp_eth(&p, sl_t_mac_out, -1, 0x0800);
 	sl_tp_ip4(&p, "198.51.100.1", "203.0.113.50", 17, 1, 0, NULL, 0, pattern, 32);
 	assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_OUT), out, 4), 1);
-	assert_int_equal(sl_meta(out[0])->nh, env->nh_up);
+	assert_int_equal(sl_meta(out[0])->nh, sl_env->nh_up);
 	assert_int_equal(sl_meta(out[0])->vpc_index, SL_VPC_INTERNET);
 	check_icmp4_error(out[0], p.b + p.l3, p.len - p.l3, 11, 0, "203.0.113.2", "198.51.100.1",
 			  0);
@@ -443,11 +415,11 @@ static void test_no_buffers(void **state)
 	unsigned int n = 0, avail;
 
 	/* MTU leaves no room for 8 bytes of payload. */
-	nh = SL_BANK_PTR(env->bank, env->bank->nh_off, struct sl_nexthop) + env->nh_small;
+	nh = SL_BANK_PTR(sl_env->bank, sl_env->bank->nh_off, struct sl_nexthop) + sl_env->nh_small;
 	nh->mtu = 24;
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "10.98.7.7", 17, 64, 0, NULL, 0, pattern, 100);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_FRAG_FAILED);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_FRAG_FAILED);
 	nh->mtu = 1280;
 
 	/* Pool empty: fragmentation fails as a whole, the error for an
@@ -465,17 +437,17 @@ static void test_no_buffers(void **state)
 		n++;
 	/* one buffer left: not enough for 2 fragments */
 	rte_pktmbuf_free(hoard[--n]);
-	SL_EXPECT_DROP(env, m, SL_DROP_FRAG_FAILED);
+	SL_EXPECT_DROP(sl_env, m, SL_DROP_FRAG_FAILED);
 	/* the failed attempt returned everything: the spare buffer and the
 	 * original's; take them back */
 	while ((hoard[n] = rte_pktmbuf_alloc(sl_pktmbuf_pool)) != NULL)
 		n++;
-	sl_test_reset_stats(env);
-	sl_test_run(env->w, m2, SL_STAGE_ETH_INPUT);
-	assert_int_equal(env->stats->drop[SL_DROP_TTL_EXCEEDED], 1);
-	assert_int_equal(env->stats->drop[SL_DROP_NO_MBUF], 1);
-	assert_int_equal(sl_test_drops(env), 2);
-	assert_int_equal(env->w->vec[SL_STAGE_NEIGH].n, 0);
+	sl_test_reset_stats(sl_env);
+	sl_test_run(sl_env->w, m2, SL_STAGE_ETH_INPUT);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_TTL_EXCEEDED], 1);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_NO_MBUF], 1);
+	assert_int_equal(sl_test_drops(sl_env), 2);
+	assert_int_equal(sl_env->w->vec[SL_STAGE_NEIGH].n, 0);
 	assert_int_equal(rte_mempool_avail_count(sl_pktmbuf_pool), 1);
 	while (n > 0)
 		rte_pktmbuf_free(hoard[--n]);
@@ -485,18 +457,18 @@ static void test_no_buffers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_ttl_exceeded4, setup),
-	    cmocka_unit_test_setup(test_ttl_checksum, setup),
-	    cmocka_unit_test_setup(test_df_too_big, setup),
-	    cmocka_unit_test_setup(test_fragment, setup),
-	    cmocka_unit_test_setup(test_fragment_options, setup),
-	    cmocka_unit_test_setup(test_fragment_of_fragment, setup),
-	    cmocka_unit_test_setup(test_hop_limit6, setup),
-	    cmocka_unit_test_setup(test_too_big6, setup),
-	    cmocka_unit_test_setup(test_ttl_exceeded_outside, setup),
-	    cmocka_unit_test_setup(test_no_buffers, setup),
+	    cmocka_unit_test_setup(test_ttl_exceeded4, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_ttl_checksum, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_df_too_big, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_fragment, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_fragment_options, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_fragment_of_fragment, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_hop_limit6, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_too_big6, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_ttl_exceeded_outside, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_no_buffers, sl_test_setup_full_bucket),
 	};
 
 	fill_pattern();
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, sl_test_group_setup, sl_test_group_teardown);
 }

@@ -20,7 +20,6 @@
 
 #include "sl_test_env.h"
 
-static struct sl_test_env *env;
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static uint32_t rnd(void)
@@ -29,18 +28,6 @@ static uint32_t rnd(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return (uint32_t)(rng >> 16);
-}
-
-static int group_setup(void **state)
-{
-	env = sl_test_env_new();
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	sl_test_env_free(env);
-	return 0;
 }
 
 #define N_BASE 10
@@ -138,13 +125,13 @@ static void test_fuzz(void **state)
 			p.len = 1 + rnd() % p.len;
 		m = (rnd() & 1) ? sl_tp_mbuf(&p, port)
 				: sl_tp_mbuf_segs(&p, port, 20 + rnd() % 200);
-		env->w->now_tsc += rnd() % 1000000;
+		sl_env->w->now_tsc += rnd() % 1000000;
 
-		sl_test_reset_stats(env);
-		sl_test_run(env->w, m, SL_STAGE_ETH_INPUT);
+		sl_test_reset_stats(sl_env);
+		sl_test_run(sl_env->w, m, SL_STAGE_ETH_INPUT);
 		in++;
-		n = sl_test_take(env->w, SL_STAGE_NEIGH, o, SL_VEC_MAX);
-		n += sl_test_take(env->w, SL_STAGE_PUNT, o + n, SL_VEC_MAX - n);
+		n = sl_test_take(sl_env->w, SL_STAGE_NEIGH, o, SL_VEC_MAX);
+		n += sl_test_take(sl_env->w, SL_STAGE_PUNT, o + n, SL_VEC_MAX - n);
 		for (unsigned int i = 0; i < n; i++) {
 			check_output(o[i]);
 			rte_pktmbuf_free(o[i]);
@@ -153,8 +140,8 @@ static void test_fuzz(void **state)
 		/* one fate per input: dropped, or out (possibly as fragments or
 		 * as an ICMP error that replaced it) */
 		if (n == 0)
-			assert_true(sl_test_drops(env) >= 1);
-		else if (env->stats->cnt[SL_CNT_FRAGMENTS] == 0)
+			assert_true(sl_test_drops(sl_env) >= 1);
+		else if (sl_env->stats->cnt[SL_CNT_FRAGMENTS] == 0)
 			assert_int_equal(n, 1);
 		assert_int_equal(rte_mempool_avail_count(sl_pktmbuf_pool), avail);
 	}
@@ -169,5 +156,5 @@ int main(void)
 
 	sl_test_eal_init();
 	make_bases();
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, sl_test_group_setup, sl_test_group_teardown);
 }

@@ -15,12 +15,11 @@
 
 #include "sl_test_env.h"
 
-static struct sl_test_env *env;
 static uint8_t pattern[4000];
 
 static int group_setup(void **state)
 {
-	env = sl_test_env_new();
+	sl_env = sl_test_env_new();
 	for (unsigned int i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (uint8_t)(i * 13 + 1);
 	return 0;
@@ -28,21 +27,8 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	sl_test_env_free(env);
+	sl_test_env_free(sl_env);
 	return 0;
-}
-
-static int setup(void **state)
-{
-	sl_test_flush(env->w);
-	sl_test_reset_stats(env);
-	env->w->now_tsc += 100 * rte_get_tsc_hz(); /* full bucket */
-	return 0;
-}
-
-static uint16_t get16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
 /* An ICMP message of `type` (with 8 header bytes and a quoted packet). */
@@ -70,21 +56,21 @@ static struct rte_mbuf *run_error(struct rte_mbuf *m, enum sl_drop_reason cause,
 	struct rte_mbuf *e = NULL;
 	unsigned int avail;
 
-	sl_test_flush(env->w);
-	sl_test_reset_stats(env);
+	sl_test_flush(sl_env->w);
+	sl_test_reset_stats(sl_env);
 	avail = rte_mempool_avail_count(sl_pktmbuf_pool);
-	sl_test_run(env->w, m, SL_STAGE_ETH_INPUT);
-	if (env->stats->drop[cause] != 1)
+	sl_test_run(sl_env->w, m, SL_STAGE_ETH_INPUT);
+	if (sl_env->stats->drop[cause] != 1)
 		fail_msg("line %d: cause %d counted %lu", line, cause,
-			 (unsigned long)env->stats->drop[cause]);
+			 (unsigned long)sl_env->stats->drop[cause]);
 	if (fate == SL_DROP_NONE) {
-		if (sl_test_drops(env) != 1 || env->stats->cnt[SL_CNT_ICMP_ERRORS] != 1 ||
-		    sl_test_take(env->w, SL_STAGE_NEIGH, &e, 1) != 1)
+		if (sl_test_drops(sl_env) != 1 || sl_env->stats->cnt[SL_CNT_ICMP_ERRORS] != 1 ||
+		    sl_test_take(sl_env->w, SL_STAGE_NEIGH, &e, 1) != 1)
 			fail_msg("line %d: expected an ICMP error out", line);
 		return e;
 	}
-	if (env->stats->drop[fate] != 1 || sl_test_drops(env) != 2 ||
-	    env->stats->cnt[SL_CNT_ICMP_ERRORS] != 0 || env->w->vec[SL_STAGE_NEIGH].n != 0)
+	if (sl_env->stats->drop[fate] != 1 || sl_test_drops(sl_env) != 2 ||
+	    sl_env->stats->cnt[SL_CNT_ICMP_ERRORS] != 0 || sl_env->w->vec[SL_STAGE_NEIGH].n != 0)
 		fail_msg("line %d: expected the error suppressed with reason %d", line, fate);
 	if (rte_mempool_avail_count(sl_pktmbuf_pool) != avail + 1)
 		fail_msg("line %d: mbuf leak", line);
@@ -146,15 +132,15 @@ static void test_no_error_local_origin(void **state)
 
 	/* An echo request from an address VPC A cannot route back to: the
 	 * reply finds no route, and no error is made about our own reply. */
-	sl_test_flush(env->w);
-	sl_test_reset_stats(env);
-	sl_test_run(env->w, sl_tp_in4("10.55.0.9", "192.168.1.253", 1, 64, 0, icmp, n),
+	sl_test_flush(sl_env->w);
+	sl_test_reset_stats(sl_env);
+	sl_test_run(sl_env->w, sl_tp_in4("10.55.0.9", "192.168.1.253", 1, 64, 0, icmp, n),
 		    SL_STAGE_ETH_INPUT);
-	assert_int_equal(env->stats->cnt[SL_CNT_LOCAL_ECHO], 1);
-	assert_int_equal(env->stats->drop[SL_DROP_NO_ROUTE], 1);
-	assert_int_equal(env->stats->drop[SL_DROP_ICMP_ERROR_LOOP], 1);
-	assert_int_equal(sl_test_drops(env), 2);
-	assert_int_equal(env->w->vec[SL_STAGE_NEIGH].n, 0);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_LOCAL_ECHO], 1);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_NO_ROUTE], 1);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_ICMP_ERROR_LOOP], 1);
+	assert_int_equal(sl_test_drops(sl_env), 2);
+	assert_int_equal(sl_env->w->vec[SL_STAGE_NEIGH].n, 0);
 }
 
 static void test_no_source(void **state)
@@ -178,50 +164,52 @@ static void test_rate_limit(void **state)
 
 	/* Burst: 200 errors at one instant, the rest suppressed. */
 	for (int i = 0; i < 260; i++) {
-		sl_test_reset_stats(env);
-		sl_test_run(env->w, sl_tp_in4("192.168.1.10", "10.55.0.1", 17, 64, 0, pattern, 20),
+		sl_test_reset_stats(sl_env);
+		sl_test_run(sl_env->w,
+			    sl_tp_in4("192.168.1.10", "10.55.0.1", 17, 64, 0, pattern, 20),
 			    SL_STAGE_ETH_INPUT);
-		sent += (unsigned int)env->stats->cnt[SL_CNT_ICMP_ERRORS];
-		limited += (unsigned int)env->stats->drop[SL_DROP_ICMP_RATELIMIT];
-		sl_test_flush(env->w);
+		sent += (unsigned int)sl_env->stats->cnt[SL_CNT_ICMP_ERRORS];
+		limited += (unsigned int)sl_env->stats->drop[SL_DROP_ICMP_RATELIMIT];
+		sl_test_flush(sl_env->w);
 	}
 	assert_int_equal(sent, 200);
 	assert_int_equal(limited, 60);
 
 	/* 10.5 ms later: 10.5 more tokens (1000/s), so 10 errors; IPv4 and
 	 * IPv6 share them. */
-	env->w->now_tsc += hz / 100 + hz / 2000;
+	sl_env->w->now_tsc += hz / 100 + hz / 2000;
 	sent = limited = 0;
 	for (int i = 0; i < 15; i++) {
 		struct rte_mbuf *m =
 		    (i & 1) ? sl_tp_in6("2001:db8:a:1::10", "2001:db8:55::1", 17, 64, pattern, 20)
 			    : sl_tp_in4("192.168.1.10", "10.55.0.1", 17, 64, 0, pattern, 20);
 
-		sl_test_reset_stats(env);
-		sl_test_run(env->w, m, SL_STAGE_ETH_INPUT);
-		sent += (unsigned int)env->stats->cnt[SL_CNT_ICMP_ERRORS];
-		limited += (unsigned int)env->stats->drop[SL_DROP_ICMP_RATELIMIT];
-		sl_test_flush(env->w);
+		sl_test_reset_stats(sl_env);
+		sl_test_run(sl_env->w, m, SL_STAGE_ETH_INPUT);
+		sent += (unsigned int)sl_env->stats->cnt[SL_CNT_ICMP_ERRORS];
+		limited += (unsigned int)sl_env->stats->drop[SL_DROP_ICMP_RATELIMIT];
+		sl_test_flush(sl_env->w);
 	}
 	assert_int_equal(sent, 10);
 	assert_int_equal(limited, 5);
 
 	/* After a long pause the bucket is full again, but not fuller. */
-	env->w->now_tsc += 3600 * hz;
+	sl_env->w->now_tsc += 3600 * hz;
 	sent = 0;
 	for (int i = 0; i < 230; i++) {
-		sl_test_reset_stats(env);
-		sl_test_run(env->w, sl_tp_in4("192.168.1.10", "10.55.0.1", 17, 64, 0, pattern, 20),
+		sl_test_reset_stats(sl_env);
+		sl_test_run(sl_env->w,
+			    sl_tp_in4("192.168.1.10", "10.55.0.1", 17, 64, 0, pattern, 20),
 			    SL_STAGE_ETH_INPUT);
-		sent += (unsigned int)env->stats->cnt[SL_CNT_ICMP_ERRORS];
-		sl_test_flush(env->w);
+		sent += (unsigned int)sl_env->stats->cnt[SL_CNT_ICMP_ERRORS];
+		sl_test_flush(sl_env->w);
 	}
 	assert_int_equal(sent, 200);
 
 	/* Suppressed errors are counted and the packet freed. */
 	run_error(sl_tp_in4("192.168.1.10", "10.55.0.1", 17, 64, 0, pattern, 20), SL_DROP_NO_ROUTE,
 		  SL_DROP_ICMP_RATELIMIT, __LINE__);
-	env->w->now_tsc += hz;
+	sl_env->w->now_tsc += hz;
 	e = run_error(sl_tp_in4("192.168.1.10", "10.55.0.1", 17, 64, 0, pattern, 20),
 		      SL_DROP_NO_ROUTE, SL_DROP_NONE, __LINE__);
 	rte_pktmbuf_free(e);
@@ -240,7 +228,7 @@ static void test_error_sizes4(void **state)
 	e = run_error(sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_NO_ROUTE, SL_DROP_NONE, __LINE__);
 	len = sl_t_bytes(e, sl_meta(e)->l3_off, b, sizeof(b));
 	assert_int_equal(len, 576);
-	assert_int_equal(get16(b + 2), 576);
+	assert_int_equal(sl_get16(b + 2), 576);
 	assert_true(sl_t_cksum_ok(b, 20));
 	assert_true(sl_t_cksum_ok(b + 20, 556));
 	assert_int_equal(b[1], 0xc0); /* precedence 6 */
@@ -248,7 +236,7 @@ static void test_error_sizes4(void **state)
 	assert_int_equal(b[21], 0);
 	assert_memory_equal(b + 12, "\xc0\xa8\x02\xfd", 4); /* 192.168.2.253 */
 	assert_memory_equal(b + 28, p.b + p.l3, 548);
-	assert_int_equal(sl_meta(e)->nh, env->nh_vsw2);
+	assert_int_equal(sl_meta(e)->nh, sl_env->nh_vsw2);
 	assert_int_equal(sl_meta(e)->l4_off, sl_meta(e)->l3_off + 20);
 	assert_int_equal(sl_meta(e)->l4_proto, 1);
 	assert_int_equal(sl_meta(e)->in_port, SL_T_PORT_IN);
@@ -262,7 +250,7 @@ static void test_error_sizes4(void **state)
 	assert_int_equal(len, 28 + 30);
 	assert_memory_equal(b + 12, "\xc0\xa8\x02\xfd", 4);
 	assert_memory_equal(b + 16, "\x0a\x63\x03\x03", 4);
-	assert_int_equal(sl_meta(e)->nh, env->nh_inst);
+	assert_int_equal(sl_meta(e)->nh, sl_env->nh_inst);
 	rte_pktmbuf_free(e);
 }
 
@@ -306,7 +294,7 @@ static void test_icmp6_errors(void **state)
 	assert_memory_equal(b + 8, gw, 16);
 	assert_memory_equal(b + 24, p.b + p.l3 + 8, 16);
 	assert_memory_equal(b + 48, p.b + p.l3, 88);
-	assert_int_equal(sl_meta(e)->nh, env->nh_vsw2_6);
+	assert_int_equal(sl_meta(e)->nh, sl_env->nh_vsw2_6);
 	assert_int_equal(sl_meta(e)->l4_off, sl_meta(e)->l3_off + 40);
 	rte_pktmbuf_free(e);
 	/* The checksum really covers the pseudo-header: a one-bit change of
@@ -320,7 +308,7 @@ static void test_icmp6_errors(void **state)
 	e = run_error(sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_NO_ROUTE, SL_DROP_NONE, __LINE__);
 	len = sl_t_bytes(e, sl_meta(e)->l3_off, b, sizeof(b));
 	assert_int_equal(len, 1280);
-	assert_int_equal(get16(b + 4), 1240);
+	assert_int_equal(sl_get16(b + 4), 1240);
 	assert_true(sl_t_icmp6_ok(b + 8, b + 24, b + 40, len - 40));
 	assert_memory_equal(b + 48, p.b + p.l3, 1232);
 	rte_pktmbuf_free(e);
@@ -334,7 +322,7 @@ static void test_icmp6_errors(void **state)
 	assert_memory_equal(b + 8, gw, 16);
 	assert_int_equal(b[40], 3);
 	assert_true(sl_t_icmp6_ok(b + 8, b + 24, b + 40, len - 40));
-	assert_int_equal(sl_meta(e)->nh, env->nh_up6);
+	assert_int_equal(sl_meta(e)->nh, sl_env->nh_up6);
 	assert_int_equal(sl_meta(e)->vpc_index, SL_VPC_INTERNET);
 	rte_pktmbuf_free(e);
 }
@@ -350,25 +338,25 @@ static void test_flags_direct(void **state)
 		m = sl_tp_in4("192.168.1.10", "10.55.0.1", 17, 64, 0, pattern, 20);
 		md = sl_meta(m);
 		memset(md, 0, sizeof(*md));
-		md->vpc_index = env->vpc_a;
+		md->vpc_index = sl_env->vpc_a;
 		md->family = SL_AF_INET;
 		md->l3_off = 18;
 		md->flags = (uint8_t)f;
 		md->icmp_type = 3;
-		sl_test_expect_drop(env, m, SL_STAGE_ICMP4_ERROR, SL_DROP_ICMP_ERROR_LOOP,
+		sl_test_expect_drop(sl_env, m, SL_STAGE_ICMP4_ERROR, SL_DROP_ICMP_ERROR_LOOP,
 				    __LINE__);
 
 		m = sl_tp_in6("2001:db8:a:1::10", "2001:db8:55::1", 17, 64, pattern, 20);
 		md = sl_meta(m);
 		memset(md, 0, sizeof(*md));
-		md->vpc_index = env->vpc_a;
+		md->vpc_index = sl_env->vpc_a;
 		md->family = SL_AF_INET6;
 		md->l3_off = 18;
 		md->l4_off = 58;
 		md->l4_proto = 17;
 		md->flags = (uint8_t)f;
 		md->icmp_type = 1;
-		sl_test_expect_drop(env, m, SL_STAGE_ICMP6_ERROR, SL_DROP_ICMP_ERROR_LOOP,
+		sl_test_expect_drop(sl_env, m, SL_STAGE_ICMP6_ERROR, SL_DROP_ICMP_ERROR_LOOP,
 				    __LINE__);
 	}
 }
@@ -376,14 +364,14 @@ static void test_flags_direct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_no_error_about_errors4, setup),
-	    cmocka_unit_test_setup(test_no_error_fragments4, setup),
-	    cmocka_unit_test_setup(test_no_error_local_origin, setup),
-	    cmocka_unit_test_setup(test_no_source, setup),
-	    cmocka_unit_test_setup(test_rate_limit, setup),
-	    cmocka_unit_test_setup(test_error_sizes4, setup),
-	    cmocka_unit_test_setup(test_icmp6_errors, setup),
-	    cmocka_unit_test_setup(test_flags_direct, setup),
+	    cmocka_unit_test_setup(test_no_error_about_errors4, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_no_error_fragments4, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_no_error_local_origin, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_no_source, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_rate_limit, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_error_sizes4, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_icmp6_errors, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_flags_direct, sl_test_setup_full_bucket),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -13,30 +13,9 @@
 
 #include "sl_test_env.h"
 
-static struct sl_test_env *env;
-
-static int group_setup(void **state)
-{
-	env = sl_test_env_new();
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	sl_test_env_free(env);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	sl_test_flush(env->w);
-	sl_test_reset_stats(env);
-	return 0;
-}
-
-#define expect_drop(m, r) SL_EXPECT_DROP(env, (m), (r))
-#define expect_drop_pkt(p, port, r) SL_EXPECT_DROP(env, sl_tp_mbuf((p), (port)), (r))
-#define expect_out(m, stage) SL_EXPECT_OUT(env, (m), (stage))
+#define expect_drop(m, r) SL_EXPECT_DROP(sl_env, (m), (r))
+#define expect_drop_pkt(p, port, r) SL_EXPECT_DROP(sl_env, sl_tp_mbuf((p), (port)), (r))
+#define expect_out(m, stage) SL_EXPECT_OUT(sl_env, (m), (stage))
 
 static const uint8_t udp8[16] = {0x30, 0x39, 0x00, 0x35, 0x00, 0x10, 0, 0, 'h', 'e', 'l', 'l', 'o'};
 
@@ -145,21 +124,21 @@ static void test_eth_classify(void **state)
 	assert_int_equal(md->in_port, SL_T_PORT_IN);
 	assert_int_equal(md->in_vlan, 100);
 	assert_int_equal(md->in_role, SL_ROLE_INSIDE);
-	assert_int_equal(md->vpc_index, env->vpc_a);
+	assert_int_equal(md->vpc_index, sl_env->vpc_a);
 	assert_int_equal(md->l3_off, 18);
 	assert_int_equal(md->l4_off, 38);
 	assert_int_equal(md->l4_proto, 17);
 	assert_int_equal(md->family, SL_AF_INET);
 	assert_int_equal(md->flags, 0);
-	assert_int_equal(md->nh, env->nh_vsw2);
+	assert_int_equal(md->nh, sl_env->nh_vsw2);
 	rte_pktmbuf_free(m);
 
 	/* Same addresses on VLAN 200 -> VPC B, its own next hop. */
 	sl_tp_eth(&p, sl_t_mac_in, 200, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.20", "192.168.1.10", 17, 64, 0, NULL, 0, udp8, sizeof(udp8));
 	m = expect_out(sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
-	assert_int_equal(sl_meta(m)->vpc_index, env->vpc_b);
-	assert_int_equal(sl_meta(m)->nh, env->nh_b_vsw1);
+	assert_int_equal(sl_meta(m)->vpc_index, sl_env->vpc_b);
+	assert_int_equal(sl_meta(m)->nh, sl_env->nh_b_vsw1);
 	assert_int_equal(sl_meta(m)->in_vlan, 200);
 	rte_pktmbuf_free(m);
 
@@ -172,7 +151,7 @@ static void test_eth_classify(void **state)
 	assert_int_equal(md->in_role, SL_ROLE_OUTSIDE);
 	assert_int_equal(md->in_vlan, 0);
 	assert_int_equal(md->l3_off, 14);
-	assert_int_equal(md->nh, env->nh_out_conn);
+	assert_int_equal(md->nh, sl_env->nh_out_conn);
 	rte_pktmbuf_free(m);
 
 	/* VLAN stripped by the PMD (af_packet): tag in m->vlan_tci. */
@@ -182,7 +161,7 @@ static void test_eth_classify(void **state)
 	m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
 	m->vlan_tci = 0x2000 | 100; /* PCP 1 */
 	m = expect_out(m, SL_STAGE_NEIGH);
-	assert_int_equal(sl_meta(m)->vpc_index, env->vpc_a);
+	assert_int_equal(sl_meta(m)->vpc_index, sl_env->vpc_a);
 	assert_int_equal(sl_meta(m)->in_vlan, 100);
 	assert_int_equal(sl_meta(m)->l3_off, 14);
 	rte_pktmbuf_free(m);
@@ -193,7 +172,7 @@ static void test_eth_classify(void **state)
 	p.len += 28;
 	m = expect_out(sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_PUNT);
 	assert_int_equal(sl_meta(m)->punt, SL_PUNT_ARP);
-	assert_int_equal(sl_meta(m)->vpc_index, env->vpc_a);
+	assert_int_equal(sl_meta(m)->vpc_index, sl_env->vpc_a);
 	assert_int_equal(sl_meta(m)->l3_off, 18);
 	rte_pktmbuf_free(m);
 }
@@ -393,7 +372,7 @@ static void test_ip6_nd_punt(void **state)
 		assert_int_equal(sl_meta(m)->punt, SL_PUNT_ND);
 		assert_int_equal(sl_meta(m)->l4_proto, 58);
 		assert_int_equal(sl_meta(m)->l4_off, 18 + 40);
-		assert_int_equal(sl_meta(m)->vpc_index, env->vpc_a);
+		assert_int_equal(sl_meta(m)->vpc_index, sl_env->vpc_a);
 		rte_pktmbuf_free(m);
 	}
 
@@ -441,7 +420,7 @@ static void test_ip6_walk(void **state)
 	assert_int_equal(sl_meta(m)->l4_proto, 17);
 	assert_int_equal(sl_meta(m)->l4_off, 18 + 40 + 32);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), 18 + 40 + 48);
-	assert_int_equal(sl_meta(m)->nh, env->nh_vsw2_6);
+	assert_int_equal(sl_meta(m)->nh, sl_env->nh_vsw2_6);
 	rte_pktmbuf_free(m);
 
 	/* First fragment: walk continues to UDP. */
@@ -486,26 +465,26 @@ static void test_ip6_walk(void **state)
 static void test_no_tables(void **state)
 {
 	struct sl_tpkt p;
-	const struct sl_bank_header *b = env->w->bank;
+	const struct sl_bank_header *b = sl_env->w->bank;
 
 	in4(&p, "192.168.1.10", "192.168.2.10");
-	env->w->bank = NULL;
+	sl_env->w->bank = NULL;
 	expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_NO_TABLES);
-	env->w->bank = b;
+	sl_env->w->bank = b;
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_eth_drops, setup),
-	    cmocka_unit_test_setup(test_eth_classify, setup),
-	    cmocka_unit_test_setup(test_ip4_drops, setup),
-	    cmocka_unit_test_setup(test_ip4_accept, setup),
-	    cmocka_unit_test_setup(test_ip6_drops, setup),
-	    cmocka_unit_test_setup(test_ip6_nd_punt, setup),
-	    cmocka_unit_test_setup(test_ip6_walk, setup),
-	    cmocka_unit_test_setup(test_no_tables, setup),
+	    cmocka_unit_test_setup(test_eth_drops, sl_test_setup),
+	    cmocka_unit_test_setup(test_eth_classify, sl_test_setup),
+	    cmocka_unit_test_setup(test_ip4_drops, sl_test_setup),
+	    cmocka_unit_test_setup(test_ip4_accept, sl_test_setup),
+	    cmocka_unit_test_setup(test_ip6_drops, sl_test_setup),
+	    cmocka_unit_test_setup(test_ip6_nd_punt, sl_test_setup),
+	    cmocka_unit_test_setup(test_ip6_walk, sl_test_setup),
+	    cmocka_unit_test_setup(test_no_tables, sl_test_setup),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, sl_test_group_setup, sl_test_group_teardown);
 }

@@ -14,33 +14,6 @@
 
 #include "sl_test_env.h"
 
-static struct sl_test_env *env;
-
-static int group_setup(void **state)
-{
-	env = sl_test_env_new();
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	sl_test_env_free(env);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	sl_test_flush(env->w);
-	sl_test_reset_stats(env);
-	env->w->now_tsc += 100 * rte_get_tsc_hz();
-	return 0;
-}
-
-static uint16_t get16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
-
 static const uint8_t udp8[16] = {0x82, 0x9a, 0x82, 0x9b, 0x00, 0x10, 0, 0, 't', 'r', 'a', 'c', 'e'};
 
 /* The reply at NEIGH, checked against the request (IPv4). */
@@ -48,14 +21,14 @@ static void check_echo4(struct rte_mbuf *r, const struct sl_tpkt *req, uint32_t 
 {
 	const uint8_t *q = req->b + req->l3;
 	unsigned int qhlen = (q[0] & 0xf) * 4u;
-	uint32_t ilen = get16(q + 2) - qhlen;
+	uint32_t ilen = sl_get16(q + 2) - qhlen;
 	uint8_t b[10000];
 	uint32_t len = sl_t_bytes(r, sl_meta(r)->l3_off, b, sizeof(b));
 
 	assert_int_equal(len, 20 + ilen);
 	assert_int_equal(b[0], 0x45); /* options not echoed */
-	assert_int_equal(get16(b + 2), len);
-	assert_int_equal(get16(b + 6), 0);
+	assert_int_equal(sl_get16(b + 2), len);
+	assert_int_equal(sl_get16(b + 6), 0);
 	assert_int_equal(b[8], 64);
 	assert_int_equal(b[9], 1);
 	assert_true(sl_t_cksum_ok(b, 20));
@@ -88,32 +61,32 @@ static void test_echo4(void **state)
 	static const uint8_t opts[12] = {0x07, 11, 4};
 
 	/* Ping the own VSwitch gateway. */
-	r = SL_EXPECT_OUT(env, echo4_pkt(&p, "192.168.1.10", "192.168.1.253", 56, NULL, 0),
+	r = SL_EXPECT_OUT(sl_env, echo4_pkt(&p, "192.168.1.10", "192.168.1.253", 56, NULL, 0),
 			  SL_STAGE_NEIGH);
-	check_echo4(r, &p, env->nh_vsw1);
-	assert_int_equal(env->stats->cnt[SL_CNT_LOCAL_ECHO], 1);
-	assert_int_equal(env->stats->cnt[SL_CNT_FWD_IP4], 1);
-	assert_int_equal(sl_meta(r)->vpc_index, env->vpc_a);
+	check_echo4(r, &p, sl_env->nh_vsw1);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_LOCAL_ECHO], 1);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_FWD_IP4], 1);
+	assert_int_equal(sl_meta(r)->vpc_index, sl_env->vpc_a);
 	rte_pktmbuf_free(r);
 
 	/* The other VSwitch's gateway answers from its own address. */
-	r = SL_EXPECT_OUT(env, echo4_pkt(&p, "192.168.1.10", "192.168.2.253", 0, NULL, 0),
+	r = SL_EXPECT_OUT(sl_env, echo4_pkt(&p, "192.168.1.10", "192.168.2.253", 0, NULL, 0),
 			  SL_STAGE_NEIGH);
-	check_echo4(r, &p, env->nh_vsw1);
+	check_echo4(r, &p, sl_env->nh_vsw1);
 	rte_pktmbuf_free(r);
 
 	/* Request with a record-route option: reply without options. */
-	r = SL_EXPECT_OUT(env, echo4_pkt(&p, "192.168.1.10", "192.168.1.253", 32, opts, 12),
+	r = SL_EXPECT_OUT(sl_env, echo4_pkt(&p, "192.168.1.10", "192.168.1.253", 32, opts, 12),
 			  SL_STAGE_NEIGH);
-	check_echo4(r, &p, env->nh_vsw1);
+	check_echo4(r, &p, sl_env->nh_vsw1);
 	rte_pktmbuf_free(r);
 
 	/* A 1400-byte request in four segments. */
 	rte_pktmbuf_free(echo4_pkt(&p, "192.168.1.10", "192.168.1.253", 1372, NULL, 0));
 	r = sl_tp_mbuf_segs(&p, SL_T_PORT_IN, 400);
 	assert_int_equal(r->nb_segs, 4);
-	r = SL_EXPECT_OUT(env, r, SL_STAGE_NEIGH);
-	check_echo4(r, &p, env->nh_vsw1);
+	r = SL_EXPECT_OUT(sl_env, r, SL_STAGE_NEIGH);
+	check_echo4(r, &p, sl_env->nh_vsw1);
 	rte_pktmbuf_free(r);
 
 	/* VPC B pings the same address in its own VPC. */
@@ -123,9 +96,9 @@ static void test_echo4(void **state)
 
 		sl_tp_eth(&p, sl_t_mac_in, 200, 0x0800);
 		sl_tp_ip4(&p, "192.168.1.20", "192.168.1.253", 1, 64, 0, NULL, 0, icmp, n);
-		r = SL_EXPECT_OUT(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
-		check_echo4(r, &p, env->nh_b_vsw1);
-		assert_int_equal(sl_meta(r)->vpc_index, env->vpc_b);
+		r = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
+		check_echo4(r, &p, sl_env->nh_b_vsw1);
+		assert_int_equal(sl_meta(r)->vpc_index, sl_env->vpc_b);
 		rte_pktmbuf_free(r);
 	}
 
@@ -136,8 +109,8 @@ static void test_echo4(void **state)
 
 		sl_tp_eth(&p, sl_t_mac_out, -1, 0x0800);
 		sl_tp_ip4(&p, "198.51.100.1", "203.0.113.2", 1, 50, 0, NULL, 0, icmp, n);
-		r = SL_EXPECT_OUT(env, sl_tp_mbuf(&p, SL_T_PORT_OUT), SL_STAGE_NEIGH);
-		check_echo4(r, &p, env->nh_up);
+		r = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_OUT), SL_STAGE_NEIGH);
+		check_echo4(r, &p, sl_env->nh_up);
 		rte_pktmbuf_free(r);
 	}
 }
@@ -153,19 +126,19 @@ static void test_local4_drops(void **state)
 	icmp[10] ^= 0x40;
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "192.168.1.253", 1, 64, 0, NULL, 0, icmp, n);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
 	/* ICMP shorter than its 8-byte header. */
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "192.168.1.253", 1, 64, 0, NULL, 0, icmp, 4);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
 	/* First fragment of an echo request (MF), and a later fragment. */
 	n = sl_tp_icmp4_echo(icmp, 1, 1, 16);
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "192.168.1.253", 1, 64, 0x2000, NULL, 0, icmp, n);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "192.168.1.253", 1, 64, 3, NULL, 0, icmp, n);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
 	/* An echo reply sent to the gateway: not a request. */
 	n = sl_tp_icmp4_echo(icmp, 1, 1, 16);
 	icmp[0] = 0;
@@ -178,15 +151,15 @@ static void test_local4_drops(void **state)
 	}
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "192.168.1.253", 1, 64, 0, NULL, 0, icmp, n);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_PROTO);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_PROTO);
 	/* TCP to the gateway. */
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "192.168.1.253", 6, 64, 0, NULL, 0, udp8, 16);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_PROTO);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_PROTO);
 	/* Non-first UDP fragment: no port, no error. */
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "192.168.1.253", 17, 64, 2, NULL, 0, udp8, 16);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_PROTO);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_PROTO);
 }
 
 static void test_udp_port_unreachable4(void **state)
@@ -199,13 +172,13 @@ static void test_udp_port_unreachable4(void **state)
 	 * from the address probed. */
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "192.168.2.253", 17, 64, 0, NULL, 0, udp8, 16);
-	sl_test_run(env->w, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_ETH_INPUT);
-	assert_int_equal(env->stats->drop[SL_DROP_LOCAL_PROTO], 1);
-	assert_int_equal(sl_test_drops(env), 1);
-	assert_int_equal(env->stats->cnt[SL_CNT_ICMP_ERRORS], 1);
-	assert_int_equal(sl_test_take(env->w, SL_STAGE_NEIGH, &r, 1), 1);
+	sl_test_run(sl_env->w, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_ETH_INPUT);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_LOCAL_PROTO], 1);
+	assert_int_equal(sl_test_drops(sl_env), 1);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_ICMP_ERRORS], 1);
+	assert_int_equal(sl_test_take(sl_env->w, SL_STAGE_NEIGH, &r, 1), 1);
 	sl_t_bytes(r, sl_meta(r)->l3_off, b, sizeof(b));
-	assert_int_equal(get16(b + 2), 28 + 36);
+	assert_int_equal(sl_get16(b + 2), 28 + 36);
 	assert_int_equal(b[20], 3);
 	assert_int_equal(b[21], 3);
 	assert_memory_equal(b + 12, p.b + p.l3 + 16, 4);
@@ -213,7 +186,7 @@ static void test_udp_port_unreachable4(void **state)
 	assert_true(sl_t_cksum_ok(b, 20));
 	assert_true(sl_t_cksum_ok(b + 20, 8 + 36));
 	assert_memory_equal(b + 28, p.b + p.l3, 36);
-	assert_int_equal(sl_meta(r)->nh, env->nh_vsw1);
+	assert_int_equal(sl_meta(r)->nh, sl_env->nh_vsw1);
 	rte_pktmbuf_free(r);
 }
 
@@ -242,13 +215,13 @@ static void check_echo6(struct rte_mbuf *r, const struct sl_tpkt *req, unsigned 
 			uint32_t nh)
 {
 	const uint8_t *q = req->b + req->l3;
-	uint32_t ilen = get16(q + 4) - extlen;
+	uint32_t ilen = sl_get16(q + 4) - extlen;
 	uint8_t b[4096];
 	uint32_t len = sl_t_bytes(r, sl_meta(r)->l3_off, b, sizeof(b));
 
 	assert_int_equal(len, 40 + ilen);
 	assert_int_equal(b[0] >> 4, 6);
-	assert_int_equal(get16(b + 4), ilen);
+	assert_int_equal(sl_get16(b + 4), ilen);
 	assert_int_equal(b[6], 58);
 	assert_int_equal(b[7], 64);
 	assert_memory_equal(b + 8, q + 24, 16);
@@ -270,23 +243,23 @@ static void test_echo6(void **state)
 	static const uint8_t dopt[8] = {58, 0, 1, 4, 0, 0, 0, 0};
 
 	echo6_build(&p, "2001:db8:a:1::10", "2001:db8:a:1:ffff:ffff:ffff:fffd", 56, NULL, 0, 58);
-	r = SL_EXPECT_OUT(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
-	check_echo6(r, &p, 0, env->nh_vsw1_6);
-	assert_int_equal(env->stats->cnt[SL_CNT_LOCAL_ECHO], 1);
-	assert_int_equal(env->stats->cnt[SL_CNT_FWD_IP6], 1);
+	r = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
+	check_echo6(r, &p, 0, sl_env->nh_vsw1_6);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_LOCAL_ECHO], 1);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_FWD_IP6], 1);
 	rte_pktmbuf_free(r);
 
 	/* With a destination options header: the reply carries none. */
 	echo6_build(&p, "2001:db8:a:2::10", "2001:db8:a:2:ffff:ffff:ffff:fffd", 100, dopt, 8, 60);
-	r = SL_EXPECT_OUT(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
-	check_echo6(r, &p, 8, env->nh_vsw2_6);
+	r = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
+	check_echo6(r, &p, 8, sl_env->nh_vsw2_6);
 	rte_pktmbuf_free(r);
 
 	/* Large request over several segments. */
 	echo6_build(&p, "2001:db8:a:1::10", "2001:db8:a:1:ffff:ffff:ffff:fffd", 1400, NULL, 0, 58);
 	r = sl_tp_mbuf_segs(&p, SL_T_PORT_IN, 500);
-	r = SL_EXPECT_OUT(env, r, SL_STAGE_NEIGH);
-	check_echo6(r, &p, 0, env->nh_vsw1_6);
+	r = SL_EXPECT_OUT(sl_env, r, SL_STAGE_NEIGH);
+	check_echo6(r, &p, 0, sl_env->nh_vsw1_6);
 	rte_pktmbuf_free(r);
 }
 
@@ -301,34 +274,34 @@ static void test_local6_drops(void **state)
 	/* Bad checksum. */
 	echo6_build(&p, "2001:db8:a:1::10", "2001:db8:a:1:ffff:ffff:ffff:fffd", 8, NULL, 0, 58);
 	p.b[p.len - 1] ^= 1;
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
 	/* First fragment of an echo request. */
 	echo6_build(&p, "2001:db8:a:1::10", "2001:db8:a:1:ffff:ffff:ffff:fffd", 8, frag, 8, 44);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
 	/* ICMPv6 of 4 bytes. */
 	memset(pl, 0, sizeof(pl));
 	pl[0] = 128;
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x86dd);
 	sl_tp_ip6(&p, "2001:db8:a:1::10", "2001:db8:a:1:ffff:ffff:ffff:fffd", 58, 64, pl, 4);
 	sl_tp_icmp6_fix(&p, p.l3 + 40);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_ICMP_INVALID);
 	/* Echo reply to the gateway: not a request. */
 	echo6_build(&p, "2001:db8:a:1::10", "2001:db8:a:1:ffff:ffff:ffff:fffd", 8, NULL, 0, 58);
 	p.b[p.l3 + 40] = 129;
 	sl_tp_icmp6_fix(&p, p.l3 + 40);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_PROTO);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_PROTO);
 	/* TCP. */
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x86dd);
 	sl_tp_ip6(&p, "2001:db8:a:1::10", "2001:db8:a:1:ffff:ffff:ffff:fffd", 6, 64, udp8, 16);
-	SL_EXPECT_DROP(env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_PROTO);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_LOCAL_PROTO);
 
 	/* UDP -> port unreachable 1/4 from the probed address. */
-	sl_test_reset_stats(env);
+	sl_test_reset_stats(sl_env);
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x86dd);
 	sl_tp_ip6(&p, "2001:db8:a:1::10", "2001:db8:a:2:ffff:ffff:ffff:fffd", 17, 64, udp8, 16);
-	sl_test_run(env->w, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_ETH_INPUT);
-	assert_int_equal(env->stats->drop[SL_DROP_LOCAL_PROTO], 1);
-	assert_int_equal(sl_test_take(env->w, SL_STAGE_NEIGH, &r, 1), 1);
+	sl_test_run(sl_env->w, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_ETH_INPUT);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_LOCAL_PROTO], 1);
+	assert_int_equal(sl_test_take(sl_env->w, SL_STAGE_NEIGH, &r, 1), 1);
 	sl_t_bytes(r, sl_meta(r)->l3_off, b, sizeof(b));
 	assert_int_equal(b[40], 1);
 	assert_int_equal(b[41], 4);
@@ -342,12 +315,12 @@ static void test_local6_drops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_echo4, setup),
-	    cmocka_unit_test_setup(test_local4_drops, setup),
-	    cmocka_unit_test_setup(test_udp_port_unreachable4, setup),
-	    cmocka_unit_test_setup(test_echo6, setup),
-	    cmocka_unit_test_setup(test_local6_drops, setup),
+	    cmocka_unit_test_setup(test_echo4, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_local4_drops, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_udp_port_unreachable4, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_echo6, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_local6_drops, sl_test_setup_full_bucket),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, sl_test_group_setup, sl_test_group_teardown);
 }

@@ -13,20 +13,6 @@
 
 #include "sl_test_env.h"
 
-static struct sl_test_env *env;
-
-static int group_setup(void **state)
-{
-	env = sl_test_env_new();
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	sl_test_env_free(env);
-	return 0;
-}
-
 static const uint8_t udp8[16] = {0x30, 0x39, 0x00, 0x35, 0x00, 0x10, 0, 0, 'r', 'o', 'u', 't', 'e'};
 
 static struct rte_mbuf *vlan4(int vlan, const char *src, const char *dst)
@@ -58,7 +44,8 @@ static struct rte_mbuf *out6(const char *src, const char *dst)
 
 static void expect_nh(struct rte_mbuf *m, uint32_t nh, int line)
 {
-	struct rte_mbuf *o = sl_test_expect_out(env, m, SL_STAGE_ETH_INPUT, SL_STAGE_NEIGH, line);
+	struct rte_mbuf *o =
+	    sl_test_expect_out(sl_env, m, SL_STAGE_ETH_INPUT, SL_STAGE_NEIGH, line);
 
 	if (sl_meta(o)->nh != nh)
 		fail_msg("line %d: next hop %u, expected %u", line, sl_meta(o)->nh, nh);
@@ -71,31 +58,31 @@ static void expect_nh(struct rte_mbuf *m, uint32_t nh, int line)
 static void test_route4_dispatch(void **state)
 {
 	/* CONNECTED, both VSwitches; custom GATEWAY routes. */
-	EXPECT_NH(vlan4(100, "192.168.1.10", "192.168.1.11"), env->nh_vsw1);
-	EXPECT_NH(vlan4(100, "192.168.1.10", "192.168.2.10"), env->nh_vsw2);
-	EXPECT_NH(vlan4(100, "192.168.1.10", "10.99.200.1"), env->nh_inst);
-	EXPECT_NH(vlan4(100, "192.168.1.10", "10.98.0.1"), env->nh_small);
+	EXPECT_NH(vlan4(100, "192.168.1.10", "192.168.1.11"), sl_env->nh_vsw1);
+	EXPECT_NH(vlan4(100, "192.168.1.10", "192.168.2.10"), sl_env->nh_vsw2);
+	EXPECT_NH(vlan4(100, "192.168.1.10", "10.99.200.1"), sl_env->nh_inst);
+	EXPECT_NH(vlan4(100, "192.168.1.10", "10.98.0.1"), sl_env->nh_small);
 	/* Overlapping CIDR in VPC B resolves in B's table. */
-	EXPECT_NH(vlan4(200, "192.168.1.20", "192.168.1.10"), env->nh_b_vsw1);
+	EXPECT_NH(vlan4(200, "192.168.1.20", "192.168.1.10"), sl_env->nh_b_vsw1);
 	/* Internet side: connected subnet and default route. */
-	EXPECT_NH(out4("198.51.100.1", "203.0.113.77"), env->nh_out_conn);
-	EXPECT_NH(out4("198.51.100.1", "8.8.8.8"), env->nh_up);
-	EXPECT_NH(out6("2001:db8:eeee::1", "2001:db8:ffff::9"), env->nh_out_conn6);
-	EXPECT_NH(out6("2001:db8:eeee::1", "2001:db8:1234::1"), env->nh_up6);
+	EXPECT_NH(out4("198.51.100.1", "203.0.113.77"), sl_env->nh_out_conn);
+	EXPECT_NH(out4("198.51.100.1", "8.8.8.8"), sl_env->nh_up);
+	EXPECT_NH(out6("2001:db8:eeee::1", "2001:db8:ffff::9"), sl_env->nh_out_conn6);
+	EXPECT_NH(out6("2001:db8:eeee::1", "2001:db8:1234::1"), sl_env->nh_up6);
 }
 
 static void test_route4_blackhole(void **state)
 {
 	/* 100.64.0.0/10 is the reserved service range: silent drop. */
-	SL_EXPECT_DROP(env, vlan4(100, "192.168.1.10", "100.64.0.1"), SL_DROP_BLACKHOLE);
-	SL_EXPECT_DROP(env, vlan4(100, "192.168.1.10", "100.127.255.254"), SL_DROP_BLACKHOLE);
-	assert_int_equal(env->stats->cnt[SL_CNT_ICMP_ERRORS], 0);
+	SL_EXPECT_DROP(sl_env, vlan4(100, "192.168.1.10", "100.64.0.1"), SL_DROP_BLACKHOLE);
+	SL_EXPECT_DROP(sl_env, vlan4(100, "192.168.1.10", "100.127.255.254"), SL_DROP_BLACKHOLE);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_ICMP_ERRORS], 0);
 	/* Just outside the /10: not blackholed, simply no route. */
-	sl_test_reset_stats(env);
-	sl_test_run(env->w, vlan4(100, "192.168.1.10", "100.128.0.1"), SL_STAGE_ETH_INPUT);
-	assert_int_equal(env->stats->drop[SL_DROP_BLACKHOLE], 0);
-	assert_int_equal(env->stats->drop[SL_DROP_NO_ROUTE], 1);
-	sl_test_flush(env->w);
+	sl_test_reset_stats(sl_env);
+	sl_test_run(sl_env->w, vlan4(100, "192.168.1.10", "100.128.0.1"), SL_STAGE_ETH_INPUT);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_BLACKHOLE], 0);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_NO_ROUTE], 1);
+	sl_test_flush(sl_env->w);
 }
 
 static void test_route4_unreachable(void **state)
@@ -106,15 +93,15 @@ static void test_route4_unreachable(void **state)
 	/* No route in VPC A: the packet is counted NO_ROUTE and an ICMP
 	 * destination unreachable (net) goes back to the sender, from the
 	 * gateway address of the sender's VSwitch. */
-	sl_test_flush(env->w);
-	sl_test_reset_stats(env);
-	sl_test_run(env->w, vlan4(100, "192.168.1.10", "10.55.0.1"), SL_STAGE_ETH_INPUT);
-	assert_int_equal(env->stats->drop[SL_DROP_NO_ROUTE], 1);
-	assert_int_equal(sl_test_drops(env), 1);
-	assert_int_equal(env->stats->cnt[SL_CNT_ICMP_ERRORS], 1);
-	assert_int_equal(sl_test_take(env->w, SL_STAGE_NEIGH, &o, 1), 1);
-	assert_int_equal(sl_meta(o)->nh, env->nh_vsw1);
-	assert_int_equal(sl_meta(o)->vpc_index, env->vpc_a);
+	sl_test_flush(sl_env->w);
+	sl_test_reset_stats(sl_env);
+	sl_test_run(sl_env->w, vlan4(100, "192.168.1.10", "10.55.0.1"), SL_STAGE_ETH_INPUT);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_NO_ROUTE], 1);
+	assert_int_equal(sl_test_drops(sl_env), 1);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_ICMP_ERRORS], 1);
+	assert_int_equal(sl_test_take(sl_env->w, SL_STAGE_NEIGH, &o, 1), 1);
+	assert_int_equal(sl_meta(o)->nh, sl_env->nh_vsw1);
+	assert_int_equal(sl_meta(o)->vpc_index, sl_env->vpc_a);
 	sl_t_bytes(o, sl_meta(o)->l3_off, b, sizeof(b));
 	assert_int_equal(b[9], 1);
 	assert_int_equal(b[20], 3);
@@ -124,25 +111,25 @@ static void test_route4_unreachable(void **state)
 	rte_pktmbuf_free(o);
 
 	/* VPC B has no 192.168.2.0/24: unreachable there, answered in B. */
-	sl_test_reset_stats(env);
-	sl_test_run(env->w, vlan4(200, "192.168.1.20", "192.168.2.10"), SL_STAGE_ETH_INPUT);
-	assert_int_equal(env->stats->drop[SL_DROP_NO_ROUTE], 1);
-	assert_int_equal(sl_test_take(env->w, SL_STAGE_NEIGH, &o, 1), 1);
-	assert_int_equal(sl_meta(o)->vpc_index, env->vpc_b);
-	assert_int_equal(sl_meta(o)->nh, env->nh_b_vsw1);
+	sl_test_reset_stats(sl_env);
+	sl_test_run(sl_env->w, vlan4(200, "192.168.1.20", "192.168.2.10"), SL_STAGE_ETH_INPUT);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_NO_ROUTE], 1);
+	assert_int_equal(sl_test_take(sl_env->w, SL_STAGE_NEIGH, &o, 1), 1);
+	assert_int_equal(sl_meta(o)->vpc_index, sl_env->vpc_b);
+	assert_int_equal(sl_meta(o)->nh, sl_env->nh_b_vsw1);
 	rte_pktmbuf_free(o);
 
 	/* IPv6: 1/0 from the VSwitch's gateway address. */
-	sl_test_reset_stats(env);
+	sl_test_reset_stats(sl_env);
 	{
 		struct rte_mbuf *m =
 		    sl_tp_in6("2001:db8:a:1::10", "2001:db8:77::1", 17, 64, udp8, sizeof(udp8));
 		uint8_t gw[16];
 
-		sl_test_run(env->w, m, SL_STAGE_ETH_INPUT);
-		assert_int_equal(env->stats->drop[SL_DROP_NO_ROUTE], 1);
-		assert_int_equal(sl_test_take(env->w, SL_STAGE_NEIGH, &o, 1), 1);
-		assert_int_equal(sl_meta(o)->nh, env->nh_vsw1_6);
+		sl_test_run(sl_env->w, m, SL_STAGE_ETH_INPUT);
+		assert_int_equal(sl_env->stats->drop[SL_DROP_NO_ROUTE], 1);
+		assert_int_equal(sl_test_take(sl_env->w, SL_STAGE_NEIGH, &o, 1), 1);
+		assert_int_equal(sl_meta(o)->nh, sl_env->nh_vsw1_6);
 		sl_t_bytes(o, sl_meta(o)->l3_off, b, sizeof(b));
 		assert_int_equal(b[6], 58);
 		assert_int_equal(b[40], 1);
@@ -156,14 +143,15 @@ static void test_route4_unreachable(void **state)
 static void test_route6_dispatch(void **state)
 {
 	EXPECT_NH(sl_tp_in6("2001:db8:a:1::10", "2001:db8:a:2::10", 17, 64, udp8, sizeof(udp8)),
-		  env->nh_vsw2_6);
+		  sl_env->nh_vsw2_6);
 	EXPECT_NH(sl_tp_in6("2001:db8:a:1::10", "2001:db8:99:5::1", 17, 64, udp8, sizeof(udp8)),
-		  env->nh_inst6);
+		  sl_env->nh_inst6);
 	/* Link-local destination reached through the Internet default
 	 * route: must not leave its link. */
-	SL_EXPECT_DROP(env, out6("2001:db8:eeee::1", "fe80::1"), SL_DROP_IP6_SCOPE);
+	SL_EXPECT_DROP(sl_env, out6("2001:db8:eeee::1", "fe80::1"), SL_DROP_IP6_SCOPE);
 	/* Link-local source to a VSwitch address. */
-	SL_EXPECT_DROP(env, sl_tp_in6("fe80::10", "2001:db8:a:2::10", 17, 64, udp8, sizeof(udp8)),
+	SL_EXPECT_DROP(sl_env,
+		       sl_tp_in6("fe80::10", "2001:db8:a:2::10", 17, 64, udp8, sizeof(udp8)),
 		       SL_DROP_IP6_SCOPE);
 }
 
@@ -177,8 +165,8 @@ static void test_route_unknown_vpc(void **state)
 	sl_meta(m)->l3_off = 18;
 	sl_meta(m)->family = SL_AF_INET;
 	sl_meta(m)->flags = 0;
-	sl_test_expect_drop(env, m, SL_STAGE_ROUTE4, SL_DROP_NO_ROUTE, __LINE__);
-	assert_int_equal(env->stats->cnt[SL_CNT_ICMP_ERRORS], 0);
+	sl_test_expect_drop(sl_env, m, SL_STAGE_ROUTE4, SL_DROP_NO_ROUTE, __LINE__);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_ICMP_ERRORS], 0);
 }
 
 int main(void)
@@ -189,5 +177,5 @@ int main(void)
 	    cmocka_unit_test(test_route_unknown_vpc),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, sl_test_group_setup, sl_test_group_teardown);
 }

@@ -28,9 +28,18 @@
  * Cache: VPC tables are independent of each other (a route's next hop is
  * an instance of the same VPC), so a change marks only the VPCs it touches.
  * Next hops are numbered per table while compiling (dedup by content with a
- * JudyHS), then globally at sl_compile() time (same dedup across tables);
- * the layout remaps each cached table's intervals through its gmap[], which
- * is linear and cheap next to building intervals.
+ * JudyHS), then mapped to global indexes (gmap[]) when the table enters the
+ * cache. Global next hops are reference-counted (one reference per table
+ * using one) and keep their index while referenced, so a change never
+ * renumbers the next hops of other tables; a freed index is reused by the
+ * next new next hop.
+ *
+ * Banks: sl_compile_layout() writes a bank of the segment incrementally:
+ * each bank has a private state here (heap allocator, table block per VPC,
+ * dirty sets); sl_compile() marks what it changed dirty in both banks and a
+ * bank write clears its own set. The scheme is in sl_shm.h ("Left-right
+ * updates"); a publish touching one VPC writes one table block, one
+ * descriptor, its new next hops, the 16 KiB vlan_map and the header.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +47,7 @@
 #include <string.h>
 
 #include "sl_compile.h"
+#include "sl_fib_writer.h"
 #include "sl_judy.h"
 #include "sl_ctl_log.h"
 
@@ -225,6 +235,8 @@ uint32_t sl_rt6_find(const struct sl_rt6_entry *e, uint32_t n, uint64_t hi, uint
 }
 
 /* ---- compiled tables ------------------------------------------------------- */
+
+static int sl_grow(void **p, uint32_t *cap, uint32_t n, size_t elem);
 
 static void sl_ctable_clear(struct sl_ctable *t)
 {
@@ -442,20 +454,30 @@ static int sl_compile_inet_table(struct sl_ctable *t, const struct sl_gateway_ob
 	for (unsigned int i = 0; g && i < g->n_routes && rc == 0; i++) {
 		const struct sl_inet_route *r = &g->routes[i];
 
-		sl_nh_base(&nh, SL_NH_GATEWAY, r->dest.family, SL_ROLE_OUTSIDE, 0, g->mtu,
-			   SL_VPC_INTERNET, "InternetRoutes");
-		sl_addr_to_bytes(r->via.family, r->via.addr, nh.via);
-		for (unsigned int j = 0; j < g->n_addrs; j++) {
-			struct sl_pfx net = sl_pfx_network(&g->addrs[j]);
-
-			if (sl_pfx_has(&net, r->via.family, r->via.addr)) {
-				sl_addr_to_bytes(net.family, g->addrs[j].addr, nh.src);
-				break;
-			}
-		}
+		sl_compile_inet_nexthop(g, &r->via, "InternetRoutes", &nh);
 		rc = sl_ctable_add(t, &r->dest, SL_ROUTE_STATIC, &nh);
 	}
 	return rc < 0 ? rc : sl_ctable_finish(t);
+}
+
+int sl_compile_inet_nexthop(const struct sl_gateway_obj *g, const struct sl_pfx *via,
+			    const char *owner, struct sl_nexthop *nh)
+{
+	int rc = -ENETUNREACH;
+
+	sl_nh_base(nh, SL_NH_GATEWAY, via->family, SL_ROLE_OUTSIDE, 0, g ? g->mtu : 1500,
+		   SL_VPC_INTERNET, owner);
+	sl_addr_to_bytes(via->family, via->addr, nh->via);
+	for (unsigned int j = 0; g && j < g->n_addrs; j++) {
+		struct sl_pfx net = sl_pfx_network(&g->addrs[j]);
+
+		if (sl_pfx_has(&net, via->family, via->addr)) {
+			sl_addr_to_bytes(net.family, g->addrs[j].addr, nh->src);
+			rc = 0;
+			break;
+		}
+	}
+	return rc;
 }
 
 /* ---- the compiler ---------------------------------------------------------- */
@@ -469,6 +491,68 @@ struct sl_cvpc {
 	struct sl_ctable t;
 };
 
+/* An Internet prefix as a Judy key: family, length, network-order address
+ * with host bits clear. */
+struct sl_ikey {
+	uint8_t family;
+	uint8_t len;
+	uint8_t addr[16];
+};
+
+#define SL_IKEY_LEN sizeof(struct sl_ikey)
+/* Beyond this many changed prefixes a bank's FIBs are rebuilt, not synced. */
+#define SL_DIRTY_PFX_MAX 65536u
+
+/* An Internet route source entry packed in a Judy value: global next hop,
+ * origin, and a bit so that it is never 0. */
+#define SL_IENT(nh, origin) ((void *)(uintptr_t)(((uint64_t)(nh) << 8) | 0x80u | (origin)))
+#define SL_IENT_NH(v) ((uint32_t)((uintptr_t)(v) >> 8))
+#define SL_IENT_ORIGIN(v) ((uint8_t)((uintptr_t)(v)&0x7fu))
+
+/* A config-derived Internet route. */
+struct sl_icfg {
+	struct sl_ikey k;
+	uint32_t nh; /**< global, one reference held */
+	uint8_t origin;
+};
+
+/* A block of a bank's table heap: offset from the bank start, class size. */
+struct sl_blk {
+	uint64_t off;
+	uint64_t size;
+};
+
+#define SL_HEAP_MIN_SHIFT 6 /* smallest block: one cache line */
+#define SL_HEAP_CLASSES 40
+
+/* Size-class allocator over [base, end) of one bank. Private to sluiced;
+ * only the blocks it hands out are in the segment. A full write resets it. */
+struct sl_heap {
+	uint64_t base, end, top;
+	uint64_t *free[SL_HEAP_CLASSES];
+	uint32_t n_free[SL_HEAP_CLASSES], cap_free[SL_HEAP_CLASSES];
+};
+
+/* What sluiced knows about one bank of the segment. */
+struct sl_bank_state {
+	bool valid; /**< holds a complete state; only dirty items differ */
+	struct sl_heap heap;
+	struct sl_blk *vpc_blk; /**< per VPC index: its table block here */
+	uint32_t n_vpc_blk, cap_vpc_blk;
+	struct sl_blk inet_blk;
+	uint32_t vpc_cap, nh_cap; /**< array capacities of this bank's layout */
+	Pvoid_t dirty_vpc;	  /**< Judy1: VPC indexes to rewrite */
+	Pvoid_t dirty_nh;	  /**< Judy1: next-hop indexes to rewrite */
+	bool dirty_inet;	  /**< the interval/prefix-list Internet table */
+	/* Internet FIB instances of this bank (FIB mode) and the prefixes
+	 * changed since this bank was written (replayed with sl_fib*_sync). */
+	struct sl_fib4_writer *fib4;
+	struct sl_fib6_writer *fib6;
+	struct sl_ikey *dirty_pfx;
+	uint32_t n_dirty_pfx, cap_dirty_pfx;
+	bool fib_rebuild; /**< too many dirty prefixes: rebuild from the RIB */
+};
+
 struct sl_compiler {
 	Pvoid_t cache;	    /**< JudySL VpcId -> struct sl_cvpc * */
 	Pvoid_t index_of;   /**< JudySL VpcId -> (void *)(index + 1) */
@@ -477,28 +561,252 @@ struct sl_compiler {
 	bool all_dirty;
 	bool inet_dirty;
 	bool inet_valid;
+	/* The Internet table: config-derived routes (gateway addresses and
+	 * static routes, recompiled when the gateway changes) and routes from
+	 * a route source (sl_compiler_inet_set: prefix file, later netlink);
+	 * the config wins for a prefix both have. Each entry holds one
+	 * reference on its global next hop. The RIBs hold the effective route
+	 * per prefix; `inet` is its interval form and prefix list (interval
+	 * mode, or small tables in FIB mode). */
+	struct sl_icfg *cfg_v; /**< config-derived routes */
+	uint32_t n_cfg;
+	Pvoid_t cfg_index; /**< JudyHS sl_ikey -> SL_IENT, over cfg_v */
+	Pvoid_t inet_feed; /**< JudyHS sl_ikey -> SL_IENT */
+	uint64_t n_feed;
+	uint32_t last_feed_nh; /**< next hop of the last route-source route */
+	struct sl_rib4 *rib4;
+	struct sl_rib6 *rib6;
+	bool inet_changed;		   /**< RIB changed since `inet` was built */
+	bool fib_mode;			   /**< banks carry the Internet table as FIBs */
+	uint32_t fib4_groups, fib6_groups; /**< tbl8 groups sized at last full write */
 	struct sl_ctable inet;
-	/* global next hops, rebuilt by every sl_compile() */
+	/* Global next hops, numbered for as long as some table uses them:
+	 * content -> index (JudyHS), a reference count per index (one per
+	 * table that uses it), and the free indexes below n_gnh. Index 0 is
+	 * UNREACHABLE and never freed. */
 	struct sl_nexthop *gnh;
-	uint32_t n_gnh, cap_gnh;
+	uint32_t *gref;
+	uint32_t n_gnh, cap_gnh, n_live_gnh;
+	Pvoid_t gnh_index;
+	Pvoid_t gnh_free; /**< Judy1 */
 	/* VPC table per index (NULL = hole), rebuilt by every sl_compile() */
 	struct sl_cvpc **slots;
 	uint32_t n_slots;
+	struct sl_bank_state bank[2];
+	uint64_t full_writes; /**< banks written in full so far */
 	struct sl_compile_stats stats;
 };
+
+static void sl_bank_dirty_vpc(struct sl_compiler *c, uint32_t index)
+{
+	for (unsigned int b = 0; b < 2; b++)
+		if (sl_j1_set(&c->bank[b].dirty_vpc, index) < 0)
+			c->bank[b].valid = false;
+}
+
+static void sl_bank_dirty_nh(struct sl_compiler *c, uint32_t index)
+{
+	for (unsigned int b = 0; b < 2; b++)
+		if (sl_j1_set(&c->bank[b].dirty_nh, index) < 0)
+			c->bank[b].valid = false;
+}
+
+static void sl_heap_reset(struct sl_heap *h, uint64_t base, uint64_t end)
+{
+	for (unsigned int k = 0; k < SL_HEAP_CLASSES; k++)
+		h->n_free[k] = 0;
+	h->base = h->top = base;
+	h->end = end;
+}
+
+static unsigned int sl_heap_class(uint64_t size)
+{
+	unsigned int k = 0;
+
+	while (k + 1 < SL_HEAP_CLASSES && (UINT64_C(1) << (k + SL_HEAP_MIN_SHIFT)) < size)
+		k++;
+	return k;
+}
+
+static uint64_t sl_heap_class_size(uint64_t size)
+{
+	return size ? UINT64_C(1) << (sl_heap_class(size) + SL_HEAP_MIN_SHIFT) : 0;
+}
+
+/* 0 with *b set (an empty request gives {0, 0}), or -ENOSPC. */
+static int sl_heap_alloc(struct sl_heap *h, uint64_t size, struct sl_blk *b)
+{
+	unsigned int k;
+	uint64_t csize;
+
+	b->off = b->size = 0;
+	if (size == 0)
+		return 0;
+	k = sl_heap_class(size);
+	csize = UINT64_C(1) << (k + SL_HEAP_MIN_SHIFT);
+	if (h->n_free[k]) {
+		b->off = h->free[k][--h->n_free[k]];
+	} else {
+		if (h->top > h->end || h->end - h->top < csize)
+			return -ENOSPC;
+		b->off = h->top;
+		h->top += csize;
+	}
+	b->size = csize;
+	return 0;
+}
+
+static void sl_heap_free(struct sl_heap *h, struct sl_blk *b)
+{
+	unsigned int k;
+
+	if (b->size == 0)
+		return;
+	k = sl_heap_class(b->size);
+	/* on allocation failure the block is leaked until the next full
+	 * write, which resets the heap */
+	if (sl_grow((void **)&h->free[k], &h->cap_free[k], h->n_free[k], sizeof(uint64_t)) == 0)
+		h->free[k][h->n_free[k]++] = b->off;
+	b->off = b->size = 0;
+}
+
+static void sl_bank_state_free(struct sl_bank_state *bs)
+{
+	for (unsigned int k = 0; k < SL_HEAP_CLASSES; k++)
+		free(bs->heap.free[k]);
+	free(bs->vpc_blk);
+	sl_j1_free(&bs->dirty_vpc);
+	sl_j1_free(&bs->dirty_nh);
+	free(bs->dirty_pfx);
+	sl_fib4_writer_free(bs->fib4);
+	sl_fib6_writer_free(bs->fib6);
+	memset(bs, 0, sizeof(*bs));
+}
+
+/* ---- global next hops ---- */
+
+static int sl_gnh_acquire(struct sl_compiler *c, const struct sl_nexthop *nh, uint32_t *idx)
+{
+	void *v = sl_jhs_get(c->gnh_index, nh, sizeof(*nh));
+	Word_t i = 0;
+	int rc;
+
+	if (v) {
+		*idx = (uint32_t)((uintptr_t)v - 1);
+		c->gref[*idx]++;
+		return 0;
+	}
+	if (sl_j1_first(c->gnh_free, &i) == 1) {
+		sl_j1_unset(&c->gnh_free, i);
+	} else {
+		uint32_t cap = c->cap_gnh;
+
+		if (sl_grow((void **)&c->gnh, &c->cap_gnh, c->n_gnh, sizeof(*c->gnh)) < 0)
+			return -ENOMEM;
+		if (c->cap_gnh != cap) {
+			uint32_t *r = realloc(c->gref, (size_t)c->cap_gnh * sizeof(*r));
+
+			if (r == NULL) {
+				c->cap_gnh = cap; /* gnh grew; harmless */
+				return -ENOMEM;
+			}
+			c->gref = r;
+		}
+		i = c->n_gnh++;
+	}
+	rc = sl_jhs_insert(&c->gnh_index, nh, sizeof(*nh), (void *)(uintptr_t)(i + 1));
+	if (rc < 0) {
+		sl_j1_set(&c->gnh_free, i);
+		return rc;
+	}
+	c->gnh[i] = *nh;
+	c->gref[i] = 1;
+	c->n_live_gnh++;
+	sl_bank_dirty_nh(c, (uint32_t)i);
+	*idx = (uint32_t)i;
+	return 0;
+}
+
+static void sl_gnh_release(struct sl_compiler *c, uint32_t idx)
+{
+	if (idx == 0 || idx >= c->n_gnh || c->gref[idx] == 0)
+		return;
+	if (--c->gref[idx])
+		return;
+	sl_jhs_delete(&c->gnh_index, &c->gnh[idx], sizeof(c->gnh[idx]));
+	memset(&c->gnh[idx], 0, sizeof(c->gnh[idx]));
+	c->n_live_gnh--;
+	/* the bank keeps the old bytes until the index is reused (nothing
+	 * refers to it meanwhile); reuse marks it dirty */
+	sl_j1_set(&c->gnh_free, idx);
+}
+
+/* Number a freshly compiled table's next hops globally (one reference per
+ * distinct local next hop). On failure nothing stays acquired. */
+static int sl_table_acquire(struct sl_compiler *c, struct sl_ctable *t)
+{
+	free(t->gmap);
+	t->gmap = calloc(t->n_nh ? t->n_nh : 1, sizeof(*t->gmap));
+	if (t->gmap == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < t->n_nh; i++) {
+		int rc;
+
+		if (t->nh[i].type == SL_NH_UNREACHABLE && i == 0) {
+			t->gmap[i] = 0;
+			continue;
+		}
+		rc = sl_gnh_acquire(c, &t->nh[i], &t->gmap[i]);
+		if (rc < 0) {
+			for (uint32_t j = 0; j < i; j++)
+				sl_gnh_release(c, t->gmap[j]);
+			free(t->gmap);
+			t->gmap = NULL;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void sl_table_release(struct sl_compiler *c, struct sl_ctable *t)
+{
+	if (t->gmap == NULL)
+		return;
+	for (uint32_t i = 0; i < t->n_nh; i++)
+		sl_gnh_release(c, t->gmap[i]);
+	free(t->gmap);
+	t->gmap = NULL;
+}
 
 struct sl_compiler *sl_compiler_new(void)
 {
 	struct sl_compiler *c = calloc(1, sizeof(*c));
+	struct sl_nexthop unreach;
+	uint32_t idx;
 
-	if (c)
-		c->inet_dirty = true;
+	if (c == NULL)
+		return NULL;
+	c->inet_dirty = true;
+	c->inet_changed = true;
+	c->rib4 = sl_rib4_new();
+	c->rib6 = sl_rib6_new();
+	if (c->rib4 == NULL || c->rib6 == NULL) {
+		sl_compiler_free(c);
+		return NULL;
+	}
+	memset(&unreach, 0, sizeof(unreach));
+	unreach.type = SL_NH_UNREACHABLE;
+	if (sl_gnh_acquire(c, &unreach, &idx) < 0) { /* index 0, held forever */
+		sl_compiler_free(c);
+		return NULL;
+	}
 	return c;
 }
 
-static void sl_cvpc_free(struct sl_cvpc *cv)
+static void sl_cvpc_free(struct sl_compiler *c, struct sl_cvpc *cv)
 {
 	if (cv) {
+		sl_table_release(c, &cv->t);
 		sl_ctable_clear(&cv->t);
 		free(cv);
 	}
@@ -509,7 +817,7 @@ static void sl_cache_clear(struct sl_compiler *c)
 	char key[SL_JSL_KEY_MAX] = "";
 
 	for (struct sl_cvpc *cv = sl_jsl_first(c->cache, key); cv; cv = sl_jsl_next(c->cache, key))
-		sl_cvpc_free(cv);
+		sl_cvpc_free(c, cv);
 	sl_jsl_free(&c->cache);
 }
 
@@ -522,8 +830,18 @@ void sl_compiler_free(struct sl_compiler *c)
 	sl_j1_free(&c->index_used);
 	sl_jsl_free(&c->dirty);
 	sl_ctable_clear(&c->inet);
+	free(c->cfg_v);
+	sl_jhs_free(&c->cfg_index);
+	sl_jhs_free(&c->inet_feed);
+	sl_rib4_free(c->rib4);
+	sl_rib6_free(c->rib6);
+	sl_jhs_free(&c->gnh_index);
+	sl_j1_free(&c->gnh_free);
 	free(c->gnh);
+	free(c->gref);
 	free(c->slots);
+	for (unsigned int b = 0; b < 2; b++)
+		sl_bank_state_free(&c->bank[b]);
 	free(c);
 }
 
@@ -543,6 +861,20 @@ void sl_compiler_mark_all_dirty(struct sl_compiler *c)
 {
 	c->all_dirty = true;
 	c->inet_dirty = true;
+}
+
+void sl_compiler_invalidate_banks(struct sl_compiler *c)
+{
+	for (unsigned int b = 0; b < 2; b++) {
+		struct sl_bank_state *bs = &c->bank[b];
+
+		bs->valid = false;
+		/* the writers point into the old mapping */
+		sl_fib4_writer_free(bs->fib4);
+		sl_fib6_writer_free(bs->fib6);
+		bs->fib4 = NULL;
+		bs->fib6 = NULL;
+	}
 }
 
 int sl_compiler_seed_index(struct sl_compiler *c, const char *vpc_id, uint32_t index)
@@ -589,34 +921,398 @@ static int sl_index_alloc(struct sl_compiler *c, const char *id, uint32_t *index
 	return rc;
 }
 
-/* Global next-hop numbering: index 0 is UNREACHABLE, then each table's next
- * hops in slot order, deduplicated by content. */
-static int sl_number_table(struct sl_compiler *c, Pvoid_t *gidx, struct sl_ctable *t)
-{
-	free(t->gmap);
-	t->gmap = malloc((t->n_nh ? t->n_nh : 1) * sizeof(*t->gmap));
-	if (t->gmap == NULL)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < t->n_nh; i++) {
-		void *v = sl_jhs_get(*gidx, &t->nh[i], sizeof(t->nh[i]));
-		int rc;
+/* ---- the Internet table ------------------------------------------------------ */
 
-		if (v) {
-			t->gmap[i] = (uint32_t)((uintptr_t)v - 1);
+static void sl_ikey_make(struct sl_ikey *k, uint8_t family, sl_u128 first, uint8_t len)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = family;
+	k->len = len;
+	sl_addr_to_bytes(family, first, k->addr);
+}
+
+static uint32_t sl_ikey_v4(const struct sl_ikey *k)
+{
+	return (uint32_t)k->addr[0] << 24 | (uint32_t)k->addr[1] << 16 | (uint32_t)k->addr[2] << 8 |
+	       k->addr[3];
+}
+
+static void sl_inet_dirty_key(struct sl_compiler *c, const struct sl_ikey *k)
+{
+	for (unsigned int b = 0; b < 2; b++) {
+		struct sl_bank_state *bs = &c->bank[b];
+
+		if (bs->fib_rebuild)
+			continue;
+		if (bs->n_dirty_pfx >= SL_DIRTY_PFX_MAX ||
+		    sl_grow((void **)&bs->dirty_pfx, &bs->cap_dirty_pfx, bs->n_dirty_pfx,
+			    sizeof(*k)) < 0) {
+			bs->fib_rebuild = true; /* cheaper (or the only way) */
 			continue;
 		}
-		if (sl_grow((void **)&c->gnh, &c->cap_gnh, c->n_gnh, sizeof(*c->gnh)) < 0)
-			return -ENOMEM;
-		rc = sl_jhs_insert(gidx, &t->nh[i], sizeof(t->nh[i]),
-				   (void *)(uintptr_t)(c->n_gnh + 1));
+		bs->dirty_pfx[bs->n_dirty_pfx++] = *k;
+	}
+	/* FIB mode lists only the config's routes (sl_inet_rebuild_table) */
+	if (!c->fib_mode)
+		c->inet_changed = true;
+}
+
+/* Make the RIB agree with the sources for one prefix. */
+static int sl_inet_refresh(struct sl_compiler *c, const struct sl_ikey *k)
+{
+	void *v = sl_jhs_get(c->cfg_index, k, SL_IKEY_LEN);
+	uint32_t cur = 0;
+	int have, rc;
+
+	if (v == NULL)
+		v = sl_jhs_get(c->inet_feed, k, SL_IKEY_LEN);
+	if (k->family == SL_AF_INET)
+		have = sl_rib4_get(c->rib4, sl_ikey_v4(k), k->len, &cur) == 0;
+	else
+		have = sl_rib6_get(c->rib6, k->addr, k->len, &cur) == 0;
+	if (v && have && cur == SL_IENT_NH(v))
+		return 0;
+	if (v == NULL && !have)
+		return 0;
+	if (v)
+		rc = k->family == SL_AF_INET
+			 ? sl_rib4_set(c->rib4, sl_ikey_v4(k), k->len, SL_IENT_NH(v))
+			 : sl_rib6_set(c->rib6, k->addr, k->len, SL_IENT_NH(v));
+	else
+		rc = k->family == SL_AF_INET ? sl_rib4_delete(c->rib4, sl_ikey_v4(k), k->len)
+					     : sl_rib6_delete(c->rib6, k->addr, k->len);
+	if (rc < 0)
+		return rc;
+	sl_inet_dirty_key(c, k);
+	return 0;
+}
+
+/* Replace the config-derived Internet routes by those of table `t` (its
+ * next hops local to t): acquire the new set, switch, refresh the RIB for
+ * every prefix of either set, then release the old set. */
+static int sl_inet_cfg_replace(struct sl_compiler *c, const struct sl_ctable *t)
+{
+	struct sl_icfg *nv = calloc(t->n_pfx ? t->n_pfx : 1, sizeof(*nv));
+	struct sl_icfg *ov = c->cfg_v;
+	uint32_t nn = 0, on = c->n_cfg;
+	Pvoid_t nidx = NULL;
+	int rc = nv ? 0 : -ENOMEM;
+
+	for (uint32_t i = 0; i < t->n_pfx && rc == 0; i++) {
+		const struct sl_prefix *p = &t->pfx[i];
+		struct sl_icfg *e = &nv[nn];
+
+		memset(&e->k, 0, sizeof(e->k));
+		e->k.family = p->family;
+		e->k.len = p->len;
+		memcpy(e->k.addr, p->addr, sizeof(e->k.addr));
+		if (sl_jhs_get(nidx, &e->k, SL_IKEY_LEN))
+			continue; /* the first of equal prefixes wins, as in the intervals */
+		rc = sl_gnh_acquire(c, &t->nh[p->nh], &e->nh);
+		if (rc < 0)
+			break;
+		e->origin = p->origin;
+		rc = sl_jhs_insert(&nidx, &e->k, SL_IKEY_LEN, SL_IENT(e->nh, e->origin));
+		if (rc < 0) {
+			sl_gnh_release(c, e->nh);
+			break;
+		}
+		nn++;
+	}
+	if (rc < 0) {
+		for (uint32_t i = 0; i < nn; i++)
+			sl_gnh_release(c, nv[i].nh);
+		sl_jhs_free(&nidx);
+		free(nv);
+		return rc;
+	}
+	sl_jhs_free(&c->cfg_index);
+	c->cfg_index = nidx;
+	c->cfg_v = nv;
+	c->n_cfg = nn;
+	c->inet_changed = true;
+	for (uint32_t i = 0; i < nn && rc == 0; i++)
+		rc = sl_inet_refresh(c, &nv[i].k);
+	for (uint32_t i = 0; i < on && rc == 0; i++)
+		rc = sl_inet_refresh(c, &ov[i].k);
+	for (uint32_t i = 0; i < on; i++)
+		sl_gnh_release(c, ov[i].nh);
+	free(ov);
+	return rc;
+}
+
+int sl_compiler_inet_set(struct sl_compiler *c, const struct sl_pfx *p,
+			 const struct sl_nexthop *nh)
+{
+	struct sl_ikey k;
+	PPvoid_t slot;
+	void *old;
+	uint32_t g;
+	int rc;
+
+	if (p->family != SL_AF_INET && p->family != SL_AF_INET6)
+		return -EINVAL;
+	sl_ikey_make(&k, p->family, sl_pfx_first(p), p->len);
+	/* route sources send runs of routes with the same next hop: try the
+	 * last one before the JudyHS lookup of 128 bytes */
+	if (c->last_feed_nh && c->last_feed_nh < c->n_gnh && c->gref[c->last_feed_nh] &&
+	    memcmp(&c->gnh[c->last_feed_nh], nh, sizeof(*nh)) == 0) {
+		g = c->last_feed_nh;
+		c->gref[g]++;
+	} else {
+		rc = sl_gnh_acquire(c, nh, &g);
 		if (rc < 0)
 			return rc;
-		c->gnh[c->n_gnh] = t->nh[i];
-		t->gmap[i] = c->n_gnh++;
+		c->last_feed_nh = g;
+	}
+	slot = JudyHSIns(&c->inet_feed, &k, SL_IKEY_LEN, PJE0);
+	if (slot == PJERR) {
+		sl_gnh_release(c, g);
+		return -ENOMEM;
+	}
+	old = *slot;
+	*slot = SL_IENT(g, SL_ROUTE_DYNAMIC);
+	if (!old)
+		c->n_feed++;
+	if (c->cfg_index && sl_jhs_get(c->cfg_index, &k, SL_IKEY_LEN)) {
+		rc = 0; /* shadowed by the config's route */
+	} else if (old && SL_IENT_NH(old) == g) {
+		rc = 0; /* same route again */
+	} else {
+		rc = p->family == SL_AF_INET ? sl_rib4_set(c->rib4, sl_ikey_v4(&k), k.len, g)
+					     : sl_rib6_set(c->rib6, k.addr, k.len, g);
+		if (rc >= 0) {
+			rc = 0;
+			sl_inet_dirty_key(c, &k);
+		}
+	}
+	if (old)
+		sl_gnh_release(c, SL_IENT_NH(old));
+	return rc;
+}
+
+int sl_compiler_inet_del(struct sl_compiler *c, const struct sl_pfx *p)
+{
+	struct sl_ikey k;
+	void *old;
+	int rc;
+
+	if (p->family != SL_AF_INET && p->family != SL_AF_INET6)
+		return -EINVAL;
+	sl_ikey_make(&k, p->family, sl_pfx_first(p), p->len);
+	old = sl_jhs_get(c->inet_feed, &k, SL_IKEY_LEN);
+	if (old == NULL)
+		return -ENOENT;
+	sl_jhs_delete(&c->inet_feed, &k, SL_IKEY_LEN);
+	c->n_feed--;
+	rc = sl_inet_refresh(c, &k);
+	sl_gnh_release(c, SL_IENT_NH(old));
+	return rc;
+}
+
+uint64_t sl_compiler_full_writes(const struct sl_compiler *c)
+{
+	return c->full_writes;
+}
+
+size_t sl_compiler_rib_bytes(const struct sl_compiler *c)
+{
+	return sl_rib4_bytes(c->rib4) + sl_rib6_bytes(c->rib6);
+}
+
+size_t sl_compiler_inet_count(const struct sl_compiler *c)
+{
+	return sl_rib4_count(c->rib4) + sl_rib6_count(c->rib6);
+}
+
+/* The interval form and prefix list of the RIB (interval mode), or only
+ * the prefix list (FIB mode, small tables), or nothing (FIB mode, big). */
+struct sl_inet_walk {
+	struct sl_compiler *c;
+	struct sl_ctable *t;
+	bool intervals;
+	int rc;
+};
+
+static int sl_inet_walk_add(struct sl_inet_walk *w, uint8_t family, const uint8_t addr[16],
+			    uint8_t len, uint32_t nh)
+{
+	struct sl_ctable *t = w->t;
+	struct sl_prefix *sp;
+	struct sl_ikey k;
+	void *v;
+
+	memset(&k, 0, sizeof(k));
+	k.family = family;
+	k.len = len;
+	memcpy(k.addr, addr, family == SL_AF_INET ? 4 : 16);
+	v = sl_jhs_get(w->c->cfg_index, &k, SL_IKEY_LEN);
+	if (v == NULL)
+		v = sl_jhs_get(w->c->inet_feed, &k, SL_IKEY_LEN);
+	if (sl_grow((void **)&t->pfx, &t->cap_pfx, t->n_pfx, sizeof(*t->pfx)) < 0)
+		return w->rc = -ENOMEM;
+	sp = &t->pfx[t->n_pfx++];
+	memset(sp, 0, sizeof(*sp));
+	memcpy(sp->addr, k.addr, sizeof(sp->addr));
+	sp->len = len;
+	sp->family = family;
+	sp->origin = v ? SL_IENT_ORIGIN(v) : SL_ROUTE_DYNAMIC;
+	sp->nh = nh;
+	if (w->intervals) {
+		struct sl_rt_in **in = family == SL_AF_INET6 ? &t->in6 : &t->in4;
+		uint32_t *n_in = family == SL_AF_INET6 ? &t->n_in6 : &t->n_in4;
+		uint32_t *cap_in = family == SL_AF_INET6 ? &t->cap_in6 : &t->cap_in4;
+
+		if (sl_grow((void **)in, cap_in, *n_in, sizeof(**in)) < 0)
+			return w->rc = -ENOMEM;
+		(*in)[*n_in].addr = sl_addr_from_bytes(family, k.addr);
+		(*in)[*n_in].len = len;
+		(*in)[*n_in].nh = nh;
+		(*in)[*n_in].seq = *n_in;
+		(*n_in)++;
 	}
 	return 0;
 }
 
+static int sl_inet_walk4(uint32_t addr, uint8_t len, uint32_t nh, void *arg)
+{
+	uint8_t b[16] = {(uint8_t)(addr >> 24), (uint8_t)(addr >> 16), (uint8_t)(addr >> 8),
+			 (uint8_t)addr};
+
+	return sl_inet_walk_add(arg, SL_AF_INET, b, len, nh);
+}
+
+static int sl_inet_walk6(const uint8_t addr[16], uint8_t len, uint32_t nh, void *arg)
+{
+	return sl_inet_walk_add(arg, SL_AF_INET6, addr, len, nh);
+}
+
+static int sl_inet_rebuild_table(struct sl_compiler *c)
+{
+	struct sl_inet_walk w = {.c = c, .intervals = !c->fib_mode};
+	struct sl_ctable t;
+	int rc = 0;
+
+	memset(&t, 0, sizeof(t));
+	w.t = &t;
+	if (!c->fib_mode) {
+		rc = sl_rib4_walk(c->rib4, sl_inet_walk4, &w);
+		if (rc == 0 && w.rc == 0)
+			rc = sl_rib6_walk(c->rib6, sl_inet_walk6, &w);
+		if (rc == 0)
+			rc = w.rc;
+	} else {
+		/* the FIB answers lookups; the list shows the config's routes
+		 * (the route source's may be a million: sluicectl counts them) */
+		for (uint32_t i = 0; i < c->n_cfg && rc == 0; i++) {
+			const struct sl_icfg *e = &c->cfg_v[i];
+
+			rc = sl_inet_walk_add(&w, e->k.family, e->k.addr, e->k.len, e->nh);
+			if (rc == 0)
+				rc = w.rc;
+		}
+	}
+	if (rc == 0 && !c->fib_mode)
+		rc = sl_ctable_finish(&t);
+	if (rc < 0) {
+		sl_ctable_clear(&t);
+		return rc;
+	}
+	free(t.in4);
+	free(t.in6);
+	t.in4 = t.in6 = NULL;
+	t.flags = c->fib_mode ? SL_RT_F_FIB : 0;
+	sl_ctable_clear(&c->inet);
+	c->inet = t;
+	c->inet_changed = false;
+	c->bank[0].dirty_inet = c->bank[1].dirty_inet = true;
+	return 0;
+}
+
+void sl_compiler_set_fib(struct sl_compiler *c, bool on)
+{
+	if (c->fib_mode == on)
+		return;
+	c->fib_mode = on;
+	c->inet_changed = true;
+	sl_compiler_invalidate_banks(c);
+}
+
+/* tbl8 groups a FIB of the RIB needs: one per first-level slot a longer
+ * prefix falls in, then one per 8-bit stride node below (IPv6). */
+struct sl_gcount {
+	Pvoid_t set;
+	uint32_t n;
+	int rc;
+};
+
+static int sl_gcount4(uint32_t addr, uint8_t len, uint32_t nh, void *arg)
+{
+	struct sl_gcount *g = arg;
+	int rc;
+
+	(void)nh;
+	if (len <= 24)
+		return 0;
+	rc = sl_j1_set(&g->set, addr >> 8);
+	if (rc < 0)
+		return g->rc = rc;
+	g->n += (uint32_t)rc;
+	return 0;
+}
+
+static int sl_gcount6(const uint8_t addr[16], uint8_t len, uint32_t nh, void *arg)
+{
+	struct sl_gcount *g = arg;
+
+	(void)nh;
+	for (unsigned int b = SL_FIB6_L1_BITS_DEFAULT; b < len; b += 8) {
+		uint8_t key[17] = {(uint8_t)b};
+		int rc;
+
+		memcpy(key + 1, addr, b / 8);
+		rc = sl_jhs_insert(&g->set, key, 1 + b / 8, (void *)1);
+		if (rc == -EEXIST)
+			continue;
+		if (rc < 0)
+			return g->rc = rc;
+		g->n++;
+	}
+	return 0;
+}
+
+static int sl_count_groups(struct sl_compiler *c)
+{
+	struct sl_gcount g4 = {0}, g6 = {0};
+	int rc = sl_rib4_walk(c->rib4, sl_gcount4, &g4);
+
+	sl_j1_free(&g4.set);
+	if (rc == 0)
+		rc = g4.rc;
+	if (rc == 0)
+		rc = sl_rib6_walk(c->rib6, sl_gcount6, &g6);
+	sl_jhs_free(&g6.set);
+	if (rc == 0)
+		rc = g6.rc;
+	if (rc < 0)
+		return rc;
+	/* a quarter of headroom for incremental growth, and a floor */
+	c->fib4_groups = g4.n + g4.n / 4 + 256;
+	c->fib6_groups = g6.n + g6.n / 4 + 256;
+	return 0;
+}
+
+static uint64_t sl_fib_bytes(const struct sl_compiler *c)
+{
+	if (!c->fib_mode)
+		return 0;
+	return SL_ALIGN(sl_fib4_bytes(c->fib4_groups ? c->fib4_groups : 256)) +
+	       SL_ALIGN(
+		   sl_fib6_bytes(SL_FIB6_L1_BITS_DEFAULT, c->fib6_groups ? c->fib6_groups : 256));
+}
+
+/* Bytes of a table's block in a bank: v4 intervals, v6 intervals, prefix
+ * list, each cache-line aligned. */
 static uint64_t sl_table_bytes(const struct sl_ctable *t)
 {
 	return SL_ALIGN((uint64_t)t->n_v4 * sizeof(struct sl_rt4_entry)) +
@@ -624,18 +1320,77 @@ static uint64_t sl_table_bytes(const struct sl_ctable *t)
 	       SL_ALIGN((uint64_t)t->n_pfx * sizeof(struct sl_prefix));
 }
 
+/* Bank bytes in front of the heap for arrays of the given capacities. */
+static uint64_t sl_fixed_bytes(uint32_t vpc_cap, uint32_t nh_cap)
+{
+	return SL_ALIGN(sizeof(struct sl_bank_header)) +
+	       SL_ALIGN(SL_VLAN_COUNT * sizeof(uint32_t)) +
+	       SL_ALIGN((uint64_t)vpc_cap * sizeof(struct sl_vpc)) +
+	       SL_ALIGN((uint64_t)nh_cap * sizeof(struct sl_nexthop));
+}
+
+/* Replace the cached table of `cv->id` by the compiled `cv` (or drop it
+ * when cv is NULL): new next hops are acquired before the old ones are
+ * released, so unchanged next hops keep their index. */
+static int sl_cache_put(struct sl_compiler *c, const char *id, struct sl_cvpc *cv)
+{
+	struct sl_cvpc *old = sl_jsl_get(c->cache, id);
+	int rc;
+
+	if (cv) {
+		rc = sl_table_acquire(c, &cv->t);
+		if (rc < 0)
+			return rc;
+	}
+	if (old) {
+		sl_jsl_delete(&c->cache, id);
+		sl_bank_dirty_vpc(c, old->index);
+		sl_cvpc_free(c, old);
+	}
+	if (cv) {
+		rc = sl_jsl_insert(&c->cache, cv->id, cv);
+		if (rc < 0) {
+			sl_table_release(c, &cv->t);
+			return rc;
+		}
+		sl_bank_dirty_vpc(c, cv->index);
+	}
+	return 0;
+}
+
 int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compile_stats *st)
 {
 	struct sl_compile_stats stats;
 	char key[SL_JSL_KEY_MAX];
-	Pvoid_t gidx = NULL;
 	Pvoid_t gone = NULL; /* JudySL ids of cached VPCs no longer in the store */
 	uint32_t max_index = 0;
 	int rc = 0;
 
 	memset(&stats, 0, sizeof(stats));
+	if (s == NULL) {
+		/* the store did not change since the last sl_compile(): only
+		 * route-source changes to take in; nothing per VPC (O(changes),
+		 * not O(VPCs), for a route feed) */
+		if (c->all_dirty || c->inet_dirty || !c->inet_valid || c->dirty)
+			return -EINVAL;
+		if (c->inet_changed) {
+			rc = sl_inet_rebuild_table(c);
+			if (rc < 0) {
+				sl_compiler_mark_all_dirty(c);
+				return rc;
+			}
+		}
+		c->stats.n_inet_routes = sl_compiler_inet_count(c);
+		c->stats.n_nexthops = c->n_live_gnh;
+		c->stats.n_recompiled = 0;
+		c->stats.inet_recompiled = 0;
+		if (st)
+			*st = c->stats;
+		return 0;
+	}
 	if (c->all_dirty) {
 		sl_cache_clear(c);
+		sl_compiler_invalidate_banks(c);
 		c->all_dirty = false;
 	}
 
@@ -651,10 +1406,6 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 			break;
 		if (cv && cv->index == index && !sl_jsl_get(c->dirty, v->id))
 			continue;
-		if (cv) {
-			sl_jsl_delete(&c->cache, v->id);
-			sl_cvpc_free(cv);
-		}
 		cv = calloc(1, sizeof(*cv));
 		if (cv == NULL) {
 			rc = -ENOMEM;
@@ -667,23 +1418,29 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		cv->n_vswitches = v->n_vswitches;
 		rc = sl_compile_vpc_table(&cv->t, v, index);
 		if (rc == 0)
-			rc = sl_jsl_insert(&c->cache, cv->id, cv);
+			rc = sl_cache_put(c, v->id, cv);
 		if (rc < 0) {
-			sl_cvpc_free(cv);
+			sl_ctable_clear(&cv->t);
+			free(cv);
 			break;
 		}
 		stats.n_recompiled++;
 	}
 	if (rc == 0 && (c->inet_dirty || !c->inet_valid)) {
-		sl_ctable_clear(&c->inet);
-		c->inet_valid = false;
-		rc = sl_compile_inet_table(&c->inet, s->gateway);
+		struct sl_ctable t;
+
+		rc = sl_compile_inet_table(&t, s->gateway);
+		if (rc == 0)
+			rc = sl_inet_cfg_replace(c, &t);
+		sl_ctable_clear(&t);
 		if (rc == 0) {
 			c->inet_valid = true;
 			c->inet_dirty = false;
 			stats.inet_recompiled = 1;
 		}
 	}
+	if (rc == 0 && c->inet_changed)
+		rc = sl_inet_rebuild_table(c);
 	if (rc < 0)
 		goto fail;
 	sl_jsl_free(&c->dirty);
@@ -700,16 +1457,13 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 			sl_jsl_insert(&gone, key, (void *)1);
 	key[0] = '\0';
 	for (void *x = sl_jsl_first(gone, key); x; x = sl_jsl_next(gone, key)) {
-		struct sl_cvpc *cv = sl_jsl_get(c->cache, key);
 		int idx = sl_compiler_vpc_index(c, key);
 
-		if (cv) {
-			sl_jsl_delete(&c->cache, key);
-			sl_cvpc_free(cv);
-		}
+		sl_cache_put(c, key, NULL);
 		if (idx >= 0) {
 			sl_jsl_delete(&c->index_of, key);
 			sl_j1_unset(&c->index_used, (Word_t)idx);
+			sl_bank_dirty_vpc(c, (uint32_t)idx);
 		}
 	}
 	sl_jsl_free(&gone);
@@ -730,145 +1484,367 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 	for (struct sl_cvpc *cv = sl_jsl_first(c->cache, key); cv; cv = sl_jsl_next(c->cache, key))
 		c->slots[cv->index] = cv;
 
-	/* global next hops */
-	c->n_gnh = 0;
-	for (uint32_t i = 0; i < c->n_slots && rc == 0; i++)
-		if (c->slots[i])
-			rc = sl_number_table(c, &gidx, &c->slots[i]->t);
-	if (rc == 0)
-		rc = sl_number_table(c, &gidx, &c->inet);
-	sl_jhs_free(&gidx);
-	if (rc < 0)
-		goto fail;
-
 	stats.n_vpc_slots = c->n_slots;
-	stats.n_nexthops = c->n_gnh;
-	stats.bytes = SL_ALIGN(sizeof(struct sl_bank_header)) +
-		      SL_ALIGN(SL_VLAN_COUNT * sizeof(uint32_t)) +
-		      SL_ALIGN((uint64_t)c->n_slots * sizeof(struct sl_vpc)) +
-		      SL_ALIGN((uint64_t)c->n_gnh * sizeof(struct sl_nexthop));
+	stats.n_nexthops = c->n_live_gnh;
+	stats.bytes = sl_fixed_bytes(c->n_slots, c->n_gnh) + sl_fib_bytes(c);
 	for (uint32_t i = 0; i < c->n_slots; i++) {
 		const struct sl_ctable *t = c->slots[i] ? &c->slots[i]->t : NULL;
 
 		if (t == NULL)
 			continue;
-		stats.bytes += sl_table_bytes(t);
+		stats.bytes += sl_heap_class_size(sl_table_bytes(t));
 		stats.n_v4 += t->n_v4;
 		stats.n_v6 += t->n_v6;
 		stats.n_prefixes += t->n_pfx;
 	}
-	stats.bytes += sl_table_bytes(&c->inet);
+	stats.bytes += sl_heap_class_size(sl_table_bytes(&c->inet));
 	stats.n_v4 += c->inet.n_v4;
 	stats.n_v6 += c->inet.n_v6;
 	stats.n_prefixes += c->inet.n_pfx;
+	stats.n_inet_routes = sl_compiler_inet_count(c);
 	c->stats = stats;
 	if (st)
 		*st = stats;
 	return 0;
 fail:
-	sl_jhs_free(&gidx);
+	sl_jsl_free(&gone);
 	sl_compiler_mark_all_dirty(c);
 	return rc;
 }
 
-/* ---- layout ---------------------------------------------------------------- */
+/* ---- bank writer ------------------------------------------------------------- */
 
-struct sl_writer {
-	uint8_t *bank;
-	uint64_t off;
-};
+/*
+ * A bank is written only while no reader uses it (shm_writer waits for the
+ * grace period; sl_compile_sync_bank()'s caller checks it), so plain stores
+ * suffice. Each bank is written either in full (first use, after
+ * invalidation, or when an incremental write runs out of room: the full
+ * write compacts) or incrementally: only the VPC descriptors, table blocks
+ * and next hops changed since this bank was last written. Both banks see
+ * every change: dirty marks go to both sets, and each set is cleared when
+ * its bank is written.
+ */
 
-/* Reserve `bytes` at the next aligned offset; zero the gap before it. */
-static uint64_t sl_reserve(struct sl_writer *w, uint64_t bytes)
-{
-	uint64_t at = SL_ALIGN(w->off);
-
-	memset(w->bank + w->off, 0, at - w->off);
-	w->off = at + bytes;
-	return at;
-}
-
-static void sl_layout_table(struct sl_writer *w, const struct sl_ctable *t,
-			    struct sl_route_table *rt)
+static void sl_write_table(uint8_t *bank, const struct sl_ctable *t, const struct sl_blk *blk,
+			   struct sl_route_table *rt)
 {
 	struct sl_rt4_entry *e4;
 	struct sl_rt6_entry *e6;
 	struct sl_prefix *p;
+	uint64_t off = blk->off;
 
 	memset(rt, 0, sizeof(*rt));
+	rt->flags = t->flags;
 	rt->v4_n = t->n_v4;
 	rt->v6_n = t->n_v6;
 	rt->n_prefixes = t->n_pfx;
-	rt->v4_off = sl_reserve(w, (uint64_t)t->n_v4 * sizeof(*e4));
-	e4 = SL_BANK_PTR(w->bank, rt->v4_off, struct sl_rt4_entry);
+	rt->v4_off = off;
+	e4 = SL_BANK_PTR(bank, off, struct sl_rt4_entry);
 	for (uint32_t i = 0; i < t->n_v4; i++) {
 		e4[i].start = t->v4[i].start;
-		e4[i].nh = t->gmap[t->v4[i].nh];
+		e4[i].nh = t->gmap ? t->gmap[t->v4[i].nh] : t->v4[i].nh;
 	}
-	rt->v6_off = sl_reserve(w, (uint64_t)t->n_v6 * sizeof(*e6));
-	e6 = SL_BANK_PTR(w->bank, rt->v6_off, struct sl_rt6_entry);
+	off += SL_ALIGN((uint64_t)t->n_v4 * sizeof(*e4));
+	rt->v6_off = off;
+	e6 = SL_BANK_PTR(bank, off, struct sl_rt6_entry);
 	for (uint32_t i = 0; i < t->n_v6; i++) {
 		e6[i] = t->v6[i];
-		e6[i].nh = t->gmap[t->v6[i].nh];
+		e6[i].nh = t->gmap ? t->gmap[t->v6[i].nh] : t->v6[i].nh;
 	}
-	rt->prefix_off = sl_reserve(w, (uint64_t)t->n_pfx * sizeof(*p));
-	p = SL_BANK_PTR(w->bank, rt->prefix_off, struct sl_prefix);
+	off += SL_ALIGN((uint64_t)t->n_v6 * sizeof(*e6));
+	rt->prefix_off = off;
+	p = SL_BANK_PTR(bank, off, struct sl_prefix);
 	for (uint32_t i = 0; i < t->n_pfx; i++) {
 		p[i] = t->pfx[i];
-		p[i].nh = t->gmap[t->pfx[i].nh];
+		p[i].nh = t->gmap ? t->gmap[t->pfx[i].nh] : t->pfx[i].nh;
 	}
 }
 
-int sl_compile_layout(const struct sl_compiler *c, void *bank, uint64_t bank_size, uint64_t gen)
+static int sl_bank_vpc_blk_grow(struct sl_bank_state *bs, uint32_t n)
 {
-	struct sl_writer w = {.bank = bank, .off = 0};
-	struct sl_bank_header *h = bank;
-	struct sl_route_table inet;
-	struct sl_vpc *vpcs;
-	uint32_t *vlan_map;
-	uint64_t vpc_off, nh_off, vlan_off;
+	while (bs->cap_vpc_blk < n) {
+		uint32_t ncap = bs->cap_vpc_blk ? bs->cap_vpc_blk * 2 : 64;
+		struct sl_blk *nb = realloc(bs->vpc_blk, (size_t)ncap * sizeof(*nb));
 
-	if (c->stats.bytes > bank_size || !c->inet_valid)
-		return c->inet_valid ? -ENOSPC : -EINVAL;
-	w.off = sizeof(*h);
-	vlan_off = sl_reserve(&w, SL_VLAN_COUNT * sizeof(uint32_t));
-	vlan_map = SL_BANK_PTR(bank, vlan_off, uint32_t);
+		if (nb == NULL)
+			return -ENOMEM;
+		memset(nb + bs->cap_vpc_blk, 0, (size_t)(ncap - bs->cap_vpc_blk) * sizeof(*nb));
+		bs->vpc_blk = nb;
+		bs->cap_vpc_blk = ncap;
+	}
+	if (bs->n_vpc_blk < n)
+		bs->n_vpc_blk = n;
+	return 0;
+}
+
+/* (Re)write VPC descriptor `i` and its table block. */
+static int sl_write_vpc(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			struct sl_vpc *vpcs, uint32_t i)
+{
+	const struct sl_cvpc *cv = i < c->n_slots ? c->slots[i] : NULL;
+	struct sl_vpc *out = &vpcs[i];
+	int rc;
+
+	if (i >= bs->vpc_cap)
+		return cv ? -ENOSPC : 0; /* beyond the array: nothing to clear */
+	rc = sl_bank_vpc_blk_grow(bs, i + 1);
+	if (rc < 0)
+		return rc;
+	sl_heap_free(&bs->heap, &bs->vpc_blk[i]);
+	memset(out, 0, sizeof(*out));
+	out->index = i;
+	if (cv == NULL)
+		return 0; /* hole: empty id, no routes */
+	rc = sl_heap_alloc(&bs->heap, sl_table_bytes(&cv->t), &bs->vpc_blk[i]);
+	if (rc < 0)
+		return rc;
+	snprintf(out->id, sizeof(out->id), "%s", cv->id);
+	snprintf(out->route_table_id, sizeof(out->route_table_id), "%s", cv->route_table_id);
+	out->vlan = cv->vlan;
+	out->n_vswitches = cv->n_vswitches;
+	sl_write_table(bank, &cv->t, &bs->vpc_blk[i], &out->rt);
+	return 0;
+}
+
+static int sl_write_inet(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			 struct sl_bank_header *h)
+{
+	int rc;
+
+	sl_heap_free(&bs->heap, &bs->inet_blk);
+	rc = sl_heap_alloc(&bs->heap, sl_table_bytes(&c->inet), &bs->inet_blk);
+	if (rc < 0)
+		return rc;
+	sl_write_table(bank, &c->inet, &bs->inet_blk, &h->inet);
+	return 0;
+}
+
+/* Header fields that describe the current state (not the layout). */
+static void sl_write_state(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			   struct sl_bank_header *h)
+{
+	uint32_t *vlan_map = SL_BANK_PTR(bank, h->vlan_map_off, uint32_t);
+
 	memset(vlan_map, 0, SL_VLAN_COUNT * sizeof(uint32_t));
-	vpc_off = sl_reserve(&w, (uint64_t)c->n_slots * sizeof(struct sl_vpc));
-	vpcs = SL_BANK_PTR(bank, vpc_off, struct sl_vpc);
-	nh_off = sl_reserve(&w, (uint64_t)c->n_gnh * sizeof(struct sl_nexthop));
-	memcpy(SL_BANK_PTR(bank, nh_off, void), c->gnh, (size_t)c->n_gnh * sizeof(*c->gnh));
-
 	for (uint32_t i = 0; i < c->n_slots; i++) {
 		const struct sl_cvpc *cv = c->slots[i];
-		struct sl_vpc *out = &vpcs[i];
 
-		memset(out, 0, sizeof(*out));
-		out->index = i;
-		if (cv == NULL)
-			continue; /* hole: empty id, no routes */
-		snprintf(out->id, sizeof(out->id), "%s", cv->id);
-		snprintf(out->route_table_id, sizeof(out->route_table_id), "%s",
-			 cv->route_table_id);
-		out->vlan = cv->vlan;
-		out->n_vswitches = cv->n_vswitches;
-		if (cv->vlan > 0 && cv->vlan < SL_VLAN_COUNT)
+		if (cv && cv->vlan > 0 && cv->vlan < SL_VLAN_COUNT)
 			vlan_map[cv->vlan] = i + 1;
-		sl_layout_table(&w, &cv->t, &out->rt);
 	}
-	sl_layout_table(&w, &c->inet, &inet);
-
-	memset(h, 0, sizeof(*h));
-	h->magic = SL_BANK_MAGIC;
-	h->generation = gen;
-	h->used = w.off;
 	h->n_vpcs = c->n_slots;
 	h->n_nexthops = c->n_gnh;
-	h->vpc_off = vpc_off;
-	h->nh_off = nh_off;
-	h->vlan_map_off = vlan_off;
-	h->inet = inet;
+	h->used = bs->heap.top;
+}
+
+static void sl_bank_clean(struct sl_bank_state *bs)
+{
+	sl_j1_free(&bs->dirty_vpc);
+	sl_j1_free(&bs->dirty_nh);
+	bs->dirty_inet = false;
+	bs->n_dirty_pfx = 0;
+	bs->fib_rebuild = false;
+}
+
+/* FIB mode: lay out both Internet FIBs at `off` (sized from the RIB) and
+ * build them. Returns the offset after them, 0 on failure (*rc set). */
+static uint64_t sl_write_fibs(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			      struct sl_bank_header *h, uint64_t off, uint64_t bank_size, int *rc)
+{
+	uint64_t b4, b6;
+
+	*rc = sl_count_groups(c);
+	if (*rc < 0)
+		return 0;
+	b4 = SL_ALIGN(sl_fib4_bytes(c->fib4_groups));
+	b6 = SL_ALIGN(sl_fib6_bytes(SL_FIB6_L1_BITS_DEFAULT, c->fib6_groups));
+	if (off > bank_size || bank_size - off < b4 + b6) {
+		*rc = -ENOSPC;
+		return 0;
+	}
+	sl_fib4_writer_free(bs->fib4);
+	sl_fib6_writer_free(bs->fib6);
+	bs->fib4 = sl_fib4_writer_new(bank, &h->fib4, off, c->fib4_groups);
+	bs->fib6 =
+	    sl_fib6_writer_new(bank, &h->fib6, off + b4, c->fib6_groups, SL_FIB6_L1_BITS_DEFAULT);
+	if (bs->fib4 == NULL || bs->fib6 == NULL) {
+		*rc = -ENOMEM;
+		return 0;
+	}
+	*rc = sl_fib4_build(bs->fib4, c->rib4);
+	if (*rc == 0)
+		*rc = sl_fib6_build(bs->fib6, c->rib6);
+	return *rc < 0 ? 0 : off + b4 + b6;
+}
+
+/* FIB mode, incremental: replay the changed prefixes on this bank's FIBs
+ * (or rebuild them when there were too many). -ENOSPC: the caller rewrites
+ * the bank in full with bigger group pools. */
+static int sl_sync_fibs(struct sl_compiler *c, struct sl_bank_state *bs)
+{
+	int rc = 0;
+
+	if (bs->fib4 == NULL || bs->fib6 == NULL)
+		return -ENOSPC;
+	if (bs->fib_rebuild) {
+		rc = sl_fib4_build(bs->fib4, c->rib4);
+		return rc == 0 ? sl_fib6_build(bs->fib6, c->rib6) : rc;
+	}
+	for (uint32_t i = 0; i < bs->n_dirty_pfx && rc == 0; i++) {
+		const struct sl_ikey *k = &bs->dirty_pfx[i];
+
+		rc = k->family == SL_AF_INET
+			 ? sl_fib4_sync(bs->fib4, c->rib4, sl_ikey_v4(k), k->len)
+			 : sl_fib6_sync(bs->fib6, c->rib6, k->addr, k->len);
+	}
+	return rc;
+}
+
+/* Full write: a fresh layout sized for the current state plus headroom. */
+static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, uint64_t bank_size)
+{
+	struct sl_bank_state *bs = &c->bank[b];
+	struct sl_bank_header *h = (struct sl_bank_header *)bank;
+	uint64_t need = c->stats.bytes, spare, extra_vpc, extra_nh, off;
+	struct sl_vpc *vpcs;
+	int rc = 0;
+
+	bs->valid = false;
+	if (!c->inet_valid)
+		return -EINVAL;
+	if (need > bank_size)
+		return -ENOSPC;
+	c->full_writes++;
+	/* headroom for incremental growth: up to 1/8 of the spare room each
+	 * for more VPC slots and next hops; the heap takes the rest */
+	spare = bank_size - need;
+	extra_vpc = spare / 8 / sizeof(struct sl_vpc);
+	extra_nh = spare / 8 / sizeof(struct sl_nexthop);
+	if (extra_vpc > 65536)
+		extra_vpc = 65536;
+	if (extra_nh > 262144)
+		extra_nh = 262144;
+	bs->vpc_cap = c->n_slots + (uint32_t)extra_vpc;
+	bs->nh_cap = c->n_gnh + (uint32_t)extra_nh;
+
+	memset(h, 0, sizeof(*h));
+	off = SL_ALIGN(sizeof(*h));
+	h->vlan_map_off = off;
+	off += SL_ALIGN(SL_VLAN_COUNT * sizeof(uint32_t));
+	h->vpc_off = off;
+	off += SL_ALIGN((uint64_t)bs->vpc_cap * sizeof(struct sl_vpc));
+	h->nh_off = off;
+	off += SL_ALIGN((uint64_t)bs->nh_cap * sizeof(struct sl_nexthop));
+	if (c->fib_mode) {
+		off = sl_write_fibs(c, bs, bank, h, off, bank_size, &rc);
+		if (rc < 0)
+			return rc;
+	}
+	h->vpc_cap = bs->vpc_cap;
+	h->nh_cap = bs->nh_cap;
+	h->heap_off = off;
+	h->heap_size = bank_size - off;
+	sl_heap_reset(&bs->heap, off, bank_size);
+	if (bs->vpc_blk)
+		memset(bs->vpc_blk, 0, (size_t)bs->cap_vpc_blk * sizeof(*bs->vpc_blk));
+	bs->n_vpc_blk = 0;
+	bs->inet_blk.off = bs->inet_blk.size = 0;
+
+	memcpy(SL_BANK_PTR(bank, h->nh_off, void), c->gnh, (size_t)c->n_gnh * sizeof(*c->gnh));
+	vpcs = SL_BANK_PTR(bank, h->vpc_off, struct sl_vpc);
+	for (uint32_t i = 0; i < c->n_slots && rc == 0; i++)
+		rc = sl_write_vpc(c, bs, bank, vpcs, i);
+	if (rc == 0)
+		rc = sl_write_inet(c, bs, bank, h);
+	if (rc < 0)
+		return rc;
+	sl_write_state(c, bs, bank, h);
+	h->magic = SL_BANK_MAGIC;
+	sl_bank_clean(bs);
+	bs->valid = true;
 	return 0;
+}
+
+/* Incremental write of the dirty items. -ENOSPC/-ENOMEM leave the bank
+ * invalid (the caller falls back to a full write). */
+static int sl_write_dirty(struct sl_compiler *c, unsigned int b, uint8_t *bank)
+{
+	struct sl_bank_state *bs = &c->bank[b];
+	struct sl_bank_header *h = (struct sl_bank_header *)bank;
+	struct sl_nexthop *nh = SL_BANK_PTR(bank, h->nh_off, struct sl_nexthop);
+	struct sl_vpc *vpcs = SL_BANK_PTR(bank, h->vpc_off, struct sl_vpc);
+	Word_t i = 0;
+	int rc = 0;
+
+	if (c->n_gnh > bs->nh_cap || c->n_slots > bs->vpc_cap)
+		return -ENOSPC;
+	bs->valid = false; /* until the write completed */
+	for (int f = sl_j1_first(bs->dirty_nh, &i); f == 1; f = sl_j1_next(bs->dirty_nh, &i))
+		if (i < c->n_gnh)
+			nh[i] = c->gnh[i];
+	i = 0;
+	for (int f = sl_j1_first(bs->dirty_vpc, &i); f == 1 && rc == 0;
+	     f = sl_j1_next(bs->dirty_vpc, &i))
+		rc = sl_write_vpc(c, bs, bank, vpcs, (uint32_t)i);
+	if (rc == 0 && bs->dirty_inet)
+		rc = sl_write_inet(c, bs, bank, h);
+	if (rc == 0 && c->fib_mode)
+		rc = sl_sync_fibs(c, bs);
+	if (rc < 0)
+		return rc;
+	sl_write_state(c, bs, bank, h);
+	sl_bank_clean(bs);
+	bs->valid = true;
+	return 0;
+}
+
+static int sl_write_bank(struct sl_compiler *c, unsigned int b, void *bank, uint64_t bank_size)
+{
+	struct sl_bank_header *h = bank;
+	int rc = -ENOSPC;
+
+	if (!c->inet_valid)
+		return -EINVAL;
+	if (c->bank[b].valid && h->magic == SL_BANK_MAGIC) {
+		rc = sl_write_dirty(c, b, bank);
+		if (rc == 0)
+			return 0;
+		SL_DEBUG("bank %u: incremental write failed (%s): rewriting it in full", b,
+			 strerror(-rc));
+	}
+	return sl_write_full(c, b, bank, bank_size);
+}
+
+int sl_compile_layout(struct sl_compiler *c, void *bank, uint64_t bank_size, uint64_t gen)
+{
+	struct sl_bank_header *h = bank;
+	int rc = sl_write_bank(c, (unsigned int)(gen & 1), bank, bank_size);
+
+	if (rc == 0)
+		h->generation = gen;
+	return rc;
+}
+
+bool sl_compile_bank_dirty(const struct sl_compiler *c, unsigned int b)
+{
+	const struct sl_bank_state *bs = &c->bank[b & 1];
+
+	return !bs->valid || bs->dirty_vpc || bs->dirty_nh || bs->dirty_inet || bs->n_dirty_pfx ||
+	       bs->fib_rebuild;
+}
+
+int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint64_t bank_size)
+{
+	const struct sl_bank_header *h = bank;
+	uint64_t gen = h->magic == SL_BANK_MAGIC ? h->generation : 0;
+	int rc;
+
+	if (!sl_compile_bank_dirty(c, b))
+		return 0;
+	rc = sl_write_bank(c, b & 1, bank, bank_size);
+	if (rc == 0)
+		((struct sl_bank_header *)bank)->generation = gen;
+	return rc;
 }
 
 const char *sl_nh_type_name(uint8_t type)
@@ -881,7 +1857,7 @@ const char *sl_nh_type_name(uint8_t type)
 
 const char *sl_route_origin_name(uint8_t origin)
 {
-	static const char *const n[] = {"system", "custom", "static"};
+	static const char *const n[] = {"system", "custom", "static", "dynamic"};
 
-	return origin <= SL_ROUTE_STATIC ? n[origin] : "?";
+	return origin <= SL_ROUTE_DYNAMIC ? n[origin] : "?";
 }

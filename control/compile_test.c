@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "sl_compile.h"
+#include "sl_fib.h"
 #include "sl_ctl.h"
 #include "sl_ctl_config.h"
 #include "sl_test_util.h"
@@ -302,7 +303,10 @@ static void build_bank(struct sl_compiler *c, struct sl_store *s, struct bank *b
 	b->h = b->mem;
 	assert_true(b->h->magic == SL_BANK_MAGIC);
 	assert_true(b->h->generation == 42);
-	assert_true(b->h->used <= b->st.bytes);
+	assert_true(b->h->used <= (1u << 20));
+	assert_true(b->h->n_vpcs <= b->h->vpc_cap);
+	assert_true(b->h->n_nexthops <= b->h->nh_cap);
+	assert_true(b->h->heap_off + b->h->heap_size == (1u << 20));
 }
 
 static struct sl_store *load_ok(const char *json_or_path, bool is_path)
@@ -612,12 +616,451 @@ static void test_cache_and_indexes(void **state)
 	sl_compiler_free(c);
 }
 
+/* ---- incremental (left-right) bank writes --------------------------------------- */
+
+static const struct sl_vpc *find_vpc(const struct sl_bank_header *h, const char *id)
+{
+	const struct sl_vpc *v = SL_BANK_PTR(h, h->vpc_off, const struct sl_vpc);
+
+	for (uint32_t i = 0; i < h->n_vpcs; i++)
+		if (strcmp(v[i].id, id) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/* Next hops equal as the fast path uses them (vpc_index differs between
+ * compilers that numbered VPCs differently). */
+static void assert_nh_same(const struct sl_bank_header *a, uint32_t ia,
+			   const struct sl_bank_header *b, uint32_t ib)
+{
+	const struct sl_nexthop *x, *y;
+
+	assert_true(ia < a->n_nexthops && ib < b->n_nexthops);
+	x = SL_BANK_PTR(a, a->nh_off, const struct sl_nexthop) + ia;
+	y = SL_BANK_PTR(b, b->nh_off, const struct sl_nexthop) + ib;
+	assert_int_equal(x->type, y->type);
+	assert_int_equal(x->vlan, y->vlan);
+	assert_int_equal(x->port_role, y->port_role);
+	assert_memory_equal(x->via, y->via, sizeof(x->via));
+	assert_memory_equal(x->src, y->src, sizeof(x->src));
+	assert_string_equal(x->owner_id, y->owner_id);
+}
+
+static void assert_table_same(const struct sl_bank_header *a, const struct sl_route_table *ta,
+			      const struct sl_bank_header *b, const struct sl_route_table *tb)
+{
+	const struct sl_rt4_entry *a4 = SL_BANK_PTR(a, ta->v4_off, const struct sl_rt4_entry);
+	const struct sl_rt4_entry *b4 = SL_BANK_PTR(b, tb->v4_off, const struct sl_rt4_entry);
+	const struct sl_rt6_entry *a6 = SL_BANK_PTR(a, ta->v6_off, const struct sl_rt6_entry);
+	const struct sl_rt6_entry *b6 = SL_BANK_PTR(b, tb->v6_off, const struct sl_rt6_entry);
+
+	assert_int_equal(ta->v4_n, tb->v4_n);
+	assert_int_equal(ta->v6_n, tb->v6_n);
+	assert_int_equal(ta->n_prefixes, tb->n_prefixes);
+	for (uint32_t i = 0; i < ta->v4_n; i++) {
+		assert_int_equal(a4[i].start, b4[i].start);
+		assert_nh_same(a, a4[i].nh, b, b4[i].nh);
+	}
+	for (uint32_t i = 0; i < ta->v6_n; i++) {
+		assert_true(a6[i].start_hi == b6[i].start_hi && a6[i].start_lo == b6[i].start_lo);
+		assert_nh_same(a, a6[i].nh, b, b6[i].nh);
+	}
+}
+
+/* Bank `x` carries the same state as `ref` for every VPC of `ids`. */
+static void assert_bank_same(const struct sl_bank_header *x, const struct sl_bank_header *ref,
+			     const char *const *ids, int n)
+{
+	const uint32_t *vx = SL_BANK_PTR(x, x->vlan_map_off, const uint32_t);
+	const uint32_t *vr = SL_BANK_PTR(ref, ref->vlan_map_off, const uint32_t);
+	const struct sl_vpc *px = SL_BANK_PTR(x, x->vpc_off, const struct sl_vpc);
+	const struct sl_vpc *pr = SL_BANK_PTR(ref, ref->vpc_off, const struct sl_vpc);
+	uint32_t live = 0;
+
+	for (int i = 0; i < n; i++) {
+		const struct sl_vpc *a = find_vpc(x, ids[i]), *b = find_vpc(ref, ids[i]);
+
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_int_equal(a->vlan, b->vlan);
+		assert_table_same(x, &a->rt, ref, &b->rt);
+	}
+	for (uint32_t i = 0; i < x->n_vpcs; i++)
+		live += px[i].id[0] != '\0';
+	assert_int_equal(live, (uint32_t)n); /* removed VPCs are holes */
+	for (unsigned int v = 0; v < SL_VLAN_COUNT; v++) {
+		assert_int_equal(vx[v] != 0, vr[v] != 0);
+		if (vx[v])
+			assert_string_equal(px[vx[v] - 1].id, pr[vr[v] - 1].id);
+	}
+	assert_table_same(x, &x->inet, ref, &ref->inet);
+}
+
+/* Random VPC sets, each VSwitch CIDR random per step: two banks written
+ * left-right (publish one, catch the other up) must always equal a fresh
+ * full compile of the same store, and the writes must be incremental. */
+static void test_left_right_churn(void **state)
+{
+	static const char *const names[] = {"vpc-a", "vpc-b", "vpc-c", "vpc-d",
+					    "vpc-e", "vpc-f", "vpc-g", "vpc-h"};
+	const uint64_t size = 1 << 20;
+	struct sl_compiler *c = sl_compiler_new();
+	void *bank[2] = {aligned_alloc(64, size), aligned_alloc(64, size)};
+	void *ref = aligned_alloc(64, size);
+	unsigned int seed = 12345;
+
+	memset(bank[0], 0, size);
+	memset(bank[1], 0, size);
+	for (uint64_t gen = 1; gen <= 60; gen++) {
+		const char *ids[8];
+		char vpcs[4096] = "", vsws[4096] = "";
+		struct sl_compile_stats st;
+		struct sl_compiler *fresh = sl_compiler_new();
+		struct sl_store *s;
+		uint64_t used_before;
+		int n = 0;
+		char *j;
+
+		for (int i = 0; i < 8; i++) {
+			char one[512];
+
+			if (rand_r(&seed) % 4 == 0)
+				continue;
+			ids[n] = names[i];
+			snprintf(
+			    one, sizeof(one),
+			    "%s{'VpcId':'%s','RegionId':'r','CidrBlock':'10.0.0.0/8','VlanId':%d}",
+			    n ? "," : "", names[i], 10 + i);
+			strcat(vpcs, one);
+			snprintf(one, sizeof(one),
+				 "%s{'VSwitchId':'vsw-%s','VpcId':'%s','ZoneId':'z','CidrBlock':"
+				 "'10.%d.0.0/16'}",
+				 n ? "," : "", names[i], names[i], 1 + rand_r(&seed) % 3);
+			strcat(vsws, one);
+			n++;
+		}
+		j = sl_t_json("{'Regions':[{'RegionId':'r','Zones':[{'ZoneId':'z'}]}],"
+			      "'Vpcs':[%s],'VSwitches':[%s]}",
+			      vpcs, vsws);
+		s = load_ok(j, false);
+		free(j);
+		/* the caller's diff marks changed VPCs dirty; here: all of them */
+		for (int i = 0; i < n; i++)
+			assert_int_equal(sl_compiler_mark_dirty(c, ids[i]), 0);
+		assert_int_equal(sl_compile(c, s, &st), 0);
+		used_before = ((struct sl_bank_header *)bank[gen & 1])->used;
+		assert_int_equal(sl_compile_layout(c, bank[gen & 1], size, gen), 0);
+		if (gen > 2) /* after the first write of each bank: incremental */
+			assert_true(((struct sl_bank_header *)bank[gen & 1])->used <=
+				    used_before + 8192);
+		assert_true(sl_compile_bank_dirty(c, (gen + 1) & 1));
+		assert_int_equal(sl_compile_sync_bank(c, (gen + 1) & 1, bank[(gen + 1) & 1], size),
+				 0);
+		assert_false(sl_compile_bank_dirty(c, 0));
+		assert_false(sl_compile_bank_dirty(c, 1));
+		assert_true(((struct sl_bank_header *)bank[(gen + 1) & 1])->generation ==
+			    (gen > 1 ? gen - 1 : 0));
+
+		assert_int_equal(sl_compile(fresh, s, &st), 0);
+		assert_int_equal(sl_compile_layout(fresh, ref, size, gen), 0);
+		assert_bank_same(bank[0], ref, ids, n);
+		assert_bank_same(bank[1], ref, ids, n);
+		sl_compiler_free(fresh);
+		sl_store_free(s);
+	}
+	free(bank[0]);
+	free(bank[1]);
+	free(ref);
+	sl_compiler_free(c);
+}
+
+/* ---- the Internet table as FIBs (left-right, route source churn) ------------------ */
+
+struct fib_route {
+	uint8_t family, len;
+	sl_u128 addr; /* host order, host bits clear */
+	int via;      /* -1: not present */
+};
+
+static sl_u128 rnd128(unsigned int *seed)
+{
+	sl_u128 v = 0;
+
+	for (int i = 0; i < 4; i++)
+		v = v << 32 | (((uint32_t)rand_r(seed) << 1) ^ (uint32_t)rand_r(seed));
+	return v;
+}
+
+/* The via of the longest present route covering a, or -1. */
+static int fib_ref_lookup(const struct fib_route *r, int n, uint8_t family, sl_u128 a)
+{
+	int best = -1, best_len = -1;
+
+	for (int i = 0; i < n; i++) {
+		sl_u128 mask;
+		unsigned int bits = family == SL_AF_INET ? 32 : 128;
+
+		if (r[i].via < 0 || r[i].family != family || r[i].len <= best_len)
+			continue;
+		mask = r[i].len == 0 ? 0 : ~(sl_u128)0 << (bits - r[i].len);
+		if (bits == 32)
+			mask &= 0xffffffffu;
+		if ((a & mask) == r[i].addr) {
+			best = r[i].via;
+			best_len = r[i].len;
+		}
+	}
+	return best;
+}
+
+static int bank_via(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
+{
+	const struct sl_nexthop *nh = SL_BANK_PTR(h, h->nh_off, const struct sl_nexthop);
+	uint32_t i;
+
+	assert_true(h->inet.flags & SL_RT_F_FIB);
+	if (family == SL_AF_INET) {
+		i = sl_fib4_lookup(h, &h->fib4, (uint32_t)a);
+	} else {
+		uint8_t b[16];
+
+		sl_addr_to_bytes(SL_AF_INET6, a, b);
+		i = sl_fib6_lookup(h, &h->fib6, b);
+	}
+	assert_true(i < h->n_nexthops);
+	if (nh[i].type == SL_NH_UNREACHABLE)
+		return -1;
+	assert_int_equal(nh[i].type, SL_NH_GATEWAY);
+	return nh[i].via[15]; /* the tests' vias differ in their last byte */
+}
+
+static void make_nh(struct sl_nexthop *nh, uint8_t family, int via)
+{
+	memset(nh, 0, sizeof(*nh));
+	nh->type = SL_NH_GATEWAY;
+	nh->family = family;
+	nh->port_role = SL_ROLE_OUTSIDE;
+	nh->vpc_index = SL_VPC_INTERNET;
+	nh->via[15] = (uint8_t)via;
+	snprintf(nh->owner_id, sizeof(nh->owner_id), "test");
+}
+
+static void test_fib_left_right(void **state)
+{
+	static const char *const one[] = {"vpc-a"};
+	const uint64_t size = UINT64_C(96) << 20;
+	struct sl_compiler *c = sl_compiler_new();
+	void *bank[2] = {aligned_alloc(64, size), aligned_alloc(64, size)};
+	struct fib_route r[400];
+	unsigned int seed = 777;
+	struct sl_compile_stats st;
+	struct sl_store *s;
+	char *j = vpcs_json(one, 1);
+
+	s = load_ok(j, false);
+	free(j);
+	memset(bank[0], 0, 4096);
+	memset(bank[1], 0, 4096);
+	for (int i = 0; i < 400; i++) {
+		bool v6 = i >= 250;
+		unsigned int bits = v6 ? 128 : 32;
+		sl_u128 a = v6 ? (sl_u128)0x2001 << 112 | rnd128(&seed) >> 16
+			       : (sl_u128)(0x0a000000u | ((uint32_t)rand_r(&seed) & 0x00ffffff));
+
+		r[i].family = v6 ? SL_AF_INET6 : SL_AF_INET;
+		r[i].len = (uint8_t)(i == 0 || i == 250 ? 0
+				     : v6		? 16 + rand_r(&seed) % 113
+							: 8 + rand_r(&seed) % 25);
+		if (i > 0 && i < 250 && i % 50 == 0)
+			r[i].len = 32;
+		r[i].addr = r[i].len == 0 ? 0 : a & (~(sl_u128)0 << (bits - r[i].len));
+		if (!v6)
+			r[i].addr &= 0xffffffffu;
+		r[i].via = -1;
+		for (int j = 0; j < i; j++) /* one entry per prefix */
+			if (r[j].family == r[i].family && r[j].len == r[i].len &&
+			    r[j].addr == r[i].addr) {
+				i--;
+				break;
+			}
+	}
+	sl_compiler_set_fib(c, true);
+	for (uint64_t gen = 1; gen <= 24; gen++) {
+		const struct sl_bank_header *h[2] = {bank[0], bank[1]};
+		int changes = gen == 24 ? 400 : 60;
+
+		for (int k = 0; k < changes; k++) {
+			int i = gen == 24 ? k : rand_r(&seed) % 400;
+			struct sl_pfx p = {
+			    .addr = r[i].addr, .len = r[i].len, .family = r[i].family};
+			struct sl_nexthop nh;
+
+			if (gen == 24 || rand_r(&seed) % 3 == 0) { /* the last round removes all */
+				int rc = sl_compiler_inet_del(c, &p);
+
+				assert_int_equal(rc, r[i].via < 0 ? -ENOENT : 0);
+				r[i].via = -1;
+			} else {
+				r[i].via = 1 + rand_r(&seed) % 3;
+				make_nh(&nh, r[i].family, r[i].via);
+				assert_int_equal(sl_compiler_inet_set(c, &p, &nh), 0);
+			}
+		}
+		assert_int_equal(sl_compile(c, s, &st), 0);
+		assert_int_equal(sl_compile_layout(c, bank[gen & 1], size, gen), 0);
+		assert_int_equal(sl_compile_sync_bank(c, (gen + 1) & 1, bank[(gen + 1) & 1], size),
+				 0);
+		for (int probe = 0; probe < 3000; probe++) {
+			int i = rand_r(&seed) % 400;
+			unsigned int bits = r[i].family == SL_AF_INET ? 32 : 128;
+			sl_u128 host = rnd128(&seed);
+			sl_u128 a;
+
+			if (r[i].len < bits)
+				host &= ~(sl_u128)0 >> (r[i].len + 128 - bits);
+			else
+				host = 0;
+			if (bits == 32)
+				host &= 0xffffffffu;
+			a = r[i].addr | host;
+			for (int b = 0; b < 2; b++)
+				assert_int_equal(bank_via(h[b], r[i].family, a),
+						 fib_ref_lookup(r, 400, r[i].family, a));
+		}
+	}
+	/* everything removed: no route anywhere, no tbl8 group left */
+	for (int b = 0; b < 2; b++) {
+		const struct sl_bank_header *h = bank[b];
+
+		assert_int_equal(h->fib4.tbl8_used, 0);
+		assert_int_equal(h->fib6.tbl8_used, 0);
+		assert_int_equal(bank_via(h, SL_AF_INET, 0x0a000001), -1);
+	}
+	assert_int_equal(sl_compiler_inet_count(c), 0);
+	free(bank[0]);
+	free(bank[1]);
+	sl_store_free(s);
+	sl_compiler_free(c);
+}
+
+/* A config route wins over the route source's for the same prefix. */
+static void test_fib_config_wins(void **state)
+{
+	struct sl_store *s = load_ok(sl_t_demo_path(), true);
+	struct sl_compiler *c = sl_compiler_new();
+	const uint64_t size = UINT64_C(96) << 20;
+	void *bank = aligned_alloc(64, size);
+	const struct sl_bank_header *h = bank;
+	const struct sl_nexthop *nh;
+	struct sl_pfx def = {.addr = 0, .len = 0, .family = SL_AF_INET};
+	struct sl_pfx other = {.addr = 0xc6336400u, .len = 24, .family = SL_AF_INET};
+	struct sl_nexthop feed;
+	struct sl_compile_stats st;
+	uint32_t i;
+
+	memset(bank, 0, 4096);
+	sl_compiler_set_fib(c, true);
+	make_nh(&feed, SL_AF_INET, 9);
+	assert_int_equal(sl_compiler_inet_set(c, &def, &feed), 0);
+	assert_int_equal(sl_compiler_inet_set(c, &other, &feed), 0);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(sl_compile_layout(c, bank, size, 1), 0);
+	nh = SL_BANK_PTR(h, h->nh_off, const struct sl_nexthop);
+	/* demo.json's default route is via 203.0.113.1 */
+	i = sl_fib4_lookup(h, &h->fib4, 0x08080808u);
+	assert_int_equal(nh[i].type, SL_NH_GATEWAY);
+	assert_memory_equal(nh[i].via, "\xcb\x00\x71\x01", 4);
+	i = sl_fib4_lookup(h, &h->fib4, 0xc6336405u); /* 198.51.100.5 */
+	assert_int_equal(nh[i].via[15], 9);
+	i = sl_fib4_lookup(h, &h->fib4, 0xcb007102u); /* the gateway's own address */
+	assert_int_equal(nh[i].type, SL_NH_LOCAL);
+	/* small table: the prefix list is there for display */
+	assert_true(h->inet.n_prefixes >= 4);
+	assert_int_equal(h->inet.v4_n, 0);
+	free(bank);
+	sl_store_free(s);
+	sl_compiler_free(c);
+}
+
+/* Growth past a bank's capacities: an incremental write that does not fit
+ * (VPC slots, next-hop slots or heap) falls back to a full write with a new
+ * layout; a state that does not fit at all is -ENOSPC. */
+static void test_bank_growth(void **state)
+{
+	static const char *const names[] = {"vpc-a", "vpc-b", "vpc-c", "vpc-d",
+					    "vpc-e", "vpc-f", "vpc-g", "vpc-h"};
+	struct sl_compiler *c = sl_compiler_new();
+	struct sl_compile_stats st;
+	struct sl_store *s;
+	uint64_t size = 0;
+	void *bank[2] = {NULL, NULL};
+	void *ref = NULL;
+	char *j;
+
+	uint64_t full0;
+
+	/* a bank that holds all eight VPCs exactly: the layout made for the
+	 * first one leaves room for a few more, then it must be redone */
+	{
+		struct sl_compiler *all = sl_compiler_new();
+
+		j = vpcs_json(names, 8);
+		s = load_ok(j, false);
+		free(j);
+		assert_int_equal(sl_compile(all, s, &st), 0);
+		size = st.bytes + 256;
+		sl_compiler_free(all);
+		sl_store_free(s);
+	}
+	bank[0] = calloc(1, 1 << 20);
+	bank[1] = calloc(1, 1 << 20);
+	ref = calloc(1, 1 << 20);
+	for (int n = 1; n <= 8; n++) {
+		struct sl_compiler *fresh = sl_compiler_new();
+		uint64_t gen = (uint64_t)n;
+
+		j = vpcs_json(names, n);
+		s = load_ok(j, false);
+		free(j);
+		assert_int_equal(sl_compile(c, s, &st), 0);
+		if (n == 3)
+			full0 = sl_compiler_full_writes(c);
+		assert_int_equal(sl_compile_layout(c, bank[gen & 1], size, gen), 0);
+		assert_int_equal(sl_compile_sync_bank(c, (gen + 1) & 1, bank[(gen + 1) & 1], size),
+				 0);
+		assert_int_equal(sl_compile(fresh, s, &st), 0);
+		assert_int_equal(sl_compile_layout(fresh, ref, 1 << 20, gen), 0);
+		assert_bank_same(bank[0], ref, names, n);
+		assert_bank_same(bank[1], ref, names, n);
+		sl_compiler_free(fresh);
+		sl_store_free(s);
+	}
+	/* growth past the first layout's capacities rewrote banks in full */
+	assert_true(sl_compiler_full_writes(c) > full0);
+	/* a state bigger than the bank: refused (nothing half-done published) */
+	j = vpcs_json(names, 8);
+	s = load_ok(j, false);
+	free(j);
+	assert_int_equal(sl_compiler_mark_dirty(c, "vpc-a"), 0);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	sl_compiler_invalidate_banks(c); /* e.g. a new, smaller segment */
+	assert_int_equal(sl_compile_layout(c, bank[1], st.bytes - 64, 9), -ENOSPC);
+	assert_int_equal(sl_compile_layout(c, bank[1], st.bytes, 9), 0);
+	sl_store_free(s);
+	free(bank[0]);
+	free(bank[1]);
+	free(ref);
+	sl_compiler_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_intervals_edges),	cmocka_unit_test(test_intervals_random_v4),
 	    cmocka_unit_test(test_intervals_random_v6), cmocka_unit_test(test_demo_bank),
 	    cmocka_unit_test(test_bank_too_small),	cmocka_unit_test(test_cache_and_indexes),
+	    cmocka_unit_test(test_left_right_churn),	cmocka_unit_test(test_fib_left_right),
+	    cmocka_unit_test(test_fib_config_wins),	cmocka_unit_test(test_bank_growth),
 	};
 
 	sl_log_level = SL_LOG_WARN;

@@ -77,11 +77,30 @@ static uint64_t sl_hdr_bytes(void)
 	return (sizeof(struct sl_shm_header) + 4095) & ~UINT64_C(4095);
 }
 
+/* A process that exists and is not a zombie (a killed daemon stays a
+ * zombie until its parent reaps it; it reads nothing any more). */
 static bool sl_pid_alive(int32_t pid)
 {
+	char path[64], buf[256];
+	const char *p;
+	ssize_t n;
+	int fd;
+
 	if (pid <= 0)
 		return false;
-	return kill(pid, 0) == 0 || errno != ESRCH;
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno != ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* "pid (comm) S ...": comm may hold spaces */
+	return p == NULL || p[1] != ' ' || (p[2] != 'Z' && p[2] != 'X');
 }
 
 bool sl_shm_dp_alive(const struct sl_shm_header *h)
@@ -408,6 +427,16 @@ int sl_shm_wait_acked(const struct sl_shm_writer *w, uint64_t gen, unsigned int 
 		if (sleep_ns < 1000000)
 			sleep_ns *= 2;
 	}
+}
+
+void *sl_shm_idle_bank(const struct sl_shm_writer *w, unsigned int *b)
+{
+	uint64_t gen = sl_shm_generation(w);
+
+	if (sl_shm_acked(w, NULL) < gen)
+		return NULL;
+	*b = (unsigned int)((gen + 1) & 1);
+	return sl_shm_bank(w->h, *b);
 }
 
 const struct sl_bank_header *sl_shm_active_bank(const struct sl_shm_writer *w)

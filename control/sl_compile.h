@@ -24,6 +24,7 @@
 #ifndef SL_COMPILE_H
 #define SL_COMPILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,7 +67,9 @@ struct sl_ctable {
 	uint32_t n_v4;
 	struct sl_rt6_entry *v6;
 	uint32_t n_v6;
-	uint32_t *gmap; /**< local -> global next-hop index (set by sl_compile) */
+	uint32_t *gmap; /**< local -> global next-hop index (set by sl_compile);
+			 * NULL: the indexes are global already */
+	uint32_t flags; /**< SL_RT_F_* of the bank's route table */
 };
 
 struct sl_compile_stats {
@@ -76,7 +79,8 @@ struct sl_compile_stats {
 	uint32_t inet_recompiled;	 /**< 1 if the Internet table was rebuilt */
 	uint32_t n_nexthops;		 /**< global, after deduplication */
 	uint64_t n_v4, n_v6, n_prefixes; /**< totals over all tables */
-	uint64_t bytes;			 /**< bank bytes the layout needs */
+	uint64_t bytes;			 /**< bank bytes a full write needs */
+	uint64_t n_inet_routes;		 /**< Internet routes (config and route source) */
 };
 
 struct sl_compiler;
@@ -87,6 +91,40 @@ void sl_compiler_free(struct sl_compiler *c);
 /** Rebuild VPC `id`'s tables at the next sl_compile(). */
 int sl_compiler_mark_dirty(struct sl_compiler *c, const char *vpc_id);
 void sl_compiler_mark_inet_dirty(struct sl_compiler *c);
+/**
+ * Internet routes from a route source (a prefix file today; kernel routes
+ * and BGP later): add or replace `p` -> `nh`, or remove it (-ENOENT if the
+ * source has no such route). A config-derived route for the same prefix
+ * (gateway addresses, the config's static routes) wins over the source's.
+ * Visible at the next sl_compile() + layout. 0 or a negative errno.
+ */
+int sl_compiler_inet_set(struct sl_compiler *c, const struct sl_pfx *p,
+			 const struct sl_nexthop *nh);
+int sl_compiler_inet_del(struct sl_compiler *c, const struct sl_pfx *p);
+/**
+ * The next hop of an Internet route via `via` (an address on one of the
+ * gateway's outside subnets: src is the gateway's address there).
+ * -ENETUNREACH (nh still filled, src empty) when no outside subnet holds it.
+ */
+int sl_compile_inet_nexthop(const struct sl_gateway_obj *g, const struct sl_pfx *via,
+			    const char *owner, struct sl_nexthop *nh);
+
+/** Effective Internet routes (both families). */
+size_t sl_compiler_inet_count(const struct sl_compiler *c);
+/** Banks written in full so far (first writes, restarts, banks that ran
+ * out of room); the other writes were incremental. */
+uint64_t sl_compiler_full_writes(const struct sl_compiler *c);
+/** Bytes of the Internet RIBs (sluiced's private memory). */
+size_t sl_compiler_rib_bytes(const struct sl_compiler *c);
+
+/**
+ * FIB mode: the banks carry the Internet table as a DIR-24-8 (IPv4) and a
+ * multibit trie (IPv6) instead of intervals (sl_shm.h, SL_RT_F_FIB); the
+ * caller turns it on for banks big enough (SL_FIB_MIN_BANK_SIZE). Changing
+ * it rewrites both banks.
+ */
+void sl_compiler_set_fib(struct sl_compiler *c, bool on);
+
 /** Forget the whole cache (indexes are kept). */
 void sl_compiler_mark_all_dirty(struct sl_compiler *c);
 /** Reserve `index` for VPC `id` (from an existing bank, before the first
@@ -102,13 +140,37 @@ int sl_compiler_vpc_index(const struct sl_compiler *c, const char *vpc_id);
  * retrying). Stats in `st` (may be NULL).
  */
 int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compile_stats *st);
+/* With s == NULL: the store is the one of the last successful sl_compile()
+ * and unchanged; only route-source changes are taken in (-EINVAL when
+ * something store-related is marked dirty). */
 
 /**
- * Write the tables compiled by the last sl_compile() into `bank` (bank_size
- * bytes), with bank header generation `gen`. -ENOSPC if they do not fit
- * (nothing useful written; the stats of sl_compile() tell the size needed).
+ * Write the state compiled by the last sl_compile() into `bank` (bank_size
+ * bytes), bank number gen & 1, and stamp it with generation `gen`. The bank
+ * must not be read by anyone (shm_writer's grace period). Incremental when
+ * sluiced wrote this bank before and its layout has room (only what changed
+ * since: dirty VPC tables, next hops, the Internet table); otherwise, or
+ * when an incremental write runs out of room, a full write with a fresh
+ * layout. -ENOSPC if even a full write does not fit (the stats of
+ * sl_compile() tell the size needed), -EINVAL before any sl_compile().
  */
-int sl_compile_layout(const struct sl_compiler *c, void *bank, uint64_t bank_size, uint64_t gen);
+int sl_compile_layout(struct sl_compiler *c, void *bank, uint64_t bank_size, uint64_t gen);
+
+/** True if bank `b` lacks changes compiled since it was last written. */
+bool sl_compile_bank_dirty(const struct sl_compiler *c, unsigned int b);
+
+/**
+ * Bring the idle bank `b` (nobody reads it: the caller checked that every
+ * reader acknowledged the current generation) up to date without
+ * publishing it: its generation stamp stays. Done right after a generation
+ * was acknowledged, so that the next publish only writes its own changes
+ * (the left-right scheme of the design note). 0 or a negative errno.
+ */
+int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint64_t bank_size);
+
+/** Forget what the banks hold (new or re-created segment, restart): the
+ * next write of each bank is a full one. */
+void sl_compiler_invalidate_banks(struct sl_compiler *c);
 
 /** Next-hop and origin names for display. */
 const char *sl_nh_type_name(uint8_t type);

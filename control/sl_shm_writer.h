@@ -15,7 +15,10 @@
 #include "sl_shm.h"
 
 #define SL_SHM_DEFAULT_PATH "/dev/shm/sluice"
-#define SL_SHM_DEFAULT_BANK_SIZE (UINT64_C(64) << 20)
+#define SL_SHM_DEFAULT_BANK_SIZE (UINT64_C(1) << 30)
+/* Banks at least this big carry the Internet table as FIBs (DIR-24-8 needs
+ * 64 MiB for its first level alone); smaller ones as intervals. */
+#define SL_FIB_MIN_BANK_SIZE (UINT64_C(256) << 20)
 #define SL_SHM_MIN_BANK_SIZE (UINT64_C(64) << 10)
 #define SL_SHM_MAX_BANK_SIZE (UINT64_C(64) << 30)
 
@@ -65,6 +68,14 @@ int sl_shm_wait_acked(const struct sl_shm_writer *w, uint64_t gen, unsigned int 
 
 /** The active bank if it holds a complete published generation, else NULL. */
 const struct sl_bank_header *sl_shm_active_bank(const struct sl_shm_writer *w);
+
+/**
+ * The inactive bank if no reader can be using it (every online reader
+ * acknowledged the current generation, or no data plane is alive), with its
+ * number in *b; NULL otherwise. It stays idle until the next publish (only
+ * sluiced publishes), so the caller may write it.
+ */
+void *sl_shm_idle_bank(const struct sl_shm_writer *w, unsigned int *b);
 
 /** Writes the tables of generation `gen` into `bank` (bank_size bytes). */
 typedef int (*sl_shm_fill_fn)(void *bank, uint64_t bank_size, uint64_t gen, void *arg);

@@ -246,6 +246,8 @@ static inline uint32_t sl_rt4_lookup(const struct sl_bank_header *b, const struc
 	const struct sl_rt4_entry *e = SL_BANK_PTR(b, rt->v4_off, const struct sl_rt4_entry);
 	uint32_t lo = 0, n = rt->v4_n;
 
+	if (rt->flags & SL_RT_F_FIB) /* the Internet table of a big bank */
+		return sl_fib4_lookup(b, &b->fib4, addr);
 	if (unlikely(n == 0))
 		return SL_NH_NONE;
 	/* Branch-light binary search for the last start <= addr; e[0].start
@@ -270,6 +272,11 @@ static inline uint32_t sl_rt6_lookup(const struct sl_bank_header *b, const struc
 	const struct sl_rt6_entry *e = SL_BANK_PTR(b, rt->v6_off, const struct sl_rt6_entry);
 	uint32_t lo = 0, n = rt->v6_n;
 
+	if (rt->flags & SL_RT_F_FIB) {
+		uint64_t be[2] = {rte_cpu_to_be_64(hi), rte_cpu_to_be_64(lo_addr)};
+
+		return sl_fib6_lookup(b, &b->fib6, (const uint8_t *)be);
+	}
 	if (unlikely(n == 0))
 		return SL_NH_NONE;
 	while (n > 1) {

@@ -59,7 +59,10 @@
 	_(ND_IGNORED, "nd_ignored", "router solicitation/advertisement or redirect (not handled)") \
 	_(INJECT_RING_FULL, "inject_ring_full", "main lcore to worker transmit ring full") \
 	_(PIPELINE_LOOP, "pipeline_loop", "packet still in the pipeline after the maximum number of passes") \
-	_(PUNT_INVALID, "punt_invalid", "packet punted to the main lcore without a valid reason")
+	_(PUNT_INVALID, "punt_invalid", "packet punted to the main lcore without a valid reason") \
+	_(L2_BAD_SOURCE, "l2_bad_source", "source MAC is a group (multicast/broadcast) address") \
+	_(IP4_SOURCE_ROUTE, "ip4_source_route", "IPv4 loose/strict source route option (RFC 7126 4.3)") \
+	_(IP4_OPTIONS, "ip4_options", "IPv4 options malformed (ICMP parameter problem sent)")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \

@@ -21,11 +21,23 @@
  * Publication protocol (sluiced is the only writer of banks):
  *   1. wait until every online lcore slot has ack_generation >= generation,
  *      i.e. nobody still reads the inactive bank;
- *   2. write the complete table set into the inactive bank, set its
+ *   2. bring the inactive bank to the new state and set its
  *      sl_bank_header.generation to generation + 1;
  *   3. store generation + 1 with release (seq_cst) semantics: the flip.
  * A batch of changes therefore becomes visible atomically, and an update is
  * visible to a worker at its next poll-loop iteration.
+ *
+ * Left-right updates: step 2 does not rewrite the whole bank. Inside a bank,
+ * fixed-capacity arrays (vlan_map, VPC descriptors, next hops) are followed
+ * by a heap from which sluiced allocates one block per route table; sluiced
+ * keeps, per bank, the set of items changed since it last wrote that bank
+ * and rewrites only those (a VPC descriptor and its new table block, single
+ * next-hop slots). As soon as a generation is acknowledged, the now idle
+ * bank is caught up the same way, so a publish normally writes just its own
+ * change. Readers are unaffected: an inactive bank is never read, and a
+ * published bank never changes. Next-hop indexes are stable while any table
+ * uses them, so both banks agree on them. When an incremental write does not
+ * fit (arrays or heap full) sluiced rewrites the bank with a fresh layout.
  *
  * Reader protocol (every sluice-dp lcore that touches tables):
  *   - at start: lcore[i].online = 1 (seq_cst), then load generation;
@@ -40,7 +52,8 @@
  * Restarts: the segment outlives both processes. A restarted sluice-dp
  * re-maps it and forwards with the active bank at once. A restarted sluiced
  * re-opens it, checks dp_pid liveness (a dead data plane's lcores are not
- * waited for) and republishes its compiled state as the next generation.
+ * waited for) and republishes its compiled state as the next generation,
+ * writing that bank (and then the other) in full once.
  *
  * Any change to a structure in this file must bump SL_SHM_ABI_VERSION; the
  * static asserts at the bottom pin sizes and offsets.
@@ -55,11 +68,12 @@
 #include <stdint.h>
 
 #include "sl_counters.h"
+#include "sl_fib.h" /* struct sl_fib4 / sl_fib6: the Internet FIB headers */
 
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 2u
+#define SL_SHM_ABI_VERSION 5u
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -177,6 +191,8 @@ enum sl_route_origin {
 	SL_ROUTE_SYSTEM = 0, /**< VSwitch CIDR, 100.64.0.0/10, gateway addresses */
 	SL_ROUTE_CUSTOM = 1, /**< CreateRouteEntry / config file */
 	SL_ROUTE_STATIC = 2, /**< Internet-side routes from the config file */
+	SL_ROUTE_DYNAMIC = 3, /**< Internet routes from a route source (prefix
+			       * file, kernel, BGP) */
 };
 
 /** One compiled prefix as the data plane holds it (for sluicectl). */
@@ -198,8 +214,11 @@ struct sl_route_table {
 	uint32_t v4_n;
 	uint32_t v6_n;
 	uint32_t n_prefixes;
-	uint32_t pad;
+	uint32_t flags; /**< SL_RT_F_*: SL_RT_F_FIB = look up in the bank's
+			 * fib4/fib6 instead of the intervals (Internet table) */
 };
+
+#define SL_RT_F_FIB 0x1u
 
 /** A VPC as the data plane sees it. */
 struct sl_vpc {
@@ -225,7 +244,20 @@ struct sl_bank_header {
 	uint64_t vlan_map_off; /**< uint32_t[SL_VLAN_COUNT]: vlan -> vpc index+1,
 				* 0 = not assigned */
 	struct sl_route_table inet; /**< the Internet-side table */
-	uint8_t pad[SL_CACHE_LINE - 8];
+	/* Layout of this bank (sluiced may rewrite a bank in place, see the
+	 * design note): capacities of the arrays at vpc_off and nh_off (n_vpcs
+	 * and n_nexthops are the entries in use) and the heap the route-table
+	 * blocks are allocated from. */
+	uint32_t vpc_cap;
+	uint32_t nh_cap;
+	uint64_t heap_off;
+	uint64_t heap_size;
+	/* The Internet table as DIR-24-8 (IPv4) and multibit trie (IPv6),
+	 * offsets from the bank start (sl_fib.h); used when inet.flags has
+	 * SL_RT_F_FIB. */
+	struct sl_fib4 fib4;
+	struct sl_fib6 fib6;
+	uint8_t pad[256 - 184];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -257,6 +289,15 @@ enum sl_neigh_state {
 	SL_NEIGH_STALE = 2,
 	SL_NEIGH_FAILED = 3,
 };
+
+/** Display name of an enum sl_neigh_state ("invalid" out of range): one
+ * spelling for sluicectl and the telemetry commands. */
+static inline const char *sl_neigh_state_name(unsigned int s)
+{
+	static const char *const n[] = {"incomplete", "reachable", "stale", "failed"};
+
+	return s < sizeof(n) / sizeof(n[0]) ? n[s] : "invalid";
+}
 
 /** Neighbour entry snapshot. */
 struct sl_neigh_export {
@@ -339,7 +380,10 @@ static_assert(sizeof(struct sl_rt6_entry) == 24, "rt6 entry");
 static_assert(sizeof(struct sl_prefix) == 24, "prefix");
 static_assert(sizeof(struct sl_route_table) == 40, "route table");
 static_assert(sizeof(struct sl_vpc) == 2 * SL_ID_LEN + 16 + 40, "vpc");
-static_assert(sizeof(struct sl_bank_header) == 152, "bank header");
+static_assert(sizeof(struct sl_bank_header) == 256, "bank header");
+static_assert(offsetof(struct sl_bank_header, vpc_cap) == 96, "bank layout fields");
+static_assert(offsetof(struct sl_bank_header, fib4) == 120, "bank fib4");
+static_assert(offsetof(struct sl_bank_header, fib6) == 152, "bank fib6");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
 static_assert(sizeof(struct sl_neigh_export) == 40, "neigh export");
 static_assert(offsetof(struct sl_stats_header, lcore) == SL_CACHE_LINE,

@@ -100,7 +100,7 @@ void sl_ctrl_export(struct sl_dp *dp)
 	}
 	st->n_ports = dp->n_ports;
 	st->n_neigh = sl_neigh_export(dp->neigh, dp->main_w->bank, st->neigh, SL_MAX_NEIGH_EXPORT,
-				      rte_rdtsc());
+				      sl_dp_now(dp));
 	st->updated_ns = sl_realtime_ns();
 
 	atomic_store_explicit(&st->seq, seq + 2, memory_order_release);
@@ -153,7 +153,7 @@ unsigned int sl_ctrl_poll(struct sl_dp *dp)
 	unsigned int n;
 
 	sl_worker_sync(w);
-	now = rte_rdtsc();
+	now = sl_dp_now(dp);
 	w->now_tsc = now;
 
 	n = rte_ring_sc_dequeue_burst(dp->punt_ring, (void **)pkts, SL_BURST, NULL);

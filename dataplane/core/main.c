@@ -18,6 +18,10 @@
  * milliseconds. If the file simply disappears, sluice-dp keeps forwarding
  * with the tables it has.
  *
+ * The /sluice/ telemetry commands (telemetry.c, run by the EAL telemetry
+ * threads) may read dp only between sl_telemetry_attach() after the
+ * announcement and sl_telemetry_detach() before the segment can change.
+ *
  * SIGINT/SIGTERM: the main lcore leaves its loop, the workers are stopped
  * and go offline, dp_pid is cleared, the ports are stopped and closed and
  * the process exits 0.
@@ -39,6 +43,7 @@
 #include "sl_log.h"
 #include "sl_neigh.h"
 #include "sl_port.h"
+#include "sl_telemetry.h"
 
 static struct sl_dp sl_dp_ctx;
 static struct sl_config sl_conf;
@@ -70,6 +75,12 @@ static const char sl_usage_text[] =
     "\n"
     "sluice-dp waits for sluiced to create the segment, and survives restarts of\n"
     "sluiced. SIGINT/SIGTERM stop it cleanly.\n"
+    "\n"
+    "Operations: the EAL telemetry socket (keep it: no --no-telemetry) answers\n"
+    "/sluice/status, /sluice/drops, /sluice/counters, /sluice/ports,\n"
+    "/sluice/neighbours and /sluice/lcores (dpdk-telemetry.py -f FILE_PREFIX);\n"
+    "dpdk-dumpcap --file-prefix FILE_PREFIX -i PORT captures on a port when the\n"
+    "EAL runs on hugepages without --huge-unlink.\n"
     "\n"
     "Example:\n"
     "  %s --lcores 0@0,1@1,2@0 --file-prefix sl-dev --no-pci -m 512 -- \\\n"
@@ -211,6 +222,9 @@ int main(int argc, char **argv)
 	if (segment)
 		snprintf(sl_conf.segment, sizeof(sl_conf.segment), "%s", segment);
 	dp->conf = &sl_conf;
+	/* Early, so /sluice/status answers while we wait for the segment. */
+	if (sl_telemetry_init() < 0)
+		goto out_eal;
 	dp->n_workers = rte_lcore_count() - 1;
 	if (dp->n_workers == 0) {
 		fprintf(stderr,
@@ -291,10 +305,13 @@ int main(int argc, char **argv)
 			SL_LOG(ERR, "cannot register in the segment: %s", strerror(-rc));
 			goto out_mem;
 		}
+		sl_telemetry_attach(dp);
 		SL_LOG(INFO, "running: %u workers, %u ports, segment %s", dp->n_workers,
 		       dp->n_ports, dp->shm->path);
 		sl_launch_workers(dp);
 		sl_ctrl_main(dp);
+		/* Telemetry must not read the segment we may unmap next. */
+		sl_telemetry_detach();
 		sl_stop_workers(dp);
 		sl_shm_dp_stop(dp->shm);
 		if (!dp->reattach || atomic_load(&dp->quit))
@@ -337,6 +354,7 @@ out_shm:
 	sl_shm_dp_stop(dp->shm);
 	sl_shm_detach(dp->shm);
 out_eal:
+	sl_telemetry_fini();
 	rte_eal_cleanup();
 	return exit_code;
 }

@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_ring.h>
 
@@ -71,7 +73,19 @@ struct sl_dp {
 	 * last ran (TSC). */
 	uint64_t last_timer_tsc;
 	uint64_t last_export_tsc;
+
+	/* Tests only: when non-zero, the clock every lcore reads instead of the
+	 * TSC (sl_dp_now), so timers (ARP/ND retransmissions, the ICMP error
+	 * bucket) do not depend on how fast the test machine runs. Written
+	 * only while no worker runs. */
+	uint64_t test_clock_tsc;
 };
+
+/* The time an lcore works with for one poll (see test_clock_tsc). */
+static inline uint64_t sl_dp_now(const struct sl_dp *dp)
+{
+	return unlikely(dp->test_clock_tsc != 0) ? dp->test_clock_tsc : rte_rdtsc();
+}
 
 /* worker.c */
 

@@ -68,6 +68,26 @@ static bool sl_span_ok(uint64_t off, uint64_t n, uint64_t size, uint64_t limit)
 	return off <= limit && n <= (limit - off) / size;
 }
 
+/* The Internet FIB instances a bank points to lie inside it. Group indexes
+ * inside the tables are sluiced's word (it writes only what it sized). */
+static bool sl_fib_ok(const struct sl_bank_header *b, uint64_t limit)
+{
+	if (!(b->inet.flags & SL_RT_F_FIB))
+		return true;
+	if (!(b->fib4.flags & SL_FIB_F_BUILT) || (b->fib4.flags & SL_FIB_F_INCOMPLETE) ||
+	    !(b->fib6.flags & SL_FIB_F_BUILT) || (b->fib6.flags & SL_FIB_F_INCOMPLETE))
+		return false;
+	if (b->fib6.l1_bits != 16 && b->fib6.l1_bits != 24)
+		return false;
+	return sl_span_ok(b->fib4.tbl24_off, SL_FIB_TBL24, sizeof(uint32_t), limit) &&
+	       sl_span_ok(b->fib4.tbl8_off, (uint64_t)b->fib4.n_tbl8 * SL_FIB_GROUP,
+			  sizeof(uint32_t), limit) &&
+	       sl_span_ok(b->fib6.tbl1_off, UINT64_C(1) << b->fib6.l1_bits, sizeof(uint32_t),
+			  limit) &&
+	       sl_span_ok(b->fib6.tbl8_off, (uint64_t)b->fib6.n_tbl8 * SL_FIB_GROUP,
+			  sizeof(uint32_t), limit);
+}
+
 static bool sl_rt_ok(const struct sl_route_table *rt, uint64_t limit)
 {
 	return sl_span_ok(rt->v4_off, rt->v4_n, sizeof(struct sl_rt4_entry), limit) &&
@@ -88,7 +108,7 @@ bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_siz
 	    !sl_span_ok(b->nh_off, b->n_nexthops, sizeof(struct sl_nexthop), bank_size) ||
 	    !sl_span_ok(b->vpc_off, b->n_vpcs, sizeof(struct sl_vpc), bank_size) ||
 	    !sl_span_ok(b->vlan_map_off, SL_VLAN_COUNT, sizeof(uint32_t), bank_size) ||
-	    !sl_rt_ok(&b->inet, bank_size))
+	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size))
 		return false;
 	v = SL_BANK_PTR(b, b->vpc_off, const struct sl_vpc);
 	for (uint32_t i = 0; i < b->n_vpcs; i++)
@@ -151,7 +171,7 @@ unsigned int sl_worker_poll(struct sl_worker *w)
 
 	sl_worker_sync(w);
 	sl_neigh_quiescent(dp->neigh, w->queue_id);
-	w->now_tsc = rte_rdtsc();
+	w->now_tsc = sl_dp_now(dp);
 
 	n = rte_ring_sc_dequeue_burst(dp->inject[w->queue_id], (void **)pkts, SL_BURST, NULL);
 	if (n) {

@@ -17,7 +17,11 @@
  * to VPC map from the active bank (valid for this loop iteration only).
  *
  * L2 filtering: af_packet ports run promiscuous, so a unicast frame for
- * another MAC is dropped here (L2_NOT_FOR_US). A unicast IPv4 packet that
+ * another MAC is dropped here (L2_NOT_FOR_US). A frame whose source MAC is
+ * a group address (I/G bit set: multicast or broadcast) is dropped whatever
+ * it carries (L2_BAD_SOURCE): IEEE 802 never uses a group address as a
+ * source, and learning one as a neighbour's MAC would flood its replies.
+ * A unicast IPv4 packet that
  * arrived as a link-layer broadcast/multicast is not forwarded
  * (RFC 1812 5.3.4, L2_MULTICAST); ARP and IPv6 (ND uses multicast MACs) pass
  * and ip6_input applies the same rule to IPv6.
@@ -48,6 +52,10 @@ static inline void sl_eth_input_one(struct sl_worker *w, const uint32_t *vlan_ma
 	if (!sl_eth_is_group(&eth->dst_addr) &&
 	    unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &pi->mac))) {
 		sl_drop(w, m, SL_DROP_L2_NOT_FOR_US);
+		return;
+	}
+	if (unlikely(sl_eth_is_group(&eth->src_addr))) {
+		sl_drop(w, m, SL_DROP_L2_BAD_SOURCE);
 		return;
 	}
 

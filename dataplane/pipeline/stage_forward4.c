@@ -6,6 +6,8 @@
  * Design note
  * -----------
  * Order per packet:
+ *   0. the destination is the broadcast address of a VSwitch (directed
+ *      broadcast, below) -> IP4_BAD_DEST, no error;
  *   1. TTL <= 1 (unless the gateway made the packet: LOCAL_ORIGIN)
  *      -> ICMP time exceeded 11/0, counted TTL_EXCEEDED;
  *   2. total length > egress MTU (the next hop's mtu; sl_nh_mtu falls back
@@ -15,6 +17,23 @@
  *      (HC' = ~(~HC + ~m + m') over the TTL/protocol word).
  * Checks 1 and 2 happen before the header is modified, so an ICMP error
  * quotes the datagram exactly as received.
+ *
+ * Directed broadcasts (RFC 1812 5.3.5.2, RFC 2644: not forwarded by
+ * default; a cloud VSwitch has no broadcast domain, and the last address of
+ * its CIDR is reserved): route4 finds the VSwitch's CONNECTED next hop for
+ * the broadcast address like for any host, and NEIGH would ARP for it. The
+ * bank does not carry the VSwitch's CIDR in the next hop, so it is found in
+ * the VPC table's prefix list (the prefix with this next hop), but only for
+ * a candidate: a CONNECTED next hop of a VPC table (not the Internet side,
+ * whose prefix list may be the full BGP table), a destination whose two low
+ * bits are set (a /30 or shorter has a broadcast address; /31 and /32 have
+ * none, RFC 3021), and whose next address leaves the next hop's interval
+ * (one more interval lookup). Only the last address of each interval
+ * passes, so the prefix scan, bounded by the VPC's prefix count, runs for
+ * a handful of addresses per VSwitch, never for ordinary hosts. Custom
+ * routes never lie inside a VSwitch CIDR (validation), so the prefix found
+ * is the VSwitch's. Packets the gateway made are checked too (an echo reply
+ * to a broadcast source must not go out as a broadcast).
  *
  * Fragmentation (RFC 791 3.2, RFC 1812 4.2.2.7) copies: every fragment is a
  * fresh single-segment mbuf from sl_pktmbuf_pool with the default headroom
@@ -143,6 +162,36 @@ static void sl_fragment4(struct sl_worker *w, struct rte_mbuf *m, uint32_t mtu)
 		sl_next(w, frags[i], SL_STAGE_NEIGH);
 }
 
+/** True if `dst` (host order), routed to CONNECTED next hop `nhi` in the
+ * table of VPC `vpc`, is the broadcast address of that next hop's prefix
+ * (see the design note for the filters in front of the prefix scan). */
+static bool sl_ip4_directed_bcast(const struct sl_bank_header *b, uint32_t vpc, uint32_t nhi,
+				  uint32_t dst)
+{
+	const struct sl_route_table *rt;
+	const struct sl_prefix *p;
+
+	if (likely((dst & 3) != 3) || vpc == SL_VPC_INTERNET || dst == UINT32_MAX ||
+	    sl_bank_nh(b, nhi)->type != SL_NH_CONNECTED)
+		return false;
+	rt = sl_bank_rt(b, vpc);
+	if (rt == NULL || sl_rt4_lookup(b, rt, dst + 1) == nhi)
+		return false;
+	p = SL_BANK_PTR(b, rt->prefix_off, const struct sl_prefix);
+	for (uint32_t i = 0; i < rt->n_prefixes; i++) {
+		uint32_t first, host;
+
+		if (p[i].nh != nhi || p[i].family != SL_AF_INET || p[i].len > 30)
+			continue;
+		host = p[i].len == 0 ? UINT32_MAX : (UINT32_C(1) << (32 - p[i].len)) - 1;
+		first = (uint32_t)p[i].addr[0] << 24 | (uint32_t)p[i].addr[1] << 16 |
+			(uint32_t)p[i].addr[2] << 8 | p[i].addr[3];
+		if ((dst & ~host) == (first & ~host))
+			return (dst & host) == host;
+	}
+	return false;
+}
+
 void sl_stage_forward4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct sl_bank_header *b = w->bank;
@@ -155,6 +204,11 @@ void sl_stage_forward4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		bool local = (md->flags & SL_META_F_LOCAL_ORIGIN) != 0;
 		bool frag = false;
 
+		if (unlikely(sl_ip4_directed_bcast(b, md->vpc_index, md->nh,
+						   rte_be_to_cpu_32(ip->dst_addr)))) {
+			sl_drop(w, m, SL_DROP_IP4_BAD_DEST);
+			continue;
+		}
 		if (!local && unlikely(ip->time_to_live <= 1)) {
 			sl_icmp_error(w, m, SL_ICMP_TIME_EXCEEDED, 0, 0, SL_DROP_TTL_EXCEEDED);
 			continue;

@@ -14,12 +14,70 @@
  *   240/4 (multicast, limited broadcast, reserved; a VSwitch has no
  *   multicast or broadcast) -> IP4_BAD_SOURCE / IP4_BAD_DEST.
  * Ethernet padding after the datagram is trimmed so that pkt_len - l3_off
- * is the datagram length from here on. Options are accepted and forwarded
- * unchanged. l4_off/l4_proto are set (l4_off points past the header even
- * for a non-first fragment; stages that look at L4 check the offset field).
+ * is the datagram length from here on. l4_off/l4_proto are set (l4_off
+ * points past the header even for a non-first fragment; stages that look
+ * at L4 check the offset field).
+ *
+ * Options (only when IHL > 5, so the common case pays one comparison) are
+ * walked as RFC 791 3.1 lays them out: end of list (0), no-operation (1),
+ * otherwise type, length >= 2, data, all within the header. A list that
+ * breaks this (length below 2, an option running past the header, a type
+ * byte without its length) is answered with ICMP parameter problem 12/0
+ * whose pointer names the offending byte (RFC 1812 4.3.3.5, RFC 792: the
+ * length byte, or the type byte when the length is missing), counted
+ * IP4_OPTIONS; the error stage applies the usual suppression rules (no
+ * error about an error, a non-first fragment, ...). A well-formed loose or
+ * strict source route (LSRR 131, SSRR 137) is dropped without an error,
+ * counted IP4_SOURCE_ROUTE: the advice of RFC 7126 4.3 (LSRR) and 4.4
+ * (SSRR) is to drop them by default (they get around filtering and allow
+ * reflection), and a
+ * cloud gateway has no reason to honour them. Any other option is
+ * forwarded unchanged (RFC 7126 lets a router ignore record route,
+ * timestamp and the rest); option contents are not checked.
  */
 #include "sl_pipeline.h"
 #include "sl_proto.h"
+
+#define SL_IPOPT_EOL 0
+#define SL_IPOPT_NOP 1
+#define SL_IPOPT_LSRR 0x83
+#define SL_IPOPT_SSRR 0x89
+
+/**
+ * Walk the options of an IPv4 header of `hlen` bytes (> 20). Returns
+ * SL_DROP_NONE if they may be forwarded, SL_DROP_IP4_SOURCE_ROUTE for a
+ * source route, or SL_DROP_IP4_OPTIONS with *ptr set to the offset (from
+ * the start of the header) of the malformed byte.
+ */
+static enum sl_drop_reason sl_ip4_options_check(const uint8_t *hdr, uint32_t hlen, uint32_t *ptr)
+{
+	uint32_t i = SL_IP4_HDR_MIN;
+
+	while (i < hlen) {
+		uint8_t type = hdr[i];
+		uint32_t olen;
+
+		if (type == SL_IPOPT_EOL)
+			break;
+		if (type == SL_IPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= hlen) { /* no room for the length byte */
+			*ptr = i;
+			return SL_DROP_IP4_OPTIONS;
+		}
+		olen = hdr[i + 1];
+		if (olen < 2 || i + olen > hlen) {
+			*ptr = i + 1;
+			return SL_DROP_IP4_OPTIONS;
+		}
+		if (type == SL_IPOPT_LSRR || type == SL_IPOPT_SSRR)
+			return SL_DROP_IP4_SOURCE_ROUTE;
+		i += olen;
+	}
+	return SL_DROP_NONE;
+}
 
 static inline void sl_ip4_input_one(struct sl_worker *w, struct rte_mbuf *m)
 {
@@ -71,6 +129,19 @@ static inline void sl_ip4_input_one(struct sl_worker *w, struct rte_mbuf *m)
 		sl_pkt_trim_to(m, md->l3_off + tlen);
 	md->l4_off = (uint16_t)(md->l3_off + hlen);
 	md->l4_proto = ip->next_proto_id;
+	if (unlikely(hlen > SL_IP4_HDR_MIN)) {
+		uint32_t ptr = 0;
+		enum sl_drop_reason r = sl_ip4_options_check((const uint8_t *)ip, hlen, &ptr);
+
+		if (r == SL_DROP_IP4_OPTIONS) {
+			sl_icmp_error(w, m, SL_ICMP_PARAM_PROBLEM, 0, ptr, r);
+			return;
+		}
+		if (r != SL_DROP_NONE) {
+			sl_drop(w, m, r);
+			return;
+		}
+	}
 	sl_next(w, m, SL_STAGE_ROUTE4);
 }
 

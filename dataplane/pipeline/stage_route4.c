@@ -6,9 +6,10 @@
  *
  * Design note
  * -----------
- * The tables are sorted disjoint intervals in the active bank (see
+ * VPC tables are sorted disjoint intervals in the active bank (see
  * sl_rt4_lookup in sl_pipeline.h): a branch-light binary search, no per-VPC
- * DIR-24-8. The bank pointer is valid for this loop iteration only; only
+ * DIR-24-8; the Internet table of a big bank is a DIR-24-8 (SL_RT_F_FIB,
+ * the same call). The bank pointer is valid for this loop iteration only; only
  * the next-hop index is kept in md->nh, never a pointer.
  *   UNREACHABLE -> ICMP destination unreachable, net (3/0), counted NO_ROUTE
  *   BLACKHOLE   -> BLACKHOLE (also the reserved 100.64.0.0/10 service range)

@@ -6,7 +6,8 @@
  * Design note
  * -----------
  * Same structure as route4 over 128-bit intervals (sl_rt6_lookup, the
- * address as two host-order halves).
+ * address as two host-order halves; the Internet table of a big bank is
+ * the IPv6 trie behind the same call).
  *   UNREACHABLE -> ICMPv6 destination unreachable, no route (1/0), NO_ROUTE
  *   BLACKHOLE   -> BLACKHOLE
  *   LOCAL       -> LOCAL6

@@ -9,10 +9,13 @@
  *
  *   IPv4 Internet table: sluice's intervals (built by sluiced's own
  *     sl_rt4_build(), searched by the data plane's inline sl_rt4_lookup()
- *     over a real bank header), rte_lpm (DIR-24-8) and rte_fib (DIR24_8,
- *     4-byte next hops);
- *   IPv6 Internet table: intervals (sl_rt6_build/sl_rt6_lookup), rte_lpm6
- *     and rte_fib6 (TRIE, 4-byte next hops);
+ *     over a real bank header), rte_lpm (DIR-24-8), rte_fib (DIR24_8,
+ *     4-byte next hops) and sluice's sl_fib4 (dataplane/lpm: DIR-24-8 in
+ *     offset-addressed memory, built from its RIB; scalar and bulk lookups,
+ *     and the cost of single updates: RIB change + sync);
+ *   IPv6 Internet table: intervals (sl_rt6_build/sl_rt6_lookup), rte_lpm6,
+ *     rte_fib6 (TRIE, 4-byte next hops) and sl_fib6 with a 16-bit and a
+ *     24-bit first level (the measurement behind SL_FIB6_L1_BITS_DEFAULT);
  *   10,000 VPC tables of ~80 prefixes as intervals laid out like a bank
  *     (VPC array + per-VPC intervals), one random VPC per lookup, plus the
  *     memory a per-VPC rte_lpm would need (computed, never allocated) and,
@@ -29,8 +32,9 @@
  * growth of the EAL heap across create + add, i.e. what the library really
  * allocated (tbl24, tbl8 groups, its RIB or rule hash).
  *
- * Next hops: 1 + hash(prefix) % 255, so equal prefixes get equal next hops
- * and nothing depends on the file order.
+ * Prefixes: sl_pfxfile (dataplane/lpm), the loader and synthetic table
+ * sluiced and the LPM tests use. Next hops: 1 + hash(prefix) % 255, so
+ * equal prefixes get equal next hops and nothing depends on the file order.
  *
  * Output: one key=value line per figure on stdout; progress on stderr.
  *
@@ -45,7 +49,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,10 +64,16 @@
 #include <rte_malloc.h>
 
 #include "sl_compile.h"
+#include "sl_fib_writer.h"
+#include "sl_pfxfile.h"
 #include "sl_pipeline.h"
 #include "sl_shm.h"
 
 #define SL_BURST 32
+/* Each lookup figure is the best of SL_ROUNDS rounds that time every
+ * structure in turn: other load on the machine only ever adds cycles, and
+ * interleaving keeps one structure from getting all the quiet moments. */
+#define SL_ROUNDS 3
 #define SL_NH_MAX 255
 
 /* ---- options ----------------------------------------------------------- */
@@ -163,137 +172,21 @@ static void sl_plist_add(struct sl_plist *l, sl_u128 addr, uint8_t len, uint32_t
 }
 
 /*
- * Read "addr/len" lines through `gzip -dcf` (gzip is an essential Debian
- * package; -f passes an uncompressed file through unchanged). Host bits are
- * cleared. Returns 0, or -errno when the file cannot be read.
+ * The Internet table's prefixes come from the LPM library's loader
+ * (sl_pfxfile.h: the same files, synthetic table and next-hop hash as
+ * sluiced and the LPM tests); the benchmark keeps them as sl_rt_in lists
+ * (128-bit host-order addresses), what sluiced's interval builder takes.
  */
-static int sl_load_prefixes(const char *path, struct sl_plist *v4, struct sl_plist *v6)
+static void sl_plist_from(const struct sl_pfxlist *pl, struct sl_plist *v4, struct sl_plist *v6)
 {
-	int fds[2];
-	pid_t pid;
-	FILE *f;
-	char line[256];
-	int st, bad = 0;
+	for (size_t i = 0; i < pl->n4; i++)
+		sl_plist_add(v4, pl->v4[i].addr, pl->v4[i].len, pl->v4[i].nh);
+	for (size_t i = 0; i < pl->n6; i++) {
+		sl_u128 a = 0;
 
-	if (access(path, R_OK) != 0)
-		return -errno;
-	if (pipe(fds) != 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execlp("gzip", "gzip", "-dcf", "--", path, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	if (f == NULL)
-		return -errno;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *slash = strchr(line, '/');
-		uint8_t buf[16];
-		long len;
-
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (slash == NULL) {
-			bad++;
-			continue;
-		}
-		*slash = '\0';
-		len = strtol(slash + 1, NULL, 10);
-		if (strchr(line, ':') != NULL) {
-			sl_u128 a = 0;
-
-			if (inet_pton(AF_INET6, line, buf) != 1 || len < 0 || len > 128) {
-				bad++;
-				continue;
-			}
-			for (int i = 0; i < 16; i++)
-				a = (a << 8) | buf[i];
-			a &= sl_mask(128, (unsigned int)len);
-			sl_plist_add(v6, a, (uint8_t)len, sl_nh_of(a, (uint8_t)len));
-		} else {
-			sl_u128 a;
-
-			if (inet_pton(AF_INET, line, buf) != 1 || len < 0 || len > 32) {
-				bad++;
-				continue;
-			}
-			a = ((uint32_t)buf[0] << 24) | ((uint32_t)buf[1] << 16) |
-			    ((uint32_t)buf[2] << 8) | buf[3];
-			a &= sl_mask(32, (unsigned int)len);
-			sl_plist_add(v4, a, (uint8_t)len, sl_nh_of(a, (uint8_t)len));
-		}
-	}
-	fclose(f);
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return -EIO;
-	if (bad)
-		fprintf(stderr, "bench_lookup: %d malformed lines skipped\n", bad);
-	return 0;
-}
-
-/*
- * Prefix-length mix of the real table (../shared/data/bgp-prefixes.txt.gz,
- * 901,899 IPv4 and 160,147 IPv6 prefixes), counted once from that file.
- * The synthetic table scales these counts to the requested size (every
- * length present in the real table keeps at least one prefix).
- */
-static const uint32_t sl_mix4[33] = {
-    [8] = 16,	  [9] = 13,	 [10] = 38,    [11] = 103,   [12] = 299,
-    [13] = 581,	  [14] = 1203,	 [15] = 2100,  [16] = 13490, [17] = 8235,
-    [18] = 13798, [19] = 24870,	 [20] = 42611, [21] = 50750, [22] = 108623,
-    [23] = 96510, [24] = 537698, [25] = 20,    [26] = 3,     [27] = 11,
-    [28] = 18,	  [29] = 17,	 [30] = 3,     [31] = 3,     [32] = 886,
-};
-static const uint32_t sl_mix6[129] = {
-    [16] = 1,	  [19] = 1,	[20] = 16,    [21] = 3,	   [22] = 7,	[23] = 8,     [24] = 30,
-    [25] = 8,	  [26] = 15,	[27] = 20,    [28] = 193,  [29] = 4371, [30] = 650,   [31] = 284,
-    [32] = 22548, [33] = 2926,	[34] = 2603,  [35] = 1043, [36] = 5996, [37] = 880,   [38] = 1617,
-    [39] = 1377,  [40] = 13418, [41] = 903,   [42] = 2301, [43] = 1001, [44] = 14365, [45] = 1553,
-    [46] = 3039,  [47] = 3153,	[48] = 75488, [49] = 11,   [50] = 3,	[52] = 1,     [55] = 1,
-    [56] = 24,	  [58] = 20,	[60] = 2,     [64] = 184,  [112] = 2,	[122] = 1,    [124] = 4,
-    [125] = 9,	  [126] = 19,	[127] = 42,   [128] = 6,
-};
-#define SL_MIX4_TOTAL 901899u
-#define SL_MIX6_TOTAL 160147u
-
-/* IPv4 prefixes inside 1.0.0.0 - 223.255.255.255 (unicast space); IPv6
- * inside 2000::/4, where nearly all of the real table lives. */
-static void sl_synthesize(uint32_t n4, struct sl_plist *v4, struct sl_plist *v6)
-{
-	uint32_t n6 = (uint32_t)((uint64_t)n4 * SL_MIX6_TOTAL / SL_MIX4_TOTAL);
-
-	for (unsigned int len = 0; len <= 32; len++) {
-		uint64_t k = sl_mix4[len] ? (uint64_t)sl_mix4[len] * n4 / SL_MIX4_TOTAL : 0;
-
-		if (sl_mix4[len] && k == 0)
-			k = 1;
-		for (uint64_t i = 0; i < k; i++) {
-			sl_u128 a =
-			    ((uint32_t)(1 + sl_rand_below(223)) << 24) | sl_rand_below(1u << 24);
-
-			a &= sl_mask(32, len);
-			sl_plist_add(v4, a, (uint8_t)len, sl_nh_of(a, (uint8_t)len));
-		}
-	}
-	for (unsigned int len = 0; len <= 128; len++) {
-		uint64_t k = sl_mix6[len] ? (uint64_t)sl_mix6[len] * n6 / SL_MIX6_TOTAL : 0;
-
-		if (sl_mix6[len] && k == 0)
-			k = 1;
-		for (uint64_t i = 0; i < k; i++) {
-			sl_u128 a = ((sl_u128)sl_rand() << 64) | sl_rand();
-
-			a = (a >> 4) | ((sl_u128)0x2 << 124);
-			a &= sl_mask(128, len);
-			sl_plist_add(v6, a, (uint8_t)len, sl_nh_of(a, (uint8_t)len));
-		}
+		for (int b = 0; b < 16; b++)
+			a = (a << 8) | pl->v6[i].addr[b];
+		sl_plist_add(v6, a, pl->v6[i].len, pl->v6[i].nh);
 	}
 }
 
@@ -414,16 +307,143 @@ static struct sl_bank_header *sl_inet_bank(const struct sl_rt4_entry *e4, uint32
 
 /* ---- IPv4 / IPv6 Internet table --------------------------------------------- */
 
+/*
+ * sluice's own FIB (dataplane/lpm): a RIB in private memory and one FIB
+ * instance in EAL memory laid out as in the segment (header at 0, tables
+ * at 64), built from the RIB. The tbl8 pool starts from an estimate and
+ * doubles on -ENOSPC; the figures are those of the build that fitted.
+ */
+#define SL_SLFIB_OFF 64
+
+struct sl_slfib {
+	uint8_t *mem;
+	struct sl_rib4 *rib4;
+	struct sl_rib6 *rib6;
+	struct sl_fib4_writer *w4;
+	struct sl_fib6_writer *w6;
+	uint32_t n_tbl8;
+	unsigned int l1; /* IPv6 first level */
+	double rib_s, fib_s;
+};
+
+static const struct sl_fib4 *sl_slfib4_hdr(const struct sl_slfib *x)
+{
+	return (const struct sl_fib4 *)x->mem;
+}
+
+static const struct sl_fib6 *sl_slfib6_hdr(const struct sl_slfib *x)
+{
+	return (const struct sl_fib6 *)x->mem;
+}
+
+static void sl_slfib_free(struct sl_slfib *x)
+{
+	sl_fib4_writer_free(x->w4);
+	sl_fib6_writer_free(x->w6);
+	sl_rib4_free(x->rib4);
+	sl_rib6_free(x->rib6);
+	rte_free(x->mem);
+	memset(x, 0, sizeof(*x));
+}
+
+/* v6: 0 for IPv4, else the IPv6 first-level width */
+static int sl_slfib_make(const struct sl_plist *l, unsigned int v6, uint32_t n_tbl8,
+			 struct sl_slfib *x)
+{
+	double t0 = sl_now();
+	int rc = 0;
+
+	memset(x, 0, sizeof(*x));
+	x->l1 = v6;
+	if (v6)
+		x->rib6 = sl_rib6_new();
+	else
+		x->rib4 = sl_rib4_new();
+	if (x->rib4 == NULL && x->rib6 == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n && rc >= 0; i++) {
+		uint8_t b[16];
+
+		if (v6) {
+			sl_u128_to_bytes(l->v[i].addr, b);
+			rc = sl_rib6_set(x->rib6, b, l->v[i].len, l->v[i].nh);
+		} else {
+			rc = sl_rib4_set(x->rib4, (uint32_t)l->v[i].addr, l->v[i].len, l->v[i].nh);
+		}
+	}
+	if (rc < 0)
+		return rc;
+	x->rib_s = sl_now() - t0;
+	for (int attempt = 0; attempt < 8; attempt++, n_tbl8 *= 2) {
+		uint64_t bytes = v6 ? sl_fib6_bytes(v6, n_tbl8) : sl_fib4_bytes(n_tbl8);
+
+		x->mem = rte_malloc("bench_slfib", SL_SLFIB_OFF + bytes, SL_CACHE_LINE);
+		if (x->mem == NULL)
+			return -ENOMEM;
+		t0 = sl_now();
+		if (v6) {
+			x->w6 = sl_fib6_writer_new(x->mem, (struct sl_fib6 *)x->mem, SL_SLFIB_OFF,
+						   n_tbl8, v6);
+			rc = x->w6 ? sl_fib6_build(x->w6, x->rib6) : -errno;
+		} else {
+			x->w4 = sl_fib4_writer_new(x->mem, (struct sl_fib4 *)x->mem, SL_SLFIB_OFF,
+						   n_tbl8);
+			rc = x->w4 ? sl_fib4_build(x->w4, x->rib4) : -errno;
+		}
+		x->fib_s = sl_now() - t0;
+		x->n_tbl8 = n_tbl8;
+		if (rc != -ENOSPC)
+			return rc;
+		fprintf(stderr, "bench_lookup: sl_fib%s: %u tbl8 groups too few, doubling\n",
+			v6 ? "6" : "4", n_tbl8);
+		sl_fib4_writer_free(x->w4);
+		sl_fib6_writer_free(x->w6);
+		x->w4 = NULL;
+		x->w6 = NULL;
+		rte_free(x->mem);
+		x->mem = NULL;
+	}
+	return -ENOSPC;
+}
+
+/* build time, memory and groups of one sl_fib instance, as key=value lines */
+static double sl_slfib_report(const char *name, const struct sl_slfib *x)
+{
+	uint32_t used = x->w6 ? sl_slfib6_hdr(x)->tbl8_used : sl_slfib4_hdr(x)->tbl8_used;
+	uint64_t tables = (x->w6 ? sl_fib6_bytes(x->l1, used) : sl_fib4_bytes(used));
+	size_t rib = x->rib6 ? sl_rib6_bytes(x->rib6) : sl_rib4_bytes(x->rib4);
+	char k[128];
+
+	snprintf(k, sizeof(k), "%s_build_s", name);
+	sl_kv_f(k, x->rib_s + x->fib_s);
+	snprintf(k, sizeof(k), "%s_rib_build_s", name);
+	sl_kv_f(k, x->rib_s);
+	snprintf(k, sizeof(k), "%s_fib_build_s", name);
+	sl_kv_f(k, x->fib_s);
+	snprintf(k, sizeof(k), "%s_tbl8_groups", name);
+	sl_kv_u(k, used);
+	snprintf(k, sizeof(k), "%s_tbl8_groups_allocated", name);
+	sl_kv_u(k, x->n_tbl8);
+	/* what an instance sized to this table needs (first level + groups in use) */
+	snprintf(k, sizeof(k), "%s_mib", name);
+	sl_kv_f(k, sl_mib(tables));
+	snprintf(k, sizeof(k), "%s_rib_mib", name);
+	sl_kv_f(k, sl_mib(rib));
+	return sl_mib(tables);
+}
+
 struct sl_v4set {
 	struct sl_bank_header *bank;
 	struct rte_lpm *lpm;
 	struct rte_fib *fib;
+	struct sl_slfib sl;
 };
 
 struct sl_v6set {
 	struct sl_bank_header *bank;
 	struct rte_lpm6 *lpm6;
 	struct rte_fib6 *fib6;
+	struct sl_slfib sl16, sl24; /* first level of 16 and 24 bits */
 };
 
 /* Addresses for lookups: even slots uniform over the whole space, odd slots
@@ -481,16 +501,18 @@ static int sl_check4(const struct sl_v4set *s, const struct sl_plist *l, uint32_
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t x = sl_rt4_lookup(s->bank, &s->bank->inet, a[i]);
 		uint32_t y = sl_lpm4_nh(s->lpm, a[i]);
+		uint32_t w = sl_fib4_lookup(s->sl.mem, sl_slfib4_hdr(&s->sl), a[i]), wb;
 		uint64_t z;
 
 		rte_fib_lookup_bulk(s->fib, &a[i], &z, 1);
-		if (x != y || x != z) {
+		sl_fib4_lookup_bulk(s->sl.mem, sl_slfib4_hdr(&s->sl), &a[i], &wb, 1);
+		if (x != y || x != z || x != w || x != wb) {
 			if (bad++ < 10)
 				fprintf(stderr,
 					"MISMATCH ipv4 %u.%u.%u.%u: intervals %u rte_lpm %u "
-					"rte_fib %" PRIu64 "\n",
+					"rte_fib %" PRIu64 " sl_fib4 %u bulk %u\n",
 					a[i] >> 24, (a[i] >> 16) & 255, (a[i] >> 8) & 255,
-					a[i] & 255, x, y, z);
+					a[i] & 255, x, y, z, w, wb);
 		}
 	}
 	free(a);
@@ -510,14 +532,18 @@ static int sl_check6(const struct sl_v6set *s, const struct sl_plist *l, uint32_
 		uint8_t ip[1][16];
 		uint32_t x =
 		    sl_rt6_lookup(s->bank, &s->bank->inet, (uint64_t)(a[i] >> 64), (uint64_t)a[i]);
-		uint32_t y;
+		uint32_t y, w16, w24, wb;
 		uint64_t z;
 
 		sl_u128_to_bytes(a[i], ip[0]);
 		if (rte_lpm6_lookup(s->lpm6, ip[0], &y) != 0)
 			y = SL_NH_NONE;
 		rte_fib6_lookup_bulk(s->fib6, ip, &z, 1);
-		if (x != y || x != z) {
+		w16 = sl_fib6_lookup(s->sl16.mem, sl_slfib6_hdr(&s->sl16), ip[0]);
+		w24 = sl_fib6_lookup(s->sl24.mem, sl_slfib6_hdr(&s->sl24), ip[0]);
+		sl_fib6_lookup_bulk(s->sl16.mem, sl_slfib6_hdr(&s->sl16), (const uint8_t(*)[16])ip,
+				    &wb, 1);
+		if (x != y || x != z || x != w16 || x != w24 || x != wb) {
 			if (bad++ < 10) {
 				char txt[INET6_ADDRSTRLEN];
 
@@ -525,8 +551,8 @@ static int sl_check6(const struct sl_v6set *s, const struct sl_plist *l, uint32_
 				fprintf(
 				    stderr,
 				    "MISMATCH ipv6 %s: intervals %u rte_lpm6 %u rte_fib6 %" PRIu64
-				    "\n",
-				    txt, x, y, z);
+				    " sl_fib6/16 %u sl_fib6/24 %u bulk %u\n",
+				    txt, x, y, z, w16, w24, wb);
 			}
 		}
 	}
@@ -568,6 +594,48 @@ static uint64_t sl_time4_fib(struct rte_fib *fib, uint32_t *a, uint32_t n)
 	for (uint32_t i = 0; i + SL_BURST <= n; i += SL_BURST) {
 		rte_fib_lookup_bulk(fib, &a[i], nh, SL_BURST);
 		sum += nh[0] + nh[SL_BURST - 1];
+	}
+	t0 = rte_rdtsc_precise() - t0;
+	sl_sink += sum;
+	return t0;
+}
+
+/* sl_fib: one call per address (as a scalar stage would), or bursts of 32 */
+static uint64_t sl_time4_slfib(const struct sl_slfib *x, const uint32_t *a, uint32_t n, bool bulk)
+{
+	const struct sl_fib4 *f = sl_slfib4_hdr(x);
+	uint32_t nh[SL_BURST];
+	uint64_t sum = 0, t0 = rte_rdtsc_precise();
+
+	if (bulk) {
+		for (uint32_t i = 0; i + SL_BURST <= n; i += SL_BURST) {
+			sl_fib4_lookup_bulk(x->mem, f, &a[i], nh, SL_BURST);
+			sum += nh[0] + nh[SL_BURST - 1];
+		}
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			sum += sl_fib4_lookup(x->mem, f, a[i]);
+	}
+	t0 = rte_rdtsc_precise() - t0;
+	sl_sink += sum;
+	return t0;
+}
+
+static uint64_t sl_time6_slfib(const struct sl_slfib *x, uint8_t (*ip)[16], uint32_t n, bool bulk)
+{
+	const struct sl_fib6 *f = sl_slfib6_hdr(x);
+	uint32_t nh[SL_BURST];
+	uint64_t sum = 0, t0 = rte_rdtsc_precise();
+
+	if (bulk) {
+		for (uint32_t i = 0; i + SL_BURST <= n; i += SL_BURST) {
+			sl_fib6_lookup_bulk(x->mem, f, (const uint8_t(*)[16]) & ip[i], nh,
+					    SL_BURST);
+			sum += nh[0] + nh[SL_BURST - 1];
+		}
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			sum += sl_fib6_lookup(x->mem, f, ip[i]);
 	}
 	t0 = rte_rdtsc_precise() - t0;
 	sl_sink += sum;
@@ -619,8 +687,8 @@ static uint64_t sl_time6_fib(struct rte_fib6 *fib, uint8_t (*ip)[16], uint32_t n
  * so it needs more groups than sl_tbl8_groups() counts; start from 1.5x and
  * double on ENOSPC. *tbl8 returns the group count that was enough.
  */
-static struct rte_fib6 *sl_fib6_build(const char *name, const struct sl_plist *l, uint32_t groups,
-				      uint32_t *tbl8)
+static struct rte_fib6 *sl_rte_fib6_build(const char *name, const struct sl_plist *l,
+					  uint32_t groups, uint32_t *tbl8)
 {
 	uint64_t n8 = (uint64_t)groups + groups / 2 + 4096;
 
@@ -660,13 +728,106 @@ static struct rte_fib6 *sl_fib6_build(const char *name, const struct sl_plist *l
 	return NULL;
 }
 
+static int sl_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Update cost of an sl_fib instance: n random prefixes of the table are
+ * deleted (RIB + sync), then set again (RIB + sync); each change is timed
+ * on its own. The table ends as it began (the differential check that
+ * follows the caller's timings runs on it).
+ */
+static int sl_slfib_updates(const char *name, struct sl_slfib *x, const struct sl_plist *l,
+			    uint32_t n)
+{
+	uint64_t *c = malloc(2 * (size_t)n * sizeof(*c));
+	uint32_t *pick = malloc((size_t)n * sizeof(*pick));
+	double hz = (double)rte_get_tsc_hz();
+	char k[128];
+	int rc = 0;
+
+	if (c == NULL || pick == NULL || l->n == 0) {
+		free(c);
+		free(pick);
+		return c == NULL || pick == NULL ? -ENOMEM : 0;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		pick[i] = sl_rand_below((uint32_t)l->n);
+	for (uint32_t pass = 0; pass < 2 && rc == 0; pass++) {
+		for (uint32_t i = 0; i < n && rc == 0; i++) {
+			const struct sl_rt_in *p = &l->v[pick[pass ? n - 1 - i : i]];
+			uint64_t t0 = rte_rdtsc_precise();
+			uint8_t b[16];
+
+			if (x->w6) {
+				sl_u128_to_bytes(p->addr, b);
+				rc = pass ? sl_rib6_set(x->rib6, b, p->len, p->nh)
+					  : sl_rib6_delete(x->rib6, b, p->len);
+				if (rc >= 0 || rc == -ENOENT) /* a duplicate pick */
+					rc = sl_fib6_sync(x->w6, x->rib6, b, p->len);
+			} else {
+				uint32_t a = (uint32_t)p->addr;
+
+				rc = pass ? sl_rib4_set(x->rib4, a, p->len, p->nh)
+					  : sl_rib4_delete(x->rib4, a, p->len);
+				if (rc >= 0 || rc == -ENOENT)
+					rc = sl_fib4_sync(x->w4, x->rib4, a, p->len);
+			}
+			c[pass * n + i] = rte_rdtsc_precise() - t0;
+		}
+	}
+	if (rc == 0) {
+		qsort(c, 2 * (size_t)n, sizeof(*c), sl_u64_cmp);
+		snprintf(k, sizeof(k), "%s_updates", name);
+		sl_kv_u(k, 2 * (uint64_t)n);
+		snprintf(k, sizeof(k), "%s_update_us_median", name);
+		sl_kv_f(k, (double)c[n] * 1e6 / hz);
+		snprintf(k, sizeof(k), "%s_update_us_p99", name);
+		sl_kv_f(k, (double)c[(size_t)n * 2 * 99 / 100] * 1e6 / hz);
+		snprintf(k, sizeof(k), "%s_update_us_max", name);
+		sl_kv_f(k, (double)c[2 * (size_t)n - 1] * 1e6 / hz);
+	}
+	/* the worst single change: a default route (when the table has none)
+	 * repaints every gap between the routes directly under /0 */
+	if (x->w6 ? sl_rib6_get(x->rib6, (const uint8_t[16]){0}, 0, NULL) == 0
+		  : sl_rib4_get(x->rib4, 0, 0, NULL) == 0)
+		n = 0; /* it has one: not measured */
+	for (int pass = 0; pass < 2 && rc == 0 && n > 0; pass++) {
+		static const uint8_t zero[16];
+		uint64_t t0 = rte_rdtsc_precise();
+
+		if (x->w6) {
+			rc = pass ? sl_rib6_delete(x->rib6, zero, 0)
+				  : sl_rib6_set(x->rib6, zero, 0, 1);
+			if (rc >= 0)
+				rc = sl_fib6_sync(x->w6, x->rib6, zero, 0);
+		} else {
+			rc = pass ? sl_rib4_delete(x->rib4, 0, 0) : sl_rib4_set(x->rib4, 0, 0, 1);
+			if (rc >= 0)
+				rc = sl_fib4_sync(x->w4, x->rib4, 0, 0);
+		}
+		snprintf(k, sizeof(k), "%s_default_route_%s_ms", name, pass ? "delete" : "set");
+		sl_kv_f(k, (double)(rte_rdtsc_precise() - t0) * 1e3 / hz);
+	}
+	free(c);
+	free(pick);
+	return rc;
+}
+
+/* memory of one sl_fib instance per family (the route_memory_mib lines) */
+static double sl_mem_slfib4, sl_mem_slfib6;
+
 static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *route_mib)
 {
 	struct sl_v4set s = {0};
 	struct sl_rt4_entry *e4 = NULL;
 	struct sl_rt6_entry e6 = {0};
 	uint32_t n4 = 0, groups = sl_tbl8_groups(l, 32);
-	uint64_t h0, lpm_bytes, fib_bytes, c_iv, c_lpm, c_fib;
+	uint64_t h0, lpm_bytes, fib_bytes, c_iv, c_lpm, c_fib, c_sl, c_slb;
 	double t0, t_iv, t_lpm, t_fib;
 	uint32_t *a;
 	int rc, bad;
@@ -753,6 +914,14 @@ static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *rou
 							(uint64_t)(fc.dir24_8.num_tbl8 + 1) * 256) *
 						       4));
 
+	/* (c) sluice's sl_fib4 (dataplane/lpm): RIB, then the DIR-24-8 */
+	rc = sl_slfib_make(l, 0, groups + groups / 4 + 1024, &s.sl);
+	if (rc < 0) {
+		fprintf(stderr, "sl_fib4: %s\n", strerror(-rc));
+		return rc;
+	}
+	sl_mem_slfib4 = sl_slfib_report("sl_fib4", &s.sl);
+
 	/* differential check */
 	bad = sl_check4(&s, l, o->check);
 	sl_kv_u("ipv4_full_check_addresses", o->check);
@@ -773,9 +942,22 @@ static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *rou
 		sl_gen4(l, a, o->lookups, inside);
 		/* warm-up pass, not timed */
 		sl_time4_intervals(s.bank, a, o->lookups / 4);
-		c_iv = sl_time4_intervals(s.bank, a, o->lookups);
-		c_lpm = sl_time4_lpm(s.lpm, a, o->lookups);
-		c_fib = sl_time4_fib(s.fib, a, o->lookups);
+		c_iv = c_lpm = c_fib = c_sl = c_slb = UINT64_MAX;
+		for (int r = 0; r < SL_ROUNDS; r++) {
+			c_iv = RTE_MIN(c_iv, sl_time4_intervals(s.bank, a, o->lookups));
+			c_lpm = RTE_MIN(c_lpm, sl_time4_lpm(s.lpm, a, o->lookups));
+			c_fib = RTE_MIN(c_fib, sl_time4_fib(s.fib, a, o->lookups));
+			c_sl = RTE_MIN(c_sl, sl_time4_slfib(&s.sl, a, o->lookups, false));
+			c_slb = RTE_MIN(c_slb, sl_time4_slfib(&s.sl, a, o->lookups, true));
+		}
+		snprintf(k, sizeof(k), "ipv4_full_%s_sl_fib4", mode);
+		sl_report(k, c_sl, o->lookups);
+		snprintf(k, sizeof(k), "ipv4_full_%s_sl_fib4_bulk", mode);
+		sl_report(k, c_slb, o->lookups);
+		snprintf(k, sizeof(k), "ipv4_full_%s_sl_fib4_vs_rte_fib", mode);
+		sl_ratio(k, (double)c_slb, (double)c_fib);
+		if (inside)
+			sl_ratio("sl_fib4_prefix_vs_rte_fib", (double)c_slb, (double)c_fib);
 		snprintf(k, sizeof(k), "ipv4_full_%s_intervals", mode);
 		sl_report(k, c_iv, o->lookups);
 		snprintf(k, sizeof(k), "ipv4_full_%s_rte_lpm", mode);
@@ -793,9 +975,24 @@ static int sl_bench_v4(const struct sl_bopts *o, struct sl_plist *l, double *rou
 			sl_kv_f("ipv4_full_rte_fib_cycles_per_lookup", (double)c_fib / o->lookups);
 			sl_ratio("intervals_vs_rte_fib", (double)c_iv, (double)c_fib);
 			sl_ratio("intervals_vs_rte_lpm", (double)c_iv, (double)c_lpm);
+			/* sl_fib4: bulk against rte_fib's bulk; single calls too */
+			sl_kv_f("sl_fib4_cycles_per_lookup", (double)c_slb / o->lookups);
+			sl_kv_f("sl_fib4_single_cycles_per_lookup", (double)c_sl / o->lookups);
+			sl_ratio("sl_fib4_vs_rte_fib", (double)c_slb, (double)c_fib);
+			sl_ratio("sl_fib4_single_vs_rte_fib", (double)c_sl, (double)c_fib);
 		}
 	}
+	/* updates, then the check again: the table must be what it was */
+	rc = sl_slfib_updates("sl_fib4", &s.sl, l, 10000);
+	if (rc < 0)
+		return rc;
+	bad = sl_check4(&s, l, o->check / 4 + 1);
+	if (bad != 0) {
+		fprintf(stderr, "bench_lookup: IPv4 check after updates FAILED (%d)\n", bad);
+		return bad < 0 ? bad : -EPROTO;
+	}
 	*route_mib = sl_mib(fib_bytes);
+	sl_slfib_free(&s.sl);
 	rte_free(a);
 	rte_free(s.bank);
 	rte_lpm_free(s.lpm);
@@ -869,7 +1066,7 @@ static int sl_bench_v6(const struct sl_bopts *o, struct sl_plist *l, double *rou
 
 	h0 = sl_heap_used();
 	t0 = sl_now();
-	s.fib6 = sl_fib6_build("bench_fib6", l, groups, &tbl8);
+	s.fib6 = sl_rte_fib6_build("bench_fib6", l, groups, &tbl8);
 	if (s.fib6 == NULL)
 		return -ENOMEM;
 	t_fib = sl_now() - t0;
@@ -877,6 +1074,23 @@ static int sl_bench_v6(const struct sl_bopts *o, struct sl_plist *l, double *rou
 	sl_kv_u("ipv6_full_rte_fib6_tbl8_groups", tbl8);
 	sl_kv_f("ipv6_full_rte_fib6_build_s", t_fib);
 	sl_kv_f("ipv6_full_rte_fib6_memory_mib", sl_mib(fib_bytes));
+
+	/* sluice's sl_fib6 with both first-level widths */
+	rc = sl_slfib_make(l, 16, groups + groups / 2 + 4096, &s.sl16);
+	if (rc == 0)
+		rc = sl_slfib_make(l, 24, groups + groups / 2 + 4096, &s.sl24);
+	if (rc < 0) {
+		fprintf(stderr, "sl_fib6: %s\n", strerror(-rc));
+		return rc;
+	}
+	{
+		double m16 = sl_slfib_report("sl_fib6_l1_16", &s.sl16);
+		double m24 = sl_slfib_report("sl_fib6_l1_24", &s.sl24);
+
+		sl_mem_slfib6 = SL_FIB6_L1_BITS_DEFAULT == 16 ? m16 : m24;
+		sl_kv_u("sl_fib6_l1_bits", SL_FIB6_L1_BITS_DEFAULT);
+		sl_kv_f("sl_fib6_mib", sl_mem_slfib6);
+	}
 
 	bad = sl_check6(&s, l, o->check);
 	sl_kv_u("ipv6_full_check_addresses", o->check);
@@ -902,9 +1116,44 @@ static int sl_bench_v6(const struct sl_bopts *o, struct sl_plist *l, double *rou
 			sl_u128_to_bytes(tmp[i], ip[i]);
 		}
 		sl_time6_intervals(s.bank, hl, o->lookups / 4);
-		c_iv = sl_time6_intervals(s.bank, hl, o->lookups);
-		c_lpm = sl_time6_lpm(s.lpm6, ip, o->lookups);
-		c_fib = sl_time6_fib(s.fib6, ip, o->lookups);
+		uint64_t c_sl6[2] = {UINT64_MAX, UINT64_MAX}, c_slb6[2] = {UINT64_MAX, UINT64_MAX};
+
+		c_iv = c_lpm = c_fib = UINT64_MAX;
+		for (int r = 0; r < SL_ROUNDS; r++) {
+			c_iv = RTE_MIN(c_iv, sl_time6_intervals(s.bank, hl, o->lookups));
+			c_lpm = RTE_MIN(c_lpm, sl_time6_lpm(s.lpm6, ip, o->lookups));
+			c_fib = RTE_MIN(c_fib, sl_time6_fib(s.fib6, ip, o->lookups));
+			for (int w = 0; w < 2; w++) {
+				const struct sl_slfib *x = w ? &s.sl24 : &s.sl16;
+
+				c_sl6[w] =
+				    RTE_MIN(c_sl6[w], sl_time6_slfib(x, ip, o->lookups, false));
+				c_slb6[w] =
+				    RTE_MIN(c_slb6[w], sl_time6_slfib(x, ip, o->lookups, true));
+			}
+		}
+		for (int w = 0; w < 2; w++) {
+			const struct sl_slfib *x = w ? &s.sl24 : &s.sl16;
+			uint64_t c_sl = c_sl6[w], c_slb = c_slb6[w];
+
+			snprintf(k, sizeof(k), "ipv6_full_%s_sl_fib6_l1_%u", mode, x->l1);
+			sl_report(k, c_sl, o->lookups);
+			snprintf(k, sizeof(k), "ipv6_full_%s_sl_fib6_l1_%u_bulk", mode, x->l1);
+			sl_report(k, c_slb, o->lookups);
+			snprintf(k, sizeof(k), "ipv6_full_%s_sl_fib6_l1_%u_vs_rte_fib6", mode,
+				 x->l1);
+			sl_ratio(k, (double)c_slb, (double)c_fib);
+			if (!inside && x->l1 == SL_FIB6_L1_BITS_DEFAULT) {
+				sl_kv_f("sl_fib6_cycles_per_lookup", (double)c_slb / o->lookups);
+				sl_kv_f("sl_fib6_single_cycles_per_lookup",
+					(double)c_sl / o->lookups);
+				sl_ratio("sl_fib6_vs_rte_fib6", (double)c_slb, (double)c_fib);
+				sl_ratio("sl_fib6_single_vs_rte_fib6", (double)c_sl, (double)c_fib);
+			}
+			if (inside && x->l1 == SL_FIB6_L1_BITS_DEFAULT)
+				sl_ratio("sl_fib6_prefix_vs_rte_fib6", (double)c_slb,
+					 (double)c_fib);
+		}
 		snprintf(k, sizeof(k), "ipv6_full_%s_intervals", mode);
 		sl_report(k, c_iv, o->lookups);
 		snprintf(k, sizeof(k), "ipv6_full_%s_rte_lpm6", mode);
@@ -916,7 +1165,18 @@ static int sl_bench_v6(const struct sl_bopts *o, struct sl_plist *l, double *rou
 		snprintf(k, sizeof(k), "ipv6_full_%s_intervals_vs_rte_lpm6", mode);
 		sl_ratio(k, (double)c_iv, (double)c_lpm);
 	}
+	rc = sl_slfib_updates("sl_fib6", SL_FIB6_L1_BITS_DEFAULT == 16 ? &s.sl16 : &s.sl24, l,
+			      10000);
+	if (rc < 0)
+		return rc;
+	bad = sl_check6(&s, l, o->check / 4 + 1);
+	if (bad != 0) {
+		fprintf(stderr, "bench_lookup: IPv6 check after updates FAILED (%d)\n", bad);
+		return bad < 0 ? bad : -EPROTO;
+	}
 	*route_mib = sl_mib(fib_bytes);
+	sl_slfib_free(&s.sl16);
+	sl_slfib_free(&s.sl24);
 	free(tmp);
 	rte_free(hl);
 	rte_free(ip);
@@ -1130,7 +1390,7 @@ static int sl_bench_vpcs(const struct sl_bopts *o, double *route_mib)
 		uint32_t tbl8 = 0;
 
 		h0 = sl_heap_used();
-		vrf = sl_fib6_build("bench_vrf6", &keys, (uint32_t)groups, &tbl8);
+		vrf = sl_rte_fib6_build("bench_vrf6", &keys, (uint32_t)groups, &tbl8);
 		if (vrf == NULL) {
 			/* optional measurement: report and go on without it */
 			sl_kv_s("vpc10k_vrf_rte_fib6", "skipped");
@@ -1248,7 +1508,8 @@ static void sl_usage(void)
 		"                   table's proportion) and the real prefix-length mix\n"
 		"  --vpcs N         VPC tables for the multi-VRF case (default 10000)\n"
 		"  --lookups N      timed lookups per measurement (default 4000000)\n"
-		"  --check N        addresses per differential check (default 200000)\n");
+		"  --check N        addresses per differential check (default 200000)\n"
+		"  --seed N         seed of the addresses and the synthetic table (default 1)\n");
 }
 
 static int sl_parse(int argc, char **argv, struct sl_bopts *o)
@@ -1312,6 +1573,7 @@ static void sl_bench_eal_fini(void)
 int main(int argc, char **argv)
 {
 	struct sl_bopts o = {0};
+	struct sl_pfxlist pl = {0};
 	struct sl_plist v4 = {0}, v6 = {0};
 	double m4 = 0, m6 = 0, mv = 0;
 	int n, rc;
@@ -1335,25 +1597,32 @@ int main(int argc, char **argv)
 
 	if (o.synthetic == 0) {
 		const char *path = o.prefixes ? o.prefixes : SL_DEFAULT_PREFIXES;
+		char err[512];
 
-		rc = sl_load_prefixes(path, &v4, &v6);
-		if (rc < 0 && o.prefixes != NULL) {
-			fprintf(stderr, "bench_lookup: %s: %s\n", path, strerror(-rc));
+		rc = sl_pfx_load(path, SL_NH_MAX, &pl, err, sizeof(err));
+		if (rc < 0 && (o.prefixes != NULL || rc != -ENOENT)) {
+			fprintf(stderr, "bench_lookup: %s\n", err);
 			sl_bench_eal_fini();
 			return 2;
 		}
 		if (rc < 0) {
 			fprintf(stderr, "bench_lookup: %s absent, using a synthetic table\n", path);
-			o.synthetic = SL_MIX4_TOTAL;
+			o.synthetic = SL_PFX_REAL_V4;
 		} else {
 			sl_kv_s("prefix_source", path);
 		}
 	}
 	if (o.synthetic) {
-		v4.n = v6.n = 0;
-		sl_synthesize(o.synthetic, &v4, &v6);
+		sl_pfx_free(&pl);
+		if (sl_pfx_synthesize(o.synthetic, SL_NH_MAX, o.seed, &pl) < 0) {
+			fprintf(stderr, "bench_lookup: out of memory\n");
+			sl_bench_eal_fini();
+			return 2;
+		}
 		sl_kv_s("prefix_source", "synthetic");
 	}
+	sl_plist_from(&pl, &v4, &v6);
+	sl_pfx_free(&pl);
 	sl_kv_u("tsc_hz", rte_get_tsc_hz());
 	sl_kv_u("hugepages", rte_eal_has_hugepages() ? 1 : 0);
 	sl_kv_u("burst", SL_BURST);
@@ -1375,7 +1644,12 @@ int main(int argc, char **argv)
 		sl_kv_f("route_memory_mib_inet_rte_fib", m4);
 		sl_kv_f("route_memory_mib_inet_rte_fib6", m6);
 		sl_kv_f("route_memory_mib_vpc_intervals_v4", mv);
-		sl_kv_f("route_memory_mib", m4 + m6 + mv);
+		sl_kv_f("route_memory_mib_rte", m4 + m6 + mv);
+		/* the design: sl_fib4 + sl_fib6 (one instance each, the segment
+		 * holds two) + the VPC intervals */
+		sl_kv_f("route_memory_mib_inet_sl_fib4", sl_mem_slfib4);
+		sl_kv_f("route_memory_mib_inet_sl_fib6", sl_mem_slfib6);
+		sl_kv_f("route_memory_mib", sl_mem_slfib4 + sl_mem_slfib6 + mv);
 	}
 	free(v4.v);
 	free(v6.v);

@@ -866,6 +866,34 @@ struct rte_mbuf *sl_test_expect_out(struct sl_test_env *env, struct rte_mbuf *m,
 	return out;
 }
 
+void sl_t_check_icmp4_error(struct rte_mbuf *e, const uint8_t *orig, uint32_t orig_len,
+			    uint8_t type, uint8_t code, const char *src, const char *dst,
+			    uint32_t rest)
+{
+	uint8_t b[2048];
+	uint32_t len = sl_t_bytes(e, sl_meta(e)->l3_off, b, sizeof(b));
+	uint32_t quote = RTE_MIN(orig_len, 576u - 28u);
+
+	assert_int_equal(len, 28 + quote);
+	assert_int_equal(b[0], 0x45);
+	assert_int_equal(sl_get16(b + 2), len);
+	assert_int_equal(sl_get16(b + 6) & 0xbfff, 0); /* not a fragment */
+	assert_int_equal(b[8], 64);
+	assert_int_equal(b[9], 1);
+	assert_true(sl_t_cksum_ok(b, 20));
+	assert_int_equal(memcmp(b + 12, (uint8_t *)&(uint32_t){sl_t_ip4(src)}, 4), 0);
+	assert_int_equal(memcmp(b + 16, (uint8_t *)&(uint32_t){sl_t_ip4(dst)}, 4), 0);
+	assert_int_equal(b[20], type);
+	assert_int_equal(b[21], code);
+	assert_true(sl_t_cksum_ok(b + 20, len - 20));
+	assert_int_equal((uint32_t)sl_get16(b + 24) << 16 | sl_get16(b + 26), rest);
+	/* the original datagram, exactly as received */
+	assert_memory_equal(b + 28, orig, quote);
+	assert_int_equal(sl_meta(e)->flags, SL_META_F_LOCAL_ORIGIN | SL_META_F_ICMP_ERROR);
+	assert_int_equal(sl_meta(e)->family, SL_AF_INET);
+	assert_true(rte_pktmbuf_headroom(e) >= 18 + sl_meta(e)->l3_off);
+}
+
 /* ---- shared cmocka fixtures ------------------------------------------------- */
 
 struct sl_test_env *sl_env;

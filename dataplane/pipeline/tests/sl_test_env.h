@@ -221,6 +221,17 @@ bool sl_t_cksum_ok(const uint8_t *b, size_t n);
 bool sl_t_icmp6_ok(const uint8_t *src, const uint8_t *dst, const uint8_t *msg, size_t len);
 /** Linear copy of a packet's bytes from `off` to the end; returns length. */
 uint32_t sl_t_bytes(const struct rte_mbuf *m, uint32_t off, uint8_t *out, uint32_t max);
+/**
+ * cmocka checks of an ICMPv4 error `e` the pipeline made about the datagram
+ * `orig` (orig_len bytes from its IP header): a valid IPv4 header from `src`
+ * to `dst` (TTL 64, protocol 1, not a fragment), type/code, a valid ICMP
+ * checksum, `rest` in the 32-bit field after it (host order: the MTU of
+ * 3/4, the pointer << 24 of 12), the original quoted within 576 bytes, and
+ * the metadata of an originated error.
+ */
+void sl_t_check_icmp4_error(struct rte_mbuf *e, const uint8_t *orig, uint32_t orig_len,
+			    uint8_t type, uint8_t code, const char *src, const char *dst,
+			    uint32_t rest);
 /** Parse an address string to network-order bytes (4 or 16). */
 void sl_t_addr(const char *s, uint8_t *out);
 uint32_t sl_t_ip4(const char *s); /* network order */

@@ -3,7 +3,8 @@
  * forward4/forward6: TTL / hop limit expiry (with the ICMP error checked
  * byte by byte), the RFC 1624 incremental checksum against a full
  * recompute, DF + too big -> 3/4 with the MTU, IPv4 fragmentation
- * (validity of every fragment and reassembly), IPv6 packet too big.
+ * (validity of every fragment and reassembly), IPv6 packet too big,
+ * directed broadcasts to a VSwitch.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,34 +38,10 @@ static unsigned int run_collect(struct rte_mbuf *m, struct rte_mbuf **out, unsig
 
 /* ---- TTL ------------------------------------------------------------------------- */
 
-static void check_icmp4_error(struct rte_mbuf *e, const uint8_t *orig, uint32_t orig_len,
-			      uint8_t type, uint8_t code, const char *src, const char *dst,
-			      uint16_t mtu)
-{
-	uint8_t b[2048];
-	uint32_t len = sl_t_bytes(e, sl_meta(e)->l3_off, b, sizeof(b));
-	uint32_t quote = RTE_MIN(orig_len, 576u - 28u);
-
-	assert_int_equal(len, 28 + quote);
-	assert_int_equal(b[0], 0x45);
-	assert_int_equal(sl_get16(b + 2), len);
-	assert_int_equal(sl_get16(b + 6) & 0xbfff, 0); /* not a fragment */
-	assert_int_equal(b[8], 64);
-	assert_int_equal(b[9], 1);
-	assert_true(sl_t_cksum_ok(b, 20));
-	assert_int_equal(memcmp(b + 12, (uint8_t *)&(uint32_t){sl_t_ip4(src)}, 4), 0);
-	assert_int_equal(memcmp(b + 16, (uint8_t *)&(uint32_t){sl_t_ip4(dst)}, 4), 0);
-	assert_int_equal(b[20], type);
-	assert_int_equal(b[21], code);
-	assert_true(sl_t_cksum_ok(b + 20, len - 20));
-	assert_int_equal(sl_get16(b + 24), 0);
-	assert_int_equal(sl_get16(b + 26), mtu);
-	/* the original datagram, exactly as received */
-	assert_memory_equal(b + 28, orig, quote);
-	assert_int_equal(sl_meta(e)->flags, SL_META_F_LOCAL_ORIGIN | SL_META_F_ICMP_ERROR);
-	assert_int_equal(sl_meta(e)->family, SL_AF_INET);
-	assert_true(rte_pktmbuf_headroom(e) >= 18 + sl_meta(e)->l3_off);
-}
+/* The ICMP error checks of sl_t_check_icmp4_error(); `mtu` fills the low
+ * half of the 32-bit field after the checksum (RFC 1191). */
+#define check_icmp4_error(e, orig, len, type, code, src, dst, mtu)                                 \
+	sl_t_check_icmp4_error((e), (orig), (len), (type), (code), (src), (dst), (mtu))
 
 static void test_ttl_exceeded4(void **state)
 {
@@ -454,6 +431,56 @@ static void test_no_buffers(void **state)
 	free(hoard);
 }
 
+/* Directed broadcasts to a VSwitch are dropped (RFC 1812 5.3.5.2), the
+ * other addresses at the ends of the VSwitch's intervals are hosts. */
+static void test_directed_broadcast(void **state)
+{
+	static const char *const bcast[] = {"192.168.2.255", "192.168.1.255"};
+	static const char *const hosts[] = {"192.168.2.252", "192.168.2.254", "192.168.2.251",
+					    "192.168.2.3",   "192.168.2.127", "192.168.2.0"};
+	struct sl_tpkt p;
+	struct rte_mbuf *out[4], *m;
+	uint8_t echo[64];
+	unsigned int elen;
+
+	for (unsigned int i = 0; i < RTE_DIM(bcast); i++) {
+		for (uint8_t ttl = 1; ttl <= 64; ttl += 63) {
+			/* TTL 1 too: dropped, not answered with time exceeded */
+			sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
+			sl_tp_ip4(&p, "192.168.1.10", bcast[i], 17, ttl, 0, NULL, 0, pattern, 64);
+			SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_IP4_BAD_DEST);
+		}
+	}
+	/* VPC B's own VSwitch, same address as in VPC A. */
+	sl_tp_eth(&p, sl_t_mac_in, 200, 0x0800);
+	sl_tp_ip4(&p, "192.168.1.20", "192.168.1.255", 17, 64, 0, NULL, 0, pattern, 64);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_DROP_IP4_BAD_DEST);
+
+	for (unsigned int i = 0; i < RTE_DIM(hosts); i++) {
+		sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
+		sl_tp_ip4(&p, "192.168.1.10", hosts[i], 17, 64, 0, NULL, 0, pattern, 64);
+		m = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
+		assert_int_equal(sl_meta(m)->nh, sl_env->nh_vsw2);
+		rte_pktmbuf_free(m);
+	}
+	/* A route to an instance is not a VSwitch: 10.99.255.255 is a host. */
+	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
+	sl_tp_ip4(&p, "192.168.1.10", "10.99.255.255", 17, 64, 0, NULL, 0, pattern, 64);
+	m = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
+	assert_int_equal(sl_meta(m)->nh, sl_env->nh_inst);
+	rte_pktmbuf_free(m);
+
+	/* An echo request from the broadcast address: the reply would be a
+	 * directed broadcast, so it is dropped on its way out. */
+	elen = sl_tp_icmp4_echo(echo, 1, 1, 16);
+	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
+	sl_tp_ip4(&p, "192.168.1.255", "192.168.1.253", 1, 64, 0, NULL, 0, echo, elen);
+	assert_int_equal(run_collect(sl_tp_mbuf(&p, SL_T_PORT_IN), out, 4), 0);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_LOCAL_ECHO], 1);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_IP4_BAD_DEST], 1);
+	assert_int_equal(sl_test_drops(sl_env), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +494,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_too_big6, sl_test_setup_full_bucket),
 	    cmocka_unit_test_setup(test_ttl_exceeded_outside, sl_test_setup_full_bucket),
 	    cmocka_unit_test_setup(test_no_buffers, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_directed_broadcast, sl_test_setup_full_bucket),
 	};
 
 	fill_pattern();

@@ -111,6 +111,48 @@ static void test_eth_drops(void **state)
 	expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_L2_MULTICAST);
 }
 
+/* A group address as the source MAC, whatever the frame carries and on
+ * either port; a locally administered unicast source is fine. */
+static void test_eth_bad_source(void **state)
+{
+	static const uint8_t group[][6] = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x09},
+					   {0x33, 0x33, 0x00, 0x00, 0x00, 0x01},
+					   {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+					   {0x03, 0x00, 0x00, 0x00, 0x00, 0x00}};
+	static const uint8_t arp[28] = {0, 1, 8, 0, 6, 4, 0, 1};
+	struct sl_tpkt p;
+	struct rte_mbuf *m;
+
+	for (unsigned int i = 0; i < RTE_DIM(group); i++) {
+		in4(&p, "192.168.1.10", "192.168.2.10");
+		memcpy(p.b + 6, group[i], 6);
+		expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_L2_BAD_SOURCE);
+		/* ARP: the gateway must not learn a group address */
+		sl_tp_eth(&p, (const uint8_t[6]){0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 100, 0x0806);
+		memcpy(p.b + 6, group[i], 6);
+		memcpy(p.b + p.len, arp, sizeof(arp));
+		p.len += sizeof(arp);
+		expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_L2_BAD_SOURCE);
+		in6(&p, "2001:db8:a:1::10", "2001:db8:a:2::10", 17, udp8, 8);
+		memcpy(p.b + 6, group[i], 6);
+		expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_L2_BAD_SOURCE);
+		sl_tp_eth(&p, sl_t_mac_out, -1, 0x0800);
+		sl_tp_ip4(&p, "198.51.100.1", "192.0.2.1", 17, 64, 0, NULL, 0, udp8, 8);
+		memcpy(p.b + 6, group[i], 6);
+		expect_drop_pkt(&p, SL_T_PORT_OUT, SL_DROP_L2_BAD_SOURCE);
+	}
+	/* A unicast frame for another MAC is not ours first, whatever its source. */
+	in4(&p, "192.168.1.10", "192.168.2.10");
+	p.b[5] = 0x77;
+	memcpy(p.b + 6, group[0], 6);
+	expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_L2_NOT_FOR_US);
+	/* Locally administered (bit 1) but unicast (bit 0 clear): forwarded. */
+	in4(&p, "192.168.1.10", "192.168.2.10");
+	memcpy(p.b + 6, (const uint8_t[6]){0x02, 0, 0, 0, 0, 0x99}, 6);
+	m = expect_out(sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
+	rte_pktmbuf_free(m);
+}
+
 static void test_eth_classify(void **state)
 {
 	struct sl_tpkt p;
@@ -233,7 +275,7 @@ static void test_ip4_accept(void **state)
 	struct sl_tpkt p;
 	struct rte_mbuf *m;
 	uint8_t buf[2048];
-	static const uint8_t opts[8] = {1, 1, 0x07, 0x07, 0x04, 0, 0, 0}; /* NOP NOP RR(7) */
+	static const uint8_t opts[8] = {1, 0x07, 0x07, 0x04, 0, 0, 0, 0}; /* NOP RR(7) */
 
 	/* A 60-byte minimum frame padded after a 28-byte datagram is trimmed. */
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
@@ -244,7 +286,8 @@ static void test_ip4_accept(void **state)
 	assert_int_equal(rte_pktmbuf_pkt_len(m), 18 + 28);
 	rte_pktmbuf_free(m);
 
-	/* Options are accepted and forwarded unchanged (TTL aside). */
+	/* Well-formed options other than source routes are accepted and
+	 * forwarded unchanged (TTL aside). */
 	sl_tp_eth(&p, sl_t_mac_in, 100, 0x0800);
 	sl_tp_ip4(&p, "192.168.1.10", "192.168.2.10", 17, 64, 0, opts, sizeof(opts), udp8,
 		  sizeof(udp8));
@@ -273,6 +316,84 @@ static void test_ip4_accept(void **state)
 	/* ... but an IPv4 header split across segments is not accepted. */
 	m = sl_tp_mbuf_segs(&p, SL_T_PORT_IN, 30);
 	expect_drop(m, SL_DROP_IP4_TRUNCATED);
+}
+
+/* IPv4 options: source routes dropped, malformed lists answered with a
+ * parameter problem whose pointer names the bad byte. */
+static void in4_opts(struct sl_tpkt *p, const char *dst, uint8_t proto, const uint8_t *opts,
+		     unsigned int optlen, const void *l4, unsigned int l4len)
+{
+	sl_tp_eth(p, sl_t_mac_in, 100, 0x0800);
+	sl_tp_ip4(p, "192.168.1.10", dst, proto, 64, 0, opts, optlen, l4, l4len);
+}
+
+static void test_ip4_options(void **state)
+{
+	static const struct {
+		uint8_t opts[8];
+		uint8_t len; /* option bytes, a multiple of 4 */
+		uint8_t ptr; /* from the start of the IP header */
+	} bad[] = {
+	    {{0x44, 0x00, 0x05, 0x00}, 4, 21},	     /* timestamp, length 0 */
+	    {{0x07, 0x01, 0x04, 0x00}, 4, 21},	     /* record route, length 1 */
+	    {{0x07, 0x28, 0x04, 0x00}, 4, 21},	     /* length 40 > 4 bytes left */
+	    {{0x01, 0x01, 0x01, 0x44}, 4, 23},	     /* type in the last byte, no length */
+	    {{0x07, 0x03, 0x04, 0x44, 0x00}, 8, 24}, /* RR(3), then length 0 */
+	    {{0x83, 0x01, 0x04, 0x00}, 4, 21},	     /* LSRR, length 1: malformed first */
+	    {{0x01, 0x89, 0x09, 0x04}, 8, 22},	     /* SSRR running past the header */
+	};
+	static const uint8_t lsrr[8] = {0x83, 0x07, 0x04, 10, 99, 0, 1, 0x00};
+	static const uint8_t ssrr[8] = {0x89, 0x07, 0x04, 10, 99, 0, 1, 0x00};
+	static const uint8_t rr_lsrr[12] = {0x07, 0x03, 0x04, 0x01, 0x83, 0x07,
+					    0x04, 10,	99,   0,    1,	  0x00};
+	static const uint8_t after_eol[4] = {0x00, 0x83, 0x00, 0xff};
+	uint8_t icmp_err[36] = {3, 1, 0, 0, 0, 0, 0, 0, 0x45};
+	struct sl_tpkt p;
+	struct rte_mbuf *m, *out[2];
+	unsigned int n;
+
+	/* Source routes, in transit and to the gateway itself: dropped. */
+	in4_opts(&p, "192.168.2.10", 17, lsrr, sizeof(lsrr), udp8, sizeof(udp8));
+	expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_IP4_SOURCE_ROUTE);
+	in4_opts(&p, "192.168.2.10", 17, ssrr, sizeof(ssrr), udp8, sizeof(udp8));
+	expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_IP4_SOURCE_ROUTE);
+	in4_opts(&p, "192.168.2.10", 17, rr_lsrr, sizeof(rr_lsrr), udp8, sizeof(udp8));
+	expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_IP4_SOURCE_ROUTE);
+	in4_opts(&p, "192.168.1.253", 17, lsrr, sizeof(lsrr), udp8, sizeof(udp8));
+	expect_drop_pkt(&p, SL_T_PORT_IN, SL_DROP_IP4_SOURCE_ROUTE);
+
+	/* Malformed lists: parameter problem 12/0 from the VSwitch gateway. */
+	for (unsigned int i = 0; i < RTE_DIM(bad); i++) {
+		in4_opts(&p, "192.168.2.10", 17, bad[i].opts, bad[i].len, udp8, sizeof(udp8));
+		sl_test_flush(sl_env->w);
+		sl_test_reset_stats(sl_env);
+		sl_test_run(sl_env->w, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_ETH_INPUT);
+		n = sl_test_take(sl_env->w, SL_STAGE_NEIGH, out, 2);
+		assert_int_equal(n, 1);
+		assert_int_equal(sl_env->stats->drop[SL_DROP_IP4_OPTIONS], 1);
+		assert_int_equal(sl_test_drops(sl_env), 1);
+		assert_int_equal(sl_env->stats->cnt[SL_CNT_ICMP_ERRORS], 1);
+		assert_int_equal(sl_meta(out[0])->nh, sl_env->nh_vsw1);
+		sl_t_check_icmp4_error(out[0], p.b + p.l3, p.len - p.l3, 12, 0, "192.168.1.253",
+				       "192.168.1.10", (uint32_t)bad[i].ptr << 24);
+		rte_pktmbuf_free(out[0]);
+	}
+
+	/* Whatever follows end-of-list is padding: forwarded unchanged. */
+	in4_opts(&p, "192.168.2.10", 17, after_eol, sizeof(after_eol), udp8, sizeof(udp8));
+	m = expect_out(sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_NEIGH);
+	rte_pktmbuf_free(m);
+
+	/* No error about an ICMP error (RFC 1812 4.3.2.7), broken options or not. */
+	icmp_err[2] = 0; /* checksum irrelevant: a router does not look */
+	in4_opts(&p, "192.168.2.10", 1, bad[0].opts, 4, icmp_err, sizeof(icmp_err));
+	sl_test_flush(sl_env->w);
+	sl_test_reset_stats(sl_env);
+	sl_test_run(sl_env->w, sl_tp_mbuf(&p, SL_T_PORT_IN), SL_STAGE_ETH_INPUT);
+	assert_int_equal(sl_env->w->vec[SL_STAGE_NEIGH].n, 0);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_IP4_OPTIONS], 1);
+	assert_int_equal(sl_env->stats->drop[SL_DROP_ICMP_ERROR_LOOP], 1);
+	assert_int_equal(sl_test_drops(sl_env), 2);
 }
 
 /* ---- ip6_input ------------------------------------------------------------------- */
@@ -477,9 +598,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_eth_drops, sl_test_setup),
+	    cmocka_unit_test_setup(test_eth_bad_source, sl_test_setup),
 	    cmocka_unit_test_setup(test_eth_classify, sl_test_setup),
 	    cmocka_unit_test_setup(test_ip4_drops, sl_test_setup),
 	    cmocka_unit_test_setup(test_ip4_accept, sl_test_setup),
+	    cmocka_unit_test_setup(test_ip4_options, sl_test_setup_full_bucket),
 	    cmocka_unit_test_setup(test_ip6_drops, sl_test_setup),
 	    cmocka_unit_test_setup(test_ip6_nd_punt, sl_test_setup),
 	    cmocka_unit_test_setup(test_ip6_walk, sl_test_setup),

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sluice-dp's own DPDK telemetry commands and packet capture set-up.
+ *
+ * Design note
+ * -----------
+ * The EAL's telemetry socket (/var/run/dpdk/<file-prefix>/dpdk_telemetry.v2)
+ * answers the standard commands (/ethdev/stats, ...) and, registered here,
+ * sluice's view of the same process:
+ *
+ *   /sluice/status      segment, generation, acknowledged generation per
+ *                       lcore, workers, ports
+ *   /sluice/drops       every drop reason summed over lcores; ",lcores"
+ *                       adds the value of each lcore
+ *   /sluice/counters    the same for the event counters
+ *   /sluice/ports       live rte_eth_stats of each port, with its role, MAC,
+ *                       MTU and link (one line per port, not per VLAN)
+ *   /sluice/neighbours  the exported neighbour table, SL_TEL_NEIGH_PAGE
+ *                       entries from ",OFFSET" (default 0) with "next"
+ *   /sluice/lcores      per lcore: slot, online, acknowledged generation,
+ *                       packets in and out, drops
+ *
+ * rte_pdump_init() is called here too, so dpdk-dumpcap (a secondary process
+ * with the same --file-prefix) can capture on sluice's ports: the capture
+ * callbacks it installs run on the workers' rx/tx paths (DPDK's pdump
+ * library, nothing of ours).
+ *
+ * Concurrency. The callbacks run in the EAL telemetry threads (one per
+ * connected client), concurrently with the workers and the main lcore.
+ * They only read what other threads write, and never take a lock a worker
+ * or the main lcore takes:
+ *   - per-lcore counters in the stats area: each 64-bit word has one writer
+ *     (its lcore) and only grows; read with relaxed atomic loads, summed
+ *     here. A sum over lcores is not a snapshot of one instant;
+ *   - ports: rte_eth_stats_get() (what /ethdev/stats does from the same
+ *     thread) and sl_ports[] / the config, immutable once the ports run;
+ *   - neighbours: the export in the stats area, copied under its seqcount
+ *     (retry while odd or changed), never the live table;
+ *   - segment header: atomics (generation, slots) and immutable fields.
+ * The segment and the ports do not live as long as the process: the main
+ * lcore replaces the segment when sluiced re-creates it and closes the ports
+ * at exit. So the callbacks reach `dp` only through sl_tel_enter(): a reader
+ * count (incremented, seq_cst, before the pointer is loaded) and a published
+ * pointer that sl_telemetry_detach() clears (seq_cst) before it waits for the
+ * count to drop to zero. Only the main lcore ever waits there, for at most
+ * one callback (microseconds); workers never touch either word.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_pause.h>
+#include <rte_pdump.h>
+#include <rte_telemetry.h>
+
+#include "sl_dp.h"
+#include "sl_log.h"
+#include "sl_telemetry.h"
+
+/* Neighbours per /sluice/neighbours answer: the reply buffer of the
+ * telemetry library is 16 KiB and one entry takes about 200 bytes. */
+#define SL_TEL_NEIGH_PAGE 48
+/* Seqcount retries before a neighbour read gives up (the export takes
+ * microseconds every 100 ms, so one retry is already rare). */
+#define SL_TEL_SEQ_RETRIES 1000
+
+#define SL_NAME(sym, name, desc) name,
+static const char *const sl_tel_drop_names[] = {SL_FOREACH_DROP (SL_NAME)};
+static const char *const sl_tel_cnt_names[] = {SL_FOREACH_COUNTER (SL_NAME)};
+#undef SL_NAME
+
+/* The data plane the callbacks may read, NULL while it is being changed or
+ * torn down; see the design note. */
+static _Atomic(struct sl_dp *) sl_tel_dp;
+static atomic_uint sl_tel_readers;
+
+static struct sl_dp *sl_tel_enter(void)
+{
+	struct sl_dp *dp;
+
+	atomic_fetch_add(&sl_tel_readers, 1);
+	dp = atomic_load(&sl_tel_dp);
+	if (!dp)
+		atomic_fetch_sub(&sl_tel_readers, 1);
+	return dp;
+}
+
+static void sl_tel_leave(void)
+{
+	atomic_fetch_sub_explicit(&sl_tel_readers, 1, memory_order_release);
+}
+
+void sl_telemetry_attach(struct sl_dp *dp)
+{
+	atomic_store(&sl_tel_dp, dp);
+}
+
+void sl_telemetry_detach(void)
+{
+	atomic_store(&sl_tel_dp, NULL);
+	while (atomic_load(&sl_tel_readers) != 0)
+		rte_pause();
+}
+
+static uint64_t sl_tel_u64(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* Slots announced in the segment (main lcore + workers). */
+static unsigned int sl_tel_n_lcores(const struct sl_dp *dp)
+{
+	unsigned int n = atomic_load(&dp->shm->hdr->dp_n_lcores);
+
+	return n > SL_MAX_LCORES ? SL_MAX_LCORES : n;
+}
+
+static void sl_tel_lcore_key(char *b, size_t len, const struct sl_dp *dp, unsigned int slot)
+{
+	snprintf(b, len, "lcore%u", dp->shm->hdr->lcore[slot].lcore_id);
+}
+
+/* Answer for a command that cannot run: {"error": why}. */
+static int sl_tel_error(struct rte_tel_data *d, const char *why)
+{
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "error", why);
+	return 0;
+}
+
+static int sl_tel_not_attached(struct rte_tel_data *d)
+{
+	return sl_tel_error(d, "sluice-dp is not attached to a segment (starting, "
+			       "stopping or moving to a re-created one)");
+}
+
+static void sl_tel_mac(char *b, size_t len, const uint8_t *m)
+{
+	snprintf(b, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* ---------------------------------------------------------------------- */
+
+static int sl_tel_status(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct sl_shm_header *h;
+	struct rte_tel_data *acks;
+	struct sl_dp *dp;
+	unsigned int n, online = 0, acked = 0;
+	uint64_t gen;
+
+	(void)cmd;
+	if (params && *params)
+		return sl_tel_error(d, "/sluice/status takes no parameter");
+	dp = sl_tel_enter();
+	if (!dp)
+		return sl_tel_not_attached(d);
+	h = dp->shm->hdr;
+	gen = atomic_load(&h->generation);
+	n = sl_tel_n_lcores(dp);
+	acks = rte_tel_data_alloc();
+	if (!acks) {
+		sl_tel_leave();
+		return -ENOMEM;
+	}
+	rte_tel_data_start_dict(acks);
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t ack = atomic_load(&h->lcore[i].ack_generation);
+		char key[32];
+
+		if (atomic_load(&h->lcore[i].online)) {
+			online++;
+			acked += gen > 0 && ack >= gen;
+		}
+		sl_tel_lcore_key(key, sizeof(key), dp, i);
+		rte_tel_data_add_dict_u64(acks, key, ack);
+	}
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "segment", dp->shm->path);
+	rte_tel_data_add_dict_u64(d, "abi_version", h->abi_version);
+	rte_tel_data_add_dict_u64(d, "generation", gen);
+	rte_tel_data_add_dict_int(d, "writer_pid", atomic_load(&h->writer_pid));
+	rte_tel_data_add_dict_int(d, "dp_pid", atomic_load(&h->dp_pid));
+	rte_tel_data_add_dict_u64(d, "main_lcore", rte_get_main_lcore());
+	rte_tel_data_add_dict_u64(d, "workers", dp->n_workers);
+	rte_tel_data_add_dict_u64(d, "ports", dp->n_ports);
+	rte_tel_data_add_dict_u64(d, "lcores_online", online);
+	rte_tel_data_add_dict_u64(d, "lcores_acked", acked);
+	/* Same rule as `sluicectl status`: tables published and every online
+	 * lcore reads them. */
+	rte_tel_data_add_dict_int(d, "synced", gen > 0 && online > 0 && acked == online);
+	rte_tel_data_add_dict_u64(d, "stats_updated_ns", dp->shm->stats->updated_ns);
+	rte_tel_data_add_dict_container(d, "ack_generation", acks, 0);
+	sl_tel_leave();
+	return 0;
+}
+
+/* /sluice/drops and /sluice/counters: kind 0 = drop reasons, 1 = counters. */
+static int sl_tel_counts(int kind, const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const char *const *names = kind == 0 ? sl_tel_drop_names : sl_tel_cnt_names;
+	const unsigned int n = kind == 0 ? SL_DROP_MAX : SL_CNT_MAX;
+	const unsigned int first = kind == 0 ? 1 : 0; /* drop reason "none" */
+	const struct sl_stats_header *st;
+	bool per_lcore = false;
+	struct sl_dp *dp;
+	unsigned int nl;
+
+	if (params && *params) {
+		if (strcmp(params, "lcores") != 0) {
+			char why[160];
+
+			snprintf(why, sizeof(why),
+				 "unknown parameter \"%.40s\" (%s takes none or \"lcores\")",
+				 params, cmd);
+			return sl_tel_error(d, why);
+		}
+		per_lcore = true;
+	}
+	dp = sl_tel_enter();
+	if (!dp)
+		return sl_tel_not_attached(d);
+	st = dp->shm->stats;
+	nl = sl_tel_n_lcores(dp);
+	rte_tel_data_start_dict(d);
+	for (unsigned int k = first; k < n; k++) {
+		struct rte_tel_data *pl = NULL;
+		uint64_t tot = 0;
+
+		if (per_lcore) {
+			pl = rte_tel_data_alloc();
+			if (!pl) {
+				sl_tel_leave();
+				return -ENOMEM;
+			}
+			rte_tel_data_start_dict(pl);
+		}
+		for (unsigned int l = 0; l < nl; l++) {
+			const uint64_t *src = kind == 0 ? st->lcore[l].drop : st->lcore[l].cnt;
+			uint64_t v = sl_tel_u64(&src[k]);
+			char key[32];
+
+			tot += v;
+			if (pl) {
+				sl_tel_lcore_key(key, sizeof(key), dp, l);
+				rte_tel_data_add_dict_u64(pl, key, v);
+			}
+		}
+		if (pl) {
+			rte_tel_data_add_dict_u64(pl, "total", tot);
+			rte_tel_data_add_dict_container(d, names[k], pl, 0);
+		} else {
+			rte_tel_data_add_dict_u64(d, names[k], tot);
+		}
+	}
+	sl_tel_leave();
+	return 0;
+}
+
+static int sl_tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return sl_tel_counts(0, cmd, params, d);
+}
+
+static int sl_tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return sl_tel_counts(1, cmd, params, d);
+}
+
+static int sl_tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct sl_dp *dp;
+
+	(void)cmd;
+	if (params && *params)
+		return sl_tel_error(d, "/sluice/ports takes no parameter");
+	dp = sl_tel_enter();
+	if (!dp)
+		return sl_tel_not_attached(d);
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < dp->n_ports; i++) {
+		const uint16_t pid = dp->port_ids[i];
+		const struct sl_port_info *pi = &sl_ports[pid];
+		struct rte_tel_data *o = rte_tel_data_alloc();
+		struct rte_eth_stats es;
+		struct rte_eth_link link;
+		char mac[24];
+
+		if (!o) {
+			sl_tel_leave();
+			return -ENOMEM;
+		}
+		memset(&es, 0, sizeof(es));
+		memset(&link, 0, sizeof(link));
+		rte_eth_stats_get(pid, &es);
+		rte_eth_link_get_nowait(pid, &link);
+		sl_tel_mac(mac, sizeof(mac), pi->mac.addr_bytes);
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_u64(o, "port_id", pid);
+		rte_tel_data_add_dict_string(o, "role",
+					     pi->role == SL_ROLE_INSIDE ? "inside" : "outside");
+		rte_tel_data_add_dict_int(o, "link_up", link.link_status == RTE_ETH_LINK_UP);
+		rte_tel_data_add_dict_string(o, "mac", mac);
+		rte_tel_data_add_dict_u64(o, "mtu", pi->mtu);
+		rte_tel_data_add_dict_u64(o, "ipackets", es.ipackets);
+		rte_tel_data_add_dict_u64(o, "opackets", es.opackets);
+		rte_tel_data_add_dict_u64(o, "ibytes", es.ibytes);
+		rte_tel_data_add_dict_u64(o, "obytes", es.obytes);
+		rte_tel_data_add_dict_u64(o, "imissed", es.imissed);
+		rte_tel_data_add_dict_u64(o, "ierrors", es.ierrors);
+		rte_tel_data_add_dict_u64(o, "oerrors", es.oerrors);
+		rte_tel_data_add_dict_u64(o, "rx_nombuf", es.rx_nombuf);
+		rte_tel_data_add_dict_container(d, dp->conf->ports[i].name, o, 0);
+	}
+	sl_tel_leave();
+	return 0;
+}
+
+/* Copy entries [off, off + SL_TEL_NEIGH_PAGE) of the neighbour export under
+ * the stats seqcount. Returns the entries copied, or -EAGAIN if the writer
+ * kept it busy. */
+static int sl_tel_neigh_read(const struct sl_stats_header *st, uint32_t off,
+			     struct sl_neigh_export *out, uint32_t *total)
+{
+	for (int tries = 0; tries < SL_TEL_SEQ_RETRIES; tries++) {
+		uint64_t s1 = atomic_load_explicit(&st->seq, memory_order_acquire);
+		uint32_t n, cnt = 0;
+
+		if (s1 & 1) {
+			rte_pause();
+			continue;
+		}
+		n = st->n_neigh;
+		if (n > SL_MAX_NEIGH_EXPORT)
+			n = SL_MAX_NEIGH_EXPORT;
+		if (off < n) {
+			cnt = n - off < SL_TEL_NEIGH_PAGE ? n - off : SL_TEL_NEIGH_PAGE;
+			memcpy(out, &st->neigh[off], cnt * sizeof(*out));
+		}
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&st->seq, memory_order_relaxed) == s1) {
+			*total = n;
+			return (int)cnt;
+		}
+	}
+	return -EAGAIN;
+}
+
+static int sl_tel_neighbours(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct sl_neigh_export e[SL_TEL_NEIGH_PAGE];
+	struct sl_dp *dp;
+	unsigned long off = 0;
+	uint32_t total = 0;
+	int n;
+
+	(void)cmd;
+	if (params && *params) {
+		char *end;
+
+		errno = 0;
+		off = strtoul(params, &end, 10);
+		if (errno || *end || off >= SL_MAX_NEIGH_EXPORT)
+			return sl_tel_error(d, "/sluice/neighbours takes an entry offset: "
+					       "/sluice/neighbours,OFFSET (0 to 8191)");
+	}
+	dp = sl_tel_enter();
+	if (!dp)
+		return sl_tel_not_attached(d);
+	n = sl_tel_neigh_read(dp->shm->stats, (uint32_t)off, e, &total);
+	sl_tel_leave();
+	if (n < 0)
+		return sl_tel_error(d, "the neighbour export kept changing: try again");
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", total);
+	rte_tel_data_add_dict_u64(d, "offset", off);
+	rte_tel_data_add_dict_u64(d, "count", (uint64_t)n);
+	if (off + (unsigned long)n < total)
+		rte_tel_data_add_dict_u64(d, "next", off + (unsigned long)n);
+	for (int i = 0; i < n; i++) {
+		struct rte_tel_data *o = rte_tel_data_alloc();
+		char addr[INET6_ADDRSTRLEN], mac[24], key[24];
+
+		if (!o)
+			return -ENOMEM;
+		if (!inet_ntop(e[i].family == SL_AF_INET6 ? AF_INET6 : AF_INET, e[i].addr, addr,
+			       sizeof(addr)))
+			snprintf(addr, sizeof(addr), "?");
+		sl_tel_mac(mac, sizeof(mac), e[i].mac);
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_string(o, "address", addr);
+		rte_tel_data_add_dict_string(o, "mac", mac);
+		rte_tel_data_add_dict_string(o, "state", sl_neigh_state_name(e[i].state));
+		rte_tel_data_add_dict_string(
+		    o, "port_role", e[i].port_role == SL_ROLE_INSIDE ? "inside" : "outside");
+		rte_tel_data_add_dict_u64(o, "vlan", e[i].vlan);
+		/* -1: the Internet side (no VPC). */
+		rte_tel_data_add_dict_int(
+		    o, "vpc_index", e[i].vpc_index == SL_VPC_INTERNET ? -1 : (int)e[i].vpc_index);
+		rte_tel_data_add_dict_u64(o, "queued", e[i].n_queued);
+		rte_tel_data_add_dict_u64(o, "age_ms", e[i].age_ms);
+		snprintf(key, sizeof(key), "%lu", off + (unsigned long)i);
+		rte_tel_data_add_dict_container(d, key, o, 0);
+	}
+	return 0;
+}
+
+static int sl_tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct sl_shm_header *h;
+	const struct sl_stats_header *st;
+	struct sl_dp *dp;
+	unsigned int n;
+	uint64_t gen;
+
+	(void)cmd;
+	if (params && *params)
+		return sl_tel_error(d, "/sluice/lcores takes no parameter");
+	dp = sl_tel_enter();
+	if (!dp)
+		return sl_tel_not_attached(d);
+	h = dp->shm->hdr;
+	st = dp->shm->stats;
+	gen = atomic_load(&h->generation);
+	n = sl_tel_n_lcores(dp);
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_tel_data *o = rte_tel_data_alloc();
+		uint64_t ack = atomic_load(&h->lcore[i].ack_generation), drops = 0;
+		char key[32];
+
+		if (!o) {
+			sl_tel_leave();
+			return -ENOMEM;
+		}
+		for (unsigned int k = 1; k < SL_DROP_MAX; k++)
+			drops += sl_tel_u64(&st->lcore[i].drop[k]);
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_u64(o, "slot", i);
+		/* Slot 0 is the main lcore, slot i + 1 worker i (main.c). */
+		rte_tel_data_add_dict_string(o, "role", i == 0 ? "main" : "worker");
+		rte_tel_data_add_dict_int(o, "online", (int)atomic_load(&h->lcore[i].online));
+		rte_tel_data_add_dict_u64(o, "ack_generation", ack);
+		rte_tel_data_add_dict_int(o, "acked", gen > 0 && ack >= gen);
+		rte_tel_data_add_dict_u64(o, "rx_packets",
+					  sl_tel_u64(&st->lcore[i].cnt[SL_CNT_RX_PKTS]));
+		rte_tel_data_add_dict_u64(o, "tx_packets",
+					  sl_tel_u64(&st->lcore[i].cnt[SL_CNT_TX_PKTS]));
+		rte_tel_data_add_dict_u64(o, "punted",
+					  sl_tel_u64(&st->lcore[i].cnt[SL_CNT_PUNTED]));
+		rte_tel_data_add_dict_u64(o, "drops", drops);
+		sl_tel_lcore_key(key, sizeof(key), dp, i);
+		rte_tel_data_add_dict_container(d, key, o, 0);
+	}
+	sl_tel_leave();
+	return 0;
+}
+
+static const struct {
+	const char *cmd;
+	telemetry_cb fn;
+	const char *help;
+} sl_tel_cmds[] = {
+    {"/sluice/status", sl_tel_status,
+     "sluice-dp: segment, table generation, acknowledged generation per lcore, workers, ports. "
+     "No parameters"},
+    {"/sluice/drops", sl_tel_drops,
+     "sluice-dp: packets dropped per reason, summed over lcores. Parameter: lcores (per-lcore "
+     "values)"},
+    {"/sluice/counters", sl_tel_counters,
+     "sluice-dp: event counters summed over lcores. Parameter: lcores (per-lcore values)"},
+    {"/sluice/ports", sl_tel_ports,
+     "sluice-dp: per port: role, link, MAC, MTU and rte_eth_stats. No parameters"},
+    {"/sluice/neighbours", sl_tel_neighbours,
+     "sluice-dp: the exported neighbour table, 48 entries from an offset. Parameter: offset "
+     "(default 0)"},
+    {"/sluice/lcores", sl_tel_lcores,
+     "sluice-dp: per lcore: slot, role, online, acknowledged generation, packets, drops. No "
+     "parameters"},
+};
+
+static bool sl_tel_pdump_on;
+
+int sl_telemetry_init(void)
+{
+	int rc;
+
+	for (size_t i = 0; i < RTE_DIM(sl_tel_cmds); i++) {
+		rc = rte_telemetry_register_cmd(sl_tel_cmds[i].cmd, sl_tel_cmds[i].fn,
+						sl_tel_cmds[i].help);
+		if (rc < 0) {
+			SL_LOG(ERR, "cannot register telemetry command %s: %s", sl_tel_cmds[i].cmd,
+			       strerror(-rc));
+			return rc;
+		}
+	}
+	/* Capture needs a secondary process to map our memory; without that
+	 * sluice-dp forwards all the same. rte_pdump_init() itself succeeds in
+	 * most such modes, so say what we can detect. */
+	if (rte_pdump_init() < 0) {
+		SL_LOG(WARNING, "packet capture (dpdk-dumpcap) unavailable: rte_pdump_init: %s",
+		       rte_strerror(rte_errno));
+		return 0;
+	}
+	sl_tel_pdump_on = true;
+	if (!rte_eal_has_hugepages())
+		SL_LOG(NOTICE, "no hugepages (--no-huge): dpdk-dumpcap cannot attach to this "
+			       "process");
+	return 0;
+}
+
+void sl_telemetry_fini(void)
+{
+	if (sl_tel_pdump_on)
+		rte_pdump_uninit();
+	sl_tel_pdump_on = false;
+}

@@ -13,14 +13,17 @@
  * Concurrency: single-threaded; called from sluiced's event loop (or a test).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sl_ctl_config.h"
 #include "sl_ctl.h"
 #include "sl_judy.h"
+#include "sl_pfxfile.h"
 #include "sl_validate.h"
 
 struct sl_ctl {
@@ -33,9 +36,25 @@ struct sl_ctl {
 	struct sl_shm_writer *shm;
 	sl_shm_keep_waiting_fn keep_waiting;
 	void *kw_arg;
-	uint64_t pending_gen;	   /**< last published generation not yet acknowledged */
-	bool segment_error_logged; /**< re-creating a lost segment failed, said so */
+	sl_ctl_source_fn source; /**< adds objects beyond the file (database) */
+	void *source_arg;
+	uint64_t pending_gen; /**< last generation carrying objects not yet acknowledged */
+	uint64_t last_gen;    /**< last generation published */
+	uint64_t acked_seen;  /**< acknowledgement seen by the last object walk */
+	char *inet_routes;    /**< prefix file of the route source, or NULL */
+	struct sl_pfx *inet_via;
+	unsigned int n_inet_via;
+	unsigned int n_uncommitted; /**< route-source changes not yet published */
+	bool segment_error_logged;  /**< re-creating a lost segment failed, said so */
 };
+
+static double sl_ctl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 struct sl_ctl *sl_ctl_new(const struct sl_ctl_opts *o)
 {
@@ -48,6 +67,18 @@ struct sl_ctl *sl_ctl_new(const struct sl_ctl_opts *o)
 	c->bank_size = o->bank_size ? o->bank_size : SL_SHM_DEFAULT_BANK_SIZE;
 	c->bank_size_explicit = o->bank_size_explicit;
 	c->comp = sl_compiler_new();
+	if (o->inet_routes) {
+		c->inet_routes = strdup(o->inet_routes);
+		c->inet_via = calloc(o->n_inet_via ? o->n_inet_via : 1, sizeof(*c->inet_via));
+		if (c->inet_routes == NULL || c->inet_via == NULL) {
+			sl_ctl_free(c);
+			errno = ENOMEM;
+			return NULL;
+		}
+		if (o->n_inet_via)
+			memcpy(c->inet_via, o->inet_via, o->n_inet_via * sizeof(*c->inet_via));
+		c->n_inet_via = o->n_inet_via;
+	}
 	if (c->config_path == NULL || c->segment_path == NULL || c->comp == NULL) {
 		sl_ctl_free(c);
 		errno = ENOMEM;
@@ -65,6 +96,8 @@ void sl_ctl_free(struct sl_ctl *c)
 	sl_compiler_free(c->comp);
 	free(c->config_path);
 	free(c->segment_path);
+	free(c->inet_routes);
+	free(c->inet_via);
 	free(c);
 }
 
@@ -72,6 +105,17 @@ void sl_ctl_set_keep_waiting(struct sl_ctl *c, sl_shm_keep_waiting_fn fn, void *
 {
 	c->keep_waiting = fn;
 	c->kw_arg = arg;
+}
+
+void sl_ctl_set_source(struct sl_ctl *c, sl_ctl_source_fn fn, void *arg)
+{
+	c->source = fn;
+	c->source_arg = arg;
+}
+
+uint64_t sl_ctl_generation(const struct sl_ctl *c)
+{
+	return c->shm ? sl_shm_generation(c->shm) : 0;
 }
 
 struct sl_store *sl_ctl_store(const struct sl_ctl *c)
@@ -91,10 +135,19 @@ struct sl_compiler *sl_ctl_compiler(const struct sl_ctl *c)
 
 struct sl_store *sl_ctl_load_store(const char *path, struct sl_errs *errs)
 {
+	return sl_ctl_build_store(NULL, path, errs);
+}
+
+struct sl_store *sl_ctl_build_store(const struct sl_ctl *c, const char *path, struct sl_errs *errs)
+{
 	struct sl_store *s = sl_cfg_load(path, errs);
 
 	if (s == NULL)
 		return NULL;
+	if (c != NULL && c->source != NULL && c->source(s, errs, c->source_arg) < 0) {
+		sl_store_free(s);
+		return NULL;
+	}
 	if (sl_validate(s, errs) < 0 || sl_errs_count(errs) > 0) {
 		sl_store_free(s);
 		return NULL;
@@ -156,10 +209,21 @@ static void sl_ack(struct sl_obj_state *st, const char *what, const char *id, vo
 	}
 }
 
+static int sl_ctl_publish_x(struct sl_ctl *c, struct sl_store *s, bool same_store,
+			    struct sl_ctl_result *res);
+
 /* Compile `s` (the cache was marked dirty as needed) and publish it. On
  * success the objects of `s` that were Pending are stamped with the new
  * generation. */
 static int sl_ctl_publish(struct sl_ctl *c, struct sl_store *s, struct sl_ctl_result *res)
+{
+	return sl_ctl_publish_x(c, s, false, res);
+}
+
+/* `same_store`: s is the live store, compiled before and unchanged (route
+ * source commits): the compiler skips the per-VPC pass. */
+static int sl_ctl_publish_x(struct sl_ctl *c, struct sl_store *s, bool same_store,
+			    struct sl_ctl_result *res)
 {
 	struct sl_fill_arg fa = {.comp = c->comp};
 	uint64_t gen = 0;
@@ -172,7 +236,9 @@ static int sl_ctl_publish(struct sl_ctl *c, struct sl_store *s, struct sl_ctl_re
 		sl_compiler_mark_all_dirty(c->comp);
 		return -ENODEV;
 	}
-	rc = sl_compile(c->comp, s, &res->cs);
+	rc = sl_compile(c->comp, same_store ? NULL : s, &res->cs);
+	if (rc == -EINVAL && same_store) /* something else was marked dirty */
+		rc = sl_compile(c->comp, s, &res->cs);
 	if (rc < 0) {
 		SL_ERR("compile failed: %s", strerror(-rc));
 		return rc;
@@ -193,8 +259,11 @@ static int sl_ctl_publish(struct sl_ctl *c, struct sl_store *s, struct sl_ctl_re
 		return rc;
 	}
 	res->generation = gen;
-	sl_store_foreach_state(s, sl_stamp, &gen);
-	c->pending_gen = gen;
+	c->last_gen = gen;
+	if (!same_store) { /* a route-source commit carries no new object */
+		sl_store_foreach_state(s, sl_stamp, &gen);
+		c->pending_gen = gen;
+	}
 	return 0;
 }
 
@@ -238,6 +307,9 @@ static int sl_ctl_open_segment(struct sl_ctl *c, char *err, size_t errlen)
 	c->shm = sl_shm_open(c->segment_path, c->bank_size, c->bank_size_explicit, err, errlen);
 	if (c->shm == NULL)
 		return -errno;
+	/* whatever the banks hold was not written by this compiler */
+	sl_compiler_invalidate_banks(c->comp);
+	sl_compiler_set_fib(c->comp, sl_shm_bank_size(c->shm) >= SL_FIB_MIN_BANK_SIZE);
 	if (sl_shm_created(c->shm)) {
 		SL_INFO("created segment %s (%" PRIu64 "-byte banks)", c->segment_path,
 			sl_shm_bank_size(c->shm));
@@ -251,6 +323,28 @@ static int sl_ctl_open_segment(struct sl_ctl *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* A prefix file parsed on its own thread (sl_pfx_load touches nothing but
+ * its arguments). */
+struct sl_pfx_job {
+	const char *path;
+	struct sl_pfxlist l;
+	int rc;
+	char err[512];
+};
+
+static void *sl_pfx_job_run(void *arg)
+{
+	struct sl_pfx_job *j = arg;
+
+	/* next hop numbers 0..15: an index into the family's vias */
+	j->rc = sl_pfx_load(j->path, 16, &j->l, j->err, sizeof(j->err));
+	return NULL;
+}
+
+static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_pfxlist *l,
+				  const struct sl_pfx *vias, unsigned int n_vias, char *err,
+				  size_t errlen);
+
 int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t errlen)
 {
 	struct sl_ctl_result local;
@@ -259,17 +353,33 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 	char desc[256];
 	int rc;
 
+	struct sl_pfx_job job = {.path = c->inet_routes};
+	pthread_t th;
+	bool threaded = false;
+	double t0 = sl_ctl_now();
+
 	if (res == NULL)
 		res = &local;
 	memset(res, 0, sizeof(*res));
+	/* the prefix file (a million lines) is parsed on a second thread
+	 * while the config is loaded: they do not depend on each other */
+	if (c->inet_routes)
+		threaded = pthread_create(&th, NULL, sl_pfx_job_run, &job) == 0;
 	sl_errs_init(&errs, c->config_path);
-	c->store = sl_ctl_load_store(c->config_path, &errs);
+	c->store = sl_ctl_build_store(c, c->config_path, &errs);
 	res->n_errors = sl_errs_count(&errs);
+	if (c->inet_routes) {
+		if (threaded)
+			pthread_join(th, NULL);
+		else
+			sl_pfx_job_run(&job);
+	}
 	if (c->store == NULL) {
 		sl_errs_log(&errs, SL_LOG_ERROR);
 		snprintf(err, errlen, "%s: %u error(s)%s%s", c->config_path, res->n_errors,
 			 errs.n ? ", first: " : "", errs.n ? errs.v[0].msg : "");
 		sl_errs_free(&errs);
+		sl_pfx_free(&job.l);
 		return -EINVAL;
 	}
 	sl_errs_free(&errs);
@@ -282,6 +392,19 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 	sl_ctl_describe_store(c->store, desc, sizeof(desc));
 	SL_INFO("loaded %s: %s", c->config_path, desc);
 
+	if (c->inet_routes) {
+		rc = job.rc;
+		if (rc < 0)
+			snprintf(err, errlen, "%s", job.err);
+		else
+			rc = sl_ctl_inet_apply_list(c, c->inet_routes, &job.l, c->inet_via,
+						    c->n_inet_via, err, errlen);
+		sl_pfx_free(&job.l);
+		if (rc < 0)
+			return rc;
+		SL_INFO("loaded %zu Internet route(s) from %s in %.2f s (with the config)",
+			sl_compiler_inet_count(c->comp), c->inet_routes, sl_ctl_now() - t0);
+	}
 	rc = sl_ctl_open_segment(c, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -301,16 +424,12 @@ int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res)
 	struct sl_ctl_result local;
 	struct sl_store *s;
 	struct sl_errs errs;
-	struct sl_diff d;
-	char key[SL_JSL_KEY_MAX];
-	char dirty_names[256];
-	int rc;
 
 	if (res == NULL)
 		res = &local;
 	memset(res, 0, sizeof(*res));
 	sl_errs_init(&errs, c->config_path);
-	s = sl_ctl_load_store(c->config_path, &errs);
+	s = sl_ctl_build_store(c, c->config_path, &errs);
 	res->n_errors = sl_errs_count(&errs);
 	if (s == NULL) {
 		sl_errs_log(&errs, SL_LOG_ERROR);
@@ -321,10 +440,25 @@ int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res)
 		return -EINVAL;
 	}
 	sl_errs_free(&errs);
+	return sl_ctl_apply(c, s, "reload", res);
+}
+
+int sl_ctl_apply(struct sl_ctl *c, struct sl_store *s, const char *what, struct sl_ctl_result *res)
+{
+	struct sl_ctl_result local;
+	struct sl_diff d;
+	char key[SL_JSL_KEY_MAX];
+	char dirty_names[256];
+	int rc;
+
+	if (res == NULL) {
+		res = &local;
+		memset(res, 0, sizeof(*res));
+	}
 
 	rc = sl_store_diff(c->store, s, &d);
 	if (rc < 0) {
-		SL_ERR("reload: out of memory while comparing");
+		SL_ERR("%s: out of memory while comparing", what);
 		sl_diff_free(&d);
 		sl_store_free(s);
 		return rc;
@@ -335,8 +469,8 @@ int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res)
 	res->unchanged = d.unchanged;
 	res->n_dirty_vpcs = d.n_dirty_vpcs;
 	if (d.added + d.removed + d.changed == 0 && !d.inet_dirty) {
-		SL_INFO("reload: %s unchanged (%u object(s)), nothing to publish", c->config_path,
-			d.unchanged);
+		SL_INFO("%s: %s unchanged (%u object(s)), nothing to publish", what,
+			strcmp(what, "reload") == 0 ? c->config_path : "state", d.unchanged);
 		sl_diff_free(&d);
 		sl_store_free(c->store);
 		c->store = s; /* same content, carried status */
@@ -363,38 +497,62 @@ int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res)
 
 	rc = sl_ctl_publish(c, s, res);
 	if (rc < 0) {
-		SL_ERR("reload of %s not applied: keeping the current state (generation %" PRIu64
-		       ")",
-		       c->config_path, c->shm ? sl_shm_generation(c->shm) : 0);
+		SL_ERR("%s not applied: keeping the current state (generation %" PRIu64 ")", what,
+		       c->shm ? sl_shm_generation(c->shm) : 0);
 		sl_store_free(s);
 		return rc;
 	}
 	sl_store_free(c->store);
 	c->store = s;
-	SL_INFO("reload: %u added, %u removed, %u changed, %u unchanged; %u dirty VPC(s)%s",
+	SL_INFO("%s: %u added, %u removed, %u changed, %u unchanged; %u dirty VPC(s)%s", what,
 		res->added, res->removed, res->changed, res->unchanged, res->n_dirty_vpcs,
 		dirty_names);
-	sl_log_published("reload", res, sl_shm_dp_alive(sl_shm_hdr(c->shm)));
+	sl_log_published(what, res, sl_shm_dp_alive(sl_shm_hdr(c->shm)));
 	sl_ctl_poll(c);
 	return 0;
+}
+
+/* Left-right catch-up: once every reader acknowledged the new generation,
+ * the other bank is idle; replay the changes it misses now, off the path of
+ * the next publish, which then only writes its own changes. */
+static void sl_ctl_sync_idle_bank(struct sl_ctl *c)
+{
+	unsigned int b;
+	void *bank = sl_shm_idle_bank(c->shm, &b);
+	int rc;
+
+	if (bank == NULL || !sl_compile_bank_dirty(c->comp, b))
+		return;
+	rc = sl_compile_sync_bank(c->comp, b, bank, sl_shm_bank_size(c->shm));
+	if (rc < 0)
+		SL_WARN("bringing idle bank %u up to date failed (%s): the next publish "
+			"rewrites it",
+			b, strerror(-rc));
 }
 
 unsigned int sl_ctl_poll(struct sl_ctl *c)
 {
 	struct sl_ack_arg a = {0};
 
-	/* nothing published since the last complete acknowledgement: every
-	 * object is Available (or waits for a publish that has not happened) */
-	if (c->store == NULL || c->shm == NULL || c->pending_gen == 0)
+	if (c->store == NULL || c->shm == NULL)
 		return 0;
 	a.acked = sl_shm_acked(c->shm, NULL);
+	if (c->last_gen && a.acked >= c->last_gen)
+		sl_ctl_sync_idle_bank(c); /* nothing to do unless it is behind */
+	/* no object waits, or no new acknowledgement since the last look:
+	 * walking every object (O(objects)) would find nothing new */
+	if (c->pending_gen == 0)
+		return 0;
+	if (a.acked <= c->acked_seen)
+		return 1;
+	c->acked_seen = a.acked;
 	sl_store_foreach_state(c->store, sl_ack, &a);
-	if (c->pending_gen && a.acked >= c->pending_gen) {
+	if (a.acked >= c->pending_gen) {
 		SL_DEBUG("generation %" PRIu64 " acknowledged: %u object(s) now Available",
 			 c->pending_gen, a.became_available);
 		c->pending_gen = 0;
 	}
-	return a.still_pending;
+	return c->pending_gen ? (a.still_pending ? a.still_pending : 1) : a.still_pending;
 }
 
 static void sl_unstamp(struct sl_obj_state *st, const char *what, const char *id, void *arg)
@@ -436,6 +594,130 @@ int sl_ctl_check_segment(struct sl_ctl *c)
 	rc = sl_ctl_publish(c, c->store, &res);
 	if (rc == 0)
 		sl_log_published("segment recreated", &res, sl_shm_dp_alive(sl_shm_hdr(c->shm)));
+	return rc;
+}
+
+/* ---- the route source ---------------------------------------------------------- */
+
+int sl_ctl_inet_set(struct sl_ctl *c, const struct sl_pfx *p, const struct sl_pfx *via)
+{
+	const struct sl_gateway_obj *g = c->store ? c->store->gateway : NULL;
+	struct sl_nexthop nh;
+	int rc;
+
+	if (p->family != via->family || (p->family != SL_AF_INET && p->family != SL_AF_INET6))
+		return -EINVAL;
+	rc = sl_compile_inet_nexthop(g, via, "RouteSource", &nh);
+	if (rc < 0)
+		return rc;
+	rc = sl_compiler_inet_set(c->comp, p, &nh);
+	if (rc == 0)
+		c->n_uncommitted++;
+	return rc;
+}
+
+int sl_ctl_inet_del(struct sl_ctl *c, const struct sl_pfx *p)
+{
+	int rc = sl_compiler_inet_del(c->comp, p);
+
+	if (rc == 0)
+		c->n_uncommitted++;
+	return rc;
+}
+
+int sl_ctl_commit(struct sl_ctl *c, const char *what, struct sl_ctl_result *res)
+{
+	struct sl_ctl_result local;
+	int rc;
+
+	if (res == NULL)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	if (c->n_uncommitted == 0 || c->store == NULL)
+		return 0;
+	rc = sl_ctl_publish_x(c, c->store, true, res);
+	if (rc < 0) {
+		SL_ERR("%s: %u route change(s) not published (%s); they stay pending", what,
+		       c->n_uncommitted, strerror(-rc));
+		return rc;
+	}
+	SL_DEBUG("%s: %u route change(s) in generation %" PRIu64, what, c->n_uncommitted,
+		 res->generation);
+	c->n_uncommitted = 0;
+	sl_ctl_poll(c);
+	return 0;
+}
+
+/* The config's default route via of a family, for prefix files without
+ * next hops. */
+static const struct sl_pfx *sl_ctl_default_via(const struct sl_store *s, uint8_t family)
+{
+	const struct sl_gateway_obj *g = s ? s->gateway : NULL;
+
+	for (unsigned int i = 0; g && i < g->n_routes; i++)
+		if (g->routes[i].dest.family == family && g->routes[i].dest.len == 0)
+			return &g->routes[i].via;
+	return NULL;
+}
+
+/* Give the prefixes of `l` (next-hop numbers 0..15 from the file loader) to
+ * the route source: vias of the prefix's family by that number, or the
+ * config's default route of that family. */
+static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_pfxlist *l,
+				  const struct sl_pfx *vias, unsigned int n_vias, char *err,
+				  size_t errlen)
+{
+	const struct sl_pfx *v4[16], *v6[16];
+	unsigned int n4 = 0, n6 = 0;
+	int rc = 0;
+
+	for (unsigned int i = 0; i < n_vias; i++) {
+		if (vias[i].family == SL_AF_INET && n4 < 16)
+			v4[n4++] = &vias[i];
+		else if (vias[i].family == SL_AF_INET6 && n6 < 16)
+			v6[n6++] = &vias[i];
+	}
+	if (n4 == 0 && (v4[0] = sl_ctl_default_via(c->store, SL_AF_INET)) != NULL)
+		n4 = 1;
+	if (n6 == 0 && (v6[0] = sl_ctl_default_via(c->store, SL_AF_INET6)) != NULL)
+		n6 = 1;
+	if ((l->n4 && n4 == 0) || (l->n6 && n6 == 0)) {
+		snprintf(err, errlen,
+			 "%s has IPv%d prefixes but there is no IPv%d next hop: give one with "
+			 "--inet-via or a default route in the config",
+			 path, l->n4 && n4 == 0 ? 4 : 6, l->n4 && n4 == 0 ? 4 : 6);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < l->n4 && rc == 0; i++) {
+		struct sl_pfx p = {.addr = l->v4[i].addr, .len = l->v4[i].len, .family = SL_AF_INET};
+
+		rc = sl_ctl_inet_set(c, &p, v4[l->v4[i].nh % n4]);
+	}
+	for (size_t i = 0; i < l->n6 && rc == 0; i++) {
+		struct sl_pfx p = {.addr = sl_addr_from_bytes(SL_AF_INET6, l->v6[i].addr),
+				   .len = l->v6[i].len,
+				   .family = SL_AF_INET6};
+
+		rc = sl_ctl_inet_set(c, &p, v6[l->v6[i].nh % n6]);
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s (is every --inet-via on an outside subnet?)", path,
+			 strerror(-rc));
+	return rc;
+}
+
+int sl_ctl_inet_load(struct sl_ctl *c, const char *path, const struct sl_pfx *vias,
+		     unsigned int n_vias, char *err, size_t errlen)
+{
+	struct sl_pfxlist l;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	/* next hop numbers 0..15: an index into the family's vias */
+	rc = sl_pfx_load(path, 16, &l, err, errlen);
+	if (rc == 0)
+		rc = sl_ctl_inet_apply_list(c, path, &l, vias, n_vias, err, errlen);
+	sl_pfx_free(&l);
 	return rc;
 }
 

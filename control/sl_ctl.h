@@ -35,6 +35,12 @@ struct sl_ctl_opts {
 	const char *segment_path; /**< NULL: SL_SHM_DEFAULT_PATH */
 	uint64_t bank_size;	  /**< 0: SL_SHM_DEFAULT_BANK_SIZE */
 	bool bank_size_explicit;  /**< given on the command line */
+	/** Internet routes from a prefix file (one CIDR a line, .gz too), each
+	 * via one of `inet_via` (by a hash of the prefix, per family) or, when
+	 * none is given, via the config's default route of its family. */
+	const char *inet_routes;
+	const struct sl_pfx *inet_via;
+	unsigned int n_inet_via;
 };
 
 /** What a load or reload did (for the summary line and for tests). */
@@ -48,6 +54,14 @@ struct sl_ctl_result {
 
 struct sl_ctl;
 
+/**
+ * A store source beyond the config file (sluiced's database): called on
+ * every (re)build after the file was parsed and before validation, it adds
+ * its objects to `s`. Errors go to `errs`; a negative return aborts the
+ * build.
+ */
+typedef int (*sl_ctl_source_fn)(struct sl_store *s, struct sl_errs *errs, void *arg);
+
 struct sl_ctl *sl_ctl_new(const struct sl_ctl_opts *o);
 /** Close the segment (it stays for sluice-dp) and free everything. */
 void sl_ctl_free(struct sl_ctl *c);
@@ -57,6 +71,27 @@ void sl_ctl_free(struct sl_ctl *c);
  * when there is at least one error (all of them in `errs`).
  */
 struct sl_store *sl_ctl_load_store(const char *path, struct sl_errs *errs);
+
+/** Set the extra store source (before sl_ctl_start()). */
+void sl_ctl_set_source(struct sl_ctl *c, sl_ctl_source_fn fn, void *arg);
+
+/**
+ * Build a candidate store: parse `path`, add the source's objects (if `c`
+ * has a source; `c` may be NULL), validate. NULL when anything failed (all
+ * errors in `errs`).
+ */
+struct sl_store *sl_ctl_build_store(const struct sl_ctl *c, const char *path,
+				    struct sl_errs *errs);
+
+/**
+ * Make a validated store `s` the live one (takes ownership of `s`): diff
+ * against the live store, carry status, recompile dirty VPC tables (and
+ * the Internet table if it changed), publish one generation. On failure the
+ * old state stays and `s` is freed. `what` names the change in log lines
+ * ("reload", "CreateVpc", ...). 0, or a negative errno.
+ */
+int sl_ctl_apply(struct sl_ctl *c, struct sl_store *s, const char *what,
+		 struct sl_ctl_result *res);
 
 /**
  * First start: load and validate the file (errors logged, -EINVAL), open or
@@ -76,6 +111,27 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res);
 
 /**
+ * The route source API (the prefix file today; kernel routes and BGP
+ * later): add/replace or remove one Internet route via an address on an
+ * outside subnet. Changes are batched until sl_ctl_commit(), which compiles
+ * and publishes them as one generation (atomically visible). -EINVAL for a
+ * bad prefix, -ENETUNREACH when `via` is on no outside subnet, -ENOENT when
+ * removing a route the source does not have.
+ */
+int sl_ctl_inet_set(struct sl_ctl *c, const struct sl_pfx *p, const struct sl_pfx *via);
+int sl_ctl_inet_del(struct sl_ctl *c, const struct sl_pfx *p);
+int sl_ctl_commit(struct sl_ctl *c, const char *what, struct sl_ctl_result *res);
+
+/**
+ * Load a prefix file into the route source (not committed). Next hops:
+ * `vias` of the prefix's family chosen by a hash of the prefix, or the
+ * config's default route of that family. 0, or a negative errno with the
+ * reason in `err`.
+ */
+int sl_ctl_inet_load(struct sl_ctl *c, const char *path, const struct sl_pfx *vias,
+		     unsigned int n_vias, char *err, size_t errlen);
+
+/**
  * Check acknowledgements: every Pending object carried by a generation the
  * data plane acknowledged (or any, if no data plane is alive) becomes
  * Available. Returns the number of objects still Pending.
@@ -92,6 +148,8 @@ int sl_ctl_check_segment(struct sl_ctl *c);
 void sl_ctl_set_keep_waiting(struct sl_ctl *c, sl_shm_keep_waiting_fn fn, void *arg);
 
 struct sl_store *sl_ctl_store(const struct sl_ctl *c);
+/** The published generation (0 before the first publish). */
+uint64_t sl_ctl_generation(const struct sl_ctl *c);
 struct sl_shm_writer *sl_ctl_shm(const struct sl_ctl *c);
 struct sl_compiler *sl_ctl_compiler(const struct sl_ctl *c);
 

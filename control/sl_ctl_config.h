@@ -8,12 +8,19 @@
 #ifndef SL_CTL_CONFIG_H
 #define SL_CTL_CONFIG_H
 
+#include <jansson.h>
+
 #include "sl_ctl_log.h"
 #include "sl_store.h"
 
 /** Default VPC CidrBlock (CreateVpc's default). */
 #define SL_DEFAULT_VPC_CIDR "172.16.0.0/12"
 #define SL_DEFAULT_MTU 1500
+/* EIP bandwidth in Mbps: AllocateEipAddress's default; the range is sluice's
+ * (the document gives none; the website's pay-by-bandwidth range). */
+#define SL_EIP_BANDWIDTH_DEFAULT 5
+#define SL_EIP_BANDWIDTH_MIN 1
+#define SL_EIP_BANDWIDTH_MAX 200
 
 /**
  * Parse `path` into a new store. Syntax-level problems (JSON, unknown keys,
@@ -29,8 +36,45 @@ struct sl_store *sl_cfg_load(const char *path, struct sl_errs *errs);
 /** Same, from a string (tests, API). `name` prefixes messages. */
 struct sl_store *sl_cfg_load_string(const char *text, struct sl_errs *errs);
 
+/** The kinds of object that both the file and the database hold. */
+enum sl_cfg_kind {
+	SL_CFG_REGION = 0,
+	SL_CFG_VPC,
+	SL_CFG_VSWITCH,
+	SL_CFG_INSTANCE,
+	SL_CFG_ROUTE,
+	SL_CFG_NATGW, /* NatGateways */
+	SL_CFG_EIP,   /* EipAddresses */
+	SL_CFG_SNAT,  /* SnatEntries */
+	SL_CFG_FWD,   /* ForwardEntries */
+	SL_CFG_NKINDS
+};
+
+/** The config file section of a kind ("Vpcs"), NULL if out of range. */
+const char *sl_cfg_kind_section(enum sl_cfg_kind k);
+
+/**
+ * Parse one object of kind `k` in the config file's schema (one element of
+ * its section) and add it to `s`, its state seeded from `st0` (file index,
+ * origin, creation time; status Pending). Problems go to `errs` as for a
+ * file. 0 (stored or reported), -EINVAL (bad kind) or -ENOMEM.
+ */
+int sl_cfg_add_object(struct sl_store *s, enum sl_cfg_kind k, json_t *o,
+		      const struct sl_obj_state *st0, struct sl_errs *errs);
+
 /** The RouteTableId used when a VPC gives none: "vpc-X" -> "vtb-X", any
  * other id -> "vtb-" + id. 0, or -ENAMETOOLONG. */
 int sl_cfg_default_route_table(const char *vpc_id, char *out, size_t size);
+
+/** A NAT gateway's SNAT and forward table ids: "ngw-X" -> "stb-X" and
+ * "ftb-X", any other id -> "stb-" + id. 0 or -ENAMETOOLONG. */
+int sl_cfg_nat_table_ids(const char *ngw_id, char *stb, char *ftb, size_t size);
+/** SnatIp: one IPv4 address or a comma-separated pool (at most
+ * SL_SNAT_POOL_MAX, no repeats) into ips[] and *n. 0 or -1 (malformed). */
+int sl_cfg_snat_ips(const char *text, struct sl_pfx *ips, unsigned int *n);
+/** A forward entry port: "Any" (any case) -> 0, "1".."65535"; -1 otherwise. */
+int sl_cfg_port(const char *t);
+/** IpProtocol TCP/UDP/Any in any case -> canonical spelling, else NULL. */
+const char *sl_cfg_proto(const char *t);
 
 #endif /* SL_CTL_CONFIG_H */

@@ -14,6 +14,10 @@
  *     JudyHS 16-byte network-order IPv6 address -> instance (128 bits do not
  *     fit a JudyL word);
  *   - Judy1 set of inside VLAN ids in use.
+ *   - NAT (issue 4, NAT slice): JudySL NatGatewayId, AllocationId,
+ *     SnatEntryId, ForwardEntryId -> object; JudySL SnatTableId and
+ *     ForwardTableId -> NAT gateway and JudyL host-order IPv4 -> EIP (both
+ *     filled by validation).
  * Objects are also kept in file order (the v[] arrays) so that errors and
  * listings follow the config file.
  *
@@ -53,7 +57,12 @@ struct sl_obj_state {
 	enum sl_status status;
 	uint64_t generation;	 /**< first generation carrying the current content,
 				  * 0 = not published yet */
-	unsigned int file_index; /**< position in its array in the config file */
+	unsigned int file_index; /**< position in its array in the config file (or
+				  * in the database's list of its kind) */
+	bool from_db;		 /**< created through the API (sluiced.db), not the file */
+	bool in_arena;		 /**< allocated in its store's arena: freed with it */
+	int64_t created;	 /**< creation time (Unix s) from the database, 0 for
+				  * file objects */
 };
 
 struct sl_region_obj;
@@ -155,6 +164,75 @@ struct sl_gateway_obj {
 	unsigned int mtu;
 	unsigned int n_routes;
 	struct sl_inet_route *routes;
+	unsigned int n_pool;
+	struct sl_pfx *eip_pool; /**< IPv4 blocks EIPs are allocated from */
+};
+
+/*
+ * NAT objects (docs/api.md, NAT gateways and EIPs). Their content is plain
+ * fixed-size data (names and descriptions included), so a clone is a copy;
+ * references are resolved by validation. sluice-dp has no NAT tables yet
+ * (issue 5): the compiler ignores these objects.
+ */
+#define SL_NAME_BUF 516	 /* 128 characters of up to 4 UTF-8 bytes, and NUL */
+#define SL_DESC_BUF 1028 /* 256 characters */
+#define SL_SNAT_POOL_MAX 20
+
+struct sl_natgw_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char vpc_id[SL_ID_LEN];
+	char vswitch_id[SL_ID_LEN]; /**< "" if not given */
+	char spec[16];		    /**< Small, Middle, Large */
+	char snat_table_id[SL_ID_LEN];
+	char fwd_table_id[SL_ID_LEN];
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	/* resolved */
+	struct sl_vpc_obj *vpc;
+	unsigned int n_snat, n_fwd, n_eips;
+};
+
+struct sl_eip_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	struct sl_pfx ip; /**< IPv4, len 32; family 0 if invalid */
+	unsigned int bandwidth;
+	char charge_type[32];	/**< PayByBandwidth, PayByTraffic */
+	char instance_type[32]; /**< "" unbound, Nat, EcsInstance */
+	char instance_id[SL_ID_LEN];
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	/* resolved */
+	struct sl_natgw_obj *natgw;
+	struct sl_instance_obj *instance;
+	unsigned int n_snat, n_fwd; /**< entries that use this address */
+};
+
+struct sl_snat_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char table_id[SL_ID_LEN];
+	char source_vswitch_id[SL_ID_LEN]; /**< "" if by SourceCIDR */
+	struct sl_pfx source_cidr;	   /**< given, or the VSwitch's; family 0 if unknown */
+	bool cidr_given;
+	unsigned int n_ips;
+	struct sl_pfx ips[SL_SNAT_POOL_MAX];
+	char name[SL_NAME_BUF];
+	/* resolved */
+	struct sl_natgw_obj *natgw;
+};
+
+struct sl_fwd_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char table_id[SL_ID_LEN];
+	struct sl_pfx ext_ip, int_ip;
+	unsigned int ext_port, int_port; /**< 0 = Any */
+	char proto[4];			 /**< TCP, UDP, Any */
+	char name[SL_NAME_BUF];
+	/* resolved */
+	struct sl_natgw_obj *natgw;
 };
 
 /** A growable array of object pointers (file order). */
@@ -173,8 +251,16 @@ struct sl_store {
 	Pvoid_t routes;	      /**< JudySL route key -> route */
 	Pvoid_t route_tables; /**< JudySL RouteTableId -> vpc (filled by validation) */
 	Pvoid_t vlans;	      /**< Judy1 VLAN ids in use (filled by validation) */
+	Pvoid_t natgws;	      /**< JudySL NatGatewayId -> natgw */
+	Pvoid_t nat_tables;   /**< JudySL SnatTableId/ForwardTableId -> natgw (validation) */
+	Pvoid_t eips;	      /**< JudySL AllocationId -> eip */
+	Pvoid_t eip_addrs;    /**< JudyL host-order IPv4 -> eip (validation) */
+	Pvoid_t snats;	      /**< JudySL SnatEntryId -> snat entry */
+	Pvoid_t fwds;	      /**< JudySL ForwardEntryId -> forward entry */
 	struct sl_objvec region_v, zone_v, vpc_v, vswitch_v, instance_v, route_v;
+	struct sl_objvec natgw_v, eip_v, snat_v, fwd_v;
 	struct sl_gateway_obj *gateway;
+	struct sl_arena *arena; /**< bulk memory of cloned instances and routes */
 };
 
 struct sl_store *sl_store_new(void);
@@ -190,6 +276,10 @@ int sl_store_add_vswitch(struct sl_store *s, struct sl_vswitch_obj *w);
 int sl_store_add_instance(struct sl_store *s, struct sl_instance_obj *i);
 int sl_store_add_route(struct sl_store *s, struct sl_route_obj *r);
 void sl_store_set_gateway(struct sl_store *s, struct sl_gateway_obj *g);
+int sl_store_add_natgw(struct sl_store *s, struct sl_natgw_obj *n);
+int sl_store_add_eip(struct sl_store *s, struct sl_eip_obj *e);
+int sl_store_add_snat(struct sl_store *s, struct sl_snat_obj *n);
+int sl_store_add_fwd(struct sl_store *s, struct sl_fwd_obj *f);
 
 void sl_region_free(struct sl_region_obj *r);
 void sl_vpc_free(struct sl_vpc_obj *v);
@@ -197,6 +287,23 @@ void sl_vswitch_free(struct sl_vswitch_obj *w);
 void sl_instance_free(struct sl_instance_obj *i);
 void sl_route_free(struct sl_route_obj *r);
 void sl_gateway_free(struct sl_gateway_obj *g);
+
+/*
+ * Copies of an object's content and state (for another store): indexes,
+ * counts and resolved references are empty, as after parsing. NULL on
+ * ENOMEM. The database keeps its parsed objects and clones them into every
+ * build instead of parsing them again.
+ */
+struct sl_vpc_obj *sl_vpc_clone(const struct sl_vpc_obj *v);
+struct sl_vswitch_obj *sl_vswitch_clone(const struct sl_vswitch_obj *w);
+struct sl_instance_obj *sl_instance_clone(const struct sl_instance_obj *i);
+struct sl_route_obj *sl_route_clone(const struct sl_route_obj *r);
+/** The same for instances and routes, allocated in the arena of store `s`
+ * (in_arena set: freed with `s`, never on their own; a build of many
+ * thousands of them saves as many malloc/free pairs). Not added to `s`. */
+struct sl_instance_obj *sl_store_clone_instance(struct sl_store *s,
+						const struct sl_instance_obj *i);
+struct sl_route_obj *sl_store_clone_route(struct sl_store *s, const struct sl_route_obj *r);
 
 static inline struct sl_vpc_obj *sl_store_vpc(const struct sl_store *s, const char *id);
 static inline struct sl_vswitch_obj *sl_store_vswitch(const struct sl_store *s, const char *id);

@@ -6,6 +6,7 @@
 #define SL_TEST_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -95,6 +96,33 @@ static inline void sl_t_dump(const struct sl_errs *e)
 {
 	for (unsigned int i = 0; i < e->n; i++)
 		fprintf(stderr, "  | %s\n", e->v[i].msg);
+}
+
+/*
+ * `e` holds exactly the (code, object) pairs of `ap` (NULL-terminated):
+ * true, or false after printing what is missing or extra.
+ */
+static inline bool sl_t_errs_exactly(const struct sl_errs *e, va_list ap)
+{
+	unsigned int n = 0;
+	const char *code;
+
+	while ((code = va_arg(ap, const char *)) != NULL) {
+		const char *obj = va_arg(ap, const char *);
+
+		if (!sl_errs_has(e, code, obj)) {
+			fprintf(stderr, "missing %s on %s; got:\n", code, obj);
+			sl_t_dump(e);
+			return false;
+		}
+		n++;
+	}
+	if (sl_errs_count(e) != n) {
+		fprintf(stderr, "expected %u error(s), got %u:\n", n, sl_errs_count(e));
+		sl_t_dump(e);
+		return false;
+	}
+	return true;
 }
 
 #endif /* SL_TEST_UTIL_H */

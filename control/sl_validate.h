@@ -12,6 +12,7 @@
 /* Limits from the 2016-04-28 document (section 3.10) and sluice's own. */
 #define SL_MAX_VSWITCHES_PER_VPC 24
 #define SL_MAX_CUSTOM_ROUTES 48
+#define SL_MAX_INSTANCES_PER_VPC 10000
 #define SL_VPC_MASK_MIN 8
 #define SL_VPC_MASK_MAX 24
 #define SL_VSW_MASK_MIN 16
@@ -20,6 +21,9 @@
 #define SL_VSW6_MASK 64 /* sluice rule */
 #define SL_MTU_MIN 1280
 #define SL_MTU_MAX 9000
+#define SL_MAX_FWD_ENTRIES 40  /* per forward table (document) */
+#define SL_MAX_SNAT_ENTRIES 40 /* per SNAT table (sluice: the document gives none) */
+#define SL_MAX_EIPS 4096       /* per gateway (sluice: the document's quota has no figure) */
 
 /**
  * Resolve references (VSwitch -> VPC and zone, instance -> VSwitch, route
@@ -35,5 +39,15 @@ int sl_validate(struct sl_store *s, struct sl_errs *errs);
  * `p` (IPv4: first and last three; IPv6: the subnet-router anycast address
  * and the last three). */
 bool sl_vswitch_reserved(const struct sl_pfx *p, sl_u128 addr);
+
+/** The NAT objects' rules (validate_nat.c); sl_validate() calls it after
+ * the VPC objects are resolved. Fills nat_tables, eip_addrs and the
+ * resolved references and counts of the NAT objects. 0 or -ENOMEM. */
+int sl_validate_nat(struct sl_store *s, struct sl_errs *e);
+
+/** Name (section 1.7: 2-128 characters, starts with a letter, ...) and
+ * description (2-256) rules: NULL if fine or empty, else what is wrong. */
+const char *sl_name_problem(const char *s);
+const char *sl_desc_problem(const char *s);
 
 #endif /* SL_VALIDATE_H */

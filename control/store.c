@@ -12,6 +12,7 @@
  * pointer, so a byte-identical file produces an empty diff.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,133 @@ void sl_vswitch_free(struct sl_vswitch_obj *w)
 	free(w);
 }
 
+/* ---- the arena: bump allocation in 1 MiB chunks, freed with the store ---- */
+
+struct sl_arena {
+	struct sl_arena *next;
+	size_t used, size;
+	max_align_t mem[];
+};
+
+#define SL_ARENA_CHUNK (size_t)(1 << 20)
+
+static void *sl_arena_alloc(struct sl_arena **a, size_t size)
+{
+	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (*a == NULL || (*a)->used + size > (*a)->size) {
+		size_t cap = size > SL_ARENA_CHUNK ? size : SL_ARENA_CHUNK;
+		struct sl_arena *n = malloc(sizeof(*n) + cap);
+
+		if (n == NULL)
+			return NULL;
+		n->next = *a;
+		n->used = 0;
+		n->size = cap;
+		*a = n;
+	}
+	(*a)->used += size;
+	return (char *)(*a)->mem + (*a)->used - size;
+}
+
+static void sl_arena_free(struct sl_arena *a)
+{
+	while (a) {
+		struct sl_arena *next = a->next;
+
+		free(a);
+		a = next;
+	}
+}
+
+/* ---- clones: content and state, no indexes or resolved references ---- */
+
+struct sl_vpc_obj *sl_vpc_clone(const struct sl_vpc_obj *v)
+{
+	struct sl_vpc_obj *c = malloc(sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *v;
+	c->region = NULL;
+	c->vswitches = c->instances = c->routes = c->inst4 = c->inst6 = NULL;
+	c->n_vswitches = c->n_instances = c->n_routes = 0;
+	c->name = v->name ? strdup(v->name) : NULL;
+	c->description = v->description ? strdup(v->description) : NULL;
+	if ((v->name && !c->name) || (v->description && !c->description)) {
+		sl_vpc_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct sl_vswitch_obj *sl_vswitch_clone(const struct sl_vswitch_obj *w)
+{
+	struct sl_vswitch_obj *c = malloc(sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *w;
+	c->vpc = NULL;
+	c->zone = NULL;
+	c->name = w->name ? strdup(w->name) : NULL;
+	c->description = w->description ? strdup(w->description) : NULL;
+	if ((w->name && !c->name) || (w->description && !c->description)) {
+		sl_vswitch_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct sl_instance_obj *sl_instance_clone(const struct sl_instance_obj *i)
+{
+	struct sl_instance_obj *c = malloc(sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *i;
+	c->vswitch = NULL;
+	c->st.in_arena = false;
+	return c;
+}
+
+struct sl_route_obj *sl_route_clone(const struct sl_route_obj *r)
+{
+	struct sl_route_obj *c = malloc(sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *r;
+	c->vpc = NULL;
+	c->instance = NULL;
+	c->st.in_arena = false;
+	return c;
+}
+
+struct sl_instance_obj *sl_store_clone_instance(struct sl_store *s, const struct sl_instance_obj *i)
+{
+	struct sl_instance_obj *c = sl_arena_alloc(&s->arena, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *i;
+	c->vswitch = NULL;
+	c->st.in_arena = true;
+	return c;
+}
+
+struct sl_route_obj *sl_store_clone_route(struct sl_store *s, const struct sl_route_obj *r)
+{
+	struct sl_route_obj *c = sl_arena_alloc(&s->arena, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *r;
+	c->vpc = NULL;
+	c->instance = NULL;
+	c->st.in_arena = true;
+	return c;
+}
+
 void sl_instance_free(struct sl_instance_obj *i)
 {
 	free(i);
@@ -94,6 +222,7 @@ void sl_gateway_free(struct sl_gateway_obj *g)
 		return;
 	free(g->addrs);
 	free(g->routes);
+	free(g->eip_pool);
 	free(g);
 }
 
@@ -108,10 +237,26 @@ void sl_store_free(struct sl_store *s)
 	for (unsigned int i = 0; i < s->vswitch_v.n; i++)
 		sl_vswitch_free(s->vswitch_v.v[i]);
 	for (unsigned int i = 0; i < s->instance_v.n; i++)
-		sl_instance_free(s->instance_v.v[i]);
+		if (!((struct sl_instance_obj *)s->instance_v.v[i])->st.in_arena)
+			sl_instance_free(s->instance_v.v[i]);
 	for (unsigned int i = 0; i < s->route_v.n; i++)
-		sl_route_free(s->route_v.v[i]);
+		if (!((struct sl_route_obj *)s->route_v.v[i])->st.in_arena)
+			sl_route_free(s->route_v.v[i]);
+	sl_arena_free(s->arena);
 	sl_gateway_free(s->gateway);
+	/* NAT objects are plain data */
+	struct sl_objvec *nat[] = {&s->natgw_v, &s->eip_v, &s->snat_v, &s->fwd_v};
+	for (unsigned int k = 0; k < 4; k++) {
+		for (unsigned int i = 0; i < nat[k]->n; i++)
+			free(nat[k]->v[i]);
+		free(nat[k]->v);
+	}
+	sl_jsl_free(&s->natgws);
+	sl_jsl_free(&s->nat_tables);
+	sl_jsl_free(&s->eips);
+	sl_jl_free(&s->eip_addrs);
+	sl_jsl_free(&s->snats);
+	sl_jsl_free(&s->fwds);
 	free(s->region_v.v);
 	free(s->zone_v.v); /* zones are owned by their regions */
 	free(s->vpc_v.v);
@@ -190,6 +335,26 @@ int sl_store_add_route(struct sl_store *s, struct sl_route_obj *r)
 	return sl_store_add(&s->routes, &s->route_v, r->key, r);
 }
 
+int sl_store_add_natgw(struct sl_store *s, struct sl_natgw_obj *n)
+{
+	return sl_store_add(&s->natgws, &s->natgw_v, n->id, n);
+}
+
+int sl_store_add_eip(struct sl_store *s, struct sl_eip_obj *e)
+{
+	return sl_store_add(&s->eips, &s->eip_v, e->id, e);
+}
+
+int sl_store_add_snat(struct sl_store *s, struct sl_snat_obj *n)
+{
+	return sl_store_add(&s->snats, &s->snat_v, n->id, n);
+}
+
+int sl_store_add_fwd(struct sl_store *s, struct sl_fwd_obj *f)
+{
+	return sl_store_add(&s->fwds, &s->fwd_v, f->id, f);
+}
+
 void sl_store_set_gateway(struct sl_store *s, struct sl_gateway_obj *g)
 {
 	sl_gateway_free(s->gateway);
@@ -238,6 +403,22 @@ void sl_store_foreach_state(struct sl_store *s,
 	}
 	if (s->gateway)
 		fn(&s->gateway->st, "Gateway", "gateway", arg);
+	for (unsigned int i = 0; i < s->natgw_v.n; i++) {
+		struct sl_natgw_obj *n = s->natgw_v.v[i];
+		fn(&n->st, "NatGateway", n->id, arg);
+	}
+	for (unsigned int i = 0; i < s->eip_v.n; i++) {
+		struct sl_eip_obj *e = s->eip_v.v[i];
+		fn(&e->st, "EipAddress", e->id, arg);
+	}
+	for (unsigned int i = 0; i < s->snat_v.n; i++) {
+		struct sl_snat_obj *n = s->snat_v.v[i];
+		fn(&n->st, "SnatEntry", n->id, arg);
+	}
+	for (unsigned int i = 0; i < s->fwd_v.n; i++) {
+		struct sl_fwd_obj *f = s->fwd_v.v[i];
+		fn(&f->st, "ForwardEntry", f->id, arg);
+	}
 }
 
 /* ---- diff ---------------------------------------------------------------- */
@@ -306,8 +487,71 @@ static bool sl_gateway_eq(const struct sl_gateway_obj *a, const struct sl_gatewa
 		if (!sl_pfx_same(&a->routes[i].dest, &b->routes[i].dest) ||
 		    !sl_pfx_same(&a->routes[i].via, &b->routes[i].via))
 			return false;
+	if (a->n_pool != b->n_pool)
+		return false;
+	for (unsigned int i = 0; i < a->n_pool; i++)
+		if (!sl_pfx_same(&a->eip_pool[i], &b->eip_pool[i]))
+			return false;
 	return true;
 }
+
+static bool sl_natgw_eq(const struct sl_natgw_obj *a, const struct sl_natgw_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->vpc_id, b->vpc_id) == 0 &&
+	       strcmp(a->vswitch_id, b->vswitch_id) == 0 && strcmp(a->spec, b->spec) == 0 &&
+	       strcmp(a->snat_table_id, b->snat_table_id) == 0 &&
+	       strcmp(a->fwd_table_id, b->fwd_table_id) == 0 && strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->description, b->description) == 0;
+}
+
+static bool sl_eip_eq(const struct sl_eip_obj *a, const struct sl_eip_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && sl_pfx_same(&a->ip, &b->ip) &&
+	       a->bandwidth == b->bandwidth && strcmp(a->charge_type, b->charge_type) == 0 &&
+	       strcmp(a->instance_type, b->instance_type) == 0 &&
+	       strcmp(a->instance_id, b->instance_id) == 0 && strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->description, b->description) == 0;
+}
+
+static bool sl_snat_eq(const struct sl_snat_obj *a, const struct sl_snat_obj *b)
+{
+	if (strcmp(a->id, b->id) || strcmp(a->table_id, b->table_id) ||
+	    strcmp(a->source_vswitch_id, b->source_vswitch_id) ||
+	    !sl_pfx_same(&a->source_cidr, &b->source_cidr) || a->cidr_given != b->cidr_given ||
+	    a->n_ips != b->n_ips || strcmp(a->name, b->name))
+		return false;
+	for (unsigned int i = 0; i < a->n_ips; i++)
+		if (!sl_pfx_same(&a->ips[i], &b->ips[i]))
+			return false;
+	return true;
+}
+
+static bool sl_fwd_eq(const struct sl_fwd_obj *a, const struct sl_fwd_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->table_id, b->table_id) == 0 &&
+	       sl_pfx_same(&a->ext_ip, &b->ext_ip) && sl_pfx_same(&a->int_ip, &b->int_ip) &&
+	       a->ext_port == b->ext_port && a->int_port == b->int_port &&
+	       strcmp(a->proto, b->proto) == 0 && strcmp(a->name, b->name) == 0;
+}
+
+/* NAT objects: status carried for unchanged content; no data-plane table
+ * depends on them yet (issue 5), so no VPC is marked dirty. */
+#define SL_DIFF_NAT(vec, idx, T, eq)                                                               \
+	do {                                                                                       \
+		for (unsigned int i = 0; i < new->vec.n; i++) {                                    \
+			T *n = new->vec.v[i];                                                      \
+			T *o = old ? sl_jsl_get(old->idx, n->id) : NULL;                           \
+			if (o)                                                                     \
+				sl_carry(&n->st, &o->st, eq(o, n), d);                             \
+			else                                                                       \
+				sl_fresh(&n->st, d);                                               \
+		}                                                                                  \
+		for (unsigned int i = 0; old && i < old->vec.n; i++)                               \
+			if (!sl_jsl_get(new->idx, ((T *)old->vec.v[i])->id))                       \
+				d->removed++;                                                      \
+	} while (0)
+
+static void sl_diff_nat(const struct sl_store *old, struct sl_store *new, struct sl_diff *d);
 
 static int sl_diff_dirty(struct sl_diff *d, const char *vpc_id)
 {
@@ -445,6 +689,7 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		d->removed++;
 		d->inet_dirty = true;
 	}
+	sl_diff_nat(old, new, d);
 
 	if (old == NULL)
 		return rc < 0 ? -ENOMEM : 0;
@@ -489,6 +734,14 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		}
 	}
 	return rc < 0 ? -ENOMEM : 0;
+}
+
+static void sl_diff_nat(const struct sl_store *old, struct sl_store *new, struct sl_diff *d)
+{
+	SL_DIFF_NAT(natgw_v, natgws, struct sl_natgw_obj, sl_natgw_eq);
+	SL_DIFF_NAT(eip_v, eips, struct sl_eip_obj, sl_eip_eq);
+	SL_DIFF_NAT(snat_v, snats, struct sl_snat_obj, sl_snat_eq);
+	SL_DIFF_NAT(fwd_v, fwds, struct sl_fwd_obj, sl_fwd_eq);
 }
 
 void sl_diff_free(struct sl_diff *d)

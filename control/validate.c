@@ -70,7 +70,7 @@ static bool sl_http_prefix(const char *s)
 }
 
 /* NULL if fine, else what is wrong. Empty means "not set". */
-static const char *sl_name_problem(const char *s)
+const char *sl_name_problem(const char *s)
 {
 	size_t n;
 
@@ -94,7 +94,7 @@ static const char *sl_name_problem(const char *s)
 	return NULL;
 }
 
-static const char *sl_desc_problem(const char *s)
+const char *sl_desc_problem(const char *s)
 {
 	size_t n;
 
@@ -361,6 +361,14 @@ static void sl_check_instance(struct sl_vctx *c, struct sl_instance_obj *in)
 			    "VpcId %s does not match VSwitch %s's VPC %s", in->vpc_id, w->id,
 			    w->vpc_id);
 	if (w->vpc) {
+		/* the document: at most 10,000 instances per VPC (no error code
+		 * given: sluice answers QuotaExceeded.Instance) */
+		if (w->vpc->n_instances >= SL_MAX_INSTANCES_PER_VPC) {
+			sl_errs_add(e, l, "VSwitchId", "QuotaExceeded.Instance",
+				    "VPC %s already has %d instances", w->vpc->id,
+				    SL_MAX_INSTANCES_PER_VPC);
+			return;
+		}
 		rc = sl_jsl_insert(&w->vpc->instances, in->id, in);
 		sl_track(c, rc);
 		if (rc == 0)
@@ -611,6 +619,8 @@ int sl_validate(struct sl_store *s, struct sl_errs *e)
 		sl_check_vswitch_routes(c, s->vswitch_v.v[i]);
 	if (s->gateway)
 		sl_check_gateway(c, s->gateway);
+	if (!c->oom)
+		sl_track(c, sl_validate_nat(s, e));
 	rc = c->oom;
 	free(c);
 	if (rc) {

@@ -71,27 +71,13 @@ static struct sl_errs run(char *json)
 static void expect(char *json, ...)
 {
 	struct sl_errs e = run(json);
-	unsigned int n = 0;
-	const char *code;
 	va_list ap;
+	bool ok;
 
 	va_start(ap, json);
-	while ((code = va_arg(ap, const char *)) != NULL) {
-		const char *obj = va_arg(ap, const char *);
-
-		if (!sl_errs_has(&e, code, obj)) {
-			fprintf(stderr, "missing %s on %s; got:\n", code, obj);
-			sl_t_dump(&e);
-			fail();
-		}
-		n++;
-	}
+	ok = sl_t_errs_exactly(&e, ap);
 	va_end(ap);
-	if (sl_errs_count(&e) != n) {
-		fprintf(stderr, "expected %u error(s), got %u:\n", n, sl_errs_count(&e));
-		sl_t_dump(&e);
-		fail();
-	}
+	assert_true(ok);
 	sl_errs_free(&e);
 }
 

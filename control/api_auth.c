@@ -353,7 +353,15 @@ struct sl_api_auth {
 	Pvoid_t nonces; /* JudyHS key bytes -> struct sl_nonce * */
 	struct sl_nonce *head, *tail;
 	unsigned int n_nonces;
+	sl_api_nonce_fn on_nonce; /* persists new nonces (sluiced's database) */
+	void *on_nonce_arg;
 };
+
+void sl_api_auth_set_nonce_hook(struct sl_api_auth *a, sl_api_nonce_fn fn, void *arg)
+{
+	a->on_nonce = fn;
+	a->on_nonce_arg = arg;
+}
 
 struct sl_api_auth *sl_api_auth_new(const struct sl_api_keys *keys)
 {
@@ -477,37 +485,34 @@ int sl_api_auth_check(struct sl_api_auth *a, const char *method, const struct sl
 	return sl_nonce_use(a, akid, nonce, now, e);
 }
 
-/* Remember a nonce of a verified request; -1 if it was used before. */
-static int sl_nonce_use(struct sl_api_auth *a, const char *akid, const char *nonce, time_t now,
-			struct sl_api_err *e)
+/* Insert a nonce expiring at `expires`: 0, -EEXIST, -ENOSPC or -ENOMEM. */
+static int sl_nonce_insert(struct sl_api_auth *a, const char *akid, const char *nonce,
+			   time_t expires)
 {
 	struct sl_nonce *ent;
 	size_t alen, nlen;
 
-	sl_nonces_expire(a, now);
 	alen = strlen(akid);
 	nlen = strlen(nonce);
 	ent = malloc(sizeof(*ent) + alen + 1 + nlen);
 	if (ent == NULL)
-		return sl_api_fail(e, 500, "InternalError", "out of memory");
+		return -ENOMEM;
 	memcpy(ent->key, akid, alen + 1);
 	memcpy(ent->key + alen + 1, nonce, nlen);
 	ent->len = alen + 1 + nlen;
-	ent->expires = now + 2 * SL_API_SKEW_S;
+	ent->expires = expires;
 	ent->next = NULL;
 	if (sl_jhs_get(a->nonces, ent->key, ent->len)) {
 		free(ent);
-		return sl_api_fail(e, 400, "SignatureNonceUsed",
-				   "The request signature nonce has been used.");
+		return -EEXIST;
 	}
 	if (a->n_nonces >= SL_API_MAX_NONCES) {
 		free(ent);
-		return sl_api_fail(e, 503, "ServiceUnavailable",
-				   "Too many requests in the replay window; retry later.");
+		return -ENOSPC;
 	}
 	if (sl_jhs_insert(&a->nonces, ent->key, ent->len, ent) < 0) {
 		free(ent);
-		return sl_api_fail(e, 500, "InternalError", "out of memory");
+		return -ENOMEM;
 	}
 	if (a->tail)
 		a->tail->next = ent;
@@ -515,6 +520,35 @@ static int sl_nonce_use(struct sl_api_auth *a, const char *akid, const char *non
 		a->head = ent;
 	a->tail = ent;
 	a->n_nonces++;
+	return 0;
+}
+
+int sl_api_auth_remember(struct sl_api_auth *a, const char *akid, const char *nonce, time_t expires)
+{
+	int rc = sl_nonce_insert(a, akid, nonce, expires);
+
+	return rc == -EEXIST ? 0 : rc;
+}
+
+/* Remember a nonce of a verified request; -1 if it was used before. */
+static int sl_nonce_use(struct sl_api_auth *a, const char *akid, const char *nonce, time_t now,
+			struct sl_api_err *e)
+{
+	time_t expires = now + 2 * SL_API_SKEW_S;
+	int rc;
+
+	sl_nonces_expire(a, now);
+	rc = sl_nonce_insert(a, akid, nonce, expires);
+	if (rc == -EEXIST)
+		return sl_api_fail(e, 400, "SignatureNonceUsed",
+				   "The request signature nonce has been used.");
+	if (rc == -ENOSPC)
+		return sl_api_fail(e, 503, "ServiceUnavailable",
+				   "Too many requests in the replay window; retry later.");
+	if (rc < 0)
+		return sl_api_fail(e, 500, "InternalError", "out of memory");
+	if (a->on_nonce)
+		a->on_nonce(akid, nonce, expires, a->on_nonce_arg);
 	return 0;
 }
 
@@ -638,23 +672,6 @@ char *sl_api_acs3_canonical(const char *method, const char *path, const struct s
 	return sl_sbuf_take(&b);
 }
 
-static bool sl_list_has(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *c = list; *c;) {
-		const char *end = strchr(c, ';');
-		size_t len = end ? (size_t)(end - c) : strlen(c);
-
-		if (len == n && memcmp(c, name, n) == 0)
-			return true;
-		if (end == NULL)
-			break;
-		c = end + 1;
-	}
-	return false;
-}
-
 static const char *sl_acs3_required[] = {
     "host",	  "x-acs-action",	   "x-acs-version",
     "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"};
@@ -688,7 +705,7 @@ int sl_api_auth_check_acs3(struct sl_api_auth *a, const char *method, const char
 					   "The header \"%s\" that is mandatory for processing "
 					   "this request is not supplied.",
 					   sl_acs3_required[i]);
-		if (!sl_list_has(signed_h, sl_acs3_required[i]))
+		if (!sl_api_in_sep_list(signed_h, ';', sl_acs3_required[i]))
 			return sl_api_fail(e, 400, "IncompleteSignature",
 					   "The header \"%s\" must be signed (SignedHeaders).",
 					   sl_acs3_required[i]);

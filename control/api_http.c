@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -45,10 +46,26 @@ static void sl_reply_error(struct sl_api_reply *r, enum sl_api_format fmt, const
 			   const struct sl_api_err *e)
 {
 	r->status = e->http;
-	r->code = e->code;
+	snprintf(r->codebuf, sizeof(r->codebuf), "%s", e->code);
+	r->code = r->codebuf;
 	r->content_type =
 	    fmt == SL_API_XML ? "text/xml;charset=utf-8" : "application/json;charset=utf-8";
 	r->body = sl_api_render_error(fmt, r->request_id, host && *host ? host : "sluiced", e);
+}
+
+/* The caller's access key id: AccessKeyId (signature 1.0) or the
+ * Credential of an ACS3 Authorization header (already verified). */
+static void sl_api_akid(const struct sl_api_params *p, const char *authz, char *out, size_t size)
+{
+	const char *c = authz ? strstr(authz, "Credential=") : NULL;
+
+	if (c) {
+		c += strlen("Credential=");
+		snprintf(out, size, "%.*s", (int)strcspn(c, ", "), c);
+	} else {
+		snprintf(out, size, "%s",
+			 sl_api_param(p, "AccessKeyId") ? sl_api_param(p, "AccessKeyId") : "");
+	}
 }
 
 void sl_api_handle(struct sl_api_server *srv, const char *method, const char *path,
@@ -131,6 +148,29 @@ void sl_api_handle(struct sl_api_server *srv, const char *method, const char *pa
 		goto fail;
 	}
 	action = sl_api_param(&p, "Action");
+	if (srv->mut && sl_api_mut_known(action)) {
+		char akid[128];
+
+		sl_api_akid(&p, authz, akid, sizeof(akid));
+		if (srv->defer_owner) {
+			rc = sl_api_mut_queue(srv->mut, akid, action, &p,
+					      srv->now ? srv->now() : time(NULL), srv->defer_owner,
+					      &result, &e);
+			if (rc == 1) {
+				r->deferred = true;
+				r->fmt = fmt;
+				snprintf(r->action, sizeof(r->action), "%s", action);
+				sl_api_params_free(&p);
+				return;
+			}
+		} else {
+			rc = sl_api_mut_run(srv->mut, akid, action, &p,
+					    srv->now ? srv->now() : time(NULL), &result, &e);
+		}
+		if (rc < 0)
+			goto fail;
+		goto reply;
+	}
 	if (!sl_api_action_known(action)) {
 		sl_api_fail(&e, 400, "InvalidParameter",
 			    "The specified parameter \"Action\" is not valid: %.100s is not "
@@ -141,6 +181,7 @@ void sl_api_handle(struct sl_api_server *srv, const char *method, const char *pa
 	if (sl_api_vpc_run(srv->store ? srv->store(srv->store_arg) : NULL, action, &p, srv->created,
 			   &result, &e) < 0)
 		goto fail;
+reply:
 	r->status = 200;
 	r->content_type =
 	    fmt == SL_API_XML ? "text/xml;charset=utf-8" : "application/json;charset=utf-8";
@@ -217,14 +258,22 @@ struct sl_api_http {
 	struct sl_api_server *srv;
 	int epfd;
 	char address[INET6_ADDRSTRLEN + 16];
+	unsigned int last_batch; /* size of the last flushed batch */
+	double batch_since;	 /* when the pending batch got its first member, ms */
+	double last_flush_ms;	 /* how long the last flush took */
 };
 
-/* One request in flight. */
+/* One request in flight. A batched mutation suspends its connection; the
+ * batch's answer lands in `reply` and resumes it. */
 struct sl_api_conn {
 	char *uri; /* raw request target, "/?a=b" */
 	struct sl_sbuf body;
 	bool started;
 	bool too_big;
+	bool reply_ready;
+	struct MHD_Connection *con;
+	struct sl_api_reply reply;
+	char host[128];
 };
 
 static void *sl_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
@@ -247,6 +296,7 @@ static void sl_done_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 		return;
 	free(c->uri);
 	sl_sbuf_free(&c->body);
+	free(c->reply.body);
 	free(c);
 	*con_cls = NULL;
 }
@@ -313,7 +363,12 @@ static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const
 		return MHD_NO; /* out of memory in sl_uri_cb: drop the connection */
 	if (!c->started) {
 		c->started = true;
+		c->con = con;
 		return MHD_YES;
+	}
+	if (c->reply_ready) {
+		c->reply_ready = false;
+		return sl_queue(con, &c->reply);
 	}
 	if (*upload_data_size) {
 		if (c->body.len + *upload_data_size > SL_API_MAX_BODY)
@@ -343,14 +398,46 @@ static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const
 	} else {
 		sl_api_params_init(&hdrs);
 		MHD_get_connection_values(con, MHD_HEADER_KIND, sl_header_it, &hdrs);
+		h->srv->defer_owner = h->srv->mut ? c : NULL;
 		sl_api_handle(h->srv, method, path, q ? q + 1 : NULL, c->body.s, c->body.len, ctype,
 			      host, &hdrs, &r);
+		h->srv->defer_owner = NULL;
 		sl_api_params_free(&hdrs);
+		if (r.deferred) {
+			/* answered when the batch is flushed (sl_api_http_run) */
+			c->reply = r;
+			snprintf(c->host, sizeof(c->host), "%s", host ? host : "");
+			free(path);
+			MHD_suspend_connection(con);
+			return MHD_YES;
+		}
 	}
 	SL_DEBUG("api: %s %s -> %d %s %s", method, path, r.status, r.code ? r.code : "OK",
 		 r.request_id);
 	free(path);
 	return sl_queue(con, &r);
+}
+
+/* The batch's answer for one suspended request: render it, resume. */
+static void sl_batch_done(void *owner, json_t *result, const struct sl_api_err *e, void *arg)
+{
+	struct sl_api_conn *c = owner;
+	struct sl_api_reply *r = &c->reply;
+
+	(void)arg;
+	r->deferred = false;
+	if (result) {
+		r->status = 200;
+		r->code = NULL;
+		r->content_type = r->fmt == SL_API_XML ? "text/xml;charset=utf-8"
+						       : "application/json;charset=utf-8";
+		r->body = sl_api_render(r->fmt, r->action, r->request_id, result);
+	} else {
+		sl_reply_error(r, r->fmt, c->host, e);
+	}
+	SL_DEBUG("api: %s (batched) -> %d %s", r->action, r->status, r->request_id);
+	c->reply_ready = true;
+	MHD_resume_connection(c->con);
 }
 
 struct sl_api_http *sl_api_http_new(const char *listen_addr, struct sl_api_server *srv, char *err,
@@ -401,11 +488,12 @@ struct sl_api_http *sl_api_http_new(const char *listen_addr, struct sl_api_serve
 		snprintf(h->address, sizeof(h->address), "[%s]:%u", ip, ntohs(sin6->sin6_port));
 	}
 	h->mhd = MHD_start_daemon(
-	    MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
-	    sl_access_cb, h, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_URI_LOG_CALLBACK, sl_uri_cb,
-	    h, MHD_OPTION_NOTIFY_COMPLETED, sl_done_cb, h, MHD_OPTION_CONNECTION_LIMIT, 512U,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 60U, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)(256 * 1024), MHD_OPTION_END);
+	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	    0, NULL, NULL, sl_access_cb, h, MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_URI_LOG_CALLBACK, sl_uri_cb, h, MHD_OPTION_NOTIFY_COMPLETED, sl_done_cb, h,
+	    MHD_OPTION_CONNECTION_LIMIT, 512U, MHD_OPTION_CONNECTION_TIMEOUT, 60U,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		snprintf(err, errlen, "libmicrohttpd did not start on %s", listen_addr);
 		close(fd);
@@ -421,6 +509,16 @@ struct sl_api_http *sl_api_http_new(const char *listen_addr, struct sl_api_serve
 		return NULL;
 	}
 	h->epfd = info->epoll_fd;
+	if (srv->mut) {
+		if (sl_api_mut_batch_init(srv->mut) < 0) {
+			snprintf(err, errlen, "out of memory");
+			MHD_stop_daemon(h->mhd);
+			close(fd);
+			free(h);
+			return NULL;
+		}
+		sl_api_mut_set_done(srv->mut, sl_batch_done, h);
+	}
 	return h;
 }
 
@@ -430,6 +528,11 @@ void sl_api_http_free(struct sl_api_http *h)
 
 	if (h == NULL)
 		return;
+	/* answer what is batched, so no connection stays suspended */
+	if (h->srv->mut) {
+		sl_api_mut_batch_free(h->srv->mut);
+		MHD_run(h->mhd);
+	}
 	/* MHD_stop_daemon does not close a socket given with LISTEN_SOCKET */
 	fd = MHD_quiesce_daemon(h->mhd);
 	MHD_stop_daemon(h->mhd);
@@ -443,15 +546,64 @@ int sl_api_http_fd(const struct sl_api_http *h)
 	return h->epfd;
 }
 
+static double sl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * Group commit: a batch is flushed once it holds 90 % of the previous
+ * batch's members, or its first member waited max(SL_API_BATCH_WAIT_MS, a
+ * quarter of the last flush's duration). Under a steady load of N clients
+ * the stragglers of one round join the next round's batch instead of
+ * costing a store build of their own; when the load drops, one wait later
+ * the previous size is the new, smaller one.
+ */
+#define SL_API_BATCH_WAIT_MS 2.0
+
+static bool sl_batch_due(const struct sl_api_http *h)
+{
+	unsigned int n = h->srv->mut ? sl_api_mut_pending(h->srv->mut) : 0;
+	double wait = h->last_flush_ms / 4;
+
+	if (n == 0)
+		return false;
+	if (wait < SL_API_BATCH_WAIT_MS)
+		wait = SL_API_BATCH_WAIT_MS;
+	return n * 10 >= h->last_batch * 9 || sl_now_ms() - h->batch_since >= wait;
+}
+
 void sl_api_http_run(struct sl_api_http *h)
 {
 	MHD_run(h->mhd);
+	if (h->batch_since == 0 && h->srv->mut && sl_api_mut_pending(h->srv->mut))
+		h->batch_since = sl_now_ms();
+	/* the mutations queued so far: one candidate, one transaction, one
+	 * generation, once the batch is due (sl_batch_due); then deliver the
+	 * answers of the resumed connections */
+	if (sl_batch_due(h)) {
+		double t0 = sl_now_ms();
+
+		h->last_batch = sl_api_mut_pending(h->srv->mut);
+		sl_api_mut_flush(h->srv->mut);
+		h->last_flush_ms = sl_now_ms() - t0;
+		h->batch_since = 0;
+		MHD_run(h->mhd);
+		if (sl_api_mut_pending(h->srv->mut))
+			h->batch_since = sl_now_ms();
+	}
 }
 
 int sl_api_http_timeout_ms(const struct sl_api_http *h)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
 
+	/* a batch that is not due yet waits in steps of 1 ms */
+	if (h->srv->mut && sl_api_mut_pending(h->srv->mut))
+		return sl_batch_due(h) ? 0 : 1;
 	if (MHD_get_timeout(h->mhd, &ms) != MHD_YES)
 		return -1;
 	return ms > 1000 ? 1000 : (int)ms;

@@ -2,7 +2,8 @@
 /*
  * Unit tests of the cloud API: signature 1.0 against the document's test
  * vectors, canonicalisation, parameter parsing, the error and result
- * envelopes (JSON and XML), the access-key file, the request checks
+ * envelopes (JSON and XML), the Describe* listing helpers (paging,
+ * filters), the access-key file, the request checks
  * (unknown key, bad signature, nonce reuse, timestamp window) and the
  * read-only actions over the demo config, all through sl_api_handle().
  */
@@ -132,6 +133,97 @@ static void test_params_parse(void **state)
 	/* a body with an embedded NUL */
 	sl_api_params_init(&p);
 	assert_int_equal(sl_api_params_parse(&p, "a=b\0c", 5), -EINVAL);
+	sl_api_params_free(&p);
+}
+
+/* List 0..n-1 through sl_api_list with query `q`: the envelope, or NULL
+ * and the error code in `code`. */
+static json_t *list_numbers(const char *q, int n, const char **code)
+{
+	struct sl_api_params p;
+	struct sl_api_list l;
+	struct sl_api_err e = {0};
+	json_t *res = NULL;
+
+	sl_api_params_init(&p);
+	assert_int_equal(sl_api_params_parse(&p, q, strlen(q)), 0);
+	*code = NULL;
+	if (sl_api_list_start(&l, &p, &e) < 0) {
+		assert_int_equal(e.http, 400);
+		*code = e.code;
+	} else {
+		res = json_object();
+		for (int i = 0; i < n; i++)
+			if (sl_api_list_match(&l))
+				json_array_append_new(l.items, json_integer(i));
+		sl_api_list_end(&l, res, "Numbers", "Number");
+	}
+	sl_api_params_free(&p);
+	return res;
+}
+
+static long list_field(json_t *res, const char *k)
+{
+	return (long)json_integer_value(json_object_get(res, k));
+}
+
+static void test_list_paging(void **state)
+{
+	const char *code;
+	json_t *res, *items;
+
+	/* defaults: page 1 of 10 */
+	res = list_numbers("", 25, &code);
+	items = json_object_get(json_object_get(res, "Numbers"), "Number");
+	assert_int_equal(list_field(res, "TotalCount"), 25);
+	assert_int_equal(list_field(res, "PageNumber"), 1);
+	assert_int_equal(list_field(res, "PageSize"), 10);
+	assert_int_equal(json_array_size(items), 10);
+	assert_int_equal(json_integer_value(json_array_get(items, 0)), 0);
+	json_decref(res);
+	/* the last, short page; then one past the end: empty, total kept */
+	res = list_numbers("PageNumber=3&PageSize=10", 25, &code);
+	items = json_object_get(json_object_get(res, "Numbers"), "Number");
+	assert_int_equal(json_array_size(items), 5);
+	assert_int_equal(json_integer_value(json_array_get(items, 0)), 20);
+	json_decref(res);
+	res = list_numbers("PageNumber=4&PageSize=10", 25, &code);
+	assert_int_equal(list_field(res, "TotalCount"), 25);
+	assert_true(json_is_array(json_object_get(json_object_get(res, "Numbers"), "Number")));
+	assert_int_equal(
+	    json_array_size(json_object_get(json_object_get(res, "Numbers"), "Number")), 0);
+	json_decref(res);
+	res = list_numbers("PageSize=50", 60, &code);
+	assert_int_equal(list_field(res, "PageSize"), 50);
+	json_decref(res);
+	/* out of range or not a number: InvalidParameter, nothing built */
+	const char *bad[] = {"PageSize=51", "PageSize=0",   "PageSize=",     "PageSize=-1",
+			     "PageSize=1x", "PageNumber=0", "PageNumber=+1", "PageNumber="};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_null(list_numbers(bad[i], 3, &code));
+		assert_string_equal(code, "InvalidParameter");
+	}
+}
+
+static void test_filters(void **state)
+{
+	struct sl_api_params p;
+	const char *q = "VpcId=vpc-a,vpc-b&Name=x&Empty=&Ids=";
+
+	sl_api_params_init(&p);
+	assert_int_equal(sl_api_params_parse(&p, q, strlen(q)), 0);
+	assert_true(sl_api_filter_ids(&p, "VpcId", "vpc-a"));
+	assert_true(sl_api_filter_ids(&p, "VpcId", "vpc-b"));
+	assert_false(sl_api_filter_ids(&p, "VpcId", "vpc-"));
+	assert_false(sl_api_filter_ids(&p, "VpcId", "vpc-a,vpc-b"));
+	assert_true(sl_api_filter_ids(&p, "Ids", "anything")); /* empty: no filter */
+	assert_true(sl_api_filter_ids(&p, "Absent", "anything"));
+	assert_true(sl_api_filter(&p, "Name", "x"));
+	assert_false(sl_api_filter(&p, "Name", "X"));
+	assert_false(sl_api_filter(&p, "VpcId", "vpc-a")); /* exact, not a list */
+	assert_true(sl_api_filter(&p, "Empty", "y"));
+	assert_true(sl_api_filter(&p, "Absent", "y"));
 	sl_api_params_free(&p);
 }
 
@@ -909,6 +1001,8 @@ int main(void)
 	    cmocka_unit_test(test_percent_encode),
 	    cmocka_unit_test(test_canonical_order),
 	    cmocka_unit_test(test_params_parse),
+	    cmocka_unit_test(test_list_paging),
+	    cmocka_unit_test(test_filters),
 	    cmocka_unit_test(test_parse_time),
 	    cmocka_unit_test(test_listen_parse),
 	    cmocka_unit_test(test_error_envelope),

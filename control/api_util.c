@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * API plumbing shared by the HTTP front end, the signature check and the
- * actions: string buffers, form/query parameter parsing, request ids and
- * the response envelope.
+ * actions: string buffers, form/query parameter parsing, request ids,
+ * the response envelope, and the Describe* actions' paging, filters and
+ * list envelope (api_vpc.c and api_nat.c list their objects the same way).
  *
  * Design note: an action builds its result once as a jansson object whose
  * key order is the documents' (json_object_set keeps insertion order since
@@ -248,6 +249,105 @@ int sl_api_fail(struct sl_api_err *e, int http, const char *code, const char *fm
 	return -1;
 }
 
+/* ---- Describe* listings ---------------------------------------------------- */
+
+int sl_api_parse_uint(const char *s, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int sl_api_list_start(struct sl_api_list *l, const struct sl_api_params *p, struct sl_api_err *e)
+{
+	const char *num = sl_api_param(p, "PageNumber");
+	const char *size = sl_api_param(p, "PageSize");
+
+	*l = (struct sl_api_list){.number = 1, .size = SL_API_PAGE_SIZE_DEFAULT};
+	if (num && (sl_api_parse_uint(num, 1000000000L, &l->number) < 0 || l->number < 1))
+		return sl_api_fail(e, 400, "InvalidParameter",
+				   "The specified parameter pageNumber is not valid: an integer "
+				   "from 1.");
+	if (size && (sl_api_parse_uint(size, 1000000000L, &l->size) < 0 || l->size < 1 ||
+		     l->size > SL_API_PAGE_SIZE_MAX))
+		return sl_api_fail(e, 400, "InvalidParameter",
+				   "The specified parameter pageSize is not valid: 1 to %d.",
+				   SL_API_PAGE_SIZE_MAX);
+	return 0;
+}
+
+bool sl_api_list_match(struct sl_api_list *l)
+{
+	long first = (l->number - 1) * l->size, i = l->total++;
+
+	if (i < first || i >= first + l->size)
+		return false;
+	if (l->items == NULL)
+		l->items = json_array();
+	return true;
+}
+
+void sl_api_list_end(struct sl_api_list *l, json_t *res, const char *outer, const char *inner)
+{
+	json_object_set_new(res, "TotalCount", json_integer(l->total));
+	json_object_set_new(res, "PageNumber", json_integer(l->number));
+	json_object_set_new(res, "PageSize", json_integer(l->size));
+	sl_api_set_list(res, outer, inner, l->items ? l->items : json_array());
+	l->items = NULL;
+}
+
+bool sl_api_in_list(const char *list, const char *id)
+{
+	return sl_api_in_sep_list(list, ',', id);
+}
+
+bool sl_api_in_sep_list(const char *list, char sep, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *c = list; *c;) {
+		const char *end = strchr(c, sep);
+		size_t len = end ? (size_t)(end - c) : strlen(c);
+
+		if (len == n && memcmp(c, id, n) == 0)
+			return true;
+		if (end == NULL)
+			break;
+		c = end + 1;
+	}
+	return false;
+}
+
+bool sl_api_filter(const struct sl_api_params *p, const char *k, const char *v)
+{
+	const char *f = sl_api_param(p, k);
+
+	return f == NULL || *f == '\0' || strcmp(f, v) == 0;
+}
+
+bool sl_api_filter_ids(const struct sl_api_params *p, const char *k, const char *id)
+{
+	const char *f = sl_api_param(p, k);
+
+	return f == NULL || *f == '\0' || sl_api_in_list(f, id);
+}
+
+void sl_api_set_list(json_t *o, const char *outer, const char *inner, json_t *arr)
+{
+	json_t *w = json_object();
+
+	json_object_set_new(w, inner, arr);
+	json_object_set_new(o, outer, w);
+}
+
 void sl_api_request_id(char out[37])
 {
 	uint8_t b[16];
@@ -290,7 +390,12 @@ static void sl_xml_text(struct sl_sbuf *b, const char *s)
 			sl_sbuf_adds(b, "&apos;");
 			break;
 		default:
-			sl_sbuf_add(b, s, 1);
+			/* XML 1.0 has no C0 controls but tab, LF and CR, not even
+			 * escaped: a request can echo any byte into a message */
+			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+				sl_sbuf_adds(b, "\xef\xbf\xbd"); /* U+FFFD */
+			else
+				sl_sbuf_add(b, s, 1);
 		}
 	}
 }

@@ -30,6 +30,9 @@
 #include "sl_compile.h"
 #include "sl_ctl.h"
 #include "sl_ctl_log.h"
+#include "sl_route_feed.h"
+#include "sl_kernel_routes.h"
+#include "sl_db.h"
 #include "sl_shm_writer.h"
 
 struct sl_daemon {
@@ -39,7 +42,10 @@ struct sl_daemon {
 	bool stop;
 	bool reload;
 	long timer_ms;
-	struct sl_api_http *api; /**< NULL without --listen */
+	struct sl_api_http *api;    /**< NULL without --listen */
+	struct sl_db *db;	    /**< API objects, tokens, nonces; NULL if none */
+	struct sl_route_feed *feed; /**< --route-socket, or NULL */
+	struct sl_kernel_routes *kroutes; /**< --kernel-table, or NULL */
 };
 
 #define SL_DEFAULT_STATE_DIR "/var/lib/sluice"
@@ -49,14 +55,19 @@ static void sl_usage(FILE *f)
 	fprintf(f,
 		"usage: sluiced --config FILE [--segment PATH] [--bank-size BYTES|NNM]\n"
 		"               [--check] [--pidfile FILE] [--log-level LEVEL]\n"
-		"               [--listen ADDR:PORT [--access-keys FILE] [--state-dir DIR]]\n"
+		"               [--listen ADDR:PORT [--access-keys FILE]] [--state-dir DIR]\n"
+		"               [--standalone] [--inet-routes FILE [--inet-via ADDR]...]\n"
+		"               [--route-socket PATH] [--kernel-table N]\n"
 		"               [--help]\n"
 		"       sluiced --check FILE\n"
 		"\n"
 		"  -c, --config FILE      objects to load (JSON; see docs/sluiced.md)\n"
 		"  -s, --segment PATH     shared-memory segment (default %s)\n"
 		"  -b, --bank-size SIZE   bytes per table bank when creating the segment\n"
-		"                         (default 64M; K, M, G suffixes are binary)\n"
+		"                         (default 1G, sparse: only what is written takes\n"
+		"                         memory; K, M, G suffixes are binary). Banks of\n"
+		"                         256M or more hold the Internet table as FIBs\n"
+		"                         (DIR-24-8 / trie), smaller ones as intervals\n"
 		"  -C, --check            validate FILE, print every error (exit 1) or a\n"
 		"                         summary (exit 0); touches no segment\n"
 		"  -p, --pidfile FILE     write the daemon's pid to FILE\n"
@@ -67,7 +78,25 @@ static void sl_usage(FILE *f)
 		"  -k, --access-keys FILE API access keys, lines 'ACCESS_KEY_ID SECRET', mode\n"
 		"                         0600 enforced; created with a fresh key when absent\n"
 		"                         (default DIR/access_keys)\n"
-		"  -d, --state-dir DIR    sluiced's state directory (default %s)\n"
+		"  -d, --state-dir DIR    sluiced's state directory (default %s): the\n"
+		"                         database DIR/sluiced.db (objects created through\n"
+		"                         the API, ClientTokens, nonces) is opened with\n"
+		"                         --listen, or whenever it exists\n"
+		"  -S, --standalone       no sluice-dp: the segment defaults to DIR/segment\n"
+		"                         and a change is Available once durable and compiled\n"
+		"  -R, --inet-routes FILE Internet routes: one CIDR a line (.gz too), e.g.\n"
+		"                         a full BGP table; next hop by a hash of the\n"
+		"                         prefix over the --inet-via addresses of its\n"
+		"                         family, else the config's default route\n"
+		"  -V, --inet-via ADDR    a next-hop address on an outside subnet\n"
+		"                         (repeatable, up to 16 per family)\n"
+		"  -F, --route-socket PATH  a Unix socket taking Internet route changes:\n"
+		"                         'add PREFIX via ADDR', 'del PREFIX', 'sync'\n"
+		"                         (docs/sluiced.md, Route feed)\n"
+		"  -K, --kernel-table N   mirror kernel routing table N (1..4294967295) of\n"
+		"                         sluiced's network namespace: unicast routes via a\n"
+		"                         gateway on an outside subnet (docs/sluiced.md,\n"
+		"                         Kernel routes)\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Signals: SIGHUP re-reads FILE and applies the difference (an invalid file\n"
@@ -206,15 +235,69 @@ static int sl_run(struct sl_ctl *ctl, struct sl_daemon *d)
 				sl_ctl_check_segment(ctl);
 			}
 		}
+		if (d->feed)
+			sl_route_feed_run(d->feed);
+		if (d->kroutes)
+			sl_kernel_routes_run(d->kroutes);
 		/* readable, or its timeout expired: MHD_run does not block */
 		if (d->api)
 			sl_api_http_run(d->api);
+		/* nonces of read-only requests: one transaction per loop turn
+		 * (mutations wrote theirs with their change) */
+		if (d->db) {
+			char err[256];
+
+			if (sl_db_commit_nonces(d->db, err, sizeof(err)) < 0)
+				SL_WARN("database: storing nonces failed: %s", err);
+		}
 	}
 }
 
 static const struct sl_store *sl_api_store(void *arg)
 {
 	return sl_ctl_store(arg);
+}
+
+static void sl_nonce_loaded(const char *akid, const char *nonce, time_t expires, void *arg)
+{
+	sl_api_auth_remember(arg, akid, nonce, expires);
+}
+
+static void sl_nonce_store(const char *akid, const char *nonce, time_t expires, void *arg)
+{
+	if (sl_db_stage_nonce(arg, akid, nonce, expires) < 0)
+		SL_WARN("database: out of memory for a nonce");
+}
+
+/* Open the database in `state_dir` (created 0700 if missing) when `need`
+ * or when it exists; make it ctl's second object source. 0 or -1 (logged). */
+static int sl_db_start(struct sl_daemon *d, struct sl_ctl *ctl, const char *state_dir, bool need)
+{
+	char path[4096], err[600];
+
+	snprintf(path, sizeof(path), "%s/sluiced.db", state_dir);
+	if (!need && access(path, F_OK) < 0)
+		return 0;
+	if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
+		SL_ERR("--state-dir %s: %s", state_dir, strerror(errno));
+		return -1;
+	}
+	d->db = sl_db_open(path, err, sizeof(err));
+	if (d->db == NULL) {
+		SL_ERR("database: %s", err);
+		return -1;
+	}
+	SL_INFO("database %s: %u VPC(s), %u VSwitch(es), %u instance(s), %u route entr%s, "
+		"%u NAT gateway(s), %u EIP(s), %u SNAT entr%s, %u forward entr%s "
+		"created through the API",
+		path, sl_db_count(d->db, SL_CFG_VPC), sl_db_count(d->db, SL_CFG_VSWITCH),
+		sl_db_count(d->db, SL_CFG_INSTANCE), sl_db_count(d->db, SL_CFG_ROUTE),
+		sl_db_count(d->db, SL_CFG_ROUTE) == 1 ? "y" : "ies",
+		sl_db_count(d->db, SL_CFG_NATGW), sl_db_count(d->db, SL_CFG_EIP),
+		sl_db_count(d->db, SL_CFG_SNAT), sl_db_count(d->db, SL_CFG_SNAT) == 1 ? "y" : "ies",
+		sl_db_count(d->db, SL_CFG_FWD), sl_db_count(d->db, SL_CFG_FWD) == 1 ? "y" : "ies");
+	sl_ctl_set_source(ctl, sl_db_source, d->db);
+	return 0;
 }
 
 /* Load (or create) the access keys and start listening. 0 or -1 (logged). */
@@ -246,6 +329,10 @@ static int sl_api_start(struct sl_daemon *d, struct sl_ctl *ctl, struct sl_api_s
 	srv->store = sl_api_store;
 	srv->store_arg = ctl;
 	srv->created = time(NULL);
+	if (srv->auth && d->db) {
+		sl_db_nonces_load(d->db, time(NULL), sl_nonce_loaded, srv->auth);
+		sl_api_auth_set_nonce_hook(srv->auth, sl_nonce_store, d->db);
+	}
 	if (srv->auth == NULL) {
 		SL_ERR("api: out of memory");
 		return -1;
@@ -279,6 +366,11 @@ int main(int argc, char **argv)
 	    {"listen", required_argument, NULL, 'L'},
 	    {"access-keys", required_argument, NULL, 'k'},
 	    {"state-dir", required_argument, NULL, 'd'},
+	    {"standalone", no_argument, NULL, 'S'},
+	    {"inet-routes", required_argument, NULL, 'R'},
+	    {"inet-via", required_argument, NULL, 'V'},
+	    {"route-socket", required_argument, NULL, 'F'},
+	    {"kernel-table", required_argument, NULL, 'K'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -289,13 +381,21 @@ int main(int argc, char **argv)
 	const char *listen = NULL, *keys_path = NULL, *state_dir = SL_DEFAULT_STATE_DIR;
 	struct sl_api_server api_srv = {0};
 	struct sl_api_keys *api_keys = NULL;
-	bool check = false;
+	struct sl_api_mut api_mut = {0};
+	char seg_path[4096];
+	bool check = false, standalone = false;
 	struct sl_ctl *ctl;
 	char err[1024] = "";
 	sigset_t mask;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:h", opts, NULL)) != -1) {
+	struct sl_pfx inet_via[32];
+	unsigned int n_inet_via = 0;
+	const char *feed_path = NULL;
+	unsigned long kernel_table = 0;
+	char *end;
+
+	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:SR:V:F:K:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o.config_path = optarg;
@@ -339,6 +439,33 @@ int main(int argc, char **argv)
 		case 'd':
 			state_dir = optarg;
 			break;
+		case 'S':
+			standalone = true;
+			break;
+		case 'R':
+			o.inet_routes = optarg;
+			break;
+		case 'F':
+			feed_path = optarg;
+			break;
+		case 'K':
+			errno = 0;
+			kernel_table = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || kernel_table == 0 ||
+			    kernel_table > UINT32_MAX) {
+				fprintf(stderr, "sluiced: --kernel-table '%s': 1..4294967295\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'V':
+			if (n_inet_via >= 32 || sl_ip_parse(optarg, &inet_via[n_inet_via]) < 0) {
+				fprintf(stderr, "sluiced: --inet-via '%s': %s\n", optarg,
+					n_inet_via >= 32 ? "at most 32" : "not an IP address");
+				return 2;
+			}
+			n_inet_via++;
+			break;
 		case 'h':
 			sl_usage(stdout);
 			return 0;
@@ -358,6 +485,23 @@ int main(int argc, char **argv)
 	}
 	if (check)
 		return sl_check(o.config_path);
+	o.inet_via = inet_via;
+	o.n_inet_via = n_inet_via;
+	if (standalone && o.segment_path == NULL) {
+		/* a private segment nobody attaches to: no acknowledgements to
+		 * wait for, objects are Available once published */
+		if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
+			fprintf(stderr, "sluiced: --state-dir %s: %s\n", state_dir,
+				strerror(errno));
+			return 1;
+		}
+		snprintf(seg_path, sizeof(seg_path), "%s/segment", state_dir);
+		o.segment_path = seg_path;
+		/* a file on the state dir's file system: keep it small (no
+		 * FIBs) unless asked */
+		if (!o.bank_size_explicit)
+			o.bank_size = UINT64_C(64) << 20;
+	}
 
 	/* signals: blocked and read from a signalfd */
 	sigemptyset(&mask);
@@ -396,12 +540,46 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	sl_ctl_set_keep_waiting(ctl, sl_keep_waiting, &d);
+	if (sl_db_start(&d, ctl, state_dir, listen != NULL || standalone) < 0) {
+		rc = 1;
+		goto out;
+	}
+	/* listen before the (possibly long) start: clients queue in the backlog
+	 * and are served from the first loop turn on */
+	if (feed_path) {
+		d.feed = sl_route_feed_open(feed_path, ctl, err, sizeof(err));
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		if (d.feed)
+			ev.data.fd = sl_route_feed_fd(d.feed);
+		if (d.feed == NULL || epoll_ctl(d.epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0) {
+			SL_ERR("route feed: %s", d.feed ? strerror(errno) : err);
+			rc = 1;
+			goto out;
+		}
+		SL_INFO("route feed: listening on %s", feed_path);
+	}
 	rc = sl_ctl_start(ctl, NULL, err, sizeof(err));
 	if (rc < 0) {
 		SL_ERR("not starting: %s", err);
 		rc = 1;
 		goto out;
 	}
+	/* after the start: which gateways are usable comes from the config */
+	if (kernel_table &&
+	    ((d.kroutes = sl_kernel_routes_open((uint32_t)kernel_table, ctl, err,
+						 sizeof(err))) == NULL ||
+	     epoll_ctl(d.epfd, EPOLL_CTL_ADD, sl_kernel_routes_fd(d.kroutes),
+		       &(struct epoll_event){.events = EPOLLIN,
+					     .data.fd = sl_kernel_routes_fd(d.kroutes)}) < 0)) {
+		SL_ERR("kernel routes: %s", d.kroutes ? strerror(errno) : err);
+		rc = 1;
+		goto out;
+	}
+	api_mut.ctl = ctl;
+	api_mut.db = d.db;
+	api_mut.config_path = o.config_path;
+	api_srv.mut = d.db ? &api_mut : NULL;
 	if (listen &&
 	    sl_api_start(&d, ctl, &api_srv, &api_keys, listen, keys_path, state_dir) < 0) {
 		rc = 1;
@@ -411,10 +589,13 @@ int main(int argc, char **argv)
 	SL_INFO("exiting; segment %s stays for sluice-dp",
 		o.segment_path ? o.segment_path : SL_SHM_DEFAULT_PATH);
 out:
+	sl_route_feed_close(d.feed);
+	sl_kernel_routes_close(d.kroutes);
 	sl_api_http_free(d.api);
 	sl_api_auth_free(api_srv.auth);
 	sl_api_keys_free(api_keys);
 	sl_ctl_free(ctl);
+	sl_db_close(d.db);
 	if (pidfile)
 		unlink(pidfile);
 	close(d.epfd);

@@ -63,13 +63,56 @@ const char *sl_api_param(const struct sl_api_params *p, const char *k);
 /** What a request ended with when it failed. */
 struct sl_api_err {
 	int http;	  /**< HTTP status */
-	const char *code; /**< API error code, static string */
+	const char *code; /**< API error code: a static string, or codebuf */
 	char msg[512];
+	char codebuf[64]; /**< a code that is not static (from validation) */
 };
 
 /** Record an error (returns -1 so handlers can `return sl_api_fail(...)`). */
 int sl_api_fail(struct sl_api_err *e, int http, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ---- Describe* listings: paging, filters, the envelope ---- */
+
+#define SL_API_PAGE_SIZE_MAX 50
+#define SL_API_PAGE_SIZE_DEFAULT 10
+
+/** A strict non-negative decimal integer, at most `max`: 0 or -EINVAL. */
+int sl_api_parse_uint(const char *s, long max, long *out);
+
+/**
+ * One Describe* listing. sl_api_list_start() reads PageNumber (from 1)
+ * and PageSize (1-50, default 10); the action walks its objects in order
+ * and calls sl_api_list_match() for each one that passes its filters,
+ * appending the object's JSON to `items` when it answers true;
+ * sl_api_list_end() sets TotalCount, PageNumber, PageSize and
+ * {"Outer": {"Inner": items}}. Nothing is allocated before the first
+ * match, so an action may still fail between start and end.
+ */
+struct sl_api_list {
+	long number; /**< PageNumber */
+	long size;   /**< PageSize */
+	long total;  /**< matching objects so far */
+	json_t *items;
+};
+
+/** 0, or -1 with `e` (InvalidParameter, the document's message). */
+int sl_api_list_start(struct sl_api_list *l, const struct sl_api_params *p, struct sl_api_err *e);
+/** Count one matching object: true if it falls on the page. */
+bool sl_api_list_match(struct sl_api_list *l);
+void sl_api_list_end(struct sl_api_list *l, json_t *res, const char *outer, const char *inner);
+
+/** Does the comma-separated list `list` name `id`? */
+bool sl_api_in_list(const char *list, const char *id);
+/** The same for a list separated by `sep` (e.g. ';' for SignedHeaders). */
+bool sl_api_in_sep_list(const char *list, char sep, const char *id);
+/** Filter parameter `k`: absent or empty, or equal to `v`. */
+bool sl_api_filter(const struct sl_api_params *p, const char *k, const char *v);
+/** Filter parameter `k` as a comma-separated list of ids: absent or
+ * empty, or naming `id`. */
+bool sl_api_filter_ids(const struct sl_api_params *p, const char *k, const char *id);
+/** {"Outer": {"Inner": arr}} (takes arr). */
+void sl_api_set_list(json_t *o, const char *outer, const char *inner, json_t *arr);
 
 enum sl_api_format {
 	SL_API_JSON = 0,

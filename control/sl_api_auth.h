@@ -61,6 +61,14 @@ struct sl_api_auth;
 struct sl_api_auth *sl_api_auth_new(const struct sl_api_keys *keys);
 void sl_api_auth_free(struct sl_api_auth *a);
 
+/** Called for every nonce newly remembered (to persist it). */
+typedef void (*sl_api_nonce_fn)(const char *akid, const char *nonce, time_t expires, void *arg);
+void sl_api_auth_set_nonce_hook(struct sl_api_auth *a, sl_api_nonce_fn fn, void *arg);
+/** Remember a nonce loaded from the database (expiring at `expires`; load
+ * them in expiry order). 0 (also if already known) or negative. */
+int sl_api_auth_remember(struct sl_api_auth *a, const char *akid, const char *nonce,
+			 time_t expires);
+
 /**
  * Check a request: the common parameters (AccessKeyId, Signature,
  * SignatureMethod, SignatureVersion, SignatureNonce, Timestamp (or the

@@ -12,12 +12,14 @@
 #ifndef SL_API_HTTP_H
 #define SL_API_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "sl_api.h"
 #include "sl_api_auth.h"
+#include "sl_api_mut.h"
 #include "sl_store.h"
 
 /** Where the API reads the current objects from. */
@@ -28,8 +30,12 @@ struct sl_api_server {
 	struct sl_api_auth *auth;
 	sl_api_store_fn store;
 	void *store_arg;
-	time_t created;	     /**< CreationTime reported for objects */
-	time_t (*now)(void); /**< NULL: time() (tests pin the clock) */
+	time_t created;		/**< CreationTime reported for objects */
+	time_t (*now)(void);	/**< NULL: time() (tests pin the clock) */
+	struct sl_api_mut *mut; /**< NULL: read-only API (no database) */
+	void *defer_owner;	/**< set by the HTTP layer around sl_api_handle():
+				 * mutations may then be batched (r->deferred) and
+				 * are answered through sl_api_mut's done callback */
 };
 
 /** One response. */
@@ -38,7 +44,11 @@ struct sl_api_reply {
 	const char *content_type;
 	char *body; /**< malloc'd */
 	char request_id[37];
-	const char *code; /**< error code, or NULL on success */
+	const char *code; /**< error code (points to codebuf), or NULL on success */
+	char codebuf[64];
+	bool deferred; /**< queued into the batch: no body yet */
+	enum sl_api_format fmt;
+	char action[48];
 };
 
 /**

@@ -41,10 +41,13 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 
+#include "sl_api_client.h"
 #include "sl_counters.h"
 #include "sl_shm.h"
 
 #define SL_CTL_DEFAULT_SEGMENT "/dev/shm/sluice"
+#define SL_CTL_DEFAULT_API "http://127.0.0.1:8080"
+#define SL_CTL_DEFAULT_KEYS "/var/lib/sluice/access_keys"
 #define SL_CTL_RETRIES 2000 /* bank / snapshot read attempts (1 ms apart) */
 
 static const char *const sl_drop_names[] = {
@@ -169,21 +172,6 @@ static const char *sl_role_name(unsigned int r)
 		return "inside";
 	case SL_ROLE_OUTSIDE:
 		return "outside";
-	}
-	return "invalid";
-}
-
-static const char *sl_neigh_state_name(unsigned int s)
-{
-	switch (s) {
-	case SL_NEIGH_INCOMPLETE:
-		return "incomplete";
-	case SL_NEIGH_REACHABLE:
-		return "reachable";
-	case SL_NEIGH_STALE:
-		return "stale";
-	case SL_NEIGH_FAILED:
-		return "failed";
 	}
 	return "invalid";
 }
@@ -446,6 +434,25 @@ static const void *sl_span(const struct sl_ctl *c, uint64_t off, uint64_t n, siz
  * Copy the active bank. Returns 0 (c->bank NULL if nothing is published),
  * -1 with a message on error.
  */
+/* Copy a bank but not its Internet FIBs (the tbl24 alone is 64 MiB, and no
+ * command reads them from the copy: `lookup` reads the live FIB under a
+ * generation check). The FIBs lie between the next-hop array and the heap. */
+static void sl_copy_bank(uint8_t *dst, const struct sl_bank_header *src, uint64_t used)
+{
+	struct sl_bank_header bh;
+	uint64_t lo;
+
+	memcpy(&bh, src, sizeof(bh));
+	lo = bh.fib4.tbl24_off;
+	if (!(bh.inet.flags & SL_RT_F_FIB) || lo < sizeof(bh) || bh.heap_off < lo ||
+	    bh.heap_off > used) {
+		memcpy(dst, src, used);
+		return;
+	}
+	memcpy(dst, src, lo);
+	memcpy(dst + bh.heap_off, (const uint8_t *)src + bh.heap_off, used - bh.heap_off);
+}
+
 static int sl_ctl_load_bank(struct sl_ctl *c)
 {
 	const struct sl_shm_header *h = c->h;
@@ -465,7 +472,7 @@ static int sl_ctl_load_bank(struct sl_ctl *c)
 		src = sl_shm_bank(h, (unsigned int)(g & 1));
 		used = *(const volatile uint64_t *)&src->used;
 		if (used >= sizeof(*src) && used <= h->bank_size)
-			memcpy(c->bank, src, used);
+			sl_copy_bank(c->bank, src, used);
 		atomic_thread_fence(memory_order_acquire);
 		g2 = atomic_load_explicit(&h->generation, memory_order_relaxed);
 		if (g2 != g) {
@@ -959,6 +966,8 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 			json_array_append_new(a, o);
 		}
 		json_object_set_new(root, "routes", a);
+		json_object_set_new(root, "structure",
+				    json_string(rt->flags & SL_RT_F_FIB ? "fib" : "intervals"));
 		if (c->intervals) {
 			json_t *j4 = json_array(), *j6 = json_array();
 			char s[INET6_ADDRSTRLEN];
@@ -1039,7 +1048,14 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 			   owner);
 	}
 	sl_tab_print(&t);
-	printf("(%u prefixes; %u IPv4 and %u IPv6 intervals)\n", n, rt->v4_n, rt->v6_n);
+	if (rt->flags & SL_RT_F_FIB)
+		printf("(%u prefixes of the config listed; the table is a FIB: IPv4 DIR-24-8 with "
+		       "%u of %u tbl8 groups in use, IPv6 trie (%u-bit first level) with %u of %u; "
+		       "routes of the route source are not listed: 'sluicectl lookup ADDR')\n",
+		       n, c->bh->fib4.tbl8_used, c->bh->fib4.n_tbl8, c->bh->fib6.l1_bits,
+		       c->bh->fib6.tbl8_used, c->bh->fib6.n_tbl8);
+	else
+		printf("(%u prefixes; %u IPv4 and %u IPv6 intervals)\n", n, rt->v4_n, rt->v6_n);
 	if (c->intervals) {
 		static const char *ih[] = {"FAMILY", "START", ">NH"};
 		struct sl_tab it;
@@ -1065,6 +1081,215 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 		sl_tab_print(&it);
 	}
 	free(p);
+	return 0;
+}
+
+/* Longest prefix of the table's prefix list that holds `a` (same family),
+ * or NULL: tells which listed route a lookup hit. */
+static const struct sl_prefix *sl_best_prefix(const struct sl_ctl *c,
+					      const struct sl_route_table *rt, unsigned int fam,
+					      const uint8_t a[16])
+{
+	const struct sl_prefix *p = sl_span(c, rt->prefix_off, rt->n_prefixes, sizeof(*p));
+	const struct sl_prefix *best = NULL;
+
+	for (uint32_t i = 0; p && i < rt->n_prefixes; i++) {
+		unsigned int len = p[i].len, full = len / 8, rest = len % 8;
+
+		if (p[i].family != fam || (best && best->len >= len))
+			continue;
+		if (memcmp(p[i].addr, a, full) != 0)
+			continue;
+		if (rest && ((p[i].addr[full] ^ a[full]) & (0xff00u >> rest) & 0xff))
+			continue;
+		best = &p[i];
+	}
+	return best;
+}
+
+/* Interval search in the copy (the data plane's algorithm). */
+static uint32_t sl_ivl_lookup(const struct sl_ctl *c, const struct sl_route_table *rt,
+			      unsigned int fam, const uint8_t a[16], bool *ok)
+{
+	*ok = false;
+	if (fam == SL_AF_INET) {
+		const struct sl_rt4_entry *e = sl_span(c, rt->v4_off, rt->v4_n, sizeof(*e));
+		uint32_t addr = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+		uint32_t lo = 0;
+
+		if (e == NULL || rt->v4_n == 0)
+			return SL_NH_NONE;
+		for (uint32_t i = 0; i < rt->v4_n && e[i].start <= addr; i++)
+			lo = i;
+		*ok = true;
+		return e[lo].nh;
+	} else {
+		const struct sl_rt6_entry *e = sl_span(c, rt->v6_off, rt->v6_n, sizeof(*e));
+		uint64_t hi = 0, lo_a = 0;
+		uint32_t lo = 0;
+
+		for (int i = 0; i < 8; i++) {
+			hi = hi << 8 | a[i];
+			lo_a = lo_a << 8 | a[8 + i];
+		}
+		if (e == NULL || rt->v6_n == 0)
+			return SL_NH_NONE;
+		for (uint32_t i = 0; i < rt->v6_n; i++) {
+			if (e[i].start_hi > hi || (e[i].start_hi == hi && e[i].start_lo > lo_a))
+				break;
+			lo = i;
+		}
+		*ok = true;
+		return e[lo].nh;
+	}
+}
+
+/* The Internet FIB of the live segment: read under a generation check (the
+ * bank of generation g is rewritten only after g + 1 is published). */
+static int sl_fib_lookup_live(const struct sl_ctl *c, unsigned int fam, const uint8_t a[16],
+			      uint32_t *nh)
+{
+	for (int tries = 0; tries < SL_CTL_RETRIES; tries++) {
+		uint64_t g = atomic_load_explicit(&c->h->generation, memory_order_acquire);
+		const struct sl_bank_header *b = sl_shm_bank(c->h, (unsigned int)(g & 1));
+		uint64_t size = c->h->bank_size;
+		uint32_t r;
+
+		if (g != c->gen) /* a newer generation than the copy: start over */
+			return -EAGAIN;
+		if (fam == SL_AF_INET) {
+			if (b->fib4.tbl24_off + (uint64_t)SL_FIB_TBL24 * 4 > size ||
+			    b->fib4.tbl8_off + (uint64_t)b->fib4.n_tbl8 * SL_FIB_GROUP * 4 > size)
+				return -EINVAL;
+			r = sl_fib4_lookup(b, &b->fib4,
+					   (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+					       (uint32_t)a[2] << 8 | a[3]);
+		} else {
+			if ((b->fib6.l1_bits != 16 && b->fib6.l1_bits != 24) ||
+			    b->fib6.tbl1_off + (UINT64_C(4) << b->fib6.l1_bits) > size ||
+			    b->fib6.tbl8_off + (uint64_t)b->fib6.n_tbl8 * SL_FIB_GROUP * 4 > size)
+				return -EINVAL;
+			r = sl_fib6_lookup(b, &b->fib6, a);
+		}
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&c->h->generation, memory_order_relaxed) == g) {
+			*nh = r;
+			return 0;
+		}
+	}
+	return -EAGAIN;
+}
+
+static int sl_cmd_lookup(struct sl_ctl *c, const char *addr_s, const char *vpc_id)
+{
+	const struct sl_route_table *rt;
+	const struct sl_vpc *vpc = NULL;
+	const struct sl_prefix *best;
+	char id[SL_ID_LEN + 1], a[INET6_ADDRSTRLEN], pf[INET6_ADDRSTRLEN + 8] = "";
+	uint8_t addr[16] = {0};
+	unsigned int fam;
+	bool fib = false, ok = true;
+	uint32_t nh = 0;
+	int rc;
+
+	if (inet_pton(AF_INET, addr_s, addr) == 1) {
+		fam = SL_AF_INET;
+	} else if (inet_pton(AF_INET6, addr_s, addr) == 1) {
+		fam = SL_AF_INET6;
+	} else {
+		sl_err("lookup: '%s' is not an IPv4 or IPv6 address", addr_s);
+		return 2;
+	}
+	if (c->bank == NULL)
+		return c->json ? (sl_err("no tables published yet (generation 0)"), 1)
+			       : sl_need_tables(c);
+	if (vpc_id == NULL) {
+		rt = &c->bh->inet;
+	} else {
+		const struct sl_vpc *v = sl_vpcs(c);
+
+		for (uint32_t i = 0; v && i < c->bh->n_vpcs; i++)
+			if (strcmp(sl_fmt_id(id, v[i].id), vpc_id) == 0 ||
+			    strcmp(sl_fmt_id(id, v[i].route_table_id), vpc_id) == 0)
+				vpc = &v[i];
+		if (vpc == NULL) {
+			sl_err("no VPC or route table '%s' in generation %" PRIu64
+			       " (see 'sluicectl vpcs')",
+			       vpc_id, c->gen);
+			return 1;
+		}
+		rt = &vpc->rt;
+	}
+	if (rt->flags & SL_RT_F_FIB) {
+		fib = true;
+		rc = sl_fib_lookup_live(c, fam, addr, &nh);
+		/* a newer generation than the copy (a busy route feed): take a
+		 * new copy, so the next hop is read from the same generation */
+		for (int i = 0; i < 5 && rc == -EAGAIN; i++) {
+			free(c->bank);
+			c->bank = NULL;
+			if (sl_ctl_load_bank(c) < 0 || c->bank == NULL)
+				return 1;
+			rt = &c->bh->inet;
+			rc = sl_fib_lookup_live(c, fam, addr, &nh);
+		}
+		if (rc == -EAGAIN) {
+			sl_err("the tables kept changing while looking up; try again");
+			return 1;
+		}
+		if (rc < 0)
+			return sl_bank_corrupt(c, "Internet FIB");
+	} else {
+		nh = sl_ivl_lookup(c, rt, fam, addr, &ok);
+		if (!ok && (fam == SL_AF_INET ? rt->v4_n : rt->v6_n))
+			return sl_bank_corrupt(c, "interval table");
+	}
+	best = sl_best_prefix(c, rt, fam, addr);
+	if (best && best->nh != nh)
+		best = NULL; /* a longer route of the source won: not listed */
+	if (best)
+		snprintf(pf, sizeof(pf), "%s/%u", sl_fmt_addr(a, sizeof(a), fam, best->addr),
+			 best->len);
+	if (c->json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "generation", sl_json_u64(c->gen));
+		json_object_set_new(o, "table", json_string(vpc ? sl_fmt_id(id, vpc->id) : "internet"));
+		json_object_set_new(o, "address", json_string(sl_fmt_addr(a, sizeof(a), fam, addr)));
+		json_object_set_new(o, "structure", json_string(fib ? "fib" : "intervals"));
+		json_object_set_new(o, "prefix", best ? json_string(pf) : json_null());
+		json_object_set_new(o, "origin",
+				    best ? json_string(sl_origin_name(best->origin))
+					 : json_string(nh == SL_NH_NONE ? "none" : "dynamic"));
+		json_object_set_new(o, "nexthop", sl_nh_json(c, nh));
+		sl_json_print(o);
+		return 0;
+	}
+	{
+		const struct sl_nexthop *nhs = sl_nexthops(c);
+		char via[INET6_ADDRSTRLEN] = "-", src[INET6_ADDRSTRLEN] = "-";
+
+		printf("%s in %s (generation %" PRIu64 ", %s)\n", sl_fmt_addr(a, sizeof(a), fam, addr),
+		       vpc ? sl_fmt_id(id, vpc->id) : "the Internet table", c->gen,
+		       fib ? "FIB" : "intervals");
+		printf("  route     %s\n",
+		       best ? pf
+			    : nh == SL_NH_NONE ? "none (unreachable)"
+					       : "from the route source (not listed)");
+		if (best)
+			printf("  origin    %s\n", sl_origin_name(best->origin));
+		if (nhs == NULL || nh >= c->bh->n_nexthops)
+			return sl_bank_corrupt(c, "next hop index");
+		if (nhs[nh].type == SL_NH_GATEWAY)
+			sl_fmt_addr(via, sizeof(via), nhs[nh].family, nhs[nh].via);
+		if (!sl_all_zero(nhs[nh].src, sizeof(nhs[nh].src)))
+			sl_fmt_addr(src, sizeof(src), nhs[nh].family, nhs[nh].src);
+		printf("  next hop  %u: %s%s, via %s, src %s, port %s, VLAN %u, MTU %u, owner %s\n",
+		       nh, sl_nh_type_name(nhs[nh].type),
+		       nhs[nh].flags & SL_NH_F_SYSTEM ? " (system)" : "", via, src,
+		       sl_role_name(nhs[nh].port_role), nhs[nh].vlan, nhs[nh].mtu,
+		       sl_fmt_id(id, nhs[nh].owner_id)[0] ? id : "-");
+	}
 	return 0;
 }
 
@@ -1427,6 +1652,55 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 
 /* ---------------------------------------------------------------------- */
 
+static int sl_cmd_api(const struct sl_ctl *c, const char *url, const char *keys,
+		      const char *key_id, int argc, char **argv)
+{
+	char id[256], secret[256], err[512];
+	struct sl_api_resp resp;
+	struct sl_api_req r = {.url = url};
+	json_error_t je;
+	json_t *j;
+	int rc = 0;
+
+	if (argc < 1) {
+		sl_err("api: give an action, e.g. 'sluicectl api DescribeVpcs RegionId=cn-hangzhou'");
+		return 2;
+	}
+	if (sl_api_read_key(keys, key_id, id, sizeof(id), secret, sizeof(secret), err,
+			    sizeof(err)) < 0) {
+		sl_err("api: %s", err);
+		return 1;
+	}
+	r.access_key_id = id;
+	r.secret = secret;
+	r.action = argv[0];
+	r.n_params = argc - 1;
+	r.params = argv + 1;
+	if (sl_api_call(&r, &resp, err, sizeof(err)) < 0) {
+		sl_err("api: %s", err);
+		return 1;
+	}
+	j = json_loads(resp.body, 0, &je);
+	if (j == NULL) {
+		sl_err("api: HTTP %d with a body that is not JSON: %.200s", resp.status, resp.body);
+		free(resp.body);
+		return 1;
+	}
+	if (resp.status != 200) {
+		const char *code = json_string_value(json_object_get(j, "Code"));
+		const char *msg = json_string_value(json_object_get(j, "Message"));
+
+		sl_err("api: %s: HTTP %d %s: %s", r.action, resp.status, code ? code : "?",
+		       msg ? msg : "");
+		rc = 1;
+	}
+	if (rc == 0 || c->json)
+		sl_json_print(j);
+	json_decref(j);
+	free(resp.body);
+	return rc;
+}
+
 static void sl_usage(FILE *f)
 {
 	fprintf(f, "usage: sluicectl [OPTIONS] COMMAND [ARGS]\n"
@@ -1443,6 +1717,8 @@ static void sl_usage(FILE *f)
 		   "                      (prefix, origin, next hop type, via, src, port,\n"
 		   "                      VLAN, MTU, next-hop index, owner object;\n"
 		   "                      --intervals also prints the compiled intervals)\n"
+		   "  lookup ADDR [VPC_ID] the route a packet to ADDR takes: in the Internet\n"
+		   "                      table (its FIB, read live), or in a VPC's table\n"
 		   "  nexthops            every next hop of the active tables\n"
 		   "  neighbours          the data plane's ARP/ND neighbour snapshot\n"
 		   "  ports               the data plane's port counters\n"
@@ -1450,6 +1726,10 @@ static void sl_usage(FILE *f)
 		   "                      descriptions; non-zero only unless --all\n"
 		   "  counters            every counter, total (and per lcore with\n"
 		   "                      --per-lcore)\n"
+		   "  api ACTION [Key=Value...]\n"
+		   "                      one call of sluiced's cloud API (RPC, signature\n"
+		   "                      1.0): prints the JSON answer; exit 1 with the\n"
+		   "                      error code on an API error. Needs no segment.\n"
 		   "\n"
 		   "Options:\n"
 		   "  -s, --segment PATH  segment file (default $SLUICE_SEGMENT, else\n"
@@ -1459,6 +1739,11 @@ static void sl_usage(FILE *f)
 		   "  -l, --per-lcore     drops, counters: one column per lcore\n"
 		   "  -i, --internet      routes: the Internet table\n"
 		   "      --intervals     routes: also print the compiled intervals\n"
+		   "      --api URL       api: sluiced's API (default $SLUICE_API, else\n"
+		   "                      " SL_CTL_DEFAULT_API ")\n"
+		   "      --access-keys FILE  api: the key file (default $SLUICE_ACCESS_KEYS,\n"
+		   "                      else " SL_CTL_DEFAULT_KEYS ")\n"
+		   "      --access-key-id ID  api: which key of the file (default the first)\n"
 		   "  -h, --help          this text\n"
 		   "  -V, --version       print the version and the ABI version\n"
 		   "\n"
@@ -1477,10 +1762,15 @@ int main(int argc, char **argv)
 	    {"intervals", no_argument, NULL, 'I'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"api", required_argument, NULL, 'A'},
+	    {"access-keys", required_argument, NULL, 'K'},
+	    {"access-key-id", required_argument, NULL, 'k'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct sl_ctl c = {.fd = -1};
-	const char *cmd, *arg = NULL;
+	const char *cmd, *arg = NULL, *arg2 = NULL;
+	const char *api_url = getenv("SLUICE_API"), *keys = getenv("SLUICE_ACCESS_KEYS");
+	const char *key_id = NULL;
 	int opt, rc;
 
 	c.path = getenv("SLUICE_SEGMENT");
@@ -1488,6 +1778,15 @@ int main(int argc, char **argv)
 		c.path = SL_CTL_DEFAULT_SEGMENT;
 	while ((opt = getopt_long(argc, argv, "s:jalihV", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'A':
+			api_url = optarg;
+			break;
+		case 'K':
+			keys = optarg;
+			break;
+		case 'k':
+			key_id = optarg;
+			break;
 		case 's':
 			c.path = optarg;
 			break;
@@ -1523,8 +1822,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
+	if (strcmp(cmd, "api") == 0)
+		return sl_cmd_api(&c, api_url ? api_url : SL_CTL_DEFAULT_API,
+				  keys ? keys : SL_CTL_DEFAULT_KEYS, key_id, argc - optind,
+				  argv + optind);
 	if (optind < argc)
 		arg = argv[optind++];
+	if (optind < argc && strcmp(cmd, "lookup") == 0)
+		arg2 = argv[optind++];
 	if (optind < argc) {
 		sl_err("unexpected argument '%s' (see --help)", argv[optind]);
 		return 2;
@@ -1534,9 +1839,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	static const char *const known[] = {"status",	"vpcs",	      "routes",
-					    "nexthops", "neighbours", "neighbors",
-					    "ports",	"drops",      "counters"};
+	static const char *const known[] = {"status",	  "vpcs",	"routes",
+					    "lookup",	  "nexthops",	"neighbours",
+					    "neighbors", "ports",	"drops",
+					    "counters"};
 	bool ok = false;
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -1545,7 +1851,11 @@ int main(int argc, char **argv)
 		sl_err("unknown command '%s' (see --help)", cmd);
 		return 2;
 	}
-	if (arg != NULL && strcmp(cmd, "routes") != 0) {
+	if (strcmp(cmd, "lookup") == 0 && arg == NULL) {
+		sl_err("lookup: give an address (and a VPC id for a VPC's table)");
+		return 2;
+	}
+	if (arg != NULL && strcmp(cmd, "routes") != 0 && strcmp(cmd, "lookup") != 0) {
 		sl_err("%s takes no argument (see --help)", cmd);
 		return 2;
 	}
@@ -1563,6 +1873,8 @@ int main(int argc, char **argv)
 		rc = sl_cmd_vpcs(&c);
 	else if (strcmp(cmd, "routes") == 0)
 		rc = sl_cmd_routes(&c, arg);
+	else if (strcmp(cmd, "lookup") == 0)
+		rc = sl_cmd_lookup(&c, arg, arg2);
 	else if (strcmp(cmd, "nexthops") == 0)
 		rc = sl_cmd_nexthops(&c);
 	else if (strcmp(cmd, "neighbours") == 0 || strcmp(cmd, "neighbors") == 0)

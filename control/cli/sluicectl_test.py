@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Unit test of sluicectl against a hand-built segment (sluicectl_testseg.c).
 
-usage: sluicectl_test.py SLUICECTL TESTSEG
+usage: sluicectl_test.py SLUICECTL TESTSEG [SLUICED DEMO_JSON]
+
+With SLUICED, a second class starts sluiced (no data plane) on a temporary
+segment big enough for the Internet FIBs, with a small prefix file as its
+route source, and checks `sluicectl lookup` against the routes it loaded.
 
 Builds segments in a temporary directory, runs sluicectl on them and checks
 its --json output (and, more loosely, the human tables and error messages).
@@ -17,6 +21,8 @@ import unittest
 
 SLUICECTL = None
 TESTSEG = None
+SLUICED = None
+DEMO_JSON = None
 
 
 def run(seg, *args, env_seg=False):
@@ -276,7 +282,104 @@ class Errors(unittest.TestCase):
             self.assertIn(cmd, p.stdout)
 
 
+class LiveFib(unittest.TestCase):
+    """sluicectl lookup against a segment written by sluiced itself."""
+
+    @classmethod
+    def setUpClass(cls):
+        if SLUICED is None:
+            raise unittest.SkipTest("no sluiced given")
+        cls.tmp = tempfile.TemporaryDirectory()
+        d = cls.tmp.name
+        cls.seg = "/dev/shm/sluicectl-test-%d" % os.getpid()
+        table = os.path.join(d, "routes.txt")
+        with open(table, "w") as f:
+            f.write("8.0.0.0/8\n8.8.8.0/24\n9.9.9.9/32\n2600::/12\n2600:1::/48\n")
+        cls.proc = subprocess.Popen(
+            [SLUICED, "--config", DEMO_JSON, "--segment", cls.seg, "--bank-size", "512M",
+             "--state-dir", os.path.join(d, "state"), "--inet-routes", table,
+             "--inet-via", "203.0.113.1", "--inet-via", "203.0.113.5",
+             "--log-level", "warn"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for _ in range(200):
+            if run(cls.seg, "status").returncode == 0 and \
+                    run_json(cls.seg, "status")["generation"] >= 1:
+                break
+            if cls.proc.poll() is not None:
+                raise AssertionError("sluiced exited: " + cls.proc.stderr.read())
+            import time
+            time.sleep(0.05)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.terminate()
+        cls.proc.wait(timeout=10)
+        if os.path.exists(cls.seg):
+            os.unlink(cls.seg)
+        cls.tmp.cleanup()
+
+    def test_internet_table_is_a_fib(self):
+        j = run_json(self.seg, "routes", "--internet")
+        self.assertEqual(j["structure"], "fib")
+        # only the config's routes are listed (demo.json: 2 outside addresses,
+        # their subnets, 2 default routes)
+        self.assertEqual(len(j["routes"]), 6)
+        p = run(self.seg, "routes", "--internet")
+        self.assertIn("the table is a FIB", p.stdout)
+
+    def test_lookup_route_source(self):
+        a = run_json(self.seg, "lookup", "8.8.8.8")
+        b = run_json(self.seg, "lookup", "8.8.4.4")
+        self.assertEqual(a["structure"], "fib")
+        self.assertIsNone(a["prefix"])  # not listed: from the route source
+        self.assertEqual(a["origin"], "dynamic")
+        self.assertEqual(a["nexthop"]["type"], "gateway")
+        self.assertIn(a["nexthop"]["via"], ("203.0.113.1", "203.0.113.5"))
+        self.assertIn(b["nexthop"]["via"], ("203.0.113.1", "203.0.113.5"))
+        # 9.9.9.9/32 and the default route: different answers for neighbours
+        c = run_json(self.seg, "lookup", "9.9.9.9")
+        d = run_json(self.seg, "lookup", "9.9.9.8")
+        self.assertEqual(c["origin"], "dynamic")
+        self.assertEqual(d["prefix"], "0.0.0.0/0")
+        self.assertEqual(d["origin"], "static")
+        self.assertEqual(d["nexthop"]["via"], "203.0.113.1")
+        e = run_json(self.seg, "lookup", "2600:1::1")
+        self.assertEqual(e["nexthop"]["via"], "2001:db8:ffff::1")
+        self.assertEqual(e["origin"], "dynamic")
+
+    def test_lookup_config_routes(self):
+        j = run_json(self.seg, "lookup", "203.0.113.2")
+        self.assertEqual(j["prefix"], "203.0.113.2/32")
+        self.assertEqual(j["nexthop"]["type"], "local")
+        j = run_json(self.seg, "lookup", "203.0.113.77")
+        self.assertEqual(j["prefix"], "203.0.113.0/24")
+        self.assertEqual(j["nexthop"]["type"], "connected")
+
+    def test_lookup_vpc(self):
+        j = run_json(self.seg, "lookup", "10.99.3.4", "vpc-a")
+        self.assertEqual(j["structure"], "intervals")
+        self.assertEqual(j["prefix"], "10.99.0.0/16")
+        self.assertEqual(j["origin"], "custom")
+        self.assertEqual(j["nexthop"]["via"], "192.168.2.10")
+        j = run_json(self.seg, "lookup", "10.99.3.4", "vpc-b")
+        self.assertIsNone(j["prefix"])
+        self.assertEqual(j["nexthop"]["type"], "unreachable")
+
+    def test_lookup_errors(self):
+        p = run(self.seg, "lookup", "not-an-address")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("not an IPv4 or IPv6 address", p.stderr)
+        p = run(self.seg, "lookup", "10.0.0.1", "vpc-nope")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no VPC or route table 'vpc-nope'", p.stderr)
+        p = run(self.seg, "lookup")
+        self.assertEqual(p.returncode, 2)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) >= 5:
+        SLUICED, DEMO_JSON = sys.argv[3], sys.argv[4]
+        del sys.argv[3:5]
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     SLUICECTL, TESTSEG = sys.argv[1], sys.argv[2]

@@ -102,7 +102,7 @@ fi
 
 # 4. the SDK tests, renumbered into this stream
 out=$(cd "$api" && SLUICE_API_ENDPOINT=$endpoint SLUICE_API_KEYS=$keys \
-	timeout 300 node --test --test-reporter=tap ./*.test.js 2>&1)
+	timeout 600 node --test --test-concurrency=1 --test-reporter=tap ./*.test.js 2>&1)
 rc=$?
 seen=0
 while IFS= read -r line; do

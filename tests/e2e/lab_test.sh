@@ -14,27 +14,7 @@
 PLAN=33
 tap_plan $PLAN
 
-bg_pids=()
-cleanup() {
-	local p
-	for p in "${bg_pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	timeout -k 5 60 "$SL_LAB" down >/dev/null 2>&1
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if ((EUID != 0)); then
-	tap_bail "needs root"
-fi
-for b in "$SLUICECTL" "$SL_BUILD/control/sluiced" "$SL_BUILD/dataplane/sluice-dp"; do
-	[[ -x $b ]] || tap_bail "$b not built (scripts/build)"
-done
-
-sl_lab_session_lock || tap_bail "another end-to-end run kept the lab"
-# A lab left over from a demo or an aborted run is replaced.
-timeout -k 5 60 "$SL_LAB" down >/dev/null 2>&1
+lab_test_init lab # root, a build, the lab lock; cleans up at exit
 
 # ---------------------------------------------------------------- fabric
 check "lab up: namespaces, veths, VLAN fabric" timeout -k 5 120 "$SL_LAB" up ||

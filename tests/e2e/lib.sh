@@ -33,6 +33,54 @@ sl_lab_session_lock() {
 	fi
 }
 
+# ---------------------------------------------------------------- lab tests
+# Set-up and clean-up shared by the tests that run the namespace lab.
+# After tap_plan, such a test calls lab_test_init NAME, which installs the
+# exit traps, bails out (every planned result "not run") without root or a
+# build, makes the private directory $tmp (/tmp/sluice-NAME.XXXXXX), takes
+# the lab lock and removes a lab left over from a demo or an aborted run.
+# The test then adds the PIDs of its background commands to bg_pids, and
+# may define extra_cleanup for what else it leaves in the machine (kernel
+# routes, links); far_host namespaces need nothing.
+#
+# At exit, lab_test_cleanup kills bg_pids and removes $tmp; only if this
+# run holds the lab lock does it also run extra_cleanup, remove the far
+# hosts and take the lab down, so a run that gave up waiting for the lock
+# leaves the other run's lab alone.
+lab_test_init() { # NAME
+	local b
+	tmp=
+	bg_pids=()
+	sl_lab_held=0
+	trap lab_test_cleanup EXIT
+	trap 'exit 130' INT TERM
+	((EUID == 0)) || tap_bail "needs root"
+	for b in "$SLUICECTL" "$SL_BUILD/control/sluiced" "$SL_BUILD/dataplane/sluice-dp"; do
+		[[ -x $b ]] || tap_bail "$b not built (scripts/build)"
+	done
+	tmp=$(mktemp -d "/tmp/sluice-$1.XXXXXX") || tap_bail "mktemp failed"
+	sl_lab_session_lock || tap_bail "another end-to-end run kept the lab"
+	sl_lab_held=1
+	timeout -k 5 60 "$SL_LAB" down >/dev/null 2>&1
+}
+
+lab_test_cleanup() {
+	local p ns
+	for p in "${bg_pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	if ((sl_lab_held)); then
+		if declare -F extra_cleanup >/dev/null; then
+			extra_cleanup
+		fi
+		for ns in "${sl_far_ns[@]}"; do
+			ip netns del "$ns" 2>/dev/null
+		done
+		timeout -k 5 60 "$SL_LAB" down >/dev/null 2>&1
+	fi
+	[[ -n $tmp ]] && rm -rf "$tmp"
+}
+
 tap_n=0
 tap_planned=0
 tap_nfail=0
@@ -241,4 +289,45 @@ sys.exit(0 if b > 0 else 1)' "$out" || return 1
 # Link-local IPv6 address of sl-NODE's eth0.
 link_local() {
 	ip -n "sl-$1" -6 -o addr show dev eth0 scope link | awk '{print $4}' | cut -d/ -f1 | head -n1
+}
+
+# far_host NODE V4 V6 [ADDR...]: a host behind the Internet side, in its own
+# namespace sl-NODE: a macvlan on sl-inet's eth0 with V4/24 and V6/64 (on the
+# outside subnets), each extra ADDR on its loopback (/32 or /128). A macvlan
+# cannot talk to its parent, so its replies to the inet namespace go through
+# the gateway as well (host routes via 203.0.113.2 and 2001:db8:ffff::2):
+# traffic from sl-inet to ADDR via the gateway crosses the Internet table
+# both ways. lab_test_cleanup removes it (ip netns del sl-NODE).
+sl_far_ns=()
+far_host() {
+	local node=$1 ns=sl-$1 v4=$2 v6=$3 a
+	shift 3
+	sl_far_ns+=("$ns") # also when the add fails: a leftover of a killed run
+	ip netns add "$ns" &&
+		ip -n sl-inet link add "$node" link eth0 type macvlan mode bridge &&
+		ip -n sl-inet link set "$node" netns "$ns" &&
+		ip -n "$ns" link set lo up &&
+		ip -n "$ns" link set "$node" up &&
+		ip -n "$ns" addr add "$v4/24" dev "$node" &&
+		ip -n "$ns" -6 addr add "$v6/64" dev "$node" nodad &&
+		ip -n "$ns" route add 203.0.113.1/32 via 203.0.113.2 &&
+		ip -n "$ns" -6 route add 2001:db8:ffff::1/128 via 2001:db8:ffff::2 &&
+		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0 "net.ipv4.conf.$node.rp_filter=0" || return 1
+	for a in "$@"; do
+		if [[ $a == *:* ]]; then
+			ip -n "$ns" -6 addr add "$a/128" dev lo || return 1
+		else
+			ip -n "$ns" addr add "$a/32" dev lo || return 1
+		fi
+	done
+}
+
+# echoes NODE 4|6: ICMP (v4) or ICMPv6 echo requests sl-NODE has received.
+echoes() {
+	if [[ $2 == 4 ]]; then
+		ip netns exec "sl-$1" awk '/^Icmp: [0-9]/ {print $10}' /proc/net/snmp
+	else
+		ip netns exec "sl-$1" awk '$1 == "Icmp6InEchos" {print $2}' /proc/net/snmp6
+	fi
 }

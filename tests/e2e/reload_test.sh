@@ -32,31 +32,9 @@ RUN=${SLUICE_LAB_RUN:-/run/sluice-lab}
 SLOG=$RUN/sluiced.log
 STREAM_N=800 # packets per stream, 10 ms apart: about 8-13 s
 
-tmp=
-bg_pids=()
-cleanup() {
-	local p
-	for p in "${bg_pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	timeout -k 5 60 "$SL_LAB" down >/dev/null 2>&1
-	[[ -n $tmp ]] && rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if ((EUID != 0)); then
-	tap_bail "needs root"
-fi
-for b in "$SLUICECTL" "$SL_BUILD/control/sluiced" "$SL_BUILD/dataplane/sluice-dp"; do
-	[[ -x $b ]] || tap_bail "$b not built (scripts/build)"
-done
-tmp=$(mktemp -d /tmp/sluice-reload.XXXXXX) || tap_bail "mktemp failed"
+lab_test_init reload # root, a build, $tmp, the lab lock; cleans up at exit
 CFG=$tmp/demo.json
 cp "$SL_ROOT/configs/demo.json" "$CFG" || tap_bail "cannot copy configs/demo.json"
-
-sl_lab_session_lock || tap_bail "another end-to-end run kept the lab"
-timeout -k 5 60 "$SL_LAB" down >/dev/null 2>&1
 
 # ---------------------------------------------------------------- helpers
 

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Inside the mutating actions: one mutation in progress and the helpers
+ * its action functions share (api_mut.c: VPC, VSwitch, route entry and
+ * instance actions; api_nat.c: NAT gateway, EIP, SNAT and forward entry
+ * actions). Not for other callers: they use sl_api_mut.h.
+ *
+ * An action function checks what only the live store can tell, stages its
+ * change in the database overlay (sl_db_stage_*), names the object it
+ * changes in `label` (validation errors about that object answer the
+ * request) and sets `result`; api_mut.c validates, writes and applies.
+ *
+ * Concurrency: single-threaded (sluiced's event loop).
+ */
+#ifndef SL_API_MUT_INT_H
+#define SL_API_MUT_INT_H
+
+#include "sl_api_mut.h"
+#include "sl_store.h"
+
+struct sl_mut {
+	struct sl_api_mut *m;
+	const struct sl_store *s; /* live store */
+	const struct sl_api_params *p;
+	time_t now;
+	char label[SL_ID_LEN + SL_PFX_STRLEN + 16]; /* errors about this object answer */
+	const char *remap_from, *remap_to;	    /* the action's own name for a code */
+	const char *const *remaps;		    /* more of them: pairs, NULL-terminated */
+	json_t *result;
+	/* Judy1 of what the batch's earlier members took (CreateVpc: VLAN ids
+	 * 1-4094; AllocateEipAddress: SL_MUT_EIP_KEY(address)), and what this
+	 * one takes (0: nothing); api_mut.c collects them in batch_vlans */
+	Pcvoid_t vlan_skip;
+	Word_t vlan;
+};
+
+/** An EIP address as a key of vlan_skip (above every VLAN id). */
+#define SL_MUT_EIP_KEY(a) (((Word_t)1 << 32) | (Word_t)(uint32_t)(a))
+
+typedef int (*sl_mut_fn)(struct sl_mut *x, struct sl_api_err *e);
+
+/** A non-empty parameter, else NULL. */
+const char *sl_mut_param(const struct sl_mut *x, const char *k);
+/** MissingParameter (400) naming `name`; returns -1. */
+int sl_mut_missing(struct sl_api_err *e, const char *name);
+/** Required parameters (NULL-terminated): fails on the first absent. */
+int sl_mut_require(const struct sl_mut *x, struct sl_api_err *e, const char *const *names);
+/** Forbidden.ConfigFileObject (403); returns -1. */
+int sl_mut_file_object(struct sl_api_err *e, const char *what, const char *id);
+/** InternalError "out of memory"; returns -1. */
+int sl_mut_oom(struct sl_api_err *e);
+/** prefix + 20 random lowercase letters and digits, unused by any object. */
+int sl_mut_new_id(const struct sl_store *s, const char *prefix, char *out, size_t size);
+/** Copy parameter `k` into body key `bk` (NULL: same name) if given. */
+void sl_mut_copy_param(const struct sl_mut *x, json_t *body, const char *k, const char *bk);
+/** Stage a copy of API-owned object (k, id) with the given parameters
+ * (NULL-terminated pairs: parameter, body key) changed; result {}. */
+int sl_mut_modify(struct sl_mut *x, enum sl_cfg_kind k, const char *id, const char *const *pairs,
+		  struct sl_api_err *e);
+
+/* api_nat.c: its actions, for api_mut.c's table. `solo` actions may stage
+ * several objects and are never batched with others. */
+struct sl_mut_action {
+	const char *name;
+	sl_mut_fn fn;
+	const char *const *refused;
+	bool solo;
+};
+extern const struct sl_mut_action sl_nat_actions[];
+extern const unsigned int sl_nat_n_actions;
+
+/** Refuse to delete VPC `v`, VSwitch `w` or instance `in` (any may be
+ * NULL) while a NAT gateway, SNAT entry or EIP depends on it: 0 or -1 with
+ * `e` (DependencyViolation.NatGateway/.SnatEntry/.Eip). */
+int sl_nat_vpc_deps(const struct sl_store *s, const struct sl_vpc_obj *v,
+		    const struct sl_vswitch_obj *w, const struct sl_instance_obj *in,
+		    struct sl_api_err *e);
+
+#endif /* SL_API_MUT_INT_H */

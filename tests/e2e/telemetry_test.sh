@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# tests/e2e/telemetry_test.sh: sluice-dp's DPDK telemetry commands and
+# packet capture, checked against known traffic in the namespace lab.
+#
+# Starts the lab, sends exactly 50 pings a1 -> a2 (VPC A, VLAN 100) and 7
+# pings into 100.64.0.0/10 (a blackhole route of VPC A), then reads
+# /sluice/status, /drops, /counters, /ports, /neighbours and /lcores through
+# /usr/bin/dpdk-telemetry.py and checks them against that traffic and
+# against `sluicectl --json` (same numbers), while dpdk-dumpcap captures the
+# 50 pings on the inside port into a pcap that tcpdump must read back.
+# TAP output; the lab is torn down on every exit path. Needs root, a build
+# and free 2 MiB hugepages for the capture part.
+#
+# Capture needs DPDK multi-process support (dumpcap is a secondary process),
+# which is why scripts/lab does not start sluice-dp with --huge-unlink.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PLAN=17
+tap_plan $PLAN
+
+TEL=/usr/bin/dpdk-telemetry.py
+FILE_PREFIX=sluice-lab # scripts/lab
+N_PING=50
+N_BLACKHOLE=7
+
+lab_test_init telemetry # root, a build, $tmp, the lab lock; cleans up at exit
+[[ -x $TEL ]] || tap_bail "$TEL not found (package dpdk)"
+
+lab() { timeout -k 5 120 "$SL_LAB" "$@"; }
+
+# tel CMD: one telemetry command; prints the value under the command's key
+# as JSON (fails if the socket does not answer or the answer is null).
+tel() {
+	local out
+	out=$(echo "$1" | timeout -k 2 10 "$TEL" -f "$FILE_PREFIX" 2>&1) || {
+		echo "$out" >&2
+		return 1
+	}
+	"$SL_PY" -c '
+import json, sys
+for line in sys.argv[1].splitlines():
+    line = line.strip()
+    if line.startswith("{"):
+        v = json.loads(line).get(sys.argv[2].split(",")[0])
+        if v is None:
+            sys.exit("null answer to " + sys.argv[2])
+        print(json.dumps(v))
+        sys.exit(0)
+sys.exit("no JSON in the answer: " + sys.argv[1][-500:])' "$out" "$1"
+}
+
+# jcheck DESC EXPR JSON...: EXPR over a, b, c, ... (the JSON arguments).
+jcheck() {
+	local desc=$1 expr=$2
+	shift 2
+	check "$desc" "$SL_PY" -c '
+import json, sys
+env = {}
+for n, s in zip("abcdefgh", sys.argv[2:]):
+    try:
+        env[n] = json.loads(s)
+    except ValueError:
+        sys.exit("%s is not JSON: %r" % (n, s[:1500]))
+r = eval(sys.argv[1], env)
+if not r:
+    print("condition false: " + sys.argv[1])
+    for n, v in env.items():
+        print(n + " = " + json.dumps(v)[:1500])
+sys.exit(0 if r else 1)' "$expr" "$@"
+}
+
+check "lab up" lab up || tap_bail "lab up failed"
+if ! check "lab start: sluiced + sluice-dp (2 workers), tables acknowledged" lab start; then
+	diag "$(timeout 10 "$SL_LAB" logs 2>&1 | tail -n 40)"
+	tap_bail "daemons did not start"
+fi
+
+# ---------------------------------------------------------------- status
+st=$(tel /sluice/status) || tap_bail "no answer from the telemetry socket: $st"
+ctl_st=$(ctl --json status)
+jcheck "/sluice/status: synced, 2 workers, 2 ports, generation and per-lcore acks as sluicectl status" \
+	'a["synced"] == 1 and a["workers"] == 2 and a["ports"] == 2 and a["segment"] == b["segment"] and a["generation"] == b["generation"] > 0 and a["dp_pid"] == b["dataplane"]["pid"] and a["lcores_online"] == 3 and sorted(a["ack_generation"].values()) == [b["generation"]] * 3' \
+	"$st" "$ctl_st"
+jcheck "/sluice/lcores: main lcore and 2 workers online, each acked the generation" \
+	'len(a) == 3 and sorted(v["role"] for v in a.values()) == ["main", "worker", "worker"] and all(v["online"] == 1 and v["acked"] == 1 and v["ack_generation"] == b["generation"] for v in a.values())' \
+	"$(tel /sluice/lcores)" "$ctl_st"
+jcheck "a bad parameter gets an error naming the accepted one" \
+	'"lcores" in a["error"]' "$(tel /sluice/drops,bogus)"
+
+# ---------------------------------------------------------------- traffic
+# Resolve the neighbours first so the measured pings are the only packets.
+in_ns a1 ping -c 2 -W 2 192.168.2.10 >/dev/null 2>&1
+sleep 0.3
+d0=$(tel /sluice/drops)
+c0=$(tel /sluice/counters)
+p0=$(tel /sluice/ports)
+inside_id=$("$SL_PY" -c 'import json,sys; print([v["port_id"] for v in json.loads(sys.argv[1]).values() if v["role"] == "inside"][0])' "$p0")
+
+dumpcap_ok=false
+if [[ $(</sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages) -ge 64 ]]; then
+	# dumpcap is a DPDK secondary process: it needs hugepages of its own.
+	# Line-buffered: "Capturing on" is printed once the capture is enabled.
+	timeout -s INT 40 stdbuf -oL -eL dpdk-dumpcap --file-prefix "$FILE_PREFIX" -i "$inside_id" \
+		-w "$tmp/inside.pcapng" >"$tmp/dumpcap.log" 2>&1 &
+	dc_pid=$!
+	bg_pids+=("$dc_pid")
+	for ((i = 0; i < 100; i++)); do
+		grep -q "Capturing on" "$tmp/dumpcap.log" && dumpcap_ok=true && break
+		kill -0 "$dc_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+fi
+
+check "$N_PING pings a1 -> a2 through the gateway all answered" \
+	in_ns a1 ping -c $N_PING -i 0.01 -W 2 -q 192.168.2.10
+check_fails "$N_BLACKHOLE pings a1 -> 100.64.0.1 (blackhole route) unanswered" \
+	in_ns a1 ping -c $N_BLACKHOLE -i 0.05 -W 1 -q 100.64.0.1
+sleep 0.3
+
+if $dumpcap_ok; then
+	kill -INT "$dc_pid"
+	wait "$dc_pid" 2>/dev/null
+fi
+
+# ---------------------------------------------------------------- counters
+d1=$(tel /sluice/drops)
+c1=$(tel /sluice/counters)
+jcheck "/sluice/drops: blackhole moved by exactly $N_BLACKHOLE, no other reason moved" \
+	"a['blackhole'] - b['blackhole'] == $N_BLACKHOLE and all(a[k] == b[k] for k in a if k not in ('blackhole', 'nd_ignored'))" \
+	"$d1" "$d0"
+jcheck "/sluice/counters: forwarded_ip4 moved by exactly $((2 * N_PING)) (requests + replies)" \
+	"a['forwarded_ip4'] - b['forwarded_ip4'] == $((2 * N_PING)) and a['rx_packets'] - b['rx_packets'] >= $((2 * N_PING + N_BLACKHOLE))" \
+	"$c1" "$c0"
+
+# Same numbers as sluicectl: counters are monotonic, so a telemetry read
+# between two sluicectl reads lies between them (equal when idle).
+ctl_d0=$(ctl --json drops --all 2>"$tmp/ctl.err") || diag "sluicectl drops: exit $?: $(head -c 500 "$tmp/ctl.err")"
+dl=$(tel /sluice/drops,lcores)
+ctl_c0=$(ctl --json counters)
+cl=$(tel /sluice/counters,lcores)
+ctl_d1=$(ctl --json drops --all)
+ctl_c1=$(ctl --json counters)
+jcheck "/sluice/drops,lcores: every reason of sluicectl drops, totals and per-lcore values equal" \
+	'set(a) == {x["reason"] for x in b["drops"]} and all(x["total"] <= a[r]["total"] <= y["total"] and a[r]["total"] == sum(v for k, v in a[r].items() if k != "total") and all(lo <= a[r]["lcore%d" % l] <= hi for l, lo, hi in zip(b["lcore_ids"], x["per_lcore"], y["per_lcore"])) for x, y in zip(b["drops"], c["drops"]) for r in [x["reason"]])' \
+	"$dl" "$ctl_d0" "$ctl_d1"
+jcheck "/sluice/counters,lcores: every counter of sluicectl counters, same totals" \
+	'set(a) == {x["counter"] for x in b["counters"]} and all(x["total"] <= a[x["counter"]]["total"] <= y["total"] for x, y in zip(b["counters"], c["counters"]))' \
+	"$cl" "$ctl_c0" "$ctl_c1"
+
+# Ports: sluicectl reads the 100 ms export, telemetry the live counters.
+ctl_p0=$(ctl --json ports)
+p1=$(tel /sluice/ports)
+sleep 0.3
+ctl_p1=$(ctl --json ports)
+jcheck "/sluice/ports: names, roles, MACs, MTUs and rte_eth_stats as sluicectl ports" \
+	'len(a) == len(b["ports"]) == 2 and all(a[x["name"]]["role"] == x["role"] and a[x["name"]]["mac"] == x["mac"] and a[x["name"]]["mtu"] == x["mtu"] and a[x["name"]]["link_up"] == 1 and all(x[k] <= a[x["name"]][k] <= y[k] for k in ("ipackets", "opackets", "ibytes", "obytes", "ierrors", "oerrors")) for x, y in zip(b["ports"], c["ports"]))' \
+	"$p1" "$ctl_p0" "$ctl_p1"
+jcheck "/sluice/ports: the inside port received >= $((2 * N_PING + N_BLACKHOLE)) and sent >= $((2 * N_PING)) packets more" \
+	"(lambda i: a[i]['ipackets'] - b[i]['ipackets'] >= $((2 * N_PING + N_BLACKHOLE)) and a[i]['opackets'] - b[i]['opackets'] >= $((2 * N_PING)))([k for k in a if a[k]['role'] == 'inside'][0])" \
+	"$p1" "$p0"
+
+n1=$(tel /sluice/neighbours)
+jcheck "/sluice/neighbours: a1 and a2 reachable on VLAN 100 with their MACs, same entries as sluicectl" \
+	'(lambda e: a["total"] == len(b["neighbours"]) and {(x["address"], x["mac"], x["vlan"]) for x in e} == {(x["address"], x["mac"], x["vlan"]) for x in b["neighbours"]} and all(any(x["address"] == ip and x["vlan"] == 100 and x["state"] == "reachable" and x["mac"] == m for x in e) for ip, m in ((c, d), (f, g))))([v for k, v in a.items() if k.isdigit()])' \
+	"$n1" "$(ctl --json neighbours)" '"192.168.1.10"' "\"$(ip -n sl-a1 -o link show eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')\"" '0' \
+	'"192.168.2.10"' "\"$(ip -n sl-a2 -o link show eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')\""
+
+# ---------------------------------------------------------------- capture
+if $dumpcap_ok; then
+	ok "dpdk-dumpcap attached to sluice-dp and captured on the inside port"
+	tcpdump -nn -e -r "$tmp/inside.pcapng" >"$tmp/inside.txt" 2>"$tmp/tcpdump.err"
+	req=$(grep -c 'vlan 100, .*192\.168\.1\.10 > 192\.168\.2\.10: ICMP echo request' "$tmp/inside.txt")
+	rep=$(grep -c 'vlan 100, .*192\.168\.2\.10 > 192\.168\.1\.10: ICMP echo reply' "$tmp/inside.txt")
+	# Each ping crosses the inside port twice (in from a1, out to a2) and
+	# so does its reply: rx and tx are both captured.
+	if ((req == 2 * N_PING && rep == 2 * N_PING)); then
+		ok "tcpdump reads the pcap: $req echo requests and $rep replies a1 <-> a2, VLAN 100"
+	else
+		not_ok "tcpdump reads the pcap: $((2 * N_PING)) echo requests and replies a1 <-> a2, VLAN 100" \
+			"$(printf 'requests %s replies %s\n%s\n%s\n%s' "$req" "$rep" "$(tail -n 5 "$tmp/dumpcap.log")" "$(cat "$tmp/tcpdump.err")" "$(head -n 8 "$tmp/inside.txt")")"
+	fi
+else
+	not_ok "dpdk-dumpcap attached to sluice-dp and captured on the inside port" \
+		"$(printf 'free hugepages: %s\n%s' "$(</sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)" "$(tail -n 10 "$tmp/dumpcap.log" 2>/dev/null)")"
+	not_ok "tcpdump reads the pcap (no capture)"
+fi
+
+# ---------------------------------------------------------------- stop
+# Telemetry clients keep asking while sluice-dp stops: the commands must
+# not hold up the exit (or read the unmapped segment).
+(for ((i = 0; i < 40; i++)); do
+	printf '/sluice/status\n/sluice/neighbours\n/sluice/drops,lcores\n' |
+		timeout 5 "$TEL" -f "$FILE_PREFIX" >/dev/null 2>&1
+done) &
+poll_pid=$!
+bg_pids+=("$poll_pid")
+sleep 1
+out=$(lab stop 2>&1)
+wait "$poll_pid" 2>/dev/null
+if ! grep -q SIGKILL <<<"$out" && grep -q "sluice-dp: stopping" "${SLUICE_LAB_RUN:-/run/sluice-lab}/sluice-dp.log"; then
+	ok "sluice-dp stops on SIGTERM while telemetry clients poll"
+else
+	not_ok "sluice-dp stops on SIGTERM while telemetry clients poll" \
+		"$(printf '%s\n%s' "$out" "$(tail -n 10 "${SLUICE_LAB_RUN:-/run/sluice-lab}/sluice-dp.log")")"
+fi
+tap_done

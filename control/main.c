@@ -22,6 +22,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -284,7 +285,15 @@ static int sl_db_start(struct sl_daemon *d, struct sl_ctl *ctl, const char *stat
 	}
 	d->db = sl_db_open(path, err, sizeof(err));
 	if (d->db == NULL) {
-		SL_ERR("database: %s", err);
+		struct statvfs vfs;
+
+		/* SQLite only says "unable to open database file" */
+		if (statvfs(state_dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+			SL_ERR("database: the state directory %s is on a read-only file system; "
+			       "sluiced writes its database there (remount it read-write)",
+			       state_dir);
+		else
+			SL_ERR("database: %s", err);
 		return -1;
 	}
 	SL_INFO("database %s: %u VPC(s), %u VSwitch(es), %u instance(s), %u route entr%s, "

@@ -303,7 +303,7 @@ struct sl_nat_gw {
 } __rte_cache_aligned;
 
 /** A SNAT pool: public IP indices (t->ip) a source may be paired with. */
-#define SL_NAT_POOL_MAX 16
+#define SL_NAT_POOL_MAX 32 /* >= sluiced's SL_SNAT_POOL_MAX (20) */
 struct sl_nat_pool {
 	uint16_t n;
 	uint16_t ip[SL_NAT_POOL_MAX];

@@ -214,8 +214,14 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 
 	snprintf(hname, sizeof(hname), "%s_h", name);
 	hp.name = hname;
-	/* two session keys and (at most) two mapping keys per session */
-	hp.entries = 4 * conf->max_sessions;
+	/* Two session keys and (at most) two mapping keys per session,
+	 * plus a quarter: rte_hash sizes its buckets from `entries` (next
+	 * power of two), and with exactly 4 keys per session a full table
+	 * fills the buckets to 100 % when the capacity is a power of two
+	 * (cuckoo displacement makes creation 50 % slower). 5 keys keep the
+	 * bucket load between 40 and 80 % for +24 bytes per session
+	 * (docs/BENCHMARKS.md). */
+	hp.entries = 5 * conf->max_sessions;
 	hp.key_len = sizeof(struct sl_nat_key);
 	hp.hash_func = rte_hash_crc;
 	hp.socket_id = SOCKET_ID_ANY;

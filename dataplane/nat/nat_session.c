@@ -408,6 +408,19 @@ const struct sl_nat_mapping *sl_nat_mapping_by_public(struct sl_nat_table *t, ui
 	return &t->m[(uintptr_t)data];
 }
 
+/* Read the MAP_IN key of `k`'s inside endpoint without the lock: only to
+ * bring its buckets into the cache before the lock is taken. */
+static void sl_nat_map_warm(struct sl_nat_table *t, const struct sl_nat_key *k)
+{
+	struct sl_nat_key kin = {.src = k->src,
+				 .sport = k->sport,
+				 .proto = k->proto,
+				 .kind = SL_NAT_K_MAP_IN,
+				 .gw = k->gw};
+
+	(void)rte_hash_lookup(t->h, &kin);
+}
+
 /* Paired pooling: the pool member the source prefers (rendezvous hash). */
 static int sl_nat_pool_pick(const struct sl_nat_table *t, const struct sl_nat_pool *pool,
 			    uint32_t src)
@@ -697,6 +710,14 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 	*out = NULL;
 	if (rc != SL_NAT_OK)
 		return sl_nat_count_drop(t, wid, rc);
+	/* Lock-free lookups first: another worker may have created the flow
+	 * since the caller's miss (then no lock at all), and they bring the
+	 * buckets the locked part reads into the cache, so the critical
+	 * section waits for fewer cache misses. */
+	*out = sl_nat_recheck(t, wid, k);
+	if (*out)
+		return SL_NAT_OK;
+	sl_nat_map_warm(t, k);
 	rte_spinlock_lock(&t->lock);
 	sl_nat_reclaim_locked(t, 8);
 	*out = sl_nat_recheck(t, wid, k);

@@ -501,6 +501,36 @@ static void test_flush_and_bulk(void **state)
 	assert_string_equal(sl_nat_counter_name(SL_NAT_C_DROP_BAD_PROTO), "drop_bad_proto");
 }
 
+/* A worker that has not reported a quiescent state may still hold a
+ * deleted session: its slot is not reused, even when the table is full
+ * and new flows are refused for it. */
+static void test_no_reuse_before_grace(void **state)
+{
+	struct sl_nat_session *held, *s;
+	struct sl_nat_key k0;
+
+	teardown(state);
+	t = mk_table(sl_t_conf(64));
+	sl_nat_reader_online(t, 1); /* the worker holding a pointer */
+	for (uint32_t i = 0; i < 64; i++)
+		out_ok(0, &pool1, IPPROTO_UDP, sl_t_ip(10, 4, 0, 0) + i, 1, REMOTE, 53, 0, 0);
+	sl_nat_key_in(&k0, 0, IPPROTO_UDP, sl_t_ip(10, 4, 0, 0), 1, REMOTE, 53);
+	held = sl_nat_lookup(t, 1, &k0, &(unsigned int){0});
+	assert_non_null(held);
+	assert_int_equal(expire_all(SL_T_SEC(301)), 64); /* reader 0 quiescent, 1 not */
+	assert_int_equal(
+	    out_rc(0, &pool1, IPPROTO_UDP, sl_t_ip(10, 5, 0, 0), 1, REMOTE, 53, SL_T_SEC(301)),
+	    SL_NAT_DROP_TABLE_FULL);
+	assert_int_equal(sl_t_count(t, SL_NAT_C_DROP_TABLE_FULL), 1);
+	/* what the holder reads is still its session */
+	assert_memory_equal(&held->k[0], &k0, sizeof(k0));
+	/* once it reports, the slots come back */
+	sl_nat_quiescent(t, 1);
+	s = out_ok(0, &pool1, IPPROTO_UDP, sl_t_ip(10, 5, 0, 0), 1, REMOTE, 53, 0, SL_T_SEC(301));
+	assert_non_null(s);
+	sl_nat_reader_offline(t, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +541,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tcp_timeouts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_udp_icmp_timeouts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_expiry_bounded_and_grace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_reuse_before_grace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_filtering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flush_and_bulk, setup, teardown),

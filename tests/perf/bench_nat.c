@@ -54,7 +54,7 @@ static uint32_t n_lookups = 4u << 20;
 static unsigned int rounds = 3;
 static const struct sl_nat_pool pool = {
     .n = N_PUB, .ip = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
-			16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}};
+		       16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}};
 
 static size_t heap_used(void)
 {

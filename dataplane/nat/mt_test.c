@@ -174,6 +174,12 @@ static void test_concurrent_create_expire(void **state)
 	sl_nat_stats_read(t, v);
 	assert_int_equal(v[SL_NAT_C_EXPIRED], N_FLOW);
 	assert_int_equal(v[SL_NAT_C_CREATED], 2 * N_FLOW);
+	/* the gateway's counters, summed over both threads, agree */
+	struct sl_nat_gw_stats gs;
+
+	sl_nat_gw_stats_read(t, 0, &gs);
+	assert_int_equal(gs.created, 2 * N_FLOW);
+	assert_int_equal(gs.expired, N_FLOW);
 	assert_int_equal(atomic_load(&t->gw[0].n_sessions), N_FLOW);
 	for (uint32_t f = 0; f < N_FLOW; f++) {
 		struct sl_nat_key k;

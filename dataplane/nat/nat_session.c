@@ -124,11 +124,20 @@ const char *sl_nat_counter_name(enum sl_nat_counter c)
 	return c < SL_NAT_C_MAX ? sl_nat_cnames[c] : "?";
 }
 
-/* The counter of a drop reason has the same number. */
+static inline struct sl_nat_gw_stats *sl_nat_gst(struct sl_nat_table *t, unsigned int wid,
+						 uint16_t gw)
+{
+	return &t->gst[(size_t)wid * t->conf.max_gws + gw];
+}
+
+/* Count drop `d` (its counter has the same number) on the lcore, and on
+ * gateway `gw` unless it is unknown (>= max_gws). */
 static inline enum sl_nat_drop sl_nat_count_drop(struct sl_nat_table *t, unsigned int wid,
-						 enum sl_nat_drop d)
+						 uint16_t gw, enum sl_nat_drop d)
 {
 	t->st[wid].c[d]++;
+	if (gw < t->conf.max_gws)
+		sl_nat_gst(t, wid, gw)->drop[d]++;
 	return d;
 }
 
@@ -239,10 +248,12 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 	t->ip = rte_zmalloc("sl_nat_ip", sizeof(*t->ip) * conf->max_pubips, RTE_CACHE_LINE_SIZE);
 	t->st =
 	    rte_zmalloc("sl_nat_st", sizeof(*t->st) * (conf->n_workers + 1u), RTE_CACHE_LINE_SIZE);
+	t->gst = rte_zmalloc("sl_nat_gst", sizeof(*t->gst) * (conf->n_workers + 1u) * conf->max_gws,
+			     RTE_CACHE_LINE_SIZE);
 	qsz = rte_rcu_qsbr_get_memsize(conf->n_workers);
 	t->qsbr = rte_zmalloc("sl_nat_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->pend || !t->gw || !t->ip || !t->st ||
-	    !t->qsbr)
+	    !t->gst || !t->qsbr)
 		goto fail;
 	if (rte_rcu_qsbr_init(t->qsbr, conf->n_workers) != 0)
 		goto fail;
@@ -276,6 +287,7 @@ void sl_nat_free(struct sl_nat_table *t)
 	rte_free(t->gw);
 	rte_free(t->ip);
 	rte_free(t->st);
+	rte_free(t->gst);
 	rte_free(t->qsbr);
 	rte_free(t);
 }
@@ -472,6 +484,7 @@ static uint32_t sl_nat_map_get(struct sl_nat_table *t, unsigned int wid, const s
 	ip = &t->ip[pick];
 	port = sl_nat_port_alloc(t, ip, pi, sl_nat_mix32(k->src ^ ((uint32_t)k->sport << 16)));
 	if (port < 0) {
+		ip->exhausted++;
 		*why = SL_NAT_DROP_PORTS_EXHAUSTED;
 		return SL_NAT_NONE;
 	}
@@ -652,6 +665,7 @@ static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int 
 	atomic_fetch_add_explicit(&g->n_sessions, 1, memory_order_relaxed);
 	g->tokens -= t->conf.hz;
 	t->st[wid].c[SL_NAT_C_CREATED]++;
+	sl_nat_gst(t, wid, kin->gw)->created++;
 	*out = s;
 	return SL_NAT_OK;
 }
@@ -709,7 +723,7 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 
 	*out = NULL;
 	if (rc != SL_NAT_OK)
-		return sl_nat_count_drop(t, wid, rc);
+		return sl_nat_count_drop(t, wid, k->gw, rc);
 	/* Lock-free lookups first: another worker may have created the flow
 	 * since the caller's miss (then no lock at all), and they bring the
 	 * buckets the locked part reads into the cache, so the critical
@@ -735,7 +749,7 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 	rc = sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, tcp_flags, now, out);
 unlock:
 	rte_spinlock_unlock(&t->lock);
-	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, rc);
+	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, k->gw, rc);
 }
 
 enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
@@ -749,10 +763,11 @@ enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
 	enum sl_nat_drop rc = SL_NAT_OK;
 	void *data;
 	uint32_t mi;
+	uint16_t gw = UINT16_MAX; /* known once the mapping is */
 
 	*out = NULL;
 	if (sl_nat_proto_index(k->proto) < 0)
-		return sl_nat_count_drop(t, wid, SL_NAT_DROP_BAD_PROTO);
+		return sl_nat_count_drop(t, wid, UINT16_MAX, SL_NAT_DROP_BAD_PROTO);
 	rte_spinlock_lock(&t->lock);
 	sl_nat_reclaim_locked(t, 8);
 	*out = sl_nat_recheck(t, wid, k);
@@ -764,6 +779,7 @@ enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
 	}
 	mi = (uint32_t)(uintptr_t)data;
 	m = &t->m[mi];
+	gw = m->gw;
 	if (!(t->gw[m->gw].flags & SL_NAT_GW_EIF)) {
 		rc = SL_NAT_DROP_FILTERED;
 		goto unlock;
@@ -776,7 +792,7 @@ enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
 	rc = sl_nat_new_session(t, wid, &kin, k, mi, SL_NAT_DIR_REPLY, tcp_flags, now, out);
 unlock:
 	rte_spinlock_unlock(&t->lock);
-	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, rc);
+	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, gw, rc);
 }
 
 /* ---- expiry -----------------------------------------------------------------------------------
@@ -810,6 +826,7 @@ unsigned int sl_nat_expire(struct sl_nat_table *t, unsigned int wid, uint64_t no
 		 * another worker's scan deleted it. */
 		if (atomic_load_explicit(&s->live, memory_order_relaxed) &&
 		    sl_nat_session_expired(t, s, now)) {
+			sl_nat_gst(t, wid, s->gw)->expired++;
 			sl_nat_del_locked(t, cand[i]);
 			done++;
 		}
@@ -831,6 +848,7 @@ uint32_t sl_nat_gw_flush(struct sl_nat_table *t, unsigned int wid, uint16_t gw)
 		for (uint32_t si = base; si < end; si++)
 			if (atomic_load_explicit(&t->s[si].live, memory_order_relaxed) &&
 			    t->s[si].gw == gw) {
+				sl_nat_gst(t, wid, gw)->deleted++;
 				sl_nat_del_locked(t, si);
 				done++;
 			}
@@ -863,4 +881,94 @@ void sl_nat_stats_read(const struct sl_nat_table *t, uint64_t *out)
 	for (unsigned int l = 0; l <= t->conf.n_workers; l++)
 		for (int c = 0; c < SL_NAT_C_MAX; c++)
 			out[c] += t->st[l].c[c];
+}
+
+void sl_nat_gw_stats_read(const struct sl_nat_table *t, uint16_t gw, struct sl_nat_gw_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (gw >= t->conf.max_gws)
+		return;
+	for (unsigned int l = 0; l <= t->conf.n_workers; l++) {
+		const struct sl_nat_gw_stats *g = &t->gst[(size_t)l * t->conf.max_gws + gw];
+
+		for (int d = 0; d < SL_NAT_DROP_MAX; d++)
+			out->drop[d] += g->drop[d];
+		out->created += g->created;
+		out->expired += g->expired;
+		out->deleted += g->deleted;
+	}
+}
+
+int sl_nat_pubip_read(struct sl_nat_table *t, uint16_t idx, struct sl_nat_pubip_info *out)
+{
+	const struct sl_nat_pubip *ip;
+
+	if (idx >= t->conf.max_pubips)
+		return -EINVAL;
+	ip = &t->ip[idx];
+	rte_spinlock_lock(&t->lock);
+	out->addr = ip->addr;
+	out->gw = ip->gw;
+	for (int p = 0; p < SL_NAT_N_PROTO; p++)
+		out->ports[p] = ip->used[p];
+	out->exhausted = ip->exhausted;
+	rte_spinlock_unlock(&t->lock);
+	return 0;
+}
+
+static bool sl_nat_key_has_addr(const struct sl_nat_key *k, uint32_t a)
+{
+	return k->src == a || k->dst == a;
+}
+
+static bool sl_nat_key_has_port(const struct sl_nat_key *k, uint16_t p)
+{
+	return k->sport == p || k->dport == p;
+}
+
+static bool sl_nat_match(const struct sl_nat_session *s, const struct sl_nat_filter *f)
+{
+	if (f->gw != SL_NAT_ANY_GW && s->gw != f->gw)
+		return false;
+	if (f->proto && s->k[0].proto != f->proto)
+		return false;
+	if (f->addr && !sl_nat_key_has_addr(&s->k[0], f->addr) &&
+	    !sl_nat_key_has_addr(&s->k[1], f->addr))
+		return false;
+	if (f->port && !sl_nat_key_has_port(&s->k[0], f->port) &&
+	    !sl_nat_key_has_port(&s->k[1], f->port))
+		return false;
+	return true;
+}
+
+uint32_t sl_nat_export(struct sl_nat_table *t, const struct sl_nat_filter *f, uint64_t now,
+		       uint32_t *cursor, struct sl_nat_session_info *out, uint32_t max)
+{
+	uint32_t n = 0, si = *cursor;
+
+	while (si < t->conf.max_sessions && n < max) {
+		uint32_t end = RTE_MIN(si + 1024u, t->conf.max_sessions);
+
+		/* Under the lock a live session's keys cannot be rewritten. */
+		rte_spinlock_lock(&t->lock);
+		for (; si < end && n < max; si++) {
+			const struct sl_nat_session *s = &t->s[si];
+			struct sl_nat_session_info *o;
+
+			if (!atomic_load_explicit(&s->live, memory_order_relaxed) ||
+			    !sl_nat_match(s, f))
+				continue;
+			o = &out[n++];
+			o->in = s->k[0];
+			o->out = s->k[1];
+			o->gw = s->gw;
+			o->tcp = atomic_load_explicit(&s->tcp, memory_order_relaxed);
+			o->tmo_class = (uint8_t)sl_nat_session_class(s);
+			o->idle = now - atomic_load_explicit(&s->last, memory_order_relaxed);
+			o->timeout = sl_nat_session_timeout(t, s);
+		}
+		rte_spinlock_unlock(&t->lock);
+	}
+	*cursor = si;
+	return n;
 }

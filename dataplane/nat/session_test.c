@@ -4,7 +4,8 @@
  * synthetic clock: endpoint-independent mapping reuse, paired pooling,
  * port exhaustion without reuse, the TCP state machine and every timeout,
  * expiry in bounded steps with reclamation after a grace period, limits
- * per gateway, filtering, flush, configuration checks.
+ * per gateway, filtering, flush, configuration checks, the operator's
+ * views (counters per gateway and per public IP, the session list).
  */
 #include "sl_nat_test.h"
 
@@ -208,6 +209,16 @@ static void test_exhaustion(void **state)
 	    out_rc(0, &pool1, IPPROTO_TCP, sl_t_ip(10, 0, 0, 1), 999, REMOTE, 443, SL_T_SEC(1)),
 	    SL_NAT_DROP_PORTS_EXHAUSTED);
 	assert_int_equal(sl_t_count(t, SL_NAT_C_DROP_PORTS_EXHAUSTED), 2);
+	struct sl_nat_pubip_info info;
+	struct sl_nat_gw_stats gs;
+
+	assert_int_equal(sl_nat_pubip_read(t, 0, &info), 0);
+	assert_int_equal(info.addr, PUB0);
+	assert_int_equal(info.ports[0], 8);
+	assert_int_equal(info.exhausted, 2);
+	sl_nat_gw_stats_read(t, 0, &gs);
+	assert_int_equal(gs.drop[SL_NAT_DROP_PORTS_EXHAUSTED], 2);
+	assert_int_equal(gs.created, 8);
 	for (uint32_t i = 0; i < 8; i++) {
 		const struct sl_nat_mapping *m =
 		    sl_nat_mapping_by_public(t, IPPROTO_TCP, PUB0, ports[i]);
@@ -399,6 +410,15 @@ static void test_limits(void **state)
 	assert_int_equal(atomic_load(&t->gw[1].n_sessions), 10);
 	assert_int_equal(sl_t_count(t, SL_NAT_C_DROP_RATE_LIMIT), 2);
 	assert_int_equal(sl_t_count(t, SL_NAT_C_DROP_SESSION_LIMIT), 1);
+	struct sl_nat_gw_stats gs;
+
+	sl_nat_gw_stats_read(t, 1, &gs);
+	assert_int_equal(gs.drop[SL_NAT_DROP_RATE_LIMIT], 2);
+	assert_int_equal(gs.drop[SL_NAT_DROP_SESSION_LIMIT], 1);
+	assert_int_equal(gs.created, 10);
+	sl_nat_gw_stats_read(t, 0, &gs);
+	for (int d = 0; d < SL_NAT_DROP_MAX; d++)
+		assert_int_equal(gs.drop[d], 0);
 	/* existing sessions untouched */
 	for (uint16_t i = 0; i < 10; i++) {
 		struct sl_nat_key k;
@@ -422,6 +442,8 @@ static void test_limits(void **state)
 	out_ok(0, &pool1, IPPROTO_UDP, sl_t_ip(10, 0, 0, 1), 200, REMOTE, 53, 0, 0);
 	/* when sessions end, room comes back */
 	assert_int_equal(expire_all(SL_T_SEC(400)), 10 + 1000 + 1);
+	sl_nat_gw_stats_read(t, 1, &gs);
+	assert_int_equal(gs.expired, 10);
 	out_ok(1, &p, IPPROTO_UDP, sl_t_ip(10, 0, 0, 1), 200, REMOTE, 53, 0, SL_T_SEC(400));
 	/* an unconfigured gateway creates nothing */
 	assert_int_equal(out_rc(3, &p, IPPROTO_UDP, 1, 1, 2, 2, 0), SL_NAT_DROP_NO_POOL);
@@ -531,6 +553,67 @@ static void test_no_reuse_before_grace(void **state)
 	sl_nat_reader_offline(t, 1);
 }
 
+/* The operator's list of sessions: filters by address (any side), port,
+ * protocol, gateway; paging with a cursor; idle time and timeout. */
+static uint32_t export_count(struct sl_nat_filter f, uint32_t page)
+{
+	struct sl_nat_session_info info[64];
+	uint32_t cursor = 0, total = 0, n;
+
+	do {
+		n = sl_nat_export(t, &f, SL_T_SEC(10), &cursor, info, page);
+		assert_true(n <= page);
+		total += n;
+	} while (cursor < t->conf.max_sessions);
+	return total;
+}
+
+static void test_export(void **state)
+{
+	struct sl_nat_pool p = {.n = 1, .ip = {1}};
+	struct sl_nat_filter any = {.gw = SL_NAT_ANY_GW};
+	struct sl_nat_session_info info[4];
+	uint32_t cursor = 0;
+
+	assert_int_equal(sl_nat_pubip_set(t, 1, PUB0 + 1, 1), 0);
+	assert_int_equal(sl_nat_gw_set(t, 1, 100, 100, 0), 0);
+	for (uint16_t i = 0; i < 10; i++)
+		out_ok(0, &pool1, IPPROTO_UDP, sl_t_ip(10, 0, 0, 1), 100 + i, REMOTE, 53, 0, 0);
+	for (uint16_t i = 0; i < 5; i++)
+		out_ok(0, &pool1, IPPROTO_TCP, sl_t_ip(10, 0, 0, 2), 100 + i, REMOTE + 1, 80,
+		       SL_TCPF_SYN, 0);
+	for (uint16_t i = 0; i < 3; i++)
+		out_ok(1, &p, IPPROTO_UDP, sl_t_ip(10, 0, 0, 1), 100 + i, REMOTE, 53, 0, 0);
+	assert_int_equal(export_count(any, 64), 18);
+	assert_int_equal(export_count(any, 4), 18);
+	assert_int_equal(
+	    export_count((struct sl_nat_filter){.addr = sl_t_ip(10, 0, 0, 2), .gw = SL_NAT_ANY_GW},
+			 64),
+	    5);
+	assert_int_equal(
+	    export_count((struct sl_nat_filter){.addr = REMOTE, .gw = SL_NAT_ANY_GW}, 64), 13);
+	assert_int_equal(
+	    export_count((struct sl_nat_filter){.addr = PUB0, .gw = SL_NAT_ANY_GW}, 64), 15);
+	assert_int_equal(export_count((struct sl_nat_filter){.port = 80, .gw = SL_NAT_ANY_GW}, 64),
+			 5);
+	assert_int_equal(export_count((struct sl_nat_filter){.port = 102, .gw = SL_NAT_ANY_GW}, 64),
+			 3);
+	assert_int_equal(
+	    export_count((struct sl_nat_filter){.proto = IPPROTO_TCP, .gw = SL_NAT_ANY_GW}, 64), 5);
+	assert_int_equal(export_count((struct sl_nat_filter){.gw = 1}, 64), 3);
+	/* what one entry says */
+	assert_int_equal(sl_nat_export(t, &(struct sl_nat_filter){.port = 80, .gw = SL_NAT_ANY_GW},
+				       SL_T_SEC(10), &cursor, info, 1),
+			 1);
+	assert_int_equal(info[0].in.src, sl_t_ip(10, 0, 0, 2));
+	assert_int_equal(info[0].out.dst, PUB0);
+	assert_int_equal(info[0].tcp, SL_NAT_TCP_SYN0);
+	assert_int_equal(info[0].tmo_class, SL_NAT_TMO_TCP_TRANS);
+	assert_int_equal(info[0].idle, SL_T_SEC(10));
+	assert_int_equal(info[0].timeout, SL_T_SEC(240));
+	assert_true(cursor < t->conf.max_sessions);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -545,6 +628,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_filtering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flush_and_bulk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_export, setup, teardown),
 	};
 
 	sl_t_eal_init("nat_session_test");

@@ -233,6 +233,14 @@ struct sl_nat_lcore_stats {
 	uint64_t c[SL_NAT_C_MAX];
 } __rte_cache_aligned;
 
+/** Counters of one gateway on one lcore (summed on read). */
+struct sl_nat_gw_stats {
+	uint64_t drop[SL_NAT_DROP_MAX]; /**< by enum sl_nat_drop (0 unused) */
+	uint64_t created;
+	uint64_t expired; /**< by the timeout scan */
+	uint64_t deleted; /**< by the control side */
+} __rte_cache_aligned;
+
 /* ---- objects ------------------------------------------------------------------- */
 
 /**
@@ -279,6 +287,7 @@ struct sl_nat_pubip {
 	uint16_t gw;
 	uint16_t pad;
 	uint32_t used[SL_NAT_N_PROTO];			  /**< ports in use (lock) */
+	uint64_t exhausted;				  /**< PORTS_EXHAUSTED drops (lock) */
 	uint64_t bits[SL_NAT_N_PROTO][SL_NAT_PORT_WORDS]; /**< 1 = in use (lock) */
 };
 
@@ -342,6 +351,7 @@ struct sl_nat_table {
 	struct sl_nat_gw *gw;
 	struct sl_nat_pubip *ip;
 	struct sl_nat_lcore_stats *st; /* [n_workers + 1] */
+	struct sl_nat_gw_stats *gst;   /* [(n_workers + 1) * max_gws], lcore-major */
 	uint64_t tmo[SL_NAT_TMO_MAX];  /* ticks */
 	uint64_t touch_ticks;	       /* `last` is rewritten only when older than this */
 	struct sl_nat_conf conf;
@@ -389,6 +399,20 @@ void sl_nat_usage(struct sl_nat_table *t, struct sl_nat_usage *u);
 
 /** Sum every lcore's counters into out[SL_NAT_C_MAX]. */
 void sl_nat_stats_read(const struct sl_nat_table *t, uint64_t *out);
+
+/** Sum every lcore's counters of gateway `gw` into *out (zeros for a bad
+ * index). */
+void sl_nat_gw_stats_read(const struct sl_nat_table *t, uint16_t gw, struct sl_nat_gw_stats *out);
+
+/** What an operator sees of a public IP. */
+struct sl_nat_pubip_info {
+	uint32_t addr;
+	uint16_t gw;
+	uint32_t ports[SL_NAT_N_PROTO]; /**< in use: TCP, UDP, ICMP */
+	uint64_t exhausted;		/**< new flows dropped for want of a port */
+};
+/** A consistent snapshot of public IP `idx` (takes the lock). 0 or -EINVAL. */
+int sl_nat_pubip_read(struct sl_nat_table *t, uint16_t idx, struct sl_nat_pubip_info *out);
 
 /** Ports in use on public IP `idx` for `proto`. */
 uint32_t sl_nat_ports_in_use(const struct sl_nat_table *t, uint16_t idx, uint8_t proto);
@@ -493,19 +517,24 @@ static inline void sl_nat_touch(struct sl_nat_table *t, struct sl_nat_session *s
 	}
 }
 
+/** Timeout class of a session (enum sl_nat_tmo). */
+static inline enum sl_nat_tmo sl_nat_session_class(const struct sl_nat_session *s)
+{
+	switch (s->k[0].proto) {
+	case IPPROTO_TCP:
+		return sl_nat_tcp_class(atomic_load_explicit(&s->tcp, memory_order_relaxed));
+	case IPPROTO_UDP:
+		return SL_NAT_TMO_UDP;
+	default:
+		return SL_NAT_TMO_ICMP;
+	}
+}
+
 /** Idle timeout of a session, in ticks. */
 static inline uint64_t sl_nat_session_timeout(const struct sl_nat_table *t,
 					      const struct sl_nat_session *s)
 {
-	switch (s->k[0].proto) {
-	case IPPROTO_TCP:
-		return t
-		    ->tmo[sl_nat_tcp_class(atomic_load_explicit(&s->tcp, memory_order_relaxed))];
-	case IPPROTO_UDP:
-		return t->tmo[SL_NAT_TMO_UDP];
-	default:
-		return t->tmo[SL_NAT_TMO_ICMP];
-	}
+	return t->tmo[sl_nat_session_class(s)];
 }
 
 static inline bool sl_nat_session_expired(const struct sl_nat_table *t,
@@ -551,6 +580,36 @@ enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
  */
 unsigned int sl_nat_expire(struct sl_nat_table *t, unsigned int wid, uint64_t now,
 			   unsigned int budget);
+
+/** One session as an operator sees it. */
+struct sl_nat_session_info {
+	struct sl_nat_key in;  /**< inside original */
+	struct sl_nat_key out; /**< outside reply */
+	uint16_t gw;
+	uint8_t tcp;	   /**< SL_NAT_TCP_* bits */
+	uint8_t tmo_class; /**< enum sl_nat_tmo */
+	uint64_t idle;	   /**< ticks since the last packet */
+	uint64_t timeout;  /**< ticks of idleness that end it */
+};
+
+/** Which sessions to list: 0 / SL_NAT_ANY_GW matches everything. */
+#define SL_NAT_ANY_GW UINT32_MAX
+struct sl_nat_filter {
+	uint32_t addr; /**< matches the private, remote or public address */
+	uint16_t port; /**< matches any port (or ICMP id) of either key */
+	uint8_t proto;
+	uint8_t pad;
+	uint32_t gw; /**< SL_NAT_ANY_GW or a gateway index */
+};
+
+/**
+ * List sessions (control path, for sluicectl): walk slots from *cursor
+ * (start at 0) under the lock, in chunks, until `max` matches were written
+ * to `out` or the table ends. *cursor is where to continue (capacity: done).
+ * Returns the number written.
+ */
+uint32_t sl_nat_export(struct sl_nat_table *t, const struct sl_nat_filter *f, uint64_t now,
+		       uint32_t *cursor, struct sl_nat_session_info *out, uint32_t max);
 
 /** Find a mapping by its public side (kind MAP_OUT key built from ip, port,
  * proto). Lock-free; NULL if none. For hairpinning and display. */

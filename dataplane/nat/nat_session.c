@@ -166,7 +166,7 @@ static inline uint32_t sl_nat_mix32(uint32_t x)
 	return x;
 }
 
-/* ---- creation ---------------------------------------------------------------- */
+/* ---- creation -------------------------------------------------------------- */
 
 static const uint32_t sl_nat_tmo_def[SL_NAT_TMO_MAX] = {
     [SL_NAT_TMO_UDP] = SL_NAT_TMO_UDP_DEF,
@@ -292,7 +292,7 @@ void sl_nat_free(struct sl_nat_table *t)
 	rte_free(t);
 }
 
-/* ---- configuration -------------------------------------------------------------- */
+/* ---- configuration --------------------------------------------------------- */
 
 int sl_nat_gw_set(struct sl_nat_table *t, uint16_t gw, uint32_t max_sessions, uint32_t new_per_sec,
 		  uint32_t flags)
@@ -335,7 +335,7 @@ int sl_nat_pubip_set(struct sl_nat_table *t, uint16_t idx, uint32_t addr, uint16
 	return rc;
 }
 
-/* ---- ports ----------------------------------------------------------------------- */
+/* ---- ports ----------------------------------------------------------------- */
 
 /* First free port in [from, to], or -1. */
 static int sl_nat_port_find(const uint64_t *bits, uint32_t from, uint32_t to)
@@ -395,7 +395,7 @@ uint32_t sl_nat_ports_in_use(const struct sl_nat_table *t, uint16_t idx, uint8_t
 	return t->ip[idx].used[pi];
 }
 
-/* ---- mappings ----------------------------------------------------------------------- */
+/* ---- mappings -------------------------------------------------------------- */
 
 static void sl_nat_map_keys(const struct sl_nat_mapping *m, struct sl_nat_key *kin,
 			    struct sl_nat_key *kout)
@@ -488,6 +488,13 @@ static uint32_t sl_nat_map_get(struct sl_nat_table *t, unsigned int wid, const s
 		*why = SL_NAT_DROP_PORTS_EXHAUSTED;
 		return SL_NAT_NONE;
 	}
+	/* the new session's reply key must be free (see sl_nat_new_session) */
+	sl_nat_key_out(&kout, k->proto, k->dst, k->dport, ip->addr, (uint16_t)port);
+	if (rte_hash_lookup(t->h, &kout) >= 0) {
+		sl_nat_port_free(ip, pi, (uint16_t)port);
+		*why = SL_NAT_DROP_CONFLICT;
+		return SL_NAT_NONE;
+	}
 	/* n_free_m >= n_free_s > 0: a mapping slot is held by one session
 	 * at least, live or pending. */
 	mi = t->free_m[--t->n_free_m];
@@ -521,13 +528,13 @@ static uint32_t sl_nat_map_get(struct sl_nat_table *t, unsigned int wid, const s
 	return mi;
 }
 
-/* ---- deletion and reclamation ----------------------------------------------------------- */
+/* ---- deletion and reclamation ---------------------------------------------- */
 
 /* Delete live session `si`. Lock held. */
 static void sl_nat_del_locked(struct sl_nat_table *t, uint32_t si)
 {
 	struct sl_nat_session *s = &t->s[si];
-	struct sl_nat_mapping *m = &t->m[s->map];
+	struct sl_nat_mapping *m = s->map == SL_NAT_NONE ? NULL : &t->m[s->map];
 	struct sl_nat_pend *p;
 	uint32_t n = atomic_load_explicit(&t->n_pend, memory_order_relaxed);
 
@@ -540,7 +547,7 @@ static void sl_nat_del_locked(struct sl_nat_table *t, uint32_t si)
 		rte_hash_del_key(t->h, &s->k[d]);
 		p->pos[d] = s->pos[d];
 	}
-	if (--m->refs == 0) {
+	if (m && --m->refs == 0) {
 		struct sl_nat_key kin, kout;
 
 		sl_nat_map_keys(m, &kin, &kout);
@@ -579,7 +586,7 @@ static void sl_nat_reclaim_locked(struct sl_nat_table *t, uint32_t max)
 	atomic_store_explicit(&t->n_pend, n, memory_order_relaxed);
 }
 
-/* ---- session creation ---------------------------------------------------------------------- */
+/* ---- session creation ------------------------------------------------------ */
 
 /* Limits of gateway `g` for one more session. Lock held. */
 static enum sl_nat_drop sl_nat_gw_admit(struct sl_nat_table *t, struct sl_nat_gw *g, uint64_t now)
@@ -644,6 +651,14 @@ static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int 
 	enum sl_nat_drop rc;
 	uint32_t si;
 
+	/* The key of the other direction must be free: rte_hash would
+	 * otherwise replace another session's entry. It is, unless a tuple
+	 * is both a DNAT session's and an SNAT session's (a remote endpoint
+	 * talking to an inside endpoint both ways at once). A new mapping is
+	 * checked before its port is taken (sl_nat_map_get), so a conflict
+	 * here never leaves a mapping without sessions. */
+	if (rte_hash_lookup(t->h, dir == SL_NAT_DIR_ORIG ? kout : kin) >= 0)
+		return SL_NAT_DROP_CONFLICT;
 	si = t->free_s[--t->n_free_s];
 	s = &t->s[si];
 	s->k[SL_NAT_DIR_ORIG] = *kin;
@@ -661,7 +676,8 @@ static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int 
 		t->free_s[t->n_free_s++] = si;
 		return rc;
 	}
-	t->m[mi].refs++;
+	if (mi != SL_NAT_NONE)
+		t->m[mi].refs++;
 	atomic_fetch_add_explicit(&g->n_sessions, 1, memory_order_relaxed);
 	g->tokens -= t->conf.hz;
 	t->st[wid].c[SL_NAT_C_CREATED]++;
@@ -795,8 +811,36 @@ unlock:
 	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, gw, rc);
 }
 
-/* ---- expiry -----------------------------------------------------------------------------------
- */
+enum sl_nat_drop sl_nat_create_dnat(struct sl_nat_table *t, unsigned int wid,
+				    const struct sl_nat_key *k, uint16_t gw, uint32_t int_ip,
+				    uint16_t int_port, uint8_t tcp_flags, uint64_t now,
+				    struct sl_nat_session **out)
+{
+	enum sl_nat_drop rc = sl_nat_precheck(t, k, gw);
+	struct sl_nat_key kin;
+
+	*out = NULL;
+	if (rc != SL_NAT_OK)
+		return sl_nat_count_drop(t, wid, gw, rc);
+	rte_spinlock_lock(&t->lock);
+	sl_nat_reclaim_locked(t, 8);
+	*out = sl_nat_recheck(t, wid, k);
+	if (*out)
+		goto unlock;
+	rc = sl_nat_admit(t, gw, now);
+	if (rc != SL_NAT_OK)
+		goto unlock;
+	/* ICMP: the identifier is the outside key's dport */
+	sl_nat_key_in(&kin, gw, k->proto, int_ip, k->proto == IPPROTO_ICMP ? k->dport : int_port,
+		      k->src, k->sport);
+	rc =
+	    sl_nat_new_session(t, wid, &kin, k, SL_NAT_NONE, SL_NAT_DIR_REPLY, tcp_flags, now, out);
+unlock:
+	rte_spinlock_unlock(&t->lock);
+	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, gw, rc);
+}
+
+/* ---- expiry ---------------------------------------------------------------- */
 
 unsigned int sl_nat_expire(struct sl_nat_table *t, unsigned int wid, uint64_t now,
 			   unsigned int budget)

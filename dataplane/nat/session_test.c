@@ -5,7 +5,8 @@
  * port exhaustion without reuse, the TCP state machine and every timeout,
  * expiry in bounded steps with reclamation after a grace period, limits
  * per gateway, filtering, flush, configuration checks, the operator's
- * views (counters per gateway and per public IP, the session list).
+ * views (counters per gateway and per public IP, the session list),
+ * DNAT sessions and tuple conflicts.
  */
 #include "sl_nat_test.h"
 
@@ -614,6 +615,64 @@ static void test_export(void **state)
 	assert_true(cursor < t->conf.max_sessions);
 }
 
+/* Forward entries (DNAT): sessions created from the outside to a static
+ * internal endpoint, no port taken; replies from the inside hit them; a
+ * tuple already used by an SNAT session is refused, not overwritten. */
+static void test_dnat(void **state)
+{
+	const uint32_t ext = PUB0 + 1, host = sl_t_ip(10, 0, 0, 5);
+	struct sl_nat_session *d1, *d2, *again, *sn, *f;
+	struct sl_nat_key k, r;
+	struct sl_nat_usage u;
+	unsigned int dir;
+
+	assert_int_equal(sl_nat_pubip_set(t, 1, ext, 0), 0);
+	sl_nat_key_out(&k, IPPROTO_TCP, REMOTE, 40000, ext, 8080);
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, SL_TCPF_SYN, 0, &d1), SL_NAT_OK);
+	assert_ptr_equal(sl_nat_lookup(t, 0, &k, &dir), d1);
+	assert_int_equal(dir, SL_NAT_DIR_REPLY);
+	/* the reply from the inside: host:80 -> remote, translated to ext:8080 */
+	sl_nat_key_in(&r, 0, IPPROTO_TCP, host, 80, REMOTE, 40000);
+	f = sl_nat_lookup(t, 0, &r, &dir);
+	assert_ptr_equal(f, d1);
+	assert_int_equal(dir, SL_NAT_DIR_ORIG);
+	assert_int_equal(f->k[1].dst, ext);
+	assert_int_equal(f->k[1].dport, 8080);
+	assert_int_equal(f->map, SL_NAT_NONE);
+	assert_int_equal(atomic_load(&f->tcp), SL_NAT_TCP_SYN1);
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, SL_TCPF_SYN, 0, &again),
+			 SL_NAT_OK);
+	assert_ptr_equal(again, d1);
+	sl_nat_key_out(&k, IPPROTO_TCP, REMOTE + 1, 40000, ext, 8080);
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, SL_TCPF_SYN, 0, &d2), SL_NAT_OK);
+	assert_ptr_not_equal(d2, d1);
+	/* ICMP: the id is kept */
+	sl_nat_key_out(&k, IPPROTO_ICMP, REMOTE, 0, ext, 7);
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 0, 0, 0, &f), SL_NAT_OK);
+	assert_int_equal(f->k[0].src, host);
+	assert_int_equal(f->k[0].sport, 7);
+	assert_int_equal(atomic_load(&t->gw[0].n_sessions), 3);
+	assert_int_equal(sl_nat_ports_in_use(t, 1, IPPROTO_TCP), 0);
+	/* an SNAT session of host:80 to REMOTE:40001 owns that inside tuple */
+	sn = out_ok(0, &pool1, IPPROTO_TCP, host, 80, REMOTE, 40001, SL_TCPF_SYN, 0);
+	sl_nat_key_out(&k, IPPROTO_TCP, REMOTE, 40001, ext, 8080);
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, SL_TCPF_SYN, 0, &f),
+			 SL_NAT_DROP_CONFLICT);
+	assert_int_equal(sl_t_count(t, SL_NAT_C_DROP_CONFLICT), 1);
+	assert_ptr_equal(sl_nat_lookup(t, 0, &sn->k[0], &dir), sn);
+	assert_ptr_equal(sl_nat_lookup(t, 0, &sn->k[1], &dir), sn);
+	/* the gateway's limits apply to DNAT sessions too */
+	assert_int_equal(sl_nat_gw_set(t, 0, 4, 100, 0), 0);
+	sl_nat_key_out(&k, IPPROTO_TCP, REMOTE + 2, 40000, ext, 8080);
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, SL_TCPF_SYN, 0, &f),
+			 SL_NAT_DROP_SESSION_LIMIT);
+	/* they expire like the others, with no mapping to free */
+	assert_int_equal(expire_all(SL_T_SEC(241)), 4);
+	sl_nat_usage(t, &u);
+	assert_int_equal(u.sessions, 0);
+	assert_int_equal(u.mappings, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -629,6 +688,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_filtering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flush_and_bulk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dnat, setup, teardown),
 	};
 
 	sl_t_eal_init("nat_session_test");

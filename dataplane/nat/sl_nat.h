@@ -35,7 +35,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_spinlock.h>
 
-/* ---- keys ----------------------------------------------------------------- */
+/* ---- keys ------------------------------------------------------------------ */
 
 /** What a hash key stands for. */
 enum sl_nat_kind {
@@ -96,7 +96,7 @@ static inline void sl_nat_key_out(struct sl_nat_key *k, uint8_t proto, uint32_t 
 				 .gw = 0};
 }
 
-/* ---- TCP state from flags --------------------------------------------------- */
+/* ---- TCP state from flags -------------------------------------------------- */
 
 /* Bits a session has seen; ORIG bits shifted by 0, REPLY bits by 1. */
 #define SL_NAT_TCP_SYN0 0x01
@@ -173,7 +173,7 @@ static inline uint8_t sl_nat_tcp_next(uint8_t st, unsigned int dir, uint8_t flag
 	return st | b;
 }
 
-/* ---- counters ---------------------------------------------------------------- */
+/* ---- counters -------------------------------------------------------------- */
 
 /* Drops and refusals of the miss path: what sl_nat_create_*() return.
  * X(symbol, counter name, description). */
@@ -189,7 +189,8 @@ static inline uint8_t sl_nat_tcp_next(uint8_t st, unsigned int dir, uint8_t flag
 	  "inbound packet to a mapping, refused by address(-and-port) filtering")                  \
 	X(NO_MAPPING, no_mapping, "inbound packet to a public port without mapping")               \
 	X(BAD_PROTO, bad_proto, "protocol other than TCP, UDP, ICMP query")                        \
-	X(NO_POOL, no_pool, "no usable public IP in the pool")
+	X(NO_POOL, no_pool, "no usable public IP in the pool")                                     \
+	X(CONFLICT, conflict, "the new session's other tuple belongs to another session")
 
 /* Events. */
 #define SL_NAT_FOREACH_EVENT(X)                                                                    \
@@ -241,7 +242,7 @@ struct sl_nat_gw_stats {
 	uint64_t deleted; /**< by the control side */
 } __rte_cache_aligned;
 
-/* ---- objects ------------------------------------------------------------------- */
+/* ---- objects --------------------------------------------------------------- */
 
 /**
  * A session. k[ORIG] is the inside original tuple, k[REPLY] the outside
@@ -255,7 +256,7 @@ struct sl_nat_session {
 	_Atomic uint8_t tcp;	/**< SL_NAT_TCP_* (relaxed CAS, any worker) */
 	_Atomic uint8_t live;	/**< 1 from creation until deleted (lock) */
 	uint16_t gw;
-	uint32_t map;	/**< mapping index (lock) */
+	uint32_t map;	/**< mapping index, SL_NAT_NONE for DNAT (lock) */
 	int32_t pos[2]; /**< rte_hash positions of k[] (lock) */
 } __rte_cache_aligned;
 
@@ -367,7 +368,7 @@ struct sl_nat_table {
 	uint32_t pend_head;
 };
 
-/* ---- lifetime and configuration (control side) ------------------------------- */
+/* ---- lifetime and configuration (control side) ----------------------------- */
 
 /** Create a table. NULL with errno (EINVAL: a timeout below the RFC minimum
  * or a bad size; ENOMEM). */
@@ -417,7 +418,7 @@ int sl_nat_pubip_read(struct sl_nat_table *t, uint16_t idx, struct sl_nat_pubip_
 /** Ports in use on public IP `idx` for `proto`. */
 uint32_t sl_nat_ports_in_use(const struct sl_nat_table *t, uint16_t idx, uint8_t proto);
 
-/* ---- workers: reader side ----------------------------------------------------- */
+/* ---- workers: reader side -------------------------------------------------- */
 
 static inline void sl_nat_reader_online(struct sl_nat_table *t, unsigned int wid)
 {
@@ -545,7 +546,7 @@ static inline bool sl_nat_session_expired(const struct sl_nat_table *t,
 	return (int64_t)(now - last) > (int64_t)sl_nat_session_timeout(t, s);
 }
 
-/* ---- workers: miss path (takes the lock) ----------------------------------------- */
+/* ---- workers: miss path (takes the lock) ----------------------------------- */
 
 /**
  * First packet of an inside flow (k: kind IN) of gateway k->gw: reuse the
@@ -570,6 +571,21 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
 				  const struct sl_nat_key *k, uint8_t tcp_flags, uint64_t now,
 				  struct sl_nat_session **out);
+
+/**
+ * First packet from the outside (k: kind OUT, remote -> external ip:port)
+ * that matches a forward entry (DNAT) of gateway `gw` mapping it to
+ * (int_ip, int_port): create the session, inside key (int_ip, int_port ->
+ * remote). No mapping and no port: the external endpoint is static, and a
+ * public IP serves DNAT or SNAT, never both. The gateway's limits apply
+ * (the spec names SNAT sessions; an unlimited inbound path would let the
+ * Internet fill the shared table). Replies from the inside hit the
+ * session's inside key. ICMP: the id is kept.
+ */
+enum sl_nat_drop sl_nat_create_dnat(struct sl_nat_table *t, unsigned int wid,
+				    const struct sl_nat_key *k, uint16_t gw, uint32_t int_ip,
+				    uint16_t int_port, uint8_t tcp_flags, uint64_t now,
+				    struct sl_nat_session **out);
 
 /**
  * Expiry, incremental: examine the next `budget` (<= SL_NAT_EXPIRE_MAX)

@@ -32,11 +32,13 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -133,6 +135,7 @@ int main(int argc, char **argv)
 	struct sl_nat_session **out;
 	uint64_t best_single = UINT64_MAX, best_bulk = UINT64_MAX, c0, c1, hz;
 	uint32_t *order, fails = 0, missing = 0;
+	char rundir[PATH_MAX];
 	size_t heap0;
 	uint8_t *dirs;
 	int n, c;
@@ -296,6 +299,8 @@ int main(int argc, char **argv)
 	free(kp);
 	free(out);
 	free(dirs);
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(rundir); /* the EAL leaves its (empty) runtime directory */
 	return fails || missing ? 1 : 0;
 }

@@ -244,7 +244,7 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "badoff") == 0)
 		vpc->rt.prefix_off = TS_BANK_SIZE - 8;
 
-	bh->vlan_map_off = ts_alloc(&b, SL_VLAN_COUNT * sizeof(uint32_t));
+	bh->vlan_map_off = ts_alloc(&b, SL_VLAN_MAP_ENTRIES * sizeof(uint32_t));
 	SL_BANK_PTR(b.base, bh->vlan_map_off, uint32_t)[100] = 1;
 
 	/* Internet table. */

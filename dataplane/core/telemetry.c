@@ -401,6 +401,7 @@ static int sl_tel_neighbours(const char *cmd, const char *params, struct rte_tel
 		rte_tel_data_add_dict_string(o, "state", sl_neigh_state_name(e[i].state));
 		rte_tel_data_add_dict_string(
 		    o, "port_role", e[i].port_role == SL_ROLE_INSIDE ? "inside" : "outside");
+		rte_tel_data_add_dict_u64(o, "trunk", e[i].trunk);
 		rte_tel_data_add_dict_u64(o, "vlan", e[i].vlan);
 		/* -1: the Internet side (no VPC). */
 		rte_tel_data_add_dict_int(

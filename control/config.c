@@ -412,7 +412,7 @@ static int sl_parse_vpc(json_t *o, const struct sl_obj_state *st0, struct sl_sto
 	if (sl_get_int(o, "VlanId", true, l.s, "InvalidVlanId.Malformed", e, &n) > 0)
 		v->vlan = (n < 0 || n > 65535) ? 65535 : (int)n; /* range: validate.c */
 	if (sl_get_int(o, "Trunk", false, l.s, "InvalidParameter", e, &n) > 0)
-		v->trunk = (n < 0 || n > 65535) ? 65535 : (int)n; /* range: validate.c */
+		v->trunk = (n < 0 || n > 65535) ? -1 : (int)n; /* range: validate.c */
 	if (sl_get_int(o, "Mtu", false, l.s, "InvalidParameter", e, &n) > 0)
 		v->mtu = (n < 0 || n > 65535) ? 0 : (unsigned int)n;
 	rc = sl_get_id(o, "RouteTableId", false, l.s, e, v->route_table_id,

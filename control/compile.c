@@ -39,8 +39,8 @@
  * dirty sets); sl_compile() marks what it changed dirty in both banks and a
  * bank write clears its own set. The scheme is in sl_shm.h ("Left-right
  * updates"); a publish touching one VPC writes one table block, one
- * descriptor, its new next hops, the 64 KiB vlan_map (4 trunks) and the
- * header.
+ * descriptor, its new next hops, the 64 KiB vlan_map (4 trunks; only when
+ * a VPC changed) and the header.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -1628,18 +1628,24 @@ static int sl_write_inet(struct sl_compiler *c, struct sl_bank_state *bs, uint8_
 	return 0;
 }
 
-/* Header fields that describe the current state (not the layout). */
+/* Header fields that describe the current state (not the layout), and the
+ * (trunk, VLAN) map when `map` says it may differ: on a full write or when
+ * a VPC of this bank is dirty (every VPC added, removed or changed is). A
+ * route-source commit leaves the 64 KiB map alone. */
 static void sl_write_state(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
-			   struct sl_bank_header *h)
+			   struct sl_bank_header *h, bool map)
 {
 	uint32_t *vlan_map = SL_BANK_PTR(bank, h->vlan_map_off, uint32_t);
 
-	memset(vlan_map, 0, SL_VLAN_MAP_ENTRIES * sizeof(uint32_t));
-	for (uint32_t i = 0; i < c->n_slots; i++) {
-		const struct sl_cvpc *cv = c->slots[i];
+	if (map) {
+		memset(vlan_map, 0, SL_VLAN_MAP_ENTRIES * sizeof(uint32_t));
+		for (uint32_t i = 0; i < c->n_slots; i++) {
+			const struct sl_cvpc *cv = c->slots[i];
 
-		if (cv && cv->vlan > 0 && cv->vlan < SL_VLAN_COUNT && cv->trunk < SL_MAX_TRUNKS)
-			vlan_map[cv->trunk * SL_VLAN_COUNT + cv->vlan] = i + 1;
+			if (cv && cv->vlan > 0 && cv->vlan < SL_VLAN_COUNT &&
+			    cv->trunk < SL_MAX_TRUNKS)
+				vlan_map[cv->trunk * SL_VLAN_COUNT + cv->vlan] = i + 1;
+		}
 	}
 	h->n_vpcs = c->n_slots;
 	h->n_nexthops = c->n_gnh;
@@ -1767,7 +1773,7 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 		rc = sl_write_inet(c, bs, bank, h);
 	if (rc < 0)
 		return rc;
-	sl_write_state(c, bs, bank, h);
+	sl_write_state(c, bs, bank, h, true);
 	h->magic = SL_BANK_MAGIC;
 	sl_bank_clean(bs);
 	bs->valid = true;
@@ -1801,7 +1807,7 @@ static int sl_write_dirty(struct sl_compiler *c, unsigned int b, uint8_t *bank)
 		rc = sl_sync_fibs(c, bs);
 	if (rc < 0)
 		return rc;
-	sl_write_state(c, bs, bank, h);
+	sl_write_state(c, bs, bank, h, bs->dirty_vpc != NULL);
 	sl_bank_clean(bs);
 	bs->valid = true;
 	return 0;

@@ -1480,6 +1480,9 @@ static int sl_cmd_ports(struct sl_ctl *c)
 			json_object_set_new(o, "name", json_string(name));
 			json_object_set_new(o, "port_id", json_integer(p->port_id));
 			json_object_set_new(o, "role", json_string(sl_role_name(p->role)));
+			json_object_set_new(o, "trunk", p->role == SL_ROLE_INSIDE
+							    ? json_integer(p->trunk)
+							    : json_null());
 			json_object_set_new(o, "link_up", json_boolean(p->link_up));
 			json_object_set_new(o, "mac",
 					    json_string(sl_fmt_mac(mb, sizeof(mb), p->mac)));
@@ -1514,7 +1517,7 @@ static int sl_cmd_ports(struct sl_ctl *c)
 	sl_tab_init(&t, 14, hdr);
 	for (uint32_t i = 0; i < s.n_ports; i++) {
 		const struct sl_port_stats *p = &s.port[i];
-		char name[SL_PORT_NAME_LEN + 1], mb[24], id[8], mtu[8];
+		char name[SL_PORT_NAME_LEN + 1], mb[24], id[8], mtu[8], role[24];
 		char v[8][24];
 		const uint64_t val[8] = {p->ipackets, p->opackets, p->ibytes,  p->obytes,
 					 p->imissed,  p->ierrors,  p->oerrors, p->rx_nombuf};
@@ -1523,9 +1526,13 @@ static int sl_cmd_ports(struct sl_ctl *c)
 		name[SL_PORT_NAME_LEN] = '\0';
 		snprintf(id, sizeof(id), "%u", p->port_id);
 		snprintf(mtu, sizeof(mtu), "%u", p->mtu);
+		if (p->role == SL_ROLE_INSIDE)
+			snprintf(role, sizeof(role), "inside (trunk %u)", p->trunk);
+		else
+			snprintf(role, sizeof(role), "%s", sl_role_name(p->role));
 		for (int k = 0; k < 8; k++)
 			snprintf(v[k], sizeof(v[k]), "%" PRIu64, val[k]);
-		sl_tab_add(&t, name, id, sl_role_name(p->role), p->link_up ? "up" : "down",
+		sl_tab_add(&t, name, id, role, p->link_up ? "up" : "down",
 			   sl_fmt_mac(mb, sizeof(mb), p->mac), mtu, v[0], v[1], v[2], v[3], v[4],
 			   v[5], v[6], v[7]);
 	}

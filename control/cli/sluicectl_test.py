@@ -194,6 +194,8 @@ class Segment(unittest.TestCase):
         self.assertEqual(p[0]["ipackets"], 11)
         self.assertEqual(p[0]["mac"], "02:00:00:00:00:01")
         self.assertEqual(p[1]["role"], "outside")
+        self.assertEqual(p[0]["trunk"], 2)
+        self.assertIsNone(p[1]["trunk"])
 
     def test_status(self):
         j = run_json(self.seg, "status")

@@ -300,6 +300,7 @@ int main(int argc, char **argv)
 	snprintf(st->port[0].name, sizeof(st->port[0].name), "inside0");
 	st->port[0].port_id = 0;
 	st->port[0].role = SL_ROLE_INSIDE;
+	st->port[0].trunk = TS_TRUNK;
 	st->port[0].link_up = 1;
 	st->port[0].mtu = 1500;
 	memcpy(st->port[0].mac, "\x02\x00\x00\x00\x00\x01", 6);

@@ -287,6 +287,8 @@ struct sl_port_stats {
 	uint8_t link_up;
 	uint8_t mac[6];
 	uint16_t mtu;
+	uint8_t trunk; /**< inside: trunk number (the k-th inside port) */
+	uint8_t pad[3];
 	uint64_t ipackets, opackets, ibytes, obytes;
 	uint64_t imissed, ierrors, oerrors, rx_nombuf;
 } __attribute__((aligned(SL_CACHE_LINE)));
@@ -409,6 +411,9 @@ static_assert(offsetof(struct sl_bank_header, vpc_cap) == 96, "bank layout field
 static_assert(offsetof(struct sl_bank_header, fib4) == 120, "bank fib4");
 static_assert(offsetof(struct sl_bank_header, fib6) == 152, "bank fib6");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
+static_assert(offsetof(struct sl_port_stats, trunk) == 44 &&
+		  offsetof(struct sl_port_stats, ipackets) == 48,
+	      "port stats trunk in the former padding");
 static_assert(sizeof(struct sl_neigh_export) == 40, "neigh export");
 static_assert(offsetof(struct sl_neigh_export, trunk) == 36, "neigh export trunk");
 static_assert(offsetof(struct sl_vpc, trunk) == 2 * SL_ID_LEN + 12, "vpc trunk");

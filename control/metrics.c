@@ -201,11 +201,17 @@ static void sl_ports_out(struct sl_mbuf *b, const struct sl_port_stats *ports, u
 	};
 	char name[2 * SL_PORT_NAME_LEN];
 
-	sl_family(b, "sluice_port_up", "gauge", "link state of a sluice-dp port (1 up)");
-	for (uint32_t p = 0; p < n; p++)
-		sl_out(b, "sluice_port_up{port=\"%s\",role=\"%s\"} %u\n",
-		       sl_label(name, sizeof(name), ports[p].name, SL_PORT_NAME_LEN),
-		       ports[p].role == SL_ROLE_INSIDE ? "inside" : "outside", ports[p].link_up);
+	sl_family(b, "sluice_port_up", "gauge",
+		  "link state of a sluice-dp port (1 up); trunk: the inside port's trunk number");
+	for (uint32_t p = 0; p < n; p++) {
+		sl_label(name, sizeof(name), ports[p].name, SL_PORT_NAME_LEN);
+		if (ports[p].role == SL_ROLE_INSIDE)
+			sl_out(b, "sluice_port_up{port=\"%s\",role=\"inside\",trunk=\"%u\"} %u\n",
+			       name, ports[p].trunk, ports[p].link_up);
+		else
+			sl_out(b, "sluice_port_up{port=\"%s\",role=\"outside\"} %u\n", name,
+			       ports[p].link_up);
+	}
 	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
 		sl_family(b, fields[f].name, fields[f].type, fields[f].help);
 		for (uint32_t p = 0; p < n; p++) {

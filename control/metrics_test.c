@@ -107,7 +107,7 @@ static void test_with_stats(void **state)
 	assert_true(sample(t, "sluice_drops_total{reason=\"none\"}") == -1);
 	assert_true(sample(t, "sluice_packets_total{counter=\"forwarded_ip4\"}") == 3000);
 	assert_true(sample(t, "sluice_port_rx_packets_total{port=\"inside0\"}") == 123456789012.0);
-	assert_true(sample(t, "sluice_port_up{port=\"inside0\",role=\"inside\"}") == 1);
+	assert_true(sample(t, "sluice_port_up{port=\"inside0\",role=\"inside\",trunk=\"0\"}") == 1);
 	/* a quote in a label value is escaped */
 	assert_true(sample(t, "sluice_port_tx_bytes_total{port=\"out\\\"side\"}") == 42);
 	assert_true(sample(t, "sluice_neighbours{state=\"reachable\"}") == 2);

@@ -164,7 +164,7 @@ jcheck "/metrics: every drop reason of /sluice/drops with the same total, dp up,
 	"all(b[r] <= a['sluice_drops_total{reason=\"%s\"}' % r] <= c[r] for r in b) and a['sluice_dp_up'] == 1 and a['sluice_dp_acked_generation'] == a['sluice_generation'] > 0" \
 	"$m2" "$t0" "$t1"
 jcheck "/metrics: ports inside0/outside0 up, a1 and a2 among the reachable neighbours, demo objects Available" \
-	"a['sluice_port_up{port=\"inside0\",role=\"inside\"}'] == 1 and a['sluice_port_up{port=\"outside0\",role=\"outside\"}'] == 1 and a['sluice_neighbours{state=\"reachable\"}'] >= 2 and a['sluice_objects{kind=\"vpc\",origin=\"file\",status=\"Available\"}'] == 2" \
+	"a['sluice_port_up{port=\"inside0\",role=\"inside\",trunk=\"0\"}'] == 1 and a['sluice_port_up{port=\"outside0\",role=\"outside\"}'] == 1 and a['sluice_neighbours{state=\"reachable\"}'] >= 2 and a['sluice_objects{kind=\"vpc\",origin=\"file\",status=\"Available\"}'] == 2" \
 	"$(mjson "$(metrics)")"
 check "/metrics refuses POST with 405" \
 	bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST '$metrics_url/metrics') == 405 ]]"

@@ -632,6 +632,8 @@ int sl_api_vpc_run(const struct sl_store *s, const char *action, const struct sl
 		rc = sl_describe_instances(s, p, res, ctime, e);
 	else if (sl_api_nat_known(action))
 		rc = sl_api_nat_describe(s, action, p, res, ctime, e);
+	else if (sl_api_ipv6_known(action))
+		rc = sl_api_ipv6_describe(s, action, p, res, ctime, e);
 	else
 		rc = sl_api_fail(e, 400, "InvalidParameter",
 				 "The specified action %.100s is not valid.", action);

@@ -76,4 +76,13 @@ int sl_nat_vpc_deps(const struct sl_store *s, const struct sl_vpc_obj *v,
 		    const struct sl_vswitch_obj *w, const struct sl_instance_obj *in,
 		    struct sl_api_err *e);
 
+/* api_ipv6gw.c: the IPv6 gateway, address, Internet bandwidth and
+ * egress-only rule actions, and the same dependency check for them
+ * (DependencyViolation.Ipv6Gateway/.Ipv6Address/.Ipv6EgressOnlyRule). */
+extern const struct sl_mut_action sl_ipv6_actions[];
+extern const unsigned int sl_ipv6_n_actions;
+int sl_ipv6_vpc_deps(const struct sl_store *s, const struct sl_vpc_obj *v,
+		     const struct sl_vswitch_obj *w, const struct sl_instance_obj *in,
+		     struct sl_api_err *e);
+
 #endif /* SL_API_MUT_INT_H */

@@ -21,6 +21,13 @@
 #define SL_EIP_BANDWIDTH_DEFAULT 5
 #define SL_EIP_BANDWIDTH_MIN 1
 #define SL_EIP_BANDWIDTH_MAX 200
+/* IPv6 Internet bandwidth in Mbps (seed 004): 1-5000 for PayByBandwidth;
+ * PayByTraffic is also capped by the IPv6 gateway's spec. */
+#define SL_IPV6_BW_MIN 1
+#define SL_IPV6_BW_MAX 5000
+#define SL_IPV6_BW_TRAFFIC_SMALL 500
+#define SL_IPV6_BW_TRAFFIC_MIDDLE 1000
+#define SL_IPV6_BW_TRAFFIC_LARGE 2000
 
 /**
  * Parse `path` into a new store. Syntax-level problems (JSON, unknown keys,
@@ -47,6 +54,11 @@ enum sl_cfg_kind {
 	SL_CFG_EIP,   /* EipAddresses */
 	SL_CFG_SNAT,  /* SnatEntries */
 	SL_CFG_FWD,   /* ForwardEntries */
+	/* IPv6 gateway slice (api_ipv6gw.c, validate_ipv6.c) */
+	SL_CFG_IPV6GW,	   /* Ipv6Gateways */
+	SL_CFG_IPV6ADDR,   /* Ipv6Addresses */
+	SL_CFG_IPV6BW,	   /* Ipv6InternetBandwidths */
+	SL_CFG_IPV6EGRESS, /* Ipv6EgressOnlyRules */
 	SL_CFG_NKINDS
 };
 

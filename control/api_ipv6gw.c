@@ -5,7 +5,7 @@
  * AllocateIpv6InternetBandwidth; docs/api.md, IPv6 gateways):
  * Create/Delete/ModifyIpv6GatewayAttribute, DescribeIpv6Gateways,
  * DescribeIpv6GatewayAttribute; AllocateIpv6Address, ReleaseIpv6Address,
- * DescribeIpv6Addresses; Allocate/Modify/DeleteIpv6InternetBandwidth;
+ * ModifyIpv6AddressAttribute, DescribeIpv6Addresses; Allocate/Modify/DeleteIpv6InternetBandwidth;
  * Create/DeleteIpv6EgressOnlyRule, DescribeIpv6EgressOnlyRules.
  *
  * Design note: the mutating actions follow api_nat.c (sl_api_mut_int.h):
@@ -255,6 +255,20 @@ static int sl_release_ipv6addr(struct sl_mut *x, struct sl_api_err *e)
 	return sl_v6_delete(x, SL_CFG_IPV6ADDR, "Ipv6Address", a->id, e);
 }
 
+static int sl_modify_ipv6addr(struct sl_mut *x, struct sl_api_err *e)
+{
+	static const char *const pairs[] = {"Name", "Ipv6AddressName", "Description",
+					    "Ipv6AddressDescription", NULL};
+	struct sl_ipv6addr_obj *a;
+
+	if (sl_v6_region(x, e) < 0 ||
+	    (a = sl_v6_own(x, x->s->ipv6addrs, "Ipv6AddressId", "InvalidIpv6AddressId.NotFound",
+			   404, "IPv6 address", "IncorrectStatus.Ipv6Address", e)) == NULL)
+		return -1;
+	snprintf(x->label, sizeof(x->label), "Ipv6Address %s", a->id);
+	return sl_mut_modify(x, SL_CFG_IPV6ADDR, a->id, pairs, e);
+}
+
 /* ---- Internet bandwidth ------------------------------------------------------------ */
 
 /* Bandwidth: a decimal integer into the body (the range is validation's). */
@@ -415,7 +429,8 @@ static int sl_create_ipv6egress(struct sl_mut *x, struct sl_api_err *e)
 	if (sl_v6_stage(x, SL_CFG_IPV6EGRESS, id, body, e) < 0)
 		return -1;
 	snprintf(x->label, sizeof(x->label), "Ipv6EgressOnlyRule %s", id);
-	x->result = json_pack("{s:s}", "Ipv6EgressOnlyRuleId", id);
+	/* the SDK's response model calls it Ipv6EgressRuleId */
+	x->result = json_pack("{s:s}", "Ipv6EgressRuleId", id);
 	return x->result ? 0 : sl_mut_oom(e);
 }
 
@@ -475,6 +490,7 @@ const struct sl_mut_action sl_ipv6_actions[] = {
     {"ModifyIpv6GatewayAttribute", sl_modify_ipv6gw, sl_none6, false},
     {"AllocateIpv6Address", sl_allocate_ipv6addr, sl_no_addr, true},
     {"ReleaseIpv6Address", sl_release_ipv6addr, sl_none6, false},
+    {"ModifyIpv6AddressAttribute", sl_modify_ipv6addr, sl_none6, false},
     {"AllocateIpv6InternetBandwidth", sl_allocate_ipv6bw, sl_no_bw, false},
     {"ModifyIpv6InternetBandwidth", sl_modify_ipv6bw, sl_none6, false},
     {"DeleteIpv6InternetBandwidth", sl_delete_ipv6bw, sl_none6, false},

@@ -932,6 +932,51 @@ static int sl_parse_ipv6egress(json_t *o, const struct sl_obj_state *st0, struct
 			    r->id, l.s, "Ipv6EgressOnlyRuleId", "Ipv6EgressOnlyRules", e);
 }
 
+int sl_cfg_ipv6_dest(const char *text, struct sl_pfx *p)
+{
+	int rc = sl_pfx_parse(text, p, SL_PFX_HOST_OK | SL_PFX_NEED_LEN);
+
+	if (rc != SL_PFX_OK || p->family != SL_AF_INET6) {
+		memset(p, 0, sizeof(*p));
+		return -1;
+	}
+	*p = sl_pfx_network(p); /* "2407:c080::/16" is "2407::/16" (seed 000) */
+	return 0;
+}
+
+static int sl_parse_ipv6rule(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			     struct sl_errs *e)
+{
+	static const char *const keys[] = {
+	    "RouteRuleId",	 "Ipv6GatewayId", "Destination", "NextHopType",
+	    "NextHopInstanceId", "Description",	  "UpdatedAt",	 NULL};
+	struct sl_ipv6rule_obj *r = calloc(1, sizeof(*r));
+	struct sl_label l;
+	const char *t;
+	long long up = 0;
+
+	if (r == NULL)
+		return -ENOMEM;
+	r->st = *st0;
+	sl_label_set(&l, "Ipv6GatewayRouteRule", "Ipv6GatewayRouteRules", st0->file_index, NULL);
+	sl_get_id(o, "RouteRuleId", true, l.s, e, r->id, sizeof(r->id));
+	sl_label_set(&l, "Ipv6GatewayRouteRule", "Ipv6GatewayRouteRules", st0->file_index, r->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "Ipv6GatewayId", true, l.s, e, r->gw_id, sizeof(r->gw_id));
+	if (sl_get_str(o, "Destination", true, l.s, e, &t) > 0 && sl_cfg_ipv6_dest(t, &r->dest) < 0)
+		sl_errs_add(e, l.s, "Destination", "IPv6Gateway.InvalidParameter.Destination",
+			    "'%.64s' is not an IPv6 CIDR block (address/length)", t);
+	sl_get_text(o, "NextHopType", l.s, e, r->next_hop_type, sizeof(r->next_hop_type));
+	if (r->next_hop_type[0] == '\0')
+		snprintf(r->next_hop_type, sizeof(r->next_hop_type), "ECS");
+	sl_get_id(o, "NextHopInstanceId", true, l.s, e, r->next_hop_id, sizeof(r->next_hop_id));
+	sl_get_text(o, "Description", l.s, e, r->description, sizeof(r->description));
+	if (sl_get_int(o, "UpdatedAt", false, l.s, "InvalidParameter", e, &up) > 0)
+		r->updated = up;
+	return sl_nat_added(r->id[0] ? sl_store_add_ipv6rule(s, r) : -EINVAL, s->ipv6rules, r,
+			    r->id, l.s, "RouteRuleId", "Ipv6GatewayRouteRules", e);
+}
+
 typedef int (*sl_parse_one_fn)(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
 			       struct sl_errs *e);
 
@@ -954,6 +999,7 @@ static const struct {
     [SL_CFG_IPV6ADDR] = {"Ipv6Addresses", sl_parse_ipv6addr},
     [SL_CFG_IPV6BW] = {"Ipv6InternetBandwidths", sl_parse_ipv6bw},
     [SL_CFG_IPV6EGRESS] = {"Ipv6EgressOnlyRules", sl_parse_ipv6egress},
+    [SL_CFG_IPV6RULE] = {"Ipv6GatewayRouteRules", sl_parse_ipv6rule},
 };
 
 const char *sl_cfg_kind_section(enum sl_cfg_kind k)
@@ -1115,11 +1161,8 @@ oom:
 
 static struct sl_store *sl_cfg_build(json_t *root, struct sl_errs *e)
 {
-	static const char *const top[] = {
-	    "Regions", "Gateway", "Vpcs", "VSwitches", "Instances", "RouteEntries", "NatGateways",
-	    "EipAddresses", "SnatEntries", "ForwardEntries",
-	    /* IPv6 gateway slice */
-	    "Ipv6Gateways", "Ipv6Addresses", "Ipv6InternetBandwidths", "Ipv6EgressOnlyRules", NULL};
+	/* the top-level keys: "Gateway" and every kind's section */
+	const char *top[SL_CFG_NKINDS + 2] = {"Gateway"};
 	struct sl_store *s;
 
 	if (!json_is_object(root)) {
@@ -1130,6 +1173,8 @@ static struct sl_store *sl_cfg_build(json_t *root, struct sl_errs *e)
 	s = sl_store_new();
 	if (s == NULL)
 		goto oom;
+	for (unsigned int k = 0; k < SL_CFG_NKINDS; k++)
+		top[k + 1] = sl_kinds[k].section;
 	sl_check_keys(root, top, "(top level)", e);
 	for (unsigned int k = 0; k < SL_CFG_NKINDS; k++)
 		if (sl_parse_section(root, (enum sl_cfg_kind)k, s, e) < 0)

@@ -28,6 +28,8 @@
 #define SL_IPV6_BW_TRAFFIC_SMALL 500
 #define SL_IPV6_BW_TRAFFIC_MIDDLE 1000
 #define SL_IPV6_BW_TRAFFIC_LARGE 2000
+/* Ingress route rules per IPv6 gateway (sluice's quota: seed 000 gives none). */
+#define SL_IPV6_RULES_MAX 200
 
 /**
  * Parse `path` into a new store. Syntax-level problems (JSON, unknown keys,
@@ -59,6 +61,7 @@ enum sl_cfg_kind {
 	SL_CFG_IPV6ADDR,   /* Ipv6Addresses */
 	SL_CFG_IPV6BW,	   /* Ipv6InternetBandwidths */
 	SL_CFG_IPV6EGRESS, /* Ipv6EgressOnlyRules */
+	SL_CFG_IPV6RULE,   /* Ipv6GatewayRouteRules (REST routeRules) */
 	SL_CFG_NKINDS
 };
 
@@ -86,6 +89,9 @@ int sl_cfg_nat_table_ids(const char *ngw_id, char *stb, char *ftb, size_t size);
 int sl_cfg_snat_ips(const char *text, struct sl_pfx *ips, unsigned int *n);
 /** A forward entry port: "Any" (any case) -> 0, "1".."65535"; -1 otherwise. */
 int sl_cfg_port(const char *t);
+/** An ingress route rule destination: an IPv6 "address/length" whose host
+ * bits are cleared (seed 000: "2407:c080::/16" is "2407::/16"). 0 or -1. */
+int sl_cfg_ipv6_dest(const char *text, struct sl_pfx *p);
 /** IpProtocol TCP/UDP/Any in any case -> canonical spelling, else NULL. */
 const char *sl_cfg_proto(const char *t);
 

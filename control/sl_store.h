@@ -249,7 +249,7 @@ struct sl_ipv6gw_obj {
 	char description[SL_DESC_BUF];
 	/* resolved */
 	struct sl_vpc_obj *vpc;
-	unsigned int n_bw, n_egress;
+	unsigned int n_bw, n_egress, n_rules;
 };
 
 /** An IPv6 address with an id (AllocateIpv6Address). When it is an
@@ -293,6 +293,22 @@ struct sl_ipv6egress_obj {
 	struct sl_ipv6gw_obj *gw;
 };
 
+/** An ingress route rule of an IPv6 gateway (the REST document's
+ * routeRules): Internet traffic to `dest` goes to the next hop. */
+struct sl_ipv6rule_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char gw_id[SL_ID_LEN];
+	struct sl_pfx dest;	/**< IPv6, host bits cleared; family 0 if invalid */
+	char next_hop_type[16]; /**< ECS, HaVip */
+	char next_hop_id[SL_ID_LEN];
+	char description[SL_DESC_BUF];
+	int64_t updated; /**< last change (Unix s), 0 if never changed */
+	/* resolved */
+	struct sl_ipv6gw_obj *gw;
+	struct sl_instance_obj *instance; /**< an ECS next hop */
+};
+
 /** A growable array of object pointers (file order). */
 struct sl_objvec {
 	unsigned int n;
@@ -319,11 +335,12 @@ struct sl_store {
 	Pvoid_t ipv6addrs;    /**< JudySL Ipv6AddressId -> address */
 	Pvoid_t ipv6bws;      /**< JudySL Ipv6InternetBandwidthId -> bandwidth */
 	Pvoid_t ipv6egress;   /**< JudySL Ipv6EgressOnlyRuleId -> rule */
+	Pvoid_t ipv6rules;    /**< JudySL RouteRuleId -> ingress route rule */
 	Pvoid_t ipv6_keys;    /**< JudySL "VpcId|address" -> address, "VpcId" ->
 			       * gateway (validation) */
 	struct sl_objvec region_v, zone_v, vpc_v, vswitch_v, instance_v, route_v;
 	struct sl_objvec natgw_v, eip_v, snat_v, fwd_v;
-	struct sl_objvec ipv6gw_v, ipv6addr_v, ipv6bw_v, ipv6egress_v;
+	struct sl_objvec ipv6gw_v, ipv6addr_v, ipv6bw_v, ipv6egress_v, ipv6rule_v;
 	struct sl_gateway_obj *gateway;
 	struct sl_arena *arena; /**< bulk memory of cloned instances and routes */
 };
@@ -349,6 +366,7 @@ int sl_store_add_ipv6gw(struct sl_store *s, struct sl_ipv6gw_obj *g);
 int sl_store_add_ipv6addr(struct sl_store *s, struct sl_ipv6addr_obj *a);
 int sl_store_add_ipv6bw(struct sl_store *s, struct sl_ipv6bw_obj *b);
 int sl_store_add_ipv6egress(struct sl_store *s, struct sl_ipv6egress_obj *r);
+int sl_store_add_ipv6rule(struct sl_store *s, struct sl_ipv6rule_obj *r);
 
 void sl_region_free(struct sl_region_obj *r);
 void sl_vpc_free(struct sl_vpc_obj *v);

@@ -258,8 +258,9 @@ void sl_store_free(struct sl_store *s)
 	sl_jsl_free(&s->snats);
 	sl_jsl_free(&s->fwds);
 	/* IPv6 gateway objects are plain data too */
-	struct sl_objvec *v6[] = {&s->ipv6gw_v, &s->ipv6addr_v, &s->ipv6bw_v, &s->ipv6egress_v};
-	for (unsigned int k = 0; k < 4; k++) {
+	struct sl_objvec *v6[] = {&s->ipv6gw_v, &s->ipv6addr_v, &s->ipv6bw_v, &s->ipv6egress_v,
+				  &s->ipv6rule_v};
+	for (unsigned int k = 0; k < 5; k++) {
 		for (unsigned int i = 0; i < v6[k]->n; i++)
 			free(v6[k]->v[i]);
 		free(v6[k]->v);
@@ -268,6 +269,7 @@ void sl_store_free(struct sl_store *s)
 	sl_jsl_free(&s->ipv6addrs);
 	sl_jsl_free(&s->ipv6bws);
 	sl_jsl_free(&s->ipv6egress);
+	sl_jsl_free(&s->ipv6rules);
 	sl_jsl_free(&s->ipv6_keys);
 	free(s->region_v.v);
 	free(s->zone_v.v); /* zones are owned by their regions */
@@ -387,6 +389,11 @@ int sl_store_add_ipv6egress(struct sl_store *s, struct sl_ipv6egress_obj *r)
 	return sl_store_add(&s->ipv6egress, &s->ipv6egress_v, r->id, r);
 }
 
+int sl_store_add_ipv6rule(struct sl_store *s, struct sl_ipv6rule_obj *r)
+{
+	return sl_store_add(&s->ipv6rules, &s->ipv6rule_v, r->id, r);
+}
+
 void sl_store_set_gateway(struct sl_store *s, struct sl_gateway_obj *g)
 {
 	sl_gateway_free(s->gateway);
@@ -466,6 +473,10 @@ void sl_store_foreach_state(struct sl_store *s,
 	for (unsigned int i = 0; i < s->ipv6egress_v.n; i++) {
 		struct sl_ipv6egress_obj *r = s->ipv6egress_v.v[i];
 		fn(&r->st, "Ipv6EgressOnlyRule", r->id, arg);
+	}
+	for (unsigned int i = 0; i < s->ipv6rule_v.n; i++) {
+		struct sl_ipv6rule_obj *r = s->ipv6rule_v.v[i];
+		fn(&r->st, "Ipv6GatewayRouteRule", r->id, arg);
 	}
 }
 
@@ -609,6 +620,14 @@ static bool sl_ipv6egress_eq(const struct sl_ipv6egress_obj *a, const struct sl_
 	       strcmp(a->instance_id, b->instance_id) == 0 &&
 	       strcmp(a->instance_type, b->instance_type) == 0 && strcmp(a->name, b->name) == 0 &&
 	       strcmp(a->description, b->description) == 0;
+}
+
+static bool sl_ipv6rule_eq(const struct sl_ipv6rule_obj *a, const struct sl_ipv6rule_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->gw_id, b->gw_id) == 0 &&
+	       sl_pfx_same(&a->dest, &b->dest) && strcmp(a->next_hop_type, b->next_hop_type) == 0 &&
+	       strcmp(a->next_hop_id, b->next_hop_id) == 0 &&
+	       strcmp(a->description, b->description) == 0 && a->updated == b->updated;
 }
 
 /* NAT objects: status carried for unchanged content; no data-plane table
@@ -824,6 +843,7 @@ static void sl_diff_nat(const struct sl_store *old, struct sl_store *new, struct
 	SL_DIFF_NAT(ipv6addr_v, ipv6addrs, struct sl_ipv6addr_obj, sl_ipv6addr_eq);
 	SL_DIFF_NAT(ipv6bw_v, ipv6bws, struct sl_ipv6bw_obj, sl_ipv6bw_eq);
 	SL_DIFF_NAT(ipv6egress_v, ipv6egress, struct sl_ipv6egress_obj, sl_ipv6egress_eq);
+	SL_DIFF_NAT(ipv6rule_v, ipv6rules, struct sl_ipv6rule_obj, sl_ipv6rule_eq);
 }
 
 void sl_diff_free(struct sl_diff *d)

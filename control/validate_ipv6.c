@@ -12,7 +12,9 @@
  * error names. Order: gateways (one per VPC), addresses (inside their
  * VSwitch's /64, one object per address and VPC; an address an instance
  * holds is that instance's), bandwidths (one per address, the range by
- * charge type and gateway spec), egress-only rules. Uniqueness uses string
+ * charge type and gateway spec), egress-only rules, ingress route rules
+ * (one per destination and gateway, an ECS next hop with IPv6 in the
+ * gateway's VPC). Uniqueness uses string
  * keys: "VpcId" -> gateway and "VpcId|address" -> address in the store's
  * ipv6_keys (the API reads them), the rest in a scratch JudySL.
  *
@@ -254,6 +256,60 @@ static void sl_check_ipv6egress(struct sl_v6ctx *c, struct sl_ipv6egress_obj *r)
 	r->gw->n_egress++;
 }
 
+static void sl_check_ipv6rule(struct sl_v6ctx *c, struct sl_ipv6rule_obj *r)
+{
+	struct sl_errs *e = c->e;
+	char l[LABEL_LEN], key[SL_ID_LEN + SL_PFX_STRLEN + 8], d[SL_PFX_STRLEN];
+	const char *first, *why;
+
+	snprintf(l, sizeof(l), "Ipv6GatewayRouteRule %s", r->id);
+	if ((why = sl_desc_problem(r->description)) != NULL)
+		sl_errs_add(e, l, "Description", "IPv6Gateway.InvalidParameter.description", "%s",
+			    why);
+	r->gw = sl_jsl_get(c->s->ipv6gws, r->gw_id);
+	if (r->gw == NULL) {
+		sl_errs_add(e, l, "Ipv6GatewayId", "InvalidIpv6GatewayId.NotFound",
+			    "IPv6 gateway %s does not exist", r->gw_id);
+		return;
+	}
+	if (strcmp(r->next_hop_type, "ECS") == 0) {
+		r->instance = sl_store_instance(c->s, r->next_hop_id);
+		if (r->instance == NULL || r->instance->vswitch == NULL ||
+		    r->instance->vswitch->vpc != r->gw->vpc)
+			sl_errs_add(e, l, "NextHopInstanceId", "IGW.NextHopInstance.NotFound",
+				    "instance %s does not exist in VPC %s of IPv6 gateway %s",
+				    r->next_hop_id, r->gw->vpc_id, r->gw->id);
+		else if (!r->instance->ip6.family)
+			sl_errs_add(e, l, "NextHopInstanceId", "IGW.NextHopInstance.Ipv6NotEnabled",
+				    "instance %s has no Ipv6Address: it cannot take IPv6 traffic",
+				    r->next_hop_id);
+	} else if (strcmp(r->next_hop_type, "HaVip") == 0) {
+		sl_errs_add(e, l, "NextHopType", "IGW.InvalidParameter.nextHopType",
+			    "HaVip next hops need HaVip objects, which this build lacks");
+	} else {
+		sl_errs_add(e, l, "NextHopType", "IGW.InvalidParameter.nextHopType",
+			    "'%.16s': ECS or HaVip", r->next_hop_type);
+	}
+	if (!r->dest.family)
+		return;
+	sl_pfx_fmt(&r->dest, d, sizeof(d));
+	snprintf(key, sizeof(key), "rr|%s|%s", r->gw->id, d);
+	first = sl_jsl_get(c->keys, key);
+	if (first) {
+		sl_errs_add(e, l, "Destination", "IGW.Destination.Duplicated",
+			    "IPv6 gateway %s already routes %s (rule %s)", r->gw->id, d, first);
+		return;
+	}
+	if (r->gw->n_rules >= SL_IPV6_RULES_MAX) {
+		sl_errs_add(e, l, "Ipv6GatewayId", "IGW.QuotaExceeded.RouteRule",
+			    "IPv6 gateway %s already has %d route rules", r->gw->id,
+			    SL_IPV6_RULES_MAX);
+		return;
+	}
+	sl_v6track(c, sl_jsl_insert(&c->keys, key, r->id));
+	r->gw->n_rules++;
+}
+
 int sl_validate_ipv6(struct sl_store *s, struct sl_errs *e)
 {
 	struct sl_v6ctx c = {.s = s, .e = e};
@@ -266,6 +322,8 @@ int sl_validate_ipv6(struct sl_store *s, struct sl_errs *e)
 		sl_check_ipv6bw(&c, s->ipv6bw_v.v[i]);
 	for (unsigned int i = 0; i < s->ipv6egress_v.n; i++)
 		sl_check_ipv6egress(&c, s->ipv6egress_v.v[i]);
+	for (unsigned int i = 0; i < s->ipv6rule_v.n; i++)
+		sl_check_ipv6rule(&c, s->ipv6rule_v.v[i]);
 	sl_jsl_free(&c.keys);
 	return c.oom ? -ENOMEM : 0;
 }

@@ -25,10 +25,12 @@
  * (2001:db8:b::/56) with vsw-b1; VPC vpc-u (fd00:1::/56, ULA) with vsw-u1.
  * IPv6 gateways gw-a (vpc-a) and gw-u (vpc-u, Large); addresses ipv6-1
  * (i-a1's), ipv6-2 (::20, unassociated), ipv6-b (vpc-b), ipv6-u (ULA);
- * bandwidth bw-1 (100 Mbps) on ipv6-1; egress-only rule eg-1 on ipv6-2.
- * Extra pieces are appended to the four IPv6 arrays.
+ * bandwidth bw-1 (100 Mbps) on ipv6-1; egress-only rule eg-1 on ipv6-2;
+ * ingress route rule rr-1 (2407:c080::/16 -> i-a1). Extra pieces are
+ * appended to the five IPv6 arrays.
  */
-static char *cfg(const char *gws, const char *addrs, const char *bws, const char *egs)
+static char *cfg5(const char *gws, const char *addrs, const char *bws, const char *egs,
+		  const char *rules)
 {
 	return sl_t_json(
 	    "{'Regions':[{'RegionId':'r1','Zones':[{'ZoneId':'z1'}]}],"
@@ -58,9 +60,13 @@ static char *cfg(const char *gws, const char *addrs, const char *bws, const char
 	    "'Ipv6InternetBandwidths':[{'Ipv6InternetBandwidthId':'bw-1','Ipv6AddressId':"
 	    "'ipv6-1','Bandwidth':100}%s],"
 	    "'Ipv6EgressOnlyRules':[{'Ipv6EgressOnlyRuleId':'eg-1','Ipv6GatewayId':'gw-a',"
-	    "'InstanceId':'ipv6-2'}%s]}",
-	    gws ? gws : "", addrs ? addrs : "", bws ? bws : "", egs ? egs : "");
+	    "'InstanceId':'ipv6-2'}%s],"
+	    "'Ipv6GatewayRouteRules':[{'RouteRuleId':'rr-1','Ipv6GatewayId':'gw-a',"
+	    "'Destination':'2407:c080::/16','NextHopType':'ECS','NextHopInstanceId':'i-a1'}%s]}",
+	    gws ? gws : "", addrs ? addrs : "", bws ? bws : "", egs ? egs : "", rules ? rules : "");
 }
+
+#define cfg(g, a, b, e) cfg5(g, a, b, e, NULL)
 
 /* Load and validate `json` (freed); expect exactly the (code, object)
  * pairs given, NULL-terminated. */
@@ -94,6 +100,8 @@ static void test_base_resolves(void **state)
 	struct sl_ipv6gw_obj *g;
 	struct sl_ipv6addr_obj *a1, *a2, *ab;
 	struct sl_ipv6bw_obj *b;
+	struct sl_ipv6rule_obj *rr;
+	char d[SL_PFX_STRLEN];
 
 	(void)state;
 	sl_errs_init(&e, "t.json");
@@ -123,6 +131,10 @@ static void test_base_resolves(void **state)
 	assert_int_equal(b->bandwidth, 100);
 	assert_string_equal(b->charge_type, "PayByBandwidth");
 	assert_int_equal(a2->n_egress, 1);
+	rr = sl_jsl_get(s->ipv6rules, "rr-1");
+	assert_string_equal(sl_pfx_fmt(&rr->dest, d, sizeof(d)), "2407::/16"); /* normalised */
+	assert_ptr_equal(rr->instance, sl_store_instance(s, "i-a1"));
+	assert_int_equal(g->n_rules, 1);
 	sl_store_free(s);
 	sl_errs_free(&e);
 	free(json);
@@ -269,6 +281,63 @@ static void test_egress_rules(void **state)
 	       "InvalidInstanceType.ValueNotSupported", "Ipv6EgressOnlyRule eg-z", NULL);
 }
 
+static void test_route_rules(void **state)
+{
+	struct sl_pfx p;
+	char d[SL_PFX_STRLEN];
+
+	(void)state;
+	assert_int_equal(sl_cfg_ipv6_dest("2407:c080::/16", &p), 0);
+	assert_string_equal(sl_pfx_fmt(&p, d, sizeof(d)), "2407::/16");
+	assert_int_equal(sl_cfg_ipv6_dest("2407:c080::1/64", &p), 0);
+	assert_string_equal(sl_pfx_fmt(&p, d, sizeof(d)), "2407:c080::/64");
+	assert_int_equal(sl_cfg_ipv6_dest("2407:c080::1", &p), -1); /* a length is required */
+	assert_int_equal(sl_cfg_ipv6_dest("10.0.0.0/8", &p), -1);
+	/* the same destination after normalisation */
+	expect(cfg5(NULL, NULL, NULL, NULL,
+		    ",{'RouteRuleId':'rr-x','Ipv6GatewayId':'gw-a','Destination':'2407:ffff::/16',"
+		    "'NextHopInstanceId':'i-a1'}"),
+	       "IGW.Destination.Duplicated", "Ipv6GatewayRouteRule rr-x", NULL);
+	/* another gateway may route the same prefix */
+	expect(cfg5(NULL, NULL, NULL, NULL,
+		    ",{'RouteRuleId':'rr-x','Ipv6GatewayId':'gw-u','Destination':'2407::/16',"
+		    "'NextHopInstanceId':'i-a1'}"),
+	       "IGW.NextHopInstance.NotFound", "Ipv6GatewayRouteRule rr-x", NULL);
+	expect(cfg5(NULL, NULL, NULL, NULL,
+		    ",{'RouteRuleId':'rr-x','Ipv6GatewayId':'gw-a','Destination':'2408::/16',"
+		    "'NextHopInstanceId':'i-a2'},{'RouteRuleId':'rr-y','Ipv6GatewayId':'gw-a',"
+		    "'Destination':'2409::/16','NextHopType':'HaVip','NextHopInstanceId':'hv-1'},"
+		    "{'RouteRuleId':'rr-z','Ipv6GatewayId':'gw-none','Destination':'2410::/16',"
+		    "'NextHopInstanceId':'i-a1'},{'RouteRuleId':'rr-w','Ipv6GatewayId':'gw-a',"
+		    "'Destination':'10.0.0.0/8','NextHopType':'VPN','NextHopInstanceId':'i-a1'}"),
+	       "IGW.NextHopInstance.Ipv6NotEnabled", "Ipv6GatewayRouteRule rr-x",
+	       "IGW.InvalidParameter.nextHopType", "Ipv6GatewayRouteRule rr-y",
+	       "InvalidIpv6GatewayId.NotFound", "Ipv6GatewayRouteRule rr-z",
+	       "IPv6Gateway.InvalidParameter.Destination", "Ipv6GatewayRouteRule rr-w",
+	       "IGW.InvalidParameter.nextHopType", "Ipv6GatewayRouteRule rr-w", NULL);
+}
+
+/* SL_IPV6_RULES_MAX rules per gateway: one more is refused. */
+static void test_route_rule_quota(void **state)
+{
+	size_t cap = 160 * SL_IPV6_RULES_MAX, len = 0;
+	char *rules = malloc(cap), *json;
+
+	(void)state;
+	assert_non_null(rules);
+	rules[0] = '\0';
+	/* rr-1 is the base's: rr-q1..rr-q199 fill the quota, rr-q200 is one too many */
+	for (unsigned int i = 1; i <= SL_IPV6_RULES_MAX; i++)
+		len += (size_t)snprintf(rules + len, cap - len,
+					",{'RouteRuleId':'rr-q%u','Ipv6GatewayId':'gw-a',"
+					"'Destination':'2400:%x::/32','NextHopInstanceId':'i-a1'}",
+					i, i);
+	assert_true(len < cap);
+	json = cfg5(NULL, NULL, NULL, NULL, rules);
+	free(rules);
+	expect(json, "IGW.QuotaExceeded.RouteRule", "Ipv6GatewayRouteRule rr-q200", NULL);
+}
+
 /* A reload keeps unchanged IPv6 objects' status; a changed one becomes
  * Pending; no VPC table is dirty (the data plane does not use them yet). */
 static void test_diff(void **state)
@@ -312,6 +381,7 @@ int main(void)
 	    cmocka_unit_test(test_base_resolves), cmocka_unit_test(test_gateway_rules),
 	    cmocka_unit_test(test_address_rules), cmocka_unit_test(test_bandwidth_rules),
 	    cmocka_unit_test(test_traffic_caps),  cmocka_unit_test(test_egress_rules),
+	    cmocka_unit_test(test_route_rules),	  cmocka_unit_test(test_route_rule_quota),
 	    cmocka_unit_test(test_diff),
 	};
 

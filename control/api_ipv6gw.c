@@ -6,7 +6,9 @@
  * Create/Delete/ModifyIpv6GatewayAttribute, DescribeIpv6Gateways,
  * DescribeIpv6GatewayAttribute; AllocateIpv6Address, ReleaseIpv6Address,
  * ModifyIpv6AddressAttribute, DescribeIpv6Addresses; Allocate/Modify/DeleteIpv6InternetBandwidth;
- * Create/DeleteIpv6EgressOnlyRule, DescribeIpv6EgressOnlyRules.
+ * Create/DeleteIpv6EgressOnlyRule, DescribeIpv6EgressOnlyRules; and
+ * sluice's own Create/Modify/DeleteIpv6GatewayRouteRule, which the REST
+ * API's routeRules endpoints (api_rest.c) run.
  *
  * Design note: the mutating actions follow api_nat.c (sl_api_mut_int.h):
  * check what only the live store tells (existence, origin, status, the
@@ -150,6 +152,10 @@ static int sl_delete_ipv6gw(struct sl_mut *x, struct sl_api_err *e)
 		return sl_api_fail(e, 400, "DependencyViolation.Ipv6EgressOnlyRule",
 				   "The IPv6 gateway %s still has %u egress-only rule(s).", g->id,
 				   g->n_egress);
+	if (g->n_rules)
+		return sl_api_fail(e, 400, "DependencyViolation.Ipv6GatewayRouteRule",
+				   "The IPv6 gateway %s still has %u route rule(s).", g->id,
+				   g->n_rules);
 	return sl_v6_delete(x, SL_CFG_IPV6GW, "Ipv6Gateway", g->id, e);
 }
 
@@ -446,6 +452,97 @@ static int sl_delete_ipv6egress(struct sl_mut *x, struct sl_api_err *e)
 	return sl_v6_delete(x, SL_CFG_IPV6EGRESS, "Ipv6EgressOnlyRule", r->id, e);
 }
 
+/* ---- ingress route rules (the REST document's routeRules) ---------------------- */
+
+/* Destination into the body, normalised when it parses (validation reports
+ * it when it does not). */
+static void sl_v6_dest(const struct sl_mut *x, json_t *body)
+{
+	const char *d = sl_mut_param(x, "Destination");
+	struct sl_pfx p;
+	char buf[SL_PFX_STRLEN];
+
+	if (d == NULL)
+		return;
+	if (sl_cfg_ipv6_dest(d, &p) == 0)
+		d = sl_pfx_fmt(&p, buf, sizeof(buf));
+	json_object_set_new(body, "Destination", json_string(d));
+}
+
+static int sl_create_ipv6rule(struct sl_mut *x, struct sl_api_err *e)
+{
+	static const char *const req[] = {"Ipv6GatewayId", "Destination", "NextHopInstanceId",
+					  NULL};
+	const struct sl_ipv6gw_obj *g;
+	char id[SL_ID_LEN];
+	json_t *body;
+
+	if (sl_v6_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
+		return -1;
+	g = sl_jsl_get(x->s->ipv6gws, sl_mut_param(x, "Ipv6GatewayId"));
+	if (g == NULL || g->vpc == NULL || strcmp(g->vpc->region_id, sl_mut_param(x, "RegionId")))
+		return sl_api_fail(e, 404, "InvalidIpv6GatewayId.NotFound",
+				   "The specified IPv6 gateway %.64s does not exist.",
+				   sl_mut_param(x, "Ipv6GatewayId"));
+	if (sl_v6_settled(&g->st, "IncorrectStatus.Ipv6Gateway", "IPv6 gateway", g->id, e) < 0)
+		return -1;
+	if (sl_mut_new_id(x->s, "igwrtbr-", id, sizeof(id)) < 0)
+		return sl_api_fail(e, 500, "InternalError", "no random bytes");
+	body = json_pack("{s:s,s:s,s:s}", "RouteRuleId", id, "Ipv6GatewayId", g->id,
+			 "NextHopInstanceId", sl_mut_param(x, "NextHopInstanceId"));
+	if (body == NULL)
+		return sl_mut_oom(e);
+	sl_v6_dest(x, body);
+	sl_mut_copy_param(x, body, "NextHopType", NULL);
+	sl_mut_copy_param(x, body, "Description", NULL);
+	x->result =
+	    json_pack("{s:s,s:O,s:s,s:s}", "RouteRuleId", id, "Destination",
+		      json_object_get(body, "Destination"), "NextHopType",
+		      sl_mut_param(x, "NextHopType") ? sl_mut_param(x, "NextHopType") : "ECS",
+		      "NextHopInstanceId", sl_mut_param(x, "NextHopInstanceId"));
+	if (sl_v6_stage(x, SL_CFG_IPV6RULE, id, body, e) < 0)
+		return -1;
+	snprintf(x->label, sizeof(x->label), "Ipv6GatewayRouteRule %s", id);
+	return x->result ? 0 : sl_mut_oom(e);
+}
+
+static struct sl_ipv6rule_obj *sl_own_ipv6rule(const struct sl_mut *x, struct sl_api_err *e)
+{
+	return sl_v6_own(x, x->s->ipv6rules, "RouteRuleId", "InvalidRouteRuleId.NotFound", 404,
+			 "route rule", "IncorrectStatus.RouteRule", e);
+}
+
+static int sl_modify_ipv6rule(struct sl_mut *x, struct sl_api_err *e)
+{
+	struct sl_ipv6rule_obj *r;
+	json_t *body;
+
+	if (sl_v6_region(x, e) < 0 || (r = sl_own_ipv6rule(x, e)) == NULL)
+		return -1;
+	body = json_deep_copy(sl_db_get(x->m->db, SL_CFG_IPV6RULE, r->id));
+	if (body == NULL)
+		return sl_mut_oom(e);
+	sl_v6_dest(x, body);
+	sl_mut_copy_param(x, body, "NextHopType", NULL);
+	sl_mut_copy_param(x, body, "NextHopInstanceId", NULL);
+	sl_mut_copy_param(x, body, "Description", NULL);
+	json_object_set_new(body, "UpdatedAt", json_integer((json_int_t)x->now));
+	if (sl_v6_stage(x, SL_CFG_IPV6RULE, r->id, body, e) < 0)
+		return -1;
+	snprintf(x->label, sizeof(x->label), "Ipv6GatewayRouteRule %s", r->id);
+	x->result = json_pack("{s:s}", "RouteRuleId", r->id);
+	return x->result ? 0 : sl_mut_oom(e);
+}
+
+static int sl_delete_ipv6rule(struct sl_mut *x, struct sl_api_err *e)
+{
+	struct sl_ipv6rule_obj *r;
+
+	if (sl_v6_region(x, e) < 0 || (r = sl_own_ipv6rule(x, e)) == NULL)
+		return -1;
+	return sl_v6_delete(x, SL_CFG_IPV6RULE, "Ipv6GatewayRouteRule", r->id, e);
+}
+
 /* ---- dependencies of VPC objects ------------------------------------------------- */
 
 int sl_ipv6_vpc_deps(const struct sl_store *s, const struct sl_vpc_obj *v,
@@ -465,6 +562,15 @@ int sl_ipv6_vpc_deps(const struct sl_store *s, const struct sl_vpc_obj *v,
 		if (a->vswitch == w)
 			return sl_api_fail(e, 400, "DependencyViolation.Ipv6Address",
 					   "IPv6 address %s is in VSwitch %s.", a->id, w->id);
+	}
+	for (unsigned int i = 0; in && i < s->ipv6rule_v.n; i++) {
+		const struct sl_ipv6rule_obj *r = s->ipv6rule_v.v[i];
+
+		if (r->instance == in)
+			return sl_api_fail(
+			    e, 400, "DependencyViolation.Ipv6GatewayRouteRule",
+			    "IPv6 gateway route rule %s sends traffic to instance %s.", r->id,
+			    in->id);
 	}
 	for (unsigned int i = 0; in && i < s->ipv6egress_v.n; i++) {
 		const struct sl_ipv6egress_obj *r = s->ipv6egress_v.v[i];
@@ -496,6 +602,10 @@ const struct sl_mut_action sl_ipv6_actions[] = {
     {"DeleteIpv6InternetBandwidth", sl_delete_ipv6bw, sl_none6, false},
     {"CreateIpv6EgressOnlyRule", sl_create_ipv6egress, sl_none6, false},
     {"DeleteIpv6EgressOnlyRule", sl_delete_ipv6egress, sl_none6, false},
+    /* sluice's own: the REST routeRules endpoints run these */
+    {"CreateIpv6GatewayRouteRule", sl_create_ipv6rule, sl_none6, false},
+    {"ModifyIpv6GatewayRouteRule", sl_modify_ipv6rule, sl_none6, false},
+    {"DeleteIpv6GatewayRouteRule", sl_delete_ipv6rule, sl_none6, false},
 };
 const unsigned int sl_ipv6_n_actions = sizeof(sl_ipv6_actions) / sizeof(sl_ipv6_actions[0]);
 

@@ -96,7 +96,9 @@ int sl_mut_new_id(const struct sl_store *s, const char *prefix, char *out, size_
 		if (!sl_jsl_get(s->vpcs, out) && !sl_jsl_get(s->vswitches, out) &&
 		    !sl_jsl_get(s->instances, out) && !sl_jsl_get(s->natgws, out) &&
 		    !sl_jsl_get(s->eips, out) && !sl_jsl_get(s->snats, out) &&
-		    !sl_jsl_get(s->fwds, out))
+		    !sl_jsl_get(s->fwds, out) && !sl_jsl_get(s->ipv6gws, out) &&
+		    !sl_jsl_get(s->ipv6addrs, out) && !sl_jsl_get(s->ipv6bws, out) &&
+		    !sl_jsl_get(s->ipv6egress, out) && !sl_jsl_get(s->ipv6rules, out))
 			return 0;
 	}
 	return -EEXIST;

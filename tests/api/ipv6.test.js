@@ -272,7 +272,32 @@ for (const [mode, alg, k] of [['sig1.0', 'v2', 'a'], ['acs3', undefined, 'b']]) 
 			'InvalidIpv6EgressOnlyRuleId.NotFound', 404);
 	});
 
+	t('sluice\'s own ingress route rule actions (what the REST routeRules endpoints run)', async () => {
+		const q = (o) => ({ RegionId: REGION, ...o });
+		const r = await sluiceCall(c, 'CreateIpv6GatewayRouteRule', q({
+			Ipv6GatewayId: s.gw, Destination: '2407:c080::/16', NextHopInstanceId: s.inst, Description: 'fw',
+		}));
+		s.rr = r.RouteRuleId;
+		assert.match(s.rr, /^igwrtbr-[a-z0-9]{20}$/);
+		assert.equal(r.Destination, '2407::/16'); // host bits cleared (seed 000)
+		assert.equal(r.NextHopType, 'ECS');
+		await expectError(sluiceCall(c, 'CreateIpv6GatewayRouteRule', q({
+			Ipv6GatewayId: s.gw, Destination: '2407:ffff::/16', NextHopInstanceId: s.inst,
+		})), 'IGW.Destination.Duplicated', 400);
+		await expectError(sluiceCall(c, 'CreateIpv6GatewayRouteRule', q({
+			Ipv6GatewayId: s.gw, Destination: '2409::/16', NextHopInstanceId: 'i-f1',
+		})), 'IGW.NextHopInstance.NotFound', 404);
+		const m = await sluiceCall(c, 'ModifyIpv6GatewayRouteRule', q({ RouteRuleId: s.rr, Destination: '2408::1/16' }));
+		assert.equal(m.RouteRuleId, s.rr);
+		await expectError(sluiceCall(c, 'ModifyIpv6GatewayRouteRule', q({ RouteRuleId: 'igwrtbr-nope', Destination: '2408::/16' })),
+			'InvalidRouteRuleId.NotFound', 404);
+		await expectError(sluiceCall(c, 'DeleteIpv6GatewayRouteRule', q({ RouteRuleId: 'igwrtbr-nope' })),
+			'InvalidRouteRuleId.NotFound', 404);
+	});
+
 	t('dependencies: gateway, address, VSwitch and instance deletions are refused while used', async () => {
+		await expectError(sluiceCall(c, 'DeleteSluiceInstance', { RegionId: REGION, InstanceId: s.inst }),
+			'DependencyViolation.Ipv6GatewayRouteRule', 400);
 		await expectError(c.deleteIpv6Gateway(R('DeleteIpv6GatewayRequest', { ipv6GatewayId: s.gw })),
 			'DependencyViolation.Ipv6InternetBandwidth', 400);
 		await expectError(c.releaseIpv6Address(R('ReleaseIpv6AddressRequest', { ipv6AddressId: s.a2 })),
@@ -286,6 +311,9 @@ for (const [mode, alg, k] of [['sig1.0', 'v2', 'a'], ['acs3', undefined, 'b']]) 
 	});
 
 	t('teardown leaves only the file\'s IPv6 objects', async () => {
+		await sluiceCall(c, 'DeleteIpv6GatewayRouteRule', { RegionId: REGION, RouteRuleId: s.rr });
+		await expectError(sluiceCall(c, 'DeleteSluiceInstance', { RegionId: REGION, InstanceId: s.inst }),
+			'DependencyViolation.Ipv6EgressOnlyRule', 400);
 		await c.deleteIpv6EgressOnlyRule(R('DeleteIpv6EgressOnlyRuleRequest', { ipv6EgressOnlyRuleId: s.eg1 }));
 		await c.deleteIpv6EgressOnlyRule(R('DeleteIpv6EgressOnlyRuleRequest', { ipv6EgressOnlyRuleId: s.eg2 }));
 		await c.deleteIpv6InternetBandwidth(R('DeleteIpv6InternetBandwidthRequest', { ipv6AddressId: s.a2 }));

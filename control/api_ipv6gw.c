@@ -56,6 +56,21 @@ static int sl_v6_stage(struct sl_mut *x, enum sl_cfg_kind k, const char *id, jso
 	return rc < 0 ? sl_mut_oom(e) : 0;
 }
 
+/* Stage `body` as object `id` of kind `k`, name it in the label ("what
+ * id": validation errors about it answer the request) and answer `result`.
+ * Takes both references. */
+static int sl_v6_put(struct sl_mut *x, enum sl_cfg_kind k, const char *what, const char *id,
+		     json_t *body, json_t *result, struct sl_api_err *e)
+{
+	if (sl_v6_stage(x, k, id, body, e) < 0) {
+		json_decref(result);
+		return -1;
+	}
+	snprintf(x->label, sizeof(x->label), "%s %s", what, id);
+	x->result = result;
+	return result ? 0 : sl_mut_oom(e);
+}
+
 static int sl_v6_delete(struct sl_mut *x, enum sl_cfg_kind k, const char *what, const char *id,
 			struct sl_api_err *e)
 {
@@ -125,11 +140,8 @@ static int sl_create_ipv6gw(struct sl_mut *x, struct sl_api_err *e)
 		sl_mut_copy_param(x, body, "Name", NULL);
 		sl_mut_copy_param(x, body, "Description", NULL);
 	}
-	if (sl_v6_stage(x, SL_CFG_IPV6GW, id, body, e) < 0)
-		return -1;
-	snprintf(x->label, sizeof(x->label), "Ipv6Gateway %s", id);
-	x->result = json_pack("{s:s}", "Ipv6GatewayId", id);
-	return x->result ? 0 : sl_mut_oom(e);
+	return sl_v6_put(x, SL_CFG_IPV6GW, "Ipv6Gateway", id, body,
+			 json_pack("{s:s}", "Ipv6GatewayId", id), e);
 }
 
 static struct sl_ipv6gw_obj *sl_own_ipv6gw(const struct sl_mut *x, struct sl_api_err *e)
@@ -235,11 +247,8 @@ static int sl_allocate_ipv6addr(struct sl_mut *x, struct sl_api_err *e)
 		sl_mut_copy_param(x, body, "Ipv6AddressName", NULL);
 		sl_mut_copy_param(x, body, "Ipv6AddressDescription", NULL);
 	}
-	if (sl_v6_stage(x, SL_CFG_IPV6ADDR, id, body, e) < 0)
-		return -1;
-	snprintf(x->label, sizeof(x->label), "Ipv6Address %s", id);
-	x->result = json_pack("{s:s,s:s}", "Ipv6AddressId", id, "Ipv6Address", ip);
-	return x->result ? 0 : sl_mut_oom(e);
+	return sl_v6_put(x, SL_CFG_IPV6ADDR, "Ipv6Address", id, body,
+			 json_pack("{s:s,s:s}", "Ipv6AddressId", id, "Ipv6Address", ip), e);
 }
 
 static int sl_release_ipv6addr(struct sl_mut *x, struct sl_api_err *e)
@@ -331,11 +340,9 @@ static int sl_allocate_ipv6bw(struct sl_mut *x, struct sl_api_err *e)
 	}
 	sl_mut_copy_param(x, body, "Ipv6GatewayId", NULL);
 	sl_mut_copy_param(x, body, "InternetChargeType", NULL);
-	if (sl_v6_stage(x, SL_CFG_IPV6BW, id, body, e) < 0)
-		return -1;
-	snprintf(x->label, sizeof(x->label), "Ipv6InternetBandwidth %s", id);
-	x->result = json_pack("{s:s,s:s}", "InternetBandwidthId", id, "Ipv6AddressId", a->id);
-	return x->result ? 0 : sl_mut_oom(e);
+	return sl_v6_put(x, SL_CFG_IPV6BW, "Ipv6InternetBandwidth", id, body,
+			 json_pack("{s:s,s:s}", "InternetBandwidthId", id, "Ipv6AddressId", a->id),
+			 e);
 }
 
 /* The bandwidth named by Ipv6InternetBandwidthId or Ipv6AddressId (one is
@@ -389,11 +396,7 @@ static int sl_modify_ipv6bw(struct sl_mut *x, struct sl_api_err *e)
 		json_decref(body);
 		return -1;
 	}
-	if (sl_v6_stage(x, SL_CFG_IPV6BW, b->id, body, e) < 0)
-		return -1;
-	snprintf(x->label, sizeof(x->label), "Ipv6InternetBandwidth %s", b->id);
-	x->result = json_object();
-	return x->result ? 0 : sl_mut_oom(e);
+	return sl_v6_put(x, SL_CFG_IPV6BW, "Ipv6InternetBandwidth", b->id, body, json_object(), e);
 }
 
 static int sl_delete_ipv6bw(struct sl_mut *x, struct sl_api_err *e)
@@ -432,12 +435,9 @@ static int sl_create_ipv6egress(struct sl_mut *x, struct sl_api_err *e)
 		sl_mut_copy_param(x, body, "Name", NULL);
 		sl_mut_copy_param(x, body, "Description", NULL);
 	}
-	if (sl_v6_stage(x, SL_CFG_IPV6EGRESS, id, body, e) < 0)
-		return -1;
-	snprintf(x->label, sizeof(x->label), "Ipv6EgressOnlyRule %s", id);
 	/* the SDK's response model calls it Ipv6EgressRuleId */
-	x->result = json_pack("{s:s}", "Ipv6EgressRuleId", id);
-	return x->result ? 0 : sl_mut_oom(e);
+	return sl_v6_put(x, SL_CFG_IPV6EGRESS, "Ipv6EgressOnlyRule", id, body,
+			 json_pack("{s:s}", "Ipv6EgressRuleId", id), e);
 }
 
 static int sl_delete_ipv6egress(struct sl_mut *x, struct sl_api_err *e)
@@ -475,7 +475,7 @@ static int sl_create_ipv6rule(struct sl_mut *x, struct sl_api_err *e)
 					  NULL};
 	const struct sl_ipv6gw_obj *g;
 	char id[SL_ID_LEN];
-	json_t *body;
+	json_t *body, *res;
 
 	if (sl_v6_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
 		return -1;
@@ -495,15 +495,11 @@ static int sl_create_ipv6rule(struct sl_mut *x, struct sl_api_err *e)
 	sl_v6_dest(x, body);
 	sl_mut_copy_param(x, body, "NextHopType", NULL);
 	sl_mut_copy_param(x, body, "Description", NULL);
-	x->result =
-	    json_pack("{s:s,s:O,s:s,s:s}", "RouteRuleId", id, "Destination",
-		      json_object_get(body, "Destination"), "NextHopType",
-		      sl_mut_param(x, "NextHopType") ? sl_mut_param(x, "NextHopType") : "ECS",
-		      "NextHopInstanceId", sl_mut_param(x, "NextHopInstanceId"));
-	if (sl_v6_stage(x, SL_CFG_IPV6RULE, id, body, e) < 0)
-		return -1;
-	snprintf(x->label, sizeof(x->label), "Ipv6GatewayRouteRule %s", id);
-	return x->result ? 0 : sl_mut_oom(e);
+	res = json_pack("{s:s,s:O,s:s,s:s}", "RouteRuleId", id, "Destination",
+			json_object_get(body, "Destination"), "NextHopType",
+			sl_mut_param(x, "NextHopType") ? sl_mut_param(x, "NextHopType") : "ECS",
+			"NextHopInstanceId", sl_mut_param(x, "NextHopInstanceId"));
+	return sl_v6_put(x, SL_CFG_IPV6RULE, "Ipv6GatewayRouteRule", id, body, res, e);
 }
 
 static struct sl_ipv6rule_obj *sl_own_ipv6rule(const struct sl_mut *x, struct sl_api_err *e)
@@ -527,11 +523,8 @@ static int sl_modify_ipv6rule(struct sl_mut *x, struct sl_api_err *e)
 	sl_mut_copy_param(x, body, "NextHopInstanceId", NULL);
 	sl_mut_copy_param(x, body, "Description", NULL);
 	json_object_set_new(body, "UpdatedAt", json_integer((json_int_t)x->now));
-	if (sl_v6_stage(x, SL_CFG_IPV6RULE, r->id, body, e) < 0)
-		return -1;
-	snprintf(x->label, sizeof(x->label), "Ipv6GatewayRouteRule %s", r->id);
-	x->result = json_pack("{s:s}", "RouteRuleId", r->id);
-	return x->result ? 0 : sl_mut_oom(e);
+	return sl_v6_put(x, SL_CFG_IPV6RULE, "Ipv6GatewayRouteRule", r->id, body,
+			 json_pack("{s:s}", "RouteRuleId", r->id), e);
 }
 
 static int sl_delete_ipv6rule(struct sl_mut *x, struct sl_api_err *e)

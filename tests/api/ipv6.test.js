@@ -319,10 +319,11 @@ for (const [mode, alg, k] of [['sig1.0', 'v2', 'a'], ['acs3', undefined, 'b']]) 
 		await c.deleteIpv6InternetBandwidth(R('DeleteIpv6InternetBandwidthRequest', { ipv6AddressId: s.a2 }));
 		for (const a of [s.a1, s.a2, s.a3])
 			await c.releaseIpv6Address(R('ReleaseIpv6AddressRequest', { ipv6AddressId: a }));
-		await c.deleteIpv6Gateway(R('DeleteIpv6GatewayRequest', { ipv6GatewayId: s.gw }));
 		await sluiceCall(c, 'DeleteSluiceInstance', { RegionId: REGION, InstanceId: s.inst });
 		for (const w of [s.vsw, s.vsw2, s.vsw4])
 			await c.deleteVSwitch(R('DeleteVSwitchRequest', { vSwitchId: w }));
+		await expectError(c.deleteVpc(R('DeleteVpcRequest', { vpcId: s.vpc })), 'DependencyViolation.Ipv6Gateway', 400);
+		await c.deleteIpv6Gateway(R('DeleteIpv6GatewayRequest', { ipv6GatewayId: s.gw }));
 		await c.deleteVpc(R('DeleteVpcRequest', { vpcId: s.vpc }));
 		const g = await c.describeIpv6Gateways(R('DescribeIpv6GatewaysRequest', {}));
 		assert.deepEqual(g.body.ipv6Gateways.ipv6Gateway.map((x) => x.ipv6GatewayId), ['ipv6gw-f']);

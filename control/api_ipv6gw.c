@@ -35,34 +35,13 @@
 
 /* ---- shared checks ---------------------------------------------------------- */
 
-static int sl_v6_region(const struct sl_mut *x, struct sl_api_err *e)
-{
-	const char *rid = sl_mut_param(x, "RegionId");
-
-	if (rid == NULL)
-		return sl_mut_missing(e, "RegionId");
-	if (sl_jsl_get(x->s->regions, rid) == NULL)
-		return sl_api_fail(e, 404, "InvalidRegionId.NotFound",
-				   "The specified RegionId %.64s does not exist.", rid);
-	return 0;
-}
-
-static int sl_v6_stage(struct sl_mut *x, enum sl_cfg_kind k, const char *id, json_t *body,
-		       struct sl_api_err *e)
-{
-	int rc = body ? sl_db_stage_put(x->m->db, k, id, body, x->now) : -ENOMEM;
-
-	json_decref(body);
-	return rc < 0 ? sl_mut_oom(e) : 0;
-}
-
 /* Stage `body` as object `id` of kind `k`, name it in the label ("what
  * id": validation errors about it answer the request) and answer `result`.
  * Takes both references. */
 static int sl_v6_put(struct sl_mut *x, enum sl_cfg_kind k, const char *what, const char *id,
 		     json_t *body, json_t *result, struct sl_api_err *e)
 {
-	if (sl_v6_stage(x, k, id, body, e) < 0) {
+	if (sl_stage_put(x, k, id, body, e) < 0) {
 		json_decref(result);
 		return -1;
 	}
@@ -123,7 +102,7 @@ static int sl_create_ipv6gw(struct sl_mut *x, struct sl_api_err *e)
 	char id[SL_ID_LEN];
 	json_t *body;
 
-	if (sl_v6_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
+	if (sl_nat_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
 		return -1;
 	v = sl_store_vpc(x->s, sl_mut_param(x, "VpcId"));
 	if (v == NULL || strcmp(v->region_id, sl_mut_param(x, "RegionId")) != 0)
@@ -154,7 +133,7 @@ static int sl_delete_ipv6gw(struct sl_mut *x, struct sl_api_err *e)
 {
 	struct sl_ipv6gw_obj *g;
 
-	if (sl_v6_region(x, e) < 0 || (g = sl_own_ipv6gw(x, e)) == NULL)
+	if (sl_nat_region(x, e) < 0 || (g = sl_own_ipv6gw(x, e)) == NULL)
 		return -1;
 	if (g->n_bw)
 		return sl_api_fail(e, 400, "DependencyViolation.Ipv6InternetBandwidth",
@@ -176,7 +155,7 @@ static int sl_modify_ipv6gw(struct sl_mut *x, struct sl_api_err *e)
 	static const char *const pairs[] = {"Name", "Name", "Description", "Description", NULL};
 	struct sl_ipv6gw_obj *g;
 
-	if (sl_v6_region(x, e) < 0 || (g = sl_own_ipv6gw(x, e)) == NULL)
+	if (sl_nat_region(x, e) < 0 || (g = sl_own_ipv6gw(x, e)) == NULL)
 		return -1;
 	snprintf(x->label, sizeof(x->label), "Ipv6Gateway %s", g->id);
 	return sl_mut_modify(x, SL_CFG_IPV6GW, g->id, pairs, e);
@@ -210,7 +189,7 @@ static int sl_allocate_ipv6addr(struct sl_mut *x, struct sl_api_err *e)
 	char id[SL_ID_LEN], ip[SL_PFX_STRLEN];
 	json_t *body;
 
-	if (sl_v6_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
+	if (sl_nat_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
 		return -1;
 	w = sl_store_vswitch(x->s, sl_mut_param(x, "VSwitchId"));
 	if (w == NULL || w->vpc == NULL ||
@@ -255,7 +234,7 @@ static int sl_release_ipv6addr(struct sl_mut *x, struct sl_api_err *e)
 {
 	struct sl_ipv6addr_obj *a;
 
-	if (sl_v6_region(x, e) < 0 ||
+	if (sl_nat_region(x, e) < 0 ||
 	    (a = sl_v6_own(x, x->s->ipv6addrs, "Ipv6AddressId", "InvalidIpv6AddressId.NotFound",
 			   404, "IPv6 address", "IncorrectStatus.Ipv6Address", e)) == NULL)
 		return -1;
@@ -276,7 +255,7 @@ static int sl_modify_ipv6addr(struct sl_mut *x, struct sl_api_err *e)
 					    "Ipv6AddressDescription", NULL};
 	struct sl_ipv6addr_obj *a;
 
-	if (sl_v6_region(x, e) < 0 ||
+	if (sl_nat_region(x, e) < 0 ||
 	    (a = sl_v6_own(x, x->s->ipv6addrs, "Ipv6AddressId", "InvalidIpv6AddressId.NotFound",
 			   404, "IPv6 address", "IncorrectStatus.Ipv6Address", e)) == NULL)
 		return -1;
@@ -313,7 +292,7 @@ static int sl_allocate_ipv6bw(struct sl_mut *x, struct sl_api_err *e)
 	char id[SL_ID_LEN];
 	json_t *body;
 
-	if (sl_v6_region(x, e) < 0)
+	if (sl_nat_region(x, e) < 0)
 		return -1;
 	if (aid == NULL)
 		return sl_api_fail(e, 400, "MissingParam.Ipv6InstanceId",
@@ -387,7 +366,7 @@ static int sl_modify_ipv6bw(struct sl_mut *x, struct sl_api_err *e)
 	struct sl_ipv6bw_obj *b;
 	json_t *body;
 
-	if (sl_v6_region(x, e) < 0 || (b = sl_own_ipv6bw(x, e)) == NULL)
+	if (sl_nat_region(x, e) < 0 || (b = sl_own_ipv6bw(x, e)) == NULL)
 		return -1;
 	body = json_deep_copy(sl_db_get(x->m->db, SL_CFG_IPV6BW, b->id));
 	if (body == NULL)
@@ -403,7 +382,7 @@ static int sl_delete_ipv6bw(struct sl_mut *x, struct sl_api_err *e)
 {
 	struct sl_ipv6bw_obj *b;
 
-	if (sl_v6_region(x, e) < 0 || (b = sl_own_ipv6bw(x, e)) == NULL)
+	if (sl_nat_region(x, e) < 0 || (b = sl_own_ipv6bw(x, e)) == NULL)
 		return -1;
 	return sl_v6_delete(x, SL_CFG_IPV6BW, "Ipv6InternetBandwidth", b->id, e);
 }
@@ -417,7 +396,7 @@ static int sl_create_ipv6egress(struct sl_mut *x, struct sl_api_err *e)
 	char id[SL_ID_LEN];
 	json_t *body;
 
-	if (sl_v6_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
+	if (sl_nat_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
 		return -1;
 	g = sl_jsl_get(x->s->ipv6gws, sl_mut_param(x, "Ipv6GatewayId"));
 	if (g == NULL)
@@ -444,7 +423,7 @@ static int sl_delete_ipv6egress(struct sl_mut *x, struct sl_api_err *e)
 {
 	struct sl_ipv6egress_obj *r;
 
-	if (sl_v6_region(x, e) < 0 ||
+	if (sl_nat_region(x, e) < 0 ||
 	    (r = sl_v6_own(x, x->s->ipv6egress, "Ipv6EgressOnlyRuleId",
 			   "InvalidIpv6EgressOnlyRuleId.NotFound", 404, "egress-only rule",
 			   "IncorrectStatus.Ipv6EgressOnlyRule", e)) == NULL)
@@ -477,7 +456,7 @@ static int sl_create_ipv6rule(struct sl_mut *x, struct sl_api_err *e)
 	char id[SL_ID_LEN];
 	json_t *body, *res;
 
-	if (sl_v6_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
+	if (sl_nat_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
 		return -1;
 	g = sl_jsl_get(x->s->ipv6gws, sl_mut_param(x, "Ipv6GatewayId"));
 	if (g == NULL || g->vpc == NULL || strcmp(g->vpc->region_id, sl_mut_param(x, "RegionId")))
@@ -513,7 +492,7 @@ static int sl_modify_ipv6rule(struct sl_mut *x, struct sl_api_err *e)
 	struct sl_ipv6rule_obj *r;
 	json_t *body;
 
-	if (sl_v6_region(x, e) < 0 || (r = sl_own_ipv6rule(x, e)) == NULL)
+	if (sl_nat_region(x, e) < 0 || (r = sl_own_ipv6rule(x, e)) == NULL)
 		return -1;
 	body = json_deep_copy(sl_db_get(x->m->db, SL_CFG_IPV6RULE, r->id));
 	if (body == NULL)
@@ -531,7 +510,7 @@ static int sl_delete_ipv6rule(struct sl_mut *x, struct sl_api_err *e)
 {
 	struct sl_ipv6rule_obj *r;
 
-	if (sl_v6_region(x, e) < 0 || (r = sl_own_ipv6rule(x, e)) == NULL)
+	if (sl_nat_region(x, e) < 0 || (r = sl_own_ipv6rule(x, e)) == NULL)
 		return -1;
 	return sl_v6_delete(x, SL_CFG_IPV6RULE, "Ipv6GatewayRouteRule", r->id, e);
 }

@@ -497,6 +497,7 @@ static int sl_rest_create_rules(struct sl_rest *x, const struct sl_ipv6gw_obj *g
 					   hop ? hop : "", "code", ie.code, "message", ie.msg));
 		}
 		json_decref(res);
+		x->s = one.s; /* the store after this item */
 	}
 	*data = json_pack("{s:o,s:o}", "successItems", ok, "failureItems", bad);
 	return 0;

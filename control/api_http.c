@@ -35,6 +35,7 @@
 #include <microhttpd.h>
 
 #include "sl_api_http.h"
+#include "sl_api_rest.h"
 #include "sl_api_vpc.h"
 #include "sl_ctl_log.h"
 
@@ -80,6 +81,10 @@ void sl_api_handle(struct sl_api_server *srv, const char *method, const char *pa
 	json_t *result = NULL;
 	int rc;
 
+	if (sl_api_rest_path(path)) { /* the IPv6 gateway REST API (api_rest.c) */
+		sl_api_rest_handle(srv, method, path, query, body, body_len, headers, r);
+		return;
+	}
 	memset(r, 0, sizeof(*r));
 	sl_api_request_id(r->request_id);
 	sl_api_params_init(&p);

@@ -96,7 +96,9 @@ int sl_mut_new_id(const struct sl_store *s, const char *prefix, char *out, size_
 		if (!sl_jsl_get(s->vpcs, out) && !sl_jsl_get(s->vswitches, out) &&
 		    !sl_jsl_get(s->instances, out) && !sl_jsl_get(s->natgws, out) &&
 		    !sl_jsl_get(s->eips, out) && !sl_jsl_get(s->snats, out) &&
-		    !sl_jsl_get(s->fwds, out))
+		    !sl_jsl_get(s->fwds, out) && !sl_jsl_get(s->ipv6gws, out) &&
+		    !sl_jsl_get(s->ipv6addrs, out) && !sl_jsl_get(s->ipv6bws, out) &&
+		    !sl_jsl_get(s->ipv6egress, out) && !sl_jsl_get(s->ipv6rules, out))
 			return 0;
 	}
 	return -EEXIST;
@@ -344,7 +346,8 @@ static int sl_delete_vpc(struct sl_mut *x, struct sl_api_err *e)
 	if (v->n_instances)
 		return sl_api_fail(e, 400, "DependencyViolation.Instance",
 				   "The VPC %s still has %u instance(s).", v->id, v->n_instances);
-	if (sl_nat_vpc_deps(x->s, v, NULL, NULL, e) < 0)
+	if (sl_nat_vpc_deps(x->s, v, NULL, NULL, e) < 0 ||
+	    sl_ipv6_vpc_deps(x->s, v, NULL, NULL, e) < 0)
 		return -1;
 	if (v->n_vswitches)
 		return sl_api_fail(e, 400, "DependencyViolation.VSwitch",
@@ -523,7 +526,8 @@ static int sl_delete_vswitch(struct sl_mut *x, struct sl_api_err *e)
 					   "The VSwitch %s still holds instance %s.", w->id,
 					   in->id);
 	}
-	if (sl_nat_vpc_deps(x->s, NULL, w, NULL, e) < 0)
+	if (sl_nat_vpc_deps(x->s, NULL, w, NULL, e) < 0 ||
+	    sl_ipv6_vpc_deps(x->s, NULL, w, NULL, e) < 0)
 		return -1;
 	if (w->vpc && sl_vpc_settled(x->s, w->vpc, "IncorrectRouteEntryStatus", e) < 0)
 		return -1;
@@ -753,7 +757,8 @@ static int sl_delete_instance(struct sl_mut *x, struct sl_api_err *e)
 					   "The route entry %s uses instance %s as next hop.",
 					   r->key, id);
 	}
-	if (sl_nat_vpc_deps(x->s, NULL, NULL, in, e) < 0)
+	if (sl_nat_vpc_deps(x->s, NULL, NULL, in, e) < 0 ||
+	    sl_ipv6_vpc_deps(x->s, NULL, NULL, in, e) < 0)
 		return -1;
 	if (sl_db_stage_del(x->m->db, SL_CFG_INSTANCE, id) < 0)
 		return sl_mut_oom(e);
@@ -794,7 +799,7 @@ static const struct sl_mut_action sl_muts[] = {
     {"DeleteSluiceInstance", sl_delete_instance, sl_none, false},
 };
 
-/* The action called `name` here or in api_nat.c, NULL if none. */
+/* The action called `name` here, in api_nat.c or in api_ipv6gw.c, NULL if none. */
 static const struct sl_mut_action *sl_mut_action(const char *name)
 {
 	for (size_t i = 0; i < sizeof(sl_muts) / sizeof(sl_muts[0]); i++)
@@ -803,6 +808,9 @@ static const struct sl_mut_action *sl_mut_action(const char *name)
 	for (unsigned int i = 0; i < sl_nat_n_actions; i++)
 		if (strcmp(name, sl_nat_actions[i].name) == 0)
 			return &sl_nat_actions[i];
+	for (unsigned int i = 0; i < sl_ipv6_n_actions; i++)
+		if (strcmp(name, sl_ipv6_actions[i].name) == 0)
+			return &sl_ipv6_actions[i];
 	return NULL;
 }
 

@@ -563,6 +563,87 @@ static void test_nat_gateway(void **state)
 		   "cn-hangzhou", "NatGatewayId", ngw, NULL);
 }
 
+/* IPv6 gateway actions on the demo config: a new gateway is Pending until
+ * the data plane acknowledged it and takes no egress-only rule meanwhile;
+ * an address and its bandwidth survive a reopen of the database; the
+ * dependency order of the deletions. */
+static void test_ipv6_gateway(void **state)
+{
+	struct fix *f = *state;
+	struct sl_shm_header *h = sl_shm_hdr(sl_ctl_shm(f->ctl));
+	const struct sl_ipv6addr_obj *a;
+	struct sl_api_err e;
+	json_t *res;
+	char gw[SL_ID_LEN], addr[SL_ID_LEN], bw[SL_ID_LEN];
+
+	atomic_store(&h->dp_pid, getpid());
+	atomic_store(&h->lcore[2].ack_generation, sl_shm_generation(sl_ctl_shm(f->ctl)));
+	atomic_store(&h->lcore[2].online, 1);
+	if (run(f, "CreateIpv6Gateway", &res, &e, "RegionId", "cn-hangzhou", "VpcId", "vpc-a",
+		"Spec", "Middle", NULL) < 0)
+		fail_msg("CreateIpv6Gateway: %s %s", e.code, e.msg);
+	snprintf(gw, sizeof(gw), "%s", json_string_value(json_object_get(res, "Ipv6GatewayId")));
+	json_decref(res);
+	assert_true(sl_ctl_poll(f->ctl) > 0);
+	assert_int_equal(
+	    ((struct sl_ipv6gw_obj *)sl_jsl_get(sl_ctl_store(f->ctl)->ipv6gws, gw))->st.status,
+	    SL_STATUS_PENDING);
+	expect_err(f, "IncorrectStatus.Ipv6Gateway", 400, "CreateIpv6EgressOnlyRule", "RegionId",
+		   "cn-hangzhou", "Ipv6GatewayId", gw, "InstanceId", "i-a1", "InstanceType",
+		   "Instance", NULL);
+	expect_err(f, "IncorrectStatus.Ipv6Gateway", 400, "DeleteIpv6Gateway", "RegionId",
+		   "cn-hangzhou", "Ipv6GatewayId", gw, NULL);
+	atomic_store(&h->lcore[2].ack_generation, sl_shm_generation(sl_ctl_shm(f->ctl)));
+	assert_int_equal(sl_ctl_poll(f->ctl), 0);
+	atomic_store(&h->lcore[2].online, 0);
+	atomic_store(&h->dp_pid, 0);
+	/* i-a1's own address gets an id, and bandwidth within the Middle cap */
+	if (run(f, "AllocateIpv6Address", &res, &e, "RegionId", "cn-hangzhou", "VSwitchId",
+		"vsw-a1", "Ipv6Address", "2001:db8:a:1::10", NULL) < 0)
+		fail_msg("AllocateIpv6Address: %s %s", e.code, e.msg);
+	snprintf(addr, sizeof(addr), "%s",
+		 json_string_value(json_object_get(res, "Ipv6AddressId")));
+	json_decref(res);
+	expect_err(f, "IllegalParam.Bandwidth", 400, "AllocateIpv6InternetBandwidth", "RegionId",
+		   "cn-hangzhou", "Ipv6AddressId", addr, "Bandwidth", "1001", "InternetChargeType",
+		   "PayByTraffic", NULL);
+	if (run(f, "AllocateIpv6InternetBandwidth", &res, &e, "RegionId", "cn-hangzhou",
+		"Ipv6AddressId", addr, "Bandwidth", "1000", "InternetChargeType", "PayByTraffic",
+		NULL) < 0)
+		fail_msg("AllocateIpv6InternetBandwidth: %s %s", e.code, e.msg);
+	snprintf(bw, sizeof(bw), "%s",
+		 json_string_value(json_object_get(res, "InternetBandwidthId")));
+	json_decref(res);
+	/* durable: a reopened database has them, resolved */
+	fix_close(f);
+	fix_open(f);
+	a = sl_jsl_get(sl_ctl_store(f->ctl)->ipv6addrs, addr);
+	assert_non_null(a);
+	assert_ptr_equal(a->instance, sl_store_instance(sl_ctl_store(f->ctl), "i-a1"));
+	assert_non_null(a->bw);
+	assert_string_equal(a->bw->id, bw);
+	assert_int_equal(a->bw->bandwidth, 1000);
+	assert_string_equal(a->gw->id, gw);
+	expect_err(f, "DependencyViolation.Ipv6InternetBandwidth", 400, "DeleteIpv6Gateway",
+		   "RegionId", "cn-hangzhou", "Ipv6GatewayId", gw, NULL);
+	expect_err(f, "DependencyViolation.Ipv6InternetBandwidth", 400, "ReleaseIpv6Address",
+		   "RegionId", "cn-hangzhou", "Ipv6AddressId", addr, NULL);
+	assert_int_equal(run(f, "DeleteIpv6InternetBandwidth", &res, &e, "RegionId", "cn-hangzhou",
+			     "Ipv6AddressId", addr, NULL),
+			 0);
+	json_decref(res);
+	assert_int_equal(run(f, "ReleaseIpv6Address", &res, &e, "RegionId", "cn-hangzhou",
+			     "Ipv6AddressId", addr, NULL),
+			 0);
+	json_decref(res);
+	assert_int_equal(run(f, "DeleteIpv6Gateway", &res, &e, "RegionId", "cn-hangzhou",
+			     "Ipv6GatewayId", gw, NULL),
+			 0);
+	json_decref(res);
+	expect_err(f, "InvalidIpv6GatewayId.NotFound", 404, "DeleteIpv6Gateway", "RegionId",
+		   "cn-hangzhou", "Ipv6GatewayId", gw, NULL);
+}
+
 /* Batches: answers collected by the done callback. */
 struct answers {
 	unsigned int n;
@@ -667,6 +748,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_instance_quota, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_status, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nat_gateway, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ipv6_gateway, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,7 @@
 /* ---- shared checks ----------------------------------------------------------- */
 
 /* RegionId required and known (the NAT actions' InvalidRegionId.NotFound). */
-static int sl_nat_region(const struct sl_mut *x, struct sl_api_err *e)
+int sl_nat_region(const struct sl_mut *x, struct sl_api_err *e)
 {
 	const char *rid = sl_mut_param(x, "RegionId");
 
@@ -46,8 +46,8 @@ static int sl_nat_region(const struct sl_mut *x, struct sl_api_err *e)
 	return 0;
 }
 
-static int sl_stage_put(struct sl_mut *x, enum sl_cfg_kind k, const char *id, json_t *body,
-			struct sl_api_err *e)
+int sl_stage_put(struct sl_mut *x, enum sl_cfg_kind k, const char *id, json_t *body,
+		 struct sl_api_err *e)
 {
 	int rc = body ? sl_db_stage_put(x->m->db, k, id, body, x->now) : -ENOMEM;
 

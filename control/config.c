@@ -817,6 +817,168 @@ static int sl_parse_fwd(json_t *o, const struct sl_obj_state *st0, struct sl_sto
 			    "ForwardEntryId", "ForwardEntries", e);
 }
 
+/* ---- IPv6 gateways, addresses, Internet bandwidths, egress-only rules ---- */
+
+static int sl_parse_ipv6gw(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			   struct sl_errs *e)
+{
+	static const char *const keys[] = {"Ipv6GatewayId", "VpcId",	   "Spec",
+					   "Name",	    "Description", NULL};
+	struct sl_ipv6gw_obj *g = calloc(1, sizeof(*g));
+	struct sl_label l;
+
+	if (g == NULL)
+		return -ENOMEM;
+	g->st = *st0;
+	sl_label_set(&l, "Ipv6Gateway", "Ipv6Gateways", st0->file_index, NULL);
+	sl_get_id(o, "Ipv6GatewayId", true, l.s, e, g->id, sizeof(g->id));
+	sl_label_set(&l, "Ipv6Gateway", "Ipv6Gateways", st0->file_index, g->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "VpcId", true, l.s, e, g->vpc_id, sizeof(g->vpc_id));
+	sl_get_text(o, "Spec", l.s, e, g->spec, sizeof(g->spec));
+	if (g->spec[0] == '\0')
+		snprintf(g->spec, sizeof(g->spec), "Small");
+	sl_get_text(o, "Name", l.s, e, g->name, sizeof(g->name));
+	sl_get_text(o, "Description", l.s, e, g->description, sizeof(g->description));
+	return sl_nat_added(g->id[0] ? sl_store_add_ipv6gw(s, g) : -EINVAL, s->ipv6gws, g, g->id,
+			    l.s, "Ipv6GatewayId", "Ipv6Gateways", e);
+}
+
+static int sl_parse_ipv6addr(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			     struct sl_errs *e)
+{
+	static const char *const keys[] = {
+	    "Ipv6AddressId",	      "VSwitchId", "Ipv6Address", "Ipv6AddressName",
+	    "Ipv6AddressDescription", NULL};
+	struct sl_ipv6addr_obj *a = calloc(1, sizeof(*a));
+	struct sl_label l;
+
+	if (a == NULL)
+		return -ENOMEM;
+	a->st = *st0;
+	sl_label_set(&l, "Ipv6Address", "Ipv6Addresses", st0->file_index, NULL);
+	sl_get_id(o, "Ipv6AddressId", true, l.s, e, a->id, sizeof(a->id));
+	sl_label_set(&l, "Ipv6Address", "Ipv6Addresses", st0->file_index, a->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "VSwitchId", true, l.s, e, a->vswitch_id, sizeof(a->vswitch_id));
+	sl_get_ip(o, "Ipv6Address", true, SL_AF_INET6, "InvalidIpv6Address.Malformed", l.s, e,
+		  &a->ip);
+	sl_get_text(o, "Ipv6AddressName", l.s, e, a->name, sizeof(a->name));
+	sl_get_text(o, "Ipv6AddressDescription", l.s, e, a->description, sizeof(a->description));
+	return sl_nat_added(a->id[0] ? sl_store_add_ipv6addr(s, a) : -EINVAL, s->ipv6addrs, a,
+			    a->id, l.s, "Ipv6AddressId", "Ipv6Addresses", e);
+}
+
+static int sl_parse_ipv6bw(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			   struct sl_errs *e)
+{
+	static const char *const keys[] = {"Ipv6InternetBandwidthId", "Ipv6AddressId",
+					   "Ipv6GatewayId",	      "Bandwidth",
+					   "InternetChargeType",      NULL};
+	struct sl_ipv6bw_obj *b = calloc(1, sizeof(*b));
+	struct sl_label l;
+	long long bw = 0;
+
+	if (b == NULL)
+		return -ENOMEM;
+	b->st = *st0;
+	sl_label_set(&l, "Ipv6InternetBandwidth", "Ipv6InternetBandwidths", st0->file_index, NULL);
+	sl_get_id(o, "Ipv6InternetBandwidthId", true, l.s, e, b->id, sizeof(b->id));
+	sl_label_set(&l, "Ipv6InternetBandwidth", "Ipv6InternetBandwidths", st0->file_index, b->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "Ipv6AddressId", true, l.s, e, b->addr_id, sizeof(b->addr_id));
+	sl_get_id(o, "Ipv6GatewayId", false, l.s, e, b->gw_id, sizeof(b->gw_id));
+	if (sl_get_int(o, "Bandwidth", true, l.s, "IllegalParam.Bandwidth", e, &bw) > 0 &&
+	    (bw < SL_IPV6_BW_MIN || bw > SL_IPV6_BW_MAX))
+		sl_errs_add(e, l.s, "Bandwidth", "IllegalParam.Bandwidth",
+			    "%lld Mbps is outside %d-%d", bw, SL_IPV6_BW_MIN, SL_IPV6_BW_MAX);
+	b->bandwidth = bw >= SL_IPV6_BW_MIN && bw <= SL_IPV6_BW_MAX ? (unsigned int)bw : 0;
+	sl_get_text(o, "InternetChargeType", l.s, e, b->charge_type, sizeof(b->charge_type));
+	if (b->charge_type[0] == '\0')
+		snprintf(b->charge_type, sizeof(b->charge_type), "PayByBandwidth");
+	else if (strcmp(b->charge_type, "PayByBandwidth") && strcmp(b->charge_type, "PayByTraffic"))
+		sl_errs_add(e, l.s, "InternetChargeType", "IllegalParam.InternetChargeType",
+			    "'%s': PayByBandwidth or PayByTraffic", b->charge_type);
+	return sl_nat_added(b->id[0] ? sl_store_add_ipv6bw(s, b) : -EINVAL, s->ipv6bws, b, b->id,
+			    l.s, "Ipv6InternetBandwidthId", "Ipv6InternetBandwidths", e);
+}
+
+static int sl_parse_ipv6egress(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			       struct sl_errs *e)
+{
+	static const char *const keys[] = {"Ipv6EgressOnlyRuleId",
+					   "Ipv6GatewayId",
+					   "InstanceId",
+					   "InstanceType",
+					   "Name",
+					   "Description",
+					   NULL};
+	struct sl_ipv6egress_obj *r = calloc(1, sizeof(*r));
+	struct sl_label l;
+
+	if (r == NULL)
+		return -ENOMEM;
+	r->st = *st0;
+	sl_label_set(&l, "Ipv6EgressOnlyRule", "Ipv6EgressOnlyRules", st0->file_index, NULL);
+	sl_get_id(o, "Ipv6EgressOnlyRuleId", true, l.s, e, r->id, sizeof(r->id));
+	sl_label_set(&l, "Ipv6EgressOnlyRule", "Ipv6EgressOnlyRules", st0->file_index, r->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "Ipv6GatewayId", true, l.s, e, r->gw_id, sizeof(r->gw_id));
+	sl_get_id(o, "InstanceId", true, l.s, e, r->instance_id, sizeof(r->instance_id));
+	sl_get_text(o, "InstanceType", l.s, e, r->instance_type, sizeof(r->instance_type));
+	if (r->instance_type[0] == '\0')
+		snprintf(r->instance_type, sizeof(r->instance_type), "Ipv6Address");
+	sl_get_text(o, "Name", l.s, e, r->name, sizeof(r->name));
+	sl_get_text(o, "Description", l.s, e, r->description, sizeof(r->description));
+	return sl_nat_added(r->id[0] ? sl_store_add_ipv6egress(s, r) : -EINVAL, s->ipv6egress, r,
+			    r->id, l.s, "Ipv6EgressOnlyRuleId", "Ipv6EgressOnlyRules", e);
+}
+
+int sl_cfg_ipv6_dest(const char *text, struct sl_pfx *p)
+{
+	int rc = sl_pfx_parse(text, p, SL_PFX_HOST_OK | SL_PFX_NEED_LEN);
+
+	if (rc != SL_PFX_OK || p->family != SL_AF_INET6) {
+		memset(p, 0, sizeof(*p));
+		return -1;
+	}
+	*p = sl_pfx_network(p); /* "2407:c080::/16" is "2407::/16" (seed 000) */
+	return 0;
+}
+
+static int sl_parse_ipv6rule(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			     struct sl_errs *e)
+{
+	static const char *const keys[] = {
+	    "RouteRuleId",	 "Ipv6GatewayId", "Destination", "NextHopType",
+	    "NextHopInstanceId", "Description",	  "UpdatedAt",	 NULL};
+	struct sl_ipv6rule_obj *r = calloc(1, sizeof(*r));
+	struct sl_label l;
+	const char *t;
+	long long up = 0;
+
+	if (r == NULL)
+		return -ENOMEM;
+	r->st = *st0;
+	sl_label_set(&l, "Ipv6GatewayRouteRule", "Ipv6GatewayRouteRules", st0->file_index, NULL);
+	sl_get_id(o, "RouteRuleId", true, l.s, e, r->id, sizeof(r->id));
+	sl_label_set(&l, "Ipv6GatewayRouteRule", "Ipv6GatewayRouteRules", st0->file_index, r->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "Ipv6GatewayId", true, l.s, e, r->gw_id, sizeof(r->gw_id));
+	if (sl_get_str(o, "Destination", true, l.s, e, &t) > 0 && sl_cfg_ipv6_dest(t, &r->dest) < 0)
+		sl_errs_add(e, l.s, "Destination", "IPv6Gateway.InvalidParameter.Destination",
+			    "'%.64s' is not an IPv6 CIDR block (address/length)", t);
+	sl_get_text(o, "NextHopType", l.s, e, r->next_hop_type, sizeof(r->next_hop_type));
+	if (r->next_hop_type[0] == '\0')
+		snprintf(r->next_hop_type, sizeof(r->next_hop_type), "ECS");
+	sl_get_id(o, "NextHopInstanceId", true, l.s, e, r->next_hop_id, sizeof(r->next_hop_id));
+	sl_get_text(o, "Description", l.s, e, r->description, sizeof(r->description));
+	if (sl_get_int(o, "UpdatedAt", false, l.s, "InvalidParameter", e, &up) > 0)
+		r->updated = up;
+	return sl_nat_added(r->id[0] ? sl_store_add_ipv6rule(s, r) : -EINVAL, s->ipv6rules, r,
+			    r->id, l.s, "RouteRuleId", "Ipv6GatewayRouteRules", e);
+}
+
 typedef int (*sl_parse_one_fn)(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
 			       struct sl_errs *e);
 
@@ -835,6 +997,11 @@ static const struct {
     [SL_CFG_EIP] = {"EipAddresses", sl_parse_eip},
     [SL_CFG_SNAT] = {"SnatEntries", sl_parse_snat},
     [SL_CFG_FWD] = {"ForwardEntries", sl_parse_fwd},
+    [SL_CFG_IPV6GW] = {"Ipv6Gateways", sl_parse_ipv6gw},
+    [SL_CFG_IPV6ADDR] = {"Ipv6Addresses", sl_parse_ipv6addr},
+    [SL_CFG_IPV6BW] = {"Ipv6InternetBandwidths", sl_parse_ipv6bw},
+    [SL_CFG_IPV6EGRESS] = {"Ipv6EgressOnlyRules", sl_parse_ipv6egress},
+    [SL_CFG_IPV6RULE] = {"Ipv6GatewayRouteRules", sl_parse_ipv6rule},
 };
 
 const char *sl_cfg_kind_section(enum sl_cfg_kind k)
@@ -1007,10 +1174,8 @@ oom:
 
 static struct sl_store *sl_cfg_build(json_t *root, struct sl_errs *e)
 {
-	static const char *const top[] = {
-	    "Regions",	   "Gateway",	     "Vpcs",	    "VSwitches",
-	    "Instances",   "RouteEntries",   "NatGateways", "EipAddresses",
-	    "SnatEntries", "ForwardEntries", NULL};
+	/* the top-level keys: "Gateway" and every kind's section */
+	const char *top[SL_CFG_NKINDS + 2] = {"Gateway"};
 	struct sl_store *s;
 
 	if (!json_is_object(root)) {
@@ -1021,6 +1186,8 @@ static struct sl_store *sl_cfg_build(json_t *root, struct sl_errs *e)
 	s = sl_store_new();
 	if (s == NULL)
 		goto oom;
+	for (unsigned int k = 0; k < SL_CFG_NKINDS; k++)
+		top[k + 1] = sl_kinds[k].section;
 	sl_check_keys(root, top, "(top level)", e);
 	for (unsigned int k = 0; k < SL_CFG_NKINDS; k++)
 		if (sl_parse_section(root, (enum sl_cfg_kind)k, s, e) < 0)
@@ -1060,7 +1227,8 @@ static json_t *sl_cfg_read(const char *path, json_error_t *je)
 				free(buf);
 				fclose(f);
 				memset(je, 0, sizeof(*je));
-				snprintf(je->text, sizeof(je->text), "out of memory reading %s", path);
+				snprintf(je->text, sizeof(je->text), "out of memory reading %s",
+					 path);
 				return NULL;
 			}
 			buf = nb;

@@ -76,4 +76,21 @@ int sl_nat_vpc_deps(const struct sl_store *s, const struct sl_vpc_obj *v,
 		    const struct sl_vswitch_obj *w, const struct sl_instance_obj *in,
 		    struct sl_api_err *e);
 
+/** RegionId required and known (InvalidRegionId.NotFound 404): the NAT and
+ * IPv6 actions' rule (api_nat.c). */
+int sl_nat_region(const struct sl_mut *x, struct sl_api_err *e);
+/** Stage `body` (taken; NULL: out of memory) as object `id` of kind `k`
+ * (api_nat.c). 0, or -1 with `e`. */
+int sl_stage_put(struct sl_mut *x, enum sl_cfg_kind k, const char *id, json_t *body,
+		 struct sl_api_err *e);
+
+/* api_ipv6gw.c: the IPv6 gateway, address, Internet bandwidth and
+ * egress-only rule actions, and the same dependency check for them
+ * (DependencyViolation.Ipv6Gateway/.Ipv6Address/.Ipv6EgressOnlyRule). */
+extern const struct sl_mut_action sl_ipv6_actions[];
+extern const unsigned int sl_ipv6_n_actions;
+int sl_ipv6_vpc_deps(const struct sl_store *s, const struct sl_vpc_obj *v,
+		     const struct sl_vswitch_obj *w, const struct sl_instance_obj *in,
+		     struct sl_api_err *e);
+
 #endif /* SL_API_MUT_INT_H */

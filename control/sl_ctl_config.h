@@ -21,6 +21,15 @@
 #define SL_EIP_BANDWIDTH_DEFAULT 5
 #define SL_EIP_BANDWIDTH_MIN 1
 #define SL_EIP_BANDWIDTH_MAX 200
+/* IPv6 Internet bandwidth in Mbps (seed 004): 1-5000 for PayByBandwidth;
+ * PayByTraffic is also capped by the IPv6 gateway's spec. */
+#define SL_IPV6_BW_MIN 1
+#define SL_IPV6_BW_MAX 5000
+#define SL_IPV6_BW_TRAFFIC_SMALL 500
+#define SL_IPV6_BW_TRAFFIC_MIDDLE 1000
+#define SL_IPV6_BW_TRAFFIC_LARGE 2000
+/* Ingress route rules per IPv6 gateway (sluice's quota: seed 000 gives none). */
+#define SL_IPV6_RULES_MAX 200
 
 /**
  * Parse `path` into a new store. Syntax-level problems (JSON, unknown keys,
@@ -47,6 +56,12 @@ enum sl_cfg_kind {
 	SL_CFG_EIP,   /* EipAddresses */
 	SL_CFG_SNAT,  /* SnatEntries */
 	SL_CFG_FWD,   /* ForwardEntries */
+	/* IPv6 gateway slice (api_ipv6gw.c, validate_ipv6.c) */
+	SL_CFG_IPV6GW,	   /* Ipv6Gateways */
+	SL_CFG_IPV6ADDR,   /* Ipv6Addresses */
+	SL_CFG_IPV6BW,	   /* Ipv6InternetBandwidths */
+	SL_CFG_IPV6EGRESS, /* Ipv6EgressOnlyRules */
+	SL_CFG_IPV6RULE,   /* Ipv6GatewayRouteRules (REST routeRules) */
 	SL_CFG_NKINDS
 };
 
@@ -74,6 +89,9 @@ int sl_cfg_nat_table_ids(const char *ngw_id, char *stb, char *ftb, size_t size);
 int sl_cfg_snat_ips(const char *text, struct sl_pfx *ips, unsigned int *n);
 /** A forward entry port: "Any" (any case) -> 0, "1".."65535"; -1 otherwise. */
 int sl_cfg_port(const char *t);
+/** An ingress route rule destination: an IPv6 "address/length" whose host
+ * bits are cleared (seed 000: "2407:c080::/16" is "2407::/16"). 0 or -1. */
+int sl_cfg_ipv6_dest(const char *text, struct sl_pfx *p);
 /** IpProtocol TCP/UDP/Any in any case -> canonical spelling, else NULL. */
 const char *sl_cfg_proto(const char *t);
 

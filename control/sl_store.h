@@ -239,6 +239,80 @@ struct sl_fwd_obj {
 	struct sl_natgw_obj *natgw;
 };
 
+/*
+ * IPv6 gateway objects (docs/api.md, IPv6 gateways): plain fixed-size data
+ * like the NAT objects. The data plane ignores them for now (issue 6's
+ * data-plane slice): no VPC table depends on them.
+ */
+struct sl_ipv6gw_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char vpc_id[SL_ID_LEN];
+	char spec[16]; /**< Small (default), Middle, Large (seed 004) */
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	/* resolved */
+	struct sl_vpc_obj *vpc;
+	unsigned int n_bw, n_egress, n_rules;
+};
+
+/** An IPv6 address with an id (AllocateIpv6Address). When it is an
+ * instance's Ipv6Address it is that instance's (AssociatedInstanceId). */
+struct sl_ipv6addr_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char vswitch_id[SL_ID_LEN];
+	struct sl_pfx ip; /**< len 128; family 0 if invalid */
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	/* resolved */
+	struct sl_vswitch_obj *vswitch;
+	struct sl_instance_obj *instance; /**< the instance holding the address */
+	struct sl_ipv6gw_obj *gw;	  /**< its VPC's IPv6 gateway */
+	struct sl_ipv6bw_obj *bw;	  /**< its Internet bandwidth */
+	unsigned int n_egress;
+};
+
+struct sl_ipv6bw_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char addr_id[SL_ID_LEN];
+	char gw_id[SL_ID_LEN]; /**< "" if not given: the address's VPC's */
+	unsigned int bandwidth;
+	char charge_type[32]; /**< PayByBandwidth, PayByTraffic */
+	/* resolved */
+	struct sl_ipv6addr_obj *addr;
+	struct sl_ipv6gw_obj *gw;
+};
+
+struct sl_ipv6egress_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char gw_id[SL_ID_LEN];
+	char instance_id[SL_ID_LEN];
+	char instance_type[32]; /**< Ipv6Address (default), Instance */
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	/* resolved */
+	struct sl_ipv6gw_obj *gw;
+};
+
+/** An ingress route rule of an IPv6 gateway (the REST document's
+ * routeRules): Internet traffic to `dest` goes to the next hop. */
+struct sl_ipv6rule_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char gw_id[SL_ID_LEN];
+	struct sl_pfx dest;	/**< IPv6, host bits cleared; family 0 if invalid */
+	char next_hop_type[16]; /**< ECS, HaVip */
+	char next_hop_id[SL_ID_LEN];
+	char description[SL_DESC_BUF];
+	int64_t updated; /**< last change (Unix s), 0 if never changed */
+	/* resolved */
+	struct sl_ipv6gw_obj *gw;
+	struct sl_instance_obj *instance; /**< an ECS next hop */
+};
+
 /** A growable array of object pointers (file order). */
 struct sl_objvec {
 	unsigned int n;
@@ -261,8 +335,16 @@ struct sl_store {
 	Pvoid_t eip_addrs;    /**< JudyL host-order IPv4 -> eip (validation) */
 	Pvoid_t snats;	      /**< JudySL SnatEntryId -> snat entry */
 	Pvoid_t fwds;	      /**< JudySL ForwardEntryId -> forward entry */
+	Pvoid_t ipv6gws;      /**< JudySL Ipv6GatewayId -> gateway */
+	Pvoid_t ipv6addrs;    /**< JudySL Ipv6AddressId -> address */
+	Pvoid_t ipv6bws;      /**< JudySL Ipv6InternetBandwidthId -> bandwidth */
+	Pvoid_t ipv6egress;   /**< JudySL Ipv6EgressOnlyRuleId -> rule */
+	Pvoid_t ipv6rules;    /**< JudySL RouteRuleId -> ingress route rule */
+	Pvoid_t ipv6_keys;    /**< JudySL "VpcId|address" -> address, "VpcId" ->
+			       * gateway (validation) */
 	struct sl_objvec region_v, zone_v, vpc_v, vswitch_v, instance_v, route_v;
 	struct sl_objvec natgw_v, eip_v, snat_v, fwd_v;
+	struct sl_objvec ipv6gw_v, ipv6addr_v, ipv6bw_v, ipv6egress_v, ipv6rule_v;
 	struct sl_gateway_obj *gateway;
 	struct sl_arena *arena; /**< bulk memory of cloned instances and routes */
 };
@@ -294,6 +376,11 @@ int sl_store_add_natgw(struct sl_store *s, struct sl_natgw_obj *n);
 int sl_store_add_eip(struct sl_store *s, struct sl_eip_obj *e);
 int sl_store_add_snat(struct sl_store *s, struct sl_snat_obj *n);
 int sl_store_add_fwd(struct sl_store *s, struct sl_fwd_obj *f);
+int sl_store_add_ipv6gw(struct sl_store *s, struct sl_ipv6gw_obj *g);
+int sl_store_add_ipv6addr(struct sl_store *s, struct sl_ipv6addr_obj *a);
+int sl_store_add_ipv6bw(struct sl_store *s, struct sl_ipv6bw_obj *b);
+int sl_store_add_ipv6egress(struct sl_store *s, struct sl_ipv6egress_obj *r);
+int sl_store_add_ipv6rule(struct sl_store *s, struct sl_ipv6rule_obj *r);
 
 void sl_region_free(struct sl_region_obj *r);
 void sl_vpc_free(struct sl_vpc_obj *v);

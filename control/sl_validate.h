@@ -45,6 +45,19 @@ bool sl_vswitch_reserved(const struct sl_pfx *p, sl_u128 addr);
  * resolved references and counts of the NAT objects. 0 or -ENOMEM. */
 int sl_validate_nat(struct sl_store *s, struct sl_errs *e);
 
+/** The IPv6 gateway objects' rules (validate_ipv6.c); sl_validate() calls
+ * it after the VPC objects are resolved. Fills ipv6_keys and the resolved
+ * references. 0 or -ENOMEM. */
+int sl_validate_ipv6(struct sl_store *s, struct sl_errs *e);
+/** "VpcId|address": the key of an IPv6 address in ipv6_keys. 0 or
+ * -ENAMETOOLONG. */
+int sl_ipv6_addr_key(const char *vpc_id, const struct sl_pfx *ip, char *out, size_t size);
+/** The largest IPv6 Internet bandwidth (Mbps) for a charge type and an
+ * IPv6 gateway spec (seed 004). */
+unsigned int sl_ipv6_bw_cap(const char *charge_type, const char *spec);
+/** A unique local address (fc00::/7). */
+bool sl_ipv6_ula(const struct sl_pfx *ip);
+
 /** Name (section 1.7: 2-128 characters, starts with a letter, ...) and
  * description (2-256) rules: NULL if fine or empty, else what is wrong. */
 const char *sl_name_problem(const char *s);

@@ -257,6 +257,20 @@ void sl_store_free(struct sl_store *s)
 	sl_jl_free(&s->eip_addrs);
 	sl_jsl_free(&s->snats);
 	sl_jsl_free(&s->fwds);
+	/* IPv6 gateway objects are plain data too */
+	struct sl_objvec *v6[] = {&s->ipv6gw_v, &s->ipv6addr_v, &s->ipv6bw_v, &s->ipv6egress_v,
+				  &s->ipv6rule_v};
+	for (unsigned int k = 0; k < 5; k++) {
+		for (unsigned int i = 0; i < v6[k]->n; i++)
+			free(v6[k]->v[i]);
+		free(v6[k]->v);
+	}
+	sl_jsl_free(&s->ipv6gws);
+	sl_jsl_free(&s->ipv6addrs);
+	sl_jsl_free(&s->ipv6bws);
+	sl_jsl_free(&s->ipv6egress);
+	sl_jsl_free(&s->ipv6rules);
+	sl_jsl_free(&s->ipv6_keys);
 	free(s->region_v.v);
 	free(s->zone_v.v); /* zones are owned by their regions */
 	free(s->vpc_v.v);
@@ -355,6 +369,31 @@ int sl_store_add_fwd(struct sl_store *s, struct sl_fwd_obj *f)
 	return sl_store_add(&s->fwds, &s->fwd_v, f->id, f);
 }
 
+int sl_store_add_ipv6gw(struct sl_store *s, struct sl_ipv6gw_obj *g)
+{
+	return sl_store_add(&s->ipv6gws, &s->ipv6gw_v, g->id, g);
+}
+
+int sl_store_add_ipv6addr(struct sl_store *s, struct sl_ipv6addr_obj *a)
+{
+	return sl_store_add(&s->ipv6addrs, &s->ipv6addr_v, a->id, a);
+}
+
+int sl_store_add_ipv6bw(struct sl_store *s, struct sl_ipv6bw_obj *b)
+{
+	return sl_store_add(&s->ipv6bws, &s->ipv6bw_v, b->id, b);
+}
+
+int sl_store_add_ipv6egress(struct sl_store *s, struct sl_ipv6egress_obj *r)
+{
+	return sl_store_add(&s->ipv6egress, &s->ipv6egress_v, r->id, r);
+}
+
+int sl_store_add_ipv6rule(struct sl_store *s, struct sl_ipv6rule_obj *r)
+{
+	return sl_store_add(&s->ipv6rules, &s->ipv6rule_v, r->id, r);
+}
+
 void sl_store_set_gateway(struct sl_store *s, struct sl_gateway_obj *g)
 {
 	sl_gateway_free(s->gateway);
@@ -418,6 +457,26 @@ void sl_store_foreach_state(struct sl_store *s,
 	for (unsigned int i = 0; i < s->fwd_v.n; i++) {
 		struct sl_fwd_obj *f = s->fwd_v.v[i];
 		fn(&f->st, "ForwardEntry", f->id, arg);
+	}
+	for (unsigned int i = 0; i < s->ipv6gw_v.n; i++) {
+		struct sl_ipv6gw_obj *g = s->ipv6gw_v.v[i];
+		fn(&g->st, "Ipv6Gateway", g->id, arg);
+	}
+	for (unsigned int i = 0; i < s->ipv6addr_v.n; i++) {
+		struct sl_ipv6addr_obj *a = s->ipv6addr_v.v[i];
+		fn(&a->st, "Ipv6Address", a->id, arg);
+	}
+	for (unsigned int i = 0; i < s->ipv6bw_v.n; i++) {
+		struct sl_ipv6bw_obj *b = s->ipv6bw_v.v[i];
+		fn(&b->st, "Ipv6InternetBandwidth", b->id, arg);
+	}
+	for (unsigned int i = 0; i < s->ipv6egress_v.n; i++) {
+		struct sl_ipv6egress_obj *r = s->ipv6egress_v.v[i];
+		fn(&r->st, "Ipv6EgressOnlyRule", r->id, arg);
+	}
+	for (unsigned int i = 0; i < s->ipv6rule_v.n; i++) {
+		struct sl_ipv6rule_obj *r = s->ipv6rule_v.v[i];
+		fn(&r->st, "Ipv6GatewayRouteRule", r->id, arg);
 	}
 }
 
@@ -532,6 +591,43 @@ static bool sl_fwd_eq(const struct sl_fwd_obj *a, const struct sl_fwd_obj *b)
 	       sl_pfx_same(&a->ext_ip, &b->ext_ip) && sl_pfx_same(&a->int_ip, &b->int_ip) &&
 	       a->ext_port == b->ext_port && a->int_port == b->int_port &&
 	       strcmp(a->proto, b->proto) == 0 && strcmp(a->name, b->name) == 0;
+}
+
+static bool sl_ipv6gw_eq(const struct sl_ipv6gw_obj *a, const struct sl_ipv6gw_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->vpc_id, b->vpc_id) == 0 &&
+	       strcmp(a->spec, b->spec) == 0 && strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->description, b->description) == 0;
+}
+
+static bool sl_ipv6addr_eq(const struct sl_ipv6addr_obj *a, const struct sl_ipv6addr_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->vswitch_id, b->vswitch_id) == 0 &&
+	       sl_pfx_same(&a->ip, &b->ip) && strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->description, b->description) == 0;
+}
+
+static bool sl_ipv6bw_eq(const struct sl_ipv6bw_obj *a, const struct sl_ipv6bw_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->addr_id, b->addr_id) == 0 &&
+	       strcmp(a->gw_id, b->gw_id) == 0 && a->bandwidth == b->bandwidth &&
+	       strcmp(a->charge_type, b->charge_type) == 0;
+}
+
+static bool sl_ipv6egress_eq(const struct sl_ipv6egress_obj *a, const struct sl_ipv6egress_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->gw_id, b->gw_id) == 0 &&
+	       strcmp(a->instance_id, b->instance_id) == 0 &&
+	       strcmp(a->instance_type, b->instance_type) == 0 && strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->description, b->description) == 0;
+}
+
+static bool sl_ipv6rule_eq(const struct sl_ipv6rule_obj *a, const struct sl_ipv6rule_obj *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->gw_id, b->gw_id) == 0 &&
+	       sl_pfx_same(&a->dest, &b->dest) && strcmp(a->next_hop_type, b->next_hop_type) == 0 &&
+	       strcmp(a->next_hop_id, b->next_hop_id) == 0 &&
+	       strcmp(a->description, b->description) == 0 && a->updated == b->updated;
 }
 
 /* NAT objects: status carried for unchanged content; no data-plane table
@@ -742,6 +838,12 @@ static void sl_diff_nat(const struct sl_store *old, struct sl_store *new, struct
 	SL_DIFF_NAT(eip_v, eips, struct sl_eip_obj, sl_eip_eq);
 	SL_DIFF_NAT(snat_v, snats, struct sl_snat_obj, sl_snat_eq);
 	SL_DIFF_NAT(fwd_v, fwds, struct sl_fwd_obj, sl_fwd_eq);
+	/* IPv6 gateway objects: the same (no data-plane table yet, issue 6) */
+	SL_DIFF_NAT(ipv6gw_v, ipv6gws, struct sl_ipv6gw_obj, sl_ipv6gw_eq);
+	SL_DIFF_NAT(ipv6addr_v, ipv6addrs, struct sl_ipv6addr_obj, sl_ipv6addr_eq);
+	SL_DIFF_NAT(ipv6bw_v, ipv6bws, struct sl_ipv6bw_obj, sl_ipv6bw_eq);
+	SL_DIFF_NAT(ipv6egress_v, ipv6egress, struct sl_ipv6egress_obj, sl_ipv6egress_eq);
+	SL_DIFF_NAT(ipv6rule_v, ipv6rules, struct sl_ipv6rule_obj, sl_ipv6rule_eq);
 }
 
 void sl_diff_free(struct sl_diff *d)

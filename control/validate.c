@@ -632,6 +632,8 @@ int sl_validate(struct sl_store *s, struct sl_errs *e)
 		sl_check_gateway(c, s->gateway);
 	if (!c->oom)
 		sl_track(c, sl_validate_nat(s, e));
+	if (!c->oom)
+		sl_track(c, sl_validate_ipv6(s, e));
 	rc = c->oom;
 	free(c);
 	if (rc) {

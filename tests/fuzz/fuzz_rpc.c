@@ -3,7 +3,8 @@
  * fuzz_rpc: the cloud API's request path, sl_api_handle(): query string
  * and form body parsing (sl_api_params_parse), signature 1.0 and
  * ACS3-HMAC-SHA256 checks, the timestamp window, nonce replay, the actions
- * over the demo config and the JSON/XML envelopes.
+ * over the demo config and the JSON/XML envelopes; and the IPv6 gateway
+ * REST API (paths under /api/: routing, JSON bodies, paging, its envelope).
  *
  * Design note
  * -----------
@@ -53,6 +54,7 @@
 #include "sl_api.h"
 #include "sl_api_auth.h"
 #include "sl_api_http.h"
+#include "sl_api_rest.h"
 #include "sl_ctl.h"
 #include "sl_fuzz.h"
 
@@ -358,9 +360,11 @@ static const char *sl_fz_xml_problem(const char *s)
 	return depth == 0 ? NULL : "unclosed element";
 }
 
-static void sl_fz_check_reply(const struct sl_api_reply *rep)
+/* `rest`: a path of the IPv6 gateway REST API (api_rest.c), whose replies
+ * are JSON {requestId, code, message, data} and may be 405. */
+static void sl_fz_check_reply(const struct sl_api_reply *rep, bool rest)
 {
-	static const int ok_status[] = {200, 400, 403, 404, 500, 503};
+	static const int ok_status[] = {200, 400, 403, 404, 405, 500, 503};
 	bool known = false;
 	json_error_t je;
 	json_t *j;
@@ -369,7 +373,7 @@ static void sl_fz_check_reply(const struct sl_api_reply *rep)
 		sl_fuzz_die("reply without a body");
 	for (size_t i = 0; i < sizeof(ok_status) / sizeof(ok_status[0]); i++)
 		known |= rep->status == ok_status[i];
-	if (!known) {
+	if (!known || (rep->status == 405 && !rest)) {
 		fprintf(stderr, "fuzz_rpc: status %d\n", rep->status);
 		sl_fuzz_die("undocumented HTTP status");
 	}
@@ -389,7 +393,13 @@ static void sl_fz_check_reply(const struct sl_api_reply *rep)
 	if (strncmp(rep->content_type, "application/json", 16) != 0)
 		sl_fuzz_die("reply neither JSON nor XML");
 	j = json_loads(rep->body, 0, &je);
-	if (!json_is_object(j) || !json_is_string(json_object_get(j, "RequestId"))) {
+	if (rest && (!json_is_object(j) || !json_is_string(json_object_get(j, "requestId")) ||
+		     !json_is_string(json_object_get(j, "code")) ||
+		     !json_is_object(json_object_get(j, "data")))) {
+		fprintf(stderr, "fuzz_rpc: body: %.500s\n", rep->body);
+		sl_fuzz_die("REST reply is not the {requestId, code, message, data} envelope");
+	}
+	if (!rest && (!json_is_object(j) || !json_is_string(json_object_get(j, "RequestId")))) {
 		fprintf(stderr, "fuzz_rpc: body: %.500s\n", rep->body);
 		sl_fuzz_die("JSON reply is not an object with a RequestId");
 	}
@@ -424,7 +434,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sl_api_handle(&srv, r.method, r.path, r.query, r.body, r.body_len,
 			      sl_api_param(&r.headers, "content-type"),
 			      sl_api_param(&r.headers, "host"), &r.headers, &rep);
-		sl_fz_check_reply(&rep);
+		sl_fz_check_reply(&rep, sl_api_rest_path(r.path));
 		if (verbose)
 			fprintf(stderr, "fuzz_rpc: %s %s -> %d %s\n", r.method, r.path, rep.status,
 				rep.code ? rep.code : "");

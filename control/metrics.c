@@ -17,6 +17,7 @@
  * Concurrency: called on sluiced's event loop (the store and the writer are
  * the loop's); reads the stats area, which only sluice-dp writes.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -109,6 +110,22 @@ static const char *sl_label(char *buf, size_t size, const char *s, size_t max)
 	return buf;
 }
 
+/* sl_objects() reads every kind's objects as their leading state */
+#define SL_STATE_FIRST(type) static_assert(offsetof(struct type, st) == 0, #type " starts with st")
+SL_STATE_FIRST(sl_vpc_obj);
+SL_STATE_FIRST(sl_vswitch_obj);
+SL_STATE_FIRST(sl_instance_obj);
+SL_STATE_FIRST(sl_route_obj);
+SL_STATE_FIRST(sl_natgw_obj);
+SL_STATE_FIRST(sl_eip_obj);
+SL_STATE_FIRST(sl_snat_obj);
+SL_STATE_FIRST(sl_fwd_obj);
+SL_STATE_FIRST(sl_ipv6gw_obj);
+SL_STATE_FIRST(sl_ipv6addr_obj);
+SL_STATE_FIRST(sl_ipv6bw_obj);
+SL_STATE_FIRST(sl_ipv6egress_obj);
+SL_STATE_FIRST(sl_ipv6rule_obj);
+
 static void sl_objects(struct sl_mbuf *b, const struct sl_store *s)
 {
 	static const struct {
@@ -123,6 +140,11 @@ static void sl_objects(struct sl_mbuf *b, const struct sl_store *s)
 	    {"eip", offsetof(struct sl_store, eip_v)},
 	    {"snat_entry", offsetof(struct sl_store, snat_v)},
 	    {"forward_entry", offsetof(struct sl_store, fwd_v)},
+	    {"ipv6_gateway", offsetof(struct sl_store, ipv6gw_v)},
+	    {"ipv6_address", offsetof(struct sl_store, ipv6addr_v)},
+	    {"ipv6_internet_bandwidth", offsetof(struct sl_store, ipv6bw_v)},
+	    {"ipv6_egress_only_rule", offsetof(struct sl_store, ipv6egress_v)},
+	    {"ipv6_gateway_route_rule", offsetof(struct sl_store, ipv6rule_v)},
 	};
 
 	sl_family(b, "sluice_objects", "gauge",

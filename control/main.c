@@ -303,15 +303,18 @@ static int sl_db_start(struct sl_daemon *d, struct sl_ctl *ctl, const char *stat
 			SL_ERR("database: %s", err);
 		return -1;
 	}
-	SL_INFO("database %s: %u VPC(s), %u VSwitch(es), %u instance(s), %u route entr%s, "
-		"%u NAT gateway(s), %u EIP(s), %u SNAT entr%s, %u forward entr%s "
-		"created through the API",
-		path, sl_db_count(d->db, SL_CFG_VPC), sl_db_count(d->db, SL_CFG_VSWITCH),
-		sl_db_count(d->db, SL_CFG_INSTANCE), sl_db_count(d->db, SL_CFG_ROUTE),
-		sl_db_count(d->db, SL_CFG_ROUTE) == 1 ? "y" : "ies",
-		sl_db_count(d->db, SL_CFG_NATGW), sl_db_count(d->db, SL_CFG_EIP),
-		sl_db_count(d->db, SL_CFG_SNAT), sl_db_count(d->db, SL_CFG_SNAT) == 1 ? "y" : "ies",
-		sl_db_count(d->db, SL_CFG_FWD), sl_db_count(d->db, SL_CFG_FWD) == 1 ? "y" : "ies");
+	{
+		char counts[1024];
+		size_t o = 0;
+
+		/* every kind by its config-file section name: new kinds need no edit */
+		counts[0] = '\0';
+		for (int k = SL_CFG_VPC; k < SL_CFG_NKINDS && o < sizeof(counts); k++)
+			o += (size_t)snprintf(counts + o, sizeof(counts) - o, "%s%s %u",
+					      o ? ", " : "", sl_cfg_kind_section(k),
+					      sl_db_count(d->db, k));
+		SL_INFO("database %s: objects created through the API: %s", path, counts);
+	}
 	sl_ctl_set_source(ctl, sl_db_source, d->db);
 	return 0;
 }

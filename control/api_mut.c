@@ -96,7 +96,7 @@ int sl_mut_new_id(const struct sl_store *s, const char *prefix, char *out, size_
 		if (!sl_jsl_get(s->vpcs, out) && !sl_jsl_get(s->vswitches, out) &&
 		    !sl_jsl_get(s->instances, out) && !sl_jsl_get(s->natgws, out) &&
 		    !sl_jsl_get(s->eips, out) && !sl_jsl_get(s->snats, out) &&
-		    !sl_jsl_get(s->fwds, out))
+		    !sl_jsl_get(s->fwds, out) && !sl_jsl_get(s->havips, out))
 			return 0;
 	}
 	return -EEXIST;
@@ -509,7 +509,7 @@ static int sl_delete_vswitch(struct sl_mut *x, struct sl_api_err *e)
 					   "The VSwitch %s still holds instance %s.", w->id,
 					   in->id);
 	}
-	if (sl_nat_vpc_deps(x->s, NULL, w, NULL, e) < 0)
+	if (sl_nat_vpc_deps(x->s, NULL, w, NULL, e) < 0 || sl_havip_deps(x->s, w, NULL, e) < 0)
 		return -1;
 	if (w->vpc && sl_vpc_settled(x->s, w->vpc, "IncorrectRouteEntryStatus", e) < 0)
 		return -1;
@@ -569,6 +569,23 @@ static struct sl_vpc_obj *sl_route_target(struct sl_mut *x, char *key, size_t si
 	return v;
 }
 
+/* A HaVip next hop (type parameter `tk`, id `ik`) must be Available or
+ * InUse, i.e. settled; its existence and VPC are validation's. */
+static int sl_route_havip_settled(const struct sl_mut *x, const char *tk, const char *ik,
+				  struct sl_api_err *e)
+{
+	const char *t = sl_mut_param(x, tk), *id = sl_mut_param(x, ik);
+	const struct sl_havip_obj *h;
+
+	if (t == NULL || strcmp(t, "HaVip") != 0 || id == NULL)
+		return 0;
+	h = sl_jsl_get(x->s->havips, id);
+	if (h && h->st.status != SL_STATUS_AVAILABLE)
+		return sl_api_fail(e, 400, "IncorrectHaVipStatus",
+				   "The HaVip %s is neither Available nor InUse.", h->id);
+	return 0;
+}
+
 static int sl_create_route(struct sl_mut *x, struct sl_api_err *e)
 {
 	char key[SL_ID_LEN + SL_PFX_STRLEN + 2];
@@ -583,7 +600,8 @@ static int sl_create_route(struct sl_mut *x, struct sl_api_err *e)
 		return sl_api_fail(e, 400, "InvalidCIDRBlock.Duplicate",
 				   "The destination %s is already in route table %s.",
 				   sl_mut_param(x, "DestinationCidrBlock"), v->route_table_id);
-	if (sl_vpc_settled(x->s, v, "IncorretRouteEntryStatus", e) < 0)
+	if (sl_vpc_settled(x->s, v, "IncorretRouteEntryStatus", e) < 0 ||
+	    sl_route_havip_settled(x, "NextHopType", "NextHopId", e) < 0)
 		return -1;
 	body =
 	    json_pack("{s:s,s:s,s:s}", "RouteTableId", v->route_table_id, "DestinationCidrBlock",
@@ -678,6 +696,8 @@ static int sl_modify_route(struct sl_mut *x, struct sl_api_err *e)
 		return -1;
 	if (sl_mut_param(x, "NewNextHopId") == NULL)
 		return sl_mut_missing(e, "NewNextHopId");
+	if (sl_route_havip_settled(x, "NewNextHopType", "NewNextHopId", e) < 0)
+		return -1;
 	snprintf(x->label, sizeof(x->label), "RouteEntry %s", key);
 	return sl_mut_modify(x, SL_CFG_ROUTE, key, pairs, e);
 }
@@ -739,7 +759,7 @@ static int sl_delete_instance(struct sl_mut *x, struct sl_api_err *e)
 					   "The route entry %s uses instance %s as next hop.",
 					   r->key, id);
 	}
-	if (sl_nat_vpc_deps(x->s, NULL, NULL, in, e) < 0)
+	if (sl_nat_vpc_deps(x->s, NULL, NULL, in, e) < 0 || sl_havip_deps(x->s, NULL, in, e) < 0)
 		return -1;
 	if (sl_db_stage_del(x->m->db, SL_CFG_INSTANCE, id) < 0)
 		return sl_mut_oom(e);
@@ -789,6 +809,9 @@ static const struct sl_mut_action *sl_mut_action(const char *name)
 	for (unsigned int i = 0; i < sl_nat_n_actions; i++)
 		if (strcmp(name, sl_nat_actions[i].name) == 0)
 			return &sl_nat_actions[i];
+	for (unsigned int i = 0; i < sl_havip_n_actions; i++)
+		if (strcmp(name, sl_havip_actions[i].name) == 0)
+			return &sl_havip_actions[i];
 	return NULL;
 }
 

@@ -390,17 +390,31 @@ static struct sl_eip_obj *sl_eip(const struct sl_mut *x, bool own, struct sl_api
 	return p;
 }
 
-/* InstanceType: EcsInstance (default) or Nat; -1 with `e` otherwise. */
+/* InstanceType: EcsInstance (default), Nat or HaVip; -1 with `e`
+ * otherwise. A HaVip must exist and be Available or InUse (settled). */
 static int sl_instance_type(const struct sl_mut *x, const char **type, struct sl_api_err *e)
 {
+	const struct sl_havip_obj *h;
+
 	*type = sl_mut_param(x, "InstanceType");
 	if (*type == NULL)
 		*type = "EcsInstance";
-	if (strcmp(*type, "EcsInstance") != 0 && strcmp(*type, "Nat") != 0)
+	if (strcmp(*type, "EcsInstance") != 0 && strcmp(*type, "Nat") != 0 &&
+	    strcmp(*type, "HaVip") != 0)
 		return sl_api_fail(e, 400, "InvalidInstanceType.ValueNotSupported",
 				   "InstanceType %.32s: sluice binds EIPs to EcsInstance (a sluice "
-				   "instance) or Nat.",
+				   "instance), Nat or HaVip.",
 				   *type);
+	if (strcmp(*type, "HaVip") != 0 || sl_mut_param(x, "InstanceId") == NULL)
+		return 0;
+	h = sl_jsl_get(x->s->havips, sl_mut_param(x, "InstanceId"));
+	if (h == NULL)
+		return sl_api_fail(e, 404, "InvalidHaVip.NotFound",
+				   "The specified HaVip %.64s does not exist.",
+				   sl_mut_param(x, "InstanceId"));
+	if (h->st.status != SL_STATUS_AVAILABLE)
+		return sl_api_fail(e, 400, "IncorrectHaVipStatus",
+				   "The HaVip %s is neither Available nor InUse.", h->id);
 	return 0;
 }
 
@@ -426,7 +440,8 @@ static int sl_associate_eip(struct sl_mut *x, struct sl_api_err *e)
 					   "The specified NAT gateway %.64s does not exist.", iid);
 		if (sl_natgw_settled(n, e) < 0)
 			return -1;
-	} else if (sl_store_instance(x->s, iid) == NULL) {
+	} else if (strcmp(type, "HaVip") != 0 && sl_store_instance(x->s, iid) == NULL) {
+		/* a HaVip was checked by sl_instance_type(); one EIP each is validation's */
 		return sl_api_fail(e, 404, "InvalidInstanId.NotFound",
 				   "The specified instance %.64s does not exist.", iid);
 	}

@@ -815,6 +815,61 @@ static int sl_parse_fwd(json_t *o, const struct sl_obj_state *st0, struct sl_sto
 			    "ForwardEntryId", "ForwardEntries", e);
 }
 
+/* ---- HaVips ---------------------------------------------------------------- */
+
+/* AssociatedInstances: an array of instance ids (one past the maximum is
+ * kept for validation to report; duplicates are validation's too). */
+static void sl_get_havip_instances(json_t *o, struct sl_havip_obj *h, const char *label,
+				   struct sl_errs *e)
+{
+	json_t *a = json_object_get(o, "AssociatedInstances"), *v;
+	size_t i;
+
+	if (a == NULL || json_is_null(a))
+		return;
+	if (!json_is_array(a)) {
+		sl_errs_add(e, label, "AssociatedInstances", "InvalidParameter",
+			    "must be an array of InstanceIds");
+		return;
+	}
+	json_array_foreach(a, i, v)
+	{
+		const char *t = json_string_value(v);
+
+		if (t == NULL || *t == '\0' || strlen(t) >= SL_ID_LEN) {
+			sl_errs_add(e, label, "AssociatedInstances", "InvalidParameter",
+				    "element %zu is not an InstanceId", i);
+			continue;
+		}
+		if (h->n_instances <= SL_HAVIP_INSTANCES_MAX)
+			snprintf(h->instances[h->n_instances++], SL_ID_LEN, "%s", t);
+	}
+}
+
+static int sl_parse_havip(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			  struct sl_errs *e)
+{
+	static const char *const keys[] = {"HaVipId",	  "VSwitchId",		 "IpAddress", "Name",
+					   "Description", "AssociatedInstances", NULL};
+	struct sl_havip_obj *h = calloc(1, sizeof(*h));
+	struct sl_label l;
+
+	if (h == NULL)
+		return -ENOMEM;
+	h->st = *st0;
+	sl_label_set(&l, "HaVip", "HaVips", st0->file_index, NULL);
+	sl_get_id(o, "HaVipId", true, l.s, e, h->id, sizeof(h->id));
+	sl_label_set(&l, "HaVip", "HaVips", st0->file_index, h->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "VSwitchId", true, l.s, e, h->vswitch_id, sizeof(h->vswitch_id));
+	sl_get_ip(o, "IpAddress", true, SL_AF_INET, "InvalidIpAddress.Malformed", l.s, e, &h->ip);
+	sl_get_text(o, "Name", l.s, e, h->name, sizeof(h->name));
+	sl_get_text(o, "Description", l.s, e, h->description, sizeof(h->description));
+	sl_get_havip_instances(o, h, l.s, e);
+	return sl_nat_added(h->id[0] ? sl_store_add_havip(s, h) : -EINVAL, s->havips, h, h->id, l.s,
+			    "HaVipId", "HaVips", e);
+}
+
 typedef int (*sl_parse_one_fn)(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
 			       struct sl_errs *e);
 
@@ -833,6 +888,7 @@ static const struct {
     [SL_CFG_EIP] = {"EipAddresses", sl_parse_eip},
     [SL_CFG_SNAT] = {"SnatEntries", sl_parse_snat},
     [SL_CFG_FWD] = {"ForwardEntries", sl_parse_fwd},
+    [SL_CFG_HAVIP] = {"HaVips", sl_parse_havip},
 };
 
 const char *sl_cfg_kind_section(enum sl_cfg_kind k)
@@ -997,7 +1053,7 @@ static struct sl_store *sl_cfg_build(json_t *root, struct sl_errs *e)
 	static const char *const top[] = {
 	    "Regions",	   "Gateway",	     "Vpcs",	    "VSwitches",
 	    "Instances",   "RouteEntries",   "NatGateways", "EipAddresses",
-	    "SnatEntries", "ForwardEntries", NULL};
+	    "SnatEntries", "ForwardEntries", "HaVips",	    NULL};
 	struct sl_store *s;
 
 	if (!json_is_object(root)) {

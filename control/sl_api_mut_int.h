@@ -3,7 +3,7 @@
  * Inside the mutating actions: one mutation in progress and the helpers
  * its action functions share (api_mut.c: VPC, VSwitch, route entry and
  * instance actions; api_nat.c: NAT gateway, EIP, SNAT and forward entry
- * actions). Not for other callers: they use sl_api_mut.h.
+ * actions; api_havip.c: HaVip actions). Not for other callers: they use sl_api_mut.h.
  *
  * An action function checks what only the live store can tell, stages its
  * change in the database overlay (sl_db_stage_*), names the object it
@@ -68,6 +68,16 @@ struct sl_mut_action {
 };
 extern const struct sl_mut_action sl_nat_actions[];
 extern const unsigned int sl_nat_n_actions;
+
+/* api_havip.c: the HaVip actions, for api_mut.c's table. */
+extern const struct sl_mut_action sl_havip_actions[];
+extern const unsigned int sl_havip_n_actions;
+
+/** Refuse to delete VSwitch `w` or instance `in` (either may be NULL)
+ * while a HaVip lives in the VSwitch or lists the instance: 0 or -1 with
+ * `e` (DependencyViolation.HaVip). */
+int sl_havip_deps(const struct sl_store *s, const struct sl_vswitch_obj *w,
+		  const struct sl_instance_obj *in, struct sl_api_err *e);
 
 /** Refuse to delete VPC `v`, VSwitch `w` or instance `in` (any may be
  * NULL) while a NAT gateway, SNAT entry or EIP depends on it: 0 or -1 with

@@ -56,4 +56,10 @@ bool sl_api_nat_known(const char *action);
 int sl_api_nat_describe(const struct sl_store *s, const char *action, const struct sl_api_params *p,
 			json_t *res, const char *ctime, struct sl_api_err *e);
 
+/** DescribeHaVips (api_havip.c). */
+bool sl_api_havip_known(const char *action);
+int sl_api_havip_describe(const struct sl_store *s, const char *action,
+			  const struct sl_api_params *p, json_t *res, const char *ctime,
+			  struct sl_api_err *e);
+
 #endif /* SL_API_VPC_H */

@@ -47,6 +47,7 @@ enum sl_cfg_kind {
 	SL_CFG_EIP,   /* EipAddresses */
 	SL_CFG_SNAT,  /* SnatEntries */
 	SL_CFG_FWD,   /* ForwardEntries */
+	SL_CFG_HAVIP, /* HaVips */
 	SL_CFG_NKINDS
 };
 

@@ -147,6 +147,7 @@ struct sl_route_obj {
 	/* resolved */
 	struct sl_vpc_obj *vpc;
 	struct sl_instance_obj *instance;
+	struct sl_havip_obj *havip; /**< NextHopType HaVip (validate_havip.c) */
 };
 
 struct sl_inet_route {
@@ -235,6 +236,33 @@ struct sl_fwd_obj {
 	struct sl_natgw_obj *natgw;
 };
 
+/*
+ * HaVips (issue 4; docs/api.md, HaVips): a private IPv4 address of a
+ * VSwitch that ECS instances of that VSwitch may hold (at most
+ * SL_HAVIP_INSTANCES_MAX), a route next hop and an EIP holder. Plain
+ * fixed-size data like the NAT objects. sluice-dp has no HaVip tables yet
+ * (issue 12): the compiler skips routes to HaVips.
+ */
+#define SL_HAVIP_INSTANCES_MAX 10
+
+struct sl_havip_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char vswitch_id[SL_ID_LEN];
+	struct sl_pfx ip; /**< IPv4, len 32; family 0 if invalid */
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	/** AssociatedInstances in order; one more than the maximum is kept so
+	 * that validation can report the excess */
+	unsigned int n_instances;
+	char instances[SL_HAVIP_INSTANCES_MAX + 1][SL_ID_LEN];
+	/* resolved */
+	struct sl_vswitch_obj *vswitch;
+	struct sl_vpc_obj *vpc;
+	struct sl_eip_obj *eip;	 /**< the EIP bound to it (validate_nat.c) */
+	unsigned int n_routes;	 /**< route entries with it as next hop */
+};
+
 /** A growable array of object pointers (file order). */
 struct sl_objvec {
 	unsigned int n;
@@ -259,6 +287,8 @@ struct sl_store {
 	Pvoid_t fwds;	      /**< JudySL ForwardEntryId -> forward entry */
 	struct sl_objvec region_v, zone_v, vpc_v, vswitch_v, instance_v, route_v;
 	struct sl_objvec natgw_v, eip_v, snat_v, fwd_v;
+	Pvoid_t havips; /**< JudySL HaVipId -> havip */
+	struct sl_objvec havip_v;
 	struct sl_gateway_obj *gateway;
 	struct sl_arena *arena; /**< bulk memory of cloned instances and routes */
 };
@@ -280,6 +310,7 @@ int sl_store_add_natgw(struct sl_store *s, struct sl_natgw_obj *n);
 int sl_store_add_eip(struct sl_store *s, struct sl_eip_obj *e);
 int sl_store_add_snat(struct sl_store *s, struct sl_snat_obj *n);
 int sl_store_add_fwd(struct sl_store *s, struct sl_fwd_obj *f);
+int sl_store_add_havip(struct sl_store *s, struct sl_havip_obj *h);
 
 void sl_region_free(struct sl_region_obj *r);
 void sl_vpc_free(struct sl_vpc_obj *v);

@@ -24,6 +24,7 @@
 #define SL_MAX_FWD_ENTRIES 40  /* per forward table (document) */
 #define SL_MAX_SNAT_ENTRIES 40 /* per SNAT table (sluice: the document gives none) */
 #define SL_MAX_EIPS 4096       /* per gateway (sluice: the document's quota has no figure) */
+#define SL_MAX_HAVIP_ROUTES 5  /* route entries to HaVips per VPC (document) */
 
 /**
  * Resolve references (VSwitch -> VPC and zone, instance -> VSwitch, route
@@ -44,6 +45,13 @@ bool sl_vswitch_reserved(const struct sl_pfx *p, sl_u128 addr);
  * the VPC objects are resolved. Fills nat_tables, eip_addrs and the
  * resolved references and counts of the NAT objects. 0 or -ENOMEM. */
 int sl_validate_nat(struct sl_store *s, struct sl_errs *e);
+
+/** HaVips and the route entries to them (validate_havip.c); called by
+ * sl_validate_nat() first, since the NAT rules use what it resolves. */
+int sl_validate_havip(struct sl_store *s, struct sl_errs *e);
+/** The first HaVip of VPC `v` whose address is inside `p` (NULL if none). */
+const struct sl_havip_obj *sl_havip_at(const struct sl_store *s, const struct sl_vpc_obj *v,
+				       const struct sl_pfx *p);
 
 /** Name (section 1.7: 2-128 characters, starts with a letter, ...) and
  * description (2-256) rules: NULL if fine or empty, else what is wrong. */

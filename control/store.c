@@ -177,6 +177,7 @@ struct sl_route_obj *sl_route_clone(const struct sl_route_obj *r)
 	*c = *r;
 	c->vpc = NULL;
 	c->instance = NULL;
+	c->havip = NULL;
 	c->st.in_arena = false;
 	return c;
 }
@@ -202,6 +203,7 @@ struct sl_route_obj *sl_store_clone_route(struct sl_store *s, const struct sl_ro
 	*c = *r;
 	c->vpc = NULL;
 	c->instance = NULL;
+	c->havip = NULL;
 	c->st.in_arena = true;
 	return c;
 }
@@ -257,6 +259,10 @@ void sl_store_free(struct sl_store *s)
 	sl_jl_free(&s->eip_addrs);
 	sl_jsl_free(&s->snats);
 	sl_jsl_free(&s->fwds);
+	for (unsigned int i = 0; i < s->havip_v.n; i++)
+		free(s->havip_v.v[i]);
+	free(s->havip_v.v);
+	sl_jsl_free(&s->havips);
 	free(s->region_v.v);
 	free(s->zone_v.v); /* zones are owned by their regions */
 	free(s->vpc_v.v);
@@ -355,6 +361,11 @@ int sl_store_add_fwd(struct sl_store *s, struct sl_fwd_obj *f)
 	return sl_store_add(&s->fwds, &s->fwd_v, f->id, f);
 }
 
+int sl_store_add_havip(struct sl_store *s, struct sl_havip_obj *h)
+{
+	return sl_store_add(&s->havips, &s->havip_v, h->id, h);
+}
+
 void sl_store_set_gateway(struct sl_store *s, struct sl_gateway_obj *g)
 {
 	sl_gateway_free(s->gateway);
@@ -418,6 +429,10 @@ void sl_store_foreach_state(struct sl_store *s,
 	for (unsigned int i = 0; i < s->fwd_v.n; i++) {
 		struct sl_fwd_obj *f = s->fwd_v.v[i];
 		fn(&f->st, "ForwardEntry", f->id, arg);
+	}
+	for (unsigned int i = 0; i < s->havip_v.n; i++) {
+		struct sl_havip_obj *h = s->havip_v.v[i];
+		fn(&h->st, "HaVip", h->id, arg);
 	}
 }
 
@@ -532,6 +547,18 @@ static bool sl_fwd_eq(const struct sl_fwd_obj *a, const struct sl_fwd_obj *b)
 	       sl_pfx_same(&a->ext_ip, &b->ext_ip) && sl_pfx_same(&a->int_ip, &b->int_ip) &&
 	       a->ext_port == b->ext_port && a->int_port == b->int_port &&
 	       strcmp(a->proto, b->proto) == 0 && strcmp(a->name, b->name) == 0;
+}
+
+static bool sl_havip_eq(const struct sl_havip_obj *a, const struct sl_havip_obj *b)
+{
+	if (strcmp(a->id, b->id) || strcmp(a->vswitch_id, b->vswitch_id) ||
+	    !sl_pfx_same(&a->ip, &b->ip) || strcmp(a->name, b->name) ||
+	    strcmp(a->description, b->description) || a->n_instances != b->n_instances)
+		return false;
+	for (unsigned int i = 0; i < a->n_instances; i++)
+		if (strcmp(a->instances[i], b->instances[i]))
+			return false;
+	return true;
 }
 
 /* NAT objects: status carried for unchanged content; no data-plane table
@@ -742,6 +769,7 @@ static void sl_diff_nat(const struct sl_store *old, struct sl_store *new, struct
 	SL_DIFF_NAT(eip_v, eips, struct sl_eip_obj, sl_eip_eq);
 	SL_DIFF_NAT(snat_v, snats, struct sl_snat_obj, sl_snat_eq);
 	SL_DIFF_NAT(fwd_v, fwds, struct sl_fwd_obj, sl_fwd_eq);
+	SL_DIFF_NAT(havip_v, havips, struct sl_havip_obj, sl_havip_eq); /* issue 12: no table yet */
 }
 
 void sl_diff_free(struct sl_diff *d)

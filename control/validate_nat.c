@@ -190,9 +190,22 @@ static void sl_check_eip(struct sl_nctx *c, struct sl_eip_obj *p, unsigned int n
 				    "NAT gateway %s does not exist", p->instance_id);
 		else
 			p->natgw->n_eips++;
+	} else if (strcmp(p->instance_type, "HaVip") == 0) {
+		struct sl_havip_obj *h = sl_jsl_get(c->s->havips, p->instance_id);
+
+		if (h == NULL)
+			sl_errs_add(e, l, "InstanceId", "InvalidHaVip.NotFound",
+				    "HaVip %s does not exist", p->instance_id);
+		else if (h->eip)
+			sl_errs_add(e, l, "InstanceId", "CountLimitExceed.EIPOnHaVip",
+				    "HaVip %s already has EIP %s (one per HaVip)", h->id,
+				    h->eip->id);
+		else
+			h->eip = p;
 	} else {
 		sl_errs_add(e, l, "InstanceType", "InvalidInstanceType.ValueNotSupported",
-			    "'%.32s': sluice binds EIPs to EcsInstance (a sluice instance) or Nat",
+			    "'%.32s': sluice binds EIPs to EcsInstance (a sluice instance), Nat or "
+			    "HaVip",
 			    p->instance_type);
 	}
 }
@@ -236,12 +249,26 @@ static void sl_check_snat(struct sl_nctx *c, struct sl_snat_obj *n)
 			return;
 		}
 		src = w->cidr;
+		for (unsigned int i = 0; i < c->s->havip_v.n; i++) {
+			const struct sl_havip_obj *h = c->s->havip_v.v[i];
+
+			if (h->vswitch == w) {
+				sl_errs_add(e, l, "SourceVSwitchId",
+					    "Forbidden.SourceVSwitchId.IncludeHaVip",
+					    "VSwitch %s holds HaVip %s", w->id, h->id);
+				break;
+			}
+		}
 	} else if (src.family && g->vpc && g->vpc->cidr.family &&
 		   !sl_pfx_contains(&g->vpc->cidr, &src)) {
 		sl_errs_add(e, l, "SourceCIDR", "InvalidParameter",
 			    "%s is not inside the VPC's CIDR block",
 			    sl_pfx_fmt(&src, a, sizeof(a)));
 	}
+	if (src.family && !n->source_vswitch_id[0] && sl_havip_at(c->s, g->vpc, &src))
+		sl_errs_add(e, l, "SourceCIDR", "Forbidden.SourceVSwitchId.IncludeHaVip",
+			    "%s holds HaVip %s (sluice: as for a VSwitch)",
+			    sl_pfx_fmt(&src, a, sizeof(a)), sl_havip_at(c->s, g->vpc, &src)->id);
 	if (src.family) {
 		snprintf(key, sizeof(key), "%s|%s", n->table_id, sl_pfx_fmt(&src, a, sizeof(a)));
 		first = sl_claim(c, key, n->id);
@@ -293,6 +320,12 @@ static void sl_check_fwd(struct sl_nctx *c, struct sl_fwd_obj *f)
 		sl_errs_add(e, l, "InternalIp", "Forbidden.DestinationIpOutOfVpcCIDR",
 			    "%s is outside VPC %s's CIDR block",
 			    sl_ip_fmt(SL_AF_INET, f->int_ip.addr, a, sizeof(a)), g->vpc_id);
+	if (f->int_ip.family && sl_havip_at(c->s, g->vpc, &f->int_ip))
+		sl_errs_add(e, l, "InternalIp", "Forbidden.InternalIpIsHaVip",
+			    "%s is HaVip %s: a forward entry to a HaVip has no effect (sluice "
+			    "refuses it)",
+			    sl_ip_fmt(SL_AF_INET, f->int_ip.addr, a, sizeof(a)),
+			    sl_havip_at(c->s, g->vpc, &f->int_ip)->id);
 	if (f->ext_ip.family) {
 		sl_ip_fmt(SL_AF_INET, f->ext_ip.addr, a, sizeof(a));
 		p = sl_gw_eip(c->s, g, &f->ext_ip);
@@ -359,6 +392,7 @@ int sl_validate_nat(struct sl_store *s, struct sl_errs *e)
 {
 	struct sl_nctx c = {.s = s, .e = e};
 
+	sl_ntrack(&c, sl_validate_havip(s, e));
 	for (unsigned int i = 0; i < s->natgw_v.n; i++)
 		sl_check_natgw(&c, s->natgw_v.v[i]);
 	sl_check_default_routes(&c);

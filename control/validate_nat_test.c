@@ -163,8 +163,8 @@ static void test_eip_rules(void **state)
 		   NULL, NULL, NULL),
 	       "InvalidAssociation.Duplicated", "EipAddress eip-4", NULL);
 	expect(cfg(NULL,
-		   ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':'HaVip',"
-		   "'InstanceId':'hv-1'},{'AllocationId':'eip-4','IpAddress':'198.51.100.4',"
+		   ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':'SlbInstance',"
+		   "'InstanceId':'lb-1'},{'AllocationId':'eip-4','IpAddress':'198.51.100.4',"
 		   "'InstanceType':'Nat','InstanceId':'ngw-none'},{'AllocationId':'eip-5',"
 		   "'IpAddress':'198.51.100.5','InstanceType':'Nat'}",
 		   NULL, NULL, NULL),

@@ -124,6 +124,8 @@ static int sl_http_of(const char *code)
 						   "Forbidden.ExternalIpUsedInSnatTable",
 						   "Forbidden.IpUsedInForwardTable",
 						   "Forbidden.InternalIpAndInternalPortDuplicate",
+						   "Forbidden.SourceVSwitchId.IncludeHaVip",
+						   "Forbidden.InternalIpIsHaVip", /* sluice's */
 						   NULL};
 
 	for (const char *const *f = forbidden400; *f; f++)

@@ -7,7 +7,8 @@
  * AssociateEipAddress, UnassociateEipAddress, ReleaseEipAddress,
  * ModifyEipAddressAttribute, DescribeEipAddresses; Create/Delete/Modify
  * SnatEntry, DescribeSnatTableEntries; Create/Delete/ModifyForwardEntry,
- * DescribeForwardTableEntries.
+ * DescribeForwardTableEntries. AssociateEipAddress also binds to HaVips
+ * (api_havip.c).
  *
  * Design note: the mutating actions follow api_mut.c's pattern
  * (sl_api_mut_int.h): check what only the live store tells (existence,

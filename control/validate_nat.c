@@ -11,7 +11,9 @@
  * their table ids), EIPs (and their bindings), then the entries, which
  * need both. Per-table uniqueness uses string keys in scratch JudySL
  * arrays ("table|address|port|protocol"), so a store with many gateways
- * stays linear.
+ * stays linear. HaVips (validate_havip.c, run first) take part: an EIP may
+ * be bound to one (one each), a SNAT entry may not translate a VSwitch or
+ * CIDR that holds one, a forward entry may not point at one.
  *
  * Concurrency: single-threaded; called by sl_validate() on a fresh store.
  */

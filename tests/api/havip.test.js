@@ -179,6 +179,11 @@ for (const [mode, alg] of [['sig1.0', 'v2'], ['acs3', undefined]]) {
 			regionId: REGION, forwardTableId: g.forwardTableIds.forwardTableId[0], externalIp: s.ip2, ipProtocol: 'TCP',
 			externalPort: '80', internalIp: '10.40.1.100', internalPort: '80',
 		})), 'Forbidden.InternalIpIsHaVip', 400);
+		const sn = await c.createSnatEntry(new Vpc.CreateSnatEntryRequest({
+			regionId: REGION, snatTableId: g.snatTableIds.snatTableId[0], sourceVSwitchId: s.vsw2, snatIp: s.ip2,
+		}));
+		assert.match(sn.body.snatEntryId, /^snat-/);
+		await expectError(create({ vSwitchId: s.vsw2 }), 'Forbidden.SourceVSwitchId.IncludeHaVip', 400);
 		await c.deleteNatGateway(new Vpc.DeleteNatGatewayRequest({ regionId: REGION, natGatewayId: s.ngw, force: true }));
 	});
 

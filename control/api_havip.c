@@ -34,25 +34,13 @@ static const char *sl_havip_status(const struct sl_havip_obj *h)
 	return h->n_instances ? "InUse" : "Available";
 }
 
-static int sl_havip_region(const struct sl_mut *x, struct sl_api_err *e)
-{
-	const char *rid = sl_mut_param(x, "RegionId");
-
-	if (rid == NULL)
-		return sl_mut_missing(e, "RegionId");
-	if (sl_jsl_get(x->s->regions, rid) == NULL)
-		return sl_api_fail(e, 404, "InvalidRegionId.NotFound",
-				   "The specified RegionId %.64s does not exist.", rid);
-	return 0;
-}
-
 /* The API-owned, settled HaVip named by HaVipId; NULL with `e`. */
 static struct sl_havip_obj *sl_own_havip(const struct sl_mut *x, struct sl_api_err *e)
 {
 	const char *id = sl_mut_param(x, "HaVipId");
 	struct sl_havip_obj *h;
 
-	if (sl_havip_region(x, e) < 0)
+	if (sl_mut_region(x, e) < 0)
 		return NULL;
 	if (id == NULL) {
 		sl_mut_missing(e, "HaVipId");
@@ -103,17 +91,6 @@ static int sl_havip_pick(const struct sl_store *s, const struct sl_vswitch_obj *
 	return -1;
 }
 
-static int sl_havip_put(struct sl_mut *x, const char *id, json_t *body, struct sl_api_err *e)
-{
-	int rc = body ? sl_db_stage_put(x->m->db, SL_CFG_HAVIP, id, body, x->now) : -1;
-
-	json_decref(body);
-	if (rc < 0)
-		return sl_mut_oom(e);
-	snprintf(x->label, sizeof(x->label), "HaVip %s", id);
-	return 0;
-}
-
 static int sl_create_havip(struct sl_mut *x, struct sl_api_err *e)
 {
 	const char *wid = sl_mut_param(x, "VSwitchId"), *want = sl_mut_param(x, "IpAddress");
@@ -122,7 +99,7 @@ static int sl_create_havip(struct sl_mut *x, struct sl_api_err *e)
 	struct sl_pfx a;
 	json_t *body;
 
-	if (sl_havip_region(x, e) < 0)
+	if (sl_mut_region(x, e) < 0)
 		return -1;
 	if (wid == NULL)
 		return sl_mut_missing(e, "VSwitchId");
@@ -151,7 +128,7 @@ static int sl_create_havip(struct sl_mut *x, struct sl_api_err *e)
 		sl_mut_copy_param(x, body, "Name", NULL);
 		sl_mut_copy_param(x, body, "Description", NULL);
 	}
-	if (sl_havip_put(x, id, body, e) < 0)
+	if (sl_mut_stage(x, SL_CFG_HAVIP, id, body, "HaVip", e) < 0)
 		return -1;
 	x->result = json_pack("{s:s,s:s}", "HaVipId", id, "IpAddress", ip);
 	return x->result ? 0 : sl_mut_oom(e);
@@ -232,7 +209,7 @@ static int sl_associate_havip(struct sl_mut *x, struct sl_api_err *e)
 		json_object_set_new(body, "AssociatedInstances", list);
 	}
 	json_array_append_new(list, json_string(iid));
-	if (sl_havip_put(x, h->id, body, e) < 0)
+	if (sl_mut_stage(x, SL_CFG_HAVIP, h->id, body, "HaVip", e) < 0)
 		return -1;
 	x->result = json_object();
 	return x->result ? 0 : sl_mut_oom(e);
@@ -259,7 +236,7 @@ static int sl_unassociate_havip(struct sl_mut *x, struct sl_api_err *e)
 	json_array_remove(json_object_get(body, "AssociatedInstances"), (size_t)at);
 	if (json_array_size(json_object_get(body, "AssociatedInstances")) == 0)
 		json_object_del(body, "AssociatedInstances");
-	if (sl_havip_put(x, h->id, body, e) < 0)
+	if (sl_mut_stage(x, SL_CFG_HAVIP, h->id, body, "HaVip", e) < 0)
 		return -1;
 	x->result = json_object();
 	return x->result ? 0 : sl_mut_oom(e);

@@ -96,10 +96,35 @@ int sl_mut_new_id(const struct sl_store *s, const char *prefix, char *out, size_
 		if (!sl_jsl_get(s->vpcs, out) && !sl_jsl_get(s->vswitches, out) &&
 		    !sl_jsl_get(s->instances, out) && !sl_jsl_get(s->natgws, out) &&
 		    !sl_jsl_get(s->eips, out) && !sl_jsl_get(s->snats, out) &&
-		    !sl_jsl_get(s->fwds, out) && !sl_jsl_get(s->havips, out))
+		    !sl_jsl_get(s->fwds, out) && !sl_jsl_get(s->havips, out) &&
+		    !sl_jsl_get(s->cbwps, out))
 			return 0;
 	}
 	return -EEXIST;
+}
+
+int sl_mut_region(const struct sl_mut *x, struct sl_api_err *e)
+{
+	const char *rid = sl_mut_param(x, "RegionId");
+
+	if (rid == NULL)
+		return sl_mut_missing(e, "RegionId");
+	if (sl_jsl_get(x->s->regions, rid) == NULL)
+		return sl_api_fail(e, 404, "InvalidRegionId.NotFound",
+				   "The specified RegionId %.64s does not exist.", rid);
+	return 0;
+}
+
+int sl_mut_stage(struct sl_mut *x, enum sl_cfg_kind k, const char *id, json_t *body,
+		 const char *what, struct sl_api_err *e)
+{
+	int rc = body ? sl_db_stage_put(x->m->db, k, id, body, x->now) : -ENOMEM;
+
+	json_decref(body);
+	if (rc < 0)
+		return sl_mut_oom(e);
+	snprintf(x->label, sizeof(x->label), "%s %s", what, id);
+	return 0;
 }
 
 /* Copy parameter `k` into body key `bk` if given. */
@@ -814,6 +839,9 @@ static const struct sl_mut_action *sl_mut_action(const char *name)
 	for (unsigned int i = 0; i < sl_havip_n_actions; i++)
 		if (strcmp(name, sl_havip_actions[i].name) == 0)
 			return &sl_havip_actions[i];
+	for (unsigned int i = 0; i < sl_bwp_n_actions; i++)
+		if (strcmp(name, sl_bwp_actions[i].name) == 0)
+			return &sl_bwp_actions[i];
 	return NULL;
 }
 

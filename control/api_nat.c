@@ -492,6 +492,8 @@ static int sl_release_eip(struct sl_mut *x, struct sl_api_err *e)
 	if (p->instance_id[0] || p->st.status != SL_STATUS_AVAILABLE)
 		return sl_api_fail(e, 400, "IncorrectEipStatus",
 				   "The EIP %s is not Available (unbind it first).", p->id);
+	if (sl_bwp_eip_deps(p, e) < 0)
+		return -1;
 	if (sl_db_stage_del(x->m->db, SL_CFG_EIP, p->id) < 0)
 		return sl_mut_oom(e);
 	snprintf(x->label, sizeof(x->label), "EipAddress %s", p->id);
@@ -912,6 +914,13 @@ static json_t *sl_eip_json(const struct sl_eip_obj *p, const char *rid, const ch
 	sl_api_set_str(o, "Name", p->name);
 	sl_api_set_str(o, "Description", p->description);
 	sl_api_set_str(o, "Mode", "NAT");
+	/* its common bandwidth package, if any (api_bwp.c) */
+	sl_api_set_str(o, "BandwidthPackageId", p->cbwp ? p->cbwp->id : "");
+	sl_api_set_str(o, "BandwidthPackageType", p->cbwp ? "CommonBandwidthPackage" : "");
+	if (p->cbwp) {
+		snprintf(buf, sizeof(buf), "%lld", p->cbwp->bandwidth);
+		sl_api_set_str(o, "BandwidthPackageBandwidth", buf);
+	}
 	json_object_set_new(locks, "LockReason", json_array());
 	json_object_set_new(o, "OperationLocks", locks);
 	sl_api_set_ctime(o, &p->st, ctime);

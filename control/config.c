@@ -870,6 +870,67 @@ static int sl_parse_havip(json_t *o, const struct sl_obj_state *st0, struct sl_s
 			    "HaVipId", "HaVips", e);
 }
 
+/* ---- common bandwidth packages ---------------------------------------------- */
+
+/* PublicIpAddresses: [{AllocationId, Bandwidth (optional cap)}]. */
+static void sl_get_cbwp_ips(json_t *o, struct sl_cbwp_obj *b, const char *label, struct sl_errs *e)
+{
+	static const char *const keys[] = {"AllocationId", "Bandwidth", NULL};
+	json_t *a = sl_get_array(o, "PublicIpAddresses", label, e), *v;
+	size_t i;
+
+	json_array_foreach(a, i, v)
+	{
+		struct sl_cbwp_ip ip = {.bandwidth = -1};
+
+		if (!json_is_object(v)) {
+			sl_errs_add(e, label, "PublicIpAddresses", "InvalidParameter",
+				    "element %zu is not an object", i);
+			continue;
+		}
+		sl_check_keys(v, keys, label, e);
+		if (sl_get_id(v, "AllocationId", true, label, e, ip.id, sizeof(ip.id)) <= 0)
+			continue;
+		sl_get_int(v, "Bandwidth", false, label, "InvalidBandwidth.ValueNotSupported", e,
+			   &ip.bandwidth);
+		if (b->n_ips <= SL_CBWP_IPS_MAX)
+			b->ips[b->n_ips++] = ip;
+	}
+}
+
+static int sl_parse_cbwp(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			 struct sl_errs *e)
+{
+	static const char *const keys[] = {"BandwidthPackageId", "RegionId", "Bandwidth",
+					   "InternetChargeType", "Ratio",    "Name",
+					   "Description",	 "PublicIpAddresses", NULL};
+	struct sl_cbwp_obj *b = calloc(1, sizeof(*b));
+	struct sl_label l;
+
+	if (b == NULL)
+		return -ENOMEM;
+	b->st = *st0;
+	b->bandwidth = -1;
+	sl_label_set(&l, "CommonBandwidthPackage", "CommonBandwidthPackages", st0->file_index,
+		     NULL);
+	sl_get_id(o, "BandwidthPackageId", true, l.s, e, b->id, sizeof(b->id));
+	sl_label_set(&l, "CommonBandwidthPackage", "CommonBandwidthPackages", st0->file_index,
+		     b->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "RegionId", true, l.s, e, b->region_id, sizeof(b->region_id));
+	sl_get_int(o, "Bandwidth", true, l.s, "InvalidBandwidth.ValueNotSupported", e,
+		   &b->bandwidth);
+	sl_get_text(o, "InternetChargeType", l.s, e, b->charge_type, sizeof(b->charge_type));
+	if (b->charge_type[0] == '\0')
+		snprintf(b->charge_type, sizeof(b->charge_type), "PayByBandwidth");
+	sl_get_int(o, "Ratio", false, l.s, "InvalidParameter", e, &b->ratio);
+	sl_get_text(o, "Name", l.s, e, b->name, sizeof(b->name));
+	sl_get_text(o, "Description", l.s, e, b->description, sizeof(b->description));
+	sl_get_cbwp_ips(o, b, l.s, e);
+	return sl_nat_added(b->id[0] ? sl_store_add_cbwp(s, b) : -EINVAL, s->cbwps, b, b->id, l.s,
+			    "BandwidthPackageId", "CommonBandwidthPackages", e);
+}
+
 typedef int (*sl_parse_one_fn)(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
 			       struct sl_errs *e);
 
@@ -889,6 +950,7 @@ static const struct {
     [SL_CFG_SNAT] = {"SnatEntries", sl_parse_snat},
     [SL_CFG_FWD] = {"ForwardEntries", sl_parse_fwd},
     [SL_CFG_HAVIP] = {"HaVips", sl_parse_havip},
+    [SL_CFG_CBWP] = {"CommonBandwidthPackages", sl_parse_cbwp},
 };
 
 const char *sl_cfg_kind_section(enum sl_cfg_kind k)
@@ -1053,7 +1115,8 @@ static struct sl_store *sl_cfg_build(json_t *root, struct sl_errs *e)
 	static const char *const top[] = {
 	    "Regions",	   "Gateway",	     "Vpcs",	    "VSwitches",
 	    "Instances",   "RouteEntries",   "NatGateways", "EipAddresses",
-	    "SnatEntries", "ForwardEntries", "HaVips",	    NULL};
+	    "SnatEntries", "ForwardEntries", "HaVips",	    "CommonBandwidthPackages",
+	    NULL};
 	struct sl_store *s;
 
 	if (!json_is_object(root)) {

@@ -53,6 +53,13 @@ int sl_mut_oom(struct sl_api_err *e);
 int sl_mut_new_id(const struct sl_store *s, const char *prefix, char *out, size_t size);
 /** Copy parameter `k` into body key `bk` (NULL: same name) if given. */
 void sl_mut_copy_param(const struct sl_mut *x, json_t *body, const char *k, const char *bk);
+/** RegionId required and known (InvalidRegionId.NotFound 404): the
+ * HaVip and bandwidth package actions. 0 or -1 with `e`. */
+int sl_mut_region(const struct sl_mut *x, struct sl_api_err *e);
+/** Stage `body` (taken; NULL: out of memory) as object (k, id) and name
+ * it "`what` `id`" in x->label. 0 or -1 with `e`. */
+int sl_mut_stage(struct sl_mut *x, enum sl_cfg_kind k, const char *id, json_t *body,
+		 const char *what, struct sl_api_err *e);
 /** Stage a copy of API-owned object (k, id) with the given parameters
  * (NULL-terminated pairs: parameter, body key) changed; result {}. */
 int sl_mut_modify(struct sl_mut *x, enum sl_cfg_kind k, const char *id, const char *const *pairs,
@@ -72,6 +79,14 @@ extern const unsigned int sl_nat_n_actions;
 /* api_havip.c: the HaVip actions, for api_mut.c's table. */
 extern const struct sl_mut_action sl_havip_actions[];
 extern const unsigned int sl_havip_n_actions;
+
+/* api_bwp.c: the common bandwidth package actions, for api_mut.c's table. */
+extern const struct sl_mut_action sl_bwp_actions[];
+extern const unsigned int sl_bwp_n_actions;
+
+/** Refuse to release EIP `p` while a common bandwidth package holds it:
+ * 0 or -1 with `e` (DependencyViolation.BandwidthPackage). */
+int sl_bwp_eip_deps(const struct sl_eip_obj *p, struct sl_api_err *e);
 
 /** Refuse to delete VSwitch `w` or instance `in` (either may be NULL)
  * while a HaVip lives in the VSwitch or lists the instance: 0 or -1 with

@@ -21,6 +21,14 @@
 #define SL_EIP_BANDWIDTH_DEFAULT 5
 #define SL_EIP_BANDWIDTH_MIN 1
 #define SL_EIP_BANDWIDTH_MAX 200
+/* Common bandwidth package: InternetChargeType PayByBandwidth (default)
+ * and PayBy95, Mbps ranges the SDK gives for the China site (the 2017
+ * document gives none), and the guaranteed ratio of PayBy95 (%). */
+#define SL_CBWP_BANDWIDTH_MIN 2
+#define SL_CBWP_BANDWIDTH_95_MIN 200
+#define SL_CBWP_BANDWIDTH_MAX 20000
+#define SL_CBWP_RATIO_MIN 10
+#define SL_CBWP_RATIO_MAX 100
 
 /**
  * Parse `path` into a new store. Syntax-level problems (JSON, unknown keys,
@@ -48,6 +56,7 @@ enum sl_cfg_kind {
 	SL_CFG_SNAT,  /* SnatEntries */
 	SL_CFG_FWD,   /* ForwardEntries */
 	SL_CFG_HAVIP, /* HaVips */
+	SL_CFG_CBWP,  /* CommonBandwidthPackages */
 	SL_CFG_NKINDS
 };
 

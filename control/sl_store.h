@@ -208,6 +208,8 @@ struct sl_eip_obj {
 	struct sl_natgw_obj *natgw;
 	struct sl_instance_obj *instance;
 	unsigned int n_snat, n_fwd; /**< entries that use this address */
+	struct sl_cbwp_obj *cbwp;   /**< the common bandwidth package holding it */
+	const struct sl_cbwp_ip *cbwp_ip;
 };
 
 struct sl_snat_obj {
@@ -263,6 +265,34 @@ struct sl_havip_obj {
 	unsigned int n_routes;	 /**< route entries with it as next hop */
 };
 
+/*
+ * Common (shared) bandwidth packages (issue 4, API part of issue 7;
+ * docs/api.md, "Common bandwidth packages"): one bandwidth in Mbps shared
+ * by the EIPs the package lists, each with an optional cap of its own.
+ * Plain fixed-size data; the policers are issue 7's (not compiled yet).
+ */
+#define SL_CBWP_IPS_MAX 50 /* EIPs per package (sluice: the document's quota has no figure) */
+
+struct sl_cbwp_ip {
+	char id[SL_ID_LEN];	   /**< AllocationId */
+	long long bandwidth;	   /**< per-EIP cap in Mbps, -1 = none */
+	struct sl_eip_obj *eip;	   /**< resolved */
+};
+
+struct sl_cbwp_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char region_id[SL_ID_LEN];
+	long long bandwidth; /**< Mbps (range checked by validation), -1 if not given */
+	char charge_type[32]; /**< PayByBandwidth, PayBy95 */
+	long long ratio;      /**< as given, 0 if not (effective: cbwp_ratio()) */
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	/** PublicIpAddresses; one past the maximum is kept for validation */
+	unsigned int n_ips;
+	struct sl_cbwp_ip ips[SL_CBWP_IPS_MAX + 1];
+};
+
 /** A growable array of object pointers (file order). */
 struct sl_objvec {
 	unsigned int n;
@@ -289,6 +319,8 @@ struct sl_store {
 	struct sl_objvec natgw_v, eip_v, snat_v, fwd_v;
 	Pvoid_t havips; /**< JudySL HaVipId -> havip */
 	struct sl_objvec havip_v;
+	Pvoid_t cbwps; /**< JudySL BandwidthPackageId -> common bandwidth package */
+	struct sl_objvec cbwp_v;
 	struct sl_gateway_obj *gateway;
 	struct sl_arena *arena; /**< bulk memory of cloned instances and routes */
 };
@@ -311,6 +343,7 @@ int sl_store_add_eip(struct sl_store *s, struct sl_eip_obj *e);
 int sl_store_add_snat(struct sl_store *s, struct sl_snat_obj *n);
 int sl_store_add_fwd(struct sl_store *s, struct sl_fwd_obj *f);
 int sl_store_add_havip(struct sl_store *s, struct sl_havip_obj *h);
+int sl_store_add_cbwp(struct sl_store *s, struct sl_cbwp_obj *b);
 
 void sl_region_free(struct sl_region_obj *r);
 void sl_vpc_free(struct sl_vpc_obj *v);

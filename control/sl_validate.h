@@ -53,6 +53,12 @@ int sl_validate_havip(struct sl_store *s, struct sl_errs *e);
 const struct sl_havip_obj *sl_havip_at(const struct sl_store *s, const struct sl_vpc_obj *v,
 				       const struct sl_pfx *p);
 
+/** Common bandwidth packages (validate_bwp.c); called by sl_validate_nat()
+ * after the EIPs. Sets each member EIP's cbwp. 0 (never fails). */
+int sl_validate_bwp(struct sl_store *s, struct sl_errs *e);
+/** A package's effective guaranteed ratio (%): 100 but for PayBy95. */
+long long sl_cbwp_ratio(const struct sl_cbwp_obj *b);
+
 /** Name (section 1.7: 2-128 characters, starts with a letter, ...) and
  * description (2-256) rules: NULL if fine or empty, else what is wrong. */
 const char *sl_name_problem(const char *s);

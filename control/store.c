@@ -263,6 +263,10 @@ void sl_store_free(struct sl_store *s)
 		free(s->havip_v.v[i]);
 	free(s->havip_v.v);
 	sl_jsl_free(&s->havips);
+	for (unsigned int i = 0; i < s->cbwp_v.n; i++)
+		free(s->cbwp_v.v[i]);
+	free(s->cbwp_v.v);
+	sl_jsl_free(&s->cbwps);
 	free(s->region_v.v);
 	free(s->zone_v.v); /* zones are owned by their regions */
 	free(s->vpc_v.v);
@@ -366,6 +370,11 @@ int sl_store_add_havip(struct sl_store *s, struct sl_havip_obj *h)
 	return sl_store_add(&s->havips, &s->havip_v, h->id, h);
 }
 
+int sl_store_add_cbwp(struct sl_store *s, struct sl_cbwp_obj *b)
+{
+	return sl_store_add(&s->cbwps, &s->cbwp_v, b->id, b);
+}
+
 void sl_store_set_gateway(struct sl_store *s, struct sl_gateway_obj *g)
 {
 	sl_gateway_free(s->gateway);
@@ -433,6 +442,10 @@ void sl_store_foreach_state(struct sl_store *s,
 	for (unsigned int i = 0; i < s->havip_v.n; i++) {
 		struct sl_havip_obj *h = s->havip_v.v[i];
 		fn(&h->st, "HaVip", h->id, arg);
+	}
+	for (unsigned int i = 0; i < s->cbwp_v.n; i++) {
+		struct sl_cbwp_obj *b = s->cbwp_v.v[i];
+		fn(&b->st, "CommonBandwidthPackage", b->id, arg);
 	}
 }
 
@@ -557,6 +570,19 @@ static bool sl_havip_eq(const struct sl_havip_obj *a, const struct sl_havip_obj 
 		return false;
 	for (unsigned int i = 0; i < a->n_instances; i++)
 		if (strcmp(a->instances[i], b->instances[i]))
+			return false;
+	return true;
+}
+
+static bool sl_cbwp_eq(const struct sl_cbwp_obj *a, const struct sl_cbwp_obj *b)
+{
+	if (strcmp(a->id, b->id) || strcmp(a->region_id, b->region_id) ||
+	    a->bandwidth != b->bandwidth || strcmp(a->charge_type, b->charge_type) ||
+	    a->ratio != b->ratio || strcmp(a->name, b->name) ||
+	    strcmp(a->description, b->description) || a->n_ips != b->n_ips)
+		return false;
+	for (unsigned int i = 0; i < a->n_ips; i++)
+		if (strcmp(a->ips[i].id, b->ips[i].id) || a->ips[i].bandwidth != b->ips[i].bandwidth)
 			return false;
 	return true;
 }
@@ -770,6 +796,7 @@ static void sl_diff_nat(const struct sl_store *old, struct sl_store *new, struct
 	SL_DIFF_NAT(snat_v, snats, struct sl_snat_obj, sl_snat_eq);
 	SL_DIFF_NAT(fwd_v, fwds, struct sl_fwd_obj, sl_fwd_eq);
 	SL_DIFF_NAT(havip_v, havips, struct sl_havip_obj, sl_havip_eq); /* issue 12: no table yet */
+	SL_DIFF_NAT(cbwp_v, cbwps, struct sl_cbwp_obj, sl_cbwp_eq);	/* issue 7: no policer yet */
 }
 
 void sl_diff_free(struct sl_diff *d)

@@ -405,6 +405,7 @@ int sl_validate_nat(struct sl_store *s, struct sl_errs *e)
 	for (unsigned int i = 0; i < s->fwd_v.n; i++)
 		sl_check_fwd(&c, s->fwd_v.v[i]);
 	sl_check_snat_dnat(&c);
+	sl_validate_bwp(s, e);
 	sl_jsl_free(&c.keys);
 	sl_jsl_free(&c.per_vpc);
 	sl_jsl_free(&c.per_inst);

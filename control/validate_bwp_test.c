@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests: common bandwidth package rules (validate_bwp.c) through the
+ * config file schema. Each test adds violations to a small valid config and
+ * checks that exactly the expected codes are reported on the expected
+ * objects.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sl_ctl.h"
+#include "sl_ctl_config.h"
+#include "sl_judy.h"
+#include "sl_test_util.h"
+#include "sl_validate.h"
+
+/*
+ * Base: region r1; EIPs eip-1 .. eip-4 from the pool 198.51.100.0/29,
+ * unbound; package cbwp-a (PayByBandwidth, 100 Mbps) with eip-1 (capped
+ * at 20 Mbps) and eip-2. Extra packages are appended.
+ */
+static char *cfg(const char *pkgs)
+{
+	return sl_t_json(
+	    "{'Regions':[{'RegionId':'r1','Zones':[{'ZoneId':'z1'}]}],"
+	    "'Gateway':{'Outside':{'Addresses':['203.0.113.2/24']},"
+	    "'EipPool':['198.51.100.0/29']},"
+	    "'EipAddresses':[{'AllocationId':'eip-1','IpAddress':'198.51.100.1'},"
+	    "{'AllocationId':'eip-2','IpAddress':'198.51.100.2'},"
+	    "{'AllocationId':'eip-3','IpAddress':'198.51.100.3'},"
+	    "{'AllocationId':'eip-4','IpAddress':'198.51.100.4'}],"
+	    "'CommonBandwidthPackages':[{'BandwidthPackageId':'cbwp-a','RegionId':'r1',"
+	    "'Bandwidth':100,'Name':'shared','PublicIpAddresses':[{'AllocationId':'eip-1',"
+	    "'Bandwidth':20},{'AllocationId':'eip-2'}]}%s]}",
+	    pkgs ? pkgs : "");
+}
+
+static void expect(char *json, ...)
+{
+	struct sl_errs e;
+	struct sl_store *s;
+	va_list ap;
+	bool ok;
+
+	sl_errs_init(&e, "t.json");
+	s = sl_cfg_load_string(json, &e);
+	assert_non_null(s);
+	assert_int_equal(sl_validate(s, &e), 0);
+	va_start(ap, json);
+	ok = sl_t_errs_exactly(&e, ap);
+	va_end(ap);
+	assert_true(ok);
+	sl_store_free(s);
+	sl_errs_free(&e);
+	free(json);
+}
+
+static void test_base_resolves(void **state)
+{
+	struct sl_errs e;
+	struct sl_store *s;
+	char *json = cfg(",{'BandwidthPackageId':'cbwp-b','RegionId':'r1','Bandwidth':300,"
+			 "'InternetChargeType':'PayBy95','Ratio':20}");
+	struct sl_cbwp_obj *a, *b;
+	struct sl_eip_obj *p1, *p3;
+
+	(void)state;
+	sl_errs_init(&e, "t.json");
+	s = sl_cfg_load_string(json, &e);
+	assert_non_null(s);
+	assert_int_equal(sl_validate(s, &e), 0);
+	sl_t_dump(&e);
+	assert_int_equal(sl_errs_count(&e), 0);
+	a = sl_jsl_get(s->cbwps, "cbwp-a");
+	b = sl_jsl_get(s->cbwps, "cbwp-b");
+	p1 = sl_jsl_get(s->eips, "eip-1");
+	p3 = sl_jsl_get(s->eips, "eip-3");
+	assert_int_equal(a->bandwidth, 100);
+	assert_string_equal(a->charge_type, "PayByBandwidth");
+	assert_int_equal(sl_cbwp_ratio(a), 100);
+	assert_int_equal(sl_cbwp_ratio(b), 20);
+	assert_int_equal(a->n_ips, 2);
+	assert_ptr_equal(p1->cbwp, a);
+	assert_int_equal(p1->cbwp_ip->bandwidth, 20);
+	assert_int_equal(a->ips[1].bandwidth, -1);
+	assert_ptr_equal(a->ips[1].eip, sl_jsl_get(s->eips, "eip-2"));
+	assert_null(p3->cbwp);
+	sl_store_free(s);
+	sl_errs_free(&e);
+	free(json);
+}
+
+static void test_cbwp_rules(void **state)
+{
+	(void)state;
+	/* ranges by charge type, ratio, region, names */
+	expect(cfg(",{'BandwidthPackageId':'cbwp-b','RegionId':'r1','Bandwidth':1},"
+		   "{'BandwidthPackageId':'cbwp-c','RegionId':'r1','Bandwidth':20001},"
+		   "{'BandwidthPackageId':'cbwp-d','RegionId':'r1','Bandwidth':199,"
+		   "'InternetChargeType':'PayBy95'},"
+		   "{'BandwidthPackageId':'cbwp-e','RegionId':'r1','Bandwidth':200,"
+		   "'InternetChargeType':'PayBy95','Ratio':5},"
+		   "{'BandwidthPackageId':'cbwp-f','RegionId':'r1','Bandwidth':2,'Ratio':5},"
+		   "{'BandwidthPackageId':'cbwp-g','RegionId':'rx','Bandwidth':10,"
+		   "'InternetChargeType':'PayByTraffic'},"
+		   "{'BandwidthPackageId':'cbwp-h','RegionId':'r1','Bandwidth':0,'Name':'1x'},"
+		   "{'BandwidthPackageId':'cbwp-i','RegionId':'r1'}"),
+	       "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-b",
+	       "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-c",
+	       "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-d",
+	       "InvalidParameter", "CommonBandwidthPackage cbwp-e", "InvalidRegionId.NotFound",
+	       "CommonBandwidthPackage cbwp-g", "InvalidInternetChargeType.ValueNotSupported",
+	       "CommonBandwidthPackage cbwp-g", "InvalidBandwidth.ValueNotSupported",
+	       "CommonBandwidthPackage cbwp-h", "InvalidParameter.Name.Malformed",
+	       "CommonBandwidthPackage cbwp-h", "MissingParameter",
+	       "CommonBandwidthPackage cbwp-i", NULL);
+}
+
+static void test_cbwp_members(void **state)
+{
+	(void)state;
+	/* an EIP in two packages, twice in one, unknown; caps 0 and above the
+	 * package's */
+	expect(cfg(",{'BandwidthPackageId':'cbwp-b','RegionId':'r1','Bandwidth':50,"
+		   "'PublicIpAddresses':[{'AllocationId':'eip-2'},{'AllocationId':'eip-3',"
+		   "'Bandwidth':51},{'AllocationId':'eip-3'},{'AllocationId':'eip-zz'},"
+		   "{'AllocationId':'eip-4','Bandwidth':0},{'AllocationId':'eip-5','Mode':1}]}"),
+	       "UnsupportedParameter", "CommonBandwidthPackage cbwp-b",
+	       "IpInstanceId.AlreadyInBandwidthPackage", "CommonBandwidthPackage cbwp-b",
+	       "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-b",
+	       "IpInstanceId.AlreadyInBandwidthPackage", "CommonBandwidthPackage cbwp-b",
+	       "InvalidIpInstanceId.NotFound", "CommonBandwidthPackage cbwp-b",
+	       "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-b",
+	       "InvalidIpInstanceId.NotFound", "CommonBandwidthPackage cbwp-b", NULL);
+}
+
+static void test_cbwp_quota_and_diff(void **state)
+{
+	char pool[64], eips[8192] = "", members[4096] = "", one[160];
+	char *j;
+	struct sl_errs e;
+	struct sl_store *a, *b;
+	struct sl_diff d;
+
+	(void)state;
+	/* 51 EIPs in one package: the quota is 50 */
+	for (int i = 0; i < 51; i++) {
+		snprintf(one, sizeof(one),
+			 ",{\"AllocationId\":\"eip-q%d\",\"IpAddress\":\"198.51.101.%d\"}", i,
+			 i + 1);
+		strncat(eips, one, sizeof(eips) - strlen(eips) - 1);
+		snprintf(one, sizeof(one), "%s{\"AllocationId\":\"eip-q%d\"}", i ? "," : "", i);
+		strncat(members, one, sizeof(members) - strlen(members) - 1);
+	}
+	snprintf(pool, sizeof(pool), "\"198.51.100.0/29\",\"198.51.101.0/24\"");
+	j = cfg(",{'BandwidthPackageId':'cbwp-b','RegionId':'r1','Bandwidth':50,"
+		"'PublicIpAddresses':[MEMBERS]}");
+	j = sl_t_replace(j, "MEMBERS", members);
+	j = sl_t_replace(j, "\"198.51.100.0/29\"", pool);
+	j = sl_t_replace(j, "\"198.51.100.4\"}", "\"198.51.100.4\"}EIPS");
+	j = sl_t_replace(j, "EIPS", eips);
+	expect(j, "IpInstanceId.QuotaExceeded", "CommonBandwidthPackage cbwp-b", NULL);
+
+	/* a reload keeps an unchanged package's status; a new cap is a change */
+	sl_errs_init(&e, "t.json");
+	a = sl_cfg_load_string(j = cfg(NULL), &e);
+	free(j);
+	b = sl_cfg_load_string(j = sl_t_replace(cfg(NULL), "\"Bandwidth\":20", "\"Bandwidth\":30"),
+			       &e);
+	free(j);
+	assert_int_equal(sl_validate(a, &e), 0);
+	assert_int_equal(sl_validate(b, &e), 0);
+	assert_int_equal(sl_errs_count(&e), 0);
+	assert_int_equal(sl_store_diff(NULL, a, &d), 0);
+	sl_diff_free(&d);
+	((struct sl_cbwp_obj *)sl_jsl_get(a->cbwps, "cbwp-a"))->st.status = SL_STATUS_AVAILABLE;
+	assert_int_equal(sl_store_diff(a, b, &d), 0);
+	assert_int_equal(d.changed, 1);
+	assert_int_equal(((struct sl_cbwp_obj *)sl_jsl_get(b->cbwps, "cbwp-a"))->st.status,
+			 SL_STATUS_PENDING);
+	sl_diff_free(&d);
+	sl_store_free(a);
+	sl_store_free(b);
+	sl_errs_free(&e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_base_resolves),
+	    cmocka_unit_test(test_cbwp_rules),
+	    cmocka_unit_test(test_cbwp_members),
+	    cmocka_unit_test(test_cbwp_quota_and_diff),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -7,7 +7,12 @@
  * ModifyCommonBandwidthPackageSpec, ModifyCommonBandwidthPackageAttribute,
  * DescribeCommonBandwidthPackages, and the SDK's
  * ModifyCommonBandwidthPackageIpBandwidth and
- * CancelCommonBandwidthPackageIpBandwidth.
+ * CancelCommonBandwidthPackageIpBandwidth; and the NAT bandwidth package
+ * actions (spec digest 2.7, raw seed L3340-3760): CreateBandwidthPackage,
+ * DeleteBandwidthPackage, DescribeBandwidthPackages,
+ * ModifyBandwidthPackageSpec, ModifyBandwidthPackageAttribute,
+ * AddBandwidthPackageIps, RemoveBandwidthPackageIps (the SDK has none of
+ * these: the document's parameters throughout).
  *
  * Design note: api_mut.c's pattern (sl_api_mut_int.h). An action checks
  * existence, origin and status (a Pending package takes no change), stages
@@ -299,6 +304,266 @@ int sl_bwp_eip_deps(const struct sl_eip_obj *p, struct sl_api_err *e)
 	return 0;
 }
 
+/* ---- NAT bandwidth packages ------------------------------------------------ */
+
+/* The package named by BandwidthPackageId: API-owned, settled, its gateway
+ * settled; NULL with `e`. */
+static struct sl_bwp_obj *sl_own_bwp(const struct sl_mut *x, const char *missing_code,
+				     struct sl_api_err *e)
+{
+	const char *id = sl_mut_param(x, "BandwidthPackageId");
+	struct sl_bwp_obj *b;
+
+	if (sl_mut_region(x, e) < 0)
+		return NULL;
+	if (id == NULL) {
+		if (missing_code)
+			sl_api_fail(e, 400, missing_code, "BandwidthPackageId is required.");
+		else
+			sl_mut_missing(e, "BandwidthPackageId");
+		return NULL;
+	}
+	b = sl_jsl_get(x->s->bwps, id);
+	if (b == NULL || b->natgw == NULL || b->natgw->vpc == NULL ||
+	    strcmp(b->natgw->vpc->region_id, sl_mut_param(x, "RegionId")) != 0) {
+		sl_api_fail(e, 404, "InvalidBandwidthPackageId.NotFound",
+			    "Specified value of BandwidthPackageId %.64s is not found in our record.",
+			    id);
+		return NULL;
+	}
+	if (!b->st.from_db) {
+		sl_mut_file_object(e, "NAT bandwidth package", id);
+		return NULL;
+	}
+	if (b->st.status != SL_STATUS_AVAILABLE || b->natgw->st.status != SL_STATUS_AVAILABLE) {
+		sl_api_fail(e, 400, "IncorrectBandwidthPackageStatus",
+			    "The bandwidth package %s or its NAT gateway is not Available yet.",
+			    b->id);
+		return NULL;
+	}
+	return b;
+}
+
+/* A count parameter `k` in 1-max; -1 with `e` (`code`) otherwise. */
+static int sl_bwp_count(const struct sl_mut *x, const char *k, long max, const char *missing,
+			const char *code, long *n, struct sl_api_err *e)
+{
+	const char *v = sl_mut_param(x, k);
+
+	if (v == NULL)
+		return sl_api_fail(e, 400, missing, "Missing parameter %s.", k);
+	if (sl_api_parse_uint(v, 1000000L, n) < 0 || *n < 1 || *n > max)
+		return sl_api_fail(e, 400, code, "%s %.16s is not valid: 1-%ld.", k, v, max);
+	return 0;
+}
+
+/* Append `n` new addresses of the pool to the package body's list. */
+static int sl_bwp_add_addrs(struct sl_mut *x, json_t *body, unsigned int n, struct sl_api_err *e)
+{
+	struct sl_pfx a[SL_BWP_IPS_MAX];
+	json_t *list = json_object_get(body, "PublicIpAddresses");
+
+	if (sl_nat_pick(x, n, a) < 0)
+		return sl_api_fail(e, 500, "InsufficientEipCapacity",
+				   "The gateway's EipPool has fewer than %u free addresses.", n);
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_object_set_new(body, "PublicIpAddresses", list);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		char id[SL_ID_LEN], ip[SL_PFX_STRLEN];
+
+		if (sl_mut_new_id(x->s, "nateip-", id, sizeof(id)) < 0)
+			return sl_api_fail(e, 500, "InternalError", "no random bytes");
+		sl_ip_fmt(SL_AF_INET, a[i].addr, ip, sizeof(ip));
+		json_array_append_new(list, json_pack("{s:s,s:s}", "AllocationId", id, "IpAddress", ip));
+	}
+	return 0;
+}
+
+static int sl_create_bwp(struct sl_mut *x, struct sl_api_err *e)
+{
+	const char *nid = sl_mut_param(x, "NatGatewayId");
+	const char *zone = sl_mut_param(x, "Zone") ? sl_mut_param(x, "Zone")
+						   : sl_mut_param(x, "ZoneId");
+	const struct sl_natgw_obj *n;
+	const struct sl_region_obj *r;
+	char id[SL_ID_LEN];
+	long count, bw;
+	json_t *body;
+
+	if (sl_mut_region(x, e) < 0)
+		return -1;
+	if (nid == NULL)
+		return sl_mut_missing(e, "NatGatewayId");
+	n = sl_jsl_get(x->s->natgws, nid);
+	if (n == NULL || n->vpc == NULL || strcmp(n->vpc->region_id, sl_mut_param(x, "RegionId")))
+		return sl_api_fail(e, 404, "InvalidNatGatewayId.NotFound",
+				   "Specified value of NatGatewayId %.64s is not found in our record.",
+				   nid);
+	if (n->st.status != SL_STATUS_AVAILABLE)
+		return sl_api_fail(e, 400, "IncorrectStatus.NatGateway",
+				   "The NAT gateway %s is not Available yet.", n->id);
+	if (sl_bwp_count(x, "IpCount", SL_BWP_IPS_MAX, "MissingParameter.IpCount",
+			 "InvalidIpCount.ValueNotSupported", &count, e) < 0 ||
+	    sl_bwp_count(x, "Bandwidth", SL_BWP_BANDWIDTH_CREATE_MAX, "MissingParameter.Bandwidth",
+			 "InvalidBandwidth.ValueNotSupported", &bw, e) < 0)
+		return -1;
+	if (bw < SL_BWP_BANDWIDTH_MIN)
+		return sl_api_fail(e, 400, "InvalidBandwidth.ValueNotSupported",
+				   "Bandwidth %ld is not valid: %d-%d.", bw, SL_BWP_BANDWIDTH_MIN,
+				   SL_BWP_BANDWIDTH_CREATE_MAX);
+	r = sl_jsl_get(x->s->regions, n->vpc->region_id);
+	if (zone == NULL) /* "random": the region's first zone */
+		zone = r && r->n_zones ? r->zones[0]->id : NULL;
+	if (sl_mut_new_id(x->s, "bwp-", id, sizeof(id)) < 0)
+		return sl_api_fail(e, 500, "InternalError", "no random bytes");
+	body = json_pack("{s:s,s:s,s:I}", "BandwidthPackageId", id, "NatGatewayId", n->id,
+			 "Bandwidth", (json_int_t)bw);
+	if (body == NULL)
+		return sl_mut_oom(e);
+	if (zone)
+		json_object_set_new(body, "ZoneId", json_string(zone));
+	sl_mut_copy_param(x, body, "Name", NULL);
+	sl_mut_copy_param(x, body, "Description", NULL);
+	if (sl_bwp_add_addrs(x, body, (unsigned int)count, e) < 0) {
+		json_decref(body);
+		return -1;
+	}
+	if (sl_mut_stage(x, SL_CFG_BWP, id, body, "BandwidthPackage", e) < 0)
+		return -1;
+	x->result = json_pack("{s:s}", "BandwidthPackageId", id);
+	return x->result ? 0 : sl_mut_oom(e);
+}
+
+static int sl_delete_bwp(struct sl_mut *x, struct sl_api_err *e)
+{
+	struct sl_bwp_obj *b = sl_own_bwp(x, "MissingParameter.BandwidthPackageId", e);
+
+	if (b == NULL)
+		return -1;
+	if (sl_bwp_ip_uses(b))
+		return sl_api_fail(e, 400, "Forbidden.SomeIpReferredByForwardEntry",
+				   "SNAT or forward entries use addresses of package %s.", b->id);
+	if (sl_db_stage_del(x->m->db, SL_CFG_BWP, b->id) < 0)
+		return sl_mut_oom(e);
+	snprintf(x->label, sizeof(x->label), "BandwidthPackage %s", b->id);
+	return sl_cbwp_done(x, e);
+}
+
+static int sl_modify_bwp_spec(struct sl_mut *x, struct sl_api_err *e)
+{
+	struct sl_bwp_obj *b = sl_own_bwp(x, NULL, e);
+	json_t *body;
+
+	if (b == NULL)
+		return -1;
+	body = json_deep_copy(sl_db_get(x->m->db, SL_CFG_BWP, b->id));
+	if (body == NULL)
+		return sl_mut_oom(e);
+	if (sl_bwp_mbps(x, body, e) < 0) {
+		json_decref(body);
+		return -1;
+	}
+	if (sl_mut_stage(x, SL_CFG_BWP, b->id, body, "BandwidthPackage", e) < 0)
+		return -1;
+	return sl_cbwp_done(x, e);
+}
+
+static int sl_modify_bwp_attr(struct sl_mut *x, struct sl_api_err *e)
+{
+	static const char *const pairs[] = {"Name", "Name", "Description", "Description", NULL};
+	struct sl_bwp_obj *b = sl_own_bwp(x, NULL, e);
+
+	if (b == NULL)
+		return -1;
+	snprintf(x->label, sizeof(x->label), "BandwidthPackage %s", b->id);
+	return sl_mut_modify(x, SL_CFG_BWP, b->id, pairs, e);
+}
+
+/* IpCount: the number of addresses after the change (the document). */
+static int sl_add_bwp_ips(struct sl_mut *x, struct sl_api_err *e)
+{
+	struct sl_bwp_obj *b = sl_own_bwp(x, NULL, e);
+	long count;
+	json_t *body;
+
+	if (b == NULL || sl_bwp_count(x, "IpCount", SL_BWP_IPS_MAX, "MissingParameter",
+				      "InvalidIpCount.ValueNotSupported", &count, e) < 0)
+		return -1;
+	if ((unsigned long)count <= b->n_ips)
+		return sl_api_fail(e, 400, "InvalidIpCount.ValueNotSupported",
+				   "IpCount %ld: the package has %u addresses already (IpCount is "
+				   "the count after the change).",
+				   count, b->n_ips);
+	body = json_deep_copy(sl_db_get(x->m->db, SL_CFG_BWP, b->id));
+	if (body == NULL)
+		return sl_mut_oom(e);
+	if (sl_bwp_add_addrs(x, body, (unsigned int)count - b->n_ips, e) < 0) {
+		json_decref(body);
+		return -1;
+	}
+	if (sl_mut_stage(x, SL_CFG_BWP, b->id, body, "BandwidthPackage", e) < 0)
+		return -1;
+	return sl_cbwp_done(x, e);
+}
+
+#define SL_BWP_REMOVE_MAX 20
+
+static int sl_remove_bwp_ips(struct sl_mut *x, struct sl_api_err *e)
+{
+	struct sl_bwp_obj *b = sl_own_bwp(x, NULL, e);
+	bool gone[SL_BWP_IPS_MAX] = {false};
+	unsigned int n_gone = 0;
+	json_t *body, *list;
+
+	if (b == NULL)
+		return -1;
+	for (int k = 1; k <= SL_BWP_REMOVE_MAX; k++) {
+		char key[40];
+		const char *id;
+		unsigned int i;
+
+		snprintf(key, sizeof(key), "RemovedIpAddresses.%d", k);
+		id = sl_mut_param(x, key);
+		if (id == NULL)
+			continue;
+		for (i = 0; i < b->n_ips && strcmp(b->ips[i].id, id) != 0; i++)
+			;
+		if (i == b->n_ips)
+			return sl_api_fail(e, 400, "InvalidRemovedIpAddresses.NotFound",
+					   "%.64s is not an address of package %s.", id, b->id);
+		if (b->ips[i].as_eip.n_snat || b->ips[i].as_eip.n_fwd)
+			return sl_api_fail(e, 400, "Forbidden.SomeIpReferredByForwardEntry",
+					   "SNAT or forward entries use %s.", id);
+		n_gone += !gone[i];
+		gone[i] = true;
+	}
+	if (sl_mut_param(x, "RemovedIpAddresses.21"))
+		return sl_api_fail(e, 400, "InvalidParameter",
+				   "At most %d RemovedIpAddresses per call.", SL_BWP_REMOVE_MAX);
+	if (n_gone == 0)
+		return sl_mut_missing(e, "RemovedIpAddresses.1");
+	if (n_gone == b->n_ips)
+		return sl_api_fail(e, 400, "Forbidden.RemoveAllIps",
+				   "A NAT bandwidth package keeps at least one address.");
+	body = json_deep_copy(sl_db_get(x->m->db, SL_CFG_BWP, b->id));
+	if (body == NULL)
+		return sl_mut_oom(e);
+	list = json_array();
+	for (unsigned int i = 0; i < b->n_ips; i++)
+		if (!gone[i])
+			json_array_append_new(list, json_pack("{s:s,s:s}", "AllocationId",
+							      b->ips[i].id, "IpAddress",
+							      sl_ip_fmt(SL_AF_INET, b->ips[i].ip.addr,
+									(char[SL_PFX_STRLEN]){0},
+									SL_PFX_STRLEN)));
+	json_object_set_new(body, "PublicIpAddresses", list);
+	if (sl_mut_stage(x, SL_CFG_BWP, b->id, body, "BandwidthPackage", e) < 0)
+		return -1;
+	return sl_cbwp_done(x, e);
+}
+
 /* ---- the action table ---------------------------------------------------- */
 
 /* The SDK's later parameters that sluice cannot honour (no ISPs, zones,
@@ -316,6 +581,14 @@ const struct sl_mut_action sl_bwp_actions[] = {
     {"ModifyCommonBandwidthPackageAttribute", sl_modify_cbwp_attr, sl_no_none, false},
     {"ModifyCommonBandwidthPackageIpBandwidth", sl_modify_cbwp_ip_bw, sl_no_none, false},
     {"CancelCommonBandwidthPackageIpBandwidth", sl_cancel_cbwp_ip_bw, sl_no_none, false},
+    /* NAT bandwidth packages: they pick pool addresses, so solo */
+    {"CreateBandwidthPackage", sl_create_bwp, sl_no_none, true},
+    {"DeleteBandwidthPackage", sl_delete_bwp, sl_no_none, false},
+    {"ModifyBandwidthPackageSpec", sl_modify_bwp_spec, sl_no_none, false},
+    {"ModifyBandwidthPackageAttribute", sl_modify_bwp_attr, sl_no_none, false},
+    {"AddBandwidthPackageIps", sl_add_bwp_ips, sl_no_none, true},
+    {"AddBandwidthPackageIp", sl_add_bwp_ips, sl_no_none, true}, /* the seed's Action row */
+    {"RemoveBandwidthPackageIps", sl_remove_bwp_ips, sl_no_none, false},
 };
 const unsigned int sl_bwp_n_actions = sizeof(sl_bwp_actions) / sizeof(sl_bwp_actions[0]);
 
@@ -380,14 +653,68 @@ static int sl_describe_cbwps(const struct sl_store *s, const struct sl_api_param
 	return 0;
 }
 
+static json_t *sl_bwp_json(const struct sl_bwp_obj *b, const char *ctime)
+{
+	json_t *o = json_object(), *ips = json_array();
+	char buf[SL_PFX_STRLEN];
+
+	sl_api_set_str(o, "BandwidthPackageId", b->id);
+	sl_api_set_str(o, "RegionId", b->natgw && b->natgw->vpc ? b->natgw->vpc->region_id : "");
+	sl_api_set_str(o, "NatGatewayId", b->natgw_id);
+	sl_api_set_str(o, "ZoneId", b->zone_id);
+	sl_api_set_str(o, "Name", b->name);
+	sl_api_set_str(o, "Description", b->description);
+	snprintf(buf, sizeof(buf), "%lld", b->bandwidth);
+	sl_api_set_str(o, "Bandwidth", buf);
+	snprintf(buf, sizeof(buf), "%u", b->n_ips);
+	sl_api_set_str(o, "IpCount", buf);
+	sl_api_set_str(o, "InstanceChargeType", "PostPaid");
+	sl_api_set_str(o, "InternetChargeType", "PayByBandwidth");
+	sl_api_set_str(o, "ISP", "BGP");
+	sl_api_set_str(o, "BusinessStatus", "Normal");
+	sl_api_set_str(o, "Status", sl_status_name(b->st.status));
+	sl_api_set_ctime(o, &b->st, ctime);
+	for (unsigned int i = 0; i < b->n_ips; i++)
+		json_array_append_new(
+		    ips, json_pack("{s:s,s:s}", "AllocationId", b->ips[i].id, "IpAddress",
+				   sl_ip_fmt(SL_AF_INET, b->ips[i].ip.addr, buf, sizeof(buf))));
+	sl_api_set_list(o, "PublicIpAddresses", "PublicIpAddress", ips);
+	return o;
+}
+
+static int sl_describe_bwps(const struct sl_store *s, const struct sl_api_params *p, json_t *res,
+			    const char *ctime, struct sl_api_err *e)
+{
+	const char *rid;
+	struct sl_api_list l;
+
+	if (sl_api_list_region(&l, s, p, &rid, e) < 0)
+		return -1;
+	for (unsigned int i = 0; i < s->bwp_v.n; i++) {
+		const struct sl_bwp_obj *b = s->bwp_v.v[i];
+
+		if (b->natgw == NULL || b->natgw->vpc == NULL ||
+		    strcmp(b->natgw->vpc->region_id, rid) != 0 ||
+		    !sl_api_filter_ids(p, "BandwidthPackageId", b->id) ||
+		    !sl_api_filter(p, "NatGatewayId", b->natgw_id))
+			continue;
+		if (sl_api_list_match(&l))
+			json_array_append_new(l.items, sl_bwp_json(b, ctime));
+	}
+	sl_api_list_end(&l, res, "BandwidthPackages", "BandwidthPackage");
+	return 0;
+}
+
 bool sl_api_bwp_known(const char *action)
 {
-	return strcmp(action, "DescribeCommonBandwidthPackages") == 0;
+	return strcmp(action, "DescribeCommonBandwidthPackages") == 0 ||
+	       strcmp(action, "DescribeBandwidthPackages") == 0;
 }
 
 int sl_api_bwp_describe(const struct sl_store *s, const char *action, const struct sl_api_params *p,
 			json_t *res, const char *ctime, struct sl_api_err *e)
 {
-	(void)action;
+	if (strcmp(action, "DescribeBandwidthPackages") == 0)
+		return sl_describe_bwps(s, p, res, ctime, e);
 	return sl_describe_cbwps(s, p, res, ctime, e);
 }

@@ -97,7 +97,7 @@ int sl_mut_new_id(const struct sl_store *s, const char *prefix, char *out, size_
 		    !sl_jsl_get(s->instances, out) && !sl_jsl_get(s->natgws, out) &&
 		    !sl_jsl_get(s->eips, out) && !sl_jsl_get(s->snats, out) &&
 		    !sl_jsl_get(s->fwds, out) && !sl_jsl_get(s->havips, out) &&
-		    !sl_jsl_get(s->cbwps, out))
+		    !sl_jsl_get(s->cbwps, out) && !sl_jsl_get(s->bwps, out))
 			return 0;
 	}
 	return -EEXIST;
@@ -151,6 +151,7 @@ static int sl_http_of(const char *code)
 						   "Forbidden.InternalIpAndInternalPortDuplicate",
 						   "Forbidden.SourceVSwitchId.IncludeHaVip",
 						   "Forbidden.InternalIpIsHaVip", /* sluice's */
+						   "Forbidden.NatGatewayEipAndBandwidthPackage",
 						   NULL};
 
 	for (const char *const *f = forbidden400; *f; f++)

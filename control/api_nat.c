@@ -196,6 +196,10 @@ static int sl_delete_natgw(struct sl_mut *x, struct sl_api_err *e)
 				   "The NAT gateway %s still has %u forward entr%s (Force=true "
 				   "deletes them).",
 				   n->id, n->n_fwd, n->n_fwd == 1 ? "y" : "ies");
+	if (n->n_bwps) /* the document: delete them first, Force or not */
+		return sl_api_fail(e, 400, "DependencyViolation.BandwidthPackages",
+				   "The NAT gateway %s still has %u NAT bandwidth package(s).", n->id,
+				   n->n_bwps);
 	if (!force && n->n_eips)
 		return sl_api_fail(e, 400, "DependencyViolation.Eip",
 				   "The NAT gateway %s still has %u EIP(s) bound (Force=true "
@@ -303,25 +307,24 @@ static bool sl_eip_free(const struct sl_mut *x, uint32_t a)
 	return true;
 }
 
-/* The first free address of the pool (pool order, then address order). */
-static int sl_eip_pick(const struct sl_mut *x, struct sl_pfx *out)
+int sl_nat_pick(const struct sl_mut *x, unsigned int n, struct sl_pfx *out)
 {
 	const struct sl_gateway_obj *g = x->s->gateway;
+	unsigned int got = 0;
 
 	for (unsigned int i = 0; g && i < g->n_pool; i++) {
 		uint64_t first = (uint32_t)sl_pfx_first(&g->eip_pool[i]);
 		uint64_t last = (uint32_t)sl_pfx_last(&g->eip_pool[i]);
 
-		for (uint64_t a = first; a <= last; a++)
+		for (uint64_t a = first; a <= last && got < n; a++)
 			if (sl_eip_free(x, (uint32_t)a)) {
-				memset(out, 0, sizeof(*out));
-				out->family = SL_AF_INET;
-				out->len = 32;
-				out->addr = (sl_u128)a;
-				return 0;
+				memset(&out[got], 0, sizeof(*out));
+				out[got].family = SL_AF_INET;
+				out[got].len = 32;
+				out[got++].addr = (sl_u128)a;
 			}
 	}
-	return -ENOSPC;
+	return got == n ? 0 : -ENOSPC;
 }
 
 static int sl_allocate_eip(struct sl_mut *x, struct sl_api_err *e)
@@ -343,7 +346,7 @@ static int sl_allocate_eip(struct sl_mut *x, struct sl_api_err *e)
 		if (!sl_eip_free(x, (uint32_t)a.addr))
 			return sl_api_fail(e, 400, "InvalidIpAddress.AlreadyAllocated",
 					   "%.64s is already allocated.", want);
-	} else if (sl_eip_pick(x, &a) < 0) {
+	} else if (sl_nat_pick(x, 1, &a) < 0) {
 		return sl_api_fail(e, 500, "InsufficientEipCapacity",
 				   "Every address of the gateway's EipPool is allocated.");
 	}
@@ -866,6 +869,12 @@ static json_t *sl_natgw_json(const struct sl_store *s, const struct sl_natgw_obj
 		json_array_append_new(ips, ip);
 	}
 	sl_api_set_list(o, "IpLists", "IpList", ips);
+	ips = json_array(); /* its NAT bandwidth packages (api_bwp.c) */
+	for (unsigned int i = 0; i < s->bwp_v.n; i++)
+		if (((const struct sl_bwp_obj *)s->bwp_v.v[i])->natgw == n)
+			json_array_append_new(
+			    ips, json_string(((const struct sl_bwp_obj *)s->bwp_v.v[i])->id));
+	sl_api_set_list(o, "BandwidthPackageIds", "BandwidthPackageId", ips);
 	return o;
 }
 

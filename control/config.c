@@ -931,6 +931,63 @@ static int sl_parse_cbwp(json_t *o, const struct sl_obj_state *st0, struct sl_st
 			    "BandwidthPackageId", "CommonBandwidthPackages", e);
 }
 
+/* ---- NAT bandwidth packages ----------------------------------------------- */
+
+/* PublicIpAddresses: [{AllocationId, IpAddress}]. */
+static void sl_get_bwp_ips(json_t *o, struct sl_bwp_obj *b, const char *label, struct sl_errs *e)
+{
+	static const char *const keys[] = {"AllocationId", "IpAddress", NULL};
+	json_t *a = sl_get_array(o, "PublicIpAddresses", label, e), *v;
+	size_t i;
+
+	json_array_foreach(a, i, v)
+	{
+		struct sl_bwp_ip ip;
+
+		memset(&ip, 0, sizeof(ip));
+		if (!json_is_object(v)) {
+			sl_errs_add(e, label, "PublicIpAddresses", "InvalidParameter",
+				    "element %zu is not an object", i);
+			continue;
+		}
+		sl_check_keys(v, keys, label, e);
+		if (sl_get_id(v, "AllocationId", true, label, e, ip.id, sizeof(ip.id)) <= 0)
+			continue;
+		sl_get_ip(v, "IpAddress", true, SL_AF_INET, "InvalidIpAddress.Malformed", label, e,
+			  &ip.ip);
+		if (b->n_ips <= SL_BWP_IPS_MAX)
+			b->ips[b->n_ips++] = ip;
+	}
+}
+
+static int sl_parse_bwp(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			struct sl_errs *e)
+{
+	static const char *const keys[] = {"BandwidthPackageId", "NatGatewayId", "ZoneId",
+					   "Bandwidth",		 "Name",	 "Description",
+					   "PublicIpAddresses",	 NULL};
+	struct sl_bwp_obj *b = calloc(1, sizeof(*b));
+	struct sl_label l;
+
+	if (b == NULL)
+		return -ENOMEM;
+	b->st = *st0;
+	b->bandwidth = -1;
+	sl_label_set(&l, "BandwidthPackage", "BandwidthPackages", st0->file_index, NULL);
+	sl_get_id(o, "BandwidthPackageId", true, l.s, e, b->id, sizeof(b->id));
+	sl_label_set(&l, "BandwidthPackage", "BandwidthPackages", st0->file_index, b->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "NatGatewayId", true, l.s, e, b->natgw_id, sizeof(b->natgw_id));
+	sl_get_id(o, "ZoneId", false, l.s, e, b->zone_id, sizeof(b->zone_id));
+	sl_get_int(o, "Bandwidth", true, l.s, "InvalidBandwidth.ValueNotSupported", e,
+		   &b->bandwidth);
+	sl_get_text(o, "Name", l.s, e, b->name, sizeof(b->name));
+	sl_get_text(o, "Description", l.s, e, b->description, sizeof(b->description));
+	sl_get_bwp_ips(o, b, l.s, e);
+	return sl_nat_added(b->id[0] ? sl_store_add_bwp(s, b) : -EINVAL, s->bwps, b, b->id, l.s,
+			    "BandwidthPackageId", "BandwidthPackages", e);
+}
+
 typedef int (*sl_parse_one_fn)(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
 			       struct sl_errs *e);
 
@@ -951,6 +1008,7 @@ static const struct {
     [SL_CFG_FWD] = {"ForwardEntries", sl_parse_fwd},
     [SL_CFG_HAVIP] = {"HaVips", sl_parse_havip},
     [SL_CFG_CBWP] = {"CommonBandwidthPackages", sl_parse_cbwp},
+    [SL_CFG_BWP] = {"BandwidthPackages", sl_parse_bwp},
 };
 
 const char *sl_cfg_kind_section(enum sl_cfg_kind k)
@@ -1116,7 +1174,7 @@ static struct sl_store *sl_cfg_build(json_t *root, struct sl_errs *e)
 	    "Regions",	   "Gateway",	     "Vpcs",	    "VSwitches",
 	    "Instances",   "RouteEntries",   "NatGateways", "EipAddresses",
 	    "SnatEntries", "ForwardEntries", "HaVips",	    "CommonBandwidthPackages",
-	    NULL};
+	    "BandwidthPackages", NULL};
 	struct sl_store *s;
 
 	if (!json_is_object(root)) {

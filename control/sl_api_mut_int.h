@@ -80,7 +80,12 @@ extern const unsigned int sl_nat_n_actions;
 extern const struct sl_mut_action sl_havip_actions[];
 extern const unsigned int sl_havip_n_actions;
 
-/* api_bwp.c: the common bandwidth package actions, for api_mut.c's table. */
+/** `n` distinct free addresses of the EipPool for EIPs or NAT bandwidth
+ * packages (lowest first; not an EIP's, a package's, an outside address or
+ * taken by an earlier member of the batch) into out[]. 0 or -ENOSPC. */
+int sl_nat_pick(const struct sl_mut *x, unsigned int n, struct sl_pfx *out);
+
+/* api_bwp.c: the common and NAT bandwidth package actions, for api_mut.c's table. */
 extern const struct sl_mut_action sl_bwp_actions[];
 extern const unsigned int sl_bwp_n_actions;
 

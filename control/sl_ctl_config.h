@@ -57,6 +57,7 @@ enum sl_cfg_kind {
 	SL_CFG_FWD,   /* ForwardEntries */
 	SL_CFG_HAVIP, /* HaVips */
 	SL_CFG_CBWP,  /* CommonBandwidthPackages */
+	SL_CFG_BWP,   /* BandwidthPackages (NAT) */
 	SL_CFG_NKINDS
 };
 

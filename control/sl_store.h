@@ -192,6 +192,7 @@ struct sl_natgw_obj {
 	/* resolved */
 	struct sl_vpc_obj *vpc;
 	unsigned int n_snat, n_fwd, n_eips;
+	unsigned int n_bwps; /**< NAT bandwidth packages (validate_bwp.c) */
 };
 
 struct sl_eip_obj {
@@ -293,6 +294,40 @@ struct sl_cbwp_obj {
 	struct sl_cbwp_ip ips[SL_CBWP_IPS_MAX + 1];
 };
 
+/*
+ * NAT bandwidth packages (the 2016 document's legacy ones, section 2.7):
+ * 1-50 public IPs of a NAT gateway (from Gateway.EipPool) sharing one
+ * bandwidth; at most 4 per gateway. Each IP carries an EIP-shaped view
+ * (as_eip, bound to the gateway) that validation puts in eip_addrs, so
+ * that the SNAT and forward entry rules treat it as one of the gateway's
+ * public addresses. The policers are issue 7's.
+ */
+#define SL_BWP_IPS_MAX 50
+#define SL_BWP_PER_NATGW 4
+#define SL_BWP_BANDWIDTH_MIN 5
+#define SL_BWP_BANDWIDTH_MAX 5000	 /* DescribeBandwidthPackages, ModifyBandwidthPackageSpec */
+#define SL_BWP_BANDWIDTH_CREATE_MAX 1000 /* CreateBandwidthPackage */
+
+struct sl_bwp_ip {
+	char id[SL_ID_LEN]; /**< AllocationId, "nateip-..." */
+	struct sl_pfx ip;   /**< IPv4, len 32; family 0 if invalid */
+	struct sl_eip_obj as_eip; /**< resolved: the NAT rules' view of it */
+};
+
+struct sl_bwp_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char natgw_id[SL_ID_LEN];
+	char zone_id[SL_ID_LEN]; /**< "" if not given */
+	long long bandwidth;	 /**< Mbps, -1 if not given */
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	unsigned int n_ips; /**< one past the maximum is kept for validation */
+	struct sl_bwp_ip ips[SL_BWP_IPS_MAX + 1];
+	/* resolved */
+	struct sl_natgw_obj *natgw;
+};
+
 /** A growable array of object pointers (file order). */
 struct sl_objvec {
 	unsigned int n;
@@ -321,6 +356,8 @@ struct sl_store {
 	struct sl_objvec havip_v;
 	Pvoid_t cbwps; /**< JudySL BandwidthPackageId -> common bandwidth package */
 	struct sl_objvec cbwp_v;
+	Pvoid_t bwps; /**< JudySL BandwidthPackageId -> NAT bandwidth package */
+	struct sl_objvec bwp_v;
 	struct sl_gateway_obj *gateway;
 	struct sl_arena *arena; /**< bulk memory of cloned instances and routes */
 };
@@ -344,6 +381,7 @@ int sl_store_add_snat(struct sl_store *s, struct sl_snat_obj *n);
 int sl_store_add_fwd(struct sl_store *s, struct sl_fwd_obj *f);
 int sl_store_add_havip(struct sl_store *s, struct sl_havip_obj *h);
 int sl_store_add_cbwp(struct sl_store *s, struct sl_cbwp_obj *b);
+int sl_store_add_bwp(struct sl_store *s, struct sl_bwp_obj *b);
 
 void sl_region_free(struct sl_region_obj *r);
 void sl_vpc_free(struct sl_vpc_obj *v);

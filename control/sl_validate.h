@@ -53,9 +53,15 @@ int sl_validate_havip(struct sl_store *s, struct sl_errs *e);
 const struct sl_havip_obj *sl_havip_at(const struct sl_store *s, const struct sl_vpc_obj *v,
 				       const struct sl_pfx *p);
 
-/** Common bandwidth packages (validate_bwp.c); called by sl_validate_nat()
- * after the EIPs. Sets each member EIP's cbwp. 0 (never fails). */
+/** Common and NAT bandwidth packages (validate_bwp.c); called by
+ * sl_validate_nat() after the EIPs and before the SNAT and forward entries.
+ * Sets each member EIP's cbwp, each NAT gateway's n_bwps, and adds the NAT
+ * packages' addresses to eip_addrs. 0 or -ENOMEM. */
 int sl_validate_bwp(struct sl_store *s, struct sl_errs *e);
+/** How many SNAT and forward entries use the addresses of NAT package `b`. */
+unsigned int sl_bwp_ip_uses(const struct sl_bwp_obj *b);
+/** Is `ip` inside the gateway's EipPool (g may be NULL)? */
+bool sl_in_eip_pool(const struct sl_gateway_obj *g, const struct sl_pfx *ip);
 /** A package's effective guaranteed ratio (%): 100 but for PayBy95. */
 long long sl_cbwp_ratio(const struct sl_cbwp_obj *b);
 

@@ -267,6 +267,10 @@ void sl_store_free(struct sl_store *s)
 		free(s->cbwp_v.v[i]);
 	free(s->cbwp_v.v);
 	sl_jsl_free(&s->cbwps);
+	for (unsigned int i = 0; i < s->bwp_v.n; i++)
+		free(s->bwp_v.v[i]);
+	free(s->bwp_v.v);
+	sl_jsl_free(&s->bwps);
 	free(s->region_v.v);
 	free(s->zone_v.v); /* zones are owned by their regions */
 	free(s->vpc_v.v);
@@ -375,6 +379,11 @@ int sl_store_add_cbwp(struct sl_store *s, struct sl_cbwp_obj *b)
 	return sl_store_add(&s->cbwps, &s->cbwp_v, b->id, b);
 }
 
+int sl_store_add_bwp(struct sl_store *s, struct sl_bwp_obj *b)
+{
+	return sl_store_add(&s->bwps, &s->bwp_v, b->id, b);
+}
+
 void sl_store_set_gateway(struct sl_store *s, struct sl_gateway_obj *g)
 {
 	sl_gateway_free(s->gateway);
@@ -446,6 +455,10 @@ void sl_store_foreach_state(struct sl_store *s,
 	for (unsigned int i = 0; i < s->cbwp_v.n; i++) {
 		struct sl_cbwp_obj *b = s->cbwp_v.v[i];
 		fn(&b->st, "CommonBandwidthPackage", b->id, arg);
+	}
+	for (unsigned int i = 0; i < s->bwp_v.n; i++) {
+		struct sl_bwp_obj *b = s->bwp_v.v[i];
+		fn(&b->st, "BandwidthPackage", b->id, arg);
 	}
 }
 
@@ -583,6 +596,19 @@ static bool sl_cbwp_eq(const struct sl_cbwp_obj *a, const struct sl_cbwp_obj *b)
 		return false;
 	for (unsigned int i = 0; i < a->n_ips; i++)
 		if (strcmp(a->ips[i].id, b->ips[i].id) || a->ips[i].bandwidth != b->ips[i].bandwidth)
+			return false;
+	return true;
+}
+
+static bool sl_bwp_eq(const struct sl_bwp_obj *a, const struct sl_bwp_obj *b)
+{
+	if (strcmp(a->id, b->id) || strcmp(a->natgw_id, b->natgw_id) ||
+	    strcmp(a->zone_id, b->zone_id) || a->bandwidth != b->bandwidth ||
+	    strcmp(a->name, b->name) || strcmp(a->description, b->description) ||
+	    a->n_ips != b->n_ips)
+		return false;
+	for (unsigned int i = 0; i < a->n_ips; i++)
+		if (strcmp(a->ips[i].id, b->ips[i].id) || !sl_pfx_same(&a->ips[i].ip, &b->ips[i].ip))
 			return false;
 	return true;
 }
@@ -797,6 +823,7 @@ static void sl_diff_nat(const struct sl_store *old, struct sl_store *new, struct
 	SL_DIFF_NAT(fwd_v, fwds, struct sl_fwd_obj, sl_fwd_eq);
 	SL_DIFF_NAT(havip_v, havips, struct sl_havip_obj, sl_havip_eq); /* issue 12: no table yet */
 	SL_DIFF_NAT(cbwp_v, cbwps, struct sl_cbwp_obj, sl_cbwp_eq);	/* issue 7: no policer yet */
+	SL_DIFF_NAT(bwp_v, bwps, struct sl_bwp_obj, sl_bwp_eq);
 }
 
 void sl_diff_free(struct sl_diff *d)

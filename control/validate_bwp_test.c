@@ -189,6 +189,127 @@ static void test_cbwp_quota_and_diff(void **state)
 	sl_errs_free(&e);
 }
 
+/*
+ * NAT packages: VPC vpc-a with vsw-a1 10.0.1.0/24 and i-a1 10.0.1.10; NAT
+ * gateways ngw-a (package bwp-a: .1 and .2, 10 Mbps, zone z1) and ngw-b
+ * (EIP eip-1 .5 bound); a SNAT entry on .1 and a forward entry on .2.
+ * Extra pieces are appended.
+ */
+static char *ncfg(const char *bwps, const char *eips, const char *snats, const char *fwds)
+{
+	return sl_t_json(
+	    "{'Regions':[{'RegionId':'r1','Zones':[{'ZoneId':'z1'}]},{'RegionId':'r2','Zones':"
+	    "[{'ZoneId':'z2'}]}],"
+	    "'Gateway':{'Outside':{'Addresses':['203.0.113.2/24']},"
+	    "'EipPool':['198.51.100.0/29']},"
+	    "'Vpcs':[{'VpcId':'vpc-a','RegionId':'r1','CidrBlock':'10.0.0.0/16','VlanId':10},"
+	    "{'VpcId':'vpc-b','RegionId':'r1','CidrBlock':'10.1.0.0/16','VlanId':11}],"
+	    "'VSwitches':[{'VSwitchId':'vsw-a1','VpcId':'vpc-a','ZoneId':'z1','CidrBlock':"
+	    "'10.0.1.0/24'}],"
+	    "'Instances':[{'InstanceId':'i-a1','VSwitchId':'vsw-a1','PrivateIpAddress':"
+	    "'10.0.1.10'}],"
+	    "'NatGateways':[{'NatGatewayId':'ngw-a','VpcId':'vpc-a'},{'NatGatewayId':'ngw-b',"
+	    "'VpcId':'vpc-b'}],"
+	    "'EipAddresses':[{'AllocationId':'eip-1','IpAddress':'198.51.100.5','InstanceType':"
+	    "'Nat','InstanceId':'ngw-b'}%s],"
+	    "'BandwidthPackages':[{'BandwidthPackageId':'bwp-a','NatGatewayId':'ngw-a','ZoneId':"
+	    "'z1','Bandwidth':10,'PublicIpAddresses':[{'AllocationId':'nateip-1','IpAddress':"
+	    "'198.51.100.1'},{'AllocationId':'nateip-2','IpAddress':'198.51.100.2'}]}%s],"
+	    "'SnatEntries':[{'SnatEntryId':'snat-1','SnatTableId':'stb-a','SourceVSwitchId':"
+	    "'vsw-a1','SnatIp':'198.51.100.1'}%s],"
+	    "'ForwardEntries':[{'ForwardEntryId':'fwd-1','ForwardTableId':'ftb-a','ExternalIp':"
+	    "'198.51.100.2','ExternalPort':'80','IpProtocol':'TCP','InternalIp':'10.0.1.10',"
+	    "'InternalPort':'80'}%s]}",
+	    eips ? eips : "", bwps ? bwps : "", snats ? snats : "", fwds ? fwds : "");
+}
+
+static void test_nat_bwp_resolves(void **state)
+{
+	struct sl_errs e;
+	struct sl_store *s;
+	char *json = ncfg(NULL, NULL, NULL, NULL);
+	struct sl_bwp_obj *b;
+	struct sl_natgw_obj *n;
+
+	(void)state;
+	sl_errs_init(&e, "t.json");
+	s = sl_cfg_load_string(json, &e);
+	assert_non_null(s);
+	assert_int_equal(sl_validate(s, &e), 0);
+	sl_t_dump(&e);
+	assert_int_equal(sl_errs_count(&e), 0);
+	b = sl_jsl_get(s->bwps, "bwp-a");
+	n = sl_jsl_get(s->natgws, "ngw-a");
+	assert_ptr_equal(b->natgw, n);
+	assert_int_equal(n->n_bwps, 1);
+	assert_int_equal(n->n_eips, 0);
+	assert_int_equal(b->n_ips, 2);
+	/* the SNAT and forward entries use the package's addresses */
+	assert_int_equal(b->ips[0].as_eip.n_snat, 1);
+	assert_int_equal(b->ips[1].as_eip.n_fwd, 1);
+	assert_int_equal(sl_bwp_ip_uses(b), 2);
+	assert_ptr_equal(sl_jl_get(s->eip_addrs, 0xc6336401), &b->ips[0].as_eip);
+	sl_store_free(s);
+	sl_errs_free(&e);
+	free(json);
+}
+
+static void test_nat_bwp_rules(void **state)
+{
+	(void)state;
+	/* unknown gateway, a gateway with EIPs, zone of another region or none,
+	 * bandwidth range, no address, an address outside the pool, another's
+	 * address, an id twice, a name */
+	expect(ncfg(",{'BandwidthPackageId':'bwp-b','NatGatewayId':'ngw-zz','Bandwidth':5,"
+		    "'PublicIpAddresses':[{'AllocationId':'nateip-3','IpAddress':'198.51.100.3'}]},"
+		    "{'BandwidthPackageId':'bwp-c','NatGatewayId':'ngw-b','Bandwidth':5,"
+		    "'PublicIpAddresses':[{'AllocationId':'nateip-4','IpAddress':'198.51.100.4'}]},"
+		    "{'BandwidthPackageId':'bwp-d','NatGatewayId':'ngw-a','ZoneId':'z2',"
+		    "'Bandwidth':4,'PublicIpAddresses':[]},"
+		    "{'BandwidthPackageId':'bwp-e','NatGatewayId':'ngw-a','ZoneId':'zz',"
+		    "'Bandwidth':5001,'Name':'1x','PublicIpAddresses':[{'AllocationId':'nateip-6',"
+		    "'IpAddress':'198.51.101.1'},{'AllocationId':'nateip-7','IpAddress':"
+		    "'198.51.100.5'},{'AllocationId':'nateip-6','IpAddress':'198.51.100.6'}]}",
+		    NULL, NULL, NULL),
+	       "InvalidNatGatewayId.NotFound", "BandwidthPackage bwp-b",
+	       "Forbidden.NatGatewayEipAndBandwidthPackage", "BandwidthPackage bwp-c",
+	       "InvalidZoneId.NotFound", "BandwidthPackage bwp-d",
+	       "InvalidBandwidth.ValueNotSupported", "BandwidthPackage bwp-d",
+	       "InvalidIpCount.ValueNotSupported", "BandwidthPackage bwp-d",
+	       "InvalidZoneId.NotFound", "BandwidthPackage bwp-e",
+	       "InvalidBandwidth.ValueNotSupported", "BandwidthPackage bwp-e",
+	       "InvalidParameter.Name.Malformed", "BandwidthPackage bwp-e",
+	       "InvalidIpAddress.NotInPool", "BandwidthPackage bwp-e", "InvalidParameter",
+	       "BandwidthPackage bwp-e", "InvalidParameter", "BandwidthPackage bwp-e", NULL);
+	/* 4 packages per gateway */
+	expect(ncfg(",{'BandwidthPackageId':'bwp-b','NatGatewayId':'ngw-a','Bandwidth':5,"
+		    "'PublicIpAddresses':[{'AllocationId':'nateip-3','IpAddress':'198.51.100.3'}]},"
+		    "{'BandwidthPackageId':'bwp-c','NatGatewayId':'ngw-a','Bandwidth':5,"
+		    "'PublicIpAddresses':[{'AllocationId':'nateip-4','IpAddress':'198.51.100.4'}]},"
+		    "{'BandwidthPackageId':'bwp-d','NatGatewayId':'ngw-a','Bandwidth':5,"
+		    "'PublicIpAddresses':[{'AllocationId':'nateip-6','IpAddress':'198.51.100.6'}]},"
+		    "{'BandwidthPackageId':'bwp-e','NatGatewayId':'ngw-a','Bandwidth':5,"
+		    "'PublicIpAddresses':[{'AllocationId':'nateip-7','IpAddress':'198.51.100.7'}]}",
+		    NULL, NULL, NULL),
+	       "QuotaExceeded.BandwidthPackageCountOnNatGateway", "BandwidthPackage bwp-e", NULL);
+	/* an EIP bound to a gateway with a package; an EIP on a package's
+	 * address; entries on a package address of another gateway, and SNAT
+	 * on the forward entry's address */
+	expect(ncfg(NULL,
+		    ",{'AllocationId':'eip-2','IpAddress':'198.51.100.6','InstanceType':'Nat',"
+		    "'InstanceId':'ngw-a'},{'AllocationId':'eip-3','IpAddress':'198.51.100.1'}",
+		    ",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceCIDR':'10.0.2.0/24',"
+		    "'SnatIp':'198.51.100.2'},{'SnatEntryId':'snat-3','SnatTableId':'stb-b',"
+		    "'SourceCIDR':'10.1.2.0/24','SnatIp':'198.51.100.1'}",
+		    NULL),
+	       "Forbidden.NatGatewayEipAndBandwidthPackage", "BandwidthPackage bwp-a",
+	       "InvalidParameter", "BandwidthPackage bwp-a", "Forbidden.IpUsedInForwardTable",
+	       "SnatEntry snat-2", "Forbidden.ExternalIpUsedInSnatTable", "ForwardEntry fwd-1",
+	       "InvalidSnatIp.NotFound", "SnatEntry snat-3",
+	       /* .1 is eip-3's, not the package's, so snat-1 lost its address */
+	       "InvalidSnatIp.NotFound", "SnatEntry snat-1", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +317,8 @@ int main(void)
 	    cmocka_unit_test(test_cbwp_rules),
 	    cmocka_unit_test(test_cbwp_members),
 	    cmocka_unit_test(test_cbwp_quota_and_diff),
+	    cmocka_unit_test(test_nat_bwp_resolves),
+	    cmocka_unit_test(test_nat_bwp_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,7 +133,7 @@ static void sl_check_default_routes(struct sl_nctx *c)
 	}
 }
 
-static bool sl_in_pool(const struct sl_gateway_obj *g, const struct sl_pfx *ip)
+bool sl_in_eip_pool(const struct sl_gateway_obj *g, const struct sl_pfx *ip)
 {
 	for (unsigned int i = 0; g && i < g->n_pool; i++)
 		if (sl_pfx_contains(&g->eip_pool[i], ip))
@@ -154,7 +154,7 @@ static void sl_check_eip(struct sl_nctx *c, struct sl_eip_obj *p, unsigned int n
 			    "more than %d EIPs in the gateway", SL_MAX_EIPS);
 	if (p->ip.family) {
 		sl_ip_fmt(SL_AF_INET, p->ip.addr, a, sizeof(a));
-		if (!sl_in_pool(c->s->gateway, &p->ip))
+		if (!sl_in_eip_pool(c->s->gateway, &p->ip))
 			sl_errs_add(e, l, "IpAddress", "InvalidIpAddress.NotInPool",
 				    "%s is not in the gateway's EipPool", a);
 		first = sl_jl_get(c->s->eip_addrs, (Word_t)(uint32_t)p->ip.addr);
@@ -400,12 +400,14 @@ int sl_validate_nat(struct sl_store *s, struct sl_errs *e)
 	sl_check_default_routes(&c);
 	for (unsigned int i = 0; i < s->eip_v.n; i++)
 		sl_check_eip(&c, s->eip_v.v[i], i + 1);
+	/* packages: common ones name EIPs; NAT ones add public IPs of their
+	 * gateway to eip_addrs for the entries below */
+	sl_ntrack(&c, sl_validate_bwp(s, e));
 	for (unsigned int i = 0; i < s->snat_v.n; i++)
 		sl_check_snat(&c, s->snat_v.v[i]);
 	for (unsigned int i = 0; i < s->fwd_v.n; i++)
 		sl_check_fwd(&c, s->fwd_v.v[i]);
 	sl_check_snat_dnat(&c);
-	sl_validate_bwp(s, e);
 	sl_jsl_free(&c.keys);
 	sl_jsl_free(&c.per_vpc);
 	sl_jsl_free(&c.per_inst);

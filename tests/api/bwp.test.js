@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 //
-// Common (shared) bandwidth packages through sluiced's VPC API (docs/api.md,
-// "Common bandwidth packages"), driven by the official SDK
-// @alicloud/vpc20160428 in both signing modes. Run by tests/e2e/api_test.sh
+// Common (shared) and NAT bandwidth packages through sluiced's VPC API
+// (docs/api.md, "Common bandwidth packages", "NAT bandwidth packages"),
+// driven by the official SDK @alicloud/vpc20160428 in both signing modes
+// (the NAT package actions, which the SDK lacks, as raw calls it signs). Run by tests/e2e/api_test.sh
 // with the other *.test.js files, against a sluiced of its own
 // (standalone.js) with tests/api/bwp.config.json, which holds a package of
 // the file. Every object created in one signing mode is deleted again
@@ -148,5 +149,112 @@ for (const [mode, alg] of [['sig1.0', 'v2'], ['acs3', undefined]]) {
 			await c.releaseEipAddress(new Vpc.ReleaseEipAddressRequest({ regionId: REGION, allocationId: id }));
 		}
 		assert.equal((await describe()).totalCount, 1, 'only the file\'s cbwp-f is left');
+	});
+
+	// NAT bandwidth packages: the SDK has no methods for them (the 2016
+	// document's legacy actions), so they are signed raw calls.
+	const n = {};
+	const nt = (name, fn) => test(`[${mode}] nat bwp: ${name}`, fn);
+	// (undefined values are left out: the raw signer would sign them otherwise than it sends them)
+	const call = (action, q) => rawCall(c, action, Object.fromEntries(
+		Object.entries({ RegionId: REGION, ...q }).filter(([, v]) => v !== undefined)));
+	const mk = (q) => call('CreateBandwidthPackage', { NatGatewayId: n.ngw, IpCount: '2', Bandwidth: '10', ...q });
+	const pkgs = async (q) => call('DescribeBandwidthPackages', q);
+	const addrs = async (id) => (await pkgs({ BandwidthPackageId: id })).BandwidthPackages.BandwidthPackage[0].PublicIpAddresses.PublicIpAddress;
+
+	nt('CreateBandwidthPackage on a NAT gateway: pool addresses, its errors', async () => {
+		const v = await c.createVpc(new Vpc.CreateVpcRequest({ regionId: REGION, cidrBlock: '10.50.0.0/16' }));
+		n.vpc = v.body.vpcId;
+		n.vsw = (await c.createVSwitch(new Vpc.CreateVSwitchRequest({
+			regionId: REGION, vpcId: n.vpc, zoneId: 'cn-hangzhou-a', cidrBlock: '10.50.1.0/24',
+		}))).body.vSwitchId;
+		const g = await c.createNatGateway(new Vpc.CreateNatGatewayRequest({ regionId: REGION, vpcId: n.vpc }));
+		n.ngw = g.body.natGatewayId; n.stb = g.body.snatTableIds.snatTableId[0]; n.ftb = g.body.forwardTableIds.forwardTableId[0];
+		await expectError(mk({ IpCount: undefined }), 'MissingParameter.IpCount', 400);
+		await expectError(mk({ Bandwidth: undefined }), 'MissingParameter.Bandwidth', 400);
+		await expectError(mk({ IpCount: '51' }), 'InvalidIpCount.ValueNotSupported', 400);
+		await expectError(mk({ Bandwidth: '1001' }), 'InvalidBandwidth.ValueNotSupported', 400);
+		await expectError(mk({ Bandwidth: '4' }), 'InvalidBandwidth.ValueNotSupported', 400);
+		await expectError(mk({ NatGatewayId: 'ngw-nope' }), 'InvalidNatGatewayId.NotFound', 404);
+		await expectError(mk({ Zone: 'cn-beijing-a' }), 'InvalidZoneId.NotFound', 404);
+		await expectError(mk({ RegionId: 'xx-nowhere' }), 'InvalidRegionId.NotFound', 404);
+		await expectError(mk({ Name: '1bad' }), 'InvalidParameter.Name.Malformed', 400);
+		await expectError(mk({ IpCount: '8' }), 'InsufficientEipCapacity', 500);
+		const r = await mk({ Name: 'legacy', Zone: 'cn-hangzhou-a' });
+		assert.match(r.BandwidthPackageId, /^bwp-[a-z0-9]{20}$/);
+		n.bwp = r.BandwidthPackageId;
+		const d = await pkgs({ NatGatewayId: n.ngw });
+		assert.equal(d.TotalCount, 1);
+		const b = d.BandwidthPackages.BandwidthPackage[0];
+		assert.equal(b.Bandwidth, '10');
+		assert.equal(b.IpCount, '2');
+		assert.equal(b.ZoneId, 'cn-hangzhou-a');
+		assert.equal(b.Name, 'legacy');
+		assert.equal(b.Status, 'Available');
+		assert.equal(b.NatGatewayId, n.ngw);
+		assert.deepEqual(b.PublicIpAddresses.PublicIpAddress.map((x) => x.IpAddress), ['198.51.100.0', '198.51.100.1']);
+		assert.match(b.PublicIpAddresses.PublicIpAddress[0].AllocationId, /^nateip-/);
+		// the SDK's model no longer has BandwidthPackageIds: read it raw
+		const ng = await call('DescribeNatGateways', { NatGatewayId: n.ngw });
+		assert.deepEqual(ng.NatGateways.NatGateway[0].BandwidthPackageIds.BandwidthPackageId, [n.bwp]);
+	});
+
+	nt('its addresses serve SNAT and forward entries; no EIP next to a package', async () => {
+		const [a0, a1] = await addrs(n.bwp);
+		n.ip0 = a0; n.ip1 = a1;
+		n.snat = (await c.createSnatEntry(new Vpc.CreateSnatEntryRequest({
+			regionId: REGION, snatTableId: n.stb, sourceVSwitchId: n.vsw, snatIp: a0.IpAddress,
+		}))).body.snatEntryId;
+		n.fwd = (await c.createForwardEntry(new Vpc.CreateForwardEntryRequest({
+			regionId: REGION, forwardTableId: n.ftb, externalIp: a1.IpAddress, ipProtocol: 'TCP',
+			externalPort: '80', internalIp: '10.50.1.10', internalPort: '80',
+		}))).body.forwardEntryId;
+		const eip = (await c.allocateEipAddress(new Vpc.AllocateEipAddressRequest({ regionId: REGION }))).body;
+		assert.equal(eip.eipAddress, '198.51.100.2', 'the package\'s addresses are taken');
+		await expectError(c.associateEipAddress(new Vpc.AssociateEipAddressRequest({
+			regionId: REGION, allocationId: eip.allocationId, instanceType: 'Nat', instanceId: n.ngw,
+		})), 'Forbidden.NatGatewayEipAndBandwidthPackage', 400);
+		await c.releaseEipAddress(new Vpc.ReleaseEipAddressRequest({ regionId: REGION, allocationId: eip.allocationId }));
+	});
+
+	nt('ModifyBandwidthPackageSpec, ModifyBandwidthPackageAttribute, AddBandwidthPackageIps', async () => {
+		await call('ModifyBandwidthPackageSpec', { BandwidthPackageId: n.bwp, Bandwidth: '5000' });
+		await expectError(call('ModifyBandwidthPackageSpec', { BandwidthPackageId: n.bwp, Bandwidth: '5001' }), 'InvalidBandwidth.ValueNotSupported', 400);
+		await expectError(call('ModifyBandwidthPackageSpec', { BandwidthPackageId: 'bwp-nope', Bandwidth: '50' }), 'InvalidBandwidthPackageId.NotFound', 404);
+		await call('ModifyBandwidthPackageAttribute', { BandwidthPackageId: n.bwp, Name: 'legacy2', Description: 'two' });
+		await expectError(call('AddBandwidthPackageIps', { BandwidthPackageId: n.bwp, IpCount: '2' }), 'InvalidIpCount.ValueNotSupported', 400);
+		await expectError(call('AddBandwidthPackageIps', { BandwidthPackageId: n.bwp, IpCount: '50' }), 'InsufficientEipCapacity', 500);
+		await call('AddBandwidthPackageIps', { BandwidthPackageId: n.bwp, IpCount: '4' });
+		const b = (await pkgs({ BandwidthPackageId: n.bwp })).BandwidthPackages.BandwidthPackage[0];
+		assert.equal(b.Bandwidth, '5000');
+		assert.equal(b.Name, 'legacy2');
+		assert.equal(b.IpCount, '4');
+	});
+
+	nt('RemoveBandwidthPackageIps; 4 packages per gateway; what blocks deletes', async () => {
+		const all = await addrs(n.bwp);
+		const rm = (ids) => call('RemoveBandwidthPackageIps', Object.fromEntries(
+			[['BandwidthPackageId', n.bwp], ...ids.map((id, i) => [`RemovedIpAddresses.${i + 1}`, id])]));
+		await expectError(rm(['nateip-nope']), 'InvalidRemovedIpAddresses.NotFound', 400);
+		await expectError(rm([n.ip0.AllocationId]), 'Forbidden.SomeIpReferredByForwardEntry', 400);
+		await expectError(rm([]), 'MissingParameter', 400);
+		await rm([all[2].AllocationId, all[3].AllocationId]);
+		assert.equal((await addrs(n.bwp)).length, 2);
+		const more = [];
+		for (let i = 0; i < 3; i++) more.push((await mk({ IpCount: '1' })).BandwidthPackageId);
+		await expectError(mk({ IpCount: '1' }), 'QuotaExceeded.BandwidthPackageCountOnNatGateway', 400);
+		await expectError(c.deleteNatGateway(new Vpc.DeleteNatGatewayRequest({ regionId: REGION, natGatewayId: n.ngw, force: true })),
+			'DependencyViolation.BandwidthPackages', 400);
+		await expectError(call('DeleteBandwidthPackage', { BandwidthPackageId: n.bwp }), 'Forbidden.SomeIpReferredByForwardEntry', 400);
+		await expectError(call('DeleteBandwidthPackage', {}), 'MissingParameter.BandwidthPackageId', 400);
+		await c.deleteSnatEntry(new Vpc.DeleteSnatEntryRequest({ regionId: REGION, snatTableId: n.stb, snatEntryId: n.snat }));
+		await c.deleteForwardEntry(new Vpc.DeleteForwardEntryRequest({ regionId: REGION, forwardTableId: n.ftb, forwardEntryId: n.fwd }));
+		await expectError(rm([n.ip0.AllocationId, n.ip1.AllocationId]), 'Forbidden.RemoveAllIps', 400);
+		for (const id of [n.bwp, ...more]) await call('DeleteBandwidthPackage', { BandwidthPackageId: id });
+		await expectError(call('DeleteBandwidthPackage', { BandwidthPackageId: n.bwp }), 'InvalidBandwidthPackageId.NotFound', 404);
+		assert.equal((await pkgs({})).TotalCount, 0);
+		await c.deleteNatGateway(new Vpc.DeleteNatGatewayRequest({ regionId: REGION, natGatewayId: n.ngw }));
+		await c.deleteVSwitch(new Vpc.DeleteVSwitchRequest({ vSwitchId: n.vsw }));
+		await c.deleteVpc(new Vpc.DeleteVpcRequest({ regionId: REGION, vpcId: n.vpc }));
 	});
 }

@@ -155,7 +155,8 @@ static int sl_cbwp_member(const struct sl_mut *x, const struct sl_cbwp_obj *b, c
 	*p = sl_jsl_get(x->s->eips, id);
 	if (*p == NULL) {
 		sl_api_fail(e, 404, "InvalidIpInstanceId.NotFound",
-			    "The specified Eip InstanceId %.64s does not exist in our records.", id);
+			    "The specified Eip InstanceId %.64s does not exist in our records.",
+			    id);
 		return -2;
 	}
 	for (unsigned int i = 0; i < b->n_ips; i++)
@@ -326,9 +327,9 @@ static struct sl_bwp_obj *sl_own_bwp(const struct sl_mut *x, const char *missing
 	b = sl_jsl_get(x->s->bwps, id);
 	if (b == NULL || b->natgw == NULL || b->natgw->vpc == NULL ||
 	    strcmp(b->natgw->vpc->region_id, sl_mut_param(x, "RegionId")) != 0) {
-		sl_api_fail(e, 404, "InvalidBandwidthPackageId.NotFound",
-			    "Specified value of BandwidthPackageId %.64s is not found in our record.",
-			    id);
+		sl_api_fail(
+		    e, 404, "InvalidBandwidthPackageId.NotFound",
+		    "Specified value of BandwidthPackageId %.64s is not found in our record.", id);
 		return NULL;
 	}
 	if (!b->st.from_db) {
@@ -376,7 +377,8 @@ static int sl_bwp_add_addrs(struct sl_mut *x, json_t *body, unsigned int n, stru
 		if (sl_mut_new_id(x->s, "nateip-", id, sizeof(id)) < 0)
 			return sl_api_fail(e, 500, "InternalError", "no random bytes");
 		sl_ip_fmt(SL_AF_INET, a[i].addr, ip, sizeof(ip));
-		json_array_append_new(list, json_pack("{s:s,s:s}", "AllocationId", id, "IpAddress", ip));
+		json_array_append_new(list,
+				      json_pack("{s:s,s:s}", "AllocationId", id, "IpAddress", ip));
 	}
 	return 0;
 }
@@ -384,8 +386,8 @@ static int sl_bwp_add_addrs(struct sl_mut *x, json_t *body, unsigned int n, stru
 static int sl_create_bwp(struct sl_mut *x, struct sl_api_err *e)
 {
 	const char *nid = sl_mut_param(x, "NatGatewayId");
-	const char *zone = sl_mut_param(x, "Zone") ? sl_mut_param(x, "Zone")
-						   : sl_mut_param(x, "ZoneId");
+	const char *zone =
+	    sl_mut_param(x, "Zone") ? sl_mut_param(x, "Zone") : sl_mut_param(x, "ZoneId");
 	const struct sl_natgw_obj *n;
 	const struct sl_region_obj *r;
 	char id[SL_ID_LEN];
@@ -398,9 +400,9 @@ static int sl_create_bwp(struct sl_mut *x, struct sl_api_err *e)
 		return sl_mut_missing(e, "NatGatewayId");
 	n = sl_jsl_get(x->s->natgws, nid);
 	if (n == NULL || n->vpc == NULL || strcmp(n->vpc->region_id, sl_mut_param(x, "RegionId")))
-		return sl_api_fail(e, 404, "InvalidNatGatewayId.NotFound",
-				   "Specified value of NatGatewayId %.64s is not found in our record.",
-				   nid);
+		return sl_api_fail(
+		    e, 404, "InvalidNatGatewayId.NotFound",
+		    "Specified value of NatGatewayId %.64s is not found in our record.", nid);
 	if (n->st.status != SL_STATUS_AVAILABLE)
 		return sl_api_fail(e, 400, "IncorrectStatus.NatGateway",
 				   "The NAT gateway %s is not Available yet.", n->id);
@@ -553,11 +555,10 @@ static int sl_remove_bwp_ips(struct sl_mut *x, struct sl_api_err *e)
 	list = json_array();
 	for (unsigned int i = 0; i < b->n_ips; i++)
 		if (!gone[i])
-			json_array_append_new(list, json_pack("{s:s,s:s}", "AllocationId",
-							      b->ips[i].id, "IpAddress",
-							      sl_ip_fmt(SL_AF_INET, b->ips[i].ip.addr,
-									(char[SL_PFX_STRLEN]){0},
-									SL_PFX_STRLEN)));
+			json_array_append_new(
+			    list, json_pack("{s:s,s:s}", "AllocationId", b->ips[i].id, "IpAddress",
+					    sl_ip_fmt(SL_AF_INET, b->ips[i].ip.addr,
+						      (char[SL_PFX_STRLEN]){0}, SL_PFX_STRLEN)));
 	json_object_set_new(body, "PublicIpAddresses", list);
 	if (sl_mut_stage(x, SL_CFG_BWP, b->id, body, "BandwidthPackage", e) < 0)
 		return -1;
@@ -568,8 +569,8 @@ static int sl_remove_bwp_ips(struct sl_mut *x, struct sl_api_err *e)
 
 /* The SDK's later parameters that sluice cannot honour (no ISPs, zones,
  * resource groups, tags or DDoS levels): refused when set. */
-static const char *const sl_no_cbwp[] = {"ISP",	   "Zone",  "SecurityProtectionTypes.1",
-					 "ResourceGroupId", "Tag.1.Key", NULL};
+static const char *const sl_no_cbwp[] = {
+    "ISP", "Zone", "SecurityProtectionTypes.1", "ResourceGroupId", "Tag.1.Key", NULL};
 static const char *const sl_no_none[] = {NULL};
 
 const struct sl_mut_action sl_bwp_actions[] = {

@@ -48,8 +48,8 @@ static struct sl_havip_obj *sl_own_havip(const struct sl_mut *x, struct sl_api_e
 	}
 	h = sl_jsl_get(x->s->havips, id);
 	if (h == NULL || (h->vpc && strcmp(h->vpc->region_id, sl_mut_param(x, "RegionId")) != 0)) {
-		sl_api_fail(e, 404, "InvalidHaVipId.NotFound", "The specified HaVip %.64s does not exist.",
-			    id);
+		sl_api_fail(e, 404, "InvalidHaVipId.NotFound",
+			    "The specified HaVip %.64s does not exist.", id);
 		return NULL;
 	}
 	if (!h->st.from_db) {
@@ -107,8 +107,8 @@ static int sl_create_havip(struct sl_mut *x, struct sl_api_err *e)
 	if (w == NULL || w->vpc == NULL ||
 	    strcmp(w->vpc->region_id, sl_mut_param(x, "RegionId")) != 0)
 		return sl_api_fail(e, 404, "InvalidVSwitchId.NotFound",
-				   "The specified VSwitch %.64s does not exist in region %.64s.", wid,
-				   sl_mut_param(x, "RegionId"));
+				   "The specified VSwitch %.64s does not exist in region %.64s.",
+				   wid, sl_mut_param(x, "RegionId"));
 	if (w->st.status != SL_STATUS_AVAILABLE)
 		return sl_api_fail(e, 400, "IncorrectVSwitchStatus",
 				   "The VSwitch %s is not Available yet.", w->id);
@@ -225,8 +225,8 @@ static int sl_unassociate_havip(struct sl_mut *x, struct sl_api_err *e)
 	if (h == NULL || (at = sl_havip_member(x, h, &iid, e)) < -1)
 		return -1;
 	if (force && strcasecmp(force, "true") != 0 && strcasecmp(force, "false") != 0)
-		return sl_api_fail(e, 400, "InvalidParameter",
-				   "Force %.16s: True or False.", force);
+		return sl_api_fail(e, 400, "InvalidParameter", "Force %.16s: True or False.",
+				   force);
 	if (at < 0)
 		return sl_api_fail(e, 400, "ResourceNotAssociated",
 				   "Instance %s is not associated with HaVip %s.", iid, h->id);
@@ -280,7 +280,7 @@ const unsigned int sl_havip_n_actions = sizeof(sl_havip_actions) / sizeof(sl_hav
 
 /* Filter.N.Key / Filter.N.Value.M (N, M 1-5): values of one key are ORed,
  * keys ANDed. `vals` are the HaVip's values for sl_havip_filter_keys. */
-static const char *const sl_havip_filter_keys[] = {"VpcId",  "VSwitchId",	  "Status",
+static const char *const sl_havip_filter_keys[] = {"VpcId",   "VSwitchId",    "Status",
 						   "HaVipId", "HaVipAddress", NULL};
 
 static int sl_havip_filters_ok(const struct sl_api_params *p, struct sl_api_err *e)
@@ -351,9 +351,8 @@ static json_t *sl_havip_json(const struct sl_havip_obj *h, const char *ip, const
 	for (unsigned int i = 0; i < h->n_instances; i++)
 		json_array_append_new(inst, json_string(h->instances[i]));
 	if (h->eip)
-		json_array_append_new(eips,
-				      json_string(sl_ip_fmt(SL_AF_INET, h->eip->ip.addr, buf,
-							    sizeof(buf))));
+		json_array_append_new(
+		    eips, json_string(sl_ip_fmt(SL_AF_INET, h->eip->ip.addr, buf, sizeof(buf))));
 	/* the SDK's own spelling of the inner keys */
 	sl_api_set_list(o, "AssociatedInstances", "associatedInstance", inst);
 	sl_api_set_list(o, "AssociatedEipAddresses", "associatedEipAddresse", eips);

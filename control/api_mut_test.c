@@ -557,8 +557,8 @@ static void test_havip_and_package(void **state)
 	assert_int_equal(sl_ctl_poll(f->ctl), 0);
 	hv = sl_jsl_get(sl_ctl_store(f->ctl)->havips, id);
 	assert_int_equal(hv->st.status, SL_STATUS_AVAILABLE);
-	if (run(f, "CreateCommonBandwidthPackage", &res, &e, "RegionId", "cn-hangzhou",
-		"Bandwidth", "20", NULL) < 0)
+	if (run(f, "CreateCommonBandwidthPackage", &res, &e, "RegionId", "cn-hangzhou", "Bandwidth",
+		"20", NULL) < 0)
 		fail_msg("CreateCommonBandwidthPackage: %s %s", e.code, e.msg);
 	snprintf(pkg, sizeof(pkg), "%s",
 		 json_string_value(json_object_get(res, "BandwidthPackageId")));

@@ -34,19 +34,6 @@
 
 /* ---- shared checks ----------------------------------------------------------- */
 
-/* RegionId required and known (the NAT actions' InvalidRegionId.NotFound). */
-static int sl_nat_region(const struct sl_mut *x, struct sl_api_err *e)
-{
-	const char *rid = sl_mut_param(x, "RegionId");
-
-	if (rid == NULL)
-		return sl_mut_missing(e, "RegionId");
-	if (sl_jsl_get(x->s->regions, rid) == NULL)
-		return sl_api_fail(e, 404, "InvalidRegionId.NotFound",
-				   "The specified RegionId %.64s does not exist.", rid);
-	return 0;
-}
-
 static int sl_stage_put(struct sl_mut *x, enum sl_cfg_kind k, const char *id, json_t *body,
 			struct sl_api_err *e)
 {
@@ -130,7 +117,7 @@ static int sl_create_natgw(struct sl_mut *x, struct sl_api_err *e)
 	const struct sl_vpc_obj *v;
 	json_t *body;
 
-	if (sl_nat_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
+	if (sl_mut_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
 		return -1;
 	v = sl_store_vpc(x->s, sl_mut_param(x, "VpcId"));
 	if (v == NULL || strcmp(v->region_id, sl_mut_param(x, "RegionId")) != 0)
@@ -183,7 +170,7 @@ static int sl_delete_natgw(struct sl_mut *x, struct sl_api_err *e)
 	const struct sl_store *s = x->s;
 	bool force = sl_true(x, "Force");
 
-	if (sl_nat_region(x, e) < 0 ||
+	if (sl_mut_region(x, e) < 0 ||
 	    (n = sl_own_natgw(x, "MissingParameter.NatGatewayId", e)) == NULL)
 		return -1;
 	if (!force && n->n_snat)
@@ -198,8 +185,8 @@ static int sl_delete_natgw(struct sl_mut *x, struct sl_api_err *e)
 				   n->id, n->n_fwd, n->n_fwd == 1 ? "y" : "ies");
 	if (n->n_bwps) /* the document: delete them first, Force or not */
 		return sl_api_fail(e, 400, "DependencyViolation.BandwidthPackages",
-				   "The NAT gateway %s still has %u NAT bandwidth package(s).", n->id,
-				   n->n_bwps);
+				   "The NAT gateway %s still has %u NAT bandwidth package(s).",
+				   n->id, n->n_bwps);
 	if (!force && n->n_eips)
 		return sl_api_fail(e, 400, "DependencyViolation.Eip",
 				   "The NAT gateway %s still has %u EIP(s) bound (Force=true "
@@ -246,7 +233,7 @@ static int sl_modify_natgw(struct sl_mut *x, struct sl_api_err *e)
 	static const char *const pairs[] = {"Name", "Name", "Description", "Description", NULL};
 	struct sl_natgw_obj *n;
 
-	if (sl_nat_region(x, e) < 0 || (n = sl_own_natgw(x, NULL, e)) == NULL)
+	if (sl_mut_region(x, e) < 0 || (n = sl_own_natgw(x, NULL, e)) == NULL)
 		return -1;
 	snprintf(x->label, sizeof(x->label), "NatGateway %s", n->id);
 	return sl_mut_modify(x, SL_CFG_NATGW, n->id, pairs, e);
@@ -257,7 +244,7 @@ static int sl_modify_natgw_spec(struct sl_mut *x, struct sl_api_err *e)
 	struct sl_natgw_obj *n;
 	json_t *body;
 
-	if (sl_nat_region(x, e) < 0 || (n = sl_own_natgw(x, NULL, e)) == NULL)
+	if (sl_mut_region(x, e) < 0 || (n = sl_own_natgw(x, NULL, e)) == NULL)
 		return -1;
 	body = json_deep_copy(sl_db_get(x->m->db, SL_CFG_NATGW, n->id));
 	if (body)
@@ -334,7 +321,7 @@ static int sl_allocate_eip(struct sl_mut *x, struct sl_api_err *e)
 	struct sl_pfx a;
 	json_t *body;
 
-	if (sl_nat_region(x, e) < 0)
+	if (sl_mut_region(x, e) < 0)
 		return -1;
 	if (x->s->eip_v.n >= SL_MAX_EIPS)
 		return sl_api_fail(e, 400, "QuotaExceeded.Eip",
@@ -572,7 +559,7 @@ static struct sl_natgw_obj *sl_entry_table(const struct sl_mut *x, bool snat,
 {
 	struct sl_natgw_obj *n;
 
-	if (sl_nat_region(x, e) < 0)
+	if (sl_mut_region(x, e) < 0)
 		return NULL;
 	n = snat ? sl_table(x, "SnatTableId", "InvalidSnatTableId.NotFound", true, e)
 		 : sl_table(x, "ForwardTableId", "InvalidForwardTableId.NotFound", false, e);

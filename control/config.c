@@ -849,8 +849,9 @@ static void sl_get_havip_instances(json_t *o, struct sl_havip_obj *h, const char
 static int sl_parse_havip(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
 			  struct sl_errs *e)
 {
-	static const char *const keys[] = {"HaVipId",	  "VSwitchId",		 "IpAddress", "Name",
-					   "Description", "AssociatedInstances", NULL};
+	static const char *const keys[] = {"HaVipId", "VSwitchId",   "IpAddress",
+					   "Name",    "Description", "AssociatedInstances",
+					   NULL};
 	struct sl_havip_obj *h = calloc(1, sizeof(*h));
 	struct sl_label l;
 
@@ -872,38 +873,60 @@ static int sl_parse_havip(json_t *o, const struct sl_obj_state *st0, struct sl_s
 
 /* ---- common bandwidth packages ---------------------------------------------- */
 
-/* PublicIpAddresses: [{AllocationId, Bandwidth (optional cap)}]. */
-static void sl_get_cbwp_ips(json_t *o, struct sl_cbwp_obj *b, const char *label, struct sl_errs *e)
+/* A package's PublicIpAddresses: each element an object with `keys` and
+ * an AllocationId; fn(element, id, x) adds it. */
+struct sl_ips_ctx {
+	const char *label;
+	struct sl_errs *e;
+	void *pkg;
+};
+
+static void sl_get_pkg_ips(json_t *o, const char *const *keys, struct sl_ips_ctx *x,
+			   void (*fn)(json_t *v, const char *id, struct sl_ips_ctx *x))
 {
-	static const char *const keys[] = {"AllocationId", "Bandwidth", NULL};
-	json_t *a = sl_get_array(o, "PublicIpAddresses", label, e), *v;
+	json_t *a = sl_get_array(o, "PublicIpAddresses", x->label, x->e), *v;
+	char id[SL_ID_LEN];
 	size_t i;
 
 	json_array_foreach(a, i, v)
 	{
-		struct sl_cbwp_ip ip = {.bandwidth = -1};
-
 		if (!json_is_object(v)) {
-			sl_errs_add(e, label, "PublicIpAddresses", "InvalidParameter",
+			sl_errs_add(x->e, x->label, "PublicIpAddresses", "InvalidParameter",
 				    "element %zu is not an object", i);
 			continue;
 		}
-		sl_check_keys(v, keys, label, e);
-		if (sl_get_id(v, "AllocationId", true, label, e, ip.id, sizeof(ip.id)) <= 0)
-			continue;
-		sl_get_int(v, "Bandwidth", false, label, "InvalidBandwidth.ValueNotSupported", e,
-			   &ip.bandwidth);
-		if (b->n_ips <= SL_CBWP_IPS_MAX)
-			b->ips[b->n_ips++] = ip;
+		sl_check_keys(v, keys, x->label, x->e);
+		if (sl_get_id(v, "AllocationId", true, x->label, x->e, id, sizeof(id)) > 0)
+			fn(v, id, x);
 	}
+}
+
+/* A common package's member: {AllocationId, Bandwidth (optional cap)}. */
+static void sl_add_cbwp_ip(json_t *v, const char *id, struct sl_ips_ctx *x)
+{
+	struct sl_cbwp_obj *b = x->pkg;
+	struct sl_cbwp_ip ip = {.bandwidth = -1};
+
+	snprintf(ip.id, sizeof(ip.id), "%s", id);
+	sl_get_int(v, "Bandwidth", false, x->label, "InvalidBandwidth.ValueNotSupported", x->e,
+		   &ip.bandwidth);
+	if (b->n_ips <= SL_CBWP_IPS_MAX)
+		b->ips[b->n_ips++] = ip;
 }
 
 static int sl_parse_cbwp(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
 			 struct sl_errs *e)
 {
-	static const char *const keys[] = {"BandwidthPackageId", "RegionId", "Bandwidth",
-					   "InternetChargeType", "Ratio",    "Name",
-					   "Description",	 "PublicIpAddresses", NULL};
+	static const char *const keys[] = {"BandwidthPackageId",
+					   "RegionId",
+					   "Bandwidth",
+					   "InternetChargeType",
+					   "Ratio",
+					   "Name",
+					   "Description",
+					   "PublicIpAddresses",
+					   NULL};
+	static const char *const ip_keys[] = {"AllocationId", "Bandwidth", NULL};
 	struct sl_cbwp_obj *b = calloc(1, sizeof(*b));
 	struct sl_label l;
 
@@ -926,46 +949,35 @@ static int sl_parse_cbwp(json_t *o, const struct sl_obj_state *st0, struct sl_st
 	sl_get_int(o, "Ratio", false, l.s, "InvalidParameter", e, &b->ratio);
 	sl_get_text(o, "Name", l.s, e, b->name, sizeof(b->name));
 	sl_get_text(o, "Description", l.s, e, b->description, sizeof(b->description));
-	sl_get_cbwp_ips(o, b, l.s, e);
+	sl_get_pkg_ips(o, ip_keys, &(struct sl_ips_ctx){l.s, e, b}, sl_add_cbwp_ip);
 	return sl_nat_added(b->id[0] ? sl_store_add_cbwp(s, b) : -EINVAL, s->cbwps, b, b->id, l.s,
 			    "BandwidthPackageId", "CommonBandwidthPackages", e);
 }
 
 /* ---- NAT bandwidth packages ----------------------------------------------- */
 
-/* PublicIpAddresses: [{AllocationId, IpAddress}]. */
-static void sl_get_bwp_ips(json_t *o, struct sl_bwp_obj *b, const char *label, struct sl_errs *e)
+/* A NAT package's address: {AllocationId, IpAddress}. */
+static void sl_add_bwp_ip(json_t *v, const char *id, struct sl_ips_ctx *x)
 {
-	static const char *const keys[] = {"AllocationId", "IpAddress", NULL};
-	json_t *a = sl_get_array(o, "PublicIpAddresses", label, e), *v;
-	size_t i;
+	struct sl_bwp_obj *b = x->pkg;
+	struct sl_bwp_ip *ip = &b->ips[b->n_ips];
 
-	json_array_foreach(a, i, v)
-	{
-		struct sl_bwp_ip ip;
-
-		memset(&ip, 0, sizeof(ip));
-		if (!json_is_object(v)) {
-			sl_errs_add(e, label, "PublicIpAddresses", "InvalidParameter",
-				    "element %zu is not an object", i);
-			continue;
-		}
-		sl_check_keys(v, keys, label, e);
-		if (sl_get_id(v, "AllocationId", true, label, e, ip.id, sizeof(ip.id)) <= 0)
-			continue;
-		sl_get_ip(v, "IpAddress", true, SL_AF_INET, "InvalidIpAddress.Malformed", label, e,
-			  &ip.ip);
-		if (b->n_ips <= SL_BWP_IPS_MAX)
-			b->ips[b->n_ips++] = ip;
-	}
+	if (b->n_ips > SL_BWP_IPS_MAX)
+		return;
+	memset(ip, 0, sizeof(*ip));
+	snprintf(ip->id, sizeof(ip->id), "%s", id);
+	sl_get_ip(v, "IpAddress", true, SL_AF_INET, "InvalidIpAddress.Malformed", x->label, x->e,
+		  &ip->ip);
+	b->n_ips++;
 }
 
 static int sl_parse_bwp(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
 			struct sl_errs *e)
 {
-	static const char *const keys[] = {"BandwidthPackageId", "NatGatewayId", "ZoneId",
-					   "Bandwidth",		 "Name",	 "Description",
-					   "PublicIpAddresses",	 NULL};
+	static const char *const keys[] = {
+	    "BandwidthPackageId", "NatGatewayId",      "ZoneId", "Bandwidth", "Name",
+	    "Description",	  "PublicIpAddresses", NULL};
+	static const char *const ip_keys[] = {"AllocationId", "IpAddress", NULL};
 	struct sl_bwp_obj *b = calloc(1, sizeof(*b));
 	struct sl_label l;
 
@@ -983,7 +995,7 @@ static int sl_parse_bwp(json_t *o, const struct sl_obj_state *st0, struct sl_sto
 		   &b->bandwidth);
 	sl_get_text(o, "Name", l.s, e, b->name, sizeof(b->name));
 	sl_get_text(o, "Description", l.s, e, b->description, sizeof(b->description));
-	sl_get_bwp_ips(o, b, l.s, e);
+	sl_get_pkg_ips(o, ip_keys, &(struct sl_ips_ctx){l.s, e, b}, sl_add_bwp_ip);
 	return sl_nat_added(b->id[0] ? sl_store_add_bwp(s, b) : -EINVAL, s->bwps, b, b->id, l.s,
 			    "BandwidthPackageId", "BandwidthPackages", e);
 }
@@ -1170,11 +1182,20 @@ oom:
 
 static struct sl_store *sl_cfg_build(json_t *root, struct sl_errs *e)
 {
-	static const char *const top[] = {
-	    "Regions",	   "Gateway",	     "Vpcs",	    "VSwitches",
-	    "Instances",   "RouteEntries",   "NatGateways", "EipAddresses",
-	    "SnatEntries", "ForwardEntries", "HaVips",	    "CommonBandwidthPackages",
-	    "BandwidthPackages", NULL};
+	static const char *const top[] = {"Regions",
+					  "Gateway",
+					  "Vpcs",
+					  "VSwitches",
+					  "Instances",
+					  "RouteEntries",
+					  "NatGateways",
+					  "EipAddresses",
+					  "SnatEntries",
+					  "ForwardEntries",
+					  "HaVips",
+					  "CommonBandwidthPackages",
+					  "BandwidthPackages",
+					  NULL};
 	struct sl_store *s;
 
 	if (!json_is_object(root)) {

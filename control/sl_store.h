@@ -262,8 +262,8 @@ struct sl_havip_obj {
 	/* resolved */
 	struct sl_vswitch_obj *vswitch;
 	struct sl_vpc_obj *vpc;
-	struct sl_eip_obj *eip;	 /**< the EIP bound to it (validate_nat.c) */
-	unsigned int n_routes;	 /**< route entries with it as next hop */
+	struct sl_eip_obj *eip; /**< the EIP bound to it (validate_nat.c) */
+	unsigned int n_routes;	/**< route entries with it as next hop */
 };
 
 /*
@@ -275,16 +275,16 @@ struct sl_havip_obj {
 #define SL_CBWP_IPS_MAX 50 /* EIPs per package (sluice: the document's quota has no figure) */
 
 struct sl_cbwp_ip {
-	char id[SL_ID_LEN];	   /**< AllocationId */
-	long long bandwidth;	   /**< per-EIP cap in Mbps, -1 = none */
-	struct sl_eip_obj *eip;	   /**< resolved */
+	char id[SL_ID_LEN];	/**< AllocationId */
+	long long bandwidth;	/**< per-EIP cap in Mbps, -1 = none */
+	struct sl_eip_obj *eip; /**< resolved */
 };
 
 struct sl_cbwp_obj {
 	struct sl_obj_state st;
 	char id[SL_ID_LEN];
 	char region_id[SL_ID_LEN];
-	long long bandwidth; /**< Mbps (range checked by validation), -1 if not given */
+	long long bandwidth;  /**< Mbps (range checked by validation), -1 if not given */
 	char charge_type[32]; /**< PayByBandwidth, PayBy95 */
 	long long ratio;      /**< as given, 0 if not (effective: cbwp_ratio()) */
 	char name[SL_NAME_BUF];
@@ -309,8 +309,8 @@ struct sl_cbwp_obj {
 #define SL_BWP_BANDWIDTH_CREATE_MAX 1000 /* CreateBandwidthPackage */
 
 struct sl_bwp_ip {
-	char id[SL_ID_LEN]; /**< AllocationId, "nateip-..." */
-	struct sl_pfx ip;   /**< IPv4, len 32; family 0 if invalid */
+	char id[SL_ID_LEN];	  /**< AllocationId, "nateip-..." */
+	struct sl_pfx ip;	  /**< IPv4, len 32; family 0 if invalid */
 	struct sl_eip_obj as_eip; /**< resolved: the NAT rules' view of it */
 };
 

@@ -595,7 +595,8 @@ static bool sl_cbwp_eq(const struct sl_cbwp_obj *a, const struct sl_cbwp_obj *b)
 	    strcmp(a->description, b->description) || a->n_ips != b->n_ips)
 		return false;
 	for (unsigned int i = 0; i < a->n_ips; i++)
-		if (strcmp(a->ips[i].id, b->ips[i].id) || a->ips[i].bandwidth != b->ips[i].bandwidth)
+		if (strcmp(a->ips[i].id, b->ips[i].id) ||
+		    a->ips[i].bandwidth != b->ips[i].bandwidth)
 			return false;
 	return true;
 }
@@ -608,7 +609,8 @@ static bool sl_bwp_eq(const struct sl_bwp_obj *a, const struct sl_bwp_obj *b)
 	    a->n_ips != b->n_ips)
 		return false;
 	for (unsigned int i = 0; i < a->n_ips; i++)
-		if (strcmp(a->ips[i].id, b->ips[i].id) || !sl_pfx_same(&a->ips[i].ip, &b->ips[i].ip))
+		if (strcmp(a->ips[i].id, b->ips[i].id) ||
+		    !sl_pfx_same(&a->ips[i].ip, &b->ips[i].ip))
 			return false;
 	return true;
 }
@@ -822,7 +824,7 @@ static void sl_diff_nat(const struct sl_store *old, struct sl_store *new, struct
 	SL_DIFF_NAT(snat_v, snats, struct sl_snat_obj, sl_snat_eq);
 	SL_DIFF_NAT(fwd_v, fwds, struct sl_fwd_obj, sl_fwd_eq);
 	SL_DIFF_NAT(havip_v, havips, struct sl_havip_obj, sl_havip_eq); /* issue 12: no table yet */
-	SL_DIFF_NAT(cbwp_v, cbwps, struct sl_cbwp_obj, sl_cbwp_eq);	/* issue 7: no policer yet */
+	SL_DIFF_NAT(cbwp_v, cbwps, struct sl_cbwp_obj, sl_cbwp_eq); /* issue 7: no policer yet */
 	SL_DIFF_NAT(bwp_v, bwps, struct sl_bwp_obj, sl_bwp_eq);
 }
 

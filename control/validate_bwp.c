@@ -59,7 +59,8 @@ static void sl_check_cbwp_ips(struct sl_store *s, struct sl_cbwp_obj *b, const c
 			continue;
 		}
 		if (p->cbwp) {
-			sl_errs_add(e, l, "PublicIpAddresses", "IpInstanceId.AlreadyInBandwidthPackage",
+			sl_errs_add(e, l, "PublicIpAddresses",
+				    "IpInstanceId.AlreadyInBandwidthPackage",
 				    "EIP %s is already in %s %s", ip->id,
 				    p->cbwp == b ? "this package," : "package", p->cbwp->id);
 			continue;
@@ -86,15 +87,16 @@ static void sl_check_cbwp(struct sl_store *s, struct sl_cbwp_obj *b, struct sl_e
 		sl_errs_add(e, l, "RegionId", "InvalidRegionId.NotFound",
 			    "region %s is not defined in Regions", b->region_id);
 	if (!p95 && strcmp(b->charge_type, "PayByBandwidth") != 0)
-		sl_errs_add(e, l, "InternetChargeType", "InvalidInternetChargeType.ValueNotSupported",
+		sl_errs_add(e, l, "InternetChargeType",
+			    "InvalidInternetChargeType.ValueNotSupported",
 			    "'%.32s': PayByBandwidth or PayBy95", b->charge_type);
 	else if (b->bandwidth != -1 && (b->bandwidth < min || b->bandwidth > SL_CBWP_BANDWIDTH_MAX))
 		sl_errs_add(e, l, "Bandwidth", "InvalidBandwidth.ValueNotSupported",
 			    "%lld Mbps is outside %lld-%d for %s", b->bandwidth, min,
 			    SL_CBWP_BANDWIDTH_MAX, b->charge_type);
 	if (p95 && b->ratio && (b->ratio < SL_CBWP_RATIO_MIN || b->ratio > SL_CBWP_RATIO_MAX))
-		sl_errs_add(e, l, "Ratio", "InvalidParameter", "%lld %% is outside %d-%d",
-			    b->ratio, SL_CBWP_RATIO_MIN, SL_CBWP_RATIO_MAX);
+		sl_errs_add(e, l, "Ratio", "InvalidParameter", "%lld %% is outside %d-%d", b->ratio,
+			    SL_CBWP_RATIO_MIN, SL_CBWP_RATIO_MAX);
 	if ((why = sl_name_problem(b->name)) != NULL)
 		sl_errs_add(e, l, "Name", "InvalidParameter.Name.Malformed", "%s", why);
 	if ((why = sl_desc_problem(b->description)) != NULL)
@@ -153,16 +155,17 @@ static int sl_check_bwp(struct sl_store *s, struct sl_bwp_obj *b, struct sl_errs
 				    "NAT gateway %s has %d NAT bandwidth packages already",
 				    b->natgw->id, SL_BWP_PER_NATGW);
 		if (b->natgw->n_eips)
-			sl_errs_add(e, l, "NatGatewayId", "Forbidden.NatGatewayEipAndBandwidthPackage",
+			sl_errs_add(e, l, "NatGatewayId",
+				    "Forbidden.NatGatewayEipAndBandwidthPackage",
 				    "NAT gateway %s has %u EIP(s) bound: it takes no NAT "
 				    "bandwidth package",
 				    b->natgw->id, b->natgw->n_eips);
 	}
-	if (b->zone_id[0] && (sl_jsl_get(s->zones, b->zone_id) == NULL ||
-			      (b->natgw && b->natgw->vpc &&
-			       strcmp(((struct sl_zone_obj *)sl_jsl_get(s->zones, b->zone_id))
-					  ->region->id,
-				      b->natgw->vpc->region_id) != 0)))
+	if (b->zone_id[0] &&
+	    (sl_jsl_get(s->zones, b->zone_id) == NULL ||
+	     (b->natgw && b->natgw->vpc &&
+	      strcmp(((struct sl_zone_obj *)sl_jsl_get(s->zones, b->zone_id))->region->id,
+		     b->natgw->vpc->region_id) != 0)))
 		sl_errs_add(e, l, "ZoneId", "InvalidZoneId.NotFound",
 			    "zone %s is not a zone of the gateway's region", b->zone_id);
 	if (b->bandwidth != -1 &&

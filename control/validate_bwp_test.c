@@ -16,8 +16,7 @@
 #include "sl_ctl.h"
 #include "sl_ctl_config.h"
 #include "sl_judy.h"
-#include "sl_test_util.h"
-#include "sl_validate.h"
+#include "sl_test_validate.h"
 
 /*
  * Base: region r1; EIPs eip-1 .. eip-4 from the pool 198.51.100.0/29,
@@ -40,42 +39,15 @@ static char *cfg(const char *pkgs)
 	    pkgs ? pkgs : "");
 }
 
-static void expect(char *json, ...)
-{
-	struct sl_errs e;
-	struct sl_store *s;
-	va_list ap;
-	bool ok;
-
-	sl_errs_init(&e, "t.json");
-	s = sl_cfg_load_string(json, &e);
-	assert_non_null(s);
-	assert_int_equal(sl_validate(s, &e), 0);
-	va_start(ap, json);
-	ok = sl_t_errs_exactly(&e, ap);
-	va_end(ap);
-	assert_true(ok);
-	sl_store_free(s);
-	sl_errs_free(&e);
-	free(json);
-}
-
 static void test_base_resolves(void **state)
 {
-	struct sl_errs e;
-	struct sl_store *s;
-	char *json = cfg(",{'BandwidthPackageId':'cbwp-b','RegionId':'r1','Bandwidth':300,"
-			 "'InternetChargeType':'PayBy95','Ratio':20}");
+	struct sl_store *s = sl_t_load_ok(cfg(",{'BandwidthPackageId':'cbwp-b','RegionId':'r1',"
+					      "'Bandwidth':300,'InternetChargeType':'PayBy95',"
+					      "'Ratio':20}"));
 	struct sl_cbwp_obj *a, *b;
 	struct sl_eip_obj *p1, *p3;
 
 	(void)state;
-	sl_errs_init(&e, "t.json");
-	s = sl_cfg_load_string(json, &e);
-	assert_non_null(s);
-	assert_int_equal(sl_validate(s, &e), 0);
-	sl_t_dump(&e);
-	assert_int_equal(sl_errs_count(&e), 0);
 	a = sl_jsl_get(s->cbwps, "cbwp-a");
 	b = sl_jsl_get(s->cbwps, "cbwp-b");
 	p1 = sl_jsl_get(s->eips, "eip-1");
@@ -91,34 +63,32 @@ static void test_base_resolves(void **state)
 	assert_ptr_equal(a->ips[1].eip, sl_jsl_get(s->eips, "eip-2"));
 	assert_null(p3->cbwp);
 	sl_store_free(s);
-	sl_errs_free(&e);
-	free(json);
 }
 
 static void test_cbwp_rules(void **state)
 {
 	(void)state;
 	/* ranges by charge type, ratio, region, names */
-	expect(cfg(",{'BandwidthPackageId':'cbwp-b','RegionId':'r1','Bandwidth':1},"
-		   "{'BandwidthPackageId':'cbwp-c','RegionId':'r1','Bandwidth':20001},"
-		   "{'BandwidthPackageId':'cbwp-d','RegionId':'r1','Bandwidth':199,"
-		   "'InternetChargeType':'PayBy95'},"
-		   "{'BandwidthPackageId':'cbwp-e','RegionId':'r1','Bandwidth':200,"
-		   "'InternetChargeType':'PayBy95','Ratio':5},"
-		   "{'BandwidthPackageId':'cbwp-f','RegionId':'r1','Bandwidth':2,'Ratio':5},"
-		   "{'BandwidthPackageId':'cbwp-g','RegionId':'rx','Bandwidth':10,"
-		   "'InternetChargeType':'PayByTraffic'},"
-		   "{'BandwidthPackageId':'cbwp-h','RegionId':'r1','Bandwidth':0,'Name':'1x'},"
-		   "{'BandwidthPackageId':'cbwp-i','RegionId':'r1'}"),
-	       "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-b",
-	       "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-c",
-	       "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-d",
-	       "InvalidParameter", "CommonBandwidthPackage cbwp-e", "InvalidRegionId.NotFound",
-	       "CommonBandwidthPackage cbwp-g", "InvalidInternetChargeType.ValueNotSupported",
-	       "CommonBandwidthPackage cbwp-g", "InvalidBandwidth.ValueNotSupported",
-	       "CommonBandwidthPackage cbwp-h", "InvalidParameter.Name.Malformed",
-	       "CommonBandwidthPackage cbwp-h", "MissingParameter",
-	       "CommonBandwidthPackage cbwp-i", NULL);
+	sl_t_expect(cfg(",{'BandwidthPackageId':'cbwp-b','RegionId':'r1','Bandwidth':1},"
+			"{'BandwidthPackageId':'cbwp-c','RegionId':'r1','Bandwidth':20001},"
+			"{'BandwidthPackageId':'cbwp-d','RegionId':'r1','Bandwidth':199,"
+			"'InternetChargeType':'PayBy95'},"
+			"{'BandwidthPackageId':'cbwp-e','RegionId':'r1','Bandwidth':200,"
+			"'InternetChargeType':'PayBy95','Ratio':5},"
+			"{'BandwidthPackageId':'cbwp-f','RegionId':'r1','Bandwidth':2,'Ratio':5},"
+			"{'BandwidthPackageId':'cbwp-g','RegionId':'rx','Bandwidth':10,"
+			"'InternetChargeType':'PayByTraffic'},"
+			"{'BandwidthPackageId':'cbwp-h','RegionId':'r1','Bandwidth':0,'Name':'1x'},"
+			"{'BandwidthPackageId':'cbwp-i','RegionId':'r1'}"),
+		    "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-b",
+		    "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-c",
+		    "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-d",
+		    "InvalidParameter", "CommonBandwidthPackage cbwp-e", "InvalidRegionId.NotFound",
+		    "CommonBandwidthPackage cbwp-g", "InvalidInternetChargeType.ValueNotSupported",
+		    "CommonBandwidthPackage cbwp-g", "InvalidBandwidth.ValueNotSupported",
+		    "CommonBandwidthPackage cbwp-h", "InvalidParameter.Name.Malformed",
+		    "CommonBandwidthPackage cbwp-h", "MissingParameter",
+		    "CommonBandwidthPackage cbwp-i", NULL);
 }
 
 static void test_cbwp_members(void **state)
@@ -126,24 +96,24 @@ static void test_cbwp_members(void **state)
 	(void)state;
 	/* an EIP in two packages, twice in one, unknown; caps 0 and above the
 	 * package's */
-	expect(cfg(",{'BandwidthPackageId':'cbwp-b','RegionId':'r1','Bandwidth':50,"
-		   "'PublicIpAddresses':[{'AllocationId':'eip-2'},{'AllocationId':'eip-3',"
-		   "'Bandwidth':51},{'AllocationId':'eip-3'},{'AllocationId':'eip-zz'},"
-		   "{'AllocationId':'eip-4','Bandwidth':0},{'AllocationId':'eip-5','Mode':1}]}"),
-	       "UnsupportedParameter", "CommonBandwidthPackage cbwp-b",
-	       "IpInstanceId.AlreadyInBandwidthPackage", "CommonBandwidthPackage cbwp-b",
-	       "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-b",
-	       "IpInstanceId.AlreadyInBandwidthPackage", "CommonBandwidthPackage cbwp-b",
-	       "InvalidIpInstanceId.NotFound", "CommonBandwidthPackage cbwp-b",
-	       "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-b",
-	       "InvalidIpInstanceId.NotFound", "CommonBandwidthPackage cbwp-b", NULL);
+	sl_t_expect(
+	    cfg(",{'BandwidthPackageId':'cbwp-b','RegionId':'r1','Bandwidth':50,"
+		"'PublicIpAddresses':[{'AllocationId':'eip-2'},{'AllocationId':'eip-3',"
+		"'Bandwidth':51},{'AllocationId':'eip-3'},{'AllocationId':'eip-zz'},"
+		"{'AllocationId':'eip-4','Bandwidth':0},{'AllocationId':'eip-5','Mode':1}]}"),
+	    "UnsupportedParameter", "CommonBandwidthPackage cbwp-b",
+	    "IpInstanceId.AlreadyInBandwidthPackage", "CommonBandwidthPackage cbwp-b",
+	    "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-b",
+	    "IpInstanceId.AlreadyInBandwidthPackage", "CommonBandwidthPackage cbwp-b",
+	    "InvalidIpInstanceId.NotFound", "CommonBandwidthPackage cbwp-b",
+	    "InvalidBandwidth.ValueNotSupported", "CommonBandwidthPackage cbwp-b",
+	    "InvalidIpInstanceId.NotFound", "CommonBandwidthPackage cbwp-b", NULL);
 }
 
 static void test_cbwp_quota_and_diff(void **state)
 {
 	char pool[64], eips[8192] = "", members[4096] = "", one[160];
 	char *j;
-	struct sl_errs e;
 	struct sl_store *a, *b;
 	struct sl_diff d;
 
@@ -164,18 +134,11 @@ static void test_cbwp_quota_and_diff(void **state)
 	j = sl_t_replace(j, "\"198.51.100.0/29\"", pool);
 	j = sl_t_replace(j, "\"198.51.100.4\"}", "\"198.51.100.4\"}EIPS");
 	j = sl_t_replace(j, "EIPS", eips);
-	expect(j, "IpInstanceId.QuotaExceeded", "CommonBandwidthPackage cbwp-b", NULL);
+	sl_t_expect(j, "IpInstanceId.QuotaExceeded", "CommonBandwidthPackage cbwp-b", NULL);
 
 	/* a reload keeps an unchanged package's status; a new cap is a change */
-	sl_errs_init(&e, "t.json");
-	a = sl_cfg_load_string(j = cfg(NULL), &e);
-	free(j);
-	b = sl_cfg_load_string(j = sl_t_replace(cfg(NULL), "\"Bandwidth\":20", "\"Bandwidth\":30"),
-			       &e);
-	free(j);
-	assert_int_equal(sl_validate(a, &e), 0);
-	assert_int_equal(sl_validate(b, &e), 0);
-	assert_int_equal(sl_errs_count(&e), 0);
+	a = sl_t_load_ok(cfg(NULL));
+	b = sl_t_load_ok(sl_t_replace(cfg(NULL), "\"Bandwidth\":20", "\"Bandwidth\":30"));
 	assert_int_equal(sl_store_diff(NULL, a, &d), 0);
 	sl_diff_free(&d);
 	((struct sl_cbwp_obj *)sl_jsl_get(a->cbwps, "cbwp-a"))->st.status = SL_STATUS_AVAILABLE;
@@ -186,7 +149,6 @@ static void test_cbwp_quota_and_diff(void **state)
 	sl_diff_free(&d);
 	sl_store_free(a);
 	sl_store_free(b);
-	sl_errs_free(&e);
 }
 
 /*
@@ -225,19 +187,11 @@ static char *ncfg(const char *bwps, const char *eips, const char *snats, const c
 
 static void test_nat_bwp_resolves(void **state)
 {
-	struct sl_errs e;
-	struct sl_store *s;
-	char *json = ncfg(NULL, NULL, NULL, NULL);
+	struct sl_store *s = sl_t_load_ok(ncfg(NULL, NULL, NULL, NULL));
 	struct sl_bwp_obj *b;
 	struct sl_natgw_obj *n;
 
 	(void)state;
-	sl_errs_init(&e, "t.json");
-	s = sl_cfg_load_string(json, &e);
-	assert_non_null(s);
-	assert_int_equal(sl_validate(s, &e), 0);
-	sl_t_dump(&e);
-	assert_int_equal(sl_errs_count(&e), 0);
 	b = sl_jsl_get(s->bwps, "bwp-a");
 	n = sl_jsl_get(s->natgws, "ngw-a");
 	assert_ptr_equal(b->natgw, n);
@@ -250,8 +204,6 @@ static void test_nat_bwp_resolves(void **state)
 	assert_int_equal(sl_bwp_ip_uses(b), 2);
 	assert_ptr_equal(sl_jl_get(s->eip_addrs, 0xc6336401), &b->ips[0].as_eip);
 	sl_store_free(s);
-	sl_errs_free(&e);
-	free(json);
 }
 
 static void test_nat_bwp_rules(void **state)
@@ -260,65 +212,64 @@ static void test_nat_bwp_rules(void **state)
 	/* unknown gateway, a gateway with EIPs, zone of another region or none,
 	 * bandwidth range, no address, an address outside the pool, another's
 	 * address, an id twice, a name */
-	expect(ncfg(",{'BandwidthPackageId':'bwp-b','NatGatewayId':'ngw-zz','Bandwidth':5,"
-		    "'PublicIpAddresses':[{'AllocationId':'nateip-3','IpAddress':'198.51.100.3'}]},"
-		    "{'BandwidthPackageId':'bwp-c','NatGatewayId':'ngw-b','Bandwidth':5,"
-		    "'PublicIpAddresses':[{'AllocationId':'nateip-4','IpAddress':'198.51.100.4'}]},"
-		    "{'BandwidthPackageId':'bwp-d','NatGatewayId':'ngw-a','ZoneId':'z2',"
-		    "'Bandwidth':4,'PublicIpAddresses':[]},"
-		    "{'BandwidthPackageId':'bwp-e','NatGatewayId':'ngw-a','ZoneId':'zz',"
-		    "'Bandwidth':5001,'Name':'1x','PublicIpAddresses':[{'AllocationId':'nateip-6',"
-		    "'IpAddress':'198.51.101.1'},{'AllocationId':'nateip-7','IpAddress':"
-		    "'198.51.100.5'},{'AllocationId':'nateip-6','IpAddress':'198.51.100.6'}]}",
-		    NULL, NULL, NULL),
-	       "InvalidNatGatewayId.NotFound", "BandwidthPackage bwp-b",
-	       "Forbidden.NatGatewayEipAndBandwidthPackage", "BandwidthPackage bwp-c",
-	       "InvalidZoneId.NotFound", "BandwidthPackage bwp-d",
-	       "InvalidBandwidth.ValueNotSupported", "BandwidthPackage bwp-d",
-	       "InvalidIpCount.ValueNotSupported", "BandwidthPackage bwp-d",
-	       "InvalidZoneId.NotFound", "BandwidthPackage bwp-e",
-	       "InvalidBandwidth.ValueNotSupported", "BandwidthPackage bwp-e",
-	       "InvalidParameter.Name.Malformed", "BandwidthPackage bwp-e",
-	       "InvalidIpAddress.NotInPool", "BandwidthPackage bwp-e", "InvalidParameter",
-	       "BandwidthPackage bwp-e", "InvalidParameter", "BandwidthPackage bwp-e", NULL);
+	sl_t_expect(
+	    ncfg(",{'BandwidthPackageId':'bwp-b','NatGatewayId':'ngw-zz','Bandwidth':5,"
+		 "'PublicIpAddresses':[{'AllocationId':'nateip-3','IpAddress':'198.51.100.3'}]},"
+		 "{'BandwidthPackageId':'bwp-c','NatGatewayId':'ngw-b','Bandwidth':5,"
+		 "'PublicIpAddresses':[{'AllocationId':'nateip-4','IpAddress':'198.51.100.4'}]},"
+		 "{'BandwidthPackageId':'bwp-d','NatGatewayId':'ngw-a','ZoneId':'z2',"
+		 "'Bandwidth':4,'PublicIpAddresses':[]},"
+		 "{'BandwidthPackageId':'bwp-e','NatGatewayId':'ngw-a','ZoneId':'zz',"
+		 "'Bandwidth':5001,'Name':'1x','PublicIpAddresses':[{'AllocationId':'nateip-6',"
+		 "'IpAddress':'198.51.101.1'},{'AllocationId':'nateip-7','IpAddress':"
+		 "'198.51.100.5'},{'AllocationId':'nateip-6','IpAddress':'198.51.100.6'}]}",
+		 NULL, NULL, NULL),
+	    "InvalidNatGatewayId.NotFound", "BandwidthPackage bwp-b",
+	    "Forbidden.NatGatewayEipAndBandwidthPackage", "BandwidthPackage bwp-c",
+	    "InvalidZoneId.NotFound", "BandwidthPackage bwp-d",
+	    "InvalidBandwidth.ValueNotSupported", "BandwidthPackage bwp-d",
+	    "InvalidIpCount.ValueNotSupported", "BandwidthPackage bwp-d", "InvalidZoneId.NotFound",
+	    "BandwidthPackage bwp-e", "InvalidBandwidth.ValueNotSupported",
+	    "BandwidthPackage bwp-e", "InvalidParameter.Name.Malformed", "BandwidthPackage bwp-e",
+	    "InvalidIpAddress.NotInPool", "BandwidthPackage bwp-e", "InvalidParameter",
+	    "BandwidthPackage bwp-e", "InvalidParameter", "BandwidthPackage bwp-e", NULL);
 	/* 4 packages per gateway */
-	expect(ncfg(",{'BandwidthPackageId':'bwp-b','NatGatewayId':'ngw-a','Bandwidth':5,"
-		    "'PublicIpAddresses':[{'AllocationId':'nateip-3','IpAddress':'198.51.100.3'}]},"
-		    "{'BandwidthPackageId':'bwp-c','NatGatewayId':'ngw-a','Bandwidth':5,"
-		    "'PublicIpAddresses':[{'AllocationId':'nateip-4','IpAddress':'198.51.100.4'}]},"
-		    "{'BandwidthPackageId':'bwp-d','NatGatewayId':'ngw-a','Bandwidth':5,"
-		    "'PublicIpAddresses':[{'AllocationId':'nateip-6','IpAddress':'198.51.100.6'}]},"
-		    "{'BandwidthPackageId':'bwp-e','NatGatewayId':'ngw-a','Bandwidth':5,"
-		    "'PublicIpAddresses':[{'AllocationId':'nateip-7','IpAddress':'198.51.100.7'}]}",
-		    NULL, NULL, NULL),
-	       "QuotaExceeded.BandwidthPackageCountOnNatGateway", "BandwidthPackage bwp-e", NULL);
+	sl_t_expect(
+	    ncfg(",{'BandwidthPackageId':'bwp-b','NatGatewayId':'ngw-a','Bandwidth':5,"
+		 "'PublicIpAddresses':[{'AllocationId':'nateip-3','IpAddress':'198.51.100.3'}]},"
+		 "{'BandwidthPackageId':'bwp-c','NatGatewayId':'ngw-a','Bandwidth':5,"
+		 "'PublicIpAddresses':[{'AllocationId':'nateip-4','IpAddress':'198.51.100.4'}]},"
+		 "{'BandwidthPackageId':'bwp-d','NatGatewayId':'ngw-a','Bandwidth':5,"
+		 "'PublicIpAddresses':[{'AllocationId':'nateip-6','IpAddress':'198.51.100.6'}]},"
+		 "{'BandwidthPackageId':'bwp-e','NatGatewayId':'ngw-a','Bandwidth':5,"
+		 "'PublicIpAddresses':[{'AllocationId':'nateip-7','IpAddress':'198.51.100.7'}]}",
+		 NULL, NULL, NULL),
+	    "QuotaExceeded.BandwidthPackageCountOnNatGateway", "BandwidthPackage bwp-e", NULL);
 	/* an EIP bound to a gateway with a package; an EIP on a package's
 	 * address; entries on a package address of another gateway, and SNAT
 	 * on the forward entry's address */
-	expect(ncfg(NULL,
-		    ",{'AllocationId':'eip-2','IpAddress':'198.51.100.6','InstanceType':'Nat',"
-		    "'InstanceId':'ngw-a'},{'AllocationId':'eip-3','IpAddress':'198.51.100.1'}",
-		    ",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceCIDR':'10.0.2.0/24',"
-		    "'SnatIp':'198.51.100.2'},{'SnatEntryId':'snat-3','SnatTableId':'stb-b',"
-		    "'SourceCIDR':'10.1.2.0/24','SnatIp':'198.51.100.1'}",
-		    NULL),
-	       "Forbidden.NatGatewayEipAndBandwidthPackage", "BandwidthPackage bwp-a",
-	       "InvalidParameter", "BandwidthPackage bwp-a", "Forbidden.IpUsedInForwardTable",
-	       "SnatEntry snat-2", "Forbidden.ExternalIpUsedInSnatTable", "ForwardEntry fwd-1",
-	       "InvalidSnatIp.NotFound", "SnatEntry snat-3",
-	       /* .1 is eip-3's, not the package's, so snat-1 lost its address */
-	       "InvalidSnatIp.NotFound", "SnatEntry snat-1", NULL);
+	sl_t_expect(
+	    ncfg(NULL,
+		 ",{'AllocationId':'eip-2','IpAddress':'198.51.100.6','InstanceType':'Nat',"
+		 "'InstanceId':'ngw-a'},{'AllocationId':'eip-3','IpAddress':'198.51.100.1'}",
+		 ",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceCIDR':'10.0.2.0/24',"
+		 "'SnatIp':'198.51.100.2'},{'SnatEntryId':'snat-3','SnatTableId':'stb-b',"
+		 "'SourceCIDR':'10.1.2.0/24','SnatIp':'198.51.100.1'}",
+		 NULL),
+	    "Forbidden.NatGatewayEipAndBandwidthPackage", "BandwidthPackage bwp-a",
+	    "InvalidParameter", "BandwidthPackage bwp-a", "Forbidden.IpUsedInForwardTable",
+	    "SnatEntry snat-2", "Forbidden.ExternalIpUsedInSnatTable", "ForwardEntry fwd-1",
+	    "InvalidSnatIp.NotFound", "SnatEntry snat-3",
+	    /* .1 is eip-3's, not the package's, so snat-1 lost its address */
+	    "InvalidSnatIp.NotFound", "SnatEntry snat-1", NULL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_base_resolves),
-	    cmocka_unit_test(test_cbwp_rules),
-	    cmocka_unit_test(test_cbwp_members),
-	    cmocka_unit_test(test_cbwp_quota_and_diff),
-	    cmocka_unit_test(test_nat_bwp_resolves),
-	    cmocka_unit_test(test_nat_bwp_rules),
+	    cmocka_unit_test(test_base_resolves),    cmocka_unit_test(test_cbwp_rules),
+	    cmocka_unit_test(test_cbwp_members),     cmocka_unit_test(test_cbwp_quota_and_diff),
+	    cmocka_unit_test(test_nat_bwp_resolves), cmocka_unit_test(test_nat_bwp_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,9 +82,9 @@ static void sl_check_havip_addr(struct sl_hctx *c, struct sl_havip_obj *h, const
 static void sl_check_havip_instances(struct sl_hctx *c, struct sl_havip_obj *h, const char *l)
 {
 	if (h->n_instances > SL_HAVIP_INSTANCES_MAX)
-		sl_errs_add(c->e, l, "AssociatedInstances", "QuotaExceeded.HaVipAssociatedInstances",
-			    "a HaVip is associated with at most %d instances",
-			    SL_HAVIP_INSTANCES_MAX);
+		sl_errs_add(
+		    c->e, l, "AssociatedInstances", "QuotaExceeded.HaVipAssociatedInstances",
+		    "a HaVip is associated with at most %d instances", SL_HAVIP_INSTANCES_MAX);
 	for (unsigned int i = 0; i < h->n_instances && i < SL_HAVIP_INSTANCES_MAX; i++) {
 		const char *id = h->instances[i];
 		const struct sl_instance_obj *in = sl_store_instance(c->s, id);

@@ -16,8 +16,7 @@
 #include "sl_ctl.h"
 #include "sl_ctl_config.h"
 #include "sl_judy.h"
-#include "sl_test_util.h"
-#include "sl_validate.h"
+#include "sl_test_validate.h"
 
 /*
  * Base: VPC vpc-a 10.0.0.0/16 with vsw-a1 10.0.1.0/24 (instances i-a1 .10,
@@ -61,47 +60,9 @@ static char *cfg(const char *havips, const char *routes, const char *eips, const
 	    fwds ? fwds : "");
 }
 
-/* Load and validate `json` (freed); expect exactly the (code, object)
- * pairs given, NULL-terminated. */
-static void expect(char *json, ...)
-{
-	struct sl_errs e;
-	struct sl_store *s;
-	va_list ap;
-	bool ok;
-
-	sl_errs_init(&e, "t.json");
-	s = sl_cfg_load_string(json, &e);
-	assert_non_null(s);
-	assert_int_equal(sl_validate(s, &e), 0);
-	va_start(ap, json);
-	ok = sl_t_errs_exactly(&e, ap);
-	va_end(ap);
-	assert_true(ok);
-	sl_store_free(s);
-	sl_errs_free(&e);
-	free(json);
-}
-
-static struct sl_store *load_ok(char *json)
-{
-	struct sl_errs e;
-	struct sl_store *s;
-
-	sl_errs_init(&e, "t.json");
-	s = sl_cfg_load_string(json, &e);
-	assert_non_null(s);
-	assert_int_equal(sl_validate(s, &e), 0);
-	sl_t_dump(&e);
-	assert_int_equal(sl_errs_count(&e), 0);
-	sl_errs_free(&e);
-	free(json);
-	return s;
-}
-
 static void test_base_resolves(void **state)
 {
-	struct sl_store *s = load_ok(cfg(NULL, NULL, NULL, NULL, NULL));
+	struct sl_store *s = sl_t_load_ok(cfg(NULL, NULL, NULL, NULL, NULL));
 	struct sl_havip_obj *h = sl_jsl_get(s->havips, "hv-1");
 	struct sl_route_obj *r = sl_jsl_get(s->routes, "vtb-a:10.99.0.0/16");
 
@@ -129,45 +90,46 @@ static void test_havip_address(void **state)
 	(void)state;
 	/* outside its VSwitch (in the VPC), reserved first and last, an
 	 * instance's, another HaVip's, not IPv4, missing */
-	expect(cfg(",{'HaVipId':'hv-2','VSwitchId':'vsw-a1','IpAddress':'10.0.2.100'},"
-		   "{'HaVipId':'hv-3','VSwitchId':'vsw-a1','IpAddress':'10.0.1.0'},"
-		   "{'HaVipId':'hv-4','VSwitchId':'vsw-a1','IpAddress':'10.0.1.255'},"
-		   "{'HaVipId':'hv-5','VSwitchId':'vsw-a1','IpAddress':'10.0.1.10'},"
-		   "{'HaVipId':'hv-6','VSwitchId':'vsw-a1','IpAddress':'10.0.1.100'},"
-		   "{'HaVipId':'hv-7','VSwitchId':'vsw-a1','IpAddress':'2001:db8::1'},"
-		   "{'HaVipId':'hv-8','VSwitchId':'vsw-a1'}",
-		   NULL, NULL, NULL, NULL),
-	       "InvalidIpAddress.NotInVSwitch", "HaVip hv-2", "InvalidIpAddress.AlreadyUsed",
-	       "HaVip hv-3", "InvalidIpAddress.AlreadyUsed", "HaVip hv-4",
-	       "InvalidIpAddress.AlreadyUsed", "HaVip hv-5", "InvalidIpAddress.AlreadyUsed",
-	       "HaVip hv-6", "InvalidIpAddress.Malformed", "HaVip hv-7", "MissingParameter",
-	       "HaVip hv-8", NULL);
+	sl_t_expect(cfg(",{'HaVipId':'hv-2','VSwitchId':'vsw-a1','IpAddress':'10.0.2.100'},"
+			"{'HaVipId':'hv-3','VSwitchId':'vsw-a1','IpAddress':'10.0.1.0'},"
+			"{'HaVipId':'hv-4','VSwitchId':'vsw-a1','IpAddress':'10.0.1.255'},"
+			"{'HaVipId':'hv-5','VSwitchId':'vsw-a1','IpAddress':'10.0.1.10'},"
+			"{'HaVipId':'hv-6','VSwitchId':'vsw-a1','IpAddress':'10.0.1.100'},"
+			"{'HaVipId':'hv-7','VSwitchId':'vsw-a1','IpAddress':'2001:db8::1'},"
+			"{'HaVipId':'hv-8','VSwitchId':'vsw-a1'}",
+			NULL, NULL, NULL, NULL),
+		    "InvalidIpAddress.NotInVSwitch", "HaVip hv-2", "InvalidIpAddress.AlreadyUsed",
+		    "HaVip hv-3", "InvalidIpAddress.AlreadyUsed", "HaVip hv-4",
+		    "InvalidIpAddress.AlreadyUsed", "HaVip hv-5", "InvalidIpAddress.AlreadyUsed",
+		    "HaVip hv-6", "InvalidIpAddress.Malformed", "HaVip hv-7", "MissingParameter",
+		    "HaVip hv-8", NULL);
 	/* the same address in another VPC is fine; an unknown VSwitch */
-	expect(cfg(",{'HaVipId':'hv-2','VSwitchId':'vsw-b1','IpAddress':'10.1.1.101'},"
-		   "{'HaVipId':'hv-3','VSwitchId':'vsw-zz','IpAddress':'10.0.1.101'}",
-		   NULL, NULL, NULL, NULL),
-	       "InvalidVSwitchId.NotFound", "HaVip hv-3", NULL);
+	sl_t_expect(cfg(",{'HaVipId':'hv-2','VSwitchId':'vsw-b1','IpAddress':'10.1.1.101'},"
+			"{'HaVipId':'hv-3','VSwitchId':'vsw-zz','IpAddress':'10.0.1.101'}",
+			NULL, NULL, NULL, NULL),
+		    "InvalidVSwitchId.NotFound", "HaVip hv-3", NULL);
 	/* duplicate id, unknown key, bad name and description */
-	expect(cfg(",{'HaVipId':'hv-1','VSwitchId':'vsw-a1','IpAddress':'10.0.1.101'},"
-		   "{'HaVipId':'hv-2','VSwitchId':'vsw-a1','IpAddress':'10.0.1.102','Name':'1x',"
-		   "'Description':'http://x','Mode':'vrrp'}",
-		   NULL, NULL, NULL, NULL),
-	       "InvalidParameter", "HaVip hv-1", "UnsupportedParameter", "HaVip hv-2",
-	       "InvalidParameter.Name.Malformed", "HaVip hv-2",
-	       "InvalidParameter.Description.Malformed", "HaVip hv-2", NULL);
+	sl_t_expect(
+	    cfg(",{'HaVipId':'hv-1','VSwitchId':'vsw-a1','IpAddress':'10.0.1.101'},"
+		"{'HaVipId':'hv-2','VSwitchId':'vsw-a1','IpAddress':'10.0.1.102','Name':'1x',"
+		"'Description':'http://x','Mode':'vrrp'}",
+		NULL, NULL, NULL, NULL),
+	    "InvalidParameter", "HaVip hv-1", "UnsupportedParameter", "HaVip hv-2",
+	    "InvalidParameter.Name.Malformed", "HaVip hv-2",
+	    "InvalidParameter.Description.Malformed", "HaVip hv-2", NULL);
 }
 
 static void test_havip_instances(void **state)
 {
 	(void)state;
-	expect(cfg(",{'HaVipId':'hv-2','VSwitchId':'vsw-a1','IpAddress':'10.0.1.101',"
-		   "'AssociatedInstances':['i-a1','i-a3','i-zz','i-a1']},"
-		   "{'HaVipId':'hv-3','VSwitchId':'vsw-a1','IpAddress':'10.0.1.102',"
-		   "'AssociatedInstances':'i-a1'}",
-		   NULL, NULL, NULL, NULL),
-	       "InvalidInstanceId.NotInSameVSwitch", "HaVip hv-2", "InvalidInstanceId.NotFound",
-	       "HaVip hv-2", "InvalidAssociation.Duplicated", "HaVip hv-2", "InvalidParameter",
-	       "HaVip hv-3", NULL);
+	sl_t_expect(cfg(",{'HaVipId':'hv-2','VSwitchId':'vsw-a1','IpAddress':'10.0.1.101',"
+			"'AssociatedInstances':['i-a1','i-a3','i-zz','i-a1']},"
+			"{'HaVipId':'hv-3','VSwitchId':'vsw-a1','IpAddress':'10.0.1.102',"
+			"'AssociatedInstances':'i-a1'}",
+			NULL, NULL, NULL, NULL),
+		    "InvalidInstanceId.NotInSameVSwitch", "HaVip hv-2",
+		    "InvalidInstanceId.NotFound", "HaVip hv-2", "InvalidAssociation.Duplicated",
+		    "HaVip hv-2", "InvalidParameter", "HaVip hv-3", NULL);
 	/* 10 instances are fine, 11 are not (reported once) */
 	for (int n = 10; n <= 11; n++) {
 		char insts[2048] = "", list[512] = "", one[160];
@@ -189,89 +151,89 @@ static void test_havip_instances(void **state)
 		j = sl_t_replace(j, "\"Instances\":[", "\"Instances\":[INSTS");
 		j = sl_t_replace(j, "INSTS", insts);
 		if (n == 10)
-			expect(j, NULL);
+			sl_t_expect(j, NULL);
 		else
-			expect(j, "QuotaExceeded.HaVipAssociatedInstances", "HaVip hv-2", NULL);
+			sl_t_expect(j, "QuotaExceeded.HaVipAssociatedInstances", "HaVip hv-2",
+				    NULL);
 	}
 }
+
+/* Four more routes to hv-1 (five with the base's). */
+#define HV_ROUTE(d)                                                                                \
+	",{'RouteTableId':'vtb-a','DestinationCidrBlock':'" d                                      \
+	"','NextHopType':'HaVip','NextHopId':'hv-1'}"
+#define HV_ROUTES                                                                                  \
+	HV_ROUTE("10.91.0.0/16")                                                                   \
+	HV_ROUTE("10.92.0.0/16") HV_ROUTE("10.93.0.0/16") HV_ROUTE("10.94.0.0/16")
 
 static void test_havip_routes(void **state)
 {
 	(void)state;
 	/* a HaVip of another VPC, an unknown one */
-	expect(cfg(NULL,
-		   ",{'RouteTableId':'vtb-a','DestinationCidrBlock':'10.98.0.0/16',"
-		   "'NextHopType':'HaVip','NextHopId':'hv-b'},{'RouteTableId':'vtb-a',"
-		   "'DestinationCidrBlock':'10.97.0.0/16','NextHopType':'HaVip','NextHopId':"
-		   "'hv-zz'}",
-		   NULL, NULL, NULL),
-	       "InvalidHaViNpId.NotFound", "RouteEntry vtb-a:10.98.0.0/16",
-	       "InvalidHaViNpId.NotFound", "RouteEntry vtb-a:10.97.0.0/16", NULL);
+	sl_t_expect(cfg(NULL,
+			",{'RouteTableId':'vtb-a','DestinationCidrBlock':'10.98.0.0/16',"
+			"'NextHopType':'HaVip','NextHopId':'hv-b'},{'RouteTableId':'vtb-a',"
+			"'DestinationCidrBlock':'10.97.0.0/16','NextHopType':'HaVip','NextHopId':"
+			"'hv-zz'}",
+			NULL, NULL, NULL),
+		    "InvalidHaViNpId.NotFound", "RouteEntry vtb-a:10.98.0.0/16",
+		    "InvalidHaViNpId.NotFound", "RouteEntry vtb-a:10.97.0.0/16", NULL);
 	/* five per VPC: the base has one, four more are fine, the sixth is not;
 	 * vpc-b's own count is separate */
-	expect(cfg(NULL,
-		   ",{'RouteTableId':'vtb-a','DestinationCidrBlock':'10.91.0.0/16',"
-		   "'NextHopType':'HaVip','NextHopId':'hv-1'},{'RouteTableId':'vtb-a',"
-		   "'DestinationCidrBlock':'10.92.0.0/16','NextHopType':'HaVip','NextHopId':"
-		   "'hv-1'},{'RouteTableId':'vtb-a','DestinationCidrBlock':'10.93.0.0/16',"
-		   "'NextHopType':'HaVip','NextHopId':'hv-1'},{'RouteTableId':'vtb-a',"
-		   "'DestinationCidrBlock':'10.94.0.0/16','NextHopType':'HaVip','NextHopId':"
-		   "'hv-1'},{'RouteTableId':'vtb-b','DestinationCidrBlock':'10.90.0.0/16',"
-		   "'NextHopType':'HaVip','NextHopId':'hv-b'}",
-		   NULL, NULL, NULL),
-	       NULL);
-	expect(cfg(NULL,
-		   ",{'RouteTableId':'vtb-a','DestinationCidrBlock':'10.91.0.0/16',"
-		   "'NextHopType':'HaVip','NextHopId':'hv-1'},{'RouteTableId':'vtb-a',"
-		   "'DestinationCidrBlock':'10.92.0.0/16','NextHopType':'HaVip','NextHopId':"
-		   "'hv-1'},{'RouteTableId':'vtb-a','DestinationCidrBlock':'10.93.0.0/16',"
-		   "'NextHopType':'HaVip','NextHopId':'hv-1'},{'RouteTableId':'vtb-a',"
-		   "'DestinationCidrBlock':'10.94.0.0/16','NextHopType':'HaVip','NextHopId':"
-		   "'hv-1'},{'RouteTableId':'vtb-a','DestinationCidrBlock':'10.95.0.0/16',"
-		   "'NextHopType':'HaVip','NextHopId':'hv-1'}",
-		   NULL, NULL, NULL),
-	       "CountLimitExceed.HaVipRouteEntry", "RouteEntry vtb-a:10.95.0.0/16", NULL);
+	sl_t_expect(cfg(NULL,
+			HV_ROUTES ",{'RouteTableId':'vtb-b','DestinationCidrBlock':"
+				  "'10.90.0.0/16','NextHopType':'HaVip','NextHopId':'hv-b'}",
+			NULL, NULL, NULL),
+		    NULL);
+	sl_t_expect(cfg(NULL,
+			HV_ROUTES ",{'RouteTableId':'vtb-a','DestinationCidrBlock':"
+				  "'10.95.0.0/16','NextHopType':'HaVip','NextHopId':'hv-1'}",
+			NULL, NULL, NULL),
+		    "CountLimitExceed.HaVipRouteEntry", "RouteEntry vtb-a:10.95.0.0/16", NULL);
 }
 
 static void test_havip_nat_rules(void **state)
 {
 	(void)state;
 	/* one EIP per HaVip; an unknown HaVip */
-	expect(cfg(NULL, NULL,
-		   ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':'HaVip',"
-		   "'InstanceId':'hv-1'},{'AllocationId':'eip-4','IpAddress':'198.51.100.4',"
-		   "'InstanceType':'HaVip','InstanceId':'hv-zz'},{'AllocationId':'eip-5',"
-		   "'IpAddress':'198.51.100.5','InstanceType':'HaVip','InstanceId':'hv-b'}",
-		   NULL, NULL),
-	       "CountLimitExceed.EIPOnHaVip", "EipAddress eip-3", "InvalidHaVip.NotFound",
-	       "EipAddress eip-4", NULL);
+	sl_t_expect(
+	    cfg(NULL, NULL,
+		",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':'HaVip',"
+		"'InstanceId':'hv-1'},{'AllocationId':'eip-4','IpAddress':'198.51.100.4',"
+		"'InstanceType':'HaVip','InstanceId':'hv-zz'},{'AllocationId':'eip-5',"
+		"'IpAddress':'198.51.100.5','InstanceType':'HaVip','InstanceId':'hv-b'}",
+		NULL, NULL),
+	    "CountLimitExceed.EIPOnHaVip", "EipAddress eip-3", "InvalidHaVip.NotFound",
+	    "EipAddress eip-4", NULL);
 	/* no SNAT for a VSwitch (or a SourceCIDR) holding a HaVip */
-	expect(cfg(NULL, NULL, NULL,
-		   ",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceVSwitchId':'vsw-a1',"
-		   "'SnatIp':'198.51.100.1'},{'SnatEntryId':'snat-3','SnatTableId':'stb-a',"
-		   "'SourceCIDR':'10.0.1.64/26','SnatIp':'198.51.100.1'},{'SnatEntryId':'snat-4',"
-		   "'SnatTableId':'stb-a','SourceCIDR':'10.0.1.0/26','SnatIp':'198.51.100.1'}",
-		   NULL),
-	       "Forbidden.SourceVSwitchId.IncludeHaVip", "SnatEntry snat-2",
-	       "Forbidden.SourceVSwitchId.IncludeHaVip", "SnatEntry snat-3", NULL);
+	sl_t_expect(
+	    cfg(NULL, NULL, NULL,
+		",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceVSwitchId':'vsw-a1',"
+		"'SnatIp':'198.51.100.1'},{'SnatEntryId':'snat-3','SnatTableId':'stb-a',"
+		"'SourceCIDR':'10.0.1.64/26','SnatIp':'198.51.100.1'},{'SnatEntryId':'snat-4',"
+		"'SnatTableId':'stb-a','SourceCIDR':'10.0.1.0/26','SnatIp':'198.51.100.1'}",
+		NULL),
+	    "Forbidden.SourceVSwitchId.IncludeHaVip", "SnatEntry snat-2",
+	    "Forbidden.SourceVSwitchId.IncludeHaVip", "SnatEntry snat-3", NULL);
 	/* no forward entry to a HaVip's address; an instance's is fine */
-	expect(cfg(NULL, NULL,
-		   ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':'Nat',"
-		   "'InstanceId':'ngw-a'}",
-		   NULL,
-		   "{'ForwardEntryId':'fwd-1','ForwardTableId':'ftb-a','ExternalIp':"
-		   "'198.51.100.3','ExternalPort':'80','IpProtocol':'TCP','InternalIp':"
-		   "'10.0.1.100','InternalPort':'80'},{'ForwardEntryId':'fwd-2','ForwardTableId':"
-		   "'ftb-a','ExternalIp':'198.51.100.3','ExternalPort':'81','IpProtocol':'TCP',"
-		   "'InternalIp':'10.0.1.10','InternalPort':'80'}"),
-	       "Forbidden.InternalIpIsHaVip", "ForwardEntry fwd-1", NULL);
+	sl_t_expect(
+	    cfg(NULL, NULL,
+		",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':'Nat',"
+		"'InstanceId':'ngw-a'}",
+		NULL,
+		"{'ForwardEntryId':'fwd-1','ForwardTableId':'ftb-a','ExternalIp':"
+		"'198.51.100.3','ExternalPort':'80','IpProtocol':'TCP','InternalIp':"
+		"'10.0.1.100','InternalPort':'80'},{'ForwardEntryId':'fwd-2','ForwardTableId':"
+		"'ftb-a','ExternalIp':'198.51.100.3','ExternalPort':'81','IpProtocol':'TCP',"
+		"'InternalIp':'10.0.1.10','InternalPort':'80'}"),
+	    "Forbidden.InternalIpIsHaVip", "ForwardEntry fwd-1", NULL);
 }
 
 static void test_havip_diff(void **state)
 {
-	struct sl_store *a = load_ok(cfg(NULL, NULL, NULL, NULL, NULL));
-	struct sl_store *b = load_ok(sl_t_replace(cfg(NULL, NULL, NULL, NULL, NULL),
-						  "[\"i-a1\",\"i-a2\"]", "[\"i-a2\"]"));
+	struct sl_store *a = sl_t_load_ok(cfg(NULL, NULL, NULL, NULL, NULL));
+	struct sl_store *b = sl_t_load_ok(
+	    sl_t_replace(cfg(NULL, NULL, NULL, NULL, NULL), "[\"i-a1\",\"i-a2\"]", "[\"i-a2\"]"));
 	struct sl_diff d;
 
 	(void)state;

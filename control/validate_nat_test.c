@@ -162,15 +162,16 @@ static void test_eip_rules(void **state)
 		   "'EcsInstance','InstanceId':'i-a1'}",
 		   NULL, NULL, NULL),
 	       "InvalidAssociation.Duplicated", "EipAddress eip-4", NULL);
-	expect(cfg(NULL,
-		   ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':'SlbInstance',"
-		   "'InstanceId':'lb-1'},{'AllocationId':'eip-4','IpAddress':'198.51.100.4',"
-		   "'InstanceType':'Nat','InstanceId':'ngw-none'},{'AllocationId':'eip-5',"
-		   "'IpAddress':'198.51.100.5','InstanceType':'Nat'}",
-		   NULL, NULL, NULL),
-	       "InvalidInstanceType.ValueNotSupported", "EipAddress eip-3",
-	       "InvalidInstanceId.NotFound", "EipAddress eip-4", "MissingParameter",
-	       "EipAddress eip-5", NULL);
+	expect(
+	    cfg(NULL,
+		",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':'SlbInstance',"
+		"'InstanceId':'lb-1'},{'AllocationId':'eip-4','IpAddress':'198.51.100.4',"
+		"'InstanceType':'Nat','InstanceId':'ngw-none'},{'AllocationId':'eip-5',"
+		"'IpAddress':'198.51.100.5','InstanceType':'Nat'}",
+		NULL, NULL, NULL),
+	    "InvalidInstanceType.ValueNotSupported", "EipAddress eip-3",
+	    "InvalidInstanceId.NotFound", "EipAddress eip-4", "MissingParameter",
+	    "EipAddress eip-5", NULL);
 	expect(
 	    cfg(NULL, ",{'AllocationId':'eip-3','IpAddress':'198.51.100.300'}", NULL, NULL, NULL),
 	    "InvalidIpAddress.Malformed", "EipAddress eip-3", NULL);

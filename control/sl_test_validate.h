@@ -2,8 +2,8 @@
 /*
  * Test helpers for the validation tests of config-file objects
  * (validate_nat_test.c, validate_havip_test.c, validate_bwp_test.c): load
- * and validate a JSON
- * config and compare the errors. Header-only; needs sl_ctl_dep.
+ * and validate a JSON config and compare the errors. Header-only; needs
+ * sl_ctl_dep.
  */
 #ifndef SL_TEST_VALIDATE_H
 #define SL_TEST_VALIDATE_H

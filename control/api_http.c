@@ -347,6 +347,43 @@ static enum MHD_Result sl_header_it(void *cls, enum MHD_ValueKind kind, const ch
 	return MHD_YES;
 }
 
+/* GET /metrics: the Prometheus exposition, unsigned (a scraper holds no
+ * access key; it shows counters, never objects' secrets or keys). */
+static enum MHD_Result sl_metrics_reply(struct sl_api_http *h, struct MHD_Connection *con,
+					const char *method)
+{
+	static const char not_allowed[] = "only GET /metrics\n";
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	unsigned int status = MHD_HTTP_OK;
+	size_t len = 0;
+	char *text = NULL;
+
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		text = h->srv->metrics(h->srv->metrics_arg, &len);
+	else
+		status = MHD_HTTP_METHOD_NOT_ALLOWED;
+	if (text)
+		resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	else if (status == MHD_HTTP_OK)
+		return MHD_NO; /* out of memory: drop the connection */
+	else
+		resp = MHD_create_response_from_buffer(sizeof(not_allowed) - 1,
+						       (void *)not_allowed, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				text ? "text/plain; version=0.0.4; charset=utf-8"
+				     : "text/plain; charset=utf-8");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(con, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const char *url,
 				    const char *method, const char *version,
 				    const char *upload_data, size_t *upload_data_size,
@@ -386,6 +423,10 @@ static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const
 		memset(&r, 0, sizeof(r));
 		free(path);
 		return sl_queue(con, &r);
+	}
+	if (strcmp(path, "/metrics") == 0 && h->srv->metrics) {
+		free(path);
+		return sl_metrics_reply(h, con, method);
 	}
 	if (c->too_big) {
 		struct sl_api_err e;

@@ -268,12 +268,32 @@ static int sl_mut_finish(struct sl_mut *x, const char *action, bool dry_run, con
 
 /* ---- VPC ---------------------------------------------------------------------- */
 
+/* The first free (trunk, VLAN) as SL_VPC_VLAN_KEY, trunk by trunk, VLAN ids
+ * 1-4094, skipping what `used` (the store) and `skip` (the batch's earlier
+ * members) hold; 0 when every trunk is full. */
+static Word_t sl_mut_free_vlan(Pcvoid_t used, Pcvoid_t skip, unsigned int trunks)
+{
+	Word_t key = SL_VPC_VLAN_KEY(0, 1);
+
+	while (sl_j1_first_empty(used, &key) == 0 && key / SL_VLAN_COUNT < trunks) {
+		Word_t vlan = key % SL_VLAN_COUNT;
+
+		if (vlan == 0 || vlan > 4094)
+			key = SL_VPC_VLAN_KEY(key / SL_VLAN_COUNT + (vlan != 0), 1);
+		else if (skip && sl_j1_test(skip, key) == 1)
+			key++;
+		else
+			return key;
+	}
+	return 0;
+}
+
 static int sl_create_vpc(struct sl_mut *x, struct sl_api_err *e)
 {
 	static const char *const req[] = {"RegionId", NULL};
 	const char *rid = sl_mut_param(x, "RegionId");
 	char id[SL_ID_LEN], rtb[SL_ID_LEN], vrt[SL_ID_LEN + 8];
-	Word_t vlan = 1;
+	Word_t key;
 	json_t *body;
 
 	if (sl_mut_require(x, e, req) < 0)
@@ -281,24 +301,18 @@ static int sl_create_vpc(struct sl_mut *x, struct sl_api_err *e)
 	if (sl_jsl_get(x->s->regions, rid) == NULL)
 		return sl_api_fail(e, 404, "InvalidRegionId.NotFound",
 				   "The specified RegionId %.64s does not exist.", rid);
-	/* every VPC is a VLAN of the inside port: the free VLAN ids are the
-	 * VPC quota */
-	for (;;) {
-		if (sl_j1_first_empty(x->s->vlans, &vlan) < 0 || vlan > 4094) {
-			vlan = 0;
-			break;
-		}
-		if (!x->vlan_skip || sl_j1_test(x->vlan_skip, vlan) != 1)
-			break;
-		vlan++;
-	}
-	x->vlan = vlan;
-	if (vlan < 1)
+	/* every VPC is a VLAN of one inside port (trunk): the free (trunk,
+	 * VLAN) pairs are the VPC quota */
+	key = sl_mut_free_vlan(x->s->vlans, x->vlan_skip, sl_store_trunks(x->s));
+	x->vlan = key;
+	if (key == 0)
 		return sl_api_fail(e, 400, "QuotaExceeded.Vpc",
-				   "Every VLAN id (1-4094) of the inside port carries a VPC.");
+				   "Every VLAN id (1-4094) of every inside trunk carries a VPC.");
 	if (sl_mut_new_id(x->s, "vpc-", id, sizeof(id)) < 0)
 		return sl_api_fail(e, 500, "InternalError", "no random bytes");
-	body = json_pack("{s:s,s:s,s:I}", "VpcId", id, "RegionId", rid, "VlanId", (json_int_t)vlan);
+	body = json_pack("{s:s,s:s,s:I,s:I}", "VpcId", id, "RegionId", rid, "VlanId",
+			 (json_int_t)(key % SL_VLAN_COUNT), "Trunk",
+			 (json_int_t)(key / SL_VLAN_COUNT));
 	if (body == NULL)
 		return sl_mut_oom(e);
 	sl_mut_copy_param(x, body, "CidrBlock", NULL);

@@ -35,13 +35,17 @@ struct fix {
 	struct sl_db *db;
 	struct sl_ctl *ctl;
 	struct sl_api_mut m;
+	const char *config; /**< NULL: the demo config */
+	char cfg_path[128];
+	uint64_t bank_size; /**< 0: 1 MiB */
 };
 
 static void fix_open(struct fix *f)
 {
-	struct sl_ctl_opts o = {.config_path = sl_t_demo_path(),
+	const char *config = f->config ? f->config : sl_t_demo_path();
+	struct sl_ctl_opts o = {.config_path = config,
 				.segment_path = f->seg_path,
-				.bank_size = 1 << 20,
+				.bank_size = f->bank_size ? f->bank_size : 1 << 20,
 				.bank_size_explicit = true};
 	char err[512];
 
@@ -51,7 +55,7 @@ static void fix_open(struct fix *f)
 	assert_non_null(f->ctl);
 	sl_ctl_set_source(f->ctl, sl_db_source, f->db);
 	assert_int_equal(sl_ctl_start(f->ctl, NULL, err, sizeof(err)), 0);
-	f->m = (struct sl_api_mut){.ctl = f->ctl, .db = f->db, .config_path = sl_t_demo_path()};
+	f->m = (struct sl_api_mut){.ctl = f->ctl, .db = f->db, .config_path = config};
 }
 
 static void fix_close(struct fix *f)
@@ -313,6 +317,45 @@ static void test_create_modify_delete_vpc(void **state)
 	assert_null(sl_store_vpc(sl_ctl_store(f->ctl), id));
 	assert_int_equal(sl_db_count(f->db, SL_CFG_VPC), 0);
 	free(id);
+}
+
+/* CreateVpc takes the first free (trunk, VLAN) across Gateway.Inside.Trunks:
+ * trunk 0 full, trunk 1 with only VLAN 2 free -> (1, 2); then the quota. */
+static void test_create_vpc_trunks(void **state)
+{
+	struct fix *f = *state;
+	char *path = f->cfg_path, *id;
+	const struct sl_vpc_obj *v;
+	FILE *fp;
+	int n = 0;
+
+	snprintf(path, sizeof(f->cfg_path), "%s/trunks.json", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "{\"Regions\":[{\"RegionId\":\"cn-hangzhou\",\"Zones\":[{\"ZoneId\":"
+		    "\"z1\"}]}],\"Gateway\":{\"Inside\":{\"Trunks\":2}},\"Vpcs\":[");
+	for (int t = 0; t < 2; t++)
+		for (int vlan = 1; vlan <= 4094; vlan++)
+			if (t == 0 || vlan != 2) {
+				fprintf(fp, "%s{\"VpcId\":\"vpc-f%d\",\"RegionId\":\"cn-hangzhou\","
+					    "\"Trunk\":%d,\"VlanId\":%d}",
+					n ? "," : "", n, t, vlan);
+				n++;
+			}
+	fprintf(fp, "]}");
+	assert_int_equal(fclose(fp), 0);
+	fix_close(f);
+	f->config = path;
+	f->bank_size = 16 << 20;
+	fix_open(f);
+
+	id = create_vpc(f, "10.5.0.0/16");
+	v = sl_store_vpc(sl_ctl_store(f->ctl), id);
+	assert_non_null(v);
+	assert_int_equal(v->trunk, 1);
+	assert_int_equal(v->vlan, 2);
+	free(id);
+	expect_err(f, "QuotaExceeded.Vpc", 400, "CreateVpc", "RegionId", "cn-hangzhou", NULL);
 }
 
 static void test_token_and_dry_run(void **state)
@@ -688,6 +731,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_db_nonces_expire, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_db_tokens_expire, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_create_modify_delete_vpc, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_create_vpc_trunks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_and_dry_run, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vswitch_route_instance, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_batches, setup, teardown),

@@ -747,6 +747,9 @@ static void test_describe_vpcs(void **state)
 	assert_string_equal(sfield(v, "VRouterId"), "vrt-a");
 	assert_string_equal(sfield(v, "CreationTime"), "2023-11-14T22:12:20Z");
 	assert_true(json_is_false(json_object_get(v, "IsDefault")));
+	assert_int_equal(json_integer_value(json_object_get(v, "VlanId")), 100);
+	assert_true(json_is_integer(json_object_get(v, "Trunk")));
+	assert_int_equal(json_integer_value(json_object_get(v, "Trunk")), 0);
 	/* loaded, never published: Pending */
 	assert_string_equal(sfield(v, "Status"), "Pending");
 	assert_int_equal(json_array_size(list_of(v, "VSwitchIds", "VSwitchId")), 2);

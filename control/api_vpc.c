@@ -169,6 +169,11 @@ static json_t *sl_vpc_json(const struct sl_store *s, const struct sl_vpc_obj *v,
 		sl_api_set_str(o, "Ipv6CidrBlock", sl_pfx_fmt(&v->cidr6, buf, sizeof(buf)));
 	sl_api_set_str(o, "VRouterId", vrt);
 	sl_api_set_str(o, "RouteTableId", v->route_table_id);
+	/* sluice's own fields (docs/api.md): where the VPC's traffic is */
+	if (v->vlan >= 0) {
+		json_object_set_new(o, "VlanId", json_integer(v->vlan));
+		json_object_set_new(o, "Trunk", json_integer(v->trunk));
+	}
 	sl_api_set_str(o, "Description", v->description);
 	sl_api_set_ctime(o, &v->st, ctime);
 	json_object_set_new(o, "IsDefault", json_false());

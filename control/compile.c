@@ -39,7 +39,8 @@
  * dirty sets); sl_compile() marks what it changed dirty in both banks and a
  * bank write clears its own set. The scheme is in sl_shm.h ("Left-right
  * updates"); a publish touching one VPC writes one table block, one
- * descriptor, its new next hops, the 16 KiB vlan_map and the header.
+ * descriptor, its new next hops, the 64 KiB vlan_map (4 trunks; only when
+ * a VPC changed) and the header.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -356,6 +357,14 @@ static void sl_nh_base(struct sl_nexthop *nh, uint8_t type, uint8_t family, uint
 	snprintf(nh->owner_id, sizeof(nh->owner_id), "%s", owner);
 }
 
+/* A next hop on VPC `v`'s side: its trunk, VLAN and MTU. */
+static void sl_nh_inside(struct sl_nexthop *nh, uint8_t type, uint8_t family,
+			 const struct sl_vpc_obj *v, uint32_t vpc_index, const char *owner)
+{
+	sl_nh_base(nh, type, family, SL_ROLE_INSIDE, (uint16_t)v->vlan, v->mtu, vpc_index, owner);
+	nh->trunk = (uint16_t)v->trunk;
+}
+
 static int sl_add_host(struct sl_ctable *t, uint8_t family, sl_u128 a, uint8_t origin,
 		       const struct sl_nexthop *nh)
 {
@@ -372,8 +381,7 @@ static int sl_compile_subnet(struct sl_ctable *t, const struct sl_vpc_obj *v, ui
 	sl_u128 gw = sl_pfx_gateway(sub);
 	int rc;
 
-	sl_nh_base(&nh, SL_NH_CONNECTED, sub->family, SL_ROLE_INSIDE, (uint16_t)v->vlan, v->mtu,
-		   index, w->id);
+	sl_nh_inside(&nh, SL_NH_CONNECTED, sub->family, v, index, w->id);
 	nh.flags = SL_NH_F_SYSTEM;
 	sl_addr_to_bytes(sub->family, gw, nh.src);
 	rc = sl_ctable_add(t, sub, SL_ROUTE_SYSTEM, &nh);
@@ -402,8 +410,7 @@ static int sl_compile_vpc_table(struct sl_ctable *t, const struct sl_vpc_obj *v,
 	if (rc < 0)
 		return rc;
 	sl_pfx_parse("100.64.0.0/10", &cgnat, 0);
-	sl_nh_base(&nh, SL_NH_BLACKHOLE, SL_AF_INET, SL_ROLE_INSIDE, (uint16_t)v->vlan, v->mtu,
-		   index, v->id);
+	sl_nh_inside(&nh, SL_NH_BLACKHOLE, SL_AF_INET, v, index, v->id);
 	nh.flags = SL_NH_F_SYSTEM;
 	rc = sl_ctable_add(t, &cgnat, SL_ROUTE_SYSTEM, &nh);
 	key[0] = '\0';
@@ -418,8 +425,7 @@ static int sl_compile_vpc_table(struct sl_ctable *t, const struct sl_vpc_obj *v,
 		sub = r->dest.family == SL_AF_INET6 ? &in->vswitch->cidr6 : &in->vswitch->cidr;
 		if (!via->family || !sub->family)
 			continue;
-		sl_nh_base(&nh, SL_NH_GATEWAY, r->dest.family, SL_ROLE_INSIDE, (uint16_t)v->vlan,
-			   v->mtu, index, in->id);
+		sl_nh_inside(&nh, SL_NH_GATEWAY, r->dest.family, v, index, in->id);
 		sl_addr_to_bytes(via->family, via->addr, nh.via);
 		sl_addr_to_bytes(sub->family, sl_pfx_gateway(sub), nh.src);
 		rc = sl_ctable_add(t, &r->dest, SL_ROUTE_CUSTOM, &nh);
@@ -487,6 +493,7 @@ struct sl_cvpc {
 	char route_table_id[SL_ID_LEN];
 	uint32_t index;
 	uint16_t vlan;
+	uint16_t trunk;
 	uint32_t n_vswitches;
 	struct sl_ctable t;
 };
@@ -1324,7 +1331,7 @@ static uint64_t sl_table_bytes(const struct sl_ctable *t)
 static uint64_t sl_fixed_bytes(uint32_t vpc_cap, uint32_t nh_cap)
 {
 	return SL_ALIGN(sizeof(struct sl_bank_header)) +
-	       SL_ALIGN(SL_VLAN_COUNT * sizeof(uint32_t)) +
+	       SL_ALIGN(SL_VLAN_MAP_ENTRIES * sizeof(uint32_t)) +
 	       SL_ALIGN((uint64_t)vpc_cap * sizeof(struct sl_vpc)) +
 	       SL_ALIGN((uint64_t)nh_cap * sizeof(struct sl_nexthop));
 }
@@ -1415,6 +1422,7 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		snprintf(cv->route_table_id, sizeof(cv->route_table_id), "%s", v->route_table_id);
 		cv->index = index;
 		cv->vlan = (uint16_t)v->vlan;
+		cv->trunk = (uint16_t)v->trunk;
 		cv->n_vswitches = v->n_vswitches;
 		rc = sl_compile_vpc_table(&cv->t, v, index);
 		if (rc == 0)
@@ -1601,6 +1609,7 @@ static int sl_write_vpc(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t
 	snprintf(out->id, sizeof(out->id), "%s", cv->id);
 	snprintf(out->route_table_id, sizeof(out->route_table_id), "%s", cv->route_table_id);
 	out->vlan = cv->vlan;
+	out->trunk = cv->trunk;
 	out->n_vswitches = cv->n_vswitches;
 	sl_write_table(bank, &cv->t, &bs->vpc_blk[i], &out->rt);
 	return 0;
@@ -1619,18 +1628,24 @@ static int sl_write_inet(struct sl_compiler *c, struct sl_bank_state *bs, uint8_
 	return 0;
 }
 
-/* Header fields that describe the current state (not the layout). */
+/* Header fields that describe the current state (not the layout), and the
+ * (trunk, VLAN) map when `map` says it may differ: on a full write or when
+ * a VPC of this bank is dirty (every VPC added, removed or changed is). A
+ * route-source commit leaves the 64 KiB map alone. */
 static void sl_write_state(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
-			   struct sl_bank_header *h)
+			   struct sl_bank_header *h, bool map)
 {
 	uint32_t *vlan_map = SL_BANK_PTR(bank, h->vlan_map_off, uint32_t);
 
-	memset(vlan_map, 0, SL_VLAN_COUNT * sizeof(uint32_t));
-	for (uint32_t i = 0; i < c->n_slots; i++) {
-		const struct sl_cvpc *cv = c->slots[i];
+	if (map) {
+		memset(vlan_map, 0, SL_VLAN_MAP_ENTRIES * sizeof(uint32_t));
+		for (uint32_t i = 0; i < c->n_slots; i++) {
+			const struct sl_cvpc *cv = c->slots[i];
 
-		if (cv && cv->vlan > 0 && cv->vlan < SL_VLAN_COUNT)
-			vlan_map[cv->vlan] = i + 1;
+			if (cv && cv->vlan > 0 && cv->vlan < SL_VLAN_COUNT &&
+			    cv->trunk < SL_MAX_TRUNKS)
+				vlan_map[cv->trunk * SL_VLAN_COUNT + cv->vlan] = i + 1;
+		}
 	}
 	h->n_vpcs = c->n_slots;
 	h->n_nexthops = c->n_gnh;
@@ -1730,7 +1745,7 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 	memset(h, 0, sizeof(*h));
 	off = SL_ALIGN(sizeof(*h));
 	h->vlan_map_off = off;
-	off += SL_ALIGN(SL_VLAN_COUNT * sizeof(uint32_t));
+	off += SL_ALIGN(SL_VLAN_MAP_ENTRIES * sizeof(uint32_t));
 	h->vpc_off = off;
 	off += SL_ALIGN((uint64_t)bs->vpc_cap * sizeof(struct sl_vpc));
 	h->nh_off = off;
@@ -1758,7 +1773,7 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 		rc = sl_write_inet(c, bs, bank, h);
 	if (rc < 0)
 		return rc;
-	sl_write_state(c, bs, bank, h);
+	sl_write_state(c, bs, bank, h, true);
 	h->magic = SL_BANK_MAGIC;
 	sl_bank_clean(bs);
 	bs->valid = true;
@@ -1792,7 +1807,7 @@ static int sl_write_dirty(struct sl_compiler *c, unsigned int b, uint8_t *bank)
 		rc = sl_sync_fibs(c, bs);
 	if (rc < 0)
 		return rc;
-	sl_write_state(c, bs, bank, h);
+	sl_write_state(c, bs, bank, h, bs->dirty_vpc != NULL);
 	sl_bank_clean(bs);
 	bs->valid = true;
 	return 0;

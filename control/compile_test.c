@@ -396,9 +396,10 @@ static void test_demo_bank(void **state)
 	vlan_map = SL_BANK_PTR(bk.h, bk.h->vlan_map_off, const uint32_t);
 	assert_int_equal(vlan_map[100], a->index + 1);
 	assert_int_equal(vlan_map[200], b->index + 1);
-	for (int v = 0; v < SL_VLAN_COUNT; v++)
+	for (uint32_t v = 0; v < SL_VLAN_MAP_ENTRIES; v++) /* every trunk's row */
 		if (v != 100 && v != 200)
 			assert_int_equal(vlan_map[v], 0);
+	assert_int_equal(a->trunk, 0);
 
 	/* next hop 0 is UNREACHABLE; all next hops distinct */
 	all = SL_BANK_PTR(bk.h, bk.h->nh_off, const struct sl_nexthop);
@@ -488,14 +489,100 @@ static void test_demo_bank(void **state)
 	sl_store_free(s);
 }
 
+/* 10,000 VPCs over 3 trunks (issue 3's scale): VPC i is (trunk i / 4094,
+ * VLAN 1 + i % 4094), every (trunk, VLAN) pair of the bank's vlan_map names
+ * exactly that VPC, every other entry is 0, and the VPC's next hops carry
+ * its trunk and VLAN. All VPCs use the same CIDR: only the trunk and VLAN
+ * keep them apart. */
+static void test_10k_vpcs_3_trunks(void **state)
+{
+	enum { N = 10000 };
+	size_t cap = (size_t)N * 256 + 1024, len;
+	char *j = malloc(cap);
+	struct sl_compiler *c = sl_compiler_new();
+	struct sl_compile_stats st;
+	const struct sl_vpc *vpcs;
+	const uint32_t *vm;
+	const struct sl_bank_header *h;
+	struct sl_store *s;
+	uint32_t mapped = 0;
+	void *mem;
+
+	(void)state;
+	assert_non_null(j);
+	len = (size_t)snprintf(j, cap,
+			       "{\"Regions\":[{\"RegionId\":\"r\",\"Zones\":[{\"ZoneId\":"
+			       "\"z\"}]}],\"Gateway\":{\"Inside\":{\"Trunks\":3}},\"Vpcs\":[");
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(j + len, cap - len,
+					"%s{\"VpcId\":\"vpc-%05d\",\"RegionId\":\"r\","
+					"\"CidrBlock\":\"10.0.0.0/8\",\"Trunk\":%d,\"VlanId\":%d}",
+					i ? "," : "", i, i / 4094, 1 + i % 4094);
+	len += (size_t)snprintf(j + len, cap - len, "],\"VSwitches\":[");
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(j + len, cap - len,
+					"%s{\"VSwitchId\":\"vsw-%05d\",\"VpcId\":\"vpc-%05d\","
+					"\"ZoneId\":\"z\",\"CidrBlock\":\"10.1.0.0/16\"}",
+					i ? "," : "", i, i);
+	snprintf(j + len, cap - len, "]}");
+	assert_true(len + 3 < cap);
+	s = load_ok(j, false);
+	free(j);
+
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(st.n_vpcs, N);
+	mem = aligned_alloc(64, (st.bytes + 63) & ~(uint64_t)63);
+	assert_non_null(mem);
+	assert_int_equal(sl_compile_layout(c, mem, st.bytes, 1), 0);
+	h = mem;
+	assert_int_equal(h->n_vpcs, N);
+	vpcs = SL_BANK_PTR(h, h->vpc_off, const struct sl_vpc);
+	vm = SL_BANK_PTR(h, h->vlan_map_off, const uint32_t);
+	for (uint32_t t = 0; t < SL_MAX_TRUNKS; t++)
+		for (uint32_t v = 0; v < SL_VLAN_COUNT; v++) {
+			uint32_t i = t * 4094 + v - 1; /* the VPC this pair should carry */
+			uint32_t e = sl_bank_vlan_lookup(h, t, v);
+			char want[16];
+
+			if (v == 0 || v > 4094 || i >= N) {
+				assert_int_equal(e, 0);
+				continue;
+			}
+			assert_int_equal(vm[t * SL_VLAN_COUNT + v], e);
+			assert_true(e >= 1 && e <= h->n_vpcs);
+			snprintf(want, sizeof(want), "vpc-%05u", i);
+			assert_string_equal(vpcs[e - 1].id, want);
+			assert_int_equal(vpcs[e - 1].trunk, t);
+			assert_int_equal(vpcs[e - 1].vlan, v);
+			mapped++;
+		}
+	assert_int_equal(mapped, N);
+	/* the CONNECTED next hop of each VPC leaves by its trunk and VLAN */
+	for (uint32_t k = 0; k < h->n_vpcs; k++) {
+		const struct sl_nexthop *nh =
+		    SL_BANK_PTR(h, h->nh_off, const struct sl_nexthop) +
+		    dp_rt4_lookup(h, &vpcs[k].rt, 0x0a010203); /* 10.1.2.3 */
+
+		assert_int_equal(nh->type, SL_NH_CONNECTED);
+		assert_int_equal(nh->port_role, SL_ROLE_INSIDE);
+		assert_int_equal(nh->trunk, vpcs[k].trunk);
+		assert_int_equal(nh->vlan, vpcs[k].vlan);
+	}
+	free(mem);
+	sl_compiler_free(c);
+	sl_store_free(s);
+}
+
 static void test_bank_too_small(void **state)
 {
 	struct sl_store *s = load_ok(sl_t_demo_path(), true);
 	struct sl_compiler *c = sl_compiler_new();
 	struct sl_compile_stats st;
-	void *mem = aligned_alloc(64, 65536);
+	void *mem;
 
 	assert_int_equal(sl_compile(c, s, &st), 0);
+	mem = aligned_alloc(64, (st.bytes + 63) & ~(uint64_t)63);
+	assert_non_null(mem);
 	assert_int_equal(sl_compile_layout(c, mem, st.bytes - 64, 1), -ENOSPC);
 	assert_int_equal(sl_compile_layout(c, mem, st.bytes, 1), 0);
 	free(mem);
@@ -1058,7 +1145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_intervals_edges),	cmocka_unit_test(test_intervals_random_v4),
 	    cmocka_unit_test(test_intervals_random_v6), cmocka_unit_test(test_demo_bank),
-	    cmocka_unit_test(test_bank_too_small),	cmocka_unit_test(test_cache_and_indexes),
+	    cmocka_unit_test(test_bank_too_small),	cmocka_unit_test(test_10k_vpcs_3_trunks),	cmocka_unit_test(test_cache_and_indexes),
 	    cmocka_unit_test(test_left_right_churn),	cmocka_unit_test(test_fib_left_right),
 	    cmocka_unit_test(test_fib_config_wins),	cmocka_unit_test(test_bank_growth),
 	};

@@ -383,7 +383,7 @@ static int sl_parse_vpc(json_t *o, const struct sl_obj_state *st0, struct sl_sto
 {
 	static const char *const keys[] = {
 	    "VpcId",	     "RegionId", "VpcName",	 "Description", "CidrBlock",
-	    "Ipv6CidrBlock", "VlanId",	 "RouteTableId", "Mtu",		NULL};
+	    "Ipv6CidrBlock", "VlanId",	 "Trunk",	 "RouteTableId", "Mtu",	NULL};
 	struct sl_vpc_obj *v;
 	struct sl_label l;
 	long long n;
@@ -411,6 +411,8 @@ static int sl_parse_vpc(json_t *o, const struct sl_obj_state *st0, struct sl_sto
 				     e, &v->cidr6, NULL, 0) != 0;
 	if (sl_get_int(o, "VlanId", true, l.s, "InvalidVlanId.Malformed", e, &n) > 0)
 		v->vlan = (n < 0 || n > 65535) ? 65535 : (int)n; /* range: validate.c */
+	if (sl_get_int(o, "Trunk", false, l.s, "InvalidParameter", e, &n) > 0)
+		v->trunk = (n < 0 || n > 65535) ? -1 : (int)n; /* range: validate.c */
 	if (sl_get_int(o, "Mtu", false, l.s, "InvalidParameter", e, &n) > 0)
 		v->mtu = (n < 0 || n > 65535) ? 0 : (unsigned int)n;
 	rc = sl_get_id(o, "RouteTableId", false, l.s, e, v->route_table_id,
@@ -1090,11 +1092,12 @@ static int sl_parse_eip_pool(json_t *g, struct sl_gateway_obj *gw, struct sl_err
 
 static int sl_parse_gateway(json_t *root, struct sl_store *s, struct sl_errs *e)
 {
-	static const char *const gkeys[] = {"Outside", "InternetRoutes", "EipPool", NULL};
+	static const char *const gkeys[] = {"Outside", "Inside", "InternetRoutes", "EipPool", NULL};
+	static const char *const ikeys[] = {"Trunks", NULL};
 	static const char *const okeys[] = {"Addresses", "Mtu", NULL};
 	static const char *const rkeys[] = {"DestinationCidrBlock", "NextHop", NULL};
 	json_t *g = json_object_get(root, "Gateway");
-	json_t *out, *addrs, *routes, *o;
+	json_t *out, *in, *addrs, *routes, *o;
 	struct sl_gateway_obj *gw;
 	long long n;
 	size_t i;
@@ -1110,6 +1113,16 @@ static int sl_parse_gateway(json_t *root, struct sl_store *s, struct sl_errs *e)
 	if (gw == NULL)
 		return -ENOMEM;
 	gw->mtu = SL_DEFAULT_MTU;
+	gw->trunks = 1;
+	in = json_object_get(g, "Inside");
+	if (in != NULL && !json_is_object(in)) {
+		sl_errs_add(e, "Gateway", "Inside", "InvalidParameter", "must be a JSON object");
+	} else if (in) {
+		sl_check_keys(in, ikeys, "Gateway Inside", e);
+		if (sl_get_int(in, "Trunks", false, "Gateway Inside", "InvalidParameter", e, &n) >
+		    0)
+			gw->trunks = (n < 1 || n > SL_MAX_TRUNKS) ? 0 : (unsigned int)n;
+	}
 	out = json_object_get(g, "Outside");
 	if (out != NULL && !json_is_object(out)) {
 		sl_errs_add(e, "Gateway", "Outside", "InvalidParameter", "must be a JSON object");

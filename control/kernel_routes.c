@@ -389,6 +389,96 @@ static void sl_kr_apply(struct sl_kernel_routes *k, bool add, struct rtnl_route 
 	e->epoch = k->epoch;
 }
 
+/* The address length of an AF_INET/AF_INET6 family, 0 for any other. */
+static int sl_kr_addr_len(unsigned int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+/*
+ * One run of route attributes (a message's, or a multipath next hop's) of
+ * a route of `alen`-byte addresses: what libnl's rtnl_route_parse() and
+ * nl_addr2str() would otherwise trust. libnl builds addresses from
+ * attribute lengths unchecked (an RTA_VIA shorter than its family field is
+ * a negative memcpy, a 4-byte gateway of an IPv6 route is printed as 16
+ * bytes) and loops for ever on a multipath next hop of length 0 (all
+ * found by tests/fuzz/fuzz_netlink). The kernel never sends such
+ * messages, but nothing may make sluiced crash or spin.
+ */
+static bool sl_kr_attrs_sane(const struct nlattr *head, int len, int alen, int depth)
+{
+	const struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, head, len, rem)
+	{
+		int n = nla_len(a);
+
+		switch (nla_type(a)) {
+		case RTA_DST:
+		case RTA_SRC:
+		case RTA_PREFSRC:
+			if (n != alen)
+				return false;
+			break;
+		case RTA_GATEWAY:
+			/* an IPv6 gateway of an IPv4 route is the classifier's
+			 * (SL_KR_SKIP_GW_FAMILY); shorter than the route's own
+			 * family is malformed */
+			if (n < alen || (n != 4 && n != 16))
+				return false;
+			break;
+		case RTA_VIA: {
+			const struct rtvia *v = nla_data(a);
+
+			if (n < (int)sizeof(*v) || sl_kr_addr_len(v->rtvia_family) == 0 ||
+			    n - (int)sizeof(*v) != sl_kr_addr_len(v->rtvia_family))
+				return false;
+			break;
+		}
+		case RTA_MULTIPATH: {
+			const struct rtnexthop *nh = nla_data(a);
+			int left = n;
+
+			if (depth > 0)
+				return false; /* no multipath inside a next hop */
+			while (left > 0) {
+				if (left < (int)sizeof(*nh) || nh->rtnh_len < sizeof(*nh) ||
+				    nh->rtnh_len > left)
+					return false;
+				if (!sl_kr_attrs_sane((const struct nlattr *)RTNH_DATA(nh),
+						      nh->rtnh_len - (int)sizeof(*nh), alen,
+						      depth + 1))
+					return false;
+				left -= RTNH_ALIGN(nh->rtnh_len);
+				nh = RTNH_NEXT(nh);
+			}
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	return true; /* trailing bytes after the last attribute: libnl skips them */
+}
+
+/* 1 sane, 0 malformed, -1 a route of another family (not ours to mirror). */
+static int sl_kr_msg_sane(const struct nlmsghdr *h)
+{
+	const struct rtmsg *rtm = nlmsg_data(h);
+	int alen;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+		return 0;
+	alen = sl_kr_addr_len(rtm->rtm_family);
+	if (alen == 0)
+		return -1;
+	if (rtm->rtm_dst_len > alen * 8 || rtm->rtm_src_len > alen * 8)
+		return 0;
+	return sl_kr_attrs_sane(nlmsg_attrdata(h, sizeof(struct rtmsg)),
+				nlmsg_attrlen(h, sizeof(struct rtmsg)), alen, 0);
+}
+
 void sl_kernel_routes_input(struct sl_kernel_routes *k, const void *buf, size_t len)
 {
 	int rem = (int)len;
@@ -396,9 +486,19 @@ void sl_kernel_routes_input(struct sl_kernel_routes *k, const void *buf, size_t 
 	for (struct nlmsghdr *h = (struct nlmsghdr *)buf; nlmsg_ok(h, rem);
 	     h = nlmsg_next(h, &rem)) {
 		struct rtnl_route *r = NULL;
+		int sane;
 
 		if (h->nlmsg_type != RTM_NEWROUTE && h->nlmsg_type != RTM_DELROUTE)
 			continue;
+		sane = sl_kr_msg_sane(h);
+		if (sane < 0)
+			continue;
+		if (sane == 0) {
+			if (k->st.malformed++ == 0)
+				SL_WARN("kernel routes: a malformed route message ignored "
+					"(counted in the mirror's stats from now on)");
+			continue;
+		}
 		if (rtnl_route_parse(h, &r) < 0 || r == NULL) {
 			SL_DEBUG("kernel routes: an unparsable route message");
 			continue;
@@ -471,6 +571,25 @@ void sl_kernel_routes_close(struct sl_kernel_routes *k)
 
 /* ---- sockets ------------------------------------------------------------- */
 
+/* One datagram into k->buf: its length, 0 for one that did not come from
+ * the kernel (another process may send to our port id: ignored and
+ * counted), or -1 with errno. */
+static ssize_t sl_kr_recv(struct sl_kernel_routes *k, int fd, int flags)
+{
+	struct sockaddr_nl from;
+	socklen_t fl = sizeof(from);
+	ssize_t n = recvfrom(fd, k->buf, sizeof(k->buf), flags, (struct sockaddr *)&from, &fl);
+
+	if (n > 0 && (fl < sizeof(from) || from.nl_pid != 0)) {
+		if (k->st.foreign++ == 0)
+			SL_WARN("kernel routes: a netlink message from pid %u, not the kernel, "
+				"ignored (counted from now on)",
+				fl >= sizeof(from) ? from.nl_pid : 0);
+		return 0;
+	}
+	return n;
+}
+
 /* One dump request of `af` for the table; the replies go through
  * sl_kernel_routes_input. 0, -EAGAIN (interrupted: repeat) or -errno. */
 static int sl_kr_dump(struct sl_kernel_routes *k, int af)
@@ -499,10 +618,10 @@ static int sl_kr_dump(struct sl_kernel_routes *k, int af)
 	if (rc < 0)
 		return -EIO;
 	for (;;) {
-		ssize_t n = recv(fd, k->buf, sizeof(k->buf), 0);
+		ssize_t n = sl_kr_recv(k, fd, 0);
 		int rem;
 
-		if (n < 0 && errno == EINTR)
+		if (n == 0 || (n < 0 && errno == EINTR))
 			continue;
 		if (n < 0)
 			return -errno;
@@ -584,8 +703,10 @@ void sl_kernel_routes_run(struct sl_kernel_routes *k)
 	int fd = nl_socket_get_fd(k->mon);
 
 	for (unsigned int i = 0; i < SL_KR_TURN_DGRAMS && !k->resync_wanted; i++) {
-		ssize_t n = recv(fd, k->buf, sizeof(k->buf), MSG_DONTWAIT);
+		ssize_t n = sl_kr_recv(k, fd, MSG_DONTWAIT);
 
+		if (n == 0)
+			continue; /* not from the kernel */
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {

@@ -419,6 +419,48 @@ static void test_garbage_ignored(void **state)
 	assert_int_equal(S->n, 1);
 }
 
+/* A multipath route whose second next hop says rtnh_len 0: libnl's parser
+ * would loop for ever on it (tests/fuzz/fuzz_netlink found it); the mirror
+ * refuses the message before parsing and counts it. */
+static void test_zero_length_nexthop_refused(void **state)
+{
+	struct rtnl_route *r = build(&(struct rt){.dst = "10.7.0.0/16",
+						  .gw = {"203.0.113.1", "203.0.113.2"}});
+	const struct sl_kr_stats *st = sl_kernel_routes_stats(K);
+	struct nl_msg *m = NULL;
+	struct nlmsghdr *h;
+	struct nlattr *a;
+	int rem;
+	bool patched = false;
+
+	(void)state;
+	assert_int_equal(rtnl_route_build_add_request(r, NLM_F_CREATE, &m), 0);
+	h = nlmsg_hdr(m);
+	nlmsg_for_each_attr(a, h, sizeof(struct rtmsg), rem)
+	{
+		if (nla_type(a) == RTA_MULTIPATH) {
+			struct rtnexthop *nh = nla_data(a);
+
+			nh = (struct rtnexthop *)((uint8_t *)nh + NLMSG_ALIGN(nh->rtnh_len));
+			nh->rtnh_len = 0;
+			patched = true;
+		}
+	}
+	assert_true(patched);
+	sl_kernel_routes_input(K, h, h->nlmsg_len);
+	assert_int_equal(st->malformed, 1);
+	assert_int_equal(st->skipped[SL_KR_SKIP_MULTIPATH], 0);
+	assert_int_equal(S->n, 0);
+	/* the unpatched message is an ordinary multipath route */
+	nlmsg_free(m);
+	assert_int_equal(rtnl_route_build_add_request(r, NLM_F_CREATE, &m), 0);
+	sl_kernel_routes_input(K, nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len);
+	assert_int_equal(st->malformed, 1);
+	assert_int_equal(st->skipped[SL_KR_SKIP_MULTIPATH], 1);
+	nlmsg_free(m);
+	rtnl_route_put(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +472,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_resync_many, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_multipath_shrinks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage_ignored, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_zero_length_nexthop_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

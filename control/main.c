@@ -22,11 +22,13 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "sl_api_auth.h"
 #include "sl_api_http.h"
+#include "sl_metrics.h"
 #include "sl_compile.h"
 #include "sl_ctl.h"
 #include "sl_ctl_log.h"
@@ -74,7 +76,8 @@ static void sl_usage(FILE *f)
 		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
 		"  -L, --listen ADDR:PORT serve the cloud API (VPC RPC API 2016-04-28) over\n"
 		"                         HTTP on ADDR:PORT ([V6ADDR]:PORT for IPv6; port 0\n"
-		"                         picks a free one); off when not given\n"
+		"                         picks a free one), and Prometheus metrics at\n"
+		"                         GET /metrics there; off when not given\n"
 		"  -k, --access-keys FILE API access keys, lines 'ACCESS_KEY_ID SECRET', mode\n"
 		"                         0600 enforced; created with a fresh key when absent\n"
 		"                         (default DIR/access_keys)\n"
@@ -258,6 +261,11 @@ static const struct sl_store *sl_api_store(void *arg)
 	return sl_ctl_store(arg);
 }
 
+static char *sl_api_metrics(void *arg, size_t *len)
+{
+	return sl_metrics_render(arg, len);
+}
+
 static void sl_nonce_loaded(const char *akid, const char *nonce, time_t expires, void *arg)
 {
 	sl_api_auth_remember(arg, akid, nonce, expires);
@@ -284,7 +292,15 @@ static int sl_db_start(struct sl_daemon *d, struct sl_ctl *ctl, const char *stat
 	}
 	d->db = sl_db_open(path, err, sizeof(err));
 	if (d->db == NULL) {
-		SL_ERR("database: %s", err);
+		struct statvfs vfs;
+
+		/* SQLite only says "unable to open database file" */
+		if (statvfs(state_dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+			SL_ERR("database: the state directory %s is on a read-only file system; "
+			       "sluiced writes its database there (remount it read-write)",
+			       state_dir);
+		else
+			SL_ERR("database: %s", err);
 		return -1;
 	}
 	SL_INFO("database %s: %u VPC(s), %u VSwitch(es), %u instance(s), %u route entr%s, "
@@ -328,6 +344,8 @@ static int sl_api_start(struct sl_daemon *d, struct sl_ctl *ctl, struct sl_api_s
 	srv->auth = sl_api_auth_new(*keys);
 	srv->store = sl_api_store;
 	srv->store_arg = ctl;
+	srv->metrics = sl_api_metrics;
+	srv->metrics_arg = ctl;
 	srv->created = time(NULL);
 	if (srv->auth && d->db) {
 		sl_db_nonces_load(d->db, time(NULL), sl_nonce_loaded, srv->auth);

@@ -33,6 +33,10 @@ struct sl_api_server {
 	time_t created;		/**< CreationTime reported for objects */
 	time_t (*now)(void);	/**< NULL: time() (tests pin the clock) */
 	struct sl_api_mut *mut; /**< NULL: read-only API (no database) */
+	/** GET /metrics (NULL: 404 like any other path): a malloc'd
+	 * Prometheus text of *len bytes, NULL when out of memory. */
+	char *(*metrics)(void *arg, size_t *len);
+	void *metrics_arg;
 	void *defer_owner;	/**< set by the HTTP layer around sl_api_handle():
 				 * mutations may then be batched (r->deferred) and
 				 * are answered through sl_api_mut's done callback */

@@ -38,7 +38,7 @@ struct sl_api_mut {
 	struct sl_db *db;
 	const char *config_path;
 	struct sl_mut_batch *batch; /**< NULL: every mutation runs alone */
-	Pvoid_t batch_vlans;	    /**< Judy1: VLAN ids the batch's new VPCs take */
+	Pvoid_t batch_vlans;	    /**< Judy1: (trunk, VLAN) keys the batch's new VPCs take */
 	sl_api_mut_done_fn done;
 	void *done_arg;
 };

@@ -27,8 +27,8 @@ struct sl_mut {
 	const char *remap_from, *remap_to;	    /* the action's own name for a code */
 	const char *const *remaps;		    /* more of them: pairs, NULL-terminated */
 	json_t *result;
-	/* Judy1 of what the batch's earlier members took (CreateVpc: VLAN ids
-	 * 1-4094; AllocateEipAddress: SL_MUT_EIP_KEY(address)), and what this
+	/* Judy1 of what the batch's earlier members took (CreateVpc:
+	 * SL_VPC_VLAN_KEY(trunk, VLAN); AllocateEipAddress: SL_MUT_EIP_KEY(address)), and what this
 	 * one takes (0: nothing); api_mut.c collects them in batch_vlans */
 	Pcvoid_t vlan_skip;
 	Word_t vlan;

@@ -58,6 +58,8 @@ struct sl_kr_stats {
 	uint64_t resyncs_wanted;	  /**< asked for: a shadowed or multipath route left */
 	uint64_t overruns;		  /**< ENOBUFS on the monitor socket */
 	uint64_t shadowed;		  /**< routes not used: a lower metric has the prefix */
+	uint64_t malformed;		  /**< route messages refused before parsing */
+	uint64_t foreign;		  /**< datagrams not from the kernel, ignored */
 	uint64_t skipped[SL_KR_SKIP_MAX]; /**< events, not distinct routes */
 };
 

@@ -96,6 +96,8 @@ struct sl_vpc_obj {
 	struct sl_pfx cidr6; /**< family 0 if absent or invalid */
 	bool cidr6_given;
 	int vlan; /**< -1 if absent or invalid */
+	int trunk; /**< inside port (trunk) of the VLAN: 0 if absent, -1 if
+		    * invalid; (trunk, vlan) is unique per gateway */
 	unsigned int mtu;
 	/* indexes (filled by validation) */
 	struct sl_region_obj *region;
@@ -167,6 +169,8 @@ struct sl_gateway_obj {
 	struct sl_inet_route *routes;
 	unsigned int n_pool;
 	struct sl_pfx *eip_pool; /**< IPv4 blocks EIPs are allocated from */
+	unsigned int trunks; /**< Gateway.Inside.Trunks: inside ports of the
+			      * gateway (1..SL_MAX_TRUNKS), 0 if invalid */
 };
 
 /*
@@ -343,7 +347,7 @@ struct sl_store {
 	Pvoid_t instances;    /**< JudySL InstanceId -> instance */
 	Pvoid_t routes;	      /**< JudySL route key -> route */
 	Pvoid_t route_tables; /**< JudySL RouteTableId -> vpc (filled by validation) */
-	Pvoid_t vlans;	      /**< Judy1 VLAN ids in use (filled by validation) */
+	Pvoid_t vlans;	      /**< Judy1 SL_VPC_VLAN_KEY(trunk, VLAN) in use (validation) */
 	Pvoid_t natgws;	      /**< JudySL NatGatewayId -> natgw */
 	Pvoid_t nat_tables;   /**< JudySL SnatTableId/ForwardTableId -> natgw (validation) */
 	Pvoid_t eips;	      /**< JudySL AllocationId -> eip */
@@ -361,6 +365,16 @@ struct sl_store {
 	struct sl_gateway_obj *gateway;
 	struct sl_arena *arena; /**< bulk memory of cloned instances and routes */
 };
+
+/** Key of a VPC's (trunk, VLAN) in sl_store.vlans. */
+#define SL_VPC_VLAN_KEY(trunk, vlan) ((Word_t)(trunk) * SL_VLAN_COUNT + (Word_t)(vlan))
+
+/** Trunks (inside ports) of the gateway: Gateway.Inside.Trunks, 1 if the
+ * file has no Gateway. */
+static inline unsigned int sl_store_trunks(const struct sl_store *s)
+{
+	return s->gateway ? s->gateway->trunks : 1;
+}
 
 struct sl_store *sl_store_new(void);
 void sl_store_free(struct sl_store *s);

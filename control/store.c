@@ -492,7 +492,7 @@ static bool sl_vpc_eq(const struct sl_vpc_obj *a, const struct sl_vpc_obj *b)
 	       a->route_table_derived == b->route_table_derived && sl_str_eq(a->name, b->name) &&
 	       sl_str_eq(a->description, b->description) && sl_pfx_same(&a->cidr, &b->cidr) &&
 	       sl_pfx_same(&a->cidr6, &b->cidr6) && a->cidr6_given == b->cidr6_given &&
-	       a->vlan == b->vlan && a->mtu == b->mtu;
+	       a->vlan == b->vlan && a->trunk == b->trunk && a->mtu == b->mtu;
 }
 
 static bool sl_vswitch_eq(const struct sl_vswitch_obj *a, const struct sl_vswitch_obj *b)

@@ -27,7 +27,7 @@
 struct sl_vctx {
 	struct sl_store *s;
 	struct sl_errs *e;
-	struct sl_vpc_obj *vlan_owner[SL_VLAN_COUNT];
+	struct sl_vpc_obj *vlan_owner[SL_MAX_TRUNKS][SL_VLAN_COUNT]; /* (trunk, VLAN) */
 	int oom;
 };
 
@@ -147,6 +147,7 @@ static void sl_check_vpc(struct sl_vctx *c, struct sl_vpc_obj *v)
 	struct sl_errs *e = c->e;
 	char l[LABEL_LEN], a[SL_PFX_STRLEN];
 	const char *why;
+	unsigned int trunks;
 	int rc;
 
 	sl_lbl(l, "Vpc", v->id);
@@ -182,17 +183,23 @@ static void sl_check_vpc(struct sl_vctx *c, struct sl_vpc_obj *v)
 				    "(fc00::/7)",
 				    sl_pf(&v->cidr6, a));
 	}
-	if (v->vlan >= 0) {
+	trunks = sl_store_trunks(c->s); /* 0: Gateway.Inside.Trunks has its error */
+	if (trunks && (v->trunk < 0 || (unsigned int)v->trunk >= trunks)) {
+		sl_errs_add(e, l, "Trunk", "InvalidParameter",
+			    "trunk %d does not exist: the gateway has %u (0-%u, "
+			    "Gateway.Inside.Trunks)",
+			    v->trunk, trunks, trunks - 1);
+	} else if (trunks && v->vlan >= 0) {
 		if (v->vlan < 1 || v->vlan > 4094) {
 			sl_errs_add(e, l, "VlanId", "InvalidVlanId.Malformed",
 				    "%d is outside 1-4094", v->vlan);
-		} else if (c->vlan_owner[v->vlan]) {
+		} else if (c->vlan_owner[v->trunk][v->vlan]) {
 			sl_errs_add(e, l, "VlanId", "InvalidVlanId.Used",
-				    "VLAN %d is already used by Vpc %s", v->vlan,
-				    c->vlan_owner[v->vlan]->id);
+				    "VLAN %d of trunk %d is already used by Vpc %s", v->vlan,
+				    v->trunk, c->vlan_owner[v->trunk][v->vlan]->id);
 		} else {
-			c->vlan_owner[v->vlan] = v;
-			rc = sl_j1_set(&c->s->vlans, (Word_t)v->vlan);
+			c->vlan_owner[v->trunk][v->vlan] = v;
+			rc = sl_j1_set(&c->s->vlans, SL_VPC_VLAN_KEY(v->trunk, v->vlan));
 			sl_track(c, rc);
 		}
 	}
@@ -525,6 +532,10 @@ static void sl_check_gateway(struct sl_vctx *c, struct sl_gateway_obj *g)
 	struct sl_errs *e = c->e;
 	char l[LABEL_LEN], a[SL_PFX_STRLEN], b[SL_PFX_STRLEN];
 
+	if (g->trunks == 0)
+		sl_errs_add(e, "Gateway Inside", "Trunks", "InvalidParameter",
+			    "must be an integer from 1 to %d (inside ports of sluice-dp)",
+			    SL_MAX_TRUNKS);
 	if (g->mtu < SL_MTU_MIN || g->mtu > SL_MTU_MAX)
 		sl_errs_add(e, "Gateway Outside", "Mtu", "InvalidParameter", "%u is outside %d-%d",
 			    g->mtu, SL_MTU_MIN, SL_MTU_MAX);

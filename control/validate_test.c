@@ -200,6 +200,51 @@ static void test_vlan(void **state)
 	       NULL, NULL, NULL, NULL));
 }
 
+/* A VPC is (Trunk, VlanId): the VLAN is unique per trunk, the trunk must be
+ * one of Gateway.Inside.Trunks (default 1: only trunk 0). */
+static void test_trunk(void **state)
+{
+	static const char gw2[] = "{'Inside':{'Trunks':2},'Outside':{'Addresses':"
+				  "['203.0.113.2/24']}}";
+	(void)state;
+	/* default: one trunk */
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'Trunk':1}", NULL, NULL, NULL,
+		   NULL),
+	       "InvalidParameter", "Vpc vpc-c", NULL);
+	OK(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'Trunk':0}", NULL, NULL, NULL,
+	       NULL));
+	/* same VLAN on two trunks: accepted (vpc-a is VLAN 100 on trunk 0) */
+	OK(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':100,'Trunk':1}", NULL, NULL, NULL,
+	       gw2));
+	/* duplicate (trunk, VLAN): refused on the VPC named second */
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':100,'Trunk':1},"
+		   "{'VpcId':'vpc-d','RegionId':'r1','VlanId':100,'Trunk':1}",
+		   NULL, NULL, NULL, gw2),
+	       "InvalidVlanId.Used", "Vpc vpc-d", NULL);
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':100,'Trunk':0}", NULL, NULL, NULL,
+		   gw2),
+	       "InvalidVlanId.Used", "Vpc vpc-c", NULL);
+	/* beyond the configured count, negative, not an integer */
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'Trunk':2}", NULL, NULL, NULL,
+		   gw2),
+	       "InvalidParameter", "Vpc vpc-c", NULL);
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'Trunk':-1}", NULL, NULL, NULL,
+		   gw2),
+	       "InvalidParameter", "Vpc vpc-c", NULL);
+	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'Trunk':'1'}", NULL, NULL,
+		   NULL, gw2),
+	       "InvalidParameter", "Vpc vpc-c", NULL);
+	/* the gateway's count: 1..SL_MAX_TRUNKS */
+	expect(cfg(NULL, NULL, NULL, NULL, "{'Inside':{'Trunks':0}}"), "InvalidParameter",
+	       "Gateway Inside", NULL);
+	expect(cfg(NULL, NULL, NULL, NULL, "{'Inside':{'Trunks':5}}"), "InvalidParameter",
+	       "Gateway Inside", NULL);
+	expect(cfg(NULL, NULL, NULL, NULL, "{'Inside':{'Trunk':2}}"), "UnsupportedParameter",
+	       "Gateway Inside", NULL);
+	OK(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':100,'Trunk':3}", NULL, NULL, NULL,
+	       "{'Inside':{'Trunks':4}}"));
+}
+
 static void test_vpc_misc(void **state)
 {
 	expect(cfg(",{'VpcId':'vpc-c','RegionId':'r1','VlanId':300,'RouteTableId':'vtb-a'}", NULL,
@@ -537,6 +582,7 @@ int main(void)
 	    cmocka_unit_test(test_vpc_cidr),
 	    cmocka_unit_test(test_ipv6_blocks),
 	    cmocka_unit_test(test_vlan),
+	    cmocka_unit_test(test_trunk),
 	    cmocka_unit_test(test_vpc_misc),
 	    cmocka_unit_test(test_vswitch_cidr),
 	    cmocka_unit_test(test_vswitch_quota),

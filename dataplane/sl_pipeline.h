@@ -128,10 +128,14 @@ struct sl_port_info {
 	uint8_t role;	 /**< enum sl_port_role */
 	uint8_t enabled; /**< 1 if sluice-dp owns this port id */
 	uint16_t mtu;	 /**< IP MTU */
+	uint8_t trunk;	 /**< inside: trunk number (k-th inside port) */
 };
 extern struct sl_port_info sl_ports[RTE_MAX_ETHPORTS];
 /** First port of each role, RTE_MAX_ETHPORTS if none. */
 extern uint16_t sl_role_port[SL_ROLE_MAX];
+/** Port of each trunk (the inside port sl_ports[p].trunk == k), or
+ * RTE_MAX_ETHPORTS; written with sl_ports, read-only afterwards. */
+extern uint16_t sl_trunk_port[SL_MAX_TRUNKS];
 /** Packet pool (priv area holds struct sl_meta); stages that originate
  * packets (ICMP errors, fragments) allocate from it. */
 extern struct rte_mempool *sl_pktmbuf_pool;
@@ -286,6 +290,15 @@ static inline uint32_t sl_rt6_lookup(const struct sl_bank_header *b, const struc
 		n -= half;
 	}
 	return e[lo].nh;
+}
+
+/** Egress port of a next hop: its trunk's port on the inside, the outside
+ * port otherwise; RTE_MAX_ETHPORTS if there is none. */
+static inline uint16_t sl_nh_port(const struct sl_nexthop *nh)
+{
+	if (nh->port_role == SL_ROLE_INSIDE)
+		return nh->trunk < SL_MAX_TRUNKS ? sl_trunk_port[nh->trunk] : RTE_MAX_ETHPORTS;
+	return nh->port_role < SL_ROLE_MAX ? sl_role_port[nh->port_role] : RTE_MAX_ETHPORTS;
 }
 
 /* ---- stage entry points (one file each) -------------------------------- */

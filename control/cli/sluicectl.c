@@ -776,6 +776,7 @@ static int sl_cmd_vpcs(struct sl_ctl *c)
 			json_object_set_new(o, "id", json_string(sl_fmt_id(id, v[i].id)));
 			json_object_set_new(o, "route_table_id",
 					    json_string(sl_fmt_id(rt, v[i].route_table_id)));
+			json_object_set_new(o, "trunk", json_integer(v[i].trunk));
 			json_object_set_new(o, "vlan", json_integer(v[i].vlan));
 			json_object_set_new(o, "flags", json_integer(v[i].flags));
 			json_object_set_new(o, "n_vswitches", json_integer(v[i].n_vswitches));
@@ -789,21 +790,23 @@ static int sl_cmd_vpcs(struct sl_ctl *c)
 		return 0;
 	}
 
-	static const char *hdr[] = {"VPC",     ">VLAN",		"ROUTE TABLE",	">VSWITCHES",
-				    ">ROUTES", ">V4 INTERVALS", ">V6 INTERVALS"};
+	static const char *hdr[] = {"VPC",	   ">TRUNK",	    ">VLAN",
+				    "ROUTE TABLE", ">VSWITCHES",    ">ROUTES",
+				    ">V4 INTERVALS", ">V6 INTERVALS"};
 	struct sl_tab t;
 
-	sl_tab_init(&t, 7, hdr);
+	sl_tab_init(&t, 8, hdr);
 	for (uint32_t i = 0; i < n; i++) {
-		char vl[8], nv[16], nr[16], i4[16], i6[16];
+		char tk[8], vl[8], nv[16], nr[16], i4[16], i6[16];
 
+		snprintf(tk, sizeof(tk), "%u", v[i].trunk);
 		snprintf(vl, sizeof(vl), "%u", v[i].vlan);
 		snprintf(nv, sizeof(nv), "%u", v[i].n_vswitches);
 		snprintf(nr, sizeof(nr), "%u", v[i].rt.n_prefixes);
 		snprintf(i4, sizeof(i4), "%u", v[i].rt.v4_n);
 		snprintf(i6, sizeof(i6), "%u", v[i].rt.v6_n);
-		sl_tab_add(&t, sl_fmt_id(id, v[i].id), vl, sl_fmt_id(rt, v[i].route_table_id), nv,
-			   nr, i4, i6);
+		sl_tab_add(&t, sl_fmt_id(id, v[i].id), tk, vl, sl_fmt_id(rt, v[i].route_table_id),
+			   nv, nr, i4, i6);
 	}
 	sl_tab_print(&t);
 	printf("(%u VPCs, generation %" PRIu64 ")\n", n, c->gen);
@@ -833,6 +836,7 @@ static json_t *sl_nh_json(const struct sl_ctl *c, uint32_t i)
 				? json_null()
 				: json_string(sl_fmt_addr(a, sizeof(a), nh->family, nh->src)));
 	json_object_set_new(o, "port_role", json_string(sl_role_name(nh->port_role)));
+	json_object_set_new(o, "trunk", json_integer(nh->trunk));
 	json_object_set_new(o, "vlan", json_integer(nh->vlan));
 	json_object_set_new(o, "mtu", json_integer(nh->mtu));
 	json_object_set_new(o, "vpc_index",
@@ -947,10 +951,12 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 			json_object_set_new(root, "vpc_index", json_integer(vpc->index));
 			json_object_set_new(root, "route_table_id",
 					    json_string(sl_fmt_id(rtid, vpc->route_table_id)));
+			json_object_set_new(root, "trunk", json_integer(vpc->trunk));
 			json_object_set_new(root, "vlan", json_integer(vpc->vlan));
 		} else {
 			json_object_set_new(root, "vpc_index", json_null());
 			json_object_set_new(root, "route_table_id", json_null());
+			json_object_set_new(root, "trunk", json_null());
 			json_object_set_new(root, "vlan", json_null());
 		}
 		for (uint32_t i = 0; i < n; i++) {
@@ -1003,21 +1009,21 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 	}
 
 	if (vpc)
-		printf("%s (route table %s, VLAN %u), generation %" PRIu64 "\n\n",
-		       sl_fmt_id(id, vpc->id), sl_fmt_id(rtid, vpc->route_table_id), vpc->vlan,
-		       c->gen);
+		printf("%s (route table %s, trunk %u, VLAN %u), generation %" PRIu64 "\n\n",
+		       sl_fmt_id(id, vpc->id), sl_fmt_id(rtid, vpc->route_table_id), vpc->trunk,
+		       vpc->vlan, c->gen);
 	else
 		printf("Internet table, generation %" PRIu64 "\n\n", c->gen);
 
-	static const char *hdr[] = {"PREFIX", "ORIGIN", "TYPE", "VIA", "SRC",
-				    "PORT",   ">VLAN",	">MTU", ">NH", "OWNER"};
+	static const char *hdr[] = {"PREFIX", "ORIGIN", "TYPE", "VIA", "SRC",	 "PORT",
+				    ">TRUNK", ">VLAN",	">MTU", ">NH", "OWNER"};
 	struct sl_tab t;
 
-	sl_tab_init(&t, 10, hdr);
+	sl_tab_init(&t, 11, hdr);
 	for (uint32_t i = 0; i < n; i++) {
 		char a[INET6_ADDRSTRLEN], pf[INET6_ADDRSTRLEN + 8];
 		char via[INET6_ADDRSTRLEN] = "-", sa[INET6_ADDRSTRLEN] = "-";
-		char vl[8] = "-", mtu[8] = "-", nhi[16], typ[32];
+		char tk[8] = "-", vl[8] = "-", mtu[8] = "-", nhi[16], typ[32];
 		const char *port = "-", *owner = "-";
 		char ob[SL_ID_LEN + 1];
 
@@ -1035,6 +1041,8 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 				sl_fmt_addr(sa, sizeof(sa), nh->family, nh->src);
 			if (nh->type == SL_NH_CONNECTED || nh->type == SL_NH_GATEWAY) {
 				port = sl_role_name(nh->port_role);
+				if (nh->port_role == SL_ROLE_INSIDE)
+					snprintf(tk, sizeof(tk), "%u", nh->trunk);
 				snprintf(vl, sizeof(vl), "%u", nh->vlan);
 				snprintf(mtu, sizeof(mtu), "%u", nh->mtu);
 			}
@@ -1044,8 +1052,8 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 		} else {
 			snprintf(typ, sizeof(typ), "invalid");
 		}
-		sl_tab_add(&t, pf, sl_origin_name(p[i].origin), typ, via, sa, port, vl, mtu, nhi,
-			   owner);
+		sl_tab_add(&t, pf, sl_origin_name(p[i].origin), typ, via, sa, port, tk, vl, mtu,
+			   nhi, owner);
 	}
 	sl_tab_print(&t);
 	if (rt->flags & SL_RT_F_FIB)
@@ -1284,10 +1292,11 @@ static int sl_cmd_lookup(struct sl_ctl *c, const char *addr_s, const char *vpc_i
 			sl_fmt_addr(via, sizeof(via), nhs[nh].family, nhs[nh].via);
 		if (!sl_all_zero(nhs[nh].src, sizeof(nhs[nh].src)))
 			sl_fmt_addr(src, sizeof(src), nhs[nh].family, nhs[nh].src);
-		printf("  next hop  %u: %s%s, via %s, src %s, port %s, VLAN %u, MTU %u, owner %s\n",
+		printf("  next hop  %u: %s%s, via %s, src %s, port %s, trunk %u, VLAN %u, MTU %u, "
+		       "owner %s\n",
 		       nh, sl_nh_type_name(nhs[nh].type),
 		       nhs[nh].flags & SL_NH_F_SYSTEM ? " (system)" : "", via, src,
-		       sl_role_name(nhs[nh].port_role), nhs[nh].vlan, nhs[nh].mtu,
+		       sl_role_name(nhs[nh].port_role), nhs[nh].trunk, nhs[nh].vlan, nhs[nh].mtu,
 		       sl_fmt_id(id, nhs[nh].owner_id)[0] ? id : "-");
 	}
 	return 0;
@@ -1323,18 +1332,19 @@ static int sl_cmd_nexthops(struct sl_ctl *c)
 		return 0;
 	}
 
-	static const char *hdr[] = {">NH", "TYPE", "FAMILY", "PORT",  ">VLAN", ">MTU",
-				    "VPC", "VIA",  "SRC",    "FLAGS", "OWNER"};
+	static const char *hdr[] = {">NH", "TYPE", "FAMILY", "PORT", ">TRUNK", ">VLAN",
+				    ">MTU", "VPC", "VIA",    "SRC",  "FLAGS",  "OWNER"};
 	struct sl_tab t;
 
-	sl_tab_init(&t, 11, hdr);
+	sl_tab_init(&t, 12, hdr);
 	for (uint32_t i = 0; i < n; i++) {
-		char idx[16], vl[8], mtu[8], vb[SL_ID_LEN + 1];
+		char idx[16], tk[8], vl[8], mtu[8], vb[SL_ID_LEN + 1];
 		char via[INET6_ADDRSTRLEN] = "-", sa[INET6_ADDRSTRLEN] = "-";
 		char ob[SL_ID_LEN + 1];
 		const char *owner;
 
 		snprintf(idx, sizeof(idx), "%u", i);
+		snprintf(tk, sizeof(tk), "%u", nh[i].trunk);
 		snprintf(vl, sizeof(vl), "%u", nh[i].vlan);
 		snprintf(mtu, sizeof(mtu), "%u", nh[i].mtu);
 		if (nh[i].type == SL_NH_GATEWAY)
@@ -1346,7 +1356,7 @@ static int sl_cmd_nexthops(struct sl_ctl *c)
 			   nh[i].family == SL_AF_INET	 ? "ipv4"
 			   : nh[i].family == SL_AF_INET6 ? "ipv6"
 							 : "-",
-			   sl_role_name(nh[i].port_role), vl, mtu,
+			   sl_role_name(nh[i].port_role), tk, vl, mtu,
 			   i == SL_NH_NONE ? "-" : sl_vpc_name(c, vb, nh[i].vpc_index), via, sa,
 			   nh[i].flags & SL_NH_F_SYSTEM ? "system" : "-", owner[0] ? owner : "-");
 	}
@@ -1396,6 +1406,7 @@ static int sl_cmd_neighbours(struct sl_ctl *c)
 					    e->vpc_index == SL_VPC_INTERNET
 						? json_null()
 						: json_integer(e->vpc_index));
+			json_object_set_new(o, "trunk", json_integer(e->trunk));
 			json_object_set_new(o, "vlan", json_integer(e->vlan));
 			json_object_set_new(o, "port_role",
 					    json_string(sl_role_name(e->port_role)));
@@ -1421,20 +1432,21 @@ static int sl_cmd_neighbours(struct sl_ctl *c)
 		return 0;
 	}
 
-	static const char *hdr[] = {"VPC", ">VLAN", "PORT",    "ADDRESS",
-				    "MAC", "STATE", ">QUEUED", ">AGE"};
+	static const char *hdr[] = {"VPC",	">TRUNK", ">VLAN",   "PORT", "ADDRESS",
+				    "MAC",	"STATE",  ">QUEUED", ">AGE"};
 	struct sl_tab t;
 
-	sl_tab_init(&t, 8, hdr);
+	sl_tab_init(&t, 9, hdr);
 	for (uint32_t i = 0; i < s.n_neigh; i++) {
 		const struct sl_neigh_export *e = &s.neigh[i];
 		char ab[INET6_ADDRSTRLEN], mb[24], vb[SL_ID_LEN + 1];
-		char vl[8], q[8], age[24];
+		char tk[8], vl[8], q[8], age[24];
 
+		snprintf(tk, sizeof(tk), "%u", e->trunk);
 		snprintf(vl, sizeof(vl), "%u", e->vlan);
 		snprintf(q, sizeof(q), "%u", e->n_queued);
 		snprintf(age, sizeof(age), "%.1fs", e->age_ms / 1000.0);
-		sl_tab_add(&t, sl_vpc_name(c, vb, e->vpc_index), vl, sl_role_name(e->port_role),
+		sl_tab_add(&t, sl_vpc_name(c, vb, e->vpc_index), tk, vl, sl_role_name(e->port_role),
 			   sl_fmt_addr(ab, sizeof(ab), e->family, e->addr),
 			   e->state == SL_NEIGH_INCOMPLETE || e->state == SL_NEIGH_FAILED
 			       ? "-"
@@ -1468,6 +1480,9 @@ static int sl_cmd_ports(struct sl_ctl *c)
 			json_object_set_new(o, "name", json_string(name));
 			json_object_set_new(o, "port_id", json_integer(p->port_id));
 			json_object_set_new(o, "role", json_string(sl_role_name(p->role)));
+			json_object_set_new(o, "trunk", p->role == SL_ROLE_INSIDE
+							    ? json_integer(p->trunk)
+							    : json_null());
 			json_object_set_new(o, "link_up", json_boolean(p->link_up));
 			json_object_set_new(o, "mac",
 					    json_string(sl_fmt_mac(mb, sizeof(mb), p->mac)));
@@ -1502,7 +1517,7 @@ static int sl_cmd_ports(struct sl_ctl *c)
 	sl_tab_init(&t, 14, hdr);
 	for (uint32_t i = 0; i < s.n_ports; i++) {
 		const struct sl_port_stats *p = &s.port[i];
-		char name[SL_PORT_NAME_LEN + 1], mb[24], id[8], mtu[8];
+		char name[SL_PORT_NAME_LEN + 1], mb[24], id[8], mtu[8], role[24];
 		char v[8][24];
 		const uint64_t val[8] = {p->ipackets, p->opackets, p->ibytes,  p->obytes,
 					 p->imissed,  p->ierrors,  p->oerrors, p->rx_nombuf};
@@ -1511,9 +1526,13 @@ static int sl_cmd_ports(struct sl_ctl *c)
 		name[SL_PORT_NAME_LEN] = '\0';
 		snprintf(id, sizeof(id), "%u", p->port_id);
 		snprintf(mtu, sizeof(mtu), "%u", p->mtu);
+		if (p->role == SL_ROLE_INSIDE)
+			snprintf(role, sizeof(role), "inside (trunk %u)", p->trunk);
+		else
+			snprintf(role, sizeof(role), "%s", sl_role_name(p->role));
 		for (int k = 0; k < 8; k++)
 			snprintf(v[k], sizeof(v[k]), "%" PRIu64, val[k]);
-		sl_tab_add(&t, name, id, sl_role_name(p->role), p->link_up ? "up" : "down",
+		sl_tab_add(&t, name, id, role, p->link_up ? "up" : "down",
 			   sl_fmt_mac(mb, sizeof(mb), p->mac), mtu, v[0], v[1], v[2], v[3], v[4],
 			   v[5], v[6], v[7]);
 	}

@@ -64,6 +64,7 @@ class Segment(unittest.TestCase):
         self.assertEqual(v["id"], "vpc-t")
         self.assertEqual(v["route_table_id"], "vtb-t")
         self.assertEqual(v["vlan"], 100)
+        self.assertEqual(v["trunk"], 2)
         self.assertEqual(v["n_vswitches"], 1)
         self.assertEqual(v["n_routes"], 5)
         self.assertEqual(v["v4_intervals"], 9)
@@ -74,6 +75,7 @@ class Segment(unittest.TestCase):
         self.assertEqual(j["table"], "vpc-t")
         self.assertEqual(j["route_table_id"], "vtb-t")
         self.assertEqual(j["vlan"], 100)
+        self.assertEqual(j["trunk"], 2)
         pfx = [r["prefix"] for r in j["routes"]]
         # sorted: IPv4 by address then length, then IPv6
         self.assertEqual(pfx, ["10.99.0.0/16", "100.64.0.0/10", "192.168.1.0/24",
@@ -88,6 +90,7 @@ class Segment(unittest.TestCase):
         self.assertEqual(nh["src"], "192.168.1.253")
         self.assertEqual(nh["port_role"], "inside")
         self.assertEqual(nh["vlan"], 100)
+        self.assertEqual(nh["trunk"], 2)
         self.assertEqual(nh["mtu"], 1500)
         self.assertEqual(nh["owner_id"], "i-t1")
         self.assertEqual(nh["vpc"], "vpc-t")
@@ -177,6 +180,7 @@ class Segment(unittest.TestCase):
         self.assertEqual(n[0]["address"], "192.168.1.10")
         self.assertEqual(n[0]["mac"], "02:00:00:00:00:0a")
         self.assertEqual(n[0]["vlan"], 100)
+        self.assertEqual(n[0]["trunk"], 2)
         self.assertEqual(n[0]["state"], "reachable")
         self.assertEqual(n[0]["age_ms"], 1500)
         self.assertEqual(n[1]["vpc"], "internet")
@@ -190,6 +194,8 @@ class Segment(unittest.TestCase):
         self.assertEqual(p[0]["ipackets"], 11)
         self.assertEqual(p[0]["mac"], "02:00:00:00:00:01")
         self.assertEqual(p[1]["role"], "outside")
+        self.assertEqual(p[0]["trunk"], 2)
+        self.assertIsNone(p[1]["trunk"])
 
     def test_status(self):
         j = run_json(self.seg, "status")

@@ -64,6 +64,9 @@ static void ts_v6(uint8_t *dst, const char *s)
 	}
 }
 
+/* The VPC sits on trunk 2 (VLAN 100) so that trunk and VLAN are told apart. */
+#define TS_TRUNK 2
+
 static struct sl_nexthop ts_nh(uint8_t type, uint8_t family, uint8_t role, uint16_t vlan,
 			       uint32_t vpc, const char *via, const char *src, const char *owner,
 			       uint8_t flags)
@@ -75,6 +78,7 @@ static struct sl_nexthop ts_nh(uint8_t type, uint8_t family, uint8_t role, uint1
 	nh.family = family;
 	nh.port_role = role;
 	nh.vlan = vlan;
+	nh.trunk = role == SL_ROLE_INSIDE ? TS_TRUNK : 0;
 	nh.mtu = type == SL_NH_CONNECTED || type == SL_NH_GATEWAY ? 1500 : 0;
 	nh.vpc_index = vpc;
 	nh.flags = flags;
@@ -231,6 +235,7 @@ int main(int argc, char **argv)
 	snprintf(vpc->route_table_id, sizeof(vpc->route_table_id), "vtb-t");
 	vpc->index = 0;
 	vpc->vlan = 100;
+	vpc->trunk = TS_TRUNK;
 	vpc->n_vswitches = 1;
 	vpc->rt.prefix_off = ts_alloc(&b, sizeof(vp));
 	memcpy(b.base + vpc->rt.prefix_off, vp, sizeof(vp));
@@ -244,8 +249,8 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "badoff") == 0)
 		vpc->rt.prefix_off = TS_BANK_SIZE - 8;
 
-	bh->vlan_map_off = ts_alloc(&b, SL_VLAN_COUNT * sizeof(uint32_t));
-	SL_BANK_PTR(b.base, bh->vlan_map_off, uint32_t)[100] = 1;
+	bh->vlan_map_off = ts_alloc(&b, SL_VLAN_MAP_ENTRIES * sizeof(uint32_t));
+	SL_BANK_PTR(b.base, bh->vlan_map_off, uint32_t)[TS_TRUNK * SL_VLAN_COUNT + 100] = 1;
 
 	/* Internet table. */
 	struct sl_prefix ip[] = {
@@ -295,6 +300,7 @@ int main(int argc, char **argv)
 	snprintf(st->port[0].name, sizeof(st->port[0].name), "inside0");
 	st->port[0].port_id = 0;
 	st->port[0].role = SL_ROLE_INSIDE;
+	st->port[0].trunk = TS_TRUNK;
 	st->port[0].link_up = 1;
 	st->port[0].mtu = 1500;
 	memcpy(st->port[0].mac, "\x02\x00\x00\x00\x00\x01", 6);
@@ -314,6 +320,7 @@ int main(int argc, char **argv)
 	st->neigh[0].state = SL_NEIGH_REACHABLE;
 	st->neigh[1].vpc_index = 0;
 	st->neigh[1].vlan = 100;
+	st->neigh[1].trunk = TS_TRUNK;
 	st->neigh[1].port_role = SL_ROLE_INSIDE;
 	st->neigh[1].family = SL_AF_INET;
 	ts_v4(st->neigh[1].addr, "192.168.1.10");

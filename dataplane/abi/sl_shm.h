@@ -73,7 +73,7 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 5u
+#define SL_SHM_ABI_VERSION 6u
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -82,11 +82,15 @@
 #define SL_ID_LEN 64		  /* API object ids, NUL-terminated */
 #define SL_PORT_NAME_LEN 32
 #define SL_VLAN_COUNT 4096
+/* Trunks: the k-th inside port of sluice-dp's config is trunk k, and a VPC
+ * is (trunk, VLAN id); VLAN ids 1..4094 are usable on each trunk, so a
+ * gateway holds up to 4,094 VPCs per trunk (12,282 with three). */
+#define SL_MAX_TRUNKS 4
 #define SL_VPC_INTERNET UINT32_C(0xffffffff) /* vpc_index of the Internet side */
 #define SL_NH_NONE 0u /* next-hop index 0 is always SL_NH_UNREACHABLE */
 
-/** Port roles. A VPC is a VLAN on the inside ports; the Internet is untagged
- * on the outside ports. */
+/** Port roles. A VPC is a VLAN on one inside port (its trunk); the Internet
+ * is untagged on the outside ports. */
 enum sl_port_role {
 	SL_ROLE_INSIDE = 0,
 	SL_ROLE_OUTSIDE = 1,
@@ -160,7 +164,9 @@ struct sl_nexthop {
 	uint16_t vlan;	   /**< egress 802.1Q VLAN id, 0 = untagged */
 	uint16_t mtu;	   /**< egress IP MTU in bytes */
 	uint32_t vpc_index; /**< owning VPC or SL_VPC_INTERNET */
-	uint32_t reserved;
+	uint16_t trunk;	    /**< inside egress: trunk (< SL_MAX_TRUNKS) whose port
+			     * the packet leaves by; 0 outside */
+	uint16_t reserved;
 	uint8_t via[16]; /**< GATEWAY: next-hop address (v4 in the first 4 bytes,
 			  * network order) */
 	uint8_t src[16]; /**< the gateway's own address on the egress link:
@@ -225,10 +231,11 @@ struct sl_vpc {
 	char id[SL_ID_LEN];
 	char route_table_id[SL_ID_LEN];
 	uint32_t index; /**< position in the VPC array */
-	uint16_t vlan;	/**< inside 802.1Q VLAN id */
+	uint16_t vlan;	/**< inside 802.1Q VLAN id on its trunk */
 	uint16_t flags;
 	uint32_t n_vswitches;
-	uint32_t pad;
+	uint16_t trunk; /**< inside trunk (< SL_MAX_TRUNKS) */
+	uint16_t pad;
 	struct sl_route_table rt;
 };
 
@@ -241,8 +248,9 @@ struct sl_bank_header {
 	uint32_t n_nexthops;
 	uint64_t vpc_off;      /**< struct sl_vpc[n_vpcs] */
 	uint64_t nh_off;       /**< struct sl_nexthop[n_nexthops] */
-	uint64_t vlan_map_off; /**< uint32_t[SL_VLAN_COUNT]: vlan -> vpc index+1,
-				* 0 = not assigned */
+	uint64_t vlan_map_off; /**< uint32_t[SL_MAX_TRUNKS][SL_VLAN_COUNT]:
+				* (trunk, vlan) -> vpc index+1, 0 = not
+				* assigned */
 	struct sl_route_table inet; /**< the Internet-side table */
 	/* Layout of this bank (sluiced may rewrite a bank in place, see the
 	 * design note): capacities of the arrays at vpc_off and nh_off (n_vpcs
@@ -279,6 +287,8 @@ struct sl_port_stats {
 	uint8_t link_up;
 	uint8_t mac[6];
 	uint16_t mtu;
+	uint8_t trunk; /**< inside: trunk number (the k-th inside port) */
+	uint8_t pad[3];
 	uint64_t ipackets, opackets, ibytes, obytes;
 	uint64_t imissed, ierrors, oerrors, rx_nombuf;
 } __attribute__((aligned(SL_CACHE_LINE)));
@@ -310,7 +320,8 @@ struct sl_neigh_export {
 	uint8_t state; /**< enum sl_neigh_state */
 	uint8_t n_queued;
 	uint32_t age_ms; /**< since the last confirmation */
-	uint32_t pad;
+	uint16_t trunk;	 /**< inside: trunk of the port; 0 outside */
+	uint16_t pad;
 };
 
 /**
@@ -360,6 +371,19 @@ static inline struct sl_stats_header *sl_shm_stats(const struct sl_shm_header *h
 #define SL_BANK_PTR(bank, off, type)                                           \
 	((type *)((uint8_t *)(uintptr_t)(bank) + (off)))
 
+/** Entries of a bank's vlan_map: one row of SL_VLAN_COUNT per trunk. */
+#define SL_VLAN_MAP_ENTRIES ((uint32_t)SL_MAX_TRUNKS * SL_VLAN_COUNT)
+
+/** vlan_map entry of (trunk, vlan): VPC index + 1, 0 = none (also for a
+ * trunk or VLAN out of range). */
+static inline uint32_t sl_bank_vlan_lookup(const struct sl_bank_header *b, unsigned int trunk,
+					   unsigned int vlan)
+{
+	if (trunk >= SL_MAX_TRUNKS || vlan >= SL_VLAN_COUNT)
+		return 0;
+	return SL_BANK_PTR(b, b->vlan_map_off, const uint32_t)[trunk * SL_VLAN_COUNT + vlan];
+}
+
 /* ---------------------------------------------------------------------- */
 /* Layout pins.                                                           */
 
@@ -375,6 +399,8 @@ static_assert(sizeof(struct sl_shm_header) ==
 	      "header size");
 static_assert(sizeof(struct sl_nexthop) == 128, "nexthop");
 static_assert(offsetof(struct sl_nexthop, via) == 16, "nexthop via");
+static_assert(offsetof(struct sl_nexthop, trunk) == 12, "nexthop trunk");
+static_assert(SL_MAX_TRUNKS <= UINT8_MAX, "trunk fits the port info byte");
 static_assert(sizeof(struct sl_rt4_entry) == 8, "rt4 entry");
 static_assert(sizeof(struct sl_rt6_entry) == 24, "rt6 entry");
 static_assert(sizeof(struct sl_prefix) == 24, "prefix");
@@ -385,7 +411,12 @@ static_assert(offsetof(struct sl_bank_header, vpc_cap) == 96, "bank layout field
 static_assert(offsetof(struct sl_bank_header, fib4) == 120, "bank fib4");
 static_assert(offsetof(struct sl_bank_header, fib6) == 152, "bank fib6");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
+static_assert(offsetof(struct sl_port_stats, trunk) == 44 &&
+		  offsetof(struct sl_port_stats, ipackets) == 48,
+	      "port stats trunk in the former padding");
 static_assert(sizeof(struct sl_neigh_export) == 40, "neigh export");
+static_assert(offsetof(struct sl_neigh_export, trunk) == 36, "neigh export trunk");
+static_assert(offsetof(struct sl_vpc, trunk) == 2 * SL_ID_LEN + 12, "vpc trunk");
 static_assert(offsetof(struct sl_stats_header, lcore) == SL_CACHE_LINE,
 	      "stats lcore array");
 static_assert(sizeof(_Atomic uint64_t) == 8 && alignof(_Atomic uint64_t) == 8,

@@ -11,7 +11,7 @@
  * "Our address" is decided with the main lcore's own acknowledged bank (it
  * is reader slot 0 like any worker): an address is ours when it resolves to
  * a LOCAL next hop in the table of the side the packet came from: the VPC
- * of the inside VLAN (VLAN map), or the Internet table on the outside. So
+ * of the inside (port's trunk, VLAN) (VLAN map), or the Internet table on the outside. So
  * the gateway answers exactly for the VSwitch gateway addresses of that VPC
  * and for the outside addresses, and VPCs with overlapping CIDRs stay
  * apart.
@@ -64,20 +64,20 @@ struct sl_nd_lla_opt {
 static const uint8_t sl_ip6_all_nodes[16] = {0xff, 0x02, [15] = 0x01};
 
 const struct sl_route_table *sl_arpnd_table(const struct sl_bank_header *b, uint8_t role,
-					    uint16_t vlan)
+					    uint16_t port, uint16_t vlan)
 {
-	const uint32_t *vm;
+	uint32_t v;
 
 	if (!b)
 		return NULL;
 	if (role == SL_ROLE_OUTSIDE)
 		return &b->inet;
-	if (vlan >= SL_VLAN_COUNT)
+	if (port >= RTE_MAX_ETHPORTS)
 		return NULL;
-	vm = SL_BANK_PTR(b, b->vlan_map_off, const uint32_t);
-	if (vm[vlan] == 0)
+	v = sl_bank_vlan_lookup(b, sl_ports[port].trunk, vlan);
+	if (v == 0)
 		return NULL;
-	return sl_bank_rt(b, vm[vlan] - 1);
+	return sl_bank_rt(b, v - 1);
 }
 
 static bool sl_is_local4(const struct sl_bank_header *b, const struct sl_route_table *rt,
@@ -206,7 +206,7 @@ void sl_arp_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)
 	sha = arp->arp_data.arp_sha;
 	sip = arp->arp_data.arp_sip;
 	tip = arp->arp_data.arp_tip;
-	rt = sl_arpnd_table(b, md->in_role, md->in_vlan);
+	rt = sl_arpnd_table(b, md->in_role, md->in_port, md->in_vlan);
 	for_us = sl_is_local4(b, rt, tip);
 	gratuitous = sip == tip;
 
@@ -397,7 +397,7 @@ void sl_nd_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)
 		sl_drop(w, m, SL_DROP_NO_TABLES);
 		return;
 	}
-	if (!sl_is_local6(b, sl_arpnd_table(b, md->in_role, md->in_vlan), nd->target)) {
+	if (!sl_is_local6(b, sl_arpnd_table(b, md->in_role, md->in_port, md->in_vlan), nd->target)) {
 		sl_drop(w, m, SL_DROP_ND_NOT_FOR_US);
 		return;
 	}

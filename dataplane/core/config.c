@@ -10,6 +10,10 @@
  *     "ports": [ { "name": "inside0", "role": "inside", "mtu": 1500,
  *                  "devargs": "net_af_packet0,iface=sl-in,qpairs=2" } ] }
  *
+ * The k-th port with role "inside" (counting from 0 in file order) is trunk
+ * k: the inside link on which VPC (trunk k, VLAN v) is VLAN v. At most
+ * SL_MAX_TRUNKS inside ports.
+ *
  * Every key is checked for type and range and every error names the file
  * and the key path (e.g. "dp.json: ports[1].role: ..."), because the
  * operator fixes it from the message alone. Unknown keys are errors (a typo
@@ -204,6 +208,19 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 	}
 	if (c->n_ports == 0)
 		return sl_cfg_err(err, errlen, what, "ports: at least one port is required");
+	/* The k-th inside port is trunk k: the trunk number is part of a VPC's
+	 * key in sluiced, so the order of the inside ports in this file is the
+	 * contract (docs/sluice-dp.md). */
+	c->n_trunks = 0;
+	for (unsigned int i = 0; i < c->n_ports; i++) {
+		if (c->ports[i].role != SL_ROLE_INSIDE)
+			continue;
+		if (c->n_trunks == SL_MAX_TRUNKS)
+			return sl_cfg_err(err, errlen, what,
+					  "ports[%u]: more than %u inside ports (trunks)", i,
+					  SL_MAX_TRUNKS);
+		c->ports[i].trunk = (uint8_t)c->n_trunks++;
+	}
 	for (unsigned int i = 0; i < c->n_ports; i++)
 		for (unsigned int j = 0; j < i; j++)
 			if (strcmp(c->ports[i].name, c->ports[j].name) == 0)

@@ -36,6 +36,28 @@ static void test_full(void **state)
 	assert_int_equal(c.ports[1].role, SL_ROLE_OUTSIDE);
 	assert_int_equal(c.ports[1].mtu, 9000);
 	assert_string_equal(c.ports[1].devargs, "net_af_packet1,iface=sl-out");
+	assert_int_equal(c.n_trunks, 1);
+	assert_int_equal(c.ports[0].trunk, 0);
+}
+
+/* The k-th inside port is trunk k, whatever lies between them. */
+static void test_trunks(void **state)
+{
+	struct sl_config c;
+	char err[256] = "";
+	const char *txt = "{\"ports\": ["
+			  " {\"name\": \"a\", \"role\": \"inside\", \"devargs\": \"x0\"},"
+			  " {\"name\": \"o\", \"role\": \"outside\", \"devargs\": \"x1\"},"
+			  " {\"name\": \"b\", \"role\": \"inside\", \"devargs\": \"x2\"},"
+			  " {\"name\": \"c\", \"role\": \"inside\", \"devargs\": \"x3\"}]}";
+
+	(void)state;
+	if (sl_config_parse(&c, txt, "t.json", err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.n_trunks, 3);
+	assert_int_equal(c.ports[0].trunk, 0);
+	assert_int_equal(c.ports[2].trunk, 1);
+	assert_int_equal(c.ports[3].trunk, 2);
 }
 
 static void test_defaults(void **state)
@@ -79,6 +101,12 @@ static void test_errors(void **state)
 	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\"},"
 	     " {\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"y\"}]}",
 	     "bad.json: ports[1].name: \"p\" already used by ports[0]"},
+	    {"{\"ports\": [{\"name\": \"a\", \"role\": \"inside\", \"devargs\": \"x\"},"
+	     " {\"name\": \"b\", \"role\": \"inside\", \"devargs\": \"x\"},"
+	     " {\"name\": \"c\", \"role\": \"inside\", \"devargs\": \"x\"},"
+	     " {\"name\": \"d\", \"role\": \"inside\", \"devargs\": \"x\"},"
+	     " {\"name\": \"e\", \"role\": \"inside\", \"devargs\": \"x\"}]}",
+	     "bad.json: ports[4]: more than 4 inside ports (trunks)"},
 	    {"{\"mbufs\": 10, \"ports\": []}", "bad.json: mbufs: 10 is outside"},
 	    {"{\"idle_sleep_us\": -1}", "bad.json: idle_sleep_us: -1 is outside"},
 	    {"{\"segment\": 3}", "bad.json: segment: must be a string"},
@@ -126,6 +154,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_full),
 	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_trunks),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_file),
 	};

@@ -89,6 +89,7 @@ void sl_ctrl_export(struct sl_dp *dp)
 		ps->link_up = link.link_status == RTE_ETH_LINK_UP;
 		memcpy(ps->mac, sl_ports[pid].mac.addr_bytes, 6);
 		ps->mtu = sl_ports[pid].mtu;
+		ps->trunk = sl_ports[pid].trunk;
 		ps->ipackets = es.ipackets;
 		ps->opackets = es.opackets;
 		ps->ibytes = es.ibytes;

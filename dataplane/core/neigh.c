@@ -460,11 +460,13 @@ uint32_t sl_neigh_export(const struct sl_neigh_table *t, const struct sl_bank_he
 		e = &out[n++];
 		memset(e, 0, sizeof(*e));
 		e->vpc_index = p->port_role == SL_ROLE_OUTSIDE ? SL_VPC_INTERNET : p->vpc_index;
-		if (bank && p->port_role == SL_ROLE_INSIDE && p->key.vlan < SL_VLAN_COUNT) {
-			const uint32_t *vm = SL_BANK_PTR(bank, bank->vlan_map_off, const uint32_t);
+		if (p->port_role == SL_ROLE_INSIDE && p->key.port < RTE_MAX_ETHPORTS) {
+			uint32_t v;
 
-			if (vm[p->key.vlan])
-				e->vpc_index = vm[p->key.vlan] - 1;
+			e->trunk = sl_ports[p->key.port].trunk;
+			v = bank ? sl_bank_vlan_lookup(bank, e->trunk, p->key.vlan) : 0;
+			if (v)
+				e->vpc_index = v - 1;
 		}
 		e->vlan = p->key.vlan;
 		e->port_role = p->port_role;

@@ -490,6 +490,8 @@ static void test_solicit_v6(void **state)
 	sl_t_sent_free(&ctx);
 }
 
+#define SL_T_PORT_TRUNK1 2 /* a second inside port, trunk 1 (test_export only) */
+
 static void test_export(void **state)
 {
 	struct sl_bank_header *b = sl_t_bank_build(1);
@@ -525,6 +527,28 @@ static void test_export(void **state)
 		}
 	}
 	assert_int_equal(sl_neigh_export(t, b, out, 1, t0), 1);
+
+	/* The same VLAN on a second inside port (trunk 1): its own trunk, and
+	 * not the VPC of (trunk 0, VLAN 100), the only one the bank maps. */
+	sl_ports[SL_T_PORT_TRUNK1] = sl_ports[SL_T_PORT_IN];
+	sl_ports[SL_T_PORT_TRUNK1].trunk = 1;
+	key4(&k, SL_T_PORT_TRUNK1, SL_T_VLAN_A, sl_t_ip4(192, 168, 1, 10));
+	sl_neigh_learn(t, &k, &mac_a1, SL_NEIGH_F_CREATE | SL_NEIGH_F_OVERRIDE, SL_ROLE_INSIDE,
+		       NULL, t0);
+	n = sl_neigh_export(t, b, out, 8, t0 + 2 * hz);
+	assert_int_equal(n, 3);
+	for (uint32_t i = 0; i < n; i++) {
+		if (out[i].port_role != SL_ROLE_INSIDE)
+			continue;
+		if (out[i].trunk == 1) {
+			assert_int_not_equal(out[i].vpc_index, 0);
+			assert_int_equal(out[i].vlan, SL_T_VLAN_A);
+		} else {
+			assert_int_equal(out[i].trunk, 0);
+			assert_int_equal(out[i].vpc_index, 0);
+		}
+	}
+	memset(&sl_ports[SL_T_PORT_TRUNK1], 0, sizeof(sl_ports[SL_T_PORT_TRUNK1]));
 	rte_free(b);
 }
 

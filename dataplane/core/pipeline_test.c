@@ -250,6 +250,7 @@ static void test_tx_ring_port(void **state)
 	/* Real ports only here: forget the fake ones of the environment. */
 	memset(sl_ports, 0, sizeof(sl_ports));
 	sl_role_port[SL_ROLE_INSIDE] = sl_role_port[SL_ROLE_OUTSIDE] = RTE_MAX_ETHPORTS;
+	sl_trunk_port[0] = RTE_MAX_ETHPORTS;
 	rc = sl_port_init(&pc, 1, &pid, err, sizeof(err));
 	if (rc)
 		fail_msg("sl_port_init: %s", err);
@@ -416,6 +417,16 @@ static void test_sync(void **state)
 		sl_worker_sync(w);
 		assert_null(w->bank);
 		assert_int_equal(w->stats->cnt[SL_CNT_BANK_REJECTED], 5);
+		/* The last trunk's row is checked as well. */
+		publish(h, 11, 11, SL_BANK_MAGIC);
+		((uint32_t *)((uint8_t *)b + b->vlan_map_off))[SL_VLAN_MAP_ENTRIES - 1] = 2;
+		sl_worker_sync(w);
+		assert_null(w->bank);
+		assert_int_equal(w->stats->cnt[SL_CNT_BANK_REJECTED], 6);
+		publish(h, 13, 13, SL_BANK_MAGIC);
+		((uint32_t *)((uint8_t *)b + b->vlan_map_off))[SL_VLAN_MAP_ENTRIES - 1] = 1;
+		sl_worker_sync(w);
+		assert_ptr_equal(w->bank, b);
 	}
 
 	sl_worker_offline(w);

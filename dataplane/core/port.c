@@ -21,7 +21,13 @@
  * take what the kernel interface has). Promiscuous mode is on because the
  * gateway answers for many addresses and the inside port carries VLANs.
  *
- * The globals of sl_pipeline.h (sl_ports, sl_role_port, sl_pktmbuf_pool)
+ * Trunks: the k-th inside port of the config (sl_port_conf.trunk) is trunk
+ * k; sl_trunk_port[k] is its port id and sl_ports[id].trunk the way back.
+ * eth_input classifies by (trunk, VLAN) and an inside next hop leaves by
+ * its trunk's port.
+ *
+ * The globals of sl_pipeline.h (sl_ports, sl_role_port, sl_trunk_port,
+ * sl_pktmbuf_pool)
  * are written here before any worker starts and are read-only afterwards.
  */
 #include <errno.h>
@@ -43,6 +49,7 @@
 
 struct sl_port_info sl_ports[RTE_MAX_ETHPORTS];
 uint16_t sl_role_port[SL_ROLE_MAX] = {RTE_MAX_ETHPORTS, RTE_MAX_ETHPORTS};
+uint16_t sl_trunk_port[SL_MAX_TRUNKS] = {[0 ... SL_MAX_TRUNKS - 1] = RTE_MAX_ETHPORTS};
 struct rte_mempool *sl_pktmbuf_pool;
 
 int sl_pool_create(unsigned int n)
@@ -172,13 +179,16 @@ int sl_port_init(const struct sl_port_conf *pc, uint16_t n_queues, uint16_t *por
 	sl_ports[pid].role = pc->role;
 	sl_ports[pid].mtu = pc->mtu;
 	sl_ports[pid].enabled = 1;
+	sl_ports[pid].trunk = pc->role == SL_ROLE_INSIDE ? pc->trunk : 0;
+	if (pc->role == SL_ROLE_INSIDE && pc->trunk < SL_MAX_TRUNKS)
+		sl_trunk_port[pc->trunk] = pid;
 	if (sl_role_port[pc->role] == RTE_MAX_ETHPORTS)
 		sl_role_port[pc->role] = pid;
-	else
+	else if (pc->role == SL_ROLE_OUTSIDE)
 		SL_LOG(WARNING,
-		       "port %s: another %s port exists; only the first one is used "
+		       "port %s: another outside port exists; only the first one is used "
 		       "for egress",
-		       pc->name, pc->role == SL_ROLE_INSIDE ? "inside" : "outside");
+		       pc->name);
 	*port_id = pid;
 	SL_LOG(INFO,
 	       "port %s: %s id %u driver %s mac " RTE_ETHER_ADDR_PRT_FMT " %u queue pairs%s mtu %u",
@@ -197,4 +207,7 @@ void sl_port_close(uint16_t port_id)
 	for (unsigned int r = 0; r < SL_ROLE_MAX; r++)
 		if (sl_role_port[r] == port_id)
 			sl_role_port[r] = RTE_MAX_ETHPORTS;
+	for (unsigned int k = 0; k < SL_MAX_TRUNKS; k++)
+		if (sl_trunk_port[k] == port_id)
+			sl_trunk_port[k] = RTE_MAX_ETHPORTS;
 }

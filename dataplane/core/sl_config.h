@@ -18,6 +18,7 @@ struct sl_port_conf {
 	char name[SL_PORT_NAME_LEN];  /**< operator's name, shown in stats */
 	uint8_t role;		      /**< enum sl_port_role */
 	uint16_t mtu;		      /**< IP MTU */
+	uint8_t trunk;		      /**< inside: k for the k-th inside port */
 	char devargs[SL_DEVARGS_LEN]; /**< for rte_dev_probe() */
 };
 
@@ -26,6 +27,7 @@ struct sl_config {
 	uint32_t mbufs;
 	uint32_t idle_sleep_us; /**< 0 = never sleep */
 	unsigned int n_ports;
+	unsigned int n_trunks; /**< inside ports, <= SL_MAX_TRUNKS */
 	struct sl_port_conf ports[SL_MAX_PORTS];
 };
 

@@ -94,6 +94,7 @@ static inline void sl_t_env_init(void)
 	sl_ports[SL_T_PORT_OUT].enabled = 1;
 	sl_ports[SL_T_PORT_OUT].mtu = 1500;
 	sl_role_port[SL_ROLE_INSIDE] = SL_T_PORT_IN;
+	sl_trunk_port[0] = SL_T_PORT_IN;
 	sl_role_port[SL_ROLE_OUTSIDE] = SL_T_PORT_OUT;
 }
 
@@ -282,7 +283,7 @@ static inline struct sl_bank_header *sl_t_bank_build(uint64_t generation)
 
 	b->vlan_map_off = off;
 	vm = (uint32_t *)(base + off);
-	off += SL_VLAN_COUNT * sizeof(uint32_t);
+	off += SL_VLAN_MAP_ENTRIES * sizeof(uint32_t);
 	vm[SL_T_VLAN_A] = 1;
 
 	b->n_vpcs = 1;

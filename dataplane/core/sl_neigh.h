@@ -295,9 +295,10 @@ void sl_nd_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now);
 int sl_neigh_solicit(struct sl_neigh_table *t, const struct sl_neigh_priv *p,
 		     const struct rte_ether_addr *dst);
 
-/** Table of the packet's side: the inside VLAN's VPC table, or the
- * Internet table on the outside. NULL if unknown. */
+/** Table of the packet's side: on the inside the table of the VPC of
+ * (trunk of `port`, `vlan`), on the outside the Internet table. NULL if
+ * unknown. */
 const struct sl_route_table *sl_arpnd_table(const struct sl_bank_header *b, uint8_t role,
-					    uint16_t vlan);
+					    uint16_t port, uint16_t vlan);
 
 #endif /* SL_NEIGH_H */

@@ -5,8 +5,9 @@
  * Design note
  * -----------
  * The address to resolve is the packet's own destination for a CONNECTED
- * next hop and nh->via for a GATEWAY; the egress port is the first port of
- * the next hop's role and the VLAN is nh->vlan (0 outside). Lookups are
+ * next hop and nh->via for a GATEWAY; the egress port is the port of the next
+ * hop's trunk on the inside (sl_nh_port), the outside port otherwise, and
+ * the VLAN is nh->vlan (0 outside). Lookups are
  * done in bulk (rte_hash_lookup_bulk, lock-free reader) for each chunk of
  * up to SL_BURST packets; the entry's MAC and state come from one atomic
  * word (see neigh.c), so a usable entry always yields a consistent MAC.
@@ -54,8 +55,8 @@ void sl_stage_neigh(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			const uint8_t *addr;
 			uint16_t port;
 
-			if (unlikely(nh->port_role >= SL_ROLE_MAX ||
-				     (port = sl_role_port[nh->port_role]) >= RTE_MAX_ETHPORTS)) {
+			port = sl_nh_port(nh);
+			if (unlikely(port >= RTE_MAX_ETHPORTS)) {
 				sl_drop(w, m, SL_DROP_NO_PORT);
 				continue;
 			}

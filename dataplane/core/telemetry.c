@@ -306,6 +306,8 @@ static int sl_tel_ports(const char *cmd, const char *params, struct rte_tel_data
 		rte_tel_data_add_dict_u64(o, "port_id", pid);
 		rte_tel_data_add_dict_string(o, "role",
 					     pi->role == SL_ROLE_INSIDE ? "inside" : "outside");
+		if (pi->role == SL_ROLE_INSIDE)
+			rte_tel_data_add_dict_u64(o, "trunk", pi->trunk);
 		rte_tel_data_add_dict_int(o, "link_up", link.link_status == RTE_ETH_LINK_UP);
 		rte_tel_data_add_dict_string(o, "mac", mac);
 		rte_tel_data_add_dict_u64(o, "mtu", pi->mtu);
@@ -401,6 +403,7 @@ static int sl_tel_neighbours(const char *cmd, const char *params, struct rte_tel
 		rte_tel_data_add_dict_string(o, "state", sl_neigh_state_name(e[i].state));
 		rte_tel_data_add_dict_string(
 		    o, "port_role", e[i].port_role == SL_ROLE_INSIDE ? "inside" : "outside");
+		rte_tel_data_add_dict_u64(o, "trunk", e[i].trunk);
 		rte_tel_data_add_dict_u64(o, "vlan", e[i].vlan);
 		/* -1: the Internet side (no VPC). */
 		rte_tel_data_add_dict_int(

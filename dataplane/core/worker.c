@@ -107,7 +107,7 @@ bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_siz
 	if (b->n_nexthops == 0 ||
 	    !sl_span_ok(b->nh_off, b->n_nexthops, sizeof(struct sl_nexthop), bank_size) ||
 	    !sl_span_ok(b->vpc_off, b->n_vpcs, sizeof(struct sl_vpc), bank_size) ||
-	    !sl_span_ok(b->vlan_map_off, SL_VLAN_COUNT, sizeof(uint32_t), bank_size) ||
+	    !sl_span_ok(b->vlan_map_off, SL_VLAN_MAP_ENTRIES, sizeof(uint32_t), bank_size) ||
 	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size))
 		return false;
 	v = SL_BANK_PTR(b, b->vpc_off, const struct sl_vpc);
@@ -115,7 +115,7 @@ bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_siz
 		if (!sl_rt_ok(&v[i].rt, bank_size))
 			return false;
 	vm = SL_BANK_PTR(b, b->vlan_map_off, const uint32_t);
-	for (uint32_t i = 0; i < SL_VLAN_COUNT; i++)
+	for (uint32_t i = 0; i < SL_VLAN_MAP_ENTRIES; i++) /* every trunk's row */
 		if (vm[i] > b->n_vpcs)
 			return false;
 	return true;

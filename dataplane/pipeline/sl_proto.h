@@ -343,7 +343,7 @@ static inline uint32_t sl_nh_mtu(const struct sl_nexthop *nh)
 
 	if (likely(nh->mtu != 0))
 		return nh->mtu;
-	port = nh->port_role < SL_ROLE_MAX ? sl_role_port[nh->port_role] : RTE_MAX_ETHPORTS;
+	port = sl_nh_port(nh);
 	if (port < RTE_MAX_ETHPORTS && sl_ports[port].mtu != 0)
 		return sl_ports[port].mtu;
 	return SL_DEFAULT_MTU;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Stage eth_input: parse Ethernet and at most one 802.1Q tag, classify the
- * packet to a VPC (inside port, by VLAN) or to the Internet side (outside
+ * packet to a VPC (inside port, by its trunk and the VLAN) or to the Internet side (outside
  * port, untagged), fill the metadata and dispatch by EtherType.
  *
  * Design note
@@ -13,8 +13,8 @@
  * RTE_MBUF_F_RX_VLAN_STRIPPED; either way only one tag is accepted: a second
  * 802.1Q tag or an 802.1ad S-tag is QinQ and dropped.
  *
- * The port role comes from sl_ports[] (read-only after start-up), the VLAN
- * to VPC map from the active bank (valid for this loop iteration only).
+ * The port role and trunk come from sl_ports[] (read-only after start-up),
+ * the (trunk, VLAN) to VPC map from the active bank (valid for this loop iteration only).
  *
  * L2 filtering: af_packet ports run promiscuous, so a unicast frame for
  * another MAC is dropped here (L2_NOT_FOR_US). A frame whose source MAC is
@@ -108,7 +108,8 @@ static inline void sl_eth_input_one(struct sl_worker *w, const uint32_t *vlan_ma
 			sl_drop(w, m, SL_DROP_UNTAGGED_INSIDE);
 			return;
 		}
-		v = vlan_map[vlan];
+		/* pi->trunk < SL_MAX_TRUNKS (config.c), vlan < 4096 (12 bits). */
+		v = vlan_map[(uint32_t)pi->trunk * SL_VLAN_COUNT + vlan];
 		if (unlikely(v == 0 || v > w->bank->n_vpcs)) {
 			sl_drop(w, m, SL_DROP_UNKNOWN_VLAN);
 			return;

@@ -185,39 +185,10 @@ ip -6 route flush table "$KTABLE"
 # kernel route; every tenth IPv6. Prints a sample of addresses to check and
 # puts the last prefix's address last.
 if [[ -r $REAL ]]; then SRC=$REAL; else SRC=synthetic; fi
-timeout 120 "$SL_PY" - "$SRC" "$NBATCH" "$tmp/batch" "$tmp/del" "$KTABLE" >"$tmp/sample" <<'EOF' ||
-import gzip, ipaddress, random, sys
-src, n, batch, dele, table = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-random.seed(7)
-n6 = n // 10
-if src == "synthetic":
-    v4 = ["%d.%d.%d.0/24" % (11 + i // 65536, i // 256 % 256, i % 256) for i in range(n - n6)]
-    v6 = ["2a0%x:%x::/32" % (1 + i // 65536, i % 65536) for i in range(n6)]
-else:
-    skip4 = [ipaddress.ip_network(p) for p in
-             ("198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/24", "198.18.0.0/15", "100.64.0.0/10")]
-    v4, v6 = [], []
-    with gzip.open(src, "rt") as f:
-        for line in f:
-            p = line.strip()
-            if ":" in p:
-                if len(v6) < n6 and not p.startswith("2001:db8") and not p.endswith("/0"):
-                    v6.append(p)
-            elif len(v4) < n - n6 and not p.endswith("/0"):
-                net = ipaddress.ip_network(p)
-                if not any(net.overlaps(s) for s in skip4):
-                    v4.append(p)
-            if len(v4) >= n - n6 and len(v6) >= n6:
-                break
-lines = ["route add %s via 203.0.113.5 dev slkr0 onlink table %s" % (p, table) for p in v4]
-lines += ["route add %s via 2001:db8:ffff::5 dev slkr0 onlink table %s" % (p, table) for p in v6]
-open(batch, "w").write("\n".join(lines) + "\n")
-sample = random.sample(v4, 20) + random.sample(v6, 5) + [v4[-1], v6[-1]]
-for p in sample:
-    net = ipaddress.ip_network(p)
-    print(net.network_address + 1 if net.num_addresses > 1 else net.network_address)
-print(len(v4) + len(v6))
-EOF
+timeout 120 "$SL_PY" "$SL_ROOT/tests/e2e/pick_prefixes.py" "$SRC" "$NBATCH" "$tmp/prefixes" \
+	>"$tmp/sample" &&
+	awk -v t="$KTABLE" '{ printf "route add %s via %s dev slkr0 onlink table %s\n", $1,
+		(index($1, ":") ? "2001:db8:ffff::5" : "203.0.113.5"), t }' "$tmp/prefixes" >"$tmp/batch" ||
 	tap_bail "cannot write the batch"
 NB=$(tail -1 "$tmp/sample")
 last=$(tail -2 "$tmp/sample" | head -1)

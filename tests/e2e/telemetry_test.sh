@@ -17,7 +17,7 @@
 # which is why scripts/lab does not start sluice-dp with --huge-unlink.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=17
+PLAN=21
 tap_plan $PLAN
 
 TEL=/usr/bin/dpdk-telemetry.py
@@ -71,7 +71,22 @@ if not r:
 sys.exit(0 if r else 1)' "$expr" "$@"
 }
 
+# metrics URL: sluiced serves GET /metrics on its --listen address
+metrics() { curl -sS --max-time 10 "$metrics_url/metrics"; }
+# mjson TEXT: the samples of a Prometheus text as JSON {"name{labels}": value}
+mjson() {
+	"$SL_PY" -c '
+import json, sys
+out = {}
+for line in sys.argv[1].splitlines():
+    if line and not line.startswith("#"):
+        k, v = line.rsplit(" ", 1)
+        out[k] = float(v)
+print(json.dumps(out))' "$1"
+}
+
 check "lab up" lab up || tap_bail "lab up failed"
+export SLUICED_ARGS="--listen 127.0.0.1:0 --state-dir $tmp/state"
 if ! check "lab start: sluiced + sluice-dp (2 workers), tables acknowledged" lab start; then
 	diag "$(timeout 10 "$SL_LAB" logs 2>&1 | tail -n 40)"
 	tap_bail "daemons did not start"
@@ -93,6 +108,9 @@ jcheck "a bad parameter gets an error naming the accepted one" \
 # Resolve the neighbours first so the measured pings are the only packets.
 in_ns a1 ping -c 2 -W 2 192.168.2.10 >/dev/null 2>&1
 sleep 0.3
+metrics_url=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "${SLUICE_LAB_RUN:-/run/sluice-lab}/sluiced.log" |
+	tail -1 | sed 's/listening on //')
+m0=$(mjson "$(metrics)")
 d0=$(tel /sluice/drops)
 c0=$(tel /sluice/counters)
 p0=$(tel /sluice/ports)
@@ -133,6 +151,23 @@ jcheck "/sluice/drops: blackhole moved by exactly $N_BLACKHOLE, no other reason 
 jcheck "/sluice/counters: forwarded_ip4 moved by exactly $((2 * N_PING)) (requests + replies)" \
 	"a['forwarded_ip4'] - b['forwarded_ip4'] == $((2 * N_PING)) and a['rx_packets'] - b['rx_packets'] >= $((2 * N_PING + N_BLACKHOLE))" \
 	"$c1" "$c0"
+
+m1=$(mjson "$(metrics)")
+jcheck "/metrics: sluice_drops_total{reason=blackhole} moved by exactly $N_BLACKHOLE, forwarded_ip4 by $((2 * N_PING))" \
+	"a['sluice_drops_total{reason=\"blackhole\"}'] - b['sluice_drops_total{reason=\"blackhole\"}'] == $N_BLACKHOLE and a['sluice_packets_total{counter=\"forwarded_ip4\"}'] - b['sluice_packets_total{counter=\"forwarded_ip4\"}'] == $((2 * N_PING))" \
+	"$m1" "$m0"
+# counters are monotonic: a /metrics read between two telemetry reads lies between them
+t0=$(tel /sluice/drops)
+m2=$(mjson "$(metrics)")
+t1=$(tel /sluice/drops)
+jcheck "/metrics: every drop reason of /sluice/drops with the same total, dp up, generation acknowledged" \
+	"all(b[r] <= a['sluice_drops_total{reason=\"%s\"}' % r] <= c[r] for r in b) and a['sluice_dp_up'] == 1 and a['sluice_dp_acked_generation'] == a['sluice_generation'] > 0" \
+	"$m2" "$t0" "$t1"
+jcheck "/metrics: ports inside0/outside0 up, a1 and a2 among the reachable neighbours, demo objects Available" \
+	"a['sluice_port_up{port=\"inside0\",role=\"inside\",trunk=\"0\"}'] == 1 and a['sluice_port_up{port=\"outside0\",role=\"outside\"}'] == 1 and a['sluice_neighbours{state=\"reachable\"}'] >= 2 and a['sluice_objects{kind=\"vpc\",origin=\"file\",status=\"Available\"}'] == 2" \
+	"$(mjson "$(metrics)")"
+check "/metrics refuses POST with 405" \
+	bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST '$metrics_url/metrics') == 405 ]]"
 
 # Same numbers as sluicectl: counters are monotonic, so a telemetry read
 # between two sluicectl reads lies between them (equal when idle).

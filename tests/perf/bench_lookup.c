@@ -1295,7 +1295,8 @@ static int sl_vpc_build(uint32_t nvpc, struct sl_vpcset *vs, uint64_t *iv_bytes,
 
 		snprintf(p->id, sizeof(p->id), "vpc-%u", v);
 		p->index = v;
-		p->vlan = (uint16_t)(1 + v % 4094);
+		p->vlan = (uint16_t)(1 + v % 4094); /* (trunk, VLAN) as sluiced allocates */
+		p->trunk = (uint16_t)(v / 4094);
 		p->rt.v4_off = off;
 		p->rt.v4_n = ne[v];
 		memcpy((uint8_t *)vs->bank + off, e[v],

@@ -26,9 +26,11 @@
  *
  * The VPC side: --vpcs N writes a config with N VPCs (two VSwitches with
  * IPv4 and IPv6, two instances, --vpc-routes custom routes of each family)
- * so the banks carry N VPC tables next to the full Internet table. N is at
- * most 4094 today: a VPC is an inside VLAN and VLAN ids are global (see
- * docs/BENCHMARKS.md; tests/perf/bench_lookup measures 10,000 VPC tables).
+ * so the banks carry N VPC tables next to the full Internet table (default
+ * 10,000, issue 3's scale). A VPC is a VLAN of one inside trunk: VPC v is
+ * (trunk v / 4094, VLAN 1 + v % 4094) and the config declares as many
+ * trunks as that needs (Gateway.Inside.Trunks), so N is at most
+ * SL_MAX_TRUNKS * 4094.
  *
  * No assertion on any timing (shared 2-vCPU machine): the exit status is
  * non-zero only if a change was never seen or an API call failed.
@@ -120,23 +122,28 @@ struct sl_bopts {
 	const char *segment;
 };
 
+#define SL_VLANS_PER_TRUNK 4094u
+
 static int sl_write_config(const char *path, uint32_t vpcs, uint32_t routes)
 {
 	FILE *f = fopen(path, "w");
+	uint32_t trunks = vpcs ? (vpcs + SL_VLANS_PER_TRUNK - 1) / SL_VLANS_PER_TRUNK : 1;
 
 	if (f == NULL)
 		return -errno;
 	fprintf(f, "{\"Regions\":[{\"RegionId\":\"cn-bench\",\"Zones\":[{\"ZoneId\":\"z1\"}]}],\n"
-		   "\"Gateway\":{\"Outside\":{\"Addresses\":[\"203.0.113.2/24\","
+		   "\"Gateway\":{\"Inside\":{\"Trunks\":%u},\"Outside\":{\"Addresses\":[\"203.0.113.2/24\","
 		   "\"2001:db8:ffff::2/64\"],\"Mtu\":1500},\"InternetRoutes\":["
 		   "{\"DestinationCidrBlock\":\"0.0.0.0/0\",\"NextHop\":\"203.0.113.1\"},"
 		   "{\"DestinationCidrBlock\":\"::/0\",\"NextHop\":\"2001:db8:ffff::1\"}]},\n"
-		   "\"Vpcs\":[");
+		   "\"Vpcs\":[",
+		trunks);
 	for (uint32_t v = 0; v < vpcs; v++)
 		fprintf(f, "%s{\"VpcId\":\"vpc-b%05u\",\"RegionId\":\"cn-bench\",\"CidrBlock\":"
-			   "\"10.0.0.0/8\",\"Ipv6CidrBlock\":\"2001:db8:%x::/56\",\"VlanId\":%u,"
-			   "\"RouteTableId\":\"vtb-b%05u\"}\n",
-			v ? "," : "", v, 0x1000 + v % 0xe000, 1 + v, v);
+			   "\"10.0.0.0/8\",\"Ipv6CidrBlock\":\"2001:db8:%x::/56\",\"Trunk\":%u,"
+			   "\"VlanId\":%u,\"RouteTableId\":\"vtb-b%05u\"}\n",
+			v ? "," : "", v, 0x1000 + v % 0xe000, v / SL_VLANS_PER_TRUNK,
+			1 + v % SL_VLANS_PER_TRUNK, v);
 	fprintf(f, "],\"VSwitches\":[");
 	for (uint32_t v = 0; v < vpcs; v++)
 		for (int s = 0; s < 2; s++)
@@ -201,8 +208,8 @@ static void sl_usage(void)
 		"                    [--vpc-routes N] [--updates N] [--segment PATH]\n"
 		"  --prefixes FILE   Internet table (default: ../shared/data, else synthetic)\n"
 		"  --synthetic N     a synthetic table of N IPv4 prefixes (+ the IPv6 mix)\n"
-		"  --vpcs N          VPCs in the config, at most 4094: one inside VLAN each\n"
-		"                    (default 4094)\n"
+		"  --vpcs N          VPCs in the config (default 10000): one (trunk, VLAN)\n"
+		"                    each, 4094 per trunk, at most 4 trunks\n"
 		"  --vpc-routes N    custom routes per VPC and family (default 24: the\n"
 		"                    quota is 48 custom entries per route table)\n"
 		"  --updates N       route changes timed (default 2000)\n"
@@ -249,7 +256,7 @@ static int sl_parse(int argc, char **argv, struct sl_bopts *o)
 
 int main(int argc, char **argv)
 {
-	struct sl_bopts o = {.vpcs = 4094, .vpc_routes = 24, .updates = 2000};
+	struct sl_bopts o = {.vpcs = 10000, .vpc_routes = 24, .updates = 2000};
 	char cfg[256], seg[256], table[256], err[512] = "";
 	struct sl_pfx vias[2];
 	struct sl_reader rd = {0};
@@ -267,8 +274,9 @@ int main(int argc, char **argv)
 	rc = sl_parse(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	if (o.vpcs > 4094) {
-		fprintf(stderr, "bench_update: --vpcs: at most 4094 (one inside VLAN each)\n");
+	if (o.vpcs > SL_MAX_TRUNKS * SL_VLANS_PER_TRUNK) {
+		fprintf(stderr, "bench_update: --vpcs: at most %u (4094 VLANs on each of %u trunks)\n",
+			SL_MAX_TRUNKS * SL_VLANS_PER_TRUNK, SL_MAX_TRUNKS);
 		return 2;
 	}
 	if (o.prefixes == NULL && o.synthetic == 0 && access(SL_DEFAULT_PREFIXES, R_OK) == 0)

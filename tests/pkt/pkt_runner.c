@@ -5,8 +5,10 @@
  * Design note
  * -----------
  * The runner is sluice-dp without its main loop: the same library (every
- * stage, the neighbour table, ARP/ND on the main-lcore context), two net_ring
- * ports (inside, outside) whose rings the runner feeds and drains, and tables
+ * stage, the neighbour table, ARP/ND on the main-lcore context), three
+ * net_ring ports (inside = trunk 0, outside, inside1 = trunk 1, as the k-th
+ * inside port of a sluice-dp config is trunk k) whose rings the runner feeds
+ * and drains, and tables
  * compiled and published by sluiced's library from a config file into a
  * segment in a temporary directory. For each step of each case it injects
  * one frame on a port, then polls the worker and the main-lcore context
@@ -52,16 +54,21 @@ static const char *const sl_drop_names[SL_DROP_MAX] = {
 struct sl_test_port {
 	const char *name;
 	uint8_t role;
+	uint8_t trunk; /* inside ports */
 	struct rte_ether_addr mac;
 	struct rte_ring *rx; /* runner -> port rx */
 	struct rte_ring *tx; /* port tx -> runner */
 	uint16_t port_id;
 };
 
-static struct sl_test_port sl_tports[2] = {
-	{ .name = "inside", .role = SL_ROLE_INSIDE, .mac = { { 0x02, 0, 0, 0, 0, 0x01 } } },
+static struct sl_test_port sl_tports[] = {
+	{ .name = "inside", .role = SL_ROLE_INSIDE, .trunk = 0,
+	  .mac = { { 0x02, 0, 0, 0, 0, 0x01 } } },
 	{ .name = "outside", .role = SL_ROLE_OUTSIDE, .mac = { { 0x02, 0, 0, 0, 0, 0x02 } } },
+	{ .name = "inside1", .role = SL_ROLE_INSIDE, .trunk = 1,
+	  .mac = { { 0x02, 0, 0, 0, 0, 0x03 } } },
 };
+#define SL_N_TPORTS RTE_DIM(sl_tports)
 
 static struct sl_dp sl_rdp;
 static struct sl_shm sl_rshm;
@@ -112,7 +119,11 @@ static int sl_ring_port(struct sl_test_port *tp)
 	sl_ports[tp->port_id].role = tp->role;
 	sl_ports[tp->port_id].enabled = 1;
 	sl_ports[tp->port_id].mtu = 1500;
-	sl_role_port[tp->role] = tp->port_id;
+	sl_ports[tp->port_id].trunk = tp->trunk;
+	if (sl_role_port[tp->role] == RTE_MAX_ETHPORTS) /* as port.c: the first one */
+		sl_role_port[tp->role] = tp->port_id;
+	if (tp->role == SL_ROLE_INSIDE)
+		sl_trunk_port[tp->trunk] = tp->port_id;
 	return 0;
 }
 
@@ -134,9 +145,11 @@ static int sl_setup(const char *config, const char *tmpdir)
 
 	for (unsigned int r = 0; r < SL_ROLE_MAX; r++)
 		sl_role_port[r] = RTE_MAX_ETHPORTS;
+	for (unsigned int k = 0; k < SL_MAX_TRUNKS; k++)
+		sl_trunk_port[k] = RTE_MAX_ETHPORTS;
 	if (sl_pool_create(8191) < 0)
 		return sl_fail("cannot create the packet pool");
-	for (unsigned int i = 0; i < 2; i++)
+	for (unsigned int i = 0; i < SL_N_TPORTS; i++)
 		if (sl_ring_port(&sl_tports[i]) < 0)
 			return sl_fail("cannot create a ring port");
 
@@ -159,9 +172,9 @@ static int sl_setup(const char *config, const char *tmpdir)
 	 * later one's output). */
 	sl_rdp.test_clock_tsc = rte_get_tsc_hz() * 3600;
 	sl_rdp.n_workers = 1;
-	sl_rdp.n_ports = 2;
-	sl_rdp.port_ids[0] = sl_tports[0].port_id;
-	sl_rdp.port_ids[1] = sl_tports[1].port_id;
+	sl_rdp.n_ports = SL_N_TPORTS;
+	for (unsigned int i = 0; i < SL_N_TPORTS; i++)
+		sl_rdp.port_ids[i] = sl_tports[i].port_id;
 	sl_rdp.punt_ring = rte_ring_create("sl_punt", SL_PUNT_RING_SIZE, 0, RING_F_SC_DEQ);
 	sl_rdp.inject[0] =
 		rte_ring_create("sl_inject0", SL_INJECT_RING_SIZE, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -210,7 +223,7 @@ static json_t *sl_run_step(json_t *step)
 	size_t len;
 	uint8_t *p;
 
-	for (unsigned int i = 0; i < 2; i++)
+	for (unsigned int i = 0; i < SL_N_TPORTS; i++)
 		if (port && strcmp(port, sl_tports[i].name) == 0)
 			tp = &sl_tports[i];
 	if (!tp || !hex || (strlen(hex) & 1))
@@ -241,7 +254,7 @@ static json_t *sl_run_step(json_t *step)
 	res = json_object();
 	outs = json_array();
 	drops = json_object();
-	for (unsigned int i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < SL_N_TPORTS; i++) {
 		struct rte_mbuf *o;
 
 		while (rte_ring_dequeue(sl_tports[i].tx, (void **)&o) == 0) {

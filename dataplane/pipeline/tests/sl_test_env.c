@@ -403,7 +403,7 @@ struct sl_bank_header *sl_tb_build(const struct sl_tb *tb)
 
 	size = sl_tb_align(sizeof(*h)) + sl_tb_align(tb->n_vpc * sizeof(struct sl_vpc) + 1) +
 	       sl_tb_align(tb->n_nh * sizeof(struct sl_nexthop)) +
-	       sl_tb_align(SL_VLAN_COUNT * sizeof(uint32_t)) + sl_tb_table_size(&tb->inet);
+	       sl_tb_align(SL_VLAN_MAP_ENTRIES * sizeof(uint32_t)) + sl_tb_table_size(&tb->inet);
 	for (i = 0; i < tb->n_vpc; i++)
 		size += sl_tb_table_size(&tb->vpc[i].rt);
 	bank = aligned_alloc(SL_CACHE_LINE, size);
@@ -424,7 +424,7 @@ struct sl_bank_header *sl_tb_build(const struct sl_tb *tb)
 	off += sl_tb_align(tb->n_nh * sizeof(struct sl_nexthop));
 	h->vlan_map_off = off;
 	vlan_map = (uint32_t *)(bank + off);
-	off += sl_tb_align(SL_VLAN_COUNT * sizeof(uint32_t));
+	off += sl_tb_align(SL_VLAN_MAP_ENTRIES * sizeof(uint32_t));
 
 	vpcs = (struct sl_vpc *)(bank + h->vpc_off);
 	for (i = 0; i < tb->n_vpc; i++) {
@@ -432,7 +432,8 @@ struct sl_bank_header *sl_tb_build(const struct sl_tb *tb)
 		snprintf(vpcs[i].route_table_id, SL_ID_LEN, "vtb-%.59s", tb->vpc[i].id);
 		vpcs[i].index = i;
 		vpcs[i].vlan = tb->vpc[i].vlan;
-		vlan_map[tb->vpc[i].vlan] = i + 1;
+		vpcs[i].trunk = tb->vpc[i].trunk;
+		vlan_map[tb->vpc[i].trunk * SL_VLAN_COUNT + tb->vpc[i].vlan] = i + 1;
 		off = sl_tb_table_fill(bank, off, &tb->vpc[i].rt, &vpcs[i].rt);
 	}
 	off = sl_tb_table_fill(bank, off, &tb->inet, &h->inet);
@@ -500,6 +501,7 @@ void sl_test_eal_init(void)
 	sl_ports[SL_T_PORT_OUT].enabled = 1;
 	sl_ports[SL_T_PORT_OUT].mtu = 1500;
 	sl_role_port[SL_ROLE_INSIDE] = SL_T_PORT_IN;
+	sl_trunk_port[0] = SL_T_PORT_IN;
 	sl_role_port[SL_ROLE_OUTSIDE] = SL_T_PORT_OUT;
 	done = true;
 }

@@ -59,6 +59,7 @@ struct sl_tb {
 	struct {
 		char id[SL_ID_LEN];
 		uint16_t vlan;
+		uint16_t trunk; /**< 0 unless set after sl_tb_vpc() */
 		struct sl_tb_table rt;
 	} vpc[SL_TB_MAX_VPC];
 	struct sl_tb_table inet;

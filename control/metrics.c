@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Prometheus text exposition (format 0.0.4) of the whole gateway, served by
+ * sluiced at GET /metrics on its --listen address (docs/operations.md,
+ * *Metrics*).
+ *
+ * Design note: sluiced already maps the segment, so one scrape of sluiced
+ * shows both processes: the control plane's own state (generations, objects
+ * by kind and status) and sluice-dp's stats area (drop reasons and counters
+ * summed over the lcores, port counters, neighbours by state). The per-lcore
+ * counters are read unguarded (each is one aligned 64-bit word written by
+ * one lcore; a scrape may see one lcore a burst earlier than another, which
+ * counters tolerate); the snapshot part (ports, neighbours) is copied under
+ * the stats area's sequence counter and retried a bounded number of times.
+ * Counter names are the stable operator names of sl_counters.h.
+ *
+ * Concurrency: called on sluiced's event loop (the store and the writer are
+ * the loop's); reads the stats area, which only sluice-dp writes.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl_counters.h"
+#include "sl_ctl.h"
+#include "sl_metrics.h"
+#include "sl_shm_writer.h"
+#include "sl_store.h"
+
+#define SL_METRICS_SNAP_TRIES 1000
+#define SL_NEIGH_NSTATES (SL_NEIGH_FAILED + 1)
+
+static const char *const sl_drop_metric_names[] = {
+#define SL_DROP_NAME(sym, name, desc) name,
+    SL_FOREACH_DROP (SL_DROP_NAME)
+#undef SL_DROP_NAME
+};
+static const char *const sl_cnt_metric_names[] = {
+#define SL_CNT_NAME(sym, name, desc) name,
+    SL_FOREACH_COUNTER (SL_CNT_NAME)
+#undef SL_CNT_NAME
+};
+
+/* A growing text buffer; on allocation failure it stays failed. */
+struct sl_mbuf {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void sl_out(struct sl_mbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sl_out(struct sl_mbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->failed)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->failed = true;
+			return;
+		}
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap * 2 + (size_t)n + 1;
+		char *p = realloc(b->p, cap);
+
+		if (p == NULL) {
+			b->failed = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+}
+
+/* # HELP and # TYPE of one metric family. */
+static void sl_family(struct sl_mbuf *b, const char *name, const char *type, const char *help)
+{
+	sl_out(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Label values are names sluice chose (ids, port names): escape anyway. */
+static const char *sl_label(char *buf, size_t size, const char *s, size_t max)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < max && s[i] && o + 3 < size; i++) {
+		if (s[i] == '\\' || s[i] == '"') {
+			buf[o++] = '\\';
+			buf[o++] = s[i];
+		} else if (s[i] == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else {
+			buf[o++] = s[i];
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void sl_objects(struct sl_mbuf *b, const struct sl_store *s)
+{
+	static const struct {
+		const char *kind;
+		size_t off;
+	} kinds[] = {
+	    {"vpc", offsetof(struct sl_store, vpc_v)},
+	    {"vswitch", offsetof(struct sl_store, vswitch_v)},
+	    {"instance", offsetof(struct sl_store, instance_v)},
+	    {"route_entry", offsetof(struct sl_store, route_v)},
+	    {"nat_gateway", offsetof(struct sl_store, natgw_v)},
+	    {"eip", offsetof(struct sl_store, eip_v)},
+	    {"snat_entry", offsetof(struct sl_store, snat_v)},
+	    {"forward_entry", offsetof(struct sl_store, fwd_v)},
+	    {"havip", offsetof(struct sl_store, havip_v)},
+	    {"common_bandwidth_package", offsetof(struct sl_store, cbwp_v)},
+	    {"bandwidth_package", offsetof(struct sl_store, bwp_v)},
+	};
+
+	sl_family(b, "sluice_objects", "gauge",
+		  "cloud objects in sluiced's store by kind, origin (file or api) and status");
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		const struct sl_objvec *v = (const void *)((const char *)s + kinds[k].off);
+		unsigned int n[2][2] = {{0}}; /* [from_db][available] */
+
+		/* every object struct starts with its struct sl_obj_state */
+		for (unsigned int i = 0; i < v->n; i++) {
+			const struct sl_obj_state *st = v->v[i];
+
+			n[st->from_db][st->status == SL_STATUS_AVAILABLE]++;
+		}
+		for (int o = 0; o < 2; o++)
+			for (int a = 0; a < 2; a++)
+				sl_out(
+				    b,
+				    "sluice_objects{kind=\"%s\",origin=\"%s\",status=\"%s\"} %u\n",
+				    kinds[k].kind, o ? "api" : "file", a ? "Available" : "Pending",
+				    n[o][a]);
+	}
+}
+
+/* Copy the snapshot part of the stats area; false if it kept changing. */
+static bool sl_snapshot(const struct sl_stats_header *st, struct sl_port_stats *ports,
+			uint32_t *n_ports, uint32_t *neigh_by_state, uint32_t *n_lcores)
+{
+	static struct sl_neigh_export neigh[SL_MAX_NEIGH_EXPORT];
+
+	for (int tries = 0; tries < SL_METRICS_SNAP_TRIES; tries++) {
+		uint64_t s1 = atomic_load_explicit(&st->seq, memory_order_acquire);
+		uint32_t nn;
+
+		if (s1 & 1)
+			continue;
+		*n_ports = st->n_ports < SL_MAX_PORTS ? st->n_ports : SL_MAX_PORTS;
+		*n_lcores = st->n_lcores < SL_MAX_LCORES ? st->n_lcores : SL_MAX_LCORES;
+		nn = st->n_neigh < SL_MAX_NEIGH_EXPORT ? st->n_neigh : SL_MAX_NEIGH_EXPORT;
+		memcpy(ports, st->port, *n_ports * sizeof(ports[0]));
+		memcpy(neigh, st->neigh, nn * sizeof(neigh[0]));
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&st->seq, memory_order_relaxed) != s1)
+			continue;
+		memset(neigh_by_state, 0, SL_NEIGH_NSTATES * sizeof(neigh_by_state[0]));
+		for (uint32_t i = 0; i < nn; i++)
+			if (neigh[i].state < SL_NEIGH_NSTATES)
+				neigh_by_state[neigh[i].state]++;
+		return true;
+	}
+	return false;
+}
+
+static void sl_ports_out(struct sl_mbuf *b, const struct sl_port_stats *ports, uint32_t n)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} fields[] = {
+	    {"sluice_port_rx_packets_total", "counter", "packets received (rte_eth_stats)",
+	     offsetof(struct sl_port_stats, ipackets)},
+	    {"sluice_port_tx_packets_total", "counter", "packets sent",
+	     offsetof(struct sl_port_stats, opackets)},
+	    {"sluice_port_rx_bytes_total", "counter", "bytes received",
+	     offsetof(struct sl_port_stats, ibytes)},
+	    {"sluice_port_tx_bytes_total", "counter", "bytes sent",
+	     offsetof(struct sl_port_stats, obytes)},
+	    {"sluice_port_rx_missed_total", "counter", "packets the NIC dropped: RX queues full",
+	     offsetof(struct sl_port_stats, imissed)},
+	    {"sluice_port_rx_errors_total", "counter", "erroneous received packets",
+	     offsetof(struct sl_port_stats, ierrors)},
+	    {"sluice_port_tx_errors_total", "counter", "failed transmissions",
+	     offsetof(struct sl_port_stats, oerrors)},
+	    {"sluice_port_rx_nombuf_total", "counter", "RX mbuf allocation failures",
+	     offsetof(struct sl_port_stats, rx_nombuf)},
+	};
+	char name[2 * SL_PORT_NAME_LEN];
+
+	sl_family(b, "sluice_port_up", "gauge",
+		  "link state of a sluice-dp port (1 up); trunk: the inside port's trunk number");
+	for (uint32_t p = 0; p < n; p++) {
+		sl_label(name, sizeof(name), ports[p].name, SL_PORT_NAME_LEN);
+		if (ports[p].role == SL_ROLE_INSIDE)
+			sl_out(b, "sluice_port_up{port=\"%s\",role=\"inside\",trunk=\"%u\"} %u\n",
+			       name, ports[p].trunk, ports[p].link_up);
+		else
+			sl_out(b, "sluice_port_up{port=\"%s\",role=\"outside\"} %u\n", name,
+			       ports[p].link_up);
+	}
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		sl_family(b, fields[f].name, fields[f].type, fields[f].help);
+		for (uint32_t p = 0; p < n; p++) {
+			uint64_t v;
+
+			memcpy(&v, (const char *)&ports[p] + fields[f].off, sizeof(v));
+			sl_out(b, "%s{port=\"%s\"} %" PRIu64 "\n", fields[f].name,
+			       sl_label(name, sizeof(name), ports[p].name, SL_PORT_NAME_LEN), v);
+		}
+	}
+}
+
+char *sl_metrics_render(const struct sl_ctl *ctl, size_t *len)
+{
+	const struct sl_shm_writer *w = sl_ctl_shm(ctl);
+	const struct sl_store *s = sl_ctl_store(ctl);
+	struct sl_mbuf b = {.cap = 16384};
+	int behind = 0;
+
+	b.p = malloc(b.cap);
+	if (b.p == NULL)
+		return NULL;
+	b.p[0] = '\0';
+
+	sl_family(&b, "sluice_generation", "gauge",
+		  "table generation sluiced last published to the segment");
+	sl_out(&b, "sluice_generation %" PRIu64 "\n", w ? sl_shm_generation(w) : 0);
+	sl_family(&b, "sluice_dp_acked_generation", "gauge",
+		  "highest generation every running sluice-dp lcore acknowledged");
+	sl_out(&b, "sluice_dp_acked_generation %" PRIu64 "\n", w ? sl_shm_acked(w, &behind) : 0);
+	sl_family(&b, "sluice_dp_up", "gauge",
+		  "1 while a live sluice-dp is attached to the segment");
+	sl_out(&b, "sluice_dp_up %d\n", w ? sl_shm_dp_alive(sl_shm_hdr(w)) : 0);
+	if (s)
+		sl_objects(&b, s);
+
+	if (w) {
+		const struct sl_stats_header *st = sl_shm_stats(sl_shm_hdr(w));
+		static struct sl_port_stats ports[SL_MAX_PORTS];
+		uint32_t n_ports = 0, n_lcores = 0, by_state[SL_NEIGH_NSTATES];
+
+		if (*(const volatile uint64_t *)&st->magic == SL_STATS_MAGIC &&
+		    sl_snapshot(st, ports, &n_ports, by_state, &n_lcores)) {
+			sl_family(&b, "sluice_drops_total", "counter",
+				  "packets sluice-dp dropped, by reason (sum over lcores)");
+			for (unsigned int r = 1; r < SL_DROP_MAX; r++) {
+				uint64_t sum = 0;
+
+				for (uint32_t l = 0; l < n_lcores; l++)
+					sum += *(const volatile uint64_t *)&st->lcore[l].drop[r];
+				sl_out(&b, "sluice_drops_total{reason=\"%s\"} %" PRIu64 "\n",
+				       sl_drop_metric_names[r], sum);
+			}
+			sl_family(&b, "sluice_packets_total", "counter",
+				  "sluice-dp packet counters by name (sum over lcores)");
+			for (unsigned int c = 0; c < SL_CNT_MAX; c++) {
+				uint64_t sum = 0;
+
+				for (uint32_t l = 0; l < n_lcores; l++)
+					sum += *(const volatile uint64_t *)&st->lcore[l].cnt[c];
+				sl_out(&b, "sluice_packets_total{counter=\"%s\"} %" PRIu64 "\n",
+				       sl_cnt_metric_names[c], sum);
+			}
+			sl_ports_out(&b, ports, n_ports);
+			sl_family(&b, "sluice_neighbours", "gauge",
+				  "ARP/ND neighbour entries of sluice-dp by state");
+			for (unsigned int i = 0; i < SL_NEIGH_NSTATES; i++)
+				sl_out(&b, "sluice_neighbours{state=\"%s\"} %u\n",
+				       sl_neigh_state_name(i), by_state[i]);
+		}
+	}
+	if (b.failed) {
+		free(b.p);
+		return NULL;
+	}
+	*len = b.len;
+	return b.p;
+}

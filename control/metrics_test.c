@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * metrics.c: the exposition of a started sluiced (demo config, standalone
+ * segment) with a stats area filled the way sluice-dp fills it: per-lcore
+ * counters summed, snapshot values copied, every sample line well formed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sl_counters.h"
+#include "sl_ctl.h"
+#include "sl_metrics.h"
+#include "sl_shm_writer.h"
+
+static char seg[64];
+
+/* The value of the sample `line` (metric name with labels), -1 if absent. */
+static double sample(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, line, n) == 0 && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return -1;
+}
+
+static struct sl_ctl *start(void)
+{
+	struct sl_ctl_opts o = {
+	    .config_path = getenv("SL_DEMO_JSON"), .segment_path = seg, .bank_size = 1 << 22};
+	struct sl_ctl_result res;
+	struct sl_ctl *c = sl_ctl_new(&o);
+	char err[512];
+
+	assert_non_null(o.config_path);
+	assert_non_null(c);
+	assert_int_equal(sl_ctl_start(c, &res, err, sizeof(err)), 0);
+	return c;
+}
+
+static void test_without_dp(void **state)
+{
+	struct sl_ctl *c = start();
+	size_t len = 0;
+	char *t = sl_metrics_render(c, &len);
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(strlen(t), len);
+	assert_true(sample(t, "sluice_generation") == 1);
+	assert_true(sample(t, "sluice_dp_up") == 0);
+	/* demo.json: 2 VPCs, 4 VSwitches, from the file, Pending until acked */
+	assert_true(
+	    sample(t, "sluice_objects{kind=\"vpc\",origin=\"file\",status=\"Pending\"}") +
+		sample(t, "sluice_objects{kind=\"vpc\",origin=\"file\",status=\"Available\"}") ==
+	    2);
+	assert_true(
+	    sample(t, "sluice_objects{kind=\"vswitch\",origin=\"api\",status=\"Pending\"}") == 0);
+	/* no stats area yet: no data-plane families */
+	assert_null(strstr(t, "sluice_drops_total"));
+	free(t);
+	sl_ctl_free(c);
+}
+
+static void test_with_stats(void **state)
+{
+	struct sl_ctl *c = start();
+	struct sl_stats_header *st = sl_shm_stats(sl_shm_hdr(sl_ctl_shm(c)));
+	size_t len;
+	char *t;
+
+	(void)state;
+	/* what sluice-dp writes: 3 lcores, 2 ports, 3 neighbours */
+	st->n_lcores = 3;
+	for (int l = 0; l < 3; l++) {
+		st->lcore[l].drop[SL_DROP_NO_ROUTE] = 10 * (uint64_t)(l + 1);
+		st->lcore[l].cnt[SL_CNT_FWD_IP4] = 1000;
+	}
+	st->lcore[5].drop[SL_DROP_NO_ROUTE] = 7777; /* beyond n_lcores: not summed */
+	st->n_ports = 2;
+	snprintf(st->port[0].name, sizeof(st->port[0].name), "inside0");
+	st->port[0].role = SL_ROLE_INSIDE;
+	st->port[0].link_up = 1;
+	st->port[0].ipackets = 123456789012ULL;
+	snprintf(st->port[1].name, sizeof(st->port[1].name), "out\"side");
+	st->port[1].role = SL_ROLE_OUTSIDE;
+	st->port[1].obytes = 42;
+	st->n_neigh = 3;
+	st->neigh[0].state = SL_NEIGH_REACHABLE;
+	st->neigh[1].state = SL_NEIGH_REACHABLE;
+	st->neigh[2].state = SL_NEIGH_FAILED;
+	st->magic = SL_STATS_MAGIC;
+
+	t = sl_metrics_render(c, &len);
+	assert_non_null(t);
+	assert_true(sample(t, "sluice_drops_total{reason=\"no_route\"}") == 60);
+	assert_true(sample(t, "sluice_drops_total{reason=\"ttl_exceeded\"}") == 0);
+	assert_true(sample(t, "sluice_drops_total{reason=\"none\"}") == -1);
+	assert_true(sample(t, "sluice_packets_total{counter=\"forwarded_ip4\"}") == 3000);
+	assert_true(sample(t, "sluice_port_rx_packets_total{port=\"inside0\"}") == 123456789012.0);
+	assert_true(sample(t, "sluice_port_up{port=\"inside0\",role=\"inside\",trunk=\"0\"}") == 1);
+	/* a quote in a label value is escaped */
+	assert_true(sample(t, "sluice_port_tx_bytes_total{port=\"out\\\"side\"}") == 42);
+	assert_true(sample(t, "sluice_neighbours{state=\"reachable\"}") == 2);
+	assert_true(sample(t, "sluice_neighbours{state=\"failed\"}") == 1);
+	/* every line is a comment or "name[{labels}] value"; one TYPE per family */
+	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
+		if (line[0] == '#') {
+			assert_true(strncmp(line, "# HELP sluice_", 14) == 0 ||
+				    strncmp(line, "# TYPE sluice_", 14) == 0);
+			continue;
+		}
+		char *sp = strrchr(line, ' ');
+
+		assert_non_null(sp);
+		assert_true(strncmp(line, "sluice_", 7) == 0);
+		char *end;
+
+		strtod(sp + 1, &end);
+		assert_true(*end == '\0' && end != sp + 1);
+	}
+	free(t);
+	sl_ctl_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_without_dp),
+	    cmocka_unit_test(test_with_stats),
+	};
+	int rc;
+
+	snprintf(seg, sizeof(seg), "/dev/shm/sl-metrics-test-%d", (int)getpid());
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	unlink(seg);
+	return rc;
+}

@@ -1,0 +1,1018 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * NAT session table shared by every worker: sessions, mappings, public
+ * port allocation, limits, expiry.
+ *
+ * Design note
+ * -----------
+ * Why one shared table. RSS hashes a flow's two directions to different
+ * queues (the outside reply carries the public address, not the inside
+ * one), and vdevs have no flow rules to steer replies. The known answers:
+ *   - per-worker tables, each worker owning a slice of every public IP's
+ *     ports, replies handed off to the owner through a ring (VPP NAT44-ED:
+ *     per-thread data, port_per_thread, nat44_ed_handoff) or steered by
+ *     NIC flow director rules (DPVS: per-lcore connection tables plus
+ *     sa_pool fdir rules per lcore's port range);
+ *   - one table with lock-free readers, both directions' keys in it (grout
+ *     conntrack: fwd/rev keys in one rte_hash, RCU-protected).
+ * Handoff costs a ring hop per reply packet, a worker that owns nothing of
+ * a busy flow, and port slices that fragment every public IP by the
+ * number of workers (worse exhaustion with few ports per IP); NIC steering
+ * is impossible on vdevs. So: one table, rte_hash in
+ * RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF mode (lock-free readers on any
+ * lcore, 16-byte keys, bulk lookup with prefetching, extendable buckets so
+ * an insert never fails below capacity).
+ *
+ * Keys. Four kinds share the hash (struct sl_nat_key.kind): a session's
+ * inside original tuple (IN) and outside reply tuple (OUT), and a
+ * mapping's inside endpoint (MAP_IN) and public endpoint (MAP_OUT). A hash
+ * entry's data is (index << 1 | direction) for sessions, the index for
+ * mappings.
+ *
+ * Writers. All structural changes (create, delete, expire, reclaim,
+ * configuration) run under t->lock. rte_hash's own multi-writer mode would
+ * also serialise adds behind a lock, and we need more than an atomic add:
+ * "look up, then add if absent" for a session two workers create at once,
+ * the mapping refcounts, the port bitmaps, the per-gateway limits. The lock
+ * is taken only on the miss path (the first packet of a flow) and by the
+ * expiry scan when it found expired sessions; hits never take it. Because
+ * every writer holds the lock, the per-gateway session count and token
+ * bucket are exact however many workers create sessions. The lock is a
+ * cost at high creation rates from several workers: docs/BENCHMARKS.md
+ * measures it; per-worker session and port credits (a worker takes slots
+ * and ports in batches under the lock, creates from its credit without
+ * it, publishes with rte_hash's lock-free add) are the known next step if
+ * it shows.
+ *
+ * Readers. A worker looks a key up, gets a session pointer, translates
+ * from its keys (constant while it lives) and touches it: `last` (relaxed
+ * store, skipped unless it moved by touch_ticks) and the TCP bits (relaxed
+ * CAS). Nothing else is written on a hit.
+ *
+ * Deletion and reclamation. Delete (under the lock): `live` = 0, the keys
+ * leave the hash (rte_hash_del_key; in LF mode the key slot is not freed),
+ * the mapping loses a reference and, at zero, leaves the hash and frees its
+ * public port, the gateway's count drops; then an rte_rcu_qsbr token goes
+ * into the pending FIFO with the session, mapping and key positions. Once
+ * every worker reported a quiescent state after the token (workers report
+ * once per loop iteration and keep no session pointer across iterations),
+ * the key positions are freed (rte_hash_free_key_with_position) and the
+ * session and mapping slots go back to their free stacks. A freed public
+ * port may be given to a new mapping at once: the old MAP_OUT key is
+ * already gone, and a worker still translating with the old session only
+ * finishes the packet it has.
+ *
+ * Ports. A bitmap of 65536 bits per public IP and protocol (TCP, UDP, ICMP
+ * identifiers), with a count of ports in use; allocation searches from a
+ * point hashed from the inside endpoint to the end of the range, then from
+ * the start, 64 ports per word: at most 1024 words on a full IP, and the
+ * count answers "exhausted" without a search. A port in use is never given
+ * out twice: exhaustion is a counted drop.
+ *
+ * Paired pooling (RFC 4787 REQ-2). The public IP of a new mapping is the
+ * pool member with the highest hash of (inside source, member address)
+ * (rendezvous hashing): a source always gets the same member while the
+ * pool is unchanged, sources spread evenly, and adding a member moves only
+ * the sources that now prefer it. Existing mappings keep their IP
+ * whatever the pool becomes (EIM first). If the paired IP has no free
+ * port, the flow is dropped PORTS_EXHAUSTED rather than given another IP.
+ *
+ * Limits. Per gateway: live sessions (checked without the lock first, so a
+ * gateway at its limit costs no lock, then exactly under it) and a token
+ * bucket of new_per_sec per second, one second of burst, refilled from the
+ * caller's clock.
+ *
+ * Expiry. A cursor shared by all workers (atomic fetch-add) hands each
+ * caller the next `budget` slots; expired sessions are collected without
+ * the lock and deleted under it after a second check. A full walk of a 1M
+ * table at 64 slots per loop iteration from each worker takes
+ * 1M / (64 x iterations per second): well under a second on a busy worker,
+ * a few seconds on an idle one, against timeouts of 60 s and more.
+ *
+ * Time is the caller's `now` in conf.hz ticks per second (the TSC by
+ * default), so tests drive a synthetic clock.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "sl_nat.h"
+
+struct sl_nat_pend {
+	uint64_t token;
+	uint32_t s;	/* session slot */
+	uint32_t m;	/* mapping slot freed with it, or SL_NAT_NONE */
+	int32_t pos[4]; /* hash positions to free (-1: none) */
+};
+
+static const char *const sl_nat_cnames[SL_NAT_C_MAX] = {[SL_NAT_C_NONE] = "none",
+#define SL_NAT_X(sym, name, desc) [SL_NAT_C_DROP_##sym] = "drop_" #name,
+							SL_NAT_FOREACH_DROP(SL_NAT_X)
+#undef SL_NAT_X
+#define SL_NAT_X(sym, name, desc) [SL_NAT_C_##sym] = #name,
+							    SL_NAT_FOREACH_EVENT(SL_NAT_X)
+#undef SL_NAT_X
+};
+
+const char *sl_nat_counter_name(enum sl_nat_counter c)
+{
+	return c < SL_NAT_C_MAX ? sl_nat_cnames[c] : "?";
+}
+
+static inline struct sl_nat_gw_stats *sl_nat_gst(struct sl_nat_table *t, unsigned int wid,
+						 uint16_t gw)
+{
+	return &t->gst[(size_t)wid * t->conf.max_gws + gw];
+}
+
+/* Count drop `d` (its counter has the same number) on the lcore, and on
+ * gateway `gw` unless it is unknown (>= max_gws). */
+static inline enum sl_nat_drop sl_nat_count_drop(struct sl_nat_table *t, unsigned int wid,
+						 uint16_t gw, enum sl_nat_drop d)
+{
+	t->st[wid].c[d]++;
+	if (gw < t->conf.max_gws)
+		sl_nat_gst(t, wid, gw)->drop[d]++;
+	return d;
+}
+
+static int sl_nat_proto_index(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return 0;
+	case IPPROTO_UDP:
+		return 1;
+	case IPPROTO_ICMP:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+static inline uint32_t sl_nat_mix32(uint32_t x)
+{
+	/* murmur3 finaliser */
+	x ^= x >> 16;
+	x *= 0x85ebca6bU;
+	x ^= x >> 13;
+	x *= 0xc2b2ae35U;
+	x ^= x >> 16;
+	return x;
+}
+
+/* ---- creation -------------------------------------------------------------- */
+
+static const uint32_t sl_nat_tmo_def[SL_NAT_TMO_MAX] = {
+    [SL_NAT_TMO_UDP] = SL_NAT_TMO_UDP_DEF,
+    [SL_NAT_TMO_TCP_EST] = SL_NAT_TMO_TCP_EST_DEF,
+    [SL_NAT_TMO_TCP_TRANS] = SL_NAT_TMO_TCP_TRANS_DEF,
+    [SL_NAT_TMO_ICMP] = SL_NAT_TMO_ICMP_DEF,
+};
+
+/* The RFC floors: UDP 2 min, the others their default. */
+static const uint32_t sl_nat_tmo_min[SL_NAT_TMO_MAX] = {
+    [SL_NAT_TMO_UDP] = SL_NAT_TMO_UDP_MIN,
+    [SL_NAT_TMO_TCP_EST] = SL_NAT_TMO_TCP_EST_DEF,
+    [SL_NAT_TMO_TCP_TRANS] = SL_NAT_TMO_TCP_TRANS_DEF,
+    [SL_NAT_TMO_ICMP] = SL_NAT_TMO_ICMP_DEF,
+};
+
+struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *conf)
+{
+	struct rte_hash_parameters hp = {0};
+	struct sl_nat_table *t;
+	char hname[RTE_HASH_NAMESIZE];
+	size_t qsz;
+
+	if (!conf || conf->max_sessions < 8 || conf->max_sessions > (1u << 28) || !conf->max_gws ||
+	    !conf->max_pubips || !conf->n_workers) {
+		errno = EINVAL;
+		return NULL;
+	}
+	t = rte_zmalloc("sl_nat", sizeof(*t), RTE_CACHE_LINE_SIZE);
+	if (!t) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->conf = *conf;
+	if (!t->conf.hz)
+		t->conf.hz = rte_get_tsc_hz();
+	if (!t->conf.port_min)
+		t->conf.port_min = 1024;
+	if (!t->conf.port_max)
+		t->conf.port_max = 65535;
+	for (int i = 0; i < SL_NAT_TMO_MAX; i++) {
+		if (!t->conf.tmo_s[i])
+			t->conf.tmo_s[i] = sl_nat_tmo_def[i];
+		if (t->conf.tmo_s[i] < sl_nat_tmo_min[i])
+			goto inval;
+		t->tmo[i] = (uint64_t)t->conf.tmo_s[i] * t->conf.hz;
+	}
+	if (t->conf.port_min > t->conf.port_max)
+		goto inval;
+	/* One refresh per 1/16 s at most: negligible against timeouts of a
+	 * minute and more. */
+	t->touch_ticks = t->conf.hz / 16;
+	rte_spinlock_init(&t->lock);
+
+	snprintf(hname, sizeof(hname), "%s_h", name);
+	hp.name = hname;
+	/* Two session keys and (at most) two mapping keys per session,
+	 * plus a quarter: rte_hash sizes its buckets from `entries` (next
+	 * power of two), and with exactly 4 keys per session a full table
+	 * fills the buckets to 100 % when the capacity is a power of two
+	 * (cuckoo displacement makes creation 50 % slower). 5 keys keep the
+	 * bucket load between 40 and 80 % for +24 bytes per session
+	 * (docs/BENCHMARKS.md). */
+	hp.entries = 5 * conf->max_sessions;
+	hp.key_len = sizeof(struct sl_nat_key);
+	hp.hash_func = rte_hash_crc;
+	hp.socket_id = SOCKET_ID_ANY;
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	t->h = rte_hash_create(&hp);
+	if (!t->h)
+		goto fail;
+
+	t->s = rte_zmalloc("sl_nat_s", sizeof(*t->s) * conf->max_sessions, RTE_CACHE_LINE_SIZE);
+	t->m = rte_zmalloc("sl_nat_m", sizeof(*t->m) * conf->max_sessions, RTE_CACHE_LINE_SIZE);
+	t->free_s = rte_malloc("sl_nat_fs", sizeof(uint32_t) * conf->max_sessions, 0);
+	t->free_m = rte_malloc("sl_nat_fm", sizeof(uint32_t) * conf->max_sessions, 0);
+	t->pend = rte_malloc("sl_nat_pend", sizeof(*t->pend) * conf->max_sessions, 0);
+	t->gw = rte_zmalloc("sl_nat_gw", sizeof(*t->gw) * conf->max_gws, RTE_CACHE_LINE_SIZE);
+	t->ip = rte_zmalloc("sl_nat_ip", sizeof(*t->ip) * conf->max_pubips, RTE_CACHE_LINE_SIZE);
+	t->st =
+	    rte_zmalloc("sl_nat_st", sizeof(*t->st) * (conf->n_workers + 1u), RTE_CACHE_LINE_SIZE);
+	t->gst = rte_zmalloc("sl_nat_gst", sizeof(*t->gst) * (conf->n_workers + 1u) * conf->max_gws,
+			     RTE_CACHE_LINE_SIZE);
+	qsz = rte_rcu_qsbr_get_memsize(conf->n_workers);
+	t->qsbr = rte_zmalloc("sl_nat_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->pend || !t->gw || !t->ip || !t->st ||
+	    !t->gst || !t->qsbr)
+		goto fail;
+	if (rte_rcu_qsbr_init(t->qsbr, conf->n_workers) != 0)
+		goto fail;
+	/* Stacks popped from the top: slot 0 first. */
+	for (uint32_t i = 0; i < conf->max_sessions; i++) {
+		t->free_s[i] = conf->max_sessions - 1 - i;
+		t->free_m[i] = conf->max_sessions - 1 - i;
+	}
+	t->n_free_s = t->n_free_m = conf->max_sessions;
+	return t;
+inval:
+	rte_free(t);
+	errno = EINVAL;
+	return NULL;
+fail:
+	sl_nat_free(t);
+	errno = rte_errno ? rte_errno : ENOMEM;
+	return NULL;
+}
+
+void sl_nat_free(struct sl_nat_table *t)
+{
+	if (!t)
+		return;
+	rte_hash_free(t->h);
+	rte_free(t->s);
+	rte_free(t->m);
+	rte_free(t->free_s);
+	rte_free(t->free_m);
+	rte_free(t->pend);
+	rte_free(t->gw);
+	rte_free(t->ip);
+	rte_free(t->st);
+	rte_free(t->gst);
+	rte_free(t->qsbr);
+	rte_free(t);
+}
+
+/* ---- configuration --------------------------------------------------------- */
+
+int sl_nat_gw_set(struct sl_nat_table *t, uint16_t gw, uint32_t max_sessions, uint32_t new_per_sec,
+		  uint32_t flags)
+{
+	struct sl_nat_gw *g;
+
+	if (gw >= t->conf.max_gws || !max_sessions || !new_per_sec)
+		return -EINVAL;
+	g = &t->gw[gw];
+	rte_spinlock_lock(&t->lock);
+	if (!g->max_sessions)
+		g->tokens = (uint64_t)new_per_sec * t->conf.hz; /* start with a full second */
+	else if (g->tokens > (uint64_t)new_per_sec * t->conf.hz)
+		g->tokens = (uint64_t)new_per_sec * t->conf.hz;
+	g->max_sessions = max_sessions;
+	g->new_per_sec = new_per_sec;
+	g->flags = flags;
+	rte_spinlock_unlock(&t->lock);
+	return 0;
+}
+
+int sl_nat_pubip_set(struct sl_nat_table *t, uint16_t idx, uint32_t addr, uint16_t gw)
+{
+	struct sl_nat_pubip *ip;
+	int rc = 0;
+
+	if (idx >= t->conf.max_pubips || gw >= t->conf.max_gws)
+		return -EINVAL;
+	ip = &t->ip[idx];
+	rte_spinlock_lock(&t->lock);
+	if (ip->used[0] || ip->used[1] || ip->used[2]) {
+		/* Mappings use this IP: only the same address may stay. */
+		if (addr != ip->addr || gw != ip->gw)
+			rc = -EBUSY;
+	} else {
+		ip->addr = addr;
+		ip->gw = gw;
+	}
+	rte_spinlock_unlock(&t->lock);
+	return rc;
+}
+
+/* ---- ports ----------------------------------------------------------------- */
+
+/* First free port in [from, to], or -1. */
+static int sl_nat_port_find(const uint64_t *bits, uint32_t from, uint32_t to)
+{
+	uint32_t p = from;
+
+	while (p <= to) {
+		uint32_t w = p >> 6;
+		uint64_t free = ~bits[w] & (~0ULL << (p & 63));
+
+		if (free) {
+			uint32_t q = (w << 6) + (uint32_t)__builtin_ctzll(free);
+
+			return q <= to ? (int)q : -1;
+		}
+		p = (w + 1) << 6;
+	}
+	return -1;
+}
+
+/* Allocate a port of `ip` for protocol index `pi`, searching from `hint`.
+ * Lock held. Port or -1 when the range is full. */
+static int sl_nat_port_alloc(struct sl_nat_table *t, struct sl_nat_pubip *ip, int pi, uint32_t hint)
+{
+	uint32_t lo = t->conf.port_min, hi = t->conf.port_max;
+	uint32_t start = lo + hint % (hi - lo + 1);
+	int p;
+
+	if (ip->used[pi] >= hi - lo + 1)
+		return -1;
+	p = sl_nat_port_find(ip->bits[pi], start, hi);
+	if (p < 0 && start > lo)
+		p = sl_nat_port_find(ip->bits[pi], lo, start - 1);
+	if (p < 0)
+		return -1;
+	ip->bits[pi][p >> 6] |= 1ULL << (p & 63);
+	ip->used[pi]++;
+	return p;
+}
+
+static void sl_nat_port_free(struct sl_nat_pubip *ip, int pi, uint16_t port)
+{
+	uint64_t bit = 1ULL << (port & 63);
+
+	if (ip->bits[pi][port >> 6] & bit) {
+		ip->bits[pi][port >> 6] &= ~bit;
+		ip->used[pi]--;
+	}
+}
+
+uint32_t sl_nat_ports_in_use(const struct sl_nat_table *t, uint16_t idx, uint8_t proto)
+{
+	int pi = sl_nat_proto_index(proto);
+
+	if (idx >= t->conf.max_pubips || pi < 0)
+		return 0;
+	return t->ip[idx].used[pi];
+}
+
+/* ---- mappings -------------------------------------------------------------- */
+
+static void sl_nat_map_keys(const struct sl_nat_mapping *m, struct sl_nat_key *kin,
+			    struct sl_nat_key *kout)
+{
+	*kin = (struct sl_nat_key){.src = m->in_ip,
+				   .sport = m->in_port,
+				   .proto = m->proto,
+				   .kind = SL_NAT_K_MAP_IN,
+				   .gw = m->gw};
+	*kout = (struct sl_nat_key){
+	    .dst = m->pub_ip, .dport = m->pub_port, .proto = m->proto, .kind = SL_NAT_K_MAP_OUT};
+}
+
+const struct sl_nat_mapping *sl_nat_mapping_by_public(struct sl_nat_table *t, uint8_t proto,
+						      uint32_t ip, uint16_t port)
+{
+	struct sl_nat_key k = {.dst = ip, .dport = port, .proto = proto, .kind = SL_NAT_K_MAP_OUT};
+	void *data;
+
+	if (rte_hash_lookup_data(t->h, &k, &data) < 0)
+		return NULL;
+	return &t->m[(uintptr_t)data];
+}
+
+/* Read the MAP_IN key of `k`'s inside endpoint without the lock: only to
+ * bring its buckets into the cache before the lock is taken. */
+static void sl_nat_map_warm(struct sl_nat_table *t, const struct sl_nat_key *k)
+{
+	struct sl_nat_key kin = {.src = k->src,
+				 .sport = k->sport,
+				 .proto = k->proto,
+				 .kind = SL_NAT_K_MAP_IN,
+				 .gw = k->gw};
+
+	(void)rte_hash_lookup(t->h, &kin);
+}
+
+/* Paired pooling: the pool member the source prefers (rendezvous hash). */
+static int sl_nat_pool_pick(const struct sl_nat_table *t, const struct sl_nat_pool *pool,
+			    uint32_t src)
+{
+	uint32_t best = 0;
+	int pick = -1;
+
+	for (unsigned int i = 0; i < pool->n && i < SL_NAT_POOL_MAX; i++) {
+		uint16_t idx = pool->ip[i];
+		uint32_t score;
+
+		if (idx >= t->conf.max_pubips || !t->ip[idx].addr)
+			continue;
+		score = sl_nat_mix32(sl_nat_mix32(src) ^ t->ip[idx].addr);
+		if (pick < 0 || score > best) {
+			best = score;
+			pick = idx;
+		}
+	}
+	return pick;
+}
+
+/* The inside endpoint's live mapping, or a new one from the pool. Lock
+ * held. Mapping index, or SL_NAT_NONE with *why set. */
+static uint32_t sl_nat_map_get(struct sl_nat_table *t, unsigned int wid, const struct sl_nat_key *k,
+			       const struct sl_nat_pool *pool, enum sl_nat_drop *why)
+{
+	struct sl_nat_key kin = {.src = k->src,
+				 .sport = k->sport,
+				 .proto = k->proto,
+				 .kind = SL_NAT_K_MAP_IN,
+				 .gw = k->gw};
+	struct sl_nat_key kout;
+	struct sl_nat_pubip *ip;
+	struct sl_nat_mapping *m;
+	uint32_t mi;
+	void *data;
+	int pick, port, pi = sl_nat_proto_index(k->proto);
+
+	if (rte_hash_lookup_data(t->h, &kin, &data) >= 0) {
+		t->st[wid].c[SL_NAT_C_MAPPING_REUSED]++;
+		return (uint32_t)(uintptr_t)data;
+	}
+	pick = pool ? sl_nat_pool_pick(t, pool, k->src) : -1;
+	if (pick < 0) {
+		*why = SL_NAT_DROP_NO_POOL;
+		return SL_NAT_NONE;
+	}
+	ip = &t->ip[pick];
+	port = sl_nat_port_alloc(t, ip, pi, sl_nat_mix32(k->src ^ ((uint32_t)k->sport << 16)));
+	if (port < 0) {
+		ip->exhausted++;
+		*why = SL_NAT_DROP_PORTS_EXHAUSTED;
+		return SL_NAT_NONE;
+	}
+	/* the new session's reply key must be free (see sl_nat_new_session) */
+	sl_nat_key_out(&kout, k->proto, k->dst, k->dport, ip->addr, (uint16_t)port);
+	if (rte_hash_lookup(t->h, &kout) >= 0) {
+		sl_nat_port_free(ip, pi, (uint16_t)port);
+		*why = SL_NAT_DROP_CONFLICT;
+		return SL_NAT_NONE;
+	}
+	/* n_free_m >= n_free_s > 0: a mapping slot is held by one session
+	 * at least, live or pending. */
+	mi = t->free_m[--t->n_free_m];
+	m = &t->m[mi];
+	*m = (struct sl_nat_mapping){.in_ip = k->src,
+				     .in_port = k->sport,
+				     .proto = k->proto,
+				     .pub_ip = ip->addr,
+				     .pub_port = (uint16_t)port,
+				     .pubip = (uint16_t)pick,
+				     .gw = k->gw};
+	sl_nat_map_keys(m, &kin, &kout);
+	m->pos[0] = rte_hash_add_key_data(t->h, &kin, (void *)(uintptr_t)mi);
+	m->pos[1] = rte_hash_add_key_data(t->h, &kout, (void *)(uintptr_t)mi);
+	if (m->pos[0] < 0 || m->pos[1] < 0) {
+		/* Cannot happen: the hash holds 4 keys per session slot. */
+		if (m->pos[0] >= 0) {
+			rte_hash_del_key(t->h, &kin);
+			rte_hash_free_key_with_position(t->h, m->pos[0]);
+		}
+		if (m->pos[1] >= 0) {
+			rte_hash_del_key(t->h, &kout);
+			rte_hash_free_key_with_position(t->h, m->pos[1]);
+		}
+		sl_nat_port_free(ip, pi, (uint16_t)port);
+		t->free_m[t->n_free_m++] = mi;
+		*why = SL_NAT_DROP_TABLE_FULL;
+		return SL_NAT_NONE;
+	}
+	t->st[wid].c[SL_NAT_C_MAPPING_NEW]++;
+	return mi;
+}
+
+/* ---- deletion and reclamation ---------------------------------------------- */
+
+/* Delete live session `si`. Lock held. */
+static void sl_nat_del_locked(struct sl_nat_table *t, uint32_t si)
+{
+	struct sl_nat_session *s = &t->s[si];
+	struct sl_nat_mapping *m = s->map == SL_NAT_NONE ? NULL : &t->m[s->map];
+	struct sl_nat_pend *p;
+	uint32_t n = atomic_load_explicit(&t->n_pend, memory_order_relaxed);
+
+	atomic_store_explicit(&s->live, 0, memory_order_relaxed);
+	p = &t->pend[(t->pend_head + n) % t->conf.max_sessions];
+	p->s = si;
+	p->m = SL_NAT_NONE;
+	p->pos[2] = p->pos[3] = -1;
+	for (int d = 0; d < 2; d++) {
+		rte_hash_del_key(t->h, &s->k[d]);
+		p->pos[d] = s->pos[d];
+	}
+	if (m && --m->refs == 0) {
+		struct sl_nat_key kin, kout;
+
+		sl_nat_map_keys(m, &kin, &kout);
+		rte_hash_del_key(t->h, &kin);
+		rte_hash_del_key(t->h, &kout);
+		p->pos[2] = m->pos[0];
+		p->pos[3] = m->pos[1];
+		p->m = s->map;
+		sl_nat_port_free(&t->ip[m->pubip], sl_nat_proto_index(m->proto), m->pub_port);
+	}
+	atomic_fetch_sub_explicit(&t->gw[s->gw].n_sessions, 1, memory_order_relaxed);
+	/* Readers may still hold the session or the positions. */
+	p->token = rte_rcu_qsbr_start(t->qsbr);
+	atomic_store_explicit(&t->n_pend, n + 1, memory_order_relaxed);
+}
+
+/* Free what waited long enough, oldest first, at most `max`. Lock held. */
+static void sl_nat_reclaim_locked(struct sl_nat_table *t, uint32_t max)
+{
+	uint32_t n = atomic_load_explicit(&t->n_pend, memory_order_relaxed);
+
+	while (n && max--) {
+		struct sl_nat_pend *p = &t->pend[t->pend_head];
+
+		if (rte_rcu_qsbr_check(t->qsbr, p->token, false) != 1)
+			break;
+		for (int i = 0; i < 4; i++)
+			if (p->pos[i] >= 0)
+				rte_hash_free_key_with_position(t->h, p->pos[i]);
+		t->free_s[t->n_free_s++] = p->s;
+		if (p->m != SL_NAT_NONE)
+			t->free_m[t->n_free_m++] = p->m;
+		t->pend_head = (t->pend_head + 1) % t->conf.max_sessions;
+		n--;
+	}
+	atomic_store_explicit(&t->n_pend, n, memory_order_relaxed);
+}
+
+/* ---- session creation ------------------------------------------------------ */
+
+/* Limits of gateway `g` for one more session. Lock held. */
+static enum sl_nat_drop sl_nat_gw_admit(struct sl_nat_table *t, struct sl_nat_gw *g, uint64_t now)
+{
+	uint64_t cap = (uint64_t)g->new_per_sec * t->conf.hz;
+
+	if (!g->max_sessions)
+		return SL_NAT_DROP_NO_POOL; /* gateway not configured */
+	if (atomic_load_explicit(&g->n_sessions, memory_order_relaxed) >= g->max_sessions)
+		return SL_NAT_DROP_SESSION_LIMIT;
+	if ((int64_t)(now - g->refill) > 0) {
+		uint64_t dt = now - g->refill;
+
+		/* dt * rate overflows only after years of idle time; cap it */
+		if (dt > t->conf.hz)
+			g->tokens = cap;
+		else
+			g->tokens = RTE_MIN(cap, g->tokens + dt * g->new_per_sec);
+		g->refill = now;
+	}
+	if (g->tokens < t->conf.hz)
+		return SL_NAT_DROP_RATE_LIMIT;
+	return SL_NAT_OK;
+}
+
+/* Publish session `si` (keys and fields filled): the key of direction
+ * `last` goes in last, so a worker that finds the session by the key of
+ * the packet that created it (another packet of that flow, on another
+ * queue) also finds it by the other key. Lock held. */
+static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsigned int last)
+{
+	struct sl_nat_session *s = &t->s[si];
+	unsigned int first = last ^ 1;
+
+	for (unsigned int i = 0; i < 2; i++) {
+		unsigned int d = i ? last : first;
+
+		/* rte_hash's LF add stores the key with release semantics:
+		 * a reader that finds it sees the session filled in. */
+		s->pos[d] = rte_hash_add_key_data(t->h, &s->k[d], (void *)(uintptr_t)(si << 1 | d));
+		if (s->pos[d] < 0) {
+			if (i == 1) {
+				rte_hash_del_key(t->h, &s->k[first]);
+				rte_hash_free_key_with_position(t->h, s->pos[first]);
+			}
+			return SL_NAT_DROP_TABLE_FULL;
+		}
+	}
+	return SL_NAT_OK;
+}
+
+/* Common part of both creations once the session's keys are known. Lock
+ * held; `mi` is the mapping (referenced by the new session on success). */
+static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int wid,
+					   const struct sl_nat_key *kin,
+					   const struct sl_nat_key *kout, uint32_t mi,
+					   unsigned int dir, uint8_t tcp_flags, uint64_t now,
+					   struct sl_nat_session **out)
+{
+	struct sl_nat_gw *g = &t->gw[kin->gw];
+	struct sl_nat_session *s;
+	enum sl_nat_drop rc;
+	uint32_t si;
+
+	/* The key of the other direction must be free: rte_hash would
+	 * otherwise replace another session's entry. It is, unless a tuple
+	 * is both a DNAT session's and an SNAT session's (a remote endpoint
+	 * talking to an inside endpoint both ways at once). A new mapping is
+	 * checked before its port is taken (sl_nat_map_get), so a conflict
+	 * here never leaves a mapping without sessions. */
+	if (rte_hash_lookup(t->h, dir == SL_NAT_DIR_ORIG ? kout : kin) >= 0)
+		return SL_NAT_DROP_CONFLICT;
+	si = t->free_s[--t->n_free_s];
+	s = &t->s[si];
+	s->k[SL_NAT_DIR_ORIG] = *kin;
+	s->k[SL_NAT_DIR_REPLY] = *kout;
+	s->gw = kin->gw;
+	s->map = mi;
+	atomic_store_explicit(&s->last, now, memory_order_relaxed);
+	atomic_store_explicit(&s->tcp,
+			      kin->proto == IPPROTO_TCP ? sl_nat_tcp_bits(dir, tcp_flags) : 0,
+			      memory_order_relaxed);
+	atomic_store_explicit(&s->live, 1, memory_order_relaxed);
+	rc = sl_nat_publish(t, si, dir);
+	if (rc != SL_NAT_OK) {
+		atomic_store_explicit(&s->live, 0, memory_order_relaxed);
+		t->free_s[t->n_free_s++] = si;
+		return rc;
+	}
+	if (mi != SL_NAT_NONE)
+		t->m[mi].refs++;
+	atomic_fetch_add_explicit(&g->n_sessions, 1, memory_order_relaxed);
+	g->tokens -= t->conf.hz;
+	t->st[wid].c[SL_NAT_C_CREATED]++;
+	sl_nat_gst(t, wid, kin->gw)->created++;
+	*out = s;
+	return SL_NAT_OK;
+}
+
+/* Checks before the lock: the protocol and a gateway at its session
+ * limit (the common case of a flood beyond the spec). */
+static enum sl_nat_drop sl_nat_precheck(const struct sl_nat_table *t, const struct sl_nat_key *k,
+					uint16_t gw)
+{
+	const struct sl_nat_gw *g;
+
+	if (sl_nat_proto_index(k->proto) < 0)
+		return SL_NAT_DROP_BAD_PROTO;
+	if (gw >= t->conf.max_gws)
+		return SL_NAT_DROP_NO_POOL;
+	g = &t->gw[gw];
+	if (atomic_load_explicit(&g->n_sessions, memory_order_relaxed) >= g->max_sessions)
+		return g->max_sessions ? SL_NAT_DROP_SESSION_LIMIT : SL_NAT_DROP_NO_POOL;
+	return SL_NAT_OK;
+}
+
+/* Under the lock: the session if another worker made it meanwhile. */
+static struct sl_nat_session *sl_nat_recheck(struct sl_nat_table *t, unsigned int wid,
+					     const struct sl_nat_key *k)
+{
+	unsigned int dir;
+	void *data;
+
+	if (rte_hash_lookup_data(t->h, k, &data) < 0)
+		return NULL;
+	t->st[wid].c[SL_NAT_C_CREATE_RACE]++;
+	return sl_nat_decode(t, data, &dir);
+}
+
+/* Limits, then a free slot (reclaiming if needed). Lock held. */
+static enum sl_nat_drop sl_nat_admit(struct sl_nat_table *t, uint16_t gw, uint64_t now)
+{
+	enum sl_nat_drop rc = sl_nat_gw_admit(t, &t->gw[gw], now);
+
+	if (rc != SL_NAT_OK)
+		return rc;
+	if (!t->n_free_s)
+		sl_nat_reclaim_locked(t, UINT32_MAX);
+	return t->n_free_s ? SL_NAT_OK : SL_NAT_DROP_TABLE_FULL;
+}
+
+enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
+				   const struct sl_nat_key *k, const struct sl_nat_pool *pool,
+				   uint8_t tcp_flags, uint64_t now, struct sl_nat_session **out)
+{
+	struct sl_nat_key kout;
+	struct sl_nat_mapping *m;
+	enum sl_nat_drop rc = sl_nat_precheck(t, k, k->gw);
+	uint32_t mi;
+
+	*out = NULL;
+	if (rc != SL_NAT_OK)
+		return sl_nat_count_drop(t, wid, k->gw, rc);
+	/* Lock-free lookups first: another worker may have created the flow
+	 * since the caller's miss (then no lock at all), and they bring the
+	 * buckets the locked part reads into the cache, so the critical
+	 * section waits for fewer cache misses. */
+	*out = sl_nat_recheck(t, wid, k);
+	if (*out)
+		return SL_NAT_OK;
+	sl_nat_map_warm(t, k);
+	rte_spinlock_lock(&t->lock);
+	sl_nat_reclaim_locked(t, 8);
+	*out = sl_nat_recheck(t, wid, k);
+	if (*out)
+		goto unlock;
+	rc = sl_nat_admit(t, k->gw, now);
+	if (rc != SL_NAT_OK)
+		goto unlock;
+	mi = sl_nat_map_get(t, wid, k, pool, &rc);
+	if (mi == SL_NAT_NONE)
+		goto unlock;
+	m = &t->m[mi];
+	/* the reply: remote -> public endpoint */
+	sl_nat_key_out(&kout, k->proto, k->dst, k->dport, m->pub_ip, m->pub_port);
+	rc = sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, tcp_flags, now, out);
+unlock:
+	rte_spinlock_unlock(&t->lock);
+	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, k->gw, rc);
+}
+
+enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
+				  const struct sl_nat_key *k, uint8_t tcp_flags, uint64_t now,
+				  struct sl_nat_session **out)
+{
+	struct sl_nat_key mk = {
+	    .dst = k->dst, .dport = k->dport, .proto = k->proto, .kind = SL_NAT_K_MAP_OUT};
+	struct sl_nat_key kin;
+	struct sl_nat_mapping *m;
+	enum sl_nat_drop rc = SL_NAT_OK;
+	void *data;
+	uint32_t mi;
+	uint16_t gw = UINT16_MAX; /* known once the mapping is */
+
+	*out = NULL;
+	if (sl_nat_proto_index(k->proto) < 0)
+		return sl_nat_count_drop(t, wid, UINT16_MAX, SL_NAT_DROP_BAD_PROTO);
+	rte_spinlock_lock(&t->lock);
+	sl_nat_reclaim_locked(t, 8);
+	*out = sl_nat_recheck(t, wid, k);
+	if (*out)
+		goto unlock;
+	if (rte_hash_lookup_data(t->h, &mk, &data) < 0) {
+		rc = SL_NAT_DROP_NO_MAPPING;
+		goto unlock;
+	}
+	mi = (uint32_t)(uintptr_t)data;
+	m = &t->m[mi];
+	gw = m->gw;
+	if (!(t->gw[m->gw].flags & SL_NAT_GW_EIF)) {
+		rc = SL_NAT_DROP_FILTERED;
+		goto unlock;
+	}
+	rc = sl_nat_admit(t, m->gw, now);
+	if (rc != SL_NAT_OK)
+		goto unlock;
+	sl_nat_key_in(&kin, m->gw, k->proto, m->in_ip, m->in_port, k->src, k->sport);
+	t->st[wid].c[SL_NAT_C_MAPPING_REUSED]++;
+	rc = sl_nat_new_session(t, wid, &kin, k, mi, SL_NAT_DIR_REPLY, tcp_flags, now, out);
+unlock:
+	rte_spinlock_unlock(&t->lock);
+	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, gw, rc);
+}
+
+enum sl_nat_drop sl_nat_create_dnat(struct sl_nat_table *t, unsigned int wid,
+				    const struct sl_nat_key *k, uint16_t gw, uint32_t int_ip,
+				    uint16_t int_port, uint8_t tcp_flags, uint64_t now,
+				    struct sl_nat_session **out)
+{
+	enum sl_nat_drop rc = sl_nat_precheck(t, k, gw);
+	struct sl_nat_key kin;
+
+	*out = NULL;
+	if (rc != SL_NAT_OK)
+		return sl_nat_count_drop(t, wid, gw, rc);
+	rte_spinlock_lock(&t->lock);
+	sl_nat_reclaim_locked(t, 8);
+	*out = sl_nat_recheck(t, wid, k);
+	if (*out)
+		goto unlock;
+	rc = sl_nat_admit(t, gw, now);
+	if (rc != SL_NAT_OK)
+		goto unlock;
+	/* ICMP: the identifier is the outside key's dport */
+	sl_nat_key_in(&kin, gw, k->proto, int_ip, k->proto == IPPROTO_ICMP ? k->dport : int_port,
+		      k->src, k->sport);
+	rc =
+	    sl_nat_new_session(t, wid, &kin, k, SL_NAT_NONE, SL_NAT_DIR_REPLY, tcp_flags, now, out);
+unlock:
+	rte_spinlock_unlock(&t->lock);
+	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, gw, rc);
+}
+
+/* ---- expiry ---------------------------------------------------------------- */
+
+unsigned int sl_nat_expire(struct sl_nat_table *t, unsigned int wid, uint64_t now,
+			   unsigned int budget)
+{
+	uint32_t cand[SL_NAT_EXPIRE_MAX];
+	unsigned int n = 0, done = 0;
+	uint64_t start;
+
+	budget = RTE_MIN(budget, SL_NAT_EXPIRE_MAX);
+	budget = RTE_MIN(budget, t->conf.max_sessions);
+	start = atomic_fetch_add_explicit(&t->cursor, budget, memory_order_relaxed);
+	for (unsigned int i = 0; i < budget; i++) {
+		uint32_t si = (uint32_t)((start + i) % t->conf.max_sessions);
+		const struct sl_nat_session *s = &t->s[si];
+
+		if (atomic_load_explicit(&s->live, memory_order_relaxed) &&
+		    sl_nat_session_expired(t, s, now))
+			cand[n++] = si;
+	}
+	if (!n && !atomic_load_explicit(&t->n_pend, memory_order_relaxed))
+		return 0;
+	rte_spinlock_lock(&t->lock);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct sl_nat_session *s = &t->s[cand[i]];
+
+		/* Again under the lock: a packet may have refreshed it, or
+		 * another worker's scan deleted it. */
+		if (atomic_load_explicit(&s->live, memory_order_relaxed) &&
+		    sl_nat_session_expired(t, s, now)) {
+			sl_nat_gst(t, wid, s->gw)->expired++;
+			sl_nat_del_locked(t, cand[i]);
+			done++;
+		}
+	}
+	sl_nat_reclaim_locked(t, RTE_MAX(budget, 32u));
+	rte_spinlock_unlock(&t->lock);
+	t->st[wid].c[SL_NAT_C_EXPIRED] += done;
+	return done;
+}
+
+uint32_t sl_nat_gw_flush(struct sl_nat_table *t, unsigned int wid, uint16_t gw)
+{
+	uint32_t done = 0;
+
+	for (uint32_t base = 0; base < t->conf.max_sessions; base += 1024) {
+		uint32_t end = RTE_MIN(base + 1024u, t->conf.max_sessions);
+
+		rte_spinlock_lock(&t->lock);
+		for (uint32_t si = base; si < end; si++)
+			if (atomic_load_explicit(&t->s[si].live, memory_order_relaxed) &&
+			    t->s[si].gw == gw) {
+				sl_nat_gst(t, wid, gw)->deleted++;
+				sl_nat_del_locked(t, si);
+				done++;
+			}
+		sl_nat_reclaim_locked(t, 1024);
+		rte_spinlock_unlock(&t->lock);
+	}
+	t->st[wid].c[SL_NAT_C_DELETED] += done;
+	return done;
+}
+
+/* ---- read side for operators and tests
+ * ------------------------------------------------------------ */
+
+void sl_nat_usage(struct sl_nat_table *t, struct sl_nat_usage *u)
+{
+	rte_spinlock_lock(&t->lock);
+	u->pending = atomic_load_explicit(&t->n_pend, memory_order_relaxed);
+	u->free = t->n_free_s;
+	u->sessions = t->conf.max_sessions - t->n_free_s - u->pending;
+	u->mappings = 0;
+	for (uint16_t i = 0; i < t->conf.max_pubips; i++)
+		for (int p = 0; p < SL_NAT_N_PROTO; p++)
+			u->mappings += t->ip[i].used[p];
+	rte_spinlock_unlock(&t->lock);
+}
+
+void sl_nat_stats_read(const struct sl_nat_table *t, uint64_t *out)
+{
+	memset(out, 0, sizeof(uint64_t) * SL_NAT_C_MAX);
+	for (unsigned int l = 0; l <= t->conf.n_workers; l++)
+		for (int c = 0; c < SL_NAT_C_MAX; c++)
+			out[c] += t->st[l].c[c];
+}
+
+void sl_nat_gw_stats_read(const struct sl_nat_table *t, uint16_t gw, struct sl_nat_gw_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (gw >= t->conf.max_gws)
+		return;
+	for (unsigned int l = 0; l <= t->conf.n_workers; l++) {
+		const struct sl_nat_gw_stats *g = &t->gst[(size_t)l * t->conf.max_gws + gw];
+
+		for (int d = 0; d < SL_NAT_DROP_MAX; d++)
+			out->drop[d] += g->drop[d];
+		out->created += g->created;
+		out->expired += g->expired;
+		out->deleted += g->deleted;
+	}
+}
+
+int sl_nat_pubip_read(struct sl_nat_table *t, uint16_t idx, struct sl_nat_pubip_info *out)
+{
+	const struct sl_nat_pubip *ip;
+
+	if (idx >= t->conf.max_pubips)
+		return -EINVAL;
+	ip = &t->ip[idx];
+	rte_spinlock_lock(&t->lock);
+	out->addr = ip->addr;
+	out->gw = ip->gw;
+	for (int p = 0; p < SL_NAT_N_PROTO; p++)
+		out->ports[p] = ip->used[p];
+	out->exhausted = ip->exhausted;
+	rte_spinlock_unlock(&t->lock);
+	return 0;
+}
+
+static bool sl_nat_key_has_addr(const struct sl_nat_key *k, uint32_t a)
+{
+	return k->src == a || k->dst == a;
+}
+
+static bool sl_nat_key_has_port(const struct sl_nat_key *k, uint16_t p)
+{
+	return k->sport == p || k->dport == p;
+}
+
+static bool sl_nat_match(const struct sl_nat_session *s, const struct sl_nat_filter *f)
+{
+	if (f->gw != SL_NAT_ANY_GW && s->gw != f->gw)
+		return false;
+	if (f->proto && s->k[0].proto != f->proto)
+		return false;
+	if (f->addr && !sl_nat_key_has_addr(&s->k[0], f->addr) &&
+	    !sl_nat_key_has_addr(&s->k[1], f->addr))
+		return false;
+	if (f->port && !sl_nat_key_has_port(&s->k[0], f->port) &&
+	    !sl_nat_key_has_port(&s->k[1], f->port))
+		return false;
+	return true;
+}
+
+uint32_t sl_nat_export(struct sl_nat_table *t, const struct sl_nat_filter *f, uint64_t now,
+		       uint32_t *cursor, struct sl_nat_session_info *out, uint32_t max)
+{
+	uint32_t n = 0, si = *cursor;
+
+	while (si < t->conf.max_sessions && n < max) {
+		uint32_t end = RTE_MIN(si + 1024u, t->conf.max_sessions);
+
+		/* Under the lock a live session's keys cannot be rewritten. */
+		rte_spinlock_lock(&t->lock);
+		for (; si < end && n < max; si++) {
+			const struct sl_nat_session *s = &t->s[si];
+			struct sl_nat_session_info *o;
+
+			if (!atomic_load_explicit(&s->live, memory_order_relaxed) ||
+			    !sl_nat_match(s, f))
+				continue;
+			o = &out[n++];
+			o->in = s->k[0];
+			o->out = s->k[1];
+			o->gw = s->gw;
+			o->tcp = atomic_load_explicit(&s->tcp, memory_order_relaxed);
+			o->tmo_class = (uint8_t)sl_nat_session_class(s);
+			o->idle = now - atomic_load_explicit(&s->last, memory_order_relaxed);
+			o->timeout = sl_nat_session_timeout(t, s);
+		}
+		rte_spinlock_unlock(&t->lock);
+	}
+	*cursor = si;
+	return n;
+}

@@ -358,15 +358,13 @@ static int sl_bwp_count(const struct sl_mut *x, const char *k, long max, const c
 	return 0;
 }
 
-/* Append `n` new addresses of the pool to the package body's list. */
-static int sl_bwp_add_addrs(struct sl_mut *x, json_t *body, unsigned int n, struct sl_api_err *e)
+/* Append addresses a[0..n-1] (picked by sl_nat_pick()) to the package
+ * body's list, each with a new nateip- id. */
+static int sl_bwp_append(struct sl_mut *x, json_t *body, const struct sl_pfx *a, unsigned int n,
+			 struct sl_api_err *e)
 {
-	struct sl_pfx a[SL_BWP_IPS_MAX];
 	json_t *list = json_object_get(body, "PublicIpAddresses");
 
-	if (sl_nat_pick(x, n, a) < 0)
-		return sl_api_fail(e, 500, "InsufficientEipCapacity",
-				   "The gateway's EipPool has fewer than %u free addresses.", n);
 	if (!json_is_array(list)) {
 		list = json_array();
 		json_object_set_new(body, "PublicIpAddresses", list);
@@ -383,16 +381,51 @@ static int sl_bwp_add_addrs(struct sl_mut *x, json_t *body, unsigned int n, stru
 	return 0;
 }
 
+static int sl_bwp_pick(const struct sl_mut *x, unsigned int n, struct sl_pfx *a,
+		       struct sl_api_err *e)
+{
+	if (sl_nat_pick(x, n, a) < 0)
+		return sl_api_fail(e, 500, "InsufficientEipCapacity",
+				   "The gateway's EipPool has fewer than %u free addresses.", n);
+	return 0;
+}
+
+int sl_bwp_new(struct sl_mut *x, const struct sl_bwp_spec *sp, const struct sl_pfx *addrs,
+	       char id[SL_ID_LEN], struct sl_api_err *e)
+{
+	const struct sl_region_obj *r = sl_jsl_get(x->s->regions, sp->region_id);
+	const char *zone = sp->zone;
+	json_t *body;
+
+	if (zone == NULL) /* "random": the region's first zone */
+		zone = r && r->n_zones ? r->zones[0]->id : NULL;
+	if (sl_mut_new_id(x->s, "bwp-", id, SL_ID_LEN) < 0)
+		return sl_api_fail(e, 500, "InternalError", "no random bytes");
+	body = json_pack("{s:s,s:s,s:I}", "BandwidthPackageId", id, "NatGatewayId", sp->natgw_id,
+			 "Bandwidth", (json_int_t)sp->bandwidth);
+	if (body == NULL)
+		return sl_mut_oom(e);
+	if (zone)
+		json_object_set_new(body, "ZoneId", json_string(zone));
+	if (sp->name_param)
+		sl_mut_copy_param(x, body, sp->name_param, "Name");
+	if (sp->desc_param)
+		sl_mut_copy_param(x, body, sp->desc_param, "Description");
+	if (sl_bwp_append(x, body, addrs, sp->n_ips, e) < 0) {
+		json_decref(body);
+		return -1;
+	}
+	return sl_mut_stage(x, SL_CFG_BWP, id, body, "BandwidthPackage", e);
+}
+
 static int sl_create_bwp(struct sl_mut *x, struct sl_api_err *e)
 {
 	const char *nid = sl_mut_param(x, "NatGatewayId");
-	const char *zone =
-	    sl_mut_param(x, "Zone") ? sl_mut_param(x, "Zone") : sl_mut_param(x, "ZoneId");
 	const struct sl_natgw_obj *n;
-	const struct sl_region_obj *r;
+	struct sl_bwp_spec sp = {.name_param = "Name", .desc_param = "Description"};
+	struct sl_pfx a[SL_BWP_IPS_MAX];
 	char id[SL_ID_LEN];
 	long count, bw;
-	json_t *body;
 
 	if (sl_mut_region(x, e) < 0)
 		return -1;
@@ -415,24 +448,12 @@ static int sl_create_bwp(struct sl_mut *x, struct sl_api_err *e)
 		return sl_api_fail(e, 400, "InvalidBandwidth.ValueNotSupported",
 				   "Bandwidth %ld is not valid: %d-%d.", bw, SL_BWP_BANDWIDTH_MIN,
 				   SL_BWP_BANDWIDTH_CREATE_MAX);
-	r = sl_jsl_get(x->s->regions, n->vpc->region_id);
-	if (zone == NULL) /* "random": the region's first zone */
-		zone = r && r->n_zones ? r->zones[0]->id : NULL;
-	if (sl_mut_new_id(x->s, "bwp-", id, sizeof(id)) < 0)
-		return sl_api_fail(e, 500, "InternalError", "no random bytes");
-	body = json_pack("{s:s,s:s,s:I}", "BandwidthPackageId", id, "NatGatewayId", n->id,
-			 "Bandwidth", (json_int_t)bw);
-	if (body == NULL)
-		return sl_mut_oom(e);
-	if (zone)
-		json_object_set_new(body, "ZoneId", json_string(zone));
-	sl_mut_copy_param(x, body, "Name", NULL);
-	sl_mut_copy_param(x, body, "Description", NULL);
-	if (sl_bwp_add_addrs(x, body, (unsigned int)count, e) < 0) {
-		json_decref(body);
-		return -1;
-	}
-	if (sl_mut_stage(x, SL_CFG_BWP, id, body, "BandwidthPackage", e) < 0)
+	sp.natgw_id = n->id;
+	sp.region_id = n->vpc->region_id;
+	sp.zone = sl_mut_param(x, "Zone") ? sl_mut_param(x, "Zone") : sl_mut_param(x, "ZoneId");
+	sp.n_ips = (unsigned int)count;
+	sp.bandwidth = bw;
+	if (sl_bwp_pick(x, sp.n_ips, a, e) < 0 || sl_bwp_new(x, &sp, a, id, e) < 0)
 		return -1;
 	x->result = json_pack("{s:s}", "BandwidthPackageId", id);
 	return x->result ? 0 : sl_mut_oom(e);
@@ -487,6 +508,7 @@ static int sl_modify_bwp_attr(struct sl_mut *x, struct sl_api_err *e)
 static int sl_add_bwp_ips(struct sl_mut *x, struct sl_api_err *e)
 {
 	struct sl_bwp_obj *b = sl_own_bwp(x, NULL, e);
+	struct sl_pfx a[SL_BWP_IPS_MAX];
 	long count;
 	json_t *body;
 
@@ -498,10 +520,12 @@ static int sl_add_bwp_ips(struct sl_mut *x, struct sl_api_err *e)
 				   "IpCount %ld: the package has %u addresses already (IpCount is "
 				   "the count after the change).",
 				   count, b->n_ips);
+	if (sl_bwp_pick(x, (unsigned int)count - b->n_ips, a, e) < 0)
+		return -1;
 	body = json_deep_copy(sl_db_get(x->m->db, SL_CFG_BWP, b->id));
 	if (body == NULL)
 		return sl_mut_oom(e);
-	if (sl_bwp_add_addrs(x, body, (unsigned int)count - b->n_ips, e) < 0) {
+	if (sl_bwp_append(x, body, a, (unsigned int)count - b->n_ips, e) < 0) {
 		json_decref(body);
 		return -1;
 	}
@@ -515,7 +539,7 @@ static int sl_add_bwp_ips(struct sl_mut *x, struct sl_api_err *e)
 static int sl_remove_bwp_ips(struct sl_mut *x, struct sl_api_err *e)
 {
 	struct sl_bwp_obj *b = sl_own_bwp(x, NULL, e);
-	bool gone[SL_BWP_IPS_MAX] = {false};
+	bool gone[SL_BWP_IPS_MAX + 1] = {false}; /* n_ips <= SL_BWP_IPS_MAX once valid */
 	unsigned int n_gone = 0;
 	json_t *body, *list;
 

@@ -110,14 +110,91 @@ static json_t *sl_natgw_tables(const struct sl_natgw_obj *n, bool with_id)
 
 /* ---- NAT gateways ----------------------------------------------------------- */
 
+/* CreateNatGateway's BandwidthPackage.n.IpCount/.Bandwidth/.Zone (n 1-4):
+ * the legacy packages created with the gateway (spec digest 2.6). Their
+ * specs into sp[] and *n (0: none given); -1 with `e`. */
+static int sl_natgw_bwps(const struct sl_mut *x, struct sl_bwp_spec *sp, unsigned int *n,
+			 unsigned int *total, struct sl_api_err *e)
+{
+	*n = *total = 0;
+	for (unsigned int i = 1; i <= SL_BWP_PER_NATGW + 1; i++) {
+		char kc[40], kb[40], kz[40];
+		const char *c, *b;
+		long count, bw;
+
+		snprintf(kc, sizeof(kc), "BandwidthPackage.%u.IpCount", i);
+		snprintf(kb, sizeof(kb), "BandwidthPackage.%u.Bandwidth", i);
+		snprintf(kz, sizeof(kz), "BandwidthPackage.%u.Zone", i);
+		c = sl_mut_param(x, kc);
+		b = sl_mut_param(x, kb);
+		if (c == NULL && b == NULL && sl_mut_param(x, kz) == NULL)
+			continue;
+		if (i > SL_BWP_PER_NATGW)
+			return sl_api_fail(e, 400, "TooManyBandwidthPackages",
+					   "A NAT gateway has at most %d bandwidth packages.",
+					   SL_BWP_PER_NATGW);
+		if (c == NULL || b == NULL) {
+			/* the seed: "n" is the package's number in the code */
+			snprintf(e->codebuf, sizeof(e->codebuf), "MissingParameter.%s",
+				 c == NULL ? kc : kb);
+			return sl_api_fail(e, 400, e->codebuf,
+					   "Missing parameter %s in BandwidthPackage %u.",
+					   c == NULL ? "IpCount" : "Bandwidth", i);
+		}
+		if (sl_api_parse_uint(c, 1000000L, &count) < 0 || count < 1 ||
+		    count > SL_BWP_IPS_MAX)
+			return sl_api_fail(e, 400, "InvalidIpCount.ValueNotSupported",
+					   "%s %.16s is not valid: 1-%d.", kc, c, SL_BWP_IPS_MAX);
+		if (sl_api_parse_uint(b, 1000000L, &bw) < 0 || bw < SL_BWP_BANDWIDTH_MIN ||
+		    bw > SL_BWP_BANDWIDTH_MAX)
+			return sl_api_fail(e, 400, "InvalidBandwidth.ValueNotSupported",
+					   "%s %.16s is not valid: %d-%d.", kb, b,
+					   SL_BWP_BANDWIDTH_MIN, SL_BWP_BANDWIDTH_MAX);
+		sp[*n] = (struct sl_bwp_spec){
+		    .zone = sl_mut_param(x, kz), .n_ips = (unsigned int)count, .bandwidth = bw};
+		*total += (unsigned int)count;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Stage the packages of sp[0..n-1] for gateway `id` and list them in
+ * `ids` (the answer's BandwidthPackageIds). */
+static int sl_natgw_stage_bwps(struct sl_mut *x, const char *id, const char *rid,
+			       struct sl_bwp_spec *sp, unsigned int n, unsigned int total,
+			       json_t *ids, struct sl_api_err *e)
+{
+	struct sl_pfx a[SL_BWP_PER_NATGW * SL_BWP_IPS_MAX];
+	unsigned int at = 0;
+
+	if (n && sl_nat_pick(x, total, a) < 0)
+		return sl_api_fail(e, 500, "InsufficientEipCapacity",
+				   "The gateway's EipPool has fewer than %u free addresses.",
+				   total);
+	for (unsigned int i = 0; i < n; i++) {
+		char bid[SL_ID_LEN];
+
+		sp[i].natgw_id = id;
+		sp[i].region_id = rid;
+		if (sl_bwp_new(x, &sp[i], a + at, bid, e) < 0)
+			return -1;
+		at += sp[i].n_ips;
+		json_array_append_new(ids, json_string(bid));
+	}
+	return 0;
+}
+
 static int sl_create_natgw(struct sl_mut *x, struct sl_api_err *e)
 {
 	static const char *const req[] = {"VpcId", NULL};
 	struct sl_natgw_obj tmp;
+	struct sl_bwp_spec sp[SL_BWP_PER_NATGW];
+	unsigned int n_bwps, total;
 	const struct sl_vpc_obj *v;
-	json_t *body;
+	json_t *body, *ids;
 
-	if (sl_mut_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
+	if (sl_mut_region(x, e) < 0 || sl_mut_require(x, e, req) < 0 ||
+	    sl_natgw_bwps(x, sp, &n_bwps, &total, e) < 0)
 		return -1;
 	v = sl_store_vpc(x->s, sl_mut_param(x, "VpcId"));
 	if (v == NULL || strcmp(v->region_id, sl_mut_param(x, "RegionId")) != 0)
@@ -140,9 +217,22 @@ static int sl_create_natgw(struct sl_mut *x, struct sl_api_err *e)
 	}
 	if (sl_stage_put(x, SL_CFG_NATGW, tmp.id, body, e) < 0)
 		return -1;
+	ids = json_array();
+	if (ids == NULL)
+		return sl_mut_oom(e);
+	if (sl_natgw_stage_bwps(x, tmp.id, v->region_id, sp, n_bwps, total, ids, e) < 0) {
+		json_decref(ids);
+		return -1;
+	}
+	/* the gateway answers for the request (its packages' errors too) */
 	snprintf(x->label, sizeof(x->label), "NatGateway %s", tmp.id);
 	x->result = sl_natgw_tables(&tmp, true);
-	return x->result ? 0 : sl_mut_oom(e);
+	if (x->result == NULL) {
+		json_decref(ids);
+		return sl_mut_oom(e);
+	}
+	sl_api_set_list(x->result, "BandwidthPackageIds", "BandwidthPackageId", ids);
+	return 0;
 }
 
 static bool sl_true(const struct sl_mut *x, const char *k)
@@ -765,14 +855,8 @@ int sl_nat_vpc_deps(const struct sl_store *s, const struct sl_vpc_obj *v,
 
 /* Parameters of later API versions that sluice cannot honour: refused when
  * set (not "false"), so nothing asked for is silently dropped. */
-static const char *const sl_no_ngw[] = {"BandwidthPackage.1.IpCount",
-					"BandwidthPackage.1.Bandwidth",
-					"NatType",
-					"NetworkType",
-					"Ipv4Prefix",
-					"PrivateLinkEnabled",
-					"NatIp",
-					NULL};
+static const char *const sl_no_ngw[] = {
+    "NatType", "NetworkType", "Ipv4Prefix", "PrivateLinkEnabled", "NatIp", NULL};
 static const char *const sl_no_eip[] = {"InstanceChargeType", "PublicIpAddressPoolId", "ISP",
 					"SecurityProtectionTypes", NULL};
 static const char *const sl_no_eip_assoc[] = {"PrivateIpAddress", "Mode", NULL};
@@ -784,7 +868,7 @@ static const char *const sl_no_ngw_mod[] = {"EipBindMode", "IcmpReplyEnabled", "
 static const char *const sl_nothing[] = {NULL};
 
 const struct sl_mut_action sl_nat_actions[] = {
-    {"CreateNatGateway", sl_create_natgw, sl_no_ngw, false},
+    {"CreateNatGateway", sl_create_natgw, sl_no_ngw, true}, /* with its packages */
     {"DeleteNatGateway", sl_delete_natgw, sl_nothing, true},
     {"ModifyNatGatewayAttribute", sl_modify_natgw, sl_no_ngw_mod, false},
     {"ModifyNatGatewaySpec", sl_modify_natgw_spec, sl_nothing, false},

@@ -89,6 +89,20 @@ int sl_nat_pick(const struct sl_mut *x, unsigned int n, struct sl_pfx *out);
 extern const struct sl_mut_action sl_bwp_actions[];
 extern const unsigned int sl_bwp_n_actions;
 
+/** A new NAT bandwidth package to stage (sl_bwp_new()). */
+struct sl_bwp_spec {
+	const char *natgw_id, *region_id;
+	const char *zone;		     /**< NULL: the region's first zone */
+	const char *name_param, *desc_param; /**< parameters to copy, or NULL */
+	unsigned int n_ips;
+	long bandwidth;
+};
+
+/** Stage NAT bandwidth package `sp` with the pool addresses addrs[0..n_ips-1]
+ * (from sl_nat_pick()); its new id into `id`. 0 or -1 with `e`. */
+int sl_bwp_new(struct sl_mut *x, const struct sl_bwp_spec *sp, const struct sl_pfx *addrs,
+	       char id[SL_ID_LEN], struct sl_api_err *e);
+
 /** Refuse to release EIP `p` while a common bandwidth package holds it:
  * 0 or -1 with `e` (DependencyViolation.BandwidthPackage). */
 int sl_bwp_eip_deps(const struct sl_eip_obj *p, struct sl_api_err *e);

@@ -255,6 +255,28 @@ for (const [mode, alg] of [['sig1.0', 'v2'], ['acs3', undefined]]) {
 		assert.equal((await pkgs({})).TotalCount, 0);
 		await c.deleteNatGateway(new Vpc.DeleteNatGatewayRequest({ regionId: REGION, natGatewayId: n.ngw }));
 		await c.deleteVSwitch(new Vpc.DeleteVSwitchRequest({ vSwitchId: n.vsw }));
+	});
+
+	nt('CreateNatGateway with BandwidthPackage.n.* creates its packages', async () => {
+		const ngw = (q) => call('CreateNatGateway', { VpcId: n.vpc, ...q });
+		const pk = (i, count, bw) => ({ [`BandwidthPackage.${i}.IpCount`]: count, [`BandwidthPackage.${i}.Bandwidth`]: bw });
+		await expectError(ngw({ 'BandwidthPackage.1.IpCount': '1' }), 'MissingParameter.BandwidthPackage.1.Bandwidth', 400);
+		await expectError(ngw({ ...pk(1, '1', '5'), 'BandwidthPackage.2.Bandwidth': '5' }), 'MissingParameter.BandwidthPackage.2.IpCount', 400);
+		await expectError(ngw({ ...pk(1, '1', '5'), ...pk(2, '1', '5'), ...pk(3, '1', '5'), ...pk(4, '1', '5'), ...pk(5, '1', '5') }),
+			'TooManyBandwidthPackages', 400);
+		await expectError(ngw(pk(1, '51', '5')), 'InvalidIpCount.ValueNotSupported', 400);
+		await expectError(ngw(pk(1, '1', '5001')), 'InvalidBandwidth.ValueNotSupported', 400);
+		await expectError(ngw({ ...pk(1, '4', '5'), ...pk(2, '4', '5') }), 'InsufficientEipCapacity', 500);
+		const r = await ngw({ ...pk(1, '1', '20'), ...pk(2, '2', '5000'), 'BandwidthPackage.2.Zone': 'cn-hangzhou-a' });
+		const ids = r.BandwidthPackageIds.BandwidthPackageId;
+		assert.equal(ids.length, 2);
+		const d = await pkgs({ NatGatewayId: r.NatGatewayId });
+		assert.deepEqual(d.BandwidthPackages.BandwidthPackage.map((b) => [b.BandwidthPackageId, b.IpCount, b.Bandwidth]).sort(),
+			[[ids[0], '1', '20'], [ids[1], '2', '5000']].sort());
+		const all = d.BandwidthPackages.BandwidthPackage.flatMap((b) => b.PublicIpAddresses.PublicIpAddress.map((x) => x.IpAddress));
+		assert.equal(new Set(all).size, 3, 'three different addresses');
+		for (const id of ids) await call('DeleteBandwidthPackage', { BandwidthPackageId: id });
+		await c.deleteNatGateway(new Vpc.DeleteNatGatewayRequest({ regionId: REGION, natGatewayId: r.NatGatewayId }));
 		await c.deleteVpc(new Vpc.DeleteVpcRequest({ regionId: REGION, vpcId: n.vpc }));
 	});
 }

@@ -90,7 +90,8 @@ static json_t *sl_cbwp_body(const struct sl_mut *x, const struct sl_cbwp_obj *b)
 	return json_deep_copy(sl_db_get(x->m->db, SL_CFG_CBWP, b->id));
 }
 
-static int sl_cbwp_done(struct sl_mut *x, struct sl_api_err *e)
+/* An empty answer (the common fields only). */
+static int sl_bwp_done(struct sl_mut *x, struct sl_api_err *e)
 {
 	x->result = json_object();
 	return x->result ? 0 : sl_mut_oom(e);
@@ -138,7 +139,7 @@ static int sl_delete_cbwp(struct sl_mut *x, struct sl_api_err *e)
 	if (sl_db_stage_del(x->m->db, SL_CFG_CBWP, b->id) < 0)
 		return sl_mut_oom(e);
 	snprintf(x->label, sizeof(x->label), "CommonBandwidthPackage %s", b->id);
-	return sl_cbwp_done(x, e);
+	return sl_bwp_done(x, e);
 }
 
 /* The member `k` (an AllocationId) names: its index or -1; -2 with `e`
@@ -191,7 +192,7 @@ static int sl_add_cbwp_ip(struct sl_mut *x, struct sl_api_err *e)
 	json_array_append_new(list, json_pack("{s:s}", "AllocationId", p->id));
 	if (sl_mut_stage(x, SL_CFG_CBWP, b->id, body, "CommonBandwidthPackage", e) < 0)
 		return -1;
-	return sl_cbwp_done(x, e);
+	return sl_bwp_done(x, e);
 }
 
 /* The member named by `k` of an API-owned package: a copy of the
@@ -233,7 +234,7 @@ static int sl_remove_cbwp_ip(struct sl_mut *x, struct sl_api_err *e)
 	json_array_remove(json_object_get(body, "PublicIpAddresses"), at);
 	if (sl_mut_stage(x, SL_CFG_CBWP, b->id, body, "CommonBandwidthPackage", e) < 0)
 		return -1;
-	return sl_cbwp_done(x, e);
+	return sl_bwp_done(x, e);
 }
 
 /* ModifyCommonBandwidthPackageIpBandwidth (a cap) and Cancel... (none). */
@@ -253,7 +254,7 @@ static int sl_cbwp_ip_cap(struct sl_mut *x, bool set, struct sl_api_err *e)
 	}
 	if (sl_mut_stage(x, SL_CFG_CBWP, b->id, body, "CommonBandwidthPackage", e) < 0)
 		return -1;
-	return sl_cbwp_done(x, e);
+	return sl_bwp_done(x, e);
 }
 
 static int sl_modify_cbwp_ip_bw(struct sl_mut *x, struct sl_api_err *e)
@@ -282,7 +283,7 @@ static int sl_modify_cbwp_spec(struct sl_mut *x, struct sl_api_err *e)
 	}
 	if (sl_mut_stage(x, SL_CFG_CBWP, b->id, body, "CommonBandwidthPackage", e) < 0)
 		return -1;
-	return sl_cbwp_done(x, e);
+	return sl_bwp_done(x, e);
 }
 
 static int sl_modify_cbwp_attr(struct sl_mut *x, struct sl_api_err *e)
@@ -471,7 +472,7 @@ static int sl_delete_bwp(struct sl_mut *x, struct sl_api_err *e)
 	if (sl_db_stage_del(x->m->db, SL_CFG_BWP, b->id) < 0)
 		return sl_mut_oom(e);
 	snprintf(x->label, sizeof(x->label), "BandwidthPackage %s", b->id);
-	return sl_cbwp_done(x, e);
+	return sl_bwp_done(x, e);
 }
 
 static int sl_modify_bwp_spec(struct sl_mut *x, struct sl_api_err *e)
@@ -490,7 +491,7 @@ static int sl_modify_bwp_spec(struct sl_mut *x, struct sl_api_err *e)
 	}
 	if (sl_mut_stage(x, SL_CFG_BWP, b->id, body, "BandwidthPackage", e) < 0)
 		return -1;
-	return sl_cbwp_done(x, e);
+	return sl_bwp_done(x, e);
 }
 
 static int sl_modify_bwp_attr(struct sl_mut *x, struct sl_api_err *e)
@@ -531,7 +532,7 @@ static int sl_add_bwp_ips(struct sl_mut *x, struct sl_api_err *e)
 	}
 	if (sl_mut_stage(x, SL_CFG_BWP, b->id, body, "BandwidthPackage", e) < 0)
 		return -1;
-	return sl_cbwp_done(x, e);
+	return sl_bwp_done(x, e);
 }
 
 #define SL_BWP_REMOVE_MAX 20
@@ -586,7 +587,7 @@ static int sl_remove_bwp_ips(struct sl_mut *x, struct sl_api_err *e)
 	json_object_set_new(body, "PublicIpAddresses", list);
 	if (sl_mut_stage(x, SL_CFG_BWP, b->id, body, "BandwidthPackage", e) < 0)
 		return -1;
-	return sl_cbwp_done(x, e);
+	return sl_bwp_done(x, e);
 }
 
 /* ---- the action table ---------------------------------------------------- */

@@ -98,10 +98,36 @@ int sl_mut_new_id(const struct sl_store *s, const char *prefix, char *out, size_
 		    !sl_jsl_get(s->eips, out) && !sl_jsl_get(s->snats, out) &&
 		    !sl_jsl_get(s->fwds, out) && !sl_jsl_get(s->ipv6gws, out) &&
 		    !sl_jsl_get(s->ipv6addrs, out) && !sl_jsl_get(s->ipv6bws, out) &&
-		    !sl_jsl_get(s->ipv6egress, out) && !sl_jsl_get(s->ipv6rules, out))
+		    !sl_jsl_get(s->ipv6egress, out) && !sl_jsl_get(s->ipv6rules, out) &&
+		    !sl_jsl_get(s->havips, out) && !sl_jsl_get(s->cbwps, out) &&
+		    !sl_jsl_get(s->bwps, out))
 			return 0;
 	}
 	return -EEXIST;
+}
+
+int sl_mut_region(const struct sl_mut *x, struct sl_api_err *e)
+{
+	const char *rid = sl_mut_param(x, "RegionId");
+
+	if (rid == NULL)
+		return sl_mut_missing(e, "RegionId");
+	if (sl_jsl_get(x->s->regions, rid) == NULL)
+		return sl_api_fail(e, 404, "InvalidRegionId.NotFound",
+				   "The specified RegionId %.64s does not exist.", rid);
+	return 0;
+}
+
+int sl_mut_stage(struct sl_mut *x, enum sl_cfg_kind k, const char *id, json_t *body,
+		 const char *what, struct sl_api_err *e)
+{
+	int rc = body ? sl_db_stage_put(x->m->db, k, id, body, x->now) : -ENOMEM;
+
+	json_decref(body);
+	if (rc < 0)
+		return sl_mut_oom(e);
+	snprintf(x->label, sizeof(x->label), "%s %s", what, id);
+	return 0;
 }
 
 /* Copy parameter `k` into body key `bk` if given. */
@@ -126,6 +152,9 @@ static int sl_http_of(const char *code)
 						   "Forbidden.ExternalIpUsedInSnatTable",
 						   "Forbidden.IpUsedInForwardTable",
 						   "Forbidden.InternalIpAndInternalPortDuplicate",
+						   "Forbidden.SourceVSwitchId.IncludeHaVip",
+						   "Forbidden.InternalIpIsHaVip", /* sluice's */
+						   "Forbidden.NatGatewayEipAndBandwidthPackage",
 						   NULL};
 
 	for (const char *const *f = forbidden400; *f; f++)
@@ -527,7 +556,7 @@ static int sl_delete_vswitch(struct sl_mut *x, struct sl_api_err *e)
 					   in->id);
 	}
 	if (sl_nat_vpc_deps(x->s, NULL, w, NULL, e) < 0 ||
-	    sl_ipv6_vpc_deps(x->s, NULL, w, NULL, e) < 0)
+	    sl_ipv6_vpc_deps(x->s, NULL, w, NULL, e) < 0 || sl_havip_deps(x->s, w, NULL, e) < 0)
 		return -1;
 	if (w->vpc && sl_vpc_settled(x->s, w->vpc, "IncorrectRouteEntryStatus", e) < 0)
 		return -1;
@@ -587,6 +616,23 @@ static struct sl_vpc_obj *sl_route_target(struct sl_mut *x, char *key, size_t si
 	return v;
 }
 
+/* A HaVip next hop (type parameter `tk`, id `ik`) must be Available or
+ * InUse, i.e. settled; its existence and VPC are validation's. */
+static int sl_route_havip_settled(const struct sl_mut *x, const char *tk, const char *ik,
+				  struct sl_api_err *e)
+{
+	const char *t = sl_mut_param(x, tk), *id = sl_mut_param(x, ik);
+	const struct sl_havip_obj *h;
+
+	if (t == NULL || strcmp(t, "HaVip") != 0 || id == NULL)
+		return 0;
+	h = sl_jsl_get(x->s->havips, id);
+	if (h && h->st.status != SL_STATUS_AVAILABLE)
+		return sl_api_fail(e, 400, "IncorrectHaVipStatus",
+				   "The HaVip %s is neither Available nor InUse.", h->id);
+	return 0;
+}
+
 static int sl_create_route(struct sl_mut *x, struct sl_api_err *e)
 {
 	char key[SL_ID_LEN + SL_PFX_STRLEN + 2];
@@ -601,7 +647,8 @@ static int sl_create_route(struct sl_mut *x, struct sl_api_err *e)
 		return sl_api_fail(e, 400, "InvalidCIDRBlock.Duplicate",
 				   "The destination %s is already in route table %s.",
 				   sl_mut_param(x, "DestinationCidrBlock"), v->route_table_id);
-	if (sl_vpc_settled(x->s, v, "IncorretRouteEntryStatus", e) < 0)
+	if (sl_vpc_settled(x->s, v, "IncorretRouteEntryStatus", e) < 0 ||
+	    sl_route_havip_settled(x, "NextHopType", "NextHopId", e) < 0)
 		return -1;
 	body =
 	    json_pack("{s:s,s:s,s:s}", "RouteTableId", v->route_table_id, "DestinationCidrBlock",
@@ -696,6 +743,8 @@ static int sl_modify_route(struct sl_mut *x, struct sl_api_err *e)
 		return -1;
 	if (sl_mut_param(x, "NewNextHopId") == NULL)
 		return sl_mut_missing(e, "NewNextHopId");
+	if (sl_route_havip_settled(x, "NewNextHopType", "NewNextHopId", e) < 0)
+		return -1;
 	snprintf(x->label, sizeof(x->label), "RouteEntry %s", key);
 	return sl_mut_modify(x, SL_CFG_ROUTE, key, pairs, e);
 }
@@ -758,7 +807,7 @@ static int sl_delete_instance(struct sl_mut *x, struct sl_api_err *e)
 					   r->key, id);
 	}
 	if (sl_nat_vpc_deps(x->s, NULL, NULL, in, e) < 0 ||
-	    sl_ipv6_vpc_deps(x->s, NULL, NULL, in, e) < 0)
+	    sl_ipv6_vpc_deps(x->s, NULL, NULL, in, e) < 0 || sl_havip_deps(x->s, NULL, in, e) < 0)
 		return -1;
 	if (sl_db_stage_del(x->m->db, SL_CFG_INSTANCE, id) < 0)
 		return sl_mut_oom(e);
@@ -811,6 +860,12 @@ static const struct sl_mut_action *sl_mut_action(const char *name)
 	for (unsigned int i = 0; i < sl_ipv6_n_actions; i++)
 		if (strcmp(name, sl_ipv6_actions[i].name) == 0)
 			return &sl_ipv6_actions[i];
+	for (unsigned int i = 0; i < sl_havip_n_actions; i++)
+		if (strcmp(name, sl_havip_actions[i].name) == 0)
+			return &sl_havip_actions[i];
+	for (unsigned int i = 0; i < sl_bwp_n_actions; i++)
+		if (strcmp(name, sl_bwp_actions[i].name) == 0)
+			return &sl_bwp_actions[i];
 	return NULL;
 }
 

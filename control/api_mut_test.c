@@ -644,6 +644,77 @@ static void test_ipv6_gateway(void **state)
 		   "cn-hangzhou", "Ipv6GatewayId", gw, NULL);
 }
 
+/* HaVips and common bandwidth packages on the demo config: Pending under
+ * a (fake) data plane until acknowledged, refusing changes, routes and
+ * associations meanwhile; durable across a reopen of the database. */
+static void test_havip_and_package(void **state)
+{
+	struct fix *f = *state;
+	struct sl_shm_header *h = sl_shm_hdr(sl_ctl_shm(f->ctl));
+	const struct sl_havip_obj *hv;
+	const struct sl_cbwp_obj *b;
+	struct sl_api_err e;
+	json_t *res;
+	char id[SL_ID_LEN], pkg[SL_ID_LEN];
+
+	/* a fake data plane that has acknowledged everything so far; each
+	 * change waits for the previous one's acknowledgement */
+	atomic_store(&h->dp_pid, getpid());
+	atomic_store(&h->lcore[2].ack_generation, sl_shm_generation(sl_ctl_shm(f->ctl)));
+	atomic_store(&h->lcore[2].online, 1);
+	if (run(f, "CreateHaVip", &res, &e, "RegionId", "cn-hangzhou", "VSwitchId", "vsw-a1",
+		"Name", "front", NULL) < 0)
+		fail_msg("CreateHaVip: %s %s", e.code, e.msg);
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(res, "HaVipId")));
+	assert_string_equal(json_string_value(json_object_get(res, "IpAddress")), "192.168.1.1");
+	json_decref(res);
+	assert_true(sl_ctl_poll(f->ctl) > 0);
+	hv = sl_jsl_get(sl_ctl_store(f->ctl)->havips, id);
+	assert_non_null(hv);
+	assert_int_equal(hv->st.status, SL_STATUS_PENDING);
+	expect_err(f, "IncorrectHaVipStatus", 400, "AssociateHaVip", "RegionId", "cn-hangzhou",
+		   "HaVipId", id, "InstanceId", "i-a1", NULL);
+	expect_err(f, "IncorrectHaVipStatus", 400, "CreateRouteEntry", "RouteTableId", "vtb-a",
+		   "DestinationCidrBlock", "10.77.0.0/16", "NextHopType", "HaVip", "NextHopId", id,
+		   NULL);
+	atomic_store(&h->lcore[2].ack_generation, sl_shm_generation(sl_ctl_shm(f->ctl)));
+	assert_int_equal(sl_ctl_poll(f->ctl), 0);
+	hv = sl_jsl_get(sl_ctl_store(f->ctl)->havips, id);
+	assert_int_equal(hv->st.status, SL_STATUS_AVAILABLE);
+	if (run(f, "CreateCommonBandwidthPackage", &res, &e, "RegionId", "cn-hangzhou", "Bandwidth",
+		"20", NULL) < 0)
+		fail_msg("CreateCommonBandwidthPackage: %s %s", e.code, e.msg);
+	snprintf(pkg, sizeof(pkg), "%s",
+		 json_string_value(json_object_get(res, "BandwidthPackageId")));
+	json_decref(res);
+	assert_true(sl_ctl_poll(f->ctl) > 0);
+	expect_err(f, "IncorrectBandwidthPackageStatus", 400, "ModifyCommonBandwidthPackageSpec",
+		   "RegionId", "cn-hangzhou", "BandwidthPackageId", pkg, "Bandwidth", "30", NULL);
+	atomic_store(&h->lcore[2].ack_generation, sl_shm_generation(sl_ctl_shm(f->ctl)));
+	assert_int_equal(sl_ctl_poll(f->ctl), 0);
+	atomic_store(&h->lcore[2].online, 0);
+	atomic_store(&h->dp_pid, 0);
+	assert_int_equal(run(f, "AssociateHaVip", &res, &e, "RegionId", "cn-hangzhou", "HaVipId",
+			     id, "InstanceId", "i-a1", NULL),
+			 0);
+	json_decref(res);
+	assert_int_equal(run(f, "ModifyCommonBandwidthPackageSpec", &res, &e, "RegionId",
+			     "cn-hangzhou", "BandwidthPackageId", pkg, "Bandwidth", "30", NULL),
+			 0);
+	json_decref(res);
+	/* durable: a reopened database has both, as changed */
+	fix_close(f);
+	fix_open(f);
+	hv = sl_jsl_get(sl_ctl_store(f->ctl)->havips, id);
+	assert_non_null(hv);
+	assert_string_equal(hv->name, "front");
+	assert_int_equal(hv->n_instances, 1);
+	assert_string_equal(hv->instances[0], "i-a1");
+	b = sl_jsl_get(sl_ctl_store(f->ctl)->cbwps, pkg);
+	assert_non_null(b);
+	assert_int_equal(b->bandwidth, 30);
+}
+
 /* Batches: answers collected by the done callback. */
 struct answers {
 	unsigned int n;
@@ -749,6 +820,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pending_status, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nat_gateway, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ipv6_gateway, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_havip_and_package, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,8 @@
  * AssociateEipAddress, UnassociateEipAddress, ReleaseEipAddress,
  * ModifyEipAddressAttribute, DescribeEipAddresses; Create/Delete/Modify
  * SnatEntry, DescribeSnatTableEntries; Create/Delete/ModifyForwardEntry,
- * DescribeForwardTableEntries.
+ * DescribeForwardTableEntries. AssociateEipAddress also binds to HaVips
+ * (api_havip.c).
  *
  * Design note: the mutating actions follow api_mut.c's pattern
  * (sl_api_mut_int.h): check what only the live store tells (existence,
@@ -122,14 +123,91 @@ static json_t *sl_natgw_tables(const struct sl_natgw_obj *n, bool with_id)
 
 /* ---- NAT gateways ----------------------------------------------------------- */
 
+/* CreateNatGateway's BandwidthPackage.n.IpCount/.Bandwidth/.Zone (n 1-4):
+ * the legacy packages created with the gateway (spec digest 2.6). Their
+ * specs into sp[] and *n (0: none given); -1 with `e`. */
+static int sl_natgw_bwps(const struct sl_mut *x, struct sl_bwp_spec *sp, unsigned int *n,
+			 unsigned int *total, struct sl_api_err *e)
+{
+	*n = *total = 0;
+	for (unsigned int i = 1; i <= SL_BWP_PER_NATGW + 1; i++) {
+		char kc[40], kb[40], kz[40];
+		const char *c, *b;
+		long count, bw;
+
+		snprintf(kc, sizeof(kc), "BandwidthPackage.%u.IpCount", i);
+		snprintf(kb, sizeof(kb), "BandwidthPackage.%u.Bandwidth", i);
+		snprintf(kz, sizeof(kz), "BandwidthPackage.%u.Zone", i);
+		c = sl_mut_param(x, kc);
+		b = sl_mut_param(x, kb);
+		if (c == NULL && b == NULL && sl_mut_param(x, kz) == NULL)
+			continue;
+		if (i > SL_BWP_PER_NATGW)
+			return sl_api_fail(e, 400, "TooManyBandwidthPackages",
+					   "A NAT gateway has at most %d bandwidth packages.",
+					   SL_BWP_PER_NATGW);
+		if (c == NULL || b == NULL) {
+			/* the seed: "n" is the package's number in the code */
+			snprintf(e->codebuf, sizeof(e->codebuf), "MissingParameter.%s",
+				 c == NULL ? kc : kb);
+			return sl_api_fail(e, 400, e->codebuf,
+					   "Missing parameter %s in BandwidthPackage %u.",
+					   c == NULL ? "IpCount" : "Bandwidth", i);
+		}
+		if (sl_api_parse_uint(c, 1000000L, &count) < 0 || count < 1 ||
+		    count > SL_BWP_IPS_MAX)
+			return sl_api_fail(e, 400, "InvalidIpCount.ValueNotSupported",
+					   "%s %.16s is not valid: 1-%d.", kc, c, SL_BWP_IPS_MAX);
+		if (sl_api_parse_uint(b, 1000000L, &bw) < 0 || bw < SL_BWP_BANDWIDTH_MIN ||
+		    bw > SL_BWP_BANDWIDTH_MAX)
+			return sl_api_fail(e, 400, "InvalidBandwidth.ValueNotSupported",
+					   "%s %.16s is not valid: %d-%d.", kb, b,
+					   SL_BWP_BANDWIDTH_MIN, SL_BWP_BANDWIDTH_MAX);
+		sp[*n] = (struct sl_bwp_spec){
+		    .zone = sl_mut_param(x, kz), .n_ips = (unsigned int)count, .bandwidth = bw};
+		*total += (unsigned int)count;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Stage the packages of sp[0..n-1] for gateway `id` and list them in
+ * `ids` (the answer's BandwidthPackageIds). */
+static int sl_natgw_stage_bwps(struct sl_mut *x, const char *id, const char *rid,
+			       struct sl_bwp_spec *sp, unsigned int n, unsigned int total,
+			       json_t *ids, struct sl_api_err *e)
+{
+	struct sl_pfx a[SL_BWP_PER_NATGW * SL_BWP_IPS_MAX];
+	unsigned int at = 0;
+
+	if (n && sl_nat_pick(x, total, a) < 0)
+		return sl_api_fail(e, 500, "InsufficientEipCapacity",
+				   "The gateway's EipPool has fewer than %u free addresses.",
+				   total);
+	for (unsigned int i = 0; i < n; i++) {
+		char bid[SL_ID_LEN];
+
+		sp[i].natgw_id = id;
+		sp[i].region_id = rid;
+		if (sl_bwp_new(x, &sp[i], a + at, bid, e) < 0)
+			return -1;
+		at += sp[i].n_ips;
+		json_array_append_new(ids, json_string(bid));
+	}
+	return 0;
+}
+
 static int sl_create_natgw(struct sl_mut *x, struct sl_api_err *e)
 {
 	static const char *const req[] = {"VpcId", NULL};
 	struct sl_natgw_obj tmp;
+	struct sl_bwp_spec sp[SL_BWP_PER_NATGW];
+	unsigned int n_bwps, total;
 	const struct sl_vpc_obj *v;
-	json_t *body;
+	json_t *body, *ids;
 
-	if (sl_nat_region(x, e) < 0 || sl_mut_require(x, e, req) < 0)
+	if (sl_mut_region(x, e) < 0 || sl_mut_require(x, e, req) < 0 ||
+	    sl_natgw_bwps(x, sp, &n_bwps, &total, e) < 0)
 		return -1;
 	v = sl_store_vpc(x->s, sl_mut_param(x, "VpcId"));
 	if (v == NULL || strcmp(v->region_id, sl_mut_param(x, "RegionId")) != 0)
@@ -152,9 +230,22 @@ static int sl_create_natgw(struct sl_mut *x, struct sl_api_err *e)
 	}
 	if (sl_stage_put(x, SL_CFG_NATGW, tmp.id, body, e) < 0)
 		return -1;
+	ids = json_array();
+	if (ids == NULL)
+		return sl_mut_oom(e);
+	if (sl_natgw_stage_bwps(x, tmp.id, v->region_id, sp, n_bwps, total, ids, e) < 0) {
+		json_decref(ids);
+		return -1;
+	}
+	/* the gateway answers for the request (its packages' errors too) */
 	snprintf(x->label, sizeof(x->label), "NatGateway %s", tmp.id);
 	x->result = sl_natgw_tables(&tmp, true);
-	return x->result ? 0 : sl_mut_oom(e);
+	if (x->result == NULL) {
+		json_decref(ids);
+		return sl_mut_oom(e);
+	}
+	sl_api_set_list(x->result, "BandwidthPackageIds", "BandwidthPackageId", ids);
+	return 0;
 }
 
 static bool sl_true(const struct sl_mut *x, const char *k)
@@ -182,7 +273,7 @@ static int sl_delete_natgw(struct sl_mut *x, struct sl_api_err *e)
 	const struct sl_store *s = x->s;
 	bool force = sl_true(x, "Force");
 
-	if (sl_nat_region(x, e) < 0 ||
+	if (sl_mut_region(x, e) < 0 ||
 	    (n = sl_own_natgw(x, "MissingParameter.NatGatewayId", e)) == NULL)
 		return -1;
 	if (!force && n->n_snat)
@@ -195,6 +286,10 @@ static int sl_delete_natgw(struct sl_mut *x, struct sl_api_err *e)
 				   "The NAT gateway %s still has %u forward entr%s (Force=true "
 				   "deletes them).",
 				   n->id, n->n_fwd, n->n_fwd == 1 ? "y" : "ies");
+	if (n->n_bwps) /* the document: delete them first, Force or not */
+		return sl_api_fail(e, 400, "DependencyViolation.BandwidthPackages",
+				   "The NAT gateway %s still has %u NAT bandwidth package(s).",
+				   n->id, n->n_bwps);
 	if (!force && n->n_eips)
 		return sl_api_fail(e, 400, "DependencyViolation.Eip",
 				   "The NAT gateway %s still has %u EIP(s) bound (Force=true "
@@ -241,7 +336,7 @@ static int sl_modify_natgw(struct sl_mut *x, struct sl_api_err *e)
 	static const char *const pairs[] = {"Name", "Name", "Description", "Description", NULL};
 	struct sl_natgw_obj *n;
 
-	if (sl_nat_region(x, e) < 0 || (n = sl_own_natgw(x, NULL, e)) == NULL)
+	if (sl_mut_region(x, e) < 0 || (n = sl_own_natgw(x, NULL, e)) == NULL)
 		return -1;
 	snprintf(x->label, sizeof(x->label), "NatGateway %s", n->id);
 	return sl_mut_modify(x, SL_CFG_NATGW, n->id, pairs, e);
@@ -252,7 +347,7 @@ static int sl_modify_natgw_spec(struct sl_mut *x, struct sl_api_err *e)
 	struct sl_natgw_obj *n;
 	json_t *body;
 
-	if (sl_nat_region(x, e) < 0 || (n = sl_own_natgw(x, NULL, e)) == NULL)
+	if (sl_mut_region(x, e) < 0 || (n = sl_own_natgw(x, NULL, e)) == NULL)
 		return -1;
 	body = json_deep_copy(sl_db_get(x->m->db, SL_CFG_NATGW, n->id));
 	if (body)
@@ -302,25 +397,24 @@ static bool sl_eip_free(const struct sl_mut *x, uint32_t a)
 	return true;
 }
 
-/* The first free address of the pool (pool order, then address order). */
-static int sl_eip_pick(const struct sl_mut *x, struct sl_pfx *out)
+int sl_nat_pick(const struct sl_mut *x, unsigned int n, struct sl_pfx *out)
 {
 	const struct sl_gateway_obj *g = x->s->gateway;
+	unsigned int got = 0;
 
 	for (unsigned int i = 0; g && i < g->n_pool; i++) {
 		uint64_t first = (uint32_t)sl_pfx_first(&g->eip_pool[i]);
 		uint64_t last = (uint32_t)sl_pfx_last(&g->eip_pool[i]);
 
-		for (uint64_t a = first; a <= last; a++)
+		for (uint64_t a = first; a <= last && got < n; a++)
 			if (sl_eip_free(x, (uint32_t)a)) {
-				memset(out, 0, sizeof(*out));
-				out->family = SL_AF_INET;
-				out->len = 32;
-				out->addr = (sl_u128)a;
-				return 0;
+				memset(&out[got], 0, sizeof(*out));
+				out[got].family = SL_AF_INET;
+				out[got].len = 32;
+				out[got++].addr = (sl_u128)a;
 			}
 	}
-	return -ENOSPC;
+	return got == n ? 0 : -ENOSPC;
 }
 
 static int sl_allocate_eip(struct sl_mut *x, struct sl_api_err *e)
@@ -330,7 +424,7 @@ static int sl_allocate_eip(struct sl_mut *x, struct sl_api_err *e)
 	struct sl_pfx a;
 	json_t *body;
 
-	if (sl_nat_region(x, e) < 0)
+	if (sl_mut_region(x, e) < 0)
 		return -1;
 	if (x->s->eip_v.n >= SL_MAX_EIPS)
 		return sl_api_fail(e, 400, "QuotaExceeded.Eip",
@@ -342,7 +436,7 @@ static int sl_allocate_eip(struct sl_mut *x, struct sl_api_err *e)
 		if (!sl_eip_free(x, (uint32_t)a.addr))
 			return sl_api_fail(e, 400, "InvalidIpAddress.AlreadyAllocated",
 					   "%.64s is already allocated.", want);
-	} else if (sl_eip_pick(x, &a) < 0) {
+	} else if (sl_nat_pick(x, 1, &a) < 0) {
 		return sl_api_fail(e, 500, "InsufficientEipCapacity",
 				   "Every address of the gateway's EipPool is allocated.");
 	}
@@ -390,17 +484,31 @@ static struct sl_eip_obj *sl_eip(const struct sl_mut *x, bool own, struct sl_api
 	return p;
 }
 
-/* InstanceType: EcsInstance (default) or Nat; -1 with `e` otherwise. */
+/* InstanceType: EcsInstance (default), Nat or HaVip; -1 with `e`
+ * otherwise. A HaVip must exist and be Available or InUse (settled). */
 static int sl_instance_type(const struct sl_mut *x, const char **type, struct sl_api_err *e)
 {
+	const struct sl_havip_obj *h;
+
 	*type = sl_mut_param(x, "InstanceType");
 	if (*type == NULL)
 		*type = "EcsInstance";
-	if (strcmp(*type, "EcsInstance") != 0 && strcmp(*type, "Nat") != 0)
+	if (strcmp(*type, "EcsInstance") != 0 && strcmp(*type, "Nat") != 0 &&
+	    strcmp(*type, "HaVip") != 0)
 		return sl_api_fail(e, 400, "InvalidInstanceType.ValueNotSupported",
 				   "InstanceType %.32s: sluice binds EIPs to EcsInstance (a sluice "
-				   "instance) or Nat.",
+				   "instance), Nat or HaVip.",
 				   *type);
+	if (strcmp(*type, "HaVip") != 0 || sl_mut_param(x, "InstanceId") == NULL)
+		return 0;
+	h = sl_jsl_get(x->s->havips, sl_mut_param(x, "InstanceId"));
+	if (h == NULL)
+		return sl_api_fail(e, 404, "InvalidHaVip.NotFound",
+				   "The specified HaVip %.64s does not exist.",
+				   sl_mut_param(x, "InstanceId"));
+	if (h->st.status != SL_STATUS_AVAILABLE)
+		return sl_api_fail(e, 400, "IncorrectHaVipStatus",
+				   "The HaVip %s is neither Available nor InUse.", h->id);
 	return 0;
 }
 
@@ -426,7 +534,8 @@ static int sl_associate_eip(struct sl_mut *x, struct sl_api_err *e)
 					   "The specified NAT gateway %.64s does not exist.", iid);
 		if (sl_natgw_settled(n, e) < 0)
 			return -1;
-	} else if (sl_store_instance(x->s, iid) == NULL) {
+	} else if (strcmp(type, "HaVip") != 0 && sl_store_instance(x->s, iid) == NULL) {
+		/* a HaVip was checked by sl_instance_type(); one EIP each is validation's */
 		return sl_api_fail(e, 404, "InvalidInstanId.NotFound",
 				   "The specified instance %.64s does not exist.", iid);
 	}
@@ -476,6 +585,8 @@ static int sl_release_eip(struct sl_mut *x, struct sl_api_err *e)
 	if (p->instance_id[0] || p->st.status != SL_STATUS_AVAILABLE)
 		return sl_api_fail(e, 400, "IncorrectEipStatus",
 				   "The EIP %s is not Available (unbind it first).", p->id);
+	if (sl_bwp_eip_deps(p, e) < 0)
+		return -1;
 	if (sl_db_stage_del(x->m->db, SL_CFG_EIP, p->id) < 0)
 		return sl_mut_oom(e);
 	snprintf(x->label, sizeof(x->label), "EipAddress %s", p->id);
@@ -551,7 +662,7 @@ static struct sl_natgw_obj *sl_entry_table(const struct sl_mut *x, bool snat,
 {
 	struct sl_natgw_obj *n;
 
-	if (sl_nat_region(x, e) < 0)
+	if (sl_mut_region(x, e) < 0)
 		return NULL;
 	n = snat ? sl_table(x, "SnatTableId", "InvalidSnatTableId.NotFound", true, e)
 		 : sl_table(x, "ForwardTableId", "InvalidForwardTableId.NotFound", false, e);
@@ -757,14 +868,8 @@ int sl_nat_vpc_deps(const struct sl_store *s, const struct sl_vpc_obj *v,
 
 /* Parameters of later API versions that sluice cannot honour: refused when
  * set (not "false"), so nothing asked for is silently dropped. */
-static const char *const sl_no_ngw[] = {"BandwidthPackage.1.IpCount",
-					"BandwidthPackage.1.Bandwidth",
-					"NatType",
-					"NetworkType",
-					"Ipv4Prefix",
-					"PrivateLinkEnabled",
-					"NatIp",
-					NULL};
+static const char *const sl_no_ngw[] = {
+    "NatType", "NetworkType", "Ipv4Prefix", "PrivateLinkEnabled", "NatIp", NULL};
 static const char *const sl_no_eip[] = {"InstanceChargeType", "PublicIpAddressPoolId", "ISP",
 					"SecurityProtectionTypes", NULL};
 static const char *const sl_no_eip_assoc[] = {"PrivateIpAddress", "Mode", NULL};
@@ -776,7 +881,7 @@ static const char *const sl_no_ngw_mod[] = {"EipBindMode", "IcmpReplyEnabled", "
 static const char *const sl_nothing[] = {NULL};
 
 const struct sl_mut_action sl_nat_actions[] = {
-    {"CreateNatGateway", sl_create_natgw, sl_no_ngw, false},
+    {"CreateNatGateway", sl_create_natgw, sl_no_ngw, true}, /* with its packages */
     {"DeleteNatGateway", sl_delete_natgw, sl_nothing, true},
     {"ModifyNatGatewayAttribute", sl_modify_natgw, sl_no_ngw_mod, false},
     {"ModifyNatGatewaySpec", sl_modify_natgw_spec, sl_nothing, false},
@@ -848,6 +953,12 @@ static json_t *sl_natgw_json(const struct sl_store *s, const struct sl_natgw_obj
 		json_array_append_new(ips, ip);
 	}
 	sl_api_set_list(o, "IpLists", "IpList", ips);
+	ips = json_array(); /* its NAT bandwidth packages (api_bwp.c) */
+	for (unsigned int i = 0; i < s->bwp_v.n; i++)
+		if (((const struct sl_bwp_obj *)s->bwp_v.v[i])->natgw == n)
+			json_array_append_new(
+			    ips, json_string(((const struct sl_bwp_obj *)s->bwp_v.v[i])->id));
+	sl_api_set_list(o, "BandwidthPackageIds", "BandwidthPackageId", ips);
 	return o;
 }
 
@@ -896,6 +1007,13 @@ static json_t *sl_eip_json(const struct sl_eip_obj *p, const char *rid, const ch
 	sl_api_set_str(o, "Name", p->name);
 	sl_api_set_str(o, "Description", p->description);
 	sl_api_set_str(o, "Mode", "NAT");
+	/* its common bandwidth package, if any (api_bwp.c) */
+	sl_api_set_str(o, "BandwidthPackageId", p->cbwp ? p->cbwp->id : "");
+	sl_api_set_str(o, "BandwidthPackageType", p->cbwp ? "CommonBandwidthPackage" : "");
+	if (p->cbwp) {
+		snprintf(buf, sizeof(buf), "%lld", p->cbwp->bandwidth);
+		sl_api_set_str(o, "BandwidthPackageBandwidth", buf);
+	}
 	json_object_set_new(locks, "LockReason", json_array());
 	json_object_set_new(o, "OperationLocks", locks);
 	sl_api_set_ctime(o, &p->st, ctime);

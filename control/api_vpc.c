@@ -30,7 +30,8 @@ bool sl_api_action_known(const char *action)
 	for (size_t i = 0; i < sizeof(sl_actions) / sizeof(sl_actions[0]); i++)
 		if (strcmp(action, sl_actions[i]) == 0)
 			return true;
-	return sl_api_nat_known(action) || sl_api_ipv6_known(action);
+	return sl_api_nat_known(action) || sl_api_ipv6_known(action) || sl_api_havip_known(action) ||
+	       sl_api_bwp_known(action);
 }
 
 void sl_api_vrouter_id(const char *vpc_id, char *out, size_t size)
@@ -639,6 +640,10 @@ int sl_api_vpc_run(const struct sl_store *s, const char *action, const struct sl
 		rc = sl_api_nat_describe(s, action, p, res, ctime, e);
 	else if (sl_api_ipv6_known(action))
 		rc = sl_api_ipv6_describe(s, action, p, res, ctime, e);
+	else if (sl_api_havip_known(action))
+		rc = sl_api_havip_describe(s, action, p, res, ctime, e);
+	else if (sl_api_bwp_known(action))
+		rc = sl_api_bwp_describe(s, action, p, res, ctime, e);
 	else
 		rc = sl_api_fail(e, 400, "InvalidParameter",
 				 "The specified action %.100s is not valid.", action);

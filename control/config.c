@@ -979,6 +979,191 @@ static int sl_parse_ipv6rule(json_t *o, const struct sl_obj_state *st0, struct s
 			    r->id, l.s, "RouteRuleId", "Ipv6GatewayRouteRules", e);
 }
 
+/* ---- HaVips ---------------------------------------------------------------- */
+
+/* AssociatedInstances: an array of instance ids (one past the maximum is
+ * kept for validation to report; duplicates are validation's too). */
+static void sl_get_havip_instances(json_t *o, struct sl_havip_obj *h, const char *label,
+				   struct sl_errs *e)
+{
+	json_t *a = json_object_get(o, "AssociatedInstances"), *v;
+	size_t i;
+
+	if (a == NULL || json_is_null(a))
+		return;
+	if (!json_is_array(a)) {
+		sl_errs_add(e, label, "AssociatedInstances", "InvalidParameter",
+			    "must be an array of InstanceIds");
+		return;
+	}
+	json_array_foreach(a, i, v)
+	{
+		const char *t = json_string_value(v);
+
+		if (t == NULL || *t == '\0' || strlen(t) >= SL_ID_LEN) {
+			sl_errs_add(e, label, "AssociatedInstances", "InvalidParameter",
+				    "element %zu is not an InstanceId", i);
+			continue;
+		}
+		if (h->n_instances <= SL_HAVIP_INSTANCES_MAX)
+			snprintf(h->instances[h->n_instances++], SL_ID_LEN, "%s", t);
+	}
+}
+
+static int sl_parse_havip(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			  struct sl_errs *e)
+{
+	static const char *const keys[] = {"HaVipId", "VSwitchId",   "IpAddress",
+					   "Name",    "Description", "AssociatedInstances",
+					   NULL};
+	struct sl_havip_obj *h = calloc(1, sizeof(*h));
+	struct sl_label l;
+
+	if (h == NULL)
+		return -ENOMEM;
+	h->st = *st0;
+	sl_label_set(&l, "HaVip", "HaVips", st0->file_index, NULL);
+	sl_get_id(o, "HaVipId", true, l.s, e, h->id, sizeof(h->id));
+	sl_label_set(&l, "HaVip", "HaVips", st0->file_index, h->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "VSwitchId", true, l.s, e, h->vswitch_id, sizeof(h->vswitch_id));
+	sl_get_ip(o, "IpAddress", true, SL_AF_INET, "InvalidIpAddress.Malformed", l.s, e, &h->ip);
+	sl_get_text(o, "Name", l.s, e, h->name, sizeof(h->name));
+	sl_get_text(o, "Description", l.s, e, h->description, sizeof(h->description));
+	sl_get_havip_instances(o, h, l.s, e);
+	return sl_nat_added(h->id[0] ? sl_store_add_havip(s, h) : -EINVAL, s->havips, h, h->id, l.s,
+			    "HaVipId", "HaVips", e);
+}
+
+/* ---- common bandwidth packages ---------------------------------------------- */
+
+/* A package's PublicIpAddresses: each element an object with `keys` and
+ * an AllocationId; fn(element, id, x) adds it. */
+struct sl_ips_ctx {
+	const char *label;
+	struct sl_errs *e;
+	void *pkg;
+};
+
+static void sl_get_pkg_ips(json_t *o, const char *const *keys, struct sl_ips_ctx *x,
+			   void (*fn)(json_t *v, const char *id, struct sl_ips_ctx *x))
+{
+	json_t *a = sl_get_array(o, "PublicIpAddresses", x->label, x->e), *v;
+	char id[SL_ID_LEN];
+	size_t i;
+
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_object(v)) {
+			sl_errs_add(x->e, x->label, "PublicIpAddresses", "InvalidParameter",
+				    "element %zu is not an object", i);
+			continue;
+		}
+		sl_check_keys(v, keys, x->label, x->e);
+		if (sl_get_id(v, "AllocationId", true, x->label, x->e, id, sizeof(id)) > 0)
+			fn(v, id, x);
+	}
+}
+
+/* A common package's member: {AllocationId, Bandwidth (optional cap)}. */
+static void sl_add_cbwp_ip(json_t *v, const char *id, struct sl_ips_ctx *x)
+{
+	struct sl_cbwp_obj *b = x->pkg;
+	struct sl_cbwp_ip ip = {.bandwidth = -1};
+
+	snprintf(ip.id, sizeof(ip.id), "%s", id);
+	sl_get_int(v, "Bandwidth", false, x->label, "InvalidBandwidth.ValueNotSupported", x->e,
+		   &ip.bandwidth);
+	if (b->n_ips <= SL_CBWP_IPS_MAX)
+		b->ips[b->n_ips++] = ip;
+}
+
+static int sl_parse_cbwp(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			 struct sl_errs *e)
+{
+	static const char *const keys[] = {"BandwidthPackageId",
+					   "RegionId",
+					   "Bandwidth",
+					   "InternetChargeType",
+					   "Ratio",
+					   "Name",
+					   "Description",
+					   "PublicIpAddresses",
+					   NULL};
+	static const char *const ip_keys[] = {"AllocationId", "Bandwidth", NULL};
+	struct sl_cbwp_obj *b = calloc(1, sizeof(*b));
+	struct sl_label l;
+
+	if (b == NULL)
+		return -ENOMEM;
+	b->st = *st0;
+	b->bandwidth = -1;
+	sl_label_set(&l, "CommonBandwidthPackage", "CommonBandwidthPackages", st0->file_index,
+		     NULL);
+	sl_get_id(o, "BandwidthPackageId", true, l.s, e, b->id, sizeof(b->id));
+	sl_label_set(&l, "CommonBandwidthPackage", "CommonBandwidthPackages", st0->file_index,
+		     b->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "RegionId", true, l.s, e, b->region_id, sizeof(b->region_id));
+	sl_get_int(o, "Bandwidth", true, l.s, "InvalidBandwidth.ValueNotSupported", e,
+		   &b->bandwidth);
+	sl_get_text(o, "InternetChargeType", l.s, e, b->charge_type, sizeof(b->charge_type));
+	if (b->charge_type[0] == '\0')
+		snprintf(b->charge_type, sizeof(b->charge_type), "PayByBandwidth");
+	sl_get_int(o, "Ratio", false, l.s, "InvalidParameter", e, &b->ratio);
+	sl_get_text(o, "Name", l.s, e, b->name, sizeof(b->name));
+	sl_get_text(o, "Description", l.s, e, b->description, sizeof(b->description));
+	sl_get_pkg_ips(o, ip_keys, &(struct sl_ips_ctx){l.s, e, b}, sl_add_cbwp_ip);
+	return sl_nat_added(b->id[0] ? sl_store_add_cbwp(s, b) : -EINVAL, s->cbwps, b, b->id, l.s,
+			    "BandwidthPackageId", "CommonBandwidthPackages", e);
+}
+
+/* ---- NAT bandwidth packages ----------------------------------------------- */
+
+/* A NAT package's address: {AllocationId, IpAddress}. */
+static void sl_add_bwp_ip(json_t *v, const char *id, struct sl_ips_ctx *x)
+{
+	struct sl_bwp_obj *b = x->pkg;
+	struct sl_bwp_ip *ip = &b->ips[b->n_ips];
+
+	if (b->n_ips > SL_BWP_IPS_MAX)
+		return;
+	memset(ip, 0, sizeof(*ip));
+	snprintf(ip->id, sizeof(ip->id), "%s", id);
+	sl_get_ip(v, "IpAddress", true, SL_AF_INET, "InvalidIpAddress.Malformed", x->label, x->e,
+		  &ip->ip);
+	b->n_ips++;
+}
+
+static int sl_parse_bwp(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
+			struct sl_errs *e)
+{
+	static const char *const keys[] = {
+	    "BandwidthPackageId", "NatGatewayId",      "ZoneId", "Bandwidth", "Name",
+	    "Description",	  "PublicIpAddresses", NULL};
+	static const char *const ip_keys[] = {"AllocationId", "IpAddress", NULL};
+	struct sl_bwp_obj *b = calloc(1, sizeof(*b));
+	struct sl_label l;
+
+	if (b == NULL)
+		return -ENOMEM;
+	b->st = *st0;
+	b->bandwidth = -1;
+	sl_label_set(&l, "BandwidthPackage", "BandwidthPackages", st0->file_index, NULL);
+	sl_get_id(o, "BandwidthPackageId", true, l.s, e, b->id, sizeof(b->id));
+	sl_label_set(&l, "BandwidthPackage", "BandwidthPackages", st0->file_index, b->id);
+	sl_check_keys(o, keys, l.s, e);
+	sl_get_id(o, "NatGatewayId", true, l.s, e, b->natgw_id, sizeof(b->natgw_id));
+	sl_get_id(o, "ZoneId", false, l.s, e, b->zone_id, sizeof(b->zone_id));
+	sl_get_int(o, "Bandwidth", true, l.s, "InvalidBandwidth.ValueNotSupported", e,
+		   &b->bandwidth);
+	sl_get_text(o, "Name", l.s, e, b->name, sizeof(b->name));
+	sl_get_text(o, "Description", l.s, e, b->description, sizeof(b->description));
+	sl_get_pkg_ips(o, ip_keys, &(struct sl_ips_ctx){l.s, e, b}, sl_add_bwp_ip);
+	return sl_nat_added(b->id[0] ? sl_store_add_bwp(s, b) : -EINVAL, s->bwps, b, b->id, l.s,
+			    "BandwidthPackageId", "BandwidthPackages", e);
+}
+
 typedef int (*sl_parse_one_fn)(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
 			       struct sl_errs *e);
 
@@ -1002,6 +1187,9 @@ static const struct {
     [SL_CFG_IPV6BW] = {"Ipv6InternetBandwidths", sl_parse_ipv6bw},
     [SL_CFG_IPV6EGRESS] = {"Ipv6EgressOnlyRules", sl_parse_ipv6egress},
     [SL_CFG_IPV6RULE] = {"Ipv6GatewayRouteRules", sl_parse_ipv6rule},
+    [SL_CFG_HAVIP] = {"HaVips", sl_parse_havip},
+    [SL_CFG_CBWP] = {"CommonBandwidthPackages", sl_parse_cbwp},
+    [SL_CFG_BWP] = {"BandwidthPackages", sl_parse_bwp},
 };
 
 const char *sl_cfg_kind_section(enum sl_cfg_kind k)

@@ -145,6 +145,9 @@ static void sl_objects(struct sl_mbuf *b, const struct sl_store *s)
 	    {"ipv6_internet_bandwidth", offsetof(struct sl_store, ipv6bw_v)},
 	    {"ipv6_egress_only_rule", offsetof(struct sl_store, ipv6egress_v)},
 	    {"ipv6_gateway_route_rule", offsetof(struct sl_store, ipv6rule_v)},
+	    {"havip", offsetof(struct sl_store, havip_v)},
+	    {"common_bandwidth_package", offsetof(struct sl_store, cbwp_v)},
+	    {"bandwidth_package", offsetof(struct sl_store, bwp_v)},
 	};
 
 	sl_family(b, "sluice_objects", "gauge",

@@ -3,7 +3,7 @@
  * Inside the mutating actions: one mutation in progress and the helpers
  * its action functions share (api_mut.c: VPC, VSwitch, route entry and
  * instance actions; api_nat.c: NAT gateway, EIP, SNAT and forward entry
- * actions). Not for other callers: they use sl_api_mut.h.
+ * actions; api_havip.c: HaVip actions). Not for other callers: they use sl_api_mut.h.
  *
  * An action function checks what only the live store can tell, stages its
  * change in the database overlay (sl_db_stage_*), names the object it
@@ -53,6 +53,13 @@ int sl_mut_oom(struct sl_api_err *e);
 int sl_mut_new_id(const struct sl_store *s, const char *prefix, char *out, size_t size);
 /** Copy parameter `k` into body key `bk` (NULL: same name) if given. */
 void sl_mut_copy_param(const struct sl_mut *x, json_t *body, const char *k, const char *bk);
+/** RegionId required and known (InvalidRegionId.NotFound 404): the
+ * HaVip and bandwidth package actions. 0 or -1 with `e`. */
+int sl_mut_region(const struct sl_mut *x, struct sl_api_err *e);
+/** Stage `body` (taken; NULL: out of memory) as object (k, id) and name
+ * it "`what` `id`" in x->label. 0 or -1 with `e`. */
+int sl_mut_stage(struct sl_mut *x, enum sl_cfg_kind k, const char *id, json_t *body,
+		 const char *what, struct sl_api_err *e);
 /** Stage a copy of API-owned object (k, id) with the given parameters
  * (NULL-terminated pairs: parameter, body key) changed; result {}. */
 int sl_mut_modify(struct sl_mut *x, enum sl_cfg_kind k, const char *id, const char *const *pairs,
@@ -68,6 +75,43 @@ struct sl_mut_action {
 };
 extern const struct sl_mut_action sl_nat_actions[];
 extern const unsigned int sl_nat_n_actions;
+
+/* api_havip.c: the HaVip actions, for api_mut.c's table. */
+extern const struct sl_mut_action sl_havip_actions[];
+extern const unsigned int sl_havip_n_actions;
+
+/** `n` distinct free addresses of the EipPool for EIPs or NAT bandwidth
+ * packages (lowest first; not an EIP's, a package's, an outside address or
+ * taken by an earlier member of the batch) into out[]. 0 or -ENOSPC. */
+int sl_nat_pick(const struct sl_mut *x, unsigned int n, struct sl_pfx *out);
+
+/* api_bwp.c: the common and NAT bandwidth package actions, for api_mut.c's table. */
+extern const struct sl_mut_action sl_bwp_actions[];
+extern const unsigned int sl_bwp_n_actions;
+
+/** A new NAT bandwidth package to stage (sl_bwp_new()). */
+struct sl_bwp_spec {
+	const char *natgw_id, *region_id;
+	const char *zone;		     /**< NULL: the region's first zone */
+	const char *name_param, *desc_param; /**< parameters to copy, or NULL */
+	unsigned int n_ips;
+	long bandwidth;
+};
+
+/** Stage NAT bandwidth package `sp` with the pool addresses addrs[0..n_ips-1]
+ * (from sl_nat_pick()); its new id into `id`. 0 or -1 with `e`. */
+int sl_bwp_new(struct sl_mut *x, const struct sl_bwp_spec *sp, const struct sl_pfx *addrs,
+	       char id[SL_ID_LEN], struct sl_api_err *e);
+
+/** Refuse to release EIP `p` while a common bandwidth package holds it:
+ * 0 or -1 with `e` (DependencyViolation.BandwidthPackage). */
+int sl_bwp_eip_deps(const struct sl_eip_obj *p, struct sl_api_err *e);
+
+/** Refuse to delete VSwitch `w` or instance `in` (either may be NULL)
+ * while a HaVip lives in the VSwitch or lists the instance: 0 or -1 with
+ * `e` (DependencyViolation.HaVip). */
+int sl_havip_deps(const struct sl_store *s, const struct sl_vswitch_obj *w,
+		  const struct sl_instance_obj *in, struct sl_api_err *e);
 
 /** Refuse to delete VPC `v`, VSwitch `w` or instance `in` (any may be
  * NULL) while a NAT gateway, SNAT entry or EIP depends on it: 0 or -1 with

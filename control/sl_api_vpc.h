@@ -61,5 +61,15 @@ bool sl_api_ipv6_known(const char *action);
 int sl_api_ipv6_describe(const struct sl_store *s, const char *action,
 			 const struct sl_api_params *p, json_t *res, const char *ctime,
 			 struct sl_api_err *e);
+/** DescribeHaVips (api_havip.c). */
+bool sl_api_havip_known(const char *action);
+int sl_api_havip_describe(const struct sl_store *s, const char *action,
+			  const struct sl_api_params *p, json_t *res, const char *ctime,
+			  struct sl_api_err *e);
+
+/** DescribeCommonBandwidthPackages (api_bwp.c). */
+bool sl_api_bwp_known(const char *action);
+int sl_api_bwp_describe(const struct sl_store *s, const char *action, const struct sl_api_params *p,
+			json_t *res, const char *ctime, struct sl_api_err *e);
 
 #endif /* SL_API_VPC_H */

@@ -30,6 +30,14 @@
 #define SL_IPV6_BW_TRAFFIC_LARGE 2000
 /* Ingress route rules per IPv6 gateway (sluice's quota: seed 000 gives none). */
 #define SL_IPV6_RULES_MAX 200
+/* Common bandwidth package: InternetChargeType PayByBandwidth (default)
+ * and PayBy95, Mbps ranges the SDK gives for the China site (the 2017
+ * document gives none), and the guaranteed ratio of PayBy95 (%). */
+#define SL_CBWP_BANDWIDTH_MIN 2
+#define SL_CBWP_BANDWIDTH_95_MIN 200
+#define SL_CBWP_BANDWIDTH_MAX 20000
+#define SL_CBWP_RATIO_MIN 10
+#define SL_CBWP_RATIO_MAX 100
 
 /**
  * Parse `path` into a new store. Syntax-level problems (JSON, unknown keys,
@@ -62,6 +70,9 @@ enum sl_cfg_kind {
 	SL_CFG_IPV6BW,	   /* Ipv6InternetBandwidths */
 	SL_CFG_IPV6EGRESS, /* Ipv6EgressOnlyRules */
 	SL_CFG_IPV6RULE,   /* Ipv6GatewayRouteRules (REST routeRules) */
+	SL_CFG_HAVIP, /* HaVips */
+	SL_CFG_CBWP,  /* CommonBandwidthPackages */
+	SL_CFG_BWP,   /* BandwidthPackages (NAT) */
 	SL_CFG_NKINDS
 };
 

@@ -149,6 +149,7 @@ struct sl_route_obj {
 	/* resolved */
 	struct sl_vpc_obj *vpc;
 	struct sl_instance_obj *instance;
+	struct sl_havip_obj *havip; /**< NextHopType HaVip (validate_havip.c) */
 };
 
 struct sl_inet_route {
@@ -195,6 +196,7 @@ struct sl_natgw_obj {
 	/* resolved */
 	struct sl_vpc_obj *vpc;
 	unsigned int n_snat, n_fwd, n_eips;
+	unsigned int n_bwps; /**< NAT bandwidth packages (validate_bwp.c) */
 };
 
 struct sl_eip_obj {
@@ -211,6 +213,8 @@ struct sl_eip_obj {
 	struct sl_natgw_obj *natgw;
 	struct sl_instance_obj *instance;
 	unsigned int n_snat, n_fwd; /**< entries that use this address */
+	struct sl_cbwp_obj *cbwp;   /**< the common bandwidth package holding it */
+	const struct sl_cbwp_ip *cbwp_ip;
 };
 
 struct sl_snat_obj {
@@ -313,6 +317,95 @@ struct sl_ipv6rule_obj {
 	struct sl_instance_obj *instance; /**< an ECS next hop */
 };
 
+/*
+ * HaVips (issue 4; docs/api.md, HaVips): a private IPv4 address of a
+ * VSwitch that ECS instances of that VSwitch may hold (at most
+ * SL_HAVIP_INSTANCES_MAX), a route next hop and an EIP holder. Plain
+ * fixed-size data like the NAT objects. sluice-dp has no HaVip tables yet
+ * (issue 12): the compiler skips routes to HaVips.
+ */
+#define SL_HAVIP_INSTANCES_MAX 10
+
+struct sl_havip_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char vswitch_id[SL_ID_LEN];
+	struct sl_pfx ip; /**< IPv4, len 32; family 0 if invalid */
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	/** AssociatedInstances in order; one more than the maximum is kept so
+	 * that validation can report the excess */
+	unsigned int n_instances;
+	char instances[SL_HAVIP_INSTANCES_MAX + 1][SL_ID_LEN];
+	/* resolved */
+	struct sl_vswitch_obj *vswitch;
+	struct sl_vpc_obj *vpc;
+	struct sl_eip_obj *eip; /**< the EIP bound to it (validate_nat.c) */
+	unsigned int n_routes;	/**< route entries with it as next hop */
+};
+
+/*
+ * Common (shared) bandwidth packages (issue 4, API part of issue 7;
+ * docs/api.md, "Common bandwidth packages"): one bandwidth in Mbps shared
+ * by the EIPs the package lists, each with an optional cap of its own.
+ * Plain fixed-size data; the policers are issue 7's (not compiled yet).
+ */
+#define SL_CBWP_IPS_MAX 50 /* EIPs per package (sluice: the document's quota has no figure) */
+
+struct sl_cbwp_ip {
+	char id[SL_ID_LEN];	/**< AllocationId */
+	long long bandwidth;	/**< per-EIP cap in Mbps, -1 = none */
+	struct sl_eip_obj *eip; /**< resolved */
+};
+
+struct sl_cbwp_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char region_id[SL_ID_LEN];
+	long long bandwidth;  /**< Mbps (range checked by validation), -1 if not given */
+	char charge_type[32]; /**< PayByBandwidth, PayBy95 */
+	long long ratio;      /**< as given, 0 if not (effective: cbwp_ratio()) */
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	/** PublicIpAddresses; one past the maximum is kept for validation */
+	unsigned int n_ips;
+	struct sl_cbwp_ip ips[SL_CBWP_IPS_MAX + 1];
+};
+
+/*
+ * NAT bandwidth packages (the 2016 document's legacy ones, section 2.7):
+ * 1-50 public IPs of a NAT gateway (from Gateway.EipPool) sharing one
+ * bandwidth; at most 4 per gateway. Each IP carries an EIP-shaped view
+ * (as_eip, bound to the gateway) that validation puts in eip_addrs, so
+ * that the SNAT and forward entry rules treat it as one of the gateway's
+ * public addresses. The policers are issue 7's.
+ */
+#define SL_BWP_IPS_MAX 50
+#define SL_BWP_PER_NATGW 4
+#define SL_BWP_BANDWIDTH_MIN 5
+#define SL_BWP_BANDWIDTH_MAX 5000	 /* DescribeBandwidthPackages, ModifyBandwidthPackageSpec */
+#define SL_BWP_BANDWIDTH_CREATE_MAX 1000 /* CreateBandwidthPackage */
+
+struct sl_bwp_ip {
+	char id[SL_ID_LEN];	  /**< AllocationId, "nateip-..." */
+	struct sl_pfx ip;	  /**< IPv4, len 32; family 0 if invalid */
+	struct sl_eip_obj as_eip; /**< resolved: the NAT rules' view of it */
+};
+
+struct sl_bwp_obj {
+	struct sl_obj_state st;
+	char id[SL_ID_LEN];
+	char natgw_id[SL_ID_LEN];
+	char zone_id[SL_ID_LEN]; /**< "" if not given */
+	long long bandwidth;	 /**< Mbps, -1 if not given */
+	char name[SL_NAME_BUF];
+	char description[SL_DESC_BUF];
+	unsigned int n_ips; /**< one past the maximum is kept for validation */
+	struct sl_bwp_ip ips[SL_BWP_IPS_MAX + 1];
+	/* resolved */
+	struct sl_natgw_obj *natgw;
+};
+
 /** A growable array of object pointers (file order). */
 struct sl_objvec {
 	unsigned int n;
@@ -345,6 +438,12 @@ struct sl_store {
 	struct sl_objvec region_v, zone_v, vpc_v, vswitch_v, instance_v, route_v;
 	struct sl_objvec natgw_v, eip_v, snat_v, fwd_v;
 	struct sl_objvec ipv6gw_v, ipv6addr_v, ipv6bw_v, ipv6egress_v, ipv6rule_v;
+	Pvoid_t havips; /**< JudySL HaVipId -> havip */
+	struct sl_objvec havip_v;
+	Pvoid_t cbwps; /**< JudySL BandwidthPackageId -> common bandwidth package */
+	struct sl_objvec cbwp_v;
+	Pvoid_t bwps; /**< JudySL BandwidthPackageId -> NAT bandwidth package */
+	struct sl_objvec bwp_v;
 	struct sl_gateway_obj *gateway;
 	struct sl_arena *arena; /**< bulk memory of cloned instances and routes */
 };
@@ -381,6 +480,9 @@ int sl_store_add_ipv6addr(struct sl_store *s, struct sl_ipv6addr_obj *a);
 int sl_store_add_ipv6bw(struct sl_store *s, struct sl_ipv6bw_obj *b);
 int sl_store_add_ipv6egress(struct sl_store *s, struct sl_ipv6egress_obj *r);
 int sl_store_add_ipv6rule(struct sl_store *s, struct sl_ipv6rule_obj *r);
+int sl_store_add_havip(struct sl_store *s, struct sl_havip_obj *h);
+int sl_store_add_cbwp(struct sl_store *s, struct sl_cbwp_obj *b);
+int sl_store_add_bwp(struct sl_store *s, struct sl_bwp_obj *b);
 
 void sl_region_free(struct sl_region_obj *r);
 void sl_vpc_free(struct sl_vpc_obj *v);

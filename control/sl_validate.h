@@ -24,6 +24,7 @@
 #define SL_MAX_FWD_ENTRIES 40  /* per forward table (document) */
 #define SL_MAX_SNAT_ENTRIES 40 /* per SNAT table (sluice: the document gives none) */
 #define SL_MAX_EIPS 4096       /* per gateway (sluice: the document's quota has no figure) */
+#define SL_MAX_HAVIP_ROUTES 5  /* route entries to HaVips per VPC (document) */
 
 /**
  * Resolve references (VSwitch -> VPC and zone, instance -> VSwitch, route
@@ -57,6 +58,24 @@ int sl_ipv6_addr_key(const char *vpc_id, const struct sl_pfx *ip, char *out, siz
 unsigned int sl_ipv6_bw_cap(const char *charge_type, const char *spec);
 /** A unique local address (fc00::/7). */
 bool sl_ipv6_ula(const struct sl_pfx *ip);
+/** HaVips and the route entries to them (validate_havip.c); called by
+ * sl_validate_nat() first, since the NAT rules use what it resolves. */
+int sl_validate_havip(struct sl_store *s, struct sl_errs *e);
+/** The first HaVip of VPC `v` whose address is inside `p` (NULL if none). */
+const struct sl_havip_obj *sl_havip_at(const struct sl_store *s, const struct sl_vpc_obj *v,
+				       const struct sl_pfx *p);
+
+/** Common and NAT bandwidth packages (validate_bwp.c); called by
+ * sl_validate_nat() after the EIPs and before the SNAT and forward entries.
+ * Sets each member EIP's cbwp, each NAT gateway's n_bwps, and adds the NAT
+ * packages' addresses to eip_addrs. 0 or -ENOMEM. */
+int sl_validate_bwp(struct sl_store *s, struct sl_errs *e);
+/** How many SNAT and forward entries use the addresses of NAT package `b`. */
+unsigned int sl_bwp_ip_uses(const struct sl_bwp_obj *b);
+/** Is `ip` inside the gateway's EipPool (g may be NULL)? */
+bool sl_in_eip_pool(const struct sl_gateway_obj *g, const struct sl_pfx *ip);
+/** A package's effective guaranteed ratio (%): 100 but for PayBy95. */
+long long sl_cbwp_ratio(const struct sl_cbwp_obj *b);
 
 /** Name (section 1.7: 2-128 characters, starts with a letter, ...) and
  * description (2-256) rules: NULL if fine or empty, else what is wrong. */

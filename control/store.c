@@ -177,6 +177,7 @@ struct sl_route_obj *sl_route_clone(const struct sl_route_obj *r)
 	*c = *r;
 	c->vpc = NULL;
 	c->instance = NULL;
+	c->havip = NULL;
 	c->st.in_arena = false;
 	return c;
 }
@@ -202,6 +203,7 @@ struct sl_route_obj *sl_store_clone_route(struct sl_store *s, const struct sl_ro
 	*c = *r;
 	c->vpc = NULL;
 	c->instance = NULL;
+	c->havip = NULL;
 	c->st.in_arena = true;
 	return c;
 }
@@ -271,6 +273,18 @@ void sl_store_free(struct sl_store *s)
 	sl_jsl_free(&s->ipv6egress);
 	sl_jsl_free(&s->ipv6rules);
 	sl_jsl_free(&s->ipv6_keys);
+	for (unsigned int i = 0; i < s->havip_v.n; i++)
+		free(s->havip_v.v[i]);
+	free(s->havip_v.v);
+	sl_jsl_free(&s->havips);
+	for (unsigned int i = 0; i < s->cbwp_v.n; i++)
+		free(s->cbwp_v.v[i]);
+	free(s->cbwp_v.v);
+	sl_jsl_free(&s->cbwps);
+	for (unsigned int i = 0; i < s->bwp_v.n; i++)
+		free(s->bwp_v.v[i]);
+	free(s->bwp_v.v);
+	sl_jsl_free(&s->bwps);
 	free(s->region_v.v);
 	free(s->zone_v.v); /* zones are owned by their regions */
 	free(s->vpc_v.v);
@@ -394,6 +408,21 @@ int sl_store_add_ipv6rule(struct sl_store *s, struct sl_ipv6rule_obj *r)
 	return sl_store_add(&s->ipv6rules, &s->ipv6rule_v, r->id, r);
 }
 
+int sl_store_add_havip(struct sl_store *s, struct sl_havip_obj *h)
+{
+	return sl_store_add(&s->havips, &s->havip_v, h->id, h);
+}
+
+int sl_store_add_cbwp(struct sl_store *s, struct sl_cbwp_obj *b)
+{
+	return sl_store_add(&s->cbwps, &s->cbwp_v, b->id, b);
+}
+
+int sl_store_add_bwp(struct sl_store *s, struct sl_bwp_obj *b)
+{
+	return sl_store_add(&s->bwps, &s->bwp_v, b->id, b);
+}
+
 void sl_store_set_gateway(struct sl_store *s, struct sl_gateway_obj *g)
 {
 	sl_gateway_free(s->gateway);
@@ -477,6 +506,19 @@ void sl_store_foreach_state(struct sl_store *s,
 	for (unsigned int i = 0; i < s->ipv6rule_v.n; i++) {
 		struct sl_ipv6rule_obj *r = s->ipv6rule_v.v[i];
 		fn(&r->st, "Ipv6GatewayRouteRule", r->id, arg);
+	}
+
+	for (unsigned int i = 0; i < s->havip_v.n; i++) {
+		struct sl_havip_obj *h = s->havip_v.v[i];
+		fn(&h->st, "HaVip", h->id, arg);
+	}
+	for (unsigned int i = 0; i < s->cbwp_v.n; i++) {
+		struct sl_cbwp_obj *b = s->cbwp_v.v[i];
+		fn(&b->st, "CommonBandwidthPackage", b->id, arg);
+	}
+	for (unsigned int i = 0; i < s->bwp_v.n; i++) {
+		struct sl_bwp_obj *b = s->bwp_v.v[i];
+		fn(&b->st, "BandwidthPackage", b->id, arg);
 	}
 }
 
@@ -628,6 +670,46 @@ static bool sl_ipv6rule_eq(const struct sl_ipv6rule_obj *a, const struct sl_ipv6
 	       sl_pfx_same(&a->dest, &b->dest) && strcmp(a->next_hop_type, b->next_hop_type) == 0 &&
 	       strcmp(a->next_hop_id, b->next_hop_id) == 0 &&
 	       strcmp(a->description, b->description) == 0 && a->updated == b->updated;
+}
+
+static bool sl_havip_eq(const struct sl_havip_obj *a, const struct sl_havip_obj *b)
+{
+	if (strcmp(a->id, b->id) || strcmp(a->vswitch_id, b->vswitch_id) ||
+	    !sl_pfx_same(&a->ip, &b->ip) || strcmp(a->name, b->name) ||
+	    strcmp(a->description, b->description) || a->n_instances != b->n_instances)
+		return false;
+	for (unsigned int i = 0; i < a->n_instances; i++)
+		if (strcmp(a->instances[i], b->instances[i]))
+			return false;
+	return true;
+}
+
+static bool sl_cbwp_eq(const struct sl_cbwp_obj *a, const struct sl_cbwp_obj *b)
+{
+	if (strcmp(a->id, b->id) || strcmp(a->region_id, b->region_id) ||
+	    a->bandwidth != b->bandwidth || strcmp(a->charge_type, b->charge_type) ||
+	    a->ratio != b->ratio || strcmp(a->name, b->name) ||
+	    strcmp(a->description, b->description) || a->n_ips != b->n_ips)
+		return false;
+	for (unsigned int i = 0; i < a->n_ips; i++)
+		if (strcmp(a->ips[i].id, b->ips[i].id) ||
+		    a->ips[i].bandwidth != b->ips[i].bandwidth)
+			return false;
+	return true;
+}
+
+static bool sl_bwp_eq(const struct sl_bwp_obj *a, const struct sl_bwp_obj *b)
+{
+	if (strcmp(a->id, b->id) || strcmp(a->natgw_id, b->natgw_id) ||
+	    strcmp(a->zone_id, b->zone_id) || a->bandwidth != b->bandwidth ||
+	    strcmp(a->name, b->name) || strcmp(a->description, b->description) ||
+	    a->n_ips != b->n_ips)
+		return false;
+	for (unsigned int i = 0; i < a->n_ips; i++)
+		if (strcmp(a->ips[i].id, b->ips[i].id) ||
+		    !sl_pfx_same(&a->ips[i].ip, &b->ips[i].ip))
+			return false;
+	return true;
 }
 
 /* NAT objects: status carried for unchanged content; no data-plane table
@@ -844,6 +926,9 @@ static void sl_diff_nat(const struct sl_store *old, struct sl_store *new, struct
 	SL_DIFF_NAT(ipv6bw_v, ipv6bws, struct sl_ipv6bw_obj, sl_ipv6bw_eq);
 	SL_DIFF_NAT(ipv6egress_v, ipv6egress, struct sl_ipv6egress_obj, sl_ipv6egress_eq);
 	SL_DIFF_NAT(ipv6rule_v, ipv6rules, struct sl_ipv6rule_obj, sl_ipv6rule_eq);
+	SL_DIFF_NAT(havip_v, havips, struct sl_havip_obj, sl_havip_eq); /* issue 12: no table yet */
+	SL_DIFF_NAT(cbwp_v, cbwps, struct sl_cbwp_obj, sl_cbwp_eq); /* issue 7: no policer yet */
+	SL_DIFF_NAT(bwp_v, bwps, struct sl_bwp_obj, sl_bwp_eq);
 }
 
 void sl_diff_free(struct sl_diff *d)

@@ -393,8 +393,7 @@ static void sl_check_instance(struct sl_vctx *c, struct sl_instance_obj *in)
 
 /* ---- route entries --------------------------------------------------------- */
 
-static const char *const sl_api_nh_types[] = {"Tunnel", "HaVip", "RouterInterface", "VpnGateway",
-					      NULL};
+static const char *const sl_api_nh_types[] = {"Tunnel", "RouterInterface", "VpnGateway", NULL};
 
 static void sl_check_route_vswitch(struct sl_vctx *c, struct sl_route_obj *r, const char *l,
 				   const struct sl_vswitch_obj *w, const struct sl_pfx *sub)
@@ -436,7 +435,8 @@ static void sl_check_route(struct sl_vctx *c, struct sl_route_obj *r)
 		sl_errs_add(e, l, "DestinationCidrBlock", "InvalidCidrBlock",
 			    "%s is 100.64.0.0/10 or inside it (reserved)", sl_pf(&r->dest, a));
 
-	if (strcmp(r->next_hop_type, "Instance") != 0) {
+	/* HaVip next hops: validate_havip.c */
+	if (strcmp(r->next_hop_type, "Instance") != 0 && strcmp(r->next_hop_type, "HaVip") != 0) {
 		bool api = false;
 
 		for (const char *const *t = sl_api_nh_types; *t; t++)

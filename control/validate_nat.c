@@ -11,7 +11,9 @@
  * their table ids), EIPs (and their bindings), then the entries, which
  * need both. Per-table uniqueness uses string keys in scratch JudySL
  * arrays ("table|address|port|protocol"), so a store with many gateways
- * stays linear.
+ * stays linear. HaVips (validate_havip.c, run first) take part: an EIP may
+ * be bound to one (one each), a SNAT entry may not translate a VSwitch or
+ * CIDR that holds one, a forward entry may not point at one.
  *
  * Concurrency: single-threaded; called by sl_validate() on a fresh store.
  */
@@ -131,7 +133,7 @@ static void sl_check_default_routes(struct sl_nctx *c)
 	}
 }
 
-static bool sl_in_pool(const struct sl_gateway_obj *g, const struct sl_pfx *ip)
+bool sl_in_eip_pool(const struct sl_gateway_obj *g, const struct sl_pfx *ip)
 {
 	for (unsigned int i = 0; g && i < g->n_pool; i++)
 		if (sl_pfx_contains(&g->eip_pool[i], ip))
@@ -152,7 +154,7 @@ static void sl_check_eip(struct sl_nctx *c, struct sl_eip_obj *p, unsigned int n
 			    "more than %d EIPs in the gateway", SL_MAX_EIPS);
 	if (p->ip.family) {
 		sl_ip_fmt(SL_AF_INET, p->ip.addr, a, sizeof(a));
-		if (!sl_in_pool(c->s->gateway, &p->ip))
+		if (!sl_in_eip_pool(c->s->gateway, &p->ip))
 			sl_errs_add(e, l, "IpAddress", "InvalidIpAddress.NotInPool",
 				    "%s is not in the gateway's EipPool", a);
 		first = sl_jl_get(c->s->eip_addrs, (Word_t)(uint32_t)p->ip.addr);
@@ -190,9 +192,22 @@ static void sl_check_eip(struct sl_nctx *c, struct sl_eip_obj *p, unsigned int n
 				    "NAT gateway %s does not exist", p->instance_id);
 		else
 			p->natgw->n_eips++;
+	} else if (strcmp(p->instance_type, "HaVip") == 0) {
+		struct sl_havip_obj *h = sl_jsl_get(c->s->havips, p->instance_id);
+
+		if (h == NULL)
+			sl_errs_add(e, l, "InstanceId", "InvalidHaVip.NotFound",
+				    "HaVip %s does not exist", p->instance_id);
+		else if (h->eip)
+			sl_errs_add(e, l, "InstanceId", "CountLimitExceed.EIPOnHaVip",
+				    "HaVip %s already has EIP %s (one per HaVip)", h->id,
+				    h->eip->id);
+		else
+			h->eip = p;
 	} else {
 		sl_errs_add(e, l, "InstanceType", "InvalidInstanceType.ValueNotSupported",
-			    "'%.32s': sluice binds EIPs to EcsInstance (a sluice instance) or Nat",
+			    "'%.32s': sluice binds EIPs to EcsInstance (a sluice instance), Nat or "
+			    "HaVip",
 			    p->instance_type);
 	}
 }
@@ -236,12 +251,26 @@ static void sl_check_snat(struct sl_nctx *c, struct sl_snat_obj *n)
 			return;
 		}
 		src = w->cidr;
+		for (unsigned int i = 0; i < c->s->havip_v.n; i++) {
+			const struct sl_havip_obj *h = c->s->havip_v.v[i];
+
+			if (h->vswitch == w) {
+				sl_errs_add(e, l, "SourceVSwitchId",
+					    "Forbidden.SourceVSwitchId.IncludeHaVip",
+					    "VSwitch %s holds HaVip %s", w->id, h->id);
+				break;
+			}
+		}
 	} else if (src.family && g->vpc && g->vpc->cidr.family &&
 		   !sl_pfx_contains(&g->vpc->cidr, &src)) {
 		sl_errs_add(e, l, "SourceCIDR", "InvalidParameter",
 			    "%s is not inside the VPC's CIDR block",
 			    sl_pfx_fmt(&src, a, sizeof(a)));
 	}
+	if (src.family && !n->source_vswitch_id[0] && sl_havip_at(c->s, g->vpc, &src))
+		sl_errs_add(e, l, "SourceCIDR", "Forbidden.SourceVSwitchId.IncludeHaVip",
+			    "%s holds HaVip %s (sluice: as for a VSwitch)",
+			    sl_pfx_fmt(&src, a, sizeof(a)), sl_havip_at(c->s, g->vpc, &src)->id);
 	if (src.family) {
 		snprintf(key, sizeof(key), "%s|%s", n->table_id, sl_pfx_fmt(&src, a, sizeof(a)));
 		first = sl_claim(c, key, n->id);
@@ -293,6 +322,12 @@ static void sl_check_fwd(struct sl_nctx *c, struct sl_fwd_obj *f)
 		sl_errs_add(e, l, "InternalIp", "Forbidden.DestinationIpOutOfVpcCIDR",
 			    "%s is outside VPC %s's CIDR block",
 			    sl_ip_fmt(SL_AF_INET, f->int_ip.addr, a, sizeof(a)), g->vpc_id);
+	if (f->int_ip.family && sl_havip_at(c->s, g->vpc, &f->int_ip))
+		sl_errs_add(e, l, "InternalIp", "Forbidden.InternalIpIsHaVip",
+			    "%s is HaVip %s: a forward entry to a HaVip has no effect (sluice "
+			    "refuses it)",
+			    sl_ip_fmt(SL_AF_INET, f->int_ip.addr, a, sizeof(a)),
+			    sl_havip_at(c->s, g->vpc, &f->int_ip)->id);
 	if (f->ext_ip.family) {
 		sl_ip_fmt(SL_AF_INET, f->ext_ip.addr, a, sizeof(a));
 		p = sl_gw_eip(c->s, g, &f->ext_ip);
@@ -359,11 +394,15 @@ int sl_validate_nat(struct sl_store *s, struct sl_errs *e)
 {
 	struct sl_nctx c = {.s = s, .e = e};
 
+	sl_ntrack(&c, sl_validate_havip(s, e));
 	for (unsigned int i = 0; i < s->natgw_v.n; i++)
 		sl_check_natgw(&c, s->natgw_v.v[i]);
 	sl_check_default_routes(&c);
 	for (unsigned int i = 0; i < s->eip_v.n; i++)
 		sl_check_eip(&c, s->eip_v.v[i], i + 1);
+	/* packages: common ones name EIPs; NAT ones add public IPs of their
+	 * gateway to eip_addrs for the entries below */
+	sl_ntrack(&c, sl_validate_bwp(s, e));
 	for (unsigned int i = 0; i < s->snat_v.n; i++)
 		sl_check_snat(&c, s->snat_v.v[i]);
 	for (unsigned int i = 0; i < s->fwd_v.n; i++)

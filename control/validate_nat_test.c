@@ -16,8 +16,7 @@
 #include "sl_ctl.h"
 #include "sl_ctl_config.h"
 #include "sl_judy.h"
-#include "sl_test_util.h"
-#include "sl_validate.h"
+#include "sl_test_validate.h"
 
 /*
  * Base: VPC vpc-a 10.0.0.0/16 with vsw-a1 10.0.1.0/24 and instance i-a1
@@ -55,43 +54,13 @@ static char *cfg(const char *ngws, const char *eips, const char *snats, const ch
 	    fwds ? fwds : "");
 }
 
-/* Load and validate `json` (freed); expect exactly the (code, object)
- * pairs given, NULL-terminated. */
-static void expect(char *json, ...)
-{
-	struct sl_errs e;
-	struct sl_store *s;
-	va_list ap;
-	bool ok;
-
-	sl_errs_init(&e, "t.json");
-	s = sl_cfg_load_string(json, &e);
-	assert_non_null(s);
-	assert_int_equal(sl_validate(s, &e), 0);
-	va_start(ap, json);
-	ok = sl_t_errs_exactly(&e, ap);
-	va_end(ap);
-	assert_true(ok);
-	sl_store_free(s);
-	sl_errs_free(&e);
-	free(json);
-}
-
 static void test_base_resolves(void **state)
 {
-	struct sl_errs e;
-	struct sl_store *s;
-	char *json = cfg(NULL, NULL, NULL, NULL, NULL);
+	struct sl_store *s = sl_t_load_ok(cfg(NULL, NULL, NULL, NULL, NULL));
 	struct sl_natgw_obj *n;
 	struct sl_eip_obj *p1, *p2;
 	struct sl_fwd_obj *f;
 
-	sl_errs_init(&e, "t.json");
-	s = sl_cfg_load_string(json, &e);
-	assert_non_null(s);
-	assert_int_equal(sl_validate(s, &e), 0);
-	sl_t_dump(&e);
-	assert_int_equal(sl_errs_count(&e), 0);
 	n = sl_jsl_get(s->natgws, "ngw-a");
 	assert_non_null(n);
 	assert_string_equal(n->snat_table_id, "stb-a");
@@ -115,63 +84,64 @@ static void test_base_resolves(void **state)
 	assert_int_equal(f->ext_port, 80);
 	assert_int_equal(f->int_port, 8080);
 	sl_store_free(s);
-	sl_errs_free(&e);
-	free(json);
 }
 
 static void test_natgw_rules(void **state)
 {
-	expect(cfg(",{'NatGatewayId':'ngw-b','VpcId':'vpc-none'}", NULL, NULL, NULL, NULL),
-	       "InvalidVpcId.NotFound", "NatGateway ngw-b", NULL);
-	expect(cfg(",{'NatGatewayId':'ngw-b','VpcId':'vpc-a'}", NULL, NULL, NULL, NULL),
-	       "QuotaExceeded.NatGatewayCountInOneVpc", "NatGateway ngw-b", NULL);
-	expect(cfg(",{'NatGatewayId':'ngw-b','VpcId':'vpc-b','Spec':'Huge','Name':'1x',"
-		   "'Description':'h'}",
-		   NULL, NULL, NULL, NULL),
-	       "InvalidParameter.Spec.ValueNotSupported", "NatGateway ngw-b",
-	       "InvalidParameter.Name.Malformed", "NatGateway ngw-b",
-	       "InvalidParameter.Description.Malformed", "NatGateway ngw-b", NULL);
-	expect(cfg(",{'NatGatewayId':'ngw-b','VpcId':'vpc-b','VSwitchId':'vsw-a1'}", NULL, NULL,
-		   NULL, NULL),
-	       "InvalidVSwitchId.NotFound", "NatGateway ngw-b", NULL);
+	sl_t_expect(cfg(",{'NatGatewayId':'ngw-b','VpcId':'vpc-none'}", NULL, NULL, NULL, NULL),
+		    "InvalidVpcId.NotFound", "NatGateway ngw-b", NULL);
+	sl_t_expect(cfg(",{'NatGatewayId':'ngw-b','VpcId':'vpc-a'}", NULL, NULL, NULL, NULL),
+		    "QuotaExceeded.NatGatewayCountInOneVpc", "NatGateway ngw-b", NULL);
+	sl_t_expect(cfg(",{'NatGatewayId':'ngw-b','VpcId':'vpc-b','Spec':'Huge','Name':'1x',"
+			"'Description':'h'}",
+			NULL, NULL, NULL, NULL),
+		    "InvalidParameter.Spec.ValueNotSupported", "NatGateway ngw-b",
+		    "InvalidParameter.Name.Malformed", "NatGateway ngw-b",
+		    "InvalidParameter.Description.Malformed", "NatGateway ngw-b", NULL);
+	sl_t_expect(cfg(",{'NatGatewayId':'ngw-b','VpcId':'vpc-b','VSwitchId':'vsw-a1'}", NULL,
+			NULL, NULL, NULL),
+		    "InvalidVSwitchId.NotFound", "NatGateway ngw-b", NULL);
 	/* the NAT gateway holds 0.0.0.0/0: reported on both */
-	expect(
+	sl_t_expect(
 	    cfg(NULL, NULL, NULL, NULL,
 		"{'RouteTableId':'vtb-a','DestinationCidrBlock':'0.0.0.0/0','NextHopId':'i-a1'}"),
 	    "RouterEntryConflict.Duplicated", "NatGateway ngw-a", "RouterEntryConflict.Duplicated",
 	    "RouteEntry vtb-a:0.0.0.0/0", NULL);
-	expect(cfg(",{'NatGatewayId':'ngw-a','VpcId':'vpc-b'}", NULL, NULL, NULL, NULL),
-	       "InvalidParameter", "NatGateway ngw-a", NULL);
+	sl_t_expect(cfg(",{'NatGatewayId':'ngw-a','VpcId':'vpc-b'}", NULL, NULL, NULL, NULL),
+		    "InvalidParameter", "NatGateway ngw-a", NULL);
 }
 
 static void test_eip_rules(void **state)
 {
-	expect(cfg(NULL, ",{'AllocationId':'eip-3','IpAddress':'198.51.100.9'}", NULL, NULL, NULL),
-	       "InvalidIpAddress.NotInPool", "EipAddress eip-3", NULL);
-	expect(cfg(NULL, ",{'AllocationId':'eip-3','IpAddress':'198.51.100.1'}", NULL, NULL, NULL),
-	       "InvalidParameter", "EipAddress eip-3", NULL);
-	expect(cfg(NULL,
-		   ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','Bandwidth':0,"
-		   "'InternetChargeType':'Free'}",
-		   NULL, NULL, NULL),
-	       "InvalidParameter", "EipAddress eip-3", "InvalidParameter", "EipAddress eip-3",
-	       NULL);
-	expect(cfg(NULL,
-		   ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceId':'i-a1'},"
-		   "{'AllocationId':'eip-4','IpAddress':'198.51.100.4','InstanceType':"
-		   "'EcsInstance','InstanceId':'i-a1'}",
-		   NULL, NULL, NULL),
-	       "InvalidAssociation.Duplicated", "EipAddress eip-4", NULL);
-	expect(cfg(NULL,
-		   ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':'HaVip',"
-		   "'InstanceId':'hv-1'},{'AllocationId':'eip-4','IpAddress':'198.51.100.4',"
-		   "'InstanceType':'Nat','InstanceId':'ngw-none'},{'AllocationId':'eip-5',"
-		   "'IpAddress':'198.51.100.5','InstanceType':'Nat'}",
-		   NULL, NULL, NULL),
-	       "InvalidInstanceType.ValueNotSupported", "EipAddress eip-3",
-	       "InvalidInstanceId.NotFound", "EipAddress eip-4", "MissingParameter",
-	       "EipAddress eip-5", NULL);
-	expect(
+	sl_t_expect(
+	    cfg(NULL, ",{'AllocationId':'eip-3','IpAddress':'198.51.100.9'}", NULL, NULL, NULL),
+	    "InvalidIpAddress.NotInPool", "EipAddress eip-3", NULL);
+	sl_t_expect(
+	    cfg(NULL, ",{'AllocationId':'eip-3','IpAddress':'198.51.100.1'}", NULL, NULL, NULL),
+	    "InvalidParameter", "EipAddress eip-3", NULL);
+	sl_t_expect(cfg(NULL,
+			",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','Bandwidth':0,"
+			"'InternetChargeType':'Free'}",
+			NULL, NULL, NULL),
+		    "InvalidParameter", "EipAddress eip-3", "InvalidParameter", "EipAddress eip-3",
+		    NULL);
+	sl_t_expect(cfg(NULL,
+			",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceId':'i-a1'},"
+			"{'AllocationId':'eip-4','IpAddress':'198.51.100.4','InstanceType':"
+			"'EcsInstance','InstanceId':'i-a1'}",
+			NULL, NULL, NULL),
+		    "InvalidAssociation.Duplicated", "EipAddress eip-4", NULL);
+	sl_t_expect(
+	    cfg(NULL,
+		",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':'SlbInstance',"
+		"'InstanceId':'lb-1'},{'AllocationId':'eip-4','IpAddress':'198.51.100.4',"
+		"'InstanceType':'Nat','InstanceId':'ngw-none'},{'AllocationId':'eip-5',"
+		"'IpAddress':'198.51.100.5','InstanceType':'Nat'}",
+		NULL, NULL, NULL),
+	    "InvalidInstanceType.ValueNotSupported", "EipAddress eip-3",
+	    "InvalidInstanceId.NotFound", "EipAddress eip-4", "MissingParameter",
+	    "EipAddress eip-5", NULL);
+	sl_t_expect(
 	    cfg(NULL, ",{'AllocationId':'eip-3','IpAddress':'198.51.100.300'}", NULL, NULL, NULL),
 	    "InvalidIpAddress.Malformed", "EipAddress eip-3", NULL);
 }
@@ -181,45 +151,45 @@ static void test_snat_rules(void **state)
 	const char *bound3 = ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3','InstanceType':"
 			     "'Nat','InstanceId':'ngw-a'}";
 
-	expect(cfg(NULL, NULL,
-		   ",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceVSwitchId':'vsw-a1',"
-		   "'SnatIp':'198.51.100.1'}",
-		   NULL, NULL),
-	       "Forbidden.SourceVSwitchId.Duplicated", "SnatEntry snat-2", NULL);
+	sl_t_expect(cfg(NULL, NULL,
+			",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceVSwitchId':'vsw-a1',"
+			"'SnatIp':'198.51.100.1'}",
+			NULL, NULL),
+		    "Forbidden.SourceVSwitchId.Duplicated", "SnatEntry snat-2", NULL);
 	/* a CIDR equal to a VSwitch entry's is the same source */
-	expect(cfg(NULL, NULL,
-		   ",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceCIDR':'10.0.1.0/24',"
-		   "'SnatIp':'198.51.100.1'}",
-		   NULL, NULL),
-	       "Forbidden.SourceVSwitchId.Duplicated", "SnatEntry snat-2", NULL);
+	sl_t_expect(cfg(NULL, NULL,
+			",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceCIDR':'10.0.1.0/24',"
+			"'SnatIp':'198.51.100.1'}",
+			NULL, NULL),
+		    "Forbidden.SourceVSwitchId.Duplicated", "SnatEntry snat-2", NULL);
 	/* a pool; one address not bound, one used by DNAT */
-	expect(cfg(NULL, bound3,
-		   ",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceCIDR':'10.0.2.0/24',"
-		   "'SnatIp':'198.51.100.3,198.51.100.4'},{'SnatEntryId':'snat-3','SnatTableId':"
-		   "'stb-a','SourceCIDR':'10.0.3.0/24','SnatIp':'198.51.100.2'}",
-		   NULL, NULL),
-	       "InvalidSnatIp.NotFound", "SnatEntry snat-2", "Forbidden.IpUsedInForwardTable",
-	       "SnatEntry snat-3", "Forbidden.ExternalIpUsedInSnatTable", "ForwardEntry fwd-1",
-	       NULL);
-	expect(cfg(NULL, NULL,
-		   ",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceCIDR':'10.0.2.0/24',"
-		   "'SnatIp':'198.51.100.1,198.51.100.1'},{'SnatEntryId':'snat-3','SnatTableId':"
-		   "'stb-x','SourceCIDR':'10.0.3.0/24','SnatIp':'198.51.100.1'},{'SnatEntryId':"
-		   "'snat-4','SnatTableId':'stb-a','SourceVSwitchId':'vsw-b1','SnatIp':"
-		   "'198.51.100.1'},{'SnatEntryId':'snat-5','SnatTableId':'stb-a','SourceCIDR':"
-		   "'10.9.0.0/24','SnatIp':'198.51.100.1'},{'SnatEntryId':'snat-6','SnatTableId':"
-		   "'stb-a','SnatIp':'198.51.100.1'}",
-		   NULL, NULL),
-	       "InvalidSnatIp.Malformed", "SnatEntry snat-2", "InvalidSnatTableId.NotFound",
-	       "SnatEntry snat-3", "InvalidVSwitchId.NotFound", "SnatEntry snat-4",
-	       "InvalidParameter", "SnatEntry snat-5", "MissingParameter", "SnatEntry snat-6",
-	       NULL);
+	sl_t_expect(
+	    cfg(NULL, bound3,
+		",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceCIDR':'10.0.2.0/24',"
+		"'SnatIp':'198.51.100.3,198.51.100.4'},{'SnatEntryId':'snat-3','SnatTableId':"
+		"'stb-a','SourceCIDR':'10.0.3.0/24','SnatIp':'198.51.100.2'}",
+		NULL, NULL),
+	    "InvalidSnatIp.NotFound", "SnatEntry snat-2", "Forbidden.IpUsedInForwardTable",
+	    "SnatEntry snat-3", "Forbidden.ExternalIpUsedInSnatTable", "ForwardEntry fwd-1", NULL);
+	sl_t_expect(
+	    cfg(NULL, NULL,
+		",{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceCIDR':'10.0.2.0/24',"
+		"'SnatIp':'198.51.100.1,198.51.100.1'},{'SnatEntryId':'snat-3','SnatTableId':"
+		"'stb-x','SourceCIDR':'10.0.3.0/24','SnatIp':'198.51.100.1'},{'SnatEntryId':"
+		"'snat-4','SnatTableId':'stb-a','SourceVSwitchId':'vsw-b1','SnatIp':"
+		"'198.51.100.1'},{'SnatEntryId':'snat-5','SnatTableId':'stb-a','SourceCIDR':"
+		"'10.9.0.0/24','SnatIp':'198.51.100.1'},{'SnatEntryId':'snat-6','SnatTableId':"
+		"'stb-a','SnatIp':'198.51.100.1'}",
+		NULL, NULL),
+	    "InvalidSnatIp.Malformed", "SnatEntry snat-2", "InvalidSnatTableId.NotFound",
+	    "SnatEntry snat-3", "InvalidVSwitchId.NotFound", "SnatEntry snat-4", "InvalidParameter",
+	    "SnatEntry snat-5", "MissingParameter", "SnatEntry snat-6", NULL);
 	/* a forward table id is not a SNAT table */
-	expect(cfg(NULL, NULL,
-		   ",{'SnatEntryId':'snat-2','SnatTableId':'ftb-a','SourceCIDR':'10.0.2.0/24',"
-		   "'SnatIp':'198.51.100.1'}",
-		   NULL, NULL),
-	       "InvalidSnatTableId.NotFound", "SnatEntry snat-2", NULL);
+	sl_t_expect(cfg(NULL, NULL,
+			",{'SnatEntryId':'snat-2','SnatTableId':'ftb-a','SourceCIDR':'10.0.2.0/24',"
+			"'SnatIp':'198.51.100.1'}",
+			NULL, NULL),
+		    "InvalidSnatTableId.NotFound", "SnatEntry snat-2", NULL);
 }
 
 static void test_snat_quota(void **state)
@@ -236,8 +206,8 @@ static void test_snat_quota(void **state)
 		strcat(extra, one);
 	}
 	/* 1 + 40 entries: the 41st is over */
-	expect(cfg(NULL, NULL, extra, NULL, NULL), "QuotaExceeded.SnatEntry", "SnatEntry snat-q39",
-	       NULL);
+	sl_t_expect(cfg(NULL, NULL, extra, NULL, NULL), "QuotaExceeded.SnatEntry",
+		    "SnatEntry snat-q39", NULL);
 }
 
 static void test_fwd_rules(void **state)
@@ -248,35 +218,36 @@ static void test_fwd_rules(void **state)
 	char buf[512];
 
 	snprintf(buf, sizeof(buf), f, "80", "TCP", "10.0.1.11", "81");
-	expect(cfg(NULL, NULL, NULL, buf, NULL), "ForwardEntry.Duplicated.Source",
-	       "ForwardEntry fwd-2", NULL);
+	sl_t_expect(cfg(NULL, NULL, NULL, buf, NULL), "ForwardEntry.Duplicated.Source",
+		    "ForwardEntry fwd-2", NULL);
 	/* same external port, other protocol: fine */
 	snprintf(buf, sizeof(buf), f, "80", "UDP", "10.0.1.11", "81");
-	expect(cfg(NULL, NULL, NULL, buf, NULL), NULL);
+	sl_t_expect(cfg(NULL, NULL, NULL, buf, NULL), NULL);
 	snprintf(buf, sizeof(buf), f, "81", "TCP", "10.0.1.10", "8080");
-	expect(cfg(NULL, NULL, NULL, buf, NULL), "ForwardEntry.Duplicated.Destination",
-	       "ForwardEntry fwd-2", NULL);
+	sl_t_expect(cfg(NULL, NULL, NULL, buf, NULL), "ForwardEntry.Duplicated.Destination",
+		    "ForwardEntry fwd-2", NULL);
 	/* the all-Any entry beside a port entry on the same address */
 	snprintf(buf, sizeof(buf), f, "any", "Any", "10.0.1.12", "ANY");
-	expect(cfg(NULL, NULL, NULL, buf, NULL), NULL);
+	sl_t_expect(cfg(NULL, NULL, NULL, buf, NULL), NULL);
 	snprintf(buf, sizeof(buf), f, "Any", "TCP", "10.0.1.12", "80");
-	expect(cfg(NULL, NULL, NULL, buf, NULL), "Forbidden.PortsAndIpProtocol",
-	       "ForwardEntry fwd-2", NULL);
+	sl_t_expect(cfg(NULL, NULL, NULL, buf, NULL), "Forbidden.PortsAndIpProtocol",
+		    "ForwardEntry fwd-2", NULL);
 	snprintf(buf, sizeof(buf), f, "0", "ICMP", "10.0.1.300", "65536");
-	expect(cfg(NULL, NULL, NULL, buf, NULL), "InvalidExternalPort.Malformed",
-	       "ForwardEntry fwd-2", "InvalidProtocol.ValueNotSupported", "ForwardEntry fwd-2",
-	       "InvalidInternalIp.Malformed", "ForwardEntry fwd-2", "InvalidInternalPort.Malformed",
-	       "ForwardEntry fwd-2", NULL);
+	sl_t_expect(cfg(NULL, NULL, NULL, buf, NULL), "InvalidExternalPort.Malformed",
+		    "ForwardEntry fwd-2", "InvalidProtocol.ValueNotSupported", "ForwardEntry fwd-2",
+		    "InvalidInternalIp.Malformed", "ForwardEntry fwd-2",
+		    "InvalidInternalPort.Malformed", "ForwardEntry fwd-2", NULL);
 	snprintf(buf, sizeof(buf), f, "82", "TCP", "10.1.1.10", "82");
-	expect(cfg(NULL, NULL, NULL, buf, NULL), "Forbidden.DestinationIpOutOfVpcCIDR",
-	       "ForwardEntry fwd-2", NULL);
+	sl_t_expect(cfg(NULL, NULL, NULL, buf, NULL), "Forbidden.DestinationIpOutOfVpcCIDR",
+		    "ForwardEntry fwd-2", NULL);
 	/* an EIP not bound to the gateway */
-	expect(cfg(NULL, ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3'}", NULL,
-		   ",{'ForwardEntryId':'fwd-2','ForwardTableId':'ftb-a','ExternalIp':"
-		   "'198.51.100.3','ExternalPort':'1','IpProtocol':'UDP','InternalIp':'10.0.1.1',"
-		   "'InternalPort':'1'}",
-		   NULL),
-	       "InvalidExternalIp.NotFound", "ForwardEntry fwd-2", NULL);
+	sl_t_expect(
+	    cfg(NULL, ",{'AllocationId':'eip-3','IpAddress':'198.51.100.3'}", NULL,
+		",{'ForwardEntryId':'fwd-2','ForwardTableId':'ftb-a','ExternalIp':"
+		"'198.51.100.3','ExternalPort':'1','IpProtocol':'UDP','InternalIp':'10.0.1.1',"
+		"'InternalPort':'1'}",
+		NULL),
+	    "InvalidExternalIp.NotFound", "ForwardEntry fwd-2", NULL);
 }
 
 static void test_fwd_quota(void **state)
@@ -293,8 +264,8 @@ static void test_fwd_quota(void **state)
 			 i, 1000 + i, 1000 + i);
 		strcat(extra, one);
 	}
-	expect(cfg(NULL, NULL, NULL, extra, NULL), "QuotaExceeded.ForwardEntry",
-	       "ForwardEntry fwd-q39", NULL);
+	sl_t_expect(cfg(NULL, NULL, NULL, extra, NULL), "QuotaExceeded.ForwardEntry",
+		    "ForwardEntry fwd-q39", NULL);
 }
 
 /* The pool's blocks are checked, and a reload keeps unchanged NAT objects'
@@ -331,9 +302,9 @@ static void test_pool_and_diff(void **state)
 	sl_errs_free(&e);
 	free(j1);
 	free(j2);
-	expect(sl_t_replace(cfg(NULL, NULL, NULL, NULL, NULL), "\"198.51.100.0/29\"",
-			    "\"198.51.100.0/29\",\"2001:db8::/64\""),
-	       "InvalidCidrBlock.Malformed", "Gateway", NULL);
+	sl_t_expect(sl_t_replace(cfg(NULL, NULL, NULL, NULL, NULL), "\"198.51.100.0/29\"",
+				 "\"198.51.100.0/29\",\"2001:db8::/64\""),
+		    "InvalidCidrBlock.Malformed", "Gateway", NULL);
 }
 
 int main(void)

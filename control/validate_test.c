@@ -490,13 +490,22 @@ static void test_route_next_hop(void **state)
 		struct sl_errs e =
 		    run(cfg(NULL, NULL, NULL,
 			    "{'RouteTableId':'vtb-a','DestinationCidrBlock':"
-			    "'10.99.0.0/16','NextHopType':'HaVip','NextHopId':'i-a1'}",
+			    "'10.99.0.0/16','NextHopType':'Tunnel','NextHopId':'i-a1'}",
 			    NULL));
 
 		assert_int_equal(sl_errs_count(&e), 1);
 		assert_string_equal(e.v[0].code, "InvalidParameter");
 		assert_string_equal(e.v[0].field, "NextHopType");
 		assert_non_null(strstr(e.v[0].msg, "not supported by sluice"));
+		sl_errs_free(&e);
+		/* HaVip next hops are supported (validate_havip_test.c): an
+		 * instance id is not a HaVip */
+		e = run(cfg(NULL, NULL, NULL,
+			    "{'RouteTableId':'vtb-a','DestinationCidrBlock':"
+			    "'10.99.0.0/16','NextHopType':'HaVip','NextHopId':'i-a1'}",
+			    NULL));
+		assert_int_equal(sl_errs_count(&e), 1);
+		assert_string_equal(e.v[0].code, "InvalidHaViNpId.NotFound");
 		sl_errs_free(&e);
 	}
 	expect(cfg(NULL, NULL, NULL,

@@ -236,7 +236,8 @@ for (const [mode, alg] of [['sig1.0', 'v2'], ['acs3', undefined]]) {
 		await expectError(mk({ destinationCidrBlock: '192.168.60.0/33' }), 'InvalidCidrBlock.Malformed', 400);
 		await expectError(mk({ destinationCidrBlock: '192.168.60.0/24', nextHopId: 'i-a1' }), 'InvalidInstanceId.NotFound', 404);
 		await expectError(mk({ destinationCidrBlock: '192.168.60.0/24', nextHopId: 'i-nope' }), 'InvalidInstanceId.NotFound', 404);
-		await expectError(mk({ destinationCidrBlock: '192.168.60.0/24', nextHopType: 'HaVip' }), 'InvalidParameter', 400);
+		await expectError(mk({ destinationCidrBlock: '192.168.60.0/24', nextHopType: 'Tunnel' }), 'InvalidParameter', 400);
+		await expectError(mk({ destinationCidrBlock: '192.168.60.0/24', nextHopType: 'HaVip' }), 'InvalidHaViNpId.NotFound', 404);
 		await expectError(c.createRouteEntry(new Vpc.CreateRouteEntryRequest({ routeTableId: 'vtb-nope', destinationCidrBlock: '192.168.60.0/24', nextHopId: s.i1 })),
 			'InvalidRouteTableId.NotFound', 404);
 		await expectError(sluiceCall(c, 'DeleteSluiceInstance', { InstanceId: s.i1 }), 'DependencyViolation.RouteEntry', 400);

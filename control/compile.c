@@ -20,7 +20,9 @@
  *     gateway /32 -> LOCAL; the same for its IPv6 /64 and gateway /128;
  *   100.64.0.0/10 -> BLACKHOLE (SYSTEM);
  *   per custom route: destination -> GATEWAY via the instance's address of
- *     the destination's family (src = gateway address of its VSwitch).
+ *     the destination's family (src = gateway address of its VSwitch);
+ *   with a NAT gateway in the VPC: 0.0.0.0/0 -> NATGW (SYSTEM; validation
+ *     refuses a custom 0.0.0.0/0 beside a NAT gateway).
  * The Internet table: each outside address /32 or /128 -> LOCAL, its subnet
  * -> CONNECTED (src = that address), each Internet route -> GATEWAY.
  * System next hops carry SL_NH_F_SYSTEM.
@@ -41,6 +43,12 @@
  * updates"); a publish touching one VPC writes one table block, one
  * descriptor, its new next hops, the 64 KiB vlan_map (4 trunks; only when
  * a VPC changed) and the header.
+ *
+ * NAT (compile_nat.c): the NAT section is rebuilt at every sl_compile()
+ * and, when it differs from the last one, marked dirty in both banks; a
+ * bank write then copies it into a new heap block. A VPC table depends on
+ * the NAT gateway of its VPC (the default route), so a VPC whose gateway
+ * appeared, went or was replaced is recompiled whatever the caller marked.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -391,7 +399,8 @@ static int sl_compile_subnet(struct sl_ctable *t, const struct sl_vpc_obj *v, ui
 	return sl_add_host(t, sub->family, gw, SL_ROUTE_SYSTEM, &nh);
 }
 
-static int sl_compile_vpc_table(struct sl_ctable *t, const struct sl_vpc_obj *v, uint32_t index)
+static int sl_compile_vpc_table(struct sl_ctable *t, const struct sl_vpc_obj *v, uint32_t index,
+				const struct sl_natgw_obj *natgw)
 {
 	char key[SL_JSL_KEY_MAX];
 	struct sl_nexthop nh;
@@ -429,6 +438,13 @@ static int sl_compile_vpc_table(struct sl_ctable *t, const struct sl_vpc_obj *v,
 		sl_addr_to_bytes(via->family, via->addr, nh.via);
 		sl_addr_to_bytes(sub->family, sl_pfx_gateway(sub), nh.src);
 		rc = sl_ctable_add(t, &r->dest, SL_ROUTE_CUSTOM, &nh);
+	}
+	if (rc == 0 && natgw) {
+		struct sl_pfx any = {.family = SL_AF_INET};
+
+		sl_nh_inside(&nh, SL_NH_NATGW, SL_AF_INET, v, index, natgw->id);
+		nh.flags = SL_NH_F_SYSTEM;
+		rc = sl_ctable_add(t, &any, SL_ROUTE_SYSTEM, &nh);
 	}
 	return rc < 0 ? rc : sl_ctable_finish(t);
 }
@@ -495,6 +511,7 @@ struct sl_cvpc {
 	uint16_t vlan;
 	uint16_t trunk;
 	uint32_t n_vswitches;
+	char natgw_id[SL_ID_LEN]; /**< the VPC's NAT gateway when compiled, "" none */
 	struct sl_ctable t;
 };
 
@@ -547,6 +564,8 @@ struct sl_bank_state {
 	struct sl_blk *vpc_blk; /**< per VPC index: its table block here */
 	uint32_t n_vpc_blk, cap_vpc_blk;
 	struct sl_blk inet_blk;
+	struct sl_blk nat_blk; /**< the NAT section's block, size 0 if none */
+	bool dirty_nat;	       /**< the NAT section changed */
 	uint32_t vpc_cap, nh_cap; /**< array capacities of this bank's layout */
 	Pvoid_t dirty_vpc;	  /**< Judy1: VPC indexes to rewrite */
 	Pvoid_t dirty_nh;	  /**< Judy1: next-hop indexes to rewrite */
@@ -600,6 +619,7 @@ struct sl_compiler {
 	struct sl_cvpc **slots;
 	uint32_t n_slots;
 	struct sl_bank_state bank[2];
+	struct sl_nat_compiler *nat; /**< NAT section (compile_nat.c) */
 	uint64_t full_writes; /**< banks written in full so far */
 	struct sl_compile_stats stats;
 };
@@ -797,7 +817,8 @@ struct sl_compiler *sl_compiler_new(void)
 	c->inet_changed = true;
 	c->rib4 = sl_rib4_new();
 	c->rib6 = sl_rib6_new();
-	if (c->rib4 == NULL || c->rib6 == NULL) {
+	c->nat = sl_nat_compiler_new();
+	if (c->rib4 == NULL || c->rib6 == NULL || c->nat == NULL) {
 		sl_compiler_free(c);
 		return NULL;
 	}
@@ -842,6 +863,7 @@ void sl_compiler_free(struct sl_compiler *c)
 	sl_jhs_free(&c->inet_feed);
 	sl_rib4_free(c->rib4);
 	sl_rib6_free(c->rib6);
+	sl_nat_compiler_free(c->nat);
 	sl_jhs_free(&c->gnh_index);
 	sl_j1_free(&c->gnh_free);
 	free(c->gnh);
@@ -1370,7 +1392,9 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 	struct sl_compile_stats stats;
 	char key[SL_JSL_KEY_MAX];
 	Pvoid_t gone = NULL; /* JudySL ids of cached VPCs no longer in the store */
+	Pvoid_t natgw_of = NULL; /* JudySL VpcId -> its NAT gateway */
 	uint32_t max_index = 0;
+	bool nat_changed = false;
 	int rc = 0;
 
 	memset(&stats, 0, sizeof(stats));
@@ -1401,17 +1425,27 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		c->all_dirty = false;
 	}
 
-	/* compile new and dirty VPCs */
+	for (unsigned int i = 0; i < s->natgw_v.n && rc == 0; i++) {
+		struct sl_natgw_obj *g = s->natgw_v.v[i];
+
+		if (g->vpc)
+			rc = sl_jsl_insert(&natgw_of, g->vpc->id, g);
+	}
+	rc = rc == -EEXIST ? 0 : rc; /* one per VPC in a validated store */
+
+	/* compile new and dirty VPCs, and those whose NAT gateway changed */
 	for (unsigned int i = 0; i < s->vpc_v.n && rc == 0; i++) {
 		const struct sl_vpc_obj *v = s->vpc_v.v[i];
 		struct sl_cvpc *cv = sl_jsl_get(c->cache, v->id);
+		const struct sl_natgw_obj *g = sl_jsl_get(natgw_of, v->id);
 		uint32_t index = 0;
 
 		stats.n_vpcs++;
 		rc = sl_index_alloc(c, v->id, &index);
 		if (rc < 0)
 			break;
-		if (cv && cv->index == index && !sl_jsl_get(c->dirty, v->id))
+		if (cv && cv->index == index && !sl_jsl_get(c->dirty, v->id) &&
+		    strcmp(cv->natgw_id, g ? g->id : "") == 0)
 			continue;
 		cv = calloc(1, sizeof(*cv));
 		if (cv == NULL) {
@@ -1424,7 +1458,8 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		cv->vlan = (uint16_t)v->vlan;
 		cv->trunk = (uint16_t)v->trunk;
 		cv->n_vswitches = v->n_vswitches;
-		rc = sl_compile_vpc_table(&cv->t, v, index);
+		snprintf(cv->natgw_id, sizeof(cv->natgw_id), "%s", g ? g->id : "");
+		rc = sl_compile_vpc_table(&cv->t, v, index, g);
 		if (rc == 0)
 			rc = sl_cache_put(c, v->id, cv);
 		if (rc < 0) {
@@ -1434,6 +1469,12 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		}
 		stats.n_recompiled++;
 	}
+	sl_jsl_free(&natgw_of);
+	/* after the VPC indexes were allocated: the section refers to them */
+	if (rc == 0)
+		rc = sl_nat_compile(c->nat, c, s, &nat_changed);
+	if (nat_changed)
+		c->bank[0].dirty_nat = c->bank[1].dirty_nat = true;
 	if (rc == 0 && (c->inet_dirty || !c->inet_valid)) {
 		struct sl_ctable t;
 
@@ -1506,6 +1547,8 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		stats.n_prefixes += t->n_pfx;
 	}
 	stats.bytes += sl_heap_class_size(sl_table_bytes(&c->inet));
+	if (sl_nat_compiled(c->nat))
+		stats.bytes += sl_heap_class_size(sl_nat_compiled(c->nat)->size);
 	stats.n_v4 += c->inet.n_v4;
 	stats.n_v6 += c->inet.n_v6;
 	stats.n_prefixes += c->inet.n_pfx;
@@ -1516,6 +1559,7 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 	return 0;
 fail:
 	sl_jsl_free(&gone);
+	sl_jsl_free(&natgw_of);
 	sl_compiler_mark_all_dirty(c);
 	return rc;
 }
@@ -1628,6 +1672,30 @@ static int sl_write_inet(struct sl_compiler *c, struct sl_bank_state *bs, uint8_
 	return 0;
 }
 
+static int sl_write_nat(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			struct sl_bank_header *h)
+{
+	const struct sl_nat_sec *sec = sl_nat_compiled(c->nat);
+	int rc;
+
+	sl_heap_free(&bs->heap, &bs->nat_blk);
+	h->nat_off = h->nat_size = 0;
+	if (sec == NULL)
+		return 0;
+	rc = sl_heap_alloc(&bs->heap, sec->size, &bs->nat_blk);
+	if (rc < 0)
+		return rc;
+	memcpy(bank + bs->nat_blk.off, sec, sec->size);
+	h->nat_off = bs->nat_blk.off;
+	h->nat_size = sec->size;
+	return 0;
+}
+
+const struct sl_nat_sec *sl_compiler_nat(const struct sl_compiler *c)
+{
+	return sl_nat_compiled(c->nat);
+}
+
 /* Header fields that describe the current state (not the layout), and the
  * (trunk, VLAN) map when `map` says it may differ: on a full write or when
  * a VPC of this bank is dirty (every VPC added, removed or changed is). A
@@ -1657,6 +1725,7 @@ static void sl_bank_clean(struct sl_bank_state *bs)
 	sl_j1_free(&bs->dirty_vpc);
 	sl_j1_free(&bs->dirty_nh);
 	bs->dirty_inet = false;
+	bs->dirty_nat = false;
 	bs->n_dirty_pfx = 0;
 	bs->fib_rebuild = false;
 }
@@ -1764,6 +1833,7 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 		memset(bs->vpc_blk, 0, (size_t)bs->cap_vpc_blk * sizeof(*bs->vpc_blk));
 	bs->n_vpc_blk = 0;
 	bs->inet_blk.off = bs->inet_blk.size = 0;
+	bs->nat_blk.off = bs->nat_blk.size = 0;
 
 	memcpy(SL_BANK_PTR(bank, h->nh_off, void), c->gnh, (size_t)c->n_gnh * sizeof(*c->gnh));
 	vpcs = SL_BANK_PTR(bank, h->vpc_off, struct sl_vpc);
@@ -1771,6 +1841,8 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 		rc = sl_write_vpc(c, bs, bank, vpcs, i);
 	if (rc == 0)
 		rc = sl_write_inet(c, bs, bank, h);
+	if (rc == 0)
+		rc = sl_write_nat(c, bs, bank, h);
 	if (rc < 0)
 		return rc;
 	sl_write_state(c, bs, bank, h, true);
@@ -1803,6 +1875,8 @@ static int sl_write_dirty(struct sl_compiler *c, unsigned int b, uint8_t *bank)
 		rc = sl_write_vpc(c, bs, bank, vpcs, (uint32_t)i);
 	if (rc == 0 && bs->dirty_inet)
 		rc = sl_write_inet(c, bs, bank, h);
+	if (rc == 0 && bs->dirty_nat)
+		rc = sl_write_nat(c, bs, bank, h);
 	if (rc == 0 && c->fib_mode)
 		rc = sl_sync_fibs(c, bs);
 	if (rc < 0)
@@ -1844,8 +1918,8 @@ bool sl_compile_bank_dirty(const struct sl_compiler *c, unsigned int b)
 {
 	const struct sl_bank_state *bs = &c->bank[b & 1];
 
-	return !bs->valid || bs->dirty_vpc || bs->dirty_nh || bs->dirty_inet || bs->n_dirty_pfx ||
-	       bs->fib_rebuild;
+	return !bs->valid || bs->dirty_vpc || bs->dirty_nh || bs->dirty_inet || bs->dirty_nat ||
+	       bs->n_dirty_pfx || bs->fib_rebuild;
 }
 
 int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint64_t bank_size)
@@ -1864,8 +1938,8 @@ int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint
 
 const char *sl_nh_type_name(uint8_t type)
 {
-	static const char *const n[] = {"unreachable", "blackhole", "local", "connected",
-					"gateway"};
+	static const char *const n[SL_NH_TYPE_MAX] = {"unreachable", "blackhole", "local",
+						      "connected",   "gateway",	  "natgw"};
 
 	return type < SL_NH_TYPE_MAX ? n[type] : "?";
 }

@@ -172,6 +172,27 @@ int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint
  * next write of each bank is a full one. */
 void sl_compiler_invalidate_banks(struct sl_compiler *c);
 
+/* ---- NAT section (compile_nat.c) ------------------------------------------ */
+
+/** The NAT part of the compiler: stable NAT gateway and public IP indexes
+ * and the last NAT section built (sl_shm.h, struct sl_nat_sec). Owned by
+ * struct sl_compiler; sl_compile() runs it. */
+struct sl_nat_compiler;
+
+struct sl_nat_compiler *sl_nat_compiler_new(void);
+void sl_nat_compiler_free(struct sl_nat_compiler *n);
+/** Rebuild the section from a validated store (VPC indexes from `c`, which
+ * must have allocated them already); *changed tells whether it differs
+ * from the previous one. 0 or -ENOMEM/-ENOSPC (the previous section is
+ * kept). */
+int sl_nat_compile(struct sl_nat_compiler *n, const struct sl_compiler *c,
+		   const struct sl_store *s, bool *changed);
+/** The last section built, NULL when the store has no NAT gateway and no
+ * bound EIP. */
+const struct sl_nat_sec *sl_nat_compiled(const struct sl_nat_compiler *n);
+/** The NAT section of the compiler's state (NULL if none). */
+const struct sl_nat_sec *sl_compiler_nat(const struct sl_compiler *c);
+
 /** Next-hop and origin names for display. */
 const char *sl_nh_type_name(uint8_t type);
 const char *sl_route_origin_name(uint8_t origin);

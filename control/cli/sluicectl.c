@@ -148,6 +148,7 @@ static const char *sl_nh_type_name(unsigned int t)
 	    [SL_NH_LOCAL] = "local",
 	    [SL_NH_CONNECTED] = "connected",
 	    [SL_NH_GATEWAY] = "gateway",
+	    [SL_NH_NATGW] = "natgw",
 	};
 	return t < SL_NH_TYPE_MAX ? n[t] : "invalid";
 }

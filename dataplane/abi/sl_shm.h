@@ -73,7 +73,7 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 6u
+#define SL_SHM_ABI_VERSION 7u
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -147,6 +147,10 @@ enum sl_nh_type {
 	SL_NH_LOCAL = 2,       /**< addressed to the gateway itself */
 	SL_NH_CONNECTED = 3,   /**< on-link: resolve the destination itself */
 	SL_NH_GATEWAY = 4,     /**< resolve and send to `via` */
+	SL_NH_NATGW = 5,       /**< the VPC's NAT gateway (its default route):
+				* translate (EIP 1:1, SNAT), then the Internet
+				* table; the gateway is the one of vpc_index
+				* (one per VPC), see struct sl_nat_sec */
 	SL_NH_TYPE_MAX
 };
 
@@ -265,7 +269,116 @@ struct sl_bank_header {
 	 * SL_RT_F_FIB. */
 	struct sl_fib4 fib4;
 	struct sl_fib6 fib6;
-	uint8_t pad[256 - 184];
+	/* The NAT section (struct sl_nat_sec), one heap block; nat_off 0 =
+	 * no NAT objects. */
+	uint64_t nat_off;
+	uint64_t nat_size;
+	uint8_t pad[256 - 200];
+};
+
+/* ---------------------------------------------------------------------- */
+/* NAT section (issue 5).                                                  */
+/*
+ * One block, rewritten whole whenever a NAT object changes (NAT objects are
+ * few: thousands at most, against millions of routes). Offsets inside it
+ * are from the start of the section (struct sl_nat_sec), so sluiced builds
+ * it once and copies it into either bank. Addresses are IPv4, host order.
+ *
+ *   gw[n_gws]        NAT gateways by index (holes: id[0] == 0). The VPC
+ *                    with next hop SL_NH_NATGW finds its gateway in
+ *                    gw_by_vpc (sorted by vpc_index, binary search).
+ *   ip[n_ips]        public IPs by index: address, gateway, role (a public
+ *                    IP serves SNAT, DNAT or an EIP 1:1 binding, never two)
+ *   addr[n_ips]      (address, ip index) sorted by address: inbound lookup
+ *   snat_rt[]        per gateway, intervals of source address -> SNAT entry
+ *                    index + 1 (0 = no entry), built like the VPC route
+ *                    tables, so the longest source prefix wins;
+ *                    gw[i].snat_rt_first / snat_rt_n
+ *   snat[n_snat]     SNAT entries: the pool of public IPs as a slice of pool[]
+ *   pool[n_pool]     ip indexes
+ *   fwd[n_fwd]       forward entries sorted by (ext_ip, proto, ext_port); the
+ *                    all-Any entry of an IP has proto 0 and port 0 and so
+ *                    sorts first: an exact match is looked up first, then
+ *                    (ext_ip, 0, 0)
+ *   eip[n_eip]       EIP 1:1, outbound: (vpc_index, private address) ->
+ *                    public ip index, sorted by (vpc_index, private);
+ *                    inbound uses addr[] and ip[i].vpc_index/priv
+ */
+enum sl_nat_role {
+	SL_NAT_ROLE_NONE = 0, /**< hole, or a gateway's IP no entry uses yet */
+	SL_NAT_ROLE_SNAT = 1,
+	SL_NAT_ROLE_DNAT = 2,
+	SL_NAT_ROLE_EIP = 3, /**< bound 1:1 to an instance or a HaVip */
+};
+
+#define SL_NAT_GW_F_EIF 0x1u /**< endpoint-independent filtering */
+#define SL_NAT_NONE UINT32_C(0xffffffff)
+
+struct sl_nat_gw_ent {
+	char id[SL_ID_LEN];
+	uint32_t vpc_index;
+	uint32_t max_sessions; /**< spec: Small 10k, Middle 50k, Large 200k */
+	uint32_t new_per_sec;  /**< spec: 1k, 5k, 10k */
+	uint32_t flags;	       /**< SL_NAT_GW_F_* */
+	uint32_t snat_rt_first; /**< its intervals in snat_rt[] */
+	uint32_t snat_rt_n;
+	uint32_t pad[2];
+};
+
+struct sl_nat_vpc_ent {
+	uint32_t vpc_index;
+	uint32_t gw;
+};
+
+struct sl_nat_ip_ent {
+	uint32_t addr;
+	uint32_t gw;	    /**< gateway index, SL_NAT_NONE for an EIP bound to an
+			     * instance or HaVip */
+	uint32_t vpc_index; /**< EIP: the VPC of the private address */
+	uint32_t priv;	    /**< EIP: the private address (instance, HaVip) */
+	uint32_t bandwidth; /**< Mbps, for the policer (issue 7) */
+	uint8_t role;	    /**< enum sl_nat_role */
+	uint8_t pad[3];
+	char id[SL_ID_LEN]; /**< AllocationId */
+};
+
+struct sl_nat_addr_ent {
+	uint32_t addr;
+	uint32_t ip;
+};
+
+struct sl_nat_snat_ent {
+	uint32_t gw;
+	uint32_t pool_first; /**< slice of pool[] */
+	uint32_t pool_n;
+	uint32_t pad;
+	char id[SL_ID_LEN]; /**< SnatEntryId */
+};
+
+struct sl_nat_fwd_ent {
+	uint32_t ext_ip;
+	uint16_t ext_port; /**< 0 with proto 0: the all-Any entry */
+	uint8_t proto;	   /**< IPPROTO_TCP, IPPROTO_UDP, 0 = Any */
+	uint8_t pad;
+	uint32_t int_ip;
+	uint16_t int_port; /**< 0 with proto 0 */
+	uint16_t pad2;
+	uint32_t gw;
+	uint32_t ip; /**< ip index of ext_ip */
+};
+
+struct sl_nat_eip_ent {
+	uint32_t vpc_index;
+	uint32_t priv;
+	uint32_t ip; /**< ip index */
+	uint32_t pub;
+};
+
+struct sl_nat_sec {
+	uint32_t n_gws, n_vpcs, n_ips, n_snat_rt, n_snat, n_pool, n_fwd, n_eip;
+	uint64_t gw_off, vpc_off, ip_off, addr_off, snat_rt_off, snat_off, pool_off, fwd_off,
+	    eip_off;
+	uint64_t size; /**< bytes of the section */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -410,6 +523,13 @@ static_assert(sizeof(struct sl_bank_header) == 256, "bank header");
 static_assert(offsetof(struct sl_bank_header, vpc_cap) == 96, "bank layout fields");
 static_assert(offsetof(struct sl_bank_header, fib4) == 120, "bank fib4");
 static_assert(offsetof(struct sl_bank_header, fib6) == 152, "bank fib6");
+static_assert(offsetof(struct sl_bank_header, nat_off) == 184, "bank nat section");
+static_assert(sizeof(struct sl_nat_gw_ent) == SL_ID_LEN + 32, "nat gw");
+static_assert(sizeof(struct sl_nat_ip_ent) == 24 + SL_ID_LEN, "nat ip");
+static_assert(sizeof(struct sl_nat_snat_ent) == 16 + SL_ID_LEN, "nat snat");
+static_assert(sizeof(struct sl_nat_fwd_ent) == 24, "nat fwd");
+static_assert(sizeof(struct sl_nat_eip_ent) == 16, "nat eip");
+static_assert(sizeof(struct sl_nat_sec) == 112, "nat section header");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
 static_assert(offsetof(struct sl_port_stats, trunk) == 44 &&
 		  offsetof(struct sl_port_stats, ipackets) == 48,

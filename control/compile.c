@@ -564,8 +564,8 @@ struct sl_bank_state {
 	struct sl_blk *vpc_blk; /**< per VPC index: its table block here */
 	uint32_t n_vpc_blk, cap_vpc_blk;
 	struct sl_blk inet_blk;
-	struct sl_blk nat_blk; /**< the NAT section's block, size 0 if none */
-	bool dirty_nat;	       /**< the NAT section changed */
+	struct sl_blk nat_blk;	  /**< the NAT section's block, size 0 if none */
+	bool dirty_nat;		  /**< the NAT section changed */
 	uint32_t vpc_cap, nh_cap; /**< array capacities of this bank's layout */
 	Pvoid_t dirty_vpc;	  /**< Judy1: VPC indexes to rewrite */
 	Pvoid_t dirty_nh;	  /**< Judy1: next-hop indexes to rewrite */
@@ -620,7 +620,7 @@ struct sl_compiler {
 	uint32_t n_slots;
 	struct sl_bank_state bank[2];
 	struct sl_nat_compiler *nat; /**< NAT section (compile_nat.c) */
-	uint64_t full_writes; /**< banks written in full so far */
+	uint64_t full_writes;	     /**< banks written in full so far */
 	struct sl_compile_stats stats;
 };
 
@@ -1070,8 +1070,7 @@ static int sl_inet_cfg_replace(struct sl_compiler *c, const struct sl_ctable *t)
 	return rc;
 }
 
-int sl_compiler_inet_set(struct sl_compiler *c, const struct sl_pfx *p,
-			 const struct sl_nexthop *nh)
+int sl_compiler_inet_set(struct sl_compiler *c, const struct sl_pfx *p, const struct sl_nexthop *nh)
 {
 	struct sl_ikey k;
 	PPvoid_t slot;
@@ -1391,7 +1390,7 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 {
 	struct sl_compile_stats stats;
 	char key[SL_JSL_KEY_MAX];
-	Pvoid_t gone = NULL; /* JudySL ids of cached VPCs no longer in the store */
+	Pvoid_t gone = NULL;	 /* JudySL ids of cached VPCs no longer in the store */
 	Pvoid_t natgw_of = NULL; /* JudySL VpcId -> its NAT gateway */
 	uint32_t max_index = 0;
 	bool nat_changed = false;

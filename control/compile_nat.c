@@ -519,7 +519,8 @@ static struct sl_nat_sec *sl_nat_pack(const struct sl_nat_build *b)
 			       .n_snat = b->n_snat,
 			       .n_pool = b->n_pool,
 			       .n_fwd = b->n_fwd,
-			       .n_eip = b->n_eip};
+			       .n_eip = b->n_eip,
+			       .n_addrs = b->n_addr};
 	uint64_t off = SL_NAT_ALIGN(sizeof(h));
 	struct sl_nat_sec *out;
 	unsigned int np = 0;

@@ -89,10 +89,11 @@ static const struct sl_nat_sec *bank_nat(const struct sl_bank_header *h)
 static uint32_t dp_ip_by_addr(const struct sl_nat_sec *s, uint32_t addr)
 {
 	const struct sl_nat_addr_ent *a = SEC(s, s->addr_off, struct sl_nat_addr_ent);
-	uint32_t lo = 0, hi = 0;
+	uint32_t lo = 0, hi = s->n_addrs, live = 0;
 
 	for (uint32_t i = 0; i < s->n_ips; i++)
-		hi += SEC(s, s->ip_off, struct sl_nat_ip_ent)[i].addr != 0;
+		live += SEC(s, s->ip_off, struct sl_nat_ip_ent)[i].addr != 0;
+	assert_int_equal(live, s->n_addrs);
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
 
@@ -101,7 +102,7 @@ static uint32_t dp_ip_by_addr(const struct sl_nat_sec *s, uint32_t addr)
 		else
 			hi = mid;
 	}
-	return lo < s->n_ips && a[lo].addr == addr ? a[lo].ip : SL_NAT_NONE;
+	return lo < s->n_addrs && a[lo].addr == addr ? a[lo].ip : SL_NAT_NONE;
 }
 
 static const struct sl_nat_gw_ent *dp_gw_of_vpc(const struct sl_nat_sec *s, uint32_t vpc)

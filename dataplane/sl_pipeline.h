@@ -57,6 +57,7 @@ enum sl_stage {
 	SL_STAGE_ETH_INPUT = 0, /* parse L2, classify port+VLAN -> VPC/Internet */
 	SL_STAGE_IP4_INPUT,	/* validate IPv4 header */
 	SL_STAGE_IP6_INPUT,	/* validate IPv6 header, spot ND/ICMPv6 for us */
+	SL_STAGE_EIP4,		/* EIP 1:1 NAT, both directions, then ROUTE4 */
 	SL_STAGE_ROUTE4,	/* LPM in the VPC or Internet table */
 	SL_STAGE_ROUTE6,
 	SL_STAGE_LOCAL4,	/* addressed to the gateway: echo reply */
@@ -225,6 +226,62 @@ static inline const struct sl_nexthop *sl_bank_nh(const struct sl_bank_header *b
 	return SL_BANK_PTR(b, b->nh_off, const struct sl_nexthop) + nh;
 }
 
+/* ---- NAT section (sl_shm.h, struct sl_nat_sec) -------------------------- */
+
+/** The bank's NAT section, NULL if none (sl_bank_valid checked its bounds). */
+static inline const struct sl_nat_sec *sl_bank_nat(const struct sl_bank_header *b)
+{
+	return b->nat_off ? SL_BANK_PTR(b, b->nat_off, const struct sl_nat_sec) : NULL;
+}
+
+#define SL_NAT_SEC_PTR(sec, off, type) ((const type *)((const uint8_t *)(sec) + (off)))
+
+/** The public IP with host-order address `addr`, NULL if none. */
+static inline const struct sl_nat_ip_ent *sl_nat_ip_find(const struct sl_nat_sec *sec,
+							 uint32_t addr)
+{
+	const struct sl_nat_addr_ent *a = SL_NAT_SEC_PTR(sec, sec->addr_off, struct sl_nat_addr_ent);
+	uint32_t lo = 0, n = sec->n_addrs;
+
+	while (n > 0) { /* lower bound */
+		uint32_t half = n / 2;
+
+		if (a[lo + half].addr < addr) {
+			lo += half + 1;
+			n -= half + 1;
+		} else {
+			n = half;
+		}
+	}
+	if (lo >= sec->n_addrs || a[lo].addr != addr || a[lo].ip >= sec->n_ips)
+		return NULL;
+	return SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent) + a[lo].ip;
+}
+
+/** The EIP 1:1 binding of private address `priv` (host order) in VPC
+ * `vpc`, NULL if none. */
+static inline const struct sl_nat_eip_ent *sl_nat_eip_find(const struct sl_nat_sec *sec,
+							   uint32_t vpc, uint32_t priv)
+{
+	const struct sl_nat_eip_ent *e = SL_NAT_SEC_PTR(sec, sec->eip_off, struct sl_nat_eip_ent);
+	uint64_t key = (uint64_t)vpc << 32 | priv;
+	uint32_t lo = 0, n = sec->n_eip;
+
+	while (n > 0) {
+		uint32_t half = n / 2;
+
+		if (((uint64_t)e[lo + half].vpc_index << 32 | e[lo + half].priv) < key) {
+			lo += half + 1;
+			n -= half + 1;
+		} else {
+			n = half;
+		}
+	}
+	if (lo >= sec->n_eip || e[lo].vpc_index != vpc || e[lo].priv != priv)
+		return NULL;
+	return &e[lo];
+}
+
 static inline const struct sl_vpc *sl_bank_vpc(const struct sl_bank_header *b, uint32_t idx)
 {
 	if (unlikely(idx >= b->n_vpcs))
@@ -308,6 +365,7 @@ typedef void (*sl_stage_fn)(struct sl_worker *w, struct rte_mbuf **pkts, uint16_
 void sl_stage_eth_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_ip4_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_ip6_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_local4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);

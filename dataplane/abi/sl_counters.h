@@ -62,7 +62,11 @@
 	_(PUNT_INVALID, "punt_invalid", "packet punted to the main lcore without a valid reason") \
 	_(L2_BAD_SOURCE, "l2_bad_source", "source MAC is a group (multicast/broadcast) address") \
 	_(IP4_SOURCE_ROUTE, "ip4_source_route", "IPv4 loose/strict source route option (RFC 7126 4.3)") \
-	_(IP4_OPTIONS, "ip4_options", "IPv4 options malformed (ICMP parameter problem sent)")
+	_(IP4_OPTIONS, "ip4_options", "IPv4 options malformed (ICMP parameter problem sent)") \
+	_(NAT_PROTO, "nat_proto", "protocol other than ICMP, TCP, UDP through NAT (EIP 1:1, SNAT)") \
+	_(NAT_L4_TRUNCATED, "nat_l4_truncated", "first fragment to translate without its whole TCP/UDP header in the first segment") \
+	_(NAT_NO_MAPPING, "nat_no_mapping", "inbound to a NAT gateway's public IP without a session or forward entry") \
+	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP (SNAT sessions: not in this slice)")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \
@@ -79,7 +83,9 @@
 	_(PUNTED, "punted", "packets handed to the main lcore")                 \
 	_(FRAGMENTS, "ip4_fragments_out", "IPv4 fragments created")             \
 	_(GENERATIONS, "generations_seen", "table generations taken up")       \
-	_(BANK_REJECTED, "banks_rejected", "published banks refused (bad magic, generation or offsets)")
+	_(BANK_REJECTED, "banks_rejected", "published banks refused (bad magic, generation or offsets)") \
+	_(EIP_OUT, "eip_out", "packets to the Internet translated by an EIP 1:1 (source)") \
+	_(EIP_IN, "eip_in", "packets from the Internet translated by an EIP 1:1 (destination)")
 
 #define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
 enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };

@@ -376,6 +376,8 @@ struct sl_nat_eip_ent {
 
 struct sl_nat_sec {
 	uint32_t n_gws, n_vpcs, n_ips, n_snat_rt, n_snat, n_pool, n_fwd, n_eip;
+	uint32_t n_addrs; /**< entries of addr[]: the IPs that are not holes */
+	uint32_t pad;
 	uint64_t gw_off, vpc_off, ip_off, addr_off, snat_rt_off, snat_off, pool_off, fwd_off,
 	    eip_off;
 	uint64_t size; /**< bytes of the section */
@@ -529,7 +531,7 @@ static_assert(sizeof(struct sl_nat_ip_ent) == 24 + SL_ID_LEN, "nat ip");
 static_assert(sizeof(struct sl_nat_snat_ent) == 16 + SL_ID_LEN, "nat snat");
 static_assert(sizeof(struct sl_nat_fwd_ent) == 24, "nat fwd");
 static_assert(sizeof(struct sl_nat_eip_ent) == 16, "nat eip");
-static_assert(sizeof(struct sl_nat_sec) == 112, "nat section header");
+static_assert(sizeof(struct sl_nat_sec) == 120, "nat section header");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
 static_assert(offsetof(struct sl_port_stats, trunk) == 44 &&
 		  offsetof(struct sl_port_stats, ipackets) == 48,

@@ -95,6 +95,52 @@ static bool sl_rt_ok(const struct sl_route_table *rt, uint64_t limit)
 	       sl_span_ok(rt->prefix_off, rt->n_prefixes, sizeof(struct sl_prefix), limit);
 }
 
+/* The NAT section lies inside the bank and its arrays inside it; the
+ * indexes the fast path follows without checks (addr[].ip, eip[].ip,
+ * vpc[].gw, the gateways' SNAT interval slices) are in range. */
+static bool sl_nat_ok(const struct sl_bank_header *b, uint64_t bank_size)
+{
+	const struct sl_nat_sec *s;
+	uint64_t lim;
+
+	if (b->nat_off == 0)
+		return true;
+	if (!sl_span_ok(b->nat_off, 1, sizeof(*s), bank_size) ||
+	    !sl_span_ok(b->nat_off, 1, b->nat_size, bank_size) || b->nat_size < sizeof(*s))
+		return false;
+	s = SL_BANK_PTR(b, b->nat_off, const struct sl_nat_sec);
+	lim = b->nat_size;
+	if (s->size != lim || s->n_addrs > s->n_ips ||
+	    !sl_span_ok(s->gw_off, s->n_gws, sizeof(struct sl_nat_gw_ent), lim) ||
+	    !sl_span_ok(s->vpc_off, s->n_vpcs, sizeof(struct sl_nat_vpc_ent), lim) ||
+	    !sl_span_ok(s->ip_off, s->n_ips, sizeof(struct sl_nat_ip_ent), lim) ||
+	    !sl_span_ok(s->addr_off, s->n_addrs, sizeof(struct sl_nat_addr_ent), lim) ||
+	    !sl_span_ok(s->snat_rt_off, s->n_snat_rt, sizeof(struct sl_rt4_entry), lim) ||
+	    !sl_span_ok(s->snat_off, s->n_snat, sizeof(struct sl_nat_snat_ent), lim) ||
+	    !sl_span_ok(s->pool_off, s->n_pool, sizeof(uint32_t), lim) ||
+	    !sl_span_ok(s->fwd_off, s->n_fwd, sizeof(struct sl_nat_fwd_ent), lim) ||
+	    !sl_span_ok(s->eip_off, s->n_eip, sizeof(struct sl_nat_eip_ent), lim))
+		return false;
+	for (uint32_t i = 0; i < s->n_addrs; i++)
+		if (SL_NAT_SEC_PTR(s, s->addr_off, struct sl_nat_addr_ent)[i].ip >= s->n_ips)
+			return false;
+	for (uint32_t i = 0; i < s->n_eip; i++)
+		if (SL_NAT_SEC_PTR(s, s->eip_off, struct sl_nat_eip_ent)[i].ip >= s->n_ips)
+			return false;
+	for (uint32_t i = 0; i < s->n_vpcs; i++)
+		if (SL_NAT_SEC_PTR(s, s->vpc_off, struct sl_nat_vpc_ent)[i].gw >= s->n_gws)
+			return false;
+	for (uint32_t i = 0; i < s->n_gws; i++) {
+		const struct sl_nat_gw_ent *g =
+		    SL_NAT_SEC_PTR(s, s->gw_off, struct sl_nat_gw_ent) + i;
+
+		if (g->snat_rt_first > s->n_snat_rt ||
+		    g->snat_rt_n > s->n_snat_rt - g->snat_rt_first)
+			return false;
+	}
+	return true;
+}
+
 /* Structural checks of a published bank: everything the fast path indexes
  * must lie inside the bank. Done once per generation and lcore. */
 bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_size)
@@ -108,7 +154,7 @@ bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_siz
 	    !sl_span_ok(b->nh_off, b->n_nexthops, sizeof(struct sl_nexthop), bank_size) ||
 	    !sl_span_ok(b->vpc_off, b->n_vpcs, sizeof(struct sl_vpc), bank_size) ||
 	    !sl_span_ok(b->vlan_map_off, SL_VLAN_MAP_ENTRIES, sizeof(uint32_t), bank_size) ||
-	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size))
+	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size) || !sl_nat_ok(b, bank_size))
 		return false;
 	v = SL_BANK_PTR(b, b->vpc_off, const struct sl_vpc);
 	for (uint32_t i = 0; i < b->n_vpcs; i++)

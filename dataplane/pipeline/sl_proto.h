@@ -199,6 +199,13 @@ static inline uint16_t sl_cksum_adjust(uint16_t cksum, uint16_t old, uint16_t ne
 	return (uint16_t)~sl_cksum_fold(sum);
 }
 
+/** The same for a 32-bit field (an IPv4 address), both in network order. */
+static inline uint16_t sl_cksum_adjust32(uint16_t cksum, uint32_t from, uint32_t to)
+{
+	cksum = sl_cksum_adjust(cksum, (uint16_t)from, (uint16_t)to);
+	return sl_cksum_adjust(cksum, (uint16_t)(from >> 16), (uint16_t)(to >> 16));
+}
+
 /** Full IPv4 header checksum (options included), as stored in the header. */
 static inline uint16_t sl_ip4_cksum(struct rte_ipv4_hdr *ip)
 {

@@ -142,7 +142,10 @@ static inline void sl_ip4_input_one(struct sl_worker *w, struct rte_mbuf *m)
 			return;
 		}
 	}
-	sl_next(w, m, SL_STAGE_ROUTE4);
+	/* from the Internet to a public IP of the NAT section: translate first */
+	sl_next(w, m,
+		md->vpc_index == SL_VPC_INTERNET && w->bank->nat_off ? SL_STAGE_EIP4
+								     : SL_STAGE_ROUTE4);
 }
 
 void sl_stage_ip4_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)

@@ -15,6 +15,7 @@
  *   BLACKHOLE   -> BLACKHOLE (also the reserved 100.64.0.0/10 service range)
  *   LOCAL       -> LOCAL4 (addressed to the gateway)
  *   CONNECTED / GATEWAY -> FORWARD4
+ *   NATGW       -> EIP4 (the VPC's default route to its NAT gateway)
  * Packets the gateway originated (echo replies, ICMP errors) enter here too,
  * with md->vpc_index set to the VPC (or Internet side) they go back into.
  */
@@ -52,6 +53,9 @@ void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			break;
 		case SL_NH_BLACKHOLE:
 			sl_drop(w, m, SL_DROP_BLACKHOLE);
+			break;
+		case SL_NH_NATGW:
+			sl_next(w, m, SL_STAGE_EIP4);
 			break;
 		default:
 			md->nh = SL_NH_NONE;

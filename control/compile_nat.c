@@ -94,7 +94,7 @@ static int sl_nat_id(struct sl_nat_ids *x, const char *key, uint32_t *index)
 	rc = sl_j1_first_empty(x->used, &idx);
 	if (rc < 0)
 		return rc;
-	if (idx >= SL_NAT_NONE)
+	if (idx >= SL_NAT_IDX_NONE)
 		return -ENOSPC;
 	rc = sl_jsl_insert(&x->of, key, (void *)(uintptr_t)(idx + 1));
 	if (rc == 0)
@@ -201,11 +201,11 @@ static uint32_t sl_gw_index(const struct sl_nat_compiler *n, const struct sl_nat
 {
 	void *v = g ? sl_jsl_get(n->gw.of, g->id) : NULL;
 
-	return v ? (uint32_t)((uintptr_t)v - 1) : SL_NAT_NONE;
+	return v ? (uint32_t)((uintptr_t)v - 1) : SL_NAT_IDX_NONE;
 }
 
 /* One public IP: its index by address, and its entry. `gw` is the owning
- * gateway's index (SL_NAT_NONE for an EIP 1:1), `vpc` the VPC of `priv`. */
+ * gateway's index (SL_NAT_IDX_NONE for an EIP 1:1), `vpc` the VPC of `priv`. */
 static int sl_nat_add_ip(struct sl_nat_compiler *n, struct sl_nat_build *b,
 			 const struct sl_eip_obj *p, uint32_t gw, uint8_t role, uint32_t priv,
 			 uint32_t vpc)
@@ -228,7 +228,7 @@ static int sl_nat_add_ip(struct sl_nat_compiler *n, struct sl_nat_build *b,
 			return -ENOMEM;
 		memset(ni + b->n_ip, 0, (size_t)(idx + 1 - b->n_ip) * sizeof(*ni));
 		for (uint32_t i = b->n_ip; i <= idx; i++)
-			ni[i].gw = ni[i].vpc_index = SL_NAT_NONE;
+			ni[i].gw = ni[i].vpc_index = SL_NAT_IDX_NONE;
 		b->ip = ni;
 		b->n_ip = idx + 1;
 	}
@@ -251,17 +251,17 @@ static int sl_nat_add_gw_ip(struct sl_nat_compiler *n, struct sl_nat_build *b,
 		       : p->n_fwd ? SL_NAT_ROLE_DNAT
 				  : SL_NAT_ROLE_NONE;
 
-	return sl_nat_add_ip(n, b, p, sl_gw_index(n, g), role, 0, SL_NAT_NONE);
+	return sl_nat_add_ip(n, b, p, sl_gw_index(n, g), role, 0, SL_NAT_IDX_NONE);
 }
 
 static uint32_t sl_vpc_idx(const struct sl_compiler *c, const struct sl_vpc_obj *v)
 {
 	int i = v ? sl_compiler_vpc_index(c, v->id) : -ENOENT;
 
-	return i < 0 ? SL_NAT_NONE : (uint32_t)i;
+	return i < 0 ? SL_NAT_IDX_NONE : (uint32_t)i;
 }
 
-/* The ip index of a gateway's address, SL_NAT_NONE if unknown. */
+/* The ip index of a gateway's address, SL_NAT_IDX_NONE if unknown. */
 static uint32_t sl_ip_index(const struct sl_nat_compiler *n, uint32_t addr)
 {
 	char key[16];
@@ -269,7 +269,7 @@ static uint32_t sl_ip_index(const struct sl_nat_compiler *n, uint32_t addr)
 
 	sl_ip_key(addr, key);
 	v = sl_jsl_get(n->ip.of, key);
-	return v ? (uint32_t)((uintptr_t)v - 1) : SL_NAT_NONE;
+	return v ? (uint32_t)((uintptr_t)v - 1) : SL_NAT_IDX_NONE;
 }
 
 static int sl_nat_ips(struct sl_nat_compiler *n, struct sl_nat_build *b,
@@ -284,14 +284,15 @@ static int sl_nat_ips(struct sl_nat_compiler *n, struct sl_nat_build *b,
 			rc = sl_nat_add_gw_ip(n, b, p, p->natgw);
 		else if (p->instance)
 			rc = sl_nat_add_ip(
-			    n, b, p, SL_NAT_NONE, SL_NAT_ROLE_EIP, (uint32_t)p->instance->ip4.addr,
+			    n, b, p, SL_NAT_IDX_NONE, SL_NAT_ROLE_EIP,
+			    (uint32_t)p->instance->ip4.addr,
 			    sl_vpc_idx(c, p->instance->vswitch ? p->instance->vswitch->vpc : NULL));
 	}
 	for (unsigned int i = 0; i < s->havip_v.n && rc == 0; i++) {
 		const struct sl_havip_obj *h = s->havip_v.v[i];
 
 		if (h->eip && h->ip.family == SL_AF_INET)
-			rc = sl_nat_add_ip(n, b, h->eip, SL_NAT_NONE, SL_NAT_ROLE_EIP,
+			rc = sl_nat_add_ip(n, b, h->eip, SL_NAT_IDX_NONE, SL_NAT_ROLE_EIP,
 					   (uint32_t)h->ip.addr, sl_vpc_idx(c, h->vpc));
 	}
 	for (unsigned int i = 0; i < s->bwp_v.n && rc == 0; i++) {
@@ -323,7 +324,7 @@ static int sl_nat_gws(struct sl_nat_compiler *n, struct sl_nat_build *b,
 				return -ENOMEM;
 			memset(ng + b->n_gw, 0, (size_t)(idx + 1 - b->n_gw) * sizeof(*ng));
 			for (uint32_t k = b->n_gw; k <= idx; k++)
-				ng[k].vpc_index = SL_NAT_NONE;
+				ng[k].vpc_index = SL_NAT_IDX_NONE;
 			b->gw = ng;
 			b->n_gw = idx + 1;
 		}
@@ -361,7 +362,7 @@ static int sl_nat_snat(struct sl_nat_compiler *n, struct sl_nat_build *b, const 
 			uint32_t ip = sl_ip_index(n, (uint32_t)e->ips[k].addr);
 			uint32_t *pp;
 
-			if (ip == SL_NAT_NONE)
+			if (ip == SL_NAT_IDX_NONE)
 				continue; /* cannot happen in a validated store */
 			pp = SL_NAT_PUSH(b, pool, n_pool, c_pool);
 			if (pp == NULL)
@@ -467,7 +468,7 @@ static int sl_nat_derived(struct sl_nat_build *b)
 	for (uint32_t i = 0; i < b->n_gw; i++) {
 		struct sl_nat_vpc_ent *v;
 
-		if (b->gw[i].id[0] == '\0' || b->gw[i].vpc_index == SL_NAT_NONE)
+		if (b->gw[i].id[0] == '\0' || b->gw[i].vpc_index == SL_NAT_IDX_NONE)
 			continue;
 		v = SL_NAT_PUSH(b, vpc, n_vpc, c_vpc);
 		if (v == NULL)
@@ -485,7 +486,7 @@ static int sl_nat_derived(struct sl_nat_build *b)
 			return -ENOMEM;
 		a->addr = b->ip[i].addr;
 		a->ip = i;
-		if (b->ip[i].role == SL_NAT_ROLE_EIP && b->ip[i].vpc_index != SL_NAT_NONE) {
+		if (b->ip[i].role == SL_NAT_ROLE_EIP && b->ip[i].vpc_index != SL_NAT_IDX_NONE) {
 			struct sl_nat_eip_ent *e = SL_NAT_PUSH(b, eip, n_eip, c_eip);
 
 			if (e == NULL)

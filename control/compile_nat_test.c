@@ -102,7 +102,7 @@ static uint32_t dp_ip_by_addr(const struct sl_nat_sec *s, uint32_t addr)
 		else
 			hi = mid;
 	}
-	return lo < s->n_addrs && a[lo].addr == addr ? a[lo].ip : SL_NAT_NONE;
+	return lo < s->n_addrs && a[lo].addr == addr ? a[lo].ip : SL_NAT_IDX_NONE;
 }
 
 static const struct sl_nat_gw_ent *dp_gw_of_vpc(const struct sl_nat_sec *s, uint32_t vpc)
@@ -169,8 +169,8 @@ static char *nat_dump(const struct sl_nat_sec *s)
 			continue;
 		assert_int_equal(dp_ip_by_addr(s, ip[i].addr), i);
 		LINE("ip %08x %s role %u gw %s vpc %u priv %08x bw %u", ip[i].addr, ip[i].id,
-		     ip[i].role, ip[i].gw == SL_NAT_NONE ? "-" : gw[ip[i].gw].id, ip[i].vpc_index,
-		     ip[i].priv, ip[i].bandwidth);
+		     ip[i].role, ip[i].gw == SL_NAT_IDX_NONE ? "-" : gw[ip[i].gw].id,
+		     ip[i].vpc_index, ip[i].priv, ip[i].bandwidth);
 	}
 	for (uint32_t i = 0; i < s->n_gws; i++) {
 		const struct sl_rt4_entry *rt =
@@ -304,7 +304,7 @@ static void test_section(void **state)
 	assert_int_equal(ip[dp_ip_by_addr(sec, ip4("198.51.100.2"))].role, SL_NAT_ROLE_DNAT);
 	assert_int_equal(ip[dp_ip_by_addr(sec, ip4("198.51.100.1"))].gw,
 			 (uint32_t)(g - SEC(sec, sec->gw_off, struct sl_nat_gw_ent)));
-	assert_int_equal(dp_ip_by_addr(sec, ip4("198.51.100.9")), SL_NAT_NONE);
+	assert_int_equal(dp_ip_by_addr(sec, ip4("198.51.100.9")), SL_NAT_IDX_NONE);
 
 	/* SNAT: the longest source prefix wins */
 	e = dp_snat(sec, g, ip4("10.0.1.5"));
@@ -343,7 +343,7 @@ static void test_section(void **state)
 	assert_int_equal(ip[x->ip].role, SL_NAT_ROLE_EIP);
 	assert_int_equal(ip[x->ip].priv, ip4("10.1.1.10"));
 	assert_int_equal(ip[x->ip].vpc_index, (uint32_t)vb);
-	assert_int_equal(ip[x->ip].gw, SL_NAT_NONE);
+	assert_int_equal(ip[x->ip].gw, SL_NAT_IDX_NONE);
 	assert_int_equal(ip[x->ip].bandwidth, 7);
 	free(nat_dump(sec)); /* its own consistency asserts */
 
@@ -404,7 +404,7 @@ static void test_left_right(void **state)
 	struct sl_compiler *c = sl_compiler_new();
 	void *bank[2] = {aligned_alloc(64, size), aligned_alloc(64, size)};
 	void *ref = aligned_alloc(64, size);
-	uint32_t idx_2 = SL_NAT_NONE; /* index of 198.51.100.2 while it lives */
+	uint32_t idx_2 = SL_NAT_IDX_NONE; /* index of 198.51.100.2 while it lives */
 
 	(void)state;
 	memset(bank[0], 0, size);
@@ -437,12 +437,12 @@ static void test_left_right(void **state)
 		}
 		free(want);
 		sec = bank_nat(bank[gen & 1]);
-		if (sec && dp_ip_by_addr(sec, ip4("198.51.100.2")) != SL_NAT_NONE) {
-			if (idx_2 != SL_NAT_NONE)
+		if (sec && dp_ip_by_addr(sec, ip4("198.51.100.2")) != SL_NAT_IDX_NONE) {
+			if (idx_2 != SL_NAT_IDX_NONE)
 				assert_int_equal(dp_ip_by_addr(sec, ip4("198.51.100.2")), idx_2);
 			idx_2 = dp_ip_by_addr(sec, ip4("198.51.100.2"));
 		} else {
-			idx_2 = SL_NAT_NONE;
+			idx_2 = SL_NAT_IDX_NONE;
 		}
 		sl_compiler_free(fresh);
 		sl_store_free(s);

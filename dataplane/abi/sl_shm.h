@@ -312,7 +312,7 @@ enum sl_nat_role {
 };
 
 #define SL_NAT_GW_F_EIF 0x1u /**< endpoint-independent filtering */
-#define SL_NAT_NONE UINT32_C(0xffffffff)
+#define SL_NAT_IDX_NONE UINT32_C(0xffffffff)
 
 struct sl_nat_gw_ent {
 	char id[SL_ID_LEN];
@@ -332,7 +332,7 @@ struct sl_nat_vpc_ent {
 
 struct sl_nat_ip_ent {
 	uint32_t addr;
-	uint32_t gw;	    /**< gateway index, SL_NAT_NONE for an EIP bound to an
+	uint32_t gw;	    /**< gateway index, SL_NAT_IDX_NONE for an EIP bound to an
 			     * instance or HaVip */
 	uint32_t vpc_index; /**< EIP: the VPC of the private address */
 	uint32_t priv;	    /**< EIP: the private address (instance, HaVip) */

@@ -427,6 +427,35 @@ static void test_sync(void **state)
 		((uint32_t *)((uint8_t *)b + b->vlan_map_off))[SL_VLAN_MAP_ENTRIES - 1] = 1;
 		sl_worker_sync(w);
 		assert_ptr_equal(w->bank, b);
+		/* The NAT section: inside the bank, and its indexes in range. */
+		for (uint64_t g = 15; g <= 19; g += 2) {
+			struct sl_nat_sec *ns;
+			struct sl_nat_addr_ent *ad;
+
+			publish(h, g, g, SL_BANK_MAGIC);
+			b->nat_off = (b->used + 63) & ~UINT64_C(63);
+			b->nat_size = 256;
+			ns = (struct sl_nat_sec *)((uint8_t *)b + b->nat_off);
+			memset(ns, 0, b->nat_size);
+			ns->size = b->nat_size;
+			ns->n_ips = ns->n_addrs = 1;
+			ns->ip_off = 128;
+			ns->addr_off = 128 + sizeof(struct sl_nat_ip_ent);
+			ad = (struct sl_nat_addr_ent *)((uint8_t *)ns + ns->addr_off);
+			ad->addr = 0xc6336401;
+			if (g == 17)
+				ad->ip = 1; /* no such IP */
+			if (g == 19)
+				b->nat_off = SL_T_BANK_SIZE - 64; /* beyond the bank */
+			sl_worker_sync(w);
+			if (g == 15) {
+				assert_ptr_equal(w->bank, sl_shm_bank(h, 1));
+				assert_ptr_equal(sl_bank_nat(w->bank), ns);
+			} else {
+				assert_null(w->bank);
+			}
+		}
+		assert_int_equal(w->stats->cnt[SL_CNT_BANK_REJECTED], 8);
 	}
 
 	sl_worker_offline(w);

@@ -121,7 +121,7 @@ static void sl_eip4_in(struct sl_worker *w, struct rte_mbuf *m, const struct sl_
 		sl_next(w, m, SL_STAGE_ROUTE4); /* not a public IP of ours */
 		return;
 	}
-	if (p->role != SL_NAT_ROLE_EIP || p->vpc_index == SL_NAT_NONE) {
+	if (p->role != SL_NAT_ROLE_EIP || p->vpc_index == SL_NAT_IDX_NONE) {
 		sl_drop(w, m, SL_DROP_NAT_NO_MAPPING);
 		return;
 	}

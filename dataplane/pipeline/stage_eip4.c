@@ -26,6 +26,11 @@
  * ICMP errors about translated flows (RFC 5508: the quoted header) are not
  * translated yet: the outer header only.
  *
+ * TTL: a datagram whose TTL expires here (forward4's rule: TTL <= 1, not
+ * made by the gateway) gets its time exceeded before translation, so the
+ * error quotes it as it came and goes back to the side it came from (after
+ * an outbound translation it would go to the EIP, on the Internet side).
+ *
  * Lookups: binary searches in the bank's NAT section (sl_pipeline.h),
  * read-only; nothing is kept across loop iterations.
  */
@@ -37,6 +42,17 @@
 
 #include "sl_pipeline.h"
 #include "sl_proto.h"
+
+/* forward4's TTL rule, applied before translating: true if the packet was
+ * handed to the ICMP error stage. */
+static bool sl_eip_ttl_expired(struct sl_worker *w, struct rte_mbuf *m,
+			       const struct rte_ipv4_hdr *ip)
+{
+	if (likely(ip->time_to_live > 1 || (sl_meta(m)->flags & SL_META_F_LOCAL_ORIGIN)))
+		return false;
+	sl_icmp_error(w, m, SL_ICMP_TIME_EXCEEDED, 0, 0, SL_DROP_TTL_EXCEEDED);
+	return true;
+}
 
 /* Rewrite the destination (dst) or the source address to `to` (network
  * order) with the checksums. SL_DROP_NONE or the reason. */
@@ -99,6 +115,8 @@ static void sl_eip4_out(struct sl_worker *w, struct rte_mbuf *m, const struct sl
 		sl_drop(w, m, SL_DROP_SNAT_UNAVAILABLE);
 		return;
 	}
+	if (sl_eip_ttl_expired(w, m, ip))
+		return;
 	r = sl_eip_rewrite(m, md, ip, false, rte_cpu_to_be_32(e->pub));
 	if (unlikely(r != SL_DROP_NONE)) {
 		sl_drop(w, m, r);
@@ -125,6 +143,8 @@ static void sl_eip4_in(struct sl_worker *w, struct rte_mbuf *m, const struct sl_
 		sl_drop(w, m, SL_DROP_NAT_NO_MAPPING);
 		return;
 	}
+	if (sl_eip_ttl_expired(w, m, ip))
+		return;
 	r = sl_eip_rewrite(m, md, ip, true, rte_cpu_to_be_32(p->priv));
 	if (unlikely(r != SL_DROP_NONE)) {
 		sl_drop(w, m, r);

@@ -12,7 +12,7 @@ state and run in order, as in vectors.py.
 """
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, Raw
 
-from vectors import BCAST, GW_IN, GW_OUT, INET_MAC
+from vectors import BCAST, GW_IN, GW_OUT, INET_MAC, quote4
 
 A1_MAC, A2_MAC = "02:aa:00:00:01:10", "02:aa:00:00:01:20"
 A1, A2, GW1 = "192.168.1.10", "192.168.1.20", "192.168.1.253"
@@ -101,6 +101,20 @@ def cases():
     short = IP(src=A1, dst=REMOTE, ttl=64, id=22, flags="MF", proto=6) / Raw(b"tcp!")
     c.append(("eip_out_first_fragment_truncated", [step(
         "inside", vin(A1_MAC) / short, [], {"nat_l4_truncated": 1})]))
+
+    # TTL expiring at the gateway: the error quotes the datagram as it came
+    # (untranslated) and goes back to the side it came from.
+    t1 = IP(src=A1, dst=REMOTE, ttl=1, id=31) / UDP(sport=40004, dport=33434) / payload
+    c.append(("eip_out_ttl_expired", [step(
+        "inside", vin(A1_MAC) / t1,
+        [("inside", vout(A1_MAC) / IP(src=GW1, dst=A1, ttl=64, proto=1) / ICMP(type=11, code=0) / quote4(t1))],
+        {"ttl_exceeded": 1}, ignore=["IP.id", "IP.flags", "IP.tos"])]))
+    t2 = IP(src=REMOTE, dst=EIP1, ttl=1, id=32) / UDP(sport=40005, dport=33434) / payload
+    c.append(("eip_in_ttl_expired", [step(
+        "outside", from_inet() / t2,
+        [("outside", out_frame() / IP(src=GW_PUB, dst=REMOTE, ttl=64, proto=1) / ICMP(type=11, code=0) /
+          quote4(t2))],
+        {"ttl_exceeded": 1}, ignore=["IP.id", "IP.flags", "IP.tos"])]))
 
     # --- Drops.
     gre = IP(src=A1, dst=REMOTE, ttl=64, proto=47) / Raw(b"\x00\x00\x08\x00" + b"x" * 20)

@@ -245,8 +245,6 @@ uint32_t sl_rt6_find(const struct sl_rt6_entry *e, uint32_t n, uint64_t hi, uint
 
 /* ---- compiled tables ------------------------------------------------------- */
 
-static int sl_grow(void **p, uint32_t *cap, uint32_t n, size_t elem);
-
 static void sl_ctable_clear(struct sl_ctable *t)
 {
 	free(t->nh);
@@ -260,7 +258,7 @@ static void sl_ctable_clear(struct sl_ctable *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int sl_grow(void **p, uint32_t *cap, uint32_t n, size_t elem)
+int sl_compile_grow(void **p, uint32_t *cap, uint32_t n, size_t elem)
 {
 	void *np;
 	uint32_t ncap;
@@ -286,7 +284,7 @@ static int sl_ctable_nh(struct sl_ctable *t, const struct sl_nexthop *nh, uint32
 		*idx = (uint32_t)((uintptr_t)v - 1);
 		return 0;
 	}
-	if (sl_grow((void **)&t->nh, &t->cap_nh, t->n_nh, sizeof(*nh)) < 0)
+	if (sl_compile_grow((void **)&t->nh, &t->cap_nh, t->n_nh, sizeof(*nh)) < 0)
 		return -ENOMEM;
 	rc = sl_jhs_insert(&t->nh_index, nh, sizeof(*nh), (void *)(uintptr_t)(t->n_nh + 1));
 	if (rc < 0)
@@ -320,8 +318,8 @@ static int sl_ctable_add(struct sl_ctable *t, const struct sl_pfx *p, uint8_t or
 	rc = sl_ctable_nh(t, nh, &idx);
 	if (rc < 0)
 		return rc;
-	if (sl_grow((void **)&t->pfx, &t->cap_pfx, t->n_pfx, sizeof(*t->pfx)) < 0 ||
-	    sl_grow((void **)in, cap_in, *n_in, sizeof(**in)) < 0)
+	if (sl_compile_grow((void **)&t->pfx, &t->cap_pfx, t->n_pfx, sizeof(*t->pfx)) < 0 ||
+	    sl_compile_grow((void **)in, cap_in, *n_in, sizeof(**in)) < 0)
 		return -ENOMEM;
 	sp = &t->pfx[t->n_pfx++];
 	memset(sp, 0, sizeof(*sp));
@@ -692,7 +690,8 @@ static void sl_heap_free(struct sl_heap *h, struct sl_blk *b)
 	k = sl_heap_class(b->size);
 	/* on allocation failure the block is leaked until the next full
 	 * write, which resets the heap */
-	if (sl_grow((void **)&h->free[k], &h->cap_free[k], h->n_free[k], sizeof(uint64_t)) == 0)
+	if (sl_compile_grow((void **)&h->free[k], &h->cap_free[k], h->n_free[k],
+			    sizeof(uint64_t)) == 0)
 		h->free[k][h->n_free[k]++] = b->off;
 	b->off = b->size = 0;
 }
@@ -728,7 +727,7 @@ static int sl_gnh_acquire(struct sl_compiler *c, const struct sl_nexthop *nh, ui
 	} else {
 		uint32_t cap = c->cap_gnh;
 
-		if (sl_grow((void **)&c->gnh, &c->cap_gnh, c->n_gnh, sizeof(*c->gnh)) < 0)
+		if (sl_compile_grow((void **)&c->gnh, &c->cap_gnh, c->n_gnh, sizeof(*c->gnh)) < 0)
 			return -ENOMEM;
 		if (c->cap_gnh != cap) {
 			uint32_t *r = realloc(c->gref, (size_t)c->cap_gnh * sizeof(*r));
@@ -974,8 +973,8 @@ static void sl_inet_dirty_key(struct sl_compiler *c, const struct sl_ikey *k)
 		if (bs->fib_rebuild)
 			continue;
 		if (bs->n_dirty_pfx >= SL_DIRTY_PFX_MAX ||
-		    sl_grow((void **)&bs->dirty_pfx, &bs->cap_dirty_pfx, bs->n_dirty_pfx,
-			    sizeof(*k)) < 0) {
+		    sl_compile_grow((void **)&bs->dirty_pfx, &bs->cap_dirty_pfx, bs->n_dirty_pfx,
+				    sizeof(*k)) < 0) {
 			bs->fib_rebuild = true; /* cheaper (or the only way) */
 			continue;
 		}
@@ -1177,7 +1176,7 @@ static int sl_inet_walk_add(struct sl_inet_walk *w, uint8_t family, const uint8_
 	v = sl_jhs_get(w->c->cfg_index, &k, SL_IKEY_LEN);
 	if (v == NULL)
 		v = sl_jhs_get(w->c->inet_feed, &k, SL_IKEY_LEN);
-	if (sl_grow((void **)&t->pfx, &t->cap_pfx, t->n_pfx, sizeof(*t->pfx)) < 0)
+	if (sl_compile_grow((void **)&t->pfx, &t->cap_pfx, t->n_pfx, sizeof(*t->pfx)) < 0)
 		return w->rc = -ENOMEM;
 	sp = &t->pfx[t->n_pfx++];
 	memset(sp, 0, sizeof(*sp));
@@ -1191,7 +1190,7 @@ static int sl_inet_walk_add(struct sl_inet_walk *w, uint8_t family, const uint8_
 		uint32_t *n_in = family == SL_AF_INET6 ? &t->n_in6 : &t->n_in4;
 		uint32_t *cap_in = family == SL_AF_INET6 ? &t->cap_in6 : &t->cap_in4;
 
-		if (sl_grow((void **)in, cap_in, *n_in, sizeof(**in)) < 0)
+		if (sl_compile_grow((void **)in, cap_in, *n_in, sizeof(**in)) < 0)
 			return w->rc = -ENOMEM;
 		(*in)[*n_in].addr = sl_addr_from_bytes(family, k.addr);
 		(*in)[*n_in].len = len;

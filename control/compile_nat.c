@@ -148,26 +148,27 @@ struct sl_nat_build {
 	uint32_t c_vpc, c_addr, c_snat_rt, c_snat, c_pool, c_fwd, c_eip;
 };
 
-static int sl_nat_grow(void **p, uint32_t *cap, uint32_t n, size_t elem)
-{
-	void *np;
-	uint32_t ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	np = realloc(*p, (size_t)ncap * elem);
-	if (np == NULL)
-		return -ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 #define SL_NAT_PUSH(b, arr, cnt, cap)                                                              \
-	(sl_nat_grow((void **)&(b)->arr, &(b)->cap, (b)->cnt, sizeof(*(b)->arr)) < 0               \
+	(sl_compile_grow((void **)&(b)->arr, &(b)->cap, (b)->cnt, sizeof(*(b)->arr)) < 0           \
 	     ? NULL                                                                                \
 	     : memset(&(b)->arr[(b)->cnt++], 0, sizeof(*(b)->arr)))
+
+/* Extend the indexed array *arr of *n elements to idx + 1, the new ones
+ * zeroed. 0 or -ENOMEM. */
+static int sl_nat_slots(void **arr, uint32_t *n, uint32_t idx, size_t elem)
+{
+	uint8_t *na;
+
+	if (idx < *n)
+		return 0;
+	na = realloc(*arr, (size_t)(idx + 1) * elem);
+	if (na == NULL)
+		return -ENOMEM;
+	memset(na + (size_t)*n * elem, 0, (size_t)(idx + 1 - *n) * elem);
+	*arr = na;
+	*n = idx + 1;
+	return 0;
+}
 
 static void sl_nat_build_free(struct sl_nat_build *b)
 {
@@ -211,7 +212,7 @@ static int sl_nat_add_ip(struct sl_nat_compiler *n, struct sl_nat_build *b,
 			 uint32_t vpc)
 {
 	struct sl_nat_ip_ent *e;
-	uint32_t addr = (uint32_t)p->ip.addr, idx;
+	uint32_t addr = (uint32_t)p->ip.addr, idx, old;
 	char key[16];
 	int rc;
 
@@ -221,17 +222,11 @@ static int sl_nat_add_ip(struct sl_nat_compiler *n, struct sl_nat_build *b,
 	rc = sl_nat_id(&n->ip, key, &idx);
 	if (rc < 0)
 		return rc;
-	if (idx >= b->n_ip) {
-		struct sl_nat_ip_ent *ni = realloc(b->ip, (size_t)(idx + 1) * sizeof(*ni));
-
-		if (ni == NULL)
-			return -ENOMEM;
-		memset(ni + b->n_ip, 0, (size_t)(idx + 1 - b->n_ip) * sizeof(*ni));
-		for (uint32_t i = b->n_ip; i <= idx; i++)
-			ni[i].gw = ni[i].vpc_index = SL_NAT_IDX_NONE;
-		b->ip = ni;
-		b->n_ip = idx + 1;
-	}
+	old = b->n_ip;
+	if (sl_nat_slots((void **)&b->ip, &b->n_ip, idx, sizeof(*b->ip)) < 0)
+		return -ENOMEM;
+	for (uint32_t i = old; i < idx; i++)
+		b->ip[i].gw = b->ip[i].vpc_index = SL_NAT_IDX_NONE; /* holes */
 	e = &b->ip[idx];
 	e->addr = addr;
 	e->gw = gw;
@@ -312,22 +307,16 @@ static int sl_nat_gws(struct sl_nat_compiler *n, struct sl_nat_build *b,
 
 	for (unsigned int i = 0; i < s->natgw_v.n && rc == 0; i++) {
 		const struct sl_natgw_obj *g = s->natgw_v.v[i];
-		uint32_t idx;
+		uint32_t idx, old;
 
 		rc = sl_nat_id(&n->gw, g->id, &idx);
 		if (rc < 0)
 			break;
-		if (idx >= b->n_gw) {
-			struct sl_nat_gw_ent *ng = realloc(b->gw, (size_t)(idx + 1) * sizeof(*ng));
-
-			if (ng == NULL)
-				return -ENOMEM;
-			memset(ng + b->n_gw, 0, (size_t)(idx + 1 - b->n_gw) * sizeof(*ng));
-			for (uint32_t k = b->n_gw; k <= idx; k++)
-				ng[k].vpc_index = SL_NAT_IDX_NONE;
-			b->gw = ng;
-			b->n_gw = idx + 1;
-		}
+		old = b->n_gw;
+		if (sl_nat_slots((void **)&b->gw, &b->n_gw, idx, sizeof(*b->gw)) < 0)
+			return -ENOMEM;
+		for (uint32_t k = old; k < idx; k++)
+			b->gw[k].vpc_index = SL_NAT_IDX_NONE; /* holes */
 		snprintf(b->gw[idx].id, sizeof(b->gw[idx].id), "%s", g->id);
 		b->gw[idx].vpc_index = sl_vpc_idx(c, g->vpc);
 		sl_spec_limits(g->spec, &b->gw[idx]);

@@ -172,6 +172,10 @@ int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint
  * next write of each bank is a full one. */
 void sl_compiler_invalidate_banks(struct sl_compiler *c);
 
+/** Make room for element `n` of the array *p of *cap elements of `elem`
+ * bytes (doubling, 16 first). 0 or -ENOMEM (*p unchanged). */
+int sl_compile_grow(void **p, uint32_t *cap, uint32_t n, size_t elem);
+
 /* ---- NAT section (compile_nat.c) ------------------------------------------ */
 
 /** The NAT part of the compiler: stable NAT gateway and public IP indexes
@@ -185,8 +189,8 @@ void sl_nat_compiler_free(struct sl_nat_compiler *n);
  * must have allocated them already); *changed tells whether it differs
  * from the previous one. 0 or -ENOMEM/-ENOSPC (the previous section is
  * kept). */
-int sl_nat_compile(struct sl_nat_compiler *n, const struct sl_compiler *c,
-		   const struct sl_store *s, bool *changed);
+int sl_nat_compile(struct sl_nat_compiler *n, const struct sl_compiler *c, const struct sl_store *s,
+		   bool *changed);
 /** The last section built, NULL when the store has no NAT gateway and no
  * bound EIP. */
 const struct sl_nat_sec *sl_nat_compiled(const struct sl_nat_compiler *n);

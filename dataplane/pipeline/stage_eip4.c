@@ -103,56 +103,50 @@ static enum sl_drop_reason sl_eip_rewrite(struct rte_mbuf *m, const struct sl_me
 	return SL_DROP_NONE;
 }
 
-static void sl_eip4_out(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec)
+/* Translate the destination (dst) or the source to `to` (host order), then
+ * route in `vpc` (a VPC index or SL_VPC_INTERNET), counted `cnt`. */
+static void sl_eip_translate(struct sl_worker *w, struct rte_mbuf *m, bool dst, uint32_t to,
+			     uint32_t vpc, enum sl_counter cnt)
 {
 	struct sl_meta *md = sl_meta(m);
 	struct rte_ipv4_hdr *ip = sl_ip4(m);
-	const struct sl_nat_eip_ent *e =
-	    sec ? sl_nat_eip_find(sec, md->vpc_index, rte_be_to_cpu_32(ip->src_addr)) : NULL;
 	enum sl_drop_reason r;
 
-	if (e == NULL) {
-		sl_drop(w, m, SL_DROP_SNAT_UNAVAILABLE);
-		return;
-	}
 	if (sl_eip_ttl_expired(w, m, ip))
 		return;
-	r = sl_eip_rewrite(m, md, ip, false, rte_cpu_to_be_32(e->pub));
+	r = sl_eip_rewrite(m, md, ip, dst, rte_cpu_to_be_32(to));
 	if (unlikely(r != SL_DROP_NONE)) {
 		sl_drop(w, m, r);
 		return;
 	}
-	sl_count(w, SL_CNT_EIP_OUT, 1);
-	md->vpc_index = SL_VPC_INTERNET;
+	sl_count(w, cnt, 1);
+	md->vpc_index = vpc;
 	sl_next(w, m, SL_STAGE_ROUTE4);
+}
+
+static void sl_eip4_out(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec)
+{
+	uint32_t src = rte_be_to_cpu_32(sl_ip4(m)->src_addr);
+	const struct sl_nat_eip_ent *e =
+	    sec ? sl_nat_eip_find(sec, sl_meta(m)->vpc_index, src) : NULL;
+
+	if (e == NULL)
+		sl_drop(w, m, SL_DROP_SNAT_UNAVAILABLE);
+	else
+		sl_eip_translate(w, m, false, e->pub, SL_VPC_INTERNET, SL_CNT_EIP_OUT);
 }
 
 static void sl_eip4_in(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec)
 {
-	struct sl_meta *md = sl_meta(m);
-	struct rte_ipv4_hdr *ip = sl_ip4(m);
 	const struct sl_nat_ip_ent *p =
-	    sec ? sl_nat_ip_find(sec, rte_be_to_cpu_32(ip->dst_addr)) : NULL;
-	enum sl_drop_reason r;
+	    sec ? sl_nat_ip_find(sec, rte_be_to_cpu_32(sl_ip4(m)->dst_addr)) : NULL;
 
-	if (p == NULL) {
+	if (p == NULL)
 		sl_next(w, m, SL_STAGE_ROUTE4); /* not a public IP of ours */
-		return;
-	}
-	if (p->role != SL_NAT_ROLE_EIP || p->vpc_index == SL_NAT_IDX_NONE) {
+	else if (p->role != SL_NAT_ROLE_EIP || p->vpc_index == SL_NAT_IDX_NONE)
 		sl_drop(w, m, SL_DROP_NAT_NO_MAPPING);
-		return;
-	}
-	if (sl_eip_ttl_expired(w, m, ip))
-		return;
-	r = sl_eip_rewrite(m, md, ip, true, rte_cpu_to_be_32(p->priv));
-	if (unlikely(r != SL_DROP_NONE)) {
-		sl_drop(w, m, r);
-		return;
-	}
-	sl_count(w, SL_CNT_EIP_IN, 1);
-	md->vpc_index = p->vpc_index;
-	sl_next(w, m, SL_STAGE_ROUTE4);
+	else
+		sl_eip_translate(w, m, true, p->priv, p->vpc_index, SL_CNT_EIP_IN);
 }
 
 void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)

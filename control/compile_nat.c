@@ -447,7 +447,8 @@ static int sl_nat_fwds(struct sl_nat_compiler *n, struct sl_nat_build *b, const 
 		e->gw = sl_gw_index(n, f->natgw);
 		e->ip = sl_ip_index(n, e->ext_ip);
 	}
-	qsort(b->fwd, b->n_fwd, sizeof(*b->fwd), sl_fwd_cmp);
+	if (b->n_fwd) /* qsort wants a non-null base even for 0 elements */
+		qsort(b->fwd, b->n_fwd, sizeof(*b->fwd), sl_fwd_cmp);
 	return 0;
 }
 
@@ -486,9 +487,12 @@ static int sl_nat_derived(struct sl_nat_build *b)
 			e->pub = b->ip[i].addr;
 		}
 	}
-	qsort(b->vpc, b->n_vpc, sizeof(*b->vpc), sl_vpcent_cmp);
-	qsort(b->addr, b->n_addr, sizeof(*b->addr), sl_addr_cmp);
-	qsort(b->eip, b->n_eip, sizeof(*b->eip), sl_eip_cmp);
+	if (b->n_vpc)
+		qsort(b->vpc, b->n_vpc, sizeof(*b->vpc), sl_vpcent_cmp);
+	if (b->n_addr)
+		qsort(b->addr, b->n_addr, sizeof(*b->addr), sl_addr_cmp);
+	if (b->n_eip)
+		qsort(b->eip, b->n_eip, sizeof(*b->eip), sl_eip_cmp);
 	return 0;
 }
 

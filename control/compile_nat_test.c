@@ -31,8 +31,8 @@ static uint32_t ip4(const char *s)
 	return ntohl(a.s_addr);
 }
 
-/* A VPC with two VSwitches and a NAT gateway; `ngw` "" drops the gateway
- * and everything on it, `extra_*` append to the arrays. */
+/* vpc-a (two VSwitches) and vpc-b; with `ngw`, NAT gateway ngw-a in vpc-a;
+ * the EIP, SNAT and forward entry arrays as given (NULL: empty). */
 static char *cfg(bool ngw, const char *eips, const char *snats, const char *fwds)
 {
 	return sl_t_json(

@@ -26,10 +26,15 @@
  * ICMP errors about translated flows (RFC 5508: the quoted header) are not
  * translated yet: the outer header only.
  *
- * TTL: a datagram whose TTL expires here (forward4's rule: TTL <= 1, not
- * made by the gateway) gets its time exceeded before translation, so the
- * error quotes it as it came and goes back to the side it came from (after
- * an outbound translation it would go to the EIP, on the Internet side).
+ * TTL and MTU: a datagram whose TTL expires here (forward4's rule: TTL <=
+ * 1, not made by the gateway) or that has DF and is larger than the MTU of
+ * its egress next hop on the other side (looked up here in the table it
+ * will be routed in) gets its ICMP error before translation, so the error
+ * quotes it as it came and goes back to the side it came from (after the
+ * translation it would go to the EIP, or, inbound, to a remote host through
+ * a VPC table that has no way back for it). Path MTU discovery works both
+ * ways. The cost: one more route lookup for DF datagrams (most TCP); eip4
+ * could hand route4 the next hop it found (not done yet).
  *
  * Lookups: binary searches in the bank's NAT section (sl_pipeline.h),
  * read-only; nothing is kept across loop iterations.
@@ -103,6 +108,25 @@ static enum sl_drop_reason sl_eip_rewrite(struct rte_mbuf *m, const struct sl_me
 	return SL_DROP_NONE;
 }
 
+/* forward4's MTU rule for a DF datagram, applied before translating with
+ * the egress next hop of the side it goes to (the route of `addr` in
+ * `vpc`'s table): true if the packet was handed to the ICMP error stage
+ * (fragmentation needed, carrying that MTU). */
+static bool sl_eip_too_big(struct sl_worker *w, struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+			   uint32_t vpc, uint32_t addr)
+{
+	const struct sl_route_table *rt = sl_bank_rt(w->bank, vpc);
+	uint32_t mtu;
+
+	if (likely(!(ip->fragment_offset & rte_cpu_to_be_16(SL_IP4_DF))) || rt == NULL)
+		return false;
+	mtu = sl_nh_mtu(sl_bank_nh(w->bank, sl_rt4_lookup(w->bank, rt, addr)));
+	if (likely(rte_be_to_cpu_16(ip->total_length) <= mtu))
+		return false;
+	sl_icmp_error(w, m, SL_ICMP_DEST_UNREACH, SL_ICMP_UNREACH_NEEDFRAG, mtu, SL_DROP_TOO_BIG);
+	return true;
+}
+
 /* Translate the destination (dst) or the source to `to` (host order), then
  * route in `vpc` (a VPC index or SL_VPC_INTERNET), counted `cnt`. */
 static void sl_eip_translate(struct sl_worker *w, struct rte_mbuf *m, bool dst, uint32_t to,
@@ -112,7 +136,8 @@ static void sl_eip_translate(struct sl_worker *w, struct rte_mbuf *m, bool dst, 
 	struct rte_ipv4_hdr *ip = sl_ip4(m);
 	enum sl_drop_reason r;
 
-	if (sl_eip_ttl_expired(w, m, ip))
+	if (sl_eip_ttl_expired(w, m, ip) ||
+	    sl_eip_too_big(w, m, ip, vpc, dst ? to : rte_be_to_cpu_32(ip->dst_addr)))
 		return;
 	r = sl_eip_rewrite(m, md, ip, dst, rte_cpu_to_be_32(to));
 	if (unlikely(r != SL_DROP_NONE)) {

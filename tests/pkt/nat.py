@@ -116,6 +116,28 @@ def cases():
           quote4(t2))],
         {"ttl_exceeded": 1}, ignore=["IP.id", "IP.flags", "IP.tos"])]))
 
+    # Path MTU: a DF datagram too big for the other side's MTU (outside 1400,
+    # vpc-b 1300) gets "fragmentation needed" about it as it came, back to
+    # its sender, sourced from the gateway's address on the sender's side.
+    big = IP(src=A1, dst=REMOTE, ttl=64, id=41, flags="DF") / TCP(sport=40010, dport=443, flags="A") / Raw(b"m" * 1410)
+    c.append(("eip_out_df_too_big", [step(
+        "inside", vin(A1_MAC) / big,
+        [("inside", vout(A1_MAC) / IP(src=GW1, dst=A1, ttl=64, proto=1) / ICMP(type=3, code=4, nexthopmtu=1400) /
+          quote4(big))],
+        {"too_big": 1}, ignore=["IP.id", "IP.flags", "IP.tos"])]))
+    big_in = IP(src=REMOTE, dst="198.51.100.4", ttl=50, id=42, flags="DF") / TCP(sport=443, dport=40011, flags="A") / Raw(b"n" * 1310)
+    c.append(("eip_in_df_too_big", [step(
+        "outside", from_inet() / big_in,
+        [("outside", out_frame() / IP(src=GW_PUB, dst=REMOTE, ttl=64, proto=1) / ICMP(type=3, code=4, nexthopmtu=1300) /
+          quote4(big_in))],
+        {"too_big": 1}, ignore=["IP.id", "IP.flags", "IP.tos"])]))
+    # Within the MTU: translated as usual.
+    fits = IP(src=REMOTE, dst="198.51.100.4", ttl=50, id=43, flags="DF") / TCP(sport=443, dport=40011, flags="A") / Raw(b"o" * 1200)
+    c.append(("eip_in_df_fits_other_vpc", [step(
+        "outside", from_inet() / fits,
+        [("inside", Ether(src=GW_IN, dst=BCAST) / Dot1Q(vlan=200) /
+          ARP(op=1, hwsrc=GW_IN, psrc="10.2.1.253", hwdst="00:00:00:00:00:00", pdst="10.2.1.10"))])]))
+
     # --- Drops.
     gre = IP(src=A1, dst=REMOTE, ttl=64, proto=47) / Raw(b"\x00\x00\x08\x00" + b"x" * 20)
     c.append(("eip_out_other_protocol", [step("inside", vin(A1_MAC) / gre, [], {"nat_proto": 1})]))

@@ -33,6 +33,8 @@
 #define SL_MBUFS_MIN 1023u
 #define SL_MBUFS_MAX (1u << 24)
 #define SL_IDLE_SLEEP_MAX 1000000u
+#define SL_NAT_SESSIONS_MAX (1u << 24)
+#define SL_NAT_INDEX_MAX 65535u /* gateway and public IP indexes are 16-bit in sl_nat */
 #define SL_MTU_MIN 1280u /* IPv6 minimum link MTU: both sides carry IPv6 */
 #define SL_MTU_MAX 9600u
 
@@ -42,6 +44,9 @@ void sl_config_defaults(struct sl_config *c)
 	snprintf(c->segment, sizeof(c->segment), "%s", SL_DEFAULT_SEGMENT);
 	c->mbufs = SL_DEFAULT_MBUFS;
 	c->idle_sleep_us = 0;
+	c->nat_sessions = 0;
+	c->nat_gateways = 1024;
+	c->nat_public_ips = 256;
 }
 
 static int sl_cfg_err(char *err, size_t errlen, const char *what, const char *fmt, ...)
@@ -176,6 +181,15 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 		} else if (strcmp(k, "idle_sleep_us") == 0) {
 			rc = sl_cfg_uint(v, 0, SL_IDLE_SLEEP_MAX, &c->idle_sleep_us, what,
 					 "idle_sleep_us", err, errlen);
+		} else if (strcmp(k, "nat_sessions") == 0) {
+			rc = sl_cfg_uint(v, 0, SL_NAT_SESSIONS_MAX, &c->nat_sessions, what,
+					 "nat_sessions", err, errlen);
+		} else if (strcmp(k, "nat_gateways") == 0) {
+			rc = sl_cfg_uint(v, 1, SL_NAT_INDEX_MAX, &c->nat_gateways, what,
+					 "nat_gateways", err, errlen);
+		} else if (strcmp(k, "nat_public_ips") == 0) {
+			rc = sl_cfg_uint(v, 1, SL_NAT_INDEX_MAX, &c->nat_public_ips, what,
+					 "nat_public_ips", err, errlen);
 		} else if (strcmp(k, "ports") == 0) {
 			size_t i;
 			json_t *p;
@@ -200,7 +214,8 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 		} else {
 			return sl_cfg_err(
 			    err, errlen, what,
-			    "%.64s: unknown key (expected segment, mbufs, idle_sleep_us, ports)",
+			    "%.64s: unknown key (expected segment, mbufs, idle_sleep_us, nat_sessions, "
+			    "nat_gateways, nat_public_ips, ports)",
 			    k);
 		}
 		if (rc)

@@ -20,7 +20,8 @@ static void test_full(void **state)
 	char err[256] = "";
 	const char *txt =
 	    "{\"Comment\": \"x\", \"segment\": \"/dev/shm/sluice-lab\", \"mbufs\": 8191,"
-	    " \"idle_sleep_us\": 20, \"ports\": ["
+	    " \"idle_sleep_us\": 20, \"nat_sessions\": 100000, \"nat_gateways\": 8,"
+	    " \"nat_public_ips\": 40, \"ports\": ["
 	    " {\"name\": \"inside0\", \"role\": \"inside\", \"mtu\": 1500,"
 	    "  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\"},"
 	    " {\"name\": \"outside0\", \"role\": \"outside\", \"mtu\": 9000,"
@@ -30,6 +31,9 @@ static void test_full(void **state)
 	assert_string_equal(c.segment, "/dev/shm/sluice-lab");
 	assert_int_equal(c.mbufs, 8191);
 	assert_int_equal(c.idle_sleep_us, 20);
+	assert_int_equal(c.nat_sessions, 100000);
+	assert_int_equal(c.nat_gateways, 8);
+	assert_int_equal(c.nat_public_ips, 40);
 	assert_int_equal(c.n_ports, 2);
 	assert_string_equal(c.ports[0].name, "inside0");
 	assert_int_equal(c.ports[0].role, SL_ROLE_INSIDE);
@@ -73,6 +77,9 @@ static void test_defaults(void **state)
 	assert_string_equal(c.segment, SL_DEFAULT_SEGMENT);
 	assert_int_equal(c.mbufs, SL_DEFAULT_MBUFS);
 	assert_int_equal(c.idle_sleep_us, 0);
+	assert_int_equal(c.nat_sessions, 0); /* no NAT table unless asked for */
+	assert_int_equal(c.nat_gateways, 1024);
+	assert_int_equal(c.nat_public_ips, 256);
 	assert_int_equal(c.ports[0].mtu, SL_DEFAULT_PORT_MTU);
 }
 
@@ -109,6 +116,9 @@ static void test_errors(void **state)
 	     "bad.json: ports[4]: more than 4 inside ports (trunks)"},
 	    {"{\"mbufs\": 10, \"ports\": []}", "bad.json: mbufs: 10 is outside"},
 	    {"{\"idle_sleep_us\": -1}", "bad.json: idle_sleep_us: -1 is outside"},
+	    {"{\"nat_sessions\": 16777217}", "bad.json: nat_sessions: 16777217 is outside"},
+	    {"{\"nat_gateways\": 0}", "bad.json: nat_gateways: 0 is outside"},
+	    {"{\"nat_public_ips\": 65536}", "bad.json: nat_public_ips: 65536 is outside"},
 	    {"{\"segment\": 3}", "bad.json: segment: must be a string"},
 	    {"{\"segment\": \"\"}", "bad.json: segment: must not be empty"},
 	    {"{\"ports\": []}", "bad.json: ports: at least one port is required"},

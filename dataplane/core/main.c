@@ -41,6 +41,7 @@
 
 #include "sl_dp.h"
 #include "sl_log.h"
+#include "sl_nat.h"
 #include "sl_neigh.h"
 #include "sl_port.h"
 #include "sl_telemetry.h"
@@ -298,6 +299,21 @@ int main(int argc, char **argv)
 		SL_LOG(ERR, "cannot create the neighbour table: %s", strerror(errno));
 		goto out_mem;
 	}
+	if (dp->conf->nat_sessions) {
+		const struct sl_nat_conf nc = {
+		    .max_sessions = dp->conf->nat_sessions,
+		    .max_gws = (uint16_t)dp->conf->nat_gateways,
+		    .max_pubips = (uint16_t)dp->conf->nat_public_ips,
+		    .n_workers = (uint16_t)dp->n_workers,
+		};
+
+		dp->nat = sl_nat_create("sl_nat", &nc);
+		if (!dp->nat) {
+			SL_LOG(ERR, "cannot create the NAT session table (%u sessions): %s",
+			       nc.max_sessions, strerror(errno));
+			goto out_mem;
+		}
+	}
 
 	for (;;) {
 		rc = sl_dp_announce(dp);
@@ -327,6 +343,7 @@ int main(int argc, char **argv)
 	SL_LOG(INFO, "stopping");
 
 out_mem:
+	sl_nat_free(dp->nat);
 	if (dp->neigh)
 		sl_neigh_free(dp->neigh);
 	for (i = 0; i < dp->n_workers; i++) {

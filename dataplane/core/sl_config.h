@@ -26,6 +26,9 @@ struct sl_config {
 	char segment[PATH_MAX];
 	uint32_t mbufs;
 	uint32_t idle_sleep_us; /**< 0 = never sleep */
+	uint32_t nat_sessions;	/**< NAT session table capacity, 0 = no table */
+	uint32_t nat_gateways;	/**< NAT gateways the table is sized for */
+	uint32_t nat_public_ips; /**< public IPs (24 KiB of port bitmaps each) */
 	unsigned int n_ports;
 	unsigned int n_trunks; /**< inside ports, <= SL_MAX_TRUNKS */
 	struct sl_port_conf ports[SL_MAX_PORTS];

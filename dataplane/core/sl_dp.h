@@ -36,6 +36,8 @@
 #include "sl_config.h"
 #include "sl_shm_attach.h"
 
+struct sl_nat_table; /* dataplane/nat/sl_nat.h */
+
 struct sl_neigh_table;
 
 #define SL_PUNT_RING_SIZE 4096
@@ -54,6 +56,10 @@ struct sl_dp {
 	struct sl_worker *main_w;		  /* the main lcore's context, slot 0 */
 
 	struct sl_neigh_table *neigh;
+	/* NAT session table (dataplane/nat), NULL unless the config sizes one
+	 * (nat_sessions). Workers 0..n_workers-1 are its QSBR readers and use
+	 * their worker number as its lcore index; no stage uses it yet. */
+	struct sl_nat_table *nat;
 
 	unsigned int n_ports; /* ports of the config, in config order */
 	uint16_t port_ids[SL_MAX_PORTS];

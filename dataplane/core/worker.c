@@ -36,7 +36,12 @@
 #include <rte_malloc.h>
 
 #include "sl_dp.h"
+#include "sl_nat.h"
 #include "sl_neigh.h"
+
+/* NAT session slots each worker examines for expiry per loop iteration: a
+ * 1M table is swept in 16k iterations (docs/nat.md, Expiry). */
+#define SL_NAT_EXPIRE_BUDGET 64u
 
 struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore_id)
 {
@@ -218,6 +223,11 @@ unsigned int sl_worker_poll(struct sl_worker *w)
 	sl_worker_sync(w);
 	sl_neigh_quiescent(dp->neigh, w->queue_id);
 	w->now_tsc = sl_dp_now(dp);
+	if (dp->nat) {
+		/* no session pointer is held across iterations (docs/nat.md) */
+		sl_nat_quiescent(dp->nat, w->queue_id);
+		sl_nat_expire(dp->nat, w->queue_id, w->now_tsc, SL_NAT_EXPIRE_BUDGET);
+	}
 
 	n = rte_ring_sc_dequeue_burst(dp->inject[w->queue_id], (void **)pkts, SL_BURST, NULL);
 	if (n) {
@@ -252,6 +262,8 @@ int sl_worker_main(void *arg)
 	unsigned int idle = 0;
 
 	sl_neigh_reader_online(dp->neigh, w->queue_id);
+	if (dp->nat)
+		sl_nat_reader_online(dp->nat, w->queue_id);
 	sl_worker_online(w);
 
 	while (!atomic_load_explicit(&dp->stop_workers, memory_order_relaxed)) {
@@ -264,6 +276,8 @@ int sl_worker_main(void *arg)
 	}
 	sl_tx_flush(w);
 	sl_worker_offline(w);
+	if (dp->nat)
+		sl_nat_reader_offline(dp->nat, w->queue_id);
 	sl_neigh_reader_offline(dp->neigh, w->queue_id);
 	return 0;
 }

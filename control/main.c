@@ -57,7 +57,8 @@ static void sl_usage(FILE *f)
 	fprintf(f,
 		"usage: sluiced --config FILE [--segment PATH] [--bank-size BYTES|NNM]\n"
 		"               [--check] [--pidfile FILE] [--log-level LEVEL]\n"
-		"               [--listen ADDR:PORT [--access-keys FILE]] [--state-dir DIR]\n"
+		"               [--listen ADDR:PORT [--access-keys FILE] [--api-rate N]]\n"
+		"               [--state-dir DIR]\n"
 		"               [--standalone] [--inet-routes FILE [--inet-via ADDR]...]\n"
 		"               [--route-socket PATH] [--kernel-table N]\n"
 		"               [--help]\n"
@@ -81,6 +82,8 @@ static void sl_usage(FILE *f)
 		"  -k, --access-keys FILE API access keys, lines 'ACCESS_KEY_ID SECRET', mode\n"
 		"                         0600 enforced; created with a fresh key when absent\n"
 		"                         (default DIR/access_keys)\n"
+		"  -A, --api-rate N       API requests per second and access key (default\n"
+		"                         %u; 0: unlimited); beyond it Throttling (400)\n"
 		"  -d, --state-dir DIR    sluiced's state directory (default %s): the\n"
 		"                         database DIR/sluiced.db (objects created through\n"
 		"                         the API, ClientTokens, nonces) is opened with\n"
@@ -105,7 +108,7 @@ static void sl_usage(FILE *f)
 		"Signals: SIGHUP re-reads FILE and applies the difference (an invalid file\n"
 		"is logged and ignored); SIGTERM/SIGINT exit, leaving the segment for sluice-dp.\n"
 		"API details: docs/api.md.\n",
-		SL_SHM_DEFAULT_PATH, SL_DEFAULT_STATE_DIR);
+		SL_SHM_DEFAULT_PATH, SL_API_RATE_DEFAULT, SL_DEFAULT_STATE_DIR);
 }
 
 /* Drain the signalfd; remember what was asked. */
@@ -392,6 +395,7 @@ int main(int argc, char **argv)
 	    {"inet-via", required_argument, NULL, 'V'},
 	    {"route-socket", required_argument, NULL, 'F'},
 	    {"kernel-table", required_argument, NULL, 'K'},
+	    {"api-rate", required_argument, NULL, 'A'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -414,9 +418,10 @@ int main(int argc, char **argv)
 	unsigned int n_inet_via = 0;
 	const char *feed_path = NULL;
 	unsigned long kernel_table = 0;
+	unsigned long api_rate = SL_API_RATE_DEFAULT;
 	char *end;
 
-	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:SR:V:F:K:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:SR:V:F:K:A:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o.config_path = optarg;
@@ -468,6 +473,17 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			feed_path = optarg;
+			break;
+		case 'A':
+			errno = 0;
+			api_rate = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || api_rate > 10000000) {
+				fprintf(stderr,
+					"sluiced: --api-rate '%s': requests per second and access "
+					"key, 0 (unlimited) to 10000000\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'K':
 			errno = 0;
@@ -606,6 +622,8 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (listen)
+		sl_api_auth_set_rate(api_srv.auth, (unsigned int)api_rate);
 	rc = sl_run(ctl, &d) < 0 ? 1 : 0;
 	SL_INFO("exiting; segment %s stays for sluice-dp",
 		o.segment_path ? o.segment_path : SL_SHM_DEFAULT_PATH);

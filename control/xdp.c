@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * XDP loader (sl_xdp.h, docs/xdp.md).
+ *
+ * One struct sl_xdp per interface: the libbpf object, the map fds and the
+ * attachment. The owned trie is synced by difference (add what is missing,
+ * delete what is no longer owned) so a packet never sees a transiently empty
+ * trie; each single-element update is atomic for the program.
+ */
+#include "sl_xdp.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sl_ctl.h"
+#include "sl_ctl_log.h"
+#include "sl_store.h"
+
+const char *const sl_xdp_cnt_names[SL_XDP_CNT_MAX] = {
+#define SL_XDP_CNT_NAME(sym, name, drop, desc) [SL_XDP_CNT_##sym] = name,
+	SL_XDP_FOREACH_CNT(SL_XDP_CNT_NAME)
+#undef SL_XDP_CNT_NAME
+};
+
+struct sl_xdp {
+	struct bpf_object *obj;
+	int prog_fd;
+	int owned_fd, host_fd, stats_fd;
+	int ifindex; /**< 0 if not attached */
+	char ifname[IF_NAMESIZE];
+	uint32_t attach_flags;
+	uint64_t generation; /**< of the last owned sync, 0 before any */
+};
+
+static void sl_xdp_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void sl_xdp_key(struct sl_xdp_lpm_key *k, const struct sl_pfx *p)
+{
+	uint8_t b[16];
+
+	memset(k, 0, sizeof(*k));
+	sl_addr_to_bytes(p->family, p->addr, b);
+	if (p->family == SL_AF_INET6) {
+		memcpy(k->addr, b, 16);
+		k->prefixlen = p->len;
+	} else {
+		k->addr[10] = 0xff;
+		k->addr[11] = 0xff;
+		memcpy(&k->addr[12], b, 4);
+		k->prefixlen = SL_XDP_V4MAPPED_LEN + p->len;
+	}
+}
+
+int sl_xdp_check_object(struct bpf_object *obj, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		unsigned int key, value, max_entries; /* max 0: any */
+	} want[] = {
+	    {SL_XDP_MAP_XSKS, 4, 4, 0},
+	    {SL_XDP_MAP_CFG, 4, sizeof(struct sl_xdp_cfg), 1},
+	    {SL_XDP_MAP_OWNED, sizeof(struct sl_xdp_lpm_key), sizeof(struct sl_xdp_owned_val), 0},
+	    {SL_XDP_MAP_HOST, sizeof(struct sl_xdp_lpm_key), sizeof(struct sl_xdp_host_val), 0},
+	    {SL_XDP_MAP_STATS, 4, sizeof(uint64_t), SL_XDP_CNT_MAX},
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, want[i].name);
+
+		if (m == NULL) {
+			sl_xdp_err(err, errlen, "map %s missing", want[i].name);
+			return -1;
+		}
+		if (bpf_map__key_size(m) != want[i].key ||
+		    bpf_map__value_size(m) != want[i].value ||
+		    (want[i].max_entries && bpf_map__max_entries(m) != want[i].max_entries)) {
+			sl_xdp_err(err, errlen,
+				   "map %s: key %u value %u entries %u, sl_xdp_abi.h says %u %u %u",
+				   want[i].name, bpf_map__key_size(m), bpf_map__value_size(m),
+				   bpf_map__max_entries(m), want[i].key, want[i].value,
+				   want[i].max_entries);
+			return -1;
+		}
+	}
+	if (bpf_object__find_program_by_name(obj, SL_XDP_PROG_NAME) == NULL) {
+		sl_xdp_err(err, errlen, "program %s missing", SL_XDP_PROG_NAME);
+		return -1;
+	}
+	return 0;
+}
+
+/* the build tree's object: <build>/control/sluiced -> <build>/bpf/ */
+static const char *sl_xdp_default_path(char *buf, size_t size)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, size, "%s/../bpf/sl_xdp.bpf.o", exe);
+			if (access(buf, R_OK) == 0)
+				return buf;
+		}
+	}
+	return SL_XDP_OBJ_INSTALLED;
+}
+
+static int sl_xdp_map_fd(struct bpf_object *obj, const char *name)
+{
+	return bpf_map__fd(bpf_object__find_map_by_name(obj, name));
+}
+
+struct sl_xdp *sl_xdp_open(const char *path, enum sl_xdp_role role, char *err, size_t errlen)
+{
+	char buf[4200];
+	struct sl_xdp *x = calloc(1, sizeof(*x));
+	struct sl_xdp_cfg cfg = {.role = role};
+	uint32_t zero = 0;
+	int rc;
+
+	if (x == NULL) {
+		sl_xdp_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (path == NULL)
+		path = sl_xdp_default_path(buf, sizeof(buf));
+	x->obj = bpf_object__open_file(path, NULL);
+	if (x->obj == NULL) {
+		sl_xdp_err(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (sl_xdp_check_object(x->obj, err, errlen) < 0)
+		goto fail;
+	rc = bpf_object__load(x->obj);
+	if (rc < 0) {
+		sl_xdp_err(err, errlen, "%s: load: %s", path, strerror(-rc));
+		goto fail;
+	}
+	x->prog_fd = bpf_program__fd(bpf_object__find_program_by_name(x->obj, SL_XDP_PROG_NAME));
+	x->owned_fd = sl_xdp_map_fd(x->obj, SL_XDP_MAP_OWNED);
+	x->host_fd = sl_xdp_map_fd(x->obj, SL_XDP_MAP_HOST);
+	x->stats_fd = sl_xdp_map_fd(x->obj, SL_XDP_MAP_STATS);
+	if (bpf_map_update_elem(sl_xdp_map_fd(x->obj, SL_XDP_MAP_CFG), &zero, &cfg, BPF_ANY) < 0) {
+		sl_xdp_err(err, errlen, "%s: setting the role: %s", path, strerror(errno));
+		goto fail;
+	}
+	return x;
+fail:
+	bpf_object__close(x->obj);
+	free(x);
+	return NULL;
+}
+
+int sl_xdp_prog_fd(const struct sl_xdp *x)
+{
+	return x->prog_fd;
+}
+
+int sl_xdp_add_owned(struct sl_xdp *x, const struct sl_pfx *p, enum sl_xdp_owner owner)
+{
+	struct sl_xdp_lpm_key k;
+	struct sl_xdp_owned_val v = {.owner = owner};
+
+	sl_xdp_key(&k, p);
+	return bpf_map_update_elem(x->owned_fd, &k, &v, BPF_ANY) < 0 ? -errno : 0;
+}
+
+int sl_xdp_add_host(struct sl_xdp *x, const struct sl_pfx *p)
+{
+	struct sl_xdp_lpm_key k;
+	struct sl_xdp_host_val v = {0};
+
+	sl_xdp_key(&k, p);
+	return bpf_map_update_elem(x->host_fd, &k, &v, BPF_ANY) < 0 ? -errno : 0;
+}
+
+/* the interface's own addresses, full length: the host's traffic */
+static int sl_xdp_fill_host(struct sl_xdp *x)
+{
+	struct ifaddrs *ifa, *i;
+	int n = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next) {
+		struct sl_pfx p = {0};
+
+		if (i->ifa_addr == NULL || strcmp(i->ifa_name, x->ifname) != 0)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			p.family = SL_AF_INET;
+			p.len = 32;
+			p.addr = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			const uint8_t *b = ((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr.s6_addr;
+
+			p.family = SL_AF_INET6;
+			p.len = 128;
+			for (int j = 0; j < 16; j++)
+				p.addr = (p.addr << 8) | b[j];
+		} else {
+			continue;
+		}
+		if (sl_xdp_add_host(x, &p) == 0)
+			n++;
+	}
+	freeifaddrs(ifa);
+	return n;
+}
+
+int sl_xdp_attach(struct sl_xdp *x, const char *ifname, bool generic, char *err, size_t errlen)
+{
+	int ifindex = (int)if_nametoindex(ifname);
+	uint32_t flags = XDP_FLAGS_UPDATE_IF_NOEXIST |
+			 (generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
+	int rc, n;
+
+	if (ifindex == 0) {
+		sl_xdp_err(err, errlen, "%s: %s", ifname, strerror(errno));
+		return -1;
+	}
+	snprintf(x->ifname, sizeof(x->ifname), "%s", ifname);
+	n = sl_xdp_fill_host(x);
+	if (n < 0) {
+		sl_xdp_err(err, errlen, "%s: addresses: %s", ifname, strerror(-n));
+		return -1;
+	}
+	rc = bpf_xdp_attach(ifindex, x->prog_fd, flags, NULL);
+	if (rc < 0) {
+		sl_xdp_err(err, errlen, "%s: attach (%s mode): %s", ifname,
+			   generic ? "generic" : "native", strerror(-rc));
+		return -1;
+	}
+	x->ifindex = ifindex;
+	x->attach_flags = flags;
+	SL_INFO("xdp: %s attached to %s (%s mode), %d host addresses", SL_XDP_PROG_NAME, ifname,
+		generic ? "generic" : "native", n);
+	return 0;
+}
+
+static int sl_xdp_key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct sl_xdp_lpm_key));
+}
+
+struct sl_xdp_want {
+	struct sl_xdp_lpm_key *k;
+	uint32_t *owner;
+	unsigned int n, cap;
+};
+
+static int sl_xdp_want_add(struct sl_xdp_want *w, const struct sl_pfx *p, enum sl_xdp_owner o)
+{
+	if (p->family == 0)
+		return 0; /* invalid object: validation reported it */
+	if (w->n == w->cap) {
+		unsigned int cap = w->cap ? w->cap * 2 : 64;
+		void *k = realloc(w->k, cap * sizeof(*w->k));
+		void *ow;
+
+		if (k == NULL)
+			return -ENOMEM;
+		w->k = k;
+		ow = realloc(w->owner, cap * sizeof(*w->owner));
+		if (ow == NULL)
+			return -ENOMEM;
+		w->owner = ow;
+		w->cap = cap;
+	}
+	sl_xdp_key(&w->k[w->n], p);
+	w->owner[w->n++] = o;
+	return 0;
+}
+
+static int sl_xdp_want_store(struct sl_xdp_want *w, const struct sl_store *s)
+{
+	int rc = 0;
+
+	if (s->gateway) {
+		for (unsigned int i = 0; i < s->gateway->n_addrs && rc == 0; i++) {
+			struct sl_pfx a = s->gateway->addrs[i];
+
+			a.len = a.family == SL_AF_INET6 ? 128 : 32; /* the address, not its subnet */
+			rc = sl_xdp_want_add(w, &a, SL_XDP_OWN_OUTSIDE);
+		}
+	}
+	for (unsigned int i = 0; i < s->eip_v.n && rc == 0; i++)
+		rc = sl_xdp_want_add(w, &((struct sl_eip_obj *)s->eip_v.v[i])->ip, SL_XDP_OWN_EIP);
+	for (unsigned int i = 0; i < s->bwp_v.n && rc == 0; i++) {
+		const struct sl_bwp_obj *b = s->bwp_v.v[i];
+
+		for (unsigned int j = 0; j < b->n_ips && j < SL_BWP_IPS_MAX && rc == 0; j++)
+			rc = sl_xdp_want_add(w, &b->ips[j].ip, SL_XDP_OWN_NAT);
+	}
+	for (unsigned int i = 0; i < s->vpc_v.n && rc == 0; i++) {
+		const struct sl_vpc_obj *v = s->vpc_v.v[i];
+		struct sl_pfx n = sl_pfx_network(&v->cidr6);
+
+		rc = sl_xdp_want_add(w, &n, SL_XDP_OWN_VPC6);
+	}
+	return rc;
+}
+
+int sl_xdp_sync_owned(struct sl_xdp *x, const struct sl_store *s)
+{
+	struct sl_xdp_want w = {0};
+	struct sl_xdp_lpm_key cur, next, *stale = NULL;
+	unsigned int n_stale = 0, cap_stale = 0;
+	int rc, err;
+
+	rc = sl_xdp_want_store(&w, s);
+	if (rc < 0)
+		goto out;
+	/* add or update what the store owns */
+	for (unsigned int i = 0; i < w.n; i++) {
+		struct sl_xdp_owned_val v = {.owner = w.owner[i]};
+
+		if (bpf_map_update_elem(x->owned_fd, &w.k[i], &v, BPF_ANY) < 0) {
+			rc = -errno;
+			goto out;
+		}
+	}
+	/* then delete what it no longer owns (collected first: deleting
+	 * while iterating an LPM trie restarts the walk) */
+	qsort(w.k, w.n, sizeof(*w.k), sl_xdp_key_cmp);
+	for (err = bpf_map_get_next_key(x->owned_fd, NULL, &next); err == 0;
+	     err = bpf_map_get_next_key(x->owned_fd, &cur, &next)) {
+		cur = next;
+		if (bsearch(&cur, w.k, w.n, sizeof(*w.k), sl_xdp_key_cmp))
+			continue;
+		if (n_stale == cap_stale) {
+			void *p = realloc(stale, (cap_stale = cap_stale ? cap_stale * 2 : 16) *
+						     sizeof(*stale));
+
+			if (p == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			stale = p;
+		}
+		stale[n_stale++] = cur;
+	}
+	for (unsigned int i = 0; i < n_stale; i++)
+		bpf_map_delete_elem(x->owned_fd, &stale[i]);
+	rc = (int)w.n;
+out:
+	free(stale);
+	free(w.k);
+	free(w.owner);
+	return rc;
+}
+
+void sl_xdp_poll(struct sl_xdp *x, const struct sl_ctl *ctl)
+{
+	uint64_t gen = sl_ctl_generation(ctl);
+	int rc;
+
+	if (x == NULL || gen == x->generation || sl_ctl_store(ctl) == NULL)
+		return;
+	rc = sl_xdp_sync_owned(x, sl_ctl_store(ctl));
+	if (rc < 0) {
+		SL_WARN("xdp: syncing owned prefixes: %s (retrying next turn)", strerror(-rc));
+		return;
+	}
+	x->generation = gen;
+	SL_INFO("xdp: %d owned public prefixes (generation %llu)", rc, (unsigned long long)gen);
+}
+
+int sl_xdp_counters(const struct sl_xdp *x, uint64_t out[SL_XDP_CNT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *v;
+
+	if (ncpu <= 0)
+		return ncpu < 0 ? ncpu : -EINVAL;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	for (uint32_t c = 0; c < SL_XDP_CNT_MAX; c++) {
+		out[c] = 0;
+		if (bpf_map_lookup_elem(x->stats_fd, &c, v) < 0) {
+			int rc = -errno;
+
+			free(v);
+			return rc;
+		}
+		for (int i = 0; i < ncpu; i++)
+			out[c] += v[i];
+	}
+	free(v);
+	return 0;
+}
+
+void sl_xdp_close(struct sl_xdp *x)
+{
+	uint64_t c[SL_XDP_CNT_MAX];
+
+	if (x == NULL)
+		return;
+	if (x->ifindex) {
+		if (sl_xdp_counters(x, c) == 0) {
+			char buf[1024];
+			size_t off = 0;
+
+			for (int i = 0; i < SL_XDP_CNT_MAX && off < sizeof(buf); i++)
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off, " %s=%llu",
+							sl_xdp_cnt_names[i],
+							(unsigned long long)c[i]);
+			SL_INFO("xdp: %s counters:%s", x->ifname, buf);
+		}
+		/* detach only our own program (another may have replaced it) */
+		LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = x->prog_fd);
+		if (bpf_xdp_detach(x->ifindex,
+				   (x->attach_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST) | XDP_FLAGS_REPLACE,
+				   &o) < 0)
+			SL_WARN("xdp: detaching from %s: %s", x->ifname, strerror(errno));
+		else
+			SL_INFO("xdp: detached from %s", x->ifname);
+	}
+	bpf_object__close(x->obj);
+	free(x);
+}

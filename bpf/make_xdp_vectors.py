@@ -89,6 +89,9 @@ def cases():
         ("nd_na_owned", "outside", "XDP_DROP", "no_xsk",
          e / IPv6(src="fe80::2", dst="fe80::1", hlim=255) /
          ICMPv6ND_NA(tgt="2001:db8:1::9")),
+        ("nd_na_to_host", "outside", "XDP_PASS", "to_kernel",
+         e / IPv6(src="2001:db8:ff::1", dst="2001:db8:ff::10", hlim=255) /
+         ICMPv6ND_NA(tgt="2001:db8:ff::1")),
         ("nd_ra", "outside", "XDP_PASS", "to_kernel",
          e / IPv6(src="fe80::2", dst="ff02::1", hlim=255) / ICMPv6ND_RA()),
         ("nd_ns_truncated", "outside", "XDP_DROP", "nd_truncated",

@@ -6,7 +6,8 @@
  * frame it decides where the frame belongs, never modifies it:
  *   - gateway traffic -> sluice-dp's XSK on this rx queue (xsks_map):
  *     on an inside port, VLAN-tagged VPC traffic; on an outside port,
- *     ARP and ND (except for the host's addresses) and IP to a public
+ *     ARP and ND (except the host's: ARP and NS by target address, NA by
+ *     destination, i.e. the solicitor) and IP to a public
  *     prefix sluice owns (sl_xdp_owned: outside addresses, EIPs, NAT IPs);
  *   - host traffic -> the kernel (XDP_PASS): to a host prefix (sl_xdp_host:
  *     management, BGP), IPv6 link-local and multicast, IPv4 multicast and
@@ -208,11 +209,19 @@ static __always_inline int outside_ip6(struct xdp_md *ctx, void *l3, void *end)
 		case 134: /* router advertisement */
 		case 137: /* redirect: the host's business, sluice-dp ignores them */
 			return to_kernel();
-		case 135: /* neighbour solicitation */
-		case 136: /* neighbour advertisement */
+		case 135: /* neighbour solicitation: whoever owns the target */
 			if ((void *)(nd + 1) > end)
 				return drop(SL_XDP_CNT_ND_TRUNCATED);
 			key6(&k, nd->target);
+			if (is_host(&k))
+				return to_kernel();
+			return to_xsk(ctx);
+		case 136: /* neighbour advertisement: its target is the
+			   * sender's; a solicited one goes to the solicitor,
+			   * the host if addressed to a host address */
+			if ((void *)(nd + 1) > end)
+				return drop(SL_XDP_CNT_ND_TRUNCATED);
+			key6(&k, d);
 			if (is_host(&k))
 				return to_kernel();
 			return to_xsk(ctx);

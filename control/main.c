@@ -36,6 +36,7 @@
 #include "sl_kernel_routes.h"
 #include "sl_db.h"
 #include "sl_shm_writer.h"
+#include "sl_xdp.h"
 
 struct sl_daemon {
 	int sfd;
@@ -48,6 +49,8 @@ struct sl_daemon {
 	struct sl_db *db;	    /**< API objects, tokens, nonces; NULL if none */
 	struct sl_route_feed *feed; /**< --route-socket, or NULL */
 	struct sl_kernel_routes *kroutes; /**< --kernel-table, or NULL */
+	struct sl_xdp *xdp[SL_XDP_PORTS_MAX]; /**< --xdp interfaces (docs/xdp.md) */
+	unsigned int n_xdp;
 };
 
 #define SL_DEFAULT_STATE_DIR "/var/lib/sluice"
@@ -61,6 +64,7 @@ static void sl_usage(FILE *f)
 		"               [--state-dir DIR]\n"
 		"               [--standalone] [--inet-routes FILE [--inet-via ADDR]...]\n"
 		"               [--route-socket PATH] [--kernel-table N]\n"
+		"               [--xdp IFACE[,inside][,generic]]... [--xdp-obj FILE]\n"
 		"               [--help]\n"
 		"       sluiced --check FILE\n"
 		"\n"
@@ -103,6 +107,12 @@ static void sl_usage(FILE *f)
 		"                         sluiced's network namespace: unicast routes via a\n"
 		"                         gateway on an outside subnet (docs/sluiced.md,\n"
 		"                         Kernel routes)\n"
+		"  -X, --xdp IFACE[,inside][,generic]  attach the XDP program to IFACE\n"
+		"                         (an AF_XDP port; outside role unless ',inside';\n"
+		"                         native mode unless ',generic'); repeatable up to\n"
+		"                         8; detached at exit (docs/xdp.md)\n"
+		"  -O, --xdp-obj FILE     the XDP object (default: the build tree's\n"
+		"                         bpf/sl_xdp.bpf.o, else " SL_XDP_OBJ_INSTALLED ")\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Signals: SIGHUP re-reads FILE and applies the difference (an invalid file\n"
@@ -245,6 +255,8 @@ static int sl_run(struct sl_ctl *ctl, struct sl_daemon *d)
 			sl_route_feed_run(d->feed);
 		if (d->kroutes)
 			sl_kernel_routes_run(d->kroutes);
+		for (unsigned int i = 0; i < d->n_xdp; i++)
+			sl_xdp_poll(d->xdp[i], ctl);
 		/* readable, or its timeout expired: MHD_run does not block */
 		if (d->api)
 			sl_api_http_run(d->api);
@@ -396,6 +408,8 @@ int main(int argc, char **argv)
 	    {"route-socket", required_argument, NULL, 'F'},
 	    {"kernel-table", required_argument, NULL, 'K'},
 	    {"api-rate", required_argument, NULL, 'A'},
+	    {"xdp", required_argument, NULL, 'X'},
+	    {"xdp-obj", required_argument, NULL, 'O'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -420,8 +434,12 @@ int main(int argc, char **argv)
 	unsigned long kernel_table = 0;
 	unsigned long api_rate = SL_API_RATE_DEFAULT;
 	char *end;
+	struct sl_xdp_spec xdp_specs[SL_XDP_PORTS_MAX];
+	unsigned int n_xdp_specs = 0;
+	const char *xdp_obj = NULL;
 
-	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:SR:V:F:K:A:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:SR:V:F:K:A:X:O:h", opts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'c':
 			o.config_path = optarg;
@@ -502,6 +520,18 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			n_inet_via++;
+			break;
+		case 'X':
+			if (n_xdp_specs >= SL_XDP_PORTS_MAX ||
+			    sl_xdp_parse_spec(optarg, &xdp_specs[n_xdp_specs]) < 0) {
+				fprintf(stderr, "sluiced: --xdp '%s': IFACE[,inside][,generic], at most %d\n",
+					optarg, SL_XDP_PORTS_MAX);
+				return 2;
+			}
+			n_xdp_specs++;
+			break;
+		case 'O':
+			xdp_obj = optarg;
 			break;
 		case 'h':
 			sl_usage(stdout);
@@ -613,6 +643,15 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	/* XDP after the start: the owned prefixes come from the store */
+	for (; d.n_xdp < n_xdp_specs; d.n_xdp++) {
+		d.xdp[d.n_xdp] = sl_xdp_start(&xdp_specs[d.n_xdp], xdp_obj, ctl, err, sizeof(err));
+		if (d.xdp[d.n_xdp] == NULL) {
+			SL_ERR("xdp: %s", err);
+			rc = 1;
+			goto out;
+		}
+	}
 	api_mut.ctl = ctl;
 	api_mut.db = d.db;
 	api_mut.config_path = o.config_path;
@@ -628,6 +667,8 @@ int main(int argc, char **argv)
 	SL_INFO("exiting; segment %s stays for sluice-dp",
 		o.segment_path ? o.segment_path : SL_SHM_DEFAULT_PATH);
 out:
+	for (unsigned int i = 0; i < d.n_xdp; i++)
+		sl_xdp_close(d.xdp[i]);
 	sl_route_feed_close(d.feed);
 	sl_kernel_routes_close(d.kroutes);
 	sl_api_http_free(d.api);

@@ -74,6 +74,24 @@ extern const char *const sl_xdp_cnt_names[SL_XDP_CNT_MAX];
 /** Detach (if attached), log the counters and free. NULL is fine. */
 void sl_xdp_close(struct sl_xdp *x);
 
+/** What --xdp asks for: "IFACE[,inside|,outside][,generic|,native]". */
+struct sl_xdp_spec {
+	char ifname[16];
+	enum sl_xdp_role role; /**< default outside */
+	bool generic;	       /**< default native */
+};
+#define SL_XDP_PORTS_MAX 8
+
+/** Parse an --xdp argument. 0, or -1 if malformed. */
+int sl_xdp_parse_spec(const char *arg, struct sl_xdp_spec *sp);
+
+/**
+ * sluiced's start-up: open (object at obj_path, NULL for the default),
+ * attach per sp, sync the owned trie from ctl's store. NULL with err.
+ */
+struct sl_xdp *sl_xdp_start(const struct sl_xdp_spec *sp, const char *obj_path,
+			    const struct sl_ctl *ctl, char *err, size_t errlen);
+
 /** The LPM key of a prefix (IPv4 as IPv4-mapped IPv6). */
 void sl_xdp_key(struct sl_xdp_lpm_key *k, const struct sl_pfx *p);
 

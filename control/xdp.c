@@ -412,6 +412,57 @@ int sl_xdp_counters(const struct sl_xdp *x, uint64_t out[SL_XDP_CNT_MAX])
 	return 0;
 }
 
+int sl_xdp_parse_spec(const char *arg, struct sl_xdp_spec *sp)
+{
+	const char *comma = strchr(arg, ',');
+	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
+
+	memset(sp, 0, sizeof(*sp));
+	sp->role = SL_XDP_ROLE_OUTSIDE;
+	if (n == 0 || n >= sizeof(sp->ifname))
+		return -1;
+	memcpy(sp->ifname, arg, n);
+	while (comma) {
+		const char *w = comma + 1;
+
+		comma = strchr(w, ',');
+		n = comma ? (size_t)(comma - w) : strlen(w);
+		if (n == 6 && strncmp(w, "inside", n) == 0)
+			sp->role = SL_XDP_ROLE_INSIDE;
+		else if (n == 7 && strncmp(w, "outside", n) == 0)
+			sp->role = SL_XDP_ROLE_OUTSIDE;
+		else if (n == 7 && strncmp(w, "generic", n) == 0)
+			sp->generic = true;
+		else if (n == 6 && strncmp(w, "native", n) == 0)
+			sp->generic = false;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+struct sl_xdp *sl_xdp_start(const struct sl_xdp_spec *sp, const char *obj_path,
+			    const struct sl_ctl *ctl, char *err, size_t errlen)
+{
+	struct sl_xdp *x = sl_xdp_open(obj_path, sp->role, err, errlen);
+
+	if (x == NULL)
+		return NULL;
+	/* owned prefixes before attaching: no window where the gateway's
+	 * own addresses are dropped as not owned */
+	sl_xdp_poll(x, ctl);
+	if (x->generation == 0 && sl_ctl_generation(ctl) != 0) {
+		sl_xdp_err(err, errlen, "%s: filling the owned prefixes failed", sp->ifname);
+		sl_xdp_close(x);
+		return NULL;
+	}
+	if (sl_xdp_attach(x, sp->ifname, sp->generic, err, errlen) < 0) {
+		sl_xdp_close(x);
+		return NULL;
+	}
+	return x;
+}
+
 void sl_xdp_close(struct sl_xdp *x)
 {
 	uint64_t c[SL_XDP_CNT_MAX];

@@ -71,14 +71,16 @@ int sl_xdp_counters(const struct sl_xdp *x, uint64_t out[SL_XDP_CNT_MAX]);
 /** Counter names, indexed by enum sl_xdp_cnt. */
 extern const char *const sl_xdp_cnt_names[SL_XDP_CNT_MAX];
 
-/** Detach (if attached), log the counters and free. NULL is fine. */
+/** Log the counters, detach (if sluiced attached it) and free. NULL is fine. */
 void sl_xdp_close(struct sl_xdp *x);
 
-/** What --xdp asks for: "IFACE[,inside|,outside][,generic|,native]". */
+/** What --xdp asks for: "IFACE[,inside|,outside][,generic|,native][,adopt]". */
 struct sl_xdp_spec {
 	char ifname[16];
 	enum sl_xdp_role role; /**< default outside */
 	bool generic;	       /**< default native */
+	bool adopt;	       /**< ",adopt": fill the maps of the sl_xdp the
+				* af_xdp PMD attached (xdp_prog=), attach nothing */
 };
 #define SL_XDP_PORTS_MAX 8
 

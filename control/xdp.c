@@ -40,6 +40,9 @@ struct sl_xdp {
 	char ifname[IF_NAMESIZE];
 	uint32_t attach_flags;
 	uint64_t generation; /**< of the last owned sync, 0 before any */
+	bool adopted;	     /**< attached by someone else (the af_xdp PMD):
+			      * not ours to detach; obj is NULL, fds are ours */
+	int cfg_fd;
 };
 
 static void sl_xdp_err(char *err, size_t errlen, const char *fmt, ...)
@@ -68,36 +71,41 @@ void sl_xdp_key(struct sl_xdp_lpm_key *k, const struct sl_pfx *p)
 	}
 }
 
+/* the maps sl_xdp_abi.h declares; max_entries 0: any */
+static const struct sl_xdp_map_abi {
+	const char *name;
+	unsigned int key, value, max_entries;
+} sl_xdp_maps[] = {
+    {SL_XDP_MAP_XSKS, 4, 4, 0},
+    {SL_XDP_MAP_CFG, 4, sizeof(struct sl_xdp_cfg), 1},
+    {SL_XDP_MAP_OWNED, sizeof(struct sl_xdp_lpm_key), sizeof(struct sl_xdp_owned_val), 0},
+    {SL_XDP_MAP_HOST, sizeof(struct sl_xdp_lpm_key), sizeof(struct sl_xdp_host_val), 0},
+    {SL_XDP_MAP_STATS, 4, sizeof(uint64_t), SL_XDP_CNT_MAX},
+};
+#define SL_XDP_N_MAPS (sizeof(sl_xdp_maps) / sizeof(sl_xdp_maps[0]))
+
+static int sl_xdp_check_map(const struct sl_xdp_map_abi *w, unsigned int key, unsigned int value,
+			    unsigned int max_entries, char *err, size_t errlen)
+{
+	if (key == w->key && value == w->value && (!w->max_entries || max_entries == w->max_entries))
+		return 0;
+	sl_xdp_err(err, errlen, "map %s: key %u value %u entries %u, sl_xdp_abi.h says %u %u %u",
+		   w->name, key, value, max_entries, w->key, w->value, w->max_entries);
+	return -1;
+}
+
 int sl_xdp_check_object(struct bpf_object *obj, char *err, size_t errlen)
 {
-	static const struct {
-		const char *name;
-		unsigned int key, value, max_entries; /* max 0: any */
-	} want[] = {
-	    {SL_XDP_MAP_XSKS, 4, 4, 0},
-	    {SL_XDP_MAP_CFG, 4, sizeof(struct sl_xdp_cfg), 1},
-	    {SL_XDP_MAP_OWNED, sizeof(struct sl_xdp_lpm_key), sizeof(struct sl_xdp_owned_val), 0},
-	    {SL_XDP_MAP_HOST, sizeof(struct sl_xdp_lpm_key), sizeof(struct sl_xdp_host_val), 0},
-	    {SL_XDP_MAP_STATS, 4, sizeof(uint64_t), SL_XDP_CNT_MAX},
-	};
-
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(obj, want[i].name);
+	for (size_t i = 0; i < SL_XDP_N_MAPS; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, sl_xdp_maps[i].name);
 
 		if (m == NULL) {
-			sl_xdp_err(err, errlen, "map %s missing", want[i].name);
+			sl_xdp_err(err, errlen, "map %s missing", sl_xdp_maps[i].name);
 			return -1;
 		}
-		if (bpf_map__key_size(m) != want[i].key ||
-		    bpf_map__value_size(m) != want[i].value ||
-		    (want[i].max_entries && bpf_map__max_entries(m) != want[i].max_entries)) {
-			sl_xdp_err(err, errlen,
-				   "map %s: key %u value %u entries %u, sl_xdp_abi.h says %u %u %u",
-				   want[i].name, bpf_map__key_size(m), bpf_map__value_size(m),
-				   bpf_map__max_entries(m), want[i].key, want[i].value,
-				   want[i].max_entries);
+		if (sl_xdp_check_map(&sl_xdp_maps[i], bpf_map__key_size(m), bpf_map__value_size(m),
+				     bpf_map__max_entries(m), err, errlen) < 0)
 			return -1;
-		}
 	}
 	if (bpf_object__find_program_by_name(obj, SL_XDP_PROG_NAME) == NULL) {
 		sl_xdp_err(err, errlen, "program %s missing", SL_XDP_PROG_NAME);
@@ -161,7 +169,8 @@ struct sl_xdp *sl_xdp_open(const char *path, enum sl_xdp_role role, char *err, s
 	x->owned_fd = sl_xdp_map_fd(x->obj, SL_XDP_MAP_OWNED);
 	x->host_fd = sl_xdp_map_fd(x->obj, SL_XDP_MAP_HOST);
 	x->stats_fd = sl_xdp_map_fd(x->obj, SL_XDP_MAP_STATS);
-	if (bpf_map_update_elem(sl_xdp_map_fd(x->obj, SL_XDP_MAP_CFG), &zero, &cfg, BPF_ANY) < 0) {
+	x->cfg_fd = sl_xdp_map_fd(x->obj, SL_XDP_MAP_CFG);
+	if (bpf_map_update_elem(x->cfg_fd, &zero, &cfg, BPF_ANY) < 0) {
 		sl_xdp_err(err, errlen, "%s: setting the role: %s", path, strerror(errno));
 		goto fail;
 	}
@@ -412,6 +421,84 @@ int sl_xdp_counters(const struct sl_xdp *x, uint64_t out[SL_XDP_CNT_MAX])
 	return 0;
 }
 
+
+/*
+ * The program the af_xdp PMD attached (xdp_prog=): find it by the
+ * interface, check it is sl_xdp with the maps of sl_xdp_abi.h, keep fds of
+ * its maps. The PMD owns the attachment (it removes the program when the
+ * port closes); sluiced owns the cfg, owned and host maps' content.
+ */
+static int sl_xdp_adopt(struct sl_xdp *x, int ifindex, char *err, size_t errlen)
+{
+	struct bpf_prog_info pi = {0};
+	uint32_t ids[16], len = sizeof(pi), prog_id = 0;
+	int *fds[SL_XDP_N_MAPS] = {NULL, &x->cfg_fd, &x->owned_fd, &x->host_fd, &x->stats_fd};
+
+	if (bpf_xdp_query_id(ifindex, 0, &prog_id) < 0 || prog_id == 0) {
+		sl_xdp_err(err, errlen, "%s: no XDP program attached to adopt", x->ifname);
+		return -1;
+	}
+	x->prog_fd = bpf_prog_get_fd_by_id(prog_id);
+	pi.nr_map_ids = 16;
+	pi.map_ids = (uint64_t)(uintptr_t)ids;
+	if (x->prog_fd < 0 || bpf_obj_get_info_by_fd(x->prog_fd, &pi, &len) < 0) {
+		sl_xdp_err(err, errlen, "%s: program %u: %s", x->ifname, prog_id, strerror(errno));
+		return -1;
+	}
+	if (strcmp(pi.name, SL_XDP_PROG_NAME) != 0) {
+		sl_xdp_err(err, errlen, "%s: the attached program is %s, not %s", x->ifname,
+			   pi.name, SL_XDP_PROG_NAME);
+		return -1;
+	}
+	for (uint32_t i = 0; i < pi.nr_map_ids && i < 16; i++) {
+		struct bpf_map_info mi = {0};
+		uint32_t mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &mi, &mlen) < 0) {
+			sl_xdp_err(err, errlen, "%s: map %u: %s", x->ifname, ids[i], strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		for (size_t j = 1; j < SL_XDP_N_MAPS; j++) {
+			if (strcmp(mi.name, sl_xdp_maps[j].name) != 0 || *fds[j] >= 0)
+				continue;
+			if (sl_xdp_check_map(&sl_xdp_maps[j], mi.key_size, mi.value_size,
+					     mi.max_entries, err, errlen) < 0) {
+				close(fd);
+				return -1;
+			}
+			*fds[j] = fd;
+			fd = -1;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	for (size_t j = 1; j < SL_XDP_N_MAPS; j++) {
+		if (*fds[j] < 0) {
+			sl_xdp_err(err, errlen, "%s: program %u has no map %s", x->ifname, prog_id,
+				   sl_xdp_maps[j].name);
+			return -1;
+		}
+	}
+	x->ifindex = ifindex;
+	x->adopted = true;
+	return 0;
+}
+
+static void sl_xdp_free(struct sl_xdp *x)
+{
+	int fds[] = {x->cfg_fd, x->owned_fd, x->host_fd, x->stats_fd, x->prog_fd};
+
+	if (x->obj == NULL) /* adopted: the fds are ours; else the object's */
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+	bpf_object__close(x->obj);
+	free(x);
+}
+
 int sl_xdp_parse_spec(const char *arg, struct sl_xdp_spec *sp)
 {
 	const char *comma = strchr(arg, ',');
@@ -435,6 +522,8 @@ int sl_xdp_parse_spec(const char *arg, struct sl_xdp_spec *sp)
 			sp->generic = true;
 		else if (n == 6 && strncmp(w, "native", n) == 0)
 			sp->generic = false;
+		else if (n == 5 && strncmp(w, "adopt", n) == 0)
+			sp->adopt = true;
 		else
 			return -1;
 	}
@@ -444,23 +533,52 @@ int sl_xdp_parse_spec(const char *arg, struct sl_xdp_spec *sp)
 struct sl_xdp *sl_xdp_start(const struct sl_xdp_spec *sp, const char *obj_path,
 			    const struct sl_ctl *ctl, char *err, size_t errlen)
 {
-	struct sl_xdp *x = sl_xdp_open(obj_path, sp->role, err, errlen);
+	struct sl_xdp *x;
+	struct sl_xdp_cfg cfg = {.role = sp->role};
+	uint32_t zero = 0;
+	int ifindex, n = 0;
 
+	if (!sp->adopt)
+		x = sl_xdp_open(obj_path, sp->role, err, errlen);
+	else if ((x = calloc(1, sizeof(*x))) != NULL)
+		x->prog_fd = x->cfg_fd = x->owned_fd = x->host_fd = x->stats_fd = -1;
+	else
+		sl_xdp_err(err, errlen, "out of memory");
 	if (x == NULL)
 		return NULL;
-	/* owned prefixes before attaching: no window where the gateway's
-	 * own addresses are dropped as not owned */
+	if (sp->adopt) {
+		snprintf(x->ifname, sizeof(x->ifname), "%s", sp->ifname);
+		ifindex = (int)if_nametoindex(sp->ifname);
+		if (ifindex == 0) {
+			sl_xdp_err(err, errlen, "%s: %s", sp->ifname, strerror(errno));
+			goto fail;
+		}
+		if (sl_xdp_adopt(x, ifindex, err, errlen) < 0 ||
+		    (n = sl_xdp_fill_host(x)) < 0)
+			goto fail;
+	}
+	/* owned prefixes before attaching (or before giving an adopted
+	 * program its role): no window where the gateway's own addresses are
+	 * dropped as not owned */
 	sl_xdp_poll(x, ctl);
 	if (x->generation == 0 && sl_ctl_generation(ctl) != 0) {
 		sl_xdp_err(err, errlen, "%s: filling the owned prefixes failed", sp->ifname);
-		sl_xdp_close(x);
-		return NULL;
+		goto fail;
 	}
-	if (sl_xdp_attach(x, sp->ifname, sp->generic, err, errlen) < 0) {
-		sl_xdp_close(x);
-		return NULL;
+	if (sp->adopt) {
+		if (bpf_map_update_elem(x->cfg_fd, &zero, &cfg, BPF_ANY) < 0) {
+			sl_xdp_err(err, errlen, "%s: setting the role: %s", sp->ifname,
+				   strerror(errno));
+			goto fail;
+		}
+		SL_INFO("xdp: adopted %s on %s, %d host addresses", SL_XDP_PROG_NAME, sp->ifname, n);
+	} else if (sl_xdp_attach(x, sp->ifname, sp->generic, err, errlen) < 0) {
+		goto fail;
 	}
 	return x;
+fail:
+	sl_xdp_free(x); /* nothing of ours is attached */
+	return NULL;
 }
 
 void sl_xdp_close(struct sl_xdp *x)
@@ -480,6 +598,8 @@ void sl_xdp_close(struct sl_xdp *x)
 							(unsigned long long)c[i]);
 			SL_INFO("xdp: %s counters:%s", x->ifname, buf);
 		}
+	}
+	if (x->ifindex && !x->adopted) {
 		/* detach only our own program (another may have replaced it) */
 		LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = x->prog_fd);
 		if (bpf_xdp_detach(x->ifindex,
@@ -489,6 +609,5 @@ void sl_xdp_close(struct sl_xdp *x)
 		else
 			SL_INFO("xdp: detached from %s", x->ifname);
 	}
-	bpf_object__close(x->obj);
-	free(x);
+	sl_xdp_free(x);
 }

@@ -20,11 +20,16 @@
 #      unowned public addresses not_owned4/not_owned6, a tagged frame
 #      tagged_outside, a truncated IPv4 header ip4_malformed: exact counts;
 #   4. SIGHUP with a changed outside address: the owned trie follows;
-#   5. exit: sluiced detaches the program and logs its counters.
+#   5. exit: sluiced detaches the program and logs its counters;
+#   6. adopt (how sluice-dp's af_xdp PMD and sluiced meet, docs/xdp.md):
+#      the program is attached by someone else (bpftool here, as the PMD's
+#      xdp_prog= devarg does); before sluiced it passes everything (role
+#      none); sluiced --xdp slxdp0,adopt fills its maps (unowned dropped,
+#      owned to the XSK) and leaves it attached at exit.
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=14
+PLAN=19
 tap_plan $PLAN
 
 G=sl-xdpg
@@ -125,5 +130,41 @@ for _ in $(seq 50); do
 done
 check "sluiced exited, logging the counters" grep -q "xdp: slxdp0 counters: to_xsk=0 to_kernel=" "$tmp/sluiced.log"
 check "the program is detached" bash -c "! ip netns exec $G bpftool -j net show dev slxdp0 | grep -q '\"id\"'"
-[[ $tap_nfail -eq 0 ]] || diag "$(tail -20 "$tmp/sluiced.log")"
+
+# 6. adopt
+# ip netns exec gives a private mount namespace with a fresh /sys: a bpffs
+# of its own to pin in while attaching, gone with the command
+ip netns exec $G bash -c "mount -t bpf bpf /sys/fs/bpf &&
+	bpftool prog load '$SL_BUILD/bpf/sl_xdp.bpf.o' /sys/fs/bpf/sl_xdp_e2e &&
+	bpftool net attach xdp pinned /sys/fs/bpf/sl_xdp_e2e dev slxdp0" ||
+	diag "attaching with bpftool failed"
+while IFS== read -r k v; do before[$k]=$v; done < <(counters)
+send "[e/IP(dst='203.0.113.77')/UDP()]"
+sleep 0.3
+while IFS== read -r k v; do after[$k]=$v; done < <(counters)
+# (at least: the peer's own ND/MLD may pass meanwhile)
+check "a program nobody configured passes all to the kernel (to_kernel +5 or more, got $(delta to_kernel); not_owned4 +0, got $(delta not_owned4))" \
+	test "$(delta to_kernel)" -ge 5 -a "$(delta not_owned4)" -eq 0
+ip netns exec $G "$SL_BUILD/control/sluiced" --config "$tmp/config.json" --standalone \
+	--state-dir "$tmp/state" --xdp slxdp0,adopt >"$tmp/sluiced2.log" 2>&1 &
+SPID=$!
+bg_pids+=("$SPID")
+for _ in $(seq 50); do
+	grep -q "xdp: adopted sl_xdp on slxdp0" "$tmp/sluiced2.log" && break
+	sleep 0.2
+done
+check "sluiced adopted the attached program" grep -q "xdp: adopted sl_xdp on slxdp0" "$tmp/sluiced2.log"
+while IFS== read -r k v; do before[$k]=$v; done < <(counters)
+send "[e/IP(dst='203.0.113.77')/UDP(), e/IP(dst='203.0.113.9')/UDP()]"
+sleep 0.3
+while IFS== read -r k v; do after[$k]=$v; done < <(counters)
+check "adopted: unowned dropped (not_owned4 +5, got $(delta not_owned4))" test "$(delta not_owned4)" -eq 5
+check "adopted: owned to the XSK (no_xsk +5, got $(delta no_xsk))" test "$(delta no_xsk)" -eq 5
+kill -TERM "$SPID"
+for _ in $(seq 50); do
+	kill -0 "$SPID" 2>/dev/null || break
+	sleep 0.2
+done
+check "an adopted program stays attached when sluiced exits" test "$(counters --prog)" = "driver sl_xdp"
+[[ $tap_nfail -eq 0 ]] || diag "$(tail -n 20 "$tmp/sluiced.log" "$tmp/sluiced2.log")"
 tap_done

@@ -34,9 +34,9 @@
 #define SL_XDP_MAP_STATS "sl_xdp_stats"
 #define SL_XDP_PROG_NAME "sl_xdp"
 
-#define SL_XDP_XSKS_MAX 64	/* rx queues per interface */
-#define SL_XDP_OWNED_MAX 65536	/* owned public prefixes */
-#define SL_XDP_HOST_MAX 1024	/* host (management, BGP) prefixes */
+#define SL_XDP_XSKS_MAX 64     /* rx queues per interface */
+#define SL_XDP_OWNED_MAX 65536 /* owned public prefixes */
+#define SL_XDP_HOST_MAX 1024   /* host (management, BGP) prefixes */
 
 /* Port role, in the one-entry sl_xdp_cfg array. NONE (the zeroed map of a
  * freshly loaded object) passes everything to the kernel. */
@@ -85,27 +85,29 @@ struct sl_xdp_host_val {
  * enum sl_xdp_cnt (summed over CPUs on read). Every packet is counted
  * exactly once. Names are what operators see; keep them stable.
  */
-#define SL_XDP_FOREACH_CNT(_)                                                        \
-	_(TO_XSK, "to_xsk", 0, "gateway traffic redirected to sluice-dp's socket")    \
-	_(TO_KERNEL, "to_kernel", 0, "host traffic passed to the kernel")             \
-	_(NO_XSK, "no_xsk", 1, "gateway traffic but no socket on this rx queue")      \
-	_(ETH_TRUNCATED, "eth_truncated", 1, "frame shorter than an Ethernet header") \
-	_(VLAN_TRUNCATED, "vlan_truncated", 1, "frame shorter than its VLAN tags")   \
-	_(QINQ, "qinq", 1, "stacked VLAN tags (QinQ) on an inside port")              \
-	_(TAGGED_OUTSIDE, "tagged_outside", 1, "VLAN-tagged frame on an outside port") \
-	_(ARP_TRUNCATED, "arp_truncated", 1, "ARP shorter than Ethernet/IPv4 ARP")    \
-	_(IP4_MALFORMED, "ip4_malformed", 1, "IPv4 header truncated, version or IHL wrong") \
-	_(IP6_MALFORMED, "ip6_malformed", 1, "IPv6 header truncated or version wrong") \
-	_(ND_TRUNCATED, "nd_truncated", 1, "ICMPv6 ND message shorter than its target") \
-	_(NOT_OWNED4, "not_owned4", 1, "IPv4 to a public address sluice does not own") \
+#define SL_XDP_FOREACH_CNT(_)                                                                      \
+	_(TO_XSK, "to_xsk", 0, "gateway traffic redirected to sluice-dp's socket")                 \
+	_(TO_KERNEL, "to_kernel", 0, "host traffic passed to the kernel")                          \
+	_(NO_XSK, "no_xsk", 1, "gateway traffic but no socket on this rx queue")                   \
+	_(ETH_TRUNCATED, "eth_truncated", 1, "frame shorter than an Ethernet header")              \
+	_(VLAN_TRUNCATED, "vlan_truncated", 1, "frame shorter than its VLAN tags")                 \
+	_(QINQ, "qinq", 1, "stacked VLAN tags (QinQ) on an inside port")                           \
+	_(TAGGED_OUTSIDE, "tagged_outside", 1, "VLAN-tagged frame on an outside port")             \
+	_(ARP_TRUNCATED, "arp_truncated", 1, "ARP shorter than Ethernet/IPv4 ARP")                 \
+	_(IP4_MALFORMED, "ip4_malformed", 1, "IPv4 header truncated, version or IHL wrong")        \
+	_(IP6_MALFORMED, "ip6_malformed", 1, "IPv6 header truncated or version wrong")             \
+	_(ND_TRUNCATED, "nd_truncated", 1, "ICMPv6 ND message shorter than its target")            \
+	_(NOT_OWNED4, "not_owned4", 1, "IPv4 to a public address sluice does not own")             \
 	_(NOT_OWNED6, "not_owned6", 1, "IPv6 to a public address sluice does not own")
 
+/* clang-format off */
 enum sl_xdp_cnt {
 #define SL_XDP_CNT_ENUM(sym, name, drop, desc) SL_XDP_CNT_##sym,
 	SL_XDP_FOREACH_CNT(SL_XDP_CNT_ENUM)
 #undef SL_XDP_CNT_ENUM
 	SL_XDP_CNT_MAX
 };
+/* clang-format on */
 
 _Static_assert(sizeof(struct sl_xdp_cfg) == 8, "sl_xdp_cfg layout");
 _Static_assert(sizeof(struct sl_xdp_lpm_key) == 20, "LPM key: prefixlen then 16 bytes");

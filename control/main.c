@@ -64,7 +64,7 @@ static void sl_usage(FILE *f)
 		"               [--state-dir DIR]\n"
 		"               [--standalone] [--inet-routes FILE [--inet-via ADDR]...]\n"
 		"               [--route-socket PATH] [--kernel-table N]\n"
-		"               [--xdp IFACE[,inside][,generic]]... [--xdp-obj FILE]\n"
+		"               [--xdp IFACE[,inside][,generic][,adopt]]... [--xdp-obj FILE]\n"
 		"               [--help]\n"
 		"       sluiced --check FILE\n"
 		"\n"
@@ -107,10 +107,12 @@ static void sl_usage(FILE *f)
 		"                         sluiced's network namespace: unicast routes via a\n"
 		"                         gateway on an outside subnet (docs/sluiced.md,\n"
 		"                         Kernel routes)\n"
-		"  -X, --xdp IFACE[,inside][,generic]  attach the XDP program to IFACE\n"
-		"                         (an AF_XDP port; outside role unless ',inside';\n"
-		"                         native mode unless ',generic'); repeatable up to\n"
-		"                         8; detached at exit (docs/xdp.md)\n"
+		"  -X, --xdp IFACE[,inside][,generic][,adopt]  attach the XDP program to\n"
+		"                         IFACE (an AF_XDP port; outside role unless\n"
+		"                         ',inside'; native mode unless ',generic'),\n"
+		"                         detached at exit; ',adopt': configure the one\n"
+		"                         sluice-dp's af_xdp PMD attached, attach nothing;\n"
+		"                         repeatable up to 8 (docs/xdp.md)\n"
 		"  -O, --xdp-obj FILE     the XDP object (default: the build tree's\n"
 		"                         bpf/sl_xdp.bpf.o, else " SL_XDP_OBJ_INSTALLED ")\n"
 		"  -h, --help             this text\n"
@@ -524,7 +526,9 @@ int main(int argc, char **argv)
 		case 'X':
 			if (n_xdp_specs >= SL_XDP_PORTS_MAX ||
 			    sl_xdp_parse_spec(optarg, &xdp_specs[n_xdp_specs]) < 0) {
-				fprintf(stderr, "sluiced: --xdp '%s': IFACE[,inside][,generic], at most %d\n",
+				fprintf(stderr,
+					"sluiced: --xdp '%s': IFACE[,inside][,generic][,adopt], at "
+					"most %d\n",
 					optarg, SL_XDP_PORTS_MAX);
 				return 2;
 			}

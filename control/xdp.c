@@ -28,7 +28,7 @@
 
 const char *const sl_xdp_cnt_names[SL_XDP_CNT_MAX] = {
 #define SL_XDP_CNT_NAME(sym, name, drop, desc) [SL_XDP_CNT_##sym] = name,
-	SL_XDP_FOREACH_CNT(SL_XDP_CNT_NAME)
+    SL_XDP_FOREACH_CNT(SL_XDP_CNT_NAME)
 #undef SL_XDP_CNT_NAME
 };
 
@@ -87,7 +87,8 @@ static const struct sl_xdp_map_abi {
 static int sl_xdp_check_map(const struct sl_xdp_map_abi *w, unsigned int key, unsigned int value,
 			    unsigned int max_entries, char *err, size_t errlen)
 {
-	if (key == w->key && value == w->value && (!w->max_entries || max_entries == w->max_entries))
+	if (key == w->key && value == w->value &&
+	    (!w->max_entries || max_entries == w->max_entries))
 		return 0;
 	sl_xdp_err(err, errlen, "map %s: key %u value %u entries %u, sl_xdp_abi.h says %u %u %u",
 		   w->name, key, value, max_entries, w->key, w->value, w->max_entries);
@@ -241,8 +242,8 @@ static int sl_xdp_fill_host(struct sl_xdp *x)
 int sl_xdp_attach(struct sl_xdp *x, const char *ifname, bool generic, char *err, size_t errlen)
 {
 	int ifindex = (int)if_nametoindex(ifname);
-	uint32_t flags = XDP_FLAGS_UPDATE_IF_NOEXIST |
-			 (generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
+	uint32_t flags =
+	    XDP_FLAGS_UPDATE_IF_NOEXIST | (generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
 	int rc, n;
 
 	if (ifindex == 0) {
@@ -310,7 +311,8 @@ static int sl_xdp_want_store(struct sl_xdp_want *w, const struct sl_store *s)
 		for (unsigned int i = 0; i < s->gateway->n_addrs && rc == 0; i++) {
 			struct sl_pfx a = s->gateway->addrs[i];
 
-			a.len = a.family == SL_AF_INET6 ? 128 : 32; /* the address, not its subnet */
+			a.len =
+			    a.family == SL_AF_INET6 ? 128 : 32; /* the address, not its subnet */
 			rc = sl_xdp_want_add(w, &a, SL_XDP_OWN_OUTSIDE);
 		}
 	}
@@ -421,7 +423,6 @@ int sl_xdp_counters(const struct sl_xdp *x, uint64_t out[SL_XDP_CNT_MAX])
 	return 0;
 }
 
-
 /*
  * The program the af_xdp PMD attached (xdp_prog=): find it by the
  * interface, check it is sl_xdp with the maps of sl_xdp_abi.h, keep fds of
@@ -456,7 +457,8 @@ static int sl_xdp_adopt(struct sl_xdp *x, int ifindex, char *err, size_t errlen)
 		int fd = bpf_map_get_fd_by_id(ids[i]);
 
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &mi, &mlen) < 0) {
-			sl_xdp_err(err, errlen, "%s: map %u: %s", x->ifname, ids[i], strerror(errno));
+			sl_xdp_err(err, errlen, "%s: map %u: %s", x->ifname, ids[i],
+				   strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			return -1;
@@ -553,8 +555,7 @@ struct sl_xdp *sl_xdp_start(const struct sl_xdp_spec *sp, const char *obj_path,
 			sl_xdp_err(err, errlen, "%s: %s", sp->ifname, strerror(errno));
 			goto fail;
 		}
-		if (sl_xdp_adopt(x, ifindex, err, errlen) < 0 ||
-		    (n = sl_xdp_fill_host(x)) < 0)
+		if (sl_xdp_adopt(x, ifindex, err, errlen) < 0 || (n = sl_xdp_fill_host(x)) < 0)
 			goto fail;
 	}
 	/* owned prefixes before attaching (or before giving an adopted
@@ -571,7 +572,8 @@ struct sl_xdp *sl_xdp_start(const struct sl_xdp_spec *sp, const char *obj_path,
 				   strerror(errno));
 			goto fail;
 		}
-		SL_INFO("xdp: adopted %s on %s, %d host addresses", SL_XDP_PROG_NAME, sp->ifname, n);
+		SL_INFO("xdp: adopted %s on %s, %d host addresses", SL_XDP_PROG_NAME, sp->ifname,
+			n);
 	} else if (sl_xdp_attach(x, sp->ifname, sp->generic, err, errlen) < 0) {
 		goto fail;
 	}
@@ -593,9 +595,9 @@ void sl_xdp_close(struct sl_xdp *x)
 			size_t off = 0;
 
 			for (int i = 0; i < SL_XDP_CNT_MAX && off < sizeof(buf); i++)
-				off += (size_t)snprintf(buf + off, sizeof(buf) - off, " %s=%llu",
-							sl_xdp_cnt_names[i],
-							(unsigned long long)c[i]);
+				off +=
+				    (size_t)snprintf(buf + off, sizeof(buf) - off, " %s=%llu",
+						     sl_xdp_cnt_names[i], (unsigned long long)c[i]);
 			SL_INFO("xdp: %s counters:%s", x->ifname, buf);
 		}
 	}
@@ -603,7 +605,8 @@ void sl_xdp_close(struct sl_xdp *x)
 		/* detach only our own program (another may have replaced it) */
 		LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = x->prog_fd);
 		if (bpf_xdp_detach(x->ifindex,
-				   (x->attach_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST) | XDP_FLAGS_REPLACE,
+				   (x->attach_flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST) |
+				       XDP_FLAGS_REPLACE,
 				   &o) < 0)
 			SL_WARN("xdp: detaching from %s: %s", x->ifname, strerror(errno));
 		else

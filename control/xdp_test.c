@@ -47,10 +47,8 @@ static void test_abi(void **state)
 	if (sl_xdp_check_object(obj, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	/* and the check does catch a difference */
-	assert_int_equal(bpf_map__set_value_size(bpf_object__find_map_by_name(obj,
-									  SL_XDP_MAP_STATS),
-						 4),
-			 0);
+	assert_int_equal(
+	    bpf_map__set_value_size(bpf_object__find_map_by_name(obj, SL_XDP_MAP_STATS), 4), 0);
 	assert_int_equal(sl_xdp_check_object(obj, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, SL_XDP_MAP_STATS));
 	bpf_object__close(obj);
@@ -198,8 +196,8 @@ static void test_vectors(void **state)
 /* an outside-port IPv4 UDP frame to dst (no checksum: the program does not check) */
 static size_t frame4(uint8_t *b, uint32_t dst)
 {
-	static const uint8_t head[] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00,
-				       0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 8, 8, 8, 8};
+	static const uint8_t head[] = {2, 0, 0,	 0, 0, 1, 2, 0,	 0,  0, 0, 2, 0x08, 0x00, 0x45,
+				       0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 8, 8,    8,	  8};
 
 	memcpy(b, head, sizeof(head));
 	b[30] = (uint8_t)(dst >> 24);

@@ -56,15 +56,27 @@ ip -n $G addr add 192.0.2.10/24 dev slxdp0 && ip -n $G addr add 2001:db8:ff::10/
 	ip -n $G link set slxdp0 up && ip -n $P link set slxdp1 up || tap_bail "cannot address the veth"
 GMAC=$(ip -n $G -j link show slxdp0 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
 
+start_sluiced() { # LOG XDP-SPEC LINE: sluiced in $G, SPID, waits up to 10 s for LINE in LOG
+	ip netns exec $G "$SL_BUILD/control/sluiced" --config "$tmp/config.json" --standalone \
+		--state-dir "$tmp/state" --xdp "$2" >"$1" 2>&1 &
+	SPID=$!
+	bg_pids+=("$SPID")
+	wait_for "grep -q '$3' '$1'"
+}
+wait_for() { # SHELL-CONDITION, up to 10 s
+	for _ in $(seq 50); do
+		eval "$1" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+stop_sluiced() {
+	kill -TERM "$SPID"
+	wait_for "! kill -0 $SPID 2>/dev/null"
+}
+
 cp "$SL_ROOT/configs/demo.json" "$tmp/config.json"
-ip netns exec $G "$SL_BUILD/control/sluiced" --config "$tmp/config.json" --standalone \
-	--state-dir "$tmp/state" --xdp slxdp0 >"$tmp/sluiced.log" 2>&1 &
-SPID=$!
-bg_pids+=("$SPID")
-for _ in $(seq 50); do
-	grep -q "xdp: sl_xdp attached to slxdp0" "$tmp/sluiced.log" && break
-	sleep 0.2
-done
+start_sluiced "$tmp/sluiced.log" slxdp0 "xdp: sl_xdp attached to slxdp0"
 
 # 1. attach
 check "sluiced attached sl_xdp to slxdp0" grep -q "attached to slxdp0 (native mode)" "$tmp/sluiced.log"
@@ -88,17 +100,23 @@ conf.verb = 0
 e = Ether(dst='$GMAC')
 sendp($1 * 5, iface='slxdp1')" 2>/dev/null
 }
-declare -A before
-while IFS== read -r k v; do before[$k]=$v; done < <(counters)
-send "[e/IP(dst='203.0.113.2')/UDP(), e/IPv6(dst='2001:db8:a::5')/UDP()]"
-send "[e/IP(dst='203.0.113.77')/UDP()]"
-send "[e/IPv6(dst='2001:db8:77::1')/UDP()]"
-send "[e/Dot1Q(vlan=100)/IP(dst='203.0.113.2')/UDP()]"
-send "[Ether(bytes(e/IP(dst='203.0.113.2'))[:14 + 12])]"
-sleep 0.5
-declare -A after
-while IFS== read -r k v; do after[$k]=$v; done < <(counters)
+declare -A before after
+# measure FRAMES...: send each (5 times), counters before and after
+measure() {
+	local f k v
+	while IFS== read -r k v; do before[$k]=$v; done < <(counters)
+	for f in "$@"; do
+		send "$f"
+	done
+	sleep 0.5
+	while IFS== read -r k v; do after[$k]=$v; done < <(counters)
+}
 delta() { echo $((${after[$1]:-0} - ${before[$1]:-0})); }
+measure "[e/IP(dst='203.0.113.2')/UDP(), e/IPv6(dst='2001:db8:a::5')/UDP()]" \
+	"[e/IP(dst='203.0.113.77')/UDP()]" \
+	"[e/IPv6(dst='2001:db8:77::1')/UDP()]" \
+	"[e/Dot1Q(vlan=100)/IP(dst='203.0.113.2')/UDP()]" \
+	"[Ether(bytes(e/IP(dst='203.0.113.2'))[:14 + 12])]"
 check "gateway traffic (203.0.113.2, 2001:db8:a::5): no_xsk +10, got $(delta no_xsk)" test "$(delta no_xsk)" -eq 10
 check "unowned IPv4 203.0.113.77: not_owned4 +5, got $(delta not_owned4)" test "$(delta not_owned4)" -eq 5
 check "unowned IPv6 2001:db8:77::1: not_owned6 +5, got $(delta not_owned6)" test "$(delta not_owned6)" -eq 5
@@ -108,26 +126,16 @@ check "truncated IPv4: ip4_malformed +5, got $(delta ip4_malformed)" test "$(del
 # 4. SIGHUP: the outside address moves to 203.0.113.9
 sed -i 's|"203.0.113.2/24"|"203.0.113.9/24"|' "$tmp/config.json"
 kill -HUP "$SPID"
-for _ in $(seq 50); do
-	[[ $(grep -c "owned public prefixes" "$tmp/sluiced.log") -ge 2 ]] && break
-	sleep 0.2
-done
-while IFS== read -r k v; do before[$k]=$v; done < <(counters)
-send "[e/IP(dst='203.0.113.9')/UDP()]"
-send "[e/IP(dst='203.0.113.2')/UDP(), e/IP(dst='203.0.113.2')/UDP()]"
-sleep 0.5
-while IFS== read -r k v; do after[$k]=$v; done < <(counters)
+wait_for '[[ $(grep -c "owned public prefixes" "$tmp/sluiced.log") -ge 2 ]]'
+measure "[e/IP(dst='203.0.113.9')/UDP()]" \
+	"[e/IP(dst='203.0.113.2')/UDP(), e/IP(dst='203.0.113.2')/UDP()]"
 check "after SIGHUP the new outside address is the gateway's (no_xsk +5, got $(delta no_xsk))" \
 	test "$(delta no_xsk)" -eq 5
 check "after SIGHUP the old one is not owned (not_owned4 +10, got $(delta not_owned4))" \
 	test "$(delta not_owned4)" -eq 10
 
 # 5. exit
-kill -TERM "$SPID"
-for _ in $(seq 50); do
-	kill -0 "$SPID" 2>/dev/null || break
-	sleep 0.2
-done
+stop_sluiced
 check "sluiced exited, logging the counters" grep -q "xdp: slxdp0 counters: to_xsk=0 to_kernel=" "$tmp/sluiced.log"
 check "the program is detached" bash -c "! ip netns exec $G bpftool -j net show dev slxdp0 | grep -q '\"id\"'"
 
@@ -138,33 +146,16 @@ ip netns exec $G bash -c "mount -t bpf bpf /sys/fs/bpf &&
 	bpftool prog load '$SL_BUILD/bpf/sl_xdp.bpf.o' /sys/fs/bpf/sl_xdp_e2e &&
 	bpftool net attach xdp pinned /sys/fs/bpf/sl_xdp_e2e dev slxdp0" ||
 	diag "attaching with bpftool failed"
-while IFS== read -r k v; do before[$k]=$v; done < <(counters)
-send "[e/IP(dst='203.0.113.77')/UDP()]"
-sleep 0.3
-while IFS== read -r k v; do after[$k]=$v; done < <(counters)
+measure "[e/IP(dst='203.0.113.77')/UDP()]"
 # (at least: the peer's own ND/MLD may pass meanwhile)
 check "a program nobody configured passes all to the kernel (to_kernel +5 or more, got $(delta to_kernel); not_owned4 +0, got $(delta not_owned4))" \
 	test "$(delta to_kernel)" -ge 5 -a "$(delta not_owned4)" -eq 0
-ip netns exec $G "$SL_BUILD/control/sluiced" --config "$tmp/config.json" --standalone \
-	--state-dir "$tmp/state" --xdp slxdp0,adopt >"$tmp/sluiced2.log" 2>&1 &
-SPID=$!
-bg_pids+=("$SPID")
-for _ in $(seq 50); do
-	grep -q "xdp: adopted sl_xdp on slxdp0" "$tmp/sluiced2.log" && break
-	sleep 0.2
-done
+start_sluiced "$tmp/sluiced2.log" slxdp0,adopt "xdp: adopted sl_xdp on slxdp0"
 check "sluiced adopted the attached program" grep -q "xdp: adopted sl_xdp on slxdp0" "$tmp/sluiced2.log"
-while IFS== read -r k v; do before[$k]=$v; done < <(counters)
-send "[e/IP(dst='203.0.113.77')/UDP(), e/IP(dst='203.0.113.9')/UDP()]"
-sleep 0.3
-while IFS== read -r k v; do after[$k]=$v; done < <(counters)
+measure "[e/IP(dst='203.0.113.77')/UDP(), e/IP(dst='203.0.113.9')/UDP()]"
 check "adopted: unowned dropped (not_owned4 +5, got $(delta not_owned4))" test "$(delta not_owned4)" -eq 5
 check "adopted: owned to the XSK (no_xsk +5, got $(delta no_xsk))" test "$(delta no_xsk)" -eq 5
-kill -TERM "$SPID"
-for _ in $(seq 50); do
-	kill -0 "$SPID" 2>/dev/null || break
-	sleep 0.2
-done
+stop_sluiced
 check "an adopted program stays attached when sluiced exits" test "$(counters --prog)" = "driver sl_xdp"
 [[ $tap_nfail -eq 0 ]] || diag "$(tail -n 20 "$tmp/sluiced.log" "$tmp/sluiced2.log")"
 tap_done

@@ -40,6 +40,7 @@ struct sl_xdp {
 	char ifname[IF_NAMESIZE];
 	uint32_t attach_flags;
 	uint64_t generation; /**< of the last owned sync, 0 before any */
+	uint64_t warned;     /**< generation whose failed sync was logged */
 	bool adopted;	     /**< attached by someone else (the af_xdp PMD):
 			      * not ours to detach; obj is NULL, fds are ours */
 	int cfg_fd;
@@ -391,7 +392,10 @@ void sl_xdp_poll(struct sl_xdp *x, const struct sl_ctl *ctl)
 		return;
 	rc = sl_xdp_sync_owned(x, sl_ctl_store(ctl));
 	if (rc < 0) {
-		SL_WARN("xdp: syncing owned prefixes: %s (retrying next turn)", strerror(-rc));
+		if (x->warned != gen) /* once per generation: retried every turn */
+			SL_WARN("xdp: %s: syncing owned prefixes: %s (retrying)", x->ifname,
+				strerror(-rc));
+		x->warned = gen;
 		return;
 	}
 	x->generation = gen;

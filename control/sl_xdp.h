@@ -62,7 +62,8 @@ int sl_xdp_add_host(struct sl_xdp *x, const struct sl_pfx *p);
  */
 int sl_xdp_sync_owned(struct sl_xdp *x, const struct sl_store *s);
 
-/** Call each loop turn: syncs the owned trie when the generation moved. */
+/** Call each loop turn: syncs the owned trie when the generation moved;
+ * in adopt mode, once a second, adopts a new program on the interface. */
 void sl_xdp_poll(struct sl_xdp *x, const struct sl_ctl *ctl);
 
 /** Sum the per-CPU counters into out. 0, or a negative errno. */
@@ -80,7 +81,8 @@ struct sl_xdp_spec {
 	enum sl_xdp_role role; /**< default outside */
 	bool generic;	       /**< default native */
 	bool adopt;	       /**< ",adopt": fill the maps of the sl_xdp the
-				* af_xdp PMD attached (xdp_prog=), attach nothing */
+				* af_xdp PMD attached (xdp_prog=), attach nothing;
+				* waits for it, re-adopts when it changes */
 };
 #define SL_XDP_PORTS_MAX 8
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sl_ctl.h"
@@ -44,6 +45,12 @@ struct sl_xdp {
 	bool adopted;	     /**< attached by someone else (the af_xdp PMD):
 			      * not ours to detach; obj is NULL, fds are ours */
 	int cfg_fd;
+	/* adopt mode: the program attached now (0: none, waiting), the role
+	 * to give it, when to look again, which failure was logged */
+	uint32_t prog_id;
+	enum sl_xdp_role role;
+	uint64_t next_check_ms;
+	uint32_t failed_id;
 };
 
 static void sl_xdp_err(char *err, size_t errlen, const char *fmt, ...)
@@ -383,23 +390,40 @@ out:
 	return rc;
 }
 
-void sl_xdp_poll(struct sl_xdp *x, const struct sl_ctl *ctl)
+/* the owned trie from the store when the generation moved */
+static int sl_xdp_sync_generation(struct sl_xdp *x, const struct sl_ctl *ctl)
 {
 	uint64_t gen = sl_ctl_generation(ctl);
 	int rc;
 
-	if (x == NULL || gen == x->generation || sl_ctl_store(ctl) == NULL)
-		return;
+	if (x->owned_fd < 0 || gen == x->generation || sl_ctl_store(ctl) == NULL)
+		return 0;
 	rc = sl_xdp_sync_owned(x, sl_ctl_store(ctl));
 	if (rc < 0) {
 		if (x->warned != gen) /* once per generation: retried every turn */
 			SL_WARN("xdp: %s: syncing owned prefixes: %s (retrying)", x->ifname,
 				strerror(-rc));
 		x->warned = gen;
-		return;
+		return rc;
 	}
 	x->generation = gen;
-	SL_INFO("xdp: %d owned public prefixes (generation %llu)", rc, (unsigned long long)gen);
+	SL_INFO("xdp: %s: %d owned public prefixes (generation %llu)", x->ifname, rc,
+		(unsigned long long)gen);
+	return 0;
+}
+
+static void sl_xdp_readopt(struct sl_xdp *x, const struct sl_ctl *ctl);
+
+void sl_xdp_poll(struct sl_xdp *x, const struct sl_ctl *ctl)
+{
+	if (x == NULL)
+		return;
+	if (!x->adopted || x->obj != NULL) {
+		sl_xdp_sync_generation(x, ctl);
+		return;
+	}
+	sl_xdp_readopt(x, ctl);
+	sl_xdp_sync_generation(x, ctl);
 }
 
 int sl_xdp_counters(const struct sl_xdp *x, uint64_t out[SL_XDP_CNT_MAX])
@@ -433,16 +457,12 @@ int sl_xdp_counters(const struct sl_xdp *x, uint64_t out[SL_XDP_CNT_MAX])
  * its maps. The PMD owns the attachment (it removes the program when the
  * port closes); sluiced owns the cfg, owned and host maps' content.
  */
-static int sl_xdp_adopt(struct sl_xdp *x, int ifindex, char *err, size_t errlen)
+static int sl_xdp_adopt(struct sl_xdp *x, uint32_t prog_id, char *err, size_t errlen)
 {
 	struct bpf_prog_info pi = {0};
-	uint32_t ids[16], len = sizeof(pi), prog_id = 0;
+	uint32_t ids[16], len = sizeof(pi);
 	int *fds[SL_XDP_N_MAPS] = {NULL, &x->cfg_fd, &x->owned_fd, &x->host_fd, &x->stats_fd};
 
-	if (bpf_xdp_query_id(ifindex, 0, &prog_id) < 0 || prog_id == 0) {
-		sl_xdp_err(err, errlen, "%s: no XDP program attached to adopt", x->ifname);
-		return -1;
-	}
 	x->prog_fd = bpf_prog_get_fd_by_id(prog_id);
 	pi.nr_map_ids = 16;
 	pi.map_ids = (uint64_t)(uintptr_t)ids;
@@ -488,19 +508,88 @@ static int sl_xdp_adopt(struct sl_xdp *x, int ifindex, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	x->ifindex = ifindex;
-	x->adopted = true;
 	return 0;
+}
+
+/* adopt mode: forget the fds of a program that is gone */
+static void sl_xdp_release(struct sl_xdp *x)
+{
+	int *fds[] = {&x->cfg_fd, &x->owned_fd, &x->host_fd, &x->stats_fd, &x->prog_fd};
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	x->prog_id = 0;
+	x->generation = 0;
+}
+
+static uint64_t sl_xdp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Adopt mode, at most once a second: if the program on the interface
+ * changed (sluice-dp started, restarted or stopped), let go of the old one
+ * and configure the new one: host addresses, owned prefixes, then the role
+ * (until then it passes everything to the kernel). A failure is logged once
+ * per program and retried.
+ */
+static void sl_xdp_readopt(struct sl_xdp *x, const struct sl_ctl *ctl)
+{
+	struct sl_xdp_cfg cfg = {.role = x->role};
+	uint64_t now = sl_xdp_now_ms();
+	uint32_t id = 0, zero = 0;
+	char err[512] = "";
+	int n;
+
+	if (now < x->next_check_ms)
+		return;
+	x->next_check_ms = now + 1000;
+	if (bpf_xdp_query_id(x->ifindex, 0, &id) < 0 || id == x->prog_id)
+		return;
+	if (x->prog_id)
+		SL_INFO("xdp: %s: program %u gone%s", x->ifname, x->prog_id,
+			id ? "" : ", waiting for sluice-dp's");
+	sl_xdp_release(x);
+	if (id == 0)
+		return;
+	if (sl_xdp_adopt(x, id, err, sizeof(err)) < 0)
+		goto fail;
+	n = sl_xdp_fill_host(x);
+	if (n < 0) {
+		sl_xdp_err(err, sizeof(err), "addresses: %s", strerror(-n));
+		goto fail;
+	}
+	if (sl_xdp_sync_generation(x, ctl) < 0 ||
+	    (x->generation == 0 && sl_ctl_generation(ctl) != 0)) {
+		sl_xdp_err(err, sizeof(err), "filling the owned prefixes failed");
+		goto fail;
+	}
+	if (bpf_map_update_elem(x->cfg_fd, &zero, &cfg, BPF_ANY) < 0) {
+		sl_xdp_err(err, sizeof(err), "setting the role: %s", strerror(errno));
+		goto fail;
+	}
+	x->prog_id = id;
+	SL_INFO("xdp: adopted %s (program %u) on %s, %d host addresses", SL_XDP_PROG_NAME, id,
+		x->ifname, n);
+	return;
+fail:
+	if (x->failed_id != id)
+		SL_WARN("xdp: %s: cannot adopt program %u: %s (retrying)", x->ifname, id, err);
+	x->failed_id = id;
+	sl_xdp_release(x);
 }
 
 static void sl_xdp_free(struct sl_xdp *x)
 {
-	int fds[] = {x->cfg_fd, x->owned_fd, x->host_fd, x->stats_fd, x->prog_fd};
-
 	if (x->obj == NULL) /* adopted: the fds are ours; else the object's */
-		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
+		sl_xdp_release(x);
 	bpf_object__close(x->obj);
 	free(x);
 }
@@ -540,47 +629,41 @@ struct sl_xdp *sl_xdp_start(const struct sl_xdp_spec *sp, const char *obj_path,
 			    const struct sl_ctl *ctl, char *err, size_t errlen)
 {
 	struct sl_xdp *x;
-	struct sl_xdp_cfg cfg = {.role = sp->role};
-	uint32_t zero = 0;
-	int ifindex, n = 0;
 
-	if (!sp->adopt)
+	if (!sp->adopt) {
 		x = sl_xdp_open(obj_path, sp->role, err, errlen);
-	else if ((x = calloc(1, sizeof(*x))) != NULL)
-		x->prog_fd = x->cfg_fd = x->owned_fd = x->host_fd = x->stats_fd = -1;
-	else
+		if (x == NULL)
+			return NULL;
+		/* owned prefixes before attaching: no window where the
+		 * gateway's own addresses are dropped as not owned */
+		sl_xdp_poll(x, ctl);
+		if (x->generation == 0 && sl_ctl_generation(ctl) != 0) {
+			sl_xdp_err(err, errlen, "%s: filling the owned prefixes failed",
+				   sp->ifname);
+			goto fail;
+		}
+		if (sl_xdp_attach(x, sp->ifname, sp->generic, err, errlen) < 0)
+			goto fail;
+		return x;
+	}
+	x = calloc(1, sizeof(*x));
+	if (x == NULL) {
 		sl_xdp_err(err, errlen, "out of memory");
-	if (x == NULL)
 		return NULL;
-	if (sp->adopt) {
-		snprintf(x->ifname, sizeof(x->ifname), "%s", sp->ifname);
-		ifindex = (int)if_nametoindex(sp->ifname);
-		if (ifindex == 0) {
-			sl_xdp_err(err, errlen, "%s: %s", sp->ifname, strerror(errno));
-			goto fail;
-		}
-		if (sl_xdp_adopt(x, ifindex, err, errlen) < 0 || (n = sl_xdp_fill_host(x)) < 0)
-			goto fail;
 	}
-	/* owned prefixes before attaching (or before giving an adopted
-	 * program its role): no window where the gateway's own addresses are
-	 * dropped as not owned */
-	sl_xdp_poll(x, ctl);
-	if (x->generation == 0 && sl_ctl_generation(ctl) != 0) {
-		sl_xdp_err(err, errlen, "%s: filling the owned prefixes failed", sp->ifname);
+	x->prog_fd = x->cfg_fd = x->owned_fd = x->host_fd = x->stats_fd = -1;
+	x->adopted = true;
+	x->role = sp->role;
+	snprintf(x->ifname, sizeof(x->ifname), "%s", sp->ifname);
+	x->ifindex = (int)if_nametoindex(sp->ifname);
+	if (x->ifindex == 0) {
+		sl_xdp_err(err, errlen, "%s: %s", sp->ifname, strerror(errno));
 		goto fail;
 	}
-	if (sp->adopt) {
-		if (bpf_map_update_elem(x->cfg_fd, &zero, &cfg, BPF_ANY) < 0) {
-			sl_xdp_err(err, errlen, "%s: setting the role: %s", sp->ifname,
-				   strerror(errno));
-			goto fail;
-		}
-		SL_INFO("xdp: adopted %s on %s, %d host addresses", SL_XDP_PROG_NAME, sp->ifname,
-			n);
-	} else if (sl_xdp_attach(x, sp->ifname, sp->generic, err, errlen) < 0) {
-		goto fail;
-	}
+	/* adopt now if the program is there; else each second from poll */
+	sl_xdp_readopt(x, ctl);
+	if (x->prog_id == 0)
+		SL_INFO("xdp: %s: waiting for sluice-dp to attach %s", x->ifname, SL_XDP_PROG_NAME);
 	return x;
 fail:
 	sl_xdp_free(x); /* nothing of ours is attached */
@@ -593,7 +676,7 @@ void sl_xdp_close(struct sl_xdp *x)
 
 	if (x == NULL)
 		return;
-	if (x->ifindex) {
+	if (x->ifindex && x->stats_fd >= 0) {
 		if (sl_xdp_counters(x, c) == 0) {
 			char buf[1024];
 			size_t off = 0;

@@ -23,13 +23,15 @@
 #   5. exit: sluiced detaches the program and logs its counters;
 #   6. adopt (how sluice-dp's af_xdp PMD and sluiced meet, docs/xdp.md):
 #      the program is attached by someone else (bpftool here, as the PMD's
-#      xdp_prog= devarg does); before sluiced it passes everything (role
-#      none); sluiced --xdp slxdp0,adopt fills its maps (unowned dropped,
-#      owned to the XSK) and leaves it attached at exit.
+#      xdp_prog= devarg does); unconfigured it passes everything (role
+#      none); sluiced --xdp slxdp0,adopt started before it waits, adopts it
+#      once attached (unowned dropped, owned to the XSK), adopts the new one
+#      after a "restart" (another instance attached), and leaves it attached
+#      at exit.
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=19
+PLAN=22
 tap_plan $PLAN
 
 G=sl-xdpg
@@ -140,21 +142,39 @@ check "sluiced exited, logging the counters" grep -q "xdp: slxdp0 counters: to_x
 check "the program is detached" bash -c "! ip netns exec $G bpftool -j net show dev slxdp0 | grep -q '\"id\"'"
 
 # 6. adopt
+# pmd_attach: what the af_xdp PMD does with xdp_prog=: load the object and
+# attach it (detaching what was there first, as a sluice-dp restart does).
 # ip netns exec gives a private mount namespace with a fresh /sys: a bpffs
-# of its own to pin in while attaching, gone with the command
-ip netns exec $G bash -c "mount -t bpf bpf /sys/fs/bpf &&
-	bpftool prog load '$SL_BUILD/bpf/sl_xdp.bpf.o' /sys/fs/bpf/sl_xdp_e2e &&
-	bpftool net attach xdp pinned /sys/fs/bpf/sl_xdp_e2e dev slxdp0" ||
-	diag "attaching with bpftool failed"
+# of its own to pin in while attaching, gone with the command.
+pmd_attach() {
+	ip netns exec $G bash -c "bpftool net detach xdp dev slxdp0 2>/dev/null
+		mount -t bpf bpf /sys/fs/bpf &&
+		bpftool prog load '$SL_BUILD/bpf/sl_xdp.bpf.o' /sys/fs/bpf/sl_xdp_e2e &&
+		bpftool net attach xdp pinned /sys/fs/bpf/sl_xdp_e2e dev slxdp0" ||
+		diag "attaching with bpftool failed"
+}
+adopted() { grep -c "xdp: adopted sl_xdp (program [0-9]*) on slxdp0" "$tmp/sluiced2.log"; }
+pmd_attach
 measure "[e/IP(dst='203.0.113.77')/UDP()]"
 # (at least: the peer's own ND/MLD may pass meanwhile)
 check "a program nobody configured passes all to the kernel (to_kernel +5 or more, got $(delta to_kernel); not_owned4 +0, got $(delta not_owned4))" \
 	test "$(delta to_kernel)" -ge 5 -a "$(delta not_owned4)" -eq 0
-start_sluiced "$tmp/sluiced2.log" slxdp0,adopt "xdp: adopted sl_xdp on slxdp0"
-check "sluiced adopted the attached program" grep -q "xdp: adopted sl_xdp on slxdp0" "$tmp/sluiced2.log"
+ip netns exec $G bpftool net detach xdp dev slxdp0
+start_sluiced "$tmp/sluiced2.log" slxdp0,adopt "xdp: slxdp0: waiting for sluice-dp"
+check "sluiced --xdp slxdp0,adopt waits for the program" \
+	grep -q "xdp: slxdp0: waiting for sluice-dp to attach sl_xdp" "$tmp/sluiced2.log"
+pmd_attach
+wait_for '[[ $(adopted) -ge 1 ]]'
+check "sluiced adopted the program once attached" test "$(adopted)" -eq 1
 measure "[e/IP(dst='203.0.113.77')/UDP(), e/IP(dst='203.0.113.9')/UDP()]"
 check "adopted: unowned dropped (not_owned4 +5, got $(delta not_owned4))" test "$(delta not_owned4)" -eq 5
 check "adopted: owned to the XSK (no_xsk +5, got $(delta no_xsk))" test "$(delta no_xsk)" -eq 5
+pmd_attach # sluice-dp restarted: a new program, empty maps
+wait_for '[[ $(adopted) -ge 2 ]]'
+check "sluiced adopted the new program after a restart" test "$(adopted)" -eq 2
+measure "[e/IP(dst='203.0.113.77')/UDP(), e/IP(dst='203.0.113.9')/UDP()]"
+check "re-adopted: unowned dropped (+5, got $(delta not_owned4)), owned to the XSK (+5, got $(delta no_xsk))" \
+	test "$(delta not_owned4)" -eq 5 -a "$(delta no_xsk)" -eq 5
 stop_sluiced
 check "an adopted program stays attached when sluiced exits" test "$(counters --prog)" = "driver sl_xdp"
 [[ $tap_nfail -eq 0 ]] || diag "$(tail -n 20 "$tmp/sluiced.log" "$tmp/sluiced2.log")"

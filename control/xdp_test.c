@@ -243,10 +243,36 @@ static void test_sync_owned(void **state)
 	sl_errs_free(&e);
 }
 
+static void test_parse_spec(void **state)
+{
+	struct sl_xdp_spec sp;
+
+	assert_int_equal(sl_xdp_parse_spec("eth0", &sp), 0);
+	assert_string_equal(sp.ifname, "eth0");
+	assert_int_equal(sp.role, SL_XDP_ROLE_OUTSIDE);
+	assert_false(sp.generic);
+	assert_false(sp.adopt);
+	assert_int_equal(sl_xdp_parse_spec("veth1,inside,generic", &sp), 0);
+	assert_string_equal(sp.ifname, "veth1");
+	assert_int_equal(sp.role, SL_XDP_ROLE_INSIDE);
+	assert_true(sp.generic);
+	assert_int_equal(sl_xdp_parse_spec("p0,adopt,outside,native", &sp), 0);
+	assert_true(sp.adopt);
+	assert_int_equal(sp.role, SL_XDP_ROLE_OUTSIDE);
+	assert_false(sp.generic);
+	assert_int_equal(sl_xdp_parse_spec("", &sp), -1);
+	assert_int_equal(sl_xdp_parse_spec(",inside", &sp), -1);
+	assert_int_equal(sl_xdp_parse_spec("eth0,", &sp), -1);
+	assert_int_equal(sl_xdp_parse_spec("eth0,insidex", &sp), -1);
+	assert_int_equal(sl_xdp_parse_spec("a-name-of-16-chr", &sp), -1); /* IFNAMSIZ 16 */
+	assert_int_equal(sl_xdp_parse_spec("a-name-of-15-ch", &sp), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_abi),
+	    cmocka_unit_test(test_parse_spec),
 	    cmocka_unit_test(test_vectors),
 	    cmocka_unit_test(test_sync_owned),
 	};

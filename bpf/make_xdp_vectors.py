@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Write bpf/xdp_vectors.txt, the frames bpf/xdp_prog_test.c runs through
+"""Write bpf/xdp_vectors.txt, the frames control/xdp_test.c runs through
 sl_xdp with BPF_PROG_RUN, each with its expected decision.
 
 Usage: /usr/bin/python3 bpf/make_xdp_vectors.py   (re-run when cases change;
@@ -15,7 +15,7 @@ Line format: name role action counter hex-frame
            the verifier requires, cannot be run; the test checks the refusal)
   counter: the one sl_xdp_stats counter the frame must bump
 
-The maps the test fills (keep in step with xdp_prog_test.c):
+The maps the test fills (keep in step with control/xdp_test.c):
   owned: 203.0.113.0/24, 198.51.100.7/32, 2001:db8:1::/48
   host:  192.0.2.10/32, 203.0.113.250/32, 2001:db8:ff::10/128
 """

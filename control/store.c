@@ -38,6 +38,12 @@ static int sl_objvec_push(struct sl_objvec *v, void *p)
 	return 0;
 }
 
+void sl_store_pending_add(struct sl_store *s, struct sl_obj_state *st)
+{
+	if (!s->pending_all && sl_objvec_push(&s->pending, st) < 0)
+		s->pending_all = true;
+}
+
 struct sl_store *sl_store_new(void)
 {
 	return calloc(1, sizeof(struct sl_store));
@@ -288,6 +294,7 @@ void sl_store_free(struct sl_store *s)
 	free(s->region_v.v);
 	free(s->zone_v.v); /* zones are owned by their regions */
 	free(s->vpc_v.v);
+	free(s->pending.v);
 	free(s->vswitch_v.v);
 	free(s->instance_v.v);
 	free(s->route_v.v);
@@ -755,6 +762,8 @@ static void sl_carry(struct sl_obj_state *to, const struct sl_obj_state *from, b
 		to->generation = 0;
 		d->changed++;
 	}
+	if (to->status == SL_STATUS_PENDING)
+		sl_store_pending_add(d->into, to);
 }
 
 static void sl_fresh(struct sl_obj_state *st, struct sl_diff *d)
@@ -762,6 +771,7 @@ static void sl_fresh(struct sl_obj_state *st, struct sl_diff *d)
 	st->status = SL_STATUS_PENDING;
 	st->generation = 0;
 	d->added++;
+	sl_store_pending_add(d->into, st);
 }
 
 /* The VPC an object's tables live in, NULL-safe. */
@@ -780,6 +790,9 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 	int rc = 0;
 
 	memset(d, 0, sizeof(*d));
+	d->into = new;
+	new->pending.n = 0;
+	new->pending_all = false;
 
 	for (unsigned int i = 0; i < new->region_v.n; i++) {
 		struct sl_region_obj *n = new->region_v.v[i];

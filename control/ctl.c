@@ -650,6 +650,7 @@ int sl_ctl_check_segment(struct sl_ctl *c)
 	memset(&res, 0, sizeof(res));
 	c->store->pending.n = 0;
 	c->store->pending_all = false;
+	c->acked_seen = 0; /* the new segment counts its generations from 1 again */
 	sl_store_foreach_state(c->store, sl_unstamp, c->store);
 	sl_compiler_mark_all_dirty(c->comp);
 	rc = sl_ctl_publish(c, c->store, &res);

@@ -258,6 +258,18 @@ static void test_diff_marks_one_vpc(void **state)
 	assert_int_equal(sl_store_diff(s2, s2, &d), 0);
 	assert_int_equal(d.changed + d.added + d.removed + d.n_dirty_vpcs, 0);
 	sl_diff_free(&d);
+	/* everything removed: counted, and every VPC's tables are dirty */
+	{
+		struct sl_store *none = sl_store_new();
+
+		assert_int_equal(sl_store_diff(s2, none, &d), 0);
+		assert_int_equal(d.removed, count_status(s2, SL_STATUS_PENDING) +
+						count_status(s2, SL_STATUS_AVAILABLE));
+		assert_int_equal(d.n_dirty_vpcs, s2->vpc_v.n);
+		assert_int_equal(none->pending.n, 0);
+		sl_diff_free(&d);
+		sl_store_free(none);
+	}
 	sl_store_free(s1);
 	sl_store_free(s2);
 	sl_errs_free(&e);

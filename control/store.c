@@ -723,6 +723,7 @@ static bool sl_bwp_eq(const struct sl_bwp_obj *a, const struct sl_bwp_obj *b)
  * depends on them yet (issue 5), so no VPC is marked dirty. */
 #define SL_DIFF_NAT(vec, idx, T, eq)                                                               \
 	do {                                                                                       \
+		unsigned int matched = 0;                                                          \
 		for (unsigned int i = 0; i < new->vec.n; i++) {                                    \
 			T *n = new->vec.v[i];                                                      \
 			T *o = old ? sl_jsl_get(old->idx, n->id) : NULL;                           \
@@ -730,8 +731,9 @@ static bool sl_bwp_eq(const struct sl_bwp_obj *a, const struct sl_bwp_obj *b)
 				sl_carry(&n->st, &o->st, eq(o, n), d);                             \
 			else                                                                       \
 				sl_fresh(&n->st, d);                                               \
+			matched += o != NULL;                                                      \
 		}                                                                                  \
-		for (unsigned int i = 0; old && i < old->vec.n; i++)                               \
+		for (unsigned int i = 0; old && matched < old->vec.n && i < old->vec.n; i++)       \
 			if (!sl_jsl_get(new->idx, ((T *)old->vec.v[i])->id))                       \
 				d->removed++;                                                      \
 	} while (0)
@@ -787,6 +789,10 @@ static const char *sl_route_vpc(const struct sl_route_obj *r)
 
 int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_diff *d)
 {
+	/* objects of `new` found in `old`, per kind: when they are all of
+	 * old's, nothing of that kind was removed and the removal pass (a
+	 * lookup per object) is skipped; IDs are unique in a store */
+	unsigned int m_vpc = 0, m_vsw = 0, m_inst = 0, m_route = 0;
 	int rc = 0;
 
 	memset(d, 0, sizeof(*d));
@@ -817,6 +823,7 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		struct sl_vpc_obj *o = old ? sl_store_vpc(old, n->id) : NULL;
 		bool same = o && sl_vpc_eq(o, n);
 
+		m_vpc += o != NULL;
 		if (o)
 			sl_carry(&n->st, &o->st, same, d);
 		else
@@ -829,6 +836,7 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		struct sl_vswitch_obj *o = old ? sl_store_vswitch(old, n->id) : NULL;
 		bool same = o && sl_vswitch_eq(o, n);
 
+		m_vsw += o != NULL;
 		if (o)
 			sl_carry(&n->st, &o->st, same, d);
 		else
@@ -844,6 +852,7 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		struct sl_instance_obj *o = old ? sl_store_instance(old, n->id) : NULL;
 		bool same = o && sl_instance_eq(o, n);
 
+		m_inst += o != NULL;
 		if (o)
 			sl_carry(&n->st, &o->st, same, d);
 		else
@@ -858,6 +867,7 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		struct sl_route_obj *o = old ? sl_jsl_get(old->routes, n->key) : NULL;
 		bool same = o && sl_route_eq(o, n);
 
+		m_route += o != NULL;
 		if (o)
 			sl_carry(&n->st, &o->st, same, d);
 		else
@@ -896,28 +906,28 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		if (!sl_jsl_get(new->zones, o->id))
 			d->removed++;
 	}
-	for (unsigned int i = 0; i < old->vpc_v.n; i++) {
+	for (unsigned int i = 0; m_vpc < old->vpc_v.n && i < old->vpc_v.n; i++) {
 		struct sl_vpc_obj *o = old->vpc_v.v[i];
 		if (!sl_store_vpc(new, o->id)) {
 			d->removed++;
 			rc |= sl_diff_dirty(d, o->id);
 		}
 	}
-	for (unsigned int i = 0; i < old->vswitch_v.n; i++) {
+	for (unsigned int i = 0; m_vsw < old->vswitch_v.n && i < old->vswitch_v.n; i++) {
 		struct sl_vswitch_obj *o = old->vswitch_v.v[i];
 		if (!sl_store_vswitch(new, o->id)) {
 			d->removed++;
 			rc |= sl_diff_dirty(d, o->vpc_id);
 		}
 	}
-	for (unsigned int i = 0; i < old->instance_v.n; i++) {
+	for (unsigned int i = 0; m_inst < old->instance_v.n && i < old->instance_v.n; i++) {
 		struct sl_instance_obj *o = old->instance_v.v[i];
 		if (!sl_store_instance(new, o->id)) {
 			d->removed++;
 			rc |= sl_diff_dirty(d, sl_inst_vpc(o));
 		}
 	}
-	for (unsigned int i = 0; i < old->route_v.n; i++) {
+	for (unsigned int i = 0; m_route < old->route_v.n && i < old->route_v.n; i++) {
 		struct sl_route_obj *o = old->route_v.v[i];
 		if (!sl_jsl_get(new->routes, o->key)) {
 			d->removed++;

@@ -541,7 +541,7 @@ struct sl_diff {
 	Pvoid_t dirty_vpcs; /**< JudySL VpcId -> (void *)1: tables to recompile
 			     * (VPCs present in the new store, or removed) */
 	unsigned int n_dirty_vpcs;
-	bool inet_dirty; /**< gateway changed: recompile the Internet table */
+	bool inet_dirty;       /**< gateway changed: recompile the Internet table */
 	struct sl_store *into; /**< the new store, whose Pending list it fills */
 };
 

@@ -10,7 +10,12 @@
  * hold tables of the rejected store, so it is marked all-dirty: the next
  * publish rebuilds from whatever store is live then.
  *
- * Concurrency: single-threaded; called from sluiced's event loop (or a test).
+ * Concurrency: single-threaded; called from sluiced's event loop (or a test),
+ * but for the reaper: a store that sl_ctl_apply() replaced is no longer
+ * reachable from anything but the reaper thread, which frees it there (at
+ * 20,000 objects freeing a store is a tenth of an API batch's cost, off the
+ * path of the replies this way). At most one reaper runs: the next
+ * retirement and sl_ctl_free() join it first.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -46,6 +51,8 @@ struct sl_ctl {
 	unsigned int n_inet_via;
 	unsigned int n_uncommitted; /**< route-source changes not yet published */
 	bool segment_error_logged;  /**< re-creating a lost segment failed, said so */
+	pthread_t reaper;	    /**< frees a retired store (see the design note) */
+	bool reaper_running;
 };
 
 static double sl_ctl_now(void)
@@ -87,10 +94,37 @@ struct sl_ctl *sl_ctl_new(const struct sl_ctl_opts *o)
 	return c;
 }
 
+static void *sl_reap_run(void *arg)
+{
+	sl_store_free(arg);
+	return NULL;
+}
+
+static void sl_ctl_reap_wait(struct sl_ctl *c)
+{
+	if (c->reaper_running)
+		pthread_join(c->reaper, NULL);
+	c->reaper_running = false;
+}
+
+/* Free `old`, which nothing references any more, on the reaper thread
+ * (here if no thread can be started). */
+static void sl_ctl_retire(struct sl_ctl *c, struct sl_store *old)
+{
+	sl_ctl_reap_wait(c);
+	if (old == NULL)
+		return;
+	if (pthread_create(&c->reaper, NULL, sl_reap_run, old) == 0)
+		c->reaper_running = true;
+	else
+		sl_store_free(old);
+}
+
 void sl_ctl_free(struct sl_ctl *c)
 {
 	if (c == NULL)
 		return;
+	sl_ctl_reap_wait(c);
 	sl_shm_close(c->shm);
 	sl_store_free(c->store);
 	sl_compiler_free(c->comp);
@@ -198,15 +232,40 @@ static void sl_ack(struct sl_obj_state *st, const char *what, const char *id, vo
 {
 	struct sl_ack_arg *a = arg;
 
+	(void)what;
+	(void)id;
 	if (st->status != SL_STATUS_PENDING)
 		return;
 	if (st->generation != 0 && st->generation <= a->acked) {
 		st->status = SL_STATUS_AVAILABLE;
 		a->became_available++;
-		SL_DEBUG("%s %s: Available (generation %" PRIu64 ")", what, id, st->generation);
 	} else {
 		a->still_pending++;
 	}
+}
+
+/* sl_stamp or sl_ack on every Pending object of `s`: its Pending list (the
+ * ones that became Available leave it), or every object when the list is
+ * incomplete. */
+static void sl_ctl_foreach_pending(struct sl_store *s,
+				   void (*fn)(struct sl_obj_state *st, const char *what,
+					      const char *id, void *arg),
+				   void *arg)
+{
+	unsigned int k = 0;
+
+	if (s->pending_all) {
+		sl_store_foreach_state(s, fn, arg);
+		return;
+	}
+	for (unsigned int i = 0; i < s->pending.n; i++) {
+		struct sl_obj_state *st = s->pending.v[i];
+
+		fn(st, "", "", arg);
+		if (st->status == SL_STATUS_PENDING)
+			s->pending.v[k++] = st;
+	}
+	s->pending.n = k;
 }
 
 static int sl_ctl_publish_x(struct sl_ctl *c, struct sl_store *s, bool same_store,
@@ -261,7 +320,7 @@ static int sl_ctl_publish_x(struct sl_ctl *c, struct sl_store *s, bool same_stor
 	res->generation = gen;
 	c->last_gen = gen;
 	if (!same_store) { /* a route-source commit carries no new object */
-		sl_store_foreach_state(s, sl_stamp, &gen);
+		sl_ctl_foreach_pending(s, sl_stamp, &gen);
 		c->pending_gen = gen;
 	}
 	return 0;
@@ -472,7 +531,7 @@ int sl_ctl_apply(struct sl_ctl *c, struct sl_store *s, const char *what, struct 
 		SL_INFO("%s: %s unchanged (%u object(s)), nothing to publish", what,
 			strcmp(what, "reload") == 0 ? c->config_path : "state", d.unchanged);
 		sl_diff_free(&d);
-		sl_store_free(c->store);
+		sl_ctl_retire(c, c->store);
 		c->store = s; /* same content, carried status */
 		return 0;
 	}
@@ -502,7 +561,7 @@ int sl_ctl_apply(struct sl_ctl *c, struct sl_store *s, const char *what, struct 
 		sl_store_free(s);
 		return rc;
 	}
-	sl_store_free(c->store);
+	sl_ctl_retire(c, c->store);
 	c->store = s;
 	SL_INFO("%s: %u added, %u removed, %u changed, %u unchanged; %u dirty VPC(s)%s", what,
 		res->added, res->removed, res->changed, res->unchanged, res->n_dirty_vpcs,
@@ -540,13 +599,13 @@ unsigned int sl_ctl_poll(struct sl_ctl *c)
 	if (c->last_gen && a.acked >= c->last_gen)
 		sl_ctl_sync_idle_bank(c); /* nothing to do unless it is behind */
 	/* no object waits, or no new acknowledgement since the last look:
-	 * walking every object (O(objects)) would find nothing new */
+	 * a walk would find nothing new */
 	if (c->pending_gen == 0)
 		return 0;
 	if (a.acked <= c->acked_seen)
 		return 1;
 	c->acked_seen = a.acked;
-	sl_store_foreach_state(c->store, sl_ack, &a);
+	sl_ctl_foreach_pending(c->store, sl_ack, &a);
 	if (a.acked >= c->pending_gen) {
 		SL_DEBUG("generation %" PRIu64 " acknowledged: %u object(s) now Available",
 			 c->pending_gen, a.became_available);
@@ -559,11 +618,11 @@ static void sl_unstamp(struct sl_obj_state *st, const char *what, const char *id
 {
 	(void)what;
 	(void)id;
-	(void)arg;
 	/* a new segment carries nothing yet: everything waits for the new
 	 * generation's acknowledgement again */
 	st->status = SL_STATUS_PENDING;
 	st->generation = 0;
+	sl_store_pending_add(arg, st);
 }
 
 int sl_ctl_check_segment(struct sl_ctl *c)
@@ -589,7 +648,10 @@ int sl_ctl_check_segment(struct sl_ctl *c)
 	}
 	c->segment_error_logged = false;
 	memset(&res, 0, sizeof(res));
-	sl_store_foreach_state(c->store, sl_unstamp, NULL);
+	c->store->pending.n = 0;
+	c->store->pending_all = false;
+	c->acked_seen = 0; /* the new segment counts its generations from 1 again */
+	sl_store_foreach_state(c->store, sl_unstamp, c->store);
 	sl_compiler_mark_all_dirty(c->comp);
 	rc = sl_ctl_publish(c, c->store, &res);
 	if (rc == 0)

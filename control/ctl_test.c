@@ -189,6 +189,27 @@ static void test_restart_keeps_indexes(void **state)
 }
 
 /* Diff on two stores: changing one VSwitch marks only its VPC dirty. */
+struct count_arg {
+	enum sl_status want;
+	unsigned int n;
+};
+
+static void count_one(struct sl_obj_state *st, const char *what, const char *id, void *arg)
+{
+	struct count_arg *a = arg;
+
+	a->n += st->status == a->want;
+}
+
+/* Objects of every kind in status `want`. */
+static unsigned int count_status(struct sl_store *s, enum sl_status want)
+{
+	struct count_arg a = {.want = want};
+
+	sl_store_foreach_state(s, count_one, &a);
+	return a.n;
+}
+
 static void test_diff_marks_one_vpc(void **state)
 {
 	char *t = demo();
@@ -226,11 +247,29 @@ static void test_diff_marks_one_vpc(void **state)
 	assert_true(sl_store_vswitch(s2, "vsw-b1")->st.generation == 5);
 	assert_int_equal(sl_store_vswitch(s2, "vsw-b2")->st.status, SL_STATUS_PENDING);
 	assert_true(sl_store_vswitch(s2, "vsw-b2")->st.generation == 0);
+	/* the Pending list holds what is Pending, nothing else (s1's other
+	 * objects were never marked Available: they stay Pending in s2) */
+	assert_false(s2->pending_all);
+	assert_int_equal(s2->pending.n, count_status(s2, SL_STATUS_PENDING));
+	for (unsigned int i = 0; i < s2->pending.n; i++)
+		assert_ptr_not_equal(s2->pending.v[i], &sl_store_vswitch(s2, "vsw-b1")->st);
 	sl_diff_free(&d);
 	/* identical stores: empty diff */
 	assert_int_equal(sl_store_diff(s2, s2, &d), 0);
 	assert_int_equal(d.changed + d.added + d.removed + d.n_dirty_vpcs, 0);
 	sl_diff_free(&d);
+	/* everything removed: counted, and every VPC's tables are dirty */
+	{
+		struct sl_store *none = sl_store_new();
+
+		assert_int_equal(sl_store_diff(s2, none, &d), 0);
+		assert_int_equal(d.removed, count_status(s2, SL_STATUS_PENDING) +
+						count_status(s2, SL_STATUS_AVAILABLE));
+		assert_int_equal(d.n_dirty_vpcs, s2->vpc_v.n);
+		assert_int_equal(none->pending.n, 0);
+		sl_diff_free(&d);
+		sl_store_free(none);
+	}
 	sl_store_free(s1);
 	sl_store_free(s2);
 	sl_errs_free(&e);
@@ -320,17 +359,6 @@ static void test_reload(void **state)
 	free(t);
 }
 
-static unsigned int count_status(struct sl_store *s, enum sl_status want)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < s->vswitch_v.n; i++)
-		n += ((struct sl_vswitch_obj *)s->vswitch_v.v[i])->st.status == want;
-	for (unsigned int i = 0; i < s->vpc_v.n; i++)
-		n += ((struct sl_vpc_obj *)s->vpc_v.v[i])->st.status == want;
-	return n;
-}
-
 static void test_pending_to_available(void **state)
 {
 	char *t = demo(), *t2;
@@ -361,6 +389,8 @@ static void test_pending_to_available(void **state)
 	/* the changed VSwitch waits for the data plane; the rest stays Available */
 	assert_int_equal(sl_ctl_poll(c), 1);
 	w = sl_store_vswitch(sl_ctl_store(c), "vsw-a2");
+	assert_int_equal(sl_ctl_store(c)->pending.n, 1);
+	assert_ptr_equal(sl_ctl_store(c)->pending.v[0], &w->st);
 	assert_int_equal(w->st.status, SL_STATUS_PENDING);
 	assert_true(w->st.generation == 2);
 	assert_int_equal(sl_store_vswitch(sl_ctl_store(c), "vsw-a1")->st.status,
@@ -369,6 +399,7 @@ static void test_pending_to_available(void **state)
 	atomic_store(&h->lcore[2].ack_generation, 2);
 	assert_int_equal(sl_ctl_poll(c), 0);
 	assert_int_equal(w->st.status, SL_STATUS_AVAILABLE);
+	assert_int_equal(sl_ctl_store(c)->pending.n, 0);
 
 	atomic_store(&h->lcore[2].online, 0);
 	atomic_store(&h->dp_pid, 0);
@@ -389,6 +420,10 @@ static void test_segment_lost(void **state)
 	assert_true(gen_of() == 1);
 	unlink(seg);
 	assert_int_equal(sl_ctl_check_segment(c), 0);
+	/* every object was Pending again, and is Available once published (no
+	 * data plane) */
+	assert_int_equal(sl_ctl_poll(c), 0);
+	assert_int_equal(count_status(sl_ctl_store(c), SL_STATUS_PENDING), 0);
 	/* a new file with everything in it */
 	assert_true(gen_of() == 1);
 	{

@@ -336,7 +336,11 @@ int main(int argc, char **argv)
 
 	t0 = sl_now();
 	ctl = sl_ctl_new(&co);
+	/* the start's log lines on stderr: its phase breakdown (parse, store,
+	 * validation, prefix file, RIB) and the publish */
+	sl_log_level = SL_LOG_INFO;
 	rc = ctl ? sl_ctl_start(ctl, &res, err, sizeof(err)) : -ENOMEM;
+	sl_log_level = SL_LOG_WARN;
 	if (rc < 0) {
 		fprintf(stderr, "bench_update: start: %s\n", err);
 		return 1;

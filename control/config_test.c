@@ -201,7 +201,6 @@ static void test_cidr_forms(void **state)
 	free(j);
 }
 
-
 /* sl_cfg_parse_json() with the RouteEntries array cut in two: the same tree
  * as one json_loadb(), or the same error (line, column, text). */
 static void sl_t_split_same(const char *text, bool want_split)

@@ -405,8 +405,8 @@ static void sl_pfx_job_give(struct sl_pfx_job *j, struct sl_store *s)
 static void sl_pfx_job_undo(struct sl_ctl *c, struct sl_pfx_job *j)
 {
 	for (size_t i = 0; j->applied && i < j->l.n4; i++) {
-		struct sl_pfx p = {.addr = j->l.v4[i].addr, .len = j->l.v4[i].len,
-				   .family = SL_AF_INET};
+		struct sl_pfx p = {
+		    .addr = j->l.v4[i].addr, .len = j->l.v4[i].len, .family = SL_AF_INET};
 
 		sl_compiler_inet_del(c->comp, &p);
 	}
@@ -764,7 +764,10 @@ static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_
 				  const struct sl_pfx *vias, unsigned int n_vias, char *err,
 				  size_t errlen)
 {
+	const struct sl_gateway_obj *g = c->store ? c->store->gateway : NULL;
 	const struct sl_pfx *v4[16], *v6[16];
+	struct sl_nexthop nh4[16], nh6[16];
+	int nh_rc4[16], nh_rc6[16];
 	unsigned int n4 = 0, n6 = 0;
 	int rc = 0;
 
@@ -785,17 +788,33 @@ static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_
 			 path, l->n4 && n4 == 0 ? 4 : 6, l->n4 && n4 == 0 ? 4 : 6);
 		return -EINVAL;
 	}
+	/* what sl_ctl_inet_set() does per prefix, with each via's next hop
+	 * made once (a million prefixes share at most 32 of them) */
+	for (unsigned int k = 0; k < n4; k++)
+		nh_rc4[k] = v4[k]->family != SL_AF_INET
+				? -EINVAL
+				: sl_compile_inet_nexthop(g, v4[k], "RouteSource", &nh4[k]);
+	for (unsigned int k = 0; k < n6; k++)
+		nh_rc6[k] = v6[k]->family != SL_AF_INET6
+				? -EINVAL
+				: sl_compile_inet_nexthop(g, v6[k], "RouteSource", &nh6[k]);
 	for (size_t i = 0; i < l->n4 && rc == 0; i++) {
 		struct sl_pfx p = {.addr = l->v4[i].addr, .len = l->v4[i].len, .family = SL_AF_INET};
+		unsigned int k = l->v4[i].nh % n4;
 
-		rc = sl_ctl_inet_set(c, &p, v4[l->v4[i].nh % n4]);
+		rc = nh_rc4[k] < 0 ? nh_rc4[k] : sl_compiler_inet_set(c->comp, &p, &nh4[k]);
+		if (rc == 0)
+			c->n_uncommitted++;
 	}
 	for (size_t i = 0; i < l->n6 && rc == 0; i++) {
 		struct sl_pfx p = {.addr = sl_addr_from_bytes(SL_AF_INET6, l->v6[i].addr),
 				   .len = l->v6[i].len,
 				   .family = SL_AF_INET6};
+		unsigned int k = l->v6[i].nh % n6;
 
-		rc = sl_ctl_inet_set(c, &p, v6[l->v6[i].nh % n6]);
+		rc = nh_rc6[k] < 0 ? nh_rc6[k] : sl_compiler_inet_set(c->comp, &p, &nh6[k]);
+		if (rc == 0)
+			c->n_uncommitted++;
 	}
 	if (rc < 0)
 		snprintf(err, errlen, "%s: %s (is every --inet-via on an outside subnet?)", path,

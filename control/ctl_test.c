@@ -478,7 +478,6 @@ static void test_bank_too_small(void **state)
 	free(j);
 }
 
-
 /* --inet-routes at start: the RIB fills on the prefix thread while the
  * config validates; a config that fails leaves no route behind. */
 static void test_start_inet_routes(void **state)

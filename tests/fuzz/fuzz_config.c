@@ -83,8 +83,8 @@ static void sl_fz_split(const uint8_t *data, size_t size)
 		sl_fuzz_die("sl_cfg_parse_json() left the text changed");
 	if ((a == NULL) != (b == NULL))
 		sl_fuzz_die("sl_cfg_parse_json() and json_loadb() disagree on validity");
-	if (a == NULL && (je1.line != je2.line || je1.column != je2.column ||
-			  strcmp(je1.text, je2.text) != 0))
+	if (a == NULL &&
+	    (je1.line != je2.line || je1.column != je2.column || strcmp(je1.text, je2.text) != 0))
 		sl_fuzz_die("sl_cfg_parse_json() reports another error than json_loadb()");
 	if (a != NULL && !json_equal(a, b))
 		sl_fuzz_die("sl_cfg_parse_json() built another tree than json_loadb()");

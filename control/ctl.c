@@ -498,10 +498,11 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 		SL_INFO("loaded %zu Internet route(s) from %s in %.2f s (with the config)",
 			sl_compiler_inet_count(c->comp), c->inet_routes, sl_ctl_now() - t0);
 	}
-	SL_INFO("start-up: config parse %.2f s, store %.2f s, validation %.2f s; prefix file "
+	SL_INFO("start-up: config parse %.2f s%s, store %.2f s, validation %.2f s; prefix file "
 		"%.2f s and RIB %.2f s alongside (waited %.2f s for them)",
-		sl_cfg_last_load.parse_s, sl_cfg_last_load.build_s, t_valid - t_load, job.parse_s,
-		job.apply_s, t_rib - t_valid);
+		sl_cfg_last_load.parse_s, sl_cfg_last_load.split ? " (in two pieces)" : "",
+		sl_cfg_last_load.build_s, t_valid - t_load, job.parse_s, job.apply_s,
+		t_rib - t_valid);
 	rc = sl_ctl_open_segment(c, err, errlen);
 	if (rc < 0)
 		return rc;

@@ -172,7 +172,9 @@ struct sl_store *sl_ctl_load_store(const char *path, struct sl_errs *errs)
 	return sl_ctl_build_store(NULL, path, errs);
 }
 
-struct sl_store *sl_ctl_build_store(const struct sl_ctl *c, const char *path, struct sl_errs *errs)
+/* The file and the database's objects, not validated yet. */
+static struct sl_store *sl_ctl_load_unvalidated(const struct sl_ctl *c, const char *path,
+						struct sl_errs *errs)
 {
 	struct sl_store *s = sl_cfg_load(path, errs);
 
@@ -182,6 +184,15 @@ struct sl_store *sl_ctl_build_store(const struct sl_ctl *c, const char *path, st
 		sl_store_free(s);
 		return NULL;
 	}
+	return s;
+}
+
+struct sl_store *sl_ctl_build_store(const struct sl_ctl *c, const char *path, struct sl_errs *errs)
+{
+	struct sl_store *s = sl_ctl_load_unvalidated(c, path, errs);
+
+	if (s == NULL)
+		return NULL;
 	if (sl_validate(s, errs) < 0 || sl_errs_count(errs) > 0) {
 		sl_store_free(s);
 		return NULL;
@@ -382,58 +393,142 @@ static int sl_ctl_open_segment(struct sl_ctl *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* A prefix file parsed on its own thread (sl_pfx_load touches nothing but
- * its arguments). */
+/*
+ * The Internet table at start-up, on a second thread: the prefix file (a
+ * million lines) is parsed while the config is loaded, and given to the
+ * route source (the compiler's Internet RIB) while the loaded config is
+ * validated. The RIB needs the config's gateway (the next hops' source
+ * addresses and the default route's via), so the thread waits for the
+ * store between the two steps.
+ *
+ * Concurrency: between `store_ready` and the join, the thread reads the
+ * store's gateway and writes only the compiler's Internet RIB and
+ * c->n_uncommitted; the main thread meanwhile runs sl_validate(), which
+ * reads the store (the gateway included) and writes the error list only.
+ * `store` NULL at `store_ready` tells the thread to stop after the parse.
+ */
 struct sl_pfx_job {
+	struct sl_ctl *c;
 	const char *path;
 	struct sl_pfxlist l;
 	int rc;
+	bool applied; /**< the prefixes went to the RIB (undone if the start fails) */
 	char err[512];
+	double parse_s, apply_s;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool store_ready;
+	struct sl_store *store;
 };
-
-static void *sl_pfx_job_run(void *arg)
-{
-	struct sl_pfx_job *j = arg;
-
-	/* next hop numbers 0..15: an index into the family's vias */
-	j->rc = sl_pfx_load(j->path, 16, &j->l, j->err, sizeof(j->err));
-	return NULL;
-}
 
 static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_pfxlist *l,
 				  const struct sl_pfx *vias, unsigned int n_vias, char *err,
 				  size_t errlen);
+
+static void *sl_pfx_job_run(void *arg)
+{
+	struct sl_pfx_job *j = arg;
+	double t0 = sl_ctl_now();
+	struct sl_store *s;
+
+	/* next hop numbers 0..15: an index into the family's vias */
+	j->rc = sl_pfx_load(j->path, 16, &j->l, j->err, sizeof(j->err));
+	j->parse_s = sl_ctl_now() - t0;
+	pthread_mutex_lock(&j->lock);
+	while (!j->store_ready)
+		pthread_cond_wait(&j->cond, &j->lock);
+	s = j->store;
+	pthread_mutex_unlock(&j->lock);
+	if (s == NULL || j->rc < 0)
+		return NULL;
+	t0 = sl_ctl_now();
+	j->rc = sl_ctl_inet_apply_list(j->c, j->path, &j->l, j->c->inet_via, j->c->n_inet_via,
+				       j->err, sizeof(j->err));
+	j->applied = true;
+	j->apply_s = sl_ctl_now() - t0;
+	return NULL;
+}
+
+/* Hand the loaded (not yet validated) store to the job, or NULL: stop. */
+static void sl_pfx_job_give(struct sl_pfx_job *j, struct sl_store *s)
+{
+	pthread_mutex_lock(&j->lock);
+	j->store = s;
+	j->store_ready = true;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
+/* A start that failed after the job filled the RIB: take its prefixes out
+ * again, so the compiler is as before the start. */
+static void sl_pfx_job_undo(struct sl_ctl *c, struct sl_pfx_job *j)
+{
+	for (size_t i = 0; j->applied && i < j->l.n4; i++) {
+		struct sl_pfx p = {
+		    .addr = j->l.v4[i].addr, .len = j->l.v4[i].len, .family = SL_AF_INET};
+
+		sl_compiler_inet_del(c->comp, &p);
+	}
+	for (size_t i = 0; j->applied && i < j->l.n6; i++) {
+		struct sl_pfx p = {.addr = sl_addr_from_bytes(SL_AF_INET6, j->l.v6[i].addr),
+				   .len = j->l.v6[i].len,
+				   .family = SL_AF_INET6};
+
+		sl_compiler_inet_del(c->comp, &p);
+	}
+	c->n_uncommitted = 0;
+}
 
 int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t errlen)
 {
 	struct sl_ctl_result local;
 	struct sl_errs errs;
 	struct sl_diff d;
+	struct sl_store *s;
 	char desc[256];
 	int rc;
 
-	struct sl_pfx_job job = {.path = c->inet_routes};
+	struct sl_pfx_job job = {.c = c, .path = c->inet_routes};
 	pthread_t th;
 	bool threaded = false;
-	double t0 = sl_ctl_now();
+	double t0 = sl_ctl_now(), t_load, t_valid, t_rib;
 
 	if (res == NULL)
 		res = &local;
 	memset(res, 0, sizeof(*res));
-	/* the prefix file (a million lines) is parsed on a second thread
-	 * while the config is loaded: they do not depend on each other */
+	pthread_mutex_init(&job.lock, NULL);
+	pthread_cond_init(&job.cond, NULL);
 	if (c->inet_routes)
 		threaded = pthread_create(&th, NULL, sl_pfx_job_run, &job) == 0;
 	sl_errs_init(&errs, c->config_path);
-	c->store = sl_ctl_build_store(c, c->config_path, &errs);
-	res->n_errors = sl_errs_count(&errs);
-	if (c->inet_routes) {
-		if (threaded)
-			pthread_join(th, NULL);
-		else
-			sl_pfx_job_run(&job);
+	s = sl_ctl_load_unvalidated(c, c->config_path, &errs);
+	t_load = sl_ctl_now();
+	/* the RIB fills while the store is validated (sl_pfx_job) */
+	if (threaded) {
+		c->store = s;
+		sl_pfx_job_give(&job, s);
 	}
-	if (c->store == NULL) {
+	if (s && (sl_validate(s, &errs) < 0 || sl_errs_count(&errs) > 0))
+		rc = -EINVAL;
+	else
+		rc = s ? 0 : -EINVAL;
+	t_valid = sl_ctl_now();
+	if (threaded) {
+		pthread_join(th, NULL);
+	} else if (c->inet_routes) {
+		job.store_ready = true; /* the job runs here, after the validation */
+		job.store = rc == 0 ? s : NULL;
+		c->store = job.store;
+		sl_pfx_job_run(&job);
+	}
+	t_rib = sl_ctl_now();
+	pthread_mutex_destroy(&job.lock);
+	pthread_cond_destroy(&job.cond);
+	res->n_errors = sl_errs_count(&errs);
+	if (rc < 0) {
+		sl_pfx_job_undo(c, &job);
+		c->store = NULL;
+		sl_store_free(s);
 		sl_errs_log(&errs, SL_LOG_ERROR);
 		snprintf(err, errlen, "%s: %u error(s)%s%s", c->config_path, res->n_errors,
 			 errs.n ? ", first: " : "", errs.n ? errs.v[0].msg : "");
@@ -441,6 +536,7 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 		sl_pfx_free(&job.l);
 		return -EINVAL;
 	}
+	c->store = s;
 	sl_errs_free(&errs);
 	rc = sl_store_diff(NULL, c->store, &d);
 	if (rc == 0) {
@@ -453,17 +549,19 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 
 	if (c->inet_routes) {
 		rc = job.rc;
-		if (rc < 0)
-			snprintf(err, errlen, "%s", job.err);
-		else
-			rc = sl_ctl_inet_apply_list(c, c->inet_routes, &job.l, c->inet_via,
-						    c->n_inet_via, err, errlen);
 		sl_pfx_free(&job.l);
-		if (rc < 0)
+		if (rc < 0) {
+			snprintf(err, errlen, "%s", job.err);
 			return rc;
+		}
 		SL_INFO("loaded %zu Internet route(s) from %s in %.2f s (with the config)",
 			sl_compiler_inet_count(c->comp), c->inet_routes, sl_ctl_now() - t0);
 	}
+	SL_INFO("start-up: config parse %.2f s%s, store %.2f s, validation %.2f s; prefix file "
+		"%.2f s and RIB %.2f s alongside (waited %.2f s for them)",
+		sl_cfg_last_load.parse_s, sl_cfg_last_load.split ? " (in two pieces)" : "",
+		sl_cfg_last_load.build_s, t_valid - t_load, job.parse_s, job.apply_s,
+		t_rib - t_valid);
 	rc = sl_ctl_open_segment(c, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -729,7 +827,10 @@ static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_
 				  const struct sl_pfx *vias, unsigned int n_vias, char *err,
 				  size_t errlen)
 {
+	const struct sl_gateway_obj *g = c->store ? c->store->gateway : NULL;
 	const struct sl_pfx *v4[16], *v6[16];
+	struct sl_nexthop nh4[16], nh6[16];
+	int nh_rc4[16], nh_rc6[16];
 	unsigned int n4 = 0, n6 = 0;
 	int rc = 0;
 
@@ -750,17 +851,33 @@ static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_
 			 path, l->n4 && n4 == 0 ? 4 : 6, l->n4 && n4 == 0 ? 4 : 6);
 		return -EINVAL;
 	}
+	/* what sl_ctl_inet_set() does per prefix, with each via's next hop
+	 * made once (a million prefixes share at most 32 of them) */
+	for (unsigned int k = 0; k < n4; k++)
+		nh_rc4[k] = v4[k]->family != SL_AF_INET
+				? -EINVAL
+				: sl_compile_inet_nexthop(g, v4[k], "RouteSource", &nh4[k]);
+	for (unsigned int k = 0; k < n6; k++)
+		nh_rc6[k] = v6[k]->family != SL_AF_INET6
+				? -EINVAL
+				: sl_compile_inet_nexthop(g, v6[k], "RouteSource", &nh6[k]);
 	for (size_t i = 0; i < l->n4 && rc == 0; i++) {
 		struct sl_pfx p = {.addr = l->v4[i].addr, .len = l->v4[i].len, .family = SL_AF_INET};
+		unsigned int k = l->v4[i].nh % n4;
 
-		rc = sl_ctl_inet_set(c, &p, v4[l->v4[i].nh % n4]);
+		rc = nh_rc4[k] < 0 ? nh_rc4[k] : sl_compiler_inet_set(c->comp, &p, &nh4[k]);
+		if (rc == 0)
+			c->n_uncommitted++;
 	}
 	for (size_t i = 0; i < l->n6 && rc == 0; i++) {
 		struct sl_pfx p = {.addr = sl_addr_from_bytes(SL_AF_INET6, l->v6[i].addr),
 				   .len = l->v6[i].len,
 				   .family = SL_AF_INET6};
+		unsigned int k = l->v6[i].nh % n6;
 
-		rc = sl_ctl_inet_set(c, &p, v6[l->v6[i].nh % n6]);
+		rc = nh_rc6[k] < 0 ? nh_rc6[k] : sl_compiler_inet_set(c->comp, &p, &nh6[k]);
+		if (rc == 0)
+			c->n_uncommitted++;
 	}
 	if (rc < 0)
 		snprintf(err, errlen, "%s: %s (is every --inet-via on an outside subnet?)", path,

@@ -513,6 +513,53 @@ static void test_bank_too_small(void **state)
 	free(j);
 }
 
+/* --inet-routes at start: the RIB fills on the prefix thread while the
+ * config validates; a config that fails leaves no route behind. */
+static void test_start_inet_routes(void **state)
+{
+	char pfxpath[160], err[512];
+	struct sl_ctl_opts o = {.config_path = cfgpath, .segment_path = seg, .bank_size = 1 << 20};
+	struct sl_ctl_result res;
+	struct sl_ctl *c;
+	size_t n_cfg;
+	char *t = demo();
+	FILE *f;
+
+	(void)state;
+	snprintf(pfxpath, sizeof(pfxpath), "%s.pfx", cfgpath);
+	o.inet_routes = pfxpath;
+	f = fopen(pfxpath, "w");
+	assert_non_null(f);
+	for (unsigned int i = 0; i < 500; i++)
+		fprintf(f, "100.%u.%u.0/24\n2001:db8:%x::/48\n", 64 + i / 256, i % 256, 0x1000 + i);
+	assert_int_equal(fclose(f), 0);
+
+	/* a file the validation refuses (an overlap, not a syntax error) */
+	t = sl_t_replace(t, "\"192.168.2.0/24\"", "\"192.168.1.0/24\"");
+	assert_int_equal(sl_t_write_file(cfgpath, t), 0);
+	c = sl_ctl_new(&o);
+	assert_non_null(c);
+	assert_int_equal(sl_ctl_start(c, &res, err, sizeof(err)), -EINVAL);
+	assert_true(res.n_errors > 0);
+	assert_null(sl_ctl_store(c));
+	assert_int_equal(sl_compiler_inet_count(sl_ctl_compiler(c)), 0);
+	sl_ctl_free(c);
+
+	/* the demo: every prefix of the file is in the Internet table */
+	free(t);
+	t = demo();
+	assert_int_equal(sl_t_write_file(cfgpath, t), 0);
+	c = sl_ctl_new(&o);
+	assert_non_null(c);
+	assert_int_equal(sl_ctl_start(c, &res, err, sizeof(err)), 0);
+	n_cfg = sl_compiler_inet_count(sl_ctl_compiler(c));
+	assert_true(n_cfg >= 1000);
+	assert_true(res.generation == 1);
+	sl_ctl_free(c);
+	unlink(pfxpath);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +571,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_segment_lost, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_segment_unavailable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bank_too_small, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_start_inet_routes, setup, teardown),
 	};
 
 	sl_log_level = SL_LOG_ERROR;

@@ -24,8 +24,8 @@
  * tokens are fixed point, 1/256 byte (SL_POL_SHIFT), so a bucket holds up
  * to 16 MiB in 32 bits and the state {last: 64 bits, tc: 32, te/tp: 32}
  * fits one CAS. Rates are tokens per clock unit in 32.32 fixed point;
- * credit = (now - last) x rate >> 32, with now - last capped at the time
- * that fills every bucket from empty (so the product never overflows).
+ * credit = (now - last) x rate >> 32 in 128 bits (one multiply). A
+ * policer is one cache line (state, seq and both parameter copies packed).
  * Crediting sets last = now and floors the credit: at most 1/256 byte lost
  * per written packet (0.03% at 10 Mpps against 1 Gbps). rte_meter instead
  * credits whole periods of N bytes (integer tokens, no loss, but a division
@@ -55,13 +55,24 @@
 
 typedef unsigned __int128 sl_u128;
 
-/** One parameter set, in the units of the state. */
+/**
+ * One parameter set as stored, packed to 20 bytes so that a policer (state,
+ * seq and both copies) is one cache line: a packet touches that line and
+ * its lcore's counter line, nothing else. Rates are tokens per clock unit
+ * in 32.32 fixed point, below 2^48 (rlo | rhi << 32). Off: size[0] 0.
+ * trTCM: rate of P non-zero; srTCM: 0 (E fills from C's overflow).
+ */
 struct pol_params {
-	uint64_t rate[2]; /**< tokens per clock unit << 32: C; P (trTCM) or 0 (srTCM) */
-	uint64_t full_dt; /**< clock units that fill every bucket from empty */
 	uint32_t size[2]; /**< bucket sizes in tokens: CBS; EBS or PBS */
-	uint8_t mode;	  /**< enum sl_pol_mode */
-	uint8_t on;
+	uint32_t rlo[2];  /**< rate of C; of P */
+	uint16_t rhi[2];
+};
+
+/** A parameter set unpacked for one packet. */
+struct pol_view {
+	uint64_t rate[2];
+	uint64_t size[2];
+	bool on, trtcm;
 };
 
 struct sl_pol {
@@ -70,6 +81,9 @@ struct sl_pol {
 	uint32_t seq; /**< p[seq & 1] is current; writer only, release */
 	struct pol_params p[2];
 } __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct pol_params) == 20, "packed parameters");
+_Static_assert(sizeof(struct sl_pol) == 64, "a policer is one cache line");
 
 struct pol_cnt {
 	uint64_t cp, cb, xp, xb; /* conform pkts, bytes; exceed pkts, bytes */
@@ -134,21 +148,37 @@ void sl_pol_free(struct sl_pol_table *t)
 
 /* ---- readers ---------------------------------------------------------------- */
 
-static inline void params_load(const struct sl_pol *p, struct pol_params *out)
+static inline void params_unpack(const struct pol_params *pp, struct pol_view *v)
 {
+	for (int i = 0; i < 2; i++) {
+		v->rate[i] = pp->rlo[i] | (uint64_t)pp->rhi[i] << 32;
+		v->size[i] = pp->size[i];
+	}
+	v->on = pp->size[0] != 0;
+	v->trtcm = v->rate[1] != 0;
+}
+
+static inline void params_load(const struct sl_pol *p, struct pol_view *out)
+{
+	struct pol_params pp;
 	uint32_t s1, s2;
 
 	do {
 		s1 = __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE);
-		*out = p->p[s1 & 1];
+		pp = p->p[s1 & 1];
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		s2 = __atomic_load_n(&p->seq, __ATOMIC_RELAXED);
 	} while (s1 != s2);
+	params_unpack(&pp, out);
 }
 
+/* Tokens earned in dt; anything above 2^33 fills every bucket anyway
+ * (rate < 2^48 and dt < 2^64: the product fits 112 bits). */
 static inline uint64_t credit(uint64_t dt, uint64_t rate)
 {
-	return (uint64_t)(((sl_u128)dt * rate) >> 32);
+	sl_u128 c = ((sl_u128)dt * rate) >> 32;
+
+	return c > (1ull << 33) ? 1ull << 33 : (uint64_t)c;
 }
 
 static inline rte_int128_t state_load(struct sl_pol *p)
@@ -165,7 +195,7 @@ static inline rte_int128_t state_load(struct sl_pol *p)
  * Brings a state up to `now` under `pp` (RFC 2697 3. / RFC 2698 3.: the
  * buckets are refilled before the packet is looked at).
  */
-static inline void refill(const struct pol_params *pp, const rte_int128_t *s, uint64_t now,
+static inline void refill(const struct pol_view *pp, const rte_int128_t *s, uint64_t now,
 			  uint64_t *last, uint64_t *tc, uint64_t *tx)
 {
 	uint64_t dt = now > s->val[0] ? now - s->val[0] : 0;
@@ -173,10 +203,8 @@ static inline void refill(const struct pol_params *pp, const rte_int128_t *s, ui
 	*last = now > s->val[0] ? now : s->val[0];
 	*tc = (uint32_t)s->val[1];
 	*tx = s->val[1] >> 32;
-	if (dt > pp->full_dt)
-		dt = pp->full_dt;
 	*tc += credit(dt, pp->rate[0]);
-	if (pp->mode == SL_POL_SRTCM) {
+	if (!pp->trtcm) {
 		if (*tc > pp->size[0]) {
 			*tx += *tc - pp->size[0];
 			*tc = pp->size[0];
@@ -190,7 +218,7 @@ static inline void refill(const struct pol_params *pp, const rte_int128_t *s, ui
 		*tx = pp->size[1];
 }
 
-static enum sl_pol_color meter_state(struct sl_pol *p, const struct pol_params *pp,
+static enum sl_pol_color meter_state(struct sl_pol *p, const struct pol_view *pp,
 				     uint32_t len, uint64_t now)
 {
 	uint64_t need = (uint64_t)len << SL_POL_SHIFT, last, tc, tx;
@@ -199,7 +227,7 @@ static enum sl_pol_color meter_state(struct sl_pol *p, const struct pol_params *
 
 	do {
 		refill(pp, &old, now, &last, &tc, &tx);
-		if (pp->mode == SL_POL_SRTCM) {
+		if (!pp->trtcm) {
 			if (tc >= need) {
 				col = SL_POL_GREEN;
 				tc -= need;
@@ -233,7 +261,7 @@ static enum sl_pol_color meter_state(struct sl_pol *p, const struct pol_params *
 }
 
 /** Gives back what a GREEN or YELLOW packet took (two levels). */
-static void refund(struct sl_pol *p, const struct pol_params *pp, enum sl_pol_color col,
+static void refund(struct sl_pol *p, const struct pol_view *pp, enum sl_pol_color col,
 		   uint32_t len)
 {
 	uint64_t need = (uint64_t)len << SL_POL_SHIFT, tc, tx;
@@ -242,7 +270,7 @@ static void refund(struct sl_pol *p, const struct pol_params *pp, enum sl_pol_co
 	do {
 		tc = (uint32_t)old.val[1];
 		tx = old.val[1] >> 32;
-		if (pp->mode == SL_POL_SRTCM) {
+		if (!pp->trtcm) {
 			if (col == SL_POL_GREEN)
 				tc = RTE_MIN(tc + need, (uint64_t)pp->size[0]);
 			else
@@ -269,6 +297,14 @@ static inline void count(struct sl_pol_table *t, unsigned int lcore, uint32_t id
 	__atomic_store_n(by, __atomic_load_n(by, __ATOMIC_RELAXED) + len, __ATOMIC_RELAXED);
 }
 
+void sl_pol_prefetch(const struct sl_pol_table *t, unsigned int lcore, uint32_t id)
+{
+	if (id >= t->max)
+		return;
+	__builtin_prefetch(&t->pol[id], 1, 3);
+	__builtin_prefetch(&t->cnt[(size_t)lcore * t->max + id], 1, 3);
+}
+
 enum sl_pol_color sl_pol_meter(struct sl_pol_table *t, unsigned int lcore, uint32_t id,
 			       uint32_t len, uint64_t now)
 {
@@ -278,7 +314,7 @@ enum sl_pol_color sl_pol_meter(struct sl_pol_table *t, unsigned int lcore, uint3
 enum sl_pol_color sl_pol_meter2(struct sl_pol_table *t, unsigned int lcore, uint32_t own,
 				uint32_t agg, uint32_t len, uint64_t now)
 {
-	struct pol_params p1 = {.on = 0}, p2 = {.on = 0};
+	struct pol_view p1 = {.on = false}, p2 = {.on = false};
 	enum sl_pol_color c1 = SL_POL_GREEN, c2 = SL_POL_GREEN;
 
 	if (own < t->max)
@@ -311,7 +347,7 @@ enum sl_pol_color sl_pol_meter2(struct sl_pol_table *t, unsigned int lcore, uint
 static int params_make(const struct sl_pol_table *t, const struct sl_pol_conf *c,
 		       struct pol_params *pp)
 {
-	sl_u128 r[2], fill[2];
+	sl_u128 r;
 	uint32_t b[2] = {c->cbs, c->ebs};
 	uint64_t rate[2] = {c->cir, c->mode == SL_POL_TRTCM ? c->pir : 0};
 
@@ -323,23 +359,14 @@ static int params_make(const struct sl_pol_table *t, const struct sl_pol_conf *c
 	if (c->mode == SL_POL_TRTCM && (c->pir < c->cir || c->ebs == 0))
 		return -1;
 	for (int i = 0; i < 2; i++) {
-		r[i] = ((sl_u128)rate[i] << (SL_POL_SHIFT + 32)) / t->hz;
-		if (r[i] > UINT64_MAX || (rate[i] != 0 && r[i] == 0))
+		r = ((sl_u128)rate[i] << (SL_POL_SHIFT + 32)) / t->hz;
+		/* 2^48: 256 bytes per clock unit, 2 Tbit/s on a 1 GHz clock */
+		if (r >= (1ull << 48) || (rate[i] != 0 && r == 0))
 			return -1;
-		pp->rate[i] = (uint64_t)r[i];
+		pp->rlo[i] = (uint32_t)r;
+		pp->rhi[i] = (uint16_t)(r >> 32);
 		pp->size[i] = b[i] << SL_POL_SHIFT;
 	}
-	/* Time that fills every bucket from empty, rounded up. */
-	if (c->mode == SL_POL_SRTCM) {
-		fill[0] = (((sl_u128)pp->size[0] + pp->size[1]) << 32) / pp->rate[0] + 1;
-		fill[1] = 0;
-	} else {
-		fill[0] = ((sl_u128)pp->size[0] << 32) / pp->rate[0] + 1;
-		fill[1] = ((sl_u128)pp->size[1] << 32) / pp->rate[1] + 1;
-	}
-	pp->full_dt = (uint64_t)RTE_MAX(fill[0], fill[1]);
-	pp->mode = (uint8_t)c->mode;
-	pp->on = 1;
 	return 0;
 }
 
@@ -366,7 +393,8 @@ static void stats_sum(const struct sl_pol_table *t, uint32_t id, struct pol_cnt 
 
 int sl_pol_set(struct sl_pol_table *t, uint32_t id, const struct sl_pol_conf *c, uint64_t now)
 {
-	struct pol_params np, op;
+	struct pol_params np;
+	struct pol_view op;
 	struct sl_pol *p;
 	rte_int128_t old, nw;
 	uint64_t last, tc, tx;
@@ -374,7 +402,7 @@ int sl_pol_set(struct sl_pol_table *t, uint32_t id, const struct sl_pol_conf *c,
 	if (id >= t->max || params_make(t, c, &np) != 0)
 		return -1;
 	p = &t->pol[id];
-	op = p->p[p->seq & 1];
+	params_unpack(&p->p[p->seq & 1], &op);
 	if (!op.on) {
 		/* A new policer: full buckets, counters from zero. Workers
 		 * do not touch it until the parameters are published. */
@@ -402,7 +430,7 @@ int sl_pol_set(struct sl_pol_table *t, uint32_t id, const struct sl_pol_conf *c,
 
 int sl_pol_del(struct sl_pol_table *t, uint32_t id)
 {
-	struct pol_params off = {.on = 0};
+	struct pol_params off = {.size = {0, 0}};
 
 	if (id >= t->max)
 		return -1;
@@ -412,7 +440,7 @@ int sl_pol_del(struct sl_pol_table *t, uint32_t id)
 
 bool sl_pol_active(const struct sl_pol_table *t, uint32_t id)
 {
-	struct pol_params pp;
+	struct pol_view pp;
 
 	if (id >= t->max)
 		return false;

@@ -115,6 +115,14 @@ enum sl_pol_color sl_pol_meter(struct sl_pol_table *t, unsigned int lcore, uint3
 enum sl_pol_color sl_pol_meter2(struct sl_pol_table *t, unsigned int lcore, uint32_t own,
 				uint32_t agg, uint32_t len, uint64_t now);
 
+/**
+ * Prefetches (for writing) what metering policer `id` from `lcore` touches:
+ * its line and the lcore's counter line. The metering CAS is a locked
+ * instruction, which waits for its line before anything after it runs, so
+ * a stage meters a burst after prefetching every packet's policers.
+ */
+void sl_pol_prefetch(const struct sl_pol_table *t, unsigned int lcore, uint32_t id);
+
 /** A policer's counters summed over the lcores. */
 struct sl_pol_stats {
 	uint64_t conform_pkts, conform_bytes; /**< passed (GREEN or YELLOW) */

@@ -71,7 +71,8 @@ static void expect_within(uint64_t got, uint64_t rate, uint64_t cbs, uint64_t t_
 	uint64_t ideal = (uint64_t)((double)rate * (double)t_end / (double)HZ) + cbs;
 
 	print_message("conforming %llu bytes, ideal %llu (%.4f%%)\n", (unsigned long long)got,
-		      (unsigned long long)ideal, 100.0 * ((double)got - (double)ideal) / (double)ideal);
+		      (unsigned long long)ideal,
+		      100.0 * ((double)got - (double)ideal) / (double)ideal);
 	assert_true(got <= ideal);
 	assert_true((double)got >= (double)ideal * 0.999);
 }

@@ -218,8 +218,8 @@ static inline void refill(const struct pol_view *pp, const rte_int128_t *s, uint
 		*tx = pp->size[1];
 }
 
-static enum sl_pol_color meter_state(struct sl_pol *p, const struct pol_view *pp,
-				     uint32_t len, uint64_t now)
+static enum sl_pol_color meter_state(struct sl_pol *p, const struct pol_view *pp, uint32_t len,
+				     uint64_t now)
 {
 	uint64_t need = (uint64_t)len << SL_POL_SHIFT, last, tc, tx;
 	rte_int128_t old = state_load(p), nw;
@@ -261,8 +261,7 @@ static enum sl_pol_color meter_state(struct sl_pol *p, const struct pol_view *pp
 }
 
 /** Gives back what a GREEN or YELLOW packet took (two levels). */
-static void refund(struct sl_pol *p, const struct pol_view *pp, enum sl_pol_color col,
-		   uint32_t len)
+static void refund(struct sl_pol *p, const struct pol_view *pp, enum sl_pol_color col, uint32_t len)
 {
 	uint64_t need = (uint64_t)len << SL_POL_SHIFT, tc, tx;
 	rte_int128_t old = state_load(p), nw;
@@ -420,8 +419,8 @@ int sl_pol_set(struct sl_pol_table *t, uint32_t id, const struct sl_pol_conf *c,
 	do {
 		refill(&op, &old, now, &last, &tc, &tx);
 		nw.val[0] = last;
-		nw.val[1] = RTE_MIN(tc, (uint64_t)np.size[0]) |
-			    RTE_MIN(tx, (uint64_t)np.size[1]) << 32;
+		nw.val[1] = RTE_MIN(tc, (uint64_t)np.size[0]) | RTE_MIN(tx, (uint64_t)np.size[1])
+								    << 32;
 	} while (!rte_atomic128_cmp_exchange(&p->state, &old, &nw, 0, __ATOMIC_ACQ_REL,
 					     __ATOMIC_RELAXED));
 	params_publish(p, &np);

@@ -225,7 +225,8 @@ static void test_removal(void **state)
  * CBS 1000); member 2 (own 1024, CBS 1000) in the same package. */
 static void test_two_levels(void **state)
 {
-	struct sl_pol_conf own = sr(1024, 2000, 0), own2 = sr(1024, 1000, 0), agg = sr(1024, 1000, 0);
+	struct sl_pol_conf own = sr(1024, 2000, 0), own2 = sr(1024, 1000, 0),
+			   agg = sr(1024, 1000, 0);
 
 	(void)state;
 	assert_int_equal(sl_pol_set(t, 0, &own, 0), 0);
@@ -277,7 +278,8 @@ static void test_bad_conf(void **state)
 	assert_int_equal(sl_pol_set(t, 0, &c, 0), -1);
 	c.cbs = SL_POL_BUCKET_MAX + 1;
 	assert_int_equal(sl_pol_set(t, 0, &c, 0), -1);
-	c = (struct sl_pol_conf){.mode = SL_POL_TRTCM, .cir = 2048, .pir = 1024, .cbs = 1, .ebs = 1};
+	c = (struct sl_pol_conf){
+	    .mode = SL_POL_TRTCM, .cir = 2048, .pir = 1024, .cbs = 1, .ebs = 1};
 	assert_int_equal(sl_pol_set(t, 0, &c, 0), -1); /* PIR < CIR */
 	c.pir = 4096;
 	c.ebs = 0;

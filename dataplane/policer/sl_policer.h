@@ -51,10 +51,10 @@ struct sl_pol_conf {
 	uint32_t ebs; /**< srTCM: excess burst; trTCM: peak burst (PBS, > 0) */
 };
 
-/* Burst sizes derived from a sold bandwidth (docs/policer.md, "Burst sizes"). */
-#define SL_POL_BURST_MS 10u	     /**< a bucket holds 10 ms of the rate */
-#define SL_POL_BURST_MIN (10u * 1518u) /**< at least 10 full-size Ethernet frames */
-#define SL_POL_MBPS_MAX 10000u	     /**< 10 Gbps: twice the API's largest (5000) */
+/* Burst sizes derived from a sold bandwidth (docs/policer.md, "Rates and burst sizes"). */
+#define SL_POL_BURST_MS 10u		   /**< a bucket holds 10 ms of the rate */
+#define SL_POL_BURST_MIN (10u * 1518u)	   /**< at least 10 full-size Ethernet frames */
+#define SL_POL_MBPS_MAX 10000u		   /**< 10 Gbps: twice the API's largest (5000) */
 #define SL_POL_BUCKET_MAX ((1u << 24) - 1) /**< 16 MiB: tokens are 24.8 fixed point in 32 bits */
 
 /**

@@ -24,15 +24,16 @@
  * policer and the peer alike). Conforming bytes are counted over --seconds after
  * --warmup (time for the initial burst to drain), and the line
  *
- *   [peer=rte_meter ]rate_mbps=R workers=W measured_mbps=M error_pct=E cycles_per_pkt=C offered_mbps=O
+ *   [peer=rte_meter ]rate_mbps=R workers=W measured_mbps=M error_pct=E cycles_per_pkt=C
+ * offered_mbps=O
  *
  * gives M = conforming bits / window, E = 100 (M - R) / R, C = TSC cycles
  * in the meter call per packet (rdtsc around it: includes one rdtsc) and O
- * the load offered in the window; each is the median of --rounds runs
- * (default 3) by M.
- * Packets are 1500 bytes, 64 bytes for the highest rate. The highest rate
- * is 25% of what W workers can offer to one policer unpaced in 64-byte
- * packets (so that 2x is sustainable), capped at SL_POL_MBPS_MAX.
+ * the load offered in the window, late_pct the share of packets a worker
+ * got to more than 1 ms after their arrival (it was descheduled); each is the median of --rounds
+ * runs (default 3) by M. Packets are 1500 bytes, 64 bytes for the highest rate. The highest rate is
+ * 25% of what W workers can offer to one policer unpaced in 64-byte packets (so that 2x is
+ * sustainable), capped at SL_POL_MBPS_MAX.
  *
  * Cost: --policers N policers (default 100,000) at rates from 1 to 1000
  * Mbps, 64-byte packets metered unpaced on random policers, the TSC read
@@ -43,8 +44,8 @@
  *
  * (rte_meter: N meters per worker, as it is used), plus the same with
  * policers=1 (every worker on one policer: the contended cache line).
- * Worker i runs on CPU i (the machine has 2). Cycles are the thread's CPU time at the TSC rate (time descheduled is not
- * the code's cost). No assertion on timings; exit status non-zero only on
+ * Worker i runs on CPU i (the machine has 2). Cycles are the thread's CPU time at the TSC rate
+ * (time descheduled is not the code's cost). No assertion on timings; exit status non-zero only on
  * a setup failure.
  */
 #include <getopt.h>
@@ -117,7 +118,7 @@ struct acc_run {
 };
 
 struct acc_res {
-	uint64_t ok_bytes, offered_bytes, pkts, cycles;
+	uint64_t ok_bytes, offered_bytes, pkts, cycles, late;
 };
 
 struct acc_arg {
@@ -135,7 +136,7 @@ static void *acc_worker(void *p)
 	double gap = (double)hz / pps, next = (double)r->t0;
 
 	for (;;) {
-		uint64_t now = rte_rdtsc(), t1, ts;
+		uint64_t now = rte_rdtsc(), t1, ts, arr;
 		int pass;
 
 		if (now >= r->t_end)
@@ -146,11 +147,12 @@ static void *acc_worker(void *p)
 		}
 		/* The packet's arrival time (what a NIC timestamp would say), or
 		 * with --tsc-now the time the worker gets to it. */
-		ts = tsc_now ? now : (uint64_t)next;
+		arr = (uint64_t)next;
+		ts = tsc_now ? now : arr;
 		next += gap;
 		if (r->peer)
-			pass = rte_meter_srtcm_color_blind_check(&r->m[a->id], &r->prof, ts, r->len) !=
-			       RTE_COLOR_RED;
+			pass = rte_meter_srtcm_color_blind_check(&r->m[a->id], &r->prof, ts,
+								 r->len) != RTE_COLOR_RED;
 		else
 			pass = sl_pol_meter(r->pt, a->id, 0, r->len, ts) != SL_POL_RED;
 		t1 = rte_rdtsc();
@@ -159,13 +161,14 @@ static void *acc_worker(void *p)
 			a->res.ok_bytes += pass ? r->len : 0;
 			a->res.pkts++;
 			a->res.cycles += t1 - now;
+			a->res.late += now - arr > hz / 1000;
 		}
 	}
 	return NULL;
 }
 
 struct acc_out {
-	double mbps, cycles, offered;
+	double mbps, cycles, offered, late_pct;
 };
 
 static int acc_run(bool peer, unsigned int w, unsigned int mbps, uint32_t len, struct acc_out *out)
@@ -208,12 +211,16 @@ static int acc_run(bool peer, unsigned int w, unsigned int mbps, uint32_t len, s
 		sum.offered_bytes += a[i].res.offered_bytes;
 		sum.pkts += a[i].res.pkts;
 		sum.cycles += a[i].res.cycles;
+		sum.late += a[i].res.late;
 	}
 	win = (double)(r.t_end - r.t_warm) / (double)hz;
 	m = (double)sum.ok_bytes * 8.0 / win / 1e6;
 	off = (double)sum.offered_bytes * 8.0 / win / 1e6;
-	*out = (struct acc_out){
-	    .mbps = m, .offered = off, .cycles = sum.pkts ? (double)sum.cycles / (double)sum.pkts : 0};
+	*out = (struct acc_out){.mbps = m,
+				.offered = off,
+				.cycles = sum.pkts ? (double)sum.cycles / (double)sum.pkts : 0,
+				.late_pct =
+				    sum.pkts ? 100.0 * (double)sum.late / (double)sum.pkts : 0};
 	sl_pol_free(r.pt);
 	return 0;
 }
@@ -237,9 +244,9 @@ static int acc_report(bool peer, unsigned int w, unsigned int mbps, uint32_t len
 	qsort(o, rounds, sizeof(o[0]), cmp_out);
 	med = &o[rounds / 2];
 	printf("%srate_mbps=%u workers=%u measured_mbps=%.3f error_pct=%.2f cycles_per_pkt=%.1f "
-	       "offered_mbps=%.1f\n",
+	       "offered_mbps=%.1f late_pct=%.2f\n",
 	       peer ? "peer=rte_meter " : "", mbps, w, med->mbps, 100.0 * (med->mbps - mbps) / mbps,
-	       med->cycles, med->offered);
+	       med->cycles, med->offered, med->late_pct);
 	fflush(stdout);
 	return 0;
 }
@@ -288,8 +295,9 @@ static void *cost_worker(void *p)
 			uint32_t id = r->ids[(j + a->id * 7919) % cost_pkts];
 
 			if (r->peer)
-				pass += rte_meter_srtcm_color_blind_check(&r->m[a->id][id], &r->prof[id],
-									  now, 64) != RTE_COLOR_RED;
+				pass += rte_meter_srtcm_color_blind_check(&r->m[a->id][id],
+									  &r->prof[id], now,
+									  64) != RTE_COLOR_RED;
 			else
 				pass += sl_pol_meter(r->pt, a->id, id, 64, now) != SL_POL_RED;
 		}
@@ -332,7 +340,8 @@ static int cost_run(bool peer, uint32_t n, unsigned int w)
 			if (r.prof == NULL || rte_meter_srtcm_profile_config(&r.prof[id], &pp) != 0)
 				goto out;
 			for (unsigned int i = 0; i < w; i++)
-				if (r.m[i] == NULL || rte_meter_srtcm_config(&r.m[i][id], &r.prof[id]) != 0)
+				if (r.m[i] == NULL ||
+				    rte_meter_srtcm_config(&r.m[i][id], &r.prof[id]) != 0)
 					goto out;
 		} else if (r.pt == NULL || sl_pol_set(r.pt, id, &c, rte_rdtsc()) != 0) {
 			goto out;
@@ -348,8 +357,8 @@ static int cost_run(bool peer, uint32_t n, unsigned int w)
 		cyc += a[i].cycles;
 	}
 	pthread_barrier_destroy(&bar);
-	printf("%spolicers=%u workers=%u cycles_per_pkt=%.1f\n", peer ? "peer=rte_meter " : "", n, w,
-	       (double)cyc / (double)(cost_pkts * w));
+	printf("%spolicers=%u workers=%u cycles_per_pkt=%.1f\n", peer ? "peer=rte_meter " : "", n,
+	       w, (double)cyc / (double)(cost_pkts * w));
 	fflush(stdout);
 	rc = 0;
 out:
@@ -410,13 +419,17 @@ int main(int argc, char **argv)
 	unsigned int rates[16] = {1, 10, 100, 1000}, n_rates = 4, workers[MAX_W] = {1, 2},
 		     n_workers = 2;
 	bool do_max = true, do_cost = true;
-	static const struct option opts[] = {
-	    {"rates", required_argument, NULL, 'r'},   {"workers", required_argument, NULL, 'w'},
-	    {"seconds", required_argument, NULL, 's'}, {"warmup", required_argument, NULL, 'u'},
-	    {"policers", required_argument, NULL, 'p'}, {"packets", required_argument, NULL, 'n'},
-	    {"no-max", no_argument, NULL, 'M'},	       {"no-cost", no_argument, NULL, 'C'},
-	    {"tsc-now", no_argument, NULL, 'T'},      {"rounds", required_argument, NULL, 'R'},
-	    {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"rates", required_argument, NULL, 'r'},
+					     {"workers", required_argument, NULL, 'w'},
+					     {"seconds", required_argument, NULL, 's'},
+					     {"warmup", required_argument, NULL, 'u'},
+					     {"policers", required_argument, NULL, 'p'},
+					     {"packets", required_argument, NULL, 'n'},
+					     {"no-max", no_argument, NULL, 'M'},
+					     {"no-cost", no_argument, NULL, 'C'},
+					     {"tsc-now", no_argument, NULL, 'T'},
+					     {"rounds", required_argument, NULL, 'R'},
+					     {NULL, 0, NULL, 0}};
 	int n, o;
 
 	n = rte_eal_init(argc, argv);
@@ -428,26 +441,43 @@ int main(int argc, char **argv)
 	argv += n;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'r': n_rates = parse_list(optarg, rates, 15); break;
+		case 'r':
+			n_rates = parse_list(optarg, rates, 15);
+			break;
 		case 'w':
 			n_workers = parse_list(optarg, workers, MAX_W);
 			for (unsigned int i = 0; i < n_workers; i++)
 				if (workers[i] < 1 || workers[i] > MAX_W)
 					return 2;
 			break;
-		case 's': seconds = atof(optarg); break;
-		case 'u': warmup = atof(optarg); break;
-		case 'p': n_policers = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'n': cost_pkts = strtoull(optarg, NULL, 10); break;
-		case 'M': do_max = false; break;
-		case 'C': do_cost = false; break;
-		case 'T': tsc_now = true; break;
+		case 's':
+			seconds = atof(optarg);
+			break;
+		case 'u':
+			warmup = atof(optarg);
+			break;
+		case 'p':
+			n_policers = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'n':
+			cost_pkts = strtoull(optarg, NULL, 10);
+			break;
+		case 'M':
+			do_max = false;
+			break;
+		case 'C':
+			do_cost = false;
+			break;
+		case 'T':
+			tsc_now = true;
+			break;
 		case 'R':
 			rounds = (unsigned int)strtoul(optarg, NULL, 10);
 			if (rounds < 1 || rounds > 16)
 				return 2;
 			break;
-		default: return 2;
+		default:
+			return 2;
 		}
 	}
 	if (n_policers == 0 || cost_pkts == 0)
@@ -461,13 +491,15 @@ int main(int argc, char **argv)
 			double pps = max_pps(w), r = 0.25 * pps * 64 * 8 / 1e6;
 
 			max_rate = r > SL_POL_MBPS_MAX ? SL_POL_MBPS_MAX : (unsigned int)r;
-			printf("workers=%u max_offered_pps=%.0f highest_rate_mbps=%u\n", w, pps, max_rate);
+			printf("workers=%u max_offered_pps=%.0f highest_rate_mbps=%u\n", w, pps,
+			       max_rate);
 		}
 		for (unsigned int i = 0; i < n_rates + (max_rate ? 1 : 0); i++) {
 			unsigned int rate = i < n_rates ? rates[i] : max_rate;
 			uint32_t len = i < n_rates ? 1500 : 64;
 
-			if (acc_report(false, w, rate, len) != 0 || acc_report(true, w, rate, len) != 0) {
+			if (acc_report(false, w, rate, len) != 0 ||
+			    acc_report(true, w, rate, len) != 0) {
 				fprintf(stderr, "setup failed at %u Mbps\n", rate);
 				return 1;
 			}

@@ -21,7 +21,13 @@
  * right times; --tsc-now meters at the TSC when the worker gets to the
  * packet instead, as sluice-dp will (then a worker descheduled for longer
  * than the bucket's 10 ms loses what the bucket could not hold, for the
- * policer and the peer alike). Conforming bytes are counted over --seconds after
+ * policer and the peer alike). --virtual takes the scheduler out: the
+ * arrival times are a virtual clock starting at 0 that the workers follow
+ * in lockstep (a worker meters an arrival only when no other worker's next
+ * arrival is more than 0.1 ms older), run as fast as the CPUs allow, so
+ * the two workers' packets interleave on the shared policer as they would
+ * on dedicated cores however the machine schedules the threads. Conforming bytes are counted over
+ * --seconds after
  * --warmup (time for the initial burst to drain), and the line
  *
  *   [peer=rte_meter ]rate_mbps=R workers=W measured_mbps=M error_pct=E cycles_per_pkt=C
@@ -72,7 +78,7 @@ static double seconds = 2.0, warmup = 0.5;
 static uint32_t n_policers = 100000;
 static uint64_t cost_pkts = 4000000;
 static uint64_t hz;
-static bool tsc_now;
+static bool tsc_now, virt;
 static unsigned int rounds = 3;
 
 static uint64_t cpu_cycles(void)
@@ -115,6 +121,7 @@ struct acc_run {
 	struct rte_meter_srtcm_profile prof;
 	struct rte_meter_srtcm m[MAX_W];
 	double share[MAX_W];
+	uint64_t nx[MAX_W]; /* --virtual: each worker's next arrival time */
 };
 
 struct acc_res {
@@ -136,19 +143,35 @@ static void *acc_worker(void *p)
 	double gap = (double)hz / pps, next = (double)r->t0;
 
 	for (;;) {
-		uint64_t now = rte_rdtsc(), t1, ts, arr;
+		uint64_t now = rte_rdtsc(), t1, ts, arr = (uint64_t)next;
 		int pass;
 
-		if (now >= r->t_end)
-			break;
-		if ((double)now < next) {
-			rte_pause();
-			continue;
+		if (virt) {
+			/* Virtual time: meter the arrival only when no other
+			 * worker's next arrival is more than `skew` older (the
+			 * worker with the oldest always may: no deadlock). */
+			const uint64_t skew = hz / 10000;
+
+			if (arr >= r->t_end)
+				break;
+			__atomic_store_n(&r->nx[a->id], arr, __ATOMIC_RELEASE);
+			for (unsigned int o = 0; o < r->w; o++)
+				while (o != a->id &&
+				       arr > __atomic_load_n(&r->nx[o], __ATOMIC_ACQUIRE) + skew)
+					rte_pause();
+			now = rte_rdtsc();
+			ts = arr;
+		} else {
+			if (now >= r->t_end)
+				break;
+			if ((double)now < next) {
+				rte_pause();
+				continue;
+			}
+			/* The packet's arrival time (what a NIC timestamp would
+			 * say), or with --tsc-now the time the worker gets to it. */
+			ts = tsc_now ? now : arr;
 		}
-		/* The packet's arrival time (what a NIC timestamp would say), or
-		 * with --tsc-now the time the worker gets to it. */
-		arr = (uint64_t)next;
-		ts = tsc_now ? now : arr;
 		next += gap;
 		if (r->peer)
 			pass = rte_meter_srtcm_color_blind_check(&r->m[a->id], &r->prof, ts,
@@ -161,9 +184,11 @@ static void *acc_worker(void *p)
 			a->res.ok_bytes += pass ? r->len : 0;
 			a->res.pkts++;
 			a->res.cycles += t1 - now;
-			a->res.late += now - arr > hz / 1000;
+			a->res.late += !virt && now - arr > hz / 1000;
 		}
 	}
+	/* Done: never hold the others back. */
+	__atomic_store_n(&r->nx[a->id], UINT64_MAX / 2, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -194,10 +219,10 @@ static int acc_run(bool peer, unsigned int w, unsigned int mbps, uint32_t len, s
 				return -1;
 	} else {
 		r.pt = sl_pol_create(1, w, hz);
-		if (r.pt == NULL || sl_pol_set(r.pt, 0, &c, rte_rdtsc()) != 0)
+		if (r.pt == NULL || sl_pol_set(r.pt, 0, &c, virt ? 0 : rte_rdtsc()) != 0)
 			return -1;
 	}
-	r.t0 = rte_rdtsc() + hz / 100;
+	r.t0 = virt ? 0 : rte_rdtsc() + hz / 100;
 	r.t_warm = r.t0 + (uint64_t)(warmup * (double)hz);
 	r.t_end = r.t_warm + (uint64_t)(seconds * (double)hz);
 	for (unsigned int i = 0; i < w; i++) {
@@ -383,7 +408,7 @@ static double max_pps(unsigned int w)
 	r.ids = calloc(cost_pkts, sizeof(*r.ids));
 	r.pt = sl_pol_create(1, w, hz);
 	if (r.ids == NULL || r.pt == NULL || sl_pol_conf_mbps(&c, SL_POL_MBPS_MAX) != 0 ||
-	    sl_pol_set(r.pt, 0, &c, rte_rdtsc()) != 0)
+	    sl_pol_set(r.pt, 0, &c, virt ? 0 : rte_rdtsc()) != 0)
 		return 0;
 	pthread_barrier_init(&bar, NULL, w);
 	t0 = rte_rdtsc();
@@ -419,17 +444,13 @@ int main(int argc, char **argv)
 	unsigned int rates[16] = {1, 10, 100, 1000}, n_rates = 4, workers[MAX_W] = {1, 2},
 		     n_workers = 2;
 	bool do_max = true, do_cost = true;
-	static const struct option opts[] = {{"rates", required_argument, NULL, 'r'},
-					     {"workers", required_argument, NULL, 'w'},
-					     {"seconds", required_argument, NULL, 's'},
-					     {"warmup", required_argument, NULL, 'u'},
-					     {"policers", required_argument, NULL, 'p'},
-					     {"packets", required_argument, NULL, 'n'},
-					     {"no-max", no_argument, NULL, 'M'},
-					     {"no-cost", no_argument, NULL, 'C'},
-					     {"tsc-now", no_argument, NULL, 'T'},
-					     {"rounds", required_argument, NULL, 'R'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"rates", required_argument, NULL, 'r'},	{"workers", required_argument, NULL, 'w'},
+	    {"seconds", required_argument, NULL, 's'},	{"warmup", required_argument, NULL, 'u'},
+	    {"policers", required_argument, NULL, 'p'}, {"packets", required_argument, NULL, 'n'},
+	    {"no-max", no_argument, NULL, 'M'},		{"no-cost", no_argument, NULL, 'C'},
+	    {"tsc-now", no_argument, NULL, 'T'},	{"virtual", no_argument, NULL, 'V'},
+	    {"rounds", required_argument, NULL, 'R'},	{NULL, 0, NULL, 0}};
 	int n, o;
 
 	n = rte_eal_init(argc, argv);
@@ -470,6 +491,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			tsc_now = true;
+			break;
+		case 'V':
+			virt = true;
 			break;
 		case 'R':
 			rounds = (unsigned int)strtoul(optarg, NULL, 10);

@@ -56,6 +56,7 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,7 +440,7 @@ static unsigned int parse_list(const char *s, unsigned int *out, unsigned int ma
 	return n;
 }
 
-int main(int argc, char **argv)
+static int bench(int argc, char **argv)
 {
 	unsigned int rates[16] = {1, 10, 100, 1000}, n_rates = 4, workers[MAX_W] = {1, 2},
 		     n_workers = 2;
@@ -451,15 +452,8 @@ int main(int argc, char **argv)
 	    {"no-max", no_argument, NULL, 'M'},		{"no-cost", no_argument, NULL, 'C'},
 	    {"tsc-now", no_argument, NULL, 'T'},	{"virtual", no_argument, NULL, 'V'},
 	    {"rounds", required_argument, NULL, 'R'},	{NULL, 0, NULL, 0}};
-	int n, o;
+	int o;
 
-	n = rte_eal_init(argc, argv);
-	if (n < 0) {
-		fprintf(stderr, "EAL init failed\n");
-		return 1;
-	}
-	argc -= n;
-	argv += n;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case 'r':
@@ -537,6 +531,24 @@ int main(int argc, char **argv)
 				return 1;
 		}
 	}
-	rte_eal_cleanup();
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char rundir[PATH_MAX];
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	argc -= n;
+	argv += n;
+	rc = bench(argc, argv);
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(rundir); /* the EAL leaves its (empty) runtime directory */
+	return rc;
 }

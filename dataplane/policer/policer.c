@@ -404,11 +404,16 @@ int sl_pol_set(struct sl_pol_table *t, uint32_t id, const struct sl_pol_conf *c,
 	params_unpack(&p->p[p->seq & 1], &op);
 	if (!op.on) {
 		/* A new policer: full buckets, counters from zero. Workers
-		 * do not touch it until the parameters are published. */
+		 * do not meter it until the parameters are published; one
+		 * that read the parameters of a just-deleted policer at this
+		 * index may still CAS the state, so it is replaced by CAS too
+		 * (never torn). */
 		nw.val[0] = now;
 		nw.val[1] = np.size[0] | (uint64_t)np.size[1] << 32;
-		__atomic_store_n(&p->state.val[0], nw.val[0], __ATOMIC_RELAXED);
-		__atomic_store_n(&p->state.val[1], nw.val[1], __ATOMIC_RELAXED);
+		old = state_load(p);
+		while (!rte_atomic128_cmp_exchange(&p->state, &old, &nw, 0, __ATOMIC_ACQ_REL,
+						   __ATOMIC_RELAXED))
+			;
 		stats_sum(t, id, &t->base[id]);
 		params_publish(p, &np);
 		return 0;

@@ -16,7 +16,8 @@
  *   - answers ARP requests for any address (it is the device's next hop),
  *     from the port's own MAC;
  *   - counts the IPv4 frames it receives back (the device hairpins them to
- *     this port) during --seconds after --warmup seconds.
+ *     this port) during --seconds after --warmup seconds, the warm-up
+ *     starting once the link is up (sl_gen_link_wait).
  *
  * Output: tx_mpps=T rx_mpps=R (rx is the device's forwarding rate: a
  * generator on one core both sends and receives, so dpdk-testpmd in io mode
@@ -111,6 +112,28 @@ static int sl_gen_arp(struct rte_mbuf *m, const struct rte_ether_addr *mine)
 	return 1;
 }
 
+/*
+ * Wait for the link. A memif client that connects before the server's port
+ * is started (the server listens from probe time) can stay down: restart
+ * the port every second until the link is up, at most 15 times.
+ */
+static int sl_gen_link_wait(void)
+{
+	for (int tries = 0; tries < 15 && !sl_gen_quit; tries++) {
+		for (int i = 0; i < 10; i++) {
+			struct rte_eth_link link;
+
+			if (rte_eth_link_get_nowait(0, &link) == 0 && link.link_status)
+				return 0;
+			rte_delay_ms(100);
+		}
+		rte_eth_dev_stop(0);
+		if (rte_eth_dev_start(0) < 0)
+			return -1;
+	}
+	return -1;
+}
+
 static uint64_t sl_gen_rng = 0x2545f4914f6cdd1dull;
 
 static uint32_t sl_gen_rand(void)
@@ -169,6 +192,8 @@ int main(int argc, char **argv)
 	    rte_eth_tx_queue_setup(0, 0, 1024, (unsigned int)rte_socket_id(), NULL) < 0 ||
 	    rte_eth_dev_start(0) < 0 || rte_eth_macaddr_get(0, &mine) < 0)
 		rte_exit(EXIT_FAILURE, "bench_gen: cannot start port 0\n");
+	if (sl_gen_link_wait() < 0)
+		rte_exit(EXIT_FAILURE, "bench_gen: port 0 has no link after 15 s\n");
 
 	frames = calloc(flows, SL_GEN_FRAME);
 	if (!frames)

@@ -55,6 +55,12 @@ function sl_measure(size)
 	pktgen.range.pkt_size("all", "inc", 0)
 	pktgen.range.pkt_size("all", "min", size)
 	pktgen.range.pkt_size("all", "max", size)
+	return sl_count()
+end
+
+-- Send what is set up on both ports at full rate: settle, then count for
+-- lab.seconds; returns rx and tx Mpps summed over both ports.
+function sl_count()
 	pktgen.set("all", "rate", 100)
 	pktgen.set("all", "count", 0)
 	pktgen.start("all")

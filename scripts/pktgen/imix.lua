@@ -32,13 +32,8 @@ for _, family in ipairs({ "ipv4", "ipv6" }) do
 		end
 		pktgen.set(tostring(p), "seq_cnt", #mix)
 	end
-	pktgen.start("all")
-	pktgen.delay(lab.settle_ms)
-	pktgen.clr()
-	pktgen.delay(lab.seconds * 1000)
-	local st = pktgen.portStats("all", "port")
-	pktgen.stop("all")
-	sl_record("imix", family, 354, (st[0].ipackets + st[1].ipackets) / lab.seconds / 1e6,
-		  (st[0].opackets + st[1].opackets) / lab.seconds / 1e6)
+	local rx, tx = sl_count()
+
+	sl_record("imix", family, 354, rx, tx)
 end
 pktgen.quit()

@@ -25,7 +25,7 @@
  * or SIGINT/SIGTERM.
  *
  * Usage: bench_gen [EAL args] -- --dst-mac MAC --routes FILE [--flows N]
- *        [--seconds S] [--warmup S]
+ *        [--seconds S] [--warmup S] [--linger]
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -149,7 +149,8 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 	    {"dst-mac", required_argument, NULL, 'd'}, {"routes", required_argument, NULL, 'r'},
 	    {"flows", required_argument, NULL, 'f'},   {"seconds", required_argument, NULL, 's'},
-	    {"warmup", required_argument, NULL, 'w'},  {NULL, 0, NULL, 0},
+	    {"warmup", required_argument, NULL, 'w'},  {"linger", no_argument, NULL, 'l'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *routes_path = NULL;
 	struct rte_ether_addr dst, mine;
@@ -161,7 +162,7 @@ int main(int argc, char **argv)
 	double seconds = 5, warmup = 1;
 	uint64_t tx = 0, rx = 0, hz, t_start, t_end;
 	size_t n_routes;
-	int c, have_dst = 0, n = rte_eal_init(argc, argv);
+	int c, have_dst = 0, linger = 0, n = rte_eal_init(argc, argv);
 
 	if (n < 0)
 		rte_exit(EXIT_FAILURE, "bench_gen: EAL initialisation failed\n");
@@ -174,8 +175,9 @@ int main(int argc, char **argv)
 		case 'f': flows = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 's': seconds = strtod(optarg, NULL); break;
 		case 'w': warmup = strtod(optarg, NULL); break;
+		case 'l': linger = 1; break;
 		default: rte_exit(2, "usage: bench_gen [EAL] -- --dst-mac MAC --routes FILE "
-				     "[--flows N] [--seconds S] [--warmup S]\n");
+				     "[--flows N] [--seconds S] [--warmup S] [--linger]\n");
 		}
 	}
 	routes = routes_path ? sl_gen_load(routes_path, &n_routes) : NULL;
@@ -265,6 +267,20 @@ int main(int argc, char **argv)
 	if (seconds <= 0)
 		seconds = 1e-9;
 	printf("tx_mpps=%.2f rx_mpps=%.2f\n", (double)tx / seconds / 1e6, (double)rx / seconds / 1e6);
+	fflush(stdout);
+	/* --linger: stay connected (receiving and freeing, sending nothing)
+	 * until SIGINT/SIGTERM, so the device under test can be stopped
+	 * first: a memif server whose client goes away while its lcore polls
+	 * has crashed (DPDK 22.11) in testpmd, l3fwd and sluice-dp alike. */
+	while (linger && !sl_gen_quit) {
+		struct rte_mbuf *m[SL_GEN_BURST];
+		uint16_t k = rte_eth_rx_burst(0, 0, m, SL_GEN_BURST);
+
+		if (k)
+			rte_pktmbuf_free_bulk(m, k);
+		else
+			rte_delay_us_sleep(1000);
+	}
 	rte_eth_dev_stop(0);
 	rte_eth_dev_close(0);
 	free(frames);

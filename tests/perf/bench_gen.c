@@ -112,6 +112,18 @@ static int sl_gen_arp(struct rte_mbuf *m, const struct rte_ether_addr *mine)
 	return 1;
 }
 
+/* Start the port; a memif client whose connect was refused (the server
+ * was not listening yet) fails to start: retry for up to 10 s. */
+static int sl_gen_start(void)
+{
+	for (int tries = 0; tries < 20 && !sl_gen_quit; tries++) {
+		if (rte_eth_dev_start(0) == 0)
+			return 0;
+		rte_delay_ms(500);
+	}
+	return -1;
+}
+
 /*
  * Wait for the link. A memif client that connects before the server's port
  * is started (the server listens from probe time) can stay down: restart
@@ -128,7 +140,7 @@ static int sl_gen_link_wait(void)
 			rte_delay_ms(100);
 		}
 		rte_eth_dev_stop(0);
-		if (rte_eth_dev_start(0) < 0)
+		if (sl_gen_start() < 0)
 			return -1;
 	}
 	return -1;
@@ -192,7 +204,7 @@ int main(int argc, char **argv)
 	if (!pool || rte_eth_dev_configure(0, 1, 1, &conf) < 0 ||
 	    rte_eth_rx_queue_setup(0, 0, 1024, (unsigned int)rte_socket_id(), NULL, pool) < 0 ||
 	    rte_eth_tx_queue_setup(0, 0, 1024, (unsigned int)rte_socket_id(), NULL) < 0 ||
-	    rte_eth_dev_start(0) < 0 || rte_eth_macaddr_get(0, &mine) < 0)
+	    sl_gen_start() < 0 || rte_eth_macaddr_get(0, &mine) < 0)
 		rte_exit(EXIT_FAILURE, "bench_gen: cannot start port 0\n");
 	if (sl_gen_link_wait() < 0)
 		rte_exit(EXIT_FAILURE, "bench_gen: port 0 has no link after 15 s\n");

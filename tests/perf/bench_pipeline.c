@@ -622,6 +622,17 @@ static int sl_bp_parse(int argc, char **argv, struct sl_bp_opts *o)
 			SL_MAX_TRUNKS * SL_VLANS_PER_TRUNK);
 		return -1;
 	}
+	for (const char *p = o->mixes; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		size_t len = strcspn(p, ","), k;
+
+		for (k = 0; k < RTE_DIM(sl_all_mixes); k++)
+			if (strlen(sl_all_mixes[k]) == len && strncmp(p, sl_all_mixes[k], len) == 0)
+				break;
+		if (k == RTE_DIM(sl_all_mixes)) {
+			fprintf(stderr, "bench_pipeline: --mix: unknown mix '%.*s'\n", (int)len, p);
+			return -1;
+		}
+	}
 	if (o->active_vpcs == 0 || o->active_vpcs > o->vpcs)
 		o->active_vpcs = o->vpcs;
 	/* two neighbours per active VPC must fit the table with room to spare */

@@ -332,9 +332,9 @@ static int sl_bp_learn_all(uint32_t active)
 /* ---- frames ------------------------------------------------------------------------ */
 
 struct sl_frame {
+	uint8_t data[SL_FRAME_MAX] __rte_aligned(8); /* headers are read in place */
 	uint16_t len;
 	uint8_t bport;
-	uint8_t data[SL_FRAME_MAX];
 };
 
 static uint64_t sl_rng = 0x9e3779b97f4a7c15ull;

@@ -348,9 +348,18 @@ struct sl_nonce {
 	char key[]; /* "AccessKeyId\0Nonce" */
 };
 
+/* One access key's request budget: a token bucket of rate_per_s tokens a
+ * second holding at most one second's worth (CLOCK_MONOTONIC). */
+struct sl_rate {
+	double tokens;
+	struct timespec last;
+};
+
 struct sl_api_auth {
 	const struct sl_api_keys *keys;
-	Pvoid_t nonces; /* JudyHS key bytes -> struct sl_nonce * */
+	unsigned int rate_per_s; /* per access key, 0 = unlimited */
+	Pvoid_t rates;		 /* JudySL akid -> struct sl_rate * */
+	Pvoid_t nonces;		 /* JudyHS key bytes -> struct sl_nonce * */
 	struct sl_nonce *head, *tail;
 	unsigned int n_nonces;
 	sl_api_nonce_fn on_nonce; /* persists new nonces (sluiced's database) */
@@ -367,9 +376,55 @@ struct sl_api_auth *sl_api_auth_new(const struct sl_api_keys *keys)
 {
 	struct sl_api_auth *a = calloc(1, sizeof(*a));
 
-	if (a)
+	if (a) {
 		a->keys = keys;
+		a->rate_per_s = SL_API_RATE_DEFAULT;
+	}
 	return a;
+}
+
+void sl_api_auth_set_rate(struct sl_api_auth *a, unsigned int per_s)
+{
+	a->rate_per_s = per_s;
+}
+
+/*
+ * Throttling (the document's `Throttling`, 400): checked after the
+ * signature, so a forged request cannot spend another key's budget, and
+ * before the nonce is remembered, so a throttled request may be retried
+ * as it is. 0 or -1 with the error.
+ */
+static int sl_rate_take(struct sl_api_auth *a, const char *akid, struct sl_api_err *e)
+{
+	struct sl_rate *r;
+	struct timespec now;
+	double dt;
+
+	if (a->rate_per_s == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	r = sl_jsl_get(a->rates, akid);
+	if (r == NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL || sl_jsl_insert(&a->rates, akid, r) < 0) {
+			free(r);
+			return sl_api_fail(e, 500, "InternalError", "out of memory");
+		}
+		r->tokens = a->rate_per_s;
+		r->last = now;
+	}
+	dt = (double)(now.tv_sec - r->last.tv_sec) + (double)(now.tv_nsec - r->last.tv_nsec) / 1e9;
+	r->last = now;
+	r->tokens += dt * a->rate_per_s;
+	if (r->tokens > a->rate_per_s)
+		r->tokens = a->rate_per_s;
+	if (r->tokens < 1.0)
+		return sl_api_fail(e, 400, "Throttling",
+				   "Request was denied due to request throttling (%u requests/s "
+				   "per access key).",
+				   a->rate_per_s);
+	r->tokens -= 1.0;
+	return 0;
 }
 
 void sl_api_auth_free(struct sl_api_auth *a)
@@ -383,6 +438,13 @@ void sl_api_auth_free(struct sl_api_auth *a)
 		free(n);
 	}
 	sl_jhs_free(&a->nonces);
+	{
+		char key[SL_JSL_KEY_MAX] = "";
+
+		for (void *r = sl_jsl_first(a->rates, key); r; r = sl_jsl_next(a->rates, key))
+			free(r);
+		sl_jsl_free(&a->rates);
+	}
 	free(a);
 }
 
@@ -486,6 +548,19 @@ int sl_api_auth_check(struct sl_api_auth *a, const char *method, const struct sl
 }
 
 /* Insert a nonce expiring at `expires`: 0, -EEXIST, -ENOSPC or -ENOMEM. */
+/* Is (akid, nonce) remembered? */
+static bool sl_nonce_known(const struct sl_api_auth *a, const char *akid, const char *nonce)
+{
+	size_t alen = strlen(akid), nlen = strlen(nonce);
+	char key[512];
+
+	if (alen + 1 + nlen > sizeof(key))
+		return false; /* longer than any remembered one can be: see insert */
+	memcpy(key, akid, alen + 1);
+	memcpy(key + alen + 1, nonce, nlen);
+	return sl_jhs_get(a->nonces, key, alen + 1 + nlen) != NULL;
+}
+
 static int sl_nonce_insert(struct sl_api_auth *a, const char *akid, const char *nonce,
 			   time_t expires)
 {
@@ -538,6 +613,13 @@ static int sl_nonce_use(struct sl_api_auth *a, const char *akid, const char *non
 	int rc;
 
 	sl_nonces_expire(a, now);
+	/* a replay is refused before the budget is looked at: replaying
+	 * captured requests must not spend the key's budget */
+	if (sl_nonce_known(a, akid, nonce))
+		return sl_api_fail(e, 400, "SignatureNonceUsed",
+				   "The request signature nonce has been used.");
+	if (sl_rate_take(a, akid, e) < 0)
+		return -1;
 	rc = sl_nonce_insert(a, akid, nonce, expires);
 	if (rc == -EEXIST)
 		return sl_api_fail(e, 400, "SignatureNonceUsed",

@@ -264,6 +264,7 @@ struct sl_api_http {
 	int epfd;
 	char address[INET6_ADDRSTRLEN + 16];
 	unsigned int last_batch; /* size of the last flushed batch */
+	unsigned int prev_batch; /* and of the one before */
 	double batch_since;	 /* when the pending batch got its first member, ms */
 	double last_flush_ms;	 /* how long the last flush took */
 };
@@ -539,7 +540,7 @@ struct sl_api_http *sl_api_http_new(const char *listen_addr, struct sl_api_serve
 	    0, NULL, NULL, sl_access_cb, h, MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_URI_LOG_CALLBACK, sl_uri_cb, h, MHD_OPTION_NOTIFY_COMPLETED, sl_done_cb, h,
 	    MHD_OPTION_CONNECTION_LIMIT, 512U, MHD_OPTION_CONNECTION_TIMEOUT, 60U,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		snprintf(err, errlen, "libmicrohttpd did not start on %s", listen_addr);
 		close(fd);
@@ -601,25 +602,29 @@ static double sl_now_ms(void)
 }
 
 /*
- * Group commit: a batch is flushed once it holds 90 % of the previous
- * batch's members, or its first member waited max(SL_API_BATCH_WAIT_MS, a
- * quarter of the last flush's duration). Under a steady load of N clients
- * the stragglers of one round join the next round's batch instead of
- * costing a store build of their own; when the load drops, one wait later
- * the previous size is the new, smaller one.
+ * Group commit: a batch is flushed once it holds 90 % of the larger of the
+ * two previous batches, or its first member waited max(SL_API_BATCH_WAIT_MS,
+ * the last flush's duration). Under a steady load of N clients the
+ * stragglers of one round join the next round's batch instead of costing a
+ * store build of their own: with only the last batch as the target and a
+ * quarter of a flush as the wait, 500 clients settled into batches of 465
+ * and 35 in turn, one of every two flushes (each costing as much as a full
+ * one) for 7 % of the writes. When the load drops, two waits later the
+ * target is the new, smaller size.
  */
 #define SL_API_BATCH_WAIT_MS 2.0
 
 static bool sl_batch_due(const struct sl_api_http *h)
 {
 	unsigned int n = h->srv->mut ? sl_api_mut_pending(h->srv->mut) : 0;
-	double wait = h->last_flush_ms / 4;
+	unsigned int target = h->last_batch > h->prev_batch ? h->last_batch : h->prev_batch;
+	double wait = h->last_flush_ms;
 
 	if (n == 0)
 		return false;
 	if (wait < SL_API_BATCH_WAIT_MS)
 		wait = SL_API_BATCH_WAIT_MS;
-	return n * 10 >= h->last_batch * 9 || sl_now_ms() - h->batch_since >= wait;
+	return n * 10 >= target * 9 || sl_now_ms() - h->batch_since >= wait;
 }
 
 void sl_api_http_run(struct sl_api_http *h)
@@ -633,6 +638,7 @@ void sl_api_http_run(struct sl_api_http *h)
 	if (sl_batch_due(h)) {
 		double t0 = sl_now_ms();
 
+		h->prev_batch = h->last_batch;
 		h->last_batch = sl_api_mut_pending(h->srv->mut);
 		sl_api_mut_flush(h->srv->mut);
 		h->last_flush_ms = sl_now_ms() - t0;

@@ -12,14 +12,32 @@
  * object by its ID (or "Vpcs[2]" before the ID is known) and the field.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "sl_ctl_config.h"
+
+/* `a` then `b` into `dst` (truncated like snprintf "%s%s"): the route
+ * entries' keys and labels, 480,000 of them in a big config, without the
+ * cost of a format string. */
+static void sl_cat2(char *dst, size_t size, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la >= size)
+		la = size - 1;
+	memcpy(dst, a, la);
+	if (lb >= size - la)
+		lb = size - la - 1;
+	memcpy(dst + la, b, lb);
+	dst[la + lb] = '\0';
+}
 
 /* Object label for messages: "Vpc vpc-a", or "Vpcs[2]" without a usable ID. */
 struct sl_label {
@@ -184,7 +202,7 @@ static int sl_get_cidr(json_t *obj, const char *key, bool required, unsigned int
 	if (rc <= 0)
 		return rc;
 	if (text)
-		snprintf(text, textsize, "%s", s);
+		sl_cat2(text, textsize, s, "");
 	switch (sl_pfx_parse(s, p, flags)) {
 	case SL_PFX_OK:
 		break;
@@ -520,7 +538,7 @@ static int sl_parse_route(json_t *o, const struct sl_obj_state *st0, struct sl_s
 	unsigned int i = st0->file_index;
 	struct sl_route_obj *r;
 	struct sl_label l;
-	char canon[SL_PFX_STRLEN];
+	char canon[SL_PFX_STRLEN + 1];
 	const char *t;
 	int rc;
 
@@ -532,17 +550,19 @@ static int sl_parse_route(json_t *o, const struct sl_obj_state *st0, struct sl_s
 	sl_get_id(o, "RouteTableId", true, l.s, e, r->route_table_id, sizeof(r->route_table_id));
 	sl_get_cidr(o, "DestinationCidrBlock", true, SL_PFX_BARE_OK, 0, l.s, e, &r->dest,
 		    r->dest_text, sizeof(r->dest_text));
-	if (r->dest.family)
-		snprintf(r->key, sizeof(r->key), "%s:%s", r->route_table_id,
-			 sl_pfx_fmt(&r->dest, canon, sizeof(canon)));
-	else
+	if (r->dest.family) {
+		canon[0] = ':';
+		sl_pfx_fmt(&r->dest, canon + 1, sizeof(canon) - 1);
+		sl_cat2(r->key, sizeof(r->key), r->route_table_id, canon);
+	} else {
 		snprintf(r->key, sizeof(r->key), "%s:RouteEntries[%u]", r->route_table_id, i);
+	}
 	if (r->route_table_id[0] && r->dest.family)
-		snprintf(l.s, sizeof(l.s), "RouteEntry %s", r->key);
+		sl_cat2(l.s, sizeof(l.s), "RouteEntry ", r->key);
 	sl_check_keys(o, keys, l.s, e);
 	rc = sl_get_str(o, "NextHopType", false, l.s, e, &t);
 	if (rc > 0 && strlen(t) < sizeof(r->next_hop_type))
-		snprintf(r->next_hop_type, sizeof(r->next_hop_type), "%s", t);
+		sl_cat2(r->next_hop_type, sizeof(r->next_hop_type), t, "");
 	else if (rc > 0)
 		snprintf(r->next_hop_type, sizeof(r->next_hop_type), "(invalid)");
 	else if (rc == 0)
@@ -1390,6 +1410,216 @@ oom:
 	return NULL;
 }
 
+/* ---- reading the JSON text ----------------------------------------------- */
+
+/*
+ * The parse of a big config is jansson's json_loadb(), and 90 % of a big
+ * config is the RouteEntries array. sl_cfg_parse_json() finds that array
+ * with a byte scan (strings and bracket depth only), cuts it at the element
+ * boundary nearest its middle and parses the two pieces at once: the
+ * document without the array's second half on the calling thread, the
+ * second half as an array of its own on a second thread; then it appends
+ * the second array to the first. Every failure of the fast path (a syntax
+ * error in either piece, a duplicate key, no thread) falls back to one
+ * json_loadb() of the whole text, so errors (line, column, text) are
+ * always jansson's own for the original file. The pieces cannot be valid
+ * when the whole is not: the cut is a comma between two complete elements
+ * at the array's depth, so the whole is the first piece's array with the
+ * second piece's elements in place. Nesting deeper than SL_SCAN_MAX_DEPTH
+ * skips the fast path (jansson limits depth, and an element sits two levels
+ * less deep in the second piece).
+ */
+#define SL_SCAN_MAX_DEPTH 64
+
+_Thread_local struct sl_cfg_load_stats sl_cfg_last_load;
+
+static double sl_cfg_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct sl_split {
+	size_t arr_open;  /**< '[' of the RouteEntries array */
+	size_t cut;	  /**< the comma before the second half's first element */
+	size_t arr_close; /**< its ']' */
+};
+
+/* End of the JSON string whose opening quote is at `i` (index after the
+ * closing quote), or `len` if it does not end. */
+static size_t sl_scan_string(const char *buf, size_t len, size_t i)
+{
+	for (i++; i < len; i++) {
+		const char *q = memchr(buf + i, '"', len - i);
+		size_t bs = 0;
+
+		if (q == NULL)
+			return len;
+		i = (size_t)(q - buf);
+		while (bs < i && buf[i - 1 - bs] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return i + 1;
+	}
+	return len;
+}
+
+static bool sl_scan_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Find the cut. Returns false (no fast path) unless the text has exactly
+ * one top-level "RouteEntries" key whose value is an array of at least two
+ * elements spanning at least `split_min` bytes. The scan notes the first
+ * element boundary after every SL_SCAN_MARK bytes of the array and cuts at
+ * the note nearest the array's middle. */
+#define SL_SCAN_MARK (64u << 10)
+#define SL_SCAN_MARKS 4096
+
+static bool sl_split_find(const char *buf, size_t len, size_t split_min, struct sl_split *sp)
+{
+	static const char key[] = "\"RouteEntries\"";
+	size_t marks[SL_SCAN_MARKS];
+	unsigned int depth = 0, arr_depth = 0, n_marks = 0;
+	/* small arrays (tests): a note at every element boundary */
+	size_t step = split_min / 64 < SL_SCAN_MARK ? split_min / 64 : SL_SCAN_MARK;
+	size_t i = 0, last_key_end = 0, next_mark = 0;
+	bool found = false, closed = false;
+
+	memset(sp, 0, sizeof(*sp));
+	while (i < len) {
+		char c = buf[i];
+
+		if (c == '"') {
+			size_t end = sl_scan_string(buf, len, i);
+
+			if (depth == 1 && end - i == sizeof(key) - 1 &&
+			    memcmp(buf + i, key, sizeof(key) - 1) == 0)
+				last_key_end = end;
+			i = end;
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			if (++depth > SL_SCAN_MAX_DEPTH)
+				return false;
+			if (c == '[' && depth == 2 && last_key_end) {
+				size_t j = last_key_end;
+
+				while (j < i && sl_scan_ws(buf[j]))
+					j++;
+				if (j < i && buf[j] == ':') {
+					for (j++; j < i && sl_scan_ws(buf[j]); j++)
+						;
+					if (j == i) {
+						if (found)
+							return false; /* a duplicate key */
+						found = true;
+						sp->arr_open = i;
+						arr_depth = depth;
+						next_mark = i + step;
+					}
+				}
+			}
+			last_key_end = 0;
+		} else if (c == '}' || c == ']') {
+			if (depth == 0)
+				return false;
+			if (found && !closed && depth == arr_depth) {
+				if (c != ']')
+					return false;
+				sp->arr_close = i;
+				closed = true;
+			}
+			depth--;
+			last_key_end = 0;
+		} else if (c == ',') {
+			if (found && !closed && depth == arr_depth && i >= next_mark) {
+				if (n_marks == SL_SCAN_MARKS) {
+					/* a huge array: keep every other note */
+					for (unsigned int k = 0; k < n_marks / 2; k++)
+						marks[k] = marks[2 * k + 1];
+					n_marks /= 2;
+					step = step ? step * 2 : 1;
+				}
+				marks[n_marks++] = i;
+				next_mark = i + step;
+			}
+			last_key_end = 0;
+		} else if (!sl_scan_ws(c) && c != ':') {
+			last_key_end = 0;
+		}
+		i++;
+	}
+	if (!found || !closed || n_marks == 0 || sp->arr_close - sp->arr_open < split_min)
+		return false;
+	sp->cut = marks[0];
+	for (unsigned int k = 1; k < n_marks; k++)
+		if (marks[k] - sp->arr_open <= sp->arr_close - marks[k])
+			sp->cut = marks[k];
+	return true;
+}
+
+struct sl_split_job {
+	const char *buf;
+	size_t len;
+	json_t *arr;
+	json_error_t je;
+};
+
+static void *sl_split_job_run(void *arg)
+{
+	struct sl_split_job *j = arg;
+
+	j->arr = json_loadb(j->buf, j->len, JSON_REJECT_DUPLICATES, &j->je);
+	return NULL;
+}
+
+json_t *sl_cfg_parse_json(char *buf, size_t len, size_t split_min, json_error_t *je)
+{
+	struct sl_split_job job;
+	struct sl_split sp;
+	json_t *root = NULL, *arr;
+	pthread_t th;
+	char *head = NULL;
+	size_t hlen;
+
+	sl_cfg_last_load.split = false;
+	if (!sl_split_find(buf, len, split_min, &sp))
+		return json_loadb(buf, len, JSON_REJECT_DUPLICATES, je);
+	/* second piece in place: "[" over the cut's comma up to the ']' */
+	hlen = sp.cut + (len - sp.arr_close);
+	head = malloc(hlen ? hlen : 1);
+	if (head == NULL)
+		return json_loadb(buf, len, JSON_REJECT_DUPLICATES, je);
+	buf[sp.cut] = '[';
+	job = (struct sl_split_job){.buf = buf + sp.cut, .len = sp.arr_close + 1 - sp.cut};
+	if (pthread_create(&th, NULL, sl_split_job_run, &job) != 0) {
+		buf[sp.cut] = ',';
+		free(head);
+		return json_loadb(buf, len, JSON_REJECT_DUPLICATES, je);
+	}
+	/* first piece: the text before the cut, then from the ']' on */
+	memcpy(head, buf, sp.cut);
+	memcpy(head + sp.cut, buf + sp.arr_close, len - sp.arr_close);
+	root = json_loadb(head, hlen, JSON_REJECT_DUPLICATES, je);
+	pthread_join(th, NULL);
+	buf[sp.cut] = ',';
+	free(head);
+	arr = root ? json_object_get(root, "RouteEntries") : NULL;
+	if (arr == NULL || job.arr == NULL || !json_is_array(arr) ||
+	    json_array_extend(arr, job.arr) < 0) {
+		json_decref(root);
+		json_decref(job.arr);
+		return json_loadb(buf, len, JSON_REJECT_DUPLICATES, je);
+	}
+	json_decref(job.arr);
+	sl_cfg_last_load.split = true;
+	return root;
+}
+
 /* The whole file at once: jansson's json_load_file() reads a character at
  * a time through stdio (about 0.5 s for a config of 4,000 VPCs). */
 static json_t *sl_cfg_read(const char *path, json_error_t *je)
@@ -1435,13 +1665,38 @@ static json_t *sl_cfg_read(const char *path, json_error_t *je)
 		return NULL;
 	}
 	fclose(f);
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, je);
+	root = sl_cfg_parse_json(buf, len, SL_CFG_SPLIT_MIN, je);
 	free(buf);
 	return root;
 }
 
+static void *sl_cfg_tree_free_run(void *root)
+{
+	json_decref(root);
+	return NULL;
+}
+
+/* Freeing the tree of a big config (half a million objects, 0.3-0.5 s) is
+ * nobody's business: a detached thread does it while the caller validates
+ * and compiles. The tree is reachable from that thread only. */
+static void sl_cfg_tree_free(json_t *root, bool big)
+{
+	pthread_attr_t a;
+	pthread_t th;
+	bool started = false;
+
+	if (big && pthread_attr_init(&a) == 0) {
+		started = pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED) == 0 &&
+			  pthread_create(&th, &a, sl_cfg_tree_free_run, root) == 0;
+		pthread_attr_destroy(&a);
+	}
+	if (!started)
+		json_decref(root);
+}
+
 struct sl_store *sl_cfg_load(const char *path, struct sl_errs *e)
 {
+	double t0 = sl_cfg_clock(), t1;
 	json_error_t je;
 	json_t *root = sl_cfg_read(path, &je);
 	struct sl_store *s;
@@ -1455,8 +1710,11 @@ struct sl_store *sl_cfg_load(const char *path, struct sl_errs *e)
 		errno = EINVAL;
 		return NULL;
 	}
+	t1 = sl_cfg_clock();
+	sl_cfg_last_load.parse_s = t1 - t0;
 	s = sl_cfg_build(root, e);
-	json_decref(root);
+	sl_cfg_last_load.build_s = sl_cfg_clock() - t1;
+	sl_cfg_tree_free(root, sl_cfg_last_load.split);
 	return s;
 }
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -200,13 +201,68 @@ static void test_cidr_forms(void **state)
 	free(j);
 }
 
+/* sl_cfg_parse_json() with the RouteEntries array cut in two: the same tree
+ * as one json_loadb(), or the same error (line, column, text). */
+static void sl_t_split_same(const char *text, bool want_split)
+{
+	size_t len = strlen(text);
+	char *copy = strdup(text);
+	json_error_t je1, je2;
+	json_t *a, *b;
+
+	assert_non_null(copy);
+	a = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je1);
+	b = sl_cfg_parse_json(copy, len, 0, &je2);
+	assert_memory_equal(copy, text, len); /* restored */
+	assert_int_equal(sl_cfg_last_load.split, want_split);
+	if (a == NULL) {
+		assert_null(b);
+		assert_int_equal(je1.line, je2.line);
+		assert_int_equal(je1.column, je2.column);
+		assert_string_equal(je1.text, je2.text);
+	} else {
+		assert_non_null(b);
+		assert_true(json_equal(a, b));
+		/* json_equal() ignores nothing in arrays: order and length too */
+		assert_int_equal(json_array_size(json_object_get(a, "RouteEntries")),
+				 json_array_size(json_object_get(b, "RouteEntries")));
+	}
+	json_decref(a);
+	json_decref(b);
+	free(copy);
+}
+
+static void test_split_parse(void **state)
+{
+	(void)state;
+	/* cut and joined */
+	sl_t_split_same("{\"Vpcs\": [], \"RouteEntries\" : [ {\"a\": 1}, {\"b\": \"x]\\\",[\"},"
+			" [1, [2]], 3, \"s\", {\"c\": {\"d\": []}} ], \"Gateway\": {}}",
+			true);
+	sl_t_split_same("{\"RouteEntries\":[1,2]}", true);
+	/* errors in either piece: jansson's error for the whole text */
+	sl_t_split_same("{\"RouteEntries\": [1, 2, 3, 4, 5, 6, {\"a\": 1, \"a\": 2}]}", false);
+	sl_t_split_same("{\"RouteEntries\": [{\"a\": 1, \"a\": 2}, 1, 2, 3, 4, 5, 6]}", false);
+	sl_t_split_same("{\"RouteEntries\": [1, 2, 3, 4, 5, 6, 7,]}", false);
+	sl_t_split_same("{\"RouteEntries\": [1, 2, 3, 4, 5, 6, 7 8]}", false);
+	sl_t_split_same("{\"RouteEntries\": [1, 2, 3, 4, 5, 6, 7], \"RouteEntries\": []}", false);
+	sl_t_split_same("{\"RouteEntries\": [1, 2, 3, 4, 5, 6, 7], x}", false);
+	sl_t_split_same("{\"RouteEntries\": [1, 2, 3, 4, {\"a\" 5}, 6, 7]}", false);
+	/* no fast path: one element, not an array, not at the top level */
+	sl_t_split_same("{\"RouteEntries\": [1]}", false);
+	sl_t_split_same("{\"RouteEntries\": {\"a\": [1, 2]}}", false);
+	sl_t_split_same("{\"x\": {\"RouteEntries\": [1, 2, 3]}}", false);
+	sl_t_split_same("[\"RouteEntries\", [1, 2, 3]]", false);
+	sl_t_split_same("{\"RouteEntries\": [1, 2, 3", false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_demo_loads),	       cmocka_unit_test(test_unknown_keys),
 	    cmocka_unit_test(test_types_and_required), cmocka_unit_test(test_duplicates),
 	    cmocka_unit_test(test_defaults),	       cmocka_unit_test(test_bad_json),
-	    cmocka_unit_test(test_cidr_forms),
+	    cmocka_unit_test(test_cidr_forms),	       cmocka_unit_test(test_split_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,12 @@
  * hold tables of the rejected store, so it is marked all-dirty: the next
  * publish rebuilds from whatever store is live then.
  *
- * Concurrency: single-threaded; called from sluiced's event loop (or a test).
+ * Concurrency: single-threaded; called from sluiced's event loop (or a test),
+ * but for the reaper: a store that sl_ctl_apply() replaced is no longer
+ * reachable from anything but the reaper thread, which frees it there (at
+ * 20,000 objects freeing a store is a tenth of an API batch's cost, off the
+ * path of the replies this way). At most one reaper runs: the next
+ * retirement and sl_ctl_free() join it first.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -46,6 +51,8 @@ struct sl_ctl {
 	unsigned int n_inet_via;
 	unsigned int n_uncommitted; /**< route-source changes not yet published */
 	bool segment_error_logged;  /**< re-creating a lost segment failed, said so */
+	pthread_t reaper;	    /**< frees a retired store (see the design note) */
+	bool reaper_running;
 };
 
 static double sl_ctl_now(void)
@@ -87,10 +94,37 @@ struct sl_ctl *sl_ctl_new(const struct sl_ctl_opts *o)
 	return c;
 }
 
+static void *sl_reap_run(void *arg)
+{
+	sl_store_free(arg);
+	return NULL;
+}
+
+static void sl_ctl_reap_wait(struct sl_ctl *c)
+{
+	if (c->reaper_running)
+		pthread_join(c->reaper, NULL);
+	c->reaper_running = false;
+}
+
+/* Free `old`, which nothing references any more, on the reaper thread
+ * (here if no thread can be started). */
+static void sl_ctl_retire(struct sl_ctl *c, struct sl_store *old)
+{
+	sl_ctl_reap_wait(c);
+	if (old == NULL)
+		return;
+	if (pthread_create(&c->reaper, NULL, sl_reap_run, old) == 0)
+		c->reaper_running = true;
+	else
+		sl_store_free(old);
+}
+
 void sl_ctl_free(struct sl_ctl *c)
 {
 	if (c == NULL)
 		return;
+	sl_ctl_reap_wait(c);
 	sl_shm_close(c->shm);
 	sl_store_free(c->store);
 	sl_compiler_free(c->comp);
@@ -138,7 +172,9 @@ struct sl_store *sl_ctl_load_store(const char *path, struct sl_errs *errs)
 	return sl_ctl_build_store(NULL, path, errs);
 }
 
-struct sl_store *sl_ctl_build_store(const struct sl_ctl *c, const char *path, struct sl_errs *errs)
+/* The file and the database's objects, not validated yet. */
+static struct sl_store *sl_ctl_load_unvalidated(const struct sl_ctl *c, const char *path,
+						struct sl_errs *errs)
 {
 	struct sl_store *s = sl_cfg_load(path, errs);
 
@@ -148,6 +184,15 @@ struct sl_store *sl_ctl_build_store(const struct sl_ctl *c, const char *path, st
 		sl_store_free(s);
 		return NULL;
 	}
+	return s;
+}
+
+struct sl_store *sl_ctl_build_store(const struct sl_ctl *c, const char *path, struct sl_errs *errs)
+{
+	struct sl_store *s = sl_ctl_load_unvalidated(c, path, errs);
+
+	if (s == NULL)
+		return NULL;
 	if (sl_validate(s, errs) < 0 || sl_errs_count(errs) > 0) {
 		sl_store_free(s);
 		return NULL;
@@ -198,15 +243,40 @@ static void sl_ack(struct sl_obj_state *st, const char *what, const char *id, vo
 {
 	struct sl_ack_arg *a = arg;
 
+	(void)what;
+	(void)id;
 	if (st->status != SL_STATUS_PENDING)
 		return;
 	if (st->generation != 0 && st->generation <= a->acked) {
 		st->status = SL_STATUS_AVAILABLE;
 		a->became_available++;
-		SL_DEBUG("%s %s: Available (generation %" PRIu64 ")", what, id, st->generation);
 	} else {
 		a->still_pending++;
 	}
+}
+
+/* sl_stamp or sl_ack on every Pending object of `s`: its Pending list (the
+ * ones that became Available leave it), or every object when the list is
+ * incomplete. */
+static void sl_ctl_foreach_pending(struct sl_store *s,
+				   void (*fn)(struct sl_obj_state *st, const char *what,
+					      const char *id, void *arg),
+				   void *arg)
+{
+	unsigned int k = 0;
+
+	if (s->pending_all) {
+		sl_store_foreach_state(s, fn, arg);
+		return;
+	}
+	for (unsigned int i = 0; i < s->pending.n; i++) {
+		struct sl_obj_state *st = s->pending.v[i];
+
+		fn(st, "", "", arg);
+		if (st->status == SL_STATUS_PENDING)
+			s->pending.v[k++] = st;
+	}
+	s->pending.n = k;
 }
 
 static int sl_ctl_publish_x(struct sl_ctl *c, struct sl_store *s, bool same_store,
@@ -261,7 +331,7 @@ static int sl_ctl_publish_x(struct sl_ctl *c, struct sl_store *s, bool same_stor
 	res->generation = gen;
 	c->last_gen = gen;
 	if (!same_store) { /* a route-source commit carries no new object */
-		sl_store_foreach_state(s, sl_stamp, &gen);
+		sl_ctl_foreach_pending(s, sl_stamp, &gen);
 		c->pending_gen = gen;
 	}
 	return 0;
@@ -323,58 +393,142 @@ static int sl_ctl_open_segment(struct sl_ctl *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* A prefix file parsed on its own thread (sl_pfx_load touches nothing but
- * its arguments). */
+/*
+ * The Internet table at start-up, on a second thread: the prefix file (a
+ * million lines) is parsed while the config is loaded, and given to the
+ * route source (the compiler's Internet RIB) while the loaded config is
+ * validated. The RIB needs the config's gateway (the next hops' source
+ * addresses and the default route's via), so the thread waits for the
+ * store between the two steps.
+ *
+ * Concurrency: between `store_ready` and the join, the thread reads the
+ * store's gateway and writes only the compiler's Internet RIB and
+ * c->n_uncommitted; the main thread meanwhile runs sl_validate(), which
+ * reads the store (the gateway included) and writes the error list only.
+ * `store` NULL at `store_ready` tells the thread to stop after the parse.
+ */
 struct sl_pfx_job {
+	struct sl_ctl *c;
 	const char *path;
 	struct sl_pfxlist l;
 	int rc;
+	bool applied; /**< the prefixes went to the RIB (undone if the start fails) */
 	char err[512];
+	double parse_s, apply_s;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool store_ready;
+	struct sl_store *store;
 };
-
-static void *sl_pfx_job_run(void *arg)
-{
-	struct sl_pfx_job *j = arg;
-
-	/* next hop numbers 0..15: an index into the family's vias */
-	j->rc = sl_pfx_load(j->path, 16, &j->l, j->err, sizeof(j->err));
-	return NULL;
-}
 
 static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_pfxlist *l,
 				  const struct sl_pfx *vias, unsigned int n_vias, char *err,
 				  size_t errlen);
+
+static void *sl_pfx_job_run(void *arg)
+{
+	struct sl_pfx_job *j = arg;
+	double t0 = sl_ctl_now();
+	struct sl_store *s;
+
+	/* next hop numbers 0..15: an index into the family's vias */
+	j->rc = sl_pfx_load(j->path, 16, &j->l, j->err, sizeof(j->err));
+	j->parse_s = sl_ctl_now() - t0;
+	pthread_mutex_lock(&j->lock);
+	while (!j->store_ready)
+		pthread_cond_wait(&j->cond, &j->lock);
+	s = j->store;
+	pthread_mutex_unlock(&j->lock);
+	if (s == NULL || j->rc < 0)
+		return NULL;
+	t0 = sl_ctl_now();
+	j->rc = sl_ctl_inet_apply_list(j->c, j->path, &j->l, j->c->inet_via, j->c->n_inet_via,
+				       j->err, sizeof(j->err));
+	j->applied = true;
+	j->apply_s = sl_ctl_now() - t0;
+	return NULL;
+}
+
+/* Hand the loaded (not yet validated) store to the job, or NULL: stop. */
+static void sl_pfx_job_give(struct sl_pfx_job *j, struct sl_store *s)
+{
+	pthread_mutex_lock(&j->lock);
+	j->store = s;
+	j->store_ready = true;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
+/* A start that failed after the job filled the RIB: take its prefixes out
+ * again, so the compiler is as before the start. */
+static void sl_pfx_job_undo(struct sl_ctl *c, struct sl_pfx_job *j)
+{
+	for (size_t i = 0; j->applied && i < j->l.n4; i++) {
+		struct sl_pfx p = {
+		    .addr = j->l.v4[i].addr, .len = j->l.v4[i].len, .family = SL_AF_INET};
+
+		sl_compiler_inet_del(c->comp, &p);
+	}
+	for (size_t i = 0; j->applied && i < j->l.n6; i++) {
+		struct sl_pfx p = {.addr = sl_addr_from_bytes(SL_AF_INET6, j->l.v6[i].addr),
+				   .len = j->l.v6[i].len,
+				   .family = SL_AF_INET6};
+
+		sl_compiler_inet_del(c->comp, &p);
+	}
+	c->n_uncommitted = 0;
+}
 
 int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t errlen)
 {
 	struct sl_ctl_result local;
 	struct sl_errs errs;
 	struct sl_diff d;
+	struct sl_store *s;
 	char desc[256];
 	int rc;
 
-	struct sl_pfx_job job = {.path = c->inet_routes};
+	struct sl_pfx_job job = {.c = c, .path = c->inet_routes};
 	pthread_t th;
 	bool threaded = false;
-	double t0 = sl_ctl_now();
+	double t0 = sl_ctl_now(), t_load, t_valid, t_rib;
 
 	if (res == NULL)
 		res = &local;
 	memset(res, 0, sizeof(*res));
-	/* the prefix file (a million lines) is parsed on a second thread
-	 * while the config is loaded: they do not depend on each other */
+	pthread_mutex_init(&job.lock, NULL);
+	pthread_cond_init(&job.cond, NULL);
 	if (c->inet_routes)
 		threaded = pthread_create(&th, NULL, sl_pfx_job_run, &job) == 0;
 	sl_errs_init(&errs, c->config_path);
-	c->store = sl_ctl_build_store(c, c->config_path, &errs);
-	res->n_errors = sl_errs_count(&errs);
-	if (c->inet_routes) {
-		if (threaded)
-			pthread_join(th, NULL);
-		else
-			sl_pfx_job_run(&job);
+	s = sl_ctl_load_unvalidated(c, c->config_path, &errs);
+	t_load = sl_ctl_now();
+	/* the RIB fills while the store is validated (sl_pfx_job) */
+	if (threaded) {
+		c->store = s;
+		sl_pfx_job_give(&job, s);
 	}
-	if (c->store == NULL) {
+	if (s && (sl_validate(s, &errs) < 0 || sl_errs_count(&errs) > 0))
+		rc = -EINVAL;
+	else
+		rc = s ? 0 : -EINVAL;
+	t_valid = sl_ctl_now();
+	if (threaded) {
+		pthread_join(th, NULL);
+	} else if (c->inet_routes) {
+		job.store_ready = true; /* the job runs here, after the validation */
+		job.store = rc == 0 ? s : NULL;
+		c->store = job.store;
+		sl_pfx_job_run(&job);
+	}
+	t_rib = sl_ctl_now();
+	pthread_mutex_destroy(&job.lock);
+	pthread_cond_destroy(&job.cond);
+	res->n_errors = sl_errs_count(&errs);
+	if (rc < 0) {
+		sl_pfx_job_undo(c, &job);
+		c->store = NULL;
+		sl_store_free(s);
 		sl_errs_log(&errs, SL_LOG_ERROR);
 		snprintf(err, errlen, "%s: %u error(s)%s%s", c->config_path, res->n_errors,
 			 errs.n ? ", first: " : "", errs.n ? errs.v[0].msg : "");
@@ -382,6 +536,7 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 		sl_pfx_free(&job.l);
 		return -EINVAL;
 	}
+	c->store = s;
 	sl_errs_free(&errs);
 	rc = sl_store_diff(NULL, c->store, &d);
 	if (rc == 0) {
@@ -394,17 +549,19 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 
 	if (c->inet_routes) {
 		rc = job.rc;
-		if (rc < 0)
-			snprintf(err, errlen, "%s", job.err);
-		else
-			rc = sl_ctl_inet_apply_list(c, c->inet_routes, &job.l, c->inet_via,
-						    c->n_inet_via, err, errlen);
 		sl_pfx_free(&job.l);
-		if (rc < 0)
+		if (rc < 0) {
+			snprintf(err, errlen, "%s", job.err);
 			return rc;
+		}
 		SL_INFO("loaded %zu Internet route(s) from %s in %.2f s (with the config)",
 			sl_compiler_inet_count(c->comp), c->inet_routes, sl_ctl_now() - t0);
 	}
+	SL_INFO("start-up: config parse %.2f s%s, store %.2f s, validation %.2f s; prefix file "
+		"%.2f s and RIB %.2f s alongside (waited %.2f s for them)",
+		sl_cfg_last_load.parse_s, sl_cfg_last_load.split ? " (in two pieces)" : "",
+		sl_cfg_last_load.build_s, t_valid - t_load, job.parse_s, job.apply_s,
+		t_rib - t_valid);
 	rc = sl_ctl_open_segment(c, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -472,7 +629,7 @@ int sl_ctl_apply(struct sl_ctl *c, struct sl_store *s, const char *what, struct 
 		SL_INFO("%s: %s unchanged (%u object(s)), nothing to publish", what,
 			strcmp(what, "reload") == 0 ? c->config_path : "state", d.unchanged);
 		sl_diff_free(&d);
-		sl_store_free(c->store);
+		sl_ctl_retire(c, c->store);
 		c->store = s; /* same content, carried status */
 		return 0;
 	}
@@ -502,7 +659,7 @@ int sl_ctl_apply(struct sl_ctl *c, struct sl_store *s, const char *what, struct 
 		sl_store_free(s);
 		return rc;
 	}
-	sl_store_free(c->store);
+	sl_ctl_retire(c, c->store);
 	c->store = s;
 	SL_INFO("%s: %u added, %u removed, %u changed, %u unchanged; %u dirty VPC(s)%s", what,
 		res->added, res->removed, res->changed, res->unchanged, res->n_dirty_vpcs,
@@ -540,13 +697,13 @@ unsigned int sl_ctl_poll(struct sl_ctl *c)
 	if (c->last_gen && a.acked >= c->last_gen)
 		sl_ctl_sync_idle_bank(c); /* nothing to do unless it is behind */
 	/* no object waits, or no new acknowledgement since the last look:
-	 * walking every object (O(objects)) would find nothing new */
+	 * a walk would find nothing new */
 	if (c->pending_gen == 0)
 		return 0;
 	if (a.acked <= c->acked_seen)
 		return 1;
 	c->acked_seen = a.acked;
-	sl_store_foreach_state(c->store, sl_ack, &a);
+	sl_ctl_foreach_pending(c->store, sl_ack, &a);
 	if (a.acked >= c->pending_gen) {
 		SL_DEBUG("generation %" PRIu64 " acknowledged: %u object(s) now Available",
 			 c->pending_gen, a.became_available);
@@ -559,11 +716,11 @@ static void sl_unstamp(struct sl_obj_state *st, const char *what, const char *id
 {
 	(void)what;
 	(void)id;
-	(void)arg;
 	/* a new segment carries nothing yet: everything waits for the new
 	 * generation's acknowledgement again */
 	st->status = SL_STATUS_PENDING;
 	st->generation = 0;
+	sl_store_pending_add(arg, st);
 }
 
 int sl_ctl_check_segment(struct sl_ctl *c)
@@ -589,7 +746,10 @@ int sl_ctl_check_segment(struct sl_ctl *c)
 	}
 	c->segment_error_logged = false;
 	memset(&res, 0, sizeof(res));
-	sl_store_foreach_state(c->store, sl_unstamp, NULL);
+	c->store->pending.n = 0;
+	c->store->pending_all = false;
+	c->acked_seen = 0; /* the new segment counts its generations from 1 again */
+	sl_store_foreach_state(c->store, sl_unstamp, c->store);
 	sl_compiler_mark_all_dirty(c->comp);
 	rc = sl_ctl_publish(c, c->store, &res);
 	if (rc == 0)
@@ -667,7 +827,10 @@ static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_
 				  const struct sl_pfx *vias, unsigned int n_vias, char *err,
 				  size_t errlen)
 {
+	const struct sl_gateway_obj *g = c->store ? c->store->gateway : NULL;
 	const struct sl_pfx *v4[16], *v6[16];
+	struct sl_nexthop nh4[16], nh6[16];
+	int nh_rc4[16], nh_rc6[16];
 	unsigned int n4 = 0, n6 = 0;
 	int rc = 0;
 
@@ -688,17 +851,33 @@ static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_
 			 path, l->n4 && n4 == 0 ? 4 : 6, l->n4 && n4 == 0 ? 4 : 6);
 		return -EINVAL;
 	}
+	/* what sl_ctl_inet_set() does per prefix, with each via's next hop
+	 * made once (a million prefixes share at most 32 of them) */
+	for (unsigned int k = 0; k < n4; k++)
+		nh_rc4[k] = v4[k]->family != SL_AF_INET
+				? -EINVAL
+				: sl_compile_inet_nexthop(g, v4[k], "RouteSource", &nh4[k]);
+	for (unsigned int k = 0; k < n6; k++)
+		nh_rc6[k] = v6[k]->family != SL_AF_INET6
+				? -EINVAL
+				: sl_compile_inet_nexthop(g, v6[k], "RouteSource", &nh6[k]);
 	for (size_t i = 0; i < l->n4 && rc == 0; i++) {
 		struct sl_pfx p = {.addr = l->v4[i].addr, .len = l->v4[i].len, .family = SL_AF_INET};
+		unsigned int k = l->v4[i].nh % n4;
 
-		rc = sl_ctl_inet_set(c, &p, v4[l->v4[i].nh % n4]);
+		rc = nh_rc4[k] < 0 ? nh_rc4[k] : sl_compiler_inet_set(c->comp, &p, &nh4[k]);
+		if (rc == 0)
+			c->n_uncommitted++;
 	}
 	for (size_t i = 0; i < l->n6 && rc == 0; i++) {
 		struct sl_pfx p = {.addr = sl_addr_from_bytes(SL_AF_INET6, l->v6[i].addr),
 				   .len = l->v6[i].len,
 				   .family = SL_AF_INET6};
+		unsigned int k = l->v6[i].nh % n6;
 
-		rc = sl_ctl_inet_set(c, &p, v6[l->v6[i].nh % n6]);
+		rc = nh_rc6[k] < 0 ? nh_rc6[k] : sl_compiler_inet_set(c->comp, &p, &nh6[k]);
+		if (rc == 0)
+			c->n_uncommitted++;
 	}
 	if (rc < 0)
 		snprintf(err, errlen, "%s: %s (is every --inet-via on an outside subnet?)", path,

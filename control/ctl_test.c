@@ -189,6 +189,27 @@ static void test_restart_keeps_indexes(void **state)
 }
 
 /* Diff on two stores: changing one VSwitch marks only its VPC dirty. */
+struct count_arg {
+	enum sl_status want;
+	unsigned int n;
+};
+
+static void count_one(struct sl_obj_state *st, const char *what, const char *id, void *arg)
+{
+	struct count_arg *a = arg;
+
+	a->n += st->status == a->want;
+}
+
+/* Objects of every kind in status `want`. */
+static unsigned int count_status(struct sl_store *s, enum sl_status want)
+{
+	struct count_arg a = {.want = want};
+
+	sl_store_foreach_state(s, count_one, &a);
+	return a.n;
+}
+
 static void test_diff_marks_one_vpc(void **state)
 {
 	char *t = demo();
@@ -226,11 +247,29 @@ static void test_diff_marks_one_vpc(void **state)
 	assert_true(sl_store_vswitch(s2, "vsw-b1")->st.generation == 5);
 	assert_int_equal(sl_store_vswitch(s2, "vsw-b2")->st.status, SL_STATUS_PENDING);
 	assert_true(sl_store_vswitch(s2, "vsw-b2")->st.generation == 0);
+	/* the Pending list holds what is Pending, nothing else (s1's other
+	 * objects were never marked Available: they stay Pending in s2) */
+	assert_false(s2->pending_all);
+	assert_int_equal(s2->pending.n, count_status(s2, SL_STATUS_PENDING));
+	for (unsigned int i = 0; i < s2->pending.n; i++)
+		assert_ptr_not_equal(s2->pending.v[i], &sl_store_vswitch(s2, "vsw-b1")->st);
 	sl_diff_free(&d);
 	/* identical stores: empty diff */
 	assert_int_equal(sl_store_diff(s2, s2, &d), 0);
 	assert_int_equal(d.changed + d.added + d.removed + d.n_dirty_vpcs, 0);
 	sl_diff_free(&d);
+	/* everything removed: counted, and every VPC's tables are dirty */
+	{
+		struct sl_store *none = sl_store_new();
+
+		assert_int_equal(sl_store_diff(s2, none, &d), 0);
+		assert_int_equal(d.removed, count_status(s2, SL_STATUS_PENDING) +
+						count_status(s2, SL_STATUS_AVAILABLE));
+		assert_int_equal(d.n_dirty_vpcs, s2->vpc_v.n);
+		assert_int_equal(none->pending.n, 0);
+		sl_diff_free(&d);
+		sl_store_free(none);
+	}
 	sl_store_free(s1);
 	sl_store_free(s2);
 	sl_errs_free(&e);
@@ -320,17 +359,6 @@ static void test_reload(void **state)
 	free(t);
 }
 
-static unsigned int count_status(struct sl_store *s, enum sl_status want)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < s->vswitch_v.n; i++)
-		n += ((struct sl_vswitch_obj *)s->vswitch_v.v[i])->st.status == want;
-	for (unsigned int i = 0; i < s->vpc_v.n; i++)
-		n += ((struct sl_vpc_obj *)s->vpc_v.v[i])->st.status == want;
-	return n;
-}
-
 static void test_pending_to_available(void **state)
 {
 	char *t = demo(), *t2;
@@ -361,6 +389,8 @@ static void test_pending_to_available(void **state)
 	/* the changed VSwitch waits for the data plane; the rest stays Available */
 	assert_int_equal(sl_ctl_poll(c), 1);
 	w = sl_store_vswitch(sl_ctl_store(c), "vsw-a2");
+	assert_int_equal(sl_ctl_store(c)->pending.n, 1);
+	assert_ptr_equal(sl_ctl_store(c)->pending.v[0], &w->st);
 	assert_int_equal(w->st.status, SL_STATUS_PENDING);
 	assert_true(w->st.generation == 2);
 	assert_int_equal(sl_store_vswitch(sl_ctl_store(c), "vsw-a1")->st.status,
@@ -369,6 +399,7 @@ static void test_pending_to_available(void **state)
 	atomic_store(&h->lcore[2].ack_generation, 2);
 	assert_int_equal(sl_ctl_poll(c), 0);
 	assert_int_equal(w->st.status, SL_STATUS_AVAILABLE);
+	assert_int_equal(sl_ctl_store(c)->pending.n, 0);
 
 	atomic_store(&h->lcore[2].online, 0);
 	atomic_store(&h->dp_pid, 0);
@@ -389,6 +420,10 @@ static void test_segment_lost(void **state)
 	assert_true(gen_of() == 1);
 	unlink(seg);
 	assert_int_equal(sl_ctl_check_segment(c), 0);
+	/* every object was Pending again, and is Available once published (no
+	 * data plane) */
+	assert_int_equal(sl_ctl_poll(c), 0);
+	assert_int_equal(count_status(sl_ctl_store(c), SL_STATUS_PENDING), 0);
 	/* a new file with everything in it */
 	assert_true(gen_of() == 1);
 	{
@@ -478,6 +513,53 @@ static void test_bank_too_small(void **state)
 	free(j);
 }
 
+/* --inet-routes at start: the RIB fills on the prefix thread while the
+ * config validates; a config that fails leaves no route behind. */
+static void test_start_inet_routes(void **state)
+{
+	char pfxpath[160], err[512];
+	struct sl_ctl_opts o = {.config_path = cfgpath, .segment_path = seg, .bank_size = 1 << 20};
+	struct sl_ctl_result res;
+	struct sl_ctl *c;
+	size_t n_cfg;
+	char *t = demo();
+	FILE *f;
+
+	(void)state;
+	snprintf(pfxpath, sizeof(pfxpath), "%s.pfx", cfgpath);
+	o.inet_routes = pfxpath;
+	f = fopen(pfxpath, "w");
+	assert_non_null(f);
+	for (unsigned int i = 0; i < 500; i++)
+		fprintf(f, "100.%u.%u.0/24\n2001:db8:%x::/48\n", 64 + i / 256, i % 256, 0x1000 + i);
+	assert_int_equal(fclose(f), 0);
+
+	/* a file the validation refuses (an overlap, not a syntax error) */
+	t = sl_t_replace(t, "\"192.168.2.0/24\"", "\"192.168.1.0/24\"");
+	assert_int_equal(sl_t_write_file(cfgpath, t), 0);
+	c = sl_ctl_new(&o);
+	assert_non_null(c);
+	assert_int_equal(sl_ctl_start(c, &res, err, sizeof(err)), -EINVAL);
+	assert_true(res.n_errors > 0);
+	assert_null(sl_ctl_store(c));
+	assert_int_equal(sl_compiler_inet_count(sl_ctl_compiler(c)), 0);
+	sl_ctl_free(c);
+
+	/* the demo: every prefix of the file is in the Internet table */
+	free(t);
+	t = demo();
+	assert_int_equal(sl_t_write_file(cfgpath, t), 0);
+	c = sl_ctl_new(&o);
+	assert_non_null(c);
+	assert_int_equal(sl_ctl_start(c, &res, err, sizeof(err)), 0);
+	n_cfg = sl_compiler_inet_count(sl_ctl_compiler(c));
+	assert_true(n_cfg >= 1000);
+	assert_true(res.generation == 1);
+	sl_ctl_free(c);
+	unlink(pfxpath);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +571,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_segment_lost, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_segment_unavailable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bank_too_small, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_start_inet_routes, setup, teardown),
 	};
 
 	sl_log_level = SL_LOG_ERROR;

@@ -36,6 +36,7 @@
 #include "sl_kernel_routes.h"
 #include "sl_db.h"
 #include "sl_shm_writer.h"
+#include "sl_xdp.h"
 
 struct sl_daemon {
 	int sfd;
@@ -48,6 +49,8 @@ struct sl_daemon {
 	struct sl_db *db;	    /**< API objects, tokens, nonces; NULL if none */
 	struct sl_route_feed *feed; /**< --route-socket, or NULL */
 	struct sl_kernel_routes *kroutes; /**< --kernel-table, or NULL */
+	struct sl_xdp *xdp[SL_XDP_PORTS_MAX]; /**< --xdp interfaces (docs/xdp.md) */
+	unsigned int n_xdp;
 };
 
 #define SL_DEFAULT_STATE_DIR "/var/lib/sluice"
@@ -57,9 +60,11 @@ static void sl_usage(FILE *f)
 	fprintf(f,
 		"usage: sluiced --config FILE [--segment PATH] [--bank-size BYTES|NNM]\n"
 		"               [--check] [--pidfile FILE] [--log-level LEVEL]\n"
-		"               [--listen ADDR:PORT [--access-keys FILE]] [--state-dir DIR]\n"
+		"               [--listen ADDR:PORT [--access-keys FILE] [--api-rate N]]\n"
+		"               [--state-dir DIR]\n"
 		"               [--standalone] [--inet-routes FILE [--inet-via ADDR]...]\n"
 		"               [--route-socket PATH] [--kernel-table N]\n"
+		"               [--xdp IFACE[,inside][,generic][,adopt]]... [--xdp-obj FILE]\n"
 		"               [--help]\n"
 		"       sluiced --check FILE\n"
 		"\n"
@@ -81,6 +86,8 @@ static void sl_usage(FILE *f)
 		"  -k, --access-keys FILE API access keys, lines 'ACCESS_KEY_ID SECRET', mode\n"
 		"                         0600 enforced; created with a fresh key when absent\n"
 		"                         (default DIR/access_keys)\n"
+		"  -A, --api-rate N       API requests per second and access key (default\n"
+		"                         %u; 0: unlimited); beyond it Throttling (400)\n"
 		"  -d, --state-dir DIR    sluiced's state directory (default %s): the\n"
 		"                         database DIR/sluiced.db (objects created through\n"
 		"                         the API, ClientTokens, nonces) is opened with\n"
@@ -100,12 +107,20 @@ static void sl_usage(FILE *f)
 		"                         sluiced's network namespace: unicast routes via a\n"
 		"                         gateway on an outside subnet (docs/sluiced.md,\n"
 		"                         Kernel routes)\n"
+		"  -X, --xdp IFACE[,inside][,generic][,adopt]  attach the XDP program to\n"
+		"                         IFACE (an AF_XDP port; outside role unless\n"
+		"                         ',inside'; native mode unless ',generic'),\n"
+		"                         detached at exit; ',adopt': configure the one\n"
+		"                         sluice-dp's af_xdp PMD attached, attach nothing;\n"
+		"                         repeatable up to 8 (docs/xdp.md)\n"
+		"  -O, --xdp-obj FILE     the XDP object (default: the build tree's\n"
+		"                         bpf/sl_xdp.bpf.o, else " SL_XDP_OBJ_INSTALLED ")\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"Signals: SIGHUP re-reads FILE and applies the difference (an invalid file\n"
 		"is logged and ignored); SIGTERM/SIGINT exit, leaving the segment for sluice-dp.\n"
 		"API details: docs/api.md.\n",
-		SL_SHM_DEFAULT_PATH, SL_DEFAULT_STATE_DIR);
+		SL_SHM_DEFAULT_PATH, SL_API_RATE_DEFAULT, SL_DEFAULT_STATE_DIR);
 }
 
 /* Drain the signalfd; remember what was asked. */
@@ -242,6 +257,8 @@ static int sl_run(struct sl_ctl *ctl, struct sl_daemon *d)
 			sl_route_feed_run(d->feed);
 		if (d->kroutes)
 			sl_kernel_routes_run(d->kroutes);
+		for (unsigned int i = 0; i < d->n_xdp; i++)
+			sl_xdp_poll(d->xdp[i], ctl);
 		/* readable, or its timeout expired: MHD_run does not block */
 		if (d->api)
 			sl_api_http_run(d->api);
@@ -392,6 +409,9 @@ int main(int argc, char **argv)
 	    {"inet-via", required_argument, NULL, 'V'},
 	    {"route-socket", required_argument, NULL, 'F'},
 	    {"kernel-table", required_argument, NULL, 'K'},
+	    {"api-rate", required_argument, NULL, 'A'},
+	    {"xdp", required_argument, NULL, 'X'},
+	    {"xdp-obj", required_argument, NULL, 'O'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -414,9 +434,14 @@ int main(int argc, char **argv)
 	unsigned int n_inet_via = 0;
 	const char *feed_path = NULL;
 	unsigned long kernel_table = 0;
+	unsigned long api_rate = SL_API_RATE_DEFAULT;
 	char *end;
+	struct sl_xdp_spec xdp_specs[SL_XDP_PORTS_MAX];
+	unsigned int n_xdp_specs = 0;
+	const char *xdp_obj = NULL;
 
-	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:SR:V:F:K:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:SR:V:F:K:A:X:O:h", opts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'c':
 			o.config_path = optarg;
@@ -469,6 +494,17 @@ int main(int argc, char **argv)
 		case 'F':
 			feed_path = optarg;
 			break;
+		case 'A':
+			errno = 0;
+			api_rate = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || api_rate > 10000000) {
+				fprintf(stderr,
+					"sluiced: --api-rate '%s': requests per second and access "
+					"key, 0 (unlimited) to 10000000\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'K':
 			errno = 0;
 			kernel_table = strtoul(optarg, &end, 10);
@@ -486,6 +522,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			n_inet_via++;
+			break;
+		case 'X':
+			if (n_xdp_specs >= SL_XDP_PORTS_MAX ||
+			    sl_xdp_parse_spec(optarg, &xdp_specs[n_xdp_specs]) < 0) {
+				fprintf(stderr,
+					"sluiced: --xdp '%s': IFACE[,inside][,generic][,adopt], at "
+					"most %d\n",
+					optarg, SL_XDP_PORTS_MAX);
+				return 2;
+			}
+			n_xdp_specs++;
+			break;
+		case 'O':
+			xdp_obj = optarg;
 			break;
 		case 'h':
 			sl_usage(stdout);
@@ -597,6 +647,15 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	/* XDP after the start: the owned prefixes come from the store */
+	for (; d.n_xdp < n_xdp_specs; d.n_xdp++) {
+		d.xdp[d.n_xdp] = sl_xdp_start(&xdp_specs[d.n_xdp], xdp_obj, ctl, err, sizeof(err));
+		if (d.xdp[d.n_xdp] == NULL) {
+			SL_ERR("xdp: %s", err);
+			rc = 1;
+			goto out;
+		}
+	}
 	api_mut.ctl = ctl;
 	api_mut.db = d.db;
 	api_mut.config_path = o.config_path;
@@ -606,10 +665,14 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (listen)
+		sl_api_auth_set_rate(api_srv.auth, (unsigned int)api_rate);
 	rc = sl_run(ctl, &d) < 0 ? 1 : 0;
 	SL_INFO("exiting; segment %s stays for sluice-dp",
 		o.segment_path ? o.segment_path : SL_SHM_DEFAULT_PATH);
 out:
+	for (unsigned int i = 0; i < d.n_xdp; i++)
+		sl_xdp_close(d.xdp[i]);
 	sl_route_feed_close(d.feed);
 	sl_kernel_routes_close(d.kroutes);
 	sl_api_http_free(d.api);

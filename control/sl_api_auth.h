@@ -61,6 +61,14 @@ struct sl_api_auth;
 struct sl_api_auth *sl_api_auth_new(const struct sl_api_keys *keys);
 void sl_api_auth_free(struct sl_api_auth *a);
 
+/** Default request rate per access key (requests/s; a second's worth may
+ * come at once): far above what the API sustains, so it only stops a
+ * runaway client from starving the others. */
+#define SL_API_RATE_DEFAULT 20000
+/** Requests per second and access key (0: unlimited); beyond it a
+ * verified request is refused with Throttling (400). */
+void sl_api_auth_set_rate(struct sl_api_auth *a, unsigned int per_s);
+
 /** Called for every nonce newly remembered (to persist it). */
 typedef void (*sl_api_nonce_fn)(const char *akid, const char *nonce, time_t expires, void *arg);
 void sl_api_auth_set_nonce_hook(struct sl_api_auth *a, sl_api_nonce_fn fn, void *arg);

@@ -53,6 +53,27 @@ struct sl_store *sl_cfg_load(const char *path, struct sl_errs *errs);
 /** Same, from a string (tests, API). `name` prefixes messages. */
 struct sl_store *sl_cfg_load_string(const char *text, struct sl_errs *errs);
 
+/**
+ * The JSON text of a config file as a jansson tree: exactly what
+ * json_loadb(buf, len, JSON_REJECT_DUPLICATES, je) returns (the same tree,
+ * the same error), but when the top-level "RouteEntries" array spans at
+ * least `split_min` bytes its second half is parsed on a second thread
+ * (config.c's design note). `buf` is modified during the call and restored.
+ * sl_cfg_load() passes SL_CFG_SPLIT_MIN; tests and the fuzz target pass
+ * smaller values to compare both paths.
+ */
+#define SL_CFG_SPLIT_MIN (4u << 20)
+
+/** Figures of the last sl_cfg_load() / sl_cfg_parse_json() on this thread
+ * (the start-up log line and tests/perf/bench_update print them). */
+struct sl_cfg_load_stats {
+	double parse_s; /**< reading the file and the JSON parse */
+	double build_s; /**< the store from the tree (sl_cfg_load only) */
+	bool split;	/**< the RouteEntries array was parsed in two pieces */
+};
+extern _Thread_local struct sl_cfg_load_stats sl_cfg_last_load;
+json_t *sl_cfg_parse_json(char *buf, size_t len, size_t split_min, json_error_t *je);
+
 /** The kinds of object that both the file and the database hold. */
 enum sl_cfg_kind {
 	SL_CFG_REGION = 0,

@@ -446,7 +446,17 @@ struct sl_store {
 	struct sl_objvec bwp_v;
 	struct sl_gateway_obj *gateway;
 	struct sl_arena *arena; /**< bulk memory of cloned instances and routes */
+	/* The states of this store's Pending objects, filled by sl_store_diff()
+	 * and emptied as they become Available (ctl.c), so that stamping a
+	 * generation and taking an acknowledgement cost the change, not the
+	 * store. `pending_all`: the list could not grow (out of memory), walk
+	 * every object instead. */
+	struct sl_objvec pending;
+	bool pending_all;
 };
+
+/** Add `st` (an object of `s`, Pending) to s->pending. */
+void sl_store_pending_add(struct sl_store *s, struct sl_obj_state *st);
 
 /** Key of a VPC's (trunk, VLAN) in sl_store.vlans. */
 #define SL_VPC_VLAN_KEY(trunk, vlan) ((Word_t)(trunk) * SL_VLAN_COUNT + (Word_t)(vlan))
@@ -531,14 +541,16 @@ struct sl_diff {
 	Pvoid_t dirty_vpcs; /**< JudySL VpcId -> (void *)1: tables to recompile
 			     * (VPCs present in the new store, or removed) */
 	unsigned int n_dirty_vpcs;
-	bool inet_dirty; /**< gateway changed: recompile the Internet table */
+	bool inet_dirty;       /**< gateway changed: recompile the Internet table */
+	struct sl_store *into; /**< the new store, whose Pending list it fills */
 };
 
 /**
  * Compare `old` (may be NULL: everything is added) with `new`. For every
  * object of `new` whose content equals its counterpart in `old`, copy the
  * old status and generation; every added or changed object is Pending with
- * generation 0. Fills `d` (free with sl_diff_free()). 0 or -ENOMEM.
+ * generation 0. new->pending gets every Pending object of `new`. Fills `d`
+ * (free with sl_diff_free()). 0 or -ENOMEM.
  */
 int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_diff *d);
 void sl_diff_free(struct sl_diff *d);

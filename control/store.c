@@ -38,6 +38,12 @@ static int sl_objvec_push(struct sl_objvec *v, void *p)
 	return 0;
 }
 
+void sl_store_pending_add(struct sl_store *s, struct sl_obj_state *st)
+{
+	if (!s->pending_all && sl_objvec_push(&s->pending, st) < 0)
+		s->pending_all = true;
+}
+
 struct sl_store *sl_store_new(void)
 {
 	return calloc(1, sizeof(struct sl_store));
@@ -288,6 +294,7 @@ void sl_store_free(struct sl_store *s)
 	free(s->region_v.v);
 	free(s->zone_v.v); /* zones are owned by their regions */
 	free(s->vpc_v.v);
+	free(s->pending.v);
 	free(s->vswitch_v.v);
 	free(s->instance_v.v);
 	free(s->route_v.v);
@@ -716,6 +723,7 @@ static bool sl_bwp_eq(const struct sl_bwp_obj *a, const struct sl_bwp_obj *b)
  * depends on them yet (issue 5), so no VPC is marked dirty. */
 #define SL_DIFF_NAT(vec, idx, T, eq)                                                               \
 	do {                                                                                       \
+		unsigned int matched = 0;                                                          \
 		for (unsigned int i = 0; i < new->vec.n; i++) {                                    \
 			T *n = new->vec.v[i];                                                      \
 			T *o = old ? sl_jsl_get(old->idx, n->id) : NULL;                           \
@@ -723,8 +731,9 @@ static bool sl_bwp_eq(const struct sl_bwp_obj *a, const struct sl_bwp_obj *b)
 				sl_carry(&n->st, &o->st, eq(o, n), d);                             \
 			else                                                                       \
 				sl_fresh(&n->st, d);                                               \
+			matched += o != NULL;                                                      \
 		}                                                                                  \
-		for (unsigned int i = 0; old && i < old->vec.n; i++)                               \
+		for (unsigned int i = 0; old && matched < old->vec.n && i < old->vec.n; i++)       \
 			if (!sl_jsl_get(new->idx, ((T *)old->vec.v[i])->id))                       \
 				d->removed++;                                                      \
 	} while (0)
@@ -755,6 +764,8 @@ static void sl_carry(struct sl_obj_state *to, const struct sl_obj_state *from, b
 		to->generation = 0;
 		d->changed++;
 	}
+	if (to->status == SL_STATUS_PENDING)
+		sl_store_pending_add(d->into, to);
 }
 
 static void sl_fresh(struct sl_obj_state *st, struct sl_diff *d)
@@ -762,6 +773,7 @@ static void sl_fresh(struct sl_obj_state *st, struct sl_diff *d)
 	st->status = SL_STATUS_PENDING;
 	st->generation = 0;
 	d->added++;
+	sl_store_pending_add(d->into, st);
 }
 
 /* The VPC an object's tables live in, NULL-safe. */
@@ -777,9 +789,16 @@ static const char *sl_route_vpc(const struct sl_route_obj *r)
 
 int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_diff *d)
 {
+	/* objects of `new` found in `old`, per kind: when they are all of
+	 * old's, nothing of that kind was removed and the removal pass (a
+	 * lookup per object) is skipped; IDs are unique in a store */
+	unsigned int m_vpc = 0, m_vsw = 0, m_inst = 0, m_route = 0;
 	int rc = 0;
 
 	memset(d, 0, sizeof(*d));
+	d->into = new;
+	new->pending.n = 0;
+	new->pending_all = false;
 
 	for (unsigned int i = 0; i < new->region_v.n; i++) {
 		struct sl_region_obj *n = new->region_v.v[i];
@@ -804,6 +823,7 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		struct sl_vpc_obj *o = old ? sl_store_vpc(old, n->id) : NULL;
 		bool same = o && sl_vpc_eq(o, n);
 
+		m_vpc += o != NULL;
 		if (o)
 			sl_carry(&n->st, &o->st, same, d);
 		else
@@ -816,6 +836,7 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		struct sl_vswitch_obj *o = old ? sl_store_vswitch(old, n->id) : NULL;
 		bool same = o && sl_vswitch_eq(o, n);
 
+		m_vsw += o != NULL;
 		if (o)
 			sl_carry(&n->st, &o->st, same, d);
 		else
@@ -831,6 +852,7 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		struct sl_instance_obj *o = old ? sl_store_instance(old, n->id) : NULL;
 		bool same = o && sl_instance_eq(o, n);
 
+		m_inst += o != NULL;
 		if (o)
 			sl_carry(&n->st, &o->st, same, d);
 		else
@@ -845,6 +867,7 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		struct sl_route_obj *o = old ? sl_jsl_get(old->routes, n->key) : NULL;
 		bool same = o && sl_route_eq(o, n);
 
+		m_route += o != NULL;
 		if (o)
 			sl_carry(&n->st, &o->st, same, d);
 		else
@@ -883,28 +906,28 @@ int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_di
 		if (!sl_jsl_get(new->zones, o->id))
 			d->removed++;
 	}
-	for (unsigned int i = 0; i < old->vpc_v.n; i++) {
+	for (unsigned int i = 0; m_vpc < old->vpc_v.n && i < old->vpc_v.n; i++) {
 		struct sl_vpc_obj *o = old->vpc_v.v[i];
 		if (!sl_store_vpc(new, o->id)) {
 			d->removed++;
 			rc |= sl_diff_dirty(d, o->id);
 		}
 	}
-	for (unsigned int i = 0; i < old->vswitch_v.n; i++) {
+	for (unsigned int i = 0; m_vsw < old->vswitch_v.n && i < old->vswitch_v.n; i++) {
 		struct sl_vswitch_obj *o = old->vswitch_v.v[i];
 		if (!sl_store_vswitch(new, o->id)) {
 			d->removed++;
 			rc |= sl_diff_dirty(d, o->vpc_id);
 		}
 	}
-	for (unsigned int i = 0; i < old->instance_v.n; i++) {
+	for (unsigned int i = 0; m_inst < old->instance_v.n && i < old->instance_v.n; i++) {
 		struct sl_instance_obj *o = old->instance_v.v[i];
 		if (!sl_store_instance(new, o->id)) {
 			d->removed++;
 			rc |= sl_diff_dirty(d, sl_inst_vpc(o));
 		}
 	}
-	for (unsigned int i = 0; i < old->route_v.n; i++) {
+	for (unsigned int i = 0; m_route < old->route_v.n && i < old->route_v.n; i++) {
 		struct sl_route_obj *o = old->route_v.v[i];
 		if (!sl_jsl_get(new->routes, o->key)) {
 			d->removed++;

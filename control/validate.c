@@ -33,7 +33,18 @@ struct sl_vctx {
 
 static void sl_lbl(char *buf, const char *type, const char *id)
 {
-	snprintf(buf, LABEL_LEN, "%s %s", type, id);
+	/* snprintf(buf, LABEL_LEN, "%s %s", type, id) without the format
+	 * string: once per object of a config of half a million */
+	size_t lt = strlen(type), li = strlen(id);
+
+	if (lt > LABEL_LEN - 2)
+		lt = LABEL_LEN - 2;
+	memcpy(buf, type, lt);
+	buf[lt] = ' ';
+	if (li > LABEL_LEN - lt - 2)
+		li = LABEL_LEN - lt - 2;
+	memcpy(buf + lt + 1, id, li);
+	buf[lt + 1 + li] = '\0';
 }
 
 static const char *sl_pf(const struct sl_pfx *p, char *buf)
@@ -417,6 +428,17 @@ static void sl_check_route_vswitch(struct sl_vctx *c, struct sl_route_obj *r, co
 			    sl_pf(sub, b));
 }
 
+/* sl_pf(&r->dest): the loader's key is "RouteTableId:" and that text
+ * already (config.c), so it is not formatted a second time. */
+static const char *sl_route_dest_text(const struct sl_route_obj *r, char *buf)
+{
+	size_t n = strlen(r->route_table_id);
+
+	if (strncmp(r->key, r->route_table_id, n) == 0 && r->key[n] == ':')
+		return r->key + n + 1;
+	return sl_pf(&r->dest, buf);
+}
+
 static void sl_check_route(struct sl_vctx *c, struct sl_route_obj *r)
 {
 	struct sl_errs *e = c->e;
@@ -464,7 +486,7 @@ static void sl_check_route(struct sl_vctx *c, struct sl_route_obj *r)
 		return;
 	}
 	if (r->dest.family) {
-		rc = sl_jsl_insert(&v->routes, sl_pf(&r->dest, a), r);
+		rc = sl_jsl_insert(&v->routes, sl_route_dest_text(r, a), r);
 		sl_track(c, rc);
 		if (rc == 0 && ++v->n_routes > SL_MAX_CUSTOM_ROUTES)
 			sl_errs_add(e, l, "RouteTableId", "QuotaExceeded",

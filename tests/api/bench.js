@@ -57,8 +57,35 @@ async function setup(endpoint, keysFile, writes) {
 	return ids;
 }
 
+// A store of realistic size before the measured stream: VPCS VPCs, the
+// i-th 10.(i % 200).0.0/16 with one /16 VSwitch (VPCs may overlap), 16
+// chains at a time; resolves the VSwitchIds of the first 200 (for
+// bench_client, which addresses the k-th VSwitch of its list as 10.k).
+async function preload(endpoint, keysFile, vpcs) {
+	const c = new RawClient(endpoint, readKeys(keysFile), 16);
+	const ids = new Array(vpcs);
+	let next = 0;
+	const chain = async () => {
+		for (let i = next++; i < vpcs; i = next++) {
+			const cidr = `10.${i % 200}.0.0/16`;
+			const vpc = await c.call('CreateVpc', { RegionId: 'cn-hangzhou', CidrBlock: cidr, VpcName: `preload${i}` });
+			if (vpc.status !== 200) throw new Error(`preload: ${JSON.stringify(vpc.body)}`);
+			const vsw = await c.call('CreateVSwitch', { VpcId: vpc.body.VpcId, ZoneId: 'cn-hangzhou-a', CidrBlock: cidr });
+			if (vsw.status !== 200) throw new Error(`preload: ${JSON.stringify(vsw.body)}`);
+			ids[i] = vsw.body.VSwitchId;
+		}
+	};
+	await Promise.all(Array.from({ length: 16 }, chain));
+	c.close();
+	return ids.slice(0, 200);
+}
+
 if (!isMainThread) {
 	stream(workerData).then((r) => parentPort.postMessage(r));
+} else if (process.argv[2] === 'preload') {
+	// node bench.js preload ENDPOINT KEYS VPCS: prints VSwitchIds (see preload)
+	preload(process.argv[3], process.argv[4], Number(process.argv[5])).then((ids) => console.log(ids.join(',')),
+		(e) => { console.error(e.message); process.exit(1); });
 } else if (process.argv[2] === 'setup') {
 	// node bench.js setup ENDPOINT KEYS WRITES: prints the VSwitchIds, comma
 	// separated (for bench_client)

@@ -20,8 +20,9 @@ const sluiced = path.join(process.env.SLUICE_BUILD_DIR || path.join(root, 'build
 const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/;
 
 class Standalone {
-	constructor(config, keyId, secret, region) {
-		Object.assign(this, { config, keyId, secret, region, log: '' });
+	// extraArgs: more sluiced options (e.g. ['--api-rate', '50'])
+	constructor(config, keyId, secret, region, extraArgs = []) {
+		Object.assign(this, { config, keyId, secret, region, extraArgs, log: '' });
 	}
 
 	async start() {
@@ -29,7 +30,8 @@ class Standalone {
 		const keys = path.join(this.tmp, 'keys');
 		fs.writeFileSync(keys, `${this.keyId} ${this.secret}\n`, { mode: 0o600 });
 		this.daemon = spawn(sluiced, ['--config', this.config, '--standalone',
-			'--state-dir', path.join(this.tmp, 'state'), '--access-keys', keys, '--listen', '127.0.0.1:0'],
+			'--state-dir', path.join(this.tmp, 'state'), '--access-keys', keys, '--listen', '127.0.0.1:0',
+			...this.extraArgs],
 		{ stdio: ['ignore', 'ignore', 'pipe'] });
 		this.daemon.stderr.on('data', (d) => { this.log += d; });
 		for (let i = 0; i < 200 && !this.endpoint; i++) {

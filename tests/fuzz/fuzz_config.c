@@ -13,7 +13,10 @@
  * bank of the size the compiler asks for; the layout must then succeed
  * (the compiler's size is a promise). Invariants checked per input (abort
  * = a crash for libFuzzer): a refused file always carries at least one
- * error; an accepted one carries none and compiles.
+ * error; an accepted one carries none and compiles. The JSON parse is also
+ * run through sl_cfg_parse_json() with the RouteEntries cut forced at any
+ * size (the two-thread path a big file takes): it must give the same tree
+ * as one json_loadb(), or the same error, and leave the text as it was.
  * Single-threaded.
  */
 #include <errno.h>
@@ -25,6 +28,7 @@
 
 #include "sl_compile.h"
 #include "sl_ctl.h"
+#include "sl_ctl_config.h"
 #include "sl_fuzz.h"
 
 #define SL_FZ_MAX_INPUT (256u << 10)
@@ -63,6 +67,32 @@ static void sl_fz_compile(const struct sl_store *s)
 	sl_compiler_free(c);
 }
 
+/* The cut parse against jansson's own on the same text. */
+static void sl_fz_split(const uint8_t *data, size_t size)
+{
+	char *copy = malloc(size ? size : 1);
+	json_error_t je1, je2;
+	json_t *a, *b;
+
+	if (copy == NULL)
+		sl_fuzz_die("out of memory");
+	memcpy(copy, data, size);
+	a = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &je1);
+	b = sl_cfg_parse_json(copy, size, 0, &je2);
+	if (memcmp(copy, data, size) != 0)
+		sl_fuzz_die("sl_cfg_parse_json() left the text changed");
+	if ((a == NULL) != (b == NULL))
+		sl_fuzz_die("sl_cfg_parse_json() and json_loadb() disagree on validity");
+	if (a == NULL &&
+	    (je1.line != je2.line || je1.column != je2.column || strcmp(je1.text, je2.text) != 0))
+		sl_fuzz_die("sl_cfg_parse_json() reports another error than json_loadb()");
+	if (a != NULL && !json_equal(a, b))
+		sl_fuzz_die("sl_cfg_parse_json() built another tree than json_loadb()");
+	json_decref(a);
+	json_decref(b);
+	free(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sl_store *s;
@@ -70,6 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > SL_FZ_MAX_INPUT)
 		return 0;
+	sl_fz_split(data, size);
 	sl_fuzz_memfd_set(memfd, data, size);
 	sl_errs_init(&errs, "fuzz.json");
 	s = sl_ctl_load_store(path, &errs);

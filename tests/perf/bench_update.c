@@ -120,6 +120,7 @@ struct sl_bopts {
 	uint32_t vpc_routes;
 	uint32_t updates;
 	const char *segment;
+	const char *write_config;
 };
 
 #define SL_VLANS_PER_TRUNK 4094u
@@ -213,7 +214,9 @@ static void sl_usage(void)
 		"  --vpc-routes N    custom routes per VPC and family (default 24: the\n"
 		"                    quota is 48 custom entries per route table)\n"
 		"  --updates N       route changes timed (default 2000)\n"
-		"  --segment PATH    segment file (default /dev/shm/sluice-bench-PID, removed)\n");
+		"  --segment PATH    segment file (default /dev/shm/sluice-bench-PID, removed)\n"
+		"  --write-config F  only write the config to F and exit (to profile the\n"
+		"                    loader alone: sluiced --check F)\n");
 }
 
 static int sl_parse(int argc, char **argv, struct sl_bopts *o)
@@ -222,6 +225,7 @@ static int sl_parse(int argc, char **argv, struct sl_bopts *o)
 	    {"prefixes", required_argument, NULL, 'p'},	  {"synthetic", required_argument, NULL, 's'},
 	    {"vpcs", required_argument, NULL, 'v'},	  {"vpc-routes", required_argument, NULL, 'r'},
 	    {"updates", required_argument, NULL, 'u'},	  {"segment", required_argument, NULL, 'S'},
+	    {"write-config", required_argument, NULL, 'w'},
 	    {"help", no_argument, NULL, 'h'},		  {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -245,6 +249,9 @@ static int sl_parse(int argc, char **argv, struct sl_bopts *o)
 			break;
 		case 'S':
 			o->segment = optarg;
+			break;
+		case 'w':
+			o->write_config = optarg;
 			break;
 		default:
 			sl_usage();
@@ -272,6 +279,8 @@ int main(int argc, char **argv)
 
 	sl_log_level = SL_LOG_WARN; /* figures on stdout, problems on stderr */
 	rc = sl_parse(argc, argv, &o);
+	if (rc == 0 && o.write_config)
+		return sl_write_config(o.write_config, o.vpcs, o.vpc_routes) < 0;
 	if (rc)
 		return rc > 0 ? 0 : 2;
 	if (o.vpcs > SL_MAX_TRUNKS * SL_VLANS_PER_TRUNK) {
@@ -336,7 +345,11 @@ int main(int argc, char **argv)
 
 	t0 = sl_now();
 	ctl = sl_ctl_new(&co);
+	/* the start's log lines on stderr: its phase breakdown (parse, store,
+	 * validation, prefix file, RIB) and the publish */
+	sl_log_level = SL_LOG_INFO;
 	rc = ctl ? sl_ctl_start(ctl, &res, err, sizeof(err)) : -ENOMEM;
+	sl_log_level = SL_LOG_WARN;
 	if (rc < 0) {
 		fprintf(stderr, "bench_update: start: %s\n", err);
 		return 1;

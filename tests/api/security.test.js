@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: BSD-3-Clause
+//
+// API security in volume (issue 10, "API security"): a few hundred
+// requests of each hostile kind, every one refused with the documented
+// code (spec digest 1.5): forged signatures (IncompleteSignature), stale
+// and future timestamps (IllegalTimestamp), replays of an accepted request
+// (SignatureNonceUsed), unknown keys (InvalidAccessKeyId.NotFound); none
+// of them spends the real key's budget; a burst beyond --api-rate is
+// refused with Throttling (400) and passes again a second later; an
+// oversized body is 413. Raw signature-1.0 requests (rawclient.js), against
+// a sluiced of its own (standalone.js) started with --api-rate 200.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const http = require('node:http');
+const path = require('node:path');
+const { RawClient, pct } = require('./rawclient');
+const { Standalone } = require('./standalone');
+
+const N = 300; // requests of each hostile kind
+const RATE = 200; // --api-rate of this sluiced
+const KEY = 'SLKsecuritytest0000000000';
+const SECRET = 'securitytestsecret0123456789abcd';
+const config = path.join(__dirname, '..', '..', 'configs', 'demo.json');
+
+let sd;
+test.before(async () => {
+	sd = new Standalone(config, KEY, SECRET, 'cn-hangzhou', ['--api-rate', String(RATE)]);
+	await sd.start();
+});
+test.after(() => sd.stop());
+
+// A signed form body with overrides: `secret` to sign with, `timestamp`,
+// `nonce`, `akid`.
+function body(o = {}) {
+	const p = {
+		Action: 'DescribeRegions', Version: '2016-04-28', Format: 'JSON',
+		AccessKeyId: o.akid || KEY, SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0',
+		SignatureNonce: o.nonce || crypto.randomUUID(),
+		Timestamp: o.timestamp || new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+	};
+	const q = Object.keys(p).sort().map((k) => `${pct(k)}=${pct(p[k])}`).join('&');
+	const sig = crypto.createHmac('sha1', `${o.secret || SECRET}&`)
+		.update(`POST&${pct('/')}&${pct(q)}`).digest('base64');
+	return `${q}&Signature=${pct(sig)}`;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+function post(data) {
+	const [host, port] = sd.endpoint.split(':');
+	return new Promise((resolve, reject) => {
+		const req = http.request({
+			host, port: Number(port), method: 'POST', path: '/', agent,
+			headers: { 'content-type': 'application/x-www-form-urlencoded',
+				'content-length': Buffer.byteLength(data) },
+		}, (res) => {
+			let t = '';
+			res.on('data', (c) => { t += c; });
+			res.on('end', () => {
+				let b = {};
+				try { b = JSON.parse(t); } catch (e) { /* 413 etc. */ }
+				resolve({ status: res.statusCode, code: b.Code });
+			});
+		});
+		req.on('error', reject);
+		req.end(data);
+	});
+}
+
+// Sends the bodies (8 at a time) and tallies "status code" answers.
+async function tally(bodies) {
+	const seen = {};
+	for (let i = 0; i < bodies.length; i += 8) {
+		const rs = await Promise.all(bodies.slice(i, i + 8).map(post));
+		for (const r of rs) seen[`${r.status} ${r.code}`] = (seen[`${r.status} ${r.code}`] || 0) + 1;
+	}
+	return seen;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const iso = (ms) => new Date(Date.now() + ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+test(`${N} forged signatures: all IncompleteSignature`, async () => {
+	const bodies = Array.from({ length: N }, (_, i) => body({ secret: `wrong${i}` }));
+	assert.deepEqual(await tally(bodies), { [`400 IncompleteSignature`]: N });
+});
+
+test(`${N} stale and future timestamps: all IllegalTimestamp`, async () => {
+	const bodies = Array.from({ length: N }, (_, i) =>
+		body({ timestamp: iso((i % 2 ? 1 : -1) * (3600 + 60 + i) * 1000) }));
+	assert.deepEqual(await tally(bodies), { [`400 IllegalTimestamp`]: N });
+});
+
+test(`${N} unknown access keys: all InvalidAccessKeyId.NotFound`, async () => {
+	const bodies = Array.from({ length: N }, (_, i) => body({ akid: `SLKunknown${i}` }));
+	assert.deepEqual(await tally(bodies), { [`400 InvalidAccessKeyId.NotFound`]: N });
+});
+
+test(`${N} replays of accepted requests: all SignatureNonceUsed`, async () => {
+	await sleep(1100); // a full budget
+	const originals = Array.from({ length: 30 }, () => body());
+	assert.deepEqual(await tally(originals), { '200 undefined': 30 });
+	await sleep(1100);
+	const replays = Array.from({ length: N }, (_, i) => originals[i % originals.length]);
+	assert.deepEqual(await tally(replays), { [`400 SignatureNonceUsed`]: N });
+});
+
+test(`a burst beyond --api-rate ${RATE}: the excess is Throttling, and a second later it passes`, async () => {
+	await sleep(1100);
+	const total = 3 * RATE;
+	const t0 = process.hrtime.bigint();
+	const seen = await tally(Array.from({ length: total }, () => body()));
+	const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+	const ok = seen['200 undefined'] || 0;
+	const throttled = seen['400 Throttling'] || 0;
+	const msg = `${JSON.stringify(seen)} in ${elapsed.toFixed(2)} s`;
+	assert.equal(ok + throttled, total, msg);
+	// the bucket holds one second's worth and refills while the burst runs
+	// (8 requests in flight may land either side of a refill)
+	assert.ok(ok >= RATE && ok <= RATE * (1 + elapsed) + 8, msg);
+	if (elapsed < 1.5) assert.ok(throttled > 0, msg);
+	await sleep(1100);
+	assert.deepEqual(await tally([body()]), { '200 undefined': 1 });
+});
+
+test('hostile requests do not spend the key\'s budget', async () => {
+	await sleep(1100);
+	await tally(Array.from({ length: N }, (_, i) => body({ secret: `x${i}` })));
+	const seen = await tally(Array.from({ length: RATE - 20 }, () => body()));
+	assert.deepEqual(seen, { '200 undefined': RATE - 20 });
+});
+
+test('a body over the size limit: 413', async () => {
+	const r = await post(`${body()}&Pad=${'x'.repeat(2 * 1024 * 1024)}`);
+	assert.equal(r.status, 413);
+});
+
+test.after(() => agent.destroy());

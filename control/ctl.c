@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,6 +52,7 @@ struct sl_ctl {
 	unsigned int n_inet_via;
 	unsigned int n_uncommitted; /**< route-source changes not yet published */
 	bool segment_error_logged;  /**< re-creating a lost segment failed, said so */
+	int trunks_warned;	    /**< inside ports of the last trunk warning, -1 none */
 	pthread_t reaper;	    /**< frees a retired store (see the design note) */
 	bool reaper_running;
 };
@@ -73,6 +75,7 @@ struct sl_ctl *sl_ctl_new(const struct sl_ctl_opts *o)
 	c->segment_path = strdup(o->segment_path ? o->segment_path : SL_SHM_DEFAULT_PATH);
 	c->bank_size = o->bank_size ? o->bank_size : SL_SHM_DEFAULT_BANK_SIZE;
 	c->bank_size_explicit = o->bank_size_explicit;
+	c->trunks_warned = -1;
 	c->comp = sl_compiler_new();
 	if (o->inet_routes) {
 		c->inet_routes = strdup(o->inet_routes);
@@ -721,6 +724,40 @@ static void sl_unstamp(struct sl_obj_state *st, const char *what, const char *id
 	st->status = SL_STATUS_PENDING;
 	st->generation = 0;
 	sl_store_pending_add(arg, st);
+}
+
+int sl_ctl_check_trunks(struct sl_ctl *c)
+{
+	const struct sl_stats_header *st;
+	unsigned int inside = 0, trunks;
+	uint64_t s1;
+
+	if (c->shm == NULL || c->store == NULL || !sl_shm_dp_alive(sl_shm_hdr(c->shm)))
+		return -1;
+	st = sl_shm_stats(sl_shm_hdr(c->shm));
+	if (*(const volatile uint64_t *)&st->magic != SL_STATS_MAGIC)
+		return -1;
+	/* the port snapshot is sluice-dp's, under the stats area's seq */
+	s1 = atomic_load_explicit(&st->seq, memory_order_acquire);
+	if (s1 & 1)
+		return -1;
+	for (unsigned int i = 0; i < st->n_ports && i < SL_MAX_PORTS; i++)
+		inside += st->port[i].role == SL_ROLE_INSIDE;
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&st->seq, memory_order_relaxed) != s1 || st->n_ports == 0)
+		return -1;
+	trunks = sl_store_trunks(c->store);
+	if (inside == trunks) {
+		c->trunks_warned = -1;
+		return 0;
+	}
+	if (c->trunks_warned != (int)inside)
+		SL_WARN("sluice-dp has %u inside port(s) but Gateway.Inside.Trunks is %u: VPCs on "
+			"a trunk without a port are dropped (no_port); give sluice-dp one inside "
+			"port per trunk or change Trunks",
+			inside, trunks);
+	c->trunks_warned = (int)inside;
+	return 1;
 }
 
 int sl_ctl_check_segment(struct sl_ctl *c)

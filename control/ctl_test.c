@@ -408,6 +408,41 @@ static void test_pending_to_available(void **state)
 	free(t);
 }
 
+/* The trunk check: sluice-dp's port snapshot against Gateway.Inside.Trunks
+ * (demo.json: one trunk). */
+static void test_trunks_against_ports(void **state)
+{
+	char *t = demo();
+	struct sl_ctl_result res;
+	struct sl_stats_header *st;
+	struct sl_shm_header *h;
+	struct sl_ctl *c;
+
+	assert_int_equal(sl_t_write_file(cfgpath, t), 0);
+	c = start(&res);
+	h = sl_shm_hdr(sl_ctl_shm(c));
+	st = sl_shm_stats(h);
+	assert_int_equal(sl_ctl_check_trunks(c), -1); /* no sluice-dp */
+	atomic_store(&h->dp_pid, getpid());
+	assert_int_equal(sl_ctl_check_trunks(c), -1); /* no port snapshot yet */
+	st->n_ports = 2;
+	st->port[0].role = SL_ROLE_INSIDE;
+	st->port[1].role = SL_ROLE_OUTSIDE;
+	st->magic = SL_STATS_MAGIC;
+	assert_int_equal(sl_ctl_check_trunks(c), 0);
+	st->n_ports = 3;
+	st->port[2].role = SL_ROLE_INSIDE; /* a second inside port: trunk 1 unused */
+	assert_int_equal(sl_ctl_check_trunks(c), 1);
+	atomic_store(&st->seq, 1); /* sluice-dp mid-snapshot */
+	assert_int_equal(sl_ctl_check_trunks(c), -1);
+	atomic_store(&st->seq, 2);
+	st->n_ports = 2;
+	assert_int_equal(sl_ctl_check_trunks(c), 0);
+	atomic_store(&h->dp_pid, 0);
+	sl_ctl_free(c);
+	free(t);
+}
+
 static void test_segment_lost(void **state)
 {
 	char *t = demo();
@@ -568,6 +603,7 @@ int main(void)
 	    cmocka_unit_test(test_diff_marks_one_vpc),
 	    cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_to_available, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_trunks_against_ports, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_segment_lost, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_segment_unavailable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bank_too_small, setup, teardown),

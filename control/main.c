@@ -251,6 +251,7 @@ static int sl_run(struct sl_ctl *ctl, struct sl_daemon *d)
 				if (read(d->tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 					SL_WARN("timerfd read: %s", strerror(errno));
 				sl_ctl_check_segment(ctl);
+				sl_ctl_check_trunks(ctl);
 			}
 		}
 		if (d->feed)

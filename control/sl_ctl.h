@@ -144,6 +144,13 @@ unsigned int sl_ctl_poll(struct sl_ctl *c);
  */
 int sl_ctl_check_segment(struct sl_ctl *c);
 
+/**
+ * Housekeeping: does a live sluice-dp have one inside port per configured
+ * trunk (Gateway.Inside.Trunks)? Warns once per mismatch. 0 they agree, 1
+ * they do not, -1 unknown (no live sluice-dp or no port snapshot yet).
+ */
+int sl_ctl_check_trunks(struct sl_ctl *c);
+
 /** Called while a publish waits for a stuck reader; false aborts it. */
 void sl_ctl_set_keep_waiting(struct sl_ctl *c, sl_shm_keep_waiting_fn fn, void *arg);
 

@@ -49,6 +49,12 @@
  * bank write then copies it into a new heap block. A VPC table depends on
  * the NAT gateway of its VPC (the default route), so a VPC whose gateway
  * appeared, went or was replaced is recompiled whatever the caller marked.
+ *
+ * IPv6 gateway (compile_ipv6gw.c, issue 6): the same scheme for its
+ * section; a VPC with an IPv6 gateway gets ::/0 -> IP6GW (SYSTEM, added
+ * after the custom routes so that a custom ::/0 wins), and a VPC whose
+ * IPv6 gateway appeared or went is recompiled like one whose NAT gateway
+ * did. The section's rule next hops hold their own references.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -397,8 +403,14 @@ static int sl_compile_subnet(struct sl_ctable *t, const struct sl_vpc_obj *v, ui
 	return sl_add_host(t, sub->family, gw, SL_ROUTE_SYSTEM, &nh);
 }
 
+void sl_compile_inside_nexthop(struct sl_nexthop *nh, uint8_t type, uint8_t family,
+			       const struct sl_vpc_obj *v, uint32_t vpc_index, const char *owner)
+{
+	sl_nh_inside(nh, type, family, v, vpc_index, owner);
+}
+
 static int sl_compile_vpc_table(struct sl_ctable *t, const struct sl_vpc_obj *v, uint32_t index,
-				const struct sl_natgw_obj *natgw)
+				const struct sl_natgw_obj *natgw, const struct sl_ipv6gw_obj *gw6)
 {
 	char key[SL_JSL_KEY_MAX];
 	struct sl_nexthop nh;
@@ -443,6 +455,13 @@ static int sl_compile_vpc_table(struct sl_ctable *t, const struct sl_vpc_obj *v,
 		sl_nh_inside(&nh, SL_NH_NATGW, SL_AF_INET, v, index, natgw->id);
 		nh.flags = SL_NH_F_SYSTEM;
 		rc = sl_ctable_add(t, &any, SL_ROUTE_SYSTEM, &nh);
+	}
+	if (rc == 0 && gw6) { /* IPv6 gateway (issue 6) */
+		struct sl_pfx any6 = {.family = SL_AF_INET6};
+
+		sl_nh_inside(&nh, SL_NH_IP6GW, SL_AF_INET6, v, index, gw6->id);
+		nh.flags = SL_NH_F_SYSTEM;
+		rc = sl_ctable_add(t, &any6, SL_ROUTE_SYSTEM, &nh);
 	}
 	return rc < 0 ? rc : sl_ctable_finish(t);
 }
@@ -510,6 +529,7 @@ struct sl_cvpc {
 	uint16_t trunk;
 	uint32_t n_vswitches;
 	char natgw_id[SL_ID_LEN]; /**< the VPC's NAT gateway when compiled, "" none */
+	char ip6gw_id[SL_ID_LEN]; /**< the VPC's IPv6 gateway when compiled, "" none */
 	struct sl_ctable t;
 };
 
@@ -564,6 +584,8 @@ struct sl_bank_state {
 	struct sl_blk inet_blk;
 	struct sl_blk nat_blk;	  /**< the NAT section's block, size 0 if none */
 	bool dirty_nat;		  /**< the NAT section changed */
+	struct sl_blk ip6gw_blk;  /**< the IPv6 gateway section's block (issue 6) */
+	bool dirty_ip6gw;	  /**< the IPv6 gateway section changed */
 	uint32_t vpc_cap, nh_cap; /**< array capacities of this bank's layout */
 	Pvoid_t dirty_vpc;	  /**< Judy1: VPC indexes to rewrite */
 	Pvoid_t dirty_nh;	  /**< Judy1: next-hop indexes to rewrite */
@@ -617,8 +639,9 @@ struct sl_compiler {
 	struct sl_cvpc **slots;
 	uint32_t n_slots;
 	struct sl_bank_state bank[2];
-	struct sl_nat_compiler *nat; /**< NAT section (compile_nat.c) */
-	uint64_t full_writes;	     /**< banks written in full so far */
+	struct sl_nat_compiler *nat;	 /**< NAT section (compile_nat.c) */
+	struct sl_ip6gw_compiler *ip6gw; /**< IPv6 gateway section (compile_ipv6gw.c) */
+	uint64_t full_writes;		 /**< banks written in full so far */
 	struct sl_compile_stats stats;
 };
 
@@ -817,7 +840,8 @@ struct sl_compiler *sl_compiler_new(void)
 	c->rib4 = sl_rib4_new();
 	c->rib6 = sl_rib6_new();
 	c->nat = sl_nat_compiler_new();
-	if (c->rib4 == NULL || c->rib6 == NULL || c->nat == NULL) {
+	c->ip6gw = sl_ip6gw_compiler_new();
+	if (c->rib4 == NULL || c->rib6 == NULL || c->nat == NULL || c->ip6gw == NULL) {
 		sl_compiler_free(c);
 		return NULL;
 	}
@@ -863,6 +887,7 @@ void sl_compiler_free(struct sl_compiler *c)
 	sl_rib4_free(c->rib4);
 	sl_rib6_free(c->rib6);
 	sl_nat_compiler_free(c->nat);
+	sl_ip6gw_compiler_free(c->ip6gw);
 	sl_jhs_free(&c->gnh_index);
 	sl_j1_free(&c->gnh_free);
 	free(c->gnh);
@@ -1392,7 +1417,7 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 	Pvoid_t gone = NULL;	 /* JudySL ids of cached VPCs no longer in the store */
 	Pvoid_t natgw_of = NULL; /* JudySL VpcId -> its NAT gateway */
 	uint32_t max_index = 0;
-	bool nat_changed = false;
+	bool nat_changed = false, ip6gw_changed = false;
 	int rc = 0;
 
 	memset(&stats, 0, sizeof(stats));
@@ -1436,6 +1461,7 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		const struct sl_vpc_obj *v = s->vpc_v.v[i];
 		struct sl_cvpc *cv = sl_jsl_get(c->cache, v->id);
 		const struct sl_natgw_obj *g = sl_jsl_get(natgw_of, v->id);
+		const struct sl_ipv6gw_obj *g6 = sl_jsl_get(s->ipv6_keys, v->id);
 		uint32_t index = 0;
 
 		stats.n_vpcs++;
@@ -1443,7 +1469,8 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		if (rc < 0)
 			break;
 		if (cv && cv->index == index && !sl_jsl_get(c->dirty, v->id) &&
-		    strcmp(cv->natgw_id, g ? g->id : "") == 0)
+		    strcmp(cv->natgw_id, g ? g->id : "") == 0 &&
+		    strcmp(cv->ip6gw_id, g6 ? g6->id : "") == 0)
 			continue;
 		cv = calloc(1, sizeof(*cv));
 		if (cv == NULL) {
@@ -1457,7 +1484,8 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		cv->trunk = (uint16_t)v->trunk;
 		cv->n_vswitches = v->n_vswitches;
 		snprintf(cv->natgw_id, sizeof(cv->natgw_id), "%s", g ? g->id : "");
-		rc = sl_compile_vpc_table(&cv->t, v, index, g);
+		snprintf(cv->ip6gw_id, sizeof(cv->ip6gw_id), "%s", g6 ? g6->id : "");
+		rc = sl_compile_vpc_table(&cv->t, v, index, g, g6);
 		if (rc == 0)
 			rc = sl_cache_put(c, v->id, cv);
 		if (rc < 0) {
@@ -1473,6 +1501,10 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		rc = sl_nat_compile(c->nat, c, s, &nat_changed);
 	if (nat_changed)
 		c->bank[0].dirty_nat = c->bank[1].dirty_nat = true;
+	if (rc == 0)
+		rc = sl_ip6gw_compile(c->ip6gw, c, s, &ip6gw_changed);
+	if (ip6gw_changed)
+		c->bank[0].dirty_ip6gw = c->bank[1].dirty_ip6gw = true;
 	if (rc == 0 && (c->inet_dirty || !c->inet_valid)) {
 		struct sl_ctable t;
 
@@ -1547,6 +1579,8 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 	stats.bytes += sl_heap_class_size(sl_table_bytes(&c->inet));
 	if (sl_nat_compiled(c->nat))
 		stats.bytes += sl_heap_class_size(sl_nat_compiled(c->nat)->size);
+	if (sl_ip6gw_compiled(c->ip6gw))
+		stats.bytes += sl_heap_class_size(sl_ip6gw_compiled(c->ip6gw)->size);
 	stats.n_v4 += c->inet.n_v4;
 	stats.n_v6 += c->inet.n_v6;
 	stats.n_prefixes += c->inet.n_pfx;
@@ -1694,6 +1728,41 @@ const struct sl_nat_sec *sl_compiler_nat(const struct sl_compiler *c)
 	return sl_nat_compiled(c->nat);
 }
 
+/* The IPv6 gateway section (issue 6): the same as the NAT one. */
+static int sl_write_ip6gw(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			  struct sl_bank_header *h)
+{
+	const struct sl_ip6gw_sec *sec = sl_ip6gw_compiled(c->ip6gw);
+	int rc;
+
+	sl_heap_free(&bs->heap, &bs->ip6gw_blk);
+	h->ip6gw_off = h->ip6gw_size = 0;
+	if (sec == NULL)
+		return 0;
+	rc = sl_heap_alloc(&bs->heap, sec->size, &bs->ip6gw_blk);
+	if (rc < 0)
+		return rc;
+	memcpy(bank + bs->ip6gw_blk.off, sec, sec->size);
+	h->ip6gw_off = bs->ip6gw_blk.off;
+	h->ip6gw_size = sec->size;
+	return 0;
+}
+
+const struct sl_ip6gw_sec *sl_compiler_ip6gw(const struct sl_compiler *c)
+{
+	return sl_ip6gw_compiled(c->ip6gw);
+}
+
+int sl_compiler_nh_acquire(struct sl_compiler *c, const struct sl_nexthop *nh, uint32_t *idx)
+{
+	return sl_gnh_acquire(c, nh, idx);
+}
+
+void sl_compiler_nh_release(struct sl_compiler *c, uint32_t idx)
+{
+	sl_gnh_release(c, idx);
+}
+
 /* Header fields that describe the current state (not the layout), and the
  * (trunk, VLAN) map when `map` says it may differ: on a full write or when
  * a VPC of this bank is dirty (every VPC added, removed or changed is). A
@@ -1724,6 +1793,7 @@ static void sl_bank_clean(struct sl_bank_state *bs)
 	sl_j1_free(&bs->dirty_nh);
 	bs->dirty_inet = false;
 	bs->dirty_nat = false;
+	bs->dirty_ip6gw = false;
 	bs->n_dirty_pfx = 0;
 	bs->fib_rebuild = false;
 }
@@ -1832,6 +1902,7 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 	bs->n_vpc_blk = 0;
 	bs->inet_blk.off = bs->inet_blk.size = 0;
 	bs->nat_blk.off = bs->nat_blk.size = 0;
+	bs->ip6gw_blk.off = bs->ip6gw_blk.size = 0;
 
 	memcpy(SL_BANK_PTR(bank, h->nh_off, void), c->gnh, (size_t)c->n_gnh * sizeof(*c->gnh));
 	vpcs = SL_BANK_PTR(bank, h->vpc_off, struct sl_vpc);
@@ -1841,6 +1912,8 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 		rc = sl_write_inet(c, bs, bank, h);
 	if (rc == 0)
 		rc = sl_write_nat(c, bs, bank, h);
+	if (rc == 0)
+		rc = sl_write_ip6gw(c, bs, bank, h);
 	if (rc < 0)
 		return rc;
 	sl_write_state(c, bs, bank, h, true);
@@ -1875,6 +1948,8 @@ static int sl_write_dirty(struct sl_compiler *c, unsigned int b, uint8_t *bank)
 		rc = sl_write_inet(c, bs, bank, h);
 	if (rc == 0 && bs->dirty_nat)
 		rc = sl_write_nat(c, bs, bank, h);
+	if (rc == 0 && bs->dirty_ip6gw)
+		rc = sl_write_ip6gw(c, bs, bank, h);
 	if (rc == 0 && c->fib_mode)
 		rc = sl_sync_fibs(c, bs);
 	if (rc < 0)
@@ -1917,7 +1992,7 @@ bool sl_compile_bank_dirty(const struct sl_compiler *c, unsigned int b)
 	const struct sl_bank_state *bs = &c->bank[b & 1];
 
 	return !bs->valid || bs->dirty_vpc || bs->dirty_nh || bs->dirty_inet || bs->dirty_nat ||
-	       bs->n_dirty_pfx || bs->fib_rebuild;
+	       bs->dirty_ip6gw || bs->n_dirty_pfx || bs->fib_rebuild;
 }
 
 int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint64_t bank_size)
@@ -1936,8 +2011,8 @@ int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint
 
 const char *sl_nh_type_name(uint8_t type)
 {
-	static const char *const n[SL_NH_TYPE_MAX] = {"unreachable", "blackhole", "local",
-						      "connected",   "gateway",	  "natgw"};
+	static const char *const n[SL_NH_TYPE_MAX] = {
+	    "unreachable", "blackhole", "local", "connected", "gateway", "natgw", "ip6gw"};
 
 	return type < SL_NH_TYPE_MAX ? n[type] : "?";
 }

@@ -58,8 +58,12 @@ enum sl_stage {
 	SL_STAGE_IP4_INPUT,	/* validate IPv4 header */
 	SL_STAGE_IP6_INPUT,	/* validate IPv6 header, spot ND/ICMPv6 for us */
 	SL_STAGE_EIP4,		/* EIP 1:1 NAT, both directions, then ROUTE4 */
+	/* IPv6 gateway (issue 6): Internet side -> VPC, gating, rules */
+	SL_STAGE_IP6GW_IN,
 	SL_STAGE_ROUTE4,	/* LPM in the VPC or Internet table */
 	SL_STAGE_ROUTE6,
+	/* IPv6 gateway (issue 6): VPC -> Internet, gating, egress-only state */
+	SL_STAGE_IP6GW_OUT,
 	SL_STAGE_LOCAL4,	/* addressed to the gateway: echo reply */
 	SL_STAGE_LOCAL6,
 	SL_STAGE_FORWARD4,	/* TTL, checksum, MTU / fragmentation */
@@ -84,6 +88,8 @@ enum sl_punt_reason {
 #define SL_META_F_LOCAL_ORIGIN 0x01 /* made by the gateway: no TTL decrement,
 				     * no ICMP error about it */
 #define SL_META_F_ICMP_ERROR 0x02   /* is an ICMP error we originated */
+#define SL_META_F_IP6GW_SEEN 0x04   /* IPv6 gateway (issue 6): ip6gw_in looked at
+				     * it; route6 routes it on the Internet side */
 
 /**
  * Per-packet metadata in the mbuf private area (the pool is created with
@@ -368,6 +374,8 @@ void sl_stage_ip6_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_ip6gw_out(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_local4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_local6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_forward4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);

@@ -66,7 +66,12 @@
 	_(NAT_PROTO, "nat_proto", "protocol other than ICMP, TCP, UDP through NAT (EIP 1:1, SNAT)") \
 	_(NAT_L4_TRUNCATED, "nat_l4_truncated", "first fragment to translate without its whole TCP/UDP header in the first segment") \
 	_(NAT_NO_MAPPING, "nat_no_mapping", "inbound to a NAT gateway's public IP without a session or forward entry") \
-	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP (SNAT sessions: not in this slice)")
+	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP (SNAT sessions: not in this slice)") \
+	/* IPv6 gateway (issue 6, docs/ipv6gw.md) */                            \
+	_(IP6GW_SRC_NO_BANDWIDTH, "ip6gw_src_no_bandwidth", "IPv6 to the Internet from an address without Internet bandwidth") \
+	_(IP6GW_DST_NO_BANDWIDTH, "ip6gw_dst_no_bandwidth", "IPv6 from the Internet to an address of a VPC with an IPv6 gateway, without Internet bandwidth") \
+	_(IP6GW_EGRESS_ONLY, "ip6gw_egress_only", "IPv6 from the Internet to an egress-only address, not part of a flow it started") \
+	_(IP6GW_STATE_FULL, "ip6gw_state_full", "IPv6 from an egress-only address: no room for the flow's state")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \
@@ -85,7 +90,12 @@
 	_(GENERATIONS, "generations_seen", "table generations taken up")       \
 	_(BANK_REJECTED, "banks_rejected", "published banks refused (bad magic, generation or offsets)") \
 	_(EIP_OUT, "eip_out", "packets to the Internet translated by an EIP 1:1 (source)") \
-	_(EIP_IN, "eip_in", "packets from the Internet translated by an EIP 1:1 (destination)")
+	_(EIP_IN, "eip_in", "packets from the Internet translated by an EIP 1:1 (destination)") \
+	/* IPv6 gateway (issue 6) */                                             \
+	_(IP6GW_OUT, "ip6gw_out", "IPv6 packets from a VPC to the Internet through its IPv6 gateway") \
+	_(IP6GW_IN, "ip6gw_in", "IPv6 packets from the Internet into a VPC through its IPv6 gateway") \
+	_(IP6GW_RULE, "ip6gw_rule", "IPv6 packets from the Internet steered by an ingress route rule") \
+	_(IP6GW_EO_EXPIRED, "ip6gw_eo_expired", "egress-only flows removed by the expiry scan")
 
 #define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
 enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -41,6 +42,7 @@
 
 #include "sl_dp.h"
 #include "sl_log.h"
+#include "sl_ip6gw.h"
 #include "sl_nat.h"
 #include "sl_neigh.h"
 #include "sl_port.h"
@@ -319,6 +321,15 @@ int main(int argc, char **argv)
 			goto out_mem;
 		}
 	}
+	{ /* IPv6 gateway egress-only state (issue 6, docs/ipv6gw.md) */
+		const struct sl_ip6eo_conf ec = {.capacity = SL_IP6EO_FLOWS_DEFAULT,
+						 .n_readers = dp->n_workers};
+
+		dp->ip6eo = sl_ip6eo_create("sl_ip6eo", &ec);
+		if (!dp->ip6eo)
+			SL_LOG(WARNING, "no IPv6 egress-only state table (%u flows): %s",
+			       ec.capacity, rte_strerror(rte_errno));
+	}
 
 	for (;;) {
 		rc = sl_dp_announce(dp);
@@ -349,6 +360,7 @@ int main(int argc, char **argv)
 
 out_mem:
 	sl_nat_free(dp->nat);
+	sl_ip6eo_free(dp->ip6eo);
 	if (dp->neigh)
 		sl_neigh_free(dp->neigh);
 	for (i = 0; i < dp->n_workers; i++) {

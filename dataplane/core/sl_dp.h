@@ -37,6 +37,7 @@
 #include "sl_shm_attach.h"
 
 struct sl_nat_table; /* dataplane/nat/sl_nat.h */
+struct sl_ip6eo_table; /* dataplane/pipeline/sl_ip6gw.h (issue 6) */
 
 struct sl_neigh_table;
 
@@ -60,6 +61,10 @@ struct sl_dp {
 	 * (nat_sessions). Workers 0..n_workers-1 are its QSBR readers and use
 	 * their worker number as its lcore index; no stage uses it yet. */
 	struct sl_nat_table *nat;
+	/* IPv6 gateway egress-only state (dataplane/pipeline/ip6gw_state.c),
+	 * NULL if it could not be created (egress-only addresses then get no
+	 * traffic back). Workers 0..n_workers-1 are its QSBR readers. */
+	struct sl_ip6eo_table *ip6eo;
 
 	unsigned int n_ports; /* ports of the config, in config order */
 	uint16_t port_ids[SL_MAX_PORTS];

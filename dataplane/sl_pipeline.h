@@ -58,12 +58,10 @@ enum sl_stage {
 	SL_STAGE_IP4_INPUT,	/* validate IPv4 header */
 	SL_STAGE_IP6_INPUT,	/* validate IPv6 header, spot ND/ICMPv6 for us */
 	SL_STAGE_EIP4,		/* EIP 1:1 NAT, both directions, then ROUTE4 */
-	/* IPv6 gateway (issue 6): Internet side -> VPC, gating, rules */
-	SL_STAGE_IP6GW_IN,
+	SL_STAGE_IP6GW_IN,	/* IPv6 gateway (issue 6): Internet -> VPC */
 	SL_STAGE_ROUTE4,	/* LPM in the VPC or Internet table */
 	SL_STAGE_ROUTE6,
-	/* IPv6 gateway (issue 6): VPC -> Internet, gating, egress-only state */
-	SL_STAGE_IP6GW_OUT,
+	SL_STAGE_IP6GW_OUT,	/* IPv6 gateway (issue 6): VPC -> Internet */
 	SL_STAGE_LOCAL4,	/* addressed to the gateway: echo reply */
 	SL_STAGE_LOCAL6,
 	SL_STAGE_FORWARD4,	/* TTL, checksum, MTU / fragmentation */

@@ -174,9 +174,11 @@ static bool sl_ip6gw_ok(const struct sl_bank_header *b, uint64_t bank_size)
 		if (SL_IP6GW_PTR(s, s->addr_off, struct sl_ip6gw_addr_ent)[i].gw >= s->n_gws)
 			return false;
 	for (uint32_t i = 0; i < s->n_gws; i++) {
-		const struct sl_ip6gw_gw_ent *g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + i;
+		const struct sl_ip6gw_gw_ent *g =
+		    SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + i;
 
-		if (g->rule_rt_first > s->n_rule_rt || g->rule_rt_n > s->n_rule_rt - g->rule_rt_first)
+		if (g->rule_rt_first > s->n_rule_rt ||
+		    g->rule_rt_n > s->n_rule_rt - g->rule_rt_first)
 			return false;
 	}
 	return true;
@@ -195,8 +197,8 @@ bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_siz
 	    !sl_span_ok(b->nh_off, b->n_nexthops, sizeof(struct sl_nexthop), bank_size) ||
 	    !sl_span_ok(b->vpc_off, b->n_vpcs, sizeof(struct sl_vpc), bank_size) ||
 	    !sl_span_ok(b->vlan_map_off, SL_VLAN_MAP_ENTRIES, sizeof(uint32_t), bank_size) ||
-	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size) || !sl_nat_ok(b, bank_size) ||
-	    !sl_ip6gw_ok(b, bank_size))
+	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size) ||
+	    !sl_nat_ok(b, bank_size) || !sl_ip6gw_ok(b, bank_size))
 		return false;
 	v = SL_BANK_PTR(b, b->vpc_off, const struct sl_vpc);
 	for (uint32_t i = 0; i < b->n_vpcs; i++)
@@ -267,9 +269,9 @@ unsigned int sl_worker_poll(struct sl_worker *w)
 	}
 	if (dp->ip6eo && w->slot != 0) { /* workers only (docs/ipv6gw.md) */
 		sl_ip6eo_quiescent(dp->ip6eo, w->queue_id);
-		sl_count(w, SL_CNT_IP6GW_EO_EXPIRED,
-			 sl_ip6eo_expire(dp->ip6eo, w->queue_id, w->now_tsc,
-					 SL_IP6EO_EXPIRE_BUDGET));
+		sl_count(
+		    w, SL_CNT_IP6GW_EO_EXPIRED,
+		    sl_ip6eo_expire(dp->ip6eo, w->queue_id, w->now_tsc, SL_IP6EO_EXPIRE_BUDGET));
 	}
 
 	n = rte_ring_sc_dequeue_burst(dp->inject[w->queue_id], (void **)pkts, SL_BURST, NULL);

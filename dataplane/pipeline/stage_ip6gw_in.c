@@ -46,19 +46,22 @@ static bool sl_ip6gw_eo_allows(struct sl_worker *w, struct rte_mbuf *m, uint32_t
 	struct sl_ip6eo_table *t = w->dp ? w->dp->ip6eo : NULL;
 	const struct sl_meta *md = sl_meta(m);
 	struct sl_ip6eo_key k;
-	uint8_t flags, type, qproto;
+	const uint8_t *type, *qproto;
+	uint8_t flags, tb, qb;
 	uint32_t q = md->l4_off + SL_ICMP_HDR_LEN; /* quoted IPv6 header */
 
 	if (t == NULL)
 		return false;
 	if (sl_ip6eo_key_of(m, md->l3_off, md->l4_proto, md->l4_off, true, vpc, &k, &flags))
 		return sl_ip6eo_in(t, &k, flags, w->now_tsc);
-	if (md->l4_proto != SL_IPPROTO_ICMPV6 ||
-	    rte_pktmbuf_read(m, md->l4_off, 1, &type) == NULL || type >= 128 ||
-	    rte_pktmbuf_read(m, q + 6, 1, &qproto) == NULL)
+	if (md->l4_proto != SL_IPPROTO_ICMPV6)
+		return false;
+	type = rte_pktmbuf_read(m, md->l4_off, 1, &tb);
+	qproto = rte_pktmbuf_read(m, q + 6, 1, &qb);
+	if (type == NULL || *type >= 128 || qproto == NULL)
 		return false;
 	/* an error about a packet the address sent: that packet's flow */
-	if (!sl_ip6eo_key_of(m, q, qproto, q + SL_IP6_HDR_LEN, false, vpc, &k, &flags) ||
+	if (!sl_ip6eo_key_of(m, q, *qproto, q + SL_IP6_HDR_LEN, false, vpc, &k, &flags) ||
 	    memcmp(k.in_addr, sl_ip6(m)->dst_addr, 16) != 0)
 		return false;
 	return sl_ip6eo_alive(t, &k, w->now_tsc);

@@ -1704,23 +1704,34 @@ static int sl_write_inet(struct sl_compiler *c, struct sl_bank_state *bs, uint8_
 	return 0;
 }
 
+/* A position-independent section (NAT, IPv6 gateway): `size` bytes at
+ * `sec` (NULL: none) into a new heap block `blk` of the bank, its offset
+ * and size into the header fields *off and *size. */
+static int sl_write_section(struct sl_bank_state *bs, uint8_t *bank, struct sl_blk *blk,
+			    const void *sec, uint64_t size, uint64_t *off, uint64_t *hsize)
+{
+	int rc;
+
+	sl_heap_free(&bs->heap, blk);
+	*off = *hsize = 0;
+	if (sec == NULL)
+		return 0;
+	rc = sl_heap_alloc(&bs->heap, size, blk);
+	if (rc < 0)
+		return rc;
+	memcpy(bank + blk->off, sec, size);
+	*off = blk->off;
+	*hsize = size;
+	return 0;
+}
+
 static int sl_write_nat(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
 			struct sl_bank_header *h)
 {
 	const struct sl_nat_sec *sec = sl_nat_compiled(c->nat);
-	int rc;
 
-	sl_heap_free(&bs->heap, &bs->nat_blk);
-	h->nat_off = h->nat_size = 0;
-	if (sec == NULL)
-		return 0;
-	rc = sl_heap_alloc(&bs->heap, sec->size, &bs->nat_blk);
-	if (rc < 0)
-		return rc;
-	memcpy(bank + bs->nat_blk.off, sec, sec->size);
-	h->nat_off = bs->nat_blk.off;
-	h->nat_size = sec->size;
-	return 0;
+	return sl_write_section(bs, bank, &bs->nat_blk, sec, sec ? sec->size : 0, &h->nat_off,
+				&h->nat_size);
 }
 
 const struct sl_nat_sec *sl_compiler_nat(const struct sl_compiler *c)
@@ -1733,19 +1744,9 @@ static int sl_write_ip6gw(struct sl_compiler *c, struct sl_bank_state *bs, uint8
 			  struct sl_bank_header *h)
 {
 	const struct sl_ip6gw_sec *sec = sl_ip6gw_compiled(c->ip6gw);
-	int rc;
 
-	sl_heap_free(&bs->heap, &bs->ip6gw_blk);
-	h->ip6gw_off = h->ip6gw_size = 0;
-	if (sec == NULL)
-		return 0;
-	rc = sl_heap_alloc(&bs->heap, sec->size, &bs->ip6gw_blk);
-	if (rc < 0)
-		return rc;
-	memcpy(bank + bs->ip6gw_blk.off, sec, sec->size);
-	h->ip6gw_off = bs->ip6gw_blk.off;
-	h->ip6gw_size = sec->size;
-	return 0;
+	return sl_write_section(bs, bank, &bs->ip6gw_blk, sec, sec ? sec->size : 0, &h->ip6gw_off,
+				&h->ip6gw_size);
 }
 
 const struct sl_ip6gw_sec *sl_compiler_ip6gw(const struct sl_compiler *c)

@@ -330,18 +330,13 @@ static inline int sl_u128_le(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t 
 	return ahi < bhi || (ahi == bhi && alo <= blo);
 }
 
-/** Longest-prefix match of an IPv6 address given as host-order halves. */
-static inline uint32_t sl_rt6_lookup(const struct sl_bank_header *b, const struct sl_route_table *rt,
-				     uint64_t hi, uint64_t lo_addr)
+/** The value of the last of the IPv6 intervals e[0..n) whose start <= the
+ * address (host-order halves); e[0] starts at 0. 0 if n is 0. */
+static inline uint32_t sl_rt6_search(const struct sl_rt6_entry *e, uint32_t n, uint64_t hi,
+				     uint64_t lo_addr)
 {
-	const struct sl_rt6_entry *e = SL_BANK_PTR(b, rt->v6_off, const struct sl_rt6_entry);
-	uint32_t lo = 0, n = rt->v6_n;
+	uint32_t lo = 0;
 
-	if (rt->flags & SL_RT_F_FIB) {
-		uint64_t be[2] = {rte_cpu_to_be_64(hi), rte_cpu_to_be_64(lo_addr)};
-
-		return sl_fib6_lookup(b, &b->fib6, (const uint8_t *)be);
-	}
 	if (unlikely(n == 0))
 		return SL_NH_NONE;
 	while (n > 1) {
@@ -351,6 +346,19 @@ static inline uint32_t sl_rt6_lookup(const struct sl_bank_header *b, const struc
 		n -= half;
 	}
 	return e[lo].nh;
+}
+
+/** Longest-prefix match of an IPv6 address given as host-order halves. */
+static inline uint32_t sl_rt6_lookup(const struct sl_bank_header *b, const struct sl_route_table *rt,
+				     uint64_t hi, uint64_t lo_addr)
+{
+	if (rt->flags & SL_RT_F_FIB) {
+		uint64_t be[2] = {rte_cpu_to_be_64(hi), rte_cpu_to_be_64(lo_addr)};
+
+		return sl_fib6_lookup(b, &b->fib6, (const uint8_t *)be);
+	}
+	return sl_rt6_search(SL_BANK_PTR(b, rt->v6_off, const struct sl_rt6_entry), rt->v6_n, hi,
+			     lo_addr);
 }
 
 /** Egress port of a next hop: its trunk's port on the inside, the outside

@@ -86,31 +86,12 @@ sl_ip6gw_addr_find_vpc(const struct sl_ip6gw_sec *s, uint64_t hi, uint64_t lo, u
 	return NULL;
 }
 
-/* The last interval whose start <= (hi, lo) of e[0..n) (e[0] starts at 0). */
-static inline uint32_t sl_ip6gw_rt_find(const struct sl_rt6_entry *e, uint32_t n, uint64_t hi,
-					uint64_t lo)
-{
-	uint32_t first = 0;
-
-	if (unlikely(n == 0))
-		return 0;
-	while (n > 1) {
-		uint32_t half = n / 2;
-
-		first = sl_u128_le(e[first + half].start_hi, e[first + half].start_lo, hi, lo)
-			    ? first + half
-			    : first;
-		n -= half;
-	}
-	return e[first].nh;
-}
-
 /** The gateway whose VPC holds (hi, lo), NULL if none. */
 static inline const struct sl_ip6gw_gw_ent *sl_ip6gw_gw_of(const struct sl_ip6gw_sec *s,
 							   uint64_t hi, uint64_t lo)
 {
-	uint32_t g = sl_ip6gw_rt_find(SL_IP6GW_PTR(s, s->vpc_rt_off, struct sl_rt6_entry),
-				      s->n_vpc_rt, hi, lo);
+	uint32_t g =
+	    sl_rt6_search(SL_IP6GW_PTR(s, s->vpc_rt_off, struct sl_rt6_entry), s->n_vpc_rt, hi, lo);
 
 	return g ? SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + g - 1 : NULL;
 }
@@ -120,9 +101,9 @@ static inline const struct sl_ip6gw_gw_ent *sl_ip6gw_gw_of(const struct sl_ip6gw
 static inline uint32_t sl_ip6gw_rule(const struct sl_ip6gw_sec *s, const struct sl_ip6gw_gw_ent *g,
 				     uint64_t hi, uint64_t lo)
 {
-	return sl_ip6gw_rt_find(SL_IP6GW_PTR(s, s->rule_rt_off, struct sl_rt6_entry) +
-				    g->rule_rt_first,
-				g->rule_rt_n, hi, lo);
+	return sl_rt6_search(SL_IP6GW_PTR(s, s->rule_rt_off, struct sl_rt6_entry) +
+				 g->rule_rt_first,
+			     g->rule_rt_n, hi, lo);
 }
 
 /* ---- the egress-only state table (ip6gw_state.c) ------------------------ */

@@ -21,6 +21,7 @@ from scapy.all import (TCP, UDP, Dot1Q, Ether, ICMPv6EchoReply, ICMPv6EchoReques
                        ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr,
                        ICMPv6PacketTooBig, ICMPv6TimeExceeded, IPv6, Raw)
 
+from nat import from_inet, out_frame, step, vin, vout
 from vectors import GW_IN, GW_OUT, INET_MAC, nsma, nsma_mac, quote6
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,28 +37,6 @@ MAC = {A1: "02:aa:00:00:00:10", A2: "02:aa:00:00:00:20", EO: "02:aa:00:00:00:30"
        WEB: "02:aa:00:00:00:41", FW2: "02:aa:00:00:00:98", FW: "02:aa:00:00:00:99",
        B1: "02:bb:00:00:00:10"}
 payload = Raw(b"sluice-ipv6gw-test" * 2)
-
-
-def vin(src, vlan=100):
-    return Ether(src=src, dst=GW_IN) / Dot1Q(vlan=vlan)
-
-
-def vout(dst, vlan=100):
-    return Ether(src=GW_IN, dst=dst) / Dot1Q(vlan=vlan)
-
-
-def out_frame():
-    return Ether(src=GW_OUT, dst=INET_MAC)
-
-
-def from_inet():
-    return Ether(src=INET_MAC, dst=GW_OUT)
-
-
-def step(port, send, expect=(), drops=None, **kw):
-    d = dict(port=port, send=send, expect=list(expect), drops=drops or {})
-    d.update(kw)
-    return d
 
 
 def fwd(pkt):
@@ -127,7 +106,7 @@ def cases():
     c.append(("ip6gw_vpc_to_vpc_through_the_internet_side", [step(
         "inside", vin(MAC[A1]) / ab, [("inside", vout(MAC[B1], 200) / fwd(ab))])]))
     c.append(("ip6gw_vpc_to_vpc_without_bandwidth", [step(
-        "inside", vin(MAC[B1], 200) / IPv6(src=B1, dst=A2) / UDP(sport=1, dport=2) / payload, [],
+        "inside", vin(MAC[B1], vlan=200) / IPv6(src=B1, dst=A2) / UDP(sport=1, dport=2) / payload, [],
         {"ip6gw_dst_no_bandwidth": 1})]))
 
     # --- Egress-only: i-eo starts flows, their replies come back.

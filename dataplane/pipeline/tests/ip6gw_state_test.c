@@ -4,8 +4,11 @@
  * (dataplane/pipeline/ip6gw_state.c): flows live and die with the clock by
  * protocol and TCP state, the expiry scan deletes expired flows and their
  * positions come back only after the readers' quiescent reports, a full
- * table refuses new flows, and keys come out of packets the right way round.
+ * table refuses new flows, keys come out of packets the right way round,
+ * and three threads (more than the machine's cores) creating, finding and
+ * expiring the same flows at once lose none and leak no position.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,12 +170,104 @@ static void test_keys(void **state)
 	rte_pktmbuf_free(m);
 }
 
+#define MT_THR 3
+#define MT_FLOWS 1500u
+
+static struct sl_ip6eo_table *mt;
+static pthread_barrier_t mt_bar;
+
+struct mt_arg {
+	unsigned int idx;
+	unsigned int missing; /* replies that found no flow right after its creation */
+	unsigned int failed;  /* creations refused */
+	unsigned int expired;
+};
+
+static struct sl_ip6eo_key mt_key(unsigned int f, unsigned int gen)
+{
+	return key(SL_IPPROTO_UDP, (uint16_t)(f % 50000u), (uint8_t)(gen * 16 + f / 50000u));
+}
+
+/* Phase 1 (clock t0): every thread creates every flow, in the same order, and
+ * finds it as a reply; phase 2 (t0 + 400 s, the flows expired): every thread
+ * scans its share while creating a second generation of flows. */
+static void *mt_worker(void *p)
+{
+	struct mt_arg *a = p;
+	const uint64_t t0 = S(3600), t1 = t0 + S(400);
+
+	sl_ip6eo_reader_online(mt, a->idx);
+	pthread_barrier_wait(&mt_bar);
+	for (unsigned int f = 0; f < MT_FLOWS; f++) {
+		struct sl_ip6eo_key k = mt_key(f, 0);
+
+		if (sl_ip6eo_out(mt, &k, 0, t0) < 0)
+			a->failed++;
+		else if (!sl_ip6eo_in(mt, &k, 0, t0))
+			a->missing++;
+		if (f % 64 == 0)
+			sl_ip6eo_quiescent(mt, a->idx);
+	}
+	pthread_barrier_wait(&mt_bar);
+	for (unsigned int f = 0; f < MT_FLOWS; f++) {
+		struct sl_ip6eo_key k = mt_key(f, 1);
+
+		a->expired += sl_ip6eo_expire(mt, a->idx, t1, 4);
+		if (f % 3 == a->idx && sl_ip6eo_out(mt, &k, 0, t1) < 0)
+			a->failed++;
+		sl_ip6eo_quiescent(mt, a->idx);
+	}
+	for (unsigned int r = 0; r < 4096; r++) { /* finish the scan */
+		a->expired += sl_ip6eo_expire(mt, a->idx, t1, 4);
+		sl_ip6eo_quiescent(mt, a->idx);
+	}
+	pthread_barrier_wait(&mt_bar);
+	sl_ip6eo_reader_offline(mt, a->idx);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct sl_ip6eo_conf c = {.capacity = 4096, .n_readers = MT_THR};
+	struct mt_arg arg[MT_THR];
+	pthread_t th[MT_THR];
+	unsigned int expired = 0;
+
+	(void)state;
+	sl_test_eal_init();
+	mt = sl_ip6eo_create("t_ip6eo_mt", &c);
+	assert_non_null(mt);
+	pthread_barrier_init(&mt_bar, NULL, MT_THR);
+	for (unsigned int i = 0; i < MT_THR; i++) {
+		arg[i] = (struct mt_arg){.idx = i};
+		assert_int_equal(pthread_create(&th[i], NULL, mt_worker, &arg[i]), 0);
+	}
+	for (unsigned int i = 0; i < MT_THR; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(arg[i].failed, 0);
+		assert_int_equal(arg[i].missing, 0);
+		expired += arg[i].expired;
+	}
+	/* every first-generation flow expired exactly once; the second lives */
+	assert_int_equal(expired, MT_FLOWS);
+	assert_int_equal(sl_ip6eo_count(mt, S(3600) + S(400)), MT_FLOWS);
+	for (unsigned int f = 0; f < MT_FLOWS; f++) {
+		struct sl_ip6eo_key k0 = mt_key(f, 0), k1 = mt_key(f, 1);
+
+		assert_false(sl_ip6eo_alive(mt, &k0, S(3600) + S(400)));
+		assert_true(sl_ip6eo_alive(mt, &k1, S(3600) + S(400)));
+	}
+	pthread_barrier_destroy(&mt_bar);
+	sl_ip6eo_free(mt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_timeouts),
 	    cmocka_unit_test(test_expire_and_full),
 	    cmocka_unit_test(test_keys),
+	    cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

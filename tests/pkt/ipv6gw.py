@@ -101,6 +101,20 @@ def cases():
         "outside", from_inet() / h1,
         [("outside", out_frame() / IPv6(src=GW_PUB_6, dst=REMOTE, hlim=64) / ICMPv6TimeExceeded(code=0) / quote6(h1))],
         {"ttl_exceeded": 1}, ignore=["IPv6.tc", "IPv6.fl"])]))
+    # Too big for the other side (vpc-b's MTU is 1300; the outside's 1500):
+    # packet too big from the gateway's address on the sender's side.
+    big_in = IPv6(src=REMOTE, dst=B1, hlim=50) / UDP(sport=7, dport=9) / Raw(b"b" * 1300)
+    c.append(("ip6gw_in_packet_too_big", [step(
+        "outside", from_inet() / big_in,
+        [("outside", out_frame() / IPv6(src=GW_PUB_6, dst=REMOTE, hlim=64) / ICMPv6PacketTooBig(mtu=1300) /
+          quote6(big_in))],
+        {"too_big": 1}, ignore=["IPv6.tc", "IPv6.fl"])]))
+    big_out = IPv6(src=A1, dst=REMOTE, hlim=64) / UDP(sport=7, dport=9) / Raw(b"o" * 1500)
+    c.append(("ip6gw_out_packet_too_big", [step(
+        "inside", vin(MAC[A1]) / big_out,
+        [("inside", vout(MAC[A1]) / IPv6(src=GW_PUB_6, dst=A1, hlim=64) / ICMPv6PacketTooBig(mtu=1500) /
+          quote6(big_out))],
+        {"too_big": 1}, ignore=["IPv6.tc", "IPv6.fl"])]))
     # One VPC reaches another through the Internet side, gated at both ends.
     ab = IPv6(src=A1, dst=B1, hlim=64) / UDP(sport=40002, dport=53) / payload
     c.append(("ip6gw_vpc_to_vpc_through_the_internet_side", [step(

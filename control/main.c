@@ -76,7 +76,7 @@ static void sl_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: sluiced --config FILE [--segment PATH] [--bank-size BYTES|NNM]\n"
-		"               [--check] [--pidfile FILE] [--log-level LEVEL]\n"
+		"               [--check] [--pidfile FILE] [--log-level SPEC]\n"
 		"               [--listen ADDR:PORT [--access-keys FILE] [--api-rate N]\n"
 		"                [--api-source-rate N]]\n"
 		"               [--state-dir DIR]\n"
@@ -96,7 +96,10 @@ static void sl_usage(FILE *f)
 		"  -C, --check            validate FILE, print every error (exit 1) or a\n"
 		"                         summary (exit 0); touches no segment\n"
 		"  -p, --pidfile FILE     write the daemon's pid to FILE\n"
-		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
+		"  -l, --log-level SPEC   error, warn, info (default) or debug, for all\n"
+		"                         or per component: 'info,api=debug,kernel=warn';\n"
+		"                         components main, config, tables, ctl, api, db,\n"
+		"                         kernel\n"
 		"  -L, --listen ADDR:PORT serve the cloud API (VPC RPC API 2016-04-28) over\n"
 		"                         HTTP on ADDR:PORT ([V6ADDR]:PORT for IPv6; port 0\n"
 		"                         picks a free one), and Prometheus metrics at\n"
@@ -493,15 +496,15 @@ int main(int argc, char **argv)
 		case 'p':
 			pidfile = optarg;
 			break;
-		case 'l':
-			rc = sl_log_parse_level(optarg);
-			if (rc < 0) {
-				fprintf(stderr,
-					"sluiced: --log-level: error, warn, info or debug\n");
+		case 'l': {
+			char lerr[256];
+
+			if (sl_log_set_spec(optarg, lerr, sizeof(lerr)) < 0) {
+				fprintf(stderr, "sluiced: --log-level %s\n", lerr);
 				return 2;
 			}
-			sl_log_level = rc;
 			break;
+		}
 		case 'L':
 			listen = optarg;
 			break;

@@ -23,6 +23,10 @@
  *                       0 stops), a new trace replacing the last
  *   /sluice/trace       the trace's records, SL_TEL_TRACE_PAGE from
  *                       ",OFFSET" (default 0) with "next" (sl_trace.h)
+ *   /sluice/log_level   the level of each sluice.* log type (keyed "core",
+ *                       "port", ...: telemetry names take no dots); with
+ *                       ",PATTERN:LEVEL" (a glob, as the EAL's --log-level)
+ *                       sets the matching types' level first
  *
  * rte_pdump_init() is called here too, so dpdk-dumpcap (a secondary process
  * with the same --file-prefix) can capture on sluice's ports: the capture
@@ -601,6 +605,48 @@ static int sl_tel_trace(const char *cmd, const char *params, struct rte_tel_data
 	return 0;
 }
 
+static const char *const sl_tel_level_names[] = {
+    [RTE_LOG_EMERG] = "emerg", [RTE_LOG_ALERT] = "alert",     [RTE_LOG_CRIT] = "crit",
+    [RTE_LOG_ERR] = "error",   [RTE_LOG_WARNING] = "warning", [RTE_LOG_NOTICE] = "notice",
+    [RTE_LOG_INFO] = "info",   [RTE_LOG_DEBUG] = "debug",
+};
+
+/* Needs no data plane: log types live as long as the process. */
+static int sl_tel_log_level(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	if (params && *params) {
+		char pattern[128];
+		const char *colon = strrchr(params, ':');
+		int level = -1;
+
+		if (colon && colon != params && (size_t)(colon - params) < sizeof(pattern))
+			for (int l = (int)RTE_LOG_EMERG; l <= (int)RTE_LOG_DEBUG; l++)
+				if (strcmp(colon + 1, sl_tel_level_names[l]) == 0)
+					level = l;
+		if (level < 0)
+			return sl_tel_error(d, "/sluice/log_level takes PATTERN:LEVEL, e.g. "
+					       "sluice.port:debug or sluice.*:info; levels emerg, "
+					       "alert, crit, error, warning, notice, info, debug");
+		snprintf(pattern, sizeof(pattern), "%.*s", (int)(colon - params), params);
+		if (rte_log_set_level_pattern(pattern, (uint32_t)level) < 0)
+			return sl_tel_error(d, "cannot set the level (out of memory)");
+		SL_LOG(NOTICE, "log level of %s set to %s (telemetry)", pattern,
+		       sl_tel_level_names[level]);
+	}
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < sl_n_logtypes; i++) {
+		int l = rte_log_get_level((uint32_t)*sl_logtypes[i].type);
+
+		/* keyed without "sluice.": telemetry names take no dots */
+		rte_tel_data_add_dict_string(d, sl_logtypes[i].name + strlen("sluice."),
+					     l >= (int)RTE_LOG_EMERG && l <= (int)RTE_LOG_DEBUG
+						 ? sl_tel_level_names[l]
+						 : "?");
+	}
+	return 0;
+}
+
 /* Help texts stay under 128 bytes: rte_telemetry_register_cmd() refuses
  * longer ones (EINVAL), and sluice-dp does not start then. */
 static const struct {
@@ -626,6 +672,9 @@ static const struct {
      "(1-255; 0 stops)"},
     {"/sluice/trace", sl_tel_trace,
      "sluice-dp: the packet trace's records, 64 from an offset. Parameter: offset (default 0)"},
+    {"/sluice/log_level", sl_tel_log_level,
+     "sluice-dp: level of each sluice.* log type. Parameter: PATTERN:LEVEL to set first, e.g. "
+     "sluice.port:debug"},
     {"/sluice/lcores", sl_tel_lcores,
      "sluice-dp: per lcore: slot, role, online, acknowledged generation, packets, drops. No "
      "parameters"},

@@ -17,7 +17,7 @@
 # which is why scripts/lab does not start sluice-dp with --huge-unlink.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=25
+PLAN=29
 tap_plan $PLAN
 
 TEL=/usr/bin/dpdk-telemetry.py
@@ -86,7 +86,9 @@ print(json.dumps(out))' "$1"
 }
 
 check "lab up" lab up || tap_bail "lab up failed"
-export SLUICED_ARGS="--listen 127.0.0.1:0 --state-dir $tmp/state"
+export SLUICED_ARGS="--listen 127.0.0.1:0 --state-dir $tmp/state --log-level info,api=debug"
+# per-component log levels: the EAL option sets sluice.shm's at start
+export SLUICE_DP_ARGS="--log-level sluice.shm:warning"
 if ! check "lab start: sluiced + sluice-dp (2 workers), tables acknowledged" lab start; then
 	diag "$(timeout 10 "$SL_LAB" logs 2>&1 | tail -n 40)"
 	tap_bail "daemons did not start"
@@ -249,6 +251,19 @@ wait "$tr_pid"
 check "sluicectl trace 1 (table): one packet, its stages with times" \
 	bash -c "grep -q '^trace: 1 of 1 packets' '$tmp/trace.txt' && grep -q '^packet 1 ' '$tmp/trace.txt' && grep -Eq '^ +[0-9]+ ns  eth_input +rx ' '$tmp/trace.txt'"
 check_fails "sluicectl trace 0 is a usage error" ctl trace 0
+
+# ---------------------------------------------------------------- log levels
+jcheck "/sluice/log_level: sluice.shm at warning from the EAL option, the other components at info" \
+	'a["shm"] == "warning" and all(v == "info" for k, v in a.items() if k != "shm") and "port" in a and "nat" in a' \
+	"$(tel /sluice/log_level)"
+jcheck "/sluice/log_level,sluice.port:debug sets that component alone" \
+	'a["port"] == "debug" and a["core"] == "info" and a["shm"] == "warning"' \
+	"$(tel /sluice/log_level,sluice.port:debug)"
+jcheck "/sluice/log_level with a bad level: the error names the accepted ones" \
+	'"PATTERN:LEVEL" in a["error"]' "$(tel /sluice/log_level,sluice.port:loud)"
+curl -s -o /dev/null --max-time 5 "$metrics_url/?Action=DescribeRegions" # unsigned: MissingParameter
+check "sluice-dp logged the level change; sluiced's api component logs each request at debug, its main component stays at info" \
+	bash -c "grep -q 'log level of sluice.port set to debug' '${SLUICE_LAB_RUN:-/run/sluice-lab}/sluice-dp.log' && grep -q 'debug api: GET / -> 400 MissingParameter' '${SLUICE_LAB_RUN:-/run/sluice-lab}/sluiced.log' && ! grep -q ' debug ' <(grep -v ' debug api: ' '${SLUICE_LAB_RUN:-/run/sluice-lab}/sluiced.log')"
 
 # ---------------------------------------------------------------- stop
 # Telemetry clients keep asking while sluice-dp stops: the commands must

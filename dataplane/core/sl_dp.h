@@ -43,6 +43,7 @@ struct sl_neigh_table;
 #define SL_PUNT_RING_SIZE 4096
 #define SL_INJECT_RING_SIZE 1024
 #define SL_IDLE_POLLS 100   /* empty polls in a row before an idle sleep */
+#define SL_IDLE_BACKOFF 16  /* idle sleeps double up to this times idle_sleep_us */
 #define SL_MAIN_IDLE_US 500 /* main lcore sleep when it had nothing to do */
 
 struct sl_dp {

@@ -79,6 +79,7 @@ enum sl_punt_reason {
 	SL_PUNT_ARP,	     /* any ARP frame */
 	SL_PUNT_ND,	     /* ICMPv6 NS/NA/RS/RA/redirect for the gateway */
 	SL_PUNT_UNRESOLVED,  /* ready to send, waits for a neighbour */
+	SL_PUNT_EXCEPTION,   /* for the host kernel (exception path) */
 };
 
 /** ICMP error to originate (struct sl_meta.icmp_type/code carry it). */
@@ -133,6 +134,9 @@ struct sl_port_info {
 	uint8_t enabled; /**< 1 if sluice-dp owns this port id */
 	uint16_t mtu;	 /**< IP MTU */
 	uint8_t trunk;	 /**< inside: trunk number (k-th inside port) */
+	uint8_t exc;	 /**< has an exception path: the gateway's own traffic
+			  * other than echo goes to the host kernel (exception.c) */
+	uint16_t exc_port; /**< the exception path's TAP port id (when exc) */
 };
 extern struct sl_port_info sl_ports[RTE_MAX_ETHPORTS];
 /** First port of each role, RTE_MAX_ETHPORTS if none. */

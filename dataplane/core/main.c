@@ -285,6 +285,10 @@ int main(int argc, char **argv)
 		}
 		dp->n_ports++;
 	}
+	if (sl_exception_init(dp, err, sizeof(err)) < 0) {
+		SL_LOG(ERR, "%s", err);
+		goto out_ports;
+	}
 
 	dp->punt_ring =
 	    rte_ring_create("sl_punt", SL_PUNT_RING_SIZE, (int)rte_socket_id(), RING_F_SC_DEQ);
@@ -387,6 +391,7 @@ out_mem:
 	sl_trace_free(dp->trace);
 	dp->trace = NULL;
 out_ports:
+	sl_exception_close(dp);
 	for (i = 0; i < dp->n_ports; i++)
 		sl_port_close(dp->port_ids[i]);
 out_shm:

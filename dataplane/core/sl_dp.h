@@ -67,6 +67,12 @@ struct sl_dp {
 
 	unsigned int n_ports; /* ports of the config, in config order */
 	uint16_t port_ids[SL_MAX_PORTS];
+	/* Exception path (exception.c): TAP i serves port exc_phys[i]. Set
+	 * before the workers start; TAP queues are used by the main lcore
+	 * only. */
+	unsigned int n_exc;
+	uint16_t exc_tap[SL_MAX_PORTS];
+	uint16_t exc_phys[SL_MAX_PORTS];
 
 	/* Set by the signal handler: the process ends. Polled by the main
 	 * lcore (and the segment wait) once per loop iteration. */
@@ -182,5 +188,15 @@ void sl_ctrl_export(struct sl_dp *dp);
 
 /** CLOCK_REALTIME in nanoseconds. */
 uint64_t sl_realtime_ns(void);
+
+/* exception.c: the host kernel's traffic through sluice-dp's ports. */
+int sl_exception_init(struct sl_dp *dp, char *err, size_t errlen);
+void sl_exception_close(struct sl_dp *dp);
+/** Main lcore: hand a punted frame to its port's TAP (consumes m). */
+void sl_exception_to_kernel(struct sl_dp *dp, struct rte_mbuf *m);
+/** Main lcore: a copy of m to its port's TAP, if the port has one. */
+void sl_exception_copy_to_kernel(struct sl_dp *dp, const struct rte_mbuf *m);
+/** Main lcore: frames from the TAPs to their ports; returns how many. */
+unsigned int sl_exception_poll(struct sl_dp *dp);
 
 #endif /* SL_DP_H */

@@ -67,6 +67,8 @@
 	_(NAT_L4_TRUNCATED, "nat_l4_truncated", "first fragment to translate without its whole TCP/UDP header in the first segment") \
 	_(NAT_NO_MAPPING, "nat_no_mapping", "inbound to a NAT gateway's public IP without a session or forward entry") \
 	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP (SNAT sessions: not in this slice)") \
+	_(EXC_KERNEL_FULL, "exception_kernel_full", "exception path: the kernel interface's queue was full") \
+	_(EXC_RUNT, "exception_runt", "exception path: frame from the kernel shorter than an Ethernet header") \
 	/* IPv6 gateway (issue 6, docs/ipv6gw.md) */                            \
 	_(IP6GW_SRC_NO_BANDWIDTH, "ip6gw_src_no_bandwidth", "IPv6 to the Internet from an address without Internet bandwidth") \
 	_(IP6GW_DST_NO_BANDWIDTH, "ip6gw_dst_no_bandwidth", "IPv6 from the Internet to an address of a VPC with an IPv6 gateway, without Internet bandwidth") \
@@ -91,6 +93,8 @@
 	_(BANK_REJECTED, "banks_rejected", "published banks refused (bad magic, generation or offsets)") \
 	_(EIP_OUT, "eip_out", "packets to the Internet translated by an EIP 1:1 (source)") \
 	_(EIP_IN, "eip_in", "packets from the Internet translated by an EIP 1:1 (destination)") \
+	_(EXC_TO_KERNEL, "exception_to_kernel", "frames handed to the host kernel (exception path)") \
+	_(EXC_FROM_KERNEL, "exception_from_kernel", "frames the host kernel sent out through a port") \
 	/* IPv6 gateway (issue 6) */                                             \
 	_(IP6GW_OUT, "ip6gw_out", "IPv6 packets from a VPC to the Internet through its IPv6 gateway") \
 	_(IP6GW_IN, "ip6gw_in", "IPv6 packets from the Internet into a VPC through its IPv6 gateway") \

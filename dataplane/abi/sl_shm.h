@@ -73,8 +73,9 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-/* 8: the IPv6 gateway section and SL_NH_IP6GW (issue 6) */
-#define SL_SHM_ABI_VERSION 8u
+/* 8: exception path counters; 9: the IPv6 gateway section and SL_NH_IP6GW
+ * (issue 6) */
+#define SL_SHM_ABI_VERSION 9u
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */

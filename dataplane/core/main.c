@@ -72,6 +72,8 @@ static const char sl_usage_text[] =
     "                                   (default 0)\n"
     "                    nat_gateways   NAT gateways the table serves (default 1024)\n"
     "                    nat_public_ips public IPs the table serves (default 256)\n"
+    "                    ip6_egress_flows  IPv6 gateway egress-only flows, 0 = no\n"
+    "                                   table (default 65536)\n"
     "  --segment PATH  segment path, overrides \"segment\" of the config file\n"
     "  --help          show this text and exit (anywhere on the command line);\n"
     "                  --eal-help shows DPDK's EAL options instead\n"
@@ -340,8 +342,8 @@ int main(int argc, char **argv)
 			goto out_mem;
 		}
 	}
-	{ /* IPv6 gateway egress-only state (issue 6, docs/ipv6gw.md) */
-		const struct sl_ip6eo_conf ec = {.capacity = SL_IP6EO_FLOWS_DEFAULT,
+	if (dp->conf->ip6_egress_flows) { /* IPv6 gateway egress-only state (issue 6) */
+		const struct sl_ip6eo_conf ec = {.capacity = dp->conf->ip6_egress_flows,
 						 .n_readers = dp->n_workers};
 
 		dp->ip6eo = sl_ip6eo_create("sl_ip6eo", &ec);

@@ -164,9 +164,6 @@ unsigned int sl_ip6eo_expire(struct sl_ip6eo_table *t, unsigned int idx, uint64_
 bool sl_ip6eo_key_of(const struct rte_mbuf *m, uint32_t l3_off, uint8_t proto, uint32_t l4_off,
 		     bool inbound, uint32_t vpc, struct sl_ip6eo_key *k, uint8_t *tcp_flags);
 
-/** Default capacity of sluice-dp's table (flows of all egress-only
- * addresses together). */
-#define SL_IP6EO_FLOWS_DEFAULT 65536u
 /** Positions each worker examines for expiry per loop iteration. */
 #define SL_IP6EO_EXPIRE_BUDGET 64u
 

@@ -18,7 +18,9 @@
  *   egress-only address: a TCP/UDP segment or ICMPv6 echo reply of a flow
  *       the address started (alive in the state table, refreshed), or an
  *       ICMPv6 error quoting such a flow (not refreshed), else
- *       IP6GW_EGRESS_ONLY;
+ *       IP6GW_EGRESS_ONLY; the gateway's own packets (LOCAL_ORIGIN: its
+ *       ICMPv6 errors about the address's packets, its echo replies) are
+ *       answers to the address, never unsolicited, and pass;
  *   next hop: the gateway's ingress route rule covering the destination
  *       (longest prefix; the target instance's IPv6 address, SL_NH_GATEWAY
  *       in the VPC), else the destination's route in the VPC's table (its
@@ -92,7 +94,8 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 		sl_drop(w, m, SL_DROP_IP6GW_DST_NO_BANDWIDTH);
 		return;
 	}
-	if ((a->flags & SL_IP6GW_A_EGRESS_ONLY) && !sl_ip6gw_eo_allows(w, m, a->vpc_index)) {
+	if ((a->flags & SL_IP6GW_A_EGRESS_ONLY) && !(md->flags & SL_META_F_LOCAL_ORIGIN) &&
+	    !sl_ip6gw_eo_allows(w, m, a->vpc_index)) {
 		sl_drop(w, m, SL_DROP_IP6GW_EGRESS_ONLY);
 		return;
 	}

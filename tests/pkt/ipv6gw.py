@@ -156,6 +156,14 @@ def cases():
     c.append(("ip6gw_eo_error_about_no_flow", [step(
         "outside", from_inet() / IPv6(src="2001:db8:77::1", dst=EO) / ICMPv6PacketTooBig(mtu=1280) / bytes(other),
         [], {"ip6gw_egress_only": 1})]))
+    # The gateway's own error about a packet of i-eo (too big for the
+    # outside's MTU) reaches it, even for a protocol without flow state (GRE).
+    big_eo = IPv6(src=EO, dst=REMOTE, hlim=64, nh=47) / Raw(b"e" * 1500)
+    c.append(("ip6gw_eo_gateway_error_reaches_it", [step(
+        "inside", vin(MAC[EO]) / big_eo,
+        [("inside", vout(MAC[EO]) / IPv6(src=GW_PUB_6, dst=EO, hlim=64) / ICMPv6PacketTooBig(mtu=1500) /
+          quote6(big_eo))],
+        {"too_big": 1}, ignore=["IPv6.tc", "IPv6.fl"])]))
     # Idle past the UDP timeout (300 s): the reply is dropped; the next
     # datagram out starts the flow again.
     c.append(("ip6gw_eo_udp_expired", [

@@ -661,10 +661,12 @@ static void test_havip_claims(void **state)
 	assert_int_equal(ctx.stats->cnt[SL_CNT_HAVIP_CLAIMS_PENDING], 2);
 	assert_memory_equal(&sl_neigh_find(t, &kh)->mac, &mac_a1, 6);
 
-	/* i-a1 no longer associated: no holder reported; the HaVip gone: the
+	/* i-a1 no longer associated: no holder reported, and the HaVip's
+	 * entry is failed (the next packet asks again); the HaVip gone: the
 	 * record is forgotten */
 	SL_BANK_PTR(bank, bank->havip_off, struct sl_havip_sec)->ent[0].inst[0].id[3] = '9';
 	assert_int_equal(sl_havip_export(t, bank, out, 2, 11 * hz), 0);
+	assert_int_equal(sl_neigh_find(t, &kh)->state, SL_NEIGH_FAILED);
 	bank->havip_off = 0;
 	assert_int_equal(sl_havip_export(t, bank, out, 2, 11 * hz), 0);
 	assert_int_equal(t->havip_hi, 0);

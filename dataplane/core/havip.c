@@ -27,7 +27,10 @@
  * lcore's own acknowledged bank and changes with it; the holder records
  * are main-lcore memory, found by HaVip id (few HaVips, touched only by
  * ARP from HaVip addresses, replies to their probes and the one-second
- * export), and forgotten when their HaVip leaves the bank.
+ * export), and forgotten when their HaVip leaves the bank. The export
+ * also notices a holder that is no longer associated: the HaVip's entry is
+ * made FAILED, so the next packet asks again and only an associated
+ * instance's answer is taken.
  *
  * Concurrency: main lcore only (the neighbour table's single writer).
  */
@@ -159,6 +162,8 @@ static int sl_havip_accept(struct sl_neigh_table *t, struct sl_havip_holder *r,
 	memcpy(r->holder_id, inst->id, sizeof(r->holder_id));
 	r->holder_id[SL_ID_LEN - 1] = '\0';
 	r->mac = *mac;
+	r->port = port;
+	r->vlan = vlan;
 	r->has_holder = 1;
 	return 0;
 }
@@ -288,8 +293,16 @@ uint32_t sl_havip_export(struct sl_neigh_table *t, const struct sl_bank_header *
 				r->in_use = 0; /* the HaVip is gone (or moved) */
 				continue;
 			}
-			if (r->has_holder && !sl_havip_still_associated(r, hv))
+			if (r->has_holder && !sl_havip_still_associated(r, hv)) {
+				/* unassociated: it may not hold the address any
+				 * more; the next packet asks who does */
+				rte_be32_t a = rte_cpu_to_be_32(r->addr);
+				struct sl_neigh_key key;
+
+				sl_neigh_key_init(&key, r->port, r->vlan, SL_AF_INET, &a);
+				sl_neigh_invalidate(t, &key, now);
 				r->has_holder = 0;
+			}
 		}
 		if (!r->has_holder || n == max)
 			continue;

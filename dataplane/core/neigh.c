@@ -467,6 +467,14 @@ void sl_neigh_timer(struct sl_neigh_table *t, uint64_t now)
 	}
 }
 
+void sl_neigh_invalidate(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint64_t now)
+{
+	int32_t pos = rte_hash_lookup(t->h, key);
+
+	if (pos >= 0 && (uint32_t)pos < t->size && t->pv[pos].in_use)
+		sl_neigh_fail(t, (uint32_t)pos, now);
+}
+
 const struct sl_neigh_priv *sl_neigh_find(const struct sl_neigh_table *t,
 					  const struct sl_neigh_key *key)
 {

@@ -95,6 +95,7 @@ struct sl_havip_holder {
 	uint8_t claim;	     /**< a claim waits for verification */
 	uint8_t claim_reply; /**< it came as an ARP reply (confirms) */
 	uint16_t claim_port, claim_vlan;
+	uint16_t port, vlan;		 /**< where the holder was accepted */
 	struct rte_ether_addr mac;	 /**< the holder's */
 	struct rte_ether_addr claim_mac; /**< the pending claimant's */
 	uint64_t since_tsc;		 /**< holder accepted */
@@ -291,6 +292,10 @@ void sl_neigh_timer(struct sl_neigh_table *t, uint64_t now);
  */
 int sl_neigh_probe(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint8_t port_role,
 		   const void *src, uint64_t now);
+
+/** Mark `key` FAILED (workers stop using it; its queue is dropped): its
+ * MAC is known to be wrong. No-op without an entry. */
+void sl_neigh_invalidate(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint64_t now);
 
 /** Main-lcore view of an entry (NULL if none): for tests and display. */
 const struct sl_neigh_priv *sl_neigh_find(const struct sl_neigh_table *t,

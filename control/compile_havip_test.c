@@ -6,8 +6,6 @@
  * and address); change detection; and left-right bank writes as HaVips,
  * associations and routes come and go, compared with a fresh compile.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,16 +17,9 @@
 #include <cmocka.h>
 
 #include "sl_compile.h"
+#include "sl_test_compile.h"
 #include "sl_test_util.h"
 #include "sl_test_validate.h"
-
-static uint32_t ip4(const char *s)
-{
-	struct in_addr a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return ntohl(a.s_addr);
-}
 
 /* vpc-a (vsw-a1 with i-a1..i-a3, vsw-a2 with i-a4) and vpc-b (vsw-b1 with
  * i-b1); the HaVip and route entry arrays as given. */
@@ -75,15 +66,6 @@ static const struct sl_havip_sec *bank_havip(const struct sl_bank_header *h)
 	return SL_BANK_PTR(h, h->havip_off, const struct sl_havip_sec);
 }
 
-static void build(struct sl_compiler *c, const struct sl_store *s, void *bank, uint64_t size,
-		  uint64_t gen)
-{
-	struct sl_compile_stats st;
-
-	assert_int_equal(sl_compile(c, s, &st), 0);
-	assert_int_equal(sl_compile_layout(c, bank, size, gen), 0);
-}
-
 /* The section as text, one line per HaVip in section order. */
 static char *havip_dump(const struct sl_havip_sec *s)
 {
@@ -106,25 +88,6 @@ static char *havip_dump(const struct sl_havip_sec *s)
 	return out;
 }
 
-/* The next hop of `addr` in VPC `vpc`'s table. */
-static const struct sl_nexthop *vpc_nh(const struct sl_bank_header *h, const char *vpc,
-				       uint32_t addr)
-{
-	const struct sl_vpc *v = SL_BANK_PTR(h, h->vpc_off, const struct sl_vpc);
-
-	for (uint32_t i = 0; i < h->n_vpcs; i++)
-		if (strcmp(v[i].id, vpc) == 0) {
-			uint32_t nh =
-			    sl_rt4_find(SL_BANK_PTR(h, v[i].rt.v4_off, const struct sl_rt4_entry),
-					v[i].rt.v4_n, addr);
-
-			assert_true(nh < h->n_nexthops);
-			return SL_BANK_PTR(h, h->nh_off, const struct sl_nexthop) + nh;
-		}
-	fail_msg("no VPC %s", vpc);
-	return NULL;
-}
-
 static void test_section(void **state)
 {
 	const uint64_t size = 1 << 20;
@@ -138,7 +101,7 @@ static void test_section(void **state)
 
 	(void)state;
 	memset(bank, 0, size);
-	build(c, s, bank, size, 1);
+	sl_t_build(c, s, bank, size, 1);
 	va = sl_compiler_vpc_index(c, "vpc-a");
 	vb = sl_compiler_vpc_index(c, "vpc-b");
 	assert_true(va >= 0 && vb >= 0 && va != vb);
@@ -160,7 +123,7 @@ static void test_section(void **state)
 
 	/* the route via hv-a1: GATEWAY via the HaVip address, from vsw-a1's
 	 * gateway address, owned by the HaVip */
-	nh = vpc_nh(bank, "vpc-a", ip4("10.50.3.4"));
+	nh = sl_t_vpc_nh(bank, "vpc-a", sl_t_ip4("10.50.3.4"));
 	assert_int_equal(nh->type, SL_NH_GATEWAY);
 	assert_int_equal(nh->family, SL_AF_INET);
 	assert_memory_equal(nh->via, "\x0a\x00\x01\x64", 4);
@@ -185,7 +148,7 @@ static void test_change_detection(void **state)
 	(void)state;
 	memset(bank, 0, size);
 	assert_null(sl_compiler_havip(c));
-	build(c, s1, bank, size, 2);
+	sl_t_build(c, s1, bank, size, 2);
 	assert_false(sl_compile_bank_dirty(c, 0));
 	assert_true(sl_compile_bank_dirty(c, 1)); /* not written yet */
 	assert_int_equal(sl_compile_sync_bank(c, 1, bank, size), 0);
@@ -202,7 +165,7 @@ static void test_change_detection(void **state)
 	/* no HaVip: no section */
 	assert_int_equal(sl_compile(c, s4, NULL), 0);
 	assert_null(sl_compiler_havip(c));
-	build(c, s4, bank, size, 4);
+	sl_t_build(c, s4, bank, size, 4);
 	assert_int_equal(((struct sl_bank_header *)bank)->havip_off, 0);
 	free(bank);
 	sl_compiler_free(c);
@@ -243,14 +206,14 @@ static void test_left_right(void **state)
 		/* routes changed: what sluiced's store diff marks */
 		assert_int_equal(sl_compiler_mark_dirty(c, "vpc-a"), 0);
 		assert_int_equal(sl_compiler_mark_dirty(c, "vpc-b"), 0);
-		build(c, s, bank[gen & 1], size, gen);
+		sl_t_build(c, s, bank[gen & 1], size, gen);
 		assert_int_equal(sl_compile_sync_bank(c, (gen + 1) & 1, bank[(gen + 1) & 1], size),
 				 0);
 		memset(ref, 0, size);
-		build(fresh, s, ref, size, gen);
+		sl_t_build(fresh, s, ref, size, gen);
 		want = havip_dump(bank_havip(ref));
 		for (unsigned int b = 0; b < 2; b++) {
-			const struct sl_nexthop *x = vpc_nh(bank[b], "vpc-a", ip4("10.50.0.1"));
+			const struct sl_nexthop *x = sl_t_vpc_nh(bank[b], "vpc-a", sl_t_ip4("10.50.0.1"));
 
 			got = havip_dump(bank_havip(bank[b]));
 			assert_string_equal(got, want);
@@ -259,7 +222,7 @@ static void test_left_right(void **state)
 			assert_int_equal(x->type, steps[k].routes && strstr(steps[k].routes, "10.50.")
 						      ? SL_NH_GATEWAY
 						      : SL_NH_UNREACHABLE);
-			x = vpc_nh(bank[b], "vpc-b", ip4("10.60.0.1"));
+			x = sl_t_vpc_nh(bank[b], "vpc-b", sl_t_ip4("10.60.0.1"));
 			assert_int_equal(x->type, steps[k].routes && strstr(steps[k].routes, "10.60.")
 						      ? SL_NH_GATEWAY
 						      : SL_NH_UNREACHABLE);

@@ -22,7 +22,7 @@ RUN=${SLUICE_LAB_RUN:-/run/sluice-lab}
 
 lab_test_init api-lab
 timeout -k 5 120 "$SL_LAB" up >/dev/null 2>&1 || tap_bail "scripts/lab up failed"
-why=$(lab_start_api "$tmp/state") || tap_bail "$why"
+lab_start_api "$tmp/state" || tap_bail "$lab_err"
 ok "lab started with sluiced --listen ($url) and sluice-dp"
 
 api() { # ACTION KEY=VALUE...: one API call; prints the JSON answer

@@ -73,7 +73,7 @@ cat >"$SLUICE_LAB_CONFIG" <<'EOF'
 EOF
 
 timeout -k 5 120 "$SL_LAB" up >/dev/null 2>&1 || tap_bail "scripts/lab up failed"
-why=$(lab_start_api "$tmp/state") || tap_bail "$why"
+lab_start_api "$tmp/state" || tap_bail "$lab_err"
 ok "lab started (h1, h2 in vsw-a1 with HaVip $HAVIP; c1 in vsw-a2; API at $url)"
 ip -n sl-inet route replace 198.51.100.16/28 via 203.0.113.2
 

@@ -66,13 +66,14 @@ lab_test_init() { # NAME
 
 # lab_start_api STATE_DIR: scripts/lab start with sluiced serving the API
 # (--listen on a port of its choosing, --state-dir STATE_DIR); sets `url` to
-# the address it reports. Non-zero (and a message) if either fails.
+# the address it reports. Non-zero with the reason in `lab_err` if either
+# fails. (Not in a command substitution: it sets variables.)
 lab_start_api() {
 	local log=${SLUICE_LAB_RUN:-/run/sluice-lab}/sluiced.log i
-	url=
+	url='' lab_err=''
 	env SLUICED_ARGS="--listen 127.0.0.1:0 --state-dir $1" \
 		timeout -k 5 150 "$SL_LAB" start >/dev/null 2>&1 || {
-		echo "scripts/lab start failed: $(tail -5 "$log" 2>/dev/null)"
+		lab_err="scripts/lab start failed: $(tail -5 "$log" 2>/dev/null)"
 		return 1
 	}
 	for ((i = 0; i < 100; i++)); do
@@ -80,7 +81,7 @@ lab_start_api() {
 		[[ -n $url ]] && return 0
 		sleep 0.1
 	done
-	echo "sluiced did not report its API address: $(tail -3 "$log")"
+	lab_err="sluiced did not report its API address: $(tail -3 "$log")"
 	return 1
 }
 

@@ -281,6 +281,10 @@ int main(int argc, char **argv)
 		SL_LOG(ERR, "cannot create the punt ring: %s", rte_strerror(rte_errno));
 		goto out_ports;
 	}
+	/* packet trace (sl_trace.h): without it sluice-dp runs, untraceable */
+	dp->trace = sl_trace_new(dp->n_workers + 1, rte_get_tsc_hz());
+	if (!dp->trace)
+		SL_LOG(WARNING, "no memory for the packet trace: sluicectl trace is off");
 	dp->main_w = sl_worker_create(dp, -1, rte_get_main_lcore());
 	if (!dp->main_w)
 		goto out_mem;
@@ -369,6 +373,8 @@ out_mem:
 		rte_ring_free(dp->punt_ring);
 	}
 	sl_worker_free(dp->main_w);
+	sl_trace_free(dp->trace);
+	dp->trace = NULL;
 out_ports:
 	for (i = 0; i < dp->n_ports; i++)
 		sl_port_close(dp->port_ids[i]);

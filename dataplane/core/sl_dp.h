@@ -60,6 +60,9 @@ struct sl_dp {
 	 * (nat_sessions). Workers 0..n_workers-1 are its QSBR readers and use
 	 * their worker number as its lcore index; no stage uses it yet. */
 	struct sl_nat_table *nat;
+	/* Packet trace (sl_trace.h), NULL if it could not be allocated;
+	 * armed and read by telemetry threads, written by the workers. */
+	struct sl_trace *trace;
 
 	unsigned int n_ports; /* ports of the config, in config order */
 	uint16_t port_ids[SL_MAX_PORTS];

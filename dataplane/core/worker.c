@@ -58,6 +58,7 @@ struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore
 	w->slot = idx < 0 ? 0 : (unsigned int)idx + 1;
 	w->queue_id = idx < 0 ? 0 : (uint16_t)idx;
 	w->gen = UINT64_MAX; /* first sync always takes the bank */
+	w->trace = dp ? dp->trace : NULL;
 	if (dp && dp->shm && dp->shm->stats)
 		w->stats = &dp->shm->stats->lcore[w->slot];
 	return w;
@@ -245,7 +246,7 @@ unsigned int sl_worker_poll(struct sl_worker *w)
 		sl_count(w, SL_CNT_RX_PKTS, k);
 		if (unlikely(w->bank == NULL)) {
 			for (uint16_t j = 0; j < k; j++)
-				sl_drop(w, pkts[j], SL_DROP_NO_TABLES);
+				sl_drop_raw(w, pkts[j], SL_DROP_NO_TABLES);
 			continue;
 		}
 		/* ETH_INPUT initialises the whole sl_meta. */

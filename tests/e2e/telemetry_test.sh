@@ -17,7 +17,7 @@
 # which is why scripts/lab does not start sluice-dp with --huge-unlink.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=21
+PLAN=25
 tap_plan $PLAN
 
 TEL=/usr/bin/dpdk-telemetry.py
@@ -221,6 +221,34 @@ else
 		"$(printf 'free hugepages: %s\n%s' "$(</sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)" "$(tail -n 10 "$tmp/dumpcap.log" 2>/dev/null)")"
 	not_ok "tcpdump reads the pcap (no capture)"
 fi
+
+# ---------------------------------------------------------------- packet trace
+# sluicectl trace arms /sluice/trace_add through the telemetry socket it
+# finds by sluice-dp's pid in the segment, then waits for the packets.
+in_ns a1 ping -c 1 -W 2 192.168.2.10 >/dev/null 2>&1 # neighbours fresh
+ctl --json trace 4 --wait 8 >"$tmp/trace.json" 2>"$tmp/trace.err" &
+tr_pid=$!
+bg_pids+=("$tr_pid")
+sleep 1
+in_ns a1 ping -c 4 -i 0.2 -W 2 -q 192.168.2.10 >/dev/null 2>&1
+wait "$tr_pid"
+tr_rc=$?
+((tr_rc == 0)) || diag "sluicectl trace: exit $tr_rc: $(head -c 500 "$tmp/trace.err")"
+jcheck "sluicectl trace 4: 4 packets claimed, each received by eth_input and ended (tx, drop or punt), no record lost" \
+	'a["claimed"] == a["armed"] == 4 and a["lost"] == 0 and len(a["packets"]) == 4 and all(p["records"][0]["stage"] == "eth_input" and p["records"][0]["event"] == "rx" and any(r["event"] in ("tx", "drop") or r.get("to") == "punt" for r in p["records"]) for p in a["packets"])' \
+	"$(cat "$tmp/trace.json")"
+jcheck "sluicectl trace: the echo packets went eth_input, ip4_input, route4 (a connected next hop in VPC 0), forward4, neigh (a MAC), tx, in that order" \
+	'sum(1 for p in a["packets"] if [r["stage"] for r in p["records"] if r["event"] == "next"] == ["eth_input", "ip4_input", "route4", "forward4", "neigh"] and any(r["stage"] == "route4" and r.get("note", "").startswith("vpc 0: nh ") and r["note"].endswith("connected") for r in p["records"]) and any(r["stage"] == "neigh" and r.get("note", "").startswith("to ") for r in p["records"]) and p["records"][-1]["event"] == "tx") >= 2' \
+	"$(cat "$tmp/trace.json")"
+ctl trace 1 --wait 8 >"$tmp/trace.txt" 2>&1 &
+tr_pid=$!
+bg_pids+=("$tr_pid")
+sleep 1
+in_ns a1 ping -c 2 -i 0.2 -W 2 -q 192.168.2.10 >/dev/null 2>&1
+wait "$tr_pid"
+check "sluicectl trace 1 (table): one packet, its stages with times" \
+	bash -c "grep -q '^trace: 1 of 1 packets' '$tmp/trace.txt' && grep -q '^packet 1 ' '$tmp/trace.txt' && grep -Eq '^ +[0-9]+ ns  eth_input +rx ' '$tmp/trace.txt'"
+check_fails "sluicectl trace 0 is a usage error" ctl trace 0
 
 # ---------------------------------------------------------------- stop
 # Telemetry clients keep asking while sluice-dp stops: the commands must

@@ -18,12 +18,13 @@
 # stopped (SIGTERM: it gives up mastership with a priority-0 advertisement,
 # as `systemctl stop keepalived` does); the answers move to h2. The time
 # between h1's last answer and h2's first is printed as havip_failover_ms=N.
-# Afterwards both paths reach h2 and MasterInstanceId is i-h2. TAP; needs
+# Afterwards both paths reach h2, MasterInstanceId is i-h2 and `sluicectl
+# havips` shows i-h2 with its MAC. TAP; needs
 # root, a build and keepalived (scripts/deps).
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=10
+PLAN=11
 tap_plan $PLAN
 
 HAVIP=192.168.1.100
@@ -209,6 +210,9 @@ fi
 check "c1 -> $SVC reaches h2 after the failover" expect_identity c1 $SVC 7000 h2
 check "Internet -> EIP $EIP reaches h2 after the failover" expect_identity inet $EIP 7000 h2
 check "DescribeHaVips: MasterInstanceId is i-h2" master_is i-h2
+ctl_check "sluicectl havips: hv-1 ($HAVIP) held by i-h2 with h2's MAC, one change at least" \
+	"any(h['havip_id'] == 'hv-1' and h['address'] == '$HAVIP' and h['holder'] == 'i-h2' and h['mac'] == '$(ip -n sl-h2 -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)' and h['changes'] >= 2 for h in j['havips'])" \
+	havips
 changes=$(ctl_total counters havip_holder_changes)
 check "sluice-dp counted the holder changes (havip_holder_changes=$changes, want >= 2)" \
 	test "$changes" -ge 2

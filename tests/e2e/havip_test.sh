@@ -210,7 +210,7 @@ fi
 check "c1 -> $SVC reaches h2 after the failover" expect_identity c1 $SVC 7000 h2
 check "Internet -> EIP $EIP reaches h2 after the failover" expect_identity inet $EIP 7000 h2
 check "DescribeHaVips: MasterInstanceId is i-h2" master_is i-h2
-ctl_check "sluicectl havips: hv-1 ($HAVIP) held by i-h2 with h2's MAC, one change at least" \
+ctl_check "sluicectl havips: hv-1 ($HAVIP) held by i-h2 with h2's MAC, two changes at least" \
 	"any(h['havip_id'] == 'hv-1' and h['address'] == '$HAVIP' and h['holder'] == 'i-h2' and h['mac'] == '$(ip -n sl-h2 -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)' and h['changes'] >= 2 for h in j['havips'])" \
 	havips
 changes=$(ctl_total counters havip_holder_changes)

@@ -28,6 +28,7 @@
 
 #include "sl_api_auth.h"
 #include "sl_api_http.h"
+#include "sl_api_vpc.h"
 #include "sl_metrics.h"
 #include "sl_compile.h"
 #include "sl_ctl.h"
@@ -399,6 +400,7 @@ static int sl_api_start(struct sl_daemon *d, struct sl_ctl *ctl, struct sl_api_s
 	srv->auth = sl_api_auth_new(*keys);
 	srv->store = sl_api_store;
 	srv->store_arg = ctl;
+	sl_api_havip_set_ctl(ctl); /* MasterInstanceId from sluice-dp (issue 12) */
 	srv->metrics = sl_api_metrics;
 	srv->metrics_arg = ctl;
 	srv->created = time(NULL);

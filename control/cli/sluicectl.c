@@ -102,6 +102,8 @@ struct sl_stats_snap {
 	uint64_t updated_ns;
 	struct sl_port_stats port[SL_MAX_PORTS];
 	struct sl_neigh_export *neigh; /* n_neigh entries */
+	uint32_t n_havip;
+	struct sl_havip_export *havip; /* n_havip entries (a static buffer) */
 };
 
 static void sl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -533,8 +535,11 @@ static int sl_ctl_load_stats(const struct sl_ctl *c, struct sl_stats_snap *s)
 {
 	const struct sl_stats_header *st = sl_shm_stats(c->h);
 
+	static struct sl_havip_export havip[SL_MAX_HAVIP_EXPORT];
+
 	memset(s, 0, sizeof(*s));
 	s->neigh = sl_xmalloc(SL_MAX_NEIGH_EXPORT * sizeof(*s->neigh));
+	s->havip = havip;
 	s->attached = *(const volatile uint64_t *)&st->magic == SL_STATS_MAGIC;
 	if (!s->attached)
 		return 0;
@@ -556,6 +561,8 @@ static int sl_ctl_load_stats(const struct sl_ctl *c, struct sl_stats_snap *s)
 			s->n_neigh = SL_MAX_NEIGH_EXPORT;
 		memcpy(s->port, st->port, s->n_ports * sizeof(s->port[0]));
 		memcpy(s->neigh, st->neigh, s->n_neigh * sizeof(s->neigh[0]));
+		s->n_havip = st->n_havip < SL_MAX_HAVIP_EXPORT ? st->n_havip : SL_MAX_HAVIP_EXPORT;
+		memcpy(s->havip, st->havip, s->n_havip * sizeof(s->havip[0]));
 		atomic_thread_fence(memory_order_acquire);
 		s2 = atomic_load_explicit(&st->seq, memory_order_relaxed);
 		if (s1 == s2) {
@@ -1461,6 +1468,67 @@ static int sl_cmd_neighbours(struct sl_ctl *c)
 	return 0;
 }
 
+/* HaVip holders (issue 12, docs/havip.md) as sluice-dp last exported them. */
+static int sl_cmd_havips(struct sl_ctl *c)
+{
+	static const char *hdr[] = {"VPC", "HAVIP", "ADDRESS", "HOLDER", "MAC", ">SINCE", ">CHANGES"};
+	struct sl_stats_snap s;
+	json_t *root = NULL, *a = NULL;
+	struct sl_tab t;
+
+	if (sl_ctl_load_stats(c, &s) < 0)
+		return 1;
+	free(s.neigh);
+	if (c->json) {
+		root = json_object();
+		a = json_array();
+		json_object_set_new(root, "dataplane_attached", json_boolean(s.attached));
+		json_object_set_new(root, "updated_ns", sl_json_u64(s.updated_ns));
+	} else if (!s.attached) {
+		sl_no_dp_note(c);
+		return 0;
+	} else {
+		sl_tab_init(&t, 7, hdr);
+	}
+	for (uint32_t i = 0; i < s.n_havip; i++) {
+		const struct sl_havip_export *e = &s.havip[i];
+		char ab[INET6_ADDRSTRLEN], mb[24], vb[SL_ID_LEN + 1], hv[SL_ID_LEN + 1],
+		    ho[SL_ID_LEN + 1], age[24], ch[16];
+		uint8_t addr[4] = {(uint8_t)(e->addr >> 24), (uint8_t)(e->addr >> 16),
+				   (uint8_t)(e->addr >> 8), (uint8_t)e->addr};
+
+		sl_fmt_id(hv, e->havip_id);
+		sl_fmt_id(ho, e->holder_id);
+		sl_fmt_addr(ab, sizeof(ab), SL_AF_INET, addr);
+		sl_fmt_mac(mb, sizeof(mb), e->mac);
+		if (c->json) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "vpc", json_string(sl_vpc_name(c, vb, e->vpc_index)));
+			json_object_set_new(o, "vpc_index", json_integer(e->vpc_index));
+			json_object_set_new(o, "havip_id", json_string(hv));
+			json_object_set_new(o, "address", json_string(ab));
+			json_object_set_new(o, "holder", json_string(ho));
+			json_object_set_new(o, "mac", json_string(mb));
+			json_object_set_new(o, "age_ms", json_integer(e->age_ms));
+			json_object_set_new(o, "changes", json_integer(e->changes));
+			json_array_append_new(a, o);
+			continue;
+		}
+		snprintf(age, sizeof(age), "%.1fs", e->age_ms / 1000.0);
+		snprintf(ch, sizeof(ch), "%u", e->changes);
+		sl_tab_add(&t, sl_vpc_name(c, vb, e->vpc_index), hv, ab, ho, mb, age, ch);
+	}
+	if (c->json) {
+		json_object_set_new(root, "havips", a);
+		sl_json_print(root);
+		return 0;
+	}
+	sl_tab_print(&t);
+	printf("(%u HaVips with a holder)\n", s.n_havip);
+	return 0;
+}
+
 static int sl_cmd_ports(struct sl_ctl *c)
 {
 	struct sl_stats_snap s;
@@ -1742,6 +1810,7 @@ static void sl_usage(FILE *f)
 		   "                      table (its FIB, read live), or in a VPC's table\n"
 		   "  nexthops            every next hop of the active tables\n"
 		   "  neighbours          the data plane's ARP/ND neighbour snapshot\n"
+		   "  havips              the HaVip holders the data plane learned\n"
 		   "  ports               the data plane's port counters\n"
 		   "  drops [--all]       drop reasons summed over lcores with\n"
 		   "                      descriptions; non-zero only unless --all\n"
@@ -1913,7 +1982,7 @@ int main(int argc, char **argv)
 	static const char *const known[] = {"status",	  "vpcs",	"routes",
 					    "lookup",	  "nexthops",	"neighbours",
 					    "neighbors", "ports",	"drops",
-					    "counters"};
+					    "counters",  "havips"};
 	bool ok = false;
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -1952,6 +2021,8 @@ int main(int argc, char **argv)
 		rc = sl_cmd_neighbours(&c);
 	else if (strcmp(cmd, "ports") == 0)
 		rc = sl_cmd_ports(&c);
+	else if (strcmp(cmd, "havips") == 0)
+		rc = sl_cmd_havips(&c);
 	else if (strcmp(cmd, "drops") == 0)
 		rc = sl_cmd_counts(&c, 0);
 	else

@@ -105,6 +105,8 @@ void sl_ctrl_export(struct sl_dp *dp)
 	st->n_ports = dp->n_ports;
 	st->n_neigh = sl_neigh_export(dp->neigh, dp->main_w->bank, st->neigh, SL_MAX_NEIGH_EXPORT,
 				      sl_dp_now(dp));
+	st->n_havip = sl_havip_export(dp->neigh, dp->main_w->bank, st->havip, SL_MAX_HAVIP_EXPORT,
+				      sl_dp_now(dp));
 	st->updated_ns = sl_realtime_ns();
 
 	atomic_store_explicit(&st->seq, seq + 2, memory_order_release);

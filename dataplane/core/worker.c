@@ -166,7 +166,8 @@ bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_siz
 	    !sl_span_ok(b->nh_off, b->n_nexthops, sizeof(struct sl_nexthop), bank_size) ||
 	    !sl_span_ok(b->vpc_off, b->n_vpcs, sizeof(struct sl_vpc), bank_size) ||
 	    !sl_span_ok(b->vlan_map_off, SL_VLAN_MAP_ENTRIES, sizeof(uint32_t), bank_size) ||
-	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size) || !sl_nat_ok(b, bank_size))
+	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size) || !sl_nat_ok(b, bank_size) ||
+	    !sl_havip_sec_ok(b, bank_size))
 		return false;
 	v = SL_BANK_PTR(b, b->vpc_off, const struct sl_vpc);
 	for (uint32_t i = 0; i < b->n_vpcs; i++)

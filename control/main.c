@@ -54,6 +54,7 @@ struct sl_daemon {
 	struct sl_exc_iface *exc;	  /**< --exception, or NULL */
 	struct sl_xdp *xdp[SL_XDP_PORTS_MAX]; /**< --xdp interfaces (docs/xdp.md) */
 	unsigned int n_xdp;
+	struct sl_ctl *ctl; /**< for GET /metrics */
 };
 
 #define SL_DEFAULT_STATE_DIR "/var/lib/sluice"
@@ -314,9 +315,27 @@ static const struct sl_store *sl_api_store(void *arg)
 	return sl_ctl_store(arg);
 }
 
+/* GET /metrics: the tables and sluice-dp's counters (metrics.c), then the
+ * XDP programs' counters (xdp.c). */
 static char *sl_api_metrics(void *arg, size_t *len)
 {
-	return sl_metrics_render(arg, len);
+	struct sl_daemon *d = arg;
+	char *text = sl_metrics_render(d->ctl, len), *x, *all;
+	size_t xlen;
+
+	if (text == NULL || d->n_xdp == 0)
+		return text;
+	x = sl_xdp_metrics(d->xdp, d->n_xdp, &xlen);
+	all = x ? realloc(text, *len + xlen + 1) : NULL;
+	if (all == NULL) {
+		free(x);
+		free(text);
+		return NULL;
+	}
+	memcpy(all + *len, x, xlen + 1);
+	*len += xlen;
+	free(x);
+	return all;
 }
 
 static void sl_nonce_loaded(const char *akid, const char *nonce, time_t expires, void *arg)
@@ -402,7 +421,8 @@ static int sl_api_start(struct sl_daemon *d, struct sl_ctl *ctl, struct sl_api_s
 	srv->store_arg = ctl;
 	sl_api_havip_set_ctl(ctl); /* MasterInstanceId from sluice-dp (issue 12) */
 	srv->metrics = sl_api_metrics;
-	srv->metrics_arg = ctl;
+	d->ctl = ctl;
+	srv->metrics_arg = d;
 	srv->created = time(NULL);
 	if (srv->auth && d->db) {
 		sl_db_nonces_load(d->db, time(NULL), sl_nonce_loaded, srv->auth);

@@ -451,6 +451,37 @@ int sl_xdp_counters(const struct sl_xdp *x, uint64_t out[SL_XDP_CNT_MAX])
 	return 0;
 }
 
+char *sl_xdp_metrics(struct sl_xdp *const *x, unsigned int n, size_t *len)
+{
+	size_t cap = 512 + (size_t)n * SL_XDP_CNT_MAX * 96, off = 0;
+	char *buf = malloc(cap);
+
+	if (buf == NULL)
+		return NULL;
+	off += (size_t)snprintf(buf, cap,
+				"# HELP sluice_xdp_packets_total frames the XDP program of sl_xdp "
+				"counted, by interface and counter (sum over CPUs)\n"
+				"# TYPE sluice_xdp_packets_total counter\n");
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t c[SL_XDP_CNT_MAX];
+
+		if (x[i] == NULL || x[i]->stats_fd < 0 || sl_xdp_counters(x[i], c) < 0)
+			continue;
+		for (unsigned int k = 0; k < SL_XDP_CNT_MAX && off < cap; k++)
+			off += (size_t)snprintf(buf + off, cap - off,
+						"sluice_xdp_packets_total{iface=\"%s\",counter=\"%s\"} "
+						"%llu\n",
+						x[i]->ifname, sl_xdp_cnt_names[k],
+						(unsigned long long)c[k]);
+	}
+	if (off >= cap) { /* cannot happen with the sizes above */
+		free(buf);
+		return NULL;
+	}
+	*len = off;
+	return buf;
+}
+
 /*
  * The program the af_xdp PMD attached (xdp_prog=): find it by the
  * interface, check it is sl_xdp with the maps of sl_xdp_abi.h, keep fds of

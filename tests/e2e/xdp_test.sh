@@ -31,7 +31,7 @@
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=23
+PLAN=25
 tap_plan $PLAN
 
 G=sl-xdpg
@@ -149,6 +149,17 @@ check "after SIGHUP the new outside address is the gateway's (no_xsk +5, got $(d
 	test "$(delta no_xsk)" -eq 5
 check "after SIGHUP the old one is not owned (not_owned4 +10, got $(delta not_owned4))" \
 	test "$(delta not_owned4)" -eq 10
+
+# host addresses follow the interface (checked once a second)
+ip -n $G addr add 192.0.2.11/24 dev slxdp0
+wait_for "grep -q 'slxdp0: host addresses changed: 1 added, 0 removed' '$tmp/sluiced.log'"
+check "an address added to slxdp0 (192.0.2.11) reaches the kernel within seconds" \
+	in_ns xdpp ping -c 2 -i 0.2 -W 2 192.0.2.11
+ip -n $G addr del 192.0.2.11/24 dev slxdp0
+wait_for "grep -q 'slxdp0: host addresses changed: 0 added, 1 removed' '$tmp/sluiced.log'"
+measure "[e/IP(dst='192.0.2.11')/UDP()]"
+check "removed again: it is no host address any more (not_owned4 +5, got $(delta not_owned4))" \
+	test "$(delta not_owned4)" -eq 5
 
 # 5. exit
 stop_sluiced

@@ -64,7 +64,21 @@ struct sl_pol_conf {
  * a policer never passes more than CIR x t + CBS bytes in any interval t).
  * Returns 0, or -1 if mbps is 0 or above SL_POL_MBPS_MAX.
  */
-int sl_pol_conf_mbps(struct sl_pol_conf *c, unsigned int mbps);
+static inline int sl_pol_conf_mbps(struct sl_pol_conf *c, unsigned int mbps)
+{
+	uint64_t bps, burst;
+
+	/* inline: sluiced's compiler derives the police section's rates and
+	 * bursts with it too, without linking the policer library */
+	if (mbps == 0 || mbps > SL_POL_MBPS_MAX)
+		return -1;
+	bps = (uint64_t)mbps * 125000u; /* 10^6 bit/s, in bytes */
+	burst = bps * SL_POL_BURST_MS / 1000u;
+	if (burst < SL_POL_BURST_MIN)
+		burst = SL_POL_BURST_MIN;
+	*c = (struct sl_pol_conf){.mode = SL_POL_SRTCM, .cir = bps, .cbs = (uint32_t)burst};
+	return 0;
+}
 
 /** A table of policers, indexed 0..max-1 (the compiler's policer index). */
 struct sl_pol_table;

@@ -70,6 +70,8 @@ static const char sl_usage_text[] =
     "                                   (default 0)\n"
     "                    nat_gateways   NAT gateways the table serves (default 1024)\n"
     "                    nat_public_ips public IPs the table serves (default 256)\n"
+    "                    policers       bandwidth policers (policer indexes), 0 = no\n"
+    "                                   policing (default 16384)\n"
     "  --segment PATH  segment path, overrides \"segment\" of the config file\n"
     "  --help          show this text and exit\n"
     "\n"
@@ -304,6 +306,11 @@ int main(int argc, char **argv)
 		SL_LOG(ERR, "cannot create the neighbour table: %s", strerror(errno));
 		goto out_mem;
 	}
+	if (sl_police_create(dp, dp->conf->policers) < 0) {
+		SL_LOG(ERR, "cannot create the policer table (%u policers): %s",
+		       dp->conf->policers, strerror(ENOMEM));
+		goto out_mem;
+	}
 	if (dp->conf->nat_sessions) {
 		const struct sl_nat_conf nc = {
 		    .max_sessions = dp->conf->nat_sessions,
@@ -348,6 +355,7 @@ int main(int argc, char **argv)
 	SL_LOG(INFO, "stopping");
 
 out_mem:
+	sl_police_free(dp);
 	sl_nat_free(dp->nat);
 	if (dp->neigh)
 		sl_neigh_free(dp->neigh);

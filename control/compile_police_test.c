@@ -197,15 +197,9 @@ static void test_section(void **state)
 	assert_int_not_equal(agg[0]->tag, agg[1]->tag);
 	assert_int_not_equal(pol_index(h, dp_pol(h, ip4("198.51.100.1"), SL_POL_DIR_OUT)),
 			     pol_index(h, dp_pol(h, ip4("198.51.100.1"), SL_POL_DIR_IN)));
-	/* 1 Mbps burst floor and a large rate (the library's rule) */
-	{
-		struct sl_pol_conf k;
-
-		assert_int_equal(sl_pol_conf_mbps(&k, 1), 0);
-		assert_int_equal(k.cbs, 10 * 1518);
-		assert_int_equal(sl_pol_conf_mbps(&k, 100), 0);
-		assert_int_equal(k.cbs, 125000);
-	}
+	/* the bursts (the library's rule): 200 ms of the rate */
+	assert_int_equal(dp_pol(h, ip4("198.51.100.1"), SL_POL_DIR_OUT)->burst, 175000);
+	assert_int_equal(agg[0]->burst, 2500000);
 	sl_store_free(s);
 	sl_compiler_free(c);
 	free(bank);

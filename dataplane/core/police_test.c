@@ -100,8 +100,8 @@ static void test_generations(void **state)
 	assert_true(sl_pol_active(dp.pol, 0));
 	assert_false(sl_pol_active(dp.pol, 1)); /* a hole */
 	assert_true(sl_pol_active(dp.pol, 2));
-	/* 1 Mbps: a full bucket of 15,180 bytes */
-	assert_int_equal(passed(0, 16, t0), 15);
+	/* 1 Mbps: a full bucket of 25,000 bytes (200 ms) */
+	assert_int_equal(passed(0, 26, t0), 25);
 
 	/* same generation again: nothing happens (no refill) */
 	sl_police_sync(&dp, t0);
@@ -113,26 +113,27 @@ static void test_generations(void **state)
 	sl_police_sync(&dp, t0);
 	assert_int_equal(passed(0, 1, t0), 0);
 	assert_int_equal(sl_pol_stats(dp.pol, 0, &s), 0);
-	assert_int_equal(s.conform_pkts, 15); /* counters go on */
+	assert_int_equal(s.conform_pkts, 25); /* counters go on */
 	assert_int_equal(s.exceed_pkts, 3);
 	/* ... and refills at the new rate: 2 Mbps = 250 bytes per ms */
 	assert_int_equal(passed(0, 3, t0 + rte_get_tsc_hz() / 100), 2); /* +2,500 bytes */
 
-	/* the index now names another object: a full bucket, counters from 0 */
+	/* the index now names another object: a full bucket (2 Mbps: 50,000
+	 * bytes), counters from 0 */
 	p[0] = ent(2, 0xc);
 	publish(3, p, 3);
 	sl_police_sync(&dp, t0 + rte_get_tsc_hz() / 100);
 	assert_int_equal(sl_pol_stats(dp.pol, 0, &s), 0);
 	assert_int_equal(s.conform_pkts + s.exceed_pkts, 0);
-	assert_int_equal(passed(0, 16, t0 + rte_get_tsc_hz() / 100), 15);
+	assert_int_equal(passed(0, 51, t0 + rte_get_tsc_hz() / 100), 50);
 
 	/* export: applied tags, rates and counters; n_pol_export = the table */
 	sl_police_export(&dp);
 	assert_int_equal(shm.stats->n_pol_export, T_MAX);
 	assert_int_equal(shm.stats->pol[0].tag, 0xc);
 	assert_int_equal(shm.stats->pol[0].rate, 250000);
-	assert_int_equal(shm.stats->pol[0].conform_pkts, 15);
-	assert_int_equal(shm.stats->pol[0].conform_bytes, 15000);
+	assert_int_equal(shm.stats->pol[0].conform_pkts, 50);
+	assert_int_equal(shm.stats->pol[0].conform_bytes, 50000);
 	assert_int_equal(shm.stats->pol[0].exceed_pkts, 1);
 	assert_int_equal(shm.stats->pol[1].tag, 0);
 	assert_int_equal(shm.stats->pol[2].tag, 0xb);

@@ -12,7 +12,7 @@
  * 10% on worker 1 (one elephant flow on one RSS queue and some mice on
  * another: the spread that breaks a rate split per worker). Each packet is
  * metered at its real TSC on one shared sluice policer (sl_pol_conf_mbps:
- * srTCM, CBS = max(10 ms, 10 frames)); the peer runs the same load through
+ * srTCM, CBS = max(200 ms, 10 frames), at most 16 MiB); the peer runs the same load through
  * rte_meter srTCM with the same CBS, the way DPDK applications use it on
  * several cores: one meter per worker at rate / W (an rte_meter object is
  * not safe to share). Each packet is metered with its arrival time (its
@@ -20,7 +20,7 @@
  * worker descheduled by the machine's other tenants catches up with the
  * right times; --tsc-now meters at the TSC when the worker gets to the
  * packet instead, as sluice-dp will (then a worker descheduled for longer
- * than the bucket's 10 ms loses what the bucket could not hold, for the
+ * than the bucket's 200 ms loses what the bucket could not hold, for the
  * policer and the peer alike). --virtual takes the scheduler out: the
  * arrival times are a virtual clock starting at 0 that the workers follow
  * in lockstep (a worker meters an arrival only when no other worker's next

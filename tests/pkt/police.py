@@ -4,18 +4,22 @@
 Every frame here is metered as 1,000 bytes (police4 counts the IP packet plus
 a 14-byte Ethernet header, whatever VLAN tag it had inside). The runner's
 virtual clock moves 100 us per step, plus a step's wait_us; a step's `count`
-sends its frame that many times at once. Buckets (docs/policer.md): 1 Mbps is
-125 bytes/ms with a 15,180-byte bucket; 20 Mbps 2,500 bytes/ms, 25,000 bytes.
+sends its frame that many times at once. Buckets (docs/policer.md: 200 ms of
+the rate): 1 Mbps fills at 125 bytes/ms up to 25,000 bytes; 2 Mbps at 250
+bytes/ms up to 50,000.
 
 - eip-1 (198.51.100.1, 1 Mbps, its own policer per direction): a full bucket
-  passes 15 frames, the 16th is dropped policed_out; 10 ms later one more
-  passes (1,455 bytes of tokens); the inbound policer is separate and full.
-- cbwp-a (20 Mbps) with eip-3 (no cap: the package alone) and eip-2 (capped at
-  1 Mbps: two levels). eip-3 empties the package; then eip-2, whose own
-  bucket is full, is dropped by the package (and gets its own tokens back);
-  once the package has tokens again eip-2 is held to its own 1 Mbps: after
-  5 + 0 + 11 frames its own bucket is empty. Without the refund it would
-  pass only 10 in the last step.
+  passes 25 frames, the 26th is dropped policed_out; 10 ms later one more
+  passes (1,275 bytes of tokens); the inbound policer is separate and full.
+- cbwp-a (2 Mbps) with eip-3 (no cap: the package alone) and eip-2 (capped
+  at 1 Mbps: two levels). eip-3 alone empties the package (50 frames); then
+  eip-2, whose own bucket is full, is dropped by the package; once the
+  package is full again eip-2 is held to its own 25 frames while the package
+  has 25,000 bytes left. Last, with eip-2's own bucket at 1,550 bytes, eip-3
+  empties the package again, the package drops eip-2's next frame and gives
+  its own tokens back (refund): 16 ms later eip-2 passes 3 frames (3,575
+  bytes of own tokens; without the refund 2), and the package holds what
+  is left for eip-3 (1 frame of 2).
 
 Cases share the policers' state and run in order, as in vectors.py.
 """
@@ -94,17 +98,18 @@ def cases():
         "outside", from_inet() / ARP(op=2, hwsrc=INET_MAC, psrc=INET, hwdst=GW_OUT, pdst=GW_PUB))]))
 
     # --- one level: eip-1 at 1 Mbps
-    c.append(("police_eip_burst_conforms", [outbound("a1", 15, 15)]))
+    c.append(("police_eip_burst_conforms", [outbound("a1", 25, 25)]))
     c.append(("police_eip_over_rate_dropped", [outbound("a1", 1, 0, 1)]))
     c.append(("police_eip_refill_after_10ms", [outbound("a1", 2, 1, 1, wait_us=10000)]))
-    c.append(("police_eip_inbound_own_bucket", [inbound("a1", 15, 15), inbound("a1", 1, 0, 1)]))
+    c.append(("police_eip_inbound_own_bucket", [inbound("a1", 25, 25), inbound("a1", 1, 0, 1)]))
 
-    # --- two levels: cbwp-a at 20 Mbps, eip-2 capped at 1 Mbps inside it
-    c.append(("police_pkg_member_drains_package", [outbound("a3", 25, 25), outbound("a3", 1, 0, 1)]))
-    c.append(("police_pkg_drops_capped_member", [outbound("a2", 1, 0, 1)]))
-    c.append(("police_pkg_refill_member_passes", [outbound("a2", 5, 5, wait_us=1900),
-                                                  outbound("a2", 1, 0, 1)]))
-    c.append(("police_pkg_member_own_cap_and_refund", [outbound("a2", 12, 11, 1, wait_us=10000)]))
-    # the package's other member was never limited by eip-2's cap
-    c.append(("police_pkg_uncapped_member_after", [outbound("a3", 12, 12)]))
+    # --- two levels: cbwp-a at 2 Mbps, eip-2 capped at 1 Mbps inside it
+    c.append(("police_pkg_uncapped_member_held_by_package", [outbound("a3", 51, 50, 1)]))
+    c.append(("police_pkg_drops_member_with_full_own_bucket", [outbound("a2", 1, 0, 1)]))
+    c.append(("police_pkg_member_held_by_own_cap", [outbound("a2", 26, 25, 1, wait_us=200000)]))
+    c.append(("police_pkg_refund_member_tokens", [
+        outbound("a3", 29, 28, 1, wait_us=12300),  # package: 28,100 -> 100; eip-2 own: 1,550
+        outbound("a2", 1, 0, 1),                   # own passes, the package drops: refund
+        outbound("a2", 4, 3, 1, wait_us=16000),    # own 3,575 (2,575 without the refund)
+        outbound("a3", 2, 1, 1)]))                 # the package was charged for those 3
     return c

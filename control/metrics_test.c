@@ -138,6 +138,16 @@ static void test_with_stats(void **state)
 	sl_ctl_free(c);
 }
 
+/* The sample of eip-1's policer `idx` (direction `dir`) in family `metric`. */
+static double pol_sample(const char *t, const char *metric, uint32_t idx, const char *dir)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s{policer=\"%u\",kind=\"ip\",id=\"eip-1\",direction=\"%s\"}",
+		 metric, idx, dir);
+	return sample(t, line);
+}
+
 /* Policers (issue 7): the rate of every compiled policer; counters only
  * where sluice-dp exported them under the policer's own tag. */
 static void test_policers(void **state)
@@ -161,7 +171,7 @@ static void test_policers(void **state)
 	const struct sl_pol_ent *pol;
 	uint32_t out = UINT32_MAX, in = UINT32_MAX;
 	size_t len;
-	char *t, line[256];
+	char *t;
 	FILE *f;
 
 	(void)state;
@@ -183,11 +193,7 @@ static void test_policers(void **state)
 	/* no data plane: rates, no counters */
 	t = sl_metrics_render(c, &len);
 	assert_non_null(t);
-	snprintf(line, sizeof(line),
-		 "sluice_policer_rate_bits_per_second{policer=\"%u\",kind=\"ip\",id=\"eip-1\","
-		 "direction=\"out\"}",
-		 out);
-	assert_true(sample(t, line) == 20e6);
+	assert_true(pol_sample(t, "sluice_policer_rate_bits_per_second", out, "out") == 20e6);
 	assert_null(strstr(t, "sluice_policer_conform_packets_total{"));
 	free(t);
 
@@ -201,21 +207,9 @@ static void test_policers(void **state)
 	st->magic = SL_STATS_MAGIC;
 	t = sl_metrics_render(c, &len);
 	assert_non_null(t);
-	snprintf(line, sizeof(line),
-		 "sluice_policer_conform_bytes_total{policer=\"%u\",kind=\"ip\",id=\"eip-1\","
-		 "direction=\"out\"}",
-		 out);
-	assert_true(sample(t, line) == 10000);
-	snprintf(line, sizeof(line),
-		 "sluice_policer_exceed_packets_total{policer=\"%u\",kind=\"ip\",id=\"eip-1\","
-		 "direction=\"out\"}",
-		 out);
-	assert_true(sample(t, line) == 3);
-	snprintf(line, sizeof(line),
-		 "sluice_policer_exceed_packets_total{policer=\"%u\",kind=\"ip\",id=\"eip-1\","
-		 "direction=\"in\"}",
-		 in);
-	assert_true(sample(t, line) == -1);
+	assert_true(pol_sample(t, "sluice_policer_conform_bytes_total", out, "out") == 10000);
+	assert_true(pol_sample(t, "sluice_policer_exceed_packets_total", out, "out") == 3);
+	assert_true(pol_sample(t, "sluice_policer_exceed_packets_total", in, "in") == -1);
 	free(t);
 	sl_ctl_free(c);
 }

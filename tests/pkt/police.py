@@ -23,8 +23,9 @@ bytes/ms up to 50,000.
 
 Cases share the policers' state and run in order, as in vectors.py.
 """
-from scapy.all import ARP, IP, UDP, Dot1Q, Ether, Raw
+from scapy.all import ARP, IP, UDP, Ether, Raw
 
+from nat import from_inet, out_frame, step, translated, vin, vout
 from vectors import BCAST, GW_IN, GW_OUT, INET_MAC
 
 MACS = {"a1": "02:aa:00:00:01:10", "a2": "02:aa:00:00:01:20", "a3": "02:aa:00:00:01:30"}
@@ -33,36 +34,6 @@ EIPS = {"a1": "198.51.100.1", "a2": "198.51.100.2", "a3": "198.51.100.3"}
 GW1, INET, GW_PUB, REMOTE = "192.168.1.253", "203.0.113.1", "203.0.113.2", "192.0.2.50"
 IP_LEN = 986  # + 14 = 1,000 bytes metered
 payload = Raw(b"p" * (IP_LEN - 28))
-
-
-def vin(src, dst=GW_IN):
-    return Ether(src=src, dst=dst) / Dot1Q(vlan=100)
-
-
-def vout(dst):
-    return Ether(src=GW_IN, dst=dst) / Dot1Q(vlan=100)
-
-
-def out_frame():
-    return Ether(src=GW_OUT, dst=INET_MAC)
-
-
-def from_inet():
-    return Ether(src=INET_MAC, dst=GW_OUT)
-
-
-def step(port, send, expect=(), drops=None, **kw):
-    d = dict(port=port, send=send, expect=list(expect), drops=drops or {})
-    d.update(kw)
-    return d
-
-
-def translated(pkt, **fields):
-    p = pkt.copy()
-    p.ttl -= 1
-    for k, v in fields.items():
-        setattr(p, k, v)
-    return p
 
 
 def outbound(who, count, passed, dropped=0, wait_us=0):

@@ -185,6 +185,7 @@ int sl_ctrl_main(struct sl_dp *dp)
 	uint64_t last_seg = rte_rdtsc();
 
 	dp->reattach = false;
+	dp->pol_gen = UINT64_MAX; /* a (re-created) segment: apply its police section afresh */
 	sl_worker_online(dp->main_w);
 	while (!atomic_load_explicit(&dp->quit, memory_order_relaxed)) {
 		unsigned int n = sl_ctrl_poll(dp);

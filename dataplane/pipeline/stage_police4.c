@@ -23,12 +23,14 @@
  *
  * The buckets are sluice-dp's (dp->pol, police.c), shared by all workers
  * and updated by CAS; the stage reads the section of its bank for the
- * indexes only. Per burst: look up every packet's policers and prefetch
- * them, then meter them all with the clock read once per loop iteration
- * (w->now_tsc). Policer indexes beyond sluice-dp's table pass unmetered,
+ * indexes only. Per burst, in passes that each prefetch what the next
+ * reads: the IPs' ip[] entries, their policers' pol[] entries (parents),
+ * the buckets; then meter them all with the clock read once per loop
+ * iteration (w->now_tsc). Policer indexes beyond sluice-dp's table pass unmetered,
  * counted POLICE_UNENFORCED (the operator sizes "policers").
  */
 #include <rte_ether.h>
+#include <rte_prefetch.h>
 
 #include "sl_dp.h"
 #include "sl_policer.h"
@@ -47,11 +49,24 @@ void sl_stage_police4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		return;
 	}
 	pol = SL_POL_SEC_PTR(sec, sec->pol_off, struct sl_pol_ent);
+	/* Three random lines per packet before the bucket: the IP's entry in
+	 * ip[], its policer's in pol[] (the parent), then the buckets; each
+	 * pass prefetches what the next one reads. */
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t ip = sl_meta(pkts[i])->pub_ip - 1;
+
+		if (ip < sec->n_ips)
+			rte_prefetch0(SL_POL_SEC_PTR(sec, sec->ip_off, struct sl_pol_ip_ent) + ip);
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		const struct sl_meta *md = sl_meta(pkts[i]);
 		unsigned int dir = md->in_role == SL_ROLE_OUTSIDE ? SL_POL_DIR_IN : SL_POL_DIR_OUT;
 
 		own[i] = md->pub_ip ? sl_pol_of_ip(sec, md->pub_ip - 1, dir) : SL_POL_IDX_NONE;
+		if (own[i] != SL_POL_IDX_NONE)
+			rte_prefetch0(&pol[own[i]].parent);
+	}
+	for (uint16_t i = 0; i < n; i++) {
 		agg[i] = own[i] != SL_POL_IDX_NONE ? pol[own[i]].parent : SL_POL_IDX_NONE;
 		if (unlikely(own[i] >= max && own[i] != SL_POL_IDX_NONE) ||
 		    unlikely(agg[i] >= max && agg[i] != SL_POL_IDX_NONE)) {

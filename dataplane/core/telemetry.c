@@ -333,6 +333,20 @@ static int sl_tel_ports(const char *cmd, const char *params, struct rte_tel_data
 	return 0;
 }
 
+/* The optional index parameter of a paged command: 0 if none, -1 if it is
+ * not a number below `max`. */
+static int sl_tel_index(const char *params, unsigned long max, unsigned long *off)
+{
+	char *end;
+
+	*off = 0;
+	if (!params || !*params)
+		return 0;
+	errno = 0;
+	*off = strtoul(params, &end, 10);
+	return errno || *end || *off >= max ? -1 : 0;
+}
+
 /* Copy entries [off, off + SL_TEL_NEIGH_PAGE) of the neighbour export under
  * the stats seqcount. Returns the entries copied, or -EAGAIN if the writer
  * kept it busy. */
@@ -372,15 +386,9 @@ static int sl_tel_neighbours(const char *cmd, const char *params, struct rte_tel
 	int n;
 
 	(void)cmd;
-	if (params && *params) {
-		char *end;
-
-		errno = 0;
-		off = strtoul(params, &end, 10);
-		if (errno || *end || off >= SL_MAX_NEIGH_EXPORT)
-			return sl_tel_error(d, "/sluice/neighbours takes an entry offset: "
-					       "/sluice/neighbours,OFFSET (0 to 8191)");
-	}
+	if (sl_tel_index(params, SL_MAX_NEIGH_EXPORT, &off) < 0)
+		return sl_tel_error(d, "/sluice/neighbours takes an entry offset: "
+				       "/sluice/neighbours,OFFSET (0 to 8191)");
 	dp = sl_tel_enter();
 	if (!dp)
 		return sl_tel_not_attached(d);
@@ -432,15 +440,9 @@ static int sl_tel_policers(const char *cmd, const char *params, struct rte_tel_d
 	struct sl_dp *dp;
 
 	(void)cmd;
-	if (params && *params) {
-		char *end;
-
-		errno = 0;
-		off = strtoul(params, &end, 10);
-		if (errno || *end || off >= SL_MAX_POL_EXPORT)
-			return sl_tel_error(d, "/sluice/policers takes a policer index to start "
-					       "from: /sluice/policers,INDEX (0 to 16383)");
-	}
+	if (sl_tel_index(params, SL_MAX_POL_EXPORT, &off) < 0)
+		return sl_tel_error(d, "/sluice/policers takes a policer index to start "
+				       "from: /sluice/policers,INDEX (0 to 16383)");
 	dp = sl_tel_enter();
 	if (!dp)
 		return sl_tel_not_attached(d);

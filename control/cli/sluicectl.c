@@ -42,6 +42,7 @@
 #include <jansson.h>
 
 #include "sl_api_client.h"
+#include "sl_trace_cli.h"
 #include "sl_counters.h"
 #include "sl_shm.h"
 
@@ -1892,6 +1893,12 @@ static void sl_usage(FILE *f)
 		   "  policers            bandwidth policers: public IP or package,\n"
 		   "                      direction, rate, burst, parent (package) and\n"
 		   "                      the data plane's conforming/exceeding counters\n"
+		   "  trace N             the path of the next N packets (1-255) sluice-dp\n"
+		   "                      receives, stage by stage, with the decisions\n"
+		   "                      taken (route, next hop, MAC, drop reason); waits\n"
+		   "                      for them up to --wait seconds. Talks to\n"
+		   "                      sluice-dp's DPDK telemetry socket (found by the\n"
+		   "                      pid in the segment, or --file-prefix/--telemetry)\n"
 		   "  api ACTION [Key=Value...]\n"
 		   "                      one call of sluiced's cloud API (RPC, signature\n"
 		   "                      1.0): prints the JSON answer; exit 1 with the\n"
@@ -1910,6 +1917,9 @@ static void sl_usage(FILE *f)
 		   "      --access-keys FILE  api: the key file (default $SLUICE_ACCESS_KEYS,\n"
 		   "                      else " SL_CTL_DEFAULT_KEYS ")\n"
 		   "      --access-key-id ID  api: which key of the file (default the first)\n"
+		   "  -w, --wait SEC      trace: how long to wait for the packets (default 10)\n"
+		   "      --file-prefix P trace: sluice-dp's EAL --file-prefix\n"
+		   "      --telemetry PATH  trace: sluice-dp's telemetry socket\n"
 		   "  -h, --help          this text\n"
 		   "  -V, --version       print the version and the ABI version\n"
 		   "\n"
@@ -1931,18 +1941,22 @@ int main(int argc, char **argv)
 	    {"api", required_argument, NULL, 'A'},
 	    {"access-keys", required_argument, NULL, 'K'},
 	    {"access-key-id", required_argument, NULL, 'k'},
+	    {"wait", required_argument, NULL, 'w'},
+	    {"file-prefix", required_argument, NULL, 'F'},
+	    {"telemetry", required_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct sl_ctl c = {.fd = -1};
 	const char *cmd, *arg = NULL, *arg2 = NULL;
 	const char *api_url = getenv("SLUICE_API"), *keys = getenv("SLUICE_ACCESS_KEYS");
 	const char *key_id = NULL;
+	struct sl_trace_cli tr = {.wait_s = 10};
 	int opt, rc;
 
 	c.path = getenv("SLUICE_SEGMENT");
 	if (c.path == NULL || c.path[0] == '\0')
 		c.path = SL_CTL_DEFAULT_SEGMENT;
-	while ((opt = getopt_long(argc, argv, "s:jalihV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:jalihVw:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'A':
 			api_url = optarg;
@@ -1952,6 +1966,22 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			key_id = optarg;
+			break;
+		case 'w': {
+			char *end;
+
+			tr.wait_s = strtod(optarg, &end);
+			if (*end || end == optarg || !(tr.wait_s >= 0 && tr.wait_s <= 3600)) {
+				sl_err("--wait '%s': seconds, 0 to 3600", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'F':
+			tr.file_prefix = optarg;
+			break;
+		case 'T':
+			tr.socket = optarg;
 			break;
 		case 's':
 			c.path = optarg;
@@ -2003,6 +2033,27 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "help") == 0) {
 		sl_usage(stdout);
 		return 0;
+	}
+	if (strcmp(cmd, "trace") == 0) {
+		char *end = NULL;
+		unsigned long n = arg ? strtoul(arg, &end, 10) : 0;
+
+		if (arg == NULL || *end || n < 1 || n > 255 || arg[0] == '-') {
+			sl_err("trace: give the number of packets, 1 to 255");
+			return 2;
+		}
+		tr.n = (unsigned int)n;
+		tr.json = c.json;
+		if (tr.socket == NULL && tr.file_prefix == NULL) {
+			if (sl_ctl_open(&c) < 0)
+				return 1;
+			tr.dp_pid = atomic_load(&c.h->dp_pid);
+			if (tr.dp_pid <= 0) {
+				sl_err("trace: no sluice-dp is attached to %s", c.path);
+				return 1;
+			}
+		}
+		return sl_cli_trace(&tr);
 	}
 
 	static const char *const known[] = {"status",	  "vpcs",	"routes",

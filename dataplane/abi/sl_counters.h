@@ -67,6 +67,8 @@
 	_(NAT_L4_TRUNCATED, "nat_l4_truncated", "first fragment to translate without its whole TCP/UDP header in the first segment") \
 	_(NAT_NO_MAPPING, "nat_no_mapping", "inbound to a NAT gateway's public IP without a session or forward entry") \
 	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP (SNAT sessions: not in this slice)") \
+	_(EXC_KERNEL_FULL, "exception_kernel_full", "exception path: the kernel interface's queue was full") \
+	_(EXC_RUNT, "exception_runt", "exception path: frame from the kernel shorter than an Ethernet header") \
 	/* police4 (issue 7): over a public IP's or its package's bandwidth */ \
 	_(POLICED_OUT, "policed_out", "to the Internet over the public IP's bandwidth (or its package's)") \
 	_(POLICED_IN, "policed_in", "from the Internet over the public IP's bandwidth (or its package's)")
@@ -89,6 +91,8 @@
 	_(BANK_REJECTED, "banks_rejected", "published banks refused (bad magic, generation or offsets)") \
 	_(EIP_OUT, "eip_out", "packets to the Internet translated by an EIP 1:1 (source)") \
 	_(EIP_IN, "eip_in", "packets from the Internet translated by an EIP 1:1 (destination)") \
+	_(EXC_TO_KERNEL, "exception_to_kernel", "frames handed to the host kernel (exception path)") \
+	_(EXC_FROM_KERNEL, "exception_from_kernel", "frames the host kernel sent out through a port") \
 	/* police4 (issue 7) */ \
 	_(POLICE_UNENFORCED, "police_unenforced", "packets passed unmetered: their policer index is beyond sluice-dp's policers table")
 

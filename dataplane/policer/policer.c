@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Bandwidth policers (issue 7, first slice; docs/policer.md).
+ * Bandwidth policers (issue 7; docs/policer.md): the meters of the police4 stage.
  *
  * Design note
  * -----------

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Bandwidth policers of sluice-dp (issue 7, first slice): RFC 2697 srTCM
+ * Bandwidth policers of sluice-dp (issue 7): RFC 2697 srTCM
  * and RFC 2698 trTCM meters, colour-blind, one token-bucket state per
  * policer shared by every worker (one 16-byte compare-and-swap per packet
  * and level), two-level metering for bandwidth packages, rate changes that

@@ -1790,6 +1790,149 @@ static int sl_cmd_api(const struct sl_ctl *c, const char *url, const char *keys,
 	return rc;
 }
 
+/* ---- policers (issue 7) ------------------------------------------------- */
+
+static const char *sl_pol_kind_name(unsigned int k)
+{
+	static const char *const n[] = {"-", "ip", "cbwp", "bwp"};
+
+	return k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
+}
+
+/**
+ * The policers of the active tables (police section) with the counters
+ * sluice-dp exported for them: an export entry counts only if it carries
+ * the same tag (the data plane applied this very policer at that index).
+ */
+static int sl_cmd_policers(struct sl_ctl *c)
+{
+	const struct sl_stats_header *st = sl_shm_stats(c->h);
+	const struct sl_pol_sec *sec = NULL;
+	const struct sl_pol_ent *pol = NULL;
+	struct sl_stats_snap snap;
+	uint32_t n = 0, n_exp = 0;
+	json_t *root = NULL, *arr = NULL;
+	struct sl_tab t;
+	static const char *hdr[] = {">IDX", "KIND", "ID", "ADDRESS", "DIR", ">MBPS",
+				    ">BURST", "PARENT", ">PASS_PKTS", ">PASS_BYTES",
+				    ">DROP_PKTS", ">DROP_BYTES", "STATE"};
+
+	if (sl_need_tables(c))
+		return 0;
+	if (sl_ctl_load_stats(c, &snap) < 0)
+		return 1;
+	free(snap.neigh);
+	if (c->bank != NULL && c->bh->police_off != 0) {
+		sec = sl_span(c, c->bh->police_off, 1, sizeof(*sec));
+		if (sec == NULL || sl_span(c, c->bh->police_off, 1, c->bh->police_size) == NULL ||
+		    sec->size != c->bh->police_size ||
+		    sec->pol_off > sec->size ||
+		    sec->n_pols > (sec->size - sec->pol_off) / sizeof(*pol))
+			return sl_bank_corrupt(c, "police section");
+		pol = (const struct sl_pol_ent *)((const uint8_t *)sec + sec->pol_off);
+		n = sec->n_pols;
+	}
+	if (snap.attached) {
+		n_exp = sl_read_u64((const uint64_t *)&st->n_pol_export) & UINT32_MAX;
+		n_exp = n_exp > SL_MAX_POL_EXPORT ? SL_MAX_POL_EXPORT : n_exp;
+	}
+	if (c->json) {
+		root = json_object();
+		arr = json_array();
+		json_object_set_new(root, "generation", sl_json_u64(c->gen));
+		json_object_set_new(root, "dataplane_attached", json_boolean(snap.attached));
+	} else {
+		sl_tab_init(&t, 13, hdr);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sl_pol_ent *e = &pol[i];
+		struct sl_pol_export x = {0};
+		bool applied;
+		char id[SL_ID_LEN + 1], addr[INET_ADDRSTRLEN] = "-";
+		const char *state;
+
+		if (e->rate == 0)
+			continue; /* hole */
+		if (i < n_exp) {
+			const uint64_t *w = (const uint64_t *)&st->pol[i];
+
+			x.tag = sl_read_u64(&w[0]);
+			x.rate = sl_read_u64(&w[1]);
+			x.conform_pkts = sl_read_u64(&w[2]);
+			x.conform_bytes = sl_read_u64(&w[3]);
+			x.exceed_pkts = sl_read_u64(&w[4]);
+			x.exceed_bytes = sl_read_u64(&w[5]);
+		}
+		applied = x.tag == e->tag && x.rate == e->rate;
+		/* unenforced: beyond the data plane's table ("policers"); unknown:
+		 * beyond the export, whose counters no one sees */
+		state = !snap.attached		     ? "no-dataplane"
+			: applied		     ? "applied"
+			: i >= SL_MAX_POL_EXPORT     ? "unknown"
+			: i >= n_exp		     ? "unenforced"
+						     : "pending";
+		if (e->kind == SL_POL_KIND_IP) {
+			uint32_t a = htonl(e->addr);
+
+			inet_ntop(AF_INET, &a, addr, sizeof(addr));
+		}
+		sl_fmt_id(id, e->id);
+		if (c->json) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "index", json_integer(i));
+			json_object_set_new(o, "kind", json_string(sl_pol_kind_name(e->kind)));
+			json_object_set_new(o, "id", json_string(id));
+			json_object_set_new(o, "address",
+					    e->kind == SL_POL_KIND_IP ? json_string(addr) : json_null());
+			json_object_set_new(o, "direction",
+					    json_string(e->dir == SL_POL_DIR_IN ? "in" : "out"));
+			json_object_set_new(o, "mbps", json_integer(e->mbps));
+			json_object_set_new(o, "rate_bytes_per_s", sl_json_u64(e->rate));
+			json_object_set_new(o, "burst_bytes", json_integer(e->burst));
+			json_object_set_new(o, "parent", e->parent == SL_POL_IDX_NONE
+							     ? json_null()
+							     : json_integer(e->parent));
+			json_object_set_new(o, "state", json_string(state));
+			json_object_set_new(o, "conform_packets", sl_json_u64(applied ? x.conform_pkts : 0));
+			json_object_set_new(o, "conform_bytes", sl_json_u64(applied ? x.conform_bytes : 0));
+			json_object_set_new(o, "exceed_packets", sl_json_u64(applied ? x.exceed_pkts : 0));
+			json_object_set_new(o, "exceed_bytes", sl_json_u64(applied ? x.exceed_bytes : 0));
+			json_array_append_new(arr, o);
+		} else {
+			char ix[16], mb[16], bu[16], pa[16] = "-", cp[24] = "-", cb[24] = "-",
+									 xp[24] = "-", xb[24] = "-";
+
+			snprintf(ix, sizeof(ix), "%u", i);
+			snprintf(mb, sizeof(mb), "%u", e->mbps);
+			snprintf(bu, sizeof(bu), "%u", e->burst);
+			if (e->parent != SL_POL_IDX_NONE)
+				snprintf(pa, sizeof(pa), "%u", e->parent);
+			if (applied) {
+				snprintf(cp, sizeof(cp), "%" PRIu64, x.conform_pkts);
+				snprintf(cb, sizeof(cb), "%" PRIu64, x.conform_bytes);
+				snprintf(xp, sizeof(xp), "%" PRIu64, x.exceed_pkts);
+				snprintf(xb, sizeof(xb), "%" PRIu64, x.exceed_bytes);
+			}
+			sl_tab_add(&t, ix, sl_pol_kind_name(e->kind), id, addr,
+				   e->dir == SL_POL_DIR_IN ? "in" : "out", mb, bu, pa, cp, cb, xp, xb,
+				   state);
+		}
+	}
+	if (c->json) {
+		json_object_set_new(root, "policers", arr);
+		sl_json_print(root);
+		return 0;
+	}
+	sl_tab_print(&t);
+	printf("(generation %" PRIu64 "; PASS = conforming, DROP = exceeding, counted by the "
+	       "data plane since it applied the policer)\n",
+	       c->gen);
+	if (!snap.attached)
+		sl_no_dp_note(c);
+	return 0;
+}
+
 static void sl_usage(FILE *f)
 {
 	fprintf(f, "usage: sluicectl [OPTIONS] COMMAND [ARGS]\n"
@@ -1816,6 +1959,9 @@ static void sl_usage(FILE *f)
 		   "                      descriptions; non-zero only unless --all\n"
 		   "  counters            every counter, total (and per lcore with\n"
 		   "                      --per-lcore)\n"
+		   "  policers            bandwidth policers: public IP or package,\n"
+		   "                      direction, rate, burst, parent (package) and\n"
+		   "                      the data plane's conforming/exceeding counters\n"
 		   "  trace N             the path of the next N packets (1-255) sluice-dp\n"
 		   "                      receives, stage by stage, with the decisions\n"
 		   "                      taken (route, next hop, MAC, drop reason); waits\n"
@@ -1982,7 +2128,7 @@ int main(int argc, char **argv)
 	static const char *const known[] = {"status",	  "vpcs",	"routes",
 					    "lookup",	  "nexthops",	"neighbours",
 					    "neighbors", "ports",	"drops",
-					    "counters",  "havips"};
+					    "counters",  "havips",	"policers"};
 	bool ok = false;
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -2025,6 +2171,8 @@ int main(int argc, char **argv)
 		rc = sl_cmd_havips(&c);
 	else if (strcmp(cmd, "drops") == 0)
 		rc = sl_cmd_counts(&c, 0);
+	else if (strcmp(cmd, "policers") == 0)
+		rc = sl_cmd_policers(&c);
 	else
 		rc = sl_cmd_counts(&c, 1);
 

@@ -70,7 +70,10 @@
 	_(EXC_KERNEL_FULL, "exception_kernel_full", "exception path: the kernel interface's queue was full") \
 	_(EXC_RUNT, "exception_runt", "exception path: frame from the kernel shorter than an Ethernet header") \
 	/* HaVip (issue 12, docs/havip.md) */                                   \
-	_(HAVIP_NOT_ASSOCIATED, "havip_not_associated", "ARP claiming a HaVip from a MAC of no associated instance (ignored)")
+	_(HAVIP_NOT_ASSOCIATED, "havip_not_associated", "ARP claiming a HaVip from a MAC of no associated instance (ignored)") \
+	/* police4 (issue 7): over a public IP's or its package's bandwidth */ \
+	_(POLICED_OUT, "policed_out", "to the Internet over the public IP's bandwidth (or its package's)") \
+	_(POLICED_IN, "policed_in", "from the Internet over the public IP's bandwidth (or its package's)")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \
@@ -95,7 +98,9 @@
 	/* HaVip (issue 12, docs/havip.md) */                                   \
 	_(HAVIP_HOLDER_CHANGES, "havip_holder_changes", "HaVips that got a new holder (instance or MAC)") \
 	_(HAVIP_CLAIMS_PENDING, "havip_claims_pending", "HaVip claims waiting for an associated instance's MAC") \
-	_(HAVIP_CLAIMS_EXPIRED, "havip_claims_expired", "pending HaVip claims no associated instance confirmed")
+	_(HAVIP_CLAIMS_EXPIRED, "havip_claims_expired", "pending HaVip claims no associated instance confirmed") \
+	/* police4 (issue 7) */ \
+	_(POLICE_UNENFORCED, "police_unenforced", "packets passed unmetered: their policer index is beyond sluice-dp's policers table")
 
 #define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
 enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };

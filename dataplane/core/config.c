@@ -36,6 +36,7 @@
 #define SL_IDLE_SLEEP_MAX 1000000u
 #define SL_NAT_SESSIONS_MAX (1u << 24)
 #define SL_NAT_INDEX_MAX 65535u /* gateway and public IP indexes are 16-bit in sl_nat */
+#define SL_POLICERS_MAX (1u << 22) /* 4M policers: 256 MiB of buckets */
 #define SL_MTU_MIN 1280u /* IPv6 minimum link MTU: both sides carry IPv6 */
 #define SL_MTU_MAX 9600u
 
@@ -48,6 +49,7 @@ void sl_config_defaults(struct sl_config *c)
 	c->nat_sessions = 0;
 	c->nat_gateways = 1024;
 	c->nat_public_ips = 256;
+	c->policers = SL_DEFAULT_POLICERS;
 }
 
 static int sl_cfg_err(char *err, size_t errlen, const char *what, const char *fmt, ...)
@@ -214,6 +216,9 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 		} else if (strcmp(k, "nat_public_ips") == 0) {
 			rc = sl_cfg_uint(v, 1, SL_NAT_INDEX_MAX, &c->nat_public_ips, what,
 					 "nat_public_ips", err, errlen);
+		} else if (strcmp(k, "policers") == 0) {
+			rc = sl_cfg_uint(v, 0, SL_POLICERS_MAX, &c->policers, what, "policers",
+					 err, errlen);
 		} else if (strcmp(k, "ports") == 0) {
 			size_t i;
 			json_t *p;
@@ -239,7 +244,7 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 			return sl_cfg_err(
 			    err, errlen, what,
 			    "%.64s: unknown key (expected segment, mbufs, idle_sleep_us, nat_sessions, "
-			    "nat_gateways, nat_public_ips, ports)",
+			    "nat_gateways, nat_public_ips, policers, ports)",
 			    k);
 		}
 		if (rc)

@@ -165,23 +165,34 @@ static int sl_http_of(const char *code)
 	return 400;
 }
 
-/* Build the candidate with what is staged. NULL when it does not validate:
- * `e` then holds the first error about x's object (else the first at all)
- * under the document's code, and the stage is dropped. */
-static struct sl_store *sl_mut_candidate(struct sl_mut *x, struct sl_api_err *e)
+/* A validated candidate: a new store, or the live store changed in place
+ * (api_mut_delta.c). */
+struct sl_cand {
+	struct sl_store *s;
+	struct sl_mut_delta *d;
+};
+
+/* Build the candidate with what is staged: in place when the change allows
+ * it (`delta_ok`), else in full. -1 when it does not validate: `e` then
+ * holds the first error about x's object (else the first at all) under
+ * the document's code, and the stage is dropped. */
+static int sl_mut_candidate(struct sl_mut *x, struct sl_api_err *e, bool delta_ok,
+			    struct sl_cand *cand)
 {
 	struct sl_api_mut *m = x->m;
 	const struct sl_err *first = NULL;
-	struct sl_store *cand;
 	struct sl_errs errs;
 
+	memset(cand, 0, sizeof(*cand));
+	if (delta_ok && !m->full_builds && sl_mut_delta_try(m, &cand->d))
+		return 0;
 	sl_errs_init(&errs, "api");
 	sl_db_overlay_visible(m->db, true);
-	cand = sl_ctl_build_store(m->ctl, m->config_path, &errs);
+	cand->s = sl_ctl_build_store(m->ctl, m->config_path, &errs);
 	sl_db_overlay_visible(m->db, false);
-	if (cand) {
+	if (cand->s) {
 		sl_errs_free(&errs);
-		return cand;
+		return 0;
 	}
 	for (unsigned int i = 0; i < errs.n && first == NULL; i++)
 		if (strcmp(errs.v[i].object, x->label) == 0)
@@ -212,11 +223,19 @@ static struct sl_store *sl_mut_candidate(struct sl_mut *x, struct sl_api_err *e)
 	}
 	sl_errs_free(&errs);
 	sl_db_stage_clear(m->db);
-	return NULL;
+	return -1;
+}
+
+/* Drop a candidate that will not be written (the stage is the caller's). */
+static void sl_cand_drop(struct sl_api_mut *m, struct sl_cand *cand)
+{
+	sl_store_free(cand->s);
+	sl_mut_delta_abort(m, cand->d);
+	memset(cand, 0, sizeof(*cand));
 }
 
 /* Write everything staged (one transaction), then make `cand` live. */
-static int sl_mut_commit(struct sl_api_mut *m, struct sl_store *cand, const char *what,
+static int sl_mut_commit(struct sl_api_mut *m, struct sl_cand *cand, const char *what,
 			 struct sl_api_err *e)
 {
 	char err[512];
@@ -224,12 +243,17 @@ static int sl_mut_commit(struct sl_api_mut *m, struct sl_store *cand, const char
 
 	if (sl_db_commit(m->db, err, sizeof(err)) < 0) {
 		SL_ERR("%s: database commit failed: %s (nothing changed)", what, err);
-		sl_store_free(cand);
+		sl_cand_drop(m, cand);
 		sl_db_stage_clear(m->db);
 		return sl_api_fail(e, 500, "InternalError",
 				   "The change could not be stored; nothing was changed.");
 	}
-	rc = sl_ctl_apply(m->ctl, cand, what, NULL);
+	if (cand->d) {
+		rc = sl_mut_delta_apply(m, cand->d, what); /* the store keeps it anyway */
+	} else {
+		rc = sl_ctl_apply(m->ctl, cand->s, what, NULL);
+		m->store_behind = rc < 0;
+	}
 	if (rc < 0)
 		SL_WARN("%s: stored, but not published yet (%s): the next change or reload "
 			"publishes it",
@@ -251,22 +275,22 @@ static int sl_stage_token(struct sl_api_mut *m, const char *akid, const char *to
 static int sl_mut_finish(struct sl_mut *x, const char *action, bool dry_run, const char *akid,
 			 const char *token, const char *fingerprint, struct sl_api_err *e)
 {
-	struct sl_store *cand = sl_mut_candidate(x, e);
+	struct sl_cand cand;
 
-	if (cand == NULL)
+	if (sl_mut_candidate(x, e, !dry_run, &cand) < 0)
 		return -1;
 	if (dry_run) {
-		sl_store_free(cand);
+		sl_cand_drop(x->m, &cand);
 		sl_db_stage_clear(x->m->db);
 		return sl_api_fail(e, 400, "DryRunOperation",
 				   "Request validation has been passed with DryRun flag set.");
 	}
 	if (token && sl_stage_token(x->m, akid, token, fingerprint, x->result) < 0) {
-		sl_store_free(cand);
+		sl_cand_drop(x->m, &cand);
 		sl_db_stage_clear(x->m->db);
 		return sl_mut_oom(e);
 	}
-	return sl_mut_commit(x->m, cand, action, e);
+	return sl_mut_commit(x->m, &cand, action, e);
 }
 
 /* ---- VPC ---------------------------------------------------------------------- */
@@ -1204,7 +1228,7 @@ void sl_api_mut_flush(struct sl_api_mut *m)
 	struct sl_mut_batch *b = m->batch;
 	struct sl_mut x = {.m = m};
 	struct sl_api_err e;
-	struct sl_store *cand;
+	struct sl_cand cand;
 	unsigned int n;
 	char what[64];
 
@@ -1216,8 +1240,7 @@ void sl_api_mut_flush(struct sl_api_mut *m)
 	b->keys = NULL;
 	sl_j1_free(&m->batch_vlans);
 	memset(&e, 0, sizeof(e));
-	cand = sl_mut_candidate(&x, &e); /* drops the stage when invalid */
-	if (cand) {
+	if (sl_mut_candidate(&x, &e, true, &cand) == 0) { /* drops the stage when invalid */
 		int rc = 0;
 
 		for (unsigned int i = 0; i < n && rc == 0; i++)
@@ -1225,13 +1248,13 @@ void sl_api_mut_flush(struct sl_api_mut *m)
 				rc = sl_stage_token(m, b->v[i].akid, sl_token(&b->v[i].p),
 						    b->v[i].fp, b->results[i]);
 		if (rc < 0) {
-			sl_store_free(cand);
+			sl_cand_drop(m, &cand);
 			sl_db_stage_clear(m->db);
 			sl_mut_oom(&e);
 		} else {
 			snprintf(what, sizeof(what), "%s%s", b->v[0].action,
 				 n > 1 ? " (batch)" : "");
-			rc = sl_mut_commit(m, cand, what, &e);
+			rc = sl_mut_commit(m, &cand, what, &e);
 		}
 		for (unsigned int i = 0; i < n; i++) {
 			m->done(b->v[i].owner, rc == 0 ? b->results[i] : NULL, &e, m->done_arg);

@@ -36,6 +36,28 @@
  */
 int sl_validate(struct sl_store *s, struct sl_errs *errs);
 
+/** What an in-place change of a live store concerns (struct sl_delta,
+ * sl_store.h): per kind (enum sl_okind) the objects put and replaced, the
+ * VPCs they are in and every child of those VPCs; in any order, in the
+ * store or not any more. */
+struct sl_vpart {
+	unsigned int n[SL_OK_N];
+	void **v[SL_OK_N];
+};
+
+/**
+ * Validate the part of store `s` that `p` names, as sl_validate() would
+ * the whole store, when the rest of `s` is unchanged and valid and no
+ * object of the NAT, IPv6 gateway or HaVip slices depends on those VPCs
+ * (the caller's rule: docs/sluiced.md, "Incremental batches"). The
+ * objects of `p` still in `s` are checked in file order and the VPCs'
+ * indexes rebuilt; the route table and VLAN keys of those no longer in
+ * `s` are released. Running it again after sl_delta_revert() restores the
+ * indexes and references of the old objects. 0 or -ENOMEM; the rule
+ * violations go to `errs`.
+ */
+int sl_validate_part(struct sl_store *s, const struct sl_vpart *p, struct sl_errs *errs);
+
 /** True if `addr` is one of the four reserved addresses of VSwitch subnet
  * `p` (IPv4: first and last three; IPv6: the subnet-router anycast address
  * and the last three). */

@@ -249,7 +249,7 @@ static int sl_mut_commit(struct sl_api_mut *m, struct sl_cand *cand, const char 
 				   "The change could not be stored; nothing was changed.");
 	}
 	if (cand->d) {
-		rc = sl_mut_delta_apply(m, cand->d, what); /* the store keeps it anyway */
+		rc = sl_mut_delta_apply(m, cand->d, what, NULL); /* the store keeps it anyway */
 	} else {
 		rc = sl_ctl_apply(m->ctl, cand->s, what, NULL);
 		m->store_behind = rc < 0;

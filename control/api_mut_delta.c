@@ -412,9 +412,10 @@ void sl_mut_delta_abort(struct sl_api_mut *m, struct sl_mut_delta *md)
 		sl_delta_back(md, true);
 }
 
-int sl_mut_delta_apply(struct sl_api_mut *m, struct sl_mut_delta *md, const char *what)
+int sl_mut_delta_apply(struct sl_api_mut *m, struct sl_mut_delta *md, const char *what,
+		       struct sl_ctl_result *res)
 {
-	int rc = sl_ctl_apply_delta(m->ctl, &md->d, what, NULL);
+	int rc = sl_ctl_apply_delta(m->ctl, &md->d, what, res);
 
 	sl_mut_delta_free(md);
 	return rc;

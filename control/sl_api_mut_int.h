@@ -147,7 +147,9 @@ struct sl_mut_delta;
 int sl_mut_delta_try(struct sl_api_mut *m, struct sl_mut_delta **out);
 /** Put the live store back as before sl_mut_delta_try(). */
 void sl_mut_delta_abort(struct sl_api_mut *m, struct sl_mut_delta *md);
-/** After the COMMIT: publish (sl_ctl_apply_delta()); frees `md`. */
-int sl_mut_delta_apply(struct sl_api_mut *m, struct sl_mut_delta *md, const char *what);
+/** After the COMMIT: publish (sl_ctl_apply_delta(), `res` may be NULL);
+ * frees `md`. */
+int sl_mut_delta_apply(struct sl_api_mut *m, struct sl_mut_delta *md, const char *what,
+		       struct sl_ctl_result *res);
 
 #endif /* SL_API_MUT_INT_H */

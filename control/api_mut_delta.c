@@ -38,7 +38,7 @@
 struct sl_mut_delta {
 	struct sl_delta d;
 	struct sl_vpart part;
-	unsigned int cap[SL_OK_N];
+	unsigned int cap[SL_VPART_N];
 	Pvoid_t seen; /* Judy1: objects in part */
 };
 
@@ -135,7 +135,7 @@ static void sl_delta_untake(enum sl_okind k, void *o)
 		sl_vswitch_free(o);
 }
 
-static int sl_part_add(struct sl_mut_delta *md, enum sl_okind k, void *o)
+static int sl_part_add(struct sl_mut_delta *md, int k, void *o)
 {
 	struct sl_vpart *p = &md->part;
 	int rc;
@@ -159,7 +159,7 @@ static int sl_part_add(struct sl_mut_delta *md, enum sl_okind k, void *o)
 }
 
 /* Every object in a JudySL of a VPC's children. */
-static int sl_part_add_all(struct sl_mut_delta *md, enum sl_okind k, Pcvoid_t arr)
+static int sl_part_add_all(struct sl_mut_delta *md, int k, Pcvoid_t arr)
 {
 	char key[SL_JSL_KEY_MAX] = "";
 	int rc = 0;
@@ -258,38 +258,45 @@ static bool sl_delta_dependents(const struct sl_store *s, Pcvoid_t ids)
 
 static void sl_mut_delta_free(struct sl_mut_delta *md)
 {
-	for (int k = 0; k < SL_OK_N; k++)
+	for (int k = 0; k < SL_VPART_N; k++)
 		free(md->part.v[k]);
 	sl_j1_free(&md->seen);
 	free(md);
 }
 
-/* The touched VPCs and every object to validate. 0, 1 (not for this
- * path) or -ENOMEM. */
+static int sl_ids_add(Pvoid_t *ids, const char *id)
+{
+	int rc = id && *id ? sl_jsl_insert(ids, id, (void *)1) : 0;
+
+	return rc == -EEXIST ? 0 : rc;
+}
+
+/* The touched VPCs and every object to validate (struct sl_vpart): a VPC
+ * whose object or one of whose VSwitches changed is re-checked whole;
+ * one where only instances and route entries changed, by its changes
+ * (the common case: instances created by the thousand in a VPC of ten
+ * thousand cost the batch, not the VPC). 0, 1 (not for this path) or
+ * -ENOMEM. */
 static int sl_delta_collect(struct sl_mut_delta *md, const struct sl_store *s)
 {
 	struct sl_delta *d = &md->d;
-	Pvoid_t ids = NULL; /* JudySL VpcId -> (void *)1 */
+	Pvoid_t ids = NULL;   /* JudySL VpcId -> (void *)1: touched */
+	Pvoid_t whole = NULL; /* JudySL VpcId -> (void *)1: re-checked whole */
 	char key[SL_JSL_KEY_MAX] = "";
 	int rc = 0;
 
-	for (unsigned int i = 0; i < d->n && rc >= 0; i++) {
+	for (unsigned int i = 0; i < d->n && rc == 0; i++) {
 		struct sl_delta_ent *e = &d->v[i];
 		const char *a = e->old ? sl_delta_vpc_of(s, d, e->kind, e->old, true) : NULL;
 		const char *b = e->new ? sl_delta_vpc_of(s, d, e->kind, e->new, false) : NULL;
 
-		if (a && *a)
-			rc = sl_jsl_insert(&ids, a, (void *)1);
-		if (b && *b && rc != -ENOMEM)
-			rc = sl_jsl_insert(&ids, b, (void *)1);
-		if (rc == -EEXIST)
-			rc = 0;
-		/* the new objects; an old one, if still referenced, is a
-		 * child of a touched VPC and found below */
-		if (e->new && rc == 0)
-			rc = sl_part_add(md, e->kind, e->new);
-		if (e->kind == SL_OK_VPC && e->old && rc == 0)
-			rc = sl_part_add(md, SL_OK_VPC, e->old);
+		rc = sl_ids_add(&ids, a);
+		if (rc == 0)
+			rc = sl_ids_add(&ids, b);
+		if (rc == 0 && (e->kind == SL_OK_VPC || e->kind == SL_OK_VSWITCH))
+			rc = sl_ids_add(&whole, a);
+		if (rc == 0 && (e->kind == SL_OK_VPC || e->kind == SL_OK_VSWITCH))
+			rc = sl_ids_add(&whole, b);
 	}
 	if (rc < 0)
 		goto out;
@@ -297,12 +304,18 @@ static int sl_delta_collect(struct sl_mut_delta *md, const struct sl_store *s)
 		rc = 1;
 		goto out;
 	}
-	/* every child of a touched VPC, through the VPC object that indexes
-	 * it now (a replaced VPC's old object still holds them) */
+	/* the touched VPCs, through the VPC object that indexes their children
+	 * now (a replaced VPC's old object still holds them) */
+	for (unsigned int i = 0; i < d->n && rc == 0; i++)
+		if (d->v[i].kind == SL_OK_VPC && d->v[i].old)
+			rc = sl_part_add(md, SL_OK_VPC, d->v[i].old);
 	for (void *x = sl_jsl_first(ids, key); x && rc == 0; x = sl_jsl_next(ids, key)) {
 		struct sl_vpc_obj *v = sl_store_vpc(s, key);
 
-		rc = sl_part_add(md, SL_OK_VPC, v);
+		if (sl_jsl_get(whole, key))
+			rc = sl_part_add(md, SL_OK_VPC, v);
+		else if (v)
+			rc = sl_part_add(md, SL_VPART_FINE_VPC, v);
 	}
 	for (unsigned int i = 0; i < md->part.n[SL_OK_VPC] && rc == 0; i++) {
 		struct sl_vpc_obj *v = md->part.v[SL_OK_VPC][i];
@@ -313,8 +326,34 @@ static int sl_delta_collect(struct sl_mut_delta *md, const struct sl_store *s)
 		if (rc == 0)
 			rc = sl_part_add_all(md, SL_OK_ROUTE, v->routes);
 	}
+	for (unsigned int i = 0; i < md->part.n[SL_VPART_FINE_VPC] && rc == 0; i++) {
+		struct sl_vpc_obj *v = md->part.v[SL_VPART_FINE_VPC][i];
+
+		rc = sl_part_add_all(md, SL_OK_VSWITCH, v->vswitches);
+		if (rc == 0)
+			rc = sl_part_add_all(md, SL_OK_ROUTE, v->routes);
+	}
+	/* the delta's objects: instances of a VPC re-checked by its changes,
+	 * old (to leave its indexes) and new; the rest if not found above */
+	for (unsigned int i = 0; i < d->n && rc == 0; i++) {
+		struct sl_delta_ent *e = &d->v[i];
+
+		for (int j = 0; j < 2 && rc == 0; j++) {
+			void *o = j ? e->new : e->old;
+			const char *vpc = o ? sl_delta_vpc_of(s, d, e->kind, o, j == 0) : NULL;
+			bool by_changes = vpc && sl_jsl_get(ids, vpc) && !sl_jsl_get(whole, vpc);
+
+			if (o == NULL)
+				continue;
+			if (e->kind == SL_OK_INSTANCE && by_changes)
+				rc = sl_part_add(md, SL_VPART_FINE_INSTANCE, o);
+			else if (j == 1) /* an old one is indexed by its VPC */
+				rc = sl_part_add(md, e->kind, o);
+		}
+	}
 out:
 	sl_jsl_free(&ids);
+	sl_jsl_free(&whole);
 	return rc;
 }
 

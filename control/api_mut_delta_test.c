@@ -101,10 +101,10 @@ static unsigned int rnd(struct fix *f, unsigned int n)
 
 /* ---- comparing two stores ---------------------------------------------------- */
 
-#define CHECK(cond, ...)                                                                           \
+#define CHECK(cond, fmt, ...)                                                                      \
 	do {                                                                                       \
 		if (!(cond))                                                                       \
-			fail_msg("seed %llu: " __VA_ARGS__);                                       \
+			fail_msg("seed %llu: " fmt, (unsigned long long)seed, ##__VA_ARGS__);      \
 	} while (0)
 
 static const char *oid(const void *o, size_t off)
@@ -365,6 +365,16 @@ static void random_op(struct fix *f, struct batch *b)
 			table = b->vpcs[rnd(f, b->n_vpcs)].rtb;
 		else if (v)
 			table = v->route_table_id;
+		if (v && !b->n_vpcs && rnd(f, 5)) { /* mostly a next hop of the same VPC */
+			char k2[SL_JSL_KEY_MAX] = "";
+			unsigned int skip = v->n_instances ? rnd(f, v->n_instances) : 0;
+
+			for (void *x = sl_jsl_first(v->instances, k2); x; x = sl_jsl_next(v->instances, k2))
+				if (skip-- == 0) {
+					in = x;
+					break;
+				}
+		}
 		if (table == NULL || in == NULL)
 			return;
 		snprintf(cidr, sizeof(cidr), "172.%u.%u.0/24", 16 + rnd(f, 2), rnd(f, 8));

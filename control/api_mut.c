@@ -1223,12 +1223,19 @@ static void sl_job_alone(struct sl_api_mut *m, struct sl_mut_job *j, json_t **re
 		*result = x.result;
 }
 
+static double sl_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
 void sl_api_mut_flush(struct sl_api_mut *m)
 {
 	struct sl_mut_batch *b = m->batch;
 	struct sl_mut x = {.m = m};
 	struct sl_api_err e;
 	struct sl_cand cand;
+	struct timespec t0, t1, t2;
+	bool delta;
 	unsigned int n;
 	char what[64];
 
@@ -1240,6 +1247,7 @@ void sl_api_mut_flush(struct sl_api_mut *m)
 	b->keys = NULL;
 	sl_j1_free(&m->batch_vlans);
 	memset(&e, 0, sizeof(e));
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	if (sl_mut_candidate(&x, &e, true, &cand) == 0) { /* drops the stage when invalid */
 		int rc = 0;
 
@@ -1254,7 +1262,12 @@ void sl_api_mut_flush(struct sl_api_mut *m)
 		} else {
 			snprintf(what, sizeof(what), "%s%s", b->v[0].action,
 				 n > 1 ? " (batch)" : "");
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+			delta = cand.d != NULL;
 			rc = sl_mut_commit(m, &cand, what, &e);
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t2);
+			SL_DEBUG("batch of %u: %s candidate %.2f ms, COMMIT and apply %.2f ms (CPU)",
+				 n, delta ? "incremental" : "full", sl_ms(&t0, &t1), sl_ms(&t1, &t2));
 		}
 		for (unsigned int i = 0; i < n; i++) {
 			m->done(b->v[i].owner, rc == 0 ? b->results[i] : NULL, &e, m->done_arg);
@@ -1283,6 +1296,11 @@ unsigned int sl_api_mut_pending(const struct sl_api_mut *m)
 
 int sl_api_mut_batch_init(struct sl_api_mut *m)
 {
+	/* a benchmarking knob (scripts/bench-api --full-candidate): the
+	 * reference path for every batch */
+	const char *full = getenv("SLUICED_FULL_CANDIDATE");
+
+	m->full_builds = full && strcmp(full, "1") == 0;
 	m->batch = calloc(1, sizeof(*m->batch));
 	return m->batch ? 0 : -ENOMEM;
 }

@@ -182,16 +182,24 @@ static int sl_mut_candidate(struct sl_mut *x, struct sl_api_err *e, bool delta_o
 	struct sl_api_mut *m = x->m;
 	const struct sl_err *first = NULL;
 	struct sl_errs errs;
+	struct stat st;
 
 	memset(cand, 0, sizeof(*cand));
 	if (delta_ok && !m->full_builds && sl_mut_delta_try(m, &cand->d))
 		return 0;
+	if (stat(m->config_path, &st) < 0)
+		memset(&st, 0, sizeof(st));
 	sl_errs_init(&errs, "api");
 	sl_db_overlay_visible(m->db, true);
 	cand->s = sl_ctl_build_store(m->ctl, m->config_path, &errs);
 	sl_db_overlay_visible(m->db, false);
 	if (cand->s) {
 		sl_errs_free(&errs);
+		m->cfg_seen = (struct sl_cfg_seen){.valid = st.st_ino != 0,
+						   .dev = st.st_dev,
+						   .ino = st.st_ino,
+						   .size = st.st_size,
+						   .mtime = st.st_mtim};
 		return 0;
 	}
 	for (unsigned int i = 0; i < errs.n && first == NULL; i++)

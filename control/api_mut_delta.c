@@ -14,7 +14,9 @@
  * batch touches (their rules read those VPCs), the arena holds fewer dead
  * objects than live ones, and the live store holds what the database holds
  * (not so after a publish failed behind a COMMIT: m->store_behind, until
- * a full candidate is applied). Validation reruns validate.c's own checks,
+ * a full candidate is applied), and the config file is as the last full
+ * candidate that validated read it (an edit not signalled yet is taken by
+ * the next change, as before: the first batch of a run is a full one). Validation reruns validate.c's own checks,
  * in the file's order, over every object of the touched VPCs (the other
  * VPCs are unchanged, and their store-wide keys are taken as given). When
  * it finds anything wrong, the store is put back and the caller builds the
@@ -380,6 +382,19 @@ static void sl_delta_back(struct sl_mut_delta *md, bool validated)
 	sl_mut_delta_free(md);
 }
 
+/* The config file as the last full candidate read it? (Otherwise the
+ * full one reads it again, as a reload would: docs/sluiced.md, "The file
+ * is read again".) */
+static bool sl_cfg_unchanged(const struct sl_api_mut *m)
+{
+	const struct sl_cfg_seen *c = &m->cfg_seen;
+	struct stat st;
+
+	return c->valid && stat(m->config_path, &st) == 0 && st.st_dev == c->dev &&
+	       st.st_ino == c->ino && st.st_size == c->size &&
+	       st.st_mtim.tv_sec == c->mtime.tv_sec && st.st_mtim.tv_nsec == c->mtime.tv_nsec;
+}
+
 int sl_mut_delta_try(struct sl_api_mut *m, struct sl_mut_delta **out)
 {
 	struct sl_store *s = sl_ctl_store(m->ctl);
@@ -389,6 +404,8 @@ int sl_mut_delta_try(struct sl_api_mut *m, struct sl_mut_delta **out)
 	int rc = 1;
 
 	*out = NULL;
+	if (!sl_cfg_unchanged(m))
+		return 0;
 	if (s == NULL || m->store_behind ||
 	    (s->arena_dead > 4096 && s->arena_dead > s->instance_v.n + s->route_v.n))
 		return 0;

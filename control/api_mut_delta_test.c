@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -51,6 +52,20 @@ struct fix {
 	unsigned int next_id;
 };
 
+/* The config file as a full candidate that validated read it (what
+ * api_mut.c records): the incremental path requires it unchanged. */
+static void seen_file(struct fix *f)
+{
+	struct stat st;
+
+	assert_int_equal(stat(f->m.config_path, &st), 0);
+	f->m.cfg_seen = (struct sl_cfg_seen){.valid = true,
+					     .dev = st.st_dev,
+					     .ino = st.st_ino,
+					     .size = st.st_size,
+					     .mtime = st.st_mtim};
+}
+
 static int setup(void **state)
 {
 	struct fix *f = calloc(1, sizeof(*f));
@@ -71,6 +86,7 @@ static int setup(void **state)
 	sl_ctl_set_source(f->ctl, sl_db_source, f->db);
 	assert_int_equal(sl_ctl_start(f->ctl, NULL, err, sizeof(err)), 0);
 	f->m = (struct sl_api_mut){.ctl = f->ctl, .db = f->db, .config_path = sl_t_demo_path()};
+	seen_file(f);
 	*state = f;
 	return 0;
 }
@@ -507,15 +523,32 @@ static void test_random_batches(void **state)
 	assert_true(n_inc > 10 && n_refused > 10 && n_aborted > 0);
 }
 
-/* A config file object is never changed in place, and a row written
- * behind the live store's back turns the incremental path off. */
+/* A config file object is never changed in place; a config file changed
+ * since the last full candidate, a publish that failed behind a COMMIT and
+ * a row written behind the live store's back turn the incremental path
+ * off. */
 static void test_not_in_place(void **state)
 {
 	struct fix *f = *state;
 	struct sl_mut_delta *md = NULL;
-	json_t *body = json_pack("{s:s,s:s,s:s}", "InstanceId", "i-a1", "VSwitchId", "vsw-a1",
-				 "PrivateIpAddress", "192.168.1.11");
+	json_t *body = json_pack("{s:s,s:s,s:s}", "InstanceId", "i-x0", "VSwitchId", "vsw-a1",
+				 "PrivateIpAddress", "192.168.1.13");
 	char err[256];
+
+	/* a valid change, in place only while the file is as last read */
+	assert_int_equal(sl_db_stage_put(f->db, SL_CFG_INSTANCE, "i-x0", body, 1), 0);
+	f->m.cfg_seen.mtime.tv_sec--;
+	assert_int_equal(sl_mut_delta_try(&f->m, &md), 0);
+	seen_file(f);
+	f->m.store_behind = true;
+	assert_int_equal(sl_mut_delta_try(&f->m, &md), 0);
+	f->m.store_behind = false;
+	assert_int_equal(sl_mut_delta_try(&f->m, &md), 1);
+	sl_mut_delta_abort(&f->m, md);
+	sl_db_stage_clear(f->db);
+	check_live(f);
+	json_object_set_new(body, "InstanceId", json_string("i-a1"));
+	json_object_set_new(body, "PrivateIpAddress", json_string("192.168.1.11"));
 
 	assert_int_equal(sl_db_stage_put(f->db, SL_CFG_INSTANCE, "i-a1", body, 1), 0);
 	assert_int_equal(sl_mut_delta_try(&f->m, &md), 0);

@@ -13,7 +13,10 @@
  * would hold. The candidate store is built exactly as a reload builds one
  * (file + database + overlay, sl_ctl_build_store()), so validation, with
  * the document's codes, is config.c's and validate.c's and cannot differ
- * between the file and the API. The first validation error about the
+ * between the file and the API; or, for the changes it covers and only
+ * when it validates, by applying the overlay in place on the live store
+ * and validating the VPCs it touches (api_mut_delta.c), which must give
+ * the same result (api_mut_delta_test.c). The first validation error about the
  * changed object (else the first at all) answers the request. Only a
  * validated change is written: one SQLite transaction, and nothing is
  * acknowledged before its COMMIT returned; then sl_ctl_apply() makes the

@@ -23,9 +23,11 @@
  *
  * Lifecycle: the config loader creates a store and adds objects (ID indexes
  * only); sl_validate() resolves references and fills the per-VPC indexes; the
- * result is immutable until it is replaced by the next validated store. A
- * reload builds a complete new store, and sl_store_diff() carries status from
- * the old one for unchanged objects and tells which VPC tables are dirty.
+ * result is immutable until it is replaced by the next validated store, but
+ * for the API's incremental batches, which change the live store in place
+ * (struct sl_delta below). A reload builds a complete new store, and
+ * sl_store_diff() carries status from the old one for unchanged objects and
+ * tells which VPC tables are dirty.
  *
  * Status: every object is Pending from the moment its current content is
  * accepted until sluice-dp acknowledged a generation that carries it, then

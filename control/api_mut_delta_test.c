@@ -186,6 +186,15 @@ static void same_store(const struct sl_store *a, struct sl_store *b)
 			CHECK(pa && pb && ia == ib && strcmp(INST_ID(pa), INST_ID(pb)) == 0,
 			      "%s: IPv4 address index", x->id);
 	}
+	/* each instance found by its addresses in its VPC (JudyHS has no walk) */
+	for (unsigned int i = 0; i < a->instance_v.n; i++) {
+		const struct sl_instance_obj *x = a->instance_v.v[i];
+		const struct sl_vpc_obj *v = x->vswitch ? x->vswitch->vpc : NULL;
+
+		CHECK(v && sl_vpc_instance_by_addr(v, SL_AF_INET, x->ip4.addr) == x &&
+			  (!x->ip6.family || sl_vpc_instance_by_addr(v, SL_AF_INET6, x->ip6.addr) == x),
+		      "%s: not found by its addresses", x->id);
+	}
 	for (unsigned int i = 0; i < a->vswitch_v.n; i++) {
 		const struct sl_vswitch_obj *x = a->vswitch_v.v[i], *y = b->vswitch_v.v[i];
 
@@ -252,10 +261,12 @@ struct batch {
 	struct {
 		char id[32], rtb[32];
 		unsigned int octet;
+		bool v6;
 	} vpcs[8];
 	struct {
 		char id[32];
 		unsigned int octet, third;
+		bool v6;
 	} vsws[8];
 };
 
@@ -312,31 +323,41 @@ static void random_op(struct fix *f, struct batch *b)
 	(void)s;
 	if (op < 10 && b->n_vpcs < 8) { /* CreateVpc: VLAN clashes now and then */
 		unsigned int o = rnd(f, 8);
+		bool v6 = rnd(f, 2);
+		json_t *body;
 
 		snprintf(id, sizeof(id), "vpc-t%u", n);
 		snprintf(rtb, sizeof(rtb), "vtb-t%u", n);
 		snprintf(cidr, sizeof(cidr), "10.%u.0.0/16", o);
 		snprintf(name, sizeof(name), rnd(f, 15) ? "net%u" : "%ubad", n);
-		put(f, b, SL_OK_VPC, id,
-		    json_pack("{s:s,s:s,s:s,s:s,s:i,s:s}", "VpcId", id, "RegionId", "cn-hangzhou",
-			      "CidrBlock", cidr, "RouteTableId", rtb, "VlanId",
-			      v && !rnd(f, 8) ? v->vlan : (int)(300 + rnd(f, 3000)), "VpcName",
-			      name));
+		body = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s}", "VpcId", id, "RegionId", "cn-hangzhou",
+				 "CidrBlock", cidr, "RouteTableId", rtb, "VlanId",
+				 v && !rnd(f, 8) ? v->vlan : (int)(300 + rnd(f, 3000)), "VpcName",
+				 name);
+		snprintf(cidr, sizeof(cidr), "fd00:%u::/56", o);
+		if (v6)
+			json_object_set_new(body, "Ipv6CidrBlock", json_string(cidr));
+		put(f, b, SL_OK_VPC, id, body);
+		b->vpcs[b->n_vpcs].v6 = v6;
 		snprintf(b->vpcs[b->n_vpcs].id, sizeof(b->vpcs[0].id), "%s", id);
 		snprintf(b->vpcs[b->n_vpcs].rtb, sizeof(b->vpcs[0].rtb), "%s", rtb);
 		b->vpcs[b->n_vpcs++].octet = o;
 	} else if (op < 25 && b->n_vsws < 8) { /* CreateVSwitch, in an old or a new VPC */
 		const char *vpc = NULL;
 		unsigned int o = 0, third = rnd(f, 12);
+		bool v6 = false;
+		json_t *body;
 
 		if (b->n_vpcs && rnd(f, 3) == 0) {
 			unsigned int j = rnd(f, b->n_vpcs);
 
 			vpc = b->vpcs[j].id;
 			o = b->vpcs[j].octet;
+			v6 = b->vpcs[j].v6 && rnd(f, 4);
 		} else if (v && v->cidr.family == SL_AF_INET) {
 			vpc = v->id;
 			o = (unsigned int)(v->cidr.addr >> 16) & 255;
+			v6 = v->cidr6.family && rnd(f, 4);
 		}
 		if (vpc == NULL)
 			return;
@@ -344,15 +365,20 @@ static void random_op(struct fix *f, struct batch *b)
 			o = (o + 1) % 256; /* outside the VPC */
 		snprintf(id, sizeof(id), "vsw-t%u", n);
 		snprintf(cidr, sizeof(cidr), "10.%u.%u.0/24", o, third);
-		put(f, b, SL_OK_VSWITCH, id,
-		    json_pack("{s:s,s:s,s:s,s:s}", "VSwitchId", id, "VpcId", vpc, "ZoneId",
-			      rnd(f, 30) ? "cn-hangzhou-a" : "cn-nowhere-z", "CidrBlock", cidr));
+		body = json_pack("{s:s,s:s,s:s,s:s}", "VSwitchId", id, "VpcId", vpc, "ZoneId",
+				 rnd(f, 30) ? "cn-hangzhou-a" : "cn-nowhere-z", "CidrBlock", cidr);
+		snprintf(cidr, sizeof(cidr), "fd00:%u:0:%u::/64", o, third);
+		if (v6)
+			json_object_set_new(body, "Ipv6CidrBlock", json_string(cidr));
+		put(f, b, SL_OK_VSWITCH, id, body);
+		b->vsws[b->n_vsws].v6 = v6;
 		snprintf(b->vsws[b->n_vsws].id, sizeof(b->vsws[0].id), "%s", id);
 		b->vsws[b->n_vsws].octet = o;
 		b->vsws[b->n_vsws++].third = third;
 	} else if (op < 55) { /* CreateSluiceInstance: reserved or taken addresses too */
 		const char *vsw = NULL;
-		char ip[32];
+		char ip[32], ip6[64] = "";
+		json_t *body;
 
 		if (b->n_vsws && rnd(f, 4) == 0) {
 			unsigned int j = rnd(f, b->n_vsws);
@@ -360,19 +386,31 @@ static void random_op(struct fix *f, struct batch *b)
 			vsw = b->vsws[j].id;
 			snprintf(ip, sizeof(ip), "10.%u.%u.%u", b->vsws[j].octet, b->vsws[j].third,
 				 rnd(f, 256));
+			if (b->vsws[j].v6 && rnd(f, 4))
+				snprintf(ip6, sizeof(ip6), "fd00:%u:0:%u::%x", b->vsws[j].octet,
+					 b->vsws[j].third, rnd(f, 512));
 		} else if (w && w->cidr.family == SL_AF_INET) {
 			uint32_t a = (uint32_t)w->cidr.addr;
 
 			vsw = rnd(f, 25) ? w->id : "vsw-none";
 			snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
 				 (a >> 8) & 255, rnd(f, 256));
+			if (w->cidr6.family && rnd(f, 4)) {
+				char net[SL_PFX_STRLEN];
+
+				sl_pfx_fmt(&w->cidr6, net, sizeof(net));
+				*strchr(net, '/') = '\0';
+				snprintf(ip6, sizeof(ip6), "%s%x", net, 1 + rnd(f, 512));
+			}
 		}
 		if (vsw == NULL)
 			return;
 		snprintf(id, sizeof(id), "i-t%u", n);
-		put(f, b, SL_OK_INSTANCE, id,
-		    json_pack("{s:s,s:s,s:s}", "InstanceId", id, "VSwitchId", vsw,
-			      "PrivateIpAddress", ip));
+		body = json_pack("{s:s,s:s,s:s}", "InstanceId", id, "VSwitchId", vsw,
+				 "PrivateIpAddress", ip);
+		if (ip6[0])
+			json_object_set_new(body, "Ipv6Address", json_string(ip6));
+		put(f, b, SL_OK_INSTANCE, id, body);
 	} else if (op < 65) { /* CreateRouteEntry: the next hop may be in another VPC */
 		char key[SL_JSL_KEY_MAX];
 		const char *table = NULL;
@@ -565,11 +603,49 @@ static void test_not_in_place(void **state)
 	json_decref(body);
 }
 
+/* A batch touching a VPC that a NAT gateway depends on takes the full
+ * road; one elsewhere stays incremental. */
+static void test_dependents(void **state)
+{
+	struct fix *f = *state;
+	struct sl_api_params p;
+	struct sl_api_err e = {0};
+	struct sl_mut_delta *md = NULL;
+	json_t *res = NULL, *body;
+
+	sl_api_params_init(&p);
+	assert_int_equal(sl_api_params_add(&p, "RegionId", "cn-hangzhou"), 0);
+	assert_int_equal(sl_api_params_add(&p, "VpcId", "vpc-a"), 0);
+	if (sl_api_mut_run(&f->m, "AK1", "CreateNatGateway", &p, 1700000000, &res, &e) < 0)
+		fail_msg("CreateNatGateway: %s %s", e.code, e.msg);
+	json_decref(res);
+	sl_api_params_free(&p);
+	seen_file(f);
+	body = json_pack("{s:s,s:s,s:s}", "InstanceId", "i-n1", "VSwitchId", "vsw-a1",
+			 "PrivateIpAddress", "192.168.1.40");
+	assert_int_equal(sl_db_stage_put(f->db, SL_CFG_INSTANCE, "i-n1", body, 1), 0);
+	assert_int_equal(sl_mut_delta_try(&f->m, &md), 0); /* vpc-a has a NAT gateway */
+	sl_db_stage_clear(f->db);
+	json_object_set_new(body, "VSwitchId", json_string("vsw-b1"));
+	json_object_set_new(body, "PrivateIpAddress", json_string("192.168.1.40"));
+	assert_int_equal(sl_db_stage_put(f->db, SL_CFG_INSTANCE, "i-n1", body, 1), 0);
+	if (sl_mut_delta_try(&f->m, &md) != 1) {
+		struct sl_store *full = full_build(f, true);
+
+		fail_msg("vsw-b1: not incremental (the full build %s)", full ? "accepts" : "refuses");
+	}
+	sl_mut_delta_abort(&f->m, md);
+	sl_db_stage_clear(f->db);
+	check_live(f);
+	json_decref(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_random_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_in_place, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dependents, setup, teardown),
 	};
 
 	sl_log_level = SL_LOG_WARN;

@@ -1277,8 +1277,9 @@ void sl_api_mut_flush(struct sl_api_mut *m)
 			delta = cand.d != NULL;
 			rc = sl_mut_commit(m, &cand, what, &e);
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t2);
-			SL_DEBUG("batch of %u: %s candidate %.2f ms, COMMIT and apply %.2f ms (CPU)",
-				 n, delta ? "incremental" : "full", sl_ms(&t0, &t1), sl_ms(&t1, &t2));
+			SL_DEBUG(
+			    "batch of %u: %s candidate %.2f ms, COMMIT and apply %.2f ms (CPU)", n,
+			    delta ? "incremental" : "full", sl_ms(&t0, &t1), sl_ms(&t1, &t2));
 		}
 		for (unsigned int i = 0; i < n; i++) {
 			m->done(b->v[i].owner, rc == 0 ? b->results[i] : NULL, &e, m->done_arg);

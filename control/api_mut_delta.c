@@ -12,18 +12,20 @@
  * route entry to an instance, each parses without error, none is a config
  * file object, no NAT, IPv6 gateway or HaVip object depends on a VPC the
  * batch touches (their rules read those VPCs), the arena holds fewer dead
- * objects than live ones, and the live store holds what the database holds
+ * objects than live ones, the live store holds what the database holds
  * (not so after a publish failed behind a COMMIT: m->store_behind, until
  * a full candidate is applied), and the config file is as the last full
  * candidate that validated read it (an edit not signalled yet is taken by
- * the next change, as before: the first batch of a run is a full one). Validation reruns validate.c's own checks,
- * in the file's order, over every object of the touched VPCs (the other
- * VPCs are unchanged, and their store-wide keys are taken as given). When
- * it finds anything wrong, the store is put back and the caller builds the
- * full candidate, whose errors (the document's codes, the same first
- * error) answer the requests: only a valid batch is ever answered from
- * this path. control/api_mut_delta_test.c checks that both paths agree on
- * random batches.
+ * the next change, as before: the first batch of a run is a full one).
+ * Validation reruns validate.c's own checks, in the file's order, over the
+ * touched VPCs: whole where a VPC or VSwitch object changed, else over the
+ * changed instances and the VPC's route entries (sl_validate_part()); the
+ * other VPCs are unchanged and their store-wide keys are taken as given.
+ * When it finds anything wrong, the store is put back and the caller
+ * builds the full candidate, whose errors (the document's codes, the same
+ * first error) answer the requests: only a valid batch is ever answered
+ * from this path. control/api_mut_delta_test.c checks that both paths
+ * agree on random batches.
  *
  * Concurrency: sluiced's event loop; between sl_mut_delta_try() and
  * sl_mut_delta_apply() or sl_mut_delta_abort() the live store holds the
@@ -44,16 +46,20 @@ struct sl_mut_delta {
 	Pvoid_t seen; /* Judy1: objects in part */
 };
 
+/* A staged row: an object to put (parsed into the scratch store) or to
+ * remove. */
+struct sl_delta_row {
+	enum sl_okind k;
+	char id[SL_ID_LEN + SL_PFX_STRLEN + 2];
+	bool del;
+};
+
 /* The staged rows, parsed into a scratch store. */
 struct sl_delta_rows {
 	struct sl_store *scratch;
 	struct sl_errs errs;
 	unsigned int n, cap;
-	struct sl_delta_row {
-		enum sl_okind k;
-		char id[SL_ID_LEN + SL_PFX_STRLEN + 2];
-		bool del;
-	} *v;
+	struct sl_delta_row *v;
 };
 
 static int sl_okind_of(enum sl_cfg_kind k)
@@ -184,7 +190,8 @@ static const char *sl_delta_vpc_of(const struct sl_store *s, const struct sl_del
 		return ((const struct sl_vswitch_obj *)o)->vpc_id;
 	case SL_OK_INSTANCE: {
 		const struct sl_instance_obj *in = o;
-		const struct sl_vswitch_obj *w = old ? in->vswitch : sl_store_vswitch(s, in->vswitch_id);
+		const struct sl_vswitch_obj *w =
+		    old ? in->vswitch : sl_store_vswitch(s, in->vswitch_id);
 
 		return w ? w->vpc_id : NULL;
 	}
@@ -198,10 +205,10 @@ static const char *sl_delta_vpc_of(const struct sl_store *s, const struct sl_del
 		if (v)
 			return v->id;
 		for (unsigned int i = 0; i < d->n; i++) /* a VPC of this batch */
-			if (d->v[i].kind == SL_OK_VPC && d->v[i].new &&
-			    strcmp(((struct sl_vpc_obj *)d->v[i].new)->route_table_id,
+			if (d->v[i].kind == SL_OK_VPC && d->v[i].after &&
+			    strcmp(((struct sl_vpc_obj *)d->v[i].after)->route_table_id,
 				   r->route_table_id) == 0)
-				return ((struct sl_vpc_obj *)d->v[i].new)->id;
+				return ((struct sl_vpc_obj *)d->v[i].after)->id;
 		return NULL;
 	}
 	}
@@ -289,8 +296,8 @@ static int sl_delta_collect(struct sl_mut_delta *md, const struct sl_store *s)
 
 	for (unsigned int i = 0; i < d->n && rc == 0; i++) {
 		struct sl_delta_ent *e = &d->v[i];
-		const char *a = e->old ? sl_delta_vpc_of(s, d, e->kind, e->old, true) : NULL;
-		const char *b = e->new ? sl_delta_vpc_of(s, d, e->kind, e->new, false) : NULL;
+		const char *a = e->before ? sl_delta_vpc_of(s, d, e->kind, e->before, true) : NULL;
+		const char *b = e->after ? sl_delta_vpc_of(s, d, e->kind, e->after, false) : NULL;
 
 		rc = sl_ids_add(&ids, a);
 		if (rc == 0)
@@ -309,8 +316,8 @@ static int sl_delta_collect(struct sl_mut_delta *md, const struct sl_store *s)
 	/* the touched VPCs, through the VPC object that indexes their children
 	 * now (a replaced VPC's old object still holds them) */
 	for (unsigned int i = 0; i < d->n && rc == 0; i++)
-		if (d->v[i].kind == SL_OK_VPC && d->v[i].old)
-			rc = sl_part_add(md, SL_OK_VPC, d->v[i].old);
+		if (d->v[i].kind == SL_OK_VPC && d->v[i].before)
+			rc = sl_part_add(md, SL_OK_VPC, d->v[i].before);
 	for (void *x = sl_jsl_first(ids, key); x && rc == 0; x = sl_jsl_next(ids, key)) {
 		struct sl_vpc_obj *v = sl_store_vpc(s, key);
 
@@ -341,7 +348,7 @@ static int sl_delta_collect(struct sl_mut_delta *md, const struct sl_store *s)
 		struct sl_delta_ent *e = &d->v[i];
 
 		for (int j = 0; j < 2 && rc == 0; j++) {
-			void *o = j ? e->new : e->old;
+			void *o = j ? e->after : e->before;
 			const char *vpc = o ? sl_delta_vpc_of(s, d, e->kind, o, j == 0) : NULL;
 			bool by_changes = vpc && sl_jsl_get(ids, vpc) && !sl_jsl_get(whole, vpc);
 

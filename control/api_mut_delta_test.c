@@ -69,9 +69,8 @@ static void seen_file(struct fix *f)
 static int setup(void **state)
 {
 	struct fix *f = calloc(1, sizeof(*f));
-	struct sl_ctl_opts o = {.config_path = sl_t_demo_path(),
-				.bank_size = 4 << 20,
-				.bank_size_explicit = true};
+	struct sl_ctl_opts o = {
+	    .config_path = sl_t_demo_path(), .bank_size = 4 << 20, .bank_size_explicit = true};
 	char err[512];
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/sl_api_mut_delta_test.XXXXXX");
@@ -157,8 +156,8 @@ static void same_store(const struct sl_store *a, struct sl_store *b)
 	int r1, r2;
 
 	assert_int_equal(sl_store_diff(a, b, &d), 0);
-	CHECK(d.added + d.removed + d.changed == 0, "stores differ: %u added, %u removed, %u changed",
-	      d.added, d.removed, d.changed);
+	CHECK(d.added + d.removed + d.changed == 0,
+	      "stores differ: %u added, %u removed, %u changed", d.added, d.removed, d.changed);
 	sl_diff_free(&d);
 	for (int k = 0; k < SL_OK_N; k++) {
 		CHECK(va[k]->n == vb[k]->n, "kind %d: %u vs %u objects", k, va[k]->n, vb[k]->n);
@@ -192,13 +191,15 @@ static void same_store(const struct sl_store *a, struct sl_store *b)
 		const struct sl_vpc_obj *v = x->vswitch ? x->vswitch->vpc : NULL;
 
 		CHECK(v && sl_vpc_instance_by_addr(v, SL_AF_INET, x->ip4.addr) == x &&
-			  (!x->ip6.family || sl_vpc_instance_by_addr(v, SL_AF_INET6, x->ip6.addr) == x),
+			  (!x->ip6.family ||
+			   sl_vpc_instance_by_addr(v, SL_AF_INET6, x->ip6.addr) == x),
 		      "%s: not found by its addresses", x->id);
 	}
 	for (unsigned int i = 0; i < a->vswitch_v.n; i++) {
 		const struct sl_vswitch_obj *x = a->vswitch_v.v[i], *y = b->vswitch_v.v[i];
 
-		CHECK(strcmp(VPC_ID(x->vpc), VPC_ID(y->vpc)) == 0 && (x->zone == NULL) == (y->zone == NULL),
+		CHECK(strcmp(VPC_ID(x->vpc), VPC_ID(y->vpc)) == 0 &&
+			  (x->zone == NULL) == (y->zone == NULL),
 		      "%s: references", x->id);
 	}
 	for (unsigned int i = 0; i < a->instance_v.n; i++) {
@@ -237,7 +238,8 @@ static struct sl_store *full_build(struct fix *f, bool staged)
 static void all_available(struct sl_obj_state *st, const char *what, const char *id, void *arg)
 {
 	(void)arg;
-	CHECK(st->status == SL_STATUS_AVAILABLE, "%s %s is %s", what, id, sl_status_name(st->status));
+	CHECK(st->status == SL_STATUS_AVAILABLE, "%s %s is %s", what, id,
+	      sl_status_name(st->status));
 }
 
 /* ---- random batches ---------------------------------------------------------- */
@@ -299,8 +301,8 @@ static void del(struct fix *f, struct batch *b, enum sl_okind k, const char *id)
 }
 
 /* The committed body of `id` with `key` set to `val`. */
-static void modify(struct fix *f, struct batch *b, enum sl_okind k, const char *id,
-		   const char *key, const char *val)
+static void modify(struct fix *f, struct batch *b, enum sl_okind k, const char *id, const char *key,
+		   const char *val)
 {
 	json_t *body = json_deep_copy(sl_db_get(f->db, cfg_of[k], id));
 
@@ -330,8 +332,8 @@ static void random_op(struct fix *f, struct batch *b)
 		snprintf(rtb, sizeof(rtb), "vtb-t%u", n);
 		snprintf(cidr, sizeof(cidr), "10.%u.0.0/16", o);
 		snprintf(name, sizeof(name), rnd(f, 15) ? "net%u" : "%ubad", n);
-		body = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s}", "VpcId", id, "RegionId", "cn-hangzhou",
-				 "CidrBlock", cidr, "RouteTableId", rtb, "VlanId",
+		body = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s}", "VpcId", id, "RegionId",
+				 "cn-hangzhou", "CidrBlock", cidr, "RouteTableId", rtb, "VlanId",
 				 v && !rnd(f, 8) ? v->vlan : (int)(300 + rnd(f, 3000)), "VpcName",
 				 name);
 		snprintf(cidr, sizeof(cidr), "fd00:%u::/56", o);
@@ -423,7 +425,8 @@ static void random_op(struct fix *f, struct batch *b)
 			char k2[SL_JSL_KEY_MAX] = "";
 			unsigned int skip = v->n_instances ? rnd(f, v->n_instances) : 0;
 
-			for (void *x = sl_jsl_first(v->instances, k2); x; x = sl_jsl_next(v->instances, k2))
+			for (void *x = sl_jsl_first(v->instances, k2); x;
+			     x = sl_jsl_next(v->instances, k2))
 				if (skip-- == 0) {
 					in = x;
 					break;
@@ -519,8 +522,8 @@ static void test_random_batches(void **state)
 		if (cand)
 			full_diff(f, &want);
 		inc = sl_mut_delta_try(&f->m, &md);
-		CHECK((inc == 1) == (cand != NULL), "round %u: incremental %s, full build %s", round,
-		      inc ? "accepts" : "refuses", cand ? "accepts" : "refuses");
+		CHECK((inc == 1) == (cand != NULL), "round %u: incremental %s, full build %s",
+		      round, inc ? "accepts" : "refuses", cand ? "accepts" : "refuses");
 		if (!inc) { /* refused: the live store is untouched */
 			sl_store_free(cand);
 			sl_db_stage_clear(f->db);
@@ -632,7 +635,8 @@ static void test_dependents(void **state)
 	if (sl_mut_delta_try(&f->m, &md) != 1) {
 		struct sl_store *full = full_build(f, true);
 
-		fail_msg("vsw-b1: not incremental (the full build %s)", full ? "accepts" : "refuses");
+		fail_msg("vsw-b1: not incremental (the full build %s)",
+			 full ? "accepts" : "refuses");
 	}
 	sl_mut_delta_abort(&f->m, md);
 	sl_db_stage_clear(f->db);

@@ -6,12 +6,12 @@
  * Design note: the live store is replaced only after the new one validated,
  * compiled and was published; any failure on the way leaves the previous
  * state (store, compiled cache contents that matter, published generation)
- * in force and is logged. The API's incremental batches (api_mut_delta.c)
- * change the live store in place instead, already validated and durable
- * when sl_ctl_apply_delta() publishes them: a failed publish keeps the
- * change in the store and the next publish carries it. After a failed publish the compiler cache may
+ * in force and is logged. After a failed publish the compiler cache may
  * hold tables of the rejected store, so it is marked all-dirty: the next
- * publish rebuilds from whatever store is live then.
+ * publish rebuilds from whatever store is live then. The API's incremental
+ * batches (api_mut_delta.c) change the live store in place instead, already
+ * validated and durable when sl_ctl_apply_delta() publishes them: a failed
+ * publish keeps the change in the store and the next publish carries it.
  *
  * Concurrency: single-threaded; called from sluiced's event loop (or a test),
  * but for the reaper: a store that sl_ctl_apply() replaced is no longer

@@ -42,7 +42,7 @@ struct sl_api_mut {
 	Pvoid_t batch_vlans;	    /**< Judy1: (trunk, VLAN) keys the batch's new VPCs take */
 	sl_api_mut_done_fn done;
 	void *done_arg;
-	bool full_builds; /**< never the incremental candidate (tests, comparisons) */
+	bool full_builds;  /**< never the incremental candidate (tests, comparisons) */
 	bool store_behind; /**< a COMMIT was not applied: the live store lacks it */
 	/** The config file as the last full candidate that validated read it
 	 * (stat): the incremental one is for an unchanged file only. */

@@ -587,9 +587,9 @@ enum sl_okind { SL_OK_VPC, SL_OK_VSWITCH, SL_OK_INSTANCE, SL_OK_ROUTE, SL_OK_N }
 
 struct sl_delta_ent {
 	enum sl_okind kind;
-	void *old; /**< the object replaced or removed, NULL if added */
-	void *new; /**< the object added or replacing it, NULL if removed */
-	int pos;   /**< sl_delta_keep(): array slot of a removed object */
+	void *before; /**< the object replaced or removed, NULL if added */
+	void *after;  /**< the object added or replacing it, NULL if removed */
+	int pos;      /**< sl_delta_keep(): array slot of a removed object */
 };
 
 struct sl_delta {

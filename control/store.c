@@ -1109,7 +1109,7 @@ int sl_delta_put(struct sl_delta *d, enum sl_okind k, void *o)
 		if (rc < 0)
 			return rc == -EEXIST ? -EINVAL : rc;
 	}
-	d->v[d->n++] = (struct sl_delta_ent){.kind = k, .old = old, .new = o};
+	d->v[d->n++] = (struct sl_delta_ent){.kind = k, .before = old, .after = o};
 	return 0;
 }
 
@@ -1125,7 +1125,7 @@ int sl_delta_del(struct sl_delta *d, enum sl_okind k, const char *id)
 	if (sl_delta_grow(d) < 0)
 		return -ENOMEM;
 	*slot = NULL;
-	d->v[d->n++] = (struct sl_delta_ent){.kind = k, .old = old, .new = NULL};
+	d->v[d->n++] = (struct sl_delta_ent){.kind = k, .before = old, .after = NULL};
 	return 0;
 }
 
@@ -1138,16 +1138,16 @@ void sl_delta_revert(struct sl_delta *d)
 		Pvoid_t *idx = sl_okind_index(s, e->kind);
 		struct sl_objvec *vec = sl_okind_vec(s, e->kind);
 
-		if (e->old && e->new) {
-			int pos = sl_vec_find(vec, e->new);
+		if (e->before && e->after) {
+			int pos = sl_vec_find(vec, e->after);
 
-			*sl_jsl_slot(*idx, sl_okind_id(e->kind, e->old)) = e->old;
+			*sl_jsl_slot(*idx, sl_okind_id(e->kind, e->before)) = e->before;
 			if (pos >= 0)
-				vec->v[pos] = e->old;
-		} else if (e->new) {
-			sl_jsl_delete(idx, sl_okind_id(e->kind, e->new));
+				vec->v[pos] = e->before;
+		} else if (e->after) {
+			sl_jsl_delete(idx, sl_okind_id(e->kind, e->after));
 		} else {
-			*sl_jsl_slot(*idx, sl_okind_id(e->kind, e->old)) = e->old;
+			*sl_jsl_slot(*idx, sl_okind_id(e->kind, e->before)) = e->before;
 		}
 	}
 	for (int k = 0; k < SL_OK_N; k++)
@@ -1183,7 +1183,7 @@ static void sl_delta_free_obj(struct sl_store *s, enum sl_okind k, void *o)
 void sl_delta_drop(struct sl_delta *d)
 {
 	for (unsigned int i = 0; i < d->n; i++)
-		sl_delta_free_obj(d->s, d->v[i].kind, d->v[i].new);
+		sl_delta_free_obj(d->s, d->v[i].kind, d->v[i].after);
 	free(d->v);
 	memset(d, 0, sizeof(*d));
 }
@@ -1229,23 +1229,23 @@ int sl_delta_keep(struct sl_delta *d, struct sl_diff *diff)
 	diff->into = s;
 	for (unsigned int i = 0; i < d->n; i++) {
 		struct sl_delta_ent *e = &d->v[i];
-		bool same = e->old && e->new && sl_okind_eq(e->kind, e->old, e->new);
+		bool same = e->before && e->after && sl_okind_eq(e->kind, e->before, e->after);
 
-		if (e->new && e->old)
-			sl_carry(e->new, e->old, same, diff);
-		else if (e->new)
-			sl_fresh(e->new, diff);
+		if (e->after && e->before)
+			sl_carry(e->after, e->before, same, diff);
+		else if (e->after)
+			sl_fresh(e->after, diff);
 		else
 			diff->removed++;
 		if (!same) {
 			/* a VPC's own change: its table; a child's: its VPC's,
 			 * before and after (sl_store_diff()) */
-			if (e->new)
-				rc |= sl_diff_dirty(diff, sl_okind_vpc(e->kind, e->new));
-			if (e->old)
-				rc |= sl_diff_dirty(diff, sl_okind_vpc(e->kind, e->old));
+			if (e->after)
+				rc |= sl_diff_dirty(diff, sl_okind_vpc(e->kind, e->after));
+			if (e->before)
+				rc |= sl_diff_dirty(diff, sl_okind_vpc(e->kind, e->before));
 		}
-		if (e->old && sl_j1_set(&gone, (Word_t)e->old) < 0)
+		if (e->before && sl_j1_set(&gone, (Word_t)e->before) < 0)
 			rc = -ENOMEM;
 	}
 	/* the Pending list must not keep the states of freed objects */
@@ -1266,14 +1266,14 @@ int sl_delta_keep(struct sl_delta *d, struct sl_diff *diff)
 	for (unsigned int i = 0; i < d->n; i++) {
 		struct sl_delta_ent *e = &d->v[i];
 
-		if (e->new)
+		if (e->after)
 			continue;
-		sl_jsl_delete(sl_okind_index(s, e->kind), sl_okind_id(e->kind, e->old));
-		e->pos = sl_vec_find(sl_okind_vec(s, e->kind), e->old);
+		sl_jsl_delete(sl_okind_index(s, e->kind), sl_okind_id(e->kind, e->before));
+		e->pos = sl_vec_find(sl_okind_vec(s, e->kind), e->before);
 		holes[e->kind] = true;
 	}
 	for (unsigned int i = 0; i < d->n; i++)
-		if (d->v[i].new == NULL && d->v[i].pos >= 0)
+		if (d->v[i].after == NULL && d->v[i].pos >= 0)
 			sl_okind_vec(s, d->v[i].kind)->v[d->v[i].pos] = NULL;
 	for (int k = 0; k < SL_OK_N; k++) {
 		struct sl_objvec *vec = sl_okind_vec(s, k);
@@ -1288,7 +1288,7 @@ int sl_delta_keep(struct sl_delta *d, struct sl_diff *diff)
 	diff->unchanged = s->vpc_v.n + s->vswitch_v.n + s->instance_v.n + s->route_v.n -
 			  diff->added - diff->changed;
 	for (unsigned int i = 0; i < d->n; i++)
-		sl_delta_free_obj(s, d->v[i].kind, d->v[i].old);
+		sl_delta_free_obj(s, d->v[i].kind, d->v[i].before);
 	free(d->v);
 	memset(d, 0, sizeof(*d));
 	return rc < 0 ? -ENOMEM : 0;

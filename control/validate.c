@@ -712,7 +712,7 @@ int sl_validate_part(struct sl_store *s, const struct sl_vpart *p, struct sl_err
 	c->s = s;
 	c->e = e;
 	for (int k = 0; k < SL_VPART_N && rc == 0; k++) {
-		int kind = k == SL_VPART_FINE_VPC ? SL_OK_VPC
+		int kind = k == SL_VPART_FINE_VPC	 ? SL_OK_VPC
 			   : k == SL_VPART_FINE_INSTANCE ? SL_OK_INSTANCE
 							 : k;
 

@@ -442,9 +442,12 @@ static void random_op(struct fix *f, struct batch *b)
 	} else if (op < 75) { /* delete an instance (maybe a route's next hop) */
 		if (in)
 			del(f, b, SL_OK_INSTANCE, in->id);
-	} else if (op < 80) { /* delete a route entry */
+	} else if (op < 78) { /* delete a route entry */
 		if (r)
 			del(f, b, SL_OK_ROUTE, r->key);
+	} else if (op < 80) { /* ModifyRouteEntry: another next hop, maybe elsewhere */
+		if (r && in)
+			modify(f, b, SL_OK_ROUTE, r->key, "NextHopId", in->id);
 	} else if (op < 85) { /* delete a VSwitch (maybe with instances) */
 		if (w)
 			del(f, b, SL_OK_VSWITCH, w->id);

@@ -1222,6 +1222,7 @@ int sl_delta_keep(struct sl_delta *d, struct sl_diff *diff)
 {
 	struct sl_store *s = d->s;
 	Pvoid_t gone = NULL; /* Judy1: states of the replaced and removed objects */
+	bool gone_all = true; /* every one of them is in `gone` */
 	bool holes[SL_OK_N] = {false};
 	int rc = 0;
 
@@ -1246,19 +1247,19 @@ int sl_delta_keep(struct sl_delta *d, struct sl_diff *diff)
 				rc |= sl_diff_dirty(diff, sl_okind_vpc(e->kind, e->before));
 		}
 		if (e->before && sl_j1_set(&gone, (Word_t)e->before) < 0)
-			rc = -ENOMEM;
+			gone_all = false;
 	}
 	/* the Pending list must not keep the states of freed objects */
-	if (gone && !s->pending_all) {
+	if (!gone_all) {
+		s->pending_all = true; /* it may: walk the whole store instead */
+		s->pending.n = 0;
+	} else if (gone && !s->pending_all) {
 		unsigned int k = 0;
 
 		for (unsigned int i = 0; i < s->pending.n; i++)
 			if (sl_j1_test(gone, (Word_t)s->pending.v[i]) != 1)
 				s->pending.v[k++] = s->pending.v[i];
 		s->pending.n = k;
-	} else if (rc < 0 && !s->pending_all) {
-		s->pending_all = true; /* the list may hold a freed state: walk the store */
-		s->pending.n = 0;
 	}
 	sl_j1_free(&gone);
 	/* removals: the key and the array slot go now (every slot is found

@@ -723,6 +723,64 @@ static void test_pending_list(void **state)
 	check_live(f);
 }
 
+/* Removed instances stay in the arena until the store goes: once they
+ * outnumber the live ones (and 4,096), a batch takes the full road, whose
+ * new store starts a fresh arena; then the incremental road again. */
+static void test_arena_compaction(void **state)
+{
+	struct fix *f = *state;
+	struct batch b = {.keys = json_object()};
+	struct sl_mut_delta *md = NULL;
+	struct sl_store *cand;
+	char id[32], ip[32], err[256];
+
+	put(f, &b, SL_OK_VPC, "vpc-c",
+	    json_pack("{s:s,s:s,s:s,s:i}", "VpcId", "vpc-c", "RegionId", "cn-hangzhou", "CidrBlock",
+		      "10.60.0.0/16", "VlanId", 3001));
+	put(f, &b, SL_OK_VSWITCH, "vsw-c",
+	    json_pack("{s:s,s:s,s:s,s:s}", "VSwitchId", "vsw-c", "VpcId", "vpc-c", "ZoneId",
+		      "cn-hangzhou-a", "CidrBlock", "10.60.0.0/16"));
+	json_decref(b.keys);
+	delta_commit(f);
+	b.keys = json_object();
+	for (int i = 0; i < 5000; i++) {
+		snprintf(id, sizeof(id), "i-c%d", i);
+		snprintf(ip, sizeof(ip), "10.60.%d.%d", 1 + i / 200, 10 + i % 200);
+		put(f, &b, SL_OK_INSTANCE, id,
+		    json_pack("{s:s,s:s,s:s}", "InstanceId", id, "VSwitchId", "vsw-c",
+			      "PrivateIpAddress", ip));
+	}
+	json_decref(b.keys);
+	delta_commit(f);
+	b.keys = json_object();
+	for (int i = 0; i < 5000; i++) {
+		snprintf(id, sizeof(id), "i-c%d", i);
+		del(f, &b, SL_OK_INSTANCE, id);
+	}
+	json_decref(b.keys);
+	delta_commit(f);
+	check_live(f);
+	assert_true(sl_ctl_store(f->ctl)->arena_dead >= 5000);
+	/* the next batch: the full road, a new store */
+	b.keys = json_object();
+	put(f, &b, SL_OK_INSTANCE, "i-c-last",
+	    json_pack("{s:s,s:s,s:s}", "InstanceId", "i-c-last", "VSwitchId", "vsw-c",
+		      "PrivateIpAddress", "10.60.1.10"));
+	json_decref(b.keys);
+	assert_int_equal(sl_mut_delta_try(&f->m, &md), 0);
+	cand = full_build(f, true);
+	assert_non_null(cand);
+	assert_int_equal(sl_db_commit(f->db, err, sizeof(err)), 0);
+	assert_int_equal(sl_ctl_apply(f->ctl, cand, "full", NULL), 0);
+	assert_int_equal(sl_ctl_store(f->ctl)->arena_dead, 0);
+	check_live(f);
+	b.keys = json_object();
+	del(f, &b, SL_OK_INSTANCE, "i-c-last");
+	json_decref(b.keys);
+	delta_commit(f); /* incremental again */
+	check_live(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -730,6 +788,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_not_in_place, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dependents, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_arena_compaction, setup, teardown),
 	};
 
 	sl_log_level = SL_LOG_WARN;

@@ -43,6 +43,7 @@ enum sl_log_component sl_log_component(const char *file)
 	    {"shm_writer.", SL_COMP_TABLES}, {"ctl.", SL_COMP_CTL},
 	    {"db.", SL_COMP_DB},	   {"kernel_routes.", SL_COMP_KERNEL},
 	    {"route_feed.", SL_COMP_KERNEL}, {"xdp.", SL_COMP_KERNEL},
+	    {"exc_iface.", SL_COMP_KERNEL},
 	};
 	const char *base = strrchr(file, '/');
 

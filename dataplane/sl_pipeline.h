@@ -58,7 +58,8 @@ enum sl_stage {
 	SL_STAGE_ETH_INPUT = 0, /* parse L2, classify port+VLAN -> VPC/Internet */
 	SL_STAGE_IP4_INPUT,	/* validate IPv4 header */
 	SL_STAGE_IP6_INPUT,	/* validate IPv6 header, spot ND/ICMPv6 for us */
-	SL_STAGE_EIP4,		/* EIP 1:1 NAT, both directions, then ROUTE4 */
+	SL_STAGE_EIP4,		/* EIP 1:1 NAT, both directions, then POLICE4 or ROUTE4 */
+	SL_STAGE_POLICE4,	/* bandwidth policers of the public IP (md->pub_ip), then ROUTE4 */
 	SL_STAGE_IP6GW_IN,	/* IPv6 gateway (issue 6): Internet -> VPC */
 	SL_STAGE_ROUTE4,	/* LPM in the VPC or Internet table */
 	SL_STAGE_ROUTE6,
@@ -119,6 +120,12 @@ struct sl_meta {
 	uint8_t src_addr[16]; /**< gateway's own address on the egress link (ARP/NS
 			       * sender); set with nh_addr by NEIGH so the main
 			       * lcore never needs a bank of another generation */
+	/* police4 (issue 7): the public IP the packet was translated to or
+	 * from, as its index in the NAT section + 1 (0 = none); set by the
+	 * translating stage (eip4; snat4/nat4_in) that hands it to POLICE4,
+	 * which polices it in the direction of md->in_role (outside = from
+	 * the Internet). Meaningful only on the way to POLICE4. */
+	uint32_t pub_ip;
 };
 
 static inline struct sl_meta *sl_meta(struct rte_mbuf *m)
@@ -355,6 +362,42 @@ static inline const struct sl_nat_eip_ent *sl_nat_eip_find(const struct sl_nat_s
 	return &e[lo];
 }
 
+/* ---- police section (sl_shm.h, struct sl_pol_sec) ------------------------ */
+
+/** The bank's police section, NULL if none (sl_bank_valid checked it). */
+static inline const struct sl_pol_sec *sl_bank_police(const struct sl_bank_header *b)
+{
+	return b->police_off ? SL_BANK_PTR(b, b->police_off, const struct sl_pol_sec) : NULL;
+}
+
+#define SL_POL_SEC_PTR(sec, off, type) ((const type *)((const uint8_t *)(sec) + (off)))
+
+/** The policer index of public IP index `ip` (NAT section) in direction
+ * `dir`, SL_POL_IDX_NONE if it is not policed. */
+static inline uint32_t sl_pol_of_ip(const struct sl_pol_sec *sec, uint32_t ip, unsigned int dir)
+{
+	if (sec == NULL || ip >= sec->n_ips)
+		return SL_POL_IDX_NONE;
+	return SL_POL_SEC_PTR(sec, sec->ip_off, struct sl_pol_ip_ent)[ip].pol[dir];
+}
+
+/**
+ * The stage after a translation to or from public IP index `ip` (NAT
+ * section): POLICE4 if the IP has a policer in the packet's direction
+ * (from the Internet if it came in on the outside), else ROUTE4; records
+ * the IP in md->pub_ip for police4. For eip4, snat4 and nat4_in.
+ */
+static inline enum sl_stage sl_police4_next(const struct sl_worker *w, struct sl_meta *md,
+					    uint32_t ip)
+{
+	unsigned int dir = md->in_role == SL_ROLE_OUTSIDE ? SL_POL_DIR_IN : SL_POL_DIR_OUT;
+
+	md->pub_ip = ip + 1;
+	return sl_pol_of_ip(sl_bank_police(w->bank), ip, dir) != SL_POL_IDX_NONE
+		   ? SL_STAGE_POLICE4
+		   : SL_STAGE_ROUTE4;
+}
+
 static inline const struct sl_vpc *sl_bank_vpc(const struct sl_bank_header *b, uint32_t idx)
 {
 	if (unlikely(idx >= b->n_vpcs))
@@ -447,6 +490,7 @@ void sl_stage_eth_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 void sl_stage_ip4_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_ip6_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_police4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);

@@ -69,6 +69,11 @@
 	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP (SNAT sessions: not in this slice)") \
 	_(EXC_KERNEL_FULL, "exception_kernel_full", "exception path: the kernel interface's queue was full") \
 	_(EXC_RUNT, "exception_runt", "exception path: frame from the kernel shorter than an Ethernet header") \
+	/* HaVip (issue 12, docs/havip.md) */                                   \
+	_(HAVIP_NOT_ASSOCIATED, "havip_not_associated", "ARP claiming a HaVip from a MAC of no associated instance (ignored)") \
+	/* police4 (issue 7): over a public IP's or its package's bandwidth */ \
+	_(POLICED_OUT, "policed_out", "to the Internet over the public IP's bandwidth (or its package's)") \
+	_(POLICED_IN, "policed_in", "from the Internet over the public IP's bandwidth (or its package's)") \
 	/* IPv6 gateway (issue 6, docs/ipv6gw.md) */                            \
 	_(IP6GW_SRC_NO_BANDWIDTH, "ip6gw_src_no_bandwidth", "IPv6 to the Internet from an address without Internet bandwidth") \
 	_(IP6GW_DST_NO_BANDWIDTH, "ip6gw_dst_no_bandwidth", "IPv6 from the Internet to an address of a VPC with an IPv6 gateway, without Internet bandwidth") \
@@ -95,6 +100,12 @@
 	_(EIP_IN, "eip_in", "packets from the Internet translated by an EIP 1:1 (destination)") \
 	_(EXC_TO_KERNEL, "exception_to_kernel", "frames handed to the host kernel (exception path)") \
 	_(EXC_FROM_KERNEL, "exception_from_kernel", "frames the host kernel sent out through a port") \
+	/* HaVip (issue 12, docs/havip.md) */                                   \
+	_(HAVIP_HOLDER_CHANGES, "havip_holder_changes", "HaVips that got a new holder (instance or MAC)") \
+	_(HAVIP_CLAIMS_PENDING, "havip_claims_pending", "HaVip claims waiting for an associated instance's MAC") \
+	_(HAVIP_CLAIMS_EXPIRED, "havip_claims_expired", "pending HaVip claims no associated instance confirmed") \
+	/* police4 (issue 7) */ \
+	_(POLICE_UNENFORCED, "police_unenforced", "packets passed unmetered: their policer index is beyond sluice-dp's policers table") \
 	/* IPv6 gateway (issue 6) */                                             \
 	_(IP6GW_OUT, "ip6gw_out", "IPv6 packets from a VPC to the Internet through its IPv6 gateway") \
 	_(IP6GW_IN, "ip6gw_in", "IPv6 packets from the Internet into a VPC through its IPv6 gateway") \

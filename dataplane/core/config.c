@@ -36,6 +36,7 @@
 #define SL_IDLE_SLEEP_MAX 1000000u
 #define SL_NAT_SESSIONS_MAX (1u << 24)
 #define SL_NAT_INDEX_MAX 65535u /* gateway and public IP indexes are 16-bit in sl_nat */
+#define SL_POLICERS_MAX (1u << 22) /* 4M policers: 256 MiB of buckets */
 #define SL_MTU_MIN 1280u /* IPv6 minimum link MTU: both sides carry IPv6 */
 #define SL_MTU_MAX 9600u
 
@@ -48,6 +49,7 @@ void sl_config_defaults(struct sl_config *c)
 	c->nat_sessions = 0;
 	c->nat_gateways = 1024;
 	c->nat_public_ips = 256;
+	c->policers = SL_DEFAULT_POLICERS;
 	c->ip6_egress_flows = 65536; /* flows of all egress-only addresses (issue 6) */
 }
 
@@ -215,6 +217,9 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 		} else if (strcmp(k, "nat_public_ips") == 0) {
 			rc = sl_cfg_uint(v, 1, SL_NAT_INDEX_MAX, &c->nat_public_ips, what,
 					 "nat_public_ips", err, errlen);
+		} else if (strcmp(k, "policers") == 0) {
+			rc = sl_cfg_uint(v, 0, SL_POLICERS_MAX, &c->policers, what, "policers",
+					 err, errlen);
 		} else if (strcmp(k, "ip6_egress_flows") == 0) { /* issue 6 */
 			rc = sl_cfg_uint(v, 0, SL_NAT_SESSIONS_MAX, &c->ip6_egress_flows, what,
 					 "ip6_egress_flows", err, errlen);
@@ -243,7 +248,7 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 			return sl_cfg_err(
 			    err, errlen, what,
 			    "%.64s: unknown key (expected segment, mbufs, idle_sleep_us, nat_sessions, "
-			    "nat_gateways, nat_public_ips, ip6_egress_flows, ports)",
+			    "nat_gateways, nat_public_ips, policers, ip6_egress_flows, ports)",
 			    k);
 		}
 		if (rc)

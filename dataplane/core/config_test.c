@@ -21,7 +21,7 @@ static void test_full(void **state)
 	const char *txt =
 	    "{\"Comment\": \"x\", \"segment\": \"/dev/shm/sluice-lab\", \"mbufs\": 8191,"
 	    " \"idle_sleep_us\": 20, \"nat_sessions\": 100000, \"nat_gateways\": 8,"
-	    " \"nat_public_ips\": 40, \"ip6_egress_flows\": 1024, \"ports\": ["
+	    " \"nat_public_ips\": 40, \"policers\": 100, \"ip6_egress_flows\": 1024, \"ports\": ["
 	    " {\"name\": \"inside0\", \"role\": \"inside\", \"mtu\": 1500,"
 	    "  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\"},"
 	    " {\"name\": \"outside0\", \"role\": \"outside\", \"mtu\": 9000,"
@@ -34,6 +34,7 @@ static void test_full(void **state)
 	assert_int_equal(c.nat_sessions, 100000);
 	assert_int_equal(c.nat_gateways, 8);
 	assert_int_equal(c.nat_public_ips, 40);
+	assert_int_equal(c.policers, 100);
 	assert_int_equal(c.ip6_egress_flows, 1024);
 	assert_int_equal(c.n_ports, 2);
 	assert_string_equal(c.ports[0].name, "inside0");
@@ -83,6 +84,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.nat_sessions, 0); /* no NAT table unless asked for */
 	assert_int_equal(c.nat_gateways, 1024);
 	assert_int_equal(c.nat_public_ips, 256);
+	assert_int_equal(c.policers, SL_DEFAULT_POLICERS); /* policing on by default */
 	assert_int_equal(c.ip6_egress_flows, 65536);
 	assert_int_equal(c.ports[0].mtu, SL_DEFAULT_PORT_MTU);
 }
@@ -136,6 +138,8 @@ static void test_errors(void **state)
 	    {"{\"nat_sessions\": 16777217}", "bad.json: nat_sessions: 16777217 is outside"},
 	    {"{\"nat_gateways\": 0}", "bad.json: nat_gateways: 0 is outside"},
 	    {"{\"nat_public_ips\": 65536}", "bad.json: nat_public_ips: 65536 is outside"},
+	    {"{\"policers\": 4194305}", "bad.json: policers: 4194305 is outside"},
+	    {"{\"policers\": \"many\"}", "bad.json: policers: must be an integer"},
 	    {"{\"ip6_egress_flows\": 16777217}", "bad.json: ip6_egress_flows: 16777217 is outside"},
 	    {"{\"segment\": 3}", "bad.json: segment: must be a string"},
 	    {"{\"segment\": \"\"}", "bad.json: segment: must not be empty"},

@@ -16,9 +16,12 @@
  *     through worker 0's inject ring;
  *   - every 20 ms the neighbour timers (retransmit, fail, age, re-probe,
  *     garbage-collect, reclaim);
+ *   - after its sync, the police section of a new generation applied to
+ *     the policer buckets (police.c);
  *   - every 100 ms the stats export: rte_eth_stats of each port into
  *     port[] and the neighbour table into neigh[], under the seqcount of
- *     the stats header, stamped with updated_ns;
+ *     the stats header, stamped with updated_ns; the policer counters
+ *     (monotonic, outside the seqcount);
  *   - every second, whether the segment file was re-created (new inode) by
  *     a restarted sluiced: if a valid new segment is there it returns to
  *     main.c, which restarts the workers on it (see main.c);
@@ -105,9 +108,13 @@ void sl_ctrl_export(struct sl_dp *dp)
 	st->n_ports = dp->n_ports;
 	st->n_neigh = sl_neigh_export(dp->neigh, dp->main_w->bank, st->neigh, SL_MAX_NEIGH_EXPORT,
 				      sl_dp_now(dp));
+	st->n_havip = sl_havip_export(dp->neigh, dp->main_w->bank, st->havip, SL_MAX_HAVIP_EXPORT,
+				      sl_dp_now(dp));
 	st->updated_ns = sl_realtime_ns();
 
 	atomic_store_explicit(&st->seq, seq + 2, memory_order_release);
+	if (dp->pol)
+		sl_police_export(dp);
 }
 
 static void sl_ctrl_dispatch(struct sl_dp *dp, struct rte_mbuf *m, uint64_t now)
@@ -164,6 +171,8 @@ unsigned int sl_ctrl_poll(struct sl_dp *dp)
 	sl_worker_sync(w);
 	now = sl_dp_now(dp);
 	w->now_tsc = now;
+	if (dp->pol)
+		sl_police_sync(dp, now);
 
 	n = rte_ring_sc_dequeue_burst(dp->punt_ring, (void **)pkts, SL_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
@@ -187,6 +196,7 @@ int sl_ctrl_main(struct sl_dp *dp)
 	uint64_t last_seg = rte_rdtsc();
 
 	dp->reattach = false;
+	dp->pol_gen = UINT64_MAX; /* a (re-created) segment: apply its police section afresh */
 	sl_worker_online(dp->main_w);
 	while (!atomic_load_explicit(&dp->quit, memory_order_relaxed)) {
 		unsigned int n = sl_ctrl_poll(dp);

@@ -34,7 +34,7 @@ int sl_logtype(const char *file)
 	    {"port.c", &sl_logtype_port},	 {"shm.c", &sl_logtype_shm},
 	    {"ctrl.c", &sl_logtype_shm},	 {"telemetry.c", &sl_logtype_telemetry},
 	    {"trace.c", &sl_logtype_telemetry}, {"arpnd.c", &sl_logtype_neigh},
-	    {"neigh.c", &sl_logtype_neigh},
+	    {"neigh.c", &sl_logtype_neigh},	 {"/police.c", &sl_logtype_policer},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

@@ -72,6 +72,8 @@ static const char sl_usage_text[] =
     "                                   (default 0)\n"
     "                    nat_gateways   NAT gateways the table serves (default 1024)\n"
     "                    nat_public_ips public IPs the table serves (default 256)\n"
+    "                    policers       bandwidth policers (policer indexes), 0 = no\n"
+    "                                   policing (default 16384)\n"
     "                    ip6_egress_flows  IPv6 gateway egress-only flows, 0 = no\n"
     "                                   table (default 65536)\n"
     "  --segment PATH  segment path, overrides \"segment\" of the config file\n"
@@ -89,8 +91,9 @@ static const char sl_usage_text[] =
     "\n"
     "Operations: the EAL telemetry socket (keep it: no --no-telemetry) answers\n"
     "/sluice/status, /sluice/drops, /sluice/counters, /sluice/ports,\n"
-    "/sluice/neighbours, /sluice/lcores, /sluice/trace_add, /sluice/trace and\n"
-    "/sluice/log_level (dpdk-telemetry.py -f FILE_PREFIX; sluicectl trace N);\n"
+    "/sluice/neighbours, /sluice/lcores, /sluice/policers, /sluice/trace_add,\n"
+    "/sluice/trace and /sluice/log_level (dpdk-telemetry.py -f FILE_PREFIX;\n"
+    "sluicectl trace N);\n"
     "log levels per component: --log-level 'sluice.port:debug' (EAL option).\n"
     "dpdk-dumpcap --file-prefix FILE_PREFIX -i PORT captures on a port when the\n"
     "EAL runs on hugepages without --huge-unlink.\n"
@@ -327,6 +330,11 @@ int main(int argc, char **argv)
 		SL_LOG(ERR, "cannot create the neighbour table: %s", strerror(errno));
 		goto out_mem;
 	}
+	if (sl_police_create(dp, dp->conf->policers) < 0) {
+		SL_LOG(ERR, "cannot create the policer table (%u policers): %s",
+		       dp->conf->policers, strerror(ENOMEM));
+		goto out_mem;
+	}
 	if (dp->conf->nat_sessions) {
 		const struct sl_nat_conf nc = {
 		    .max_sessions = dp->conf->nat_sessions,
@@ -380,6 +388,7 @@ int main(int argc, char **argv)
 	SL_LOG(INFO, "stopping");
 
 out_mem:
+	sl_police_free(dp);
 	sl_nat_free(dp->nat);
 	sl_ip6eo_free(dp->ip6eo);
 	if (dp->neigh)

@@ -37,6 +37,8 @@
 #include "sl_shm_attach.h"
 
 struct sl_nat_table; /* dataplane/nat/sl_nat.h */
+struct sl_pol_table; /* dataplane/policer/sl_policer.h */
+struct sl_pol_applied; /* police.c */
 struct sl_ip6eo_table; /* dataplane/pipeline/sl_ip6gw.h (issue 6) */
 
 struct sl_neigh_table;
@@ -65,6 +67,16 @@ struct sl_dp {
 	/* Packet trace (sl_trace.h), NULL if it could not be allocated;
 	 * armed and read by telemetry threads, written by the workers. */
 	struct sl_trace *trace;
+	/* Bandwidth policers (police.c, issue 7), NULL when the config sets
+	 * policers to 0: the buckets of the police section's policer indexes
+	 * 0..pol_max-1, metered by every worker (lcore index = slot), written
+	 * (applied from the bank) by the main lcore only, which alone also
+	 * uses pol_applied, pol_gen and pol_warned. */
+	struct sl_pol_table *pol;
+	struct sl_pol_applied *pol_applied;
+	uint32_t pol_max;
+	bool pol_warned;
+	uint64_t pol_gen; /* generation whose section was applied */
 	/* IPv6 gateway egress-only state (dataplane/pipeline/ip6gw_state.c),
 	 * NULL if it could not be created (egress-only addresses then get no
 	 * traffic back). Workers 0..n_workers-1 are its QSBR readers. */
@@ -161,6 +173,18 @@ extern sl_stage_fn sl_stage_fns[SL_STAGE_MAX];
 /** Passes over the stage list sl_pipeline_run() makes before it declares a
  * forwarding loop and drops what is left (SL_DROP_PIPELINE_LOOP). */
 #define SL_PIPELINE_MAX_PASSES 16
+
+/* police.c */
+
+/** The policer table of `max` policers for the workers and the main lcore
+ * (n_workers set); max 0: no policing. 0 or -ENOMEM. */
+int sl_police_create(struct sl_dp *dp, uint32_t max);
+void sl_police_free(struct sl_dp *dp);
+/** Main lcore, after its sync: apply the police section of its bank if the
+ * generation moved (rates, new, reset and removed policers) at time `now`. */
+void sl_police_sync(struct sl_dp *dp, uint64_t now);
+/** Main lcore: policer counters into the stats area (pol[]). */
+void sl_police_export(struct sl_dp *dp);
 
 /* ctrl.c */
 

@@ -8,7 +8,7 @@
  * message is its source file's (sl_logtype(): port.c "sluice.port",
  * shm.c and ctrl.c "sluice.shm", telemetry.c and trace.c
  * "sluice.telemetry", arpnd.c and neigh.c "sluice.neigh", dataplane/nat/
- * "sluice.nat", dataplane/policer/ "sluice.policer", the rest
+ * "sluice.nat", dataplane/policer/ and police.c "sluice.policer", the rest
  * "sluice.core"), so call sites do not name it.
  */
 #ifndef SL_LOG_H

@@ -19,6 +19,10 @@
  *                       entries from ",OFFSET" (default 0) with "next"
  *   /sluice/lcores      per lcore: slot, online, acknowledged generation,
  *                       packets in and out, drops
+ *   /sluice/policers    the bandwidth policers sluice-dp applied (the stats
+ *                       area's export: index, tag, rate, conforming and
+ *                       exceeding packets and bytes), SL_TEL_POL_PAGE from
+ *                       ",INDEX" (default 0) with "next"
  *   /sluice/trace_add   ",N": trace the next N received packets (1-255;
  *                       0 stops), a new trace replacing the last
  *   /sluice/trace       the trace's records, SL_TEL_TRACE_PAGE from
@@ -44,6 +48,9 @@
  *     thread) and sl_ports[] / the config, immutable once the ports run;
  *   - neighbours: the export in the stats area, copied under its seqcount
  *     (retry while odd or changed), never the live table;
+ *   - policers: the export in the stats area, monotonic words read with
+ *     relaxed loads (the ids and directions are the tables': sluicectl
+ *     policers pairs them);
  *   - segment header: atomics (generation, slots) and immutable fields.
  * The segment and the ports do not live as long as the process: the main
  * lcore replaces the segment when sluiced re-creates it and closes the ports
@@ -78,6 +85,7 @@
 /* Seqcount retries before a neighbour read gives up (the export takes
  * microseconds every 100 ms, so one retry is already rare). */
 #define SL_TEL_SEQ_RETRIES 1000
+#define SL_TEL_POL_PAGE 32 /* policers per /sluice/policers answer */
 
 #define SL_NAME(sym, name, desc) name,
 static const char *const sl_tel_drop_names[] = {SL_FOREACH_DROP (SL_NAME)};
@@ -334,6 +342,20 @@ static int sl_tel_ports(const char *cmd, const char *params, struct rte_tel_data
 	return 0;
 }
 
+/* The optional index parameter of a paged command: 0 if none, -1 if it is
+ * not a number below `max`. */
+static int sl_tel_index(const char *params, unsigned long max, unsigned long *off)
+{
+	char *end;
+
+	*off = 0;
+	if (!params || !*params)
+		return 0;
+	errno = 0;
+	*off = strtoul(params, &end, 10);
+	return errno || *end || *off >= max ? -1 : 0;
+}
+
 /* Copy entries [off, off + SL_TEL_NEIGH_PAGE) of the neighbour export under
  * the stats seqcount. Returns the entries copied, or -EAGAIN if the writer
  * kept it busy. */
@@ -373,15 +395,9 @@ static int sl_tel_neighbours(const char *cmd, const char *params, struct rte_tel
 	int n;
 
 	(void)cmd;
-	if (params && *params) {
-		char *end;
-
-		errno = 0;
-		off = strtoul(params, &end, 10);
-		if (errno || *end || off >= SL_MAX_NEIGH_EXPORT)
-			return sl_tel_error(d, "/sluice/neighbours takes an entry offset: "
-					       "/sluice/neighbours,OFFSET (0 to 8191)");
-	}
+	if (sl_tel_index(params, SL_MAX_NEIGH_EXPORT, &off) < 0)
+		return sl_tel_error(d, "/sluice/neighbours takes an entry offset: "
+				       "/sluice/neighbours,OFFSET (0 to 8191)");
 	dp = sl_tel_enter();
 	if (!dp)
 		return sl_tel_not_attached(d);
@@ -420,6 +436,57 @@ static int sl_tel_neighbours(const char *cmd, const char *params, struct rte_tel
 		rte_tel_data_add_dict_u64(o, "queued", e[i].n_queued);
 		rte_tel_data_add_dict_u64(o, "age_ms", e[i].age_ms);
 		snprintf(key, sizeof(key), "%lu", off + (unsigned long)i);
+		rte_tel_data_add_dict_container(d, key, o, 0);
+	}
+	return 0;
+}
+
+static int sl_tel_policers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct sl_pol_export e[SL_TEL_POL_PAGE];
+	uint32_t idx[SL_TEL_POL_PAGE], n = 0, total, i;
+	unsigned long off = 0;
+	struct sl_dp *dp;
+
+	(void)cmd;
+	if (sl_tel_index(params, SL_MAX_POL_EXPORT, &off) < 0)
+		return sl_tel_error(d, "/sluice/policers takes a policer index to start "
+				       "from: /sluice/policers,INDEX (0 to 16383)");
+	dp = sl_tel_enter();
+	if (!dp)
+		return sl_tel_not_attached(d);
+	total = __atomic_load_n(&dp->shm->stats->n_pol_export, __ATOMIC_RELAXED);
+	total = total < SL_MAX_POL_EXPORT ? total : SL_MAX_POL_EXPORT;
+	for (i = (uint32_t)off; i < total && n < SL_TEL_POL_PAGE; i++) {
+		const uint64_t *w = (const uint64_t *)&dp->shm->stats->pol[i];
+
+		if (sl_tel_u64(&w[0]) == 0)
+			continue; /* not applied */
+		e[n] = (struct sl_pol_export){sl_tel_u64(&w[0]), sl_tel_u64(&w[1]), sl_tel_u64(&w[2]),
+					      sl_tel_u64(&w[3]), sl_tel_u64(&w[4]), sl_tel_u64(&w[5])};
+		idx[n++] = i;
+	}
+	sl_tel_leave();
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "exported", total);
+	rte_tel_data_add_dict_u64(d, "count", n);
+	if (i < total)
+		rte_tel_data_add_dict_u64(d, "next", i);
+	for (uint32_t k = 0; k < n; k++) {
+		struct rte_tel_data *o = rte_tel_data_alloc();
+		char key[16];
+
+		if (!o)
+			return -ENOMEM;
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_u64(o, "tag", e[k].tag);
+		rte_tel_data_add_dict_u64(o, "rate_bytes_per_s", e[k].rate);
+		rte_tel_data_add_dict_u64(o, "conform_packets", e[k].conform_pkts);
+		rte_tel_data_add_dict_u64(o, "conform_bytes", e[k].conform_bytes);
+		rte_tel_data_add_dict_u64(o, "exceed_packets", e[k].exceed_pkts);
+		rte_tel_data_add_dict_u64(o, "exceed_bytes", e[k].exceed_bytes);
+		snprintf(key, sizeof(key), "%u", idx[k]);
 		rte_tel_data_add_dict_container(d, key, o, 0);
 	}
 	return 0;
@@ -667,6 +734,9 @@ static const struct {
     {"/sluice/neighbours", sl_tel_neighbours,
      "sluice-dp: the exported neighbour table, 48 entries from an offset. Parameter: offset "
      "(default 0)"},
+    {"/sluice/policers", sl_tel_policers,
+     "sluice-dp: bandwidth policers applied, with their counters (32 from an index). "
+     "Parameter: index (default 0)"},
     {"/sluice/trace_add", sl_tel_trace_add,
      "sluice-dp: trace the next N received packets (replaces the last trace). Parameter: N "
      "(1-255; 0 stops)"},

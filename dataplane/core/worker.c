@@ -154,6 +154,40 @@ static bool sl_nat_ok(const struct sl_bank_header *b, uint64_t bank_size)
 	return true;
 }
 
+/* The police section (issue 7) lies inside the bank, its arrays inside it,
+ * and every policer index police4 follows without checks (ip[].pol[],
+ * pol[].parent) is in range or SL_POL_IDX_NONE. */
+static bool sl_police_ok(const struct sl_bank_header *b, uint64_t bank_size)
+{
+	const struct sl_pol_sec *s;
+	const struct sl_pol_ent *pol;
+	const struct sl_pol_ip_ent *ip;
+	uint64_t lim;
+
+	if (b->police_off == 0)
+		return true;
+	if (!sl_span_ok(b->police_off, 1, sizeof(*s), bank_size) ||
+	    !sl_span_ok(b->police_off, 1, b->police_size, bank_size) ||
+	    b->police_size < sizeof(*s))
+		return false;
+	s = SL_BANK_PTR(b, b->police_off, const struct sl_pol_sec);
+	lim = b->police_size;
+	if (s->size != lim || !sl_span_ok(s->pol_off, s->n_pols, sizeof(*pol), lim) ||
+	    !sl_span_ok(s->ip_off, s->n_ips, sizeof(*ip), lim) ||
+	    !sl_span_ok(s->ip6_off, s->n_ip6, sizeof(struct sl_pol_ip6_ent), lim))
+		return false;
+	pol = SL_POL_SEC_PTR(s, s->pol_off, struct sl_pol_ent);
+	ip = SL_POL_SEC_PTR(s, s->ip_off, struct sl_pol_ip_ent);
+	for (uint32_t i = 0; i < s->n_pols; i++)
+		if (pol[i].parent >= s->n_pols && pol[i].parent != SL_POL_IDX_NONE)
+			return false;
+	for (uint32_t i = 0; i < s->n_ips; i++)
+		for (unsigned int d = 0; d < SL_POL_DIR_MAX; d++)
+			if (ip[i].pol[d] >= s->n_pols && ip[i].pol[d] != SL_POL_IDX_NONE)
+				return false;
+	return true;
+}
+
 /* The IPv6 gateway section (issue 6) lies inside the bank, its arrays
  * inside it, and the indexes the fast path follows (gateway of an address
  * or a VPC block, a gateway's rule slice) are in range. */
@@ -204,8 +238,9 @@ bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_siz
 	    !sl_span_ok(b->nh_off, b->n_nexthops, sizeof(struct sl_nexthop), bank_size) ||
 	    !sl_span_ok(b->vpc_off, b->n_vpcs, sizeof(struct sl_vpc), bank_size) ||
 	    !sl_span_ok(b->vlan_map_off, SL_VLAN_MAP_ENTRIES, sizeof(uint32_t), bank_size) ||
-	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size) ||
-	    !sl_nat_ok(b, bank_size) || !sl_ip6gw_ok(b, bank_size))
+	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size) || !sl_nat_ok(b, bank_size) ||
+	    !sl_havip_sec_ok(b, bank_size) || !sl_police_ok(b, bank_size) ||
+	    !sl_ip6gw_ok(b, bank_size))
 		return false;
 	v = SL_BANK_PTR(b, b->vpc_off, const struct sl_vpc);
 	for (uint32_t i = 0; i < b->n_vpcs; i++)

@@ -98,6 +98,7 @@ static inline void sl_eth_input_one(struct sl_worker *w, const uint32_t *vlan_ma
 	md->out_port = 0;
 	md->out_vlan = 0;
 	md->flags = 0;
+	md->pub_ip = 0;
 	md->punt = SL_PUNT_NONE;
 	md->icmp_type = 0;
 	md->icmp_code = 0;

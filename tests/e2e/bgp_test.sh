@@ -12,8 +12,9 @@
 #       far_host); announces static routes with the far hosts as
 #       third-party next hops (next hop keep);
 #   root namespace: BIRD "gateway", AS 65001, on the gateway's own outside
-#       addresses 203.0.113.2 and 2001:db8:ffff::2, put on sl-exc0, the
-#       exception path of sluice-dp's outside port (docs/sluice-dp.md):
+#       addresses 203.0.113.2 and 2001:db8:ffff::2, which sluiced
+#       (--exception) puts on sl-exc0, the exception path of sluice-dp's
+#       outside port (docs/sluice-dp.md):
 #       the BGP sessions run through sluice-dp like a real gateway's;
 #       exports what BGP learnt to kernel table KTABLE (nothing else uses
 #       it, no ip rule points at it);
@@ -134,13 +135,17 @@ EOF
 upc() { timeout 20 "$BIRDC" -s "$tmp/bird-up.ctl" "$@"; }
 gwc() { timeout 20 "$BIRDC" -s "$tmp/bird-gw.ctl" "$@"; }
 
-env SLUICED_ARGS="--kernel-table $KTABLE" SLUICE_LAB_TIMEOUT=60 \
+env SLUICED_ARGS="--kernel-table $KTABLE --exception $EXC" SLUICE_LAB_TIMEOUT=60 \
 	timeout -k 5 90 "$SL_LAB" start >/dev/null 2>&1 ||
 	tap_bail "scripts/lab start failed: $(tail -5 "$SLOG" 2>/dev/null)"
-# the host's side of the outside link: the gateway's addresses on the TAP
-sysctl -qw "net.ipv6.conf.$EXC.disable_ipv6=0" "net.ipv6.conf.$EXC.accept_ra=0" &&
-	ip addr add 203.0.113.2/24 dev "$EXC" && ip -6 addr add 2001:db8:ffff::2/64 dev "$EXC" nodad &&
-	ip link set "$EXC" up || tap_bail "cannot configure the exception path $EXC"
+# the host's side of the outside link: sluiced puts the gateway's addresses
+# on the TAP (--exception)
+for ((i = 0; i < 50; i++)); do
+	ip -o addr show dev "$EXC" 2>/dev/null | grep -q "inet 203.0.113.2/24" &&
+		ip -o addr show dev "$EXC" | grep -q "inet6 2001:db8:ffff::2/64" && break
+	sleep 0.1
+done
+((i < 50)) || tap_bail "sluiced did not configure $EXC: $(ip addr show dev "$EXC" 2>&1)"
 
 "$BIRD" -f -c "$tmp/gw.conf" -s "$tmp/bird-gw.ctl" -P "$tmp/bird-gw.pid" </dev/null >/dev/null 2>&1 8>&- &
 bird_pids+=($!)

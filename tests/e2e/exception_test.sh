@@ -3,13 +3,15 @@
 #
 # tests/e2e/exception_test.sh: the exception path (issue 8; docs/sluice-dp.md,
 # "Exception path"). sluice-dp runs the lab with "exception": "sl-exc0" on
-# its outside port: it creates the TAP sl-exc0 with the port's MAC; the host
-# puts the gateway's outside address on it. Checked, through the real data
+# its outside port: it creates the TAP sl-exc0 with the port's MAC, and
+# sluiced --exception sl-exc0 brings it up with the gateway's outside
+# addresses (and puts them back when they go). Checked, through the real data
 # plane (the outside port is sluice-dp's af_packet port, the host has no
 # other way onto that link):
 #   - wire -> kernel -> wire: a TCP server of the host bound to the
-#     gateway's outside address answers curl from the inet namespace (the
-#     SYN is punted to the kernel, the SYN-ACK goes out through the TAP);
+#     gateway's outside address answers curl from the inet namespace, over
+#     IPv4 and IPv6 (the SYN is punted to the kernel, the SYN-ACK goes out
+#     through the TAP);
 #   - kernel -> wire -> kernel: the host itself reaches a server in inet
 #     (its ARP request leaves through the TAP, the reply is copied to it);
 #   - UDP to the gateway goes to the kernel too (a host UDP socket gets it),
@@ -20,12 +22,13 @@
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=10
+PLAN=13
 tap_plan $PLAN
 lab_test_init exception
 
 EXC=sl-exc0
-GW4=203.0.113.2 # the gateway's outside address (configs/demo.json)
+GW4=203.0.113.2 # the gateway's outside addresses (configs/demo.json)
+GW6=2001:db8:ffff::2
 INET4=203.0.113.1
 lab() { timeout -k 5 120 "$SL_LAB" "$@"; }
 
@@ -38,6 +41,19 @@ sed "s|\"role\": \"outside\", \"mtu\": 1500,|\"role\": \"outside\", \"mtu\": 150
 	"$SL_ROOT/configs/dp-lab.json" >"$tmp/dp.json"
 grep -q "\"exception\": \"$EXC\"" "$tmp/dp.json" || tap_bail "could not add the exception key to dp-lab.json"
 export SLUICE_LAB_DP_CONFIG=$tmp/dp.json
+export SLUICED_ARGS="--exception $EXC"
+
+has_addrs() { # wait up to 5 s for both outside addresses on $EXC, and up
+	local i
+	for ((i = 0; i < 50; i++)); do
+		ip -o addr show dev "$EXC" 2>/dev/null | grep -q "inet $GW4/24" &&
+			ip -o addr show dev "$EXC" | grep -q "inet6 $GW6/64" &&
+			ip -o link show dev "$EXC" | grep -q "[<,]UP[,>]" && return 0
+		sleep 0.1
+	done
+	ip addr show dev "$EXC" 2>&1
+	return 1
+}
 
 check "lab up" lab up || tap_bail "lab up failed"
 if ! check "lab start with an exception path on the outside port" lab start; then
@@ -50,8 +66,9 @@ exc_mac=$(cat "/sys/class/net/$EXC/address" 2>/dev/null)
 check "sluice-dp created $EXC with the outside port's MAC ($out_mac)" \
 	test -n "$exc_mac" -a "$exc_mac" == "$out_mac"
 
-sysctl -qw "net.ipv6.conf.$EXC.disable_ipv6=1"
-ip addr add "$GW4/24" dev "$EXC" && ip link set "$EXC" up || tap_bail "cannot configure $EXC"
+check "sluiced --exception brought $EXC up with $GW4/24 and $GW6/64" has_addrs
+ip addr del "$GW4/24" dev "$EXC"
+check "an address removed by hand is put back within seconds" has_addrs
 to0=$(counter exception_to_kernel)
 from0=$(counter exception_from_kernel)
 echo0=$(counter echo_replies)
@@ -59,6 +76,8 @@ echo0=$(counter echo_replies)
 # the host's server on the gateway's own address, reached from inet
 mkdir -p "$tmp/www" && echo "hello from the host kernel" >"$tmp/www/index.txt"
 (cd "$tmp/www" && exec "$SL_PY" -m http.server --bind "$GW4" 8179) >"$tmp/http-host.log" 2>&1 &
+bg_pids+=($!)
+(cd "$tmp/www" && exec "$SL_PY" -m http.server --bind "$GW6" 8179) >"$tmp/http-host6.log" 2>&1 &
 bg_pids+=($!)
 # a server in inet, reached by the host
 ip netns exec sl-inet sh -c "cd '$tmp/www' && exec '$SL_PY' -m http.server --bind $INET4 8180" \
@@ -71,6 +90,9 @@ done
 
 got=$(in_ns inet curl -sS --max-time 10 "http://$GW4:8179/index.txt" 2>&1)
 check "inet -> the host's TCP server on $GW4 through the exception path (curl)" \
+	test "$got" == "hello from the host kernel"
+got=$(in_ns inet curl -sS --max-time 10 "http://[$GW6]:8179/index.txt" 2>&1)
+check "inet -> the host's TCP server on $GW6 (IPv6, ND through the exception path)" \
 	test "$got" == "hello from the host kernel"
 got=$(timeout 15 curl -sS --max-time 10 --interface "$EXC" "http://$INET4:8180/index.txt" 2>&1)
 check "the host -> a TCP server in inet through the TAP and the outside port (curl)" \

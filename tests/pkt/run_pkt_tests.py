@@ -153,7 +153,10 @@ def runner_step(s):
     (a step with `advance_s` or `config` and no `send`)."""
     if "send" not in s:
         return {k: s[k] for k in ("advance_s", "config") if k in s}
-    return {"port": s["port"], "hex": bytes(s["send"]).hex()}
+    # optional: wait_us (virtual time before it), count (the frame sent that
+    # many times at once)
+    return dict({"port": s["port"], "hex": bytes(s["send"]).hex()},
+                **{k: s[k] for k in ("wait_us", "count") if k in s})
 
 
 def remove_eal_runtime_dir(pid):

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "sl_compile.h"
+#include "sl_test_compile.h"
 #include "sl_test_util.h"
 #include "sl_test_validate.h"
 
@@ -210,15 +211,6 @@ static char *dump(const struct sl_bank_header *h)
 	return out;
 }
 
-static void build(struct sl_compiler *c, const struct sl_store *s, void *bank, uint64_t size,
-		  uint64_t gen)
-{
-	struct sl_compile_stats st;
-
-	assert_int_equal(sl_compile(c, s, &st), 0);
-	assert_int_equal(sl_compile_layout(c, bank, size, gen), 0);
-}
-
 static void test_section(void **state)
 {
 	const uint64_t size = 1 << 20;
@@ -234,7 +226,7 @@ static void test_section(void **state)
 
 	(void)state;
 	memset(bank, 0, size);
-	build(c, s, bank, size, 1);
+	sl_t_build(c, s, bank, size, 1);
 	va = sl_compiler_vpc_index(c, "vpc-a");
 	sec = bank_sec(h);
 	assert_non_null(sec);
@@ -294,7 +286,7 @@ static void test_section(void **state)
 	s = sl_t_load_ok(cfg(true, NULL, NULL, NULL));
 	c = sl_compiler_new();
 	memset(bank, 0, size);
-	build(c, s, bank, size, 1);
+	sl_t_build(c, s, bank, size, 1);
 	assert_null(bank_sec(h));
 	assert_null(sl_compiler_ip6gw(c));
 	assert_int_equal(vpc_nh(h, "vpc-a", "2400::1")->type, SL_NH_UNREACHABLE);
@@ -315,7 +307,7 @@ static void test_instance_rule(void **state)
 
 	(void)state;
 	memset(bank, 0, size);
-	build(c, s, bank, size, 1);
+	sl_t_build(c, s, bank, size, 1);
 	a = dp_addr(bank_sec(bank), "2001:db8:a::10");
 	assert_non_null(a);
 	assert_int_equal(a->flags, SL_IP6GW_A_BANDWIDTH | SL_IP6GW_A_EGRESS_ONLY);
@@ -356,13 +348,13 @@ static void test_left_right(void **state)
 		struct sl_compiler *fresh = sl_compiler_new();
 		char *want, *got;
 
-		build(c, s, bank[gen & 1], size, gen);
+		sl_t_build(c, s, bank[gen & 1], size, gen);
 		assert_int_equal(sl_compile_sync_bank(c, (gen + 1) & 1, bank[(gen + 1) & 1], size),
 				 0);
 		assert_false(sl_compile_bank_dirty(c, 0));
 		assert_false(sl_compile_bank_dirty(c, 1));
 		memset(ref, 0, size);
-		build(fresh, s, ref, size, gen);
+		sl_t_build(fresh, s, ref, size, gen);
 		want = dump(ref);
 		for (unsigned int b = 0; b < 2; b++) {
 			got = dump(bank[b]);

@@ -20,7 +20,18 @@
  * ARP/ND answers, resolution requests and released queued packets all
  * appear in the same step that caused them.
  *
+ * NAT: the runner creates the NAT session table as sluice-dp does when its
+ * config sets nat_sessions (default here 4096 sessions; --nat-sessions N,
+ * and --nat-port-max P narrows the public port range to 1024..P so a test
+ * can exhaust it), on the same virtual clock. The main-lcore context applies
+ * the bank's NAT section when it takes up the generation, as in sluice-dp.
+ * A step may carry "advance_s" (virtual seconds to let pass before it, with
+ * the expiry scan run over the whole table) and "nat_eif" (true/false:
+ * endpoint-independent filtering on every configured gateway from then on;
+ * the API has no field for it yet).
+ *
  * Usage: pkt_runner --config FILE --vectors FILE --out FILE --tmpdir DIR
+ *                   [--nat-sessions N] [--nat-port-max P]
  */
 #include <errno.h>
 #include <limits.h>
@@ -41,6 +52,7 @@
 
 #include "sl_ctl.h"
 #include "sl_dp.h"
+#include "sl_nat.h"
 #include "sl_neigh.h"
 #include "sl_port.h"
 #include "sl_shm_attach.h"
@@ -72,6 +84,8 @@ static struct sl_test_port sl_tports[] = {
 
 static struct sl_dp sl_rdp;
 static struct sl_shm sl_rshm;
+static uint32_t sl_nat_sessions = 4096;
+static uint16_t sl_nat_port_max; /* 0: 65535 */
 
 static char sl_runtime_dir[PATH_MAX];
 
@@ -185,10 +199,25 @@ static int sl_setup(const char *config, const char *tmpdir)
 	sl_rdp.neigh = sl_ctrl_neigh_create(&sl_rdp);
 	if (!sl_rdp.neigh)
 		return sl_fail("cannot create the neighbour table");
+	if (sl_nat_sessions) {
+		const struct sl_nat_conf nc = {
+			.max_sessions = sl_nat_sessions,
+			.max_gws = 64,
+			.max_pubips = 64,
+			.n_workers = 1,
+			.port_max = sl_nat_port_max,
+		};
+
+		sl_rdp.nat = sl_nat_create("sl_pkt_nat", &nc);
+		if (!sl_rdp.nat)
+			return sl_fail("cannot create the NAT session table");
+	}
 	ids[0] = ids[1] = rte_lcore_id();
 	if (sl_shm_dp_start(&sl_rshm, 2, ids) < 0)
 		return sl_fail("cannot register in the segment");
 	sl_neigh_reader_online(sl_rdp.neigh, 0);
+	if (sl_rdp.nat)
+		sl_nat_reader_online(sl_rdp.nat, 0);
 	sl_worker_online(sl_rdp.workers[0]);
 	sl_worker_online(sl_rdp.main_w);
 	if (!sl_rdp.workers[0]->bank)
@@ -211,6 +240,30 @@ static void sl_settle(void)
 
 /* Virtual time between two steps (see sl_setup). */
 #define SL_STEP_US 100
+
+/* A step's NAT hooks (see the design note): time passing, filtering. */
+static void sl_step_hooks(json_t *step)
+{
+	json_t *adv = json_object_get(step, "advance_s"), *eif = json_object_get(step, "nat_eif");
+
+	if (json_is_integer(adv)) {
+		sl_rdp.test_clock_tsc += rte_get_tsc_hz() * (uint64_t)json_integer_value(adv);
+		if (sl_rdp.nat) /* a whole sweep, then the grace periods end */
+			for (uint32_t i = 0; i <= sl_nat_sessions / SL_NAT_EXPIRE_MAX + 1; i++) {
+				sl_nat_expire(sl_rdp.nat, 0, sl_rdp.test_clock_tsc,
+					      SL_NAT_EXPIRE_MAX);
+				sl_nat_quiescent(sl_rdp.nat, 0);
+			}
+	}
+	if (json_is_boolean(eif) && sl_rdp.nat)
+		for (uint16_t g = 0; g < sl_rdp.nat->conf.max_gws; g++) {
+			const struct sl_nat_gw *gw = &sl_rdp.nat->gw[g];
+
+			if (gw->max_sessions)
+				sl_nat_gw_set(sl_rdp.nat, g, gw->max_sessions, gw->new_per_sec,
+					      json_is_true(eif) ? SL_NAT_GW_EIF : 0);
+		}
+}
 
 static json_t *sl_run_step(json_t *step)
 {
@@ -242,6 +295,7 @@ static json_t *sl_run_step(json_t *step)
 	/* The ring PMD hands mbufs over as they are; a real PMD stamps the
 	 * port, which eth_input relies on. */
 	m->port = tp->port_id;
+	sl_step_hooks(step);
 	sl_rdp.test_clock_tsc += rte_get_tsc_hz() / 1000000 * SL_STEP_US;
 	sl_sum_drops(before);
 	if (rte_ring_enqueue(tp->rx, m) != 0) {
@@ -288,6 +342,8 @@ int main(int argc, char **argv)
 		{ "vectors", required_argument, NULL, 'v' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "tmpdir", required_argument, NULL, 't' },
+		{ "nat-sessions", required_argument, NULL, 'n' },
+		{ "nat-port-max", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char prefix[64];
@@ -299,12 +355,14 @@ int main(int argc, char **argv)
 	size_t i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:v:o:t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:v:o:t:n:p:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'v': vectors = optarg; break;
 		case 'o': out = optarg; break;
 		case 't': tmpdir = optarg; break;
+		case 'n': sl_nat_sessions = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'p': sl_nat_port_max = (uint16_t)strtoul(optarg, NULL, 0); break;
 		default: return 2;
 		}
 	}
@@ -346,6 +404,11 @@ int main(int argc, char **argv)
 	json_decref(cases);
 	sl_worker_offline(sl_rdp.workers[0]);
 	sl_worker_offline(sl_rdp.main_w);
+	if (sl_rdp.nat) {
+		sl_nat_reader_offline(sl_rdp.nat, 0);
+		sl_nat_free(sl_rdp.nat);
+	}
+	free(sl_rdp.nat_applied);
 	sl_shm_dp_stop(&sl_rshm);
 	return 0;
 }

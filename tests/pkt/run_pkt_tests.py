@@ -6,7 +6,8 @@ Usage: run_pkt_tests.py RUNNER CONFIG [--cases MODULE]
 
 MODULE is vectors (the golden vectors, the default) or malformed (the
 malformed-packet corpus); both define cases() in the same format, and may
-define TODO = {case name: reason} for cases the pipeline gets wrong today.
+define TODO = {case name: reason} for cases the pipeline gets wrong today
+and RUNNER_ARGS (extra pkt_runner options, e.g. the NAT table's size).
 
 The vectors are written as hex to a JSON file, tests/pkt/pkt_runner (C: the
 data-plane library on net_ring ports, tables from sluiced's compiler) injects
@@ -166,13 +167,15 @@ def main():
         print("1..1\nnot ok 1 - TODO names cases that do not exist: %s" % sorted(unknown))
         return 1
     with tempfile.TemporaryDirectory(prefix="sl-pkt-") as tmp:
-        vec = [{"name": name, "steps": [{"port": s["port"], "hex": bytes(s["send"]).hex()} for s in steps]}
+        hooks = ("advance_s", "nat_eif")  # runner-side hooks of a step (pkt_runner.c)
+        vec = [{"name": name, "steps": [dict({"port": s["port"], "hex": bytes(s["send"]).hex()},
+                                             **{h: s[h] for h in hooks if h in s}) for s in steps]}
                for name, steps in cases]
         vpath, rpath = os.path.join(tmp, "vectors.json"), os.path.join(tmp, "results.json")
         with open(vpath, "w") as f:
             json.dump(vec, f)
         proc = subprocess.Popen([runner, "--config", config, "--vectors", vpath, "--out", rpath,
-                                 "--tmpdir", tmp], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 "--tmpdir", tmp] + list(getattr(mod, "RUNNER_ARGS", [])), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
         try:
             out, err = proc.communicate(timeout=300)

@@ -28,7 +28,12 @@
  * A step may carry "advance_s" (virtual seconds to let pass before it, with
  * the expiry scan run over the whole table) and "nat_eif" (true/false:
  * endpoint-independent filtering on every configured gateway from then on;
- * the API has no field for it yet).
+ * the API has no field for it yet) and "nat_dst_of" ([proto, src, sport,
+ * dst, dport] of an inside flow of gateway 0): the frame, sent on the
+ * outside, is first addressed to that flow's public endpoint (destination
+ * address and port, ICMP identifier; checksums recomputed), which the
+ * vectors cannot know in advance. The endpoint is remembered, so a step
+ * after the session expired still reaches the same public port.
  *
  * Usage: pkt_runner --config FILE --vectors FILE --out FILE --tmpdir DIR
  *                   [--nat-sessions N] [--nat-port-max P]
@@ -49,6 +54,8 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
+#include <rte_ip.h>
+#include <arpa/inet.h>
 
 #include "sl_ctl.h"
 #include "sl_dp.h"
@@ -241,6 +248,72 @@ static void sl_settle(void)
 /* Virtual time between two steps (see sl_setup). */
 #define SL_STEP_US 100
 
+/* Public endpoints of flows named by "nat_dst_of", remembered. */
+#define SL_MEMO_MAX 64
+static struct {
+	struct sl_nat_key in;
+	uint32_t pub;
+	uint16_t pport;
+} sl_memo[SL_MEMO_MAX];
+static unsigned int sl_n_memo;
+
+/* "nat_dst_of": address the outside frame `p` (untagged Ethernet + IPv4)
+ * to the public endpoint of an inside flow. 0, or -1 if unknown. */
+static int sl_nat_dst_of(json_t *spec, uint8_t *p, size_t len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
+	struct in_addr a, b;
+	struct sl_nat_key k;
+	unsigned int i, dir;
+	uint8_t *l4;
+	size_t hl;
+
+	if (json_array_size(spec) != 5 || !sl_rdp.nat ||
+	    inet_pton(AF_INET, json_string_value(json_array_get(spec, 1)), &a) != 1 ||
+	    inet_pton(AF_INET, json_string_value(json_array_get(spec, 3)), &b) != 1 ||
+	    len < sizeof(struct rte_ether_hdr) + sizeof(*ip) + 8)
+		return -1;
+	sl_nat_key_in(&k, 0, (uint8_t)json_integer_value(json_array_get(spec, 0)),
+		      rte_be_to_cpu_32(a.s_addr), (uint16_t)json_integer_value(json_array_get(spec, 2)),
+		      rte_be_to_cpu_32(b.s_addr), (uint16_t)json_integer_value(json_array_get(spec, 4)));
+	for (i = 0; i < sl_n_memo; i++)
+		if (memcmp(&sl_memo[i].in, &k, sizeof(k)) == 0)
+			break;
+	if (i == sl_n_memo) {
+		struct sl_nat_session *s = sl_nat_lookup(sl_rdp.nat, 0, &k, &dir);
+
+		if (s == NULL || i == SL_MEMO_MAX)
+			return -1;
+		sl_memo[i].in = k;
+		sl_memo[i].pub = s->k[SL_NAT_DIR_REPLY].dst;
+		sl_memo[i].pport = s->k[SL_NAT_DIR_REPLY].dport;
+		sl_n_memo++;
+	}
+	hl = (size_t)(ip->version_ihl & 0xf) * 4;
+	l4 = (uint8_t *)ip + hl;
+	ip->dst_addr = rte_cpu_to_be_32(sl_memo[i].pub);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (ip->next_proto_id == IPPROTO_ICMP) {
+		uint16_t id = rte_cpu_to_be_16(sl_memo[i].pport), ck = 0;
+		size_t n = rte_be_to_cpu_16(ip->total_length) - hl;
+
+		memcpy(l4 + 4, &id, 2);
+		memcpy(l4 + 2, &ck, 2);
+		ck = (uint16_t)~rte_raw_cksum(l4, n);
+		memcpy(l4 + 2, &ck, 2);
+	} else {
+		uint16_t port = rte_cpu_to_be_16(sl_memo[i].pport), ck = 0;
+		size_t off = ip->next_proto_id == IPPROTO_TCP ? 16 : 6;
+
+		memcpy(l4 + 2, &port, 2);
+		memcpy(l4 + off, &ck, 2);
+		ck = rte_ipv4_udptcp_cksum(ip, l4);
+		memcpy(l4 + off, &ck, 2);
+	}
+	return 0;
+}
+
 /* A step's NAT hooks (see the design note): time passing, filtering. */
 static void sl_step_hooks(json_t *step)
 {
@@ -292,6 +365,12 @@ static json_t *sl_run_step(json_t *step)
 		p[i] = (uint8_t)b;
 	}
 
+	if (json_object_get(step, "nat_dst_of") &&
+	    sl_nat_dst_of(json_object_get(step, "nat_dst_of"), p, len) < 0) {
+		fprintf(stderr, "pkt_runner: nat_dst_of: no such flow\n");
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
 	/* The ring PMD hands mbufs over as they are; a real PMD stamps the
 	 * port, which eth_input relies on. */
 	m->port = tp->port_id;

@@ -18,7 +18,8 @@ the actual frame are verified by recomputation, then the frames are compared
 byte for byte after copying the fields a case declares free (e.g. IP.id) from
 actual to expected. A step may also give `expect_raw` (frames compared byte
 for byte, nothing recomputed) and `drops` (the exact growth of every drop
-counter: {} means no drop at all). Output is TAP, one line per case; a case
+counter: {} means no drop at all), or be `unchecked` (it only moves state:
+the clock, neighbours). Output is TAP, one line per case; a case
 listed in TODO is reported with a "# TODO reason" directive (an expected
 failure; "ok ... # TODO" means it is fixed and the entry can go).
 """
@@ -85,8 +86,47 @@ def compare(exp_pkt, act_bytes, ignore):
         exp.summary(), act.summary(), exp_bytes.hex(), act_bytes.hex())
 
 
-def check_step(step, result):
+def field_of(frame_hex, name):
+    """Value of "Layer.field" in a frame given as hex (None if absent)."""
+    lname, field = name.split(".")
+    p = Ether(bytes.fromhex(frame_hex))
+    return getattr(p.getlayer(lname), field) if p.haslayer(lname) else None
+
+
+def check_relations(step, result, earlier):
+    """Checks on values the vectors cannot know in advance (a NAT's public
+    port): `same` {field: step} the first output frame's field equals that
+    of an earlier step of the case, `differs` likewise unequal, `one_of`
+    {field: [values]}, `within` {field: [lo, hi]}."""
     errs = []
+    if not any(k in step for k in ("same", "differs", "one_of", "within")):
+        return errs
+    if not result["out"]:
+        return ["no output frame to check %s on" % list(step.get("same", step.get("one_of", {})))]
+    mine = result["out"][0]["hex"]
+    for key, want_equal in (("same", True), ("differs", False)):
+        for name, si in step.get(key, {}).items():
+            if si >= len(earlier) or not earlier[si]["out"]:
+                errs.append("%s %s: step %d has no output" % (key, name, si))
+                continue
+            a, b = field_of(mine, name), field_of(earlier[si]["out"][0]["hex"], name)
+            if (a == b) != want_equal:
+                errs.append("%s is %s, step %d's %s: expected %s" % (
+                    name, a, si, b, "the same" if want_equal else "another"))
+    for name, values in step.get("one_of", {}).items():
+        if field_of(mine, name) not in values:
+            errs.append("%s is %s, not one of %s" % (name, field_of(mine, name), values))
+    for name, (lo, hi) in step.get("within", {}).items():
+        v = field_of(mine, name)
+        if v is None or not lo <= v <= hi:
+            errs.append("%s is %s, not within %d..%d" % (name, v, lo, hi))
+    return errs
+
+
+def check_step(step, result, earlier=()):
+    if step.get("unchecked"):  # only moves state (time, neighbours)
+        return []
+    errs = check_relations(step, result, earlier)
     outs = result["out"]
     if "reassemble" in step:
         port, mac, vlan = step["reassemble"]
@@ -167,7 +207,7 @@ def main():
         print("1..1\nnot ok 1 - TODO names cases that do not exist: %s" % sorted(unknown))
         return 1
     with tempfile.TemporaryDirectory(prefix="sl-pkt-") as tmp:
-        hooks = ("advance_s", "nat_eif")  # runner-side hooks of a step (pkt_runner.c)
+        hooks = ("advance_s", "nat_eif", "nat_dst_of")  # runner-side hooks of a step (pkt_runner.c)
         vec = [{"name": name, "steps": [dict({"port": s["port"], "hex": bytes(s["send"]).hex()},
                                              **{h: s[h] for h in hooks if h in s}) for s in steps]}
                for name, steps in cases]
@@ -195,7 +235,7 @@ def main():
     for i, ((name, steps), res) in enumerate(zip(cases, results), 1):
         errs = []
         for si, (step, sres) in enumerate(zip(steps, res["steps"])):
-            errs += ["step %d: %s" % (si, e) for e in check_step(step, sres)]
+            errs += ["step %d: %s" % (si, e) for e in check_step(step, sres, res["steps"][:si])]
         directive = " # TODO %s" % todo[name] if name in todo else ""
         if errs:
             failed += 0 if directive else 1

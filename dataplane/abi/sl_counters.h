@@ -98,7 +98,8 @@
 	_(EIP_IN, "eip_in", "packets from the Internet translated by an EIP 1:1 (destination)") \
 	/* NAT sessions (issue 5, third slice) */ \
 	_(NAT_OUT, "nat_out", "packets to the Internet translated by a NAT session (source: SNAT, DNAT replies)") \
-	_(NAT_IN, "nat_in", "packets from the Internet translated by a NAT session (destination: SNAT replies, DNAT)")
+	_(NAT_IN, "nat_in", "packets from the Internet translated by a NAT session (destination: SNAT replies, DNAT)") \
+	_(NAT_ICMP_ERRORS, "nat_icmp_errors", "ICMP errors about a NAT session's flow translated with it (RFC 5508)")
 
 #define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
 enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };

@@ -312,6 +312,31 @@ static inline bool sl_nat4_too_big(struct sl_worker *w, struct rte_mbuf *m,
 	return true;
 }
 
+/* ---- ICMP errors (nat4_icmp.c) ---------------------------------------------- */
+
+/** An ICMP error message (not a fragment's later part). */
+bool sl_nat4_is_icmp_error(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip);
+
+/** Translate an ICMP error about a session's flow (RFC 5508): `inbound`
+ * from the Internet to a public IP, else from the inside of gateway `gw`.
+ * SL_DROP_NONE with *vpc the table to route it in, or the drop reason. */
+enum sl_drop_reason sl_nat4_icmp_error(struct sl_worker *w, struct rte_mbuf *m, bool inbound,
+				       uint16_t gw, uint32_t *vpc);
+
+/** sl_nat4_icmp_error, then route4 or the drop. */
+void sl_nat4_error_or_drop(struct sl_worker *w, struct rte_mbuf *m, bool inbound, uint16_t gw);
+
+/** After an outbound translation: to a public IP of this bank (an EIP or a
+ * NAT gateway's IP: hairpinning, RFC 4787 REQ-9) the packet comes back in
+ * as if from the Internet (eip4's inbound side), else route4 on the
+ * Internet side. md->vpc_index must be SL_VPC_INTERNET. */
+static inline enum sl_stage sl_nat4_next_out(const struct sl_nat_sec *sec,
+					     const struct rte_ipv4_hdr *ip)
+{
+	return sl_nat_ip_find(sec, rte_be_to_cpu_32(ip->dst_addr)) ? SL_STAGE_EIP4
+								   : SL_STAGE_ROUTE4;
+}
+
 /** enum sl_nat_drop -> drop reason, one to one (sl_counters.h). */
 static inline enum sl_drop_reason sl_nat_drop_reason(enum sl_nat_drop d)
 {

@@ -116,7 +116,9 @@ static void sl_eip_translate(struct sl_worker *w, struct rte_mbuf *m, bool dst, 
 	}
 	sl_count(w, cnt, 1);
 	md->vpc_index = vpc;
-	sl_next(w, m, SL_STAGE_ROUTE4);
+	/* to another public IP of ours: back in from the Internet side
+	 * (hairpinning) */
+	sl_next(w, m, dst ? SL_STAGE_ROUTE4 : sl_nat4_next_out(sl_bank_nat(w->bank), ip));
 }
 
 /* To a session stage: the TTL rule first, as for an EIP (the error quotes

@@ -26,7 +26,8 @@
  *      table), then the destination becomes the session's inside endpoint
  *      with RFC 1624 checksums, sl_nat_touch with the TCP flags, and route4
  *      in the VPC's table.
- * Refusals of the session table are dropped under the SL_DROP_NAT_* reason
+ * ICMP errors about a session's flow (RFC 5508) are translated one by one
+ * in nat4_icmp.c. Refusals of the session table are dropped under the SL_DROP_NAT_* reason
  * of the same name (sl_nat_drop_reason). No session pointer outlives the
  * call.
  */
@@ -102,8 +103,13 @@ static void sl_nat4_in_bulk(struct sl_worker *w, struct sl_nat_table *t,
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv4_hdr *ip = sl_ip4(m);
-		enum sl_drop_reason r = sl_nat4_parse(m, ip, &pk[k]);
+		enum sl_drop_reason r;
 
+		if (unlikely(sl_nat4_is_icmp_error(m, ip))) { /* RFC 5508 */
+			sl_nat4_error_or_drop(w, m, true, 0);
+			continue;
+		}
+		r = sl_nat4_parse(m, ip, &pk[k]);
 		if (unlikely(r != SL_DROP_NONE)) {
 			sl_drop(w, m, r);
 			continue;

@@ -23,7 +23,12 @@
  *   5. forward4's MTU rule on the Internet side (before translating: the
  *      error quotes what the instance sent), then the source becomes the
  *      session's public endpoint with RFC 1624 checksums, sl_nat_touch with
- *      the TCP flags, and route4 in the Internet table.
+ *      the TCP flags, and route4 in the Internet table; to a public IP of
+ *      this bank (hairpinning: an instance reaching another through a
+ *      forward entry or an EIP) back to eip4's inbound side instead, which
+ *      hands it to nat4_in or translates the EIP.
+ * ICMP errors an instance sends about a flow of a session (RFC 5508) are
+ * translated one by one in nat4_icmp.c.
  * No session pointer outlives the call (the worker reports its quiescent
  * state at the top of the next loop iteration).
  */
@@ -83,7 +88,7 @@ static void sl_snat4_translate(struct sl_worker *w, struct sl_nat_table *t,
 	sl_nat_touch(t, s, dir, p->tcp_flags, w->now_tsc);
 	sl_count(w, SL_CNT_NAT_OUT, 1);
 	sl_meta(m)->vpc_index = SL_VPC_INTERNET;
-	sl_next(w, m, SL_STAGE_ROUTE4);
+	sl_next(w, m, sl_nat4_next_out(sec, ip)); /* hairpinning */
 }
 
 static void sl_snat4_bulk(struct sl_worker *w, struct sl_nat_table *t,
@@ -109,6 +114,10 @@ static void sl_snat4_bulk(struct sl_worker *w, struct sl_nat_table *t,
 		}
 		if (unlikely(gw >= t->conf.max_gws)) { /* beyond sluice-dp's nat_gateways */
 			sl_drop(w, m, SL_DROP_NAT_NO_POOL);
+			continue;
+		}
+		if (unlikely(sl_nat4_is_icmp_error(m, ip))) { /* RFC 5508 */
+			sl_nat4_error_or_drop(w, m, false, (uint16_t)gw);
 			continue;
 		}
 		r = sl_nat4_parse(m, ip, &pk[k]);

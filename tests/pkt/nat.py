@@ -320,6 +320,62 @@ def session_cases():
         step("outside", from_inet() / dping, [("inside", vout(A4_MAC) / wdping)], {}),
         step("inside", vin(A4_MAC) / dpong, [("outside", out_frame() / wdpong)], {})]))
 
+    # ICMP errors about session flows are translated with them (RFC 5508):
+    # the outer address and the quoted datagram, checksums included.
+    def quoted(pkt, cut=None):
+        return Raw(bytes(pkt)[:cut])
+    q_out = IP(src=SNAT_IP, dst=REMOTE, ttl=63, id=100) / UDP(sport=1, dport=53) / payload  # as sent, placeholders
+    q_in = IP(src=A2, dst=REMOTE, ttl=63, id=100) / UDP(sport=5000, dport=53) / payload   # as the instance sent it
+    c.append(("nat_icmp_error_in_about_snat_udp", [step(
+        "outside", from_inet() / IP(src=REMOTE, dst=SNAT_IP, ttl=50, id=180) / ICMP(type=3, code=3) / quoted(q_out),
+        [("inside", vout(A2_MAC) / IP(src=REMOTE, dst=A2, ttl=49, id=180) / ICMP(type=3, code=3) / quoted(q_in))], {},
+        nat_dst_of=[UDP_P, A2, 5000, REMOTE, 53])]))
+    qe_out = IP(src=SNAT_IP, dst=REMOTE, ttl=1, id=120) / ICMP(type=8, id=1, seq=1) / payload
+    qe_in = IP(src=A2, dst=REMOTE, ttl=1, id=120) / ICMP(type=8, id=300, seq=1) / payload
+    c.append(("nat_icmp_time_exceeded_about_snat_echo", [step(
+        "outside", from_inet() / IP(src=REMOTE2, dst=SNAT_IP, ttl=50, id=181) / ICMP(type=11, code=0) / quoted(qe_out),
+        [("inside", vout(A2_MAC) / IP(src=REMOTE2, dst=A2, ttl=49, id=181) / ICMP(type=11, code=0) / quoted(qe_in))], {},
+        nat_dst_of=[ICMP_P, A2, 300, REMOTE, 0])]))
+    # Path MTU: a router's "fragmentation needed" about a DNAT reply, quoting
+    # only 8 bytes of TCP (no checksum field in the quote).
+    qt_out = IP(src=DNAT_IP, dst=REMOTE, ttl=63, id=151, flags="DF") / TCP(sport=80, dport=7000, flags="SA", seq=9, ack=2)
+    qt_in = IP(src=A2, dst=REMOTE, ttl=63, id=151, flags="DF") / TCP(sport=8080, dport=7000, flags="SA", seq=9, ack=2)
+    c.append(("nat_icmp_frag_needed_about_dnat_reply", [step(
+        "outside", from_inet() / IP(src=REMOTE2, dst=DNAT_IP, ttl=50, id=182) / ICMP(type=3, code=4, nexthopmtu=1200) /
+        quoted(qt_out, 28),
+        [("inside", vout(A2_MAC) / IP(src=REMOTE2, dst=A2, ttl=49, id=182) / ICMP(type=3, code=4, nexthopmtu=1200) /
+          quoted(qt_in, 28))], {})]))
+    # An instance's port unreachable about a DNAT flow leaves from the
+    # external endpoint, quoting the datagram as the client sent it.
+    qu_in = IP(src=REMOTE, dst=A4, ttl=49, id=154) / UDP(sport=7002, dport=53) / payload
+    qu_out = IP(src=REMOTE, dst=DNAT_IP, ttl=49, id=154) / UDP(sport=7002, dport=53) / payload
+    c.append(("nat_icmp_error_out_about_dnat_udp", [step(
+        "inside", vin(A4_MAC) / IP(src=A4, dst=REMOTE, ttl=64, id=183) / ICMP(type=3, code=3) / quoted(qu_in),
+        [("outside", out_frame() / IP(src=DNAT_IP, dst=REMOTE, ttl=63, id=183) / ICMP(type=3, code=3) / quoted(qu_out))],
+        {})]))
+    c.append(("nat_icmp_error_without_session", [step(
+        "outside", from_inet() / IP(src=REMOTE, dst=DNAT_IP, ttl=50) / ICMP(type=3, code=3) /
+        quoted(IP(src=DNAT_IP, dst=REMOTE, ttl=63) / UDP(sport=4444, dport=53) / payload), [], {"nat_no_mapping": 1})]))
+
+    # Hairpinning (RFC 4787 REQ-9): i-a4 reaches i-a2 through the forward
+    # entry on the gateway's public IP, from its own SNAT endpoint, and the
+    # reply comes back through both translations; to an EIP likewise.
+    hp = IP(src=A4, dst=DNAT_IP, ttl=64, id=170) / TCP(sport=7300, dport=80, flags="S", seq=1)
+    whp = hp.copy()
+    whp.ttl, whp[IP].dst, whp.dport = 63, A2, 8080
+    hr = IP(src=A2, dst=SNAT_IP, ttl=64, id=171) / TCP(sport=8080, dport=1, flags="SA", seq=5, ack=2)
+    whr = IP(src=DNAT_IP, dst=A4, ttl=63, id=171) / TCP(sport=80, dport=7300, flags="SA", seq=5, ack=2)
+    he = IP(src=A4, dst=EIP1, ttl=64, id=172) / UDP(sport=7301, dport=53) / payload
+    whe = he.copy()
+    whe.ttl, whe[IP].dst = 63, A1
+    c.append(("nat_hairpin_dnat_and_eip", [
+        step("inside", vin(A4_MAC) / hp, [("inside", vout(A2_MAC) / whp)], {},
+             ignore=["IP.src", "TCP.sport"], one_of={"IP.src": POOL1}, within={"TCP.sport": PORTS}),
+        step("inside", vin(A2_MAC) / hr, [("inside", vout(A4_MAC) / whr)], {},
+             nat_dst_of=[TCP_P, A4, 7300, DNAT_IP, 80]),
+        step("inside", vin(A4_MAC) / he, [("inside", vout(A1_MAC) / whe)], {},
+             ignore=["IP.src", "UDP.sport"], one_of={"IP.src": POOL1}, within={"UDP.sport": PORTS})]))
+
     # Port exhaustion: snat-2's single IP has 16 ports for UDP (the runner's
     # range); i-a3 already holds one. The 17th private endpoint is dropped,
     # known endpoints keep working (a new remote needs no port).

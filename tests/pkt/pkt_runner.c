@@ -30,9 +30,10 @@
  * endpoint-independent filtering on every configured gateway from then on;
  * the API has no field for it yet) and "nat_dst_of" ([proto, src, sport,
  * dst, dport] of an inside flow of gateway 0): the frame, sent on the
- * outside, is first addressed to that flow's public endpoint (destination
- * address and port, ICMP identifier; checksums recomputed), which the
- * vectors cannot know in advance. The endpoint is remembered, so a step
+ * outside or inside (hairpinning), is first addressed to that flow's public
+ * endpoint (destination address and port, ICMP identifier; checksums
+ * recomputed; for an ICMP error, the quoted datagram's source as well),
+ * which the vectors cannot know in advance. The endpoint is remembered, so a step
  * after the session expired still reaches the same public port.
  *
  * Usage: pkt_runner --config FILE --vectors FILE --out FILE --tmpdir DIR
@@ -62,6 +63,7 @@
 #include "sl_nat.h"
 #include "sl_neigh.h"
 #include "sl_port.h"
+#include "sl_proto.h"
 #include "sl_shm_attach.h"
 
 static const char *const sl_drop_names[SL_DROP_MAX] = {
@@ -257,21 +259,41 @@ static struct {
 } sl_memo[SL_MEMO_MAX];
 static unsigned int sl_n_memo;
 
-/* "nat_dst_of": address the outside frame `p` (untagged Ethernet + IPv4)
- * to the public endpoint of an inside flow. 0, or -1 if unknown. */
+/* Set the 16-bit field at `p` to `v` (network order), adjusting the
+ * checksum at `ck` (NULL: none) as the NAT would (RFC 1624). */
+static void sl_put16(uint8_t *p, uint16_t v, uint8_t *ck)
+{
+	uint16_t from, c;
+
+	memcpy(&from, p, 2);
+	memcpy(p, &v, 2);
+	if (ck) {
+		memcpy(&c, ck, 2);
+		c = sl_cksum_adjust(c, from, v);
+		memcpy(ck, &c, 2);
+	}
+}
+
+/* "nat_dst_of": address the frame `p` (Ethernet, maybe one 802.1Q tag, then
+ * IPv4) to the public endpoint of an inside flow; an ICMP error's quoted
+ * datagram becomes the one the NAT sent (its source: that endpoint), with
+ * its checksums adjusted as the NAT adjusted the original's. 0, or -1 if
+ * the flow is unknown. */
 static int sl_nat_dst_of(json_t *spec, uint8_t *p, size_t len)
 {
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
+	size_t l2 = sizeof(struct rte_ether_hdr) + (p[12] == 0x81 && p[13] == 0x00 ? 4 : 0);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + l2);
 	struct in_addr a, b;
 	struct sl_nat_key k;
 	unsigned int i, dir;
 	uint8_t *l4;
-	size_t hl;
+	size_t hl, l4len;
+	uint16_t ck;
 
 	if (json_array_size(spec) != 5 || !sl_rdp.nat ||
 	    inet_pton(AF_INET, json_string_value(json_array_get(spec, 1)), &a) != 1 ||
 	    inet_pton(AF_INET, json_string_value(json_array_get(spec, 3)), &b) != 1 ||
-	    len < sizeof(struct rte_ether_hdr) + sizeof(*ip) + 8)
+	    len < l2 + sizeof(*ip) + 8)
 		return -1;
 	sl_nat_key_in(&k, 0, (uint8_t)json_integer_value(json_array_get(spec, 0)),
 		      rte_be_to_cpu_32(a.s_addr), (uint16_t)json_integer_value(json_array_get(spec, 2)),
@@ -291,22 +313,44 @@ static int sl_nat_dst_of(json_t *spec, uint8_t *p, size_t len)
 	}
 	hl = (size_t)(ip->version_ihl & 0xf) * 4;
 	l4 = (uint8_t *)ip + hl;
+	l4len = rte_be_to_cpu_16(ip->total_length) - hl;
 	ip->dst_addr = rte_cpu_to_be_32(sl_memo[i].pub);
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	if (ip->next_proto_id == IPPROTO_ICMP) {
-		uint16_t id = rte_cpu_to_be_16(sl_memo[i].pport), ck = 0;
-		size_t n = rte_be_to_cpu_16(ip->total_length) - hl;
+	if (ip->next_proto_id == IPPROTO_ICMP && l4[0] != 0 && l4[0] != 8) {
+		/* an error: the quoted datagram's source is the public endpoint */
+		struct rte_ipv4_hdr *in = (struct rte_ipv4_hdr *)(l4 + 8);
+		uint8_t *il4 = (uint8_t *)in + (in->version_ihl & 0xf) * 4, *ick = NULL;
+		rte_be32_t from = in->src_addr, to = rte_cpu_to_be_32(sl_memo[i].pub);
 
-		memcpy(l4 + 4, &id, 2);
+		in->src_addr = to;
+		in->hdr_checksum = 0;
+		in->hdr_checksum = rte_ipv4_cksum(in);
+		if (in->next_proto_id == IPPROTO_UDP)
+			ick = il4 + 6;
+		else if (in->next_proto_id == IPPROTO_ICMP)
+			ick = il4 + 2;
+		if (ick && in->next_proto_id == IPPROTO_UDP) {
+			memcpy(&ck, ick, 2);
+			ck = sl_cksum_adjust32(ck, from, to);
+			memcpy(ick, &ck, 2);
+		}
+		sl_put16(in->next_proto_id == IPPROTO_ICMP ? il4 + 4 : il4,
+			 rte_cpu_to_be_16(sl_memo[i].pport), ick);
+		memset(l4 + 2, 0, 2);
+		ck = (uint16_t)~rte_raw_cksum(l4, l4len);
 		memcpy(l4 + 2, &ck, 2);
-		ck = (uint16_t)~rte_raw_cksum(l4, n);
+	} else if (ip->next_proto_id == IPPROTO_ICMP) {
+		ck = 0;
+		memcpy(l4 + 4, &(uint16_t){rte_cpu_to_be_16(sl_memo[i].pport)}, 2);
+		memcpy(l4 + 2, &ck, 2);
+		ck = (uint16_t)~rte_raw_cksum(l4, l4len);
 		memcpy(l4 + 2, &ck, 2);
 	} else {
-		uint16_t port = rte_cpu_to_be_16(sl_memo[i].pport), ck = 0;
 		size_t off = ip->next_proto_id == IPPROTO_TCP ? 16 : 6;
 
-		memcpy(l4 + 2, &port, 2);
+		ck = 0;
+		memcpy(l4 + 2, &(uint16_t){rte_cpu_to_be_16(sl_memo[i].pport)}, 2);
 		memcpy(l4 + off, &ck, 2);
 		ck = rte_ipv4_udptcp_cksum(ip, l4);
 		memcpy(l4 + off, &ck, 2);

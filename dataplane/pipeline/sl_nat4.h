@@ -337,6 +337,100 @@ static inline enum sl_stage sl_nat4_next_out(const struct sl_nat_sec *sec,
 								   : SL_STAGE_ROUTE4;
 }
 
+/* ---- the session stages' burst loop ---------------------------------------- */
+
+/** What differs between snat4 (outbound) and nat4_in (inbound). */
+struct sl_nat4_side {
+	bool inbound;
+	enum sl_drop_reason unavailable; /**< no session table or no NAT section */
+	/** A packet without session: make one, or drop the packet (NULL). */
+	struct sl_nat_session *(*create)(struct sl_worker *w, struct sl_nat_table *t,
+					 const struct sl_nat_sec *sec, const struct sl_nat_key *k,
+					 const struct sl_nat4_pkt *p, struct rte_mbuf *m);
+	/** Translate with the session and hand the packet on. */
+	void (*translate)(struct sl_worker *w, struct sl_nat_table *t,
+			  const struct sl_nat_sec *sec, struct rte_mbuf *m,
+			  const struct sl_nat4_pkt *p, struct sl_nat_session *s, unsigned int dir);
+};
+
+/* Up to RTE_HASH_LOOKUP_BULK_MAX packets: keys, one bulk lookup, then
+ * each packet's session (made on a miss) translates it. Outbound keys are
+ * the VPC's gateway's; ICMP errors go to nat4_icmp.c one by one. */
+static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_table *t,
+					     const struct sl_nat_sec *sec,
+					     struct rte_mbuf **pkts, unsigned int n,
+					     const struct sl_nat4_side *side)
+{
+	struct sl_nat_key key[RTE_HASH_LOOKUP_BULK_MAX];
+	const struct sl_nat_key *kp[RTE_HASH_LOOKUP_BULK_MAX];
+	struct sl_nat4_pkt pk[RTE_HASH_LOOKUP_BULK_MAX];
+	struct rte_mbuf *mb[RTE_HASH_LOOKUP_BULK_MAX];
+	struct sl_nat_session *s[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t dir[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ipv4_hdr *ip = sl_ip4(m);
+		uint32_t gw = 0;
+		enum sl_drop_reason r;
+
+		if (!side->inbound) {
+			gw = sl_nat_gw_of_vpc(sec, sl_meta(m)->vpc_index);
+			if (unlikely(gw == SL_NAT_IDX_NONE)) {
+				sl_drop(w, m, SL_DROP_SNAT_UNAVAILABLE);
+				continue;
+			}
+			if (unlikely(gw >= t->conf.max_gws)) { /* beyond sluice-dp's nat_gateways */
+				sl_drop(w, m, SL_DROP_NAT_NO_POOL);
+				continue;
+			}
+		}
+		if (unlikely(sl_nat4_is_icmp_error(m, ip))) { /* RFC 5508 */
+			sl_nat4_error_or_drop(w, m, side->inbound, (uint16_t)gw);
+			continue;
+		}
+		r = sl_nat4_parse(m, ip, &pk[k]);
+		if (unlikely(r != SL_DROP_NONE)) {
+			sl_drop(w, m, r);
+			continue;
+		}
+		sl_nat4_key(&key[k], ip, &pk[k], !side->inbound, (uint16_t)gw);
+		kp[k] = &key[k];
+		mb[k++] = m;
+	}
+	if (k == 0)
+		return;
+	sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
+	for (unsigned int j = 0; j < k; j++) {
+		if (s[j] == NULL) {
+			s[j] = side->create(w, t, sec, &key[j], &pk[j], mb[j]);
+			dir[j] = side->inbound ? SL_NAT_DIR_REPLY : SL_NAT_DIR_ORIG;
+			if (s[j] == NULL)
+				continue;
+		}
+		side->translate(w, t, sec, mb[j], &pk[j], s[j], dir[j]);
+	}
+}
+
+/** A session stage's entry: the burst in chunks for sl_nat4_bulk. */
+static __rte_always_inline void sl_nat4_stage(struct sl_worker *w, struct rte_mbuf **pkts,
+					      uint16_t n, const struct sl_nat4_side *side)
+{
+	struct sl_nat_table *t = w->dp->nat;
+	const struct sl_nat_sec *sec = sl_bank_nat(w->bank);
+
+	if (unlikely(t == NULL || sec == NULL)) { /* eip4 checked; a stage stands alone */
+		for (uint16_t i = 0; i < n; i++)
+			sl_drop(w, pkts[i], side->unavailable);
+		return;
+	}
+	for (uint16_t off = 0; off < n; off += RTE_HASH_LOOKUP_BULK_MAX)
+		sl_nat4_bulk(w, t, sec, pkts + off,
+			     RTE_MIN((unsigned int)(n - off), (unsigned int)RTE_HASH_LOOKUP_BULK_MAX),
+			     side);
+}
+
 /** enum sl_nat_drop -> drop reason, one to one (sl_counters.h). */
 static inline enum sl_drop_reason sl_nat_drop_reason(enum sl_nat_drop d)
 {

@@ -89,60 +89,14 @@ static void sl_nat4_in_translate(struct sl_worker *w, struct sl_nat_table *t,
 	sl_next(w, m, SL_STAGE_ROUTE4);
 }
 
-static void sl_nat4_in_bulk(struct sl_worker *w, struct sl_nat_table *t,
-			    const struct sl_nat_sec *sec, struct rte_mbuf **pkts, unsigned int n)
-{
-	struct sl_nat_key key[RTE_HASH_LOOKUP_BULK_MAX];
-	const struct sl_nat_key *kp[RTE_HASH_LOOKUP_BULK_MAX];
-	struct sl_nat4_pkt pk[RTE_HASH_LOOKUP_BULK_MAX];
-	struct rte_mbuf *mb[RTE_HASH_LOOKUP_BULK_MAX];
-	struct sl_nat_session *s[RTE_HASH_LOOKUP_BULK_MAX];
-	uint8_t dir[RTE_HASH_LOOKUP_BULK_MAX];
-	unsigned int k = 0;
-
-	for (unsigned int i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		const struct rte_ipv4_hdr *ip = sl_ip4(m);
-		enum sl_drop_reason r;
-
-		if (unlikely(sl_nat4_is_icmp_error(m, ip))) { /* RFC 5508 */
-			sl_nat4_error_or_drop(w, m, true, 0);
-			continue;
-		}
-		r = sl_nat4_parse(m, ip, &pk[k]);
-		if (unlikely(r != SL_DROP_NONE)) {
-			sl_drop(w, m, r);
-			continue;
-		}
-		sl_nat4_key(&key[k], ip, &pk[k], false, 0);
-		kp[k] = &key[k];
-		mb[k++] = m;
-	}
-	if (k == 0)
-		return;
-	sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
-	for (unsigned int j = 0; j < k; j++) {
-		if (s[j] == NULL) {
-			s[j] = sl_nat4_in_create(w, t, sec, &key[j], &pk[j], mb[j]);
-			dir[j] = SL_NAT_DIR_REPLY;
-			if (s[j] == NULL)
-				continue;
-		}
-		sl_nat4_in_translate(w, t, sec, mb[j], &pk[j], s[j], dir[j]);
-	}
-}
-
 void sl_stage_nat4_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct sl_nat_table *t = w->dp->nat;
-	const struct sl_nat_sec *sec = sl_bank_nat(w->bank);
+	static const struct sl_nat4_side side = {
+	    .inbound = true,
+	    .unavailable = SL_DROP_NAT_NO_MAPPING,
+	    .create = sl_nat4_in_create,
+	    .translate = sl_nat4_in_translate,
+	};
 
-	if (unlikely(t == NULL || sec == NULL)) { /* eip4 checked; a stage stands alone */
-		for (uint16_t i = 0; i < n; i++)
-			sl_drop(w, pkts[i], SL_DROP_NAT_NO_MAPPING);
-		return;
-	}
-	for (uint16_t off = 0; off < n; off += RTE_HASH_LOOKUP_BULK_MAX)
-		sl_nat4_in_bulk(w, t, sec, pkts + off,
-				RTE_MIN((unsigned int)(n - off), (unsigned int)RTE_HASH_LOOKUP_BULK_MAX));
+	sl_nat4_stage(w, pkts, n, &side);
 }

@@ -91,69 +91,14 @@ static void sl_snat4_translate(struct sl_worker *w, struct sl_nat_table *t,
 	sl_next(w, m, sl_nat4_next_out(sec, ip)); /* hairpinning */
 }
 
-static void sl_snat4_bulk(struct sl_worker *w, struct sl_nat_table *t,
-			  const struct sl_nat_sec *sec, struct rte_mbuf **pkts, unsigned int n)
-{
-	struct sl_nat_key key[RTE_HASH_LOOKUP_BULK_MAX];
-	const struct sl_nat_key *kp[RTE_HASH_LOOKUP_BULK_MAX];
-	struct sl_nat4_pkt pk[RTE_HASH_LOOKUP_BULK_MAX];
-	struct rte_mbuf *mb[RTE_HASH_LOOKUP_BULK_MAX];
-	struct sl_nat_session *s[RTE_HASH_LOOKUP_BULK_MAX];
-	uint8_t dir[RTE_HASH_LOOKUP_BULK_MAX];
-	unsigned int k = 0;
-
-	for (unsigned int i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		const struct rte_ipv4_hdr *ip = sl_ip4(m);
-		uint32_t gw = sl_nat_gw_of_vpc(sec, sl_meta(m)->vpc_index);
-		enum sl_drop_reason r;
-
-		if (unlikely(gw == SL_NAT_IDX_NONE)) {
-			sl_drop(w, m, SL_DROP_SNAT_UNAVAILABLE);
-			continue;
-		}
-		if (unlikely(gw >= t->conf.max_gws)) { /* beyond sluice-dp's nat_gateways */
-			sl_drop(w, m, SL_DROP_NAT_NO_POOL);
-			continue;
-		}
-		if (unlikely(sl_nat4_is_icmp_error(m, ip))) { /* RFC 5508 */
-			sl_nat4_error_or_drop(w, m, false, (uint16_t)gw);
-			continue;
-		}
-		r = sl_nat4_parse(m, ip, &pk[k]);
-		if (unlikely(r != SL_DROP_NONE)) {
-			sl_drop(w, m, r);
-			continue;
-		}
-		sl_nat4_key(&key[k], ip, &pk[k], true, (uint16_t)gw);
-		kp[k] = &key[k];
-		mb[k++] = m;
-	}
-	if (k == 0)
-		return;
-	sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
-	for (unsigned int j = 0; j < k; j++) {
-		if (s[j] == NULL) {
-			s[j] = sl_snat4_create(w, t, sec, &key[j], &pk[j], mb[j]);
-			dir[j] = SL_NAT_DIR_ORIG;
-			if (s[j] == NULL)
-				continue;
-		}
-		sl_snat4_translate(w, t, sec, mb[j], &pk[j], s[j], dir[j]);
-	}
-}
-
 void sl_stage_snat4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct sl_nat_table *t = w->dp->nat;
-	const struct sl_nat_sec *sec = sl_bank_nat(w->bank);
+	static const struct sl_nat4_side side = {
+	    .inbound = false,
+	    .unavailable = SL_DROP_SNAT_UNAVAILABLE,
+	    .create = sl_snat4_create,
+	    .translate = sl_snat4_translate,
+	};
 
-	if (unlikely(t == NULL || sec == NULL)) { /* eip4 checked; a stage stands alone */
-		for (uint16_t i = 0; i < n; i++)
-			sl_drop(w, pkts[i], SL_DROP_SNAT_UNAVAILABLE);
-		return;
-	}
-	for (uint16_t off = 0; off < n; off += RTE_HASH_LOOKUP_BULK_MAX)
-		sl_snat4_bulk(w, t, sec, pkts + off,
-			      RTE_MIN((unsigned int)(n - off), (unsigned int)RTE_HASH_LOOKUP_BULK_MAX));
+	sl_nat4_stage(w, pkts, n, &side);
 }

@@ -94,8 +94,8 @@ static int sl_apply_origins(struct sl_nat_apply_ctx *c)
 	if (c->origins == NULL)
 		return -1;
 	for (uint32_t i = 0; i < sec->n_snat; i++)
-		c->origins[n++] =
-		    sl_nat_snat_origin(SL_NAT_SEC_PTR(sec, sec->snat_off, struct sl_nat_snat_ent) + i);
+		c->origins[n++] = sl_nat_snat_origin(
+		    SL_NAT_SEC_PTR(sec, sec->snat_off, struct sl_nat_snat_ent) + i);
 	for (uint32_t i = 0; i < sec->n_fwd; i++)
 		c->origins[n++] =
 		    sl_nat_fwd_origin(SL_NAT_SEC_PTR(sec, sec->fwd_off, struct sl_nat_fwd_ent) + i);
@@ -119,17 +119,17 @@ void sl_nat_apply(struct sl_dp *dp, const struct sl_bank_header *b)
 		return;
 	if (sec == NULL)
 		sec = &sl_nat_empty_sec;
-	if (!dp->nat_apply_retry && dp->nat_applied != NULL &&
-	    dp->nat_applied->size == sec->size && memcmp(dp->nat_applied, sec, sec->size) == 0)
+	if (!dp->nat_apply_retry && dp->nat_applied != NULL && dp->nat_applied->size == sec->size &&
+	    memcmp(dp->nat_applied, sec, sec->size) == 0)
 		return;
 	c.sec = sec;
 	for (uint32_t i = 0; i < t->conf.max_gws; i++) {
 		const struct sl_nat_gw_ent *g = sl_apply_gw(sec, i);
 
 		if (g != NULL && g->max_sessions && g->new_per_sec)
-			sl_nat_gw_set(t, (uint16_t)i, RTE_MIN(g->max_sessions, t->conf.max_sessions),
-				      g->new_per_sec,
-				      (g->flags & SL_NAT_GW_F_EIF) ? SL_NAT_GW_EIF : 0);
+			sl_nat_gw_set(
+			    t, (uint16_t)i, RTE_MIN(g->max_sessions, t->conf.max_sessions),
+			    g->new_per_sec, (g->flags & SL_NAT_GW_F_EIF) ? SL_NAT_GW_EIF : 0);
 		else if (t->gw[i].max_sessions)
 			sl_nat_gw_unset(t, (uint16_t)i);
 	}
@@ -141,7 +141,8 @@ void sl_nat_apply(struct sl_dp *dp, const struct sl_bank_header *b)
 	free(c.origins);
 	for (uint32_t i = 0; i < t->conf.max_pubips; i++) {
 		const struct sl_nat_ip_ent *e =
-		    i < sec->n_ips ? SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent) + i : NULL;
+		    i < sec->n_ips ? SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent) + i
+				   : NULL;
 		bool snat = e && e->role == SL_NAT_ROLE_SNAT && e->gw < t->conf.max_gws;
 		uint32_t addr = snat ? e->addr : 0;
 		uint16_t gw = snat ? (uint16_t)e->gw : 0;

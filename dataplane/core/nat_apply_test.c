@@ -102,8 +102,8 @@ static int teardown(void **state)
 static struct sl_nat_session *t_snat(const struct sl_nat_snat_ent *e, uint16_t sport,
 				     struct sl_nat_key *k)
 {
-	struct sl_nat_pool pool = {.n = 1, .ip = {(uint16_t)bk.pool[e->pool_first]},
-				   .origin = sl_nat_snat_origin(e)};
+	struct sl_nat_pool pool = {
+	    .n = 1, .ip = {(uint16_t)bk.pool[e->pool_first]}, .origin = sl_nat_snat_origin(e)};
 	struct sl_nat_session *s = NULL;
 
 	sl_nat_key_in(k, 0, IPPROTO_UDP, PRIV, sport, REMOTE, 53);

@@ -763,8 +763,8 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 	m = &t->m[mi];
 	/* the reply: remote -> public endpoint */
 	sl_nat_key_out(&kout, k->proto, k->dst, k->dport, m->pub_ip, m->pub_port);
-	rc = sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, pool->origin, tcp_flags,
-				now, out);
+	rc = sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, pool->origin, tcp_flags, now,
+				out);
 unlock:
 	rte_spinlock_unlock(&t->lock);
 	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, k->gw, rc);

@@ -256,8 +256,8 @@ struct sl_nat_session {
 	_Atomic uint8_t tcp;	/**< SL_NAT_TCP_* (relaxed CAS, any worker) */
 	_Atomic uint8_t live;	/**< 1 from creation until deleted (lock) */
 	uint16_t gw;
-	uint32_t map;	/**< mapping index, SL_NAT_NONE for DNAT (lock) */
-	int32_t pos[2]; /**< rte_hash positions of k[] (lock) */
+	uint32_t map;	 /**< mapping index, SL_NAT_NONE for DNAT (lock) */
+	int32_t pos[2];	 /**< rte_hash positions of k[] (lock) */
 	uint64_t origin; /**< what made it (sl_nat_origin_of): its SNAT entry
 			  * or forward entry, so deleting that ends it; 0 =
 			  * none (endpoint-independent filtering). Constant. */

@@ -84,9 +84,8 @@ static inline const struct sl_nat_snat_ent *sl_nat_snat_find(const struct sl_nat
 
 /** Forward entry for (ext_ip, proto, ext_port), host order: the exact one,
  * else the IP's all-Any entry (proto 0, port 0); NULL if neither. */
-static inline const struct sl_nat_fwd_ent *sl_nat_fwd_find(const struct sl_nat_sec *sec,
-							   uint32_t ext_ip, uint8_t proto,
-							   uint16_t ext_port)
+static inline const struct sl_nat_fwd_ent *
+sl_nat_fwd_find(const struct sl_nat_sec *sec, uint32_t ext_ip, uint8_t proto, uint16_t ext_port)
 {
 	const struct sl_nat_fwd_ent *f = SL_NAT_SEC_PTR(sec, sec->fwd_off, struct sl_nat_fwd_ent);
 	uint64_t want[2] = {(uint64_t)ext_ip << 24 | (uint64_t)proto << 16 | ext_port,
@@ -107,9 +106,8 @@ static inline const struct sl_nat_fwd_ent *sl_nat_fwd_find(const struct sl_nat_s
 				n = half;
 			}
 		}
-		if (lo < sec->n_fwd &&
-		    ((uint64_t)f[lo].ext_ip << 24 | (uint64_t)f[lo].proto << 16 | f[lo].ext_port) ==
-			want[pass])
+		if (lo < sec->n_fwd && ((uint64_t)f[lo].ext_ip << 24 | (uint64_t)f[lo].proto << 16 |
+					f[lo].ext_port) == want[pass])
 			return &f[lo];
 	}
 	return NULL;
@@ -348,18 +346,17 @@ struct sl_nat4_side {
 					 const struct sl_nat_sec *sec, const struct sl_nat_key *k,
 					 const struct sl_nat4_pkt *p, struct rte_mbuf *m);
 	/** Translate with the session and hand the packet on. */
-	void (*translate)(struct sl_worker *w, struct sl_nat_table *t,
-			  const struct sl_nat_sec *sec, struct rte_mbuf *m,
-			  const struct sl_nat4_pkt *p, struct sl_nat_session *s, unsigned int dir);
+	void (*translate)(struct sl_worker *w, struct sl_nat_table *t, const struct sl_nat_sec *sec,
+			  struct rte_mbuf *m, const struct sl_nat4_pkt *p, struct sl_nat_session *s,
+			  unsigned int dir);
 };
 
 /* Up to RTE_HASH_LOOKUP_BULK_MAX packets: keys, one bulk lookup, then
  * each packet's session (made on a miss) translates it. Outbound keys are
  * the VPC's gateway's; ICMP errors go to nat4_icmp.c one by one. */
 static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_table *t,
-					     const struct sl_nat_sec *sec,
-					     struct rte_mbuf **pkts, unsigned int n,
-					     const struct sl_nat4_side *side)
+					     const struct sl_nat_sec *sec, struct rte_mbuf **pkts,
+					     unsigned int n, const struct sl_nat4_side *side)
 {
 	struct sl_nat_key key[RTE_HASH_LOOKUP_BULK_MAX];
 	const struct sl_nat_key *kp[RTE_HASH_LOOKUP_BULK_MAX];
@@ -426,9 +423,9 @@ static __rte_always_inline void sl_nat4_stage(struct sl_worker *w, struct rte_mb
 		return;
 	}
 	for (uint16_t off = 0; off < n; off += RTE_HASH_LOOKUP_BULK_MAX)
-		sl_nat4_bulk(w, t, sec, pkts + off,
-			     RTE_MIN((unsigned int)(n - off), (unsigned int)RTE_HASH_LOOKUP_BULK_MAX),
-			     side);
+		sl_nat4_bulk(
+		    w, t, sec, pkts + off,
+		    RTE_MIN((unsigned int)(n - off), (unsigned int)RTE_HASH_LOOKUP_BULK_MAX), side);
 }
 
 /** enum sl_nat_drop -> drop reason, one to one (sl_counters.h). */

@@ -37,8 +37,8 @@
 /* A new flow: its SNAT entry's pool, then a session. NULL if dropped. */
 static struct sl_nat_session *sl_snat4_create(struct sl_worker *w, struct sl_nat_table *t,
 					      const struct sl_nat_sec *sec,
-					      const struct sl_nat_key *k, const struct sl_nat4_pkt *p,
-					      struct rte_mbuf *m)
+					      const struct sl_nat_key *k,
+					      const struct sl_nat4_pkt *p, struct rte_mbuf *m)
 {
 	const struct sl_nat_snat_ent *e = sl_nat_snat_find(sec, k->gw, k->src);
 	struct sl_nat_session *s = NULL;
@@ -68,7 +68,8 @@ static struct sl_nat_session *sl_snat4_create(struct sl_worker *w, struct sl_nat
  * the Internet side. */
 static void sl_snat4_translate(struct sl_worker *w, struct sl_nat_table *t,
 			       const struct sl_nat_sec *sec, struct rte_mbuf *m,
-			       const struct sl_nat4_pkt *p, struct sl_nat_session *s, unsigned int dir)
+			       const struct sl_nat4_pkt *p, struct sl_nat_session *s,
+			       unsigned int dir)
 {
 	struct rte_ipv4_hdr *ip = sl_ip4(m);
 	const struct sl_nat_ip_ent *pe;

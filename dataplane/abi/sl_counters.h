@@ -76,7 +76,7 @@
 	_(NAT_FILTERED, "nat_filtered", "inbound to a SNAT mapping from an endpoint it never sent to (address-and-port-dependent filtering)") \
 	_(NAT_NO_POOL, "nat_no_pool", "no usable public IP: empty pool, or the NAT gateway is not in sluice-dp's table") \
 	_(NAT_CONFLICT, "nat_conflict", "the new NAT session's other tuple belongs to another session") \
-	_(NAT_FRAGMENT, "nat_fragment", "non-first IPv4 fragment of a SNAT/DNAT flow (fragment tracking: not yet)")
+	_(NAT_FRAGMENT, "nat_fragment", "non-first IPv4 fragment of a SNAT/DNAT flow whose first fragment was not seen (before it, or over 2 s after)")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \
@@ -99,7 +99,8 @@
 	/* NAT sessions (issue 5, third slice) */ \
 	_(NAT_OUT, "nat_out", "packets to the Internet translated by a NAT session (source: SNAT, DNAT replies)") \
 	_(NAT_IN, "nat_in", "packets from the Internet translated by a NAT session (destination: SNAT replies, DNAT)") \
-	_(NAT_ICMP_ERRORS, "nat_icmp_errors", "ICMP errors about a NAT session's flow translated with it (RFC 5508)")
+	_(NAT_ICMP_ERRORS, "nat_icmp_errors", "ICMP errors about a NAT session's flow translated with it (RFC 5508)") \
+	_(NAT_FRAGMENTS, "nat_fragments", "non-first IPv4 fragments translated like their first fragment")
 
 #define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
 enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };

@@ -252,8 +252,9 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 			     RTE_CACHE_LINE_SIZE);
 	qsz = rte_rcu_qsbr_get_memsize(conf->n_workers);
 	t->qsbr = rte_zmalloc("sl_nat_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	t->frag = sl_nat_frags_create(SL_NAT_FRAG_SLOTS, t->conf.hz);
 	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->pend || !t->gw || !t->ip || !t->st ||
-	    !t->gst || !t->qsbr)
+	    !t->frag || !t->gst || !t->qsbr)
 		goto fail;
 	if (rte_rcu_qsbr_init(t->qsbr, conf->n_workers) != 0)
 		goto fail;
@@ -289,6 +290,7 @@ void sl_nat_free(struct sl_nat_table *t)
 	rte_free(t->st);
 	rte_free(t->gst);
 	rte_free(t->qsbr);
+	sl_nat_frags_free(t->frag);
 	rte_free(t);
 }
 

@@ -361,6 +361,32 @@ struct sl_nat_conf {
 
 struct sl_nat_pend; /* a deleted session waiting for its grace period */
 
+/* ---- fragments of translated datagrams (nat_frag.c) ------------------------ */
+
+#define SL_NAT_FRAG_SLOTS 4096	 /* notes of first fragments, shared by every worker */
+#define SL_NAT_FRAG_LIFE_MS 2000 /* how long a note is believed */
+
+/** A datagram as its fragments arrive: direction (SL_NAT_DIR_ORIG: from
+ * the inside, source translated; REPLY: from the outside, destination),
+ * the gateway of an inside packet (0 outside), addresses, protocol, IP id. */
+struct sl_nat_frag_key {
+	uint32_t src, dst;
+	uint16_t id, gw;
+	uint8_t proto, dir;
+};
+
+struct sl_nat_frags;
+struct sl_nat_frags *sl_nat_frags_create(uint32_t n_slots, uint64_t hz);
+void sl_nat_frags_free(struct sl_nat_frags *f);
+/** The first fragment of datagram `k` was translated to address `to`
+ * (host order) by a session of gateway `to_gw`. Lock-free, any worker. */
+void sl_nat_frag_note(struct sl_nat_frags *f, const struct sl_nat_frag_key *k, uint32_t to,
+		      uint16_t to_gw, uint64_t now);
+/** A later fragment of datagram `k`: true with the first fragment's `to`
+ * and `to_gw` if it was noted less than SL_NAT_FRAG_LIFE_MS ago. */
+bool sl_nat_frag_find(const struct sl_nat_frags *f, const struct sl_nat_frag_key *k, uint64_t now,
+		      uint32_t *to, uint16_t *to_gw);
+
 struct sl_nat_table {
 	/* read by every worker, written at creation */
 	struct rte_hash *h;
@@ -371,6 +397,7 @@ struct sl_nat_table {
 	struct sl_nat_pubip *ip;
 	struct sl_nat_lcore_stats *st; /* [n_workers + 1] */
 	struct sl_nat_gw_stats *gst;   /* [(n_workers + 1) * max_gws], lcore-major */
+	struct sl_nat_frags *frag;     /* notes of translated first fragments */
 	uint64_t tmo[SL_NAT_TMO_MAX];  /* ticks */
 	uint64_t touch_ticks;	       /* `last` is rewritten only when older than this */
 	struct sl_nat_conf conf;

@@ -169,9 +169,9 @@ static inline bool sl_icmp_is_query(uint8_t type)
 /**
  * Find the tuple of an IPv4 packet to translate with a session: TCP, UDP or
  * an ICMP query, whose transport header lies whole in the first segment.
- * SL_DROP_NONE or the reason: NAT_PROTO (another protocol, an ICMP error:
- * RFC 5508 translation not yet), NAT_FRAGMENT (a non-first fragment: no
- * tracking yet), NAT_L4_TRUNCATED.
+ * SL_DROP_NONE or the reason: NAT_PROTO (another protocol; ICMP errors are
+ * nat4_icmp.c's), NAT_FRAGMENT (a non-first fragment: nat4_frag.c's),
+ * NAT_L4_TRUNCATED.
  */
 static inline enum sl_drop_reason sl_nat4_parse(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 						struct sl_nat4_pkt *p)
@@ -335,6 +335,39 @@ static inline enum sl_stage sl_nat4_next_out(const struct sl_nat_sec *sec,
 								   : SL_STAGE_ROUTE4;
 }
 
+/* ---- fragments (nat4_frag.c) ------------------------------------------------- */
+
+/** The datagram a fragment belongs to, as it arrived (sl_nat.h). */
+static inline void sl_nat4_frag_key(struct sl_nat_frag_key *k, const struct rte_ipv4_hdr *ip,
+				    bool inbound, uint16_t gw)
+{
+	k->src = rte_be_to_cpu_32(ip->src_addr);
+	k->dst = rte_be_to_cpu_32(ip->dst_addr);
+	k->id = rte_be_to_cpu_16(ip->packet_id);
+	k->gw = inbound ? 0 : gw;
+	k->proto = ip->next_proto_id;
+	k->dir = inbound ? SL_NAT_DIR_REPLY : SL_NAT_DIR_ORIG;
+}
+
+/** A first fragment is about to be translated to `to` by a session of
+ * gateway `to_gw`: note it for the later fragments. */
+static inline void sl_nat4_note_first(struct sl_worker *w, struct sl_nat_table *t,
+				      const struct rte_ipv4_hdr *ip, bool inbound, uint16_t to_gw,
+				      uint32_t to)
+{
+	struct sl_nat_frag_key k;
+
+	if (likely(!(ip->fragment_offset & rte_cpu_to_be_16(SL_IP4_MF))))
+		return;
+	sl_nat4_frag_key(&k, ip, inbound, to_gw);
+	sl_nat_frag_note(t->frag, &k, to, to_gw, w->now_tsc);
+}
+
+/** A non-first fragment: translated like its first fragment, or dropped
+ * NAT_FRAGMENT. `gw`: the VPC's gateway of an outbound one. */
+void sl_nat4_fragment(struct sl_worker *w, struct sl_nat_table *t, const struct sl_nat_sec *sec,
+		      struct rte_mbuf *m, bool inbound, uint16_t gw);
+
 /* ---- the session stages' burst loop ---------------------------------------- */
 
 /** What differs between snat4 (outbound) and nat4_in (inbound). */
@@ -382,6 +415,10 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 				sl_drop(w, m, SL_DROP_NAT_NO_POOL);
 				continue;
 			}
+		}
+		if (unlikely(rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK)) {
+			sl_nat4_fragment(w, t, sec, m, side->inbound, (uint16_t)gw);
+			continue;
 		}
 		if (unlikely(sl_nat4_is_icmp_error(m, ip))) { /* RFC 5508 */
 			sl_nat4_error_or_drop(w, m, side->inbound, (uint16_t)gw);

@@ -82,6 +82,7 @@ static void sl_nat4_in_translate(struct sl_worker *w, struct sl_nat_table *t,
 	vpc = sl_nat_gw_ent(sec, s->gw)->vpc_index;
 	if (sl_nat4_too_big(w, m, ip, vpc, in->src))
 		return;
+	sl_nat4_note_first(w, t, ip, true, s->gw, in->src);
 	sl_nat4_rewrite(ip, p, true, in->src, in->sport);
 	sl_nat_touch(t, s, dir, p->tcp_flags, w->now_tsc);
 	sl_count(w, SL_CNT_NAT_IN, 1);

@@ -85,6 +85,7 @@ static void sl_snat4_translate(struct sl_worker *w, struct sl_nat_table *t,
 			   : SL_NAT_IDX_NONE;
 	}
 	(void)pubip; /* the lead wires the policer's sl_meta field here */
+	sl_nat4_note_first(w, t, ip, false, s->gw, s->k[SL_NAT_DIR_REPLY].dst);
 	sl_nat4_rewrite(ip, p, false, s->k[SL_NAT_DIR_REPLY].dst, s->k[SL_NAT_DIR_REPLY].dport);
 	sl_nat_touch(t, s, dir, p->tcp_flags, w->now_tsc);
 	sl_count(w, SL_CNT_NAT_OUT, 1);

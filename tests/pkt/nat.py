@@ -376,6 +376,32 @@ def session_cases():
         step("inside", vin(A4_MAC) / he, [("inside", vout(A1_MAC) / whe)], {},
              ignore=["IP.src", "UDP.sport"], one_of={"IP.src": POOL1}, within={"UDP.sport": PORTS})]))
 
+    # Fragments: the first one is translated with its session (its UDP
+    # checksum covers the whole datagram), a later one like its first; a
+    # later fragment whose first was not seen is dropped, counted.
+    def frags(src, dst, sport, dport, ident, **ip):
+        whole = IP(src=src, dst=dst, id=ident, **ip) / UDP(sport=sport, dport=dport) / Raw(b"f" * 32 + b"g" * 32)
+        ck = IP(bytes(whole))[UDP].chksum
+        first = IP(src=src, dst=dst, id=ident, flags="MF", **ip) / UDP(sport=sport, dport=dport, len=72, chksum=ck) / Raw(b"f" * 32)
+        later = IP(src=src, dst=dst, id=ident, frag=5, proto=17, **ip) / Raw(b"g" * 32)
+        return first, later
+    f1, f2 = frags(A2, REMOTE, 5100, 53, 500, ttl=64)
+    g1, g2 = frags(REMOTE, DNAT_IP, 7400, 53, 600, ttl=50)
+    wg1, wg2 = g1.copy(), g2.copy()
+    wg1.ttl, wg1[IP].dst, wg2.ttl, wg2[IP].dst = 49, A4, 49, A4
+    c.append(("nat_fragments", [
+        step("inside", vin(A2_MAC) / f1, [("outside", out_frame() / translated(f1))], {},
+             ignore=["IP.src", "UDP.sport"], one_of={"IP.src": POOL1}, within={"UDP.sport": PORTS},
+             l4_checksum_free=True),
+        step("inside", vin(A2_MAC) / f2, [("outside", out_frame() / translated(f2))], {},
+             ignore=["IP.src"], same={"IP.src": 0}, reassemble_with=[0]),
+        dropped("inside", vin(A2_MAC) / IP(src=A2, dst=REMOTE, ttl=64, id=501, frag=5, proto=17) / Raw(b"h" * 32),
+                "nat_fragment"),
+        step("outside", from_inet() / g1, [("inside", vout(A4_MAC) / wg1)], {}, l4_checksum_free=True),
+        step("outside", from_inet() / g2, [("inside", vout(A4_MAC) / wg2)], {}, reassemble_with=[3]),
+        dropped("outside", from_inet() / IP(src=REMOTE, dst=DNAT_IP, ttl=50, id=601, frag=5, proto=17) / Raw(b"h" * 32),
+                "nat_fragment")]))
+
     # Port exhaustion: snat-2's single IP has 16 ports for UDP (the runner's
     # range); i-a3 already holds one. The 17th private endpoint is dropped,
     # known endpoints keep working (a new remote needs no port).

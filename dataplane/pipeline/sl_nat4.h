@@ -386,7 +386,9 @@ struct sl_nat4_side {
 
 /* Up to RTE_HASH_LOOKUP_BULK_MAX packets: keys, one bulk lookup, then
  * each packet's session (made on a miss) translates it. Outbound keys are
- * the VPC's gateway's; ICMP errors go to nat4_icmp.c one by one. */
+ * the VPC's gateway's; ICMP errors go to nat4_icmp.c one by one; non-first
+ * fragments to nat4_frag.c last, once the first fragments of the same
+ * burst have been translated and noted. */
 static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_table *t,
 					     const struct sl_nat_sec *sec, struct rte_mbuf **pkts,
 					     unsigned int n, const struct sl_nat4_side *side)
@@ -396,8 +398,10 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 	struct sl_nat4_pkt pk[RTE_HASH_LOOKUP_BULK_MAX];
 	struct rte_mbuf *mb[RTE_HASH_LOOKUP_BULK_MAX];
 	struct sl_nat_session *s[RTE_HASH_LOOKUP_BULK_MAX];
+	struct rte_mbuf *later[RTE_HASH_LOOKUP_BULK_MAX]; /* non-first fragments */
+	uint16_t later_gw[RTE_HASH_LOOKUP_BULK_MAX];
 	uint8_t dir[RTE_HASH_LOOKUP_BULK_MAX];
-	unsigned int k = 0;
+	unsigned int k = 0, nl = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -417,7 +421,9 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 			}
 		}
 		if (unlikely(rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK)) {
-			sl_nat4_fragment(w, t, sec, m, side->inbound, (uint16_t)gw);
+			/* after the first fragments of this burst are translated */
+			later_gw[nl] = (uint16_t)gw;
+			later[nl++] = m;
 			continue;
 		}
 		if (unlikely(sl_nat4_is_icmp_error(m, ip))) { /* RFC 5508 */
@@ -433,9 +439,8 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 		kp[k] = &key[k];
 		mb[k++] = m;
 	}
-	if (k == 0)
-		return;
-	sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
+	if (k != 0)
+		sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
 	for (unsigned int j = 0; j < k; j++) {
 		if (s[j] == NULL) {
 			s[j] = side->create(w, t, sec, &key[j], &pk[j], mb[j]);
@@ -445,6 +450,8 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 		}
 		side->translate(w, t, sec, mb[j], &pk[j], s[j], dir[j]);
 	}
+	for (unsigned int j = 0; j < nl; j++)
+		sl_nat4_fragment(w, t, sec, later[j], side->inbound, later_gw[j]);
 }
 
 /** A session stage's entry: the burst in chunks for sl_nat4_bulk. */

@@ -12,7 +12,8 @@
 # entries (tcp 8080 -> a1:80, udp 5353 -> a1:53), 198.18.0.3 is a2's EIP.
 # The inet namespace routes 198.18.0.0/28 to the gateway. Checks: curl,
 # TCP, UDP and ping from a1 to a server in inet through SNAT (the server sees
-# 198.18.0.1), many connections spread over the workers, iperf3 TCP, a
+# 198.18.0.1), a fragmented ping, many connections spread over the workers,
+# iperf3 TCP and UDP, a
 # client in inet reaching a1 through the forward entries and a2 through its
 # EIP, unsolicited inbound refused, traceroute through SNAT (the final
 # port unreachable is an ICMP error translated back, RFC 5508), and the
@@ -20,7 +21,7 @@
 # exit path. Needs root and a build (scripts/build).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=18
+PLAN=20
 tap_plan $PLAN
 
 lab_test_init nat # root, a build, the lab lock; cleans up at exit
@@ -128,6 +129,25 @@ check "a1 curl http://$INET:8081/hello.txt through SNAT" \
 check "a1 -> inet ping through SNAT (ICMP echo id translated both ways)" in_ns a1 ping -c 3 -W 1 $INET
 check "a1 -> inet 40 TCP connections, new source port each, over 3 workers: all seen as $SNAT_IP" \
 	many_peers a1 $INET 8000 40 $SNAT_IP
+check "a1 -> inet ping -s 3000 through SNAT (fragmented echo and reply: later fragments follow the first)" \
+	in_ns a1 ping -c 3 -W 2 -s 3000 $INET
+udp_iperf() {
+	local spid out
+	timeout -k 2 25 ip netns exec sl-inet iperf3 -s -1 -B $INET -p 5202 >/dev/null 2>&1 &
+	spid=$!
+	sleep 0.5
+	out=$(SL_T=20 in_ns a1 iperf3 -u -b 50M -c $INET -p 5202 -t 3 -J 2>&1)
+	wait "$spid" 2>/dev/null
+	"$SL_PY" -c '
+import json, sys
+j = json.loads(sys.argv[1])
+if "error" in j:
+    print("iperf3: " + j["error"]); sys.exit(1)
+s = j["end"]["sum"]
+print("UDP: %d packets, %d lost (%.2f %%)" % (s["packets"], s["lost_packets"], s["lost_percent"]))
+sys.exit(0 if s["packets"] > 0 and s["lost_percent"] < 5 else 1)' "$out"
+}
+check "a1 -> inet UDP with iperf3 through SNAT (50 Mbit/s, 3 s, under 5 % lost)" udp_iperf
 out=$(iperf_transfer a1 inet $INET 3 2>&1)
 if (($? == 0)); then
 	ok "a1 -> inet TCP transfer through SNAT with iperf3 (3 s)"
@@ -171,11 +191,13 @@ check "the refusal is counted (nat_filtered + nat_no_mapping: $before -> $after)
 # ---------------------------------------------------------------- counters
 counters_ok() {
 	local o i c
+	local f
 	o=$(ctl_total counters nat_out) i=$(ctl_total counters nat_in) c=$(ctl_total counters nat_icmp_errors)
-	echo "nat_out $o, nat_in $i, nat_icmp_errors $c"
-	((o > 100 && i > 100 && c > 0))
+	f=$(ctl_total counters nat_fragments)
+	echo "nat_out $o, nat_in $i, nat_icmp_errors $c, nat_fragments $f"
+	((o > 100 && i > 100 && c > 0 && f > 0))
 }
-check "sluicectl counters: nat_out, nat_in and nat_icmp_errors grew" counters_ok
+check "sluicectl counters: nat_out, nat_in, nat_icmp_errors and nat_fragments grew" counters_ok
 ctl_check "more than one worker received packets (flows spread over the queues)" \
 	'sum(1 for v in [c for c in j["counters"] if c["counter"] == "rx_packets"][0]["per_lcore"][1:] if v > 0) >= 2' \
 	counters --per-lcore

@@ -401,6 +401,13 @@ def session_cases():
         step("outside", from_inet() / g2, [("inside", vout(A4_MAC) / wg2)], {}, reassemble_with=[3]),
         dropped("outside", from_inet() / IP(src=REMOTE, dst=DNAT_IP, ttl=50, id=601, frag=5, proto=17) / Raw(b"h" * 32),
                 "nat_fragment")]))
+    # Both fragments in one burst (as a host sends them): the later one is
+    # handled after the first one of the same burst is translated.
+    h1, h2 = frags(A2, REMOTE, 5101, 53, 502, ttl=64)
+    c.append(("nat_fragments_same_burst", [step(
+        "inside", vin(A2_MAC) / h1, [("outside", out_frame() / translated(h1)), ("outside", out_frame() / translated(h2))],
+        {}, also=[vin(A2_MAC) / h2], ignore=["IP.src", "UDP.sport"], one_of={"IP.src": POOL1},
+        within={"UDP.sport": PORTS}, l4_checksum_free=True, reassemble_with=[])]))
 
     # Port exhaustion: snat-2's single IP has 16 ports for UDP (the runner's
     # range); i-a3 already holds one. The 17th private endpoint is dropped,

@@ -28,7 +28,8 @@
  * A step may carry "advance_s" (virtual seconds to let pass before it, with
  * the expiry scan run over the whole table) and "nat_eif" (true/false:
  * endpoint-independent filtering on every configured gateway from then on;
- * the API has no field for it yet) and "nat_dst_of" ([proto, src, sport,
+ * the API has no field for it yet), "also" (more frames in hex, received on
+ * the same port in the same burst) and "nat_dst_of" ([proto, src, sport,
  * dst, dport] of an inside flow of gateway 0): the frame, sent on the
  * outside or inside (hairpinning), is first addressed to that flow's public
  * endpoint (destination address and port, ICMP identifier; checksums
@@ -382,6 +383,29 @@ static void sl_step_hooks(json_t *step)
 		}
 }
 
+/* An mbuf holding the frame written in hex, NULL if malformed. */
+static struct rte_mbuf *sl_frame_from_hex(const char *hex)
+{
+	size_t len = strlen(hex) / 2;
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	if (strlen(hex) & 1)
+		return NULL;
+	m = rte_pktmbuf_alloc(sl_pktmbuf_pool);
+	if (!m || !(p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len))) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned int b;
+
+		sscanf(hex + 2 * i, "%2x", &b);
+		p[i] = (uint8_t)b;
+	}
+	return m;
+}
+
 static json_t *sl_run_step(json_t *step)
 {
 	const char *port = json_string_value(json_object_get(step, "port"));
@@ -424,6 +448,19 @@ static json_t *sl_run_step(json_t *step)
 	if (rte_ring_enqueue(tp->rx, m) != 0) {
 		rte_pktmbuf_free(m);
 		return NULL;
+	}
+	/* "also": more frames on the same port, received in the same burst */
+	for (size_t a = 0; a < json_array_size(json_object_get(step, "also")); a++) {
+		const char *h = json_string_value(json_array_get(json_object_get(step, "also"), a));
+		struct rte_mbuf *x = h ? sl_frame_from_hex(h) : NULL;
+
+		if (x == NULL)
+			return NULL;
+		x->port = tp->port_id;
+		if (rte_ring_enqueue(tp->rx, x) != 0) {
+			rte_pktmbuf_free(x);
+			return NULL;
+		}
 	}
 	sl_settle();
 	sl_sum_drops(after);

@@ -18,7 +18,8 @@ the actual frame are verified by recomputation, then the frames are compared
 byte for byte after copying the fields a case declares free (e.g. IP.id) from
 actual to expected. A step may also give `expect_raw` (frames compared byte
 for byte, nothing recomputed) and `drops` (the exact growth of every drop
-counter: {} means no drop at all), or be `unchecked` (it only moves state:
+counter: {} means no drop at all), send more frames in the same burst
+(`also`), or be `unchecked` (it only moves state:
 the clock, neighbours). Output is TAP, one line per case; a case
 listed in TODO is reported with a "# TODO reason" directive (an expected
 failure; "ok ... # TODO" means it is fixed and the entry can go).
@@ -105,8 +106,9 @@ def check_relations(step, result, earlier):
     port): `same` {field: step} the first output frame's field equals that
     of an earlier step of the case, `differs` likewise unequal, `one_of`
     {field: [values]}, `within` {field: [lo, hi]}, `reassemble_with`
-    [steps]: the first output frames of those steps and of this one are
-    fragments that reassemble into a datagram with valid checksums."""
+    [steps]: the first output frames of those steps and every output frame
+    of this one are fragments that reassemble into a datagram with valid
+    checksums."""
     errs = []
     if not any(k in step for k in ("same", "differs", "one_of", "within", "reassemble_with")):
         return errs
@@ -132,7 +134,7 @@ def check_relations(step, result, earlier):
     if "reassemble_with" in step:  # fragments output by earlier steps and this one
         frags = [Ether(bytes.fromhex(earlier[i]["out"][0]["hex"])).getlayer(IP)
                  for i in step["reassemble_with"] if i < len(earlier) and earlier[i]["out"]]
-        frags.append(Ether(bytes.fromhex(mine)).getlayer(IP))
+        frags += [Ether(bytes.fromhex(o["hex"])).getlayer(IP) for o in result["out"]]
         frags = [f for f in frags if f is not None]
         whole = [p for p in defragment(frags) if p[IP].flags.MF == 0 and p[IP].frag == 0]
         if not whole:
@@ -228,7 +230,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix="sl-pkt-") as tmp:
         hooks = ("advance_s", "nat_eif", "nat_dst_of")  # runner-side hooks of a step (pkt_runner.c)
         vec = [{"name": name, "steps": [dict({"port": s["port"], "hex": bytes(s["send"]).hex()},
-                                             **{h: s[h] for h in hooks if h in s}) for s in steps]}
+                                             **{h: s[h] for h in hooks if h in s},
+                                             **({"also": [bytes(f).hex() for f in s["also"]]} if "also" in s else {}))
+                                        for s in steps]}
                for name, steps in cases]
         vpath, rpath = os.path.join(tmp, "vectors.json"), os.path.join(tmp, "results.json")
         with open(vpath, "w") as f:

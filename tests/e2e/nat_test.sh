@@ -12,7 +12,7 @@
 # entries (tcp 8080 -> a1:80, udp 5353 -> a1:53), 198.18.0.3 is a2's EIP.
 # The inet namespace routes 198.18.0.0/28 to the gateway. Checks: curl,
 # TCP, UDP and ping from a1 to a server in inet through SNAT (the server sees
-# 198.18.0.1), a fragmented ping, many connections spread over the workers,
+# 198.18.0.1), a ping the instance fragments, many connections spread over the workers,
 # iperf3 TCP and UDP, a
 # client in inet reaching a1 through the forward entries and a2 through its
 # EIP, unsolicited inbound refused, traceroute through SNAT (the final
@@ -129,8 +129,21 @@ check "a1 curl http://$INET:8081/hello.txt through SNAT" \
 check "a1 -> inet ping through SNAT (ICMP echo id translated both ways)" in_ns a1 ping -c 3 -W 1 $INET
 check "a1 -> inet 40 TCP connections, new source port each, over 3 workers: all seen as $SNAT_IP" \
 	many_peers a1 $INET 8000 40 $SNAT_IP
-check "a1 -> inet ping -s 3000 through SNAT (fragmented echo and reply: later fragments follow the first)" \
-	in_ns a1 ping -c 3 -W 2 -s 3000 $INET
+# a1 fragments a 1928-byte echo (MTU 1500). The lab's af_packet ports hand
+# sluice-dp whole datagrams: DPDK 22.11's af_packet PMD joins every queue's
+# socket to a PACKET_FANOUT group with PACKET_FANOUT_FLAG_DEFRAG, so the
+# kernel reassembles first (a datagram larger than the 2048-byte ring frame
+# would then arrive truncated). sluice-dp translates the whole datagram and
+# forward4 fragments it again; the tracking of later fragments is tested
+# by pkt_nat (nat_fragments*), where fragments reach the stages as sent.
+frag_ping() {
+	local rc
+	in_ns a1 ping -c 3 -W 2 -s 1900 $INET
+	rc=$?
+	((rc == 0)) || ctl drops
+	return $rc
+}
+check "a1 -> inet ping -s 1900 through SNAT (fragmented by a1, fragmented again by the gateway)" frag_ping
 udp_iperf() {
 	local spid out
 	timeout -k 2 25 ip netns exec sl-inet iperf3 -s -1 -B $INET -p 5202 >/dev/null 2>&1 &
@@ -191,13 +204,11 @@ check "the refusal is counted (nat_filtered + nat_no_mapping: $before -> $after)
 # ---------------------------------------------------------------- counters
 counters_ok() {
 	local o i c
-	local f
 	o=$(ctl_total counters nat_out) i=$(ctl_total counters nat_in) c=$(ctl_total counters nat_icmp_errors)
-	f=$(ctl_total counters nat_fragments)
-	echo "nat_out $o, nat_in $i, nat_icmp_errors $c, nat_fragments $f"
-	((o > 100 && i > 100 && c > 0 && f > 0))
+	echo "nat_out $o, nat_in $i, nat_icmp_errors $c"
+	((o > 100 && i > 100 && c > 0))
 }
-check "sluicectl counters: nat_out, nat_in, nat_icmp_errors and nat_fragments grew" counters_ok
+check "sluicectl counters: nat_out, nat_in and nat_icmp_errors grew" counters_ok
 ctl_check "more than one worker received packets (flows spread over the queues)" \
 	'sum(1 for v in [c for c in j["counters"] if c["counter"] == "rx_packets"][0]["per_lcore"][1:] if v > 0) >= 2' \
 	counters --per-lcore

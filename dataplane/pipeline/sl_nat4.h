@@ -321,6 +321,12 @@ bool sl_nat4_is_icmp_error(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip);
 enum sl_drop_reason sl_nat4_icmp_error(struct sl_worker *w, struct rte_mbuf *m, bool inbound,
 				       uint16_t gw, uint32_t *vpc);
 
+/** After eip4 translated an ICMP error's outer address `from` to `to`
+ * (host order; inbound: the destination, outbound: the source): the same
+ * in its quote, if the quote is about that address (RFC 5508 for EIP 1:1). */
+void sl_nat4_eip_quote(struct sl_worker *w, struct rte_mbuf *m, bool inbound, uint32_t from,
+		       uint32_t to);
+
 /** sl_nat4_icmp_error, then route4 or the drop. */
 void sl_nat4_error_or_drop(struct sl_worker *w, struct rte_mbuf *m, bool inbound, uint16_t gw);
 

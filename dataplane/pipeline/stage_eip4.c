@@ -24,8 +24,9 @@
  * the TCP/UDP one (it covers the pseudo-header) when the L4 header is in
  * this packet: not in non-first fragments, which carry only payload; a UDP
  * checksum of 0 (none) stays 0. ICMP checksums do not cover addresses.
- * ICMP errors about translated flows (RFC 5508: the quoted header) are not
- * translated yet: the outer header only.
+ * ICMP errors about translated flows (RFC 5508): the quoted header's
+ * address too, when it is the one translated (nat4_icmp.c,
+ * sl_nat4_eip_quote); ports are 1:1 and stay.
  *
  * TTL and MTU: a datagram whose TTL expires here (forward4's rule: TTL <=
  * 1, not made by the gateway) or that has DF and is larger than the MTU of
@@ -105,15 +106,19 @@ static void sl_eip_translate(struct sl_worker *w, struct rte_mbuf *m, bool dst, 
 	struct sl_meta *md = sl_meta(m);
 	struct rte_ipv4_hdr *ip = sl_ip4(m);
 	enum sl_drop_reason r;
+	uint32_t from;
 
 	if (sl_nat4_ttl_expired(w, m, ip) ||
 	    sl_nat4_too_big(w, m, ip, vpc, dst ? to : rte_be_to_cpu_32(ip->dst_addr)))
 		return;
+	from = rte_be_to_cpu_32(dst ? ip->dst_addr : ip->src_addr);
 	r = sl_eip_rewrite(m, md, ip, dst, rte_cpu_to_be_32(to));
 	if (unlikely(r != SL_DROP_NONE)) {
 		sl_drop(w, m, r);
 		return;
 	}
+	if (unlikely(ip->next_proto_id == IPPROTO_ICMP)) /* an error's quote (RFC 5508) */
+		sl_nat4_eip_quote(w, m, dst, from, to);
 	sl_count(w, cnt, 1);
 	md->vpc_index = vpc;
 	/* to another public IP of ours: back in from the Internet side

@@ -4,8 +4,8 @@
 vpc-a (VLAN 100) has NAT gateway ngw-a, so its default route leads to the
 NAT stages. i-a1 (192.168.1.10) has EIP 198.51.100.1: 1:1 both ways, only
 ICMP, TCP and UDP, checksums updated incrementally (the runner verifies every
-checksum of what comes out independently), and no SNAT although its VSwitch
-has a SNAT entry. i-a2 (.20) and i-a4 (.30) go out through SNAT sessions
+checksum of what comes out independently), ICMP errors with their quote, and
+no SNAT although its VSwitch has a SNAT entry. i-a2 (.20) and i-a4 (.30) go out through SNAT sessions
 (snat-1: the pool 198.51.100.2 + .5, paired pooling), i-a3 (.40) through
 snat-2 (SourceCIDR 192.168.1.32/28, the longer prefix: 198.51.100.6).
 198.51.100.3 has forward entries: tcp 80 -> i-a2:8080, all-Any -> i-a4.
@@ -152,6 +152,22 @@ def cases():
         "outside", from_inet() / fits,
         [("inside", Ether(src=GW_IN, dst=BCAST) / Dot1Q(vlan=200) /
           ARP(op=1, hwsrc=GW_IN, psrc="10.2.1.253", hwdst="00:00:00:00:00:00", pdst="10.2.1.10"))])]))
+
+    # ICMP errors about EIP flows: the quote is translated too (RFC 5508), so
+    # the instance recognises its own datagram (path MTU discovery).
+    qe = IP(src=EIP1, dst=REMOTE, ttl=63, id=50, flags="DF") / UDP(sport=40020, dport=53) / payload
+    qa = IP(src=A1, dst=REMOTE, ttl=63, id=50, flags="DF") / UDP(sport=40020, dport=53) / payload
+    c.append(("eip_icmp_error_in_quote_translated", [step(
+        "outside", from_inet() / IP(src=INET, dst=EIP1, ttl=50, id=51) / ICMP(type=3, code=4, nexthopmtu=1280) /
+        Raw(bytes(qe)),
+        [("inside", vout(A1_MAC) / IP(src=INET, dst=A1, ttl=49, id=51) / ICMP(type=3, code=4, nexthopmtu=1280) /
+          Raw(bytes(qa)))], {})]))
+    qi = IP(src=REMOTE, dst=A1, ttl=49, id=52) / TCP(sport=443, dport=40021, flags="S")
+    qo = IP(src=REMOTE, dst=EIP1, ttl=49, id=52) / TCP(sport=443, dport=40021, flags="S")
+    c.append(("eip_icmp_error_out_quote_translated", [step(
+        "inside", vin(A1_MAC) / IP(src=A1, dst=REMOTE, ttl=64, id=53) / ICMP(type=3, code=3) / Raw(bytes(qi)[:28]),
+        [("outside", out_frame() / IP(src=EIP1, dst=REMOTE, ttl=63, id=53) / ICMP(type=3, code=3) /
+          Raw(bytes(qo)[:28]))], {})]))
 
     # --- Drops.
     gre = IP(src=A1, dst=REMOTE, ttl=64, proto=47) / Raw(b"\x00\x00\x08\x00" + b"x" * 20)

@@ -204,6 +204,24 @@ const struct sl_nat_sec *sl_nat_compiled(const struct sl_nat_compiler *n);
 /** The NAT section of the compiler's state (NULL if none). */
 const struct sl_nat_sec *sl_compiler_nat(const struct sl_compiler *c);
 
+/* ---- HaVip section (compile_havip.c, issue 12) ------------------------------ */
+
+/** The HaVip part of the compiler: the last HaVip section built (sl_shm.h,
+ * struct sl_havip_sec). Owned by struct sl_compiler; sl_compile() runs it. */
+struct sl_havip_compiler;
+
+struct sl_havip_compiler *sl_havip_compiler_new(void);
+void sl_havip_compiler_free(struct sl_havip_compiler *hc);
+/** Rebuild the section from a validated store (VPC indexes from `c`, which
+ * must have allocated them already); *changed tells whether it differs
+ * from the previous one. 0 or -ENOMEM (the previous section is kept). */
+int sl_havip_compile(struct sl_havip_compiler *hc, const struct sl_compiler *c,
+		     const struct sl_store *s, bool *changed);
+/** The last section built, NULL when the store has no HaVip. */
+const struct sl_havip_sec *sl_havip_compiled(const struct sl_havip_compiler *hc);
+/** The HaVip section of the compiler's state (NULL if none). */
+const struct sl_havip_sec *sl_compiler_havip(const struct sl_compiler *c);
+
 /** Next-hop and origin names for display. */
 const char *sl_nh_type_name(uint8_t type);
 const char *sl_route_origin_name(uint8_t origin);

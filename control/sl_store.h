@@ -321,8 +321,8 @@ struct sl_ipv6rule_obj {
  * HaVips (issue 4; docs/api.md, HaVips): a private IPv4 address of a
  * VSwitch that ECS instances of that VSwitch may hold (at most
  * SL_HAVIP_INSTANCES_MAX), a route next hop and an EIP holder. Plain
- * fixed-size data like the NAT objects. sluice-dp has no HaVip tables yet
- * (issue 12): the compiler skips routes to HaVips.
+ * fixed-size data like the NAT objects. Compiled by compile_havip.c (who
+ * may hold it) and compile.c (routes via it); docs/havip.md.
  */
 #define SL_HAVIP_INSTANCES_MAX 10
 

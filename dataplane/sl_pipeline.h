@@ -48,6 +48,7 @@
 #include <rte_mbuf.h>
 
 #include "sl_shm.h"
+#include "sl_trace.h"
 
 #define SL_BURST 32
 #define SL_VEC_MAX 256 /* per-stage input vector; overflow drops NO_MBUF */
@@ -81,6 +82,7 @@ enum sl_punt_reason {
 	SL_PUNT_ARP,	     /* any ARP frame */
 	SL_PUNT_ND,	     /* ICMPv6 NS/NA/RS/RA/redirect for the gateway */
 	SL_PUNT_UNRESOLVED,  /* ready to send, waits for a neighbour */
+	SL_PUNT_EXCEPTION,   /* for the host kernel (exception path) */
 };
 
 /** ICMP error to originate (struct sl_meta.icmp_type/code carry it). */
@@ -108,7 +110,9 @@ struct sl_meta {
 	uint8_t punt;	    /**< enum sl_punt_reason */
 	uint8_t icmp_type;  /**< for the ICMP error stages */
 	uint8_t icmp_code;
-	uint8_t pad;
+	uint8_t trace;	    /**< packet trace number, 0 = not traced (sl_trace.h);
+			     * set by eth_input, carried on to packets made
+			     * from this one */
 	uint32_t icmp_info; /**< MTU for frag-needed / packet-too-big */
 	uint8_t nh_addr[16]; /**< address to resolve (v4 in the first 4 bytes) */
 	uint8_t src_addr[16]; /**< gateway's own address on the egress link (ARP/NS
@@ -133,6 +137,9 @@ struct sl_port_info {
 	uint8_t enabled; /**< 1 if sluice-dp owns this port id */
 	uint16_t mtu;	 /**< IP MTU */
 	uint8_t trunk;	 /**< inside: trunk number (k-th inside port) */
+	uint8_t exc;	 /**< has an exception path: the gateway's own traffic
+			  * other than echo goes to the host kernel (exception.c) */
+	uint16_t exc_port; /**< the exception path's TAP port id (when exc) */
 };
 extern struct sl_port_info sl_ports[RTE_MAX_ETHPORTS];
 /** First port of each role, RTE_MAX_ETHPORTS if none. */
@@ -167,12 +174,15 @@ struct sl_worker {
 	unsigned int lcore_id;
 	unsigned int slot;   /**< index into shm lcore[] and stats lcore[] */
 	uint16_t queue_id;   /**< rx/tx queue this lcore owns on every port */
-	uint16_t pad;
+	uint16_t cur_stage;  /**< stage running now (the dispatcher sets it; packet
+			      * trace records say who acted); SL_STAGE_MAX on
+			      * the rx path */
 	uint64_t now_tsc;    /**< rte_rdtsc() at the start of the iteration */
 	const struct sl_bank_header *bank; /**< active bank, NULL before the first */
 	uint64_t gen;
 	struct sl_lcore_stats *stats; /**< in the shared stats area */
 	struct sl_icmp_limit icmp_limit;
+	struct sl_trace *trace; /**< packet trace (sl_trace.h), NULL: none */
 	struct sl_vec vec[SL_STAGE_MAX];
 	struct sl_txbuf tx[RTE_MAX_ETHPORTS];
 };
@@ -184,8 +194,22 @@ static inline void sl_count(struct sl_worker *w, enum sl_counter c, uint64_t n)
 	w->stats->cnt[c] += n;
 }
 
-/** Count the packet under `reason` and free it. */
+/**
+ * Count the packet under `reason` and free it. The packet's metadata must
+ * be valid (eth_input ran, or the packet was made by the gateway): a frame
+ * fresh from the port drops with sl_drop_raw().
+ */
 static inline void sl_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop_reason reason)
+{
+	w->stats->drop[reason]++;
+	if (unlikely(sl_meta(m)->trace))
+		sl_trace_event(w, m, SL_TRACE_DROP, (uint16_t)reason);
+	rte_pktmbuf_free(m);
+}
+
+/** sl_drop() for a frame whose metadata was never initialised. */
+static inline void sl_drop_raw(struct sl_worker *w, struct rte_mbuf *m,
+			       enum sl_drop_reason reason)
 {
 	w->stats->drop[reason]++;
 	rte_pktmbuf_free(m);
@@ -200,7 +224,50 @@ static inline void sl_next(struct sl_worker *w, struct rte_mbuf *m, enum sl_stag
 		sl_drop(w, m, SL_DROP_NO_MBUF);
 		return;
 	}
+	if (unlikely(sl_meta(m)->trace))
+		sl_trace_event(w, m, SL_TRACE_NEXT, (uint16_t)stage);
 	v->m[v->n++] = m;
+}
+
+/* Trace notes: what a table index and a next-hop type are called. */
+static inline const char *sl_trace_table(uint32_t vpc_index)
+{
+	return vpc_index == SL_VPC_INTERNET ? "inet" : "vpc";
+}
+
+static inline uint32_t sl_trace_table_no(uint32_t vpc_index)
+{
+	return vpc_index == SL_VPC_INTERNET ? 0 : vpc_index;
+}
+
+static inline const char *sl_trace_nh_type(uint8_t type)
+{
+	static const char *const names[] = {"unreachable", "blackhole", "local",
+					    "connected",   "gateway",	"natgw"};
+
+	return type < RTE_DIM(names) ? names[type] : "other";
+}
+
+/** Hand a frame fresh from a port to eth_input: its metadata is stale
+ * until eth_input initialises it, so no trace hook looks at it. */
+static inline void sl_next_rx(struct sl_worker *w, struct rte_mbuf *m)
+{
+	struct sl_vec *v = &w->vec[SL_STAGE_ETH_INPUT];
+
+	if (unlikely(v->n == SL_VEC_MAX)) {
+		sl_drop_raw(w, m, SL_DROP_NO_MBUF);
+		return;
+	}
+	v->m[v->n++] = m;
+}
+
+/** eth_input: the frame's trace number, 0 when nothing is traced. */
+static inline uint8_t sl_trace_claim(struct sl_worker *w, const struct rte_mbuf *m)
+{
+	if (likely(w->trace == NULL ||
+		   atomic_load_explicit(&w->trace->budget, memory_order_relaxed) == 0))
+		return 0;
+	return sl_trace_claim_slow(w, m);
 }
 
 /**
@@ -214,6 +281,8 @@ static inline void sl_icmp_error(struct sl_worker *w, struct rte_mbuf *m, uint8_
 	struct sl_meta *md = sl_meta(m);
 
 	w->stats->drop[reason]++;
+	if (unlikely(md->trace))
+		sl_trace_event(w, m, SL_TRACE_DROP, (uint16_t)reason);
 	md->icmp_type = type;
 	md->icmp_code = code;
 	md->icmp_info = info;

@@ -186,6 +186,18 @@ class Segment(unittest.TestCase):
         self.assertEqual(n[1]["vpc"], "internet")
         self.assertEqual(n[1]["port_role"], "outside")
 
+    def test_havips(self):
+        j = run_json(self.seg, "havips")
+        self.assertTrue(j["dataplane_attached"])
+        self.assertEqual(j["havips"], [{
+            "vpc": "vpc-t", "vpc_index": 0, "havip_id": "hv-t", "address": "192.168.1.100",
+            "holder": "i-t", "mac": "02:00:00:00:00:0a", "age_ms": 2500, "changes": 3}])
+        p = run(self.seg, "havips")
+        self.assertEqual(p.returncode, 0)
+        out = p.stdout
+        self.assertIn("192.168.1.100", out)
+        self.assertIn("(1 HaVips with a holder)", out)
+
     def test_ports(self):
         j = run_json(self.seg, "ports")
         p = j["ports"]

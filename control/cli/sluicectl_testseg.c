@@ -327,6 +327,15 @@ int main(int argc, char **argv)
 	memcpy(st->neigh[1].mac, "\x02\x00\x00\x00\x00\x0a", 6);
 	st->neigh[1].state = SL_NEIGH_REACHABLE;
 	st->neigh[1].age_ms = 1500;
+	/* HaVip hv-t (192.168.1.100) held by i-t (issue 12) */
+	st->n_havip = 1;
+	snprintf(st->havip[0].havip_id, SL_ID_LEN, "hv-t");
+	snprintf(st->havip[0].holder_id, SL_ID_LEN, "i-t");
+	st->havip[0].vpc_index = 0;
+	st->havip[0].addr = UINT32_C(0xc0a80164);
+	memcpy(st->havip[0].mac, "\x02\x00\x00\x00\x00\x0a", 6);
+	st->havip[0].age_ms = 2500;
+	st->havip[0].changes = 3;
 	st->updated_ns = UINT64_C(1700000002000000000);
 	atomic_store(&st->seq, 2);
 

@@ -67,6 +67,10 @@
 	_(NAT_L4_TRUNCATED, "nat_l4_truncated", "first fragment to translate without its whole TCP/UDP header in the first segment") \
 	_(NAT_NO_MAPPING, "nat_no_mapping", "inbound to a NAT gateway's public IP without a session or forward entry") \
 	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP and without a SNAT entry (or sluice-dp has no NAT table)") \
+	_(EXC_KERNEL_FULL, "exception_kernel_full", "exception path: the kernel interface's queue was full") \
+	_(EXC_RUNT, "exception_runt", "exception path: frame from the kernel shorter than an Ethernet header") \
+	/* HaVip (issue 12, docs/havip.md) */                                   \
+	_(HAVIP_NOT_ASSOCIATED, "havip_not_associated", "ARP claiming a HaVip from a MAC of no associated instance (ignored)") \
 	/* NAT sessions (issue 5, third slice): one per enum sl_nat_drop, */ \
 	/* NO_MAPPING and BAD_PROTO being NAT_NO_MAPPING and NAT_PROTO */ \
 	_(NAT_SESSION_LIMIT, "nat_session_limit", "new NAT session beyond the gateway's concurrent-session limit") \
@@ -96,6 +100,12 @@
 	_(BANK_REJECTED, "banks_rejected", "published banks refused (bad magic, generation or offsets)") \
 	_(EIP_OUT, "eip_out", "packets to the Internet translated by an EIP 1:1 (source)") \
 	_(EIP_IN, "eip_in", "packets from the Internet translated by an EIP 1:1 (destination)") \
+	_(EXC_TO_KERNEL, "exception_to_kernel", "frames handed to the host kernel (exception path)") \
+	_(EXC_FROM_KERNEL, "exception_from_kernel", "frames the host kernel sent out through a port") \
+	/* HaVip (issue 12, docs/havip.md) */                                   \
+	_(HAVIP_HOLDER_CHANGES, "havip_holder_changes", "HaVips that got a new holder (instance or MAC)") \
+	_(HAVIP_CLAIMS_PENDING, "havip_claims_pending", "HaVip claims waiting for an associated instance's MAC") \
+	_(HAVIP_CLAIMS_EXPIRED, "havip_claims_expired", "pending HaVip claims no associated instance confirmed") \
 	/* NAT sessions (issue 5, third slice) */ \
 	_(NAT_OUT, "nat_out", "packets to the Internet translated by a NAT session (source: SNAT, DNAT replies)") \
 	_(NAT_IN, "nat_in", "packets from the Internet translated by a NAT session (destination: SNAT replies, DNAT)") \

@@ -73,7 +73,9 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 8u /* 8: NAT session drops and counters (issue 5, h-nat3) */
+#define SL_SHM_ABI_VERSION 9u /* 8: HaVip section and holder export (issue 12),
+				 * exception-path counters (issue 8); 9: NAT
+				 * session drops and counters (issue 5, h-nat3) */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -273,7 +275,11 @@ struct sl_bank_header {
 	 * no NAT objects. */
 	uint64_t nat_off;
 	uint64_t nat_size;
-	uint8_t pad[256 - 200];
+	/* HaVip section (issue 12, struct sl_havip_sec), one heap block;
+	 * havip_off 0 = no HaVip. */
+	uint64_t havip_off;
+	uint64_t havip_size;
+	uint8_t pad[256 - 216];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -384,6 +390,40 @@ struct sl_nat_sec {
 };
 
 /* ---------------------------------------------------------------------- */
+/* HaVip section (issue 12, docs/havip.md).                                */
+/*
+ * One block, rebuilt by sluiced at every compile and copied into a bank
+ * when it changed (like the NAT section). The main lcore of sluice-dp
+ * reads it to decide who may hold a HaVip: an ARP whose sender address is
+ * a HaVip of the VPC is accepted only from the MAC of an associated
+ * instance. ent[] is sorted by (vpc_index, addr); addresses are IPv4 in
+ * host order.
+ */
+#define SL_HAVIP_MAX_INST 10 /* associated instances per HaVip (API quota) */
+
+struct sl_havip_inst {
+	uint32_t addr;	    /**< the instance's private IPv4 address */
+	uint32_t pad;
+	char id[SL_ID_LEN]; /**< InstanceId */
+};
+
+struct sl_havip_ent {
+	uint32_t vpc_index;
+	uint32_t addr;	    /**< the HaVip address */
+	uint32_t src;	    /**< the VSwitch's gateway address: sender of probes */
+	uint32_t n_inst;    /**< entries of inst[] in use */
+	char id[SL_ID_LEN]; /**< HaVipId */
+	struct sl_havip_inst inst[SL_HAVIP_MAX_INST];
+};
+
+struct sl_havip_sec {
+	uint32_t n; /**< entries of ent[] */
+	uint32_t pad;
+	uint64_t size; /**< bytes of the section */
+	struct sl_havip_ent ent[];
+};
+
+/* ---------------------------------------------------------------------- */
 /* Stats area: written only by sluice-dp, read by sluiced and sluicectl.   */
 
 /** Per-lcore counters, written only by the owning lcore without atomics
@@ -439,6 +479,22 @@ struct sl_neigh_export {
 	uint16_t pad;
 };
 
+/* HaVip holders (issue 12): what the main lcore learned, for DescribeHaVips'
+ * MasterInstanceId and sluicectl. */
+#define SL_MAX_HAVIP_EXPORT 1024
+
+struct sl_havip_export {
+	char havip_id[SL_ID_LEN];
+	char holder_id[SL_ID_LEN]; /**< InstanceId of the holder */
+	uint32_t vpc_index;
+	uint32_t addr;	/**< HaVip address, host order */
+	uint8_t mac[6]; /**< the holder's MAC */
+	uint16_t pad;
+	uint32_t age_ms;  /**< since the holder was last accepted */
+	uint32_t changes; /**< holder changes seen */
+	uint32_t pad1[2];
+};
+
 /**
  * Stats area header. Snapshot sections (ports, neighbours) are guarded by a
  * sequence counter: the writer makes `seq` odd, writes, makes it even;
@@ -457,6 +513,10 @@ struct sl_stats_header {
 	struct sl_lcore_stats lcore[SL_MAX_LCORES];
 	struct sl_port_stats port[SL_MAX_PORTS];
 	struct sl_neigh_export neigh[SL_MAX_NEIGH_EXPORT];
+	/* HaVip holders (issue 12), under the same seq as the snapshots. */
+	uint32_t n_havip;
+	uint32_t pad2;
+	struct sl_havip_export havip[SL_MAX_HAVIP_EXPORT];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -532,6 +592,12 @@ static_assert(sizeof(struct sl_nat_snat_ent) == 16 + SL_ID_LEN, "nat snat");
 static_assert(sizeof(struct sl_nat_fwd_ent) == 24, "nat fwd");
 static_assert(sizeof(struct sl_nat_eip_ent) == 16, "nat eip");
 static_assert(sizeof(struct sl_nat_sec) == 120, "nat section header");
+static_assert(offsetof(struct sl_bank_header, havip_off) == 200, "bank havip section");
+static_assert(sizeof(struct sl_havip_inst) == 8 + SL_ID_LEN, "havip instance");
+static_assert(sizeof(struct sl_havip_ent) == 16 + SL_ID_LEN + SL_HAVIP_MAX_INST * (8 + SL_ID_LEN),
+	      "havip entry");
+static_assert(sizeof(struct sl_havip_sec) == 16, "havip section header");
+static_assert(sizeof(struct sl_havip_export) == 2 * SL_ID_LEN + 32, "havip export");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
 static_assert(offsetof(struct sl_port_stats, trunk) == 44 &&
 		  offsetof(struct sl_port_stats, ipackets) == 48,

@@ -25,7 +25,7 @@ static void test_full(void **state)
 	    " {\"name\": \"inside0\", \"role\": \"inside\", \"mtu\": 1500,"
 	    "  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\"},"
 	    " {\"name\": \"outside0\", \"role\": \"outside\", \"mtu\": 9000,"
-	    "  \"devargs\": \"net_af_packet1,iface=sl-out\"}]}";
+	    "  \"devargs\": \"net_af_packet1,iface=sl-out\", \"exception\": \"sl-exc0\"}]}";
 
 	assert_int_equal(sl_config_parse(&c, txt, "t.json", err, sizeof(err)), 0);
 	assert_string_equal(c.segment, "/dev/shm/sluice-lab");
@@ -40,6 +40,8 @@ static void test_full(void **state)
 	assert_int_equal(c.ports[1].role, SL_ROLE_OUTSIDE);
 	assert_int_equal(c.ports[1].mtu, 9000);
 	assert_string_equal(c.ports[1].devargs, "net_af_packet1,iface=sl-out");
+	assert_string_equal(c.ports[1].exception, "sl-exc0");
+	assert_string_equal(c.ports[0].exception, "");
 	assert_int_equal(c.n_trunks, 1);
 	assert_int_equal(c.ports[0].trunk, 0);
 }
@@ -114,6 +116,19 @@ static void test_errors(void **state)
 	     " {\"name\": \"d\", \"role\": \"inside\", \"devargs\": \"x\"},"
 	     " {\"name\": \"e\", \"role\": \"inside\", \"devargs\": \"x\"}]}",
 	     "bad.json: ports[4]: more than 4 inside ports (trunks)"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
+	     " \"exception\": \"sl-exc0\"}]}",
+	     "bad.json: ports[0].exception: only outside ports have an exception path"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"x\","
+	     " \"exception\": \"a/b\"}]}",
+	     "bad.json: ports[0].exception: \"a/b\" is not an interface name"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"x\","
+	     " \"exception\": \"x\"}, {\"name\": \"q\", \"role\": \"outside\","
+	     " \"devargs\": \"y\", \"exception\": \"x\"}]}",
+	     "bad.json: ports[1].exception: \"x\" already used by ports[0]"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"x\","
+	     " \"exception\": \"0123456789abcdef\"}]}",
+	     "bad.json: ports[0].exception: longer than 15 characters"},
 	    {"{\"mbufs\": 10, \"ports\": []}", "bad.json: mbufs: 10 is outside"},
 	    {"{\"idle_sleep_us\": -1}", "bad.json: idle_sleep_us: -1 is outside"},
 	    {"{\"nat_sessions\": 16777217}", "bad.json: nat_sessions: 16777217 is outside"},

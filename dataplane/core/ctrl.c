@@ -9,8 +9,11 @@
  *
  *   - drain the punt ring (MP/SC, filled by the PUNT stage of all workers)
  *     and dispatch on md->punt: ARP -> sl_arp_input, ND -> sl_nd_input,
- *     UNRESOLVED -> sl_neigh_resolve; anything else is a stage bug, dropped
- *     PUNT_INVALID;
+ *     UNRESOLVED -> sl_neigh_resolve, EXCEPTION -> the port's TAP (ARP and
+ *     ND are copied there too; exception.c); anything else is a stage bug,
+ *     dropped PUNT_INVALID;
+ *   - the exception path's TAPs: what the host kernel sends goes out
+ *     through worker 0's inject ring;
  *   - every 20 ms the neighbour timers (retransmit, fail, age, re-probe,
  *     garbage-collect, reclaim);
  *   - every 100 ms the stats export: rte_eth_stats of each port into
@@ -102,6 +105,8 @@ void sl_ctrl_export(struct sl_dp *dp)
 	st->n_ports = dp->n_ports;
 	st->n_neigh = sl_neigh_export(dp->neigh, dp->main_w->bank, st->neigh, SL_MAX_NEIGH_EXPORT,
 				      sl_dp_now(dp));
+	st->n_havip = sl_havip_export(dp->neigh, dp->main_w->bank, st->havip, SL_MAX_HAVIP_EXPORT,
+				      sl_dp_now(dp));
 	st->updated_ns = sl_realtime_ns();
 
 	atomic_store_explicit(&st->seq, seq + 2, memory_order_release);
@@ -111,10 +116,15 @@ static void sl_ctrl_dispatch(struct sl_dp *dp, struct rte_mbuf *m, uint64_t now)
 {
 	switch (sl_meta(m)->punt) {
 	case SL_PUNT_ARP:
+		sl_exception_copy_to_kernel(dp, m); /* the host resolves too */
 		sl_arp_input(dp->neigh, m, now);
 		break;
 	case SL_PUNT_ND:
+		sl_exception_copy_to_kernel(dp, m);
 		sl_nd_input(dp->neigh, m, now);
+		break;
+	case SL_PUNT_EXCEPTION:
+		sl_exception_to_kernel(dp, m);
 		break;
 	case SL_PUNT_UNRESOLVED:
 		sl_neigh_resolve(dp->neigh, m, now);
@@ -160,6 +170,7 @@ unsigned int sl_ctrl_poll(struct sl_dp *dp)
 	n = rte_ring_sc_dequeue_burst(dp->punt_ring, (void **)pkts, SL_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
 		sl_ctrl_dispatch(dp, pkts[i], now);
+	n += sl_exception_poll(dp);
 
 	if (now - dp->last_timer_tsc >= hz / 50) {
 		sl_neigh_timer(dp->neigh, now);

@@ -75,11 +75,16 @@ void sl_pipeline_run(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n, en
 
 	if (unlikely(first >= SL_STAGE_MAX)) {
 		for (uint16_t i = 0; i < n; i++)
-			sl_drop(w, pkts[i], SL_DROP_PIPELINE_LOOP);
+			sl_drop_raw(w, pkts[i], SL_DROP_PIPELINE_LOOP);
 		return;
 	}
-	for (uint16_t i = 0; i < n; i++)
-		sl_next(w, pkts[i], first);
+	w->cur_stage = SL_STAGE_MAX;
+	for (uint16_t i = 0; i < n; i++) {
+		if (first == SL_STAGE_ETH_INPUT)
+			sl_next_rx(w, pkts[i]);
+		else
+			sl_next(w, pkts[i], first);
+	}
 
 	for (pass = 0; pass < SL_PIPELINE_MAX_PASSES; pass++) {
 		ran = false;
@@ -91,6 +96,7 @@ void sl_pipeline_run(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n, en
 				continue;
 			memcpy(batch, v->m, k * sizeof(batch[0]));
 			v->n = 0;
+			w->cur_stage = (uint16_t)s;
 			sl_stage_fns[s](w, batch, k);
 			ran = true;
 		}

@@ -43,6 +43,7 @@ struct sl_neigh_table;
 #define SL_PUNT_RING_SIZE 4096
 #define SL_INJECT_RING_SIZE 1024
 #define SL_IDLE_POLLS 100   /* empty polls in a row before an idle sleep */
+#define SL_IDLE_BACKOFF 16  /* idle sleeps double up to this times idle_sleep_us */
 #define SL_MAIN_IDLE_US 500 /* main lcore sleep when it had nothing to do */
 
 struct sl_dp {
@@ -61,6 +62,9 @@ struct sl_dp {
 	 * their worker number as its lcore index; the snat4 and nat4_in
 	 * stages use it. */
 	struct sl_nat_table *nat;
+	/* Packet trace (sl_trace.h), NULL if it could not be allocated;
+	 * armed and read by telemetry threads, written by the workers. */
+	struct sl_trace *trace;
 	/* Main lcore only (nat_apply.c): a copy of the NAT section last
 	 * applied to `nat`, and whether applying must be tried again. */
 	struct sl_nat_sec *nat_applied;
@@ -68,6 +72,12 @@ struct sl_dp {
 
 	unsigned int n_ports; /* ports of the config, in config order */
 	uint16_t port_ids[SL_MAX_PORTS];
+	/* Exception path (exception.c): TAP i serves port exc_phys[i]. Set
+	 * before the workers start; TAP queues are used by the main lcore
+	 * only. */
+	unsigned int n_exc;
+	uint16_t exc_tap[SL_MAX_PORTS];
+	uint16_t exc_phys[SL_MAX_PORTS];
 
 	/* Set by the signal handler: the process ends. Polled by the main
 	 * lcore (and the segment wait) once per loop iteration. */
@@ -190,5 +200,15 @@ void sl_ctrl_export(struct sl_dp *dp);
 
 /** CLOCK_REALTIME in nanoseconds. */
 uint64_t sl_realtime_ns(void);
+
+/* exception.c: the host kernel's traffic through sluice-dp's ports. */
+int sl_exception_init(struct sl_dp *dp, char *err, size_t errlen);
+void sl_exception_close(struct sl_dp *dp);
+/** Main lcore: hand a punted frame to its port's TAP (consumes m). */
+void sl_exception_to_kernel(struct sl_dp *dp, struct rte_mbuf *m);
+/** Main lcore: a copy of m to its port's TAP, if the port has one. */
+void sl_exception_copy_to_kernel(struct sl_dp *dp, const struct rte_mbuf *m);
+/** Main lcore: frames from the TAPs to their ports; returns how many. */
+unsigned int sl_exception_poll(struct sl_dp *dp);
 
 #endif /* SL_DP_H */

@@ -944,6 +944,11 @@ int sl_compiler_seed_index(struct sl_compiler *c, const char *vpc_id, uint32_t i
 	return 0;
 }
 
+int sl_compiler_seed_nat(struct sl_compiler *c, const struct sl_nat_sec *sec, uint64_t size)
+{
+	return sl_nat_compiler_seed(c->nat, sec, size);
+}
+
 int sl_compiler_vpc_index(const struct sl_compiler *c, const char *vpc_id)
 {
 	void *v = sl_jsl_get(c->index_of, vpc_id);

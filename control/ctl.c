@@ -376,6 +376,15 @@ static void sl_ctl_seed(struct sl_ctl *c)
 			n++;
 	}
 	SL_INFO("re-using the VPC indexes of generation %" PRIu64 " (%u VPC(s))", b->generation, n);
+	/* and the NAT gateway and public IP indexes sluice-dp's sessions use */
+	if (b->nat_off != 0 && b->nat_off <= sl_shm_bank_size(c->shm) &&
+	    b->nat_size <= sl_shm_bank_size(c->shm) - b->nat_off) {
+		int k = sl_compiler_seed_nat(
+		    c->comp, SL_BANK_PTR(b, b->nat_off, const struct sl_nat_sec), b->nat_size);
+
+		if (k >= 0)
+			SL_INFO("re-using %d NAT gateway and public IP index(es)", k);
+	}
 }
 
 static int sl_ctl_open_segment(struct sl_ctl *c, char *err, size_t errlen)

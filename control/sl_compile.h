@@ -191,6 +191,13 @@ void sl_nat_compiler_free(struct sl_nat_compiler *n);
  * kept). */
 int sl_nat_compile(struct sl_nat_compiler *n, const struct sl_compiler *c, const struct sl_store *s,
 		   bool *changed);
+/** Before the first compile, take the gateway and public IP indexes of a
+ * section a previous sluiced published (`size` bytes; a restart must not
+ * renumber them under sluice-dp's sessions). Returns how many were taken,
+ * or -EINVAL for a section that does not hold together. */
+int sl_nat_compiler_seed(struct sl_nat_compiler *n, const struct sl_nat_sec *sec, uint64_t size);
+/** The same through the compiler that owns the NAT part. */
+int sl_compiler_seed_nat(struct sl_compiler *c, const struct sl_nat_sec *sec, uint64_t size);
 /** The last section built, NULL when the store has no NAT gateway and no
  * bound EIP. */
 const struct sl_nat_sec *sl_nat_compiled(const struct sl_nat_compiler *n);

@@ -377,6 +377,7 @@ int main(int argc, char **argv)
 out_mem:
 	sl_police_free(dp);
 	sl_nat_free(dp->nat);
+	free(dp->nat_applied);
 	if (dp->neigh)
 		sl_neigh_free(dp->neigh);
 	for (i = 0; i < dp->n_workers; i++) {

@@ -603,6 +603,11 @@ struct sl_compiler {
 	bool inet_changed;		   /**< RIB changed since `inet` was built */
 	bool fib_mode;			   /**< banks carry the Internet table as FIBs */
 	uint32_t fib4_groups, fib6_groups; /**< tbl8 groups sized at last full write */
+	/* FIBs being built or built ahead of the first full write (start-up;
+	 * compile_fib.c): NULL when none. Joined before any RIB change or
+	 * bank write (sl_fib_pre_join). */
+	struct sl_fib_pre *fib_pre;
+	uint64_t fib_moves; /**< full writes that moved prebuilt FIBs in */
 	struct sl_ctable inet;
 	/* Global next hops, numbered for as long as some table uses them:
 	 * content -> index (JudyHS), a reference count per index (one per
@@ -621,6 +626,33 @@ struct sl_compiler {
 	uint64_t full_writes;	     /**< banks written in full so far */
 	struct sl_compile_stats stats;
 };
+
+static void sl_fib_pre_drop(struct sl_compiler *c)
+{
+	sl_fib_pre_free(c->fib_pre);
+	c->fib_pre = NULL;
+}
+
+/* Before the compiler changes the RIB or writes a bank: the FIBs built
+ * ahead are complete (a failed build is dropped: the bank builds its own). */
+static void sl_fib_pre_join(struct sl_compiler *c)
+{
+	if (c->fib_pre && sl_fib_pre_wait(c->fib_pre) < 0)
+		sl_fib_pre_drop(c);
+}
+
+uint64_t sl_compiler_fib_moves(const struct sl_compiler *c)
+{
+	return c->fib_moves;
+}
+
+int sl_compiler_fib_prebuild(struct sl_compiler *c)
+{
+	if (c->fib_pre)
+		return -EBUSY;
+	c->fib_pre = sl_fib_pre_start(c->rib4, c->rib6);
+	return c->fib_pre ? 0 : -errno;
+}
 
 static void sl_bank_dirty_vpc(struct sl_compiler *c, uint32_t index)
 {
@@ -852,6 +884,7 @@ void sl_compiler_free(struct sl_compiler *c)
 {
 	if (c == NULL)
 		return;
+	sl_fib_pre_drop(c);
 	sl_cache_clear(c);
 	sl_jsl_free(&c->index_of);
 	sl_j1_free(&c->index_used);
@@ -967,6 +1000,9 @@ static uint32_t sl_ikey_v4(const struct sl_ikey *k)
 
 static void sl_inet_dirty_key(struct sl_compiler *c, const struct sl_ikey *k)
 {
+	/* the FIBs built ahead replay it before they are moved in */
+	if (c->fib_pre && sl_fib_pre_note(c->fib_pre, k->family, k->addr, k->len) < 0)
+		sl_fib_pre_drop(c);
 	for (unsigned int b = 0; b < 2; b++) {
 		struct sl_bank_state *bs = &c->bank[b];
 
@@ -1079,6 +1115,7 @@ int sl_compiler_inet_set(struct sl_compiler *c, const struct sl_pfx *p, const st
 
 	if (p->family != SL_AF_INET && p->family != SL_AF_INET6)
 		return -EINVAL;
+	sl_fib_pre_join(c);
 	sl_ikey_make(&k, p->family, sl_pfx_first(p), p->len);
 	/* route sources send runs of routes with the same next hop: try the
 	 * last one before the JudyHS lookup of 128 bytes */
@@ -1126,6 +1163,7 @@ int sl_compiler_inet_del(struct sl_compiler *c, const struct sl_pfx *p)
 
 	if (p->family != SL_AF_INET && p->family != SL_AF_INET6)
 		return -EINVAL;
+	sl_fib_pre_join(c);
 	sl_ikey_make(&k, p->family, sl_pfx_first(p), p->len);
 	old = sl_jhs_get(c->inet_feed, &k, SL_IKEY_LEN);
 	if (old == NULL)
@@ -1258,6 +1296,8 @@ static int sl_inet_rebuild_table(struct sl_compiler *c)
 
 void sl_compiler_set_fib(struct sl_compiler *c, bool on)
 {
+	if (!on)
+		sl_fib_pre_drop(c);
 	if (c->fib_mode == on)
 		return;
 	c->fib_mode = on;
@@ -1265,68 +1305,9 @@ void sl_compiler_set_fib(struct sl_compiler *c, bool on)
 	sl_compiler_invalidate_banks(c);
 }
 
-/* tbl8 groups a FIB of the RIB needs: one per first-level slot a longer
- * prefix falls in, then one per 8-bit stride node below (IPv6). */
-struct sl_gcount {
-	Pvoid_t set;
-	uint32_t n;
-	int rc;
-};
-
-static int sl_gcount4(uint32_t addr, uint8_t len, uint32_t nh, void *arg)
-{
-	struct sl_gcount *g = arg;
-	int rc;
-
-	(void)nh;
-	if (len <= 24)
-		return 0;
-	rc = sl_j1_set(&g->set, addr >> 8);
-	if (rc < 0)
-		return g->rc = rc;
-	g->n += (uint32_t)rc;
-	return 0;
-}
-
-static int sl_gcount6(const uint8_t addr[16], uint8_t len, uint32_t nh, void *arg)
-{
-	struct sl_gcount *g = arg;
-
-	(void)nh;
-	for (unsigned int b = SL_FIB6_L1_BITS_DEFAULT; b < len; b += 8) {
-		uint8_t key[17] = {(uint8_t)b};
-		int rc;
-
-		memcpy(key + 1, addr, b / 8);
-		rc = sl_jhs_insert(&g->set, key, 1 + b / 8, (void *)1);
-		if (rc == -EEXIST)
-			continue;
-		if (rc < 0)
-			return g->rc = rc;
-		g->n++;
-	}
-	return 0;
-}
-
 static int sl_count_groups(struct sl_compiler *c)
 {
-	struct sl_gcount g4 = {0}, g6 = {0};
-	int rc = sl_rib4_walk(c->rib4, sl_gcount4, &g4);
-
-	sl_j1_free(&g4.set);
-	if (rc == 0)
-		rc = g4.rc;
-	if (rc == 0)
-		rc = sl_rib6_walk(c->rib6, sl_gcount6, &g6);
-	sl_jhs_free(&g6.set);
-	if (rc == 0)
-		rc = g6.rc;
-	if (rc < 0)
-		return rc;
-	/* a quarter of headroom for incremental growth, and a floor */
-	c->fib4_groups = g4.n + g4.n / 4 + 256;
-	c->fib6_groups = g6.n + g6.n / 4 + 256;
-	return 0;
+	return sl_fib_count_groups(c->rib4, c->rib6, &c->fib4_groups, &c->fib6_groups);
 }
 
 static uint64_t sl_fib_bytes(const struct sl_compiler *c)
@@ -1400,6 +1381,7 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		/* the store did not change since the last sl_compile(): only
 		 * route-source changes to take in; nothing per VPC (O(changes),
 		 * not O(VPCs), for a route feed) */
+		sl_fib_pre_join(c);
 		if (c->all_dirty || c->inet_dirty || !c->inet_valid || c->dirty)
 			return -EINVAL;
 		if (c->inet_changed) {
@@ -1473,6 +1455,8 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		rc = sl_nat_compile(c->nat, c, s, &nat_changed);
 	if (nat_changed)
 		c->bank[0].dirty_nat = c->bank[1].dirty_nat = true;
+	/* the VPC part ran alongside the FIBs built ahead; the RIB from here */
+	sl_fib_pre_join(c);
 	if (rc == 0 && (c->inet_dirty || !c->inet_valid)) {
 		struct sl_ctable t;
 
@@ -1734,7 +1718,28 @@ static uint64_t sl_write_fibs(struct sl_compiler *c, struct sl_bank_state *bs, u
 			      struct sl_bank_header *h, uint64_t off, uint64_t bank_size, int *rc)
 {
 	uint64_t b4, b6;
+	uint32_t g4, g6;
 
+	/* FIBs built ahead (start-up): moved in, not built here */
+	if (c->fib_pre && sl_fib_pre_groups(c->fib_pre, &g4, &g6) == 0) {
+		b4 = SL_ALIGN(sl_fib4_bytes(g4));
+		b6 = SL_ALIGN(sl_fib6_bytes(SL_FIB6_L1_BITS_DEFAULT, g6));
+		sl_fib4_writer_free(bs->fib4);
+		sl_fib6_writer_free(bs->fib6);
+		bs->fib4 = NULL;
+		bs->fib6 = NULL;
+		if (off <= bank_size && bank_size - off >= b4 + b6 &&
+		    sl_fib_pre_take(c->fib_pre, bank, &h->fib4, off, &h->fib6, off + b4, &bs->fib4,
+				    &bs->fib6) == 0) {
+			sl_fib_pre_drop(c);
+			c->fib_moves++;
+			c->fib4_groups = g4;
+			c->fib6_groups = g6;
+			*rc = 0;
+			return off + b4 + b6;
+		}
+	}
+	sl_fib_pre_drop(c); /* used once, or of no use */
 	*rc = sl_count_groups(c);
 	if (*rc < 0)
 		return 0;
@@ -1890,6 +1895,9 @@ static int sl_write_bank(struct sl_compiler *c, unsigned int b, void *bank, uint
 	struct sl_bank_header *h = bank;
 	int rc = -ENOSPC;
 
+	sl_fib_pre_join(c);
+	if (!c->fib_mode)
+		sl_fib_pre_drop(c); /* nothing to move them to */
 	if (!c->inet_valid)
 		return -EINVAL;
 	if (c->bank[b].valid && h->magic == SL_BANK_MAGIC) {

@@ -1069,6 +1069,155 @@ static void test_fib_config_wins(void **state)
 	sl_compiler_free(c);
 }
 
+/* The content of the next hop a bank's FIB gives for `a`. */
+static const struct sl_nexthop *fib_nh(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
+{
+	const struct sl_nexthop *nh = SL_BANK_PTR(h, h->nh_off, const struct sl_nexthop);
+	uint32_t i;
+
+	assert_true(h->inet.flags & SL_RT_F_FIB);
+	if (family == SL_AF_INET) {
+		i = sl_fib4_lookup(h, &h->fib4, (uint32_t)a);
+	} else {
+		uint8_t b[16];
+
+		sl_addr_to_bytes(SL_AF_INET6, a, b);
+		i = sl_fib6_lookup(h, &h->fib6, b);
+	}
+	assert_true(i < h->n_nexthops);
+	return &nh[i];
+}
+
+/* Random routes of both families (a /0 of each among them: the demo
+ * config's default routes win over those), vias 1..3. */
+static void fib_random_routes(struct fib_route *r, int n, unsigned int *seed)
+{
+	for (int i = 0; i < n; i++) {
+		bool v6 = i >= n / 2;
+		unsigned int bits = v6 ? 128 : 32;
+		sl_u128 a = v6 ? (sl_u128)0x2001 << 112 | rnd128(seed) >> 16
+			       : (sl_u128)((uint32_t)rand_r(seed) << 1);
+
+		r[i].family = v6 ? SL_AF_INET6 : SL_AF_INET;
+		r[i].len = (uint8_t)(i == 0 || i == n / 2 ? 0
+				     : v6	       ? 16 + rand_r(seed) % 113
+						       : 8 + rand_r(seed) % 25);
+		r[i].addr = r[i].len == 0 ? 0 : a & (~(sl_u128)0 << (bits - r[i].len));
+		if (!v6)
+			r[i].addr &= 0xffffffffu;
+		r[i].via = 1 + rand_r(seed) % 3;
+	}
+}
+
+static void fib_apply(struct sl_compiler *c, const struct fib_route *r, bool del)
+{
+	struct sl_pfx p = {.addr = r->addr, .len = r->len, .family = r->family};
+	struct sl_nexthop nh;
+	int rc;
+
+	make_nh(&nh, r->family, r->via);
+	rc = del ? sl_compiler_inet_del(c, &p) : sl_compiler_inet_set(c, &p, &nh);
+	assert_true(rc == 0 || (del && rc == -ENOENT));
+}
+
+/*
+ * FIBs built ahead (sl_compiler_fib_prebuild(), start-up): one compiler
+ * builds them ahead, then the RIB changes (feed deletions and re-pointed
+ * routes, and the config's own Internet routes at sl_compile()), then the
+ * first full write moves them in; a second compiler does the same without
+ * building ahead. Both banks of both answer alike for every probe. Then the
+ * cases where the prebuilt FIBs are dropped: too many changes after the
+ * start, and a bank not in FIB mode.
+ */
+static void test_fib_prebuilt(void **state)
+{
+	struct sl_store *s = load_ok(sl_t_demo_path(), true);
+	const uint64_t size = UINT64_C(160) << 20;
+	struct sl_compiler *c[2] = {sl_compiler_new(), sl_compiler_new()};
+	void *bank[2][2];
+	struct fib_route r[600];
+	unsigned int seed = 4242;
+	struct sl_compile_stats st;
+
+	fib_random_routes(r, 600, &seed);
+	for (int k = 0; k < 2; k++) {
+		for (int b = 0; b < 2; b++) {
+			bank[k][b] = aligned_alloc(64, size);
+			assert_non_null(bank[k][b]);
+			memset(bank[k][b], 0, 4096);
+		}
+		sl_compiler_set_fib(c[k], true);
+		for (int i = 0; i < 600; i++)
+			fib_apply(c[k], &r[i], false);
+	}
+	assert_int_equal(sl_compiler_fib_prebuild(c[0]), 0);
+	assert_int_equal(sl_compiler_fib_prebuild(c[0]), -EBUSY);
+	/* after the start: a third deleted, a third re-pointed */
+	for (int i = 0; i < 600; i += 3) {
+		r[i + 1].via = 1 + (r[i + 1].via % 3);
+		for (int k = 0; k < 2; k++) {
+			fib_apply(c[k], &r[i], true);
+			fib_apply(c[k], &r[i + 1], false);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(sl_compile(c[k], s, &st), 0);
+		assert_int_equal(sl_compile_layout(c[k], bank[k][1], size, 1), 0);
+		assert_int_equal(sl_compile_sync_bank(c[k], 0, bank[k][0], size), 0);
+	}
+	assert_int_equal(sl_compiler_fib_moves(c[0]), 1);
+	assert_int_equal(sl_compiler_fib_moves(c[1]), 0);
+	for (int probe = 0; probe < 20000; probe++) {
+		int i = rand_r(&seed) % 600;
+		unsigned int bits = r[i].family == SL_AF_INET ? 32 : 128;
+		sl_u128 a = rnd128(&seed);
+		const struct sl_nexthop *want;
+
+		if (probe % 2 == 0 && r[i].len < bits) /* inside a route, else anywhere */
+			a = r[i].addr | (a & (~(sl_u128)0 >> (r[i].len + 128 - bits)));
+		if (bits == 32)
+			a &= 0xffffffffu;
+		want = fib_nh(bank[1][1], r[i].family, a);
+		assert_memory_equal(fib_nh(bank[0][1], r[i].family, a), want, sizeof(*want));
+		assert_memory_equal(fib_nh(bank[0][0], r[i].family, a), want, sizeof(*want));
+	}
+	/* the config's default route (203.0.113.1) won over the feed's /0 */
+	assert_memory_equal(fib_nh(bank[0][1], SL_AF_INET, 0x01000000u)->via, "\xcb\x00\x71\x01", 4);
+	/* the gateway's own address is LOCAL, moved in as built */
+	assert_int_equal(fib_nh(bank[0][1], SL_AF_INET, 0xcb007102u)->type, SL_NH_LOCAL);
+
+	/* too many changes after the start: dropped, the bank builds its own */
+	sl_compiler_mark_all_dirty(c[0]);
+	sl_compiler_invalidate_banks(c[0]);
+	assert_int_equal(sl_compiler_fib_prebuild(c[0]), 0);
+	for (uint32_t i = 0; i < 70000; i++) {
+		struct sl_pfx p = {.addr = 0x0b000000u + (i << 8), .len = 24, .family = SL_AF_INET};
+		struct sl_nexthop nh;
+
+		make_nh(&nh, SL_AF_INET, 2);
+		assert_int_equal(sl_compiler_inet_set(c[0], &p, &nh), 0);
+	}
+	assert_int_equal(sl_compile(c[0], s, &st), 0);
+	assert_int_equal(sl_compile_layout(c[0], bank[0][0], size, 2), 0);
+	assert_int_equal(sl_compiler_fib_moves(c[0]), 1);
+	assert_int_equal(fib_nh(bank[0][0], SL_AF_INET, 0x0b0102ffu)->via[15], 2);
+	assert_memory_equal(fib_nh(bank[0][0], SL_AF_INET, 0x01000000u)->via, "\xcb\x00\x71\x01", 4);
+
+	/* banks without FIB mode: nothing to move them to */
+	assert_int_equal(sl_compiler_fib_prebuild(c[1]), 0);
+	sl_compiler_set_fib(c[1], false);
+	assert_int_equal(sl_compile(c[1], s, &st), 0);
+	assert_int_equal(sl_compile_layout(c[1], bank[1][0], size, 2), 0);
+	assert_false(((const struct sl_bank_header *)bank[1][0])->inet.flags & SL_RT_F_FIB);
+	assert_int_equal(sl_compiler_fib_prebuild(c[1]), 0); /* freed with the compiler */
+	for (int k = 0; k < 2; k++) {
+		free(bank[k][0]);
+		free(bank[k][1]);
+		sl_compiler_free(c[k]);
+	}
+	sl_store_free(s);
+}
+
 /* Growth past a bank's capacities: an incremental write that does not fit
  * (VPC slots, next-hop slots or heap) falls back to a full write with a new
  * layout; a state that does not fit at all is -ENOSPC. */
@@ -1147,7 +1296,7 @@ int main(void)
 	    cmocka_unit_test(test_intervals_random_v6), cmocka_unit_test(test_demo_bank),
 	    cmocka_unit_test(test_bank_too_small),	cmocka_unit_test(test_10k_vpcs_3_trunks),	cmocka_unit_test(test_cache_and_indexes),
 	    cmocka_unit_test(test_left_right_churn),	cmocka_unit_test(test_fib_left_right),
-	    cmocka_unit_test(test_fib_config_wins),	cmocka_unit_test(test_bank_growth),
+	    cmocka_unit_test(test_fib_config_wins),	cmocka_unit_test(test_fib_prebuilt),	cmocka_unit_test(test_bank_growth),
 	};
 
 	sl_log_level = SL_LOG_WARN;

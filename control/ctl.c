@@ -449,6 +449,10 @@ static void *sl_pfx_job_run(void *arg)
 				       j->err, sizeof(j->err));
 	j->applied = true;
 	j->apply_s = sl_ctl_now() - t0;
+	/* a big table's FIBs are built from here on, alongside the validation
+	 * and the VPC compile; the first bank write moves them in */
+	if (j->rc == 0 && sl_compiler_inet_count(j->c->comp) >= SL_FIB_PREBUILD_MIN_ROUTES)
+		sl_compiler_fib_prebuild(j->c->comp);
 	return NULL;
 }
 

@@ -214,6 +214,17 @@ struct sl_route_obj *sl_store_clone_route(struct sl_store *s, const struct sl_ro
 	return c;
 }
 
+struct sl_route_obj *sl_store_new_route(struct sl_store *s)
+{
+	struct sl_route_obj *r = sl_arena_alloc(&s->arena, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->st.in_arena = true;
+	return r;
+}
+
 void sl_instance_free(struct sl_instance_obj *i)
 {
 	free(i);

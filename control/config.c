@@ -1503,12 +1503,41 @@ static int sl_scan_route(const struct sl_cfg_route_fields *f, unsigned int index
 	return sl_parse_route_src(&src, &st0, x->s, x->e);
 }
 
+/* Move src's errors to the end of dst (src is left empty). */
+static void sl_errs_take(struct sl_errs *dst, struct sl_errs *src)
+{
+	for (unsigned int i = 0; i < src->n; i++) {
+		if (dst->n == dst->cap) {
+			unsigned int cap = dst->cap ? dst->cap * 2 : 16;
+			struct sl_err *v = realloc(dst->v, cap * sizeof(*v));
+
+			if (v == NULL) {
+				dst->lost++;
+				free(src->v[i].msg);
+				continue;
+			}
+			dst->v = v;
+			dst->cap = cap;
+		}
+		dst->v[dst->n++] = src->v[i];
+	}
+	dst->lost += src->lost;
+	free(src->v);
+	src->v = NULL;
+	src->n = src->cap = src->lost = 0;
+}
+
+/* The Gateway section is parsed first, so that `gw_fn` (sluiced's start:
+ * the Internet RIB needs only it) can start while the objects are built;
+ * its errors are still reported after the sections', as they always were. */
 static struct sl_store *sl_cfg_build(json_t *root, const struct sl_cfg_scan *scan,
-				     struct sl_errs *e)
+				     sl_cfg_gateway_fn gw_fn, void *gw_arg, struct sl_errs *e)
 {
 	/* the top-level keys: "Gateway" and every kind's section */
 	const char *top[SL_CFG_NKINDS + 2] = {"Gateway"};
+	struct sl_errs gw_errs;
 	struct sl_store *s;
+	unsigned int k;
 
 	if (!json_is_object(root)) {
 		sl_errs_add(e, "", NULL, "InvalidConfig", "the top level must be a JSON object");
@@ -1521,21 +1550,31 @@ static struct sl_store *sl_cfg_build(json_t *root, const struct sl_cfg_scan *sca
 	for (unsigned int k = 0; k < SL_CFG_NKINDS; k++)
 		top[k + 1] = sl_kinds[k].section;
 	sl_check_keys(root, top, "(top level)", e);
-	for (unsigned int k = 0; k < SL_CFG_NKINDS; k++) {
+	sl_errs_init(&gw_errs, e->file);
+	if (sl_parse_gateway(root, s, &gw_errs) < 0) {
+		sl_errs_free(&gw_errs);
+		goto oom;
+	}
+	if (gw_fn != NULL)
+		gw_fn(s->gateway, gw_arg);
+	for (k = 0; k < SL_CFG_NKINDS; k++) {
 		if (k == SL_CFG_ROUTE && scan != NULL) {
 			struct sl_scan_ctx x = {.s = s, .e = e};
 
 			/* the text was checked: only the callback can fail */
 			if (sl_cfg_scan_routes(scan->buf, scan->open, scan->close, sl_scan_route,
 					       &x) < 0)
-				goto oom;
+				break;
 			continue;
 		}
 		if (sl_parse_section(root, (enum sl_cfg_kind)k, s, e) < 0)
-			goto oom;
+			break;
 	}
-	if (sl_parse_gateway(root, s, e) < 0)
+	if (k < SL_CFG_NKINDS) {
+		sl_errs_free(&gw_errs);
 		goto oom;
+	}
+	sl_errs_take(e, &gw_errs);
 	return s;
 oom:
 	sl_store_free(s);
@@ -1860,7 +1899,7 @@ static void sl_cfg_parse_error(const json_error_t *je, struct sl_errs *e)
 }
 
 struct sl_store *sl_cfg_load_text(char *buf, size_t len, size_t scan_min, size_t split_min,
-				  struct sl_errs *e)
+				  sl_cfg_gateway_fn gw_fn, void *gw_arg, struct sl_errs *e)
 {
 	double t0 = sl_cfg_clock(), t1;
 	struct sl_cfg_scan scan = {.buf = buf};
@@ -1890,13 +1929,14 @@ struct sl_store *sl_cfg_load_text(char *buf, size_t len, size_t scan_min, size_t
 	}
 	t1 = sl_cfg_clock();
 	sl_cfg_last_load.parse_s = t1 - t0;
-	s = sl_cfg_build(root, sc, e);
+	s = sl_cfg_build(root, sc, gw_fn, gw_arg, e);
 	sl_cfg_last_load.build_s = sl_cfg_clock() - t1;
 	sl_cfg_tree_free(root, sl_cfg_last_load.split);
 	return s;
 }
 
-struct sl_store *sl_cfg_load(const char *path, struct sl_errs *e)
+struct sl_store *sl_cfg_load_ex(const char *path, sl_cfg_gateway_fn gw_fn, void *gw_arg,
+				struct sl_errs *e)
 {
 	double t0 = sl_cfg_clock(), t_read;
 	json_error_t je;
@@ -1909,10 +1949,15 @@ struct sl_store *sl_cfg_load(const char *path, struct sl_errs *e)
 		return NULL;
 	}
 	t_read = sl_cfg_clock() - t0;
-	s = sl_cfg_load_text(buf, len, SL_CFG_SCAN_MIN, SL_CFG_SPLIT_MIN, e);
+	s = sl_cfg_load_text(buf, len, SL_CFG_SCAN_MIN, SL_CFG_SPLIT_MIN, gw_fn, gw_arg, e);
 	sl_cfg_last_load.parse_s += t_read; /* the parse figure includes the read */
 	free(buf);
 	return s;
+}
+
+struct sl_store *sl_cfg_load(const char *path, struct sl_errs *e)
+{
+	return sl_cfg_load_ex(path, NULL, NULL, e);
 }
 
 struct sl_store *sl_cfg_load_string(const char *text, struct sl_errs *e)
@@ -1927,7 +1972,7 @@ struct sl_store *sl_cfg_load_string(const char *text, struct sl_errs *e)
 		errno = EINVAL;
 		return NULL;
 	}
-	s = sl_cfg_build(root, NULL, e);
+	s = sl_cfg_build(root, NULL, NULL, NULL, e);
 	json_decref(root);
 	return s;
 }

@@ -50,6 +50,17 @@
  */
 struct sl_store *sl_cfg_load(const char *path, struct sl_errs *errs);
 
+/**
+ * sl_cfg_load() that calls `gw_fn` (on the calling thread) as soon as the
+ * Gateway section is parsed, before the other objects are built (sluiced's
+ * start gives it to the thread that fills the Internet RIB). `gw` is the
+ * store's own gateway (NULL: none) and lives only as long as the store,
+ * which may yet be freed by this call: copy what is needed.
+ */
+typedef void (*sl_cfg_gateway_fn)(const struct sl_gateway_obj *gw, void *arg);
+struct sl_store *sl_cfg_load_ex(const char *path, sl_cfg_gateway_fn gw_fn, void *gw_arg,
+				struct sl_errs *errs);
+
 /** Same, from a string (tests, API). `name` prefixes messages. */
 struct sl_store *sl_cfg_load_string(const char *text, struct sl_errs *errs);
 
@@ -84,11 +95,11 @@ json_t *sl_cfg_parse_json(char *buf, size_t len, size_t split_min, json_error_t 
  * other text takes the jansson path (sl_cfg_parse_json() with `split_min`).
  * Both paths give the same store and the same errors in the same order
  * (config_test's differential test, the fuzz target). sl_cfg_load() passes
- * SL_CFG_SCAN_MIN and SL_CFG_SPLIT_MIN.
+ * SL_CFG_SCAN_MIN and SL_CFG_SPLIT_MIN; gw_fn as sl_cfg_load_ex().
  */
 #define SL_CFG_SCAN_MIN (256u << 10)
 struct sl_store *sl_cfg_load_text(char *buf, size_t len, size_t scan_min, size_t split_min,
-				  struct sl_errs *errs);
+				  sl_cfg_gateway_fn gw_fn, void *gw_arg, struct sl_errs *errs);
 
 /** The members of one route entry as the scanner found them (NULL:
  * absent), C strings inside the scanned text. */

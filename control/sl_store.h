@@ -511,6 +511,7 @@ struct sl_vpc_obj *sl_vpc_clone(const struct sl_vpc_obj *v);
 struct sl_vswitch_obj *sl_vswitch_clone(const struct sl_vswitch_obj *w);
 struct sl_instance_obj *sl_instance_clone(const struct sl_instance_obj *i);
 struct sl_route_obj *sl_route_clone(const struct sl_route_obj *r);
+struct sl_gateway_obj *sl_gateway_clone(const struct sl_gateway_obj *g);
 /** The same for instances and routes, allocated in the arena of store `s`
  * (in_arena set: freed with `s`, never on their own; a build of many
  * thousands of them saves as many malloc/free pairs). Not added to `s`. */

@@ -46,9 +46,9 @@ static inline const char *sl_t_cfg_paths_differ(const char *text, size_t len, bo
 	memcpy(c2, text, len);
 	sl_errs_init(&e1, "t.json");
 	sl_errs_init(&e2, "t.json");
-	s1 = sl_cfg_load_text(c1, len, 0, SIZE_MAX, &e1);
+	s1 = sl_cfg_load_text(c1, len, 0, SIZE_MAX, NULL, NULL, &e1);
 	*scanned = sl_cfg_last_load.scanned;
-	s2 = sl_cfg_load_text(c2, len, SIZE_MAX, SIZE_MAX, &e2);
+	s2 = sl_cfg_load_text(c2, len, SIZE_MAX, SIZE_MAX, NULL, NULL, &e2);
 	if (sl_cfg_last_load.scanned)
 		why = "the scanner ran with scan_min SIZE_MAX";
 	else if ((s1 == NULL) != (s2 == NULL))

@@ -235,6 +235,32 @@ void sl_route_free(struct sl_route_obj *r)
 	free(r);
 }
 
+static void *sl_memdup(const void *p, size_t n)
+{
+	void *c = malloc(n ? n : 1);
+
+	if (c != NULL && n)
+		memcpy(c, p, n);
+	return c;
+}
+
+struct sl_gateway_obj *sl_gateway_clone(const struct sl_gateway_obj *g)
+{
+	struct sl_gateway_obj *c = malloc(sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *g;
+	c->addrs = sl_memdup(g->addrs, g->n_addrs * sizeof(*g->addrs));
+	c->routes = sl_memdup(g->routes, g->n_routes * sizeof(*g->routes));
+	c->eip_pool = sl_memdup(g->eip_pool, g->n_pool * sizeof(*g->eip_pool));
+	if (c->addrs == NULL || c->routes == NULL || c->eip_pool == NULL) {
+		sl_gateway_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 void sl_gateway_free(struct sl_gateway_obj *g)
 {
 	if (g == NULL)

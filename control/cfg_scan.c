@@ -74,19 +74,28 @@ static size_t sl_scan_skip_ws(const char *buf, size_t i, size_t end)
 	return i;
 }
 
-/* One member at buf[i] (its opening quote): fills f, *vend = the value's
+/* A plain string at buf[i] (its opening quote): *q = its closing quote.
+ * The index after it, or 0 if there is none of the accepted shape. */
+static size_t sl_scan_quoted(const char *buf, size_t i, size_t end, size_t *q)
+{
+	if (i >= end || buf[i] != '"')
+		return 0;
+	*q = sl_scan_plain_run(buf, i + 1, end);
+	if (*q >= end || buf[*q] != '"')
+		return 0;
+	return *q + 1;
+}
+
+/* One member at buf[i] (its opening quote): fills f, vend[] = the value's
  * closing quote. The index after the member, or 0 if it does not fit. */
 static size_t sl_scan_member(const char *buf, size_t i, size_t end, struct sl_cfg_route_fields *f,
 			     size_t vend[SL_RF_N])
 {
-	size_t k0, k1, v0, v1;
+	size_t k0 = i + 1, k1, v0;
 	int idx = -1;
 
-	if (i >= end || buf[i] != '"')
-		return 0;
-	k0 = i + 1;
-	k1 = sl_scan_plain_run(buf, k0, end);
-	if (k1 >= end || buf[k1] != '"')
+	i = sl_scan_quoted(buf, i, end, &k1);
+	if (i == 0)
 		return 0;
 	for (int k = 0; k < SL_RF_N; k++)
 		if (k1 - k0 == sl_scan_names[k].len &&
@@ -94,19 +103,16 @@ static size_t sl_scan_member(const char *buf, size_t i, size_t end, struct sl_cf
 			idx = k;
 	if (idx < 0 || f->v[idx] != NULL)
 		return 0; /* another key, or one given twice */
-	i = sl_scan_skip_ws(buf, k1 + 1, end);
+	i = sl_scan_skip_ws(buf, i, end);
 	if (i >= end || buf[i] != ':')
 		return 0;
 	i = sl_scan_skip_ws(buf, i + 1, end);
-	if (i >= end || buf[i] != '"')
-		return 0;
 	v0 = i + 1;
-	v1 = sl_scan_plain_run(buf, v0, end);
-	if (v1 >= end || buf[v1] != '"')
+	i = sl_scan_quoted(buf, i, end, &vend[idx]);
+	if (i == 0)
 		return 0;
 	f->v[idx] = buf + v0;
-	vend[idx] = v1;
-	return v1 + 1;
+	return i;
 }
 
 long sl_cfg_scan_routes(char *buf, size_t open, size_t close, sl_cfg_route_fn fn, void *arg)

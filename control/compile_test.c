@@ -900,7 +900,8 @@ static int fib_ref_lookup(const struct fib_route *r, int n, uint8_t family, sl_u
 	return best;
 }
 
-static int bank_via(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
+/* The content of the next hop a bank's FIB gives for `a`. */
+static const struct sl_nexthop *fib_nh(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
 {
 	const struct sl_nexthop *nh = SL_BANK_PTR(h, h->nh_off, const struct sl_nexthop);
 	uint32_t i;
@@ -915,10 +916,17 @@ static int bank_via(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
 		i = sl_fib6_lookup(h, &h->fib6, b);
 	}
 	assert_true(i < h->n_nexthops);
-	if (nh[i].type == SL_NH_UNREACHABLE)
+	return &nh[i];
+}
+
+static int bank_via(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
+{
+	const struct sl_nexthop *nh = fib_nh(h, family, a);
+
+	if (nh->type == SL_NH_UNREACHABLE)
 		return -1;
-	assert_int_equal(nh[i].type, SL_NH_GATEWAY);
-	return nh[i].via[15]; /* the tests' vias differ in their last byte */
+	assert_int_equal(nh->type, SL_NH_GATEWAY);
+	return nh->via[15]; /* the tests' vias differ in their last byte */
 }
 
 static void make_nh(struct sl_nexthop *nh, uint8_t family, int via)
@@ -1067,25 +1075,6 @@ static void test_fib_config_wins(void **state)
 	free(bank);
 	sl_store_free(s);
 	sl_compiler_free(c);
-}
-
-/* The content of the next hop a bank's FIB gives for `a`. */
-static const struct sl_nexthop *fib_nh(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
-{
-	const struct sl_nexthop *nh = SL_BANK_PTR(h, h->nh_off, const struct sl_nexthop);
-	uint32_t i;
-
-	assert_true(h->inet.flags & SL_RT_F_FIB);
-	if (family == SL_AF_INET) {
-		i = sl_fib4_lookup(h, &h->fib4, (uint32_t)a);
-	} else {
-		uint8_t b[16];
-
-		sl_addr_to_bytes(SL_AF_INET6, a, b);
-		i = sl_fib6_lookup(h, &h->fib6, b);
-	}
-	assert_true(i < h->n_nexthops);
-	return &nh[i];
 }
 
 /* Random routes of both families (a /0 of each among them: the demo

@@ -270,6 +270,11 @@ static void sl_t_put(struct sl_t_doc *d, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (d->s == NULL) {
+		d->cap = 256;
+		d->s = malloc(d->cap);
+		assert_non_null(d->s);
+	}
 	for (;;) {
 		va_start(ap, fmt);
 		n = vsnprintf(d->s + d->len, d->cap - d->len, fmt, ap);

@@ -53,16 +53,17 @@ static bool sl_scan_is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* a byte a value may hold as written */
-static bool sl_scan_plain(unsigned char c)
-{
-	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
+/* the bytes a value may hold as written: 0x20-0x7f but '"' and '\\' */
+static const bool sl_scan_plain[256] = {
+    [0x20 ... '"' - 1] = true,
+    ['"' + 1 ... '\\' - 1] = true,
+    ['\\' + 1 ... 0x7f] = true,
+};
 
 /* past the plain bytes from i, before `end`: the index of the first other */
 static size_t sl_scan_plain_run(const char *buf, size_t i, size_t end)
 {
-	while (i < end && sl_scan_plain((unsigned char)buf[i]))
+	while (i < end && sl_scan_plain[(unsigned char)buf[i]])
 		i++;
 	return i;
 }

@@ -607,7 +607,8 @@ struct sl_compiler {
 	 * compile_fib.c): NULL when none. Joined before any RIB change or
 	 * bank write (sl_fib_pre_join). */
 	struct sl_fib_pre *fib_pre;
-	uint64_t fib_moves; /**< full writes that moved prebuilt FIBs in */
+	uint64_t fib_moves;  /**< full writes that moved prebuilt FIBs in */
+	uint64_t fib_copies; /**< full writes that copied the other bank's FIBs */
 	struct sl_ctable inet;
 	/* Global next hops, numbered for as long as some table uses them:
 	 * content -> index (JudyHS), a reference count per index (one per
@@ -644,6 +645,11 @@ static void sl_fib_pre_join(struct sl_compiler *c)
 uint64_t sl_compiler_fib_moves(const struct sl_compiler *c)
 {
 	return c->fib_moves;
+}
+
+uint64_t sl_compiler_fib_copies(const struct sl_compiler *c)
+{
+	return c->fib_copies;
 }
 
 int sl_compiler_fib_prebuild(struct sl_compiler *c)
@@ -1712,6 +1718,52 @@ static void sl_bank_clean(struct sl_bank_state *bs)
 	bs->fib_rebuild = false;
 }
 
+/* FIB mode, a full write while the other bank holds valid FIBs (the idle
+ * bank's catch-up after a full write): copy them and replay the prefixes
+ * changed since that bank was written, instead of a build. 0, or a
+ * negative errno (nothing kept: the caller builds). *b4, *b6: their bytes. */
+static int sl_copy_fibs(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			struct sl_bank_header *h, uint64_t off, uint64_t bank_size, uint64_t *b4,
+			uint64_t *b6)
+{
+	const struct sl_bank_state *ob = bs == &c->bank[0] ? &c->bank[1] : &c->bank[0];
+	uint32_t g4, g6;
+	int rc = 0;
+
+	if (!ob->valid || ob->fib4 == NULL || ob->fib6 == NULL || ob->fib_rebuild)
+		return -EAGAIN;
+	g4 = sl_fib4_writer_groups(ob->fib4);
+	g6 = sl_fib6_writer_groups(ob->fib6);
+	*b4 = SL_ALIGN(sl_fib4_bytes(g4));
+	*b6 = SL_ALIGN(sl_fib6_bytes(SL_FIB6_L1_BITS_DEFAULT, g6));
+	if (off > bank_size || bank_size - off < *b4 + *b6)
+		return -ENOSPC;
+	sl_fib4_writer_free(bs->fib4);
+	sl_fib6_writer_free(bs->fib6);
+	bs->fib4 = sl_fib4_writer_copy(ob->fib4, bank, &h->fib4, off);
+	bs->fib6 = sl_fib6_writer_copy(ob->fib6, bank, &h->fib6, off + *b4);
+	if (bs->fib4 == NULL || bs->fib6 == NULL)
+		rc = -ENOMEM;
+	for (uint32_t i = 0; i < ob->n_dirty_pfx && rc == 0; i++) {
+		const struct sl_ikey *k = &ob->dirty_pfx[i];
+
+		rc = k->family == SL_AF_INET
+			 ? sl_fib4_sync(bs->fib4, c->rib4, sl_ikey_v4(k), k->len)
+			 : sl_fib6_sync(bs->fib6, c->rib6, k->addr, k->len);
+	}
+	if (rc < 0) {
+		sl_fib4_writer_free(bs->fib4);
+		sl_fib6_writer_free(bs->fib6);
+		bs->fib4 = NULL;
+		bs->fib6 = NULL;
+		return rc;
+	}
+	c->fib4_groups = g4;
+	c->fib6_groups = g6;
+	c->fib_copies++;
+	return 0;
+}
+
 /* FIB mode: lay out both Internet FIBs at `off` (sized from the RIB) and
  * build them. Returns the offset after them, 0 on failure (*rc set). */
 static uint64_t sl_write_fibs(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
@@ -1740,6 +1792,10 @@ static uint64_t sl_write_fibs(struct sl_compiler *c, struct sl_bank_state *bs, u
 		}
 	}
 	sl_fib_pre_drop(c); /* used once, or of no use */
+	if (sl_copy_fibs(c, bs, bank, h, off, bank_size, &b4, &b6) == 0) {
+		*rc = 0;
+		return off + b4 + b6;
+	}
 	*rc = sl_count_groups(c);
 	if (*rc < 0)
 		return 0;

@@ -1095,6 +1095,12 @@ static void fib_random_routes(struct fib_route *r, int n, unsigned int *seed)
 		if (!v6)
 			r[i].addr &= 0xffffffffu;
 		r[i].via = 1 + rand_r(seed) % 3;
+		for (int j = 0; j < i; j++) /* one entry per prefix */
+			if (r[j].family == r[i].family && r[j].len == r[i].len &&
+			    r[j].addr == r[i].addr) {
+				i--;
+				break;
+			}
 	}
 }
 
@@ -1156,6 +1162,9 @@ static void test_fib_prebuilt(void **state)
 	}
 	assert_int_equal(sl_compiler_fib_moves(c[0]), 1);
 	assert_int_equal(sl_compiler_fib_moves(c[1]), 0);
+	/* the second bank of each copied the first's */
+	assert_int_equal(sl_compiler_fib_copies(c[0]), 1);
+	assert_int_equal(sl_compiler_fib_copies(c[1]), 1);
 	for (int probe = 0; probe < 20000; probe++) {
 		int i = rand_r(&seed) % 600;
 		unsigned int bits = r[i].family == SL_AF_INET ? 32 : 128;
@@ -1169,6 +1178,7 @@ static void test_fib_prebuilt(void **state)
 		want = fib_nh(bank[1][1], r[i].family, a);
 		assert_memory_equal(fib_nh(bank[0][1], r[i].family, a), want, sizeof(*want));
 		assert_memory_equal(fib_nh(bank[0][0], r[i].family, a), want, sizeof(*want));
+		assert_memory_equal(fib_nh(bank[1][0], r[i].family, a), want, sizeof(*want));
 	}
 	/* the config's default route (203.0.113.1) won over the feed's /0 */
 	assert_memory_equal(fib_nh(bank[0][1], SL_AF_INET, 0x01000000u)->via, "\xcb\x00\x71\x01", 4);
@@ -1205,6 +1215,72 @@ static void test_fib_prebuilt(void **state)
 		sl_compiler_free(c[k]);
 	}
 	sl_store_free(s);
+}
+
+/*
+ * A full write while the other bank holds valid FIBs copies them and
+ * replays what changed since that bank was written: bank 1 written, both
+ * synced, then route changes, then bank 0 rewritten in full (its header
+ * lost) from bank 1, which has not seen the changes yet. Both banks answer
+ * as the reference.
+ */
+static void test_fib_copy_replay(void **state)
+{
+	static const char *const one[] = {"vpc-a"};
+	const uint64_t size = UINT64_C(160) << 20;
+	struct sl_compiler *c = sl_compiler_new();
+	void *bank[2] = {aligned_alloc(64, size), aligned_alloc(64, size)};
+	struct fib_route r[400];
+	unsigned int seed = 99;
+	struct sl_compile_stats st;
+	char *j = vpcs_json(one, 1);
+	struct sl_store *s = load_ok(j, false);
+
+	free(j);
+	memset(bank[0], 0, 4096);
+	memset(bank[1], 0, 4096);
+	fib_random_routes(r, 400, &seed);
+	sl_compiler_set_fib(c, true);
+	for (int i = 0; i < 400; i++)
+		fib_apply(c, &r[i], false);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(sl_compile_layout(c, bank[1], size, 1), 0);
+	assert_int_equal(sl_compile_sync_bank(c, 0, bank[0], size), 0);
+	assert_int_equal(sl_compiler_fib_copies(c), 1);
+	for (int k = 0; k < 120; k++) {
+		int i = rand_r(&seed) % 400;
+
+		if (rand_r(&seed) % 3 == 0) {
+			fib_apply(c, &r[i], true);
+			r[i].via = -1;
+		} else {
+			r[i].via = 1 + rand_r(&seed) % 3;
+			fib_apply(c, &r[i], false);
+		}
+	}
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	memset(bank[0], 0, sizeof(struct sl_bank_header)); /* a full write of bank 0 */
+	assert_int_equal(sl_compile_layout(c, bank[0], size, 2), 0);
+	assert_int_equal(sl_compiler_fib_copies(c), 2);
+	assert_int_equal(sl_compile_sync_bank(c, 1, bank[1], size), 0); /* incremental */
+	assert_int_equal(sl_compiler_fib_copies(c), 2);
+	for (int probe = 0; probe < 20000; probe++) {
+		int i = rand_r(&seed) % 400;
+		unsigned int bits = r[i].family == SL_AF_INET ? 32 : 128;
+		sl_u128 a = rnd128(&seed);
+
+		if (probe % 2 == 0 && r[i].len < bits)
+			a = r[i].addr | (a & (~(sl_u128)0 >> (r[i].len + 128 - bits)));
+		if (bits == 32)
+			a &= 0xffffffffu;
+		for (int b = 0; b < 2; b++)
+			assert_int_equal(bank_via(bank[b], r[i].family, a),
+					 fib_ref_lookup(r, 400, r[i].family, a));
+	}
+	free(bank[0]);
+	free(bank[1]);
+	sl_store_free(s);
+	sl_compiler_free(c);
 }
 
 /* Growth past a bank's capacities: an incremental write that does not fit
@@ -1285,7 +1361,8 @@ int main(void)
 	    cmocka_unit_test(test_intervals_random_v6), cmocka_unit_test(test_demo_bank),
 	    cmocka_unit_test(test_bank_too_small),	cmocka_unit_test(test_10k_vpcs_3_trunks),	cmocka_unit_test(test_cache_and_indexes),
 	    cmocka_unit_test(test_left_right_churn),	cmocka_unit_test(test_fib_left_right),
-	    cmocka_unit_test(test_fib_config_wins),	cmocka_unit_test(test_fib_prebuilt),	cmocka_unit_test(test_bank_growth),
+	    cmocka_unit_test(test_fib_config_wins),	cmocka_unit_test(test_fib_prebuilt),
+	    cmocka_unit_test(test_fib_copy_replay),	cmocka_unit_test(test_bank_growth),
 	};
 
 	sl_log_level = SL_LOG_WARN;

@@ -215,6 +215,9 @@ const struct sl_nat_sec *sl_compiler_nat(const struct sl_compiler *c);
 int sl_compiler_fib_prebuild(struct sl_compiler *c);
 /** Full bank writes that moved FIBs built ahead in (tests, logs). */
 uint64_t sl_compiler_fib_moves(const struct sl_compiler *c);
+/** Full bank writes that copied the other bank's FIBs (with the changes
+ * since replayed) instead of building them (tests). */
+uint64_t sl_compiler_fib_copies(const struct sl_compiler *c);
 
 struct sl_rib4;
 struct sl_rib6;

@@ -886,11 +886,13 @@ static void test_attach(void **state)
 
 /* Built in one place, moved to another (new base, offset and header), the
  * old memory scribbled over: the moved instance answers as the RIB does,
- * passes the writer's scan, and keeps being synced there. */
+ * passes the writer's scan, and keeps being synced there. A copy of it
+ * (sl_fib*_writer_copy()) in a third place does the same, with free groups
+ * of its own. */
 static void sl_t_move(bool v6)
 {
 	struct sl_t_fam fam;
-	struct sl_t_fib f, g;
+	struct sl_t_fib f, g, h;
 	struct sl_t_pfx *v;
 	sl_t_key *probes;
 	size_t n, np;
@@ -922,20 +924,38 @@ static void sl_t_move(bool v6)
 	assert_int_equal(sl_t_check(&g), 0);
 	probes = sl_t_probes(&fam, v, n, &np);
 	sl_t_compare(&g, &fam, probes, np);
+	h.v6 = v6;
+	h.size = g.size;
+	h.mem = aligned_alloc(64, (h.size + 63) & ~(uint64_t)63);
+	assert_non_null(h.mem);
+	memset(h.mem, 0x3c, h.size);
+	h.w = v6 ? (void *)sl_fib6_writer_copy(g.w, h.mem, sl_t_hdr6(&h), SL_T_OFF)
+		 : (void *)sl_fib4_writer_copy(g.w, h.mem, sl_t_hdr4(&h), SL_T_OFF);
+	assert_non_null(h.w);
+	assert_int_equal(v6 ? sl_fib6_writer_groups(h.w) : sl_fib4_writer_groups(h.w),
+			 v6 ? sl_fib6_writer_groups(g.w) : sl_fib4_writer_groups(g.w));
+	assert_int_equal(sl_t_used(&h), used);
+	assert_int_equal(sl_t_check(&h), 0);
+	sl_t_compare(&h, &fam, probes, np);
 	free(probes);
-	/* synced in the new place: delete a third, re-point the rest */
+	/* synced in the new places: delete a third, re-point the rest */
 	for (size_t i = 0; i < n; i++) {
 		bool del = i % 3 == 0;
 
 		sl_t_route(&fam, v[i].k, v[i].len, del ? 0 : 5, !del);
 		assert_int_equal(sl_t_sync(&g, &fam, v[i].k, v[i].len), 0);
+		assert_int_equal(sl_t_sync(&h, &fam, v[i].k, v[i].len), 0);
 	}
 	assert_int_equal(sl_t_check(&g), 0);
+	assert_int_equal(sl_t_check(&h), 0);
+	assert_int_equal(sl_t_used(&h), sl_t_used(&g));
 	probes = sl_t_probes(&fam, v, n, &np);
 	sl_t_compare(&g, &fam, probes, np);
+	sl_t_fib_free(&g); /* the copy does not need it */
+	sl_t_compare(&h, &fam, probes, np);
 	free(probes);
 	free(v);
-	sl_t_fib_free(&g);
+	sl_t_fib_free(&h);
 	sl_t_fam_free(&fam);
 }
 

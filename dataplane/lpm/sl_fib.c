@@ -405,6 +405,26 @@ static void sl_fib_eng_move(struct sl_fib_eng *e, void *base, uint64_t tbl1_off,
 	e->flags = flags;
 }
 
+/* A writer of `size` bytes for a copy of src's tables at their new place
+ * (sl_fib_eng_move() from src's), with its own free stack. */
+static void *sl_fib_writer_copy(size_t size, const struct sl_fib_eng *src, void *base,
+				uint64_t tbl1_off, uint64_t tbl8_off, uint32_t *used, uint32_t *flags)
+{
+	struct sl_fib_eng *e = calloc(1, size);
+
+	if (e == NULL)
+		return NULL;
+	*e = *src;
+	e->free_stack = malloc((src->n_tbl8 ? src->n_tbl8 : 1) * sizeof(uint32_t));
+	if (e->free_stack == NULL) {
+		free(e);
+		return NULL;
+	}
+	memcpy(e->free_stack, src->free_stack, (size_t)src->n_free * sizeof(uint32_t));
+	sl_fib_eng_move(e, base, tbl1_off, tbl8_off, used, flags);
+	return e;
+}
+
 static void sl_fib_writer_release(struct sl_fib_eng *e)
 {
 	if (e == NULL)
@@ -481,6 +501,31 @@ int sl_fib4_writer_move(struct sl_fib4_writer *w, void *base, struct sl_fib4 *hd
 	sl_fib_eng_move(&w->e, base, hdr->tbl24_off, hdr->tbl8_off, &hdr->tbl8_used, &hdr->flags);
 	w->hdr = hdr;
 	return 0;
+}
+
+struct sl_fib4_writer *sl_fib4_writer_copy(const struct sl_fib4_writer *src, void *base,
+					   struct sl_fib4 *hdr, uint64_t off)
+{
+	struct sl_fib4_writer *w;
+
+	if (off % 4 != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->tbl24_off = off;
+	hdr->tbl8_off = off + SL_FIB4_TBL24_BYTES;
+	hdr->n_tbl8 = src->hdr->n_tbl8;
+	w = sl_fib_writer_copy(sizeof(*w), &src->e, base, hdr->tbl24_off, hdr->tbl8_off,
+			       &hdr->tbl8_used, &hdr->flags);
+	if (w != NULL)
+		w->hdr = hdr;
+	return w;
+}
+
+uint32_t sl_fib4_writer_groups(const struct sl_fib4_writer *w)
+{
+	return w->e.n_tbl8;
 }
 
 int sl_fib4_build(struct sl_fib4_writer *w, const struct sl_rib4 *rib)
@@ -570,6 +615,33 @@ int sl_fib6_writer_move(struct sl_fib6_writer *w, void *base, struct sl_fib6 *hd
 	sl_fib_eng_move(&w->e, base, hdr->tbl1_off, hdr->tbl8_off, &hdr->tbl8_used, &hdr->flags);
 	w->hdr = hdr;
 	return 0;
+}
+
+struct sl_fib6_writer *sl_fib6_writer_copy(const struct sl_fib6_writer *src, void *base,
+					   struct sl_fib6 *hdr, uint64_t off)
+{
+	unsigned int l1_bits = src->hdr->l1_bits;
+	struct sl_fib6_writer *w;
+
+	if (off % 4 != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->tbl1_off = off;
+	hdr->tbl8_off = off + sl_fib6_tbl1_bytes(l1_bits);
+	hdr->n_tbl8 = src->hdr->n_tbl8;
+	hdr->l1_bits = (uint8_t)l1_bits;
+	w = sl_fib_writer_copy(sizeof(*w), &src->e, base, hdr->tbl1_off, hdr->tbl8_off,
+			       &hdr->tbl8_used, &hdr->flags);
+	if (w != NULL)
+		w->hdr = hdr;
+	return w;
+}
+
+uint32_t sl_fib6_writer_groups(const struct sl_fib6_writer *w)
+{
+	return w->e.n_tbl8;
 }
 
 int sl_fib6_build(struct sl_fib6_writer *w, const struct sl_rib6 *rib)

@@ -94,6 +94,16 @@ struct sl_fib4_writer *sl_fib4_writer_attach(void *base, struct sl_fib4 *hdr, ui
  * aligned).
  */
 int sl_fib4_writer_move(struct sl_fib4_writer *w, void *base, struct sl_fib4 *hdr, uint64_t off);
+/**
+ * A new writer for a copy of `src`'s instance at base + off (its groups,
+ * contents and free groups; *hdr filled): sluiced's second bank starts
+ * from the first one's tables instead of a build. `src` is only read. NULL
+ * with errno EINVAL (off not 4-byte aligned) or ENOMEM.
+ */
+struct sl_fib4_writer *sl_fib4_writer_copy(const struct sl_fib4_writer *src, void *base,
+					   struct sl_fib4 *hdr, uint64_t off);
+/** The instance's tbl8 groups (n_tbl8). */
+uint32_t sl_fib4_writer_groups(const struct sl_fib4_writer *w);
 /** Rebuild the whole instance from the RIB. 0 or -ENOSPC (see above). */
 int sl_fib4_build(struct sl_fib4_writer *w, const struct sl_rib4 *rib);
 /** Make the instance agree with the RIB over prefix/len. 0, -EINVAL or -ENOSPC. */
@@ -110,6 +120,9 @@ struct sl_fib6_writer *sl_fib6_writer_new(void *base, struct sl_fib6 *hdr, uint6
 struct sl_fib6_writer *sl_fib6_writer_attach(void *base, struct sl_fib6 *hdr, uint64_t size);
 /** As sl_fib4_writer_move (sl_fib6_bytes() of its l1 bits and groups at base + off). */
 int sl_fib6_writer_move(struct sl_fib6_writer *w, void *base, struct sl_fib6 *hdr, uint64_t off);
+struct sl_fib6_writer *sl_fib6_writer_copy(const struct sl_fib6_writer *src, void *base,
+					   struct sl_fib6 *hdr, uint64_t off);
+uint32_t sl_fib6_writer_groups(const struct sl_fib6_writer *w);
 int sl_fib6_build(struct sl_fib6_writer *w, const struct sl_rib6 *rib);
 /** prefix: 16 bytes, network order, host bits clear. */
 int sl_fib6_sync(struct sl_fib6_writer *w, const struct sl_rib6 *rib, const uint8_t prefix[16],

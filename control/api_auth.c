@@ -36,6 +36,7 @@
 #include <openssl/sha.h>
 
 #include "sl_api_auth.h"
+#include "sl_api_rate.h"
 #include "sl_judy.h"
 
 /* ---- canonicalisation and the MAC --------------------------------------- */
@@ -348,17 +349,9 @@ struct sl_nonce {
 	char key[]; /* "AccessKeyId\0Nonce" */
 };
 
-/* One access key's request budget: a token bucket of rate_per_s tokens a
- * second holding at most one second's worth (CLOCK_MONOTONIC). */
-struct sl_rate {
-	double tokens;
-	struct timespec last;
-};
-
 struct sl_api_auth {
 	const struct sl_api_keys *keys;
-	unsigned int rate_per_s; /* per access key, 0 = unlimited */
-	Pvoid_t rates;		 /* JudySL akid -> struct sl_rate * */
+	struct sl_api_rate rates; /* per access key (sl_api_rate.h) */
 	Pvoid_t nonces;		 /* JudyHS key bytes -> struct sl_nonce * */
 	struct sl_nonce *head, *tail;
 	unsigned int n_nonces;
@@ -378,14 +371,14 @@ struct sl_api_auth *sl_api_auth_new(const struct sl_api_keys *keys)
 
 	if (a) {
 		a->keys = keys;
-		a->rate_per_s = SL_API_RATE_DEFAULT;
+		sl_api_rate_init(&a->rates, SL_API_RATE_DEFAULT);
 	}
 	return a;
 }
 
 void sl_api_auth_set_rate(struct sl_api_auth *a, unsigned int per_s)
 {
-	a->rate_per_s = per_s;
+	a->rates.per_s = per_s;
 }
 
 /*
@@ -396,34 +389,15 @@ void sl_api_auth_set_rate(struct sl_api_auth *a, unsigned int per_s)
  */
 static int sl_rate_take(struct sl_api_auth *a, const char *akid, struct sl_api_err *e)
 {
-	struct sl_rate *r;
-	struct timespec now;
-	double dt;
+	int rc = sl_api_rate_take(&a->rates, akid, sl_api_rate_now());
 
-	if (a->rate_per_s == 0)
-		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	r = sl_jsl_get(a->rates, akid);
-	if (r == NULL) {
-		r = calloc(1, sizeof(*r));
-		if (r == NULL || sl_jsl_insert(&a->rates, akid, r) < 0) {
-			free(r);
-			return sl_api_fail(e, 500, "InternalError", "out of memory");
-		}
-		r->tokens = a->rate_per_s;
-		r->last = now;
-	}
-	dt = (double)(now.tv_sec - r->last.tv_sec) + (double)(now.tv_nsec - r->last.tv_nsec) / 1e9;
-	r->last = now;
-	r->tokens += dt * a->rate_per_s;
-	if (r->tokens > a->rate_per_s)
-		r->tokens = a->rate_per_s;
-	if (r->tokens < 1.0)
+	if (rc < 0)
+		return sl_api_fail(e, 500, "InternalError", "out of memory");
+	if (rc == 0)
 		return sl_api_fail(e, 400, "Throttling",
 				   "Request was denied due to request throttling (%u requests/s "
 				   "per access key).",
-				   a->rate_per_s);
-	r->tokens -= 1.0;
+				   a->rates.per_s);
 	return 0;
 }
 
@@ -438,13 +412,7 @@ void sl_api_auth_free(struct sl_api_auth *a)
 		free(n);
 	}
 	sl_jhs_free(&a->nonces);
-	{
-		char key[SL_JSL_KEY_MAX] = "";
-
-		for (void *r = sl_jsl_first(a->rates, key); r; r = sl_jsl_next(a->rates, key))
-			free(r);
-		sl_jsl_free(&a->rates);
-	}
+	sl_api_rate_free(&a->rates);
 	free(a);
 }
 

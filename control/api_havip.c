@@ -12,10 +12,12 @@
  * stages the HaVip as the JSON the config file would hold, and leaves the
  * rules between objects to validate_havip.c and validate_nat.c. Status:
  * Pending until sluice-dp acknowledged the content, then Available (no
- * instance) or InUse. MasterInstanceId stays empty: which instance holds
- * the address is the data plane's to learn (issue 12).
+ * instance) or InUse. MasterInstanceId is the holder the live sluice-dp
+ * learned from ARP (docs/havip.md) and reports in the stats area, when that
+ * instance is still associated; empty otherwise.
  *
- * Concurrency: single-threaded (sluiced's event loop).
+ * Concurrency: single-threaded (sluiced's event loop); the holder snapshot
+ * is read under the stats area's sequence counter.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 
 #include "sl_api_mut_int.h"
 #include "sl_api_vpc.h"
+#include "sl_ctl.h"
 #include "sl_judy.h"
 #include "sl_validate.h"
 
@@ -278,6 +281,53 @@ const unsigned int sl_havip_n_actions = sizeof(sl_havip_actions) / sizeof(sl_hav
 
 /* ---- DescribeHaVips --------------------------------------------------------- */
 
+static struct sl_ctl *sl_havip_ctl;
+
+void sl_api_havip_set_ctl(struct sl_ctl *c)
+{
+	sl_havip_ctl = c;
+}
+
+/* The holders sluice-dp reports: copied under the stats seq into `out`
+ * (SL_MAX_HAVIP_EXPORT entries); the number, 0 without a live data plane. */
+static uint32_t sl_havip_holders(struct sl_havip_export *out)
+{
+	const struct sl_shm_writer *w = sl_havip_ctl ? sl_ctl_shm(sl_havip_ctl) : NULL;
+	const struct sl_stats_header *st;
+
+	if (w == NULL || !sl_shm_dp_alive(sl_shm_hdr(w)))
+		return 0;
+	st = sl_shm_stats(sl_shm_hdr(w));
+	if (*(const volatile uint64_t *)&st->magic != SL_STATS_MAGIC)
+		return 0;
+	for (int tries = 0; tries < 100; tries++) {
+		uint64_t s1 = atomic_load_explicit(&st->seq, memory_order_acquire);
+		uint32_t n = st->n_havip < SL_MAX_HAVIP_EXPORT ? st->n_havip : SL_MAX_HAVIP_EXPORT;
+
+		if (s1 & 1)
+			continue;
+		memcpy(out, st->havip, n * sizeof(out[0]));
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&st->seq, memory_order_relaxed) == s1)
+			return n;
+	}
+	return 0;
+}
+
+/* MasterInstanceId of `h`: the reported holder if still associated. */
+static const char *sl_havip_master(const struct sl_havip_obj *h, const struct sl_havip_export *hs,
+				   uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (strncmp(hs[i].havip_id, h->id, SL_ID_LEN) != 0)
+			continue;
+		for (unsigned int k = 0; k < h->n_instances; k++)
+			if (strncmp(hs[i].holder_id, h->instances[k], SL_ID_LEN) == 0)
+				return h->instances[k];
+	}
+	return "";
+}
+
 /* Filter.N.Key / Filter.N.Value.M (N, M 1-5): values of one key are ORed,
  * keys ANDed. `vals` are the HaVip's values for sl_havip_filter_keys. */
 static const char *const sl_havip_filter_keys[] = {"VpcId",   "VSwitchId",    "Status",
@@ -332,7 +382,8 @@ static bool sl_havip_match(const struct sl_api_params *p, const char *const *val
 	return true;
 }
 
-static json_t *sl_havip_json(const struct sl_havip_obj *h, const char *ip, const char *ctime)
+static json_t *sl_havip_json(const struct sl_havip_obj *h, const char *ip, const char *ctime,
+			     const char *master)
 {
 	json_t *o = json_object(), *inst = json_array(), *eips = json_array();
 	char buf[SL_PFX_STRLEN];
@@ -343,7 +394,7 @@ static json_t *sl_havip_json(const struct sl_havip_obj *h, const char *ip, const
 	sl_api_set_str(o, "VSwitchId", h->vswitch_id);
 	sl_api_set_str(o, "IpAddress", ip);
 	sl_api_set_str(o, "Status", sl_havip_status(h));
-	sl_api_set_str(o, "MasterInstanceId", ""); /* issue 12: the data plane learns it */
+	sl_api_set_str(o, "MasterInstanceId", master);
 	sl_api_set_str(o, "Name", h->name);
 	sl_api_set_str(o, "Description", h->description);
 	sl_api_set_str(o, "ChargeType", "Free");
@@ -365,11 +416,14 @@ static json_t *sl_havip_json(const struct sl_havip_obj *h, const char *ip, const
 static int sl_describe_havips(const struct sl_store *s, const struct sl_api_params *p, json_t *res,
 			      const char *ctime, struct sl_api_err *e)
 {
+	static struct sl_havip_export holders[SL_MAX_HAVIP_EXPORT];
 	const char *rid;
 	struct sl_api_list l;
+	uint32_t n_holders;
 
 	if (sl_api_list_region(&l, s, p, &rid, e) < 0 || sl_havip_filters_ok(p, e) < 0)
 		return -1;
+	n_holders = sl_havip_holders(holders);
 	for (unsigned int i = 0; i < s->havip_v.n; i++) {
 		const struct sl_havip_obj *h = s->havip_v.v[i];
 		char ip[SL_PFX_STRLEN];
@@ -384,7 +438,8 @@ static int sl_describe_havips(const struct sl_store *s, const struct sl_api_para
 		vals[3] = h->id;
 		vals[4] = ip;
 		if (sl_havip_match(p, vals) && sl_api_list_match(&l))
-			json_array_append_new(l.items, sl_havip_json(h, ip, ctime));
+			json_array_append_new(
+			    l.items, sl_havip_json(h, ip, ctime, sl_havip_master(h, holders, n_holders)));
 	}
 	sl_api_list_end(&l, res, "HaVips", "HaVip");
 	return 0;

@@ -35,6 +35,7 @@
 #include <microhttpd.h>
 
 #include "sl_api_http.h"
+#include "sl_api_rate.h"
 #include "sl_api_rest.h"
 #include "sl_api_vpc.h"
 #include "sl_ctl_log.h"
@@ -267,6 +268,7 @@ struct sl_api_http {
 	unsigned int prev_batch; /* and of the one before */
 	double batch_since;	 /* when the pending batch got its first member, ms */
 	double last_flush_ms;	 /* how long the last flush took */
+	struct sl_api_rate by_source; /* requests per source address (IPv6: per /64) */
 };
 
 /* One request in flight. A batched mutation suspends its connection; the
@@ -390,6 +392,60 @@ static enum MHD_Result sl_metrics_reply(struct sl_api_http *h, struct MHD_Connec
 	return ret;
 }
 
+/* A client's source address as a budget key: the IPv4 address, or the /64
+ * of an IPv6 address (one host usually holds a whole /64, so per-address
+ * budgets would be free to multiply). */
+static void sl_source_key(const struct sockaddr *sa, char *key, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (sa && sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+		snprintf(key, len, "%s", ip);
+	} else if (sa && sa->sa_family == AF_INET6) {
+		struct in6_addr a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		memset(&a.s6_addr[8], 0, 8);
+		inet_ntop(AF_INET6, &a, ip, sizeof(ip));
+		snprintf(key, len, "%s/64", ip);
+	} else {
+		snprintf(key, len, "?");
+	}
+}
+
+/*
+ * The per-source budget (--api-source-rate), taken for every request before
+ * any other work: a flood of forged requests costs a lookup each, not an
+ * HMAC. true with the Throttling reply in *r.
+ */
+static bool sl_source_throttled(struct sl_api_http *h, struct MHD_Connection *con,
+				const char *host, struct sl_api_reply *r)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct sl_api_err e;
+	char key[INET6_ADDRSTRLEN + 4];
+	int rc;
+
+	if (h->by_source.per_s == 0)
+		return false;
+	ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	sl_source_key(ci ? ci->client_addr : NULL, key, sizeof(key));
+	rc = sl_api_rate_take(&h->by_source, key, sl_api_rate_now());
+	if (rc > 0)
+		return false;
+	memset(r, 0, sizeof(*r));
+	sl_api_request_id(r->request_id);
+	if (rc < 0)
+		sl_api_fail(&e, 500, "InternalError", "out of memory");
+	else
+		sl_api_fail(&e, 400, "Throttling",
+			    "Request was denied due to request throttling (%u requests/s per "
+			    "source address).",
+			    h->by_source.per_s);
+	sl_reply_error(r, SL_API_JSON, host, &e);
+	return true;
+}
+
 static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const char *url,
 				    const char *method, const char *version,
 				    const char *upload_data, size_t *upload_data_size,
@@ -423,6 +479,8 @@ static enum MHD_Result sl_access_cb(void *cls, struct MHD_Connection *con, const
 	}
 	ctype = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	if (sl_source_throttled(h, con, host, &r))
+		return sl_queue(con, &r);
 	q = strchr(c->uri, '?');
 	path = strndup(c->uri, q ? (size_t)(q - c->uri) : strlen(c->uri));
 	if (path == NULL || c->body.oom) {
@@ -523,6 +581,7 @@ struct sl_api_http *sl_api_http_new(const char *listen_addr, struct sl_api_serve
 		return NULL;
 	}
 	h->srv = srv;
+	sl_api_rate_init(&h->by_source, srv->source_rate_per_s);
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 
@@ -585,6 +644,7 @@ void sl_api_http_free(struct sl_api_http *h)
 	MHD_stop_daemon(h->mhd);
 	if (fd >= 0)
 		close(fd);
+	sl_api_rate_free(&h->by_source);
 	free(h);
 }
 

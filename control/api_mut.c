@@ -13,7 +13,10 @@
  * would hold. The candidate store is built exactly as a reload builds one
  * (file + database + overlay, sl_ctl_build_store()), so validation, with
  * the document's codes, is config.c's and validate.c's and cannot differ
- * between the file and the API. The first validation error about the
+ * between the file and the API; or, for the changes it covers and only
+ * when it validates, by applying the overlay in place on the live store
+ * and validating the VPCs it touches (api_mut_delta.c), which must give
+ * the same result (api_mut_delta_test.c). The first validation error about the
  * changed object (else the first at all) answers the request. Only a
  * validated change is written: one SQLite transaction, and nothing is
  * acknowledged before its COMMIT returned; then sl_ctl_apply() makes the
@@ -165,23 +168,42 @@ static int sl_http_of(const char *code)
 	return 400;
 }
 
-/* Build the candidate with what is staged. NULL when it does not validate:
- * `e` then holds the first error about x's object (else the first at all)
- * under the document's code, and the stage is dropped. */
-static struct sl_store *sl_mut_candidate(struct sl_mut *x, struct sl_api_err *e)
+/* A validated candidate: a new store, or the live store changed in place
+ * (api_mut_delta.c). */
+struct sl_cand {
+	struct sl_store *s;
+	struct sl_mut_delta *d;
+};
+
+/* Build the candidate with what is staged: in place when the change allows
+ * it (`delta_ok`), else in full. -1 when it does not validate: `e` then
+ * holds the first error about x's object (else the first at all) under
+ * the document's code, and the stage is dropped. */
+static int sl_mut_candidate(struct sl_mut *x, struct sl_api_err *e, bool delta_ok,
+			    struct sl_cand *cand)
 {
 	struct sl_api_mut *m = x->m;
 	const struct sl_err *first = NULL;
-	struct sl_store *cand;
 	struct sl_errs errs;
+	struct stat st;
 
+	memset(cand, 0, sizeof(*cand));
+	if (delta_ok && !m->full_builds && sl_mut_delta_try(m, &cand->d))
+		return 0;
+	if (stat(m->config_path, &st) < 0)
+		memset(&st, 0, sizeof(st));
 	sl_errs_init(&errs, "api");
 	sl_db_overlay_visible(m->db, true);
-	cand = sl_ctl_build_store(m->ctl, m->config_path, &errs);
+	cand->s = sl_ctl_build_store(m->ctl, m->config_path, &errs);
 	sl_db_overlay_visible(m->db, false);
-	if (cand) {
+	if (cand->s) {
 		sl_errs_free(&errs);
-		return cand;
+		m->cfg_seen = (struct sl_cfg_seen){.valid = st.st_ino != 0,
+						   .dev = st.st_dev,
+						   .ino = st.st_ino,
+						   .size = st.st_size,
+						   .mtime = st.st_mtim};
+		return 0;
 	}
 	for (unsigned int i = 0; i < errs.n && first == NULL; i++)
 		if (strcmp(errs.v[i].object, x->label) == 0)
@@ -212,11 +234,19 @@ static struct sl_store *sl_mut_candidate(struct sl_mut *x, struct sl_api_err *e)
 	}
 	sl_errs_free(&errs);
 	sl_db_stage_clear(m->db);
-	return NULL;
+	return -1;
+}
+
+/* Drop a candidate that will not be written (the stage is the caller's). */
+static void sl_cand_drop(struct sl_api_mut *m, struct sl_cand *cand)
+{
+	sl_store_free(cand->s);
+	sl_mut_delta_abort(m, cand->d);
+	memset(cand, 0, sizeof(*cand));
 }
 
 /* Write everything staged (one transaction), then make `cand` live. */
-static int sl_mut_commit(struct sl_api_mut *m, struct sl_store *cand, const char *what,
+static int sl_mut_commit(struct sl_api_mut *m, struct sl_cand *cand, const char *what,
 			 struct sl_api_err *e)
 {
 	char err[512];
@@ -224,12 +254,17 @@ static int sl_mut_commit(struct sl_api_mut *m, struct sl_store *cand, const char
 
 	if (sl_db_commit(m->db, err, sizeof(err)) < 0) {
 		SL_ERR("%s: database commit failed: %s (nothing changed)", what, err);
-		sl_store_free(cand);
+		sl_cand_drop(m, cand);
 		sl_db_stage_clear(m->db);
 		return sl_api_fail(e, 500, "InternalError",
 				   "The change could not be stored; nothing was changed.");
 	}
-	rc = sl_ctl_apply(m->ctl, cand, what, NULL);
+	if (cand->d) {
+		rc = sl_mut_delta_apply(m, cand->d, what, NULL); /* the store keeps it anyway */
+	} else {
+		rc = sl_ctl_apply(m->ctl, cand->s, what, NULL);
+		m->store_behind = rc < 0;
+	}
 	if (rc < 0)
 		SL_WARN("%s: stored, but not published yet (%s): the next change or reload "
 			"publishes it",
@@ -251,22 +286,22 @@ static int sl_stage_token(struct sl_api_mut *m, const char *akid, const char *to
 static int sl_mut_finish(struct sl_mut *x, const char *action, bool dry_run, const char *akid,
 			 const char *token, const char *fingerprint, struct sl_api_err *e)
 {
-	struct sl_store *cand = sl_mut_candidate(x, e);
+	struct sl_cand cand;
 
-	if (cand == NULL)
+	if (sl_mut_candidate(x, e, !dry_run, &cand) < 0)
 		return -1;
 	if (dry_run) {
-		sl_store_free(cand);
+		sl_cand_drop(x->m, &cand);
 		sl_db_stage_clear(x->m->db);
 		return sl_api_fail(e, 400, "DryRunOperation",
 				   "Request validation has been passed with DryRun flag set.");
 	}
 	if (token && sl_stage_token(x->m, akid, token, fingerprint, x->result) < 0) {
-		sl_store_free(cand);
+		sl_cand_drop(x->m, &cand);
 		sl_db_stage_clear(x->m->db);
 		return sl_mut_oom(e);
 	}
-	return sl_mut_commit(x->m, cand, action, e);
+	return sl_mut_commit(x->m, &cand, action, e);
 }
 
 /* ---- VPC ---------------------------------------------------------------------- */
@@ -1199,12 +1234,19 @@ static void sl_job_alone(struct sl_api_mut *m, struct sl_mut_job *j, json_t **re
 		*result = x.result;
 }
 
+static double sl_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
 void sl_api_mut_flush(struct sl_api_mut *m)
 {
 	struct sl_mut_batch *b = m->batch;
 	struct sl_mut x = {.m = m};
 	struct sl_api_err e;
-	struct sl_store *cand;
+	struct sl_cand cand;
+	struct timespec t0, t1, t2;
+	bool delta;
 	unsigned int n;
 	char what[64];
 
@@ -1216,8 +1258,8 @@ void sl_api_mut_flush(struct sl_api_mut *m)
 	b->keys = NULL;
 	sl_j1_free(&m->batch_vlans);
 	memset(&e, 0, sizeof(e));
-	cand = sl_mut_candidate(&x, &e); /* drops the stage when invalid */
-	if (cand) {
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	if (sl_mut_candidate(&x, &e, true, &cand) == 0) { /* drops the stage when invalid */
 		int rc = 0;
 
 		for (unsigned int i = 0; i < n && rc == 0; i++)
@@ -1225,13 +1267,19 @@ void sl_api_mut_flush(struct sl_api_mut *m)
 				rc = sl_stage_token(m, b->v[i].akid, sl_token(&b->v[i].p),
 						    b->v[i].fp, b->results[i]);
 		if (rc < 0) {
-			sl_store_free(cand);
+			sl_cand_drop(m, &cand);
 			sl_db_stage_clear(m->db);
 			sl_mut_oom(&e);
 		} else {
 			snprintf(what, sizeof(what), "%s%s", b->v[0].action,
 				 n > 1 ? " (batch)" : "");
-			rc = sl_mut_commit(m, cand, what, &e);
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+			delta = cand.d != NULL;
+			rc = sl_mut_commit(m, &cand, what, &e);
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t2);
+			SL_DEBUG(
+			    "batch of %u: %s candidate %.2f ms, COMMIT and apply %.2f ms (CPU)", n,
+			    delta ? "incremental" : "full", sl_ms(&t0, &t1), sl_ms(&t1, &t2));
 		}
 		for (unsigned int i = 0; i < n; i++) {
 			m->done(b->v[i].owner, rc == 0 ? b->results[i] : NULL, &e, m->done_arg);
@@ -1260,6 +1308,11 @@ unsigned int sl_api_mut_pending(const struct sl_api_mut *m)
 
 int sl_api_mut_batch_init(struct sl_api_mut *m)
 {
+	/* a benchmarking knob (scripts/bench-api --full-candidate): the
+	 * reference path for every batch */
+	const char *full = getenv("SLUICED_FULL_CANDIDATE");
+
+	m->full_builds = full && strcmp(full, "1") == 0;
 	m->batch = calloc(1, sizeof(*m->batch));
 	return m->batch ? 0 : -ENOMEM;
 }

@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "sl_api_mut.h"
+#include "sl_api_vpc.h"
 #include "sl_ctl.h"
 #include "sl_db.h"
 #include "sl_judy.h"
@@ -646,6 +647,57 @@ static void test_ipv6_gateway(void **state)
 		   "cn-hangzhou", "Ipv6GatewayId", gw, NULL);
 }
 
+/* DescribeHaVips' MasterInstanceId of HaVip `id` (a static buffer). */
+static const char *havip_master(struct fix *f, const char *id)
+{
+	static char out[SL_ID_LEN];
+	struct sl_api_params p;
+	struct sl_api_err e = {0};
+	json_t *res = NULL, *list;
+
+	sl_api_params_init(&p);
+	assert_int_equal(sl_api_params_add(&p, "RegionId", "cn-hangzhou"), 0);
+	assert_int_equal(sl_api_params_add(&p, "Filter.1.Key", "HaVipId"), 0);
+	assert_int_equal(sl_api_params_add(&p, "Filter.1.Value.1", id), 0);
+	assert_int_equal(sl_api_vpc_run(sl_ctl_store(f->ctl), "DescribeHaVips", &p, 1700000000,
+					&res, &e),
+			 0);
+	sl_api_params_free(&p);
+	list = json_object_get(json_object_get(res, "HaVips"), "HaVip");
+	assert_int_equal(json_array_size(list), 1);
+	snprintf(out, sizeof(out), "%s",
+		 json_string_value(json_object_get(json_array_get(list, 0), "MasterInstanceId")));
+	json_decref(res);
+	return out;
+}
+
+/* MasterInstanceId is the holder a live sluice-dp reports in the stats
+ * area (issue 12), while that instance is associated. */
+static void check_havip_master(struct fix *f, const char *id)
+{
+	struct sl_shm_header *h = sl_shm_hdr(sl_ctl_shm(f->ctl));
+	struct sl_stats_header *st = sl_shm_stats(h);
+
+	sl_api_havip_set_ctl(f->ctl);
+	assert_string_equal(havip_master(f, id), ""); /* no data plane */
+	st->magic = SL_STATS_MAGIC;
+	st->n_havip = 2;
+	memset(st->havip, 0, 2 * sizeof(st->havip[0]));
+	snprintf(st->havip[0].havip_id, SL_ID_LEN, "havip-other");
+	snprintf(st->havip[0].holder_id, SL_ID_LEN, "i-a1");
+	snprintf(st->havip[1].havip_id, SL_ID_LEN, "%s", id);
+	snprintf(st->havip[1].holder_id, SL_ID_LEN, "i-a1");
+	assert_string_equal(havip_master(f, id), ""); /* reported, but no live data plane */
+	atomic_store(&h->dp_pid, getpid());
+	assert_string_equal(havip_master(f, id), "i-a1");
+	/* a holder that is no longer associated is nobody's master */
+	snprintf(st->havip[1].holder_id, SL_ID_LEN, "i-a2");
+	assert_string_equal(havip_master(f, id), "");
+	atomic_store(&h->dp_pid, 0);
+	st->n_havip = 0;
+	sl_api_havip_set_ctl(NULL);
+}
+
 /* HaVips and common bandwidth packages on the demo config: Pending under
  * a (fake) data plane until acknowledged, refusing changes, routes and
  * associations meanwhile; durable across a reopen of the database. */
@@ -700,6 +752,7 @@ static void test_havip_and_package(void **state)
 			     id, "InstanceId", "i-a1", NULL),
 			 0);
 	json_decref(res);
+	check_havip_master(f, id);
 	assert_int_equal(run(f, "ModifyCommonBandwidthPackageSpec", &res, &e, "RegionId",
 			     "cn-hangzhou", "BandwidthPackageId", pkg, "Bandwidth", "30", NULL),
 			 0);

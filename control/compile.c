@@ -49,6 +49,13 @@
  * bank write then copies it into a new heap block. A VPC table depends on
  * the NAT gateway of its VPC (the default route), so a VPC whose gateway
  * appeared, went or was replaced is recompiled whatever the caller marked.
+ *
+ * HaVip (compile_havip.c, issue 12): the HaVip section is handled like the
+ * NAT section (rebuilt at every sl_compile(), copied when it changed). A
+ * route with NextHopType HaVip is a GATEWAY next hop via the HaVip address:
+ * the data plane's neighbour entry for that address follows the holder.
+ * Police (compile_police.c, issue 7): the same scheme for the police
+ * section, rebuilt after the NAT section (it is indexed by its public IPs).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -424,15 +431,19 @@ static int sl_compile_vpc_table(struct sl_ctable *t, const struct sl_vpc_obj *v,
 	for (struct sl_route_obj *r = sl_jsl_first(v->routes, key); r && rc == 0;
 	     r = sl_jsl_next(v->routes, key)) {
 		const struct sl_instance_obj *in = r->instance;
+		const struct sl_havip_obj *hv = r->havip;
+		const struct sl_vswitch_obj *vsw = in ? in->vswitch : hv ? hv->vswitch : NULL;
 		const struct sl_pfx *via, *sub;
 
-		if (in == NULL || in->vswitch == NULL)
+		if (vsw == NULL)
 			continue; /* cannot happen in a validated store */
-		via = r->dest.family == SL_AF_INET6 ? &in->ip6 : &in->ip4;
-		sub = r->dest.family == SL_AF_INET6 ? &in->vswitch->cidr6 : &in->vswitch->cidr;
-		if (!via->family || !sub->family)
+		/* a HaVip is IPv4 only: an IPv6 route to it has no address */
+		via = in ? (r->dest.family == SL_AF_INET6 ? &in->ip6 : &in->ip4)
+			 : (r->dest.family == SL_AF_INET ? &hv->ip : NULL);
+		sub = r->dest.family == SL_AF_INET6 ? &vsw->cidr6 : &vsw->cidr;
+		if (via == NULL || !via->family || !sub->family)
 			continue;
-		sl_nh_inside(&nh, SL_NH_GATEWAY, r->dest.family, v, index, in->id);
+		sl_nh_inside(&nh, SL_NH_GATEWAY, r->dest.family, v, index, in ? in->id : hv->id);
 		sl_addr_to_bytes(via->family, via->addr, nh.via);
 		sl_addr_to_bytes(sub->family, sl_pfx_gateway(sub), nh.src);
 		rc = sl_ctable_add(t, &r->dest, SL_ROUTE_CUSTOM, &nh);
@@ -564,6 +575,10 @@ struct sl_bank_state {
 	struct sl_blk inet_blk;
 	struct sl_blk nat_blk;	  /**< the NAT section's block, size 0 if none */
 	bool dirty_nat;		  /**< the NAT section changed */
+	struct sl_blk havip_blk;  /**< the HaVip section's block (issue 12) */
+	bool dirty_havip;	  /**< the HaVip section changed */
+	struct sl_blk police_blk; /**< the police section's block, size 0 if none */
+	bool dirty_police;	  /**< the police section changed */
 	uint32_t vpc_cap, nh_cap; /**< array capacities of this bank's layout */
 	Pvoid_t dirty_vpc;	  /**< Judy1: VPC indexes to rewrite */
 	Pvoid_t dirty_nh;	  /**< Judy1: next-hop indexes to rewrite */
@@ -624,6 +639,8 @@ struct sl_compiler {
 	uint32_t n_slots;
 	struct sl_bank_state bank[2];
 	struct sl_nat_compiler *nat; /**< NAT section (compile_nat.c) */
+	struct sl_havip_compiler *havip; /**< HaVip section (compile_havip.c) */
+	struct sl_police_compiler *police; /**< police section (compile_police.c) */
 	uint64_t full_writes;	     /**< banks written in full so far */
 	struct sl_compile_stats stats;
 };
@@ -855,7 +872,10 @@ struct sl_compiler *sl_compiler_new(void)
 	c->rib4 = sl_rib4_new();
 	c->rib6 = sl_rib6_new();
 	c->nat = sl_nat_compiler_new();
-	if (c->rib4 == NULL || c->rib6 == NULL || c->nat == NULL) {
+	c->havip = sl_havip_compiler_new();
+	c->police = sl_police_compiler_new();
+	if (c->rib4 == NULL || c->rib6 == NULL || c->nat == NULL || c->havip == NULL ||
+	    c->police == NULL) {
 		sl_compiler_free(c);
 		return NULL;
 	}
@@ -902,6 +922,8 @@ void sl_compiler_free(struct sl_compiler *c)
 	sl_rib4_free(c->rib4);
 	sl_rib6_free(c->rib6);
 	sl_nat_compiler_free(c->nat);
+	sl_havip_compiler_free(c->havip);
+	sl_police_compiler_free(c->police);
 	sl_jhs_free(&c->gnh_index);
 	sl_j1_free(&c->gnh_free);
 	free(c->gnh);
@@ -1379,7 +1401,7 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 	Pvoid_t gone = NULL;	 /* JudySL ids of cached VPCs no longer in the store */
 	Pvoid_t natgw_of = NULL; /* JudySL VpcId -> its NAT gateway */
 	uint32_t max_index = 0;
-	bool nat_changed = false;
+	bool nat_changed = false, havip_changed = false, police_changed = false;
 	int rc = 0;
 
 	memset(&stats, 0, sizeof(stats));
@@ -1461,6 +1483,14 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		rc = sl_nat_compile(c->nat, c, s, &nat_changed);
 	if (nat_changed)
 		c->bank[0].dirty_nat = c->bank[1].dirty_nat = true;
+	if (rc == 0)
+		rc = sl_havip_compile(c->havip, c, s, &havip_changed);
+	if (havip_changed)
+		c->bank[0].dirty_havip = c->bank[1].dirty_havip = true;
+	if (rc == 0)
+		rc = sl_police_compile(c->police, sl_nat_compiled(c->nat), s, &police_changed);
+	if (police_changed)
+		c->bank[0].dirty_police = c->bank[1].dirty_police = true;
 	/* the VPC part ran alongside the FIBs built ahead; the RIB from here */
 	sl_fib_pre_join(c);
 	if (rc == 0 && (c->inet_dirty || !c->inet_valid)) {
@@ -1537,6 +1567,10 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 	stats.bytes += sl_heap_class_size(sl_table_bytes(&c->inet));
 	if (sl_nat_compiled(c->nat))
 		stats.bytes += sl_heap_class_size(sl_nat_compiled(c->nat)->size);
+	if (sl_havip_compiled(c->havip))
+		stats.bytes += sl_heap_class_size(sl_havip_compiled(c->havip)->size);
+	if (sl_police_compiled(c->police))
+		stats.bytes += sl_heap_class_size(sl_police_compiled(c->police)->size);
 	stats.n_v4 += c->inet.n_v4;
 	stats.n_v6 += c->inet.n_v6;
 	stats.n_prefixes += c->inet.n_pfx;
@@ -1660,28 +1694,67 @@ static int sl_write_inet(struct sl_compiler *c, struct sl_bank_state *bs, uint8_
 	return 0;
 }
 
+/* A position-independent section (`sec`, `size` bytes; NULL = none) into
+ * a new heap block of this bank, replacing `blk`; *off and *len describe it in
+ * the bank header. */
+static int sl_write_section(struct sl_bank_state *bs, uint8_t *bank, struct sl_blk *blk,
+			   const void *sec, uint64_t size, uint64_t *off, uint64_t *len)
+{
+	int rc;
+
+	sl_heap_free(&bs->heap, blk);
+	*off = *len = 0;
+	if (sec == NULL)
+		return 0;
+	rc = sl_heap_alloc(&bs->heap, size, blk);
+	if (rc < 0)
+		return rc;
+	memcpy(bank + blk->off, sec, size);
+	*off = blk->off;
+	*len = size;
+	return 0;
+}
+
 static int sl_write_nat(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
 			struct sl_bank_header *h)
 {
 	const struct sl_nat_sec *sec = sl_nat_compiled(c->nat);
-	int rc;
 
-	sl_heap_free(&bs->heap, &bs->nat_blk);
-	h->nat_off = h->nat_size = 0;
-	if (sec == NULL)
-		return 0;
-	rc = sl_heap_alloc(&bs->heap, sec->size, &bs->nat_blk);
-	if (rc < 0)
-		return rc;
-	memcpy(bank + bs->nat_blk.off, sec, sec->size);
-	h->nat_off = bs->nat_blk.off;
-	h->nat_size = sec->size;
-	return 0;
+	return sl_write_section(bs, bank, &bs->nat_blk, sec, sec ? sec->size : 0, &h->nat_off,
+				&h->nat_size);
 }
 
 const struct sl_nat_sec *sl_compiler_nat(const struct sl_compiler *c)
 {
 	return sl_nat_compiled(c->nat);
+}
+
+static int sl_write_havip(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			  struct sl_bank_header *h)
+{
+	const struct sl_havip_sec *sec = sl_havip_compiled(c->havip);
+
+	return sl_write_section(bs, bank, &bs->havip_blk, sec, sec ? sec->size : 0, &h->havip_off,
+				&h->havip_size);
+}
+
+const struct sl_havip_sec *sl_compiler_havip(const struct sl_compiler *c)
+{
+	return sl_havip_compiled(c->havip);
+}
+
+static int sl_write_police(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			   struct sl_bank_header *h)
+{
+	const struct sl_pol_sec *sec = sl_police_compiled(c->police);
+
+	return sl_write_section(bs, bank, &bs->police_blk, sec, sec ? sec->size : 0,
+				&h->police_off, &h->police_size);
+}
+
+const struct sl_pol_sec *sl_compiler_police(const struct sl_compiler *c)
+{
+	return sl_police_compiled(c->police);
 }
 
 /* Header fields that describe the current state (not the layout), and the
@@ -1714,6 +1787,8 @@ static void sl_bank_clean(struct sl_bank_state *bs)
 	sl_j1_free(&bs->dirty_nh);
 	bs->dirty_inet = false;
 	bs->dirty_nat = false;
+	bs->dirty_havip = false;
+	bs->dirty_police = false;
 	bs->n_dirty_pfx = 0;
 	bs->fib_rebuild = false;
 }
@@ -1893,6 +1968,8 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 	bs->n_vpc_blk = 0;
 	bs->inet_blk.off = bs->inet_blk.size = 0;
 	bs->nat_blk.off = bs->nat_blk.size = 0;
+	bs->havip_blk.off = bs->havip_blk.size = 0;
+	bs->police_blk.off = bs->police_blk.size = 0;
 
 	memcpy(SL_BANK_PTR(bank, h->nh_off, void), c->gnh, (size_t)c->n_gnh * sizeof(*c->gnh));
 	vpcs = SL_BANK_PTR(bank, h->vpc_off, struct sl_vpc);
@@ -1902,6 +1979,10 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 		rc = sl_write_inet(c, bs, bank, h);
 	if (rc == 0)
 		rc = sl_write_nat(c, bs, bank, h);
+	if (rc == 0)
+		rc = sl_write_havip(c, bs, bank, h);
+	if (rc == 0)
+		rc = sl_write_police(c, bs, bank, h);
 	if (rc < 0)
 		return rc;
 	sl_write_state(c, bs, bank, h, true);
@@ -1936,6 +2017,10 @@ static int sl_write_dirty(struct sl_compiler *c, unsigned int b, uint8_t *bank)
 		rc = sl_write_inet(c, bs, bank, h);
 	if (rc == 0 && bs->dirty_nat)
 		rc = sl_write_nat(c, bs, bank, h);
+	if (rc == 0 && bs->dirty_havip)
+		rc = sl_write_havip(c, bs, bank, h);
+	if (rc == 0 && bs->dirty_police)
+		rc = sl_write_police(c, bs, bank, h);
 	if (rc == 0 && c->fib_mode)
 		rc = sl_sync_fibs(c, bs);
 	if (rc < 0)
@@ -1981,7 +2066,7 @@ bool sl_compile_bank_dirty(const struct sl_compiler *c, unsigned int b)
 	const struct sl_bank_state *bs = &c->bank[b & 1];
 
 	return !bs->valid || bs->dirty_vpc || bs->dirty_nh || bs->dirty_inet || bs->dirty_nat ||
-	       bs->n_dirty_pfx || bs->fib_rebuild;
+	       bs->dirty_havip || bs->dirty_police || bs->n_dirty_pfx || bs->fib_rebuild;
 }
 
 int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint64_t bank_size)

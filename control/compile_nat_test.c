@@ -20,16 +20,11 @@
 #include <cmocka.h>
 
 #include "sl_compile.h"
+#include "sl_test_compile.h"
 #include "sl_test_util.h"
 #include "sl_test_validate.h"
 
-static uint32_t ip4(const char *s)
-{
-	struct in_addr a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return ntohl(a.s_addr);
-}
+#define ip4 sl_t_ip4 /* sl_test_compile.h */
 
 /* vpc-a (two VSwitches) and vpc-b; with `ngw`, NAT gateway ngw-a in vpc-a;
  * the EIP, SNAT and forward entry arrays as given (NULL: empty). */
@@ -224,33 +219,8 @@ static char *nat_dump(const struct sl_nat_sec *s)
 	return out;
 }
 
-static void build(struct sl_compiler *c, const struct sl_store *s, void *bank, uint64_t size,
-		  uint64_t gen)
-{
-	struct sl_compile_stats st;
-
-	assert_int_equal(sl_compile(c, s, &st), 0);
-	assert_int_equal(sl_compile_layout(c, bank, size, gen), 0);
-}
-
-/* The next hop of `addr` in VPC `vpc`'s table. */
-static const struct sl_nexthop *vpc_nh(const struct sl_bank_header *h, const char *vpc,
-				       uint32_t addr)
-{
-	const struct sl_vpc *v = SL_BANK_PTR(h, h->vpc_off, const struct sl_vpc);
-
-	for (uint32_t i = 0; i < h->n_vpcs; i++)
-		if (strcmp(v[i].id, vpc) == 0) {
-			uint32_t nh =
-			    sl_rt4_find(SL_BANK_PTR(h, v[i].rt.v4_off, const struct sl_rt4_entry),
-					v[i].rt.v4_n, addr);
-
-			assert_true(nh < h->n_nexthops);
-			return SL_BANK_PTR(h, h->nh_off, const struct sl_nexthop) + nh;
-		}
-	fail_msg("no VPC %s", vpc);
-	return NULL;
-}
+#define build sl_t_build
+#define vpc_nh sl_t_vpc_nh
 
 static void test_section(void **state)
 {

@@ -8,7 +8,10 @@
  * state (store, compiled cache contents that matter, published generation)
  * in force and is logged. After a failed publish the compiler cache may
  * hold tables of the rejected store, so it is marked all-dirty: the next
- * publish rebuilds from whatever store is live then.
+ * publish rebuilds from whatever store is live then. The API's incremental
+ * batches (api_mut_delta.c) change the live store in place instead, already
+ * validated and durable when sl_ctl_apply_delta() publishes them: a failed
+ * publish keeps the change in the store and the next publish carries it.
  *
  * Concurrency: single-threaded; called from sluiced's event loop (or a test),
  * but for the reaper: a store that sl_ctl_apply() replaced is no longer
@@ -650,44 +653,36 @@ int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res)
 	return sl_ctl_apply(c, s, "reload", res);
 }
 
-int sl_ctl_apply(struct sl_ctl *c, struct sl_store *s, const char *what, struct sl_ctl_result *res)
+/* Publish what diff `d` (freed here) says changed in `s`: a new store
+ * (`in_place` false: it replaces the live one, or is freed on failure) or
+ * the live store itself, changed in place (struct sl_delta). */
+static int sl_ctl_apply_diff(struct sl_ctl *c, struct sl_store *s, struct sl_diff *d,
+			     const char *what, struct sl_ctl_result *res, bool in_place)
 {
-	struct sl_ctl_result local;
-	struct sl_diff d;
 	char key[SL_JSL_KEY_MAX];
 	char dirty_names[256];
 	int rc;
 
-	if (res == NULL) {
-		res = &local;
-		memset(res, 0, sizeof(*res));
-	}
-
-	rc = sl_store_diff(c->store, s, &d);
-	if (rc < 0) {
-		SL_ERR("%s: out of memory while comparing", what);
-		sl_diff_free(&d);
-		sl_store_free(s);
-		return rc;
-	}
-	res->added = d.added;
-	res->removed = d.removed;
-	res->changed = d.changed;
-	res->unchanged = d.unchanged;
-	res->n_dirty_vpcs = d.n_dirty_vpcs;
-	if (d.added + d.removed + d.changed == 0 && !d.inet_dirty) {
+	res->added = d->added;
+	res->removed = d->removed;
+	res->changed = d->changed;
+	res->unchanged = d->unchanged;
+	res->n_dirty_vpcs = d->n_dirty_vpcs;
+	if (d->added + d->removed + d->changed == 0 && !d->inet_dirty) {
 		SL_INFO("%s: %s unchanged (%u object(s)), nothing to publish", what,
-			strcmp(what, "reload") == 0 ? c->config_path : "state", d.unchanged);
-		sl_diff_free(&d);
-		sl_ctl_retire(c, c->store);
-		c->store = s; /* same content, carried status */
+			strcmp(what, "reload") == 0 ? c->config_path : "state", d->unchanged);
+		sl_diff_free(d);
+		if (!in_place) {
+			sl_ctl_retire(c, c->store);
+			c->store = s; /* same content, carried status */
+		}
 		return 0;
 	}
 	/* The dirty VPC ids also go into the summary line (the first few), so
 	 * an operator sees which tables a reload touched. */
 	dirty_names[0] = '\0';
 	key[0] = '\0';
-	for (void *x = sl_jsl_first(d.dirty_vpcs, key); x; x = sl_jsl_next(d.dirty_vpcs, key)) {
+	for (void *x = sl_jsl_first(d->dirty_vpcs, key); x; x = sl_jsl_next(d->dirty_vpcs, key)) {
 		size_t used = strlen(dirty_names);
 
 		if (sl_compiler_mark_dirty(c->comp, key) < 0)
@@ -698,25 +693,65 @@ int sl_ctl_apply(struct sl_ctl *c, struct sl_store *s, const char *what, struct 
 		else if (used + 6 < sizeof(dirty_names) && !strstr(dirty_names, ", ..."))
 			snprintf(dirty_names + used, sizeof(dirty_names) - used, ", ...");
 	}
-	if (d.inet_dirty)
+	if (d->inet_dirty)
 		sl_compiler_mark_inet_dirty(c->comp);
-	sl_diff_free(&d);
+	sl_diff_free(d);
 
 	rc = sl_ctl_publish(c, s, res);
 	if (rc < 0) {
 		SL_ERR("%s not applied: keeping the current state (generation %" PRIu64 ")", what,
 		       c->shm ? sl_shm_generation(c->shm) : 0);
-		sl_store_free(s);
+		if (!in_place)
+			sl_store_free(s);
 		return rc;
 	}
-	sl_ctl_retire(c, c->store);
-	c->store = s;
+	if (!in_place) {
+		sl_ctl_retire(c, c->store);
+		c->store = s;
+	}
 	SL_INFO("%s: %u added, %u removed, %u changed, %u unchanged; %u dirty VPC(s)%s", what,
 		res->added, res->removed, res->changed, res->unchanged, res->n_dirty_vpcs,
 		dirty_names);
 	sl_log_published(what, res, sl_shm_dp_alive(sl_shm_hdr(c->shm)));
 	sl_ctl_poll(c);
 	return 0;
+}
+
+int sl_ctl_apply(struct sl_ctl *c, struct sl_store *s, const char *what, struct sl_ctl_result *res)
+{
+	struct sl_ctl_result local;
+	struct sl_diff d;
+	int rc;
+
+	if (res == NULL) {
+		res = &local;
+		memset(res, 0, sizeof(*res));
+	}
+	rc = sl_store_diff(c->store, s, &d);
+	if (rc < 0) {
+		SL_ERR("%s: out of memory while comparing", what);
+		sl_diff_free(&d);
+		sl_store_free(s);
+		return rc;
+	}
+	return sl_ctl_apply_diff(c, s, &d, what, res, false);
+}
+
+int sl_ctl_apply_delta(struct sl_ctl *c, struct sl_delta *dl, const char *what,
+		       struct sl_ctl_result *res)
+{
+	struct sl_ctl_result local;
+	struct sl_diff d;
+
+	if (res == NULL) {
+		res = &local;
+		memset(res, 0, sizeof(*res));
+	}
+	if (sl_delta_keep(dl, &d) < 0) {
+		SL_ERR("%s: out of memory while comparing: recompiling every table", what);
+		sl_compiler_mark_all_dirty(c->comp);
+	}
+	return sl_ctl_apply_diff(c, c->store, &d, what, res, true);
 }
 
 /* Left-right catch-up: once every reader acknowledged the new generation,

@@ -511,6 +511,29 @@ void sl_db_stage_clear(struct sl_db *db)
 	 * whatever became of their change; the next commit writes them */
 }
 
+int sl_db_overlay_foreach(const struct sl_db *db,
+			  int (*fn)(enum sl_cfg_kind k, const char *id, json_t *body,
+				    int64_t created, void *arg),
+			  void *arg)
+{
+	for (int k = 0; k < SL_CFG_NKINDS; k++) {
+		const char *id;
+		json_t *ent;
+
+		json_object_foreach(db->overlay[k], id, ent)
+		{
+			int rc = json_is_null(ent)
+				     ? fn(k, id, NULL, 0, arg)
+				     : fn(k, id, json_object_get(ent, "b"),
+					  json_integer_value(json_object_get(ent, "t")), arg);
+
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 bool sl_db_staged(const struct sl_db *db)
 {
 	return db->staged || db->n_tokens || db->n_nonces;

@@ -28,11 +28,13 @@
 
 #include "sl_api_auth.h"
 #include "sl_api_http.h"
+#include "sl_api_vpc.h"
 #include "sl_metrics.h"
 #include "sl_compile.h"
 #include "sl_ctl.h"
 #include "sl_ctl_log.h"
 #include "sl_route_feed.h"
+#include "sl_exc_iface.h"
 #include "sl_kernel_routes.h"
 #include "sl_db.h"
 #include "sl_shm_writer.h"
@@ -49,21 +51,41 @@ struct sl_daemon {
 	struct sl_db *db;	    /**< API objects, tokens, nonces; NULL if none */
 	struct sl_route_feed *feed; /**< --route-socket, or NULL */
 	struct sl_kernel_routes *kroutes; /**< --kernel-table, or NULL */
+	struct sl_exc_iface *exc;	  /**< --exception, or NULL */
 	struct sl_xdp *xdp[SL_XDP_PORTS_MAX]; /**< --xdp interfaces (docs/xdp.md) */
 	unsigned int n_xdp;
+	struct sl_ctl *ctl; /**< for GET /metrics */
 };
 
 #define SL_DEFAULT_STATE_DIR "/var/lib/sluice"
+
+/* An API rate option: requests per second, 0 (unlimited) to 10,000,000. */
+static int sl_parse_rate(const char *opt, const char *per, const char *arg, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || *arg == '-' || *out > 10000000) {
+		fprintf(stderr,
+			"sluiced: %s '%s': requests per second and %s, 0 (unlimited) to "
+			"10000000\n",
+			opt, arg, per);
+		return -1;
+	}
+	return 0;
+}
 
 static void sl_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: sluiced --config FILE [--segment PATH] [--bank-size BYTES|NNM]\n"
-		"               [--check] [--pidfile FILE] [--log-level LEVEL]\n"
-		"               [--listen ADDR:PORT [--access-keys FILE] [--api-rate N]]\n"
+		"               [--check] [--pidfile FILE] [--log-level SPEC]\n"
+		"               [--listen ADDR:PORT [--access-keys FILE] [--api-rate N]\n"
+		"                [--api-source-rate N]]\n"
 		"               [--state-dir DIR]\n"
 		"               [--standalone] [--inet-routes FILE [--inet-via ADDR]...]\n"
-		"               [--route-socket PATH] [--kernel-table N]\n"
+		"               [--route-socket PATH] [--kernel-table N] [--exception IFNAME]\n"
 		"               [--xdp IFACE[,inside][,generic][,adopt]]... [--xdp-obj FILE]\n"
 		"               [--help]\n"
 		"       sluiced --check FILE\n"
@@ -78,7 +100,10 @@ static void sl_usage(FILE *f)
 		"  -C, --check            validate FILE, print every error (exit 1) or a\n"
 		"                         summary (exit 0); touches no segment\n"
 		"  -p, --pidfile FILE     write the daemon's pid to FILE\n"
-		"  -l, --log-level LEVEL  error, warn, info (default) or debug\n"
+		"  -l, --log-level SPEC   error, warn, info (default) or debug, for all\n"
+		"                         or per component: 'info,api=debug,kernel=warn';\n"
+		"                         components main, config, tables, ctl, api, db,\n"
+		"                         kernel\n"
 		"  -L, --listen ADDR:PORT serve the cloud API (VPC RPC API 2016-04-28) over\n"
 		"                         HTTP on ADDR:PORT ([V6ADDR]:PORT for IPv6; port 0\n"
 		"                         picks a free one), and Prometheus metrics at\n"
@@ -88,6 +113,10 @@ static void sl_usage(FILE *f)
 		"                         (default DIR/access_keys)\n"
 		"  -A, --api-rate N       API requests per second and access key (default\n"
 		"                         %u; 0: unlimited); beyond it Throttling (400)\n"
+		"  -N, --api-source-rate N API requests per second and source address\n"
+		"                         (IPv6: per /64), checked before the signature\n"
+		"                         (default %u; 0: unlimited); beyond it Throttling\n"
+		"                         (400)\n"
 		"  -d, --state-dir DIR    sluiced's state directory (default %s): the\n"
 		"                         database DIR/sluiced.db (objects created through\n"
 		"                         the API, ClientTokens, nonces) is opened with\n"
@@ -107,6 +136,10 @@ static void sl_usage(FILE *f)
 		"                         sluiced's network namespace: unicast routes via a\n"
 		"                         gateway on an outside subnet (docs/sluiced.md,\n"
 		"                         Kernel routes)\n"
+		"  -E, --exception IFNAME keep sluice-dp's exception path interface IFNAME\n"
+		"                         (ports[].exception of its config) up and carrying\n"
+		"                         the gateway's outside addresses (libnl; checked\n"
+		"                         every second; docs/sluice-dp.md, Exception path)\n"
 		"  -X, --xdp IFACE[,inside][,generic][,adopt]  attach the XDP program to\n"
 		"                         IFACE (an AF_XDP port; outside role unless\n"
 		"                         ',inside'; native mode unless ',generic'),\n"
@@ -120,7 +153,8 @@ static void sl_usage(FILE *f)
 		"Signals: SIGHUP re-reads FILE and applies the difference (an invalid file\n"
 		"is logged and ignored); SIGTERM/SIGINT exit, leaving the segment for sluice-dp.\n"
 		"API details: docs/api.md.\n",
-		SL_SHM_DEFAULT_PATH, SL_API_RATE_DEFAULT, SL_DEFAULT_STATE_DIR);
+		SL_SHM_DEFAULT_PATH, SL_API_RATE_DEFAULT, SL_API_SOURCE_RATE_DEFAULT,
+		SL_DEFAULT_STATE_DIR);
 }
 
 /* Drain the signalfd; remember what was asked. */
@@ -252,6 +286,8 @@ static int sl_run(struct sl_ctl *ctl, struct sl_daemon *d)
 					SL_WARN("timerfd read: %s", strerror(errno));
 				sl_ctl_check_segment(ctl);
 				sl_ctl_check_trunks(ctl);
+				if (d->exc)
+					sl_exc_iface_sync(d->exc, sl_ctl_store(ctl));
 			}
 		}
 		if (d->feed)
@@ -279,9 +315,27 @@ static const struct sl_store *sl_api_store(void *arg)
 	return sl_ctl_store(arg);
 }
 
+/* GET /metrics: the tables and sluice-dp's counters (metrics.c), then the
+ * XDP programs' counters (xdp.c). */
 static char *sl_api_metrics(void *arg, size_t *len)
 {
-	return sl_metrics_render(arg, len);
+	struct sl_daemon *d = arg;
+	char *text = sl_metrics_render(d->ctl, len), *x, *all;
+	size_t xlen;
+
+	if (text == NULL || d->n_xdp == 0)
+		return text;
+	x = sl_xdp_metrics(d->xdp, d->n_xdp, &xlen);
+	all = x ? realloc(text, *len + xlen + 1) : NULL;
+	if (all == NULL) {
+		free(x);
+		free(text);
+		return NULL;
+	}
+	memcpy(all + *len, x, xlen + 1);
+	*len += xlen;
+	free(x);
+	return all;
 }
 
 static void sl_nonce_loaded(const char *akid, const char *nonce, time_t expires, void *arg)
@@ -365,8 +419,10 @@ static int sl_api_start(struct sl_daemon *d, struct sl_ctl *ctl, struct sl_api_s
 	srv->auth = sl_api_auth_new(*keys);
 	srv->store = sl_api_store;
 	srv->store_arg = ctl;
+	sl_api_havip_set_ctl(ctl); /* MasterInstanceId from sluice-dp (issue 12) */
 	srv->metrics = sl_api_metrics;
-	srv->metrics_arg = ctl;
+	d->ctl = ctl;
+	srv->metrics_arg = d;
 	srv->created = time(NULL);
 	if (srv->auth && d->db) {
 		sl_db_nonces_load(d->db, time(NULL), sl_nonce_loaded, srv->auth);
@@ -410,7 +466,9 @@ int main(int argc, char **argv)
 	    {"inet-via", required_argument, NULL, 'V'},
 	    {"route-socket", required_argument, NULL, 'F'},
 	    {"kernel-table", required_argument, NULL, 'K'},
+	    {"exception", required_argument, NULL, 'E'},
 	    {"api-rate", required_argument, NULL, 'A'},
+	    {"api-source-rate", required_argument, NULL, 'N'},
 	    {"xdp", required_argument, NULL, 'X'},
 	    {"xdp-obj", required_argument, NULL, 'O'},
 	    {"help", no_argument, NULL, 'h'},
@@ -436,12 +494,14 @@ int main(int argc, char **argv)
 	const char *feed_path = NULL;
 	unsigned long kernel_table = 0;
 	unsigned long api_rate = SL_API_RATE_DEFAULT;
+	unsigned long api_source_rate = SL_API_SOURCE_RATE_DEFAULT;
+	const char *exc_ifname = NULL;
 	char *end;
 	struct sl_xdp_spec xdp_specs[SL_XDP_PORTS_MAX];
 	unsigned int n_xdp_specs = 0;
 	const char *xdp_obj = NULL;
 
-	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:SR:V:F:K:A:X:O:h", opts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "c:s:b:Cp:l:L:k:d:SR:V:F:K:E:A:N:X:O:h", opts, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'c':
@@ -468,15 +528,15 @@ int main(int argc, char **argv)
 		case 'p':
 			pidfile = optarg;
 			break;
-		case 'l':
-			rc = sl_log_parse_level(optarg);
-			if (rc < 0) {
-				fprintf(stderr,
-					"sluiced: --log-level: error, warn, info or debug\n");
+		case 'l': {
+			char lerr[256];
+
+			if (sl_log_set_spec(optarg, lerr, sizeof(lerr)) < 0) {
+				fprintf(stderr, "sluiced: --log-level %s\n", lerr);
 				return 2;
 			}
-			sl_log_level = rc;
 			break;
+		}
 		case 'L':
 			listen = optarg;
 			break;
@@ -496,15 +556,16 @@ int main(int argc, char **argv)
 			feed_path = optarg;
 			break;
 		case 'A':
-			errno = 0;
-			api_rate = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || api_rate > 10000000) {
-				fprintf(stderr,
-					"sluiced: --api-rate '%s': requests per second and access "
-					"key, 0 (unlimited) to 10000000\n",
-					optarg);
+			if (sl_parse_rate("--api-rate", "access key", optarg, &api_rate) < 0)
 				return 2;
-			}
+			break;
+		case 'N':
+			if (sl_parse_rate("--api-source-rate", "source address", optarg,
+					  &api_source_rate) < 0)
+				return 2;
+			break;
+		case 'E':
+			exc_ifname = optarg;
 			break;
 		case 'K':
 			errno = 0;
@@ -648,6 +709,15 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (exc_ifname) {
+		d.exc = sl_exc_iface_open(exc_ifname, err, sizeof(err));
+		if (d.exc == NULL) {
+			SL_ERR("%s", err);
+			rc = 1;
+			goto out;
+		}
+		sl_exc_iface_sync(d.exc, sl_ctl_store(ctl));
+	}
 	/* XDP after the start: the owned prefixes come from the store */
 	for (; d.n_xdp < n_xdp_specs; d.n_xdp++) {
 		d.xdp[d.n_xdp] = sl_xdp_start(&xdp_specs[d.n_xdp], xdp_obj, ctl, err, sizeof(err));
@@ -661,6 +731,7 @@ int main(int argc, char **argv)
 	api_mut.db = d.db;
 	api_mut.config_path = o.config_path;
 	api_srv.mut = d.db ? &api_mut : NULL;
+	api_srv.source_rate_per_s = (unsigned int)api_source_rate;
 	if (listen &&
 	    sl_api_start(&d, ctl, &api_srv, &api_keys, listen, keys_path, state_dir) < 0) {
 		rc = 1;
@@ -676,6 +747,7 @@ out:
 		sl_xdp_close(d.xdp[i]);
 	sl_route_feed_close(d.feed);
 	sl_kernel_routes_close(d.kroutes);
+	sl_exc_iface_close(d.exc);
 	sl_api_http_free(d.api);
 	sl_api_auth_free(api_srv.auth);
 	sl_api_keys_free(api_keys);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sl_compile.h"
 #include "sl_counters.h"
 #include "sl_ctl.h"
 #include "sl_metrics.h"
@@ -249,6 +250,65 @@ static void sl_ports_out(struct sl_mbuf *b, const struct sl_port_stats *ports, u
 	}
 }
 
+/*
+ * Policers (issue 7): the police section sluiced compiled last, each with
+ * the counters sluice-dp exported at its index when they carry its tag (the
+ * data plane applied this very policer; a policer it has not applied yet,
+ * or one beyond its table or the export, has its rate but no counters).
+ */
+static void sl_policers_out(struct sl_mbuf *b, const struct sl_pol_sec *sec,
+			    const struct sl_stats_header *st)
+{
+	static const char *const kind[] = {"-", "ip", "cbwp", "bwp"};
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} ctr[] = {
+	    {"sluice_policer_conform_packets_total", "packets a policer passed",
+	     offsetof(struct sl_pol_export, conform_pkts)},
+	    {"sluice_policer_conform_bytes_total", "bytes a policer passed (frame on the Internet side)",
+	     offsetof(struct sl_pol_export, conform_bytes)},
+	    {"sluice_policer_exceed_packets_total", "packets a policer dropped",
+	     offsetof(struct sl_pol_export, exceed_pkts)},
+	    {"sluice_policer_exceed_bytes_total", "bytes a policer dropped",
+	     offsetof(struct sl_pol_export, exceed_bytes)},
+	};
+	const struct sl_pol_ent *pol =
+	    (const struct sl_pol_ent *)((const uint8_t *)sec + sec->pol_off);
+	uint32_t n_exp = st ? *(const volatile uint32_t *)&st->n_pol_export : 0;
+	char id[2 * SL_ID_LEN], lab[4 * SL_ID_LEN];
+
+	n_exp = n_exp < SL_MAX_POL_EXPORT ? n_exp : SL_MAX_POL_EXPORT;
+	sl_family(b, "sluice_policer_rate_bits_per_second", "gauge",
+		  "bandwidth policer rate (kind ip: a public IP's own; cbwp, bwp: a package's "
+		  "aggregate; direction out = to the Internet)");
+	for (uint32_t i = 0; i < sec->n_pols; i++) {
+		if (pol[i].rate == 0)
+			continue;
+		sl_label(id, sizeof(id), pol[i].id, SL_ID_LEN);
+		sl_out(b,
+		       "sluice_policer_rate_bits_per_second{policer=\"%u\",kind=\"%s\",id=\"%s\","
+		       "direction=\"%s\"} %" PRIu64 "\n",
+		       i, pol[i].kind < 4 ? kind[pol[i].kind] : "?", id,
+		       pol[i].dir == SL_POL_DIR_IN ? "in" : "out", pol[i].rate * 8);
+	}
+	for (size_t f = 0; f < sizeof(ctr) / sizeof(ctr[0]); f++) {
+		sl_family(b, ctr[f].name, "counter", ctr[f].help);
+		for (uint32_t i = 0; i < sec->n_pols && i < n_exp; i++) {
+			const volatile uint64_t *x = (const volatile uint64_t *)&st->pol[i];
+
+			if (pol[i].rate == 0 || x[0] != pol[i].tag)
+				continue;
+			snprintf(lab, sizeof(lab), "policer=\"%u\",kind=\"%s\",id=\"%s\",direction=\"%s\"",
+				 i, pol[i].kind < 4 ? kind[pol[i].kind] : "?",
+				 sl_label(id, sizeof(id), pol[i].id, SL_ID_LEN),
+				 pol[i].dir == SL_POL_DIR_IN ? "in" : "out");
+			sl_out(b, "%s{%s} %" PRIu64 "\n", ctr[f].name, lab,
+			       x[ctr[f].off / sizeof(uint64_t)]);
+		}
+	}
+}
+
 char *sl_metrics_render(const struct sl_ctl *ctl, size_t *len)
 {
 	const struct sl_shm_writer *w = sl_ctl_shm(ctl);
@@ -272,6 +332,8 @@ char *sl_metrics_render(const struct sl_ctl *ctl, size_t *len)
 	sl_out(&b, "sluice_dp_up %d\n", w ? sl_shm_dp_alive(sl_shm_hdr(w)) : 0);
 	if (s)
 		sl_objects(&b, s);
+	const struct sl_compiler *comp = sl_ctl_compiler(ctl);
+	const struct sl_pol_sec *pol = comp ? sl_compiler_police(comp) : NULL;
 
 	if (w) {
 		const struct sl_stats_header *st = sl_shm_stats(sl_shm_hdr(w));
@@ -307,6 +369,12 @@ char *sl_metrics_render(const struct sl_ctl *ctl, size_t *len)
 				sl_out(&b, "sluice_neighbours{state=\"%s\"} %u\n",
 				       sl_neigh_state_name(i), by_state[i]);
 		}
+		if (pol)
+			sl_policers_out(&b, pol,
+					*(const volatile uint64_t *)&st->magic == SL_STATS_MAGIC ? st
+												 : NULL);
+	} else if (pol) {
+		sl_policers_out(&b, pol, NULL);
 	}
 	if (b.failed) {
 		free(b.p);

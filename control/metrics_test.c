@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "sl_compile.h"
 #include "sl_counters.h"
 #include "sl_ctl.h"
 #include "sl_metrics.h"
@@ -33,10 +34,10 @@ static double sample(const char *text, const char *line)
 	return -1;
 }
 
-static struct sl_ctl *start(void)
+static struct sl_ctl *start_with(const char *config)
 {
 	struct sl_ctl_opts o = {
-	    .config_path = getenv("SL_DEMO_JSON"), .segment_path = seg, .bank_size = 1 << 22};
+	    .config_path = config, .segment_path = seg, .bank_size = 1 << 22};
 	struct sl_ctl_result res;
 	struct sl_ctl *c = sl_ctl_new(&o);
 	char err[512];
@@ -45,6 +46,11 @@ static struct sl_ctl *start(void)
 	assert_non_null(c);
 	assert_int_equal(sl_ctl_start(c, &res, err, sizeof(err)), 0);
 	return c;
+}
+
+static struct sl_ctl *start(void)
+{
+	return start_with(getenv("SL_DEMO_JSON"));
 }
 
 static void test_without_dp(void **state)
@@ -132,11 +138,88 @@ static void test_with_stats(void **state)
 	sl_ctl_free(c);
 }
 
+/* The sample of eip-1's policer `idx` (direction `dir`) in family `metric`. */
+static double pol_sample(const char *t, const char *metric, uint32_t idx, const char *dir)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s{policer=\"%u\",kind=\"ip\",id=\"eip-1\",direction=\"%s\"}",
+		 metric, idx, dir);
+	return sample(t, line);
+}
+
+/* Policers (issue 7): the rate of every compiled policer; counters only
+ * where sluice-dp exported them under the policer's own tag. */
+static void test_policers(void **state)
+{
+	static const char cfg[] =
+	    "{\"Regions\":[{\"RegionId\":\"r1\",\"Zones\":[{\"ZoneId\":\"z1\"}]}],"
+	    "\"Gateway\":{\"Outside\":{\"Addresses\":[\"203.0.113.2/24\"]},"
+	    "\"EipPool\":[\"198.51.100.0/28\"]},"
+	    "\"Vpcs\":[{\"VpcId\":\"vpc-a\",\"RegionId\":\"r1\",\"CidrBlock\":\"10.0.0.0/16\","
+	    "\"VlanId\":10}],"
+	    "\"VSwitches\":[{\"VSwitchId\":\"vsw-a1\",\"VpcId\":\"vpc-a\",\"ZoneId\":\"z1\","
+	    "\"CidrBlock\":\"10.0.1.0/24\"}],"
+	    "\"Instances\":[{\"InstanceId\":\"i-a1\",\"VSwitchId\":\"vsw-a1\","
+	    "\"PrivateIpAddress\":\"10.0.1.1\"}],"
+	    "\"EipAddresses\":[{\"AllocationId\":\"eip-1\",\"IpAddress\":\"198.51.100.1\","
+	    "\"InstanceType\":\"EcsInstance\",\"InstanceId\":\"i-a1\",\"Bandwidth\":20}]}";
+	char path[64];
+	struct sl_ctl *c;
+	struct sl_stats_header *st;
+	const struct sl_pol_sec *sec;
+	const struct sl_pol_ent *pol;
+	uint32_t out = UINT32_MAX, in = UINT32_MAX;
+	size_t len;
+	char *t;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/sl_metrics_pol_%d.json", (int)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(cfg, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	c = start_with(path);
+	unlink(path);
+	sec = sl_compiler_police(sl_ctl_compiler(c));
+	assert_non_null(sec);
+	pol = (const struct sl_pol_ent *)((const uint8_t *)sec + sec->pol_off);
+	for (uint32_t i = 0; i < sec->n_pols; i++)
+		if (pol[i].rate)
+			*(pol[i].dir == SL_POL_DIR_OUT ? &out : &in) = i;
+	assert_true(out != UINT32_MAX && in != UINT32_MAX);
+
+	/* no data plane: rates, no counters */
+	t = sl_metrics_render(c, &len);
+	assert_non_null(t);
+	assert_true(pol_sample(t, "sluice_policer_rate_bits_per_second", out, "out") == 20e6);
+	assert_null(strstr(t, "sluice_policer_conform_packets_total{"));
+	free(t);
+
+	/* the outbound policer exported under its tag, the inbound one under
+	 * another (not applied yet) */
+	st = sl_shm_stats(sl_shm_hdr(sl_ctl_shm(c)));
+	st->n_lcores = 1;
+	st->n_pol_export = 64;
+	st->pol[out] = (struct sl_pol_export){pol[out].tag, pol[out].rate, 10, 10000, 3, 4500};
+	st->pol[in] = (struct sl_pol_export){pol[in].tag ^ 1, pol[in].rate, 99, 99, 99, 99};
+	st->magic = SL_STATS_MAGIC;
+	t = sl_metrics_render(c, &len);
+	assert_non_null(t);
+	assert_true(pol_sample(t, "sluice_policer_conform_bytes_total", out, "out") == 10000);
+	assert_true(pol_sample(t, "sluice_policer_exceed_packets_total", out, "out") == 3);
+	assert_true(pol_sample(t, "sluice_policer_exceed_packets_total", in, "in") == -1);
+	free(t);
+	sl_ctl_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_without_dp),
 	    cmocka_unit_test(test_with_stats),
+	    cmocka_unit_test(test_policers),
 	};
 	int rc;
 

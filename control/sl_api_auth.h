@@ -65,6 +65,8 @@ void sl_api_auth_free(struct sl_api_auth *a);
  * come at once): far above what the API sustains, so it only stops a
  * runaway client from starving the others. */
 #define SL_API_RATE_DEFAULT 20000
+/** Default of --api-source-rate: requests per second per source address. */
+#define SL_API_SOURCE_RATE_DEFAULT 20000
 /** Requests per second and access key (0: unlimited); beyond it a
  * verified request is refused with Throttling (400). */
 void sl_api_auth_set_rate(struct sl_api_auth *a, unsigned int per_s);

@@ -33,6 +33,9 @@ struct sl_api_server {
 	time_t created;		/**< CreationTime reported for objects */
 	time_t (*now)(void);	/**< NULL: time() (tests pin the clock) */
 	struct sl_api_mut *mut; /**< NULL: read-only API (no database) */
+	/** requests per second per source address (IPv6: per /64), checked
+	 * before anything else; 0: unlimited (--api-source-rate) */
+	unsigned int source_rate_per_s;
 	/** GET /metrics (NULL: 404 like any other path): a malloc'd
 	 * Prometheus text of *len bytes, NULL when out of memory. */
 	char *(*metrics)(void *arg, size_t *len);

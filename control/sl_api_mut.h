@@ -12,6 +12,7 @@
 #define SL_API_MUT_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -41,6 +42,17 @@ struct sl_api_mut {
 	Pvoid_t batch_vlans;	    /**< Judy1: (trunk, VLAN) keys the batch's new VPCs take */
 	sl_api_mut_done_fn done;
 	void *done_arg;
+	bool full_builds;  /**< never the incremental candidate (tests, comparisons) */
+	bool store_behind; /**< a COMMIT was not applied: the live store lacks it */
+	/** The config file as the last full candidate that validated read it
+	 * (stat): the incremental one is for an unchanged file only. */
+	struct sl_cfg_seen {
+		bool valid;
+		dev_t dev;
+		ino_t ino;
+		off_t size;
+		struct timespec mtime;
+	} cfg_seen;
 };
 
 /** Forbidden: the object comes from the config file (HTTP 403). */

@@ -137,4 +137,19 @@ int sl_ipv6_vpc_deps(const struct sl_store *s, const struct sl_vpc_obj *v,
 		     const struct sl_vswitch_obj *w, const struct sl_instance_obj *in,
 		     struct sl_api_err *e);
 
+/* api_mut_delta.c: the incremental candidate (docs/sluiced.md,
+ * "Incremental batches"). */
+struct sl_mut_delta;
+/** Apply what is staged in place on the live store and validate the VPCs
+ * it touches: 1 and *out (the live store is the candidate: apply or abort
+ * it), or 0 (not for this path, or not valid: nothing changed, build the
+ * full candidate, which gives the errors). */
+int sl_mut_delta_try(struct sl_api_mut *m, struct sl_mut_delta **out);
+/** Put the live store back as before sl_mut_delta_try(). */
+void sl_mut_delta_abort(struct sl_api_mut *m, struct sl_mut_delta *md);
+/** After the COMMIT: publish (sl_ctl_apply_delta(), `res` may be NULL);
+ * frees `md`. */
+int sl_mut_delta_apply(struct sl_api_mut *m, struct sl_mut_delta *md, const char *what,
+		       struct sl_ctl_result *res);
+
 #endif /* SL_API_MUT_INT_H */

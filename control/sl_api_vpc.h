@@ -63,6 +63,10 @@ int sl_api_ipv6_describe(const struct sl_store *s, const char *action,
 			 struct sl_api_err *e);
 /** DescribeHaVips (api_havip.c). */
 bool sl_api_havip_known(const char *action);
+struct sl_ctl;
+/** Where DescribeHaVips reads MasterInstanceId: the holders the live
+ * sluice-dp of `c`'s segment reports (NULL: always empty). */
+void sl_api_havip_set_ctl(struct sl_ctl *c);
 int sl_api_havip_describe(const struct sl_store *s, const char *action,
 			  const struct sl_api_params *p, json_t *res, const char *ctime,
 			  struct sl_api_err *e);

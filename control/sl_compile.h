@@ -197,6 +197,43 @@ const struct sl_nat_sec *sl_nat_compiled(const struct sl_nat_compiler *n);
 /** The NAT section of the compiler's state (NULL if none). */
 const struct sl_nat_sec *sl_compiler_nat(const struct sl_compiler *c);
 
+/* ---- HaVip section (compile_havip.c, issue 12) ------------------------------ */
+
+/** The HaVip part of the compiler: the last HaVip section built (sl_shm.h,
+ * struct sl_havip_sec). Owned by struct sl_compiler; sl_compile() runs it. */
+struct sl_havip_compiler;
+
+struct sl_havip_compiler *sl_havip_compiler_new(void);
+void sl_havip_compiler_free(struct sl_havip_compiler *hc);
+/** Rebuild the section from a validated store (VPC indexes from `c`, which
+ * must have allocated them already); *changed tells whether it differs
+ * from the previous one. 0 or -ENOMEM (the previous section is kept). */
+int sl_havip_compile(struct sl_havip_compiler *hc, const struct sl_compiler *c,
+		     const struct sl_store *s, bool *changed);
+/** The last section built, NULL when the store has no HaVip. */
+const struct sl_havip_sec *sl_havip_compiled(const struct sl_havip_compiler *hc);
+/** The HaVip section of the compiler's state (NULL if none). */
+const struct sl_havip_sec *sl_compiler_havip(const struct sl_compiler *c);
+
+/* ---- police section (compile_police.c, issue 7) ------------------------- */
+
+/** The police part of the compiler: stable policer indexes and the last
+ * police section built (sl_shm.h, struct sl_pol_sec). Owned by struct
+ * sl_compiler; sl_compile() runs it after the NAT part. */
+struct sl_police_compiler;
+
+struct sl_police_compiler *sl_police_compiler_new(void);
+void sl_police_compiler_free(struct sl_police_compiler *p);
+/** Rebuild the section from a validated store and the NAT section just
+ * built (its ip[] indexes; NULL if none); *changed tells whether it
+ * differs from the previous one. 0 or -ENOMEM/-ENOSPC/-EINVAL (a bandwidth
+ * out of range; the previous section is kept). */
+int sl_police_compile(struct sl_police_compiler *p, const struct sl_nat_sec *nat,
+		      const struct sl_store *s, bool *changed);
+/** The last section built, NULL when nothing is policed. */
+const struct sl_pol_sec *sl_police_compiled(const struct sl_police_compiler *p);
+/** The police section of the compiler's state (NULL if none). */
+const struct sl_pol_sec *sl_compiler_police(const struct sl_compiler *c);
 /* ---- Internet FIBs built ahead of the first bank write (compile_fib.c) ---- */
 
 /** Route count from which sluiced's start builds the FIBs ahead

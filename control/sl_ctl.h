@@ -94,6 +94,17 @@ int sl_ctl_apply(struct sl_ctl *c, struct sl_store *s, const char *what,
 		 struct sl_ctl_result *res);
 
 /**
+ * Make the in-place change `d` of the live store final (sl_delta_keep():
+ * status carried or Pending, removed objects freed) and publish it as
+ * sl_ctl_apply() does, recompiling the VPCs it changed. `d` was begun on
+ * sl_ctl_store(c) and validated (sl_validate_part()). On a publish failure
+ * the store keeps the change (it is durable) and the next publish carries
+ * it. 0, or a negative errno.
+ */
+int sl_ctl_apply_delta(struct sl_ctl *c, struct sl_delta *d, const char *what,
+		       struct sl_ctl_result *res);
+
+/**
  * First start: load and validate the file (errors logged, -EINVAL), open or
  * create the segment (re-using the VPC indexes of the generation found
  * there, if any), compile everything and publish it as the next generation.

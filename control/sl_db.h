@@ -62,6 +62,15 @@ int sl_db_stage_nonce(struct sl_db *db, const char *akid, const char *nonce, tim
 void sl_db_stage_drop_last(struct sl_db *db);
 /** Drop everything staged. */
 void sl_db_stage_clear(struct sl_db *db);
+/** Call fn for every staged object change, kind by kind, each in staging
+ * order: `body` the object (NULL for a removal), `created` its creation
+ * time. Stops at fn's first non-zero return and returns it; else 0. (The
+ * API's incremental batches, api_mut_delta.c.) */
+int sl_db_overlay_foreach(const struct sl_db *db,
+			  int (*fn)(enum sl_cfg_kind k, const char *id, json_t *body,
+				    int64_t created, void *arg),
+			  void *arg);
+
 /** True if object changes are staged. */
 bool sl_db_staged(const struct sl_db *db);
 

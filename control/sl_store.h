@@ -23,9 +23,11 @@
  *
  * Lifecycle: the config loader creates a store and adds objects (ID indexes
  * only); sl_validate() resolves references and fills the per-VPC indexes; the
- * result is immutable until it is replaced by the next validated store. A
- * reload builds a complete new store, and sl_store_diff() carries status from
- * the old one for unchanged objects and tells which VPC tables are dirty.
+ * result is immutable until it is replaced by the next validated store, but
+ * for the API's incremental batches, which change the live store in place
+ * (struct sl_delta below). A reload builds a complete new store, and
+ * sl_store_diff() carries status from the old one for unchanged objects and
+ * tells which VPC tables are dirty.
  *
  * Status: every object is Pending from the moment its current content is
  * accepted until sluice-dp acknowledged a generation that carries it, then
@@ -321,8 +323,8 @@ struct sl_ipv6rule_obj {
  * HaVips (issue 4; docs/api.md, HaVips): a private IPv4 address of a
  * VSwitch that ECS instances of that VSwitch may hold (at most
  * SL_HAVIP_INSTANCES_MAX), a route next hop and an EIP holder. Plain
- * fixed-size data like the NAT objects. sluice-dp has no HaVip tables yet
- * (issue 12): the compiler skips routes to HaVips.
+ * fixed-size data like the NAT objects. Compiled by compile_havip.c (who
+ * may hold it) and compile.c (routes via it); docs/havip.md.
  */
 #define SL_HAVIP_INSTANCES_MAX 10
 
@@ -453,6 +455,11 @@ struct sl_store {
 	 * every object instead. */
 	struct sl_objvec pending;
 	bool pending_all;
+	/* Instances and route entries of the arena that an in-place change
+	 * (struct sl_delta) removed: their memory comes back only with the
+	 * whole store, so the API path builds a fresh store once they
+	 * outnumber the live ones (docs/sluiced.md, "Incremental batches"). */
+	unsigned int arena_dead;
 };
 
 /** Add `st` (an object of `s`, Pending) to s->pending. */
@@ -558,6 +565,74 @@ struct sl_diff {
  */
 int sl_store_diff(const struct sl_store *old, struct sl_store *new, struct sl_diff *d);
 void sl_diff_free(struct sl_diff *d);
+
+/*
+ * In-place change of the live store (the API's incremental batches;
+ * docs/sluiced.md, "Incremental batches"). Only the kinds that make VPC
+ * tables are changed this way. A delta replaces, adds and removes objects
+ * in the ID indexes and the file-order arrays and journals each step;
+ * validate_part() (sl_validate.h) then re-validates the VPCs concerned.
+ * Then either sl_delta_revert() + sl_delta_drop() put the store back as it
+ * was (nothing freed until the drop: the revert's re-validation still
+ * reads the new objects), or sl_delta_keep() makes the change final.
+ *
+ * Ownership: the store owns its live objects; a delta owns the objects it
+ * put until it is kept (then the store does) and the objects it replaced
+ * or removed until it is dropped (then the store has them back) or kept
+ * (then they are freed, or counted in arena_dead). A removal leaves its ID
+ * key with a NULL value (an absent object to every lookup) and its array
+ * slot until the keep: no step of a delta allocates on the way back.
+ *
+ * Concurrency: sluiced's event loop; the store is live, so a delta is
+ * begun, validated and kept or reverted within one call chain, with no
+ * other reader of the store in between.
+ */
+enum sl_okind { SL_OK_VPC, SL_OK_VSWITCH, SL_OK_INSTANCE, SL_OK_ROUTE, SL_OK_N };
+
+struct sl_delta_ent {
+	enum sl_okind kind;
+	void *before; /**< the object replaced or removed, NULL if added */
+	void *after;  /**< the object added or replacing it, NULL if removed */
+	int pos;      /**< sl_delta_keep(): array slot of a removed object */
+};
+
+struct sl_delta {
+	struct sl_store *s;
+	unsigned int n, cap;
+	struct sl_delta_ent *v;
+	unsigned int n0[SL_OK_N]; /**< array lengths before the first step */
+};
+
+/** ID of an object of kind `k` (a route entry's key). */
+const char *sl_okind_id(enum sl_okind k, const void *o);
+/** The object of kind `k` with that ID in `s`, NULL if none. */
+void *sl_store_get(const struct sl_store *s, enum sl_okind k, const char *id);
+/** Number of objects of kind `k` in `s` that come from the database. */
+unsigned int sl_store_count_from_db(const struct sl_store *s, enum sl_okind k);
+/** Order of two objects of a kind in the file-order arrays. */
+int sl_obj_order(const void *a, const void *b);
+
+void sl_delta_begin(struct sl_delta *d, struct sl_store *s);
+/** Add `o`, or replace the object with its ID (which must come from the
+ * database: -EPERM for a config file object). `o` comes next in file order
+ * (or takes the replaced object's place). 0: the delta owns `o`; else it
+ * stays the caller's (-ENOMEM, -EPERM, -EINVAL). */
+int sl_delta_put(struct sl_delta *d, enum sl_okind k, void *o);
+/** Remove object `id` (-ENOENT if absent, -EPERM if from the file). */
+int sl_delta_del(struct sl_delta *d, enum sl_okind k, const char *id);
+/** The store's indexes and arrays as before sl_delta_begin(). */
+void sl_delta_revert(struct sl_delta *d);
+/** After sl_delta_revert(): free the objects the delta put and the journal. */
+void sl_delta_drop(struct sl_delta *d);
+/**
+ * Make the change final: status carried for objects whose content did not
+ * change (as sl_store_diff()), Pending otherwise; the Pending list updated;
+ * `diff` filled as sl_store_diff() would (dirty VPCs by the resolved
+ * references, so call it after validation); removed objects freed; the
+ * journal freed. 0, or -ENOMEM when the dirty set is incomplete (the
+ * caller recompiles everything).
+ */
+int sl_delta_keep(struct sl_delta *d, struct sl_diff *diff);
 
 /* ---- inline lookups --------------------------------------------------- */
 

@@ -36,6 +36,38 @@
  */
 int sl_validate(struct sl_store *s, struct sl_errs *errs);
 
+/** What an in-place change of a live store concerns (struct sl_delta,
+ * sl_store.h), per kind (enum sl_okind, then the two below): objects in
+ * the store or not any more, in any order.
+ *   - VPCs re-checked whole (their object, or one of their VSwitches,
+ *     changed): the VPC objects (old and new) and every child they index;
+ *   - VPCs re-checked by their changes (only instances and route entries
+ *     changed; SL_VPART_FINE_VPC): the VPC, its VSwitches (for the rule
+ *     between VSwitches and routes only) and route entries, and only the
+ *     instances the delta added or removed (SL_VPART_FINE_INSTANCE);
+ *   - the delta's new objects whose VPC cannot be told (they fail). */
+enum { SL_VPART_FINE_VPC = SL_OK_N, SL_VPART_FINE_INSTANCE, SL_VPART_N };
+
+struct sl_vpart {
+	unsigned int n[SL_VPART_N];
+	void **v[SL_VPART_N];
+};
+
+/**
+ * Validate the part of store `s` that `p` names, as sl_validate() would
+ * the whole store, when the rest of `s` is unchanged and valid and no
+ * object of the NAT, IPv6 gateway or HaVip slices depends on those VPCs
+ * (the caller's rule: docs/sluiced.md, "Incremental batches"). The
+ * objects of `p` still in `s` are checked in file order and the indexes
+ * they are in rebuilt or updated; the keys of those no longer in `s` are
+ * released. An instance added to a VPC re-checked by its changes comes
+ * after all of its VPC's in file order, so checking it against them is
+ * what sl_validate() does. Running it again after sl_delta_revert()
+ * restores the indexes and references of the old objects. 0 or -ENOMEM;
+ * the rule violations go to `errs`.
+ */
+int sl_validate_part(struct sl_store *s, const struct sl_vpart *p, struct sl_errs *errs);
+
 /** True if `addr` is one of the four reserved addresses of VSwitch subnet
  * `p` (IPv4: first and last three; IPv6: the subnet-router anycast address
  * and the last three). */

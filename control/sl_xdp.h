@@ -72,6 +72,14 @@ int sl_xdp_counters(const struct sl_xdp *x, uint64_t out[SL_XDP_CNT_MAX]);
 /** Counter names, indexed by enum sl_xdp_cnt. */
 extern const char *const sl_xdp_cnt_names[SL_XDP_CNT_MAX];
 
+/**
+ * Prometheus text of the counters of n programs: the family
+ * sluice_xdp_packets_total{iface, counter}. A program not adopted yet has
+ * no counters and is left out. A malloc'd string (*len bytes), or NULL when
+ * out of memory.
+ */
+char *sl_xdp_metrics(struct sl_xdp *const *x, unsigned int n, size_t *len);
+
 /** Log the counters, detach (if sluiced attached it) and free. NULL is fine. */
 void sl_xdp_close(struct sl_xdp *x);
 

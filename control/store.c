@@ -996,3 +996,338 @@ void sl_diff_free(struct sl_diff *d)
 	sl_jsl_free(&d->dirty_vpcs);
 	d->n_dirty_vpcs = 0;
 }
+
+/* ---- in-place change of the live store (struct sl_delta, sl_store.h) ---------- */
+
+const char *sl_okind_id(enum sl_okind k, const void *o)
+{
+	switch (k) {
+	case SL_OK_VPC:
+		return ((const struct sl_vpc_obj *)o)->id;
+	case SL_OK_VSWITCH:
+		return ((const struct sl_vswitch_obj *)o)->id;
+	case SL_OK_INSTANCE:
+		return ((const struct sl_instance_obj *)o)->id;
+	default:
+		return ((const struct sl_route_obj *)o)->key;
+	}
+}
+
+static Pvoid_t *sl_okind_index(struct sl_store *s, enum sl_okind k)
+{
+	Pvoid_t *idx[] = {&s->vpcs, &s->vswitches, &s->instances, &s->routes};
+
+	return idx[k];
+}
+
+static struct sl_objvec *sl_okind_vec(struct sl_store *s, enum sl_okind k)
+{
+	struct sl_objvec *vec[] = {&s->vpc_v, &s->vswitch_v, &s->instance_v, &s->route_v};
+
+	return vec[k];
+}
+
+void *sl_store_get(const struct sl_store *s, enum sl_okind k, const char *id)
+{
+	return sl_jsl_get(*sl_okind_index((struct sl_store *)s, k), id);
+}
+
+/* The ID index slot of `id` (NULL if the key is absent). */
+static void **sl_jsl_slot(Pcvoid_t arr, const char *id)
+{
+	return (void **)JudySLGet(arr, (const uint8_t *)id, PJE0);
+}
+
+/* Every object struct starts with its state; a kind's array holds the
+ * config file's objects in file order, then the database's in its order:
+ * (from_db, file_index) grows along it. */
+int sl_obj_order(const void *a, const void *b)
+{
+	const struct sl_obj_state *x = a, *y = b;
+
+	if (x->from_db != y->from_db)
+		return x->from_db ? 1 : -1;
+	return x->file_index < y->file_index ? -1 : x->file_index > y->file_index;
+}
+
+/* Position of `o` in `vec`: by its order, else (an array out of order,
+ * which a build never makes) by a scan. -1 if absent. */
+static int sl_vec_find(const struct sl_objvec *vec, const void *o)
+{
+	unsigned int lo = 0, hi = vec->n;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (sl_obj_order(vec->v[mid], o) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < vec->n && vec->v[lo] == o)
+		return (int)lo;
+	for (unsigned int i = 0; i < vec->n; i++)
+		if (vec->v[i] == o)
+			return (int)i;
+	return -1;
+}
+
+unsigned int sl_store_count_from_db(const struct sl_store *s, enum sl_okind k)
+{
+	const struct sl_objvec *vec = sl_okind_vec((struct sl_store *)s, k);
+	unsigned int lo = 0, hi = vec->n;
+
+	while (lo < hi) { /* the first object from the database */
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (!((const struct sl_obj_state *)vec->v[mid])->from_db)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return vec->n - lo;
+}
+
+void sl_delta_begin(struct sl_delta *d, struct sl_store *s)
+{
+	memset(d, 0, sizeof(*d));
+	d->s = s;
+	for (int k = 0; k < SL_OK_N; k++)
+		d->n0[k] = sl_okind_vec(s, k)->n;
+}
+
+static int sl_delta_grow(struct sl_delta *d)
+{
+	if (d->n == d->cap) {
+		unsigned int cap = d->cap ? d->cap * 2 : 64;
+		struct sl_delta_ent *nv = realloc(d->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -ENOMEM;
+		d->v = nv;
+		d->cap = cap;
+	}
+	return 0;
+}
+
+int sl_delta_put(struct sl_delta *d, enum sl_okind k, void *o)
+{
+	struct sl_store *s = d->s;
+	Pvoid_t *idx = sl_okind_index(s, k);
+	struct sl_objvec *vec = sl_okind_vec(s, k);
+	const char *id = sl_okind_id(k, o);
+	struct sl_obj_state *st = o;
+	void **slot = sl_jsl_slot(*idx, id);
+	void *old = slot ? *slot : NULL;
+	int rc;
+
+	if (sl_delta_grow(d) < 0)
+		return -ENOMEM;
+	if (slot && old == NULL)
+		return -EINVAL; /* removed earlier in this delta */
+	if (old) {
+		int pos;
+
+		if (!((struct sl_obj_state *)old)->from_db)
+			return -EPERM;
+		pos = sl_vec_find(vec, old);
+		if (pos < 0)
+			return -EINVAL;
+		st->from_db = true;
+		st->file_index = ((struct sl_obj_state *)old)->file_index;
+		*slot = o;
+		vec->v[pos] = o;
+	} else {
+		const struct sl_obj_state *last = vec->n ? vec->v[vec->n - 1] : NULL;
+
+		st->from_db = true;
+		st->file_index = last && last->from_db ? last->file_index + 1 : 0;
+		rc = sl_store_add(idx, vec, id, o);
+		if (rc < 0)
+			return rc == -EEXIST ? -EINVAL : rc;
+	}
+	d->v[d->n++] = (struct sl_delta_ent){.kind = k, .before = old, .after = o};
+	return 0;
+}
+
+int sl_delta_del(struct sl_delta *d, enum sl_okind k, const char *id)
+{
+	void **slot = sl_jsl_slot(*sl_okind_index(d->s, k), id);
+	void *old = slot ? *slot : NULL;
+
+	if (old == NULL)
+		return -ENOENT;
+	if (!((struct sl_obj_state *)old)->from_db)
+		return -EPERM;
+	if (sl_delta_grow(d) < 0)
+		return -ENOMEM;
+	*slot = NULL;
+	d->v[d->n++] = (struct sl_delta_ent){.kind = k, .before = old, .after = NULL};
+	return 0;
+}
+
+void sl_delta_revert(struct sl_delta *d)
+{
+	struct sl_store *s = d->s;
+
+	for (unsigned int i = d->n; i-- > 0;) {
+		struct sl_delta_ent *e = &d->v[i];
+		Pvoid_t *idx = sl_okind_index(s, e->kind);
+		struct sl_objvec *vec = sl_okind_vec(s, e->kind);
+
+		if (e->before && e->after) {
+			int pos = sl_vec_find(vec, e->after);
+
+			*sl_jsl_slot(*idx, sl_okind_id(e->kind, e->before)) = e->before;
+			if (pos >= 0)
+				vec->v[pos] = e->before;
+		} else if (e->after) {
+			sl_jsl_delete(idx, sl_okind_id(e->kind, e->after));
+		} else {
+			*sl_jsl_slot(*idx, sl_okind_id(e->kind, e->before)) = e->before;
+		}
+	}
+	for (int k = 0; k < SL_OK_N; k++)
+		sl_okind_vec(s, k)->n = d->n0[k]; /* the added ones were appended */
+}
+
+/* Free an object the delta no longer needs (arena ones stay in the arena
+ * until the store goes). */
+static void sl_delta_free_obj(struct sl_store *s, enum sl_okind k, void *o)
+{
+	if (o == NULL)
+		return;
+	if (((struct sl_obj_state *)o)->in_arena) {
+		s->arena_dead++;
+		return;
+	}
+	switch (k) {
+	case SL_OK_VPC:
+		sl_vpc_free(o);
+		break;
+	case SL_OK_VSWITCH:
+		sl_vswitch_free(o);
+		break;
+	case SL_OK_INSTANCE:
+		sl_instance_free(o);
+		break;
+	default:
+		sl_route_free(o);
+		break;
+	}
+}
+
+void sl_delta_drop(struct sl_delta *d)
+{
+	for (unsigned int i = 0; i < d->n; i++)
+		sl_delta_free_obj(d->s, d->v[i].kind, d->v[i].after);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+static bool sl_okind_eq(enum sl_okind k, const void *a, const void *b)
+{
+	switch (k) {
+	case SL_OK_VPC:
+		return sl_vpc_eq(a, b);
+	case SL_OK_VSWITCH:
+		return sl_vswitch_eq(a, b);
+	case SL_OK_INSTANCE:
+		return sl_instance_eq(a, b);
+	default:
+		return sl_route_eq(a, b);
+	}
+}
+
+/* The VPC whose table an object is part of (by its resolved references,
+ * as sl_store_diff() marks them), NULL if none. */
+static const char *sl_okind_vpc(enum sl_okind k, const void *o)
+{
+	switch (k) {
+	case SL_OK_VPC:
+		return ((const struct sl_vpc_obj *)o)->id;
+	case SL_OK_VSWITCH:
+		return ((const struct sl_vswitch_obj *)o)->vpc_id;
+	case SL_OK_INSTANCE:
+		return sl_inst_vpc(o);
+	default:
+		return sl_route_vpc(o);
+	}
+}
+
+int sl_delta_keep(struct sl_delta *d, struct sl_diff *diff)
+{
+	struct sl_store *s = d->s;
+	Pvoid_t gone = NULL; /* Judy1: states of the replaced and removed objects */
+	bool gone_all = true; /* every one of them is in `gone` */
+	bool holes[SL_OK_N] = {false};
+	int rc = 0;
+
+	memset(diff, 0, sizeof(*diff));
+	diff->into = s;
+	for (unsigned int i = 0; i < d->n; i++) {
+		struct sl_delta_ent *e = &d->v[i];
+		bool same = e->before && e->after && sl_okind_eq(e->kind, e->before, e->after);
+
+		if (e->after && e->before)
+			sl_carry(e->after, e->before, same, diff);
+		else if (e->after)
+			sl_fresh(e->after, diff);
+		else
+			diff->removed++;
+		if (!same) {
+			/* a VPC's own change: its table; a child's: its VPC's,
+			 * before and after (sl_store_diff()) */
+			if (e->after)
+				rc |= sl_diff_dirty(diff, sl_okind_vpc(e->kind, e->after));
+			if (e->before)
+				rc |= sl_diff_dirty(diff, sl_okind_vpc(e->kind, e->before));
+		}
+		if (e->before && sl_j1_set(&gone, (Word_t)e->before) < 0)
+			gone_all = false;
+	}
+	/* the Pending list must not keep the states of freed objects */
+	if (!gone_all) {
+		s->pending_all = true; /* it may: walk the whole store instead */
+		s->pending.n = 0;
+	} else if (gone && !s->pending_all) {
+		unsigned int k = 0;
+
+		for (unsigned int i = 0; i < s->pending.n; i++)
+			if (sl_j1_test(gone, (Word_t)s->pending.v[i]) != 1)
+				s->pending.v[k++] = s->pending.v[i];
+		s->pending.n = k;
+	}
+	sl_j1_free(&gone);
+	/* removals: the key and the array slot go now (every slot is found
+	 * before any is cleared: the search reads the objects) */
+	for (unsigned int i = 0; i < d->n; i++) {
+		struct sl_delta_ent *e = &d->v[i];
+
+		if (e->after)
+			continue;
+		sl_jsl_delete(sl_okind_index(s, e->kind), sl_okind_id(e->kind, e->before));
+		e->pos = sl_vec_find(sl_okind_vec(s, e->kind), e->before);
+		holes[e->kind] = true;
+	}
+	for (unsigned int i = 0; i < d->n; i++)
+		if (d->v[i].after == NULL && d->v[i].pos >= 0)
+			sl_okind_vec(s, d->v[i].kind)->v[d->v[i].pos] = NULL;
+	for (int k = 0; k < SL_OK_N; k++) {
+		struct sl_objvec *vec = sl_okind_vec(s, k);
+		unsigned int n = 0;
+
+		for (unsigned int i = 0; holes[k] && i < vec->n; i++)
+			if (vec->v[i])
+				vec->v[n++] = vec->v[i];
+		if (holes[k])
+			vec->n = n;
+	}
+	diff->unchanged = s->vpc_v.n + s->vswitch_v.n + s->instance_v.n + s->route_v.n -
+			  diff->added - diff->changed;
+	for (unsigned int i = 0; i < d->n; i++)
+		sl_delta_free_obj(s, d->v[i].kind, d->v[i].before);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+	return rc < 0 ? -ENOMEM : 0;
+}

@@ -664,3 +664,162 @@ int sl_validate(struct sl_store *s, struct sl_errs *e)
 	}
 	return 0;
 }
+
+/* ---- a part of a live store (the API's incremental batches) ------------------ */
+
+static int sl_part_cmp(const void *a, const void *b)
+{
+	return sl_obj_order(*(void *const *)a, *(void *const *)b);
+}
+
+static bool sl_vlan_key_ok(const struct sl_vpc_obj *v)
+{
+	return v->trunk >= 0 && v->trunk < SL_MAX_TRUNKS && v->vlan >= 1 && v->vlan <= 4094;
+}
+
+/* Take instance `in` out of the indexes of its VPC (re-checked by its
+ * changes) where it is; it goes back in when checked again. */
+static void sl_part_unindex_instance(struct sl_store *s, struct sl_instance_obj *in)
+{
+	const struct sl_vswitch_obj *w = sl_store_vswitch(s, in->vswitch_id);
+	struct sl_vpc_obj *v = w ? w->vpc : NULL;
+	uint8_t b[16];
+
+	if (v == NULL)
+		return;
+	if (sl_jsl_get(v->instances, in->id) == in) {
+		sl_jsl_delete(&v->instances, in->id);
+		v->n_instances--;
+	}
+	if (in->ip4.family && sl_jl_get(v->inst4, (Word_t)(uint32_t)in->ip4.addr) == in)
+		sl_jl_delete(&v->inst4, (Word_t)(uint32_t)in->ip4.addr);
+	sl_addr_to_bytes(SL_AF_INET6, in->ip6.addr, b);
+	if (in->ip6.family && sl_jhs_get(v->inst6, b, sizeof(b)) == in)
+		sl_jhs_delete(&v->inst6, b, sizeof(b));
+}
+
+int sl_validate_part(struct sl_store *s, const struct sl_vpart *p, struct sl_errs *e)
+{
+	struct sl_vctx *c = calloc(1, sizeof(*c));
+	void **live[SL_VPART_N] = {NULL};
+	unsigned int n[SL_VPART_N] = {0};
+	Pvoid_t part_vpcs = NULL; /* Judy1: the VPC objects re-checked whole, in s or not */
+	Pvoid_t fine = NULL;	  /* Judy1: the VPCs re-checked by their changes */
+	int rc = 0;
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->s = s;
+	c->e = e;
+	for (int k = 0; k < SL_VPART_N && rc == 0; k++) {
+		int kind = k == SL_VPART_FINE_VPC	 ? SL_OK_VPC
+			   : k == SL_VPART_FINE_INSTANCE ? SL_OK_INSTANCE
+							 : k;
+
+		live[k] = malloc((p->n[k] ? p->n[k] : 1) * sizeof(void *));
+		if (live[k] == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		for (unsigned int i = 0; i < p->n[k]; i++) {
+			void *o = p->v[k][i];
+
+			if (sl_store_get(s, kind, sl_okind_id(kind, o)) == o)
+				live[k][n[k]++] = o;
+			if (k == SL_OK_VPC && sl_j1_set(&part_vpcs, (Word_t)o) < 0)
+				rc = -ENOMEM;
+			if (k == SL_VPART_FINE_VPC && sl_j1_set(&fine, (Word_t)o) < 0)
+				rc = -ENOMEM;
+		}
+		qsort(live[k], n[k], sizeof(void *), sl_part_cmp);
+	}
+	if (rc < 0)
+		goto out;
+	/* the VLANs of the other VPCs (valid and unchanged: each holds its own) */
+	for (unsigned int i = 0; i < s->vpc_v.n; i++) {
+		struct sl_vpc_obj *v = s->vpc_v.v[i];
+
+		if (v && sl_vlan_key_ok(v) && sl_j1_test(part_vpcs, (Word_t)v) != 1 &&
+		    sl_store_vpc(s, v->id) == v)
+			c->vlan_owner[v->trunk][v->vlan] = v;
+	}
+	/* release what the part's VPCs hold in the store-wide indexes; the
+	 * checks below take it again for those still in the store */
+	for (unsigned int i = 0; i < p->n[SL_OK_VPC]; i++) {
+		struct sl_vpc_obj *v = p->v[SL_OK_VPC][i];
+
+		if (v->route_table_id[0] && sl_jsl_get(s->route_tables, v->route_table_id) == v)
+			sl_jsl_delete(&s->route_tables, v->route_table_id);
+		if (sl_vlan_key_ok(v) && c->vlan_owner[v->trunk][v->vlan] == NULL)
+			sl_j1_unset(&s->vlans, SL_VPC_VLAN_KEY(v->trunk, v->vlan));
+	}
+	for (unsigned int i = 0; i < n[SL_OK_VPC]; i++) {
+		struct sl_vpc_obj *v = live[SL_OK_VPC][i];
+
+		sl_jsl_free(&v->vswitches);
+		sl_jsl_free(&v->instances);
+		sl_jl_free(&v->inst4);
+		sl_jhs_free(&v->inst6);
+		v->n_vswitches = v->n_instances = 0;
+		v->region = NULL;
+	}
+	for (unsigned int i = 0; i < n[SL_OK_VPC] + n[SL_VPART_FINE_VPC]; i++) {
+		struct sl_vpc_obj *v = i < n[SL_OK_VPC] ? live[SL_OK_VPC][i]
+							: live[SL_VPART_FINE_VPC][i - n[SL_OK_VPC]];
+
+		sl_jsl_free(&v->routes);
+		v->n_routes = 0;
+	}
+	for (unsigned int i = 0; i < p->n[SL_VPART_FINE_INSTANCE]; i++)
+		sl_part_unindex_instance(s, p->v[SL_VPART_FINE_INSTANCE][i]);
+	/* references are resolved afresh, as in a new store (but those of the
+	 * VSwitches of VPCs re-checked by their changes, which stay) */
+	for (unsigned int i = 0; i < n[SL_OK_VSWITCH]; i++) {
+		struct sl_vswitch_obj *w = live[SL_OK_VSWITCH][i];
+
+		if (w->vpc && sl_j1_test(fine, (Word_t)w->vpc) == 1)
+			continue;
+		w->vpc = NULL;
+		w->zone = NULL;
+	}
+	for (unsigned int i = 0; i < n[SL_OK_INSTANCE]; i++)
+		((struct sl_instance_obj *)live[SL_OK_INSTANCE][i])->vswitch = NULL;
+	for (unsigned int i = 0; i < n[SL_VPART_FINE_INSTANCE]; i++)
+		((struct sl_instance_obj *)live[SL_VPART_FINE_INSTANCE][i])->vswitch = NULL;
+	for (unsigned int i = 0; i < n[SL_OK_ROUTE]; i++) {
+		struct sl_route_obj *r = live[SL_OK_ROUTE][i];
+
+		r->vpc = NULL;
+		r->instance = NULL;
+		r->havip = NULL;
+	}
+	/* sl_validate()'s passes, in its order, over the part */
+	for (unsigned int i = 0; i < n[SL_OK_VPC]; i++)
+		sl_check_vpc(c, live[SL_OK_VPC][i]);
+	for (unsigned int i = 0; i < n[SL_OK_VSWITCH]; i++) {
+		struct sl_vswitch_obj *w = live[SL_OK_VSWITCH][i];
+
+		if (w->vpc == NULL || sl_j1_test(fine, (Word_t)w->vpc) != 1)
+			sl_check_vswitch(c, w);
+	}
+	for (unsigned int i = 0; i < n[SL_OK_INSTANCE]; i++)
+		sl_check_instance(c, live[SL_OK_INSTANCE][i]);
+	for (unsigned int i = 0; i < n[SL_VPART_FINE_INSTANCE]; i++)
+		sl_check_instance(c, live[SL_VPART_FINE_INSTANCE][i]);
+	for (unsigned int i = 0; i < n[SL_OK_ROUTE]; i++)
+		sl_check_route(c, live[SL_OK_ROUTE][i]);
+	for (unsigned int i = 0; i < n[SL_OK_VSWITCH]; i++)
+		sl_check_vswitch_routes(c, live[SL_OK_VSWITCH][i]);
+	rc = c->oom;
+out:
+	for (int k = 0; k < SL_VPART_N; k++)
+		free(live[k]);
+	sl_j1_free(&part_vpcs);
+	sl_j1_free(&fine);
+	free(c);
+	if (rc) {
+		sl_errs_add(e, "", NULL, "InternalError", "out of memory during validation");
+		return -ENOMEM;
+	}
+	return 0;
+}

@@ -51,6 +51,7 @@ struct sl_xdp {
 	enum sl_xdp_role role;
 	uint64_t next_check_ms;
 	uint32_t failed_id;
+	uint64_t next_host_ms; /**< when to compare the host trie again */
 };
 
 static void sl_xdp_err(char *err, size_t errlen, const char *fmt, ...)
@@ -213,15 +214,21 @@ int sl_xdp_add_host(struct sl_xdp *x, const struct sl_pfx *p)
 	return bpf_map_update_elem(x->host_fd, &k, &v, BPF_ANY) < 0 ? -errno : 0;
 }
 
-/* the interface's own addresses, full length: the host's traffic */
-static int sl_xdp_fill_host(struct sl_xdp *x)
+static int sl_xdp_key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct sl_xdp_lpm_key));
+}
+
+/* The interface's own addresses, full length (the host's traffic), as
+ * sorted keys of the host trie. Returns how many (at most max), or -errno. */
+static int sl_xdp_host_keys(const struct sl_xdp *x, struct sl_xdp_lpm_key *keys, int max)
 {
 	struct ifaddrs *ifa, *i;
 	int n = 0;
 
 	if (getifaddrs(&ifa) < 0)
 		return -errno;
-	for (i = ifa; i; i = i->ifa_next) {
+	for (i = ifa; i && n < max; i = i->ifa_next) {
 		struct sl_pfx p = {0};
 
 		if (i->ifa_addr == NULL || strcmp(i->ifa_name, x->ifname) != 0)
@@ -240,10 +247,49 @@ static int sl_xdp_fill_host(struct sl_xdp *x)
 		} else {
 			continue;
 		}
-		if (sl_xdp_add_host(x, &p) == 0)
-			n++;
+		sl_xdp_key(&keys[n++], &p);
 	}
 	freeifaddrs(ifa);
+	qsort(keys, (size_t)n, sizeof(keys[0]), sl_xdp_key_cmp);
+	return n;
+}
+
+/*
+ * Make the host trie hold exactly the interface's addresses: added and
+ * removed ones follow (checked once a second from sl_xdp_poll, and at
+ * attach or adoption). Returns how many the trie holds, or -errno.
+ */
+static int sl_xdp_fill_host(struct sl_xdp *x)
+{
+	static struct sl_xdp_lpm_key want[SL_XDP_HOST_MAX], have[SL_XDP_HOST_MAX];
+	struct sl_xdp_lpm_key k, next;
+	struct sl_xdp_host_val v = {0};
+	int n_want, n_have = 0, n = 0, added = 0, removed = 0;
+	void *prev = NULL;
+
+	n_want = sl_xdp_host_keys(x, want, SL_XDP_HOST_MAX);
+	if (n_want < 0)
+		return n_want;
+	while (n_have < SL_XDP_HOST_MAX && bpf_map_get_next_key(x->host_fd, prev, &next) == 0) {
+		have[n_have++] = next;
+		k = next;
+		prev = &k;
+	}
+	qsort(have, (size_t)n_have, sizeof(have[0]), sl_xdp_key_cmp);
+	for (int i = 0; i < n_have; i++)
+		if (!bsearch(&have[i], want, (size_t)n_want, sizeof(want[0]), sl_xdp_key_cmp) &&
+		    bpf_map_delete_elem(x->host_fd, &have[i]) == 0)
+			removed++;
+	for (int i = 0; i < n_want; i++) {
+		bool had = bsearch(&want[i], have, (size_t)n_have, sizeof(have[0]), sl_xdp_key_cmp);
+
+		if (had || bpf_map_update_elem(x->host_fd, &want[i], &v, BPF_ANY) == 0)
+			n++;
+		added += !had;
+	}
+	if ((added || removed) && n_have > 0)
+		SL_INFO("xdp: %s: host addresses changed: %d added, %d removed, %d now", x->ifname,
+			added, removed, n);
 	return n;
 }
 
@@ -277,10 +323,6 @@ int sl_xdp_attach(struct sl_xdp *x, const char *ifname, bool generic, char *err,
 	return 0;
 }
 
-static int sl_xdp_key_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct sl_xdp_lpm_key));
-}
 
 struct sl_xdp_want {
 	struct sl_xdp_lpm_key *k;
@@ -412,12 +454,28 @@ static int sl_xdp_sync_generation(struct sl_xdp *x, const struct sl_ctl *ctl)
 	return 0;
 }
 
+static uint64_t sl_xdp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void sl_xdp_readopt(struct sl_xdp *x, const struct sl_ctl *ctl);
 
 void sl_xdp_poll(struct sl_xdp *x, const struct sl_ctl *ctl)
 {
+	uint64_t now;
+
 	if (x == NULL)
 		return;
+	/* the interface's addresses may change under us: once a second */
+	now = sl_xdp_now_ms();
+	if (x->host_fd >= 0 && now >= x->next_host_ms) {
+		x->next_host_ms = now + 1000;
+		sl_xdp_fill_host(x);
+	}
 	if (!x->adopted || x->obj != NULL) {
 		sl_xdp_sync_generation(x, ctl);
 		return;
@@ -449,6 +507,37 @@ int sl_xdp_counters(const struct sl_xdp *x, uint64_t out[SL_XDP_CNT_MAX])
 	}
 	free(v);
 	return 0;
+}
+
+char *sl_xdp_metrics(struct sl_xdp *const *x, unsigned int n, size_t *len)
+{
+	size_t cap = 512 + (size_t)n * SL_XDP_CNT_MAX * 96, off = 0;
+	char *buf = malloc(cap);
+
+	if (buf == NULL)
+		return NULL;
+	off += (size_t)snprintf(buf, cap,
+				"# HELP sluice_xdp_packets_total frames the XDP program of sl_xdp "
+				"counted, by interface and counter (sum over CPUs)\n"
+				"# TYPE sluice_xdp_packets_total counter\n");
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t c[SL_XDP_CNT_MAX];
+
+		if (x[i] == NULL || x[i]->stats_fd < 0 || sl_xdp_counters(x[i], c) < 0)
+			continue;
+		for (unsigned int k = 0; k < SL_XDP_CNT_MAX && off < cap; k++)
+			off += (size_t)snprintf(buf + off, cap - off,
+						"sluice_xdp_packets_total{iface=\"%s\",counter=\"%s\"} "
+						"%llu\n",
+						x[i]->ifname, sl_xdp_cnt_names[k],
+						(unsigned long long)c[k]);
+	}
+	if (off >= cap) { /* cannot happen with the sizes above */
+		free(buf);
+		return NULL;
+	}
+	*len = off;
+	return buf;
 }
 
 /*
@@ -525,13 +614,6 @@ static void sl_xdp_release(struct sl_xdp *x)
 	x->generation = 0;
 }
 
-static uint64_t sl_xdp_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /*
  * Adopt mode, at most once a second: if the program on the interface

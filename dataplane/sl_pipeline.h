@@ -48,6 +48,7 @@
 #include <rte_mbuf.h>
 
 #include "sl_shm.h"
+#include "sl_trace.h"
 
 #define SL_BURST 32
 #define SL_VEC_MAX 256 /* per-stage input vector; overflow drops NO_MBUF */
@@ -57,7 +58,8 @@ enum sl_stage {
 	SL_STAGE_ETH_INPUT = 0, /* parse L2, classify port+VLAN -> VPC/Internet */
 	SL_STAGE_IP4_INPUT,	/* validate IPv4 header */
 	SL_STAGE_IP6_INPUT,	/* validate IPv6 header, spot ND/ICMPv6 for us */
-	SL_STAGE_EIP4,		/* EIP 1:1 NAT, both directions, then ROUTE4 */
+	SL_STAGE_EIP4,		/* EIP 1:1 NAT, both directions, then POLICE4 or ROUTE4 */
+	SL_STAGE_POLICE4,	/* bandwidth policers of the public IP (md->pub_ip), then ROUTE4 */
 	SL_STAGE_ROUTE4,	/* LPM in the VPC or Internet table */
 	SL_STAGE_ROUTE6,
 	SL_STAGE_LOCAL4,	/* addressed to the gateway: echo reply */
@@ -78,6 +80,7 @@ enum sl_punt_reason {
 	SL_PUNT_ARP,	     /* any ARP frame */
 	SL_PUNT_ND,	     /* ICMPv6 NS/NA/RS/RA/redirect for the gateway */
 	SL_PUNT_UNRESOLVED,  /* ready to send, waits for a neighbour */
+	SL_PUNT_EXCEPTION,   /* for the host kernel (exception path) */
 };
 
 /** ICMP error to originate (struct sl_meta.icmp_type/code carry it). */
@@ -105,12 +108,20 @@ struct sl_meta {
 	uint8_t punt;	    /**< enum sl_punt_reason */
 	uint8_t icmp_type;  /**< for the ICMP error stages */
 	uint8_t icmp_code;
-	uint8_t pad;
+	uint8_t trace;	    /**< packet trace number, 0 = not traced (sl_trace.h);
+			     * set by eth_input, carried on to packets made
+			     * from this one */
 	uint32_t icmp_info; /**< MTU for frag-needed / packet-too-big */
 	uint8_t nh_addr[16]; /**< address to resolve (v4 in the first 4 bytes) */
 	uint8_t src_addr[16]; /**< gateway's own address on the egress link (ARP/NS
 			       * sender); set with nh_addr by NEIGH so the main
 			       * lcore never needs a bank of another generation */
+	/* police4 (issue 7): the public IP the packet was translated to or
+	 * from, as its index in the NAT section + 1 (0 = none); set by the
+	 * translating stage (eip4; snat4/nat4_in) that hands it to POLICE4,
+	 * which polices it in the direction of md->in_role (outside = from
+	 * the Internet). Meaningful only on the way to POLICE4. */
+	uint32_t pub_ip;
 };
 
 static inline struct sl_meta *sl_meta(struct rte_mbuf *m)
@@ -130,6 +141,9 @@ struct sl_port_info {
 	uint8_t enabled; /**< 1 if sluice-dp owns this port id */
 	uint16_t mtu;	 /**< IP MTU */
 	uint8_t trunk;	 /**< inside: trunk number (k-th inside port) */
+	uint8_t exc;	 /**< has an exception path: the gateway's own traffic
+			  * other than echo goes to the host kernel (exception.c) */
+	uint16_t exc_port; /**< the exception path's TAP port id (when exc) */
 };
 extern struct sl_port_info sl_ports[RTE_MAX_ETHPORTS];
 /** First port of each role, RTE_MAX_ETHPORTS if none. */
@@ -164,12 +178,15 @@ struct sl_worker {
 	unsigned int lcore_id;
 	unsigned int slot;   /**< index into shm lcore[] and stats lcore[] */
 	uint16_t queue_id;   /**< rx/tx queue this lcore owns on every port */
-	uint16_t pad;
+	uint16_t cur_stage;  /**< stage running now (the dispatcher sets it; packet
+			      * trace records say who acted); SL_STAGE_MAX on
+			      * the rx path */
 	uint64_t now_tsc;    /**< rte_rdtsc() at the start of the iteration */
 	const struct sl_bank_header *bank; /**< active bank, NULL before the first */
 	uint64_t gen;
 	struct sl_lcore_stats *stats; /**< in the shared stats area */
 	struct sl_icmp_limit icmp_limit;
+	struct sl_trace *trace; /**< packet trace (sl_trace.h), NULL: none */
 	struct sl_vec vec[SL_STAGE_MAX];
 	struct sl_txbuf tx[RTE_MAX_ETHPORTS];
 };
@@ -181,8 +198,22 @@ static inline void sl_count(struct sl_worker *w, enum sl_counter c, uint64_t n)
 	w->stats->cnt[c] += n;
 }
 
-/** Count the packet under `reason` and free it. */
+/**
+ * Count the packet under `reason` and free it. The packet's metadata must
+ * be valid (eth_input ran, or the packet was made by the gateway): a frame
+ * fresh from the port drops with sl_drop_raw().
+ */
 static inline void sl_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop_reason reason)
+{
+	w->stats->drop[reason]++;
+	if (unlikely(sl_meta(m)->trace))
+		sl_trace_event(w, m, SL_TRACE_DROP, (uint16_t)reason);
+	rte_pktmbuf_free(m);
+}
+
+/** sl_drop() for a frame whose metadata was never initialised. */
+static inline void sl_drop_raw(struct sl_worker *w, struct rte_mbuf *m,
+			       enum sl_drop_reason reason)
 {
 	w->stats->drop[reason]++;
 	rte_pktmbuf_free(m);
@@ -197,7 +228,50 @@ static inline void sl_next(struct sl_worker *w, struct rte_mbuf *m, enum sl_stag
 		sl_drop(w, m, SL_DROP_NO_MBUF);
 		return;
 	}
+	if (unlikely(sl_meta(m)->trace))
+		sl_trace_event(w, m, SL_TRACE_NEXT, (uint16_t)stage);
 	v->m[v->n++] = m;
+}
+
+/* Trace notes: what a table index and a next-hop type are called. */
+static inline const char *sl_trace_table(uint32_t vpc_index)
+{
+	return vpc_index == SL_VPC_INTERNET ? "inet" : "vpc";
+}
+
+static inline uint32_t sl_trace_table_no(uint32_t vpc_index)
+{
+	return vpc_index == SL_VPC_INTERNET ? 0 : vpc_index;
+}
+
+static inline const char *sl_trace_nh_type(uint8_t type)
+{
+	static const char *const names[] = {"unreachable", "blackhole", "local",
+					    "connected",   "gateway",	"natgw"};
+
+	return type < RTE_DIM(names) ? names[type] : "other";
+}
+
+/** Hand a frame fresh from a port to eth_input: its metadata is stale
+ * until eth_input initialises it, so no trace hook looks at it. */
+static inline void sl_next_rx(struct sl_worker *w, struct rte_mbuf *m)
+{
+	struct sl_vec *v = &w->vec[SL_STAGE_ETH_INPUT];
+
+	if (unlikely(v->n == SL_VEC_MAX)) {
+		sl_drop_raw(w, m, SL_DROP_NO_MBUF);
+		return;
+	}
+	v->m[v->n++] = m;
+}
+
+/** eth_input: the frame's trace number, 0 when nothing is traced. */
+static inline uint8_t sl_trace_claim(struct sl_worker *w, const struct rte_mbuf *m)
+{
+	if (likely(w->trace == NULL ||
+		   atomic_load_explicit(&w->trace->budget, memory_order_relaxed) == 0))
+		return 0;
+	return sl_trace_claim_slow(w, m);
 }
 
 /**
@@ -211,6 +285,8 @@ static inline void sl_icmp_error(struct sl_worker *w, struct rte_mbuf *m, uint8_
 	struct sl_meta *md = sl_meta(m);
 
 	w->stats->drop[reason]++;
+	if (unlikely(md->trace))
+		sl_trace_event(w, m, SL_TRACE_DROP, (uint16_t)reason);
 	md->icmp_type = type;
 	md->icmp_code = code;
 	md->icmp_info = info;
@@ -280,6 +356,42 @@ static inline const struct sl_nat_eip_ent *sl_nat_eip_find(const struct sl_nat_s
 	if (lo >= sec->n_eip || e[lo].vpc_index != vpc || e[lo].priv != priv)
 		return NULL;
 	return &e[lo];
+}
+
+/* ---- police section (sl_shm.h, struct sl_pol_sec) ------------------------ */
+
+/** The bank's police section, NULL if none (sl_bank_valid checked it). */
+static inline const struct sl_pol_sec *sl_bank_police(const struct sl_bank_header *b)
+{
+	return b->police_off ? SL_BANK_PTR(b, b->police_off, const struct sl_pol_sec) : NULL;
+}
+
+#define SL_POL_SEC_PTR(sec, off, type) ((const type *)((const uint8_t *)(sec) + (off)))
+
+/** The policer index of public IP index `ip` (NAT section) in direction
+ * `dir`, SL_POL_IDX_NONE if it is not policed. */
+static inline uint32_t sl_pol_of_ip(const struct sl_pol_sec *sec, uint32_t ip, unsigned int dir)
+{
+	if (sec == NULL || ip >= sec->n_ips)
+		return SL_POL_IDX_NONE;
+	return SL_POL_SEC_PTR(sec, sec->ip_off, struct sl_pol_ip_ent)[ip].pol[dir];
+}
+
+/**
+ * The stage after a translation to or from public IP index `ip` (NAT
+ * section): POLICE4 if the IP has a policer in the packet's direction
+ * (from the Internet if it came in on the outside), else ROUTE4; records
+ * the IP in md->pub_ip for police4. For eip4, snat4 and nat4_in.
+ */
+static inline enum sl_stage sl_police4_next(const struct sl_worker *w, struct sl_meta *md,
+					    uint32_t ip)
+{
+	unsigned int dir = md->in_role == SL_ROLE_OUTSIDE ? SL_POL_DIR_IN : SL_POL_DIR_OUT;
+
+	md->pub_ip = ip + 1;
+	return sl_pol_of_ip(sl_bank_police(w->bank), ip, dir) != SL_POL_IDX_NONE
+		   ? SL_STAGE_POLICE4
+		   : SL_STAGE_ROUTE4;
 }
 
 static inline const struct sl_vpc *sl_bank_vpc(const struct sl_bank_header *b, uint32_t idx)
@@ -366,6 +478,7 @@ void sl_stage_eth_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 void sl_stage_ip4_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_ip6_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_police4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_local4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);

@@ -56,7 +56,7 @@ opts_ok() { # UNIT HELP_TEXT
 }
 opts_ok sluiced.service "$("$build/control/sluiced" --help 2>&1)"
 result $? "every option of sluiced.service's ExecStart is in sluiced --help"
-dp_help=$("$build/dataplane/sluice-dp" --help 2>&1)
+dp_help=$("$build/dataplane/sluice-dp" --help 2>&1; "$build/dataplane/sluice-dp" --eal-help 2>&1)
 opts_ok sluice-dp.service "$dp_help"
 result $? "every option of sluice-dp.service's ExecStart is in sluice-dp --help (EAL's and its own)"
 
@@ -67,7 +67,8 @@ known = {"Comment", "segment", "mbufs", "idle_sleep_us", "ports"}
 assert set(c) <= known, set(c) - known
 roles = sorted(p["role"] for p in c["ports"])
 assert roles == ["inside", "outside"], roles
-assert all(set(p) <= {"name", "role", "mtu", "devargs"} for p in c["ports"])
+assert all(set(p) <= {"name", "role", "mtu", "devargs", "exception"} for p in c["ports"])
+assert all(p["role"] == "outside" for p in c["ports"] if "exception" in p)
 PY
 result $? "configs/dp-2port.json: known keys, one inside and one outside port"
 

@@ -42,6 +42,7 @@
 #include <jansson.h>
 
 #include "sl_api_client.h"
+#include "sl_trace_cli.h"
 #include "sl_counters.h"
 #include "sl_shm.h"
 
@@ -101,6 +102,8 @@ struct sl_stats_snap {
 	uint64_t updated_ns;
 	struct sl_port_stats port[SL_MAX_PORTS];
 	struct sl_neigh_export *neigh; /* n_neigh entries */
+	uint32_t n_havip;
+	struct sl_havip_export *havip; /* n_havip entries (a static buffer) */
 };
 
 static void sl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -532,8 +535,11 @@ static int sl_ctl_load_stats(const struct sl_ctl *c, struct sl_stats_snap *s)
 {
 	const struct sl_stats_header *st = sl_shm_stats(c->h);
 
+	static struct sl_havip_export havip[SL_MAX_HAVIP_EXPORT];
+
 	memset(s, 0, sizeof(*s));
 	s->neigh = sl_xmalloc(SL_MAX_NEIGH_EXPORT * sizeof(*s->neigh));
+	s->havip = havip;
 	s->attached = *(const volatile uint64_t *)&st->magic == SL_STATS_MAGIC;
 	if (!s->attached)
 		return 0;
@@ -555,6 +561,8 @@ static int sl_ctl_load_stats(const struct sl_ctl *c, struct sl_stats_snap *s)
 			s->n_neigh = SL_MAX_NEIGH_EXPORT;
 		memcpy(s->port, st->port, s->n_ports * sizeof(s->port[0]));
 		memcpy(s->neigh, st->neigh, s->n_neigh * sizeof(s->neigh[0]));
+		s->n_havip = st->n_havip < SL_MAX_HAVIP_EXPORT ? st->n_havip : SL_MAX_HAVIP_EXPORT;
+		memcpy(s->havip, st->havip, s->n_havip * sizeof(s->havip[0]));
 		atomic_thread_fence(memory_order_acquire);
 		s2 = atomic_load_explicit(&st->seq, memory_order_relaxed);
 		if (s1 == s2) {
@@ -1460,6 +1468,67 @@ static int sl_cmd_neighbours(struct sl_ctl *c)
 	return 0;
 }
 
+/* HaVip holders (issue 12, docs/havip.md) as sluice-dp last exported them. */
+static int sl_cmd_havips(struct sl_ctl *c)
+{
+	static const char *hdr[] = {"VPC", "HAVIP", "ADDRESS", "HOLDER", "MAC", ">SINCE", ">CHANGES"};
+	struct sl_stats_snap s;
+	json_t *root = NULL, *a = NULL;
+	struct sl_tab t;
+
+	if (sl_ctl_load_stats(c, &s) < 0)
+		return 1;
+	free(s.neigh);
+	if (c->json) {
+		root = json_object();
+		a = json_array();
+		json_object_set_new(root, "dataplane_attached", json_boolean(s.attached));
+		json_object_set_new(root, "updated_ns", sl_json_u64(s.updated_ns));
+	} else if (!s.attached) {
+		sl_no_dp_note(c);
+		return 0;
+	} else {
+		sl_tab_init(&t, 7, hdr);
+	}
+	for (uint32_t i = 0; i < s.n_havip; i++) {
+		const struct sl_havip_export *e = &s.havip[i];
+		char ab[INET6_ADDRSTRLEN], mb[24], vb[SL_ID_LEN + 1], hv[SL_ID_LEN + 1],
+		    ho[SL_ID_LEN + 1], age[24], ch[16];
+		uint8_t addr[4] = {(uint8_t)(e->addr >> 24), (uint8_t)(e->addr >> 16),
+				   (uint8_t)(e->addr >> 8), (uint8_t)e->addr};
+
+		sl_fmt_id(hv, e->havip_id);
+		sl_fmt_id(ho, e->holder_id);
+		sl_fmt_addr(ab, sizeof(ab), SL_AF_INET, addr);
+		sl_fmt_mac(mb, sizeof(mb), e->mac);
+		if (c->json) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "vpc", json_string(sl_vpc_name(c, vb, e->vpc_index)));
+			json_object_set_new(o, "vpc_index", json_integer(e->vpc_index));
+			json_object_set_new(o, "havip_id", json_string(hv));
+			json_object_set_new(o, "address", json_string(ab));
+			json_object_set_new(o, "holder", json_string(ho));
+			json_object_set_new(o, "mac", json_string(mb));
+			json_object_set_new(o, "age_ms", json_integer(e->age_ms));
+			json_object_set_new(o, "changes", json_integer(e->changes));
+			json_array_append_new(a, o);
+			continue;
+		}
+		snprintf(age, sizeof(age), "%.1fs", e->age_ms / 1000.0);
+		snprintf(ch, sizeof(ch), "%u", e->changes);
+		sl_tab_add(&t, sl_vpc_name(c, vb, e->vpc_index), hv, ab, ho, mb, age, ch);
+	}
+	if (c->json) {
+		json_object_set_new(root, "havips", a);
+		sl_json_print(root);
+		return 0;
+	}
+	sl_tab_print(&t);
+	printf("(%u HaVips with a holder)\n", s.n_havip);
+	return 0;
+}
+
 static int sl_cmd_ports(struct sl_ctl *c)
 {
 	struct sl_stats_snap s;
@@ -1721,6 +1790,149 @@ static int sl_cmd_api(const struct sl_ctl *c, const char *url, const char *keys,
 	return rc;
 }
 
+/* ---- policers (issue 7) ------------------------------------------------- */
+
+static const char *sl_pol_kind_name(unsigned int k)
+{
+	static const char *const n[] = {"-", "ip", "cbwp", "bwp"};
+
+	return k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
+}
+
+/**
+ * The policers of the active tables (police section) with the counters
+ * sluice-dp exported for them: an export entry counts only if it carries
+ * the same tag (the data plane applied this very policer at that index).
+ */
+static int sl_cmd_policers(struct sl_ctl *c)
+{
+	const struct sl_stats_header *st = sl_shm_stats(c->h);
+	const struct sl_pol_sec *sec = NULL;
+	const struct sl_pol_ent *pol = NULL;
+	struct sl_stats_snap snap;
+	uint32_t n = 0, n_exp = 0;
+	json_t *root = NULL, *arr = NULL;
+	struct sl_tab t;
+	static const char *hdr[] = {">IDX", "KIND", "ID", "ADDRESS", "DIR", ">MBPS",
+				    ">BURST", "PARENT", ">PASS_PKTS", ">PASS_BYTES",
+				    ">DROP_PKTS", ">DROP_BYTES", "STATE"};
+
+	if (sl_need_tables(c))
+		return 0;
+	if (sl_ctl_load_stats(c, &snap) < 0)
+		return 1;
+	free(snap.neigh);
+	if (c->bank != NULL && c->bh->police_off != 0) {
+		sec = sl_span(c, c->bh->police_off, 1, sizeof(*sec));
+		if (sec == NULL || sl_span(c, c->bh->police_off, 1, c->bh->police_size) == NULL ||
+		    sec->size != c->bh->police_size ||
+		    sec->pol_off > sec->size ||
+		    sec->n_pols > (sec->size - sec->pol_off) / sizeof(*pol))
+			return sl_bank_corrupt(c, "police section");
+		pol = (const struct sl_pol_ent *)((const uint8_t *)sec + sec->pol_off);
+		n = sec->n_pols;
+	}
+	if (snap.attached) {
+		n_exp = sl_read_u64((const uint64_t *)&st->n_pol_export) & UINT32_MAX;
+		n_exp = n_exp > SL_MAX_POL_EXPORT ? SL_MAX_POL_EXPORT : n_exp;
+	}
+	if (c->json) {
+		root = json_object();
+		arr = json_array();
+		json_object_set_new(root, "generation", sl_json_u64(c->gen));
+		json_object_set_new(root, "dataplane_attached", json_boolean(snap.attached));
+	} else {
+		sl_tab_init(&t, 13, hdr);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sl_pol_ent *e = &pol[i];
+		struct sl_pol_export x = {0};
+		bool applied;
+		char id[SL_ID_LEN + 1], addr[INET_ADDRSTRLEN] = "-";
+		const char *state;
+
+		if (e->rate == 0)
+			continue; /* hole */
+		if (i < n_exp) {
+			const uint64_t *w = (const uint64_t *)&st->pol[i];
+
+			x.tag = sl_read_u64(&w[0]);
+			x.rate = sl_read_u64(&w[1]);
+			x.conform_pkts = sl_read_u64(&w[2]);
+			x.conform_bytes = sl_read_u64(&w[3]);
+			x.exceed_pkts = sl_read_u64(&w[4]);
+			x.exceed_bytes = sl_read_u64(&w[5]);
+		}
+		applied = x.tag == e->tag && x.rate == e->rate;
+		/* unenforced: beyond the data plane's table ("policers"); unknown:
+		 * beyond the export, whose counters no one sees */
+		state = !snap.attached		     ? "no-dataplane"
+			: applied		     ? "applied"
+			: i >= SL_MAX_POL_EXPORT     ? "unknown"
+			: i >= n_exp		     ? "unenforced"
+						     : "pending";
+		if (e->kind == SL_POL_KIND_IP) {
+			uint32_t a = htonl(e->addr);
+
+			inet_ntop(AF_INET, &a, addr, sizeof(addr));
+		}
+		sl_fmt_id(id, e->id);
+		if (c->json) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "index", json_integer(i));
+			json_object_set_new(o, "kind", json_string(sl_pol_kind_name(e->kind)));
+			json_object_set_new(o, "id", json_string(id));
+			json_object_set_new(o, "address",
+					    e->kind == SL_POL_KIND_IP ? json_string(addr) : json_null());
+			json_object_set_new(o, "direction",
+					    json_string(e->dir == SL_POL_DIR_IN ? "in" : "out"));
+			json_object_set_new(o, "mbps", json_integer(e->mbps));
+			json_object_set_new(o, "rate_bytes_per_s", sl_json_u64(e->rate));
+			json_object_set_new(o, "burst_bytes", json_integer(e->burst));
+			json_object_set_new(o, "parent", e->parent == SL_POL_IDX_NONE
+							     ? json_null()
+							     : json_integer(e->parent));
+			json_object_set_new(o, "state", json_string(state));
+			json_object_set_new(o, "conform_packets", sl_json_u64(applied ? x.conform_pkts : 0));
+			json_object_set_new(o, "conform_bytes", sl_json_u64(applied ? x.conform_bytes : 0));
+			json_object_set_new(o, "exceed_packets", sl_json_u64(applied ? x.exceed_pkts : 0));
+			json_object_set_new(o, "exceed_bytes", sl_json_u64(applied ? x.exceed_bytes : 0));
+			json_array_append_new(arr, o);
+		} else {
+			char ix[16], mb[16], bu[16], pa[16] = "-", cp[24] = "-", cb[24] = "-",
+									 xp[24] = "-", xb[24] = "-";
+
+			snprintf(ix, sizeof(ix), "%u", i);
+			snprintf(mb, sizeof(mb), "%u", e->mbps);
+			snprintf(bu, sizeof(bu), "%u", e->burst);
+			if (e->parent != SL_POL_IDX_NONE)
+				snprintf(pa, sizeof(pa), "%u", e->parent);
+			if (applied) {
+				snprintf(cp, sizeof(cp), "%" PRIu64, x.conform_pkts);
+				snprintf(cb, sizeof(cb), "%" PRIu64, x.conform_bytes);
+				snprintf(xp, sizeof(xp), "%" PRIu64, x.exceed_pkts);
+				snprintf(xb, sizeof(xb), "%" PRIu64, x.exceed_bytes);
+			}
+			sl_tab_add(&t, ix, sl_pol_kind_name(e->kind), id, addr,
+				   e->dir == SL_POL_DIR_IN ? "in" : "out", mb, bu, pa, cp, cb, xp, xb,
+				   state);
+		}
+	}
+	if (c->json) {
+		json_object_set_new(root, "policers", arr);
+		sl_json_print(root);
+		return 0;
+	}
+	sl_tab_print(&t);
+	printf("(generation %" PRIu64 "; PASS = conforming, DROP = exceeding, counted by the "
+	       "data plane since it applied the policer)\n",
+	       c->gen);
+	if (!snap.attached)
+		sl_no_dp_note(c);
+	return 0;
+}
+
 static void sl_usage(FILE *f)
 {
 	fprintf(f, "usage: sluicectl [OPTIONS] COMMAND [ARGS]\n"
@@ -1741,11 +1953,21 @@ static void sl_usage(FILE *f)
 		   "                      table (its FIB, read live), or in a VPC's table\n"
 		   "  nexthops            every next hop of the active tables\n"
 		   "  neighbours          the data plane's ARP/ND neighbour snapshot\n"
+		   "  havips              the HaVip holders the data plane learned\n"
 		   "  ports               the data plane's port counters\n"
 		   "  drops [--all]       drop reasons summed over lcores with\n"
 		   "                      descriptions; non-zero only unless --all\n"
 		   "  counters            every counter, total (and per lcore with\n"
 		   "                      --per-lcore)\n"
+		   "  policers            bandwidth policers: public IP or package,\n"
+		   "                      direction, rate, burst, parent (package) and\n"
+		   "                      the data plane's conforming/exceeding counters\n"
+		   "  trace N             the path of the next N packets (1-255) sluice-dp\n"
+		   "                      receives, stage by stage, with the decisions\n"
+		   "                      taken (route, next hop, MAC, drop reason); waits\n"
+		   "                      for them up to --wait seconds. Talks to\n"
+		   "                      sluice-dp's DPDK telemetry socket (found by the\n"
+		   "                      pid in the segment, or --file-prefix/--telemetry)\n"
 		   "  api ACTION [Key=Value...]\n"
 		   "                      one call of sluiced's cloud API (RPC, signature\n"
 		   "                      1.0): prints the JSON answer; exit 1 with the\n"
@@ -1764,6 +1986,9 @@ static void sl_usage(FILE *f)
 		   "      --access-keys FILE  api: the key file (default $SLUICE_ACCESS_KEYS,\n"
 		   "                      else " SL_CTL_DEFAULT_KEYS ")\n"
 		   "      --access-key-id ID  api: which key of the file (default the first)\n"
+		   "  -w, --wait SEC      trace: how long to wait for the packets (default 10)\n"
+		   "      --file-prefix P trace: sluice-dp's EAL --file-prefix\n"
+		   "      --telemetry PATH  trace: sluice-dp's telemetry socket\n"
 		   "  -h, --help          this text\n"
 		   "  -V, --version       print the version and the ABI version\n"
 		   "\n"
@@ -1785,18 +2010,22 @@ int main(int argc, char **argv)
 	    {"api", required_argument, NULL, 'A'},
 	    {"access-keys", required_argument, NULL, 'K'},
 	    {"access-key-id", required_argument, NULL, 'k'},
+	    {"wait", required_argument, NULL, 'w'},
+	    {"file-prefix", required_argument, NULL, 'F'},
+	    {"telemetry", required_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct sl_ctl c = {.fd = -1};
 	const char *cmd, *arg = NULL, *arg2 = NULL;
 	const char *api_url = getenv("SLUICE_API"), *keys = getenv("SLUICE_ACCESS_KEYS");
 	const char *key_id = NULL;
+	struct sl_trace_cli tr = {.wait_s = 10};
 	int opt, rc;
 
 	c.path = getenv("SLUICE_SEGMENT");
 	if (c.path == NULL || c.path[0] == '\0')
 		c.path = SL_CTL_DEFAULT_SEGMENT;
-	while ((opt = getopt_long(argc, argv, "s:jalihV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:jalihVw:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'A':
 			api_url = optarg;
@@ -1806,6 +2035,22 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			key_id = optarg;
+			break;
+		case 'w': {
+			char *end;
+
+			tr.wait_s = strtod(optarg, &end);
+			if (*end || end == optarg || !(tr.wait_s >= 0 && tr.wait_s <= 3600)) {
+				sl_err("--wait '%s': seconds, 0 to 3600", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'F':
+			tr.file_prefix = optarg;
+			break;
+		case 'T':
+			tr.socket = optarg;
 			break;
 		case 's':
 			c.path = optarg;
@@ -1858,11 +2103,32 @@ int main(int argc, char **argv)
 		sl_usage(stdout);
 		return 0;
 	}
+	if (strcmp(cmd, "trace") == 0) {
+		char *end = NULL;
+		unsigned long n = arg ? strtoul(arg, &end, 10) : 0;
+
+		if (arg == NULL || *end || n < 1 || n > 255 || arg[0] == '-') {
+			sl_err("trace: give the number of packets, 1 to 255");
+			return 2;
+		}
+		tr.n = (unsigned int)n;
+		tr.json = c.json;
+		if (tr.socket == NULL && tr.file_prefix == NULL) {
+			if (sl_ctl_open(&c) < 0)
+				return 1;
+			tr.dp_pid = atomic_load(&c.h->dp_pid);
+			if (tr.dp_pid <= 0) {
+				sl_err("trace: no sluice-dp is attached to %s", c.path);
+				return 1;
+			}
+		}
+		return sl_cli_trace(&tr);
+	}
 
 	static const char *const known[] = {"status",	  "vpcs",	"routes",
 					    "lookup",	  "nexthops",	"neighbours",
 					    "neighbors", "ports",	"drops",
-					    "counters"};
+					    "counters",  "havips",	"policers"};
 	bool ok = false;
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -1901,8 +2167,12 @@ int main(int argc, char **argv)
 		rc = sl_cmd_neighbours(&c);
 	else if (strcmp(cmd, "ports") == 0)
 		rc = sl_cmd_ports(&c);
+	else if (strcmp(cmd, "havips") == 0)
+		rc = sl_cmd_havips(&c);
 	else if (strcmp(cmd, "drops") == 0)
 		rc = sl_cmd_counts(&c, 0);
+	else if (strcmp(cmd, "policers") == 0)
+		rc = sl_cmd_policers(&c);
 	else
 		rc = sl_cmd_counts(&c, 1);
 

@@ -186,6 +186,18 @@ class Segment(unittest.TestCase):
         self.assertEqual(n[1]["vpc"], "internet")
         self.assertEqual(n[1]["port_role"], "outside")
 
+    def test_havips(self):
+        j = run_json(self.seg, "havips")
+        self.assertTrue(j["dataplane_attached"])
+        self.assertEqual(j["havips"], [{
+            "vpc": "vpc-t", "vpc_index": 0, "havip_id": "hv-t", "address": "192.168.1.100",
+            "holder": "i-t", "mac": "02:00:00:00:00:0a", "age_ms": 2500, "changes": 3}])
+        p = run(self.seg, "havips")
+        self.assertEqual(p.returncode, 0)
+        out = p.stdout
+        self.assertIn("192.168.1.100", out)
+        self.assertIn("(1 HaVips with a holder)", out)
+
     def test_ports(self):
         j = run_json(self.seg, "ports")
         p = j["ports"]
@@ -207,6 +219,25 @@ class Segment(unittest.TestCase):
         self.assertEqual([(x["lcore_id"], x["acked"]) for x in j["lcores"]],
                          [(1, True), (2, False)])
         self.assertFalse(j["synced"])
+
+    def test_policers(self):
+        j = run_json(self.seg, "policers")
+        self.assertTrue(j["dataplane_attached"])
+        p = {x["index"]: x for x in j["policers"]}
+        self.assertEqual(sorted(p), [0, 2, 3])  # 1 is a hole
+        self.assertEqual((p[0]["kind"], p[0]["id"], p[0]["address"], p[0]["direction"]),
+                         ("ip", "eip-t", "198.51.100.1", "out"))
+        self.assertEqual((p[0]["mbps"], p[0]["burst_bytes"], p[0]["parent"]), (10, 15180, 2))
+        self.assertEqual((p[0]["state"], p[0]["conform_packets"], p[0]["conform_bytes"],
+                          p[0]["exceed_packets"], p[0]["exceed_bytes"]), ("applied", 5, 5000, 2, 2000))
+        self.assertEqual((p[2]["kind"], p[2]["address"], p[2]["parent"], p[2]["conform_packets"]),
+                         ("cbwp", None, None, 7))
+        # exported under another tag: not this policer's counters
+        self.assertEqual((p[3]["direction"], p[3]["state"], p[3]["conform_packets"]), ("in", "pending", 0))
+        h = run(self.seg, "policers")
+        self.assertEqual(h.returncode, 0, h.stderr)
+        self.assertIn("cbwp-t", h.stdout)
+        self.assertIn("pending", h.stdout)
 
     def test_env_segment(self):
         p = run(self.seg, "--json", "vpcs", env_seg=True)
@@ -273,6 +304,8 @@ class Errors(unittest.TestCase):
         self.assertFalse(j["dataplane"]["stats_attached"])
         j = run_json(self.seg, "drops")
         self.assertEqual(j["drops"], [])
+        j = run_json(self.seg, "policers")
+        self.assertEqual((j["generation"], j["policers"]), (0, []))
         p = run(self.seg, "vpcs")
         self.assertIn("no tables published", p.stdout)
 

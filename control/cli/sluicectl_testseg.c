@@ -8,7 +8,8 @@
  * The segment is built with the ABI header itself (not with sluiced's
  * compiler) so the test checks sluicectl against the contract alone: one
  * VPC with a few routes of every next-hop type, an Internet table, stats
- * from two lcores, two ports and two neighbours. Generation 3 is published,
+ * from two lcores, two ports and two neighbours, a police section of three
+ * policers (and a hole) with their exported counters. Generation 3 is published,
  * so the active bank is bank 1; bank 0 is filled with garbage to catch a
  * reader that picks the wrong bank. Every value the test checks is a
  * constant here; keep the two files in step.
@@ -271,6 +272,30 @@ int main(int argc, char **argv)
 	bh->inet.v4_n = 3;
 	bh->inet.v6_off = ts_alloc(&b, 0);
 	bh->inet.v6_n = 0;
+
+	/* Police section: 0 eip-t's own outbound (10 Mbps, parent 2), 1 a
+	 * hole, 2 package cbwp-t outbound (100 Mbps), 3 eip-t inbound. */
+	struct sl_pol_ent pols[4] = {
+	    {.rate = 1250000, .tag = 0x11, .burst = 15180, .parent = 2, .mbps = 10,
+	     .addr = ts_h4("198.51.100.1"), .kind = SL_POL_KIND_IP, .dir = SL_POL_DIR_OUT,
+	     .id = "eip-t"},
+	    {.parent = SL_POL_IDX_NONE},
+	    {.rate = 12500000, .tag = 0x22, .burst = 125000, .parent = SL_POL_IDX_NONE,
+	     .mbps = 100, .kind = SL_POL_KIND_CBWP, .dir = SL_POL_DIR_OUT, .id = "cbwp-t"},
+	    {.rate = 1250000, .tag = 0x33, .burst = 15180, .parent = SL_POL_IDX_NONE, .mbps = 10,
+	     .addr = ts_h4("198.51.100.1"), .kind = SL_POL_KIND_IP, .dir = SL_POL_DIR_IN,
+	     .id = "eip-t"},
+	};
+	struct sl_pol_sec *ps;
+	uint64_t poff = ts_alloc(&b, 64 + sizeof(pols));
+
+	ps = SL_BANK_PTR(b.base, poff, struct sl_pol_sec);
+	ps->n_pols = 4;
+	ps->pol_off = 64;
+	ps->ip_off = ps->ip6_off = ps->size = 64 + sizeof(pols);
+	memcpy((uint8_t *)ps + 64, pols, sizeof(pols));
+	bh->police_off = poff;
+	bh->police_size = ps->size;
 	bh->used = b.used;
 	atomic_store(&h->generation, 3);
 
@@ -327,7 +352,22 @@ int main(int argc, char **argv)
 	memcpy(st->neigh[1].mac, "\x02\x00\x00\x00\x00\x0a", 6);
 	st->neigh[1].state = SL_NEIGH_REACHABLE;
 	st->neigh[1].age_ms = 1500;
+	/* HaVip hv-t (192.168.1.100) held by i-t (issue 12) */
+	st->n_havip = 1;
+	snprintf(st->havip[0].havip_id, SL_ID_LEN, "hv-t");
+	snprintf(st->havip[0].holder_id, SL_ID_LEN, "i-t");
+	st->havip[0].vpc_index = 0;
+	st->havip[0].addr = UINT32_C(0xc0a80164);
+	memcpy(st->havip[0].mac, "\x02\x00\x00\x00\x00\x0a", 6);
+	st->havip[0].age_ms = 2500;
+	st->havip[0].changes = 3;
 	st->updated_ns = UINT64_C(1700000002000000000);
+
+	/* policers 0 and 2 applied with counters; 3 still has another tag */
+	st->n_pol_export = 16;
+	st->pol[0] = (struct sl_pol_export){0x11, 1250000, 5, 5000, 2, 2000};
+	st->pol[2] = (struct sl_pol_export){0x22, 12500000, 7, 7000, 0, 0};
+	st->pol[3] = (struct sl_pol_export){0x99, 1250000, 1, 1, 1, 1};
 	atomic_store(&st->seq, 2);
 
 	if (msync(h, seg_size, MS_SYNC) < 0 || munmap(h, seg_size) < 0 || close(fd) < 0) {

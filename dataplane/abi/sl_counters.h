@@ -66,7 +66,14 @@
 	_(NAT_PROTO, "nat_proto", "protocol other than ICMP, TCP, UDP through NAT (EIP 1:1, SNAT)") \
 	_(NAT_L4_TRUNCATED, "nat_l4_truncated", "first fragment to translate without its whole TCP/UDP header in the first segment") \
 	_(NAT_NO_MAPPING, "nat_no_mapping", "inbound to a NAT gateway's public IP without a session or forward entry") \
-	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP (SNAT sessions: not in this slice)")
+	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP (SNAT sessions: not in this slice)") \
+	_(EXC_KERNEL_FULL, "exception_kernel_full", "exception path: the kernel interface's queue was full") \
+	_(EXC_RUNT, "exception_runt", "exception path: frame from the kernel shorter than an Ethernet header") \
+	/* HaVip (issue 12, docs/havip.md) */                                   \
+	_(HAVIP_NOT_ASSOCIATED, "havip_not_associated", "ARP claiming a HaVip from a MAC of no associated instance (ignored)") \
+	/* police4 (issue 7): over a public IP's or its package's bandwidth */ \
+	_(POLICED_OUT, "policed_out", "to the Internet over the public IP's bandwidth (or its package's)") \
+	_(POLICED_IN, "policed_in", "from the Internet over the public IP's bandwidth (or its package's)")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \
@@ -85,7 +92,15 @@
 	_(GENERATIONS, "generations_seen", "table generations taken up")       \
 	_(BANK_REJECTED, "banks_rejected", "published banks refused (bad magic, generation or offsets)") \
 	_(EIP_OUT, "eip_out", "packets to the Internet translated by an EIP 1:1 (source)") \
-	_(EIP_IN, "eip_in", "packets from the Internet translated by an EIP 1:1 (destination)")
+	_(EIP_IN, "eip_in", "packets from the Internet translated by an EIP 1:1 (destination)") \
+	_(EXC_TO_KERNEL, "exception_to_kernel", "frames handed to the host kernel (exception path)") \
+	_(EXC_FROM_KERNEL, "exception_from_kernel", "frames the host kernel sent out through a port") \
+	/* HaVip (issue 12, docs/havip.md) */                                   \
+	_(HAVIP_HOLDER_CHANGES, "havip_holder_changes", "HaVips that got a new holder (instance or MAC)") \
+	_(HAVIP_CLAIMS_PENDING, "havip_claims_pending", "HaVip claims waiting for an associated instance's MAC") \
+	_(HAVIP_CLAIMS_EXPIRED, "havip_claims_expired", "pending HaVip claims no associated instance confirmed") \
+	/* police4 (issue 7) */ \
+	_(POLICE_UNENFORCED, "police_unenforced", "packets passed unmetered: their policer index is beyond sluice-dp's policers table")
 
 #define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
 enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };

@@ -73,7 +73,9 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 7u
+#define SL_SHM_ABI_VERSION 9u /* 8: exception-path counters (issue 8), HaVip section and
+				 * holder export (issue 12); 9: police section and policer
+				 * export (issue 7) */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -273,7 +275,15 @@ struct sl_bank_header {
 	 * no NAT objects. */
 	uint64_t nat_off;
 	uint64_t nat_size;
-	uint8_t pad[256 - 200];
+	/* HaVip section (issue 12, struct sl_havip_sec), one heap block;
+	 * havip_off 0 = no HaVip. */
+	uint64_t havip_off;
+	uint64_t havip_size;
+	/* The police section (struct sl_pol_sec, issue 7), one heap block;
+	 * police_off 0 = no policer. */
+	uint64_t police_off;
+	uint64_t police_size;
+	uint8_t pad[256 - 232];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -384,6 +394,110 @@ struct sl_nat_sec {
 };
 
 /* ---------------------------------------------------------------------- */
+/* HaVip section (issue 12, docs/havip.md).                                */
+/*
+ * One block, rebuilt by sluiced at every compile and copied into a bank
+ * when it changed (like the NAT section). The main lcore of sluice-dp
+ * reads it to decide who may hold a HaVip: an ARP whose sender address is
+ * a HaVip of the VPC is accepted only from the MAC of an associated
+ * instance. ent[] is sorted by (vpc_index, addr); addresses are IPv4 in
+ * host order.
+ */
+#define SL_HAVIP_MAX_INST 10 /* associated instances per HaVip (API quota) */
+
+struct sl_havip_inst {
+	uint32_t addr;	    /**< the instance's private IPv4 address */
+	uint32_t pad;
+	char id[SL_ID_LEN]; /**< InstanceId */
+};
+
+struct sl_havip_ent {
+	uint32_t vpc_index;
+	uint32_t addr;	    /**< the HaVip address */
+	uint32_t src;	    /**< the VSwitch's gateway address: sender of probes */
+	uint32_t n_inst;    /**< entries of inst[] in use */
+	char id[SL_ID_LEN]; /**< HaVipId */
+	struct sl_havip_inst inst[SL_HAVIP_MAX_INST];
+};
+
+struct sl_havip_sec {
+	uint32_t n; /**< entries of ent[] */
+	uint32_t pad;
+	uint64_t size; /**< bytes of the section */
+	struct sl_havip_ent ent[];
+};
+
+/* ---------------------------------------------------------------------- */
+/* Police section (issue 7, docs/policer.md).                              */
+/*
+ * One block, rebuilt by sluiced (control/compile_police.c) at every compile
+ * and rewritten whole when it changed, like the NAT section; offsets inside
+ * it are from its start.
+ *
+ *   pol[n_pols]     policers by policer index (holes: rate 0). Each is one
+ *                   token bucket of sluice-dp (its state lives in sluice-dp,
+ *                   never here): rate, burst, and the parent (the bandwidth
+ *                   package's aggregate policer a member IP's own policer
+ *                   is metered against next, SL_POL_IDX_NONE if none)
+ *   ip[n_ips]       per public IP index of the NAT section (n_ips is the NAT
+ *                   section's), the policer index of each direction
+ *                   (SL_POL_DIR_*): the IP's own policer, or its package's
+ *                   aggregate when it has no limit of its own;
+ *                   SL_POL_IDX_NONE = not policed
+ *   ip6[n_ip6]      reserved for IPv6 addresses (the v6 gateway's Internet
+ *                   bandwidth): (address, policer per direction) sorted by
+ *                   address; always 0 entries in this ABI version's
+ *                   sluiced, and sluice-dp does not read it yet
+ *
+ * Policer indexes are stable for as long as their object (public IP and
+ * direction, package and direction) exists, so a change of rate keeps the
+ * bucket; `tag` names the object, so sluice-dp can tell an index reused by
+ * another object (reset the bucket) from a rate change (keep it).
+ */
+#define SL_POL_IDX_NONE UINT32_C(0xffffffff)
+
+enum sl_pol_dir {
+	SL_POL_DIR_OUT = 0, /**< to the Internet: the public IP is the source */
+	SL_POL_DIR_IN = 1,  /**< from the Internet: the public IP is the destination */
+	SL_POL_DIR_MAX
+};
+
+enum sl_pol_kind {
+	SL_POL_KIND_NONE = 0, /**< hole */
+	SL_POL_KIND_IP = 1,   /**< a public IP's own limit (EIP Bandwidth, per-EIP cap) */
+	SL_POL_KIND_CBWP = 2, /**< a common bandwidth package's aggregate */
+	SL_POL_KIND_BWP = 3,  /**< a NAT bandwidth package's aggregate */
+};
+
+struct sl_pol_ent {
+	uint64_t rate;	 /**< bytes per second (Mbps x 125,000); 0 = hole */
+	uint64_t tag;	 /**< identity of the object (hash of kind, id, direction) */
+	uint32_t burst;	 /**< bytes: max(10 ms of the rate, 10 x 1518) */
+	uint32_t parent; /**< aggregate policer index, SL_POL_IDX_NONE */
+	uint32_t mbps;	 /**< the sold bandwidth, for display */
+	uint32_t addr;	 /**< KIND_IP: the public IPv4 address (host order) */
+	uint8_t kind;	 /**< enum sl_pol_kind */
+	uint8_t dir;	 /**< enum sl_pol_dir */
+	uint8_t pad[6];
+	char id[SL_ID_LEN]; /**< AllocationId or BandwidthPackageId */
+};
+
+struct sl_pol_ip_ent {
+	uint32_t pol[SL_POL_DIR_MAX]; /**< policer index per direction */
+};
+
+struct sl_pol_ip6_ent {
+	uint8_t addr[16];	      /**< network order */
+	uint32_t pol[SL_POL_DIR_MAX]; /**< policer index per direction */
+};
+
+struct sl_pol_sec {
+	uint32_t n_pols, n_ips, n_ip6, pad;
+	uint64_t pol_off, ip_off, ip6_off;
+	uint64_t size; /**< bytes of the section */
+};
+
+/* ---------------------------------------------------------------------- */
 /* Stats area: written only by sluice-dp, read by sluiced and sluicectl.   */
 
 /** Per-lcore counters, written only by the owning lcore without atomics
@@ -439,6 +553,34 @@ struct sl_neigh_export {
 	uint16_t pad;
 };
 
+/* HaVip holders (issue 12): what the main lcore learned, for DescribeHaVips'
+ * MasterInstanceId and sluicectl. */
+#define SL_MAX_HAVIP_EXPORT 1024
+
+struct sl_havip_export {
+	char havip_id[SL_ID_LEN];
+	char holder_id[SL_ID_LEN]; /**< InstanceId of the holder */
+	uint32_t vpc_index;
+	uint32_t addr;	/**< HaVip address, host order */
+	uint8_t mac[6]; /**< the holder's MAC */
+	uint16_t pad;
+	uint32_t age_ms;  /**< since the holder was last accepted */
+	uint32_t changes; /**< holder changes seen */
+	uint32_t pad1[2];
+};
+
+/** One policer's counters as sluice-dp applies it (stats area). */
+struct sl_pol_export {
+	uint64_t tag;		    /**< sl_pol_ent.tag applied; 0 = policer off */
+	uint64_t rate;		    /**< bytes per second applied */
+	uint64_t conform_pkts;	    /**< passed */
+	uint64_t conform_bytes;
+	uint64_t exceed_pkts;	    /**< dropped by this policer */
+	uint64_t exceed_bytes;
+};
+
+#define SL_MAX_POL_EXPORT 16384 /* policer indexes exported (8,192 public IPs) */
+
 /**
  * Stats area header. Snapshot sections (ports, neighbours) are guarded by a
  * sequence counter: the writer makes `seq` odd, writes, makes it even;
@@ -457,6 +599,17 @@ struct sl_stats_header {
 	struct sl_lcore_stats lcore[SL_MAX_LCORES];
 	struct sl_port_stats port[SL_MAX_PORTS];
 	struct sl_neigh_export neigh[SL_MAX_NEIGH_EXPORT];
+	/* HaVip holders (issue 12), under the same seq as the snapshots. */
+	uint32_t n_havip;
+	uint32_t pad2;
+	struct sl_havip_export havip[SL_MAX_HAVIP_EXPORT];
+	/* Policers (issue 7): sluice-dp's main lcore sums each policer's
+	 * per-lcore counters into pol[index] every 100 ms (indexes below
+	 * n_pol_export; no seqcount: each word is monotonic while `tag` stays;
+	 * a reader pairs an entry with the bank's policer of the same tag). */
+	uint32_t n_pol_export; /**< entries of pol[] written, <= SL_MAX_POL_EXPORT */
+	uint32_t pad3[15];
+	struct sl_pol_export pol[SL_MAX_POL_EXPORT];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -532,6 +685,18 @@ static_assert(sizeof(struct sl_nat_snat_ent) == 16 + SL_ID_LEN, "nat snat");
 static_assert(sizeof(struct sl_nat_fwd_ent) == 24, "nat fwd");
 static_assert(sizeof(struct sl_nat_eip_ent) == 16, "nat eip");
 static_assert(sizeof(struct sl_nat_sec) == 120, "nat section header");
+static_assert(offsetof(struct sl_bank_header, havip_off) == 200, "bank havip section");
+static_assert(sizeof(struct sl_havip_inst) == 8 + SL_ID_LEN, "havip instance");
+static_assert(sizeof(struct sl_havip_ent) == 16 + SL_ID_LEN + SL_HAVIP_MAX_INST * (8 + SL_ID_LEN),
+	      "havip entry");
+static_assert(sizeof(struct sl_havip_sec) == 16, "havip section header");
+static_assert(sizeof(struct sl_havip_export) == 2 * SL_ID_LEN + 32, "havip export");
+static_assert(offsetof(struct sl_bank_header, police_off) == 216, "bank police section");
+static_assert(sizeof(struct sl_pol_ent) == 40 + SL_ID_LEN, "police entry");
+static_assert(sizeof(struct sl_pol_ip_ent) == 8, "police ip entry");
+static_assert(sizeof(struct sl_pol_ip6_ent) == 24, "police ip6 entry");
+static_assert(sizeof(struct sl_pol_sec) == 48, "police section header");
+static_assert(sizeof(struct sl_pol_export) == 48, "policer export");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
 static_assert(offsetof(struct sl_port_stats, trunk) == 44 &&
 		  offsetof(struct sl_port_stats, ipackets) == 48,

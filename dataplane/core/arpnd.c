@@ -20,6 +20,11 @@
  * through a worker's inject ring (the main lcore owns no port queue). An
  * ARP reply reuses the request's buffer; ND messages are built fresh.
  * Nothing here logs per packet; every drop has a reason.
+ *
+ * HaVips (issue 12, havip.c): an ARP whose sender address is a HaVip of the
+ * frame's VPC is a claim of that HaVip and skips the RFC 826 merge: only
+ * havip.c writes the HaVip's neighbour entry, and a refused claim drops the
+ * frame (havip_not_associated). ND has no HaVip path: HaVips are IPv4.
  */
 #include <errno.h>
 #include <string.h>
@@ -215,13 +220,21 @@ void sl_arp_input(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)
 	 * probe) teaches nothing. */
 	if (sip != 0 && !(for_us && gratuitous)) {
 		unsigned int fl = SL_NEIGH_F_OVERRIDE;
+		int claim = sl_havip_arp(t, b, md, &sha, sip,
+					 op == RTE_ARP_OP_REPLY && !gratuitous, now);
 
+		if (claim < 0) {
+			sl_drop(w, m, SL_DROP_HAVIP_NOT_ASSOCIATED);
+			return;
+		}
 		if (op == RTE_ARP_OP_REQUEST && for_us)
 			fl |= SL_NEIGH_F_CREATE;
 		else if (op == RTE_ARP_OP_REPLY && !gratuitous)
 			fl |= SL_NEIGH_F_CONFIRM;
 		sl_neigh_key_init(&key, md->in_port, md->in_vlan, SL_AF_INET, &sip);
-		sl_neigh_learn(t, &key, &sha, fl, md->in_role, for_us ? &tip : NULL, now);
+		if (claim == 0 && sl_neigh_learn(t, &key, &sha, fl, md->in_role,
+						 for_us ? &tip : NULL, now) == 0)
+			sl_havip_learned(t, b, md, &sha, sip, now);
 	}
 
 	if (op != RTE_ARP_OP_REQUEST || gratuitous) {

@@ -557,6 +557,121 @@ static void test_na_resolves(void **state)
 	assert_int_equal(t->n_entries, 1);
 }
 
+/* HaVips (havip.c, docs/havip.md): a HaVip section for 192.168.1.100 in
+ * VPC 0 listing i-a1 (.10), i-a2 (.20) and i-a3 (.30), at the end of the
+ * hand-built bank. */
+static void havip_section(void)
+{
+	struct sl_havip_sec *sec;
+	struct sl_havip_ent *e;
+	const uint32_t inst[3] = {sl_t_ip4(192, 168, 1, 10), sl_t_ip4(192, 168, 1, 20),
+				  sl_t_ip4(192, 168, 1, 30)};
+
+	bank->havip_off = SL_T_BANK_SIZE / 2;
+	bank->havip_size = sizeof(*sec) + sizeof(sec->ent[0]);
+	sec = SL_BANK_PTR(bank, bank->havip_off, struct sl_havip_sec);
+	memset(sec, 0, bank->havip_size);
+	sec->n = 1;
+	sec->size = bank->havip_size;
+	e = &sec->ent[0];
+	e->vpc_index = 0;
+	e->addr = sl_t_ip4(192, 168, 1, 100);
+	e->src = sl_t_ip4(192, 168, 1, 253);
+	snprintf(e->id, sizeof(e->id), "hv-1");
+	e->n_inst = 3;
+	for (unsigned int i = 0; i < 3; i++) {
+		e->inst[i].addr = inst[i];
+		snprintf(e->inst[i].id, sizeof(e->inst[i].id), "i-a%u", i + 1);
+	}
+	assert_true(sl_havip_sec_ok(bank, SL_T_BANK_SIZE));
+	sec->n = 100000; /* entries beyond the section: the bank is refused */
+	assert_false(sl_havip_sec_ok(bank, SL_T_BANK_SIZE));
+	sec->n = 1;
+}
+
+static void test_havip_claims(void **state)
+{
+	const uint32_t hv = sl_t_ip4(192, 168, 1, 100), gw = sl_t_ip4(192, 168, 1, 253);
+	const uint32_t a1 = sl_t_ip4(192, 168, 1, 10), a2 = sl_t_ip4(192, 168, 1, 20);
+	const struct rte_ether_addr mac_c = {{0x52, 0x54, 0x00, 0xcc, 0xcc, 0xcc}};
+	struct sl_havip_export out[2];
+	const struct sl_neigh_priv *p;
+	const struct rte_arp_hdr *r;
+	struct sl_neigh_key k, kh;
+
+	havip_section();
+	key4(&kh, SL_T_PORT_IN, SL_T_VLAN_A, hv);
+	/* i-a1 introduces itself; i-a2 and i-a3 stay unknown */
+	sl_arp_input(t, arp(SL_T_PORT_IN, SL_T_VLAN_A, RTE_ARP_OP_REQUEST, &mac_a1, a1, gw), hz);
+	sl_t_sent_free(&ctx);
+
+	/* a claim from mac_b: not i-a1's MAC, and i-a2, i-a3 unknown: it waits
+	 * while the gateway asks for them; the HaVip's entry is not created */
+	sl_arp_input(t, arp(SL_T_PORT_IN, SL_T_VLAN_A, RTE_ARP_OP_REQUEST, &mac_b, hv, hv), hz);
+	assert_int_equal(ctx.n_sent, 2);
+	r = sent_arp(0, SL_T_PORT_IN, SL_T_VLAN_A, &bcast);
+	assert_int_equal(rte_be_to_cpu_32(r->arp_data.arp_tip), a2);
+	assert_int_equal(rte_be_to_cpu_32(r->arp_data.arp_sip), gw);
+	sl_t_sent_free(&ctx);
+	assert_int_equal(ctx.stats->cnt[SL_CNT_HAVIP_CLAIMS_PENDING], 1);
+	assert_null(sl_neigh_find(t, &kh));
+	assert_int_equal(sl_havip_export(t, bank, out, 2, hz), 0); /* no holder yet */
+
+	/* i-a2 answers with mac_b: the claim is accepted, i-a2 holds it */
+	sl_arp_input(t, arp(SL_T_PORT_IN, SL_T_VLAN_A, RTE_ARP_OP_REPLY, &mac_b, a2, gw), 2 * hz);
+	p = sl_neigh_find(t, &kh);
+	assert_non_null(p);
+	assert_true(sl_neigh_usable(p->state));
+	assert_memory_equal(&p->mac, &mac_b, 6);
+	assert_int_equal(ctx.stats->cnt[SL_CNT_HAVIP_HOLDER_CHANGES], 1);
+	assert_int_equal(sl_havip_export(t, bank, out, 2, 3 * hz), 1);
+	assert_string_equal(out[0].havip_id, "hv-1");
+	assert_string_equal(out[0].holder_id, "i-a2");
+	assert_int_equal(out[0].addr, hv);
+	assert_memory_equal(out[0].mac, &mac_b, 6);
+	assert_int_equal(out[0].age_ms, 1000);
+
+	/* i-a1 takes over by gratuitous ARP (reply form) */
+	sl_arp_input(t, arp(SL_T_PORT_IN, SL_T_VLAN_A, RTE_ARP_OP_REPLY, &mac_a1, hv, hv), 3 * hz);
+	assert_memory_equal(&sl_neigh_find(t, &kh)->mac, &mac_a1, 6);
+	assert_int_equal(ctx.stats->cnt[SL_CNT_HAVIP_HOLDER_CHANGES], 2);
+	assert_int_equal(ctx.n_sent, 0);
+
+	/* mac_c: i-a3 is still unknown, so the claim waits; nobody confirms
+	 * it and it expires; the entry never moved */
+	sl_arp_input(t, arp(SL_T_PORT_IN, SL_T_VLAN_A, RTE_ARP_OP_REQUEST, &mac_c, hv, hv), 4 * hz);
+	assert_int_equal(ctx.stats->cnt[SL_CNT_HAVIP_CLAIMS_PENDING], 2);
+	sl_neigh_timer(t, 4 * hz + hz * SL_HAVIP_CLAIM_MS / 1000 - 1);
+	assert_int_equal(ctx.stats->cnt[SL_CNT_HAVIP_CLAIMS_EXPIRED], 0);
+	sl_neigh_timer(t, 4 * hz + hz * SL_HAVIP_CLAIM_MS / 1000);
+	assert_int_equal(ctx.stats->cnt[SL_CNT_HAVIP_CLAIMS_EXPIRED], 1);
+	assert_int_equal(t->havip_claims, 0);
+	assert_memory_equal(&sl_neigh_find(t, &kh)->mac, &mac_a1, 6);
+	sl_t_sent_free(&ctx);
+
+	/* once every associated MAC is known, a stranger's claim is refused
+	 * at once and dropped; the entry still points at i-a1 */
+	key4(&k, SL_T_PORT_IN, SL_T_VLAN_A, sl_t_ip4(192, 168, 1, 30));
+	assert_int_equal(sl_neigh_learn(t, &k, &mac_b, SL_NEIGH_F_CREATE, SL_ROLE_INSIDE, NULL,
+					10 * hz),
+			 0);
+	sl_arp_input(t, arp(SL_T_PORT_IN, SL_T_VLAN_A, RTE_ARP_OP_REQUEST, &mac_c, hv, hv),
+		     10 * hz);
+	assert_int_equal(ctx.stats->drop[SL_DROP_HAVIP_NOT_ASSOCIATED], 1);
+	assert_int_equal(ctx.stats->cnt[SL_CNT_HAVIP_CLAIMS_PENDING], 2);
+	assert_memory_equal(&sl_neigh_find(t, &kh)->mac, &mac_a1, 6);
+
+	/* i-a1 no longer associated: no holder reported, and the HaVip's
+	 * entry is failed (the next packet asks again); the HaVip gone: the
+	 * record is forgotten */
+	SL_BANK_PTR(bank, bank->havip_off, struct sl_havip_sec)->ent[0].inst[0].id[3] = '9';
+	assert_int_equal(sl_havip_export(t, bank, out, 2, 11 * hz), 0);
+	assert_int_equal(sl_neigh_find(t, &kh)->state, SL_NEIGH_FAILED);
+	bank->havip_off = 0;
+	assert_int_equal(sl_havip_export(t, bank, out, 2, 11 * hz), 0);
+	assert_int_equal(t->havip_hi, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +683,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ns_dad, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nd_invalid, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_na_resolves, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_havip_claims, setup, teardown),
 	};
 
 	sl_t_env_init();

@@ -20,6 +20,7 @@
  * must not silently fall back to a default); keys starting with "Comment" or
  * "comment" are free text and ignored. Duplicate keys are rejected.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -35,6 +36,7 @@
 #define SL_IDLE_SLEEP_MAX 1000000u
 #define SL_NAT_SESSIONS_MAX (1u << 24)
 #define SL_NAT_INDEX_MAX 65535u /* gateway and public IP indexes are 16-bit in sl_nat */
+#define SL_POLICERS_MAX (1u << 22) /* 4M policers: 256 MiB of buckets */
 #define SL_MTU_MIN 1280u /* IPv6 minimum link MTU: both sides carry IPv6 */
 #define SL_MTU_MAX 9600u
 
@@ -47,6 +49,7 @@ void sl_config_defaults(struct sl_config *c)
 	c->nat_sessions = 0;
 	c->nat_gateways = 1024;
 	c->nat_public_ips = 256;
+	c->policers = SL_DEFAULT_POLICERS;
 }
 
 static int sl_cfg_err(char *err, size_t errlen, const char *what, const char *fmt, ...)
@@ -104,6 +107,20 @@ static int sl_cfg_uint(json_t *v, uint32_t min, uint32_t max, uint32_t *out, con
 	return 0;
 }
 
+/* A Linux interface name sluice-dp may create: IFNAMSIZ - 1 characters of
+ * a plain set (no '/', ':', spaces). */
+static bool sl_cfg_ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 15)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
+}
+
 static int sl_cfg_port(json_t *o, unsigned int idx, struct sl_port_conf *p, const char *what,
 		       char *err, size_t errlen)
 {
@@ -142,11 +159,20 @@ static int sl_cfg_port(json_t *o, unsigned int idx, struct sl_port_conf *p, cons
 			rc = sl_cfg_string(v, p->devargs, sizeof(p->devargs), what, key, err,
 					   errlen);
 			have_devargs = true;
+		} else if (strcmp(k, "exception") == 0) {
+			rc = sl_cfg_string(v, p->exception, sizeof(p->exception), what, key, err,
+					   errlen);
+			if (rc == 0 && !sl_cfg_ifname_ok(p->exception))
+				return sl_cfg_err(err, errlen, what,
+						  "%s: \"%s\" is not an interface name (1 to 15 "
+						  "letters, digits, '-', '_' or '.')",
+						  key, p->exception);
 		} else if (sl_cfg_is_comment(k)) {
 			rc = 0;
 		} else {
 			return sl_cfg_err(err, errlen, what,
-					  "%s: unknown key (expected name, role, mtu, devargs)",
+					  "%s: unknown key (expected name, role, mtu, devargs, "
+					  "exception)",
 					  key);
 		}
 		if (rc)
@@ -190,6 +216,9 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 		} else if (strcmp(k, "nat_public_ips") == 0) {
 			rc = sl_cfg_uint(v, 1, SL_NAT_INDEX_MAX, &c->nat_public_ips, what,
 					 "nat_public_ips", err, errlen);
+		} else if (strcmp(k, "policers") == 0) {
+			rc = sl_cfg_uint(v, 0, SL_POLICERS_MAX, &c->policers, what, "policers",
+					 err, errlen);
 		} else if (strcmp(k, "ports") == 0) {
 			size_t i;
 			json_t *p;
@@ -215,7 +244,7 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 			return sl_cfg_err(
 			    err, errlen, what,
 			    "%.64s: unknown key (expected segment, mbufs, idle_sleep_us, nat_sessions, "
-			    "nat_gateways, nat_public_ips, ports)",
+			    "nat_gateways, nat_public_ips, policers, ports)",
 			    k);
 		}
 		if (rc)
@@ -235,6 +264,22 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 					  "ports[%u]: more than %u inside ports (trunks)", i,
 					  SL_MAX_TRUNKS);
 		c->ports[i].trunk = (uint8_t)c->n_trunks++;
+	}
+	for (unsigned int i = 0; i < c->n_ports; i++) {
+		/* an inside port carries VLANs: its kernel side would need VLAN
+		 * devices per VPC, which the exception path does not make */
+		if (c->ports[i].exception[0] && c->ports[i].role != SL_ROLE_OUTSIDE)
+			return sl_cfg_err(err, errlen, what,
+					  "ports[%u].exception: only outside ports have an "
+					  "exception path",
+					  i);
+		for (unsigned int j = 0; j < i; j++)
+			if (c->ports[i].exception[0] &&
+			    strcmp(c->ports[i].exception, c->ports[j].exception) == 0)
+				return sl_cfg_err(
+				    err, errlen, what,
+				    "ports[%u].exception: \"%s\" already used by ports[%u]", i,
+				    c->ports[i].exception, j);
 	}
 	for (unsigned int i = 0; i < c->n_ports; i++)
 		for (unsigned int j = 0; j < i; j++)

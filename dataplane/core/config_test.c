@@ -21,11 +21,11 @@ static void test_full(void **state)
 	const char *txt =
 	    "{\"Comment\": \"x\", \"segment\": \"/dev/shm/sluice-lab\", \"mbufs\": 8191,"
 	    " \"idle_sleep_us\": 20, \"nat_sessions\": 100000, \"nat_gateways\": 8,"
-	    " \"nat_public_ips\": 40, \"ports\": ["
+	    " \"nat_public_ips\": 40, \"policers\": 100, \"ports\": ["
 	    " {\"name\": \"inside0\", \"role\": \"inside\", \"mtu\": 1500,"
 	    "  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\"},"
 	    " {\"name\": \"outside0\", \"role\": \"outside\", \"mtu\": 9000,"
-	    "  \"devargs\": \"net_af_packet1,iface=sl-out\"}]}";
+	    "  \"devargs\": \"net_af_packet1,iface=sl-out\", \"exception\": \"sl-exc0\"}]}";
 
 	assert_int_equal(sl_config_parse(&c, txt, "t.json", err, sizeof(err)), 0);
 	assert_string_equal(c.segment, "/dev/shm/sluice-lab");
@@ -34,12 +34,15 @@ static void test_full(void **state)
 	assert_int_equal(c.nat_sessions, 100000);
 	assert_int_equal(c.nat_gateways, 8);
 	assert_int_equal(c.nat_public_ips, 40);
+	assert_int_equal(c.policers, 100);
 	assert_int_equal(c.n_ports, 2);
 	assert_string_equal(c.ports[0].name, "inside0");
 	assert_int_equal(c.ports[0].role, SL_ROLE_INSIDE);
 	assert_int_equal(c.ports[1].role, SL_ROLE_OUTSIDE);
 	assert_int_equal(c.ports[1].mtu, 9000);
 	assert_string_equal(c.ports[1].devargs, "net_af_packet1,iface=sl-out");
+	assert_string_equal(c.ports[1].exception, "sl-exc0");
+	assert_string_equal(c.ports[0].exception, "");
 	assert_int_equal(c.n_trunks, 1);
 	assert_int_equal(c.ports[0].trunk, 0);
 }
@@ -80,6 +83,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.nat_sessions, 0); /* no NAT table unless asked for */
 	assert_int_equal(c.nat_gateways, 1024);
 	assert_int_equal(c.nat_public_ips, 256);
+	assert_int_equal(c.policers, SL_DEFAULT_POLICERS); /* policing on by default */
 	assert_int_equal(c.ports[0].mtu, SL_DEFAULT_PORT_MTU);
 }
 
@@ -114,11 +118,26 @@ static void test_errors(void **state)
 	     " {\"name\": \"d\", \"role\": \"inside\", \"devargs\": \"x\"},"
 	     " {\"name\": \"e\", \"role\": \"inside\", \"devargs\": \"x\"}]}",
 	     "bad.json: ports[4]: more than 4 inside ports (trunks)"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
+	     " \"exception\": \"sl-exc0\"}]}",
+	     "bad.json: ports[0].exception: only outside ports have an exception path"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"x\","
+	     " \"exception\": \"a/b\"}]}",
+	     "bad.json: ports[0].exception: \"a/b\" is not an interface name"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"x\","
+	     " \"exception\": \"x\"}, {\"name\": \"q\", \"role\": \"outside\","
+	     " \"devargs\": \"y\", \"exception\": \"x\"}]}",
+	     "bad.json: ports[1].exception: \"x\" already used by ports[0]"},
+	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"x\","
+	     " \"exception\": \"0123456789abcdef\"}]}",
+	     "bad.json: ports[0].exception: longer than 15 characters"},
 	    {"{\"mbufs\": 10, \"ports\": []}", "bad.json: mbufs: 10 is outside"},
 	    {"{\"idle_sleep_us\": -1}", "bad.json: idle_sleep_us: -1 is outside"},
 	    {"{\"nat_sessions\": 16777217}", "bad.json: nat_sessions: 16777217 is outside"},
 	    {"{\"nat_gateways\": 0}", "bad.json: nat_gateways: 0 is outside"},
 	    {"{\"nat_public_ips\": 65536}", "bad.json: nat_public_ips: 65536 is outside"},
+	    {"{\"policers\": 4194305}", "bad.json: policers: 4194305 is outside"},
+	    {"{\"policers\": \"many\"}", "bad.json: policers: must be an integer"},
 	    {"{\"segment\": 3}", "bad.json: segment: must be a string"},
 	    {"{\"segment\": \"\"}", "bad.json: segment: must not be empty"},
 	    {"{\"ports\": []}", "bad.json: ports: at least one port is required"},

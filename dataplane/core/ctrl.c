@@ -9,13 +9,19 @@
  *
  *   - drain the punt ring (MP/SC, filled by the PUNT stage of all workers)
  *     and dispatch on md->punt: ARP -> sl_arp_input, ND -> sl_nd_input,
- *     UNRESOLVED -> sl_neigh_resolve; anything else is a stage bug, dropped
- *     PUNT_INVALID;
+ *     UNRESOLVED -> sl_neigh_resolve, EXCEPTION -> the port's TAP (ARP and
+ *     ND are copied there too; exception.c); anything else is a stage bug,
+ *     dropped PUNT_INVALID;
+ *   - the exception path's TAPs: what the host kernel sends goes out
+ *     through worker 0's inject ring;
  *   - every 20 ms the neighbour timers (retransmit, fail, age, re-probe,
  *     garbage-collect, reclaim);
+ *   - after its sync, the police section of a new generation applied to
+ *     the policer buckets (police.c);
  *   - every 100 ms the stats export: rte_eth_stats of each port into
  *     port[] and the neighbour table into neigh[], under the seqcount of
- *     the stats header, stamped with updated_ns;
+ *     the stats header, stamped with updated_ns; the policer counters
+ *     (monotonic, outside the seqcount);
  *   - every second, whether the segment file was re-created (new inode) by
  *     a restarted sluiced: if a valid new segment is there it returns to
  *     main.c, which restarts the workers on it (see main.c);
@@ -102,19 +108,28 @@ void sl_ctrl_export(struct sl_dp *dp)
 	st->n_ports = dp->n_ports;
 	st->n_neigh = sl_neigh_export(dp->neigh, dp->main_w->bank, st->neigh, SL_MAX_NEIGH_EXPORT,
 				      sl_dp_now(dp));
+	st->n_havip = sl_havip_export(dp->neigh, dp->main_w->bank, st->havip, SL_MAX_HAVIP_EXPORT,
+				      sl_dp_now(dp));
 	st->updated_ns = sl_realtime_ns();
 
 	atomic_store_explicit(&st->seq, seq + 2, memory_order_release);
+	if (dp->pol)
+		sl_police_export(dp);
 }
 
 static void sl_ctrl_dispatch(struct sl_dp *dp, struct rte_mbuf *m, uint64_t now)
 {
 	switch (sl_meta(m)->punt) {
 	case SL_PUNT_ARP:
+		sl_exception_copy_to_kernel(dp, m); /* the host resolves too */
 		sl_arp_input(dp->neigh, m, now);
 		break;
 	case SL_PUNT_ND:
+		sl_exception_copy_to_kernel(dp, m);
 		sl_nd_input(dp->neigh, m, now);
+		break;
+	case SL_PUNT_EXCEPTION:
+		sl_exception_to_kernel(dp, m);
 		break;
 	case SL_PUNT_UNRESOLVED:
 		sl_neigh_resolve(dp->neigh, m, now);
@@ -156,10 +171,13 @@ unsigned int sl_ctrl_poll(struct sl_dp *dp)
 	sl_worker_sync(w);
 	now = sl_dp_now(dp);
 	w->now_tsc = now;
+	if (dp->pol)
+		sl_police_sync(dp, now);
 
 	n = rte_ring_sc_dequeue_burst(dp->punt_ring, (void **)pkts, SL_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
 		sl_ctrl_dispatch(dp, pkts[i], now);
+	n += sl_exception_poll(dp);
 
 	if (now - dp->last_timer_tsc >= hz / 50) {
 		sl_neigh_timer(dp->neigh, now);
@@ -178,6 +196,7 @@ int sl_ctrl_main(struct sl_dp *dp)
 	uint64_t last_seg = rte_rdtsc();
 
 	dp->reattach = false;
+	dp->pol_gen = UINT64_MAX; /* a (re-created) segment: apply its police section afresh */
 	sl_worker_online(dp->main_w);
 	while (!atomic_load_explicit(&dp->quit, memory_order_relaxed)) {
 		unsigned int n = sl_ctrl_poll(dp);

@@ -70,8 +70,11 @@ static const char sl_usage_text[] =
     "                                   (default 0)\n"
     "                    nat_gateways   NAT gateways the table serves (default 1024)\n"
     "                    nat_public_ips public IPs the table serves (default 256)\n"
+    "                    policers       bandwidth policers (policer indexes), 0 = no\n"
+    "                                   policing (default 16384)\n"
     "  --segment PATH  segment path, overrides \"segment\" of the config file\n"
-    "  --help          show this text and exit\n"
+    "  --help          show this text and exit (anywhere on the command line);\n"
+    "                  --eal-help shows DPDK's EAL options instead\n"
     "\n"
     "Lcores: the main lcore handles ARP/ND, the neighbour table and the stats\n"
     "export; every other EAL lcore is a worker owning rx/tx queue pair i of\n"
@@ -84,7 +87,10 @@ static const char sl_usage_text[] =
     "\n"
     "Operations: the EAL telemetry socket (keep it: no --no-telemetry) answers\n"
     "/sluice/status, /sluice/drops, /sluice/counters, /sluice/ports,\n"
-    "/sluice/neighbours and /sluice/lcores (dpdk-telemetry.py -f FILE_PREFIX);\n"
+    "/sluice/neighbours, /sluice/lcores, /sluice/policers, /sluice/trace_add,\n"
+    "/sluice/trace and /sluice/log_level (dpdk-telemetry.py -f FILE_PREFIX;\n"
+    "sluicectl trace N);\n"
+    "log levels per component: --log-level 'sluice.port:debug' (EAL option).\n"
     "dpdk-dumpcap --file-prefix FILE_PREFIX -i PORT captures on a port when the\n"
     "EAL runs on hugepages without --huge-unlink.\n"
     "\n"
@@ -113,18 +119,20 @@ static void sl_on_signal(int sig)
 	atomic_store(&sl_dp_ctx.quit, true);
 }
 
-/* --help among the application arguments is answered before EAL starts
- * (which would need hugepages or memory options). */
+/* --help anywhere (-h after "--") is answered with sluice-dp's own text
+ * before EAL starts (which would need hugepages or memory options, and
+ * would print its own long usage first); --eal-help asks the EAL for its
+ * options. */
 static bool sl_wants_help(int argc, char **argv)
 {
-	int i;
+	bool app = false;
 
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0)
-			break;
-	for (i++; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0 && !app)
+			app = true;
+		else if (strcmp(argv[i], "--help") == 0 || (app && strcmp(argv[i], "-h") == 0))
 			return true;
+	}
 	return false;
 }
 
@@ -209,6 +217,12 @@ int main(int argc, char **argv)
 		sl_usage(stdout);
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "--eal-help") == 0) {
+		char *eal_argv[] = {argv[0], (char *)"--help", NULL};
+
+		rte_eal_init(2, eal_argv); /* prints the EAL's usage and exits */
+		return 0;
+	}
 	rte_set_application_usage_hook(sl_usage_hook);
 	rc = rte_eal_init(argc, argv);
 	if (rc < 0) {
@@ -274,6 +288,10 @@ int main(int argc, char **argv)
 		}
 		dp->n_ports++;
 	}
+	if (sl_exception_init(dp, err, sizeof(err)) < 0) {
+		SL_LOG(ERR, "%s", err);
+		goto out_ports;
+	}
 
 	dp->punt_ring =
 	    rte_ring_create("sl_punt", SL_PUNT_RING_SIZE, (int)rte_socket_id(), RING_F_SC_DEQ);
@@ -281,6 +299,10 @@ int main(int argc, char **argv)
 		SL_LOG(ERR, "cannot create the punt ring: %s", rte_strerror(rte_errno));
 		goto out_ports;
 	}
+	/* packet trace (sl_trace.h): without it sluice-dp runs, untraceable */
+	dp->trace = sl_trace_new(dp->n_workers + 1, rte_get_tsc_hz());
+	if (!dp->trace)
+		SL_LOG(WARNING, "no memory for the packet trace: sluicectl trace is off");
 	dp->main_w = sl_worker_create(dp, -1, rte_get_main_lcore());
 	if (!dp->main_w)
 		goto out_mem;
@@ -302,6 +324,11 @@ int main(int argc, char **argv)
 	dp->neigh = sl_ctrl_neigh_create(dp);
 	if (!dp->neigh) {
 		SL_LOG(ERR, "cannot create the neighbour table: %s", strerror(errno));
+		goto out_mem;
+	}
+	if (sl_police_create(dp, dp->conf->policers) < 0) {
+		SL_LOG(ERR, "cannot create the policer table (%u policers): %s",
+		       dp->conf->policers, strerror(ENOMEM));
 		goto out_mem;
 	}
 	if (dp->conf->nat_sessions) {
@@ -348,6 +375,7 @@ int main(int argc, char **argv)
 	SL_LOG(INFO, "stopping");
 
 out_mem:
+	sl_police_free(dp);
 	sl_nat_free(dp->nat);
 	if (dp->neigh)
 		sl_neigh_free(dp->neigh);
@@ -369,7 +397,10 @@ out_mem:
 		rte_ring_free(dp->punt_ring);
 	}
 	sl_worker_free(dp->main_w);
+	sl_trace_free(dp->trace);
+	dp->trace = NULL;
 out_ports:
+	sl_exception_close(dp);
 	for (i = 0; i < dp->n_ports; i++)
 		sl_port_close(dp->port_ids[i]);
 out_shm:

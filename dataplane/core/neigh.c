@@ -112,9 +112,10 @@ struct sl_neigh_table *sl_neigh_create(const char *name, uint32_t size, unsigned
 	t->pv = rte_zmalloc("sl_neigh_pv", sizeof(*t->pv) * size, RTE_CACHE_LINE_SIZE);
 	t->pend_pos = rte_zmalloc("sl_neigh_pend", sizeof(*t->pend_pos) * size, 0);
 	t->pend_token = rte_zmalloc("sl_neigh_tok", sizeof(*t->pend_token) * size, 0);
+	t->havip = rte_zmalloc("sl_havip", sizeof(*t->havip) * SL_HAVIP_HOLDERS, 0);
 	qsz = rte_rcu_qsbr_get_memsize(n_readers);
 	t->qsbr = rte_zmalloc("sl_neigh_qsbr", qsz, RTE_CACHE_LINE_SIZE);
-	if (!t->sh || !t->pv || !t->pend_pos || !t->pend_token || !t->qsbr)
+	if (!t->sh || !t->pv || !t->pend_pos || !t->pend_token || !t->qsbr || !t->havip)
 		goto fail;
 	if (rte_rcu_qsbr_init(t->qsbr, n_readers) != 0)
 		goto fail;
@@ -146,6 +147,7 @@ void sl_neigh_free(struct sl_neigh_table *t)
 	rte_free(t->pv);
 	rte_free(t->pend_pos);
 	rte_free(t->pend_token);
+	rte_free(t->havip);
 	rte_free(t->qsbr);
 	rte_free(t);
 }
@@ -261,6 +263,38 @@ static void sl_neigh_fail(struct sl_neigh_table *t, uint32_t pos, uint64_t now)
 	sl_neigh_drop_queue(t, p, SL_DROP_NEIGH_FAILED);
 }
 
+/* A FAILED entry asked for again starts a new round of requests. */
+static void sl_neigh_restart(struct sl_neigh_table *t, uint32_t pos)
+{
+	if (t->pv[pos].state == SL_NEIGH_FAILED) {
+		t->pv[pos].probes = 0;
+		sl_neigh_set(t, pos, SL_NEIGH_INCOMPLETE, NULL);
+	}
+}
+
+int sl_neigh_probe(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint8_t port_role,
+		   const void *src, uint64_t now)
+{
+	struct sl_neigh_priv *p;
+	int32_t pos = rte_hash_lookup(t->h, key);
+
+	if (pos < 0) {
+		pos = sl_neigh_add(t, key, port_role, now);
+		if (pos < 0) {
+			t->w->stats->drop[SL_DROP_NEIGH_TABLE_FULL]++;
+			return -ENOSPC;
+		}
+	}
+	p = &t->pv[pos];
+	if (sl_neigh_usable(p->state))
+		return 0;
+	sl_neigh_restart(t, (uint32_t)pos);
+	memcpy(p->src, src, key->family == SL_AF_INET6 ? 16 : 4);
+	if (p->probes == 0)
+		sl_neigh_send_probe(t, p, now, false);
+	return 0;
+}
+
 void sl_neigh_resolve(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now)
 {
 	struct sl_meta *md = sl_meta(m);
@@ -291,11 +325,7 @@ void sl_neigh_resolve(struct sl_neigh_table *t, struct rte_mbuf *m, uint64_t now
 		sl_neigh_send(t, p, m);
 		return;
 	}
-	if (p->state == SL_NEIGH_FAILED) {
-		/* A new packet starts a new round. */
-		p->probes = 0;
-		sl_neigh_set(t, pos, SL_NEIGH_INCOMPLETE, NULL);
-	}
+	sl_neigh_restart(t, (uint32_t)pos); /* a new packet starts a new round */
 	memcpy(p->src, md->src_addr, sizeof(p->src));
 	if (p->q_n == SL_NEIGH_QLEN) {
 		sl_drop(t->w, m, SL_DROP_NEIGH_QUEUE_FULL);
@@ -390,6 +420,8 @@ int sl_neigh_learn(struct sl_neigh_table *t, const struct sl_neigh_key *key,
 void sl_neigh_timer(struct sl_neigh_table *t, uint64_t now)
 {
 	sl_neigh_reclaim(t);
+	if (t->havip_claims)
+		sl_havip_timer(t, now);
 	for (uint32_t pos = 0; pos < t->hi_pos; pos++) {
 		struct sl_neigh_priv *p = &t->pv[pos];
 
@@ -433,6 +465,14 @@ void sl_neigh_timer(struct sl_neigh_table *t, uint64_t now)
 			break;
 		}
 	}
+}
+
+void sl_neigh_invalidate(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint64_t now)
+{
+	int32_t pos = rte_hash_lookup(t->h, key);
+
+	if (pos >= 0 && (uint32_t)pos < t->size && t->pv[pos].in_use)
+		sl_neigh_fail(t, (uint32_t)pos, now);
 }
 
 const struct sl_neigh_priv *sl_neigh_find(const struct sl_neigh_table *t,

@@ -32,6 +32,7 @@ sl_stage_fn sl_stage_fns[SL_STAGE_MAX] = {
     [SL_STAGE_IP4_INPUT] = sl_stage_ip4_input,
     [SL_STAGE_IP6_INPUT] = sl_stage_ip6_input,
     [SL_STAGE_EIP4] = sl_stage_eip4,
+    [SL_STAGE_POLICE4] = sl_stage_police4,
     [SL_STAGE_ROUTE4] = sl_stage_route4,
     [SL_STAGE_ROUTE6] = sl_stage_route6,
     [SL_STAGE_LOCAL4] = sl_stage_local4,
@@ -50,6 +51,7 @@ const char *const sl_stage_names[SL_STAGE_MAX] = {
     [SL_STAGE_IP4_INPUT] = "ip4_input",
     [SL_STAGE_IP6_INPUT] = "ip6_input",
     [SL_STAGE_EIP4] = "eip4",
+    [SL_STAGE_POLICE4] = "police4",
     [SL_STAGE_ROUTE4] = "route4",
     [SL_STAGE_ROUTE6] = "route6",
     [SL_STAGE_LOCAL4] = "local4",
@@ -71,11 +73,16 @@ void sl_pipeline_run(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n, en
 
 	if (unlikely(first >= SL_STAGE_MAX)) {
 		for (uint16_t i = 0; i < n; i++)
-			sl_drop(w, pkts[i], SL_DROP_PIPELINE_LOOP);
+			sl_drop_raw(w, pkts[i], SL_DROP_PIPELINE_LOOP);
 		return;
 	}
-	for (uint16_t i = 0; i < n; i++)
-		sl_next(w, pkts[i], first);
+	w->cur_stage = SL_STAGE_MAX;
+	for (uint16_t i = 0; i < n; i++) {
+		if (first == SL_STAGE_ETH_INPUT)
+			sl_next_rx(w, pkts[i]);
+		else
+			sl_next(w, pkts[i], first);
+	}
 
 	for (pass = 0; pass < SL_PIPELINE_MAX_PASSES; pass++) {
 		ran = false;
@@ -87,6 +94,7 @@ void sl_pipeline_run(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n, en
 				continue;
 			memcpy(batch, v->m, k * sizeof(batch[0]));
 			v->n = 0;
+			w->cur_stage = (uint16_t)s;
 			sl_stage_fns[s](w, batch, k);
 			ran = true;
 		}

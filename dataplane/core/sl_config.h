@@ -13,6 +13,7 @@
 #define SL_DEFAULT_MBUFS 16383u
 #define SL_DEFAULT_PORT_MTU 1500u
 #define SL_DEVARGS_LEN 512
+#define SL_DEFAULT_POLICERS 16384u /* bandwidth policers (issue 7): 8,192 public IPs */
 
 struct sl_port_conf {
 	char name[SL_PORT_NAME_LEN];  /**< operator's name, shown in stats */
@@ -20,6 +21,8 @@ struct sl_port_conf {
 	uint16_t mtu;		      /**< IP MTU */
 	uint8_t trunk;		      /**< inside: k for the k-th inside port */
 	char devargs[SL_DEVARGS_LEN]; /**< for rte_dev_probe() */
+	char exception[16];	      /**< kernel interface of its exception path
+				       * (outside ports), "" = none */
 };
 
 struct sl_config {
@@ -29,6 +32,7 @@ struct sl_config {
 	uint32_t nat_sessions;	/**< NAT session table capacity, 0 = no table */
 	uint32_t nat_gateways;	/**< NAT gateways the table is sized for */
 	uint32_t nat_public_ips; /**< public IPs (24 KiB of port bitmaps each) */
+	uint32_t policers;	 /**< bandwidth policers (policer indexes), 0 = no policing */
 	unsigned int n_ports;
 	unsigned int n_trunks; /**< inside ports, <= SL_MAX_TRUNKS */
 	struct sl_port_conf ports[SL_MAX_PORTS];

@@ -37,12 +37,15 @@
 #include "sl_shm_attach.h"
 
 struct sl_nat_table; /* dataplane/nat/sl_nat.h */
+struct sl_pol_table; /* dataplane/policer/sl_policer.h */
+struct sl_pol_applied; /* police.c */
 
 struct sl_neigh_table;
 
 #define SL_PUNT_RING_SIZE 4096
 #define SL_INJECT_RING_SIZE 1024
 #define SL_IDLE_POLLS 100   /* empty polls in a row before an idle sleep */
+#define SL_IDLE_BACKOFF 16  /* idle sleeps double up to this times idle_sleep_us */
 #define SL_MAIN_IDLE_US 500 /* main lcore sleep when it had nothing to do */
 
 struct sl_dp {
@@ -60,9 +63,28 @@ struct sl_dp {
 	 * (nat_sessions). Workers 0..n_workers-1 are its QSBR readers and use
 	 * their worker number as its lcore index; no stage uses it yet. */
 	struct sl_nat_table *nat;
+	/* Packet trace (sl_trace.h), NULL if it could not be allocated;
+	 * armed and read by telemetry threads, written by the workers. */
+	struct sl_trace *trace;
+	/* Bandwidth policers (police.c, issue 7), NULL when the config sets
+	 * policers to 0: the buckets of the police section's policer indexes
+	 * 0..pol_max-1, metered by every worker (lcore index = slot), written
+	 * (applied from the bank) by the main lcore only, which alone also
+	 * uses pol_applied, pol_gen and pol_warned. */
+	struct sl_pol_table *pol;
+	struct sl_pol_applied *pol_applied;
+	uint32_t pol_max;
+	bool pol_warned;
+	uint64_t pol_gen; /* generation whose section was applied */
 
 	unsigned int n_ports; /* ports of the config, in config order */
 	uint16_t port_ids[SL_MAX_PORTS];
+	/* Exception path (exception.c): TAP i serves port exc_phys[i]. Set
+	 * before the workers start; TAP queues are used by the main lcore
+	 * only. */
+	unsigned int n_exc;
+	uint16_t exc_tap[SL_MAX_PORTS];
+	uint16_t exc_phys[SL_MAX_PORTS];
 
 	/* Set by the signal handler: the process ends. Polled by the main
 	 * lcore (and the segment wait) once per loop iteration. */
@@ -147,6 +169,18 @@ extern sl_stage_fn sl_stage_fns[SL_STAGE_MAX];
  * forwarding loop and drops what is left (SL_DROP_PIPELINE_LOOP). */
 #define SL_PIPELINE_MAX_PASSES 16
 
+/* police.c */
+
+/** The policer table of `max` policers for the workers and the main lcore
+ * (n_workers set); max 0: no policing. 0 or -ENOMEM. */
+int sl_police_create(struct sl_dp *dp, uint32_t max);
+void sl_police_free(struct sl_dp *dp);
+/** Main lcore, after its sync: apply the police section of its bank if the
+ * generation moved (rates, new, reset and removed policers) at time `now`. */
+void sl_police_sync(struct sl_dp *dp, uint64_t now);
+/** Main lcore: policer counters into the stats area (pol[]). */
+void sl_police_export(struct sl_dp *dp);
+
 /* ctrl.c */
 
 /** The main lcore's loop: punt ring, ARP/ND, neighbour timers, stats
@@ -178,5 +212,15 @@ void sl_ctrl_export(struct sl_dp *dp);
 
 /** CLOCK_REALTIME in nanoseconds. */
 uint64_t sl_realtime_ns(void);
+
+/* exception.c: the host kernel's traffic through sluice-dp's ports. */
+int sl_exception_init(struct sl_dp *dp, char *err, size_t errlen);
+void sl_exception_close(struct sl_dp *dp);
+/** Main lcore: hand a punted frame to its port's TAP (consumes m). */
+void sl_exception_to_kernel(struct sl_dp *dp, struct rte_mbuf *m);
+/** Main lcore: a copy of m to its port's TAP, if the port has one. */
+void sl_exception_copy_to_kernel(struct sl_dp *dp, const struct rte_mbuf *m);
+/** Main lcore: frames from the TAPs to their ports; returns how many. */
+unsigned int sl_exception_poll(struct sl_dp *dp);
 
 #endif /* SL_DP_H */

@@ -79,6 +79,30 @@ struct sl_neigh_priv {
 	struct rte_mbuf *q[SL_NEIGH_QLEN];
 };
 
+/* HaVip holders (havip.c, issue 12; docs/havip.md): main lcore only. One
+ * record per HaVip seen claimed: the accepted holder and a pending claim
+ * waiting for an associated instance's MAC. */
+#define SL_HAVIP_HOLDERS SL_MAX_HAVIP_EXPORT
+#define SL_HAVIP_CLAIM_MS 3500 /* a pending claim lives this long (3 probes) */
+
+struct sl_havip_holder {
+	char havip_id[SL_ID_LEN];
+	char holder_id[SL_ID_LEN]; /**< InstanceId, valid with has_holder */
+	uint32_t vpc_index;
+	uint32_t addr; /**< HaVip address, host order */
+	uint8_t in_use;
+	uint8_t has_holder;
+	uint8_t claim;	     /**< a claim waits for verification */
+	uint8_t claim_reply; /**< it came as an ARP reply (confirms) */
+	uint16_t claim_port, claim_vlan;
+	uint16_t port, vlan;		 /**< where the holder was accepted */
+	struct rte_ether_addr mac;	 /**< the holder's */
+	struct rte_ether_addr claim_mac; /**< the pending claimant's */
+	uint64_t since_tsc;		 /**< holder accepted */
+	uint64_t claim_tsc;		 /**< claim received */
+	uint32_t changes;
+};
+
 /** Sends a frame that already has its L2 header (md->out_port set);
  * consumes it. `hash` keeps frames for one neighbour on one worker. */
 typedef void (*sl_neigh_xmit_fn)(void *arg, struct rte_mbuf *m, uint32_t hash);
@@ -98,6 +122,11 @@ struct sl_neigh_table {
 	uint32_t pend_head, pend_n;
 	uint32_t *pend_pos;
 	uint64_t *pend_token;
+
+	/* HaVip holders (havip.c): records [0, havip_hi) may be in use;
+	 * havip_claims of them have a pending claim. */
+	struct sl_havip_holder *havip;
+	uint32_t havip_hi, havip_claims;
 
 	struct sl_worker *w; /* the main lcore's context: counters */
 	sl_neigh_xmit_fn xmit;
@@ -256,6 +285,18 @@ int sl_neigh_learn(struct sl_neigh_table *t, const struct sl_neigh_key *key,
  * reclaiming deleted positions. Call often (every few ms). */
 void sl_neigh_timer(struct sl_neigh_table *t, uint64_t now);
 
+/**
+ * Make sure `key` is being resolved: create the entry if missing and send
+ * a request from `src` unless it is usable or already being resolved.
+ * Nothing is queued. 0, -ENOSPC (table full).
+ */
+int sl_neigh_probe(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint8_t port_role,
+		   const void *src, uint64_t now);
+
+/** Mark `key` FAILED (workers stop using it; its queue is dropped): its
+ * MAC is known to be wrong. No-op without an entry. */
+void sl_neigh_invalidate(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint64_t now);
+
 /** Main-lcore view of an entry (NULL if none): for tests and display. */
 const struct sl_neigh_priv *sl_neigh_find(const struct sl_neigh_table *t,
 					  const struct sl_neigh_key *key);
@@ -300,5 +341,45 @@ int sl_neigh_solicit(struct sl_neigh_table *t, const struct sl_neigh_priv *p,
  * unknown. */
 const struct sl_route_table *sl_arpnd_table(const struct sl_bank_header *b, uint8_t role,
 					    uint16_t port, uint16_t vlan);
+
+/* ---- HaVip holders (havip.c, issue 12) ----------------------------------- */
+
+/** The HaVip of VPC `vpc_index` with host-order address `addr` in bank `b`,
+ * NULL if none. */
+const struct sl_havip_ent *sl_havip_lookup(const struct sl_bank_header *b, uint32_t vpc_index,
+					   uint32_t addr);
+
+/** The bank's HaVip section lies inside it and its entries inside the
+ * section (sl_bank_valid). */
+bool sl_havip_sec_ok(const struct sl_bank_header *b, uint64_t bank_size);
+
+/**
+ * An ARP frame (md: in_port, in_vlan, in_role) with sender `sip` (network
+ * order) and sender MAC `sha`: if `sip` is a HaVip of the frame's VPC this
+ * is a claim, decided here and never merged by the caller. `reply`: an ARP
+ * reply to a request (confirms reachability). Returns 0 when `sip` is no
+ * HaVip (the caller learns as usual), 1 claim accepted or pending, -EPERM
+ * claim refused (the caller drops the frame HAVIP_NOT_ASSOCIATED).
+ */
+int sl_havip_arp(struct sl_neigh_table *t, const struct sl_bank_header *b,
+		 const struct sl_meta *md, const struct rte_ether_addr *sha, rte_be32_t sip,
+		 bool reply, uint64_t now);
+
+/** `sip` (not a HaVip) was just learned from an ARP on (md's port, VLAN):
+ * accept pending claims it verifies. Cheap when no claim is pending. */
+void sl_havip_learned(struct sl_neigh_table *t, const struct sl_bank_header *b,
+		      const struct sl_meta *md, const struct rte_ether_addr *sha, rte_be32_t sip,
+		      uint64_t now);
+
+/** Expire pending claims (from sl_neigh_timer). */
+void sl_havip_timer(struct sl_neigh_table *t, uint64_t now);
+
+/**
+ * Snapshot the holders into `out` (at most `max`), after forgetting the
+ * records of HaVips no longer in `b` and holders no longer associated
+ * (when `b` is not NULL). Returns the number written.
+ */
+uint32_t sl_havip_export(struct sl_neigh_table *t, const struct sl_bank_header *b,
+			 struct sl_havip_export *out, uint32_t max, uint64_t now);
 
 #endif /* SL_NEIGH_H */

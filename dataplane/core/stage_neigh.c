@@ -89,6 +89,11 @@ void sl_stage_neigh(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			struct rte_ether_addr mac;
 
 			if (sl_neigh_usable(sl_neigh_read(t, pos[j], &mac))) {
+				SL_TRACE_NOTE(w, m, "to %02x:%02x:%02x:%02x:%02x:%02x port %u vlan %u",
+					      mac.addr_bytes[0], mac.addr_bytes[1],
+					      mac.addr_bytes[2], mac.addr_bytes[3],
+					      mac.addr_bytes[4], mac.addr_bytes[5], keys[j].port,
+					      keys[j].vlan);
 				if (unlikely(sl_l2_encap(m, keys[j].port, keys[j].vlan, &mac,
 							 sl_family_ethertype(md->family)) < 0))
 					sl_drop(w, m, SL_DROP_NO_MBUF);

@@ -41,6 +41,8 @@ void sl_stage_tx(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		tb = &w->tx[port];
+		if (unlikely(sl_meta(m)->trace))
+			sl_trace_event(w, m, SL_TRACE_TX, port);
 		tb->m[tb->n++] = m;
 		if (tb->n == SL_BURST)
 			sl_tx_flush_port(w, port);

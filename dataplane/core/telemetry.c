@@ -19,6 +19,18 @@
  *                       entries from ",OFFSET" (default 0) with "next"
  *   /sluice/lcores      per lcore: slot, online, acknowledged generation,
  *                       packets in and out, drops
+ *   /sluice/policers    the bandwidth policers sluice-dp applied (the stats
+ *                       area's export: index, tag, rate, conforming and
+ *                       exceeding packets and bytes), SL_TEL_POL_PAGE from
+ *                       ",INDEX" (default 0) with "next"
+ *   /sluice/trace_add   ",N": trace the next N received packets (1-255;
+ *                       0 stops), a new trace replacing the last
+ *   /sluice/trace       the trace's records, SL_TEL_TRACE_PAGE from
+ *                       ",OFFSET" (default 0) with "next" (sl_trace.h)
+ *   /sluice/log_level   the level of each sluice.* log type (keyed "core",
+ *                       "port", ...: telemetry names take no dots); with
+ *                       ",PATTERN:LEVEL" (a glob, as the EAL's --log-level)
+ *                       sets the matching types' level first
  *
  * rte_pdump_init() is called here too, so dpdk-dumpcap (a secondary process
  * with the same --file-prefix) can capture on sluice's ports: the capture
@@ -36,6 +48,9 @@
  *     thread) and sl_ports[] / the config, immutable once the ports run;
  *   - neighbours: the export in the stats area, copied under its seqcount
  *     (retry while odd or changed), never the live table;
+ *   - policers: the export in the stats area, monotonic words read with
+ *     relaxed loads (the ids and directions are the tables': sluicectl
+ *     policers pairs them);
  *   - segment header: atomics (generation, slots) and immutable fields.
  * The segment and the ports do not live as long as the process: the main
  * lcore replaces the segment when sluiced re-creates it and closes the ports
@@ -48,6 +63,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +85,7 @@
 /* Seqcount retries before a neighbour read gives up (the export takes
  * microseconds every 100 ms, so one retry is already rare). */
 #define SL_TEL_SEQ_RETRIES 1000
+#define SL_TEL_POL_PAGE 32 /* policers per /sluice/policers answer */
 
 #define SL_NAME(sym, name, desc) name,
 static const char *const sl_tel_drop_names[] = {SL_FOREACH_DROP (SL_NAME)};
@@ -325,6 +342,20 @@ static int sl_tel_ports(const char *cmd, const char *params, struct rte_tel_data
 	return 0;
 }
 
+/* The optional index parameter of a paged command: 0 if none, -1 if it is
+ * not a number below `max`. */
+static int sl_tel_index(const char *params, unsigned long max, unsigned long *off)
+{
+	char *end;
+
+	*off = 0;
+	if (!params || !*params)
+		return 0;
+	errno = 0;
+	*off = strtoul(params, &end, 10);
+	return errno || *end || *off >= max ? -1 : 0;
+}
+
 /* Copy entries [off, off + SL_TEL_NEIGH_PAGE) of the neighbour export under
  * the stats seqcount. Returns the entries copied, or -EAGAIN if the writer
  * kept it busy. */
@@ -364,15 +395,9 @@ static int sl_tel_neighbours(const char *cmd, const char *params, struct rte_tel
 	int n;
 
 	(void)cmd;
-	if (params && *params) {
-		char *end;
-
-		errno = 0;
-		off = strtoul(params, &end, 10);
-		if (errno || *end || off >= SL_MAX_NEIGH_EXPORT)
-			return sl_tel_error(d, "/sluice/neighbours takes an entry offset: "
-					       "/sluice/neighbours,OFFSET (0 to 8191)");
-	}
+	if (sl_tel_index(params, SL_MAX_NEIGH_EXPORT, &off) < 0)
+		return sl_tel_error(d, "/sluice/neighbours takes an entry offset: "
+				       "/sluice/neighbours,OFFSET (0 to 8191)");
 	dp = sl_tel_enter();
 	if (!dp)
 		return sl_tel_not_attached(d);
@@ -411,6 +436,57 @@ static int sl_tel_neighbours(const char *cmd, const char *params, struct rte_tel
 		rte_tel_data_add_dict_u64(o, "queued", e[i].n_queued);
 		rte_tel_data_add_dict_u64(o, "age_ms", e[i].age_ms);
 		snprintf(key, sizeof(key), "%lu", off + (unsigned long)i);
+		rte_tel_data_add_dict_container(d, key, o, 0);
+	}
+	return 0;
+}
+
+static int sl_tel_policers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct sl_pol_export e[SL_TEL_POL_PAGE];
+	uint32_t idx[SL_TEL_POL_PAGE], n = 0, total, i;
+	unsigned long off = 0;
+	struct sl_dp *dp;
+
+	(void)cmd;
+	if (sl_tel_index(params, SL_MAX_POL_EXPORT, &off) < 0)
+		return sl_tel_error(d, "/sluice/policers takes a policer index to start "
+				       "from: /sluice/policers,INDEX (0 to 16383)");
+	dp = sl_tel_enter();
+	if (!dp)
+		return sl_tel_not_attached(d);
+	total = __atomic_load_n(&dp->shm->stats->n_pol_export, __ATOMIC_RELAXED);
+	total = total < SL_MAX_POL_EXPORT ? total : SL_MAX_POL_EXPORT;
+	for (i = (uint32_t)off; i < total && n < SL_TEL_POL_PAGE; i++) {
+		const uint64_t *w = (const uint64_t *)&dp->shm->stats->pol[i];
+
+		if (sl_tel_u64(&w[0]) == 0)
+			continue; /* not applied */
+		e[n] = (struct sl_pol_export){sl_tel_u64(&w[0]), sl_tel_u64(&w[1]), sl_tel_u64(&w[2]),
+					      sl_tel_u64(&w[3]), sl_tel_u64(&w[4]), sl_tel_u64(&w[5])};
+		idx[n++] = i;
+	}
+	sl_tel_leave();
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "exported", total);
+	rte_tel_data_add_dict_u64(d, "count", n);
+	if (i < total)
+		rte_tel_data_add_dict_u64(d, "next", i);
+	for (uint32_t k = 0; k < n; k++) {
+		struct rte_tel_data *o = rte_tel_data_alloc();
+		char key[16];
+
+		if (!o)
+			return -ENOMEM;
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_u64(o, "tag", e[k].tag);
+		rte_tel_data_add_dict_u64(o, "rate_bytes_per_s", e[k].rate);
+		rte_tel_data_add_dict_u64(o, "conform_packets", e[k].conform_pkts);
+		rte_tel_data_add_dict_u64(o, "conform_bytes", e[k].conform_bytes);
+		rte_tel_data_add_dict_u64(o, "exceed_packets", e[k].exceed_pkts);
+		rte_tel_data_add_dict_u64(o, "exceed_bytes", e[k].exceed_bytes);
+		snprintf(key, sizeof(key), "%u", idx[k]);
 		rte_tel_data_add_dict_container(d, key, o, 0);
 	}
 	return 0;
@@ -467,6 +543,179 @@ static int sl_tel_lcores(const char *cmd, const char *params, struct rte_tel_dat
 	return 0;
 }
 
+/* Records per /sluice/trace answer: one takes about 180 bytes of the
+ * 16 KiB reply buffer. */
+#define SL_TEL_TRACE_PAGE 64
+
+static const char *sl_tel_trace_kind(uint8_t kind)
+{
+	static const char *const names[] = {"rx", "next", "drop", "note", "tx"};
+
+	return kind < RTE_DIM(names) ? names[kind] : "?";
+}
+
+/* sl_tel_enter() for the trace commands: NULL with the error answer in d. */
+static struct sl_dp *sl_tel_enter_trace(struct rte_tel_data *d)
+{
+	struct sl_dp *dp = sl_tel_enter();
+
+	if (!dp) {
+		sl_tel_not_attached(d);
+		return NULL;
+	}
+	if (!dp->trace) {
+		sl_tel_leave();
+		sl_tel_error(d, "the packet trace is off (no memory at start-up)");
+		return NULL;
+	}
+	return dp;
+}
+
+static int sl_tel_trace_add(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct sl_dp *dp;
+	unsigned long n;
+	char *end;
+
+	(void)cmd;
+	errno = 0;
+	n = params && *params ? strtoul(params, &end, 10) : ULONG_MAX;
+	if (!params || !*params || errno || *end || n > SL_TRACE_MAX_PKTS)
+		return sl_tel_error(d, "/sluice/trace_add takes the number of packets: "
+				       "/sluice/trace_add,N (1 to 255; 0 stops)");
+	dp = sl_tel_enter_trace(d);
+	if (!dp)
+		return 0;
+	sl_trace_arm(dp->trace, (unsigned int)n);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "epoch", atomic_load(&dp->trace->epoch));
+	rte_tel_data_add_dict_u64(d, "armed", n);
+	sl_tel_leave();
+	return 0;
+}
+
+static int sl_tel_trace(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct sl_trace_rec *rec;
+	struct sl_dp *dp;
+	unsigned long off = 0;
+	unsigned int total;
+	uint32_t claimed = 0;
+	uint64_t lost = 0, hz, t0;
+
+	(void)cmd;
+	if (params && *params) {
+		char *end;
+
+		errno = 0;
+		off = strtoul(params, &end, 10);
+		if (errno || *end || off >= (unsigned long)SL_TRACE_RECS * SL_MAX_LCORES)
+			return sl_tel_error(d, "/sluice/trace takes a record offset: "
+					       "/sluice/trace,OFFSET");
+	}
+	dp = sl_tel_enter_trace(d);
+	if (!dp)
+		return 0;
+	rec = malloc((size_t)dp->trace->n_lcores * SL_TRACE_RECS * sizeof(*rec));
+	if (!rec) {
+		sl_tel_leave();
+		return -ENOMEM;
+	}
+	total = sl_trace_read(dp->trace, rec, dp->trace->n_lcores * SL_TRACE_RECS, &claimed, &lost);
+	hz = dp->trace->tsc_hz;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "epoch", atomic_load(&dp->trace->epoch));
+	rte_tel_data_add_dict_u64(d, "armed", dp->trace->armed);
+	rte_tel_data_add_dict_u64(d, "claimed", claimed);
+	rte_tel_data_add_dict_u64(d, "lost", lost);
+	rte_tel_data_add_dict_u64(d, "total", total);
+	rte_tel_data_add_dict_u64(d, "offset", off);
+	sl_tel_leave();
+	if (off + SL_TEL_TRACE_PAGE < total)
+		rte_tel_data_add_dict_u64(d, "next", off + SL_TEL_TRACE_PAGE);
+	for (unsigned long i = off; i < total && i < off + SL_TEL_TRACE_PAGE; i++) {
+		const struct sl_trace_rec *r = &rec[i];
+		struct rte_tel_data *o = rte_tel_data_alloc();
+		char key[24];
+		const char *what = "";
+
+		if (!o) {
+			free(rec);
+			return -ENOMEM;
+		}
+		/* time from the packet's first record */
+		t0 = r->tsc;
+		for (unsigned long j = i; j > 0 && rec[j - 1].pkt == r->pkt; j--)
+			t0 = rec[j - 1].tsc;
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_u64(o, "packet", r->pkt);
+		rte_tel_data_add_dict_u64(o, "lcore_slot", r->lcore);
+		rte_tel_data_add_dict_u64(o, "ns", (r->tsc - t0) * 1000000000ull / hz);
+		rte_tel_data_add_dict_string(o, "stage", r->stage < SL_STAGE_MAX
+							     ? sl_stage_names[r->stage]
+							     : "inject");
+		rte_tel_data_add_dict_string(o, "event", sl_tel_trace_kind(r->kind));
+		if (r->kind == SL_TRACE_NEXT)
+			what = r->arg < SL_STAGE_MAX ? sl_stage_names[r->arg] : "?";
+		else if (r->kind == SL_TRACE_DROP)
+			what = r->arg < SL_DROP_MAX ? sl_tel_drop_names[r->arg] : "?";
+		if (*what)
+			rte_tel_data_add_dict_string(o, "to", what);
+		if (r->kind == SL_TRACE_TX || r->kind == SL_TRACE_RX)
+			rte_tel_data_add_dict_u64(o, "port", r->arg);
+		if (r->note[0])
+			rte_tel_data_add_dict_string(o, "note", r->note);
+		snprintf(key, sizeof(key), "%lu", i);
+		rte_tel_data_add_dict_container(d, key, o, 0);
+	}
+	free(rec);
+	return 0;
+}
+
+static const char *const sl_tel_level_names[] = {
+    [RTE_LOG_EMERG] = "emerg", [RTE_LOG_ALERT] = "alert",     [RTE_LOG_CRIT] = "crit",
+    [RTE_LOG_ERR] = "error",   [RTE_LOG_WARNING] = "warning", [RTE_LOG_NOTICE] = "notice",
+    [RTE_LOG_INFO] = "info",   [RTE_LOG_DEBUG] = "debug",
+};
+
+/* Needs no data plane: log types live as long as the process. */
+static int sl_tel_log_level(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	if (params && *params) {
+		char pattern[128];
+		const char *colon = strrchr(params, ':');
+		int level = -1;
+
+		if (colon && colon != params && (size_t)(colon - params) < sizeof(pattern))
+			for (int l = (int)RTE_LOG_EMERG; l <= (int)RTE_LOG_DEBUG; l++)
+				if (strcmp(colon + 1, sl_tel_level_names[l]) == 0)
+					level = l;
+		if (level < 0)
+			return sl_tel_error(d, "/sluice/log_level takes PATTERN:LEVEL, e.g. "
+					       "sluice.port:debug or sluice.*:info; levels emerg, "
+					       "alert, crit, error, warning, notice, info, debug");
+		snprintf(pattern, sizeof(pattern), "%.*s", (int)(colon - params), params);
+		if (rte_log_set_level_pattern(pattern, (uint32_t)level) < 0)
+			return sl_tel_error(d, "cannot set the level (out of memory)");
+		SL_LOG(NOTICE, "log level of %s set to %s (telemetry)", pattern,
+		       sl_tel_level_names[level]);
+	}
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < sl_n_logtypes; i++) {
+		int l = rte_log_get_level((uint32_t)*sl_logtypes[i].type);
+
+		/* keyed without "sluice.": telemetry names take no dots */
+		rte_tel_data_add_dict_string(d, sl_logtypes[i].name + strlen("sluice."),
+					     l >= (int)RTE_LOG_EMERG && l <= (int)RTE_LOG_DEBUG
+						 ? sl_tel_level_names[l]
+						 : "?");
+	}
+	return 0;
+}
+
+/* Help texts stay under 128 bytes: rte_telemetry_register_cmd() refuses
+ * longer ones (EINVAL), and sluice-dp does not start then. */
 static const struct {
 	const char *cmd;
 	telemetry_cb fn;
@@ -485,6 +734,17 @@ static const struct {
     {"/sluice/neighbours", sl_tel_neighbours,
      "sluice-dp: the exported neighbour table, 48 entries from an offset. Parameter: offset "
      "(default 0)"},
+    {"/sluice/policers", sl_tel_policers,
+     "sluice-dp: bandwidth policers applied, with their counters (32 from an index). "
+     "Parameter: index (default 0)"},
+    {"/sluice/trace_add", sl_tel_trace_add,
+     "sluice-dp: trace the next N received packets (replaces the last trace). Parameter: N "
+     "(1-255; 0 stops)"},
+    {"/sluice/trace", sl_tel_trace,
+     "sluice-dp: the packet trace's records, 64 from an offset. Parameter: offset (default 0)"},
+    {"/sluice/log_level", sl_tel_log_level,
+     "sluice-dp: level of each sluice.* log type. Parameter: PATTERN:LEVEL to set first, e.g. "
+     "sluice.port:debug"},
     {"/sluice/lcores", sl_tel_lcores,
      "sluice-dp: per lcore: slot, role, online, acknowledged generation, packets, drops. No "
      "parameters"},

@@ -317,6 +317,41 @@ static void test_neighbours(void **state)
 	json_decref(v);
 }
 
+static void test_policers(void **state)
+{
+	struct sl_stats_header *st = sl_tt_shm.stats;
+	json_t *v, *e;
+
+	(void)state;
+	st->n_pol_export = 100;
+	for (uint32_t i = 0; i < 100; i++)
+		st->pol[i] = (struct sl_pol_export){i % 2 ? 0 : 1000 + i, 125000, i, 10 * i, 1, 2};
+	v = sl_tt_cmd("/sluice/policers");
+	assert_int_equal(sl_tt_int(v, "exported"), 100);
+	assert_int_equal(sl_tt_int(v, "count"), 32); /* the applied ones: even indexes */
+	assert_int_equal(sl_tt_int(v, "next"), 63);
+	assert_null(json_object_get(v, "1"));
+	e = json_object_get(v, "62");
+	assert_non_null(e);
+	assert_int_equal(sl_tt_int(e, "tag"), 1062);
+	assert_int_equal(sl_tt_int(e, "rate_bytes_per_s"), 125000);
+	assert_int_equal(sl_tt_int(e, "conform_packets"), 62);
+	assert_int_equal(sl_tt_int(e, "conform_bytes"), 620);
+	assert_int_equal(sl_tt_int(e, "exceed_packets"), 1);
+	assert_int_equal(sl_tt_int(e, "exceed_bytes"), 2);
+	json_decref(v);
+	v = sl_tt_cmd("/sluice/policers,63");
+	assert_int_equal(sl_tt_int(v, "count"), 18);
+	assert_null(json_object_get(v, "next"));
+	assert_non_null(json_object_get(v, "98"));
+	json_decref(v);
+	sl_tt_expect_error("/sluice/policers,16384", "INDEX");
+	st->n_pol_export = 0;
+	v = sl_tt_cmd("/sluice/policers");
+	assert_int_equal(sl_tt_int(v, "count"), 0);
+	json_decref(v);
+}
+
 static void test_detach(void **state)
 {
 	(void)state;
@@ -334,6 +369,7 @@ int main(void)
 	const struct CMUnitTest attached[] = {
 	    cmocka_unit_test(test_status), cmocka_unit_test(test_drops_and_counters),
 	    cmocka_unit_test(test_lcores), cmocka_unit_test(test_neighbours),
+	    cmocka_unit_test(test_policers),
 	    cmocka_unit_test(test_detach),
 	};
 	int rc;

@@ -408,7 +408,7 @@ static inline void sl_meta_originate(struct sl_meta *md, const struct sl_meta *o
 	md->punt = SL_PUNT_NONE;
 	md->icmp_type = 0;
 	md->icmp_code = 0;
-	md->pad = 0;
+	md->trace = orig->trace; /* the trace follows what a packet caused */
 	md->icmp_info = 0;
 	memset(md->nh_addr, 0, sizeof(md->nh_addr));
 	memset(md->src_addr, 0, sizeof(md->src_addr));

@@ -8,7 +8,8 @@
  *   - outbound: route4 found the VPC's default route, a NATGW next hop.
  *     An instance (or HaVip) with an EIP has its source rewritten to the
  *     EIP (an instance with an EIP bypasses SNAT); the packet then goes
- *     back to route4 on the Internet side (md->vpc_index = SL_VPC_INTERNET).
+ *     back to route4 on the Internet side (md->vpc_index = SL_VPC_INTERNET),
+ *     through police4 when the EIP has a policer (sl_police4_next).
  *     Without an EIP the source needs SNAT, whose session stage is the next
  *     slice: dropped SNAT_UNAVAILABLE for now.
  *   - inbound: ip4_input sends every Internet-side packet here while the
@@ -128,9 +129,10 @@ static bool sl_eip_too_big(struct sl_worker *w, struct rte_mbuf *m, const struct
 }
 
 /* Translate the destination (dst) or the source to `to` (host order), then
- * route in `vpc` (a VPC index or SL_VPC_INTERNET), counted `cnt`. */
+ * route in `vpc` (a VPC index or SL_VPC_INTERNET), counted `cnt`; through
+ * police4 if public IP index `pub` has a policer. */
 static void sl_eip_translate(struct sl_worker *w, struct rte_mbuf *m, bool dst, uint32_t to,
-			     uint32_t vpc, enum sl_counter cnt)
+			     uint32_t vpc, enum sl_counter cnt, uint32_t pub)
 {
 	struct sl_meta *md = sl_meta(m);
 	struct rte_ipv4_hdr *ip = sl_ip4(m);
@@ -146,7 +148,7 @@ static void sl_eip_translate(struct sl_worker *w, struct rte_mbuf *m, bool dst, 
 	}
 	sl_count(w, cnt, 1);
 	md->vpc_index = vpc;
-	sl_next(w, m, SL_STAGE_ROUTE4);
+	sl_next(w, m, sl_police4_next(w, md, pub));
 }
 
 static void sl_eip4_out(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec)
@@ -158,7 +160,7 @@ static void sl_eip4_out(struct sl_worker *w, struct rte_mbuf *m, const struct sl
 	if (e == NULL)
 		sl_drop(w, m, SL_DROP_SNAT_UNAVAILABLE);
 	else
-		sl_eip_translate(w, m, false, e->pub, SL_VPC_INTERNET, SL_CNT_EIP_OUT);
+		sl_eip_translate(w, m, false, e->pub, SL_VPC_INTERNET, SL_CNT_EIP_OUT, e->ip);
 }
 
 static void sl_eip4_in(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec)
@@ -171,7 +173,8 @@ static void sl_eip4_in(struct sl_worker *w, struct rte_mbuf *m, const struct sl_
 	else if (p->role != SL_NAT_ROLE_EIP || p->vpc_index == SL_NAT_IDX_NONE)
 		sl_drop(w, m, SL_DROP_NAT_NO_MAPPING);
 	else
-		sl_eip_translate(w, m, true, p->priv, p->vpc_index, SL_CNT_EIP_IN);
+		sl_eip_translate(w, m, true, p->priv, p->vpc_index, SL_CNT_EIP_IN,
+				 (uint32_t)(p - SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent)));
 }
 
 void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)

@@ -45,6 +45,8 @@ static inline void sl_eth_input_one(struct sl_worker *w, const uint32_t *vlan_ma
 	uint16_t type, vlan = 0;
 	bool tagged = false;
 
+	/* first, so that every later drop of a traced frame is recorded */
+	md->trace = sl_trace_claim(w, m);
 	if (unlikely(len < RTE_ETHER_HDR_LEN)) {
 		sl_drop(w, m, SL_DROP_ETH_TRUNCATED);
 		return;
@@ -96,6 +98,7 @@ static inline void sl_eth_input_one(struct sl_worker *w, const uint32_t *vlan_ma
 	md->out_port = 0;
 	md->out_vlan = 0;
 	md->flags = 0;
+	md->pub_ip = 0;
 	md->punt = SL_PUNT_NONE;
 	md->icmp_type = 0;
 	md->icmp_code = 0;
@@ -154,7 +157,7 @@ void sl_stage_eth_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 
 	if (unlikely(w->bank == NULL)) {
 		for (i = 0; i < n; i++)
-			sl_drop(w, pkts[i], SL_DROP_NO_TABLES);
+			sl_drop_raw(w, pkts[i], SL_DROP_NO_TABLES);
 		return;
 	}
 	vlan_map = SL_BANK_PTR(w->bank, w->bank->vlan_map_off, const uint32_t);

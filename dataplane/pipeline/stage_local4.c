@@ -8,7 +8,10 @@
  * The gateway is not a host: it answers ICMP echo (so instances can ping
  * their VSwitch gateway) and answers UDP with ICMP port unreachable (3/3) so
  * that a UDP traceroute to the gateway itself terminates. Everything else is
- * LOCAL_PROTO. (ARP never gets here: eth_input punts it.)
+ * LOCAL_PROTO. (ARP never gets here: eth_input punts it.) On a port with an
+ * exception path (docs/sluice-dp.md) everything but an echo request goes to
+ * the host kernel instead (BGP, BFD, SSH, the kernel's own pings), punted
+ * as SL_PUNT_EXCEPTION.
  *
  * Echo reply (RFC 792, RFC 1122 3.2.2.6) is built in place, no allocation:
  * swap source and destination, TTL 64, type 0 code 0, clear DF/fragment
@@ -87,11 +90,28 @@ static void sl_local4_echo(struct sl_worker *w, struct rte_mbuf *m)
 	sl_next(w, m, SL_STAGE_ROUTE4);
 }
 
+/* An unfragmented ICMP echo request whose type byte is in the first segment. */
+static bool sl_local4_is_echo(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	const struct sl_meta *md = sl_meta((struct rte_mbuf *)(uintptr_t)m);
+
+	return ip->next_proto_id == SL_IPPROTO_ICMP &&
+	       !(rte_be_to_cpu_16(ip->fragment_offset) & (SL_IP4_MF | SL_IP4_OFFMASK)) &&
+	       md->l4_off + 1u <= rte_pktmbuf_data_len(m) &&
+	       *rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off) == SL_ICMP_ECHO_REQUEST;
+}
+
 void sl_stage_local4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv4_hdr *ip = sl_ip4(m);
+
+		if (unlikely(sl_ports[sl_meta(m)->in_port].exc) && !sl_local4_is_echo(m, ip)) {
+			sl_meta(m)->punt = SL_PUNT_EXCEPTION;
+			sl_next(w, m, SL_STAGE_PUNT);
+			continue;
+		}
 
 		switch (ip->next_proto_id) {
 		case SL_IPPROTO_ICMP:

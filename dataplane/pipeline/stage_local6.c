@@ -80,10 +80,26 @@ static void sl_local6_echo(struct sl_worker *w, struct rte_mbuf *m)
 	sl_next(w, m, SL_STAGE_ROUTE6);
 }
 
+/* An ICMPv6 echo request whose type byte is in the first segment. */
+static bool sl_local6_is_echo(const struct rte_mbuf *m)
+{
+	const struct sl_meta *md = sl_meta((struct rte_mbuf *)(uintptr_t)m);
+
+	return md->l4_proto == SL_IPPROTO_ICMPV6 && md->l4_off + 1u <= rte_pktmbuf_data_len(m) &&
+	       *rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off) == SL_ICMP6_ECHO_REQUEST;
+}
+
 void sl_stage_local6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+
+		/* exception path: all but echo to the host kernel (local4) */
+		if (unlikely(sl_ports[sl_meta(m)->in_port].exc) && !sl_local6_is_echo(m)) {
+			sl_meta(m)->punt = SL_PUNT_EXCEPTION;
+			sl_next(w, m, SL_STAGE_PUNT);
+			continue;
+		}
 
 		switch (sl_meta(m)->l4_proto) {
 		case SL_IPPROTO_ICMPV6:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Bandwidth policers (issue 7, first slice; docs/policer.md).
+ * Bandwidth policers (issue 7; docs/policer.md): the meters of the police4 stage.
  *
  * Design note
  * -----------
@@ -97,20 +97,6 @@ struct sl_pol_table {
 	struct pol_cnt *cnt;  /* [n_lcores][max]: row i written by lcore i only */
 	struct pol_cnt *base; /* [max]: the sums when the policer was created */
 };
-
-int sl_pol_conf_mbps(struct sl_pol_conf *c, unsigned int mbps)
-{
-	uint64_t bps, burst;
-
-	if (mbps == 0 || mbps > SL_POL_MBPS_MAX)
-		return -1;
-	bps = (uint64_t)mbps * 125000u; /* 10^6 bit/s, in bytes */
-	burst = bps * SL_POL_BURST_MS / 1000u;
-	if (burst < SL_POL_BURST_MIN)
-		burst = SL_POL_BURST_MIN;
-	*c = (struct sl_pol_conf){.mode = SL_POL_SRTCM, .cir = bps, .cbs = (uint32_t)burst};
-	return 0;
-}
 
 struct sl_pol_table *sl_pol_create(uint32_t max, unsigned int n_lcores, uint64_t hz)
 {

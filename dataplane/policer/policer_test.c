@@ -61,13 +61,17 @@ static void test_conf_mbps(void **state)
 	assert_int_equal(sl_pol_conf_mbps(&c, 1), 0);
 	assert_int_equal(c.mode, SL_POL_SRTCM);
 	assert_int_equal(c.cir, 125000);
-	assert_int_equal(c.cbs, 15180); /* 10 ms = 1,250 B < 10 frames */
+	assert_int_equal(c.cbs, 25000); /* 200 ms */
 	assert_int_equal(c.ebs, 0);
 	assert_int_equal(sl_pol_conf_mbps(&c, 20), 0);
-	assert_int_equal(c.cbs, 25000); /* 10 ms of 20 Mbps */
+	assert_int_equal(c.cbs, 500000); /* 200 ms of 20 Mbps */
+	assert_int_equal(sl_pol_conf_mbps(&c, 671), 0);
+	assert_int_equal(c.cbs, 16775000); /* 200 ms, just under 16 MiB */
+	assert_int_equal(sl_pol_conf_mbps(&c, 672), 0);
+	assert_int_equal(c.cbs, SL_POL_BUCKET_MAX); /* capped */
 	assert_int_equal(sl_pol_conf_mbps(&c, 5000), 0);
 	assert_int_equal(c.cir, 625000000);
-	assert_int_equal(c.cbs, 6250000);
+	assert_int_equal(c.cbs, SL_POL_BUCKET_MAX); /* 27 ms of 5000 Mbps */
 	assert_int_equal(sl_pol_set(t, 0, &c, 0), 0);
 	assert_int_equal(sl_pol_conf_mbps(&c, 0), -1);
 	assert_int_equal(sl_pol_conf_mbps(&c, SL_POL_MBPS_MAX + 1), -1);
@@ -148,14 +152,14 @@ static void test_burst(void **state)
 	uint64_t sent = 0;
 
 	(void)state;
-	assert_int_equal(sl_pol_conf_mbps(&c, 100), 0); /* CBS 125,000 */
+	assert_int_equal(sl_pol_conf_mbps(&c, 100), 0); /* CBS 2,500,000 */
 	assert_int_equal(sl_pol_set(t, 5, &c, 0), 0);
 	for (int round = 1; round <= 3; round++) {
 		uint64_t now = SEC(100 * round), ok = 0;
 
 		while (sl_pol_meter(t, 0, 5, 100, now) != SL_POL_RED)
 			ok += 100;
-		assert_int_equal(ok, 125000);
+		assert_int_equal(ok, 2500000);
 		sent += ok;
 	}
 	expect_stats(5, sent / 100, sent, 3, 300);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Bandwidth policers of sluice-dp (issue 7, first slice): RFC 2697 srTCM
+ * Bandwidth policers of sluice-dp (issue 7): RFC 2697 srTCM
  * and RFC 2698 trTCM meters, colour-blind, one token-bucket state per
  * policer shared by every worker (one 16-byte compare-and-swap per packet
  * and level), two-level metering for bandwidth packages, rate changes that
@@ -52,7 +52,7 @@ struct sl_pol_conf {
 };
 
 /* Burst sizes derived from a sold bandwidth (docs/policer.md, "Rates and burst sizes"). */
-#define SL_POL_BURST_MS 10u		   /**< a bucket holds 10 ms of the rate */
+#define SL_POL_BURST_MS 200u		   /**< a bucket holds 200 ms of the rate (TCP, lab-tuned) */
 #define SL_POL_BURST_MIN (10u * 1518u)	   /**< at least 10 full-size Ethernet frames */
 #define SL_POL_MBPS_MAX 10000u		   /**< 10 Gbps: twice the API's largest (5000) */
 #define SL_POL_BUCKET_MAX ((1u << 24) - 1) /**< 16 MiB: tokens are 24.8 fixed point in 32 bits */
@@ -60,11 +60,28 @@ struct sl_pol_conf {
 /**
  * The parameters sluice uses for a bandwidth sold in Mbps (10^6 bit/s,
  * the API objects' Bandwidth): srTCM, CIR = mbps x 125,000 bytes/s,
- * CBS = max(10 ms of the rate, 10 x 1518 bytes), EBS = 0 (two colours:
- * a policer never passes more than CIR x t + CBS bytes in any interval t).
- * Returns 0, or -1 if mbps is 0 or above SL_POL_MBPS_MAX.
+ * CBS = max(200 ms of the rate, 10 x 1518 bytes) up to SL_POL_BUCKET_MAX
+ * (16 MiB: 200 ms up to 671 Mbps, 27 ms at 5000 Mbps), EBS = 0 (two
+ * colours: a policer never passes more than CIR x t + CBS bytes in any
+ * interval t). Returns 0, or -1 if mbps is 0 or above SL_POL_MBPS_MAX.
  */
-int sl_pol_conf_mbps(struct sl_pol_conf *c, unsigned int mbps);
+static inline int sl_pol_conf_mbps(struct sl_pol_conf *c, unsigned int mbps)
+{
+	uint64_t bps, burst;
+
+	/* inline: sluiced's compiler derives the police section's rates and
+	 * bursts with it too, without linking the policer library */
+	if (mbps == 0 || mbps > SL_POL_MBPS_MAX)
+		return -1;
+	bps = (uint64_t)mbps * 125000u; /* 10^6 bit/s, in bytes */
+	burst = bps * SL_POL_BURST_MS / 1000u;
+	if (burst < SL_POL_BURST_MIN)
+		burst = SL_POL_BURST_MIN;
+	if (burst > SL_POL_BUCKET_MAX)
+		burst = SL_POL_BUCKET_MAX;
+	*c = (struct sl_pol_conf){.mode = SL_POL_SRTCM, .cir = bps, .cbs = (uint32_t)burst};
+	return 0;
+}
 
 /** A table of policers, indexed 0..max-1 (the compiler's policer index). */
 struct sl_pol_table;

@@ -8,7 +8,10 @@
 // of them spends the real key's budget; a burst beyond --api-rate is
 // refused with Throttling (400) and passes again a second later; an
 // oversized body is 413. Raw signature-1.0 requests (rawclient.js), against
-// a sluiced of its own (standalone.js) started with --api-rate 200.
+// a sluiced of its own (standalone.js) started with --api-rate 200. A second
+// one started with --api-source-rate 100 (and no per-key limit) refuses a
+// burst of forged requests beyond it with Throttling before looking at the
+// signature, and serves the same source again a second later.
 'use strict';
 
 const test = require('node:test');
@@ -21,16 +24,20 @@ const { Standalone } = require('./standalone');
 
 const N = 300; // requests of each hostile kind
 const RATE = 200; // --api-rate of this sluiced
+const SOURCE_RATE = 100; // --api-source-rate of the second one
 const KEY = 'SLKsecuritytest0000000000';
 const SECRET = 'securitytestsecret0123456789abcd';
 const config = path.join(__dirname, '..', '..', 'configs', 'demo.json');
 
-let sd;
+let sd, sd2;
 test.before(async () => {
 	sd = new Standalone(config, KEY, SECRET, 'cn-hangzhou', ['--api-rate', String(RATE)]);
 	await sd.start();
+	sd2 = new Standalone(config, KEY, SECRET, 'cn-hangzhou',
+		['--api-rate', '0', '--api-source-rate', String(SOURCE_RATE)]);
+	await sd2.start();
 });
-test.after(() => sd.stop());
+test.after(() => { sd.stop(); sd2.stop(); });
 
 // A signed form body with overrides: `secret` to sign with, `timestamp`,
 // `nonce`, `akid`.
@@ -48,8 +55,8 @@ function body(o = {}) {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-function post(data) {
-	const [host, port] = sd.endpoint.split(':');
+function post(data, endpoint = sd.endpoint) {
+	const [host, port] = endpoint.split(':');
 	return new Promise((resolve, reject) => {
 		const req = http.request({
 			host, port: Number(port), method: 'POST', path: '/', agent,
@@ -70,10 +77,10 @@ function post(data) {
 }
 
 // Sends the bodies (8 at a time) and tallies "status code" answers.
-async function tally(bodies) {
+async function tally(bodies, endpoint = sd.endpoint) {
 	const seen = {};
 	for (let i = 0; i < bodies.length; i += 8) {
-		const rs = await Promise.all(bodies.slice(i, i + 8).map(post));
+		const rs = await Promise.all(bodies.slice(i, i + 8).map((b) => post(b, endpoint)));
 		for (const r of rs) seen[`${r.status} ${r.code}`] = (seen[`${r.status} ${r.code}`] || 0) + 1;
 	}
 	return seen;
@@ -130,6 +137,24 @@ test('hostile requests do not spend the key\'s budget', async () => {
 	await tally(Array.from({ length: N }, (_, i) => body({ secret: `x${i}` })));
 	const seen = await tally(Array.from({ length: RATE - 20 }, () => body()));
 	assert.deepEqual(seen, { '200 undefined': RATE - 20 });
+});
+
+test(`a burst of forged requests beyond --api-source-rate ${SOURCE_RATE}: Throttling before the signature, and a second later the source passes`, async () => {
+	await sleep(1100);
+	const total = 4 * SOURCE_RATE;
+	const t0 = process.hrtime.bigint();
+	const seen = await tally(Array.from({ length: total }, (_, i) => body({ secret: `f${i}` })),
+		sd2.endpoint);
+	const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+	const forged = seen['400 IncompleteSignature'] || 0;
+	const throttled = seen['400 Throttling'] || 0;
+	const msg = `${JSON.stringify(seen)} in ${elapsed.toFixed(2)} s`;
+	assert.equal(forged + throttled, total, msg);
+	// only what the source's bucket let through reached the signature check
+	assert.ok(forged >= SOURCE_RATE && forged <= SOURCE_RATE * (1 + elapsed) + 8, msg);
+	if (elapsed < 2) assert.ok(throttled > 0, msg);
+	await sleep(1100);
+	assert.deepEqual(await tally([body()], sd2.endpoint), { '200 undefined': 1 });
 });
 
 test('a body over the size limit: 413', async () => {

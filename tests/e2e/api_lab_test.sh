@@ -19,20 +19,10 @@ PLAN=10
 tap_plan $PLAN
 
 RUN=${SLUICE_LAB_RUN:-/run/sluice-lab}
-SLOG=$RUN/sluiced.log
 
 lab_test_init api-lab
 timeout -k 5 120 "$SL_LAB" up >/dev/null 2>&1 || tap_bail "scripts/lab up failed"
-env SLUICED_ARGS="--listen 127.0.0.1:0 --state-dir $tmp/state" \
-	timeout -k 5 150 "$SL_LAB" start >/dev/null 2>&1 ||
-	tap_bail "scripts/lab start failed: $(tail -5 "$SLOG" 2>/dev/null)"
-url=
-for ((i = 0; i < 100; i++)); do
-	url=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$SLOG" | sed 's/listening on //')
-	[[ -n $url ]] && break
-	sleep 0.1
-done
-[[ -n $url ]] || tap_bail "sluiced did not report its API address: $(tail -3 "$SLOG")"
+lab_start_api "$tmp/state" || tap_bail "$lab_err"
 ok "lab started with sluiced --listen ($url) and sluice-dp"
 
 api() { # ACTION KEY=VALUE...: one API call; prints the JSON answer

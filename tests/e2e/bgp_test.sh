@@ -8,16 +8,19 @@
 #
 # Topology (besides the lab of scripts/lab):
 #   sl-bgpup (namespace): BIRD "upstream", AS 65002, 203.0.113.253 and
-#       2001:db8:ffff::fd on slbgp1; announces static routes with the
-#       far hosts as third-party next hops (next hop keep);
-#   root namespace: BIRD "gateway", AS 65001, 203.0.113.254 and
-#       2001:db8:ffff::fe on slbgp0, exports what BGP learnt to kernel
-#       table KTABLE (nothing else uses it, no ip rule points at it);
+#       2001:db8:ffff::fd on a macvlan of the Internet side's link (a
+#       far_host); announces static routes with the far hosts as
+#       third-party next hops (next hop keep);
+#   root namespace: BIRD "gateway", AS 65001, on the gateway's own outside
+#       addresses 203.0.113.2 and 2001:db8:ffff::2, which sluiced
+#       (--exception) puts on sl-exc0, the exception path of sluice-dp's
+#       outside port (docs/sluice-dp.md):
+#       the BGP sessions run through sluice-dp like a real gateway's;
+#       exports what BGP learnt to kernel table KTABLE (nothing else uses
+#       it, no ip rule points at it);
 #   far1 203.0.113.3 / far2 203.0.113.4: macvlans behind the Internet side
 #       (far_host of lib.sh) owning 198.51.100.177 and 2001:db8:eeee:77::77.
-# The peering runs over slbgp0/slbgp1, a veth of the test's own: sluice-dp
-# has no exception path yet (issue 8's next slice moves the session onto
-# it). Checks: announced prefixes appear in sluice-dp (v4 and v6) and
+# Checks: the sessions come up through the exception path; announced prefixes appear in sluice-dp (v4 and v6) and
 # traffic from the inet namespace follows them to far1; a changed next
 # hop moves the flow to far2; a withdrawal removes the route; 100,000 real
 # prefixes (../shared/data, or synthetic) announced at once converge, time
@@ -29,7 +32,7 @@
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=13
+PLAN=14
 tap_plan $PLAN
 
 RUN=${SLUICE_LAB_RUN:-/run/sluice-lab}
@@ -51,27 +54,21 @@ extra_cleanup() {
 	done
 	ip -4 route flush table "$KTABLE" 2>/dev/null
 	ip -6 route flush table "$KTABLE" 2>/dev/null
-	ip link del slbgp0 2>/dev/null
-	ip netns del sl-bgpup 2>/dev/null
 }
 lab_test_init bgp # root, a build, $tmp, the lab lock; cleans up at exit
 [[ -x $BIRD && -x $BIRDC ]] || tap_bail "BIRD is not installed (Debian package bird2)"
 timeout -k 5 120 "$SL_LAB" up >/dev/null 2>&1 || tap_bail "scripts/lab up failed"
+EXC=sl-exc0
+sed "s|\"role\": \"outside\", \"mtu\": 1500,|\"role\": \"outside\", \"mtu\": 1500, \"exception\": \"$EXC\",|" \
+	"$SL_ROOT/configs/dp-lab.json" >"$tmp/dp.json"
+grep -q "\"exception\": \"$EXC\"" "$tmp/dp.json" || tap_bail "could not add the exception key to dp-lab.json"
+export SLUICE_LAB_DP_CONFIG=$tmp/dp.json
 [[ -z $(ip -4 route show table "$KTABLE" 2>/dev/null; ip -6 route show table "$KTABLE" 2>/dev/null) ]] ||
 	tap_bail "kernel table $KTABLE is in use (SL_KTABLE=N picks another)"
 
 # ---------------------------------------------------------------- the peering link
-ip netns del sl-bgpup 2>/dev/null
-ip link del slbgp0 2>/dev/null
-ip netns add sl-bgpup &&
-	ip link add slbgp0 type veth peer name slbgp1 netns sl-bgpup &&
-	sysctl -qw net.ipv6.conf.slbgp0.disable_ipv6=0 &&
-	ip netns exec sl-bgpup sysctl -qw net.ipv6.conf.slbgp1.disable_ipv6=0 &&
-	ip addr add 203.0.113.254/24 dev slbgp0 && ip -6 addr add 2001:db8:ffff::fe/64 dev slbgp0 nodad &&
-	ip -n sl-bgpup addr add 203.0.113.253/24 dev slbgp1 &&
-	ip -n sl-bgpup -6 addr add 2001:db8:ffff::fd/64 dev slbgp1 nodad &&
-	ip link set slbgp0 up && ip -n sl-bgpup link set slbgp1 up && ip -n sl-bgpup link set lo up ||
-	tap_bail "cannot build the peering link"
+# the upstream router: a host on the Internet side's link
+far_host bgpup 203.0.113.253 2001:db8:ffff::fd || tap_bail "cannot set up the upstream host"
 
 far_host far1 203.0.113.3 2001:db8:ffff::3 198.51.100.177 2001:db8:eeee:77::77 &&
 	far_host far2 203.0.113.4 2001:db8:ffff::4 198.51.100.177 2001:db8:eeee:77::77 &&
@@ -107,30 +104,30 @@ protocol static s4 { ipv4; route 198.51.100.128/25 via 203.0.113.3; }
 protocol static s6 { ipv6; route 2001:db8:eeee:77::/64 via 2001:db8:ffff::3; }
 include "$tmp/big.conf";
 protocol bgp gw4 {
-	local 203.0.113.253 as 65002; neighbor 203.0.113.254 as 65001;
+	local 203.0.113.253 as 65002; neighbor 203.0.113.2 as 65001;
 	hold time 30;
 	ipv4 { import none; export all; next hop keep; };
 }
 protocol bgp gw6 {
-	local 2001:db8:ffff::fd as 65002; neighbor 2001:db8:ffff::fe as 65001;
+	local 2001:db8:ffff::fd as 65002; neighbor 2001:db8:ffff::2 as 65001;
 	hold time 30;
 	ipv6 { import none; export all; next hop keep; };
 }
 EOF
 # gateway: what BGP learnt goes to kernel table KTABLE, nothing else
 cat >"$tmp/gw.conf" <<EOF
-router id 203.0.113.254;
+router id 203.0.113.2;
 log "$tmp/bird-gw.log" all;
 protocol device { scan time 5; }
 protocol kernel k4 { kernel table $KTABLE; ipv4 { import none; export filter { if source = RTS_BGP then accept; reject; }; }; }
 protocol kernel k6 { kernel table $KTABLE; ipv6 { import none; export filter { if source = RTS_BGP then accept; reject; }; }; }
 protocol bgp up4 {
-	local 203.0.113.254 as 65001; neighbor 203.0.113.253 as 65002;
+	local 203.0.113.2 as 65001; neighbor 203.0.113.253 as 65002;
 	hold time 30;
 	ipv4 { import all; export none; };
 }
 protocol bgp up6 {
-	local 2001:db8:ffff::fe as 65001; neighbor 2001:db8:ffff::fd as 65002;
+	local 2001:db8:ffff::2 as 65001; neighbor 2001:db8:ffff::fd as 65002;
 	hold time 30;
 	ipv6 { import all; export none; };
 }
@@ -138,9 +135,17 @@ EOF
 upc() { timeout 20 "$BIRDC" -s "$tmp/bird-up.ctl" "$@"; }
 gwc() { timeout 20 "$BIRDC" -s "$tmp/bird-gw.ctl" "$@"; }
 
-env SLUICED_ARGS="--kernel-table $KTABLE" SLUICE_LAB_TIMEOUT=60 \
+env SLUICED_ARGS="--kernel-table $KTABLE --exception $EXC" SLUICE_LAB_TIMEOUT=60 \
 	timeout -k 5 90 "$SL_LAB" start >/dev/null 2>&1 ||
 	tap_bail "scripts/lab start failed: $(tail -5 "$SLOG" 2>/dev/null)"
+# the host's side of the outside link: sluiced puts the gateway's addresses
+# on the TAP (--exception)
+for ((i = 0; i < 50; i++)); do
+	ip -o addr show dev "$EXC" 2>/dev/null | grep -q "inet 203.0.113.2/24" &&
+		ip -o addr show dev "$EXC" | grep -q "inet6 2001:db8:ffff::2/64" && break
+	sleep 0.1
+done
+((i < 50)) || tap_bail "sluiced did not configure $EXC: $(ip addr show dev "$EXC" 2>&1)"
 
 "$BIRD" -f -c "$tmp/gw.conf" -s "$tmp/bird-gw.ctl" -P "$tmp/bird-gw.pid" </dev/null >/dev/null 2>&1 8>&- &
 bird_pids+=($!)
@@ -160,6 +165,11 @@ established() {
 }
 check "BGP sessions up4 (IPv4) and up6 (IPv6) established" established ||
 	tap_bail "no BGP session"
+exc_counts=$(ctl --json counters | "$SL_PY" -c 'import json,sys
+c = {x["counter"]: x["total"] for x in json.load(sys.stdin)["counters"]}
+print(c["exception_to_kernel"], c["exception_from_kernel"])')
+check "... through sluice-dp's exception path (to/from the kernel: $exc_counts)" \
+	bash -c "read -r a b <<<'$exc_counts'; ((a >= 4 && b >= 4))"
 
 # dyn ADDR NEXTHOP|-: the data plane's Internet table sends ADDR to NEXTHOP
 # by a route-source route (-: ADDR is covered by none).

@@ -64,6 +64,27 @@ lab_test_init() { # NAME
 	timeout -k 5 60 "$SL_LAB" down >/dev/null 2>&1
 }
 
+# lab_start_api STATE_DIR: scripts/lab start with sluiced serving the API
+# (--listen on a port of its choosing, --state-dir STATE_DIR); sets `url` to
+# the address it reports. Non-zero with the reason in `lab_err` if either
+# fails. (Not in a command substitution: it sets variables.)
+lab_start_api() {
+	local log=${SLUICE_LAB_RUN:-/run/sluice-lab}/sluiced.log i
+	url='' lab_err=''
+	env SLUICED_ARGS="--listen 127.0.0.1:0 --state-dir $1" \
+		timeout -k 5 150 "$SL_LAB" start >/dev/null 2>&1 || {
+		lab_err="scripts/lab start failed: $(tail -5 "$log" 2>/dev/null)"
+		return 1
+	}
+	for ((i = 0; i < 100; i++)); do
+		url=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | sed 's/listening on //')
+		[[ -n $url ]] && return 0
+		sleep 0.1
+	done
+	lab_err="sluiced did not report its API address: $(tail -3 "$log")"
+	return 1
+}
+
 lab_test_cleanup() {
 	local p ns
 	for p in "${bg_pids[@]}"; do

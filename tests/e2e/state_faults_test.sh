@@ -11,13 +11,15 @@
 # `sluicectl api`) runs until the disk is full. Checked: a write that cannot
 # be stored is refused (HTTP 500 InternalError, "nothing was changed"),
 # sluiced stays up and keeps answering reads, removing the filler lets the
-# next write through without a restart; the same for a read-only remount;
-# after a kill -9 and a restart on the same directory every acknowledged
+# next write through without a restart; a read-only state directory at start
+# is refused with a clear message; an ext4 state directory that turns
+# read-only at run time (trigger_fs_error) refuses writes and keeps serving
+# reads; after a kill -9 and a restart on the same directory every acknowledged
 # instance is there and no refused one. Needs root (mount). TAP.
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=11
+PLAN=16
 tap_plan $PLAN
 
 SLUICED=$SL_BUILD/control/sluiced
@@ -160,4 +162,65 @@ start_sluiced
 check "read-write again: sluiced starts" test $? -eq 0
 write_one
 check "... and acknowledges a write" test $? -eq 0
+
+# ---- read-only at run time ---------------------------------------------------------
+# The state directory on an ext4 image (loop device, errors=remount-ro), and
+# ext4's own error path forced through /sys/fs/ext4/DEV/trigger_fs_error:
+# the file system turns read-only under sluiced's open database, as it does
+# when a real disk reports an error. Writes are then refused, reads are still
+# served; after a kill -9, an e2fsck and a restart, what was acknowledged is
+# there and nothing refused.
+kill "$pid"
+wait "$pid" 2>/dev/null
+pid=
+umount "$state" && mounted=0
+truncate -s 64M "$tmp/ext4.img" && mkfs.ext4 -q -F "$tmp/ext4.img" ||
+	tap_bail "cannot make an ext4 image"
+mount -o loop,errors=remount-ro "$tmp/ext4.img" "$state" || tap_bail "cannot mount the ext4 image"
+mounted=1
+chmod 0700 "$state"
+loopdev=$(basename "$(findmnt -no SOURCE "$state")")
+[[ -w /sys/fs/ext4/$loopdev/trigger_fs_error ]] || tap_bail "no /sys/fs/ext4/$loopdev/trigger_fs_error"
+rm -f "$tmp/log" "$tmp/log.old"
+start_sluiced || tap_bail "sluiced did not start on ext4: $(tail -3 "$tmp/log")"
+vpc=$(field "$(api CreateVpc RegionId=cn-hangzhou CidrBlock=10.0.0.0/16)" VpcId)
+vsw=$(field "$(api CreateVSwitch VpcId="$vpc" ZoneId=cn-hangzhou-a CidrBlock=10.0.0.0/16)" VSwitchId)
+[[ -n $vsw ]] || tap_bail "CreateVpc/CreateVSwitch failed on ext4: $(tail -3 "$tmp/log")"
+: >"$tmp/acked"
+: >"$tmp/refused"
+next=0
+ok_before=0
+for ((w = 0; w < 20; w++)); do write_one && ok_before=$((ok_before + 1)); done
+echo 1 >"/sys/fs/ext4/$loopdev/trigger_fs_error"
+findmnt -no OPTIONS "$state" | grep -q -e '^ro' -e emergency_ro ||
+	tap_bail "the file system did not turn read-only: $(findmnt -no OPTIONS "$state")"
+refused_ro=0
+for ((w = 0; w < 5; w++)); do write_one || refused_ro=$((refused_ro + 1)); done
+diag "ext4 read-only after $ok_before acknowledged writes; then: $(tr -d '\n' <<<"$last" | cut -c1-200)"
+check "the file system turned read-only under sluiced: all 5 writes refused" \
+	test "$refused_ro" -eq 5
+check "the refusal is HTTP 500 InternalError saying nothing was changed" \
+	bash -c '[[ $1 == InternalError && $2 == *"nothing was changed"* ]]' _ \
+	"$(field "$last" Code)" "$(field "$last" Message)"
+reads=$(field "$(api DescribeSluiceInstances RegionId=cn-hangzhou VSwitchId="$vsw" PageSize=50)" TotalCount)
+check "sluiced still runs and serves reads from the read-only directory ($reads instances)" \
+	bash -c "kill -0 $pid && test '$reads' -eq $ok_before"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+pid=
+umount "$state" && mounted=0
+e2fsck -fy "$tmp/ext4.img" >"$tmp/fsck" 2>&1
+fsck_rc=$?
+diag "e2fsck -fy: exit $fsck_rc"
+mount -o loop,errors=remount-ro "$tmp/ext4.img" "$state" || tap_bail "cannot mount the repaired image"
+mounted=1
+start_sluiced || tap_bail "sluiced did not restart on the repaired directory: $(tail -3 "$tmp/log")"
+api DescribeSluiceInstances RegionId=cn-hangzhou VSwitchId="$vsw" PageSize=50 |
+	/usr/bin/python3 -c 'import json,sys
+for i in json.load(sys.stdin)["Instances"]["Instance"]: print(i["PrivateIpAddress"])' \
+		>"$tmp/present"
+check "repaired and restarted: exactly the acknowledged instances are there ($ok_before)" \
+	bash -c "test $ok_before -gt 0 && diff <(sort '$tmp/acked') <(sort '$tmp/present') >/dev/null"
+check "integrity_check of the database after the read-only episode" \
+	bash -c "sqlite3 '$state/sluiced.db' 'PRAGMA integrity_check' | grep -qx ok"
 tap_done

@@ -17,7 +17,7 @@
 # which is why scripts/lab does not start sluice-dp with --huge-unlink.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=21
+PLAN=29
 tap_plan $PLAN
 
 TEL=/usr/bin/dpdk-telemetry.py
@@ -86,7 +86,9 @@ print(json.dumps(out))' "$1"
 }
 
 check "lab up" lab up || tap_bail "lab up failed"
-export SLUICED_ARGS="--listen 127.0.0.1:0 --state-dir $tmp/state"
+export SLUICED_ARGS="--listen 127.0.0.1:0 --state-dir $tmp/state --log-level info,api=debug"
+# per-component log levels: the EAL option sets sluice.shm's at start
+export SLUICE_DP_ARGS="--log-level sluice.shm:warning"
 if ! check "lab start: sluiced + sluice-dp (2 workers), tables acknowledged" lab start; then
 	diag "$(timeout 10 "$SL_LAB" logs 2>&1 | tail -n 40)"
 	tap_bail "daemons did not start"
@@ -221,6 +223,47 @@ else
 		"$(printf 'free hugepages: %s\n%s' "$(</sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)" "$(tail -n 10 "$tmp/dumpcap.log" 2>/dev/null)")"
 	not_ok "tcpdump reads the pcap (no capture)"
 fi
+
+# ---------------------------------------------------------------- packet trace
+# sluicectl trace arms /sluice/trace_add through the telemetry socket it
+# finds by sluice-dp's pid in the segment, then waits for the packets.
+in_ns a1 ping -c 1 -W 2 192.168.2.10 >/dev/null 2>&1 # neighbours fresh
+ctl --json trace 4 --wait 8 >"$tmp/trace.json" 2>"$tmp/trace.err" &
+tr_pid=$!
+bg_pids+=("$tr_pid")
+sleep 1
+in_ns a1 ping -c 4 -i 0.2 -W 2 -q 192.168.2.10 >/dev/null 2>&1
+wait "$tr_pid"
+tr_rc=$?
+((tr_rc == 0)) || diag "sluicectl trace: exit $tr_rc: $(head -c 500 "$tmp/trace.err")"
+jcheck "sluicectl trace 4: 4 packets claimed, each received by eth_input and ended (tx, drop or punt), no record lost" \
+	'a["claimed"] == a["armed"] == 4 and a["lost"] == 0 and len(a["packets"]) == 4 and all(p["records"][0]["stage"] == "eth_input" and p["records"][0]["event"] == "rx" and any(r["event"] in ("tx", "drop") or r.get("to") == "punt" for r in p["records"]) for p in a["packets"])' \
+	"$(cat "$tmp/trace.json")"
+jcheck "sluicectl trace: the echo packets went eth_input, ip4_input, route4 (a connected next hop in VPC 0), forward4, neigh (a MAC), tx, in that order" \
+	'sum(1 for p in a["packets"] if [r["stage"] for r in p["records"] if r["event"] == "next"] == ["eth_input", "ip4_input", "route4", "forward4", "neigh"] and any(r["stage"] == "route4" and r.get("note", "").startswith("vpc 0: nh ") and r["note"].endswith("connected") for r in p["records"]) and any(r["stage"] == "neigh" and r.get("note", "").startswith("to ") for r in p["records"]) and p["records"][-1]["event"] == "tx") >= 2' \
+	"$(cat "$tmp/trace.json")"
+ctl trace 1 --wait 8 >"$tmp/trace.txt" 2>&1 &
+tr_pid=$!
+bg_pids+=("$tr_pid")
+sleep 1
+in_ns a1 ping -c 2 -i 0.2 -W 2 -q 192.168.2.10 >/dev/null 2>&1
+wait "$tr_pid"
+check "sluicectl trace 1 (table): one packet, its stages with times" \
+	bash -c "grep -q '^trace: 1 of 1 packets' '$tmp/trace.txt' && grep -q '^packet 1 ' '$tmp/trace.txt' && grep -Eq '^ +[0-9]+ ns  eth_input +rx ' '$tmp/trace.txt'"
+check_fails "sluicectl trace 0 is a usage error" ctl trace 0
+
+# ---------------------------------------------------------------- log levels
+jcheck "/sluice/log_level: sluice.shm at warning from the EAL option, the other components at info" \
+	'a["shm"] == "warning" and all(v == "info" for k, v in a.items() if k != "shm") and "port" in a and "nat" in a' \
+	"$(tel /sluice/log_level)"
+jcheck "/sluice/log_level,sluice.port:debug sets that component alone" \
+	'a["port"] == "debug" and a["core"] == "info" and a["shm"] == "warning"' \
+	"$(tel /sluice/log_level,sluice.port:debug)"
+jcheck "/sluice/log_level with a bad level: the error names the accepted ones" \
+	'"PATTERN:LEVEL" in a["error"]' "$(tel /sluice/log_level,sluice.port:loud)"
+curl -s -o /dev/null --max-time 5 "$metrics_url/?Action=DescribeRegions" # unsigned: MissingParameter
+check "sluice-dp logged the level change; sluiced's api component logs each request at debug, its main component stays at info" \
+	bash -c "grep -q 'log level of sluice.port set to debug' '${SLUICE_LAB_RUN:-/run/sluice-lab}/sluice-dp.log' && grep -q 'debug api: GET / -> 400 MissingParameter' '${SLUICE_LAB_RUN:-/run/sluice-lab}/sluiced.log' && ! grep -q ' debug ' <(grep -v ' debug api: ' '${SLUICE_LAB_RUN:-/run/sluice-lab}/sluiced.log')"
 
 # ---------------------------------------------------------------- stop
 # Telemetry clients keep asking while sluice-dp stops: the commands must

@@ -31,7 +31,7 @@
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=22
+PLAN=25
 tap_plan $PLAN
 
 G=sl-xdpg
@@ -60,7 +60,7 @@ GMAC=$(ip -n $G -j link show slxdp0 | /usr/bin/python3 -c 'import json,sys; prin
 
 start_sluiced() { # LOG XDP-SPEC LINE: sluiced in $G, SPID, waits up to 10 s for LINE in LOG
 	ip netns exec $G "$SL_BUILD/control/sluiced" --config "$tmp/config.json" --standalone \
-		--state-dir "$tmp/state" --xdp "$2" >"$1" 2>&1 &
+		--state-dir "$tmp/state" --listen 127.0.0.1:0 --xdp "$2" >"$1" 2>&1 &
 	SPID=$!
 	bg_pids+=("$SPID")
 	wait_for "grep -q '$3' '$1'"
@@ -124,6 +124,20 @@ check "unowned IPv4 203.0.113.77: not_owned4 +5, got $(delta not_owned4)" test "
 check "unowned IPv6 2001:db8:77::1: not_owned6 +5, got $(delta not_owned6)" test "$(delta not_owned6)" -eq 5
 check "tagged frame: tagged_outside +5, got $(delta tagged_outside)" test "$(delta tagged_outside)" -eq 5
 check "truncated IPv4: ip4_malformed +5, got $(delta ip4_malformed)" test "$(delta ip4_malformed)" -eq 5
+murl=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$tmp/sluiced.log" | tail -1 | sed 's/listening on //')
+mtext=$(ip netns exec $G curl -sS --max-time 5 "$murl/metrics" 2>&1)
+check "/metrics: sluice_xdp_packets_total of slxdp0 are the program's counters (no_xsk, not_owned4, not_owned6, tagged_outside, ip4_malformed)" \
+	/usr/bin/python3 -c 'import sys
+m = {}
+for l in sys.argv[1].splitlines():
+    if l.startswith("sluice_xdp_packets_total{iface=\"slxdp0\""):
+        k, v = l.rsplit(" ", 1)
+        m[k.split("counter=\"")[1].rstrip("\"}")] = int(v)
+want = dict(a.split("=") for a in sys.argv[2:])
+bad = {k: (m.get(k), int(v)) for k, v in want.items() if m.get(k) != int(v)}
+sys.exit("differ (metrics, program): %r" % bad if bad else 0)' "$mtext" \
+	"no_xsk=${after[no_xsk]}" "not_owned4=${after[not_owned4]}" "not_owned6=${after[not_owned6]}" \
+	"tagged_outside=${after[tagged_outside]}" "ip4_malformed=${after[ip4_malformed]}"
 
 # 4. SIGHUP: the outside address moves to 203.0.113.9
 sed -i 's|"203.0.113.2/24"|"203.0.113.9/24"|' "$tmp/config.json"
@@ -135,6 +149,17 @@ check "after SIGHUP the new outside address is the gateway's (no_xsk +5, got $(d
 	test "$(delta no_xsk)" -eq 5
 check "after SIGHUP the old one is not owned (not_owned4 +10, got $(delta not_owned4))" \
 	test "$(delta not_owned4)" -eq 10
+
+# host addresses follow the interface (checked once a second)
+ip -n $G addr add 192.0.2.11/24 dev slxdp0
+wait_for "grep -q 'slxdp0: host addresses changed: 1 added, 0 removed' '$tmp/sluiced.log'"
+check "an address added to slxdp0 (192.0.2.11) reaches the kernel within seconds" \
+	in_ns xdpp ping -c 2 -i 0.2 -W 2 192.0.2.11
+ip -n $G addr del 192.0.2.11/24 dev slxdp0
+wait_for "grep -q 'slxdp0: host addresses changed: 0 added, 1 removed' '$tmp/sluiced.log'"
+measure "[e/IP(dst='192.0.2.11')/UDP()]"
+check "removed again: it is no host address any more (not_owned4 +5, got $(delta not_owned4))" \
+	test "$(delta not_owned4)" -eq 5
 
 # 5. exit
 stop_sluiced

@@ -12,7 +12,7 @@
  * 10% on worker 1 (one elephant flow on one RSS queue and some mice on
  * another: the spread that breaks a rate split per worker). Each packet is
  * metered at its real TSC on one shared sluice policer (sl_pol_conf_mbps:
- * srTCM, CBS = max(10 ms, 10 frames)); the peer runs the same load through
+ * srTCM, CBS = max(200 ms, 10 frames), at most 16 MiB); the peer runs the same load through
  * rte_meter srTCM with the same CBS, the way DPDK applications use it on
  * several cores: one meter per worker at rate / W (an rte_meter object is
  * not safe to share). Each packet is metered with its arrival time (its
@@ -20,7 +20,7 @@
  * worker descheduled by the machine's other tenants catches up with the
  * right times; --tsc-now meters at the TSC when the worker gets to the
  * packet instead, as sluice-dp will (then a worker descheduled for longer
- * than the bucket's 10 ms loses what the bucket could not hold, for the
+ * than the bucket's 200 ms loses what the bucket could not hold, for the
  * policer and the peer alike). --virtual takes the scheduler out: the
  * arrival times are a virtual clock starting at 0 that the workers follow
  * in lockstep (a worker meters an arrival only when no other worker's next
@@ -49,7 +49,13 @@
  *   peer=rte_meter policers=N workers=W cycles_per_pkt=C
  *
  * (rte_meter: N meters per worker, as it is used), plus the same with
- * policers=1 (every worker on one policer: the contended cache line).
+ * policers=1 (every worker on one policer: the contended cache line), and
+ * the same N policers through sluice-dp's police4 stage (one worker):
+ *
+ *   stage=police4 policers=N workers=1 cycles_per_pkt=C
+ *
+ * (see stage_cost_run: lookup in the police section, prefetch, two-level
+ * metering, drops freed; the stage call alone is timed).
  * Worker i runs on CPU i (the machine has 2). Cycles are the thread's CPU time at the TSC rate
  * (time descheduled is not the code's cost). No assertion on timings; exit status non-zero only on
  * a setup failure.
@@ -70,6 +76,7 @@
 #include <rte_pause.h>
 #include <rte_prefetch.h>
 
+#include "sl_dp.h"
 #include "sl_policer.h"
 
 #define MAX_W 2
@@ -396,6 +403,114 @@ out:
 	return rc;
 }
 
+/* ---- cost through the police4 stage ---------------------------------------- */
+
+/*
+ * The cost measurement through the real stage, as one sluice-dp worker runs
+ * it: n policers as the police section of a hand-built bank (n / 2 public
+ * IPs with one policer per direction, 1 to 1000 Mbps), their buckets in
+ * sluice-dp's table applied by police.c as the main lcore does, and bursts
+ * of 32 64-byte mbufs on random IPs and directions handed to
+ * sl_stage_police4() with the TSC read once per burst. Thread CPU time of
+ * the loop with the stage minus the same loop without it (making the mbufs
+ * and freeing them): the stage's cost, freeing what it drops included.
+ */
+static int stage_cost_run(uint32_t n)
+{
+	const uint32_t n_ips = n / 2 ? n / 2 : 1;
+	const uint64_t pol_sz = RTE_ALIGN_CEIL((uint64_t)n * sizeof(struct sl_pol_ent), 64);
+	const uint64_t ip_sz = RTE_ALIGN_CEIL((uint64_t)n_ips * sizeof(struct sl_pol_ip_ent), 64);
+	const uint64_t bank_sz = 256 + 64 + pol_sz + ip_sz;
+	struct sl_dp dp = {.n_workers = 1};
+	struct sl_worker *w = calloc(1, sizeof(*w)), *mw = calloc(1, sizeof(*mw));
+	struct sl_lcore_stats *st = aligned_alloc(64, sizeof(*st));
+	struct sl_bank_header *b = aligned_alloc(64, bank_sz);
+	struct rte_mempool *mp = rte_pktmbuf_pool_create(
+	    "bench_pol", 4095, 256, RTE_ALIGN(sizeof(struct sl_meta), RTE_MBUF_PRIV_ALIGN),
+	    RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	struct rte_mbuf *pkts[BURST];
+	struct sl_pol_sec *sec;
+	struct sl_pol_ent *pol;
+	struct sl_pol_ip_ent *ip;
+	uint64_t cyc[2] = {0, 0}, seed = 777;
+	int rc = -1;
+
+	if (w == NULL || mw == NULL || st == NULL || b == NULL || mp == NULL)
+		goto out;
+	memset(b, 0, bank_sz);
+	memset(st, 0, sizeof(*st));
+	b->magic = SL_BANK_MAGIC;
+	b->generation = 1;
+	b->police_off = 256;
+	b->police_size = bank_sz - 256;
+	sec = SL_BANK_PTR(b, 256, struct sl_pol_sec);
+	*sec = (struct sl_pol_sec){.n_pols = n, .n_ips = n_ips, .pol_off = 64,
+				   .ip_off = 64 + pol_sz, .ip6_off = 64 + pol_sz + ip_sz,
+				   .size = 64 + pol_sz + ip_sz};
+	pol = (struct sl_pol_ent *)((uint8_t *)sec + sec->pol_off);
+	ip = (struct sl_pol_ip_ent *)((uint8_t *)sec + sec->ip_off);
+	for (uint32_t i = 0; i < n; i++) {
+		struct sl_pol_conf c;
+
+		sl_pol_conf_mbps(&c, 1 + i % 1000);
+		pol[i] = (struct sl_pol_ent){.rate = c.cir, .burst = c.cbs, .tag = i + 1,
+					     .parent = SL_POL_IDX_NONE, .kind = SL_POL_KIND_IP};
+	}
+	for (uint32_t k = 0; k < n_ips; k++)
+		for (unsigned int d = 0; d < SL_POL_DIR_MAX; d++)
+			ip[k].pol[d] = 2 * k + d < n ? 2 * k + d : SL_POL_IDX_NONE;
+	mw->bank = b;
+	mw->gen = 1;
+	dp.main_w = mw;
+	if (sl_police_create(&dp, n) != 0)
+		goto out;
+	sl_police_sync(&dp, rte_rdtsc());
+	*w = (struct sl_worker){.dp = &dp, .slot = 1, .bank = b, .gen = 1, .stats = st};
+	/* pass 0: making and freeing the mbufs alone; pass 1: with the stage */
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t c0 = cpu_cycles();
+
+		for (uint64_t done = 0; done < cost_pkts; done += BURST) {
+			struct sl_vec *v = &w->vec[SL_STAGE_ROUTE4];
+
+			if (rte_pktmbuf_alloc_bulk(mp, pkts, BURST) != 0)
+				goto out;
+			for (unsigned int j = 0; j < BURST; j++) {
+				struct sl_meta *md = sl_meta(pkts[j]);
+
+				seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+				rte_pktmbuf_append(pkts[j], 64);
+				md->l3_off = RTE_ETHER_HDR_LEN;
+				md->in_role = (seed >> 20) & 1 ? SL_ROLE_OUTSIDE : SL_ROLE_INSIDE;
+				md->pub_ip = (uint32_t)((seed >> 33) % n_ips) + 1;
+			}
+			if (pass == 0) {
+				rte_pktmbuf_free_bulk(pkts, BURST);
+				continue;
+			}
+			w->now_tsc = rte_rdtsc();
+			sl_stage_police4(w, pkts, BURST);
+			rte_pktmbuf_free_bulk(v->m, v->n);
+			v->n = 0;
+		}
+		cyc[pass] = cpu_cycles() - c0;
+	}
+	printf("stage=police4 policers=%u workers=1 cycles_per_pkt=%.1f dropped_pct=%.1f\n", n,
+	       ((double)cyc[1] - (double)cyc[0]) / (double)cost_pkts,
+	       100.0 * (double)(st->drop[SL_DROP_POLICED_IN] + st->drop[SL_DROP_POLICED_OUT]) /
+		   (double)cost_pkts);
+	fflush(stdout);
+	rc = 0;
+out:
+	sl_police_free(&dp);
+	rte_mempool_free(mp);
+	free(w);
+	free(mw);
+	free(st);
+	free(b);
+	return rc;
+}
+
 /* Packets per second W unpaced workers push through one shared policer. */
 static double max_pps(unsigned int w)
 {
@@ -530,6 +645,8 @@ static int bench(int argc, char **argv)
 			    cost_run(false, 1, workers[wi]) != 0)
 				return 1;
 		}
+		if (stage_cost_run(n_policers) != 0)
+			return 1;
 	}
 	return 0;
 }

@@ -20,6 +20,10 @@
  * ARP/ND answers, resolution requests and released queued packets all
  * appear in the same step that caused them.
  *
+ * A step may carry "wait_us" (virtual time added before it, on top of
+ * SL_STEP_US: bucket refills of the policer cases) and "count" (the frame
+ * injected that many times at once, one burst on the same clock).
+ *
  * Usage: pkt_runner --config FILE --vectors FILE --out FILE --tmpdir DIR
  */
 #include <errno.h>
@@ -188,11 +192,16 @@ static int sl_setup(const char *config, const char *tmpdir)
 	ids[0] = ids[1] = rte_lcore_id();
 	if (sl_shm_dp_start(&sl_rshm, 2, ids) < 0)
 		return sl_fail("cannot register in the segment");
+	/* bandwidth policers as sluice-dp's default, applied before the
+	 * first packet (the main lcore does it at its next iteration) */
+	if (sl_police_create(&sl_rdp, SL_DEFAULT_POLICERS) < 0)
+		return sl_fail("cannot create the policer table");
 	sl_neigh_reader_online(sl_rdp.neigh, 0);
 	sl_worker_online(sl_rdp.workers[0]);
 	sl_worker_online(sl_rdp.main_w);
 	if (!sl_rdp.workers[0]->bank)
 		return sl_fail("no bank after publishing");
+	sl_police_sync(&sl_rdp, sl_rdp.test_clock_tsc);
 	return 0;
 }
 
@@ -216,6 +225,8 @@ static json_t *sl_run_step(json_t *step)
 {
 	const char *port = json_string_value(json_object_get(step, "port"));
 	const char *hex = json_string_value(json_object_get(step, "hex"));
+	json_int_t wait_us = json_integer_value(json_object_get(step, "wait_us"));
+	json_int_t count = json_object_get(step, "count") ? json_integer_value(json_object_get(step, "count")) : 1;
 	uint64_t before[SL_DROP_MAX], after[SL_DROP_MAX];
 	struct sl_test_port *tp = NULL;
 	json_t *res, *outs, *drops;
@@ -226,7 +237,7 @@ static json_t *sl_run_step(json_t *step)
 	for (unsigned int i = 0; i < SL_N_TPORTS; i++)
 		if (port && strcmp(port, sl_tports[i].name) == 0)
 			tp = &sl_tports[i];
-	if (!tp || !hex || (strlen(hex) & 1))
+	if (!tp || !hex || (strlen(hex) & 1) || count < 1 || count > 512 || wait_us < 0)
 		return NULL;
 	len = strlen(hex) / 2;
 	m = rte_pktmbuf_alloc(sl_pktmbuf_pool);
@@ -242,8 +253,18 @@ static json_t *sl_run_step(json_t *step)
 	/* The ring PMD hands mbufs over as they are; a real PMD stamps the
 	 * port, which eth_input relies on. */
 	m->port = tp->port_id;
-	sl_rdp.test_clock_tsc += rte_get_tsc_hz() / 1000000 * SL_STEP_US;
+	sl_rdp.test_clock_tsc += rte_get_tsc_hz() / 1000000 * (SL_STEP_US + (uint64_t)wait_us);
 	sl_sum_drops(before);
+	for (json_int_t k = 1; k < count; k++) {
+		struct rte_mbuf *c = rte_pktmbuf_copy(m, sl_pktmbuf_pool, 0, UINT32_MAX);
+
+		if (!c || rte_ring_enqueue(tp->rx, c) != 0) {
+			rte_pktmbuf_free(c);
+			rte_pktmbuf_free(m);
+			return NULL;
+		}
+		c->port = tp->port_id;
+	}
 	if (rte_ring_enqueue(tp->rx, m) != 0) {
 		rte_pktmbuf_free(m);
 		return NULL;

@@ -166,7 +166,11 @@ def main():
         print("1..1\nnot ok 1 - TODO names cases that do not exist: %s" % sorted(unknown))
         return 1
     with tempfile.TemporaryDirectory(prefix="sl-pkt-") as tmp:
-        vec = [{"name": name, "steps": [{"port": s["port"], "hex": bytes(s["send"]).hex()} for s in steps]}
+        # optional per step: wait_us (virtual time before it), count (the
+        # frame sent that many times at once)
+        vec = [{"name": name, "steps": [dict({"port": s["port"], "hex": bytes(s["send"]).hex()},
+                                             **{k: s[k] for k in ("wait_us", "count") if k in s})
+                                        for s in steps]}
                for name, steps in cases]
         vpath, rpath = os.path.join(tmp, "vectors.json"), os.path.join(tmp, "results.json")
         with open(vpath, "w") as f:

@@ -631,7 +631,10 @@ void sl_test_run(struct sl_worker *w, struct rte_mbuf *m, enum sl_stage first)
 	static struct rte_mbuf *batch[SL_VEC_MAX];
 	bool again = true;
 
-	if (m != NULL)
+	w->cur_stage = SL_STAGE_MAX;
+	if (m != NULL && first == SL_STAGE_ETH_INPUT)
+		sl_next_rx(w, m);
+	else if (m != NULL)
 		sl_next(w, m, first);
 	while (again) {
 		again = false;
@@ -643,6 +646,7 @@ void sl_test_run(struct sl_worker *w, struct rte_mbuf *m, enum sl_stage first)
 				continue;
 			memcpy(batch, v->m, n * sizeof(v->m[0]));
 			v->n = 0;
+			w->cur_stage = (uint16_t)s;
 			sl_t_stages[s](w, batch, n);
 			again = true;
 		}

@@ -312,6 +312,62 @@ static void test_local6_drops(void **state)
 	rte_pktmbuf_free(r);
 }
 
+/* On a port with an exception path, the gateway's own traffic other than
+ * echo requests is punted for the host kernel; echo stays in the fast path. */
+static void test_exception_path(void **state)
+{
+	static const uint8_t tcp_syn[20] = {0xc0, 0x01, 0x00, 0xb3, 0, 0, 0, 1, 0, 0, 0, 0,
+					    0x50, 0x02, 0x40, 0x00};
+	static const uint8_t udp[12] = {0x0e, 0xc8, 0x0e, 0xc8, 0x00, 0x0c, 0, 0, 'b', 'f', 'd'};
+	static uint8_t icmp[64];
+	struct sl_tpkt p;
+	struct rte_mbuf *r;
+	unsigned int n;
+
+	(void)state;
+	sl_ports[SL_T_PORT_OUT].exc = 1;
+	/* TCP (BGP) to the outside address: to the kernel as received */
+	sl_tp_eth(&p, sl_t_mac_out, -1, 0x0800);
+	sl_tp_ip4(&p, "203.0.113.1", "203.0.113.2", 6, 64, 0x4000, NULL, 0, tcp_syn, 20);
+	r = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_OUT), SL_STAGE_PUNT);
+	assert_int_equal(sl_meta(r)->punt, SL_PUNT_EXCEPTION);
+	assert_int_equal(rte_pktmbuf_pkt_len(r), p.len);
+	assert_memory_equal(rte_pktmbuf_mtod(r, uint8_t *), p.b, p.len);
+	rte_pktmbuf_free(r);
+	/* UDP (BFD): to the kernel, no port unreachable */
+	sl_tp_eth(&p, sl_t_mac_out, -1, 0x0800);
+	sl_tp_ip4(&p, "203.0.113.1", "203.0.113.2", 17, 64, 0, NULL, 0, udp, 12);
+	r = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_OUT), SL_STAGE_PUNT);
+	assert_int_equal(sl_meta(r)->punt, SL_PUNT_EXCEPTION);
+	rte_pktmbuf_free(r);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_ICMP_ERRORS], 0);
+	/* an echo reply (to the kernel's own ping): the kernel's */
+	n = sl_tp_icmp4_echo(icmp, 9, 1, 16);
+	icmp[0] = 0;
+	sl_tp_eth(&p, sl_t_mac_out, -1, 0x0800);
+	sl_tp_ip4(&p, "203.0.113.1", "203.0.113.2", 1, 64, 0, NULL, 0, icmp, n);
+	r = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_OUT), SL_STAGE_PUNT);
+	rte_pktmbuf_free(r);
+	/* an echo request: answered here */
+	n = sl_tp_icmp4_echo(icmp, 9, 1, 16);
+	sl_tp_eth(&p, sl_t_mac_out, -1, 0x0800);
+	sl_tp_ip4(&p, "203.0.113.1", "203.0.113.2", 1, 64, 0, NULL, 0, icmp, n);
+	r = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_OUT), SL_STAGE_NEIGH);
+	assert_int_equal(sl_env->stats->cnt[SL_CNT_LOCAL_ECHO], 1);
+	rte_pktmbuf_free(r);
+	/* IPv6 TCP to the outside address: the kernel's; echo: ours */
+	sl_tp_eth(&p, sl_t_mac_out, -1, 0x86dd);
+	sl_tp_ip6(&p, "2001:db8:ffff::1", "2001:db8:ffff::2", 6, 64, tcp_syn, 20);
+	r = SL_EXPECT_OUT(sl_env, sl_tp_mbuf(&p, SL_T_PORT_OUT), SL_STAGE_PUNT);
+	assert_int_equal(sl_meta(r)->punt, SL_PUNT_EXCEPTION);
+	rte_pktmbuf_free(r);
+	/* the same TCP without an exception path: dropped as before */
+	sl_ports[SL_T_PORT_OUT].exc = 0;
+	sl_tp_eth(&p, sl_t_mac_out, -1, 0x0800);
+	sl_tp_ip4(&p, "203.0.113.1", "203.0.113.2", 6, 64, 0x4000, NULL, 0, tcp_syn, 20);
+	SL_EXPECT_DROP(sl_env, sl_tp_mbuf(&p, SL_T_PORT_OUT), SL_DROP_LOCAL_PROTO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +376,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_udp_port_unreachable4, sl_test_setup_full_bucket),
 	    cmocka_unit_test_setup(test_echo6, sl_test_setup_full_bucket),
 	    cmocka_unit_test_setup(test_local6_drops, sl_test_setup_full_bucket),
+	    cmocka_unit_test_setup(test_exception_path, sl_test_setup_full_bucket),
 	};
 
 	return cmocka_run_group_tests(tests, sl_test_group_setup, sl_test_group_teardown);

@@ -639,6 +639,12 @@ struct sl_compiler {
 	bool inet_changed;		   /**< RIB changed since `inet` was built */
 	bool fib_mode;			   /**< banks carry the Internet table as FIBs */
 	uint32_t fib4_groups, fib6_groups; /**< tbl8 groups sized at last full write */
+	/* FIBs being built or built ahead of the first full write (start-up;
+	 * compile_fib.c): NULL when none. Joined before any RIB change or
+	 * bank write (sl_fib_pre_join). */
+	struct sl_fib_pre *fib_pre;
+	uint64_t fib_moves;  /**< full writes that moved prebuilt FIBs in */
+	uint64_t fib_copies; /**< full writes that copied the other bank's FIBs */
 	struct sl_ctable inet;
 	/* Global next hops, numbered for as long as some table uses them:
 	 * content -> index (JudyHS), a reference count per index (one per
@@ -660,6 +666,38 @@ struct sl_compiler {
 	uint64_t full_writes;		   /**< banks written in full so far */
 	struct sl_compile_stats stats;
 };
+
+static void sl_fib_pre_drop(struct sl_compiler *c)
+{
+	sl_fib_pre_free(c->fib_pre);
+	c->fib_pre = NULL;
+}
+
+/* Before the compiler changes the RIB or writes a bank: the FIBs built
+ * ahead are complete (a failed build is dropped: the bank builds its own). */
+static void sl_fib_pre_join(struct sl_compiler *c)
+{
+	if (c->fib_pre && sl_fib_pre_wait(c->fib_pre) < 0)
+		sl_fib_pre_drop(c);
+}
+
+uint64_t sl_compiler_fib_moves(const struct sl_compiler *c)
+{
+	return c->fib_moves;
+}
+
+uint64_t sl_compiler_fib_copies(const struct sl_compiler *c)
+{
+	return c->fib_copies;
+}
+
+int sl_compiler_fib_prebuild(struct sl_compiler *c)
+{
+	if (c->fib_pre)
+		return -EBUSY;
+	c->fib_pre = sl_fib_pre_start(c->rib4, c->rib6);
+	return c->fib_pre ? 0 : -errno;
+}
 
 static void sl_bank_dirty_vpc(struct sl_compiler *c, uint32_t index)
 {
@@ -895,6 +933,7 @@ void sl_compiler_free(struct sl_compiler *c)
 {
 	if (c == NULL)
 		return;
+	sl_fib_pre_drop(c);
 	sl_cache_clear(c);
 	sl_jsl_free(&c->index_of);
 	sl_j1_free(&c->index_used);
@@ -968,6 +1007,11 @@ int sl_compiler_seed_index(struct sl_compiler *c, const char *vpc_id, uint32_t i
 	return 0;
 }
 
+int sl_compiler_seed_nat(struct sl_compiler *c, const struct sl_nat_sec *sec, uint64_t size)
+{
+	return sl_nat_compiler_seed(c->nat, sec, size);
+}
+
 int sl_compiler_vpc_index(const struct sl_compiler *c, const char *vpc_id)
 {
 	void *v = sl_jsl_get(c->index_of, vpc_id);
@@ -1013,6 +1057,9 @@ static uint32_t sl_ikey_v4(const struct sl_ikey *k)
 
 static void sl_inet_dirty_key(struct sl_compiler *c, const struct sl_ikey *k)
 {
+	/* the FIBs built ahead replay it before they are moved in */
+	if (c->fib_pre && sl_fib_pre_note(c->fib_pre, k->family, k->addr, k->len) < 0)
+		sl_fib_pre_drop(c);
 	for (unsigned int b = 0; b < 2; b++) {
 		struct sl_bank_state *bs = &c->bank[b];
 
@@ -1125,6 +1172,7 @@ int sl_compiler_inet_set(struct sl_compiler *c, const struct sl_pfx *p, const st
 
 	if (p->family != SL_AF_INET && p->family != SL_AF_INET6)
 		return -EINVAL;
+	sl_fib_pre_join(c);
 	sl_ikey_make(&k, p->family, sl_pfx_first(p), p->len);
 	/* route sources send runs of routes with the same next hop: try the
 	 * last one before the JudyHS lookup of 128 bytes */
@@ -1172,6 +1220,7 @@ int sl_compiler_inet_del(struct sl_compiler *c, const struct sl_pfx *p)
 
 	if (p->family != SL_AF_INET && p->family != SL_AF_INET6)
 		return -EINVAL;
+	sl_fib_pre_join(c);
 	sl_ikey_make(&k, p->family, sl_pfx_first(p), p->len);
 	old = sl_jhs_get(c->inet_feed, &k, SL_IKEY_LEN);
 	if (old == NULL)
@@ -1304,6 +1353,8 @@ static int sl_inet_rebuild_table(struct sl_compiler *c)
 
 void sl_compiler_set_fib(struct sl_compiler *c, bool on)
 {
+	if (!on)
+		sl_fib_pre_drop(c);
 	if (c->fib_mode == on)
 		return;
 	c->fib_mode = on;
@@ -1311,68 +1362,9 @@ void sl_compiler_set_fib(struct sl_compiler *c, bool on)
 	sl_compiler_invalidate_banks(c);
 }
 
-/* tbl8 groups a FIB of the RIB needs: one per first-level slot a longer
- * prefix falls in, then one per 8-bit stride node below (IPv6). */
-struct sl_gcount {
-	Pvoid_t set;
-	uint32_t n;
-	int rc;
-};
-
-static int sl_gcount4(uint32_t addr, uint8_t len, uint32_t nh, void *arg)
-{
-	struct sl_gcount *g = arg;
-	int rc;
-
-	(void)nh;
-	if (len <= 24)
-		return 0;
-	rc = sl_j1_set(&g->set, addr >> 8);
-	if (rc < 0)
-		return g->rc = rc;
-	g->n += (uint32_t)rc;
-	return 0;
-}
-
-static int sl_gcount6(const uint8_t addr[16], uint8_t len, uint32_t nh, void *arg)
-{
-	struct sl_gcount *g = arg;
-
-	(void)nh;
-	for (unsigned int b = SL_FIB6_L1_BITS_DEFAULT; b < len; b += 8) {
-		uint8_t key[17] = {(uint8_t)b};
-		int rc;
-
-		memcpy(key + 1, addr, b / 8);
-		rc = sl_jhs_insert(&g->set, key, 1 + b / 8, (void *)1);
-		if (rc == -EEXIST)
-			continue;
-		if (rc < 0)
-			return g->rc = rc;
-		g->n++;
-	}
-	return 0;
-}
-
 static int sl_count_groups(struct sl_compiler *c)
 {
-	struct sl_gcount g4 = {0}, g6 = {0};
-	int rc = sl_rib4_walk(c->rib4, sl_gcount4, &g4);
-
-	sl_j1_free(&g4.set);
-	if (rc == 0)
-		rc = g4.rc;
-	if (rc == 0)
-		rc = sl_rib6_walk(c->rib6, sl_gcount6, &g6);
-	sl_jhs_free(&g6.set);
-	if (rc == 0)
-		rc = g6.rc;
-	if (rc < 0)
-		return rc;
-	/* a quarter of headroom for incremental growth, and a floor */
-	c->fib4_groups = g4.n + g4.n / 4 + 256;
-	c->fib6_groups = g6.n + g6.n / 4 + 256;
-	return 0;
+	return sl_fib_count_groups(c->rib4, c->rib6, &c->fib4_groups, &c->fib6_groups);
 }
 
 static uint64_t sl_fib_bytes(const struct sl_compiler *c)
@@ -1447,6 +1439,7 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		/* the store did not change since the last sl_compile(): only
 		 * route-source changes to take in; nothing per VPC (O(changes),
 		 * not O(VPCs), for a route feed) */
+		sl_fib_pre_join(c);
 		if (c->all_dirty || c->inet_dirty || !c->inet_valid || c->dirty)
 			return -EINVAL;
 		if (c->inet_changed) {
@@ -1535,6 +1528,8 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		rc = sl_ip6gw_compile(c->ip6gw, c, s, &ip6gw_changed);
 	if (ip6gw_changed)
 		c->bank[0].dirty_ip6gw = c->bank[1].dirty_ip6gw = true;
+	/* the VPC part ran alongside the FIBs built ahead; the RIB from here */
+	sl_fib_pre_join(c);
 	if (rc == 0 && (c->inet_dirty || !c->inet_valid)) {
 		struct sl_ctable t;
 
@@ -1863,13 +1858,84 @@ static void sl_bank_clean(struct sl_bank_state *bs)
 	bs->fib_rebuild = false;
 }
 
+/* FIB mode, a full write while the other bank holds valid FIBs (the idle
+ * bank's catch-up after a full write): copy them and replay the prefixes
+ * changed since that bank was written, instead of a build. 0, or a
+ * negative errno (nothing kept: the caller builds). *b4, *b6: their bytes. */
+static int sl_copy_fibs(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			struct sl_bank_header *h, uint64_t off, uint64_t bank_size, uint64_t *b4,
+			uint64_t *b6)
+{
+	const struct sl_bank_state *ob = bs == &c->bank[0] ? &c->bank[1] : &c->bank[0];
+	uint32_t g4, g6;
+	int rc = 0;
+
+	if (!ob->valid || ob->fib4 == NULL || ob->fib6 == NULL || ob->fib_rebuild)
+		return -EAGAIN;
+	g4 = sl_fib4_writer_groups(ob->fib4);
+	g6 = sl_fib6_writer_groups(ob->fib6);
+	*b4 = SL_ALIGN(sl_fib4_bytes(g4));
+	*b6 = SL_ALIGN(sl_fib6_bytes(SL_FIB6_L1_BITS_DEFAULT, g6));
+	if (off > bank_size || bank_size - off < *b4 + *b6)
+		return -ENOSPC;
+	sl_fib4_writer_free(bs->fib4);
+	sl_fib6_writer_free(bs->fib6);
+	bs->fib4 = sl_fib4_writer_copy(ob->fib4, bank, &h->fib4, off);
+	bs->fib6 = sl_fib6_writer_copy(ob->fib6, bank, &h->fib6, off + *b4);
+	if (bs->fib4 == NULL || bs->fib6 == NULL)
+		rc = -ENOMEM;
+	for (uint32_t i = 0; i < ob->n_dirty_pfx && rc == 0; i++) {
+		const struct sl_ikey *k = &ob->dirty_pfx[i];
+
+		rc = k->family == SL_AF_INET
+			 ? sl_fib4_sync(bs->fib4, c->rib4, sl_ikey_v4(k), k->len)
+			 : sl_fib6_sync(bs->fib6, c->rib6, k->addr, k->len);
+	}
+	if (rc < 0) {
+		sl_fib4_writer_free(bs->fib4);
+		sl_fib6_writer_free(bs->fib6);
+		bs->fib4 = NULL;
+		bs->fib6 = NULL;
+		return rc;
+	}
+	c->fib4_groups = g4;
+	c->fib6_groups = g6;
+	c->fib_copies++;
+	return 0;
+}
+
 /* FIB mode: lay out both Internet FIBs at `off` (sized from the RIB) and
  * build them. Returns the offset after them, 0 on failure (*rc set). */
 static uint64_t sl_write_fibs(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
 			      struct sl_bank_header *h, uint64_t off, uint64_t bank_size, int *rc)
 {
 	uint64_t b4, b6;
+	uint32_t g4, g6;
 
+	/* FIBs built ahead (start-up): moved in, not built here */
+	if (c->fib_pre && sl_fib_pre_groups(c->fib_pre, &g4, &g6) == 0) {
+		b4 = SL_ALIGN(sl_fib4_bytes(g4));
+		b6 = SL_ALIGN(sl_fib6_bytes(SL_FIB6_L1_BITS_DEFAULT, g6));
+		sl_fib4_writer_free(bs->fib4);
+		sl_fib6_writer_free(bs->fib6);
+		bs->fib4 = NULL;
+		bs->fib6 = NULL;
+		if (off <= bank_size && bank_size - off >= b4 + b6 &&
+		    sl_fib_pre_take(c->fib_pre, bank, &h->fib4, off, &h->fib6, off + b4, &bs->fib4,
+				    &bs->fib6) == 0) {
+			sl_fib_pre_drop(c);
+			c->fib_moves++;
+			c->fib4_groups = g4;
+			c->fib6_groups = g6;
+			*rc = 0;
+			return off + b4 + b6;
+		}
+	}
+	sl_fib_pre_drop(c); /* used once, or of no use */
+	if (sl_copy_fibs(c, bs, bank, h, off, bank_size, &b4, &b6) == 0) {
+		*rc = 0;
+		return off + b4 + b6;
+	}
 	*rc = sl_count_groups(c);
 	if (*rc < 0)
 		return 0;
@@ -2040,6 +2106,9 @@ static int sl_write_bank(struct sl_compiler *c, unsigned int b, void *bank, uint
 	struct sl_bank_header *h = bank;
 	int rc = -ENOSPC;
 
+	sl_fib_pre_join(c);
+	if (!c->fib_mode)
+		sl_fib_pre_drop(c); /* nothing to move them to */
 	if (!c->inet_valid)
 		return -EINVAL;
 	if (c->bank[b].valid && h->magic == SL_BANK_MAGIC) {

@@ -103,6 +103,67 @@ static int sl_nat_id(struct sl_nat_ids *x, const char *key, uint32_t *index)
 	return rc < 0 ? rc : 0;
 }
 
+static void sl_ip_key(uint32_t addr, char key[16])
+{
+	snprintf(key, 16, "%08x", addr);
+}
+
+/* Give `key` index `idx` before any compile (seeding). -EEXIST if either
+ * is taken. */
+static int sl_nat_ids_seed(struct sl_nat_ids *x, const char *key, uint32_t idx)
+{
+	int rc;
+
+	if (sl_j1_test(x->used, idx) || sl_jsl_get(x->of, key))
+		return -EEXIST;
+	rc = sl_jsl_insert(&x->of, key, (void *)(uintptr_t)(idx + 1));
+	if (rc < 0)
+		return rc;
+	rc = sl_j1_set(&x->used, idx);
+	if (rc < 0) {
+		sl_jsl_delete(&x->of, key);
+		return rc;
+	}
+	return 0;
+}
+
+static bool sl_nat_span_ok(uint64_t off, uint64_t n, uint64_t elem, uint64_t size)
+{
+	return off <= size && n <= (size - off) / elem;
+}
+
+int sl_nat_compiler_seed(struct sl_nat_compiler *n, const struct sl_nat_sec *sec, uint64_t size)
+{
+	const struct sl_nat_gw_ent *g;
+	const struct sl_nat_ip_ent *ip;
+	int seeded = 0;
+
+	if (size < sizeof(*sec) || sec->size != size ||
+	    !sl_nat_span_ok(sec->gw_off, sec->n_gws, sizeof(*g), size) ||
+	    !sl_nat_span_ok(sec->ip_off, sec->n_ips, sizeof(*ip), size))
+		return -EINVAL;
+	g = (const struct sl_nat_gw_ent *)((const uint8_t *)sec + sec->gw_off);
+	ip = (const struct sl_nat_ip_ent *)((const uint8_t *)sec + sec->ip_off);
+	for (uint32_t i = 0; i < sec->n_gws; i++) {
+		char id[SL_ID_LEN];
+
+		memcpy(id, g[i].id, sizeof(id));
+		id[SL_ID_LEN - 1] = '\0';
+		if (id[0] && sl_nat_ids_seed(&n->gw, id, i) == 0)
+			seeded++;
+	}
+	for (uint32_t i = 0; i < sec->n_ips; i++) {
+		char key[16];
+
+		if (ip[i].addr == 0)
+			continue;
+		sl_ip_key(ip[i].addr, key);
+		if (sl_nat_ids_seed(&n->ip, key, i) == 0)
+			seeded++;
+	}
+	return seeded;
+}
+
 /* Release the indexes of keys the current compile did not meet; the
  * highest index in use + 1. */
 static uint32_t sl_nat_ids_sweep(struct sl_nat_ids *x)
@@ -126,11 +187,6 @@ static uint32_t sl_nat_ids_sweep(struct sl_nat_ids *x)
 		if ((uint32_t)(uintptr_t)v > n)
 			n = (uint32_t)(uintptr_t)v;
 	return n;
-}
-
-static void sl_ip_key(uint32_t addr, char key[16])
-{
-	snprintf(key, 16, "%08x", addr);
 }
 
 /* Growable arrays of the section under construction. */

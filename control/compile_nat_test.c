@@ -423,12 +423,67 @@ static void test_left_right(void **state)
 	sl_compiler_free(c);
 }
 
+/* A restarted sluiced seeds the gateway and public IP indexes from the
+ * section the previous one published: they do not move under sluice-dp's
+ * sessions, although a fresh compile would number them differently. */
+static void test_seed_after_restart(void **state)
+{
+	static const char *const addrs[] = {"198.51.100.2", "198.51.100.3", "198.51.100.4"};
+	const uint64_t size = 1 << 20;
+	struct sl_store *before = sl_t_load_ok(cfg(true, base_eips, base_snats, base_fwds));
+	/* eip-1 (198.51.100.1, index 0) unbound: a hole at index 0 */
+	struct sl_store *after = sl_t_load_ok(
+	    cfg(true,
+		EIP_NAT("eip-2", "198.51.100.2") "," EIP_NAT("eip-4", "198.51.100.4") "," EIP_ECS(
+		    "eip-3", "198.51.100.3", "i-b1"),
+		"{'SnatEntryId':'snat-2','SnatTableId':'stb-a','SourceCIDR':'10.0.1.128/25',"
+		"'SnatIp':'198.51.100.4'}",
+		base_fwds));
+	struct sl_compiler *old = sl_compiler_new(), *seeded = sl_compiler_new(),
+			   *fresh = sl_compiler_new();
+	void *b_old = aligned_alloc(64, size), *b_seeded = aligned_alloc(64, size),
+	     *b_fresh = aligned_alloc(64, size);
+	const struct sl_nat_sec *sec;
+	bool moved = false;
+
+	(void)state;
+	memset(b_old, 0, size);
+	memset(b_seeded, 0, size);
+	memset(b_fresh, 0, size);
+	build(old, before, b_old, size, 1);
+	build(old, after, b_old, size, 2);
+	sec = bank_nat(b_old);
+	assert_int_equal(
+	    sl_compiler_seed_nat(seeded, sec, ((const struct sl_bank_header *)b_old)->nat_size),
+	    4); /* one gateway, three IPs */
+	assert_int_equal(sl_compiler_seed_nat(fresh, sec, sec->size - 1), -EINVAL);
+	build(seeded, after, b_seeded, size, 3);
+	build(fresh, after, b_fresh, size, 3);
+	for (unsigned int i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		uint32_t was = dp_ip_by_addr(sec, ip4(addrs[i]));
+
+		assert_int_not_equal(was, SL_NAT_IDX_NONE);
+		assert_int_equal(dp_ip_by_addr(bank_nat(b_seeded), ip4(addrs[i])), was);
+		moved |= dp_ip_by_addr(bank_nat(b_fresh), ip4(addrs[i])) != was;
+	}
+	assert_true(moved); /* without seeding they would have moved */
+	free(b_old);
+	free(b_seeded);
+	free(b_fresh);
+	sl_compiler_free(old);
+	sl_compiler_free(seeded);
+	sl_compiler_free(fresh);
+	sl_store_free(before);
+	sl_store_free(after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_section),
 	    cmocka_unit_test(test_no_nat),
 	    cmocka_unit_test(test_left_right),
+	    cmocka_unit_test(test_seed_after_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -900,7 +900,8 @@ static int fib_ref_lookup(const struct fib_route *r, int n, uint8_t family, sl_u
 	return best;
 }
 
-static int bank_via(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
+/* The content of the next hop a bank's FIB gives for `a`. */
+static const struct sl_nexthop *fib_nh(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
 {
 	const struct sl_nexthop *nh = SL_BANK_PTR(h, h->nh_off, const struct sl_nexthop);
 	uint32_t i;
@@ -915,10 +916,17 @@ static int bank_via(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
 		i = sl_fib6_lookup(h, &h->fib6, b);
 	}
 	assert_true(i < h->n_nexthops);
-	if (nh[i].type == SL_NH_UNREACHABLE)
+	return &nh[i];
+}
+
+static int bank_via(const struct sl_bank_header *h, uint8_t family, sl_u128 a)
+{
+	const struct sl_nexthop *nh = fib_nh(h, family, a);
+
+	if (nh->type == SL_NH_UNREACHABLE)
 		return -1;
-	assert_int_equal(nh[i].type, SL_NH_GATEWAY);
-	return nh[i].via[15]; /* the tests' vias differ in their last byte */
+	assert_int_equal(nh->type, SL_NH_GATEWAY);
+	return nh->via[15]; /* the tests' vias differ in their last byte */
 }
 
 static void make_nh(struct sl_nexthop *nh, uint8_t family, int via)
@@ -1069,6 +1077,212 @@ static void test_fib_config_wins(void **state)
 	sl_compiler_free(c);
 }
 
+/* Random routes of both families (a /0 of each among them: the demo
+ * config's default routes win over those), vias 1..3. */
+static void fib_random_routes(struct fib_route *r, int n, unsigned int *seed)
+{
+	for (int i = 0; i < n; i++) {
+		bool v6 = i >= n / 2;
+		unsigned int bits = v6 ? 128 : 32;
+		sl_u128 a = v6 ? (sl_u128)0x2001 << 112 | rnd128(seed) >> 16
+			       : (sl_u128)((uint32_t)rand_r(seed) << 1);
+
+		r[i].family = v6 ? SL_AF_INET6 : SL_AF_INET;
+		r[i].len = (uint8_t)(i == 0 || i == n / 2 ? 0
+				     : v6	       ? 16 + rand_r(seed) % 113
+						       : 8 + rand_r(seed) % 25);
+		r[i].addr = r[i].len == 0 ? 0 : a & (~(sl_u128)0 << (bits - r[i].len));
+		if (!v6)
+			r[i].addr &= 0xffffffffu;
+		r[i].via = 1 + rand_r(seed) % 3;
+		for (int j = 0; j < i; j++) /* one entry per prefix */
+			if (r[j].family == r[i].family && r[j].len == r[i].len &&
+			    r[j].addr == r[i].addr) {
+				i--;
+				break;
+			}
+	}
+}
+
+static void fib_apply(struct sl_compiler *c, const struct fib_route *r, bool del)
+{
+	struct sl_pfx p = {.addr = r->addr, .len = r->len, .family = r->family};
+	struct sl_nexthop nh;
+	int rc;
+
+	make_nh(&nh, r->family, r->via);
+	rc = del ? sl_compiler_inet_del(c, &p) : sl_compiler_inet_set(c, &p, &nh);
+	assert_true(rc == 0 || (del && rc == -ENOENT));
+}
+
+/*
+ * FIBs built ahead (sl_compiler_fib_prebuild(), start-up): one compiler
+ * builds them ahead, then the RIB changes (feed deletions and re-pointed
+ * routes, and the config's own Internet routes at sl_compile()), then the
+ * first full write moves them in; a second compiler does the same without
+ * building ahead. Both banks of both answer alike for every probe. Then the
+ * cases where the prebuilt FIBs are dropped: too many changes after the
+ * start, and a bank not in FIB mode.
+ */
+static void test_fib_prebuilt(void **state)
+{
+	struct sl_store *s = load_ok(sl_t_demo_path(), true);
+	const uint64_t size = UINT64_C(160) << 20;
+	struct sl_compiler *c[2] = {sl_compiler_new(), sl_compiler_new()};
+	void *bank[2][2];
+	struct fib_route r[600];
+	unsigned int seed = 4242;
+	struct sl_compile_stats st;
+
+	fib_random_routes(r, 600, &seed);
+	for (int k = 0; k < 2; k++) {
+		for (int b = 0; b < 2; b++) {
+			bank[k][b] = aligned_alloc(64, size);
+			assert_non_null(bank[k][b]);
+			memset(bank[k][b], 0, 4096);
+		}
+		sl_compiler_set_fib(c[k], true);
+		for (int i = 0; i < 600; i++)
+			fib_apply(c[k], &r[i], false);
+	}
+	assert_int_equal(sl_compiler_fib_prebuild(c[0]), 0);
+	assert_int_equal(sl_compiler_fib_prebuild(c[0]), -EBUSY);
+	/* after the start: a third deleted, a third re-pointed */
+	for (int i = 0; i < 600; i += 3) {
+		r[i + 1].via = 1 + (r[i + 1].via % 3);
+		for (int k = 0; k < 2; k++) {
+			fib_apply(c[k], &r[i], true);
+			fib_apply(c[k], &r[i + 1], false);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(sl_compile(c[k], s, &st), 0);
+		assert_int_equal(sl_compile_layout(c[k], bank[k][1], size, 1), 0);
+		assert_int_equal(sl_compile_sync_bank(c[k], 0, bank[k][0], size), 0);
+	}
+	assert_int_equal(sl_compiler_fib_moves(c[0]), 1);
+	assert_int_equal(sl_compiler_fib_moves(c[1]), 0);
+	/* the second bank of each copied the first's */
+	assert_int_equal(sl_compiler_fib_copies(c[0]), 1);
+	assert_int_equal(sl_compiler_fib_copies(c[1]), 1);
+	for (int probe = 0; probe < 20000; probe++) {
+		int i = rand_r(&seed) % 600;
+		unsigned int bits = r[i].family == SL_AF_INET ? 32 : 128;
+		sl_u128 a = rnd128(&seed);
+		const struct sl_nexthop *want;
+
+		if (probe % 2 == 0 && r[i].len < bits) /* inside a route, else anywhere */
+			a = r[i].addr | (a & (~(sl_u128)0 >> (r[i].len + 128 - bits)));
+		if (bits == 32)
+			a &= 0xffffffffu;
+		want = fib_nh(bank[1][1], r[i].family, a);
+		assert_memory_equal(fib_nh(bank[0][1], r[i].family, a), want, sizeof(*want));
+		assert_memory_equal(fib_nh(bank[0][0], r[i].family, a), want, sizeof(*want));
+		assert_memory_equal(fib_nh(bank[1][0], r[i].family, a), want, sizeof(*want));
+	}
+	/* the config's default route (203.0.113.1) won over the feed's /0 */
+	assert_memory_equal(fib_nh(bank[0][1], SL_AF_INET, 0x01000000u)->via, "\xcb\x00\x71\x01", 4);
+	/* the gateway's own address is LOCAL, moved in as built */
+	assert_int_equal(fib_nh(bank[0][1], SL_AF_INET, 0xcb007102u)->type, SL_NH_LOCAL);
+
+	/* too many changes after the start: dropped, the bank builds its own */
+	sl_compiler_mark_all_dirty(c[0]);
+	sl_compiler_invalidate_banks(c[0]);
+	assert_int_equal(sl_compiler_fib_prebuild(c[0]), 0);
+	for (uint32_t i = 0; i < 70000; i++) {
+		struct sl_pfx p = {.addr = 0x0b000000u + (i << 8), .len = 24, .family = SL_AF_INET};
+		struct sl_nexthop nh;
+
+		make_nh(&nh, SL_AF_INET, 2);
+		assert_int_equal(sl_compiler_inet_set(c[0], &p, &nh), 0);
+	}
+	assert_int_equal(sl_compile(c[0], s, &st), 0);
+	assert_int_equal(sl_compile_layout(c[0], bank[0][0], size, 2), 0);
+	assert_int_equal(sl_compiler_fib_moves(c[0]), 1);
+	assert_int_equal(fib_nh(bank[0][0], SL_AF_INET, 0x0b0102ffu)->via[15], 2);
+	assert_memory_equal(fib_nh(bank[0][0], SL_AF_INET, 0x01000000u)->via, "\xcb\x00\x71\x01", 4);
+
+	/* banks without FIB mode: nothing to move them to */
+	assert_int_equal(sl_compiler_fib_prebuild(c[1]), 0);
+	sl_compiler_set_fib(c[1], false);
+	assert_int_equal(sl_compile(c[1], s, &st), 0);
+	assert_int_equal(sl_compile_layout(c[1], bank[1][0], size, 2), 0);
+	assert_false(((const struct sl_bank_header *)bank[1][0])->inet.flags & SL_RT_F_FIB);
+	assert_int_equal(sl_compiler_fib_prebuild(c[1]), 0); /* freed with the compiler */
+	for (int k = 0; k < 2; k++) {
+		free(bank[k][0]);
+		free(bank[k][1]);
+		sl_compiler_free(c[k]);
+	}
+	sl_store_free(s);
+}
+
+/*
+ * A full write while the other bank holds valid FIBs copies them and
+ * replays what changed since that bank was written: bank 1 written, both
+ * synced, then route changes, then bank 0 rewritten in full (its header
+ * lost) from bank 1, which has not seen the changes yet. Both banks answer
+ * as the reference.
+ */
+static void test_fib_copy_replay(void **state)
+{
+	static const char *const one[] = {"vpc-a"};
+	const uint64_t size = UINT64_C(160) << 20;
+	struct sl_compiler *c = sl_compiler_new();
+	void *bank[2] = {aligned_alloc(64, size), aligned_alloc(64, size)};
+	struct fib_route r[400];
+	unsigned int seed = 99;
+	struct sl_compile_stats st;
+	char *j = vpcs_json(one, 1);
+	struct sl_store *s = load_ok(j, false);
+
+	free(j);
+	memset(bank[0], 0, 4096);
+	memset(bank[1], 0, 4096);
+	fib_random_routes(r, 400, &seed);
+	sl_compiler_set_fib(c, true);
+	for (int i = 0; i < 400; i++)
+		fib_apply(c, &r[i], false);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(sl_compile_layout(c, bank[1], size, 1), 0);
+	assert_int_equal(sl_compile_sync_bank(c, 0, bank[0], size), 0);
+	assert_int_equal(sl_compiler_fib_copies(c), 1);
+	for (int k = 0; k < 120; k++) {
+		int i = rand_r(&seed) % 400;
+
+		if (rand_r(&seed) % 3 == 0) {
+			fib_apply(c, &r[i], true);
+			r[i].via = -1;
+		} else {
+			r[i].via = 1 + rand_r(&seed) % 3;
+			fib_apply(c, &r[i], false);
+		}
+	}
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	memset(bank[0], 0, sizeof(struct sl_bank_header)); /* a full write of bank 0 */
+	assert_int_equal(sl_compile_layout(c, bank[0], size, 2), 0);
+	assert_int_equal(sl_compiler_fib_copies(c), 2);
+	assert_int_equal(sl_compile_sync_bank(c, 1, bank[1], size), 0); /* incremental */
+	assert_int_equal(sl_compiler_fib_copies(c), 2);
+	for (int probe = 0; probe < 20000; probe++) {
+		int i = rand_r(&seed) % 400;
+		unsigned int bits = r[i].family == SL_AF_INET ? 32 : 128;
+		sl_u128 a = rnd128(&seed);
+
+		if (probe % 2 == 0 && r[i].len < bits)
+			a = r[i].addr | (a & (~(sl_u128)0 >> (r[i].len + 128 - bits)));
+		if (bits == 32)
+			a &= 0xffffffffu;
+		for (int b = 0; b < 2; b++)
+			assert_int_equal(bank_via(bank[b], r[i].family, a),
+					 fib_ref_lookup(r, 400, r[i].family, a));
+	}
+	free(bank[0]);
+	free(bank[1]);
+	sl_store_free(s);
+	sl_compiler_free(c);
+}
+
 /* Growth past a bank's capacities: an incremental write that does not fit
  * (VPC slots, next-hop slots or heap) falls back to a full write with a new
  * layout; a state that does not fit at all is -ENOSPC. */
@@ -1147,7 +1361,8 @@ int main(void)
 	    cmocka_unit_test(test_intervals_random_v6), cmocka_unit_test(test_demo_bank),
 	    cmocka_unit_test(test_bank_too_small),	cmocka_unit_test(test_10k_vpcs_3_trunks),	cmocka_unit_test(test_cache_and_indexes),
 	    cmocka_unit_test(test_left_right_churn),	cmocka_unit_test(test_fib_left_right),
-	    cmocka_unit_test(test_fib_config_wins),	cmocka_unit_test(test_bank_growth),
+	    cmocka_unit_test(test_fib_config_wins),	cmocka_unit_test(test_fib_prebuilt),
+	    cmocka_unit_test(test_fib_copy_replay),	cmocka_unit_test(test_bank_growth),
 	};
 
 	sl_log_level = SL_LOG_WARN;

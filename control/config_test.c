@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests: the config loader (form checks, defaults, Judy indexes). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sl_ctl_config.h"
+#include "sl_test_cfg.h"
 #include "sl_test_util.h"
 
 static struct sl_store *load(const char *json, struct sl_errs *e)
@@ -256,6 +258,211 @@ static void test_split_parse(void **state)
 	sl_t_split_same("{\"RouteEntries\": [1, 2, 3", false);
 }
 
+/* ---- the route scanner against jansson (differential) ---------------------- */
+
+struct sl_t_doc {
+	char *s;
+	size_t len, cap;
+};
+
+static void sl_t_put(struct sl_t_doc *d, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (d->s == NULL) {
+		d->cap = 256;
+		d->s = malloc(d->cap);
+		assert_non_null(d->s);
+	}
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(d->s + d->len, d->cap - d->len, fmt, ap);
+		va_end(ap);
+		assert_true(n >= 0);
+		if ((size_t)n < d->cap - d->len)
+			break;
+		d->cap = d->cap * 2 + (size_t)n + 64;
+		d->s = realloc(d->s, d->cap);
+		assert_non_null(d->s);
+	}
+	d->len += (size_t)n;
+}
+
+static const char *sl_t_ws(unsigned int *seed)
+{
+	static const char *const ws[] = {"", "", "", " ", "\n", "\t", "\r\n  ", "  "};
+
+	return ws[rand_r(seed) % 8];
+}
+
+/* One route entry: the known members in a random order, each present or
+ * not, with values good and bad; `odd` (not 0) puts in one thing the
+ * scanner does not take. */
+static void sl_t_route_elem(struct sl_t_doc *d, unsigned int *seed, int odd)
+{
+	static const char *const keys[] = {"RouteTableId", "DestinationCidrBlock", "NextHopType",
+					   "NextHopId"};
+	static const char *const vals[4][9] = {
+	    {"vtb-a", "vtb-b", "vtb-c", "", "vtb a", "vtb-a:1",
+	     "vtb-0123456789012345678901234567890123456789012345678901234567890123", "vtb.x_y", "v"},
+	    {"10.0.0.0/8", "10.1.0.0/16", "192.168.7.0/24", "10.0.0.1", "10.0.0.1/24",
+	     "2001:db8::/32", "2001:db8:0:1::/64", "::ffff:1.2.3.0/120", "1.2.3.4/33"},
+	    {"Instance", "HaVip", "", "RouterInterface", "NatGateway",
+	     "Instance-Instance-Instance-Instance-x", "instance", "Ipv6Gateway", "x y"},
+	    {"i-a", "i-b", "", "i a", "havip-1",
+	     "i-0123456789012345678901234567890123456789012345678901234567890123", "i.b", "x",
+	     "i-c"}};
+	static const char *const bad_dest[] = {"x", "", "0.0.0.0/0", "::/0", "300.1.1.1/8",
+					       "2001:db8::/129", "10.0.0.0/08", "1.2.3.0 /24"};
+	unsigned int order[4] = {0, 1, 2, 3};
+	bool first = true;
+
+	for (int i = 3; i > 0; i--) {
+		unsigned int j = (unsigned int)rand_r(seed) % (unsigned int)(i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	sl_t_put(d, "{%s", sl_t_ws(seed));
+	for (int i = 0; i < 4; i++) {
+		unsigned int k = order[i];
+		const char *v = vals[k][rand_r(seed) % 9];
+
+		if (rand_r(seed) % 8 == 0)
+			continue; /* absent */
+		if (k == 1 && rand_r(seed) % 4 == 0)
+			v = bad_dest[rand_r(seed) % 8];
+		sl_t_put(d, "%s\"%s\"%s:%s\"%s\"%s", first ? "" : ",", keys[k], sl_t_ws(seed),
+			 sl_t_ws(seed), v, sl_t_ws(seed));
+		first = false;
+	}
+	switch (odd) {
+	case 1:
+		sl_t_put(d, "%s\"Comment\": \"c\"", first ? "" : ",");
+		break;
+	case 2:
+		sl_t_put(d, "%s\"NextHopList\": []", first ? "" : ",");
+		break;
+	case 3:
+		sl_t_put(d, "%s\"Extra\": \"e\"", first ? "" : ",");
+		break;
+	case 4:
+		sl_t_put(d, "%s\"NextHopType\": 7", first ? "" : ",");
+		break;
+	case 5:
+		sl_t_put(d, "%s\"RouteTableId\": null", first ? "" : ",");
+		break;
+	case 6:
+		sl_t_put(d, "%s\"NextHopId\": \"i-\\u0041\"", first ? "" : ",");
+		break;
+	case 7:
+		sl_t_put(d, "%s\"NextHopId\": \"i-\xc3\xa9\"", first ? "" : ",");
+		break;
+	case 8: /* a member twice: jansson refuses the file */
+		sl_t_put(d, "%s\"NextHopId\": \"a\", \"NextHopId\": \"b\"", first ? "" : ",");
+		break;
+	case 9: /* a trailing comma in the object: a syntax error */
+		sl_t_put(d, "%s\"NextHopId\": \"a\",", first ? "" : ",");
+		break;
+	case 10: /* a control character in a string */
+		sl_t_put(d, "%s\"NextHopId\": \"a\tb\"", first ? "" : ",");
+		break;
+	default:
+		break;
+	}
+	sl_t_put(d, "%s}", sl_t_ws(seed));
+}
+
+/* A document: VPCs, the route entries (one odd element when `odd`), NAT
+ * gateways after them; sometimes an unknown top-level key or a broken end. */
+static char *sl_t_route_doc(unsigned int *seed, int odd, size_t *len, bool *placed)
+{
+	struct sl_t_doc d = {0};
+	unsigned int n = (unsigned int)rand_r(seed) % 40, at = n ? (unsigned int)rand_r(seed) % n : 0;
+
+	sl_t_put(&d, "{\"Vpcs\": [{\"VpcId\": \"vpc-a\", \"CidrBlock\": \"10.0.0.0/8\"}],%s",
+		 sl_t_ws(seed));
+	if (rand_r(seed) % 5 == 0)
+		sl_t_put(&d, "\"Foo\": 1, ");
+	sl_t_put(&d, "\"RouteEntries\"%s:%s[%s", sl_t_ws(seed), sl_t_ws(seed), sl_t_ws(seed));
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			sl_t_put(&d, "%s,%s", sl_t_ws(seed), sl_t_ws(seed));
+		sl_t_route_elem(&d, seed, i == at ? odd : 0);
+	}
+	*placed = n > 0 || odd >= 11; /* 11-13 are outside the elements */
+	if (odd == 11)
+		sl_t_put(&d, ",");
+	sl_t_put(&d, "%s],\"NatGateways\": []", sl_t_ws(seed));
+	if (odd == 12)
+		sl_t_put(&d, ", \"RouteEntries\": []");
+	if (odd != 13)
+		sl_t_put(&d, "}%s", sl_t_ws(seed));
+	*len = d.len;
+	return d.s;
+}
+
+static void test_scan_differential(void **state)
+{
+	unsigned int seed = 2026, n_scanned = 0;
+
+	(void)state;
+	for (int round = 0; round < 1500; round++) {
+		int odd = round % 3 == 0 ? 1 + round / 3 % 13 : 0;
+		size_t len;
+		bool scanned, placed;
+		char *doc = sl_t_route_doc(&seed, odd, &len, &placed);
+		const char *why = sl_t_cfg_paths_differ(doc, len, &scanned);
+
+		if (why != NULL)
+			print_error("%s for:\n%.*s\n", why, (int)len, doc);
+		assert_null(why);
+		/* the scanner takes every plain document and none with an odd
+		 * thing in it (a broken end of the document is not its
+		 * business: the rest does not parse, so jansson reads it all) */
+		assert_int_equal(scanned, odd == 0 || !placed);
+		n_scanned += scanned;
+		free(doc);
+	}
+	assert_true(n_scanned >= 900);
+}
+
+static void test_scan_shapes(void **state)
+{
+	static const struct {
+		const char *text;
+		long n; /* the scanner's count, -EINVAL: refused */
+	} c[] = {
+	    {"[]", 0},
+	    {"[ ]", 0},
+	    {"[{}]", 1},
+	    {"[ { } , {\"NextHopId\":\"a\"} ]", 2},
+	    {"[{\"NextHopId\":\"a\"},]", -EINVAL},
+	    {"[{\"NextHopId\":\"a\",}]", -EINVAL},
+	    {"[{\"NextHopId\":\"a\"}{}]", -EINVAL},
+	    {"[{\"NextHopId\" \"a\"}]", -EINVAL},
+	    {"[{\"NextHopId\":\"a\\\"b\"}]", -EINVAL},
+	    {"[{\"NextHopId\":1}]", -EINVAL},
+	    {"[{\"nexthopid\":\"a\"}]", -EINVAL},
+	    {"[{\"NextHopId\":\"a\",\"NextHopId\":\"a\"}]", -EINVAL},
+	    {"[1]", -EINVAL},
+	    {"[[]]", -EINVAL},
+	    {"[{\"NextHopId\":\"\x7f\"}]", 1},
+	    {"[{\"NextHopId\":\"\x01\"}]", -EINVAL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *t = strdup(c[i].text);
+		size_t len = strlen(t);
+
+		assert_int_equal(sl_cfg_scan_routes(t, 0, len - 1, NULL, NULL), c[i].n);
+		assert_string_equal(t, c[i].text); /* checking leaves the text alone */
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(test_types_and_required), cmocka_unit_test(test_duplicates),
 	    cmocka_unit_test(test_defaults),	       cmocka_unit_test(test_bad_json),
 	    cmocka_unit_test(test_cidr_forms),	       cmocka_unit_test(test_split_parse),
+	    cmocka_unit_test(test_scan_differential), cmocka_unit_test(test_scan_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

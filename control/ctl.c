@@ -60,12 +60,24 @@ struct sl_ctl {
 	bool reaper_running;
 };
 
-static double sl_ctl_now(void)
+static double sl_ctl_clock(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double sl_ctl_now(void)
+{
+	return sl_ctl_clock(CLOCK_MONOTONIC);
+}
+
+/* CPU seconds of the calling thread (the start-up figures: they say what
+ * each thread costs whatever the machine's load) */
+static double sl_ctl_cpu(void)
+{
+	return sl_ctl_clock(CLOCK_THREAD_CPUTIME_ID);
 }
 
 struct sl_ctl *sl_ctl_new(const struct sl_ctl_opts *o)
@@ -178,11 +190,13 @@ struct sl_store *sl_ctl_load_store(const char *path, struct sl_errs *errs)
 	return sl_ctl_build_store(NULL, path, errs);
 }
 
-/* The file and the database's objects, not validated yet. */
+/* The file and the database's objects, not validated yet. gw_fn: see
+ * sl_cfg_load_ex(). */
 static struct sl_store *sl_ctl_load_unvalidated(const struct sl_ctl *c, const char *path,
+						sl_cfg_gateway_fn gw_fn, void *gw_arg,
 						struct sl_errs *errs)
 {
-	struct sl_store *s = sl_cfg_load(path, errs);
+	struct sl_store *s = sl_cfg_load_ex(path, gw_fn, gw_arg, errs);
 
 	if (s == NULL)
 		return NULL;
@@ -195,7 +209,7 @@ static struct sl_store *sl_ctl_load_unvalidated(const struct sl_ctl *c, const ch
 
 struct sl_store *sl_ctl_build_store(const struct sl_ctl *c, const char *path, struct sl_errs *errs)
 {
-	struct sl_store *s = sl_ctl_load_unvalidated(c, path, errs);
+	struct sl_store *s = sl_ctl_load_unvalidated(c, path, NULL, NULL, errs);
 
 	if (s == NULL)
 		return NULL;
@@ -376,6 +390,15 @@ static void sl_ctl_seed(struct sl_ctl *c)
 			n++;
 	}
 	SL_INFO("re-using the VPC indexes of generation %" PRIu64 " (%u VPC(s))", b->generation, n);
+	/* and the NAT gateway and public IP indexes sluice-dp's sessions use */
+	if (b->nat_off != 0 && b->nat_off <= sl_shm_bank_size(c->shm) &&
+	    b->nat_size <= sl_shm_bank_size(c->shm) - b->nat_off) {
+		int k = sl_compiler_seed_nat(
+		    c->comp, SL_BANK_PTR(b, b->nat_off, const struct sl_nat_sec), b->nat_size);
+
+		if (k >= 0)
+			SL_INFO("re-using %d NAT gateway and public IP index(es)", k);
+	}
 }
 
 static int sl_ctl_open_segment(struct sl_ctl *c, char *err, size_t errlen)
@@ -402,16 +425,17 @@ static int sl_ctl_open_segment(struct sl_ctl *c, char *err, size_t errlen)
 /*
  * The Internet table at start-up, on a second thread: the prefix file (a
  * million lines) is parsed while the config is loaded, and given to the
- * route source (the compiler's Internet RIB) while the loaded config is
- * validated. The RIB needs the config's gateway (the next hops' source
- * addresses and the default route's via), so the thread waits for the
- * store between the two steps.
+ * route source (the compiler's Internet RIB) while the config's objects
+ * are built and validated. The RIB needs the config's gateway only (the
+ * next hops' source addresses and the default route's via): the loader
+ * parses the Gateway section first and hands over a copy of it
+ * (sl_cfg_load_ex()), so the thread waits for that, not for the store.
  *
- * Concurrency: between `store_ready` and the join, the thread reads the
- * store's gateway and writes only the compiler's Internet RIB and
- * c->n_uncommitted; the main thread meanwhile runs sl_validate(), which
- * reads the store (the gateway included) and writes the error list only.
- * `store` NULL at `store_ready` tells the thread to stop after the parse.
+ * Concurrency: between `gw_ready` and the join, the thread reads its own
+ * copy of the gateway and writes only the compiler's Internet RIB and
+ * c->n_uncommitted (then starts the FIB build, compile_fib.c); the main
+ * thread meanwhile builds and validates the store, which the thread never
+ * sees. `go` false at `gw_ready` tells the thread to stop after the parse.
  */
 struct sl_pfx_job {
 	struct sl_ctl *c;
@@ -420,49 +444,71 @@ struct sl_pfx_job {
 	int rc;
 	bool applied; /**< the prefixes went to the RIB (undone if the start fails) */
 	char err[512];
-	double parse_s, apply_s;
+	double parse_s, apply_s, parse_cpu, apply_cpu;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool store_ready;
-	struct sl_store *store;
+	bool gw_ready;
+	bool go;
+	const struct sl_gateway_obj *gw; /**< the config's gateway (NULL: none) */
+	struct sl_gateway_obj *gw_copy;	 /**< the copy it points to, if any */
 };
 
-static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_pfxlist *l,
-				  const struct sl_pfx *vias, unsigned int n_vias, char *err,
-				  size_t errlen);
+static int sl_ctl_inet_apply_list(struct sl_ctl *c, const struct sl_gateway_obj *g,
+				  const char *path, struct sl_pfxlist *l, const struct sl_pfx *vias,
+				  unsigned int n_vias, char *err, size_t errlen);
 
 static void *sl_pfx_job_run(void *arg)
 {
 	struct sl_pfx_job *j = arg;
-	double t0 = sl_ctl_now();
-	struct sl_store *s;
+	double t0 = sl_ctl_now(), c0 = sl_ctl_cpu();
+	bool go;
 
 	/* next hop numbers 0..15: an index into the family's vias */
 	j->rc = sl_pfx_load(j->path, 16, &j->l, j->err, sizeof(j->err));
 	j->parse_s = sl_ctl_now() - t0;
+	j->parse_cpu = sl_ctl_cpu() - c0;
 	pthread_mutex_lock(&j->lock);
-	while (!j->store_ready)
+	while (!j->gw_ready)
 		pthread_cond_wait(&j->cond, &j->lock);
-	s = j->store;
+	go = j->go;
 	pthread_mutex_unlock(&j->lock);
-	if (s == NULL || j->rc < 0)
+	if (!go || j->rc < 0)
 		return NULL;
 	t0 = sl_ctl_now();
-	j->rc = sl_ctl_inet_apply_list(j->c, j->path, &j->l, j->c->inet_via, j->c->n_inet_via,
-				       j->err, sizeof(j->err));
+	c0 = sl_ctl_cpu();
+	j->rc = sl_ctl_inet_apply_list(j->c, j->gw, j->path, &j->l, j->c->inet_via,
+				       j->c->n_inet_via, j->err, sizeof(j->err));
 	j->applied = true;
 	j->apply_s = sl_ctl_now() - t0;
+	j->apply_cpu = sl_ctl_cpu() - c0;
+	/* a big table's FIBs are built from here on, alongside the validation
+	 * and the VPC compile; the first bank write moves them in */
+	if (j->rc == 0 && sl_compiler_inet_count(j->c->comp) >= SL_FIB_PREBUILD_MIN_ROUTES)
+		sl_compiler_fib_prebuild(j->c->comp);
 	return NULL;
 }
 
-/* Hand the loaded (not yet validated) store to the job, or NULL: stop. */
-static void sl_pfx_job_give(struct sl_pfx_job *j, struct sl_store *s)
+/* Let the job go on with gateway `g` (NULL: none), or stop it (go false). */
+static void sl_pfx_job_give(struct sl_pfx_job *j, bool go, const struct sl_gateway_obj *g)
 {
 	pthread_mutex_lock(&j->lock);
-	j->store = s;
-	j->store_ready = true;
+	j->gw = g;
+	j->go = go;
+	j->gw_ready = true;
 	pthread_cond_signal(&j->cond);
 	pthread_mutex_unlock(&j->lock);
+}
+
+/* The loader parsed the Gateway section (sl_cfg_load_ex()): the job goes
+ * on with a copy, as the store it is in is still being built. */
+static void sl_pfx_job_gateway(const struct sl_gateway_obj *g, void *arg)
+{
+	struct sl_pfx_job *j = arg;
+
+	j->gw_copy = g ? sl_gateway_clone(g) : NULL;
+	if (g && j->gw_copy == NULL)
+		return; /* no memory: given the whole store after the load */
+	sl_pfx_job_give(j, true, j->gw_copy);
 }
 
 /* A start that failed after the job filled the RIB: take its prefixes out
@@ -498,6 +544,7 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 	pthread_t th;
 	bool threaded = false;
 	double t0 = sl_ctl_now(), t_load, t_valid, t_rib;
+	double c0 = sl_ctl_cpu(), c_load, c_valid, c_pub;
 
 	if (res == NULL)
 		res = &local;
@@ -507,27 +554,29 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 	if (c->inet_routes)
 		threaded = pthread_create(&th, NULL, sl_pfx_job_run, &job) == 0;
 	sl_errs_init(&errs, c->config_path);
-	s = sl_ctl_load_unvalidated(c, c->config_path, &errs);
+	/* the RIB fills from the moment the gateway is parsed (sl_pfx_job) */
+	s = sl_ctl_load_unvalidated(c, c->config_path, threaded ? sl_pfx_job_gateway : NULL, &job,
+				    &errs);
 	t_load = sl_ctl_now();
-	/* the RIB fills while the store is validated (sl_pfx_job) */
-	if (threaded) {
-		c->store = s;
-		sl_pfx_job_give(&job, s);
-	}
+	c_load = sl_ctl_cpu();
+	if (threaded && !job.gw_ready) /* no gateway parsed (or no copy of it) */
+		sl_pfx_job_give(&job, s != NULL, s ? s->gateway : NULL);
 	if (s && (sl_validate(s, &errs) < 0 || sl_errs_count(&errs) > 0))
 		rc = -EINVAL;
 	else
 		rc = s ? 0 : -EINVAL;
 	t_valid = sl_ctl_now();
+	c_valid = sl_ctl_cpu();
 	if (threaded) {
 		pthread_join(th, NULL);
 	} else if (c->inet_routes) {
-		job.store_ready = true; /* the job runs here, after the validation */
-		job.store = rc == 0 ? s : NULL;
-		c->store = job.store;
+		job.gw_ready = true; /* the job runs here, after the validation */
+		job.go = rc == 0;
+		job.gw = s ? s->gateway : NULL;
 		sl_pfx_job_run(&job);
 	}
 	t_rib = sl_ctl_now();
+	sl_gateway_free(job.gw_copy);
 	pthread_mutex_destroy(&job.lock);
 	pthread_cond_destroy(&job.cond);
 	res->n_errors = sl_errs_count(&errs);
@@ -565,19 +614,26 @@ int sl_ctl_start(struct sl_ctl *c, struct sl_ctl_result *res, char *err, size_t 
 	}
 	SL_INFO("start-up: config parse %.2f s%s, store %.2f s, validation %.2f s; prefix file "
 		"%.2f s and RIB %.2f s alongside (waited %.2f s for them)",
-		sl_cfg_last_load.parse_s, sl_cfg_last_load.split ? " (in two pieces)" : "",
+		sl_cfg_last_load.parse_s,
+		sl_cfg_last_load.scanned ? " (route entries scanned)"
+		: sl_cfg_last_load.split ? " (in two pieces)"
+					 : "",
 		sl_cfg_last_load.build_s, t_valid - t_load, job.parse_s, job.apply_s,
 		t_rib - t_valid);
 	rc = sl_ctl_open_segment(c, err, errlen);
 	if (rc < 0)
 		return rc;
 	sl_compiler_mark_all_dirty(c->comp);
+	c_pub = sl_ctl_cpu();
 	rc = sl_ctl_publish(c, c->store, res);
 	if (rc < 0) {
 		snprintf(err, errlen, "publish failed: %s", strerror(-rc));
 		return rc;
 	}
 	sl_log_published("start", res, sl_shm_dp_alive(sl_shm_hdr(c->shm)));
+	SL_INFO("start-up CPU seconds: main thread: config %.2f, validation %.2f, first publish "
+		"%.2f; prefix thread: file %.2f, RIB %.2f",
+		c_load - c0, c_valid - c_load, sl_ctl_cpu() - c_pub, job.parse_cpu, job.apply_cpu);
 	sl_ctl_poll(c);
 	return 0;
 }
@@ -882,10 +938,8 @@ int sl_ctl_commit(struct sl_ctl *c, const char *what, struct sl_ctl_result *res)
 
 /* The config's default route via of a family, for prefix files without
  * next hops. */
-static const struct sl_pfx *sl_ctl_default_via(const struct sl_store *s, uint8_t family)
+static const struct sl_pfx *sl_ctl_default_via(const struct sl_gateway_obj *g, uint8_t family)
 {
-	const struct sl_gateway_obj *g = s ? s->gateway : NULL;
-
 	for (unsigned int i = 0; g && i < g->n_routes; i++)
 		if (g->routes[i].dest.family == family && g->routes[i].dest.len == 0)
 			return &g->routes[i].via;
@@ -895,11 +949,10 @@ static const struct sl_pfx *sl_ctl_default_via(const struct sl_store *s, uint8_t
 /* Give the prefixes of `l` (next-hop numbers 0..15 from the file loader) to
  * the route source: vias of the prefix's family by that number, or the
  * config's default route of that family. */
-static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_pfxlist *l,
-				  const struct sl_pfx *vias, unsigned int n_vias, char *err,
-				  size_t errlen)
+static int sl_ctl_inet_apply_list(struct sl_ctl *c, const struct sl_gateway_obj *g,
+				  const char *path, struct sl_pfxlist *l, const struct sl_pfx *vias,
+				  unsigned int n_vias, char *err, size_t errlen)
 {
-	const struct sl_gateway_obj *g = c->store ? c->store->gateway : NULL;
 	const struct sl_pfx *v4[16], *v6[16];
 	struct sl_nexthop nh4[16], nh6[16];
 	int nh_rc4[16], nh_rc6[16];
@@ -912,9 +965,9 @@ static int sl_ctl_inet_apply_list(struct sl_ctl *c, const char *path, struct sl_
 		else if (vias[i].family == SL_AF_INET6 && n6 < 16)
 			v6[n6++] = &vias[i];
 	}
-	if (n4 == 0 && (v4[0] = sl_ctl_default_via(c->store, SL_AF_INET)) != NULL)
+	if (n4 == 0 && (v4[0] = sl_ctl_default_via(g, SL_AF_INET)) != NULL)
 		n4 = 1;
-	if (n6 == 0 && (v6[0] = sl_ctl_default_via(c->store, SL_AF_INET6)) != NULL)
+	if (n6 == 0 && (v6[0] = sl_ctl_default_via(g, SL_AF_INET6)) != NULL)
 		n6 = 1;
 	if ((l->n4 && n4 == 0) || (l->n6 && n6 == 0)) {
 		snprintf(err, errlen,
@@ -967,7 +1020,8 @@ int sl_ctl_inet_load(struct sl_ctl *c, const char *path, const struct sl_pfx *vi
 	/* next hop numbers 0..15: an index into the family's vias */
 	rc = sl_pfx_load(path, 16, &l, err, errlen);
 	if (rc == 0)
-		rc = sl_ctl_inet_apply_list(c, path, &l, vias, n_vias, err, errlen);
+		rc = sl_ctl_inet_apply_list(c, c->store ? c->store->gateway : NULL, path, &l, vias,
+					    n_vias, err, errlen);
 	sl_pfx_free(&l);
 	return rc;
 }

@@ -191,6 +191,13 @@ void sl_nat_compiler_free(struct sl_nat_compiler *n);
  * kept). */
 int sl_nat_compile(struct sl_nat_compiler *n, const struct sl_compiler *c, const struct sl_store *s,
 		   bool *changed);
+/** Before the first compile, take the gateway and public IP indexes of a
+ * section a previous sluiced published (`size` bytes; a restart must not
+ * renumber them under sluice-dp's sessions). Returns how many were taken,
+ * or -EINVAL for a section that does not hold together. */
+int sl_nat_compiler_seed(struct sl_nat_compiler *n, const struct sl_nat_sec *sec, uint64_t size);
+/** The same through the compiler that owns the NAT part. */
+int sl_compiler_seed_nat(struct sl_compiler *c, const struct sl_nat_sec *sec, uint64_t size);
 /** The last section built, NULL when the store has no NAT gateway and no
  * bound EIP. */
 const struct sl_nat_sec *sl_nat_compiled(const struct sl_nat_compiler *n);
@@ -234,6 +241,53 @@ int sl_police_compile(struct sl_police_compiler *p, const struct sl_nat_sec *nat
 const struct sl_pol_sec *sl_police_compiled(const struct sl_police_compiler *p);
 /** The police section of the compiler's state (NULL if none). */
 const struct sl_pol_sec *sl_compiler_police(const struct sl_compiler *c);
+/* ---- Internet FIBs built ahead of the first bank write (compile_fib.c) ---- */
+
+/** Route count from which sluiced's start builds the FIBs ahead
+ * (sl_compiler_fib_prebuild()); smaller tables build in the bank. */
+#define SL_FIB_PREBUILD_MIN_ROUTES 50000u
+
+/**
+ * Start building the Internet FIBs of the current RIBs on a thread of
+ * their own, in private memory; the next full bank write in FIB mode moves
+ * them in instead of building (RIB changes meanwhile are replayed on them
+ * first). From this call until the compiler's next call that changes the
+ * RIB or writes a bank (which waits for the thread), only the compiler's
+ * read-only calls and the VPC part of sl_compile() may run. 0, or a
+ * negative errno (nothing started: the bank builds them as before).
+ */
+int sl_compiler_fib_prebuild(struct sl_compiler *c);
+/** Full bank writes that moved FIBs built ahead in (tests, logs). */
+uint64_t sl_compiler_fib_moves(const struct sl_compiler *c);
+/** Full bank writes that copied the other bank's FIBs (with the changes
+ * since replayed) instead of building them (tests). */
+uint64_t sl_compiler_fib_copies(const struct sl_compiler *c);
+
+struct sl_rib4;
+struct sl_rib6;
+struct sl_fib4;
+struct sl_fib6;
+struct sl_fib4_writer;
+struct sl_fib6_writer;
+struct sl_fib_pre;
+
+/** tbl8 groups for FIBs of the RIBs, with a quarter of headroom. */
+int sl_fib_count_groups(const struct sl_rib4 *rib4, const struct sl_rib6 *rib6, uint32_t *g4,
+			uint32_t *g6);
+/** The prebuild (compile.c's helpers; see the design note of compile_fib.c).
+ * start: NULL with errno; wait: the build's result; note: a RIB change
+ * after the start (-E2BIG: too many, drop it); groups: the instances'
+ * sizes (waits); take: replay the notes and move both instances to `bank`
+ * (the writers are the caller's from then on; on failure nothing is
+ * handed over); free: waits first. */
+struct sl_fib_pre *sl_fib_pre_start(const struct sl_rib4 *rib4, const struct sl_rib6 *rib6);
+int sl_fib_pre_wait(struct sl_fib_pre *p);
+int sl_fib_pre_note(struct sl_fib_pre *p, uint8_t family, const uint8_t addr[16], uint8_t len);
+int sl_fib_pre_groups(struct sl_fib_pre *p, uint32_t *g4, uint32_t *g6);
+int sl_fib_pre_take(struct sl_fib_pre *p, void *bank, struct sl_fib4 *h4, uint64_t off4,
+		    struct sl_fib6 *h6, uint64_t off6, struct sl_fib4_writer **w4,
+		    struct sl_fib6_writer **w6);
+void sl_fib_pre_free(struct sl_fib_pre *p);
 
 /* ---- IPv6 gateway section (compile_ipv6gw.c, issue 6) -------------------- */
 

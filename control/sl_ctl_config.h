@@ -50,6 +50,17 @@
  */
 struct sl_store *sl_cfg_load(const char *path, struct sl_errs *errs);
 
+/**
+ * sl_cfg_load() that calls `gw_fn` (on the calling thread) as soon as the
+ * Gateway section is parsed, before the other objects are built (sluiced's
+ * start gives it to the thread that fills the Internet RIB). `gw` is the
+ * store's own gateway (NULL: none) and lives only as long as the store,
+ * which may yet be freed by this call: copy what is needed.
+ */
+typedef void (*sl_cfg_gateway_fn)(const struct sl_gateway_obj *gw, void *arg);
+struct sl_store *sl_cfg_load_ex(const char *path, sl_cfg_gateway_fn gw_fn, void *gw_arg,
+				struct sl_errs *errs);
+
 /** Same, from a string (tests, API). `name` prefixes messages. */
 struct sl_store *sl_cfg_load_string(const char *text, struct sl_errs *errs);
 
@@ -70,9 +81,41 @@ struct sl_cfg_load_stats {
 	double parse_s; /**< reading the file and the JSON parse */
 	double build_s; /**< the store from the tree (sl_cfg_load only) */
 	bool split;	/**< the RouteEntries array was parsed in two pieces */
+	bool scanned;	/**< the RouteEntries array was read by cfg_scan.c */
 };
 extern _Thread_local struct sl_cfg_load_stats sl_cfg_last_load;
 json_t *sl_cfg_parse_json(char *buf, size_t len, size_t split_min, json_error_t *je);
+
+/**
+ * sl_cfg_load() of a text in memory (`buf`, `len` bytes; modified: the
+ * caller frees it afterwards, nothing of the store points into it). When
+ * the top-level "RouteEntries" array spans at least `scan_min` bytes and
+ * every element has the shape cfg_scan.c accepts, the entries are built
+ * straight from the text and jansson parses the rest of the document; any
+ * other text takes the jansson path (sl_cfg_parse_json() with `split_min`).
+ * Both paths give the same store and the same errors in the same order
+ * (config_test's differential test, the fuzz target). sl_cfg_load() passes
+ * SL_CFG_SCAN_MIN and SL_CFG_SPLIT_MIN; gw_fn as sl_cfg_load_ex().
+ */
+#define SL_CFG_SCAN_MIN (256u << 10)
+struct sl_store *sl_cfg_load_text(char *buf, size_t len, size_t scan_min, size_t split_min,
+				  sl_cfg_gateway_fn gw_fn, void *gw_arg, struct sl_errs *errs);
+
+/** The members of one route entry as the scanner found them (NULL:
+ * absent), C strings inside the scanned text. */
+enum { SL_RF_TABLE, SL_RF_DEST, SL_RF_TYPE, SL_RF_HOP, SL_RF_N };
+struct sl_cfg_route_fields {
+	const char *v[SL_RF_N];
+};
+typedef int (*sl_cfg_route_fn)(const struct sl_cfg_route_fields *f, unsigned int index, void *arg);
+/**
+ * Scan the elements of the array from buf[open] ('[') to buf[close] (']')
+ * (cfg_scan.c). `fn` NULL: only check, the text is not changed; else the
+ * values are NUL-terminated in place and `fn` gets every element in order
+ * (a negative return stops the scan and is returned). The number of
+ * elements, or -EINVAL when the array is not of the accepted shape.
+ */
+long sl_cfg_scan_routes(char *buf, size_t open, size_t close, sl_cfg_route_fn fn, void *arg);
 
 /** The kinds of object that both the file and the database hold. */
 enum sl_cfg_kind {

@@ -519,12 +519,16 @@ struct sl_vpc_obj *sl_vpc_clone(const struct sl_vpc_obj *v);
 struct sl_vswitch_obj *sl_vswitch_clone(const struct sl_vswitch_obj *w);
 struct sl_instance_obj *sl_instance_clone(const struct sl_instance_obj *i);
 struct sl_route_obj *sl_route_clone(const struct sl_route_obj *r);
+struct sl_gateway_obj *sl_gateway_clone(const struct sl_gateway_obj *g);
 /** The same for instances and routes, allocated in the arena of store `s`
  * (in_arena set: freed with `s`, never on their own; a build of many
  * thousands of them saves as many malloc/free pairs). Not added to `s`. */
 struct sl_instance_obj *sl_store_clone_instance(struct sl_store *s,
 						const struct sl_instance_obj *i);
 struct sl_route_obj *sl_store_clone_route(struct sl_store *s, const struct sl_route_obj *r);
+/** A new, zeroed route object in the arena of `s` (in_arena set; the
+ * config loader's: half a million of them in a big file). Not added. */
+struct sl_route_obj *sl_store_new_route(struct sl_store *s);
 
 static inline struct sl_vpc_obj *sl_store_vpc(const struct sl_store *s, const char *id);
 static inline struct sl_vswitch_obj *sl_store_vswitch(const struct sl_store *s, const char *id);

@@ -214,6 +214,17 @@ struct sl_route_obj *sl_store_clone_route(struct sl_store *s, const struct sl_ro
 	return c;
 }
 
+struct sl_route_obj *sl_store_new_route(struct sl_store *s)
+{
+	struct sl_route_obj *r = sl_arena_alloc(&s->arena, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->st.in_arena = true;
+	return r;
+}
+
 void sl_instance_free(struct sl_instance_obj *i)
 {
 	free(i);
@@ -222,6 +233,32 @@ void sl_instance_free(struct sl_instance_obj *i)
 void sl_route_free(struct sl_route_obj *r)
 {
 	free(r);
+}
+
+static void *sl_memdup(const void *p, size_t n)
+{
+	void *c = malloc(n ? n : 1);
+
+	if (c != NULL && n)
+		memcpy(c, p, n);
+	return c;
+}
+
+struct sl_gateway_obj *sl_gateway_clone(const struct sl_gateway_obj *g)
+{
+	struct sl_gateway_obj *c = malloc(sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *g;
+	c->addrs = sl_memdup(g->addrs, g->n_addrs * sizeof(*g->addrs));
+	c->routes = sl_memdup(g->routes, g->n_routes * sizeof(*g->routes));
+	c->eip_pool = sl_memdup(g->eip_pool, g->n_pool * sizeof(*g->eip_pool));
+	if (c->addrs == NULL || c->routes == NULL || c->eip_pool == NULL) {
+		sl_gateway_free(c);
+		return NULL;
+	}
+	return c;
 }
 
 void sl_gateway_free(struct sl_gateway_obj *g)

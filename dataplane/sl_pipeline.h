@@ -59,6 +59,9 @@ enum sl_stage {
 	SL_STAGE_IP4_INPUT,	/* validate IPv4 header */
 	SL_STAGE_IP6_INPUT,	/* validate IPv6 header, spot ND/ICMPv6 for us */
 	SL_STAGE_EIP4,		/* EIP 1:1 NAT, both directions, then POLICE4 or ROUTE4 */
+	/* NAT sessions (issue 5, third slice) */
+	SL_STAGE_SNAT4,		/* outbound without EIP: SNAT session, then POLICE4 or ROUTE4 */
+	SL_STAGE_NAT4_IN,	/* inbound to a gateway's IP: session or DNAT, then POLICE4 or ROUTE4 */
 	SL_STAGE_POLICE4,	/* bandwidth policers of the public IP (md->pub_ip), then ROUTE4 */
 	SL_STAGE_IP6GW_IN,	/* IPv6 gateway (issue 6): Internet -> VPC */
 	SL_STAGE_ROUTE4,	/* LPM in the VPC or Internet table */
@@ -490,6 +493,8 @@ void sl_stage_eth_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 void sl_stage_ip4_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_ip6_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_snat4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_nat4_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_police4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);

@@ -66,7 +66,7 @@
 	_(NAT_PROTO, "nat_proto", "protocol other than ICMP, TCP, UDP through NAT (EIP 1:1, SNAT)") \
 	_(NAT_L4_TRUNCATED, "nat_l4_truncated", "first fragment to translate without its whole TCP/UDP header in the first segment") \
 	_(NAT_NO_MAPPING, "nat_no_mapping", "inbound to a NAT gateway's public IP without a session or forward entry") \
-	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP (SNAT sessions: not in this slice)") \
+	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP and without a SNAT entry (or sluice-dp has no NAT table)") \
 	_(EXC_KERNEL_FULL, "exception_kernel_full", "exception path: the kernel interface's queue was full") \
 	_(EXC_RUNT, "exception_runt", "exception path: frame from the kernel shorter than an Ethernet header") \
 	/* HaVip (issue 12, docs/havip.md) */                                   \
@@ -74,6 +74,16 @@
 	/* police4 (issue 7): over a public IP's or its package's bandwidth */ \
 	_(POLICED_OUT, "policed_out", "to the Internet over the public IP's bandwidth (or its package's)") \
 	_(POLICED_IN, "policed_in", "from the Internet over the public IP's bandwidth (or its package's)") \
+	/* NAT sessions (issue 5, third slice): one per enum sl_nat_drop, */ \
+	/* NO_MAPPING and BAD_PROTO being NAT_NO_MAPPING and NAT_PROTO */ \
+	_(NAT_SESSION_LIMIT, "nat_session_limit", "new NAT session beyond the gateway's concurrent-session limit") \
+	_(NAT_RATE_LIMIT, "nat_rate_limit", "new NAT session beyond the gateway's new-sessions-per-second limit") \
+	_(NAT_PORTS_EXHAUSTED, "nat_ports_exhausted", "no free port on the public IP the source is paired with") \
+	_(NAT_TABLE_FULL, "nat_table_full", "NAT session table full") \
+	_(NAT_FILTERED, "nat_filtered", "inbound to a SNAT mapping from an endpoint it never sent to (address-and-port-dependent filtering)") \
+	_(NAT_NO_POOL, "nat_no_pool", "no usable public IP: empty pool, or the NAT gateway is not in sluice-dp's table") \
+	_(NAT_CONFLICT, "nat_conflict", "the new NAT session's other tuple belongs to another session") \
+	_(NAT_FRAGMENT, "nat_fragment", "non-first IPv4 fragment of a SNAT/DNAT flow whose first fragment was not seen (before it, or over 2 s after)") \
 	/* IPv6 gateway (issue 6, docs/ipv6gw.md) */                            \
 	_(IP6GW_SRC_NO_BANDWIDTH, "ip6gw_src_no_bandwidth", "IPv6 to the Internet from an address without Internet bandwidth") \
 	_(IP6GW_DST_NO_BANDWIDTH, "ip6gw_dst_no_bandwidth", "IPv6 from the Internet to an address of a VPC with an IPv6 gateway, without Internet bandwidth") \
@@ -106,6 +116,11 @@
 	_(HAVIP_CLAIMS_EXPIRED, "havip_claims_expired", "pending HaVip claims no associated instance confirmed") \
 	/* police4 (issue 7) */ \
 	_(POLICE_UNENFORCED, "police_unenforced", "packets passed unmetered: their policer index is beyond sluice-dp's policers table") \
+	/* NAT sessions (issue 5, third slice) */ \
+	_(NAT_OUT, "nat_out", "packets to the Internet translated by a NAT session (source: SNAT, DNAT replies)") \
+	_(NAT_IN, "nat_in", "packets from the Internet translated by a NAT session (destination: SNAT replies, DNAT)") \
+	_(NAT_ICMP_ERRORS, "nat_icmp_errors", "ICMP errors about a NAT session's flow translated with it (RFC 5508)") \
+	_(NAT_FRAGMENTS, "nat_fragments", "non-first IPv4 fragments translated like their first fragment") \
 	/* IPv6 gateway (issue 6) */                                             \
 	_(IP6GW_OUT, "ip6gw_out", "IPv6 packets from a VPC to the Internet through its IPv6 gateway") \
 	_(IP6GW_IN, "ip6gw_in", "IPv6 packets from the Internet into a VPC through its IPv6 gateway") \

@@ -75,8 +75,8 @@
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
 #define SL_SHM_ABI_VERSION 10u /* 8: exception-path counters (issue 8), HaVip section and
 				  * holder export (issue 12); 9: police section and policer
-				  * export (issue 7); 10: IPv6 gateway section and
-				  * SL_NH_IP6GW (issue 6) */
+				  * export (issue 7), NAT session drops and counters (issue 5);
+				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6) */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */

@@ -390,6 +390,7 @@ int main(int argc, char **argv)
 out_mem:
 	sl_police_free(dp);
 	sl_nat_free(dp->nat);
+	free(dp->nat_applied);
 	sl_ip6eo_free(dp->ip6eo);
 	if (dp->neigh)
 		sl_neigh_free(dp->neigh);

@@ -62,7 +62,8 @@ struct sl_dp {
 	struct sl_neigh_table *neigh;
 	/* NAT session table (dataplane/nat), NULL unless the config sizes one
 	 * (nat_sessions). Workers 0..n_workers-1 are its QSBR readers and use
-	 * their worker number as its lcore index; no stage uses it yet. */
+	 * their worker number as its lcore index; the snat4 and nat4_in
+	 * stages use it. */
 	struct sl_nat_table *nat;
 	/* Packet trace (sl_trace.h), NULL if it could not be allocated;
 	 * armed and read by telemetry threads, written by the workers. */
@@ -77,6 +78,10 @@ struct sl_dp {
 	uint32_t pol_max;
 	bool pol_warned;
 	uint64_t pol_gen; /* generation whose section was applied */
+	/* Main lcore only (nat_apply.c): a copy of the NAT section last
+	 * applied to `nat`, and whether applying must be tried again. */
+	struct sl_nat_sec *nat_applied;
+	bool nat_apply_retry;
 	/* IPv6 gateway egress-only state (dataplane/pipeline/ip6gw_state.c),
 	 * NULL if it could not be created (egress-only addresses then get no
 	 * traffic back). Workers 0..n_workers-1 are its QSBR readers. */
@@ -157,6 +162,13 @@ unsigned int sl_worker_poll(struct sl_worker *w);
 
 /** Worker lcore entry point for rte_eal_remote_launch (arg = worker). */
 int sl_worker_main(void *arg);
+
+/* nat_apply.c */
+
+/** Main lcore: apply bank `b`'s NAT section (gateways, SNAT public IPs) to
+ * dp->nat and end the sessions of what went; nothing if the section did
+ * not change since the last call (see nat_apply.c). */
+void sl_nat_apply(struct sl_dp *dp, const struct sl_bank_header *b);
 
 /* stage_tx.c */
 

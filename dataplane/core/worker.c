@@ -110,7 +110,8 @@ static bool sl_rt_ok(const struct sl_route_table *rt, uint64_t limit)
 
 /* The NAT section lies inside the bank and its arrays inside it; the
  * indexes the fast path follows without checks (addr[].ip, eip[].ip,
- * vpc[].gw, the gateways' SNAT interval slices) are in range. */
+ * vpc[].gw, the gateways' SNAT interval slices, the SNAT entries' pool
+ * slices) are in range. */
 static bool sl_nat_ok(const struct sl_bank_header *b, uint64_t bank_size)
 {
 	const struct sl_nat_sec *s;
@@ -143,6 +144,13 @@ static bool sl_nat_ok(const struct sl_bank_header *b, uint64_t bank_size)
 	for (uint32_t i = 0; i < s->n_vpcs; i++)
 		if (SL_NAT_SEC_PTR(s, s->vpc_off, struct sl_nat_vpc_ent)[i].gw >= s->n_gws)
 			return false;
+	for (uint32_t i = 0; i < s->n_snat; i++) {
+		const struct sl_nat_snat_ent *e =
+		    SL_NAT_SEC_PTR(s, s->snat_off, struct sl_nat_snat_ent) + i;
+
+		if (e->pool_first > s->n_pool || e->pool_n > s->n_pool - e->pool_first)
+			return false;
+	}
 	for (uint32_t i = 0; i < s->n_gws; i++) {
 		const struct sl_nat_gw_ent *g =
 		    SL_NAT_SEC_PTR(s, s->gw_off, struct sl_nat_gw_ent) + i;
@@ -260,8 +268,11 @@ void sl_worker_sync(struct sl_worker *w)
 
 	g = atomic_load_explicit(&h->generation, memory_order_acquire);
 	atomic_store_explicit(&h->lcore[w->slot].ack_generation, g, memory_order_release);
-	if (likely(g == w->gen))
+	if (likely(g == w->gen)) {
+		if (unlikely(w->slot == 0 && w->dp->nat_apply_retry))
+			sl_nat_apply(w->dp, w->bank);
 		return;
+	}
 	w->gen = g;
 	w->bank = NULL;
 	if (g == 0)
@@ -271,6 +282,8 @@ void sl_worker_sync(struct sl_worker *w)
 	if (sl_bank_valid(b, g, h->bank_size)) {
 		w->bank = b;
 		sl_count(w, SL_CNT_GENERATIONS, 1);
+		if (w->slot == 0 && w->dp->nat) /* the main lcore configures NAT */
+			sl_nat_apply(w->dp, b);
 	} else {
 		sl_count(w, SL_CNT_BANK_REJECTED, 1);
 	}

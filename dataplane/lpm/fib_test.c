@@ -882,6 +882,93 @@ static void test_attach(void **state)
 	sl_t_fam_free(&fam);
 }
 
+/* ---- move ---------------------------------------------------------------------- */
+
+/* Built in one place, moved to another (new base, offset and header), the
+ * old memory scribbled over: the moved instance answers as the RIB does,
+ * passes the writer's scan, and keeps being synced there. A copy of it
+ * (sl_fib*_writer_copy()) in a third place does the same, with free groups
+ * of its own. */
+static void sl_t_move(bool v6)
+{
+	struct sl_t_fam fam;
+	struct sl_t_fib f, g, h;
+	struct sl_t_pfx *v;
+	sl_t_key *probes;
+	size_t n, np;
+	uint32_t used;
+
+	sl_t_fam_init(&fam, v6, v6 ? SL_FIB6_L1_BITS_DEFAULT : 24);
+	v = sl_t_load(&fam, 3000, &n);
+	sl_t_fib_new(&f, &fam, sl_t_pool(&fam, n));
+	assert_int_equal(sl_t_build(&f, &fam), 0);
+	used = sl_t_used(&f);
+	assert_true(used > 0);
+	/* the destination: another size of header room, garbage everywhere */
+	g.v6 = v6;
+	g.size = f.size + 4096;
+	g.mem = aligned_alloc(64, (g.size + 63) & ~(uint64_t)63);
+	assert_non_null(g.mem);
+	memset(g.mem, 0xa5, g.size);
+	g.w = f.w;
+	assert_int_equal(v6 ? sl_fib6_writer_move(g.w, g.mem, sl_t_hdr6(&g), SL_T_OFF + 4096)
+			    : sl_fib4_writer_move(g.w, g.mem, sl_t_hdr4(&g), SL_T_OFF + 4096),
+			 0);
+	assert_int_equal(v6 ? sl_fib6_writer_move(g.w, g.mem, sl_t_hdr6(&g), 2)
+			    : sl_fib4_writer_move(g.w, g.mem, sl_t_hdr4(&g), 2),
+			 -EINVAL);
+	memset(f.mem, 0x5a, f.size); /* the old place is gone */
+	free(f.mem);
+	assert_int_equal(sl_t_used(&g), used);
+	assert_int_equal(sl_t_flags(&g), SL_FIB_F_BUILT);
+	assert_int_equal(sl_t_check(&g), 0);
+	probes = sl_t_probes(&fam, v, n, &np);
+	sl_t_compare(&g, &fam, probes, np);
+	h.v6 = v6;
+	h.size = g.size;
+	h.mem = aligned_alloc(64, (h.size + 63) & ~(uint64_t)63);
+	assert_non_null(h.mem);
+	memset(h.mem, 0x3c, h.size);
+	h.w = v6 ? (void *)sl_fib6_writer_copy(g.w, h.mem, sl_t_hdr6(&h), SL_T_OFF)
+		 : (void *)sl_fib4_writer_copy(g.w, h.mem, sl_t_hdr4(&h), SL_T_OFF);
+	assert_non_null(h.w);
+	assert_int_equal(v6 ? sl_fib6_writer_groups(h.w) : sl_fib4_writer_groups(h.w),
+			 v6 ? sl_fib6_writer_groups(g.w) : sl_fib4_writer_groups(g.w));
+	assert_int_equal(sl_t_used(&h), used);
+	assert_int_equal(sl_t_check(&h), 0);
+	sl_t_compare(&h, &fam, probes, np);
+	free(probes);
+	/* synced in the new places: delete a third, re-point the rest */
+	for (size_t i = 0; i < n; i++) {
+		bool del = i % 3 == 0;
+
+		sl_t_route(&fam, v[i].k, v[i].len, del ? 0 : 5, !del);
+		assert_int_equal(sl_t_sync(&g, &fam, v[i].k, v[i].len), 0);
+		assert_int_equal(sl_t_sync(&h, &fam, v[i].k, v[i].len), 0);
+	}
+	assert_int_equal(sl_t_check(&g), 0);
+	assert_int_equal(sl_t_check(&h), 0);
+	assert_int_equal(sl_t_used(&h), sl_t_used(&g));
+	probes = sl_t_probes(&fam, v, n, &np);
+	sl_t_compare(&g, &fam, probes, np);
+	sl_t_fib_free(&g); /* the copy does not need it */
+	sl_t_compare(&h, &fam, probes, np);
+	free(probes);
+	free(v);
+	sl_t_fib_free(&h);
+	sl_t_fam_free(&fam);
+}
+
+static void test_move4(void **state)
+{
+	sl_t_move(false);
+}
+
+static void test_move6(void **state)
+{
+	sl_t_move(true);
+}
+
 static void test_bad_args(void **state)
 {
 	struct sl_fib4 h4;
@@ -938,6 +1025,7 @@ int main(void)
 	    cmocka_unit_test(test_enospc4),
 	    cmocka_unit_test(test_enospc6),
 	    cmocka_unit_test(test_attach),
+	    cmocka_unit_test(test_move4), cmocka_unit_test(test_move6),
 	    cmocka_unit_test(test_bad_args),
 	    cmocka_unit_test(test_sync_bad_prefix),
 	};

@@ -19,6 +19,7 @@ struct sl_fib_eng {
 	uint32_t n_tbl8;
 	uint32_t *free_stack; /* free group indices; top at n_free - 1 */
 	uint32_t n_free;
+	uint32_t hwm;	 /* groups at or past it were never handed out */
 	uint32_t *used;	 /* the header's tbl8_used */
 	uint32_t *flags; /* the header's flags */
 };
@@ -43,6 +44,8 @@ static int sl_fib_alloc(struct sl_fib_eng *e, uint32_t *g)
 	if (e->n_free == 0)
 		return -ENOSPC;
 	*g = e->free_stack[--e->n_free];
+	if (*g >= e->hwm)
+		e->hwm = *g + 1;
 	(*e->used)++;
 	return 0;
 }
@@ -67,6 +70,7 @@ static void sl_fib_reset(struct sl_fib_eng *e)
 	for (uint32_t i = 0; i < e->n_tbl8; i++)
 		e->free_stack[i] = e->n_tbl8 - 1 - i;
 	e->n_free = e->n_tbl8;
+	e->hwm = 0;
 	*e->used = 0;
 }
 
@@ -325,6 +329,7 @@ static int sl_fib_eng_adopt(struct sl_fib_eng *e)
 		return -EINVAL;
 	}
 	e->n_free = 0;
+	e->hwm = e->n_tbl8; /* not known: any group may be in use */
 	for (uint32_t g = e->n_tbl8; g-- > 0;)
 		if (!refs[g])
 			e->free_stack[e->n_free++] = g;
@@ -377,6 +382,46 @@ static void *sl_fib_writer_make(size_t size, void *base, struct sl_fib_hdr h, bo
 		errno = -rc;
 		return NULL;
 	}
+	return e;
+}
+
+/* Copy the tables to their new place (the groups up to the high-water
+ * mark: the others were never handed out, so nothing refers to them) and
+ * point the engine there. Entries hold group numbers, not addresses, so
+ * the copy is the instance. */
+static void sl_fib_eng_move(struct sl_fib_eng *e, void *base, uint64_t tbl1_off,
+			    uint64_t tbl8_off, uint32_t *used, uint32_t *flags)
+{
+	uint32_t *t1 = (uint32_t *)((uint8_t *)base + tbl1_off);
+	uint32_t *t8 = (uint32_t *)((uint8_t *)base + tbl8_off);
+
+	memcpy(t1, e->tbl1, ((size_t)1 << e->l1) * sizeof(uint32_t));
+	memcpy(t8, e->tbl8, (size_t)e->hwm * SL_FIB_GROUP * sizeof(uint32_t));
+	*used = *e->used;
+	*flags = *e->flags;
+	e->tbl1 = t1;
+	e->tbl8 = t8;
+	e->used = used;
+	e->flags = flags;
+}
+
+/* A writer of `size` bytes for a copy of src's tables at their new place
+ * (sl_fib_eng_move() from src's), with its own free stack. */
+static void *sl_fib_writer_copy(size_t size, const struct sl_fib_eng *src, void *base,
+				uint64_t tbl1_off, uint64_t tbl8_off, uint32_t *used, uint32_t *flags)
+{
+	struct sl_fib_eng *e = calloc(1, size);
+
+	if (e == NULL)
+		return NULL;
+	*e = *src;
+	e->free_stack = malloc((src->n_tbl8 ? src->n_tbl8 : 1) * sizeof(uint32_t));
+	if (e->free_stack == NULL) {
+		free(e);
+		return NULL;
+	}
+	memcpy(e->free_stack, src->free_stack, (size_t)src->n_free * sizeof(uint32_t));
+	sl_fib_eng_move(e, base, tbl1_off, tbl8_off, used, flags);
 	return e;
 }
 
@@ -443,6 +488,44 @@ struct sl_fib4_writer *sl_fib4_writer_attach(void *base, struct sl_fib4 *hdr, ui
 	if (w != NULL)
 		w->hdr = hdr;
 	return w;
+}
+
+int sl_fib4_writer_move(struct sl_fib4_writer *w, void *base, struct sl_fib4 *hdr, uint64_t off)
+{
+	if (off % 4 != 0)
+		return -EINVAL;
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->tbl24_off = off;
+	hdr->tbl8_off = off + SL_FIB4_TBL24_BYTES;
+	hdr->n_tbl8 = w->hdr->n_tbl8;
+	sl_fib_eng_move(&w->e, base, hdr->tbl24_off, hdr->tbl8_off, &hdr->tbl8_used, &hdr->flags);
+	w->hdr = hdr;
+	return 0;
+}
+
+struct sl_fib4_writer *sl_fib4_writer_copy(const struct sl_fib4_writer *src, void *base,
+					   struct sl_fib4 *hdr, uint64_t off)
+{
+	struct sl_fib4_writer *w;
+
+	if (off % 4 != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->tbl24_off = off;
+	hdr->tbl8_off = off + SL_FIB4_TBL24_BYTES;
+	hdr->n_tbl8 = src->hdr->n_tbl8;
+	w = sl_fib_writer_copy(sizeof(*w), &src->e, base, hdr->tbl24_off, hdr->tbl8_off,
+			       &hdr->tbl8_used, &hdr->flags);
+	if (w != NULL)
+		w->hdr = hdr;
+	return w;
+}
+
+uint32_t sl_fib4_writer_groups(const struct sl_fib4_writer *w)
+{
+	return w->e.n_tbl8;
 }
 
 int sl_fib4_build(struct sl_fib4_writer *w, const struct sl_rib4 *rib)
@@ -516,6 +599,49 @@ struct sl_fib6_writer *sl_fib6_writer_attach(void *base, struct sl_fib6 *hdr, ui
 	if (w != NULL)
 		w->hdr = hdr;
 	return w;
+}
+
+int sl_fib6_writer_move(struct sl_fib6_writer *w, void *base, struct sl_fib6 *hdr, uint64_t off)
+{
+	unsigned int l1_bits = w->hdr->l1_bits;
+
+	if (off % 4 != 0)
+		return -EINVAL;
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->tbl1_off = off;
+	hdr->tbl8_off = off + sl_fib6_tbl1_bytes(l1_bits);
+	hdr->n_tbl8 = w->hdr->n_tbl8;
+	hdr->l1_bits = (uint8_t)l1_bits;
+	sl_fib_eng_move(&w->e, base, hdr->tbl1_off, hdr->tbl8_off, &hdr->tbl8_used, &hdr->flags);
+	w->hdr = hdr;
+	return 0;
+}
+
+struct sl_fib6_writer *sl_fib6_writer_copy(const struct sl_fib6_writer *src, void *base,
+					   struct sl_fib6 *hdr, uint64_t off)
+{
+	unsigned int l1_bits = src->hdr->l1_bits;
+	struct sl_fib6_writer *w;
+
+	if (off % 4 != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->tbl1_off = off;
+	hdr->tbl8_off = off + sl_fib6_tbl1_bytes(l1_bits);
+	hdr->n_tbl8 = src->hdr->n_tbl8;
+	hdr->l1_bits = (uint8_t)l1_bits;
+	w = sl_fib_writer_copy(sizeof(*w), &src->e, base, hdr->tbl1_off, hdr->tbl8_off,
+			       &hdr->tbl8_used, &hdr->flags);
+	if (w != NULL)
+		w->hdr = hdr;
+	return w;
+}
+
+uint32_t sl_fib6_writer_groups(const struct sl_fib6_writer *w)
+{
+	return w->e.n_tbl8;
 }
 
 int sl_fib6_build(struct sl_fib6_writer *w, const struct sl_rib6 *rib)

@@ -49,6 +49,13 @@
  * and refuses (-EINVAL, errno) an inconsistent instance (a group pointer
  * out of range or referenced twice, a wrong tbl8_used).
  *
+ * Move: sl_fib*_writer_move() copies an instance to other memory (another
+ * base, offset and header) and carries on writing there: entries hold
+ * group numbers, not addresses. sluiced builds the first Internet FIBs in
+ * private memory at start-up, alongside the VPC compile, and moves them
+ * into the bank (control/compile_fib.c). Only the groups ever handed out
+ * are copied (a high-water mark: a fresh build uses groups 0..n-1).
+ *
  * Concurrency: a writer is used by one thread; it writes only an instance
  * no reader uses (see sl_fib.h). None of the calls blocks or allocates
  * besides the writer's own state at new/attach.
@@ -80,6 +87,23 @@ struct sl_fib4_writer *sl_fib4_writer_new(void *base, struct sl_fib4 *hdr, uint6
  * errno EINVAL when the instance is inconsistent, or ENOMEM.
  */
 struct sl_fib4_writer *sl_fib4_writer_attach(void *base, struct sl_fib4 *hdr, uint64_t size);
+/**
+ * Copy the instance to base + off (sl_fib4_bytes() of its groups there),
+ * fill *hdr for it and write there from now on; the old memory and header
+ * are no longer used (the caller frees them). 0 or -EINVAL (off not 4-byte
+ * aligned).
+ */
+int sl_fib4_writer_move(struct sl_fib4_writer *w, void *base, struct sl_fib4 *hdr, uint64_t off);
+/**
+ * A new writer for a copy of `src`'s instance at base + off (its groups,
+ * contents and free groups; *hdr filled): sluiced's second bank starts
+ * from the first one's tables instead of a build. `src` is only read. NULL
+ * with errno EINVAL (off not 4-byte aligned) or ENOMEM.
+ */
+struct sl_fib4_writer *sl_fib4_writer_copy(const struct sl_fib4_writer *src, void *base,
+					   struct sl_fib4 *hdr, uint64_t off);
+/** The instance's tbl8 groups (n_tbl8). */
+uint32_t sl_fib4_writer_groups(const struct sl_fib4_writer *w);
 /** Rebuild the whole instance from the RIB. 0 or -ENOSPC (see above). */
 int sl_fib4_build(struct sl_fib4_writer *w, const struct sl_rib4 *rib);
 /** Make the instance agree with the RIB over prefix/len. 0, -EINVAL or -ENOSPC. */
@@ -94,6 +118,11 @@ uint64_t sl_fib6_bytes(unsigned int l1_bits, uint32_t n_tbl8);
 struct sl_fib6_writer *sl_fib6_writer_new(void *base, struct sl_fib6 *hdr, uint64_t off,
 					  uint32_t n_tbl8, unsigned int l1_bits);
 struct sl_fib6_writer *sl_fib6_writer_attach(void *base, struct sl_fib6 *hdr, uint64_t size);
+/** As sl_fib4_writer_move (sl_fib6_bytes() of its l1 bits and groups at base + off). */
+int sl_fib6_writer_move(struct sl_fib6_writer *w, void *base, struct sl_fib6 *hdr, uint64_t off);
+struct sl_fib6_writer *sl_fib6_writer_copy(const struct sl_fib6_writer *src, void *base,
+					   struct sl_fib6 *hdr, uint64_t off);
+uint32_t sl_fib6_writer_groups(const struct sl_fib6_writer *w);
 int sl_fib6_build(struct sl_fib6_writer *w, const struct sl_rib6 *rib);
 /** prefix: 16 bytes, network order, host bits clear. */
 int sl_fib6_sync(struct sl_fib6_writer *w, const struct sl_rib6 *rib, const uint8_t prefix[16],

@@ -23,10 +23,27 @@ struct sl_rib_node {
 	bool is_route;
 };
 
+/*
+ * Nodes come from slabs of SL_RIB_SLAB nodes (768 KiB: malloc maps each on
+ * its own), freed nodes go to a free list and are reused, and all go with
+ * the RIB. A node each from malloc cost a million small allocations for
+ * the full table, and from sluiced's prefix thread each grew its malloc
+ * arena by a page (an mprotect() call: 45,000 of them at start-up).
+ */
+#define SL_RIB_SLAB 16384u
+
+struct sl_rib_slab {
+	struct sl_rib_slab *next;
+	struct sl_rib_node n[SL_RIB_SLAB];
+};
+
 struct sl_rib {
 	struct sl_rib_node *root;
 	size_t routes, nodes;
 	unsigned int bits;
+	struct sl_rib_slab *slabs; /**< newest first */
+	unsigned int slab_used;	   /**< nodes carved from the newest */
+	struct sl_rib_node *free_nodes; /**< linked through child[0] */
 };
 
 struct sl_rib4 {
@@ -45,14 +62,34 @@ static bool sl_rib_covers(const struct sl_rib *r, const struct sl_rib_node *n, s
 
 static struct sl_rib_node *sl_rib_node_new(struct sl_rib *r, sl_key k, unsigned int len)
 {
-	struct sl_rib_node *n = calloc(1, sizeof(*n));
+	struct sl_rib_node *n = r->free_nodes;
 
-	if (n == NULL)
-		return NULL;
+	if (n != NULL) {
+		r->free_nodes = n->child[0];
+	} else {
+		if (r->slabs == NULL || r->slab_used == SL_RIB_SLAB) {
+			struct sl_rib_slab *sl = malloc(sizeof(*sl));
+
+			if (sl == NULL)
+				return NULL;
+			sl->next = r->slabs;
+			r->slabs = sl;
+			r->slab_used = 0;
+		}
+		n = &r->slabs->n[r->slab_used++];
+	}
+	memset(n, 0, sizeof(*n));
 	n->key = k;
 	n->len = (uint8_t)len;
 	r->nodes++;
 	return n;
+}
+
+static void sl_rib_node_free(struct sl_rib *r, struct sl_rib_node *n)
+{
+	n->child[0] = r->free_nodes;
+	r->free_nodes = n;
+	r->nodes--;
 }
 
 static int sl_rib_check(const struct sl_rib *r, sl_key k, unsigned int len)
@@ -130,8 +167,7 @@ static int sl_rib_set(struct sl_rib *r, sl_key k, unsigned int len, uint32_t nh)
 	/* siblings under a new glue node at their common prefix */
 	glue = sl_rib_node_new(r, k & sl_key_mask(r->bits, common), common);
 	if (glue == NULL) {
-		free(x);
-		r->nodes--;
+		sl_rib_node_free(r, x);
 		return -ENOMEM;
 	}
 	sl_rib_link(r, parent, link, glue);
@@ -156,8 +192,7 @@ static void sl_rib_unlink(struct sl_rib *r, struct sl_rib_node *n)
 	*sl_rib_slot(r, n) = c;
 	if (c != NULL)
 		c->parent = n->parent;
-	free(n);
-	r->nodes--;
+	sl_rib_node_free(r, n);
 }
 
 static int sl_rib_delete(struct sl_rib *r, sl_key k, unsigned int len)
@@ -252,14 +287,14 @@ int sl_rib_walk_under(const struct sl_rib *r, sl_key k, unsigned int len, sl_rib
 	return sl_rib_walk_node(n, true, cb, arg);
 }
 
-static void sl_rib_destroy(struct sl_rib_node *n)
+/* every node at once: the slabs */
+static void sl_rib_destroy(struct sl_rib *r)
 {
-	while (n != NULL) {
-		struct sl_rib_node *next = n->child[1];
+	while (r->slabs != NULL) {
+		struct sl_rib_slab *next = r->slabs->next;
 
-		sl_rib_destroy(n->child[0]);
-		free(n);
-		n = next;
+		free(r->slabs);
+		r->slabs = next;
 	}
 }
 
@@ -288,7 +323,7 @@ void sl_rib4_free(struct sl_rib4 *r)
 {
 	if (r == NULL)
 		return;
-	sl_rib_destroy(r->r.root);
+	sl_rib_destroy(&r->r);
 	free(r);
 }
 
@@ -388,7 +423,7 @@ void sl_rib6_free(struct sl_rib6 *r)
 {
 	if (r == NULL)
 		return;
-	sl_rib_destroy(r->r.root);
+	sl_rib_destroy(&r->r);
 	free(r);
 }
 

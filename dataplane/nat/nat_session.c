@@ -252,8 +252,9 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 			     RTE_CACHE_LINE_SIZE);
 	qsz = rte_rcu_qsbr_get_memsize(conf->n_workers);
 	t->qsbr = rte_zmalloc("sl_nat_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	t->frag = sl_nat_frags_create(SL_NAT_FRAG_SLOTS, t->conf.hz);
 	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->pend || !t->gw || !t->ip || !t->st ||
-	    !t->gst || !t->qsbr)
+	    !t->frag || !t->gst || !t->qsbr)
 		goto fail;
 	if (rte_rcu_qsbr_init(t->qsbr, conf->n_workers) != 0)
 		goto fail;
@@ -289,6 +290,7 @@ void sl_nat_free(struct sl_nat_table *t)
 	rte_free(t->st);
 	rte_free(t->gst);
 	rte_free(t->qsbr);
+	sl_nat_frags_free(t->frag);
 	rte_free(t);
 }
 
@@ -643,8 +645,8 @@ static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsi
 static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int wid,
 					   const struct sl_nat_key *kin,
 					   const struct sl_nat_key *kout, uint32_t mi,
-					   unsigned int dir, uint8_t tcp_flags, uint64_t now,
-					   struct sl_nat_session **out)
+					   unsigned int dir, uint64_t origin, uint8_t tcp_flags,
+					   uint64_t now, struct sl_nat_session **out)
 {
 	struct sl_nat_gw *g = &t->gw[kin->gw];
 	struct sl_nat_session *s;
@@ -665,6 +667,7 @@ static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int 
 	s->k[SL_NAT_DIR_REPLY] = *kout;
 	s->gw = kin->gw;
 	s->map = mi;
+	s->origin = origin;
 	atomic_store_explicit(&s->last, now, memory_order_relaxed);
 	atomic_store_explicit(&s->tcp,
 			      kin->proto == IPPROTO_TCP ? sl_nat_tcp_bits(dir, tcp_flags) : 0,
@@ -762,7 +765,8 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 	m = &t->m[mi];
 	/* the reply: remote -> public endpoint */
 	sl_nat_key_out(&kout, k->proto, k->dst, k->dport, m->pub_ip, m->pub_port);
-	rc = sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, tcp_flags, now, out);
+	rc = sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, pool->origin, tcp_flags, now,
+				out);
 unlock:
 	rte_spinlock_unlock(&t->lock);
 	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, k->gw, rc);
@@ -805,7 +809,7 @@ enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
 		goto unlock;
 	sl_nat_key_in(&kin, m->gw, k->proto, m->in_ip, m->in_port, k->src, k->sport);
 	t->st[wid].c[SL_NAT_C_MAPPING_REUSED]++;
-	rc = sl_nat_new_session(t, wid, &kin, k, mi, SL_NAT_DIR_REPLY, tcp_flags, now, out);
+	rc = sl_nat_new_session(t, wid, &kin, k, mi, SL_NAT_DIR_REPLY, 0, tcp_flags, now, out);
 unlock:
 	rte_spinlock_unlock(&t->lock);
 	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, gw, rc);
@@ -813,8 +817,8 @@ unlock:
 
 enum sl_nat_drop sl_nat_create_dnat(struct sl_nat_table *t, unsigned int wid,
 				    const struct sl_nat_key *k, uint16_t gw, uint32_t int_ip,
-				    uint16_t int_port, uint8_t tcp_flags, uint64_t now,
-				    struct sl_nat_session **out)
+				    uint16_t int_port, uint64_t origin, uint8_t tcp_flags,
+				    uint64_t now, struct sl_nat_session **out)
 {
 	enum sl_nat_drop rc = sl_nat_precheck(t, k, gw);
 	struct sl_nat_key kin;
@@ -833,8 +837,8 @@ enum sl_nat_drop sl_nat_create_dnat(struct sl_nat_table *t, unsigned int wid,
 	/* ICMP: the identifier is the outside key's dport */
 	sl_nat_key_in(&kin, gw, k->proto, int_ip, k->proto == IPPROTO_ICMP ? k->dport : int_port,
 		      k->src, k->sport);
-	rc =
-	    sl_nat_new_session(t, wid, &kin, k, SL_NAT_NONE, SL_NAT_DIR_REPLY, tcp_flags, now, out);
+	rc = sl_nat_new_session(t, wid, &kin, k, SL_NAT_NONE, SL_NAT_DIR_REPLY, origin, tcp_flags,
+				now, out);
 unlock:
 	rte_spinlock_unlock(&t->lock);
 	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, gw, rc);
@@ -881,7 +885,8 @@ unsigned int sl_nat_expire(struct sl_nat_table *t, unsigned int wid, uint64_t no
 	return done;
 }
 
-uint32_t sl_nat_gw_flush(struct sl_nat_table *t, unsigned int wid, uint16_t gw)
+uint32_t sl_nat_flush_if(struct sl_nat_table *t, unsigned int wid,
+			 bool (*doomed)(const struct sl_nat_session *s, void *arg), void *arg)
 {
 	uint32_t done = 0;
 
@@ -891,8 +896,8 @@ uint32_t sl_nat_gw_flush(struct sl_nat_table *t, unsigned int wid, uint16_t gw)
 		rte_spinlock_lock(&t->lock);
 		for (uint32_t si = base; si < end; si++)
 			if (atomic_load_explicit(&t->s[si].live, memory_order_relaxed) &&
-			    t->s[si].gw == gw) {
-				sl_nat_gst(t, wid, gw)->deleted++;
+			    doomed(&t->s[si], arg)) {
+				sl_nat_gst(t, wid, t->s[si].gw)->deleted++;
 				sl_nat_del_locked(t, si);
 				done++;
 			}
@@ -901,6 +906,27 @@ uint32_t sl_nat_gw_flush(struct sl_nat_table *t, unsigned int wid, uint16_t gw)
 	}
 	t->st[wid].c[SL_NAT_C_DELETED] += done;
 	return done;
+}
+
+static bool sl_nat_of_gw(const struct sl_nat_session *s, void *arg)
+{
+	return s->gw == *(const uint16_t *)arg;
+}
+
+uint32_t sl_nat_gw_flush(struct sl_nat_table *t, unsigned int wid, uint16_t gw)
+{
+	return sl_nat_flush_if(t, wid, sl_nat_of_gw, &gw);
+}
+
+void sl_nat_gw_unset(struct sl_nat_table *t, uint16_t gw)
+{
+	if (gw >= t->conf.max_gws)
+		return;
+	rte_spinlock_lock(&t->lock);
+	t->gw[gw].max_sessions = 0;
+	t->gw[gw].new_per_sec = 0;
+	t->gw[gw].flags = 0;
+	rte_spinlock_unlock(&t->lock);
 }
 
 /* ---- read side for operators and tests

@@ -628,7 +628,7 @@ static void test_dnat(void **state)
 
 	assert_int_equal(sl_nat_pubip_set(t, 1, ext, 0), 0);
 	sl_nat_key_out(&k, IPPROTO_TCP, REMOTE, 40000, ext, 8080);
-	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, SL_TCPF_SYN, 0, &d1), SL_NAT_OK);
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, 0, SL_TCPF_SYN, 0, &d1), SL_NAT_OK);
 	assert_ptr_equal(sl_nat_lookup(t, 0, &k, &dir), d1);
 	assert_int_equal(dir, SL_NAT_DIR_REPLY);
 	/* the reply from the inside: host:80 -> remote, translated to ext:8080 */
@@ -640,15 +640,15 @@ static void test_dnat(void **state)
 	assert_int_equal(f->k[1].dport, 8080);
 	assert_int_equal(f->map, SL_NAT_NONE);
 	assert_int_equal(atomic_load(&f->tcp), SL_NAT_TCP_SYN1);
-	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, SL_TCPF_SYN, 0, &again),
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, 0, SL_TCPF_SYN, 0, &again),
 			 SL_NAT_OK);
 	assert_ptr_equal(again, d1);
 	sl_nat_key_out(&k, IPPROTO_TCP, REMOTE + 1, 40000, ext, 8080);
-	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, SL_TCPF_SYN, 0, &d2), SL_NAT_OK);
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, 0, SL_TCPF_SYN, 0, &d2), SL_NAT_OK);
 	assert_ptr_not_equal(d2, d1);
 	/* ICMP: the id is kept */
 	sl_nat_key_out(&k, IPPROTO_ICMP, REMOTE, 0, ext, 7);
-	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 0, 0, 0, &f), SL_NAT_OK);
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 0, 0, 0, 0, &f), SL_NAT_OK);
 	assert_int_equal(f->k[0].src, host);
 	assert_int_equal(f->k[0].sport, 7);
 	assert_int_equal(atomic_load(&t->gw[0].n_sessions), 3);
@@ -656,7 +656,7 @@ static void test_dnat(void **state)
 	/* an SNAT session of host:80 to REMOTE:40001 owns that inside tuple */
 	sn = out_ok(0, &pool1, IPPROTO_TCP, host, 80, REMOTE, 40001, SL_TCPF_SYN, 0);
 	sl_nat_key_out(&k, IPPROTO_TCP, REMOTE, 40001, ext, 8080);
-	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, SL_TCPF_SYN, 0, &f),
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, 0, SL_TCPF_SYN, 0, &f),
 			 SL_NAT_DROP_CONFLICT);
 	assert_int_equal(sl_t_count(t, SL_NAT_C_DROP_CONFLICT), 1);
 	assert_ptr_equal(sl_nat_lookup(t, 0, &sn->k[0], &dir), sn);
@@ -664,7 +664,7 @@ static void test_dnat(void **state)
 	/* the gateway's limits apply to DNAT sessions too */
 	assert_int_equal(sl_nat_gw_set(t, 0, 4, 100, 0), 0);
 	sl_nat_key_out(&k, IPPROTO_TCP, REMOTE + 2, 40000, ext, 8080);
-	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, SL_TCPF_SYN, 0, &f),
+	assert_int_equal(sl_nat_create_dnat(t, 0, &k, 0, host, 80, 0, SL_TCPF_SYN, 0, &f),
 			 SL_NAT_DROP_SESSION_LIMIT);
 	/* they expire like the others, with no mapping to free */
 	assert_int_equal(expire_all(SL_T_SEC(241)), 4);

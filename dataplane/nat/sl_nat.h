@@ -256,8 +256,11 @@ struct sl_nat_session {
 	_Atomic uint8_t tcp;	/**< SL_NAT_TCP_* (relaxed CAS, any worker) */
 	_Atomic uint8_t live;	/**< 1 from creation until deleted (lock) */
 	uint16_t gw;
-	uint32_t map;	/**< mapping index, SL_NAT_NONE for DNAT (lock) */
-	int32_t pos[2]; /**< rte_hash positions of k[] (lock) */
+	uint32_t map;	 /**< mapping index, SL_NAT_NONE for DNAT (lock) */
+	int32_t pos[2];	 /**< rte_hash positions of k[] (lock) */
+	uint64_t origin; /**< what made it (sl_nat_origin_of): its SNAT entry
+			  * or forward entry, so deleting that ends it; 0 =
+			  * none (endpoint-independent filtering). Constant. */
 } __rte_cache_aligned;
 
 _Static_assert(sizeof(struct sl_nat_session) == 64, "one cache line per session");
@@ -317,7 +320,22 @@ struct sl_nat_gw {
 struct sl_nat_pool {
 	uint16_t n;
 	uint16_t ip[SL_NAT_POOL_MAX];
+	uint64_t origin; /**< recorded in the sessions made from it (0: none) */
 };
+
+/** A session's origin: 64-bit FNV-1a of `kind` then `n` bytes naming the
+ * object that made it (a SNAT entry's id, a forward entry's fields); never
+ * 0. Stable across generations and recompiles, unlike array indexes. */
+static inline uint64_t sl_nat_origin_of(char kind, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = (h ^ (uint8_t)kind) * 0x100000001b3ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h ? h : 1;
+}
 
 struct sl_nat_conf {
 	uint32_t max_sessions; /**< table capacity */
@@ -343,6 +361,32 @@ struct sl_nat_conf {
 
 struct sl_nat_pend; /* a deleted session waiting for its grace period */
 
+/* ---- fragments of translated datagrams (nat_frag.c) ------------------------ */
+
+#define SL_NAT_FRAG_SLOTS 4096	 /* notes of first fragments, shared by every worker */
+#define SL_NAT_FRAG_LIFE_MS 2000 /* how long a note is believed */
+
+/** A datagram as its fragments arrive: direction (SL_NAT_DIR_ORIG: from
+ * the inside, source translated; REPLY: from the outside, destination),
+ * the gateway of an inside packet (0 outside), addresses, protocol, IP id. */
+struct sl_nat_frag_key {
+	uint32_t src, dst;
+	uint16_t id, gw;
+	uint8_t proto, dir;
+};
+
+struct sl_nat_frags;
+struct sl_nat_frags *sl_nat_frags_create(uint32_t n_slots, uint64_t hz);
+void sl_nat_frags_free(struct sl_nat_frags *f);
+/** The first fragment of datagram `k` was translated to address `to`
+ * (host order) by a session of gateway `to_gw`. Lock-free, any worker. */
+void sl_nat_frag_note(struct sl_nat_frags *f, const struct sl_nat_frag_key *k, uint32_t to,
+		      uint16_t to_gw, uint64_t now);
+/** A later fragment of datagram `k`: true with the first fragment's `to`
+ * and `to_gw` if it was noted less than SL_NAT_FRAG_LIFE_MS ago. */
+bool sl_nat_frag_find(const struct sl_nat_frags *f, const struct sl_nat_frag_key *k, uint64_t now,
+		      uint32_t *to, uint16_t *to_gw);
+
 struct sl_nat_table {
 	/* read by every worker, written at creation */
 	struct rte_hash *h;
@@ -353,6 +397,7 @@ struct sl_nat_table {
 	struct sl_nat_pubip *ip;
 	struct sl_nat_lcore_stats *st; /* [n_workers + 1] */
 	struct sl_nat_gw_stats *gst;   /* [(n_workers + 1) * max_gws], lcore-major */
+	struct sl_nat_frags *frag;     /* notes of translated first fragments */
 	uint64_t tmo[SL_NAT_TMO_MAX];  /* ticks */
 	uint64_t touch_ticks;	       /* `last` is rewritten only when older than this */
 	struct sl_nat_conf conf;
@@ -384,10 +429,20 @@ int sl_nat_gw_set(struct sl_nat_table *t, uint16_t gw, uint32_t max_sessions, ui
  * and owning gateway. 0, -EINVAL or -EBUSY. */
 int sl_nat_pubip_set(struct sl_nat_table *t, uint16_t idx, uint32_t addr, uint16_t gw);
 
+/** Gateway `gw` is gone: it creates nothing more (drop_no_pool). Its
+ * sessions stay until sl_nat_gw_flush. */
+void sl_nat_gw_unset(struct sl_nat_table *t, uint16_t gw);
+
 /** Delete every session of gateway `gw` (control path: walks the table,
  * taking the lock per chunk). `wid` is the caller's counter slot. Returns
  * the number deleted. */
 uint32_t sl_nat_gw_flush(struct sl_nat_table *t, unsigned int wid, uint16_t gw);
+
+/** Delete every live session for which `doomed(s, arg)` is true (control
+ * path, like sl_nat_gw_flush; `doomed` runs under the lock and must not
+ * take it). Returns the number deleted. */
+uint32_t sl_nat_flush_if(struct sl_nat_table *t, unsigned int wid,
+			 bool (*doomed)(const struct sl_nat_session *s, void *arg), void *arg);
 
 struct sl_nat_usage {
 	uint32_t sessions; /**< live */
@@ -580,12 +635,13 @@ enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
  * public IP serves DNAT or SNAT, never both. The gateway's limits apply
  * (the spec names SNAT sessions; an unlimited inbound path would let the
  * Internet fill the shared table). Replies from the inside hit the
- * session's inside key. ICMP: the id is kept.
+ * session's inside key. ICMP: the id is kept. `origin`: the forward
+ * entry's (sl_nat_origin_of), recorded in the session.
  */
 enum sl_nat_drop sl_nat_create_dnat(struct sl_nat_table *t, unsigned int wid,
 				    const struct sl_nat_key *k, uint16_t gw, uint32_t int_ip,
-				    uint16_t int_port, uint8_t tcp_flags, uint64_t now,
-				    struct sl_nat_session **out);
+				    uint16_t int_port, uint64_t origin, uint8_t tcp_flags,
+				    uint64_t now, struct sl_nat_session **out);
 
 /**
  * Expiry, incremental: examine the next `budget` (<= SL_NAT_EXPIRE_MAX)

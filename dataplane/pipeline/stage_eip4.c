@@ -9,23 +9,25 @@
  *     An instance (or HaVip) with an EIP has its source rewritten to the
  *     EIP (an instance with an EIP bypasses SNAT); the packet then goes
  *     back to route4 on the Internet side (md->vpc_index = SL_VPC_INTERNET),
- *     through police4 when the EIP has a policer (sl_police4_next).
- *     Without an EIP the source needs SNAT, whose session stage is the next
- *     slice: dropped SNAT_UNAVAILABLE for now.
+ *     through police4 when the EIP has a policer (sl_nat4_policed_next).
+ *     Without an EIP the source needs SNAT: handed to snat4 (dropped
+ *     SNAT_UNAVAILABLE if sluice-dp has no NAT session table).
  *   - inbound: ip4_input sends every Internet-side packet here while the
  *     bank has a NAT section. To an EIP bound to an instance or HaVip: the
  *     destination is rewritten to the private address and the packet is
  *     routed in that VPC. To another public IP of a NAT gateway (SNAT or
- *     DNAT role): NAT_NO_MAPPING until the session stage exists (without
- *     it, route4 would send it back to the Internet). Anything else goes on
- *     to route4 unchanged (the gateway's own addresses, transit).
+ *     DNAT role, or none yet): handed to nat4_in, the session stage
+ *     (NAT_NO_MAPPING without a session table: route4 would send it back
+ *     to the Internet). Anything else goes on to route4 unchanged (the
+ *     gateway's own addresses, transit).
  * Only ICMP, TCP and UDP are translated (issue 5; others NAT_PROTO). The
  * checksums are updated incrementally (RFC 1624): the IPv4 header's, and
  * the TCP/UDP one (it covers the pseudo-header) when the L4 header is in
  * this packet: not in non-first fragments, which carry only payload; a UDP
  * checksum of 0 (none) stays 0. ICMP checksums do not cover addresses.
- * ICMP errors about translated flows (RFC 5508: the quoted header) are not
- * translated yet: the outer header only.
+ * ICMP errors about translated flows (RFC 5508): the quoted header's
+ * address too, when it is the one translated (nat4_icmp.c,
+ * sl_nat4_eip_quote); ports are 1:1 and stay.
  *
  * TTL and MTU: a datagram whose TTL expires here (forward4's rule: TTL <=
  * 1, not made by the gateway) or that has DF and is larger than the MTU of
@@ -46,19 +48,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-#include "sl_pipeline.h"
-#include "sl_proto.h"
-
-/* forward4's TTL rule, applied before translating: true if the packet was
- * handed to the ICMP error stage. */
-static bool sl_eip_ttl_expired(struct sl_worker *w, struct rte_mbuf *m,
-			       const struct rte_ipv4_hdr *ip)
-{
-	if (likely(ip->time_to_live > 1 || (sl_meta(m)->flags & SL_META_F_LOCAL_ORIGIN)))
-		return false;
-	sl_icmp_error(w, m, SL_ICMP_TIME_EXCEEDED, 0, 0, SL_DROP_TTL_EXCEEDED);
-	return true;
-}
+#include "sl_nat4.h"
 
 /* Rewrite the destination (dst) or the source address to `to` (network
  * order) with the checksums. SL_DROP_NONE or the reason. */
@@ -109,25 +99,6 @@ static enum sl_drop_reason sl_eip_rewrite(struct rte_mbuf *m, const struct sl_me
 	return SL_DROP_NONE;
 }
 
-/* forward4's MTU rule for a DF datagram, applied before translating with
- * the egress next hop of the side it goes to (the route of `addr` in
- * `vpc`'s table): true if the packet was handed to the ICMP error stage
- * (fragmentation needed, carrying that MTU). */
-static bool sl_eip_too_big(struct sl_worker *w, struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
-			   uint32_t vpc, uint32_t addr)
-{
-	const struct sl_route_table *rt = sl_bank_rt(w->bank, vpc);
-	uint32_t mtu;
-
-	if (likely(!(ip->fragment_offset & rte_cpu_to_be_16(SL_IP4_DF))) || rt == NULL)
-		return false;
-	mtu = sl_nh_mtu(sl_bank_nh(w->bank, sl_rt4_lookup(w->bank, rt, addr)));
-	if (likely(rte_be_to_cpu_16(ip->total_length) <= mtu))
-		return false;
-	sl_icmp_error(w, m, SL_ICMP_DEST_UNREACH, SL_ICMP_UNREACH_NEEDFRAG, mtu, SL_DROP_TOO_BIG);
-	return true;
-}
-
 /* Translate the destination (dst) or the source to `to` (host order), then
  * route in `vpc` (a VPC index or SL_VPC_INTERNET), counted `cnt`; through
  * police4 if public IP index `pub` has a policer. */
@@ -137,18 +108,31 @@ static void sl_eip_translate(struct sl_worker *w, struct rte_mbuf *m, bool dst, 
 	struct sl_meta *md = sl_meta(m);
 	struct rte_ipv4_hdr *ip = sl_ip4(m);
 	enum sl_drop_reason r;
+	uint32_t from;
 
-	if (sl_eip_ttl_expired(w, m, ip) ||
-	    sl_eip_too_big(w, m, ip, vpc, dst ? to : rte_be_to_cpu_32(ip->dst_addr)))
+	if (sl_nat4_ttl_expired(w, m, ip) ||
+	    sl_nat4_too_big(w, m, ip, vpc, dst ? to : rte_be_to_cpu_32(ip->dst_addr)))
 		return;
+	from = rte_be_to_cpu_32(dst ? ip->dst_addr : ip->src_addr);
 	r = sl_eip_rewrite(m, md, ip, dst, rte_cpu_to_be_32(to));
 	if (unlikely(r != SL_DROP_NONE)) {
 		sl_drop(w, m, r);
 		return;
 	}
+	if (unlikely(ip->next_proto_id == IPPROTO_ICMP)) /* an error's quote (RFC 5508) */
+		sl_nat4_eip_quote(w, m, dst, from, to);
 	sl_count(w, cnt, 1);
 	md->vpc_index = vpc;
-	sl_next(w, m, sl_police4_next(w, md, pub));
+	sl_next(w, m, sl_nat4_policed_next(w, md, sl_bank_nat(w->bank), ip, dst, pub));
+}
+
+/* To a session stage: the TTL rule first, as for an EIP (the error quotes
+ * the packet untranslated); snat4 checks the MTU itself once it knows the
+ * session is there, nat4_in once it knows the inside address. */
+static void sl_eip4_hand_over(struct sl_worker *w, struct rte_mbuf *m, enum sl_stage next)
+{
+	if (!sl_nat4_ttl_expired(w, m, sl_ip4(m)))
+		sl_next(w, m, next);
 }
 
 static void sl_eip4_out(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec)
@@ -157,10 +141,12 @@ static void sl_eip4_out(struct sl_worker *w, struct rte_mbuf *m, const struct sl
 	const struct sl_nat_eip_ent *e =
 	    sec ? sl_nat_eip_find(sec, sl_meta(m)->vpc_index, src) : NULL;
 
-	if (e == NULL)
+	if (e != NULL)
+		sl_eip_translate(w, m, false, e->pub, SL_VPC_INTERNET, SL_CNT_EIP_OUT, e->ip);
+	else if (sec == NULL || w->dp->nat == NULL)
 		sl_drop(w, m, SL_DROP_SNAT_UNAVAILABLE);
 	else
-		sl_eip_translate(w, m, false, e->pub, SL_VPC_INTERNET, SL_CNT_EIP_OUT, e->ip);
+		sl_eip4_hand_over(w, m, SL_STAGE_SNAT4); /* no EIP: SNAT */
 }
 
 static void sl_eip4_in(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec)
@@ -170,11 +156,13 @@ static void sl_eip4_in(struct sl_worker *w, struct rte_mbuf *m, const struct sl_
 
 	if (p == NULL)
 		sl_next(w, m, SL_STAGE_ROUTE4); /* not a public IP of ours */
-	else if (p->role != SL_NAT_ROLE_EIP || p->vpc_index == SL_NAT_IDX_NONE)
-		sl_drop(w, m, SL_DROP_NAT_NO_MAPPING);
-	else
+	else if (p->role == SL_NAT_ROLE_EIP && p->vpc_index != SL_NAT_IDX_NONE)
 		sl_eip_translate(w, m, true, p->priv, p->vpc_index, SL_CNT_EIP_IN,
 				 (uint32_t)(p - SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent)));
+	else if (w->dp->nat == NULL || p->role == SL_NAT_ROLE_EIP)
+		sl_drop(w, m, SL_DROP_NAT_NO_MAPPING);
+	else
+		sl_eip4_hand_over(w, m, SL_STAGE_NAT4_IN); /* a gateway's: sessions */
 }
 
 void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)

@@ -17,6 +17,10 @@
  * run through sl_cfg_parse_json() with the RouteEntries cut forced at any
  * size (the two-thread path a big file takes): it must give the same tree
  * as one json_loadb(), or the same error, and leave the text as it was.
+ * And the text is loaded twice more by sl_cfg_load_text(): with the route
+ * scanner (cfg_scan.c) allowed at any size and with jansson alone; both
+ * must give the same result (a store or none, every error message in
+ * order, every route entry: sl_t_cfg_paths_differ()).
  * Single-threaded.
  */
 #include <errno.h>
@@ -30,6 +34,7 @@
 #include "sl_ctl.h"
 #include "sl_ctl_config.h"
 #include "sl_fuzz.h"
+#include "sl_test_cfg.h"
 
 #define SL_FZ_MAX_INPUT (256u << 10)
 
@@ -101,6 +106,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > SL_FZ_MAX_INPUT)
 		return 0;
 	sl_fz_split(data, size);
+	{
+		bool scanned;
+		const char *why = sl_t_cfg_paths_differ((const char *)data, size, &scanned);
+
+		if (why != NULL)
+			sl_fuzz_die(why);
+	}
 	sl_fuzz_memfd_set(memfd, data, size);
 	sl_errs_init(&errs, "fuzz.json");
 	s = sl_ctl_load_store(path, &errs);

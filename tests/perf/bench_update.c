@@ -13,7 +13,18 @@
  *
  *   full_table_load_s     sl_ctl start with the Internet table from the
  *                         prefix file (parse, RIB, FIB build, publish) until
- *                         the reader acknowledged that generation
+ *                         the reader acknowledged that generation (the
+ *                         reader's clock: the moment sluice-dp would
+ *                         forward with it)
+ *   start_return_s        the same start until sl_ctl_start() returned and
+ *                         the main thread saw the acknowledgement: adds
+ *                         what the start does after the flip (catching the
+ *                         idle bank up: a second full write); this was
+ *                         full_table_load_s before 2026-11-23 evening
+ *   start_cpu_s           CPU seconds the process spent from the start
+ *                         until sl_ctl_start() returned, without the
+ *                         emulated data plane's thread (all of sluiced's
+ *                         threads: a figure a loaded machine moves less)
  *   update_latency_us_*   a route change through the route-source API
  *                         (sl_ctl_inet_set + sl_ctl_commit) until the reader
  *                         sees the new next hop for an address of that
@@ -54,12 +65,17 @@
 #include "sl_pfxfile.h"
 #include "sl_shm.h"
 
-static double sl_now(void)
+static double sl_clock(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double sl_now(void)
+{
+	return sl_clock(CLOCK_MONOTONIC);
 }
 
 /* ---- the emulated data plane --------------------------------------------------- */
@@ -71,6 +87,8 @@ struct sl_reader {
 	_Atomic uint32_t want_via; /**< last byte of the via to wait for; 0 = idle */
 	_Atomic uint64_t seen_gen; /**< generation in which it was seen */
 	_Atomic double seen_at;
+	_Atomic double live_at;	   /**< when it first acknowledged a generation */
+	_Atomic uint64_t live_gen; /**< that generation */
 };
 
 static uint32_t sl_reader_via(const struct sl_bank_header *b, uint32_t addr)
@@ -95,6 +113,10 @@ static void *sl_reader_main(void *arg)
 		uint32_t want;
 
 		atomic_store_explicit(&h->lcore[0].ack_generation, g, memory_order_release);
+		if (g && atomic_load_explicit(&r->live_gen, memory_order_relaxed) == 0) {
+			atomic_store(&r->live_at, sl_now());
+			atomic_store(&r->live_gen, g);
+		}
 		want = atomic_load_explicit(&r->want_via, memory_order_acquire);
 		if (want && g) {
 			const struct sl_bank_header *b = sl_shm_bank(h, (unsigned int)(g & 1));
@@ -273,7 +295,8 @@ int main(int argc, char **argv)
 	struct sl_shm_writer *dpw;
 	struct sl_ctl *ctl;
 	pthread_t th;
-	double t0, t1, *lat;
+	clockid_t rd_clock;
+	double t0, t1, t_ret, cpu0, rd_cpu0, cpu, *lat;
 	uint32_t missed = 0;
 	int rc;
 
@@ -343,6 +366,10 @@ int main(int argc, char **argv)
 	if (pthread_create(&th, NULL, sl_reader_main, &rd) != 0)
 		return 1;
 
+	if (pthread_getcpuclockid(th, &rd_clock) != 0)
+		return 1;
+	rd_cpu0 = sl_clock(rd_clock);
+	cpu0 = sl_clock(CLOCK_PROCESS_CPUTIME_ID);
 	t0 = sl_now();
 	ctl = sl_ctl_new(&co);
 	/* the start's log lines on stderr: its phase breakdown (parse, store,
@@ -350,17 +377,23 @@ int main(int argc, char **argv)
 	sl_log_level = SL_LOG_INFO;
 	rc = ctl ? sl_ctl_start(ctl, &res, err, sizeof(err)) : -ENOMEM;
 	sl_log_level = SL_LOG_WARN;
+	cpu = sl_clock(CLOCK_PROCESS_CPUTIME_ID) - cpu0 - (sl_clock(rd_clock) - rd_cpu0);
 	if (rc < 0) {
 		fprintf(stderr, "bench_update: start: %s\n", err);
 		return 1;
 	}
 	while (sl_shm_acked(sl_ctl_shm(ctl), NULL) < res.generation)
 		sched_yield();
-	t1 = sl_now();
+	t_ret = sl_now();
+	/* the reader's clock when it first took the start's generation (the
+	 * segment was new: nothing else was published on it before) */
+	t1 = atomic_load(&rd.live_gen) == res.generation ? atomic_load(&rd.live_at) : t_ret;
 	sl_ctl_poll(ctl); /* catch the other bank up, as the daemon's timer does */
 	printf("vpcs=%u\n", o.vpcs);
 	printf("inet_routes=%zu\n", sl_compiler_inet_count(sl_ctl_compiler(ctl)));
 	printf("full_table_load_s=%.2f\n", t1 - t0);
+	printf("start_return_s=%.2f\n", t_ret - t0);
+	printf("start_cpu_s=%.2f\n", cpu);
 
 	lat = calloc(o.updates ? o.updates : 1, sizeof(*lat));
 	for (uint32_t i = 0; i < o.updates; i++) {

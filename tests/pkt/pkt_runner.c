@@ -28,7 +28,25 @@
  * sluiced would after a change: the next generation, taken up at once);
  * either records the frames and drops of the polls that follow it.
  *
+ * NAT: the runner creates the NAT session table as sluice-dp does when its
+ * config sets nat_sessions (default here 4096 sessions; --nat-sessions N,
+ * and --nat-port-max P narrows the public port range to 1024..P so a test
+ * can exhaust it), on the same virtual clock. The main-lcore context applies
+ * the bank's NAT section when it takes up the generation, as in sluice-dp.
+ * A step may carry "advance_s" (virtual seconds to let pass before it, with
+ * the expiry scan run over the whole table) and "nat_eif" (true/false:
+ * endpoint-independent filtering on every configured gateway from then on;
+ * the API has no field for it yet), "also" (more frames in hex, received on
+ * the same port in the same burst) and "nat_dst_of" ([proto, src, sport,
+ * dst, dport] of an inside flow of gateway 0): the frame, sent on the
+ * outside or inside (hairpinning), is first addressed to that flow's public
+ * endpoint (destination address and port, ICMP identifier; checksums
+ * recomputed; for an ICMP error, the quoted datagram's source as well),
+ * which the vectors cannot know in advance. The endpoint is remembered, so a step
+ * after the session expired still reaches the same public port.
+ *
  * Usage: pkt_runner --config FILE --vectors FILE --out FILE --tmpdir DIR
+ *                   [--nat-sessions N] [--nat-port-max P]
  */
 #include <errno.h>
 #include <limits.h>
@@ -46,12 +64,16 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
+#include <rte_ip.h>
+#include <arpa/inet.h>
 
 #include "sl_ctl.h"
 #include "sl_dp.h"
+#include "sl_nat.h"
 #include "sl_ip6gw.h"
 #include "sl_neigh.h"
 #include "sl_port.h"
+#include "sl_proto.h"
 #include "sl_shm_attach.h"
 
 static const char *const sl_drop_names[SL_DROP_MAX] = {
@@ -81,6 +103,8 @@ static struct sl_test_port sl_tports[] = {
 
 static struct sl_dp sl_rdp;
 static struct sl_shm sl_rshm;
+static uint32_t sl_nat_sessions = 4096;
+static uint16_t sl_nat_port_max; /* 0: 65535 */
 static char sl_seg_path[512];
 
 static char sl_runtime_dir[PATH_MAX];
@@ -196,6 +220,19 @@ static int sl_setup(const char *config, const char *tmpdir)
 	sl_rdp.neigh = sl_ctrl_neigh_create(&sl_rdp);
 	if (!sl_rdp.neigh)
 		return sl_fail("cannot create the neighbour table");
+	if (sl_nat_sessions) {
+		const struct sl_nat_conf nc = {
+			.max_sessions = sl_nat_sessions,
+			.max_gws = 64,
+			.max_pubips = 64,
+			.n_workers = 1,
+			.port_max = sl_nat_port_max,
+		};
+
+		sl_rdp.nat = sl_nat_create("sl_pkt_nat", &nc);
+		if (!sl_rdp.nat)
+			return sl_fail("cannot create the NAT session table");
+	}
 	sl_rdp.ip6eo = sl_ip6eo_create("sl_ip6eo", &(struct sl_ip6eo_conf){.capacity = 1024,
 									 .n_readers = 1});
 	if (!sl_rdp.ip6eo)
@@ -209,6 +246,8 @@ static int sl_setup(const char *config, const char *tmpdir)
 	if (sl_police_create(&sl_rdp, SL_DEFAULT_POLICERS) < 0)
 		return sl_fail("cannot create the policer table");
 	sl_neigh_reader_online(sl_rdp.neigh, 0);
+	if (sl_rdp.nat)
+		sl_nat_reader_online(sl_rdp.nat, 0);
 	sl_worker_online(sl_rdp.workers[0]);
 	sl_worker_online(sl_rdp.main_w);
 	if (!sl_rdp.workers[0]->bank)
@@ -232,6 +271,161 @@ static void sl_settle(void)
 
 /* Virtual time between two steps (see sl_setup). */
 #define SL_STEP_US 100
+
+/* Public endpoints of flows named by "nat_dst_of", remembered. */
+#define SL_MEMO_MAX 64
+static struct {
+	struct sl_nat_key in;
+	uint32_t pub;
+	uint16_t pport;
+} sl_memo[SL_MEMO_MAX];
+static unsigned int sl_n_memo;
+
+/* Set the 16-bit field at `p` to `v` (network order), adjusting the
+ * checksum at `ck` (NULL: none) as the NAT would (RFC 1624). */
+static void sl_put16(uint8_t *p, uint16_t v, uint8_t *ck)
+{
+	uint16_t from, c;
+
+	memcpy(&from, p, 2);
+	memcpy(p, &v, 2);
+	if (ck) {
+		memcpy(&c, ck, 2);
+		c = sl_cksum_adjust(c, from, v);
+		memcpy(ck, &c, 2);
+	}
+}
+
+/* "nat_dst_of": address the frame `p` (Ethernet, maybe one 802.1Q tag, then
+ * IPv4) to the public endpoint of an inside flow; an ICMP error's quoted
+ * datagram becomes the one the NAT sent (its source: that endpoint), with
+ * its checksums adjusted as the NAT adjusted the original's. 0, or -1 if
+ * the flow is unknown. */
+static int sl_nat_dst_of(json_t *spec, uint8_t *p, size_t len)
+{
+	size_t l2 = sizeof(struct rte_ether_hdr) + (p[12] == 0x81 && p[13] == 0x00 ? 4 : 0);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + l2);
+	struct in_addr a, b;
+	struct sl_nat_key k;
+	unsigned int i, dir;
+	uint8_t *l4;
+	size_t hl, l4len;
+	uint16_t ck;
+
+	if (json_array_size(spec) != 5 || !sl_rdp.nat ||
+	    inet_pton(AF_INET, json_string_value(json_array_get(spec, 1)), &a) != 1 ||
+	    inet_pton(AF_INET, json_string_value(json_array_get(spec, 3)), &b) != 1 ||
+	    len < l2 + sizeof(*ip) + 8)
+		return -1;
+	sl_nat_key_in(&k, 0, (uint8_t)json_integer_value(json_array_get(spec, 0)),
+		      rte_be_to_cpu_32(a.s_addr), (uint16_t)json_integer_value(json_array_get(spec, 2)),
+		      rte_be_to_cpu_32(b.s_addr), (uint16_t)json_integer_value(json_array_get(spec, 4)));
+	for (i = 0; i < sl_n_memo; i++)
+		if (memcmp(&sl_memo[i].in, &k, sizeof(k)) == 0)
+			break;
+	if (i == sl_n_memo) {
+		struct sl_nat_session *s = sl_nat_lookup(sl_rdp.nat, 0, &k, &dir);
+
+		if (s == NULL || i == SL_MEMO_MAX)
+			return -1;
+		sl_memo[i].in = k;
+		sl_memo[i].pub = s->k[SL_NAT_DIR_REPLY].dst;
+		sl_memo[i].pport = s->k[SL_NAT_DIR_REPLY].dport;
+		sl_n_memo++;
+	}
+	hl = (size_t)(ip->version_ihl & 0xf) * 4;
+	l4 = (uint8_t *)ip + hl;
+	l4len = rte_be_to_cpu_16(ip->total_length) - hl;
+	ip->dst_addr = rte_cpu_to_be_32(sl_memo[i].pub);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (ip->next_proto_id == IPPROTO_ICMP && l4[0] != 0 && l4[0] != 8) {
+		/* an error: the quoted datagram's source is the public endpoint */
+		struct rte_ipv4_hdr *in = (struct rte_ipv4_hdr *)(l4 + 8);
+		uint8_t *il4 = (uint8_t *)in + (in->version_ihl & 0xf) * 4, *ick = NULL;
+		rte_be32_t from = in->src_addr, to = rte_cpu_to_be_32(sl_memo[i].pub);
+
+		in->src_addr = to;
+		in->hdr_checksum = 0;
+		in->hdr_checksum = rte_ipv4_cksum(in);
+		if (in->next_proto_id == IPPROTO_UDP)
+			ick = il4 + 6;
+		else if (in->next_proto_id == IPPROTO_ICMP)
+			ick = il4 + 2;
+		if (ick && in->next_proto_id == IPPROTO_UDP) {
+			memcpy(&ck, ick, 2);
+			ck = sl_cksum_adjust32(ck, from, to);
+			memcpy(ick, &ck, 2);
+		}
+		sl_put16(in->next_proto_id == IPPROTO_ICMP ? il4 + 4 : il4,
+			 rte_cpu_to_be_16(sl_memo[i].pport), ick);
+		memset(l4 + 2, 0, 2);
+		ck = (uint16_t)~rte_raw_cksum(l4, l4len);
+		memcpy(l4 + 2, &ck, 2);
+	} else if (ip->next_proto_id == IPPROTO_ICMP) {
+		ck = 0;
+		memcpy(l4 + 4, &(uint16_t){rte_cpu_to_be_16(sl_memo[i].pport)}, 2);
+		memcpy(l4 + 2, &ck, 2);
+		ck = (uint16_t)~rte_raw_cksum(l4, l4len);
+		memcpy(l4 + 2, &ck, 2);
+	} else {
+		size_t off = ip->next_proto_id == IPPROTO_TCP ? 16 : 6;
+
+		ck = 0;
+		memcpy(l4 + 2, &(uint16_t){rte_cpu_to_be_16(sl_memo[i].pport)}, 2);
+		memcpy(l4 + off, &ck, 2);
+		ck = rte_ipv4_udptcp_cksum(ip, l4);
+		memcpy(l4 + off, &ck, 2);
+	}
+	return 0;
+}
+
+/* A step's NAT hooks (see the design note): time passing, filtering. */
+static void sl_step_hooks(json_t *step)
+{
+	json_t *adv = json_object_get(step, "advance_s"), *eif = json_object_get(step, "nat_eif");
+
+	if (json_is_integer(adv)) {
+		sl_rdp.test_clock_tsc += rte_get_tsc_hz() * (uint64_t)json_integer_value(adv);
+		if (sl_rdp.nat) /* a whole sweep, then the grace periods end */
+			for (uint32_t i = 0; i <= sl_nat_sessions / SL_NAT_EXPIRE_MAX + 1; i++) {
+				sl_nat_expire(sl_rdp.nat, 0, sl_rdp.test_clock_tsc,
+					      SL_NAT_EXPIRE_MAX);
+				sl_nat_quiescent(sl_rdp.nat, 0);
+			}
+	}
+	if (json_is_boolean(eif) && sl_rdp.nat)
+		for (uint16_t g = 0; g < sl_rdp.nat->conf.max_gws; g++) {
+			const struct sl_nat_gw *gw = &sl_rdp.nat->gw[g];
+
+			if (gw->max_sessions)
+				sl_nat_gw_set(sl_rdp.nat, g, gw->max_sessions, gw->new_per_sec,
+					      json_is_true(eif) ? SL_NAT_GW_EIF : 0);
+		}
+}
+
+/* An mbuf holding the frame written in hex, NULL if malformed. */
+static struct rte_mbuf *sl_frame_from_hex(const char *hex)
+{
+	size_t len = strlen(hex) / 2;
+	struct rte_mbuf *m;
+	uint8_t *p;
+
+	if (strlen(hex) & 1)
+		return NULL;
+	m = rte_pktmbuf_alloc(sl_pktmbuf_pool);
+	if (!m || !(p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len))) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned int b;
+
+		sscanf(hex + 2 * i, "%2x", &b);
+		p[i] = (uint8_t)b;
+	}
+	return m;
+}
 
 /* While a publish waits for the readers' acknowledgements: let them run. */
 static bool sl_runner_keep_waiting(void *arg)
@@ -282,8 +476,7 @@ static json_t *sl_run_step(json_t *step)
 		const char *cfg = json_string_value(json_object_get(step, "config"));
 
 		sl_sum_drops(before);
-		sl_rdp.test_clock_tsc += rte_get_tsc_hz() * (uint64_t)json_integer_value(
-								json_object_get(step, "advance_s"));
+		sl_step_hooks(step); /* advance_s */
 		if (cfg && sl_republish(cfg) < 0)
 			return NULL;
 		goto settle;
@@ -304,9 +497,16 @@ static json_t *sl_run_step(json_t *step)
 		p[i] = (uint8_t)b;
 	}
 
+	if (json_object_get(step, "nat_dst_of") &&
+	    sl_nat_dst_of(json_object_get(step, "nat_dst_of"), p, len) < 0) {
+		fprintf(stderr, "pkt_runner: nat_dst_of: no such flow\n");
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
 	/* The ring PMD hands mbufs over as they are; a real PMD stamps the
 	 * port, which eth_input relies on. */
 	m->port = tp->port_id;
+	sl_step_hooks(step);
 	sl_rdp.test_clock_tsc += rte_get_tsc_hz() / 1000000 * (SL_STEP_US + (uint64_t)wait_us);
 	sl_sum_drops(before);
 	for (json_int_t k = 1; k < count; k++) {
@@ -323,6 +523,19 @@ static json_t *sl_run_step(json_t *step)
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
+	/* "also": more frames on the same port, received in the same burst */
+	for (size_t a = 0; a < json_array_size(json_object_get(step, "also")); a++) {
+		const char *h = json_string_value(json_array_get(json_object_get(step, "also"), a));
+		struct rte_mbuf *x = h ? sl_frame_from_hex(h) : NULL;
+
+		if (x == NULL)
+			return NULL;
+		x->port = tp->port_id;
+		if (rte_ring_enqueue(tp->rx, x) != 0) {
+			rte_pktmbuf_free(x);
+			return NULL;
+		}
+	}
 settle:
 	sl_settle();
 	sl_sum_drops(after);
@@ -331,7 +544,7 @@ settle:
 	outs = json_array();
 	drops = json_object();
 	for (unsigned int i = 0; i < SL_N_TPORTS; i++) {
-		struct rte_mbuf *o;
+		struct rte_mbuf *o = NULL;
 
 		while (rte_ring_dequeue(sl_tports[i].tx, (void **)&o) == 0) {
 			uint32_t n = rte_pktmbuf_pkt_len(o);
@@ -364,6 +577,8 @@ int main(int argc, char **argv)
 		{ "vectors", required_argument, NULL, 'v' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "tmpdir", required_argument, NULL, 't' },
+		{ "nat-sessions", required_argument, NULL, 'n' },
+		{ "nat-port-max", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char prefix[64];
@@ -375,12 +590,14 @@ int main(int argc, char **argv)
 	size_t i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:v:o:t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:v:o:t:n:p:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'v': vectors = optarg; break;
 		case 'o': out = optarg; break;
 		case 't': tmpdir = optarg; break;
+		case 'n': sl_nat_sessions = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'p': sl_nat_port_max = (uint16_t)strtoul(optarg, NULL, 0); break;
 		default: return 2;
 		}
 	}
@@ -423,6 +640,11 @@ int main(int argc, char **argv)
 	sl_worker_offline(sl_rdp.workers[0]);
 	sl_ip6eo_reader_offline(sl_rdp.ip6eo, 0);
 	sl_worker_offline(sl_rdp.main_w);
+	if (sl_rdp.nat) {
+		sl_nat_reader_offline(sl_rdp.nat, 0);
+		sl_nat_free(sl_rdp.nat);
+	}
+	free(sl_rdp.nat_applied);
 	sl_shm_dp_stop(&sl_rshm);
 	return 0;
 }

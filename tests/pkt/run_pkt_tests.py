@@ -6,7 +6,8 @@ Usage: run_pkt_tests.py RUNNER CONFIG [--cases MODULE]
 
 MODULE is vectors (the golden vectors, the default) or malformed (the
 malformed-packet corpus); both define cases() in the same format, and may
-define TODO = {case name: reason} for cases the pipeline gets wrong today.
+define TODO = {case name: reason} for cases the pipeline gets wrong today
+and RUNNER_ARGS (extra pkt_runner options, e.g. the NAT table's size).
 
 The vectors are written as hex to a JSON file, tests/pkt/pkt_runner (C: the
 data-plane library on net_ring ports, tables from sluiced's compiler) injects
@@ -17,9 +18,11 @@ the actual frame are verified by recomputation, then the frames are compared
 byte for byte after copying the fields a case declares free (e.g. IP.id) from
 actual to expected. A step may also give `expect_raw` (frames compared byte
 for byte, nothing recomputed) and `drops` (the exact growth of every drop
-counter: {} means no drop at all). A step without `send` may instead give
-`advance_s` (move the runner's virtual clock) or `config` (publish another
-config file as the next generation). Output is TAP, one line per case; a case
+counter: {} means no drop at all), send more frames in the same burst
+(`also`), or be `unchecked` (it only moves state:
+the clock, neighbours). A step without `send` may instead give `advance_s`
+(move the runner's virtual clock) or `config` (publish another config file
+as the next generation). Output is TAP, one line per case; a case
 listed in TODO is reported with a "# TODO reason" directive (an expected
 failure; "ok ... # TODO" means it is fixed and the entry can go).
 """
@@ -46,12 +49,15 @@ def strip_padding(p):
     return p
 
 
-def clear_outer_checksums(p):
+def clear_outer_checksums(p, keep_l4=False):
     """Delete the checksums of the outer headers (not of quoted headers inside
-    an ICMP error) so scapy recomputes them on build."""
+    an ICMP error) so scapy recomputes them on build; with keep_l4, the
+    transport checksum stays (a first fragment's covers the whole datagram)."""
     layer = p
     while layer is not None and not isinstance(layer, (Raw, Padding)):
         for cls, field in OUTER_CSUM:
+            if keep_l4 and cls is not IP:
+                continue
             if type(layer) is cls:
                 setattr(layer, field, None)
         if isinstance(layer, _ICMPv6) and hasattr(layer, "cksum"):
@@ -64,30 +70,86 @@ def clear_outer_checksums(p):
     return p
 
 
-def rebuild(p):
-    return bytes(clear_outer_checksums(Ether(bytes(p))))
+def rebuild(p, keep_l4=False):
+    return bytes(clear_outer_checksums(Ether(bytes(p)), keep_l4))
 
 
-def compare(exp_pkt, act_bytes, ignore):
-    """Return None if equal, else a description of the difference."""
+def compare(exp_pkt, act_bytes, ignore, keep_l4=False):
+    """Return None if equal, else a description of the difference. With
+    keep_l4 the transport checksum is not verified here (a first fragment:
+    see `reassemble_with`) and the expected one is taken from the output."""
     act = strip_padding(Ether(act_bytes))
     act_bytes = bytes(act)
-    if rebuild(act) != act_bytes:
+    if rebuild(act, keep_l4) != act_bytes:
         return "bad checksum in output: %s" % act.summary()
     exp = strip_padding(Ether(bytes(exp_pkt)))
+    if keep_l4:
+        ignore = list(ignore) + ["UDP.chksum", "TCP.chksum", "ICMP.chksum"]
     for item in ignore:
         lname, field = item.split(".")
         if exp.haslayer(lname) and act.haslayer(lname):
             setattr(exp.getlayer(lname), field, getattr(act.getlayer(lname), field))
-    exp_bytes = rebuild(exp)
+    exp_bytes = rebuild(exp, keep_l4)
     if exp_bytes == act_bytes:
         return None
     return "expected %s\n#   got      %s\n#   expected %s\n#   got      %s" % (
         exp.summary(), act.summary(), exp_bytes.hex(), act_bytes.hex())
 
 
-def check_step(step, result):
+def field_of(frame_hex, name):
+    """Value of "Layer.field" in a frame given as hex (None if absent)."""
+    lname, field = name.split(".")
+    p = Ether(bytes.fromhex(frame_hex))
+    return getattr(p.getlayer(lname), field) if p.haslayer(lname) else None
+
+
+def check_relations(step, result, earlier):
+    """Checks on values the vectors cannot know in advance (a NAT's public
+    port): `same` {field: step} the first output frame's field equals that
+    of an earlier step of the case, `differs` likewise unequal, `one_of`
+    {field: [values]}, `within` {field: [lo, hi]}, `reassemble_with`
+    [steps]: the first output frames of those steps and every output frame
+    of this one are fragments that reassemble into a datagram with valid
+    checksums."""
     errs = []
+    if not any(k in step for k in ("same", "differs", "one_of", "within", "reassemble_with")):
+        return errs
+    if not result["out"]:
+        return ["no output frame to check %s on" % list(step.get("same", step.get("one_of", {})))]
+    mine = result["out"][0]["hex"]
+    for key, want_equal in (("same", True), ("differs", False)):
+        for name, si in step.get(key, {}).items():
+            if si >= len(earlier) or not earlier[si]["out"]:
+                errs.append("%s %s: step %d has no output" % (key, name, si))
+                continue
+            a, b = field_of(mine, name), field_of(earlier[si]["out"][0]["hex"], name)
+            if (a == b) != want_equal:
+                errs.append("%s is %s, step %d's %s: expected %s" % (
+                    name, a, si, b, "the same" if want_equal else "another"))
+    for name, values in step.get("one_of", {}).items():
+        if field_of(mine, name) not in values:
+            errs.append("%s is %s, not one of %s" % (name, field_of(mine, name), values))
+    for name, (lo, hi) in step.get("within", {}).items():
+        v = field_of(mine, name)
+        if v is None or not lo <= v <= hi:
+            errs.append("%s is %s, not within %d..%d" % (name, v, lo, hi))
+    if "reassemble_with" in step:  # fragments output by earlier steps and this one
+        frags = [Ether(bytes.fromhex(earlier[i]["out"][0]["hex"])).getlayer(IP)
+                 for i in step["reassemble_with"] if i < len(earlier) and earlier[i]["out"]]
+        frags += [Ether(bytes.fromhex(o["hex"])).getlayer(IP) for o in result["out"]]
+        frags = [f for f in frags if f is not None]
+        whole = [p for p in defragment(frags) if p[IP].flags.MF == 0 and p[IP].frag == 0]
+        if not whole:
+            errs.append("the fragments do not reassemble")
+        elif rebuild(Ether() / whole[0][IP]) != bytes(Ether() / whole[0][IP]):
+            errs.append("the reassembled datagram has a bad checksum: %s" % whole[0].summary())
+    return errs
+
+
+def check_step(step, result, earlier=()):
+    if step.get("unchecked"):  # only moves state (time, neighbours)
+        return []
+    errs = check_relations(step, result, earlier)
     outs = result["out"]
     if "reassemble" in step:
         port, mac, vlan = step["reassemble"]
@@ -137,7 +199,7 @@ def check_step(step, result):
                     port, len(want), len(got), [Ether(g).summary() for g in got]))
                 continue
             for w, g in zip(want, got):
-                d = compare(w, g, step.get("ignore", []))
+                d = compare(w, g, step.get("ignore", []), step.get("l4_checksum_free", False))
                 if d:
                     errs.append("port %s: %s" % (port, d))
     if "drops" in step and result["drops"] != step["drops"]:
@@ -153,10 +215,13 @@ def runner_step(s):
     (a step with `advance_s` or `config` and no `send`)."""
     if "send" not in s:
         return {k: s[k] for k in ("advance_s", "config") if k in s}
-    # optional: wait_us (virtual time before it), count (the frame sent that
-    # many times at once)
+    # runner-side hooks of a step (pkt_runner.c): wait_us (virtual time
+    # before it), count (the frame sent that many times at once), advance_s,
+    # nat_eif, nat_dst_of; "also": more frames in the same burst
+    hooks = ("wait_us", "count", "advance_s", "nat_eif", "nat_dst_of")
     return dict({"port": s["port"], "hex": bytes(s["send"]).hex()},
-                **{k: s[k] for k in ("wait_us", "count") if k in s})
+                **{h: s[h] for h in hooks if h in s},
+                **({"also": [bytes(f).hex() for f in s["also"]]} if "also" in s else {}))
 
 
 def remove_eal_runtime_dir(pid):
@@ -186,7 +251,7 @@ def main():
         with open(vpath, "w") as f:
             json.dump(vec, f)
         proc = subprocess.Popen([runner, "--config", config, "--vectors", vpath, "--out", rpath,
-                                 "--tmpdir", tmp], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 "--tmpdir", tmp] + list(getattr(mod, "RUNNER_ARGS", [])), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
         try:
             out, err = proc.communicate(timeout=300)
@@ -206,7 +271,7 @@ def main():
     for i, ((name, steps), res) in enumerate(zip(cases, results), 1):
         errs = []
         for si, (step, sres) in enumerate(zip(steps, res["steps"])):
-            errs += ["step %d: %s" % (si, e) for e in check_step(step, sres)]
+            errs += ["step %d: %s" % (si, e) for e in check_step(step, sres, res["steps"][:si])]
         directive = " # TODO %s" % todo[name] if name in todo else ""
         if errs:
             failed += 0 if directive else 1

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stage snat4: source NAT with sessions, outbound (issue 5, docs/nat.md).
+ *
+ * Design note
+ * -----------
+ * eip4 hands over the packets route4 sent to the VPC's NAT gateway (next
+ * hop NATGW) whose source has no EIP, after forward4's TTL rule. Per burst
+ * (chunks of RTE_HASH_LOOKUP_BULK_MAX):
+ *   1. the VPC's gateway (section vpc[]), the packet's tuple (TCP, UDP, ICMP
+ *      query; sl_nat4.h) and its inside key (gateway, private src:sport ->
+ *      remote dst:dport);
+ *   2. one bulk lookup of the inside keys (sl_nat_lookup_bulk), lock-free;
+ *   3. a miss is a new flow: the gateway's SNAT entry for the source (the
+ *      longest source prefix, section snat_rt[]) and its pool go to
+ *      sl_nat_create_out, which reuses the private endpoint's mapping if it
+ *      has one (endpoint-independent mapping) or pairs the source with one
+ *      pool IP and allocates a port there. Its refusals are dropped under
+ *      the SL_DROP_NAT_* reason of the same name (sl_nat_drop_reason);
+ *      no SNAT entry for the source is SNAT_UNAVAILABLE;
+ *   4. a hit also covers the replies of DNAT sessions (the instance behind
+ *      a forward entry answering: the session's inside key);
+ *   5. forward4's MTU rule on the Internet side (before translating: the
+ *      error quotes what the instance sent), then the source becomes the
+ *      session's public endpoint with RFC 1624 checksums, sl_nat_touch with
+ *      the TCP flags, and route4 in the Internet table; to a public IP of
+ *      this bank (hairpinning: an instance reaching another through a
+ *      forward entry or an EIP) back to eip4's inbound side instead, which
+ *      hands it to nat4_in or translates the EIP.
+ * ICMP errors an instance sends about a flow of a session (RFC 5508) are
+ * translated one by one in nat4_icmp.c.
+ * No session pointer outlives the call (the worker reports its quiescent
+ * state at the top of the next loop iteration).
+ */
+#include "sl_nat4.h"
+
+/* A new flow: its SNAT entry's pool, then a session. NULL if dropped. */
+static struct sl_nat_session *sl_snat4_create(struct sl_worker *w, struct sl_nat_table *t,
+					      const struct sl_nat_sec *sec,
+					      const struct sl_nat_key *k,
+					      const struct sl_nat4_pkt *p, struct rte_mbuf *m)
+{
+	const struct sl_nat_snat_ent *e = sl_nat_snat_find(sec, k->gw, k->src);
+	struct sl_nat_session *s = NULL;
+	struct sl_nat_pool pool;
+	const uint32_t *ips;
+	enum sl_nat_drop r;
+
+	if (e == NULL) {
+		sl_drop(w, m, SL_DROP_SNAT_UNAVAILABLE);
+		return NULL;
+	}
+	pool.n = 0;
+	pool.origin = sl_nat_snat_origin(e);
+	ips = SL_NAT_SEC_PTR(sec, sec->pool_off, uint32_t) + e->pool_first;
+	for (uint32_t i = 0; i < e->pool_n && pool.n < SL_NAT_POOL_MAX; i++)
+		if (ips[i] < t->conf.max_pubips)
+			pool.ip[pool.n++] = (uint16_t)ips[i];
+	r = sl_nat_create_out(t, sl_nat_wid(w), k, &pool, p->tcp_flags, w->now_tsc, &s);
+	if (r != SL_NAT_OK) {
+		sl_drop(w, m, sl_nat_drop_reason(r));
+		return NULL;
+	}
+	return s;
+}
+
+/* Source-translate `m` with session `s` (direction `dir`), then route it on
+ * the Internet side. */
+static void sl_snat4_translate(struct sl_worker *w, struct sl_nat_table *t,
+			       const struct sl_nat_sec *sec, struct rte_mbuf *m,
+			       const struct sl_nat4_pkt *p, struct sl_nat_session *s,
+			       unsigned int dir)
+{
+	struct rte_ipv4_hdr *ip = sl_ip4(m);
+	const struct sl_nat_ip_ent *pe;
+	uint32_t pubip; /* public IP index the packet leaves with (policer, issue 7) */
+
+	if (sl_nat4_too_big(w, m, ip, SL_VPC_INTERNET, rte_be_to_cpu_32(ip->dst_addr)))
+		return;
+	if (s->map != SL_NAT_NONE) {
+		pubip = t->m[s->map].pubip;
+	} else { /* a DNAT session's reply: its forward entry's IP */
+		pe = sl_nat_ip_find(sec, s->k[SL_NAT_DIR_REPLY].dst);
+		pubip = pe ? (uint32_t)(pe - SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent))
+			   : SL_NAT_IDX_NONE;
+	}
+	sl_nat4_note_first(w, t, ip, false, s->gw, s->k[SL_NAT_DIR_REPLY].dst);
+	sl_nat4_rewrite(ip, p, false, s->k[SL_NAT_DIR_REPLY].dst, s->k[SL_NAT_DIR_REPLY].dport);
+	sl_nat_touch(t, s, dir, p->tcp_flags, w->now_tsc);
+	sl_count(w, SL_CNT_NAT_OUT, 1);
+	sl_meta(m)->vpc_index = SL_VPC_INTERNET;
+	/* hairpinning (to eip4), or policed on its way out */
+	sl_next(w, m, sl_nat4_policed_next(w, sl_meta(m), sec, ip, false, pubip));
+}
+
+void sl_stage_snat4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	static const struct sl_nat4_side side = {
+	    .inbound = false,
+	    .unavailable = SL_DROP_SNAT_UNAVAILABLE,
+	    .create = sl_snat4_create,
+	    .translate = sl_snat4_translate,
+	};
+
+	sl_nat4_stage(w, pkts, n, &side);
+}

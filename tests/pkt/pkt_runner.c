@@ -515,6 +515,7 @@ static json_t *sl_run_step(json_t *step)
 	return res;
 }
 
+#ifndef SL_PKT_RUNNER_NO_MAIN /* tests/fuzz/fuzz_dataplane.c reuses the harness */
 int main(int argc, char **argv)
 {
 	const char *config = NULL, *vectors = NULL, *out = NULL, *tmpdir = "/tmp";
@@ -593,3 +594,4 @@ int main(int argc, char **argv)
 	sl_shm_dp_stop(&sl_rshm);
 	return 0;
 }
+#endif /* SL_PKT_RUNNER_NO_MAIN */

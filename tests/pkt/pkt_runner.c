@@ -569,6 +569,7 @@ settle:
 	return res;
 }
 
+#ifndef SL_PKT_RUNNER_NO_MAIN /* tests/fuzz/fuzz_dataplane.c reuses the harness */
 int main(int argc, char **argv)
 {
 	const char *config = NULL, *vectors = NULL, *out = NULL, *tmpdir = "/tmp";
@@ -648,3 +649,4 @@ int main(int argc, char **argv)
 	sl_shm_dp_stop(&sl_rshm);
 	return 0;
 }
+#endif /* SL_PKT_RUNNER_NO_MAIN */

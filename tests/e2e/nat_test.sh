@@ -21,7 +21,7 @@
 # exit path. Needs root and a build (scripts/build).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=20
+PLAN=23
 tap_plan $PLAN
 
 lab_test_init nat # root, a build, the lab lock; cleans up at exit
@@ -214,5 +214,16 @@ check "sluicectl counters: nat_out, nat_in and nat_icmp_errors grew" counters_ok
 ctl_check "more than one worker received packets (flows spread over the queues)" \
 	'sum(1 for v in [c for c in j["counters"] if c["counter"] == "rx_packets"][0]["per_lcore"][1:] if v > 0) >= 2' \
 	counters --per-lcore
+
+# ---------------------------------------------------------------- sessions (telemetry)
+ctl_check "sluicectl sessions 198.18.0.1: a1's SNAT sessions (192.168.1.10 -> 198.18.0.1) are listed" \
+	'any(s["inside"] == "192.168.1.10" and s["public"] == "198.18.0.1" and s["remote"] == "203.0.113.1" for s in j["sessions"]) and all("198.18.0.1" in (s["inside"], s["public"], s["remote"]) for s in j["sessions"])' \
+	sessions 198.18.0.1
+ctl_check "sluicectl sessions --port 8080: the DNAT session inet -> 198.18.0.2:8080 -> a1:80" \
+	'any(s["public"] == "198.18.0.2" and s["public_port"] == 8080 and s["inside"] == "192.168.1.10" and s["inside_port"] == 80 for s in j["sessions"])' \
+	sessions --port 8080
+ctl_check "sluicectl nat: the gateway has live sessions it created, 198.18.0.1 has ports in use" \
+	'any(g["live"] > 0 and g["created"] >= g["live"] for g in j["gateways"].values()) and j["public_ips"]["198_18_0_1"]["tcp_ports"] + j["public_ips"]["198_18_0_1"]["udp_ports"] > 0 and j["sessions"] > 0' \
+	nat
 
 tap_done

@@ -233,12 +233,24 @@ addr() { sed -n "$1{s|^route add \([^/]*\)/.*|\1|p}" "$tmp/batch"; }
 n4=$(grep -c ' via 203' "$tmp/batch")
 half=$((n4 / 2))
 sed -n "1,${half}p" "$tmp/batch" | sed 's/via 203.0.113.5/via 203.0.113.7/' >"$tmp/half"
+# `ip route flush` gives up after a few rounds on a loaded machine ("Flush
+# not completed"): flush until the table is empty
+flush_table() {
+	local k
+	for ((k = 0; k < 20; k++)); do
+		ip -4 route flush table "$KTABLE" 2>/dev/null
+		ip -6 route flush table "$KTABLE" 2>/dev/null
+		[[ -z $(ip -4 route show table "$KTABLE" | head -1; ip -6 route show table "$KTABLE" | head -1) ]] &&
+			return 0
+	done
+	return 1
+}
 spid=$(cat "$RUN/sluiced.pid")
 kill -STOP "$spid"
 for ((i = 0; i < 4; i++)); do
-	timeout 300 ip -batch "$tmp/batch" && ip -4 route flush table "$KTABLE" &&
-		ip -6 route flush table "$KTABLE" || break
+	timeout 300 ip -batch "$tmp/batch" && flush_table || break
 done
+((i == 4)) || diag "overrun: round $i of adding and flushing failed"
 timeout 300 ip -batch "$tmp/half"
 diag "netlink sockets with drops while sluiced was stopped: $(awk 'NR > 1 && $9 > 0 {print "rmem " $5 " drops " $9}' /proc/net/netlink | tr '\n' ';')"
 kill -CONT "$spid"

@@ -221,18 +221,6 @@ done < <(head -n -1 "$tmp/sample")
 check "100k: a sample of 27 prefixes resolves to the batch's gateway" test "$bad" -eq 0
 diag "$(grep -E 'kernel routes: (notifications lost|table [0-9]+ synced)' "$SLOG" | tail -3)"
 t0=$(date +%s.%N)
-ip -4 route flush table "$KTABLE"
-ip -6 route flush table "$KTABLE"
-check "flush: the batch's routes left the data plane" \
-	wait_dyn "$last" - && wait_dyn "$(head -1 "$tmp/sample")" -
-diag "flush of $NB routes to the data plane: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}') s"
-# ---------------------------------------------------------------- 5. overrun
-
-# addr LINE: the network address of the batch's line LINE
-addr() { sed -n "$1{s|^route add \([^/]*\)/.*|\1|p}" "$tmp/batch"; }
-n4=$(grep -c ' via 203' "$tmp/batch")
-half=$((n4 / 2))
-sed -n "1,${half}p" "$tmp/batch" | sed 's/via 203.0.113.5/via 203.0.113.7/' >"$tmp/half"
 # `ip route flush` gives up after a few rounds on a loaded machine ("Flush
 # not completed"): flush until the table is empty
 flush_table() {
@@ -245,6 +233,17 @@ flush_table() {
 	done
 	return 1
 }
+flush_table || diag "flush: the table did not empty"
+check "flush: the batch's routes left the data plane" \
+	wait_dyn "$last" - && wait_dyn "$(head -1 "$tmp/sample")" -
+diag "flush of $NB routes to the data plane: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}') s"
+# ---------------------------------------------------------------- 5. overrun
+
+# addr LINE: the network address of the batch's line LINE
+addr() { sed -n "$1{s|^route add \([^/]*\)/.*|\1|p}" "$tmp/batch"; }
+n4=$(grep -c ' via 203' "$tmp/batch")
+half=$((n4 / 2))
+sed -n "1,${half}p" "$tmp/batch" | sed 's/via 203.0.113.5/via 203.0.113.7/' >"$tmp/half"
 spid=$(cat "$RUN/sluiced.pid")
 kill -STOP "$spid"
 for ((i = 0; i < 4; i++)); do

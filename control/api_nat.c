@@ -225,6 +225,7 @@ static int sl_create_natgw(struct sl_mut *x, struct sl_api_err *e)
 	if (body) {
 		sl_mut_copy_param(x, body, "VSwitchId", NULL);
 		sl_mut_copy_param(x, body, "Spec", NULL);
+		sl_mut_copy_param(x, body, "EndpointIndependentFiltering", NULL);
 		sl_mut_copy_param(x, body, "Name", NULL);
 		sl_mut_copy_param(x, body, "Description", NULL);
 	}
@@ -927,6 +928,7 @@ static json_t *sl_natgw_json(const struct sl_store *s, const struct sl_natgw_obj
 	sl_api_set_str(o, "Name", n->name[0] ? n->name : n->id);
 	sl_api_set_str(o, "Description", n->description);
 	sl_api_set_str(o, "Spec", n->spec);
+	json_object_set_new(o, "EndpointIndependentFiltering", json_boolean(n->eif));
 	sl_api_set_str(o, "Status", sl_status_name(n->st.status));
 	sl_api_set_str(o, "InstanceChargeType", "PostPaid");
 	sl_api_set_str(o, "BusinessStatus", "Normal");

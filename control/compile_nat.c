@@ -376,6 +376,7 @@ static int sl_nat_gws(struct sl_nat_compiler *n, struct sl_nat_build *b,
 		snprintf(b->gw[idx].id, sizeof(b->gw[idx].id), "%s", g->id);
 		b->gw[idx].vpc_index = sl_vpc_idx(c, g->vpc);
 		sl_spec_limits(g->spec, &b->gw[idx]);
+		b->gw[idx].flags = g->eif ? SL_NAT_GW_F_EIF : 0;
 	}
 	return rc;
 }

@@ -267,6 +267,7 @@ static void test_section(void **state)
 	assert_string_equal(g->id, "ngw-a");
 	assert_int_equal(g->max_sessions, 50000);
 	assert_int_equal(g->new_per_sec, 5000);
+	assert_int_equal(g->flags, 0); /* address and port dependent filtering */
 
 	/* public IPs and their roles */
 	assert_int_equal(ip[dp_ip_by_addr(sec, ip4("198.51.100.1"))].role, SL_NAT_ROLE_SNAT);
@@ -338,6 +339,50 @@ static void test_no_nat(void **state)
 	assert_int_equal(vpc_nh(bank, "vpc-a", ip4("192.0.2.1"))->type, SL_NH_UNREACHABLE);
 	sl_store_free(s);
 	sl_compiler_free(c);
+	free(bank);
+}
+
+/* EndpointIndependentFiltering on the gateway (file: a boolean; a row of
+ * the API: "true"/"false") sets the section's flag; anything else is an
+ * error of the file. */
+static void test_eif(void **state)
+{
+	const uint64_t size = 1 << 20;
+	static const char *const on[] = {"true", "'true'"};
+	struct sl_compiler *c;
+	void *bank = aligned_alloc(64, size);
+	char *txt;
+
+	(void)state;
+	for (unsigned int i = 0; i < 2; i++) {
+		char ngw[160];
+		struct sl_store *s;
+
+		snprintf(ngw, sizeof(ngw),
+			 "{'NatGatewayId':'ngw-a','VpcId':'vpc-a','EndpointIndependentFiltering':%s}",
+			 on[i]);
+		txt = cfg(false, NULL, NULL, NULL);
+		/* cfg() has no gateway: put ours into the empty list */
+		{
+			char *p = strstr(txt, "\"NatGateways\":[]");
+			char *t2;
+
+			assert_non_null(p);
+			t2 = sl_t_json("%.*s\"NatGateways\":[%s]%s", (int)(p - txt), txt, ngw,
+				       p + strlen("\"NatGateways\":[]"));
+			free(txt);
+			txt = t2;
+		}
+		s = sl_t_load_ok(txt);
+		c = sl_compiler_new();
+		memset(bank, 0, size);
+		build(c, s, bank, size, 1);
+		assert_int_equal(dp_gw_of_vpc(bank_nat(bank), (uint32_t)sl_compiler_vpc_index(c, "vpc-a"))
+				     ->flags,
+				 SL_NAT_GW_F_EIF);
+		sl_store_free(s);
+		sl_compiler_free(c);
+	}
 	free(bank);
 }
 
@@ -482,6 +527,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_section),
 	    cmocka_unit_test(test_no_nat),
+	    cmocka_unit_test(test_eif),
 	    cmocka_unit_test(test_left_right),
 	    cmocka_unit_test(test_seed_after_restart),
 	};

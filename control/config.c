@@ -724,8 +724,15 @@ int sl_cfg_nat_table_ids(const char *ngw_id, char *stb, char *ftb, size_t size)
 static int sl_parse_natgw(json_t *o, const struct sl_obj_state *st0, struct sl_store *s,
 			  struct sl_errs *e)
 {
-	static const char *const keys[] = {"NatGatewayId", "VpcId",	  "VSwitchId", "Spec",
-					   "Name",	   "Description", NULL};
+	static const char *const keys[] = {"NatGatewayId",
+					   "VpcId",
+					   "VSwitchId",
+					   "Spec",
+					   "Name",
+					   "Description",
+					   "EndpointIndependentFiltering",
+					   NULL};
+	json_t *eif;
 	struct sl_natgw_obj *n = calloc(1, sizeof(*n));
 	struct sl_label l;
 
@@ -741,6 +748,16 @@ static int sl_parse_natgw(json_t *o, const struct sl_obj_state *st0, struct sl_s
 	sl_get_text(o, "Spec", l.s, e, n->spec, sizeof(n->spec));
 	if (n->spec[0] == '\0')
 		snprintf(n->spec, sizeof(n->spec), "Small");
+	/* a JSON boolean (file) or "true"/"false" (an API parameter's row) */
+	eif = json_object_get(o, "EndpointIndependentFiltering");
+	if (json_is_boolean(eif))
+		n->eif = json_is_true(eif);
+	else if (json_is_string(eif) && (strcmp(json_string_value(eif), "true") == 0 ||
+					 strcmp(json_string_value(eif), "false") == 0))
+		n->eif = strcmp(json_string_value(eif), "true") == 0;
+	else if (eif != NULL && !json_is_null(eif))
+		sl_errs_add(e, l.s, "EndpointIndependentFiltering", "InvalidParameter",
+			    "must be true or false");
 	sl_get_text(o, "Name", l.s, e, n->name, sizeof(n->name));
 	sl_get_text(o, "Description", l.s, e, n->description, sizeof(n->description));
 	if (n->id[0] &&

@@ -191,6 +191,9 @@ struct sl_natgw_obj {
 	char vpc_id[SL_ID_LEN];
 	char vswitch_id[SL_ID_LEN]; /**< "" if not given */
 	char spec[16];		    /**< Small, Middle, Large */
+	bool eif;		    /**< EndpointIndependentFiltering (sluice's own
+				     * key; default false: address and port
+				     * dependent filtering, RFC 4787 REQ-8) */
 	char snat_table_id[SL_ID_LEN];
 	char fwd_table_id[SL_ID_LEN];
 	char name[SL_NAME_BUF];

@@ -5,13 +5,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sl_tel_client.h"
+
 /** `sluicectl trace N`: what to trace and where sluice-dp's telemetry is. */
 struct sl_trace_cli {
 	unsigned int n;		/**< packets, 1..255 */
 	double wait_s;		/**< give up waiting for them after this long */
-	const char *socket;	/**< telemetry socket path, or NULL: search */
-	const char *file_prefix; /**< EAL --file-prefix of sluice-dp, or NULL */
-	int32_t dp_pid;		/**< from the segment, 0 if unknown */
+	struct sl_tel_target tel; /**< where sluice-dp's telemetry is */
 	bool json;
 };
 

@@ -42,6 +42,7 @@
 #include <jansson.h>
 
 #include "sl_api_client.h"
+#include "sl_nat_cli.h"
 #include "sl_trace_cli.h"
 #include "sl_counters.h"
 #include "sl_shm.h"
@@ -1934,6 +1935,22 @@ static int sl_cmd_policers(struct sl_ctl *c)
 	return 0;
 }
 
+/* Where sluice-dp's telemetry is when neither --telemetry nor --file-prefix
+ * says: the data plane's pid from the segment. 0 or -1 (printed). */
+static int sl_tel_target_of(struct sl_ctl *c, struct sl_tel_target *t)
+{
+	if (t->socket || t->file_prefix)
+		return 0;
+	if (sl_ctl_open(c) < 0)
+		return -1;
+	t->dp_pid = atomic_load(&c->h->dp_pid);
+	if (t->dp_pid <= 0) {
+		sl_err("no sluice-dp is attached to %s", c->path);
+		return -1;
+	}
+	return 0;
+}
+
 static void sl_usage(FILE *f)
 {
 	fprintf(f, "usage: sluicectl [OPTIONS] COMMAND [ARGS]\n"
@@ -1969,6 +1986,11 @@ static void sl_usage(FILE *f)
 		   "                      for them up to --wait seconds. Talks to\n"
 		   "                      sluice-dp's DPDK telemetry socket (found by the\n"
 		   "                      pid in the segment, or --file-prefix/--telemetry)\n"
+		   "  sessions [ADDR]     NAT sessions with ADDR as inside, public or remote\n"
+		   "                      address (--port P: and P as one of their ports;\n"
+		   "                      --limit N, default 1000), from sluice-dp's telemetry\n"
+		   "  nat                 the NAT session table: usage, per gateway sessions\n"
+		   "                      and drops by reason, per public IP ports in use\n"
 		   "  api ACTION [Key=Value...]\n"
 		   "                      one call of sluiced's cloud API (RPC, signature\n"
 		   "                      1.0): prints the JSON answer; exit 1 with the\n"
@@ -2014,6 +2036,8 @@ int main(int argc, char **argv)
 	    {"wait", required_argument, NULL, 'w'},
 	    {"file-prefix", required_argument, NULL, 'F'},
 	    {"telemetry", required_argument, NULL, 'T'},
+	    {"port", required_argument, NULL, 'P'},
+	    {"limit", required_argument, NULL, 'M'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct sl_ctl c = {.fd = -1};
@@ -2021,6 +2045,7 @@ int main(int argc, char **argv)
 	const char *api_url = getenv("SLUICE_API"), *keys = getenv("SLUICE_ACCESS_KEYS");
 	const char *key_id = NULL;
 	struct sl_trace_cli tr = {.wait_s = 10};
+	unsigned long nat_port = 0, nat_limit = 1000;
 	int opt, rc;
 
 	c.path = getenv("SLUICE_SEGMENT");
@@ -2048,11 +2073,28 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'F':
-			tr.file_prefix = optarg;
+			tr.tel.file_prefix = optarg;
 			break;
 		case 'T':
-			tr.socket = optarg;
+			tr.tel.socket = optarg;
 			break;
+		case 'P':
+		case 'M': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || end == optarg || optarg[0] == '-' ||
+			    v > (opt == 'P' ? 65535ul : 1000000ul) || (opt == 'M' && v == 0)) {
+				sl_err("--%s '%s': %s", opt == 'P' ? "port" : "limit", optarg,
+				       opt == 'P' ? "a port, 0 to 65535" : "1 to 1000000");
+				return 2;
+			}
+			if (opt == 'P')
+				nat_port = v;
+			else
+				nat_limit = v;
+			break;
+		}
 		case 's':
 			c.path = optarg;
 			break;
@@ -2104,6 +2146,18 @@ int main(int argc, char **argv)
 		sl_usage(stdout);
 		return 0;
 	}
+	if (strcmp(cmd, "sessions") == 0 || strcmp(cmd, "nat") == 0) {
+		if (strcmp(cmd, "nat") == 0 && arg != NULL) {
+			sl_err("nat takes no argument (see --help)");
+			return 2;
+		}
+		if (sl_tel_target_of(&c, &tr.tel) < 0)
+			return 1;
+		if (strcmp(cmd, "nat") == 0)
+			return sl_cli_nat(&tr.tel, c.json);
+		return sl_cli_sessions(&tr.tel, arg, (unsigned int)nat_port, (unsigned int)nat_limit,
+				       c.json);
+	}
 	if (strcmp(cmd, "trace") == 0) {
 		char *end = NULL;
 		unsigned long n = arg ? strtoul(arg, &end, 10) : 0;
@@ -2114,15 +2168,8 @@ int main(int argc, char **argv)
 		}
 		tr.n = (unsigned int)n;
 		tr.json = c.json;
-		if (tr.socket == NULL && tr.file_prefix == NULL) {
-			if (sl_ctl_open(&c) < 0)
-				return 1;
-			tr.dp_pid = atomic_load(&c.h->dp_pid);
-			if (tr.dp_pid <= 0) {
-				sl_err("trace: no sluice-dp is attached to %s", c.path);
-				return 1;
-			}
-		}
+		if (sl_tel_target_of(&c, &tr.tel) < 0)
+			return 1;
 		return sl_cli_trace(&tr);
 	}
 

@@ -27,6 +27,13 @@
  *                       0 stops), a new trace replacing the last
  *   /sluice/trace       the trace's records, SL_TEL_TRACE_PAGE from
  *                       ",OFFSET" (default 0) with "next" (sl_trace.h)
+ *   /sluice/nat         the NAT session table: usage, per gateway its
+ *                       sessions created / expired / deleted and drops by
+ *                       reason, per public IP its ports in use and
+ *                       exhaustion drops
+ *   /sluice/nat_sessions ",CURSOR[,ADDR[,PORT]]": up to SL_TEL_NAT_PAGE
+ *                       sessions from slot CURSOR (default 0) matching the
+ *                       address / port, with "next"
  *   /sluice/log_level   the level of each sluice.* log type (keyed "core",
  *                       "port", ...: telemetry names take no dots); with
  *                       ",PATTERN:LEVEL" (a glob, as the EAL's --log-level)
@@ -40,7 +47,10 @@
  * Concurrency. The callbacks run in the EAL telemetry threads (one per
  * connected client), concurrently with the workers and the main lcore.
  * They only read what other threads write, and never take a lock a worker
- * or the main lcore takes:
+ * or the main lcore takes, with one exception: the two NAT commands read
+ * the session table through sl_nat_export()/sl_nat_pubip_read(), which
+ * hold the table's lock for at most 1,024 session slots (microseconds) at
+ * a time, as the main lcore's configuration changes do. Otherwise:
  *   - per-lcore counters in the stats area: each 64-bit word has one writer
  *     (its lcore) and only grows; read with relaxed atomic loads, summed
  *     here. A sum over lcores is not a snapshot of one instant;
@@ -77,6 +87,7 @@
 
 #include "sl_dp.h"
 #include "sl_log.h"
+#include "sl_nat.h"
 #include "sl_telemetry.h"
 
 /* Neighbours per /sluice/neighbours answer: the reply buffer of the
@@ -554,8 +565,12 @@ static const char *sl_tel_trace_kind(uint8_t kind)
 	return kind < RTE_DIM(names) ? names[kind] : "?";
 }
 
-/* sl_tel_enter() for the trace commands: NULL with the error answer in d. */
-static struct sl_dp *sl_tel_enter_trace(struct rte_tel_data *d)
+/* What a command needs besides an attached data plane. */
+enum sl_tel_need { SL_TEL_NEED_TRACE, SL_TEL_NEED_NAT };
+
+/* sl_tel_enter() for a command that needs the packet trace or the NAT
+ * session table: NULL (not entered) with the error answer in d. */
+static struct sl_dp *sl_tel_enter_need(struct rte_tel_data *d, enum sl_tel_need need)
 {
 	struct sl_dp *dp = sl_tel_enter();
 
@@ -563,13 +578,197 @@ static struct sl_dp *sl_tel_enter_trace(struct rte_tel_data *d)
 		sl_tel_not_attached(d);
 		return NULL;
 	}
-	if (!dp->trace) {
+	if (need == SL_TEL_NEED_TRACE && !dp->trace) {
 		sl_tel_leave();
 		sl_tel_error(d, "the packet trace is off (no memory at start-up)");
 		return NULL;
 	}
+	if (need == SL_TEL_NEED_NAT && !dp->nat) {
+		sl_tel_leave();
+		sl_tel_error(d, "no NAT session table (sluice-dp's config has no nat_sessions)");
+		return NULL;
+	}
 	return dp;
 }
+
+/* Sessions per /sluice/nat_sessions answer (about 250 bytes each). */
+#define SL_TEL_NAT_PAGE 48
+
+static void sl_tel_ip4(char *b, size_t len, uint32_t a)
+{
+	snprintf(b, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+static const char *sl_tel_proto(uint8_t p)
+{
+	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : "?";
+}
+
+static int sl_tel_nat_sessions(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct sl_nat_session_info info[SL_TEL_NAT_PAGE];
+	struct sl_nat_filter f = {.gw = SL_NAT_ANY_GW};
+	char buf[128], *tok, *save = NULL;
+	uint32_t cursor = 0, n;
+	struct sl_dp *dp;
+	uint64_t hz;
+
+	(void)cmd;
+	if (params && *params) {
+		snprintf(buf, sizeof(buf), "%s", params);
+		for (int i = 0; (tok = strtok_r(i ? NULL : buf, ",", &save)) != NULL; i++) {
+			struct in_addr a;
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			if (i == 0) {
+				v = strtoul(tok, &end, 10);
+				if (errno || *end || v > UINT32_MAX)
+					goto bad;
+				cursor = (uint32_t)v;
+			} else if (i == 1 && inet_pton(AF_INET, tok, &a) == 1) {
+				f.addr = ntohl(a.s_addr);
+			} else if (i == 1 && strcmp(tok, "any") == 0) {
+				f.addr = 0;
+			} else if (i == 2) {
+				v = strtoul(tok, &end, 10);
+				if (errno || *end || v > 65535)
+					goto bad;
+				f.port = (uint16_t)v;
+			} else {
+				goto bad;
+			}
+		}
+	}
+	dp = sl_tel_enter_need(d, SL_TEL_NEED_NAT);
+	if (!dp)
+		return 0;
+	hz = rte_get_tsc_hz();
+	n = sl_nat_export(dp->nat, &f, sl_dp_now(dp), &cursor, info, SL_TEL_NAT_PAGE);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "count", n);
+	if (cursor < dp->nat->conf.max_sessions)
+		rte_tel_data_add_dict_u64(d, "next", cursor);
+	sl_tel_leave();
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sl_nat_session_info *s = &info[i];
+		struct rte_tel_data *o = rte_tel_data_alloc();
+		char key[16], ip[16];
+
+		if (!o)
+			return -ENOMEM;
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_u64(o, "gw", s->gw);
+		rte_tel_data_add_dict_string(o, "proto", sl_tel_proto(s->in.proto));
+		sl_tel_ip4(ip, sizeof(ip), s->in.src);
+		rte_tel_data_add_dict_string(o, "inside", ip);
+		rte_tel_data_add_dict_u64(o, "inside_port", s->in.sport);
+		sl_tel_ip4(ip, sizeof(ip), s->out.dst);
+		rte_tel_data_add_dict_string(o, "public", ip);
+		rte_tel_data_add_dict_u64(o, "public_port", s->out.dport);
+		sl_tel_ip4(ip, sizeof(ip), s->in.dst);
+		rte_tel_data_add_dict_string(o, "remote", ip);
+		rte_tel_data_add_dict_u64(o, "remote_port", s->in.dport);
+		rte_tel_data_add_dict_u64(o, "tcp_flags_seen", s->tcp);
+		rte_tel_data_add_dict_u64(o, "idle_ms", s->idle * 1000 / hz);
+		rte_tel_data_add_dict_u64(o, "timeout_s", s->timeout / hz);
+		snprintf(key, sizeof(key), "%u", i);
+		rte_tel_data_add_dict_container(d, key, o, 0);
+	}
+	return 0;
+bad:
+	return sl_tel_error(d, "/sluice/nat_sessions takes CURSOR[,ADDR|any[,PORT]], e.g. "
+			       "/sluice/nat_sessions,0,198.18.0.1");
+}
+
+static int sl_tel_nat(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct sl_nat_usage u;
+	struct rte_tel_data *gws, *ips;
+	struct sl_dp *dp;
+
+	(void)cmd;
+	(void)params;
+	dp = sl_tel_enter_need(d, SL_TEL_NEED_NAT);
+	if (!dp)
+		return 0;
+	gws = rte_tel_data_alloc();
+	ips = rte_tel_data_alloc();
+	if (!gws || !ips) {
+		sl_tel_leave();
+		rte_tel_data_free(gws);
+		rte_tel_data_free(ips);
+		return -ENOMEM;
+	}
+	sl_nat_usage(dp->nat, &u);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "capacity", dp->nat->conf.max_sessions);
+	rte_tel_data_add_dict_u64(d, "sessions", u.sessions);
+	rte_tel_data_add_dict_u64(d, "mappings", u.mappings);
+	rte_tel_data_add_dict_u64(d, "pending", u.pending);
+	rte_tel_data_add_dict_u64(d, "free", u.free);
+	rte_tel_data_start_dict(gws);
+	for (uint16_t g = 0; g < dp->nat->conf.max_gws; g++) {
+		struct sl_nat_gw_stats gs;
+		char key[16];
+
+		if (dp->nat->gw[g].max_sessions == 0)
+			continue;
+		sl_nat_gw_stats_read(dp->nat, g, &gs);
+		snprintf(key, sizeof(key), "gw%u", g);
+		{
+			struct rte_tel_data *o = rte_tel_data_alloc();
+			uint64_t drops = 0;
+
+			if (!o)
+				break;
+			for (unsigned int r = 1; r < SL_NAT_DROP_MAX; r++)
+				drops += gs.drop[r];
+			rte_tel_data_start_dict(o);
+			rte_tel_data_add_dict_u64(o, "live", atomic_load(&dp->nat->gw[g].n_sessions));
+			rte_tel_data_add_dict_u64(o, "max_sessions", dp->nat->gw[g].max_sessions);
+			rte_tel_data_add_dict_u64(o, "created", gs.created);
+			rte_tel_data_add_dict_u64(o, "expired", gs.expired);
+			rte_tel_data_add_dict_u64(o, "deleted", gs.deleted);
+			rte_tel_data_add_dict_u64(o, "drops", drops);
+			for (unsigned int r = 1; r < SL_NAT_DROP_MAX; r++)
+				if (gs.drop[r])
+					rte_tel_data_add_dict_u64(
+					    o, sl_nat_counter_name((enum sl_nat_counter)r), gs.drop[r]);
+			rte_tel_data_add_dict_container(gws, key, o, 0);
+		}
+	}
+	rte_tel_data_start_dict(ips);
+	for (uint16_t i = 0; i < dp->nat->conf.max_pubips; i++) {
+		struct sl_nat_pubip_info pi;
+		struct rte_tel_data *o;
+		char ip[16];
+
+		if (sl_nat_pubip_read(dp->nat, i, &pi) < 0 || pi.addr == 0)
+			continue;
+		o = rte_tel_data_alloc();
+		if (!o)
+			break;
+		sl_tel_ip4(ip, sizeof(ip), pi.addr);
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_u64(o, "gw", pi.gw);
+		rte_tel_data_add_dict_u64(o, "tcp_ports", pi.ports[0]);
+		rte_tel_data_add_dict_u64(o, "udp_ports", pi.ports[1]);
+		rte_tel_data_add_dict_u64(o, "icmp_ids", pi.ports[2]);
+		rte_tel_data_add_dict_u64(o, "exhausted", pi.exhausted);
+		/* keyed by address: telemetry names take no dots */
+		for (char *c = ip; *c; c++)
+			if (*c == '.')
+				*c = '_';
+		rte_tel_data_add_dict_container(ips, ip, o, 0);
+	}
+	sl_tel_leave();
+	rte_tel_data_add_dict_container(d, "gateways", gws, 0);
+	rte_tel_data_add_dict_container(d, "public_ips", ips, 0);
+	return 0;
+}
+
 
 static int sl_tel_trace_add(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -583,7 +782,7 @@ static int sl_tel_trace_add(const char *cmd, const char *params, struct rte_tel_
 	if (!params || !*params || errno || *end || n > SL_TRACE_MAX_PKTS)
 		return sl_tel_error(d, "/sluice/trace_add takes the number of packets: "
 				       "/sluice/trace_add,N (1 to 255; 0 stops)");
-	dp = sl_tel_enter_trace(d);
+	dp = sl_tel_enter_need(d, SL_TEL_NEED_TRACE);
 	if (!dp)
 		return 0;
 	sl_trace_arm(dp->trace, (unsigned int)n);
@@ -613,7 +812,7 @@ static int sl_tel_trace(const char *cmd, const char *params, struct rte_tel_data
 			return sl_tel_error(d, "/sluice/trace takes a record offset: "
 					       "/sluice/trace,OFFSET");
 	}
-	dp = sl_tel_enter_trace(d);
+	dp = sl_tel_enter_need(d, SL_TEL_NEED_TRACE);
 	if (!dp)
 		return 0;
 	rec = malloc((size_t)dp->trace->n_lcores * SL_TRACE_RECS * sizeof(*rec));
@@ -742,6 +941,10 @@ static const struct {
      "(1-255; 0 stops)"},
     {"/sluice/trace", sl_tel_trace,
      "sluice-dp: the packet trace's records, 64 from an offset. Parameter: offset (default 0)"},
+    {"/sluice/nat", sl_tel_nat,
+     "sluice-dp: NAT session table: usage, per gateway and per public IP. No parameters"},
+    {"/sluice/nat_sessions", sl_tel_nat_sessions,
+     "sluice-dp: NAT sessions, 48 from a slot. Parameters: CURSOR[,ADDR|any[,PORT]]"},
     {"/sluice/log_level", sl_tel_log_level,
      "sluice-dp: level of each sluice.* log type. Parameter: PATTERN:LEVEL to set first, e.g. "
      "sluice.port:debug"},

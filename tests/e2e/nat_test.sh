@@ -21,7 +21,7 @@
 # exit path. Needs root and a build (scripts/build).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=20
+PLAN=25
 tap_plan $PLAN
 
 lab_test_init nat # root, a build, the lab lock; cleans up at exit
@@ -183,6 +183,33 @@ trace_snat() {
 }
 check "a1 traceroute -n $INET through SNAT: gateway, then the destination (ICMP error translated back)" trace_snat
 
+# ---------------------------------------------------------------- RFC 5780 discovery
+# coturn's STUN server in inet on two addresses (RFC 5780 needs an alternate
+# address), turnutils_natdiscovery in a1: the mapping is endpoint
+# independent (RFC 4787 REQ-1), the filtering address and port dependent
+# (the default).
+if command -v turnserver >/dev/null && command -v turnutils_natdiscovery >/dev/null; then
+	ip -n sl-inet addr add 203.0.113.100/24 dev eth0 2>/dev/null
+	ip netns exec sl-inet turnserver -S -n --no-cli --no-tls --no-dtls -L 203.0.113.1 \
+		-L 203.0.113.100 --log-file stdout --pidfile "$tmp/turnserver.pid" \
+		>"$tmp/turnserver.log" 2>&1 &
+	bg_pids+=($!)
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec sl-inet ss -lun | grep -q '203.0.113.100:3478' && break
+		sleep 0.1
+	done
+	in_ns a1 turnutils_natdiscovery -m 203.0.113.1 >"$tmp/natdisc-m.txt" 2>&1
+	in_ns a1 turnutils_natdiscovery -f 203.0.113.1 >"$tmp/natdisc-f.txt" 2>&1
+	check "turnutils_natdiscovery -m from a1: endpoint-independent mapping" \
+		grep -q 'NAT with Endpoint Independent Mapping' "$tmp/natdisc-m.txt"
+	check "turnutils_natdiscovery -f from a1: address and port dependent filtering" \
+		grep -q 'NAT with Address and Port Dependent Filtering' "$tmp/natdisc-f.txt"
+	[[ $tap_nfail -eq 0 ]] || diag "$(tail -n 12 "$tmp/natdisc-m.txt" "$tmp/natdisc-f.txt")"
+else
+	not_ok "turnutils_natdiscovery -m from a1: endpoint-independent mapping" "coturn is not installed (scripts/deps installs it)"
+	not_ok "turnutils_natdiscovery -f from a1: address and port dependent filtering" "coturn is not installed"
+fi
+
 # ---------------------------------------------------------------- DNAT, EIP
 bg_pids+=("$(identity_server a1 192.168.1.10 80 a1 90)")
 sleep 0.3
@@ -214,5 +241,16 @@ check "sluicectl counters: nat_out, nat_in and nat_icmp_errors grew" counters_ok
 ctl_check "more than one worker received packets (flows spread over the queues)" \
 	'sum(1 for v in [c for c in j["counters"] if c["counter"] == "rx_packets"][0]["per_lcore"][1:] if v > 0) >= 2' \
 	counters --per-lcore
+
+# ---------------------------------------------------------------- sessions (telemetry)
+ctl_check "sluicectl sessions 198.18.0.1: a1's SNAT sessions (192.168.1.10 -> 198.18.0.1) are listed" \
+	'any(s["inside"] == "192.168.1.10" and s["public"] == "198.18.0.1" and s["remote"] == "203.0.113.1" for s in j["sessions"]) and all("198.18.0.1" in (s["inside"], s["public"], s["remote"]) for s in j["sessions"])' \
+	sessions 198.18.0.1
+ctl_check "sluicectl sessions --port 8080: the DNAT session inet -> 198.18.0.2:8080 -> a1:80" \
+	'any(s["public"] == "198.18.0.2" and s["public_port"] == 8080 and s["inside"] == "192.168.1.10" and s["inside_port"] == 80 for s in j["sessions"])' \
+	sessions --port 8080
+ctl_check "sluicectl nat: the gateway has live sessions it created, 198.18.0.1 has ports in use" \
+	'any(g["live"] > 0 and g["created"] >= g["live"] for g in j["gateways"].values()) and j["public_ips"]["198_18_0_1"]["tcp_ports"] + j["public_ips"]["198_18_0_1"]["udp_ports"] > 0 and j["sessions"] > 0' \
+	nat
 
 tap_done

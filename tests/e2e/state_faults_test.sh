@@ -208,12 +208,23 @@ check "sluiced still runs and serves reads from the read-only directory ($reads 
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 pid=
-umount "$state" && mounted=0
+# the killed process's files close asynchronously: retry the unmount
+for ((i = 0; i < 50; i++)); do
+	umount "$state" 2>/dev/null && break
+	sleep 0.1
+done
+((i < 50)) || tap_bail "cannot unmount the ext4 image: $(fuser -vm "$state" 2>&1 | head -5)"
+mounted=0
+mountpoint -q "$state" && tap_bail "something else is still mounted on $state: $(findmnt "$state")"
 e2fsck -fy "$tmp/ext4.img" >"$tmp/fsck" 2>&1
 fsck_rc=$?
 diag "e2fsck -fy: exit $fsck_rc"
-mount -o loop,errors=remount-ro "$tmp/ext4.img" "$state" || tap_bail "cannot mount the repaired image"
+# explicitly read-write: mount would otherwise fall back to read-only quietly
+mount -o loop,rw,errors=remount-ro "$tmp/ext4.img" "$state" ||
+	tap_bail "cannot mount the repaired image read-write: $(tail -3 "$tmp/fsck")"
 mounted=1
+findmnt -no OPTIONS "$state" | grep -q '^rw' ||
+	tap_bail "the repaired image is mounted $(findmnt -no OPTIONS "$state")"
 start_sluiced || tap_bail "sluiced did not restart on the repaired directory: $(tail -3 "$tmp/log")"
 api DescribeSluiceInstances RegionId=cn-hangzhou VSwitchId="$vsw" PageSize=50 |
 	/usr/bin/python3 -c 'import json,sys

@@ -56,6 +56,11 @@
  * the data plane's neighbour entry for that address follows the holder.
  * Police (compile_police.c, issue 7): the same scheme for the police
  * section, rebuilt after the NAT section (it is indexed by its public IPs).
+ * IPv6 gateway (compile_ipv6gw.c, issue 6): the same scheme for its
+ * section; a VPC with an IPv6 gateway gets ::/0 -> IP6GW (SYSTEM, added
+ * after the custom routes so that a custom ::/0 wins), and a VPC whose
+ * IPv6 gateway appeared or went is recompiled like one whose NAT gateway
+ * did. The section's rule next hops hold their own references.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -404,8 +409,14 @@ static int sl_compile_subnet(struct sl_ctable *t, const struct sl_vpc_obj *v, ui
 	return sl_add_host(t, sub->family, gw, SL_ROUTE_SYSTEM, &nh);
 }
 
+void sl_compile_inside_nexthop(struct sl_nexthop *nh, uint8_t type, uint8_t family,
+			       const struct sl_vpc_obj *v, uint32_t vpc_index, const char *owner)
+{
+	sl_nh_inside(nh, type, family, v, vpc_index, owner);
+}
+
 static int sl_compile_vpc_table(struct sl_ctable *t, const struct sl_vpc_obj *v, uint32_t index,
-				const struct sl_natgw_obj *natgw)
+				const struct sl_natgw_obj *natgw, const struct sl_ipv6gw_obj *gw6)
 {
 	char key[SL_JSL_KEY_MAX];
 	struct sl_nexthop nh;
@@ -454,6 +465,13 @@ static int sl_compile_vpc_table(struct sl_ctable *t, const struct sl_vpc_obj *v,
 		sl_nh_inside(&nh, SL_NH_NATGW, SL_AF_INET, v, index, natgw->id);
 		nh.flags = SL_NH_F_SYSTEM;
 		rc = sl_ctable_add(t, &any, SL_ROUTE_SYSTEM, &nh);
+	}
+	if (rc == 0 && gw6) { /* IPv6 gateway (issue 6) */
+		struct sl_pfx any6 = {.family = SL_AF_INET6};
+
+		sl_nh_inside(&nh, SL_NH_IP6GW, SL_AF_INET6, v, index, gw6->id);
+		nh.flags = SL_NH_F_SYSTEM;
+		rc = sl_ctable_add(t, &any6, SL_ROUTE_SYSTEM, &nh);
 	}
 	return rc < 0 ? rc : sl_ctable_finish(t);
 }
@@ -521,6 +539,7 @@ struct sl_cvpc {
 	uint16_t trunk;
 	uint32_t n_vswitches;
 	char natgw_id[SL_ID_LEN]; /**< the VPC's NAT gateway when compiled, "" none */
+	char ip6gw_id[SL_ID_LEN]; /**< the VPC's IPv6 gateway when compiled, "" none */
 	struct sl_ctable t;
 };
 
@@ -579,6 +598,8 @@ struct sl_bank_state {
 	bool dirty_havip;	  /**< the HaVip section changed */
 	struct sl_blk police_blk; /**< the police section's block, size 0 if none */
 	bool dirty_police;	  /**< the police section changed */
+	struct sl_blk ip6gw_blk;  /**< the IPv6 gateway section's block (issue 6) */
+	bool dirty_ip6gw;	  /**< the IPv6 gateway section changed */
 	uint32_t vpc_cap, nh_cap; /**< array capacities of this bank's layout */
 	Pvoid_t dirty_vpc;	  /**< Judy1: VPC indexes to rewrite */
 	Pvoid_t dirty_nh;	  /**< Judy1: next-hop indexes to rewrite */
@@ -638,10 +659,11 @@ struct sl_compiler {
 	struct sl_cvpc **slots;
 	uint32_t n_slots;
 	struct sl_bank_state bank[2];
-	struct sl_nat_compiler *nat; /**< NAT section (compile_nat.c) */
-	struct sl_havip_compiler *havip; /**< HaVip section (compile_havip.c) */
+	struct sl_nat_compiler *nat;	   /**< NAT section (compile_nat.c) */
+	struct sl_havip_compiler *havip;   /**< HaVip section (compile_havip.c) */
 	struct sl_police_compiler *police; /**< police section (compile_police.c) */
-	uint64_t full_writes;	     /**< banks written in full so far */
+	struct sl_ip6gw_compiler *ip6gw;   /**< IPv6 gateway section (compile_ipv6gw.c) */
+	uint64_t full_writes;		   /**< banks written in full so far */
 	struct sl_compile_stats stats;
 };
 
@@ -874,8 +896,9 @@ struct sl_compiler *sl_compiler_new(void)
 	c->nat = sl_nat_compiler_new();
 	c->havip = sl_havip_compiler_new();
 	c->police = sl_police_compiler_new();
+	c->ip6gw = sl_ip6gw_compiler_new();
 	if (c->rib4 == NULL || c->rib6 == NULL || c->nat == NULL || c->havip == NULL ||
-	    c->police == NULL) {
+	    c->police == NULL || c->ip6gw == NULL) {
 		sl_compiler_free(c);
 		return NULL;
 	}
@@ -924,6 +947,7 @@ void sl_compiler_free(struct sl_compiler *c)
 	sl_nat_compiler_free(c->nat);
 	sl_havip_compiler_free(c->havip);
 	sl_police_compiler_free(c->police);
+	sl_ip6gw_compiler_free(c->ip6gw);
 	sl_jhs_free(&c->gnh_index);
 	sl_j1_free(&c->gnh_free);
 	free(c->gnh);
@@ -1407,6 +1431,7 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 	Pvoid_t natgw_of = NULL; /* JudySL VpcId -> its NAT gateway */
 	uint32_t max_index = 0;
 	bool nat_changed = false, havip_changed = false, police_changed = false;
+	bool ip6gw_changed = false;
 	int rc = 0;
 
 	memset(&stats, 0, sizeof(stats));
@@ -1451,6 +1476,7 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		const struct sl_vpc_obj *v = s->vpc_v.v[i];
 		struct sl_cvpc *cv = sl_jsl_get(c->cache, v->id);
 		const struct sl_natgw_obj *g = sl_jsl_get(natgw_of, v->id);
+		const struct sl_ipv6gw_obj *g6 = sl_jsl_get(s->ipv6_keys, v->id);
 		uint32_t index = 0;
 
 		stats.n_vpcs++;
@@ -1458,7 +1484,8 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		if (rc < 0)
 			break;
 		if (cv && cv->index == index && !sl_jsl_get(c->dirty, v->id) &&
-		    strcmp(cv->natgw_id, g ? g->id : "") == 0)
+		    strcmp(cv->natgw_id, g ? g->id : "") == 0 &&
+		    strcmp(cv->ip6gw_id, g6 ? g6->id : "") == 0)
 			continue;
 		cv = calloc(1, sizeof(*cv));
 		if (cv == NULL) {
@@ -1472,7 +1499,8 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		cv->trunk = (uint16_t)v->trunk;
 		cv->n_vswitches = v->n_vswitches;
 		snprintf(cv->natgw_id, sizeof(cv->natgw_id), "%s", g ? g->id : "");
-		rc = sl_compile_vpc_table(&cv->t, v, index, g);
+		snprintf(cv->ip6gw_id, sizeof(cv->ip6gw_id), "%s", g6 ? g6->id : "");
+		rc = sl_compile_vpc_table(&cv->t, v, index, g, g6);
 		if (rc == 0)
 			rc = sl_cache_put(c, v->id, cv);
 		if (rc < 0) {
@@ -1496,6 +1524,10 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		rc = sl_police_compile(c->police, sl_nat_compiled(c->nat), s, &police_changed);
 	if (police_changed)
 		c->bank[0].dirty_police = c->bank[1].dirty_police = true;
+	if (rc == 0)
+		rc = sl_ip6gw_compile(c->ip6gw, c, s, &ip6gw_changed);
+	if (ip6gw_changed)
+		c->bank[0].dirty_ip6gw = c->bank[1].dirty_ip6gw = true;
 	/* the VPC part ran alongside the FIBs built ahead; the RIB from here */
 	sl_fib_pre_join(c);
 	if (rc == 0 && (c->inet_dirty || !c->inet_valid)) {
@@ -1576,6 +1608,8 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 		stats.bytes += sl_heap_class_size(sl_havip_compiled(c->havip)->size);
 	if (sl_police_compiled(c->police))
 		stats.bytes += sl_heap_class_size(sl_police_compiled(c->police)->size);
+	if (sl_ip6gw_compiled(c->ip6gw))
+		stats.bytes += sl_heap_class_size(sl_ip6gw_compiled(c->ip6gw)->size);
 	stats.n_v4 += c->inet.n_v4;
 	stats.n_v6 += c->inet.n_v6;
 	stats.n_prefixes += c->inet.n_pfx;
@@ -1762,6 +1796,31 @@ const struct sl_pol_sec *sl_compiler_police(const struct sl_compiler *c)
 	return sl_police_compiled(c->police);
 }
 
+/* The IPv6 gateway section (issue 6): the same as the NAT one. */
+static int sl_write_ip6gw(struct sl_compiler *c, struct sl_bank_state *bs, uint8_t *bank,
+			  struct sl_bank_header *h)
+{
+	const struct sl_ip6gw_sec *sec = sl_ip6gw_compiled(c->ip6gw);
+
+	return sl_write_section(bs, bank, &bs->ip6gw_blk, sec, sec ? sec->size : 0, &h->ip6gw_off,
+				&h->ip6gw_size);
+}
+
+const struct sl_ip6gw_sec *sl_compiler_ip6gw(const struct sl_compiler *c)
+{
+	return sl_ip6gw_compiled(c->ip6gw);
+}
+
+int sl_compiler_nh_acquire(struct sl_compiler *c, const struct sl_nexthop *nh, uint32_t *idx)
+{
+	return sl_gnh_acquire(c, nh, idx);
+}
+
+void sl_compiler_nh_release(struct sl_compiler *c, uint32_t idx)
+{
+	sl_gnh_release(c, idx);
+}
+
 /* Header fields that describe the current state (not the layout), and the
  * (trunk, VLAN) map when `map` says it may differ: on a full write or when
  * a VPC of this bank is dirty (every VPC added, removed or changed is). A
@@ -1794,6 +1853,7 @@ static void sl_bank_clean(struct sl_bank_state *bs)
 	bs->dirty_nat = false;
 	bs->dirty_havip = false;
 	bs->dirty_police = false;
+	bs->dirty_ip6gw = false;
 	bs->n_dirty_pfx = 0;
 	bs->fib_rebuild = false;
 }
@@ -1975,6 +2035,7 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 	bs->nat_blk.off = bs->nat_blk.size = 0;
 	bs->havip_blk.off = bs->havip_blk.size = 0;
 	bs->police_blk.off = bs->police_blk.size = 0;
+	bs->ip6gw_blk.off = bs->ip6gw_blk.size = 0;
 
 	memcpy(SL_BANK_PTR(bank, h->nh_off, void), c->gnh, (size_t)c->n_gnh * sizeof(*c->gnh));
 	vpcs = SL_BANK_PTR(bank, h->vpc_off, struct sl_vpc);
@@ -1988,6 +2049,8 @@ static int sl_write_full(struct sl_compiler *c, unsigned int b, uint8_t *bank, u
 		rc = sl_write_havip(c, bs, bank, h);
 	if (rc == 0)
 		rc = sl_write_police(c, bs, bank, h);
+	if (rc == 0)
+		rc = sl_write_ip6gw(c, bs, bank, h);
 	if (rc < 0)
 		return rc;
 	sl_write_state(c, bs, bank, h, true);
@@ -2026,6 +2089,8 @@ static int sl_write_dirty(struct sl_compiler *c, unsigned int b, uint8_t *bank)
 		rc = sl_write_havip(c, bs, bank, h);
 	if (rc == 0 && bs->dirty_police)
 		rc = sl_write_police(c, bs, bank, h);
+	if (rc == 0 && bs->dirty_ip6gw)
+		rc = sl_write_ip6gw(c, bs, bank, h);
 	if (rc == 0 && c->fib_mode)
 		rc = sl_sync_fibs(c, bs);
 	if (rc < 0)
@@ -2071,7 +2136,8 @@ bool sl_compile_bank_dirty(const struct sl_compiler *c, unsigned int b)
 	const struct sl_bank_state *bs = &c->bank[b & 1];
 
 	return !bs->valid || bs->dirty_vpc || bs->dirty_nh || bs->dirty_inet || bs->dirty_nat ||
-	       bs->dirty_havip || bs->dirty_police || bs->n_dirty_pfx || bs->fib_rebuild;
+	       bs->dirty_havip || bs->dirty_police || bs->dirty_ip6gw || bs->n_dirty_pfx ||
+	       bs->fib_rebuild;
 }
 
 int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint64_t bank_size)
@@ -2090,8 +2156,8 @@ int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint
 
 const char *sl_nh_type_name(uint8_t type)
 {
-	static const char *const n[SL_NH_TYPE_MAX] = {"unreachable", "blackhole", "local",
-						      "connected",   "gateway",	  "natgw"};
+	static const char *const n[SL_NH_TYPE_MAX] = {
+	    "unreachable", "blackhole", "local", "connected", "gateway", "natgw", "ip6gw"};
 
 	return type < SL_NH_TYPE_MAX ? n[type] : "?";
 }

@@ -289,6 +289,35 @@ int sl_fib_pre_take(struct sl_fib_pre *p, void *bank, struct sl_fib4 *h4, uint64
 		    struct sl_fib6_writer **w6);
 void sl_fib_pre_free(struct sl_fib_pre *p);
 
+/* ---- IPv6 gateway section (compile_ipv6gw.c, issue 6) -------------------- */
+
+/** The IPv6 gateway part of the compiler: the last section built (sl_shm.h,
+ * struct sl_ip6gw_sec) and the next-hop references its ingress route
+ * rules hold. Owned by struct sl_compiler; sl_compile() runs it. */
+struct sl_ip6gw_compiler;
+
+struct sl_ip6gw_compiler *sl_ip6gw_compiler_new(void);
+void sl_ip6gw_compiler_free(struct sl_ip6gw_compiler *g);
+/** Rebuild the section from a validated store (VPC indexes from `c`, which
+ * must have allocated them; rule next hops are acquired in `c`); *changed
+ * tells whether it differs from the previous one. 0 or -ENOMEM (the
+ * previous section and its references are kept). */
+int sl_ip6gw_compile(struct sl_ip6gw_compiler *g, struct sl_compiler *c, const struct sl_store *s,
+		     bool *changed);
+/** The last section built, NULL when the store has no IPv6 gateway. */
+const struct sl_ip6gw_sec *sl_ip6gw_compiled(const struct sl_ip6gw_compiler *g);
+/** The IPv6 gateway section of the compiler's state (NULL if none). */
+const struct sl_ip6gw_sec *sl_compiler_ip6gw(const struct sl_compiler *c);
+
+/** Take / drop a reference on the global next hop with the bytes of `nh`
+ * (created if new, marked dirty in both banks): for sections whose
+ * entries point into the bank's next-hop array. */
+int sl_compiler_nh_acquire(struct sl_compiler *c, const struct sl_nexthop *nh, uint32_t *idx);
+void sl_compiler_nh_release(struct sl_compiler *c, uint32_t idx);
+/** A next hop on VPC `v`'s side (index `vpc_index`): its trunk, VLAN, MTU. */
+void sl_compile_inside_nexthop(struct sl_nexthop *nh, uint8_t type, uint8_t family,
+			       const struct sl_vpc_obj *v, uint32_t vpc_index, const char *owner);
+
 /** Next-hop and origin names for display. */
 const char *sl_nh_type_name(uint8_t type);
 const char *sl_route_origin_name(uint8_t origin);

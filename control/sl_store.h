@@ -250,8 +250,9 @@ struct sl_fwd_obj {
 
 /*
  * IPv6 gateway objects (docs/api.md, IPv6 gateways): plain fixed-size data
- * like the NAT objects. The data plane ignores them for now (issue 6's
- * data-plane slice): no VPC table depends on them.
+ * like the NAT objects. compile_ipv6gw.c turns them into the bank's IPv6
+ * gateway section, and a VPC's ::/0 goes to its IPv6 gateway
+ * (docs/ipv6gw.md).
  */
 struct sl_ipv6gw_obj {
 	struct sl_obj_state st;

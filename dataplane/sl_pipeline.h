@@ -63,8 +63,10 @@ enum sl_stage {
 	SL_STAGE_SNAT4,		/* outbound without EIP: SNAT session, then POLICE4 or ROUTE4 */
 	SL_STAGE_NAT4_IN,	/* inbound to a gateway's IP: session or DNAT, then POLICE4 or ROUTE4 */
 	SL_STAGE_POLICE4,	/* bandwidth policers of the public IP (md->pub_ip), then ROUTE4 */
+	SL_STAGE_IP6GW_IN,	/* IPv6 gateway (issue 6): Internet -> VPC */
 	SL_STAGE_ROUTE4,	/* LPM in the VPC or Internet table */
 	SL_STAGE_ROUTE6,
+	SL_STAGE_IP6GW_OUT,	/* IPv6 gateway (issue 6): VPC -> Internet */
 	SL_STAGE_LOCAL4,	/* addressed to the gateway: echo reply */
 	SL_STAGE_LOCAL6,
 	SL_STAGE_FORWARD4,	/* TTL, checksum, MTU / fragmentation */
@@ -90,6 +92,8 @@ enum sl_punt_reason {
 #define SL_META_F_LOCAL_ORIGIN 0x01 /* made by the gateway: no TTL decrement,
 				     * no ICMP error about it */
 #define SL_META_F_ICMP_ERROR 0x02   /* is an ICMP error we originated */
+#define SL_META_F_IP6GW_SEEN 0x04   /* IPv6 gateway (issue 6): ip6gw_in looked at
+				     * it; route6 routes it on the Internet side */
 
 /**
  * Per-packet metadata in the mbuf private area (the pool is created with
@@ -441,18 +445,13 @@ static inline int sl_u128_le(uint64_t ahi, uint64_t alo, uint64_t bhi, uint64_t 
 	return ahi < bhi || (ahi == bhi && alo <= blo);
 }
 
-/** Longest-prefix match of an IPv6 address given as host-order halves. */
-static inline uint32_t sl_rt6_lookup(const struct sl_bank_header *b, const struct sl_route_table *rt,
-				     uint64_t hi, uint64_t lo_addr)
+/** The value of the last of the IPv6 intervals e[0..n) whose start <= the
+ * address (host-order halves); e[0] starts at 0. 0 if n is 0. */
+static inline uint32_t sl_rt6_search(const struct sl_rt6_entry *e, uint32_t n, uint64_t hi,
+				     uint64_t lo_addr)
 {
-	const struct sl_rt6_entry *e = SL_BANK_PTR(b, rt->v6_off, const struct sl_rt6_entry);
-	uint32_t lo = 0, n = rt->v6_n;
+	uint32_t lo = 0;
 
-	if (rt->flags & SL_RT_F_FIB) {
-		uint64_t be[2] = {rte_cpu_to_be_64(hi), rte_cpu_to_be_64(lo_addr)};
-
-		return sl_fib6_lookup(b, &b->fib6, (const uint8_t *)be);
-	}
 	if (unlikely(n == 0))
 		return SL_NH_NONE;
 	while (n > 1) {
@@ -462,6 +461,19 @@ static inline uint32_t sl_rt6_lookup(const struct sl_bank_header *b, const struc
 		n -= half;
 	}
 	return e[lo].nh;
+}
+
+/** Longest-prefix match of an IPv6 address given as host-order halves. */
+static inline uint32_t sl_rt6_lookup(const struct sl_bank_header *b, const struct sl_route_table *rt,
+				     uint64_t hi, uint64_t lo_addr)
+{
+	if (rt->flags & SL_RT_F_FIB) {
+		uint64_t be[2] = {rte_cpu_to_be_64(hi), rte_cpu_to_be_64(lo_addr)};
+
+		return sl_fib6_lookup(b, &b->fib6, (const uint8_t *)be);
+	}
+	return sl_rt6_search(SL_BANK_PTR(b, rt->v6_off, const struct sl_rt6_entry), rt->v6_n, hi,
+			     lo_addr);
 }
 
 /** Egress port of a next hop: its trunk's port on the inside, the outside
@@ -486,6 +498,8 @@ void sl_stage_nat4_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_police4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_ip6gw_out(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_local4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_local6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_forward4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);

@@ -153,6 +153,7 @@ static const char *sl_nh_type_name(unsigned int t)
 	    [SL_NH_CONNECTED] = "connected",
 	    [SL_NH_GATEWAY] = "gateway",
 	    [SL_NH_NATGW] = "natgw",
+	    [SL_NH_IP6GW] = "ip6gw",
 	};
 	return t < SL_NH_TYPE_MAX ? n[t] : "invalid";
 }

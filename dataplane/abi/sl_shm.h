@@ -73,9 +73,10 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 9u /* 8: exception-path counters (issue 8), HaVip section and
-				 * holder export (issue 12); 9: police section and policer
-				 * export (issue 7), NAT session drops and counters (issue 5) */
+#define SL_SHM_ABI_VERSION 10u /* 8: exception-path counters (issue 8), HaVip section and
+				  * holder export (issue 12); 9: police section and policer
+				  * export (issue 7), NAT session drops and counters (issue 5);
+				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6) */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -153,6 +154,10 @@ enum sl_nh_type {
 				* translate (EIP 1:1, SNAT), then the Internet
 				* table; the gateway is the one of vpc_index
 				* (one per VPC), see struct sl_nat_sec */
+	/* IPv6 gateway (issue 6) */
+	SL_NH_IP6GW = 6,       /**< the VPC's IPv6 gateway (its ::/0): gating by
+				* Internet bandwidth and egress-only state,
+				* then the Internet side; struct sl_ip6gw_sec */
 	SL_NH_TYPE_MAX
 };
 
@@ -283,7 +288,11 @@ struct sl_bank_header {
 	 * police_off 0 = no policer. */
 	uint64_t police_off;
 	uint64_t police_size;
-	uint8_t pad[256 - 232];
+	/* IPv6 gateway section (issue 6): struct sl_ip6gw_sec, one heap
+	 * block; ip6gw_off 0 = no IPv6 gateway. */
+	uint64_t ip6gw_off;
+	uint64_t ip6gw_size;
+	uint8_t pad[256 - 248];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -498,6 +507,60 @@ struct sl_pol_sec {
 };
 
 /* ---------------------------------------------------------------------- */
+/* IPv6 gateway section (issue 6, docs/ipv6gw.md).                         */
+/*
+ * One block like the NAT section: rebuilt whole when an IPv6 gateway
+ * object changes and copied into either bank; offsets from the start of
+ * the section. Addresses are 128-bit as two host-order halves (hi, lo),
+ * like struct sl_rt6_entry.
+ *
+ *   gw[n_gws]       IPv6 gateways by index (position in the store's order;
+ *                   the data plane keeps no state by gateway index):
+ *                   VPC index, spec, the slice of rule_rt[] holding its
+ *                   ingress route rules
+ *   vpc_rt[]        intervals over the IPv6 CIDRs of the VPCs that have a
+ *                   gateway (VPC and VSwitch blocks): nh = gateway index
+ *                   + 1, 0 = not behind a gateway. An Internet-side
+ *                   destination inside one is the gateway's to deliver
+ *                   or drop; anything else is routed as before
+ *   addr[n_addrs]   the IPv6 addresses with Internet bandwidth or an
+ *                   egress-only rule, sorted by (address, vpc_index) for
+ *                   a binary search: VPC, gateway, Mbps, policer index
+ *                   (issue 7; 0 = none), flags
+ *   rule_rt[]       per gateway, intervals of destination -> global
+ *                   next-hop index (SL_NH_GATEWAY via the target's IPv6
+ *                   address, in the bank's next-hop array), 0 = no rule;
+ *                   the longest rule prefix wins
+ */
+#define SL_IP6GW_A_BANDWIDTH 0x1u /**< has Internet bandwidth: may talk to the Internet */
+#define SL_IP6GW_A_EGRESS_ONLY 0x2u /**< egress-only: inbound only for flows it started */
+
+struct sl_ip6gw_gw_ent {
+	char id[SL_ID_LEN];
+	uint32_t vpc_index;
+	uint32_t rule_rt_first; /**< its intervals in rule_rt[] */
+	uint32_t rule_rt_n;
+	uint32_t n_rules;
+};
+
+struct sl_ip6gw_addr_ent {
+	uint64_t hi, lo;    /**< the address */
+	uint32_t vpc_index;
+	uint32_t gw;	    /**< gateway index */
+	uint32_t bandwidth; /**< Mbps, 0 without bandwidth (policing: issue 7) */
+	uint32_t policer;   /**< policer index for issue 7, 0 = none */
+	uint32_t flags;	    /**< SL_IP6GW_A_* */
+	uint32_t pad;
+	char id[SL_ID_LEN]; /**< Ipv6AddressId */
+};
+
+struct sl_ip6gw_sec {
+	uint32_t n_gws, n_vpc_rt, n_addrs, n_rule_rt;
+	uint64_t gw_off, vpc_rt_off, addr_off, rule_rt_off;
+	uint64_t size; /**< bytes of the section */
+};
+
+/* ---------------------------------------------------------------------- */
 /* Stats area: written only by sluice-dp, read by sluiced and sluicectl.   */
 
 /** Per-lcore counters, written only by the owning lcore without atomics
@@ -697,6 +760,10 @@ static_assert(sizeof(struct sl_pol_ip_ent) == 8, "police ip entry");
 static_assert(sizeof(struct sl_pol_ip6_ent) == 24, "police ip6 entry");
 static_assert(sizeof(struct sl_pol_sec) == 48, "police section header");
 static_assert(sizeof(struct sl_pol_export) == 48, "policer export");
+static_assert(offsetof(struct sl_bank_header, ip6gw_off) == 232, "bank ip6gw section");
+static_assert(sizeof(struct sl_ip6gw_gw_ent) == SL_ID_LEN + 16, "ip6gw gw");
+static_assert(sizeof(struct sl_ip6gw_addr_ent) == 40 + SL_ID_LEN, "ip6gw addr");
+static_assert(sizeof(struct sl_ip6gw_sec) == 56, "ip6gw section header");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
 static_assert(offsetof(struct sl_port_stats, trunk) == 44 &&
 		  offsetof(struct sl_port_stats, ipackets) == 48,

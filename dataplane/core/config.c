@@ -50,6 +50,7 @@ void sl_config_defaults(struct sl_config *c)
 	c->nat_gateways = 1024;
 	c->nat_public_ips = 256;
 	c->policers = SL_DEFAULT_POLICERS;
+	c->ip6_egress_flows = 65536; /* flows of all egress-only addresses (issue 6) */
 }
 
 static int sl_cfg_err(char *err, size_t errlen, const char *what, const char *fmt, ...)
@@ -219,6 +220,9 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 		} else if (strcmp(k, "policers") == 0) {
 			rc = sl_cfg_uint(v, 0, SL_POLICERS_MAX, &c->policers, what, "policers",
 					 err, errlen);
+		} else if (strcmp(k, "ip6_egress_flows") == 0) { /* issue 6 */
+			rc = sl_cfg_uint(v, 0, SL_NAT_SESSIONS_MAX, &c->ip6_egress_flows, what,
+					 "ip6_egress_flows", err, errlen);
 		} else if (strcmp(k, "ports") == 0) {
 			size_t i;
 			json_t *p;
@@ -244,7 +248,7 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 			return sl_cfg_err(
 			    err, errlen, what,
 			    "%.64s: unknown key (expected segment, mbufs, idle_sleep_us, nat_sessions, "
-			    "nat_gateways, nat_public_ips, policers, ports)",
+			    "nat_gateways, nat_public_ips, policers, ip6_egress_flows, ports)",
 			    k);
 		}
 		if (rc)

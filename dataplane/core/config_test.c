@@ -21,7 +21,7 @@ static void test_full(void **state)
 	const char *txt =
 	    "{\"Comment\": \"x\", \"segment\": \"/dev/shm/sluice-lab\", \"mbufs\": 8191,"
 	    " \"idle_sleep_us\": 20, \"nat_sessions\": 100000, \"nat_gateways\": 8,"
-	    " \"nat_public_ips\": 40, \"policers\": 100, \"ports\": ["
+	    " \"nat_public_ips\": 40, \"policers\": 100, \"ip6_egress_flows\": 1024, \"ports\": ["
 	    " {\"name\": \"inside0\", \"role\": \"inside\", \"mtu\": 1500,"
 	    "  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\"},"
 	    " {\"name\": \"outside0\", \"role\": \"outside\", \"mtu\": 9000,"
@@ -35,6 +35,7 @@ static void test_full(void **state)
 	assert_int_equal(c.nat_gateways, 8);
 	assert_int_equal(c.nat_public_ips, 40);
 	assert_int_equal(c.policers, 100);
+	assert_int_equal(c.ip6_egress_flows, 1024);
 	assert_int_equal(c.n_ports, 2);
 	assert_string_equal(c.ports[0].name, "inside0");
 	assert_int_equal(c.ports[0].role, SL_ROLE_INSIDE);
@@ -84,6 +85,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.nat_gateways, 1024);
 	assert_int_equal(c.nat_public_ips, 256);
 	assert_int_equal(c.policers, SL_DEFAULT_POLICERS); /* policing on by default */
+	assert_int_equal(c.ip6_egress_flows, 65536);
 	assert_int_equal(c.ports[0].mtu, SL_DEFAULT_PORT_MTU);
 }
 
@@ -138,6 +140,7 @@ static void test_errors(void **state)
 	    {"{\"nat_public_ips\": 65536}", "bad.json: nat_public_ips: 65536 is outside"},
 	    {"{\"policers\": 4194305}", "bad.json: policers: 4194305 is outside"},
 	    {"{\"policers\": \"many\"}", "bad.json: policers: must be an integer"},
+	    {"{\"ip6_egress_flows\": 16777217}", "bad.json: ip6_egress_flows: 16777217 is outside"},
 	    {"{\"segment\": 3}", "bad.json: segment: must be a string"},
 	    {"{\"segment\": \"\"}", "bad.json: segment: must not be empty"},
 	    {"{\"ports\": []}", "bad.json: ports: at least one port is required"},

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -41,6 +42,7 @@
 
 #include "sl_dp.h"
 #include "sl_log.h"
+#include "sl_ip6gw.h"
 #include "sl_nat.h"
 #include "sl_neigh.h"
 #include "sl_port.h"
@@ -72,6 +74,8 @@ static const char sl_usage_text[] =
     "                    nat_public_ips public IPs the table serves (default 256)\n"
     "                    policers       bandwidth policers (policer indexes), 0 = no\n"
     "                                   policing (default 16384)\n"
+    "                    ip6_egress_flows  IPv6 gateway egress-only flows, 0 = no\n"
+    "                                   table (default 65536)\n"
     "  --segment PATH  segment path, overrides \"segment\" of the config file\n"
     "  --help          show this text and exit (anywhere on the command line);\n"
     "                  --eal-help shows DPDK's EAL options instead\n"
@@ -346,6 +350,15 @@ int main(int argc, char **argv)
 			goto out_mem;
 		}
 	}
+	if (dp->conf->ip6_egress_flows) { /* IPv6 gateway egress-only state (issue 6) */
+		const struct sl_ip6eo_conf ec = {.capacity = dp->conf->ip6_egress_flows,
+						 .n_readers = dp->n_workers};
+
+		dp->ip6eo = sl_ip6eo_create("sl_ip6eo", &ec);
+		if (!dp->ip6eo)
+			SL_LOG(WARNING, "no IPv6 egress-only state table (%u flows): %s",
+			       ec.capacity, rte_strerror(rte_errno));
+	}
 
 	for (;;) {
 		rc = sl_dp_announce(dp);
@@ -378,6 +391,7 @@ out_mem:
 	sl_police_free(dp);
 	sl_nat_free(dp->nat);
 	free(dp->nat_applied);
+	sl_ip6eo_free(dp->ip6eo);
 	if (dp->neigh)
 		sl_neigh_free(dp->neigh);
 	for (i = 0; i < dp->n_workers; i++) {

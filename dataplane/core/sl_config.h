@@ -33,6 +33,8 @@ struct sl_config {
 	uint32_t nat_gateways;	/**< NAT gateways the table is sized for */
 	uint32_t nat_public_ips; /**< public IPs (24 KiB of port bitmaps each) */
 	uint32_t policers;	 /**< bandwidth policers (policer indexes), 0 = no policing */
+	uint32_t ip6_egress_flows; /**< IPv6 gateway egress-only state capacity (issue 6),
+				    * 0 = no table */
 	unsigned int n_ports;
 	unsigned int n_trunks; /**< inside ports, <= SL_MAX_TRUNKS */
 	struct sl_port_conf ports[SL_MAX_PORTS];

@@ -39,6 +39,7 @@
 struct sl_nat_table; /* dataplane/nat/sl_nat.h */
 struct sl_pol_table; /* dataplane/policer/sl_policer.h */
 struct sl_pol_applied; /* police.c */
+struct sl_ip6eo_table; /* dataplane/pipeline/sl_ip6gw.h (issue 6) */
 
 struct sl_neigh_table;
 
@@ -81,6 +82,10 @@ struct sl_dp {
 	 * applied to `nat`, and whether applying must be tried again. */
 	struct sl_nat_sec *nat_applied;
 	bool nat_apply_retry;
+	/* IPv6 gateway egress-only state (dataplane/pipeline/ip6gw_state.c),
+	 * NULL if it could not be created (egress-only addresses then get no
+	 * traffic back). Workers 0..n_workers-1 are its QSBR readers. */
+	struct sl_ip6eo_table *ip6eo;
 
 	unsigned int n_ports; /* ports of the config, in config order */
 	uint16_t port_ids[SL_MAX_PORTS];

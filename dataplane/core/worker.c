@@ -42,6 +42,7 @@
 #include <rte_malloc.h>
 
 #include "sl_dp.h"
+#include "sl_ip6gw.h"
 #include "sl_nat.h"
 #include "sl_neigh.h"
 
@@ -195,6 +196,43 @@ static bool sl_police_ok(const struct sl_bank_header *b, uint64_t bank_size)
 	return true;
 }
 
+/* The IPv6 gateway section (issue 6) lies inside the bank, its arrays
+ * inside it, and the indexes the fast path follows (gateway of an address
+ * or a VPC block, a gateway's rule slice) are in range. */
+static bool sl_ip6gw_ok(const struct sl_bank_header *b, uint64_t bank_size)
+{
+	const struct sl_ip6gw_sec *s;
+	uint64_t lim;
+
+	if (b->ip6gw_off == 0)
+		return true;
+	if (!sl_span_ok(b->ip6gw_off, 1, b->ip6gw_size, bank_size) || b->ip6gw_size < sizeof(*s))
+		return false;
+	s = SL_BANK_PTR(b, b->ip6gw_off, const struct sl_ip6gw_sec);
+	lim = b->ip6gw_size;
+	if (s->size != lim ||
+	    !sl_span_ok(s->gw_off, s->n_gws, sizeof(struct sl_ip6gw_gw_ent), lim) ||
+	    !sl_span_ok(s->vpc_rt_off, s->n_vpc_rt, sizeof(struct sl_rt6_entry), lim) ||
+	    !sl_span_ok(s->addr_off, s->n_addrs, sizeof(struct sl_ip6gw_addr_ent), lim) ||
+	    !sl_span_ok(s->rule_rt_off, s->n_rule_rt, sizeof(struct sl_rt6_entry), lim))
+		return false;
+	for (uint32_t i = 0; i < s->n_vpc_rt; i++)
+		if (SL_IP6GW_PTR(s, s->vpc_rt_off, struct sl_rt6_entry)[i].nh > s->n_gws)
+			return false;
+	for (uint32_t i = 0; i < s->n_addrs; i++)
+		if (SL_IP6GW_PTR(s, s->addr_off, struct sl_ip6gw_addr_ent)[i].gw >= s->n_gws)
+			return false;
+	for (uint32_t i = 0; i < s->n_gws; i++) {
+		const struct sl_ip6gw_gw_ent *g =
+		    SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + i;
+
+		if (g->rule_rt_first > s->n_rule_rt ||
+		    g->rule_rt_n > s->n_rule_rt - g->rule_rt_first)
+			return false;
+	}
+	return true;
+}
+
 /* Structural checks of a published bank: everything the fast path indexes
  * must lie inside the bank. Done once per generation and lcore. */
 bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_size)
@@ -209,7 +247,8 @@ bool sl_bank_valid(const struct sl_bank_header *b, uint64_t g, uint64_t bank_siz
 	    !sl_span_ok(b->vpc_off, b->n_vpcs, sizeof(struct sl_vpc), bank_size) ||
 	    !sl_span_ok(b->vlan_map_off, SL_VLAN_MAP_ENTRIES, sizeof(uint32_t), bank_size) ||
 	    !sl_rt_ok(&b->inet, bank_size) || !sl_fib_ok(b, bank_size) || !sl_nat_ok(b, bank_size) ||
-	    !sl_havip_sec_ok(b, bank_size) || !sl_police_ok(b, bank_size))
+	    !sl_havip_sec_ok(b, bank_size) || !sl_police_ok(b, bank_size) ||
+	    !sl_ip6gw_ok(b, bank_size))
 		return false;
 	v = SL_BANK_PTR(b, b->vpc_off, const struct sl_vpc);
 	for (uint32_t i = 0; i < b->n_vpcs; i++)
@@ -283,6 +322,12 @@ unsigned int sl_worker_poll(struct sl_worker *w)
 		sl_nat_quiescent(dp->nat, w->queue_id);
 		sl_nat_expire(dp->nat, w->queue_id, w->now_tsc, SL_NAT_EXPIRE_BUDGET);
 	}
+	if (dp->ip6eo && w->slot != 0) { /* workers only (docs/ipv6gw.md) */
+		sl_ip6eo_quiescent(dp->ip6eo, w->queue_id);
+		sl_count(
+		    w, SL_CNT_IP6GW_EO_EXPIRED,
+		    sl_ip6eo_expire(dp->ip6eo, w->queue_id, w->now_tsc, SL_IP6EO_EXPIRE_BUDGET));
+	}
 
 	n = rte_ring_sc_dequeue_burst(dp->inject[w->queue_id], (void **)pkts, SL_BURST, NULL);
 	if (n) {
@@ -320,6 +365,8 @@ int sl_worker_main(void *arg)
 	sl_neigh_reader_online(dp->neigh, w->queue_id);
 	if (dp->nat)
 		sl_nat_reader_online(dp->nat, w->queue_id);
+	if (dp->ip6eo)
+		sl_ip6eo_reader_online(dp->ip6eo, w->queue_id);
 	sl_worker_online(w);
 
 	while (!atomic_load_explicit(&dp->stop_workers, memory_order_relaxed)) {
@@ -337,6 +384,8 @@ int sl_worker_main(void *arg)
 	sl_worker_offline(w);
 	if (dp->nat)
 		sl_nat_reader_offline(dp->nat, w->queue_id);
+	if (dp->ip6eo)
+		sl_ip6eo_reader_offline(dp->ip6eo, w->queue_id);
 	sl_neigh_reader_offline(dp->neigh, w->queue_id);
 	return 0;
 }

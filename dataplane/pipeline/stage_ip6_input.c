@@ -25,9 +25,13 @@
  * IPv4). The Ethernet header is still at the start of the data here: this
  * stage only ever sees received packets.
  *
+ * Then ROUTE6, or IP6GW_IN for a packet from the Internet side while the
+ * bank has an IPv6 gateway section (issue 6).
+ *
  * l4_proto/l4_off describe the upper layer; for a non-first fragment they
  * are SL_IPPROTO_FRAGMENT and the fragment header's offset.
  */
+#include "sl_ip6gw.h"
 #include "sl_pipeline.h"
 #include "sl_proto.h"
 
@@ -96,7 +100,9 @@ static inline void sl_ip6_input_one(struct sl_worker *w, struct rte_mbuf *m)
 		sl_drop(w, m, SL_DROP_L2_MULTICAST);
 		return;
 	}
-	sl_next(w, m, SL_STAGE_ROUTE6);
+	sl_next(w, m,
+		md->vpc_index == SL_VPC_INTERNET && sl_bank_ip6gw(w->bank) ? SL_STAGE_IP6GW_IN
+									   : SL_STAGE_ROUTE6);
 }
 
 void sl_stage_ip6_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)

@@ -15,7 +15,13 @@
  *   (fe80::/10) source or destination never leaves its link (RFC 4291
  *   2.5.6, RFC 4007 9) -> IP6_SCOPE. No error is sent for it: the error could
  *   only go to a link-local source, which no table routes.
+ *   IP6GW       -> IP6GW_OUT (the VPC's ::/0 to its IPv6 gateway, issue 6).
+ * IPv6 gateway (issue 6): while the bank has an IPv6 gateway section, a
+ * packet to be routed on the Internet side goes to IP6GW_IN first (its
+ * destination may be behind a gateway), unless IP6GW_IN already saw it
+ * (SL_META_F_IP6GW_SEEN); ip6_input sends received ones there directly.
  */
+#include "sl_ip6gw.h"
 #include "sl_pipeline.h"
 #include "sl_proto.h"
 
@@ -39,6 +45,11 @@ void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			sl_drop(w, m, SL_DROP_NO_ROUTE);
 			continue;
 		}
+		if (md->vpc_index == SL_VPC_INTERNET && !(md->flags & SL_META_F_IP6GW_SEEN) &&
+		    sl_bank_ip6gw(b) != NULL) {
+			sl_next(w, m, SL_STAGE_IP6GW_IN);
+			continue;
+		}
 		sl_ip6_hilo(ip->dst_addr, &hi, &lo);
 		md->nh = sl_rt6_lookup(b, rt, hi, lo);
 		nh = sl_bank_nh(b, md->nh);
@@ -59,6 +70,9 @@ void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			break;
 		case SL_NH_BLACKHOLE:
 			sl_drop(w, m, SL_DROP_BLACKHOLE);
+			break;
+		case SL_NH_IP6GW:
+			sl_next(w, m, SL_STAGE_IP6GW_OUT);
 			break;
 		default:
 			md->nh = SL_NH_NONE;

@@ -35,7 +35,16 @@
  *               a random active VPC, VSwitch 0's instance to VSwitch 1's
  *               (VPC table lookup, back out on the same trunk and VLAN)
  *   ipv6-route  the same with IPv6 (66-byte frames inside, 62 outside)
- * The NAT, EIP, policer and ingress-rule mixes of issue 9 print
+ *   ipv6-ingress-rule  the IPv6 gateway (issue 6, docs/ipv6gw.md): before it
+ *               the config is published again with an IPv6 gateway in each
+ *               active VPC, Internet bandwidth on both instances' addresses
+ *               and an ingress route rule steering VSwitch 0's /64 to
+ *               VSwitch 1's instance; half from the outside to VSwitch 0's
+ *               instance (ip6gw_in: gating, the rule), half from VSwitch
+ *               1's instance to a random Internet address (ip6gw_out:
+ *               gating, then the full table). It runs last: the other mixes
+ *               see no IPv6 gateway section.
+ * The NAT, EIP and policer mixes of issue 9 print
  * "mix=NAME skipped=not-yet-built" until those stages exist.
  *
  * Output, one line per mix: mix=NAME cycles_per_pkt=C mpps=M (mpps =
@@ -130,7 +139,38 @@ static unsigned int sl_v6_block(uint32_t v)
 	return 0x1000 + v % 0xe000;
 }
 
-static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes)
+/* The IPv6 gateway objects of the ipv6-ingress-rule mix for VPCs [0, gws),
+ * appended to the config's top-level object. */
+static void sl_bp_config_ip6gw(FILE *f, uint32_t gws)
+{
+	fputs(",\"Ipv6Gateways\":[", f);
+	for (uint32_t v = 0; v < gws; v++)
+		fprintf(f, "%s{\"Ipv6GatewayId\":\"ipv6gw-p%05u\",\"VpcId\":\"vpc-p%05u\"}\n",
+			v ? "," : "", v, v);
+	fputs("],\"Ipv6Addresses\":[", f);
+	for (uint32_t i = 0; i < 2 * gws; i++)
+		fprintf(f,
+			"%s{\"Ipv6AddressId\":\"ipv6-p%05u-%u\",\"VSwitchId\":\"vsw-p%05u-%u\","
+			"\"Ipv6Address\":\"2001:db8:%x:%x::10\"}\n",
+			i ? "," : "", i / 2, i & 1, i / 2, i & 1, sl_v6_block(i / 2), i & 1);
+	fputs("],\"Ipv6InternetBandwidths\":[", f);
+	for (uint32_t i = 0; i < 2 * gws; i++)
+		fprintf(f,
+			"%s{\"Ipv6InternetBandwidthId\":\"ipv6bw-p%05u-%u\",\"Ipv6AddressId\":"
+			"\"ipv6-p%05u-%u\",\"Bandwidth\":100}\n",
+			i ? "," : "", i / 2, i & 1, i / 2, i & 1);
+	fputs("],\"Ipv6GatewayRouteRules\":[", f);
+	for (uint32_t v = 0; v < gws; v++)
+		fprintf(f,
+			"%s{\"RouteRuleId\":\"igwrtbr-p%05u\",\"Ipv6GatewayId\":\"ipv6gw-p%05u\","
+			"\"Destination\":\"2001:db8:%x::/64\",\"NextHopType\":\"ECS\","
+			"\"NextHopInstanceId\":\"i-p%05u-1\"}\n",
+			v ? "," : "", v, v, sl_v6_block(v), v);
+	fputs("]", f);
+}
+
+/* The generated config; with `gws`, IPv6 gateways in VPCs [0, gws). */
+static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes, uint32_t gws)
 {
 	FILE *f = fopen(path, "w");
 	uint32_t trunks = (vpcs + SL_VLANS_PER_TRUNK - 1) / SL_VLANS_PER_TRUNK;
@@ -175,7 +215,10 @@ static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes)
 				"\"i-p%05u-%u\"}\n",
 				v || r ? "," : "", v, 16 + r / 256, r % 256, v, r & 1, v, 0x100 + r, v,
 				r & 1);
-	fputs("]}\n", f);
+	fputs("]", f);
+	if (gws)
+		sl_bp_config_ip6gw(f, gws);
+	fputs("}\n", f);
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
@@ -414,7 +457,8 @@ static void sl_frame6(struct sl_frame *fr, uint16_t vlan, const uint8_t *src, co
 static int sl_bp_frames(const char *mix, const struct sl_pfxlist *pl, uint32_t flows,
 			uint32_t active, struct sl_frame *fr)
 {
-	int v6 = strcmp(mix, "ipv6-route") == 0;
+	int gw6 = strcmp(mix, "ipv6-ingress-rule") == 0;
+	int v6 = gw6 || strcmp(mix, "ipv6-route") == 0;
 
 	if ((v6 ? pl->n6 : pl->n4) == 0)
 		return -ENOENT;
@@ -442,12 +486,17 @@ static int sl_bp_frames(const char *mix, const struct sl_pfxlist *pl, uint32_t f
 			for (unsigned int b = p->len; b < 128; b++)
 				if (sl_rand() & 1)
 					dst[b / 8] |= (uint8_t)(0x80 >> (b % 8));
-			sl_frame6(o, 0, src, dst);
 			snprintf(a, sizeof(a), "2001:db8:%x:0::10", sl_v6_block(v));
 			inet_pton(AF_INET6, a, vsrc);
 			snprintf(a, sizeof(a), "2001:db8:%x:1::10", sl_v6_block(v));
 			inet_pton(AF_INET6, a, vdst);
-			sl_frame6(in, vlan, vsrc, vdst);
+			if (gw6) { /* in to VSwitch 0's instance (the rule), out from VSwitch 1's */
+				sl_frame6(o, 0, src, vsrc);
+				sl_frame6(in, vlan, vdst, dst);
+			} else {
+				sl_frame6(o, 0, src, dst);
+				sl_frame6(in, vlan, vsrc, vdst);
+			}
 		}
 	}
 	return 0;
@@ -641,6 +690,35 @@ static int sl_bp_parse(int argc, char **argv, struct sl_bp_opts *o)
 	return 0;
 }
 
+/* Publish the config again with the IPv6 gateway objects of the
+ * ipv6-ingress-rule mix (the worker takes the bank at its next poll). */
+static int sl_bp_publish_ip6gw(struct sl_ctl *ctl, const struct sl_bp_opts *o)
+{
+	struct sl_ctl_result res;
+	struct sl_store *s;
+	struct sl_errs errs;
+	int rc;
+
+	if (sl_bp_config(sl_tmp_cfg, o->vpcs, o->vpc_routes, o->active_vpcs) < 0)
+		return sl_bp_fail("cannot write the config", sl_tmp_cfg);
+	sl_errs_init(&errs, sl_tmp_cfg);
+	s = sl_ctl_build_store(ctl, sl_tmp_cfg, &errs);
+	rc = s ? sl_ctl_apply(ctl, s, "bench", &res) : -EINVAL;
+	if (rc < 0) {
+		char first[256] = "";
+
+		if (errs.n)
+			snprintf(first, sizeof(first), "%u error(s) in the IPv6 gateway config",
+				 errs.n);
+		sl_errs_free(&errs);
+		return sl_bp_fail("publishing the IPv6 gateway objects", first[0] ? first : NULL);
+	}
+	sl_errs_free(&errs);
+	sl_worker_poll(sl_bdp.workers[0]); /* take the new bank now */
+	sl_bp_drain();
+	return 0;
+}
+
 static int sl_bp_wanted(const char *list, const char *mix)
 {
 	size_t n = strlen(mix);
@@ -687,7 +765,7 @@ int main(int argc, char **argv)
 			return sl_bp_fail("cannot write the synthetic table", NULL);
 		o.prefixes = sl_tmp_table;
 	}
-	if (sl_bp_config(sl_tmp_cfg, o.vpcs, o.vpc_routes) < 0)
+	if (sl_bp_config(sl_tmp_cfg, o.vpcs, o.vpc_routes, 0) < 0)
 		return sl_bp_fail("cannot write the config", sl_tmp_cfg);
 	fprintf(stderr, "bench_pipeline: %u VPC(s) (%u active), Internet table %s\n", o.vpcs,
 		o.active_vpcs, o.prefixes);
@@ -719,10 +797,14 @@ int main(int argc, char **argv)
 
 		if (!sl_bp_wanted(o.mixes, mix))
 			continue;
-		if (strcmp(mix, "ipv4-route") != 0 && strcmp(mix, "ipv6-route") != 0) {
+		if (strcmp(mix, "ipv4-route") != 0 && strcmp(mix, "ipv6-route") != 0 &&
+		    strcmp(mix, "ipv6-ingress-rule") != 0) {
 			printf("mix=%s skipped=not-yet-built\n", mix);
 			continue;
 		}
+		if (strcmp(mix, "ipv6-ingress-rule") == 0 &&
+		    sl_bp_publish_ip6gw(ctl, &o) != 0)
+			return 1;
 		if (sl_bp_frames(mix, &pl, o.flows, o.active_vpcs, tmp) < 0) {
 			printf("mix=%s skipped=no-prefixes\n", mix);
 			continue;

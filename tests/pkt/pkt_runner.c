@@ -23,6 +23,10 @@
  * A step may carry "wait_us" (virtual time added before it, on top of
  * SL_STEP_US: bucket refills of the policer cases) and "count" (the frame
  * injected that many times at once, one burst on the same clock).
+ * Besides frames, a step may be {"advance_s": N} (move the virtual clock N
+ * seconds: timeouts) or {"config": FILE} (publish FILE into the segment as
+ * sluiced would after a change: the next generation, taken up at once);
+ * either records the frames and drops of the polls that follow it.
  *
  * NAT: the runner creates the NAT session table as sluice-dp does when its
  * config sets nat_sessions (default here 4096 sessions; --nat-sessions N,
@@ -66,6 +70,7 @@
 #include "sl_ctl.h"
 #include "sl_dp.h"
 #include "sl_nat.h"
+#include "sl_ip6gw.h"
 #include "sl_neigh.h"
 #include "sl_port.h"
 #include "sl_proto.h"
@@ -100,6 +105,7 @@ static struct sl_dp sl_rdp;
 static struct sl_shm sl_rshm;
 static uint32_t sl_nat_sessions = 4096;
 static uint16_t sl_nat_port_max; /* 0: 65535 */
+static char sl_seg_path[512];
 
 static char sl_runtime_dir[PATH_MAX];
 
@@ -182,6 +188,7 @@ static int sl_setup(const char *config, const char *tmpdir)
 			return sl_fail("cannot create a ring port");
 
 	snprintf(path, sizeof(path), "%s/segment", tmpdir);
+	snprintf(sl_seg_path, sizeof(sl_seg_path), "%s", path);
 	rc = sl_ctl_publish_file(config, path, 16u << 20, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "pkt_runner: publishing %s: %s\n", config, err);
@@ -226,6 +233,11 @@ static int sl_setup(const char *config, const char *tmpdir)
 		if (!sl_rdp.nat)
 			return sl_fail("cannot create the NAT session table");
 	}
+	sl_rdp.ip6eo = sl_ip6eo_create("sl_ip6eo", &(struct sl_ip6eo_conf){.capacity = 1024,
+									 .n_readers = 1});
+	if (!sl_rdp.ip6eo)
+		return sl_fail("cannot create the egress-only state table");
+	sl_ip6eo_reader_online(sl_rdp.ip6eo, 0);
 	ids[0] = ids[1] = rte_lcore_id();
 	if (sl_shm_dp_start(&sl_rshm, 2, ids) < 0)
 		return sl_fail("cannot register in the segment");
@@ -415,6 +427,38 @@ static struct rte_mbuf *sl_frame_from_hex(const char *hex)
 	return m;
 }
 
+/* While a publish waits for the readers' acknowledgements: let them run. */
+static bool sl_runner_keep_waiting(void *arg)
+{
+	unsigned int *rounds = arg;
+
+	sl_worker_poll(sl_rdp.workers[0]);
+	sl_ctrl_poll(&sl_rdp);
+	return ++*rounds < 1000;
+}
+
+/* A {"config": FILE} step: FILE becomes the next generation, as a sluiced
+ * restart would publish it. 0 or -1. */
+static int sl_republish(const char *config)
+{
+	struct sl_ctl_opts o = {
+	    .config_path = config, .segment_path = sl_seg_path, .bank_size = 16u << 20};
+	struct sl_ctl_result res;
+	unsigned int rounds = 0;
+	struct sl_ctl *c = sl_ctl_new(&o);
+	char err[512] = "";
+	int rc;
+
+	if (c == NULL)
+		return -1;
+	sl_ctl_set_keep_waiting(c, sl_runner_keep_waiting, &rounds);
+	rc = sl_ctl_start(c, &res, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "pkt_runner: publishing %s: %s\n", config, err);
+	sl_ctl_free(c);
+	return rc < 0 ? -1 : 0;
+}
+
 static json_t *sl_run_step(json_t *step)
 {
 	const char *port = json_string_value(json_object_get(step, "port"));
@@ -424,10 +468,19 @@ static json_t *sl_run_step(json_t *step)
 	uint64_t before[SL_DROP_MAX], after[SL_DROP_MAX];
 	struct sl_test_port *tp = NULL;
 	json_t *res, *outs, *drops;
-	struct rte_mbuf *m;
+	struct rte_mbuf *m = NULL;
 	size_t len;
 	uint8_t *p;
 
+	if (json_object_get(step, "advance_s") || json_object_get(step, "config")) {
+		const char *cfg = json_string_value(json_object_get(step, "config"));
+
+		sl_sum_drops(before);
+		sl_step_hooks(step); /* advance_s */
+		if (cfg && sl_republish(cfg) < 0)
+			return NULL;
+		goto settle;
+	}
 	for (unsigned int i = 0; i < SL_N_TPORTS; i++)
 		if (port && strcmp(port, sl_tports[i].name) == 0)
 			tp = &sl_tports[i];
@@ -483,6 +536,7 @@ static json_t *sl_run_step(json_t *step)
 			return NULL;
 		}
 	}
+settle:
 	sl_settle();
 	sl_sum_drops(after);
 
@@ -585,6 +639,7 @@ int main(int argc, char **argv)
 	json_decref(results);
 	json_decref(cases);
 	sl_worker_offline(sl_rdp.workers[0]);
+	sl_ip6eo_reader_offline(sl_rdp.ip6eo, 0);
 	sl_worker_offline(sl_rdp.main_w);
 	if (sl_rdp.nat) {
 		sl_nat_reader_offline(sl_rdp.nat, 0);

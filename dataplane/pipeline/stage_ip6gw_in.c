@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stage ip6gw_in: IPv6 from the Internet side into a VPC through its IPv6
+ * gateway (issue 6, docs/ipv6gw.md): gating by Internet bandwidth, the
+ * egress-only check, ingress route rules.
+ *
+ * Design note
+ * -----------
+ * Ways in: ip6_input (received on an outside port) and route6 (anything
+ * else to be routed on the Internet side: ip6gw_out's packets, so that
+ * one VPC reaches another through the Internet, and the gateway's own ICMP
+ * errors), only while the bank has an IPv6 gateway section.
+ *
+ *   destination outside every IPv6 block of a VPC with a gateway
+ *       -> ROUTE6 on the Internet side, as without gateways (flagged
+ *          IP6GW_SEEN so route6 does not send it back here);
+ *   no address entry with bandwidth in that VPC -> IP6GW_DST_NO_BANDWIDTH;
+ *   egress-only address: a TCP/UDP segment or ICMPv6 echo reply of a flow
+ *       the address started (alive in the state table, refreshed), or an
+ *       ICMPv6 error quoting such a flow (not refreshed), else
+ *       IP6GW_EGRESS_ONLY; the gateway's own packets (LOCAL_ORIGIN: its
+ *       ICMPv6 errors about the address's packets, its echo replies) are
+ *       answers to the address, never unsolicited, and pass;
+ *   next hop: the gateway's ingress route rule covering the destination
+ *       (longest prefix; the target instance's IPv6 address, SL_NH_GATEWAY
+ *       in the VPC), else the destination's route in the VPC's table (its
+ *       VSwitch, CONNECTED).
+ * Then FORWARD6 with md->vpc_index the VPC's and md->nh set.
+ *
+ * Hop limit and MTU are checked here, before the packet changes sides (as
+ * eip4 does): an ICMPv6 time exceeded or packet too big is then sourced
+ * from the gateway's Internet-side address and routed back to the sender;
+ * after the switch the error would be looked up in the VPC table, whose
+ * route to the sender (::/0 to the gateway) carries no source address.
+ *
+ * Only the quoted packet's fixed header is looked at for an ICMPv6 error:
+ * an offending packet with extension headers before its TCP/UDP header is
+ * not recognised (dropped IP6GW_EGRESS_ONLY for an egress-only address).
+ */
+#include "sl_dp.h"
+#include "sl_ip6gw.h"
+#include "sl_pipeline.h"
+#include "sl_proto.h"
+
+/* Does the egress-only state let inbound `m` (to `vpc`) in? */
+static bool sl_ip6gw_eo_allows(struct sl_worker *w, struct rte_mbuf *m, uint32_t vpc)
+{
+	struct sl_ip6eo_table *t = w->dp ? w->dp->ip6eo : NULL;
+	const struct sl_meta *md = sl_meta(m);
+	struct sl_ip6eo_key k;
+	const uint8_t *type, *qproto;
+	uint8_t flags, tb, qb;
+	uint32_t q = md->l4_off + SL_ICMP_HDR_LEN; /* quoted IPv6 header */
+
+	if (t == NULL)
+		return false;
+	if (sl_ip6eo_key_of(m, md->l3_off, md->l4_proto, md->l4_off, true, vpc, &k, &flags))
+		return sl_ip6eo_in(t, &k, flags, w->now_tsc);
+	if (md->l4_proto != SL_IPPROTO_ICMPV6)
+		return false;
+	type = rte_pktmbuf_read(m, md->l4_off, 1, &tb);
+	qproto = rte_pktmbuf_read(m, q + 6, 1, &qb);
+	if (type == NULL || *type >= 128 || qproto == NULL)
+		return false;
+	/* an error about a packet the address sent: that packet's flow */
+	if (!sl_ip6eo_key_of(m, q, *qproto, q + SL_IP6_HDR_LEN, false, vpc, &k, &flags) ||
+	    memcmp(k.in_addr, sl_ip6(m)->dst_addr, 16) != 0)
+		return false;
+	return sl_ip6eo_alive(t, &k, w->now_tsc);
+}
+
+static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struct sl_ip6gw_sec *s)
+{
+	const struct sl_bank_header *b = w->bank;
+	struct sl_meta *md = sl_meta(m);
+	const struct rte_ipv6_hdr *ip = sl_ip6(m);
+	const struct sl_ip6gw_addr_ent *a;
+	const struct sl_ip6gw_gw_ent *g;
+	const struct sl_route_table *rt;
+	const struct sl_nexthop *nh;
+	uint32_t nhi, mtu;
+	uint64_t hi, lo;
+	bool ruled;
+
+	md->flags |= SL_META_F_IP6GW_SEEN;
+	sl_ip6_hilo(ip->dst_addr, &hi, &lo);
+	g = s ? sl_ip6gw_gw_of(s, hi, lo) : NULL;
+	if (g == NULL) {
+		sl_next(w, m, SL_STAGE_ROUTE6); /* not behind an IPv6 gateway */
+		return;
+	}
+	a = sl_ip6gw_addr_find_vpc(s, hi, lo, g->vpc_index);
+	if (a == NULL || !(a->flags & SL_IP6GW_A_BANDWIDTH)) {
+		sl_drop(w, m, SL_DROP_IP6GW_DST_NO_BANDWIDTH);
+		return;
+	}
+	if ((a->flags & SL_IP6GW_A_EGRESS_ONLY) && !(md->flags & SL_META_F_LOCAL_ORIGIN) &&
+	    !sl_ip6gw_eo_allows(w, m, a->vpc_index)) {
+		sl_drop(w, m, SL_DROP_IP6GW_EGRESS_ONLY);
+		return;
+	}
+	nhi = sl_ip6gw_rule(s, g, hi, lo);
+	ruled = nhi != SL_NH_NONE;
+	if (!ruled) {
+		rt = sl_bank_rt(b, a->vpc_index);
+		nhi = rt ? sl_rt6_lookup(b, rt, hi, lo) : SL_NH_NONE;
+	}
+	nh = sl_bank_nh(b, nhi);
+	if (unlikely((nh->type != SL_NH_CONNECTED && nh->type != SL_NH_GATEWAY) ||
+		     nh->vpc_index != a->vpc_index)) {
+		sl_drop(w, m, SL_DROP_NO_ROUTE); /* cannot happen with a consistent bank */
+		return;
+	}
+	if (!(md->flags & SL_META_F_LOCAL_ORIGIN) && unlikely(ip->hop_limits <= 1)) {
+		sl_icmp_error(w, m, SL_ICMP6_TIME_EXCEEDED, 0, 0, SL_DROP_TTL_EXCEEDED);
+		return;
+	}
+	mtu = sl_nh_mtu(nh);
+	if (unlikely(SL_IP6_HDR_LEN + (uint32_t)rte_be_to_cpu_16(ip->payload_len) > mtu)) {
+		sl_icmp_error(w, m, SL_ICMP6_PACKET_TOO_BIG, 0, mtu, SL_DROP_TOO_BIG);
+		return;
+	}
+	if (ruled)
+		sl_count(w, SL_CNT_IP6GW_RULE, 1);
+	sl_count(w, SL_CNT_IP6GW_IN, 1);
+	md->vpc_index = a->vpc_index;
+	md->nh = nhi;
+	sl_next(w, m, SL_STAGE_FORWARD6);
+}
+
+void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct sl_ip6gw_sec *s = sl_bank_ip6gw(w->bank);
+
+	for (uint16_t i = 0; i < n; i++)
+		sl_ip6gw_in_one(w, pkts[i], s);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stage ip6gw_out: IPv6 from a VPC to the Internet through its IPv6
+ * gateway (issue 6, docs/ipv6gw.md): gating by Internet bandwidth and the
+ * egress-only state.
+ *
+ * Design note
+ * -----------
+ * Way in: route6 found the VPC's ::/0 to its IPv6 gateway (SL_NH_IP6GW).
+ *   - an ICMPv6 error the gateway made (SL_META_F_ICMP_ERROR: about a
+ *     packet that came from the Internet and failed in the VPC) passes
+ *     ungated: it is the gateway's, not an address's, traffic;
+ *   - the source needs an address entry with bandwidth in this VPC, else
+ *     IP6GW_SRC_NO_BANDWIDTH (a deleted bandwidth is gone from the next
+ *     bank on, i.e. at once);
+ *   - an egress-only source creates or refreshes the state of its flow
+ *     (TCP, UDP, ICMPv6 echo request; sl_ip6gw.h); other packets of it
+ *     (other protocols, non-first fragments, ICMPv6 errors) pass without
+ *     state, so nothing comes back for them. No room for the state:
+ *     IP6GW_STATE_FULL (the reply could not come back).
+ * Then the packet belongs to the Internet side (md->vpc_index =
+ * SL_VPC_INTERNET) and goes to IP6GW_IN, which routes it there or, when
+ * the destination is behind an IPv6 gateway too, into that VPC (gated
+ * like any packet from the Internet). The hop limit is decremented once,
+ * by forward6 on the way out.
+ */
+#include "sl_dp.h"
+#include "sl_ip6gw.h"
+#include "sl_pipeline.h"
+#include "sl_proto.h"
+
+static void sl_ip6gw_out_one(struct sl_worker *w, struct rte_mbuf *m, const struct sl_ip6gw_sec *s)
+{
+	struct sl_ip6eo_table *t = w->dp ? w->dp->ip6eo : NULL;
+	struct sl_meta *md = sl_meta(m);
+	const struct sl_ip6gw_addr_ent *a;
+	struct sl_ip6eo_key k;
+	uint64_t hi, lo;
+	uint8_t flags;
+
+	if (!(md->flags & SL_META_F_ICMP_ERROR)) {
+		sl_ip6_hilo(sl_ip6(m)->src_addr, &hi, &lo);
+		a = s ? sl_ip6gw_addr_find_vpc(s, hi, lo, md->vpc_index) : NULL;
+		if (a == NULL || !(a->flags & SL_IP6GW_A_BANDWIDTH)) {
+			sl_drop(w, m, SL_DROP_IP6GW_SRC_NO_BANDWIDTH);
+			return;
+		}
+		if ((a->flags & SL_IP6GW_A_EGRESS_ONLY) &&
+		    sl_ip6eo_key_of(m, md->l3_off, md->l4_proto, md->l4_off, false, md->vpc_index,
+				    &k, &flags) &&
+		    (t == NULL || sl_ip6eo_out(t, &k, flags, w->now_tsc) < 0)) {
+			sl_drop(w, m, SL_DROP_IP6GW_STATE_FULL);
+			return;
+		}
+		sl_count(w, SL_CNT_IP6GW_OUT, 1);
+	}
+	md->vpc_index = SL_VPC_INTERNET;
+	sl_next(w, m, SL_STAGE_IP6GW_IN);
+}
+
+void sl_stage_ip6gw_out(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct sl_ip6gw_sec *s = sl_bank_ip6gw(w->bank);
+
+	for (uint16_t i = 0; i < n; i++)
+		sl_ip6gw_out_one(w, pkts[i], s);
+}

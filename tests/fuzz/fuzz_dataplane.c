@@ -8,8 +8,10 @@
  * fuzz_pipeline drives the stages over a hand-built test world that has no
  * NAT, HaVip or police section. This target reuses pkt_runner's harness
  * instead (tests/pkt/pkt_runner.c, included with SL_PKT_RUNNER_NO_MAIN):
- * sluiced's library compiles tests/pkt/nat.json (NAT gateway with SNAT and
- * forward entries, EIPs, hence policers) into a segment, and one worker and
+ * sluiced's library compiles a config (SL_FUZZ_DP_CONFIG: tests/pkt/nat.json
+ * for fuzz_dataplane, a NAT gateway with SNAT and forward entries, EIPs and
+ * hence policers; tests/pkt/ipv6gw.json for fuzz_dataplane6, IPv6 gateways
+ * with bandwidth, egress-only rules and ingress route rules) into a segment, and one worker and
  * the main-lcore context run on net_ring ports with the NAT session table,
  * the neighbour table and the policer buckets, on the virtual clock. State
  * carries over from input to input (sessions, neighbours, buckets), as in a
@@ -29,8 +31,8 @@
 
 #include "sl_fuzz.h"
 
-#ifndef SL_FUZZ_NAT_JSON
-#error "SL_FUZZ_NAT_JSON (tests/pkt/nat.json) is set by tests/fuzz/meson.build"
+#ifndef SL_FUZZ_DP_CONFIG
+#error "SL_FUZZ_DP_CONFIG (a tests/pkt config) is set by tests/fuzz/meson.build"
 #endif
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -48,7 +50,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	atexit(sl_eal_fini);
 	if (mkdtemp(tmpdir) == NULL)
 		sl_fuzz_die("mkdtemp failed");
-	if (sl_setup(SL_FUZZ_NAT_JSON, tmpdir) != 0)
+	if (sl_setup(SL_FUZZ_DP_CONFIG, tmpdir) != 0)
 		sl_fuzz_die("cannot set up the data plane");
 	/* the segment is mapped: its file and directory may go */
 	{

@@ -401,8 +401,9 @@ static int sl_kr_addr_len(unsigned int family)
  * nl_addr2str() would otherwise trust. libnl builds addresses from
  * attribute lengths unchecked (an RTA_VIA shorter than its family field is
  * a negative memcpy, a 4-byte gateway of an IPv6 route is printed as 16
- * bytes) and loops for ever on a multipath next hop of length 0 (all
- * found by tests/fuzz/fuzz_netlink). The kernel never sends such
+ * bytes) and loops for ever on a multipath next hop of length 0 or one
+ * whose aligned length runs past the attribute (all found by
+ * tests/fuzz/fuzz_netlink). The kernel never sends such
  * messages, but nothing may make sluiced crash or spin.
  */
 static bool sl_kr_attrs_sane(const struct nlattr *head, int len, int alen, int depth)
@@ -443,8 +444,12 @@ static bool sl_kr_attrs_sane(const struct nlattr *head, int len, int alen, int d
 			if (depth > 0)
 				return false; /* no multipath inside a next hop */
 			while (left > 0) {
+				/* libnl subtracts the aligned length from a
+				 * size_t: a last next hop whose aligned
+				 * length passes the end wraps it around and
+				 * loops allocating next hops (fuzz_netlink) */
 				if (left < (int)sizeof(*nh) || nh->rtnh_len < sizeof(*nh) ||
-				    nh->rtnh_len > left)
+				    (int)RTNH_ALIGN(nh->rtnh_len) > left)
 					return false;
 				if (!sl_kr_attrs_sane((const struct nlattr *)RTNH_DATA(nh),
 						      nh->rtnh_len - (int)sizeof(*nh), alen,

@@ -419,10 +419,13 @@ static void test_garbage_ignored(void **state)
 	assert_int_equal(S->n, 1);
 }
 
-/* A multipath route whose second next hop says rtnh_len 0: libnl's parser
- * would loop for ever on it (tests/fuzz/fuzz_netlink found it); the mirror
- * refuses the message before parsing and counts it. */
-static void test_zero_length_nexthop_refused(void **state)
+/* A multipath route whose second next hop says rtnh_len 0 (short_by 0),
+ * or whose RTA_MULTIPATH attribute and last next hop are `short_by` bytes
+ * shorter, so that the next hop's aligned length runs past the attribute:
+ * libnl's parser would loop for ever on either, allocating next hops
+ * (tests/fuzz/fuzz_netlink found both); the mirror refuses the message
+ * before parsing and counts it. */
+static void sl_check_bad_multipath(unsigned int short_by)
 {
 	struct rtnl_route *r = build(&(struct rt){.dst = "10.7.0.0/16",
 						  .gw = {"203.0.113.1", "203.0.113.2"}});
@@ -433,7 +436,6 @@ static void test_zero_length_nexthop_refused(void **state)
 	int rem;
 	bool patched = false;
 
-	(void)state;
 	assert_int_equal(rtnl_route_build_add_request(r, NLM_F_CREATE, &m), 0);
 	h = nlmsg_hdr(m);
 	nlmsg_for_each_attr(a, h, sizeof(struct rtmsg), rem)
@@ -442,7 +444,12 @@ static void test_zero_length_nexthop_refused(void **state)
 			struct rtnexthop *nh = nla_data(a);
 
 			nh = (struct rtnexthop *)((uint8_t *)nh + NLMSG_ALIGN(nh->rtnh_len));
-			nh->rtnh_len = 0;
+			if (short_by == 0) {
+				nh->rtnh_len = 0;
+			} else {
+				nh->rtnh_len -= short_by;
+				a->nla_len -= short_by;
+			}
 			patched = true;
 		}
 	}
@@ -461,6 +468,18 @@ static void test_zero_length_nexthop_refused(void **state)
 	rtnl_route_put(r);
 }
 
+static void test_zero_length_nexthop_refused(void **state)
+{
+	(void)state;
+	sl_check_bad_multipath(0);
+}
+
+static void test_nexthop_past_attribute_refused(void **state)
+{
+	(void)state;
+	sl_check_bad_multipath(2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +492,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_multipath_shrinks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage_ignored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_zero_length_nexthop_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nexthop_past_attribute_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

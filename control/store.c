@@ -644,7 +644,7 @@ static bool sl_natgw_eq(const struct sl_natgw_obj *a, const struct sl_natgw_obj 
 {
 	return strcmp(a->id, b->id) == 0 && strcmp(a->vpc_id, b->vpc_id) == 0 &&
 	       strcmp(a->vswitch_id, b->vswitch_id) == 0 && strcmp(a->spec, b->spec) == 0 &&
-	       strcmp(a->snat_table_id, b->snat_table_id) == 0 &&
+	       a->eif == b->eif && strcmp(a->snat_table_id, b->snat_table_id) == 0 &&
 	       strcmp(a->fwd_table_id, b->fwd_table_id) == 0 && strcmp(a->name, b->name) == 0 &&
 	       strcmp(a->description, b->description) == 0;
 }
@@ -980,14 +980,14 @@ static void sl_diff_nat(const struct sl_store *old, struct sl_store *new, struct
 	SL_DIFF_NAT(eip_v, eips, struct sl_eip_obj, sl_eip_eq);
 	SL_DIFF_NAT(snat_v, snats, struct sl_snat_obj, sl_snat_eq);
 	SL_DIFF_NAT(fwd_v, fwds, struct sl_fwd_obj, sl_fwd_eq);
-	/* IPv6 gateway objects: the same (no data-plane table yet, issue 6) */
+	/* IPv6 gateway objects: the same (their section: compile_ipv6gw.c) */
 	SL_DIFF_NAT(ipv6gw_v, ipv6gws, struct sl_ipv6gw_obj, sl_ipv6gw_eq);
 	SL_DIFF_NAT(ipv6addr_v, ipv6addrs, struct sl_ipv6addr_obj, sl_ipv6addr_eq);
 	SL_DIFF_NAT(ipv6bw_v, ipv6bws, struct sl_ipv6bw_obj, sl_ipv6bw_eq);
 	SL_DIFF_NAT(ipv6egress_v, ipv6egress, struct sl_ipv6egress_obj, sl_ipv6egress_eq);
 	SL_DIFF_NAT(ipv6rule_v, ipv6rules, struct sl_ipv6rule_obj, sl_ipv6rule_eq);
-	SL_DIFF_NAT(havip_v, havips, struct sl_havip_obj, sl_havip_eq); /* issue 12: no table yet */
-	SL_DIFF_NAT(cbwp_v, cbwps, struct sl_cbwp_obj, sl_cbwp_eq); /* issue 7: no policer yet */
+	SL_DIFF_NAT(havip_v, havips, struct sl_havip_obj, sl_havip_eq); /* compile_havip.c */
+	SL_DIFF_NAT(cbwp_v, cbwps, struct sl_cbwp_obj, sl_cbwp_eq); /* compile_police.c */
 	SL_DIFF_NAT(bwp_v, bwps, struct sl_bwp_obj, sl_bwp_eq);
 }
 

@@ -202,6 +202,29 @@ static bool sl_snapshot(const struct sl_stats_header *st, struct sl_port_stats *
 	return false;
 }
 
+/* Packets handed to each pipeline stage (names from the stats area, as
+ * sluice-dp wrote them). */
+static void sl_stages_out(struct sl_mbuf *b, const struct sl_stats_header *st, uint32_t n_lcores)
+{
+	uint32_t n = *(const volatile uint32_t *)&st->n_stages;
+
+	if (n > SL_STATS_STAGES)
+		n = SL_STATS_STAGES;
+	sl_family(b, "sluice_stage_packets_total", "counter",
+		  "packets sluice-dp handed to each pipeline stage (sum over lcores)");
+	for (uint32_t s = 0; s < n; s++) {
+		char name[SL_STAGE_NAME_LEN + 1], lab[64];
+		uint64_t sum = 0;
+
+		memcpy(name, st->stage_names[s], SL_STAGE_NAME_LEN);
+		name[SL_STAGE_NAME_LEN] = '\0';
+		for (uint32_t l = 0; l < n_lcores; l++)
+			sum += *(const volatile uint64_t *)&st->lcore[l].stage[s];
+		sl_out(b, "sluice_stage_packets_total{stage=\"%s\"} %" PRIu64 "\n",
+		       sl_label(lab, sizeof(lab), name, sizeof(name)), sum);
+	}
+}
+
 static void sl_ports_out(struct sl_mbuf *b, const struct sl_port_stats *ports, uint32_t n)
 {
 	static const struct {
@@ -362,6 +385,7 @@ char *sl_metrics_render(const struct sl_ctl *ctl, size_t *len)
 				sl_out(&b, "sluice_packets_total{counter=\"%s\"} %" PRIu64 "\n",
 				       sl_cnt_metric_names[c], sum);
 			}
+			sl_stages_out(&b, st, n_lcores);
 			sl_ports_out(&b, ports, n_ports);
 			sl_family(&b, "sluice_neighbours", "gauge",
 				  "ARP/ND neighbour entries of sluice-dp by state");

@@ -78,7 +78,7 @@ struct sl_ctl {
 	const char *path;
 	bool json;
 	bool all;	/* drops: list zero reasons too */
-	bool per_lcore; /* drops, counters: one column per lcore */
+	bool per_lcore; /* drops, counters, stages: one column per lcore */
 	bool internet;	/* routes: the Internet table */
 	bool intervals; /* routes: also print the compiled intervals */
 
@@ -595,6 +595,11 @@ static uint32_t sl_stat_lcores(const struct sl_ctl *c, const struct sl_stats_sna
 static uint64_t sl_read_u64(const uint64_t *p)
 {
 	return *(const volatile uint64_t *)p;
+}
+
+static uint32_t sl_read_u32(const uint32_t *p)
+{
+	return *(const volatile uint32_t *)p;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1617,12 +1622,23 @@ static int sl_cmd_ports(struct sl_ctl *c)
  * drops and counters share one printer: `names`/`descs` of `n` entries,
  * `kind` 0 = drops (per-lcore array drop[]), 1 = counters (cnt[]).
  */
+/* What sl_cmd_counts prints: drop reasons, counters, or packets per stage
+ * (whose names the data plane wrote into the stats area). */
+enum sl_counts_kind { SL_COUNTS_DROPS = 0, SL_COUNTS_COUNTERS = 1, SL_COUNTS_STAGES = 2 };
+
 static int sl_cmd_counts(struct sl_ctl *c, int kind)
 {
 	const struct sl_stats_header *st = sl_shm_stats(c->h);
-	const char *const *names = kind == 0 ? sl_drop_names : sl_cnt_names;
-	const char *const *descs = kind == 0 ? sl_drop_descs : sl_cnt_descs;
-	unsigned int n = kind == 0 ? SL_DROP_MAX : SL_CNT_MAX;
+	static const char *stage_names[SL_STATS_STAGES];
+	static char stage_buf[SL_STATS_STAGES][SL_STAGE_NAME_LEN];
+	static const char *stage_descs[SL_STATS_STAGES];
+	const char *const *names = kind == SL_COUNTS_DROPS	  ? sl_drop_names
+				   : kind == SL_COUNTS_COUNTERS ? sl_cnt_names
+								: stage_names;
+	const char *const *descs = kind == SL_COUNTS_DROPS	  ? sl_drop_descs
+				   : kind == SL_COUNTS_COUNTERS ? sl_cnt_descs
+								: stage_descs;
+	unsigned int n = kind == SL_COUNTS_DROPS ? SL_DROP_MAX : SL_CNT_MAX;
 	unsigned int first = kind == 0 ? 1 : 0; /* drop reason "none" */
 	bool only_nonzero = kind == 0 && !c->all;
 	struct sl_stats_snap s;
@@ -1634,12 +1650,25 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 	if (sl_ctl_load_stats(c, &s) < 0)
 		return 1;
 	free(s.neigh);
+	if (kind == SL_COUNTS_STAGES) {
+		n = sl_read_u32(&st->n_stages);
+		if (n > SL_STATS_STAGES)
+			n = SL_STATS_STAGES;
+		for (unsigned int k = 0; k < n; k++) {
+			memcpy(stage_buf[k], st->stage_names[k], SL_STAGE_NAME_LEN);
+			stage_buf[k][SL_STAGE_NAME_LEN - 1] = '\0';
+			stage_names[k] = stage_buf[k];
+			stage_descs[k] = "packets handed to the stage";
+		}
+	}
 	nl = sl_stat_lcores(c, &s);
 	v = sl_xmalloc((size_t)n * (nl ? nl : 1) * sizeof(uint64_t));
 	tot = sl_xmalloc(n * sizeof(uint64_t));
 	for (unsigned int k = 0; k < n; k++) {
 		for (uint32_t l = 0; l < nl; l++) {
-			const uint64_t *src = kind == 0 ? st->lcore[l].drop : st->lcore[l].cnt;
+			const uint64_t *src = kind == SL_COUNTS_DROPS	   ? st->lcore[l].drop
+					      : kind == SL_COUNTS_COUNTERS ? st->lcore[l].cnt
+									   : st->lcore[l].stage;
 
 			v[k * nl + l] = sl_read_u64(&src[k]);
 			tot[k] += v[k * nl + l];
@@ -1661,7 +1690,10 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 			if (only_nonzero && tot[k] == 0)
 				continue;
 			o = json_object();
-			json_object_set_new(o, kind == 0 ? "reason" : "counter",
+			json_object_set_new(o,
+					    kind == SL_COUNTS_DROPS	 ? "reason"
+					    : kind == SL_COUNTS_COUNTERS ? "counter"
+									 : "stage",
 					    json_string(names[k]));
 			json_object_set_new(o, "total", sl_json_u64(tot[k]));
 			json_object_set_new(o, "description", json_string(descs[k]));
@@ -1671,7 +1703,11 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 			json_object_set_new(o, "per_lcore", pl);
 			json_array_append_new(a, o);
 		}
-		json_object_set_new(root, kind == 0 ? "drops" : "counters", a);
+		json_object_set_new(root,
+				    kind == SL_COUNTS_DROPS	 ? "drops"
+				    : kind == SL_COUNTS_COUNTERS ? "counters"
+								 : "stages",
+				    a);
 		sl_json_print(root);
 		free(v);
 		free(tot);
@@ -1686,7 +1722,7 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 	char **lh = sl_xmalloc((nl ? nl : 1) * sizeof(char *));
 	struct sl_tab t;
 
-	hdr[0] = kind == 0 ? "REASON" : "COUNTER";
+	hdr[0] = kind == SL_COUNTS_DROPS ? "REASON" : kind == SL_COUNTS_COUNTERS ? "COUNTER" : "STAGE";
 	hdr[1] = ">TOTAL";
 	if (c->per_lcore) {
 		for (uint32_t l = 0; l < nl; l++) {
@@ -1977,6 +2013,8 @@ static void sl_usage(FILE *f)
 		   "                      descriptions; non-zero only unless --all\n"
 		   "  counters            every counter, total (and per lcore with\n"
 		   "                      --per-lcore)\n"
+		   "  stages              packets handed to each pipeline stage, total (and\n"
+		   "                      per lcore with --per-lcore)\n"
 		   "  policers            bandwidth policers: public IP or package,\n"
 		   "                      direction, rate, burst, parent (package) and\n"
 		   "                      the data plane's conforming/exceeding counters\n"
@@ -2176,7 +2214,8 @@ int main(int argc, char **argv)
 	static const char *const known[] = {"status",	  "vpcs",	"routes",
 					    "lookup",	  "nexthops",	"neighbours",
 					    "neighbors", "ports",	"drops",
-					    "counters",  "havips",	"policers"};
+					    "counters",  "havips",	"policers",
+					    "stages"};
 	bool ok = false;
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -2218,11 +2257,13 @@ int main(int argc, char **argv)
 	else if (strcmp(cmd, "havips") == 0)
 		rc = sl_cmd_havips(&c);
 	else if (strcmp(cmd, "drops") == 0)
-		rc = sl_cmd_counts(&c, 0);
+		rc = sl_cmd_counts(&c, SL_COUNTS_DROPS);
 	else if (strcmp(cmd, "policers") == 0)
 		rc = sl_cmd_policers(&c);
+	else if (strcmp(cmd, "stages") == 0)
+		rc = sl_cmd_counts(&c, SL_COUNTS_STAGES);
 	else
-		rc = sl_cmd_counts(&c, 1);
+		rc = sl_cmd_counts(&c, SL_COUNTS_COUNTERS);
 
 	free(c.bank);
 	if (fflush(stdout) != 0) {

@@ -73,10 +73,11 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 10u /* 8: exception-path counters (issue 8), HaVip section and
+#define SL_SHM_ABI_VERSION 11u /* 8: exception-path counters (issue 8), HaVip section and
 				  * holder export (issue 12); 9: police section and policer
 				  * export (issue 7), NAT session drops and counters (issue 5);
-				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6) */
+				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6);
+				  * 11: per-stage packet counters (issue 11) */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -566,9 +567,15 @@ struct sl_ip6gw_sec {
 /** Per-lcore counters, written only by the owning lcore without atomics
  * (aligned 64-bit stores do not tear on the supported targets); readers sum
  * over lcores. */
+#define SL_STATS_STAGES 32    /* stage counter slots (>= the pipeline's stages) */
+#define SL_STAGE_NAME_LEN 16
+
 struct sl_lcore_stats {
 	uint64_t drop[SL_DROP_MAX];
 	uint64_t cnt[SL_CNT_MAX];
+	/** packets handed to each stage (index: sl_stats_header.stage_names),
+	 * counted by the dispatcher once per stage call */
+	uint64_t stage[SL_STATS_STAGES];
 } __attribute__((aligned(SL_CACHE_LINE)));
 
 /** Port counters, copied from rte_eth_stats by the sluice-dp main lcore. */
@@ -673,6 +680,11 @@ struct sl_stats_header {
 	uint32_t n_pol_export; /**< entries of pol[] written, <= SL_MAX_POL_EXPORT */
 	uint32_t pad3[15];
 	struct sl_pol_export pol[SL_MAX_POL_EXPORT];
+	/* The pipeline's stages, written by sluice-dp when it attaches, so
+	 * readers name lcore[].stage[] without knowing the pipeline. */
+	uint32_t n_stages; /**< <= SL_STATS_STAGES */
+	uint32_t pad4[15];
+	char stage_names[SL_STATS_STAGES][SL_STAGE_NAME_LEN];
 };
 
 /* ---------------------------------------------------------------------- */

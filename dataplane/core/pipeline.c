@@ -27,6 +27,8 @@
 
 #include "sl_dp.h"
 
+static_assert(SL_STAGE_MAX <= SL_STATS_STAGES, "the stats area counts every stage");
+
 sl_stage_fn sl_stage_fns[SL_STAGE_MAX] = {
     [SL_STAGE_ETH_INPUT] = sl_stage_eth_input,
     [SL_STAGE_IP4_INPUT] = sl_stage_ip4_input,
@@ -102,6 +104,7 @@ void sl_pipeline_run(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n, en
 				continue;
 			memcpy(batch, v->m, k * sizeof(batch[0]));
 			v->n = 0;
+			w->stats->stage[s] += k;
 			w->cur_stage = (uint16_t)s;
 			sl_stage_fns[s](w, batch, k);
 			ran = true;

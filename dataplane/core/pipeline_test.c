@@ -166,6 +166,9 @@ static void test_back_edge(void **state)
 				   {SL_STAGE_ICMP4_ERROR, 8}, {SL_STAGE_ROUTE4, 8},
 				   {SL_STAGE_FORWARD4, 8},    {SL_STAGE_TX, 8}};
 
+	uint64_t before[SL_STATS_STAGES];
+
+	memcpy(before, ctx.w->stats->stage, sizeof(before));
 	sl_stage_fns[SL_STAGE_ETH_INPUT] = probe_ETH_INPUT_to_FORWARD4;
 	sl_stage_fns[SL_STAGE_FORWARD4] = probe_forward4_once;
 	sl_stage_fns[SL_STAGE_ICMP4_ERROR] = probe_ICMP4_ERROR_to_ROUTE4;
@@ -176,6 +179,20 @@ static void test_back_edge(void **state)
 	expect_calls(exp, RTE_DIM(exp));
 	assert_int_equal(delivered, 8);
 	assert_vectors_empty();
+	/* the stage counters: packets handed to each stage, a stage called
+	 * twice counted twice */
+	for (unsigned int s = 0; s < SL_STATS_STAGES; s++) {
+		uint64_t d = ctx.w->stats->stage[s] - before[s];
+		uint64_t want = s == SL_STAGE_FORWARD4 ? 16
+				: (s == SL_STAGE_ETH_INPUT || s == SL_STAGE_ICMP4_ERROR ||
+				   s == SL_STAGE_ROUTE4 || s == SL_STAGE_TX)
+				    ? 8
+				    : 0;
+
+		if (d != want)
+			fail_msg("stage %u (%s): %" PRIu64 " packets counted, want %" PRIu64, s,
+				 s < SL_STAGE_MAX ? sl_stage_names[s] : "-", d, want);
+	}
 }
 
 static void test_self_requeue(void **state)

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "sl_log.h"
+#include "sl_pipeline.h"
 #include "sl_shm_attach.h"
 
 static int sl_shm_fmt(char *err, size_t errlen, int rc, const char *fmt, ...)
@@ -293,6 +294,9 @@ int sl_shm_dp_start(struct sl_shm *s, unsigned int n_lcores, const unsigned int 
 	}
 	memset(st, 0, sizeof(*st));
 	st->n_lcores = n_lcores;
+	for (unsigned int i = 0; i < SL_STAGE_MAX; i++)
+		snprintf(st->stage_names[i], sizeof(st->stage_names[i]), "%s", sl_stage_names[i]);
+	st->n_stages = SL_STAGE_MAX;
 	atomic_thread_fence(memory_order_release);
 	st->magic = SL_STATS_MAGIC;
 	clock_gettime(CLOCK_REALTIME, &ts);

@@ -17,7 +17,7 @@
 # which is why scripts/lab does not start sluice-dp with --huge-unlink.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=29
+PLAN=31
 tap_plan $PLAN
 
 TEL=/usr/bin/dpdk-telemetry.py
@@ -185,6 +185,18 @@ jcheck "/sluice/drops,lcores: every reason of sluicectl drops, totals and per-lc
 jcheck "/sluice/counters,lcores: every counter of sluicectl counters, same totals" \
 	'set(a) == {x["counter"] for x in b["counters"]} and all(x["total"] <= a[x["counter"]]["total"] <= y["total"] for x, y in zip(b["counters"], c["counters"]))' \
 	"$cl" "$ctl_c0" "$ctl_c1"
+
+# Stages: every received packet was handed to eth_input once (idle now);
+# the pings crossed route4, forward4, neigh and tx; /metrics agrees.
+# (read between two reads of rx_packets: a stray frame may arrive meanwhile)
+c_before=$(ctl --json counters)
+st_j=$(ctl --json stages)
+jcheck "sluicectl stages: eth_input got every received packet (rx_packets), route4, forward4, neigh and tx at least the $((2 * N_PING)) forwarded pings" \
+	'(lambda s, c0, c1: c0["rx_packets"] <= s["eth_input"] <= c1["rx_packets"] and all(s[k] >= '"$((2 * N_PING))"' for k in ("route4", "forward4", "neigh", "tx")))({x["stage"]: x["total"] for x in a["stages"]}, {x["counter"]: x["total"] for x in b["counters"]}, {x["counter"]: x["total"] for x in c["counters"]})' \
+	"$st_j" "$c_before" "$(ctl --json counters)"
+jcheck "/metrics: sluice_stage_packets_total for every stage sluicectl lists, eth_input as sluicectl's" \
+	'all("sluice_stage_packets_total{stage=\"%s\"}" % x["stage"] in a for x in b["stages"]) and a["sluice_stage_packets_total{stage=\"eth_input\"}"] >= [x["total"] for x in b["stages"] if x["stage"] == "eth_input"][0]' \
+	"$(mjson "$(metrics)")" "$st_j"
 
 # Ports: sluicectl reads the 100 ms export, telemetry the live counters.
 ctl_p0=$(ctl --json ports)

@@ -11,7 +11,9 @@
 // a sluiced of its own (standalone.js) started with --api-rate 200. A second
 // one started with --api-source-rate 100 (and no per-key limit) refuses a
 // burst of forged requests beyond it with Throttling before looking at the
-// signature, and serves the same source again a second later.
+// signature, and serves the same source again a second later. Both run at
+// --log-level debug (every request logged): neither log holds the secret,
+// nor does the log of a sluiced that generated its key file.
 'use strict';
 
 const test = require('node:test');
@@ -31,10 +33,11 @@ const config = path.join(__dirname, '..', '..', 'configs', 'demo.json');
 
 let sd, sd2;
 test.before(async () => {
-	sd = new Standalone(config, KEY, SECRET, 'cn-hangzhou', ['--api-rate', String(RATE)]);
+	sd = new Standalone(config, KEY, SECRET, 'cn-hangzhou',
+		['--api-rate', String(RATE), '--log-level', 'debug']);
 	await sd.start();
 	sd2 = new Standalone(config, KEY, SECRET, 'cn-hangzhou',
-		['--api-rate', '0', '--api-source-rate', String(SOURCE_RATE)]);
+		['--api-rate', '0', '--api-source-rate', String(SOURCE_RATE), '--log-level', 'debug']);
 	await sd2.start();
 });
 test.after(() => { sd.stop(); sd2.stop(); });
@@ -160,6 +163,36 @@ test(`a burst of forged requests beyond --api-source-rate ${SOURCE_RATE}: Thrott
 test('a body over the size limit: 413', async () => {
 	const r = await post(`${body()}&Pad=${'x'.repeat(2 * 1024 * 1024)}`);
 	assert.equal(r.status, 413);
+});
+
+test('secrets never logged: not by the two sluiceds above (debug), nor by one that generated its key file', async () => {
+	assert.ok(sd.log.includes('api: POST /'), 'the debug log records requests');
+	assert.ok(!sd.log.includes(SECRET), 'the secret is in the first sluiced\'s log');
+	assert.ok(!sd2.log.includes(SECRET), 'the secret is in the second sluiced\'s log');
+	const fs = require('node:fs');
+	const os = require('node:os');
+	const { spawn } = require('node:child_process');
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-api-keys.'));
+	const keys = path.join(tmp, 'generated_keys');
+	const bin = path.join(process.env.SLUICE_BUILD_DIR || path.join(__dirname, '..', '..', 'build'),
+		'control', 'sluiced');
+	const d = spawn(bin, ['--config', config, '--standalone', '--state-dir', path.join(tmp, 'state'),
+		'--access-keys', keys, '--listen', '127.0.0.1:0', '--log-level', 'debug'],
+	{ stdio: ['ignore', 'ignore', 'pipe'] });
+	let log = '';
+	d.stderr.on('data', (c) => { log += c; });
+	try {
+		for (let i = 0; i < 200 && !/api: listening on/.test(log); i++) await sleep(50);
+		assert.match(log, /api: listening on/);
+		const [id, secret] = fs.readFileSync(keys, 'utf8').split('\n')
+			.filter((l) => l && !l.startsWith('#'))[0].split(/\s+/);
+		assert.ok(id && secret && secret.length >= 20, 'a generated key');
+		assert.ok(log.includes(keys), 'the log names the key file');
+		assert.ok(!log.includes(secret), 'the generated secret is in the log');
+	} finally {
+		d.kill('SIGTERM');
+		fs.rmSync(tmp, { recursive: true, force: true });
+	}
 });
 
 test.after(() => agent.destroy());

@@ -2,7 +2,10 @@
 /*
  * Interval route lookups (sl_rt4_lookup / sl_rt6_lookup) against a naive
  * longest-prefix match over random, heavily nested prefix sets, probing
- * random addresses and every interval boundary and its neighbours.
+ * random addresses and every interval boundary and its neighbours; and the
+ * burst lookups route4/route6 use (sl_rt_burst.h) against the one-packet
+ * lookups, over VPC interval tables and real FIB instances mixed in one
+ * vector.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "sl_fib_writer.h"
+#include "sl_rt_burst.h"
 #include "sl_test_env.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -231,12 +236,178 @@ static void test_rt_edges(void **state)
 	sl_tb_free(tb);
 }
 
+/* ---- burst lookups (sl_rt_burst.h) ---------------------------------------- */
+
+#define BURST_VPCS 6
+#define BURST_PROBES 6000
+
+struct burst_world {
+	struct sl_tb *tb;
+	struct sl_bank_header *b; /* the bank with FIB instances appended */
+	uint32_t vpc[BURST_VPCS];
+};
+
+static uint32_t get4(const uint8_t *a)
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+}
+
+/* A random address of table t: uniform, or inside one of its prefixes. */
+static void probe_addr(const struct sl_tb_table *t, bool v6, uint8_t out[16])
+{
+	if (t->n == 0 || rnd() % 2) {
+		put6(out, rnd128());
+		return;
+	}
+	for (unsigned int k = 0; k < 10; k++) {
+		const struct sl_tb_prefix *p = &t->p[rnd() % t->n];
+
+		if ((p->family == SL_AF_INET6) != v6)
+			continue;
+		put6(out, rnd128());
+		for (unsigned int bit = 0; bit < p->len; bit++) {
+			uint8_t m = (uint8_t)(0x80 >> (bit % 8));
+
+			out[bit / 8] = (uint8_t)((out[bit / 8] & ~m) | (p->addr[bit / 8] & m));
+		}
+		return;
+	}
+	put6(out, rnd128());
+}
+
+/* VPC interval tables of every size (empty, one route, hundreds), and an
+ * Internet table laid out as sl_fib4 / sl_fib6 instances after the bank,
+ * as sluiced does for a big bank (SL_RT_F_FIB). */
+static void burst_world_new(struct burst_world *bw)
+{
+	struct sl_tb_table *inet;
+	struct sl_bank_header *b;
+	struct sl_rib4 *rib4 = sl_rib4_new();
+	struct sl_rib6 *rib6 = sl_rib6_new();
+	struct sl_fib4_writer *w4;
+	struct sl_fib6_writer *w6;
+	uint64_t off4, off6, size;
+
+	bw->tb = sl_tb_new();
+	for (unsigned int v = 0; v < BURST_VPCS; v++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "vpc-%u", v);
+		bw->vpc[v] = sl_tb_vpc(bw->tb, id, (uint16_t)(10 + v));
+		if (v == 1)
+			sl_tb_route(sl_tb_table(bw->tb, bw->vpc[v]), "10.0.0.0/8", 3);
+		if (v >= 2) {
+			fill4(sl_tb_table(bw->tb, bw->vpc[v]), 100u * v);
+			fill6(sl_tb_table(bw->tb, bw->vpc[v]), 80u * v);
+		}
+	}
+	inet = sl_tb_table(bw->tb, SL_VPC_INTERNET);
+	fill4(inet, 600);
+	fill6(inet, 500);
+	assert_non_null(rib4);
+	assert_non_null(rib6);
+	for (unsigned int i = 0; i < inet->n; i++) {
+		const struct sl_tb_prefix *p = &inet->p[i];
+
+		if (p->family == SL_AF_INET)
+			assert_true(sl_rib4_set(rib4, get4(p->addr), p->len, p->nh) >= 0);
+		else
+			assert_true(sl_rib6_set(rib6, p->addr, p->len, p->nh) >= 0);
+	}
+	b = sl_tb_build(bw->tb);
+	off4 = (b->used + 63) & ~UINT64_C(63);
+	off6 = (off4 + sl_fib4_bytes(1024) + 63) & ~UINT64_C(63);
+	size = off6 + sl_fib6_bytes(SL_FIB6_L1_BITS_DEFAULT, 8192);
+	bw->b = aligned_alloc(64, (size + 63) & ~UINT64_C(63));
+	assert_non_null(bw->b);
+	memcpy(bw->b, b, b->used);
+	free(b);
+	w4 = sl_fib4_writer_new(bw->b, &bw->b->fib4, off4, 1024);
+	w6 = sl_fib6_writer_new(bw->b, &bw->b->fib6, off6, 8192, SL_FIB6_L1_BITS_DEFAULT);
+	assert_non_null(w4);
+	assert_non_null(w6);
+	assert_int_equal(sl_fib4_build(w4, rib4), 0);
+	assert_int_equal(sl_fib6_build(w6, rib6), 0);
+	bw->b->inet.flags |= SL_RT_F_FIB;
+	sl_fib4_writer_free(w4);
+	sl_fib6_writer_free(w6);
+	sl_rib4_free(rib4);
+	sl_rib6_free(rib6);
+}
+
+static void burst_world_free(struct burst_world *bw)
+{
+	free(bw->b);
+	sl_tb_free(bw->tb);
+}
+
+/* Vectors of random length (1 .. SL_VEC_MAX) of probes into random tables:
+ * the burst result must be the one-packet lookup's, and the Internet
+ * table's the reference LPM's (the FIB instances are right). */
+static void test_rt_burst(void **state)
+{
+	struct burst_world bw;
+	const struct sl_route_table *rts[SL_VEC_MAX];
+	uint32_t tbl[SL_VEC_MAX], a4[SL_VEC_MAX], nh[SL_VEC_MAX];
+	uint8_t a6[SL_VEC_MAX][16];
+	const uint8_t *p6[SL_VEC_MAX];
+	unsigned int done = 0, inet_seen = 0;
+
+	burst_world_new(&bw);
+	while (done < BURST_PROBES) {
+		uint16_t n = (uint16_t)(1 + rnd() % SL_VEC_MAX);
+
+		for (uint16_t i = 0; i < n; i++) {
+			bool in = rnd() % 3 == 0;
+
+			tbl[i] = in ? SL_VPC_INTERNET : bw.vpc[rnd() % BURST_VPCS];
+			rts[i] = sl_bank_rt(bw.b, tbl[i]);
+			assert_non_null(rts[i]);
+			probe_addr(sl_tb_table(bw.tb, tbl[i]), rnd() % 2, a6[i]);
+			a4[i] = get4(a6[i]);
+			p6[i] = a6[i];
+		}
+		sl_rt4_lookup_burst(bw.b, rts, a4, nh, n);
+		for (uint16_t i = 0; i < n; i++) {
+			uint32_t want = sl_rt4_lookup(bw.b, rts[i], a4[i]);
+
+			if (nh[i] != want)
+				fail_msg("v4 %08x table %u: burst %u, single %u", a4[i], tbl[i], nh[i],
+					 want);
+			if (tbl[i] == SL_VPC_INTERNET) {
+				assert_int_equal(nh[i], sl_tb_lpm4(sl_tb_table(bw.tb, tbl[i]), a4[i]));
+				inet_seen++;
+			}
+		}
+		sl_rt6_lookup_burst(bw.b, rts, p6, nh, n);
+		for (uint16_t i = 0; i < n; i++) {
+			uint64_t hi, lo;
+			unsigned __int128 a = 0;
+
+			for (int k = 0; k < 16; k++)
+				a = a << 8 | a6[i][k];
+			hi = (uint64_t)(a >> 64);
+			lo = (uint64_t)a;
+			if (nh[i] != sl_rt6_lookup(bw.b, rts[i], hi, lo))
+				fail_msg("v6 %016llx%016llx table %u: burst %u, single %u",
+					 (unsigned long long)hi, (unsigned long long)lo, tbl[i],
+					 nh[i], sl_rt6_lookup(bw.b, rts[i], hi, lo));
+			if (tbl[i] == SL_VPC_INTERNET)
+				assert_int_equal(nh[i], sl_tb_lpm6(sl_tb_table(bw.tb, tbl[i]), a));
+		}
+		done += n;
+	}
+	assert_true(inet_seen > 0);
+	burst_world_free(&bw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rt_edges),
 	    cmocka_unit_test(test_rt4_random),
 	    cmocka_unit_test(test_rt6_random),
+	    cmocka_unit_test(test_rt_burst),
 	};
 
 	sl_test_eal_init();

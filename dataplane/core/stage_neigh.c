@@ -82,6 +82,10 @@ void sl_stage_neigh(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		if (rte_hash_lookup_bulk(t->h, kp, k, pos) != 0)
 			for (uint16_t j = 0; j < k; j++)
 				pos[j] = -ENOENT;
+		/* the entries' words are random lines: fetch them all before
+		 * the first is read (issue 9) */
+		for (uint16_t j = 0; j < k; j++)
+			sl_neigh_prefetch(t, pos[j]);
 
 		for (uint16_t j = 0; j < k; j++) {
 			struct rte_mbuf *m = mm[j];

@@ -17,9 +17,10 @@
  *   2. report a quiescent state to the neighbour table's RCU (neigh.c).
  *   3. drain its inject ring: frames from the main lcore that already carry
  *      their final L2 header go straight to TX (nothing else needs a bank).
- *   4. rx burst on queue i of every port and run the pipeline from
- *      ETH_INPUT (which initialises sl_meta from m->port and the frame), or
- *      drop the burst NO_TABLES before the first generation.
+ *   4. rx burst on queue i of every port, the bursts gathered into one
+ *      vector (SL_RX_VEC: four ports' worth), and run the pipeline on it
+ *      from ETH_INPUT (which initialises sl_meta from m->port and the
+ *      frame), or drop it NO_TABLES before the first generation.
  *   5. flush the tx buffers.
  *   6. after SL_IDLE_POLLS empty iterations in a row sleep idle_sleep_us
  *      (if configured) on every further empty iteration, doubling the sleep
@@ -49,6 +50,13 @@
 /* NAT session slots each worker examines for expiry per loop iteration: a
  * 1M table is swept in 16k iterations (docs/nat.md, Expiry). */
 #define SL_NAT_EXPIRE_BUDGET 64u
+
+/* Frames of one iteration that go through the pipeline together: the rx
+ * bursts of up to four ports (more ports: one run per four). Half a stage
+ * vector, so that back edges (ICMP errors, re-routing after NAT) still
+ * find room. */
+#define SL_RX_VEC (4 * SL_BURST)
+static_assert(SL_RX_VEC <= SL_VEC_MAX / 2, "room in the stage vectors");
 
 struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore_id)
 {
@@ -308,11 +316,25 @@ void sl_worker_offline(struct sl_worker *w)
 	w->bank = NULL;
 }
 
+/* Received frames of one iteration through the pipeline from ETH_INPUT
+ * (which initialises the whole sl_meta), or dropped before the first
+ * generation. */
+static void sl_worker_run_rx(struct sl_worker *w, struct rte_mbuf **rx, uint16_t n)
+{
+	if (unlikely(w->bank == NULL)) {
+		for (uint16_t j = 0; j < n; j++)
+			sl_drop_raw(w, rx[j], SL_DROP_NO_TABLES);
+		return;
+	}
+	sl_pipeline_run(w, rx, n, SL_STAGE_ETH_INPUT);
+}
+
 unsigned int sl_worker_poll(struct sl_worker *w)
 {
 	struct sl_dp *dp = w->dp;
-	struct rte_mbuf *pkts[SL_BURST];
+	struct rte_mbuf *pkts[SL_BURST], *rx[SL_RX_VEC];
 	unsigned int n, moved = 0;
+	uint16_t nrx = 0;
 
 	sl_worker_sync(w);
 	sl_neigh_quiescent(dp->neigh, w->queue_id);
@@ -334,22 +356,27 @@ unsigned int sl_worker_poll(struct sl_worker *w)
 		moved += n;
 		sl_pipeline_run(w, pkts, (uint16_t)n, SL_STAGE_TX);
 	}
+	/* One vector for the bursts of all ports (issue 9): every stage runs
+	 * once per iteration on up to SL_RX_VEC packets instead of once per
+	 * port, and the route stages overlap the table misses of all of them
+	 * (sl_rt_burst.h). */
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
 		uint16_t port = dp->port_ids[i];
-		uint16_t k = rte_eth_rx_burst(port, w->queue_id, pkts, SL_BURST);
+		uint16_t k;
 
+		if (nrx + SL_BURST > SL_RX_VEC) {
+			sl_worker_run_rx(w, rx, nrx);
+			nrx = 0;
+		}
+		k = rte_eth_rx_burst(port, w->queue_id, rx + nrx, SL_BURST);
 		if (!k)
 			continue;
 		moved += k;
+		nrx += k;
 		sl_count(w, SL_CNT_RX_PKTS, k);
-		if (unlikely(w->bank == NULL)) {
-			for (uint16_t j = 0; j < k; j++)
-				sl_drop_raw(w, pkts[j], SL_DROP_NO_TABLES);
-			continue;
-		}
-		/* ETH_INPUT initialises the whole sl_meta. */
-		sl_pipeline_run(w, pkts, k, SL_STAGE_ETH_INPUT);
 	}
+	if (nrx)
+		sl_worker_run_rx(w, rx, nrx);
 	sl_tx_flush(w);
 	return moved;
 }

@@ -204,6 +204,8 @@ void sl_stage_forward4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		bool local = (md->flags & SL_META_F_LOCAL_ORIGIN) != 0;
 		bool frag = false;
 
+		sl_prefetch_l3_ahead(pkts, i, n);
+
 		if (unlikely(sl_ip4_directed_bcast(b, md->vpc_index, md->nh,
 						   rte_be_to_cpu_32(ip->dst_addr)))) {
 			sl_drop(w, m, SL_DROP_IP4_BAD_DEST);

@@ -27,6 +27,8 @@ void sl_stage_forward6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		uint32_t mtu = sl_nh_mtu(sl_bank_nh(b, md->nh));
 		bool local = (md->flags & SL_META_F_LOCAL_ORIGIN) != 0;
 
+		sl_prefetch_l3_ahead(pkts, i, n);
+
 		if (!local && unlikely(ip->hop_limits <= 1)) {
 			sl_icmp_error(w, m, SL_ICMP6_TIME_EXCEEDED, 0, 0, SL_DROP_TTL_EXCEEDED);
 			continue;

@@ -107,6 +107,8 @@ static inline void sl_ip6_input_one(struct sl_worker *w, struct rte_mbuf *m)
 
 void sl_stage_ip6_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < n; i++) {
+		sl_prefetch_l3_ahead(pkts, i, n);
 		sl_ip6_input_one(w, pkts[i]);
+	}
 }

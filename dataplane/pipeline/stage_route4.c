@@ -43,6 +43,7 @@ void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		struct rte_mbuf *m = pkts[i];
 		const struct sl_route_table *rt = sl_bank_rt(b, sl_meta(m)->vpc_index);
 
+		sl_prefetch_l3_ahead(pkts, i, n);
 		if (unlikely(rt == NULL)) {
 			/* VPC gone in this generation: nothing to route in. */
 			sl_drop(w, m, SL_DROP_NO_ROUTE);

@@ -48,6 +48,7 @@ void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		struct sl_meta *md = sl_meta(m);
 		const struct sl_route_table *rt = sl_bank_rt(b, md->vpc_index);
 
+		sl_prefetch_l3_ahead(pkts, i, n);
 		if (unlikely(rt == NULL)) {
 			sl_drop(w, m, SL_DROP_NO_ROUTE);
 			continue;

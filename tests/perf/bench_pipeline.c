@@ -612,13 +612,18 @@ static int sl_bp_run(const char *mix, const struct sl_frame *fr, uint32_t n_fram
 	n_kept = n_polls * SL_BP_KEEP_PCT / 100 ? n_polls * SL_BP_KEEP_PCT / 100 : n_polls;
 	for (uint64_t p = 0; p < n_kept; p++)
 		kept += poll_cycles[p];
-	free(poll_cycles);
 	cpp = (double)kept / (double)(n_kept * 2 * SL_BURST);
 	printf("mix=%s cycles_per_pkt=%.1f mpps=%.2f\n", mix, cpp, hz / cpp / 1e6);
 	fflush(stdout);
 	fprintf(stderr, "bench_pipeline: %s: mean over all polls %.1f cycles/packet, "
 			"%" PRIu64 " of %" PRIu64 " packets forwarded\n", mix,
 		(double)all / (double)(n_polls * 2 * SL_BURST), tx, n_polls * 2 * SL_BURST);
+	/* Quantiles of the poll times, steadier than any mean when other
+	 * jobs share the core (A/B comparisons on a loaded machine). */
+	fprintf(stderr, "bench_pipeline: %s: p10 %.1f p50 %.1f cycles/packet\n", mix,
+		(double)poll_cycles[n_polls / 10] / (2 * SL_BURST),
+		(double)poll_cycles[n_polls / 2] / (2 * SL_BURST));
+	free(poll_cycles);
 	if (tx != n_polls * 2 * SL_BURST)
 		sl_bp_print_drops(); /* why (counters since the start, all mixes) */
 	return tx * 100 < n_polls * 2 * SL_BURST * 99;

@@ -40,7 +40,9 @@
 #ifndef SL_PIPELINE_H
 #define SL_PIPELINE_H
 
+#include <assert.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_branch_prediction.h>
@@ -119,17 +121,24 @@ struct sl_meta {
 			     * set by eth_input, carried on to packets made
 			     * from this one */
 	uint32_t icmp_info; /**< MTU for frag-needed / packet-too-big */
-	uint8_t nh_addr[16]; /**< address to resolve (v4 in the first 4 bytes) */
-	uint8_t src_addr[16]; /**< gateway's own address on the egress link (ARP/NS
-			       * sender); set with nh_addr by NEIGH so the main
-			       * lcore never needs a bank of another generation */
 	/* police4 (issue 7): the public IP the packet was translated to or
 	 * from, as its index in the NAT section + 1 (0 = none); set by the
 	 * translating stage (eip4; snat4/nat4_in) that hands it to POLICE4,
 	 * which polices it in the direction of md->in_role (outside = from
-	 * the Internet). Meaningful only on the way to POLICE4. */
+	 * the Internet). Meaningful only on the way to POLICE4.
+	 * Kept in the first cache line with everything eth_input writes
+	 * (issue 9: one line of metadata per packet on the fast path). */
 	uint32_t pub_ip;
+	uint8_t nh_addr[16]; /**< address to resolve (v4 in the first 4 bytes) */
+	uint8_t src_addr[16]; /**< gateway's own address on the egress link (ARP/NS
+			       * sender); set with nh_addr by NEIGH so the main
+			       * lcore never needs a bank of another generation */
 };
+
+/* eth_input initialises every field up to pub_ip for every packet; the
+ * addresses after it are written only for punted packets. */
+static_assert(offsetof(struct sl_meta, pub_ip) + sizeof(uint32_t) <= RTE_CACHE_LINE_MIN_SIZE,
+	      "the fast path's metadata is one cache line");
 
 static inline struct sl_meta *sl_meta(struct rte_mbuf *m)
 {

@@ -36,16 +36,19 @@
 #define SL_NEIGH_GC_STALE_MS 600000 /* unused STALE entries are deleted after this */
 
 /** Hash key: where the neighbour is and its address. 8-byte aligned: the
- * CRC hash reads it in 64-bit words. */
+ * CRC hash reads it in 64-bit words. 32 bytes (issue 9): rte_hash compares
+ * keys of 16, 32, 48... bytes with vector instructions and any other size
+ * with memcmp() through a function pointer, which was a tenth of NEIGH. */
 struct __attribute__((aligned(8))) sl_neigh_key {
 	uint16_t port;	  /**< DPDK port id */
 	uint16_t vlan;	  /**< 802.1Q VLAN id, 0 = untagged */
 	uint8_t family;	  /**< SL_AF_INET / SL_AF_INET6 */
 	uint8_t pad[3];	  /**< zero */
 	uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes, rest zero */
+	uint8_t pad2[8];  /**< zero (sl_neigh_key_init): the key is 32 bytes */
 };
 
-_Static_assert(sizeof(struct sl_neigh_key) == 24, "neighbour key");
+_Static_assert(sizeof(struct sl_neigh_key) == 32, "neighbour key");
 
 /* The MAC (low 48 bits, byte 0 of the address in bits 0-7) and the state
  * (enum sl_neigh_state, bits 48-55) in one word, so a reader always sees a

@@ -228,9 +228,13 @@ void sl_stage_forward4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 
 			uint8_t *ttl_proto = (uint8_t *)ip + 8;
 
+			/* The new TTL/protocol word is computed, not read back
+			 * after a one-byte store: a 2-byte load of a line with a
+			 * pending 1-byte store to it cannot be forwarded and
+			 * stalled the stage (issue 9). TTL > 1 here: no borrow. */
 			memcpy(&old, ttl_proto, 2);
-			ip->time_to_live--;
-			memcpy(&new, ttl_proto, 2);
+			new = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(old) - 0x100));
+			memcpy(ttl_proto, &new, 2);
 			ip->hdr_checksum = sl_cksum_adjust(ip->hdr_checksum, old, new);
 		}
 		if (unlikely(frag)) {

@@ -279,6 +279,8 @@ void sl_worker_sync(struct sl_worker *w)
 	if (likely(g == w->gen)) {
 		if (unlikely(w->slot == 0 && w->dp->nat_apply_retry))
 			sl_nat_apply(w->dp, w->bank);
+		if (unlikely(w->slot == 0 && w->dp->nat_reflush_gen))
+			sl_nat_reflush(w->dp);
 		return;
 	}
 	w->gen = g;

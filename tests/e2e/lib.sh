@@ -177,6 +177,14 @@ tap_bail() {
 	exit 1
 }
 
+# tap_finish: for scripts that count their checks as they go (the API
+# tests: one result per SDK test): print the plan last, exit 1 if any failed.
+tap_finish() {
+	echo "1..$tap_n"
+	((tap_nfail == 0))
+	exit $?
+}
+
 # Finish: exit status 1 if any check failed, after the plan is complete.
 tap_done() {
 	if ((tap_n != tap_planned)); then

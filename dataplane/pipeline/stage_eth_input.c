@@ -179,11 +179,17 @@ void sl_stage_eth_input(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	}
 	vlan_map = SL_BANK_PTR(w->bank, w->bank->vlan_map_off, const uint32_t);
 
+	/* The mbuf headers first, twice as far ahead: the data and metadata
+	 * prefetches below read buf_addr/data_off from them (issue 9). */
+	for (i = 0; i < n && i < 2 * SL_PREFETCH_AHEAD; i++)
+		rte_prefetch0(pkts[i]);
 	for (i = 0; i < n && i < SL_PREFETCH_AHEAD; i++) {
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		rte_prefetch0(rte_mbuf_to_priv(pkts[i]));
 	}
 	for (i = 0; i < n; i++) {
+		if (i + 2 * SL_PREFETCH_AHEAD < n)
+			rte_prefetch0(pkts[i + 2 * SL_PREFETCH_AHEAD]);
 		if (i + SL_PREFETCH_AHEAD < n) {
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + SL_PREFETCH_AHEAD], void *));
 			rte_prefetch0(rte_mbuf_to_priv(pkts[i + SL_PREFETCH_AHEAD]));

@@ -49,7 +49,8 @@
  *
  * Output, one line per mix: mix=NAME cycles_per_pkt=C mpps=M (mpps =
  * TSC rate / C; C from the TSC around each poll, the slowest 1 % of polls
- * left out: see sl_bp_run). Exit status 1 if fewer than 99 % of the timed packets were
+ * left out: see sl_bp_run; stderr adds the mean over all polls and the
+ * 10th / 50th percentiles of the polls). Exit status 1 if fewer than 99 % of the timed packets were
  * transmitted (the setup is wrong, the figure would be meaningless), so the
  * smoke test checks forwarding, never timing.
  *

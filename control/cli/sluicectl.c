@@ -154,6 +154,7 @@ static const char *sl_nh_type_name(unsigned int t)
 	    [SL_NH_GATEWAY] = "gateway",
 	    [SL_NH_NATGW] = "natgw",
 	    [SL_NH_IP6GW] = "ip6gw",
+	    [SL_NH_GROUP] = "group",
 	};
 	return t < SL_NH_TYPE_MAX ? n[t] : "invalid";
 }

@@ -135,9 +135,12 @@ static int sink_commit(void *arg)
 static struct sink *S;
 static struct sl_kernel_routes *K;
 
-static int setup(void **state)
+/* A mirror feeding the recording sink; `groups`: the sink takes ECMP
+ * groups (issue 8), as sluiced's does; without, multipath is skipped. */
+static int setup_sink(bool groups)
 {
-	struct sl_kr_sink sk = {sink_set, sink_del, sink_commit, NULL};
+	struct sl_kr_sink sk = {sink_set, sink_del, sink_commit, NULL,
+				groups ? sink_set_group : NULL};
 
 	S = calloc(1, sizeof(*S));
 	assert_non_null(S);
@@ -147,17 +150,14 @@ static int setup(void **state)
 	return 0;
 }
 
-/* A mirror whose sink takes groups, as sluiced's does (ECMP, issue 8). */
+static int setup(void **state)
+{
+	return setup_sink(false);
+}
+
 static int setup_group(void **state)
 {
-	struct sl_kr_sink sk = {sink_set, sink_del, sink_commit, NULL, sink_set_group};
-
-	S = calloc(1, sizeof(*S));
-	assert_non_null(S);
-	sk.arg = S;
-	K = sl_kernel_routes_new(TABLE, &sk);
-	assert_non_null(K);
-	return 0;
+	return setup_sink(true);
 }
 
 static int teardown(void **state)

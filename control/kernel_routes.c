@@ -4,7 +4,9 @@
  * sl_kernel_routes.h).
  *
  * Design note: the mirror keeps its own map, prefix -> (gateway, metric,
- * resync epoch), of what it gave the route source, because a resync must
+ * resync epoch), of what it gave the route source (for an ECMP group, issue
+ * 8: a fingerprint of its gateways and weights and their count instead of
+ * the gateway), because a resync must
  * find the prefixes the kernel no longer has and because a deletion names
  * a route (prefix + metric), not just a prefix. Notifications are parsed
  * with libnl (rtnl_route_parse) from datagrams read straight off the

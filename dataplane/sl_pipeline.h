@@ -40,6 +40,7 @@
 #ifndef SL_PIPELINE_H
 #define SL_PIPELINE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -199,6 +200,10 @@ struct sl_worker {
 	/* ECMP (issue 8): this lcore's per-member packet counters in the
 	 * stats area (sl_stats_header.nhg[slot].pkts), NULL: not counted */
 	uint64_t *nhg_pkts;
+	/* ECMP: group members whose neighbour is FAILED (bit nh of
+	 * nhg_failed[nh / 64], nh < SL_NHG_COUNTED), written by the main lcore
+	 * (sl_dp.nhg_failed), NULL: none skipped */
+	const _Atomic uint64_t *nhg_failed;
 	struct sl_vec vec[SL_STAGE_MAX];
 	struct sl_txbuf tx[RTE_MAX_ETHPORTS];
 };
@@ -376,14 +381,40 @@ static inline uint32_t sl_flow_hash(struct rte_mbuf *m)
 	return h;
 }
 
+static inline bool sl_nhg_failed(const struct sl_worker *w, uint32_t nh)
+{
+	return w->nhg_failed != NULL && nh < SL_NHG_COUNTED &&
+	       ((atomic_load_explicit(&w->nhg_failed[nh / 64], memory_order_relaxed) >>
+		 (nh % 64)) & 1);
+}
+
+/* The member of the first bucket after `s` whose neighbour is not FAILED,
+ * or `nh` if every member's is: only the failed member's flows move, each
+ * to a member that stays stable while the failure lasts. */
+static inline uint32_t sl_nhg_live(const struct sl_worker *w, const struct sl_nexthop *g,
+				   uint32_t s, uint32_t nh)
+{
+	for (uint32_t k = 1; k < SL_NHG_SLOTS; k++) {
+		uint32_t m = g->grp.member[g->grp.slot[(s + k) % SL_NHG_SLOTS] & (SL_NHG_MAX - 1)];
+
+		if (m != nh && !sl_nhg_failed(w, m))
+			return m;
+	}
+	return nh;
+}
+
 /** The member of group `g` (type SL_NH_GROUP) that takes `m`'s flow, as a
- * global next-hop index; counted per member. */
+ * global next-hop index, skipping a member whose neighbour entry is FAILED
+ * (ARP/ND unanswered: the main lcore marks it in w->nhg_failed); counted
+ * per member. */
 static inline uint32_t sl_nhg_select(struct sl_worker *w, struct rte_mbuf *m,
 				     const struct sl_nexthop *g)
 {
-	uint32_t nh = g->grp.member[g->grp.slot[sl_nhg_bucket(sl_flow_hash(m))] &
-				    (SL_NHG_MAX - 1)];
+	uint32_t s = sl_nhg_bucket(sl_flow_hash(m));
+	uint32_t nh = g->grp.member[g->grp.slot[s] & (SL_NHG_MAX - 1)];
 
+	if (unlikely(sl_nhg_failed(w, nh)))
+		nh = sl_nhg_live(w, g, s, nh);
 	if (likely(w->nhg_pkts != NULL) && nh < SL_NHG_COUNTED)
 		w->nhg_pkts[nh]++;
 	return nh;

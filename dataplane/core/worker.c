@@ -70,6 +70,8 @@ struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore
 		w->stats = &dp->shm->stats->lcore[w->slot];
 		w->nhg_pkts = dp->shm->stats->nhg[w->slot].pkts;
 	}
+	if (dp)
+		w->nhg_failed = dp->nhg_failed;
 	return w;
 }
 

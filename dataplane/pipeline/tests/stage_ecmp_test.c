@@ -3,8 +3,8 @@
  * ECMP (issue 8) in route4/route6: a route to a next-hop group sends each
  * flow to one member chosen by its hash: flows spread by weight, a flow's
  * packets (its fragments and ICMP between the same hosts included) keep
- * one member, the port's RSS hash is used when present, and packets are
- * counted per member.
+ * one member, the port's RSS hash is used when present, a member whose
+ * neighbour is FAILED is skipped, and packets are counted per member.
  *
  * The world: the standard one plus a second upstream 203.0.113.3 /
  * 2001:db8:ffff::3 and groups {203.0.113.1, .3} for 198.18.0.0/15 and
@@ -164,6 +164,38 @@ static void test_flow_keeps_its_member(void **state)
 	assert_true(seen[0] > 0 && seen[1] > 0);
 }
 
+/* A member whose neighbour entry is FAILED (the main lcore's bitmap) is
+ * skipped: its flows go to the other member, the other's flows stay. */
+static void test_failed_neighbour_skipped(void **state)
+{
+	static _Atomic uint64_t failed[SL_NHG_COUNTED / 64];
+	uint32_t before[64];
+	unsigned int moved = 0;
+	char src[32];
+
+	for (unsigned int f = 0; f < 64; f++) {
+		snprintf(src, sizeof(src), "198.51.100.%u", 1 + f);
+		before[f] = member_of(out4(src, "198.18.2.2", 17, 6000, 0));
+	}
+	atomic_store(&failed[sl_env->nh_up / 64], UINT64_C(1) << (sl_env->nh_up % 64));
+	sl_env->w->nhg_failed = failed;
+	for (unsigned int f = 0; f < 64; f++) {
+		snprintf(src, sizeof(src), "198.51.100.%u", 1 + f);
+		assert_int_equal(member_of(out4(src, "198.18.2.2", 17, 6000, 0)), nh_up_b);
+		moved += before[f] == sl_env->nh_up;
+	}
+	assert_true(moved > 0);
+	/* every member failed: the hash's choice stands (NEIGH deals with it) */
+	atomic_store(&failed[nh_up_b / 64],
+		     atomic_load(&failed[nh_up_b / 64]) | UINT64_C(1) << (nh_up_b % 64));
+	for (unsigned int f = 0; f < 8; f++) {
+		snprintf(src, sizeof(src), "198.51.100.%u", 1 + f);
+		assert_int_equal(member_of(out4(src, "198.18.2.2", 17, 6000, 0)), before[f]);
+	}
+	sl_env->w->nhg_failed = NULL;
+	memset(failed, 0, sizeof(failed));
+}
+
 static void test_rss_hash_used(void **state)
 {
 	const struct sl_nh_group *g = &sl_env->tb->nh[nh_grp4].grp;
@@ -183,6 +215,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_flows_spread_and_counted, setup),
 	    cmocka_unit_test_setup(test_flow_keeps_its_member, setup),
+	    cmocka_unit_test_setup(test_failed_neighbour_skipped, setup),
 	    cmocka_unit_test_setup(test_rss_hash_used, setup),
 	};
 

@@ -93,6 +93,12 @@ struct sl_dp {
 	 * NULL if it could not be created (egress-only addresses then get no
 	 * traffic back). Workers 0..n_workers-1 are its QSBR readers. */
 	struct sl_ip6eo_table *ip6eo;
+	/* ECMP (issue 8): group members whose neighbour entry is FAILED, bit
+	 * nh of nhg_failed[nh / 64] for next-hop indexes below
+	 * SL_NHG_COUNTED of the main lcore's bank; rewritten by the main lcore
+	 * every 100 ms (ctrl.c), read relaxed by the workers (sl_nhg_select),
+	 * which then send that member's flows to the next live bucket. */
+	_Atomic uint64_t nhg_failed[SL_NHG_COUNTED / 64];
 
 	unsigned int n_ports; /* ports of the config, in config order */
 	uint16_t port_ids[SL_MAX_PORTS];

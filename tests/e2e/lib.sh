@@ -352,6 +352,16 @@ far_host() {
 	done
 }
 
+# lab_exception_dp EXC: sluice-dp's lab config (configs/dp-lab.json) with
+# the exception path EXC on the outside port, written to $tmp/dp.json and
+# exported as SLUICE_LAB_DP_CONFIG for the next `scripts/lab start`.
+lab_exception_dp() {
+	sed "s|\"role\": \"outside\", \"mtu\": 1500,|\"role\": \"outside\", \"mtu\": 1500, \"exception\": \"$1\",|" \
+		"$SL_ROOT/configs/dp-lab.json" >"$tmp/dp.json" &&
+		grep -q "\"exception\": \"$1\"" "$tmp/dp.json" || return 1
+	export SLUICE_LAB_DP_CONFIG=$tmp/dp.json
+}
+
 # echoes NODE 4|6: ICMP (v4) or ICMPv6 echo requests sl-NODE has received.
 echoes() {
 	if [[ $2 == 4 ]]; then

@@ -151,6 +151,9 @@ struct sl_port_info {
 	uint8_t exc;	 /**< has an exception path: the gateway's own traffic
 			  * other than echo goes to the host kernel (exception.c) */
 	uint16_t exc_port; /**< the exception path's TAP port id (when exc) */
+	/* operators' counters (issue 11) */
+	uint8_t stats_idx; /**< 1 + the port's index in the stats area's port[]
+			    * and queue[][] (config order); 0 = not exported */
 };
 extern struct sl_port_info sl_ports[RTE_MAX_ETHPORTS];
 /** First port of each role, RTE_MAX_ETHPORTS if none. */
@@ -192,6 +195,10 @@ struct sl_worker {
 	const struct sl_bank_header *bank; /**< active bank, NULL before the first */
 	uint64_t gen;
 	struct sl_lcore_stats *stats; /**< in the shared stats area */
+	/* operators' counters (issue 11), rows of this slot in the stats area,
+	 * NULL in harnesses without a segment (nothing counted) */
+	struct sl_queue_stats *qstats; /**< queue[slot][], by port stats_idx - 1 */
+	struct sl_rt_stats *rtstats;   /**< rt[slot][], by sl_rt_stats_index() */
 	struct sl_icmp_limit icmp_limit;
 	struct sl_trace *trace; /**< packet trace (sl_trace.h), NULL: none */
 	struct sl_vec vec[SL_STAGE_MAX];
@@ -205,6 +212,39 @@ static inline void sl_count(struct sl_worker *w, enum sl_counter c, uint64_t n)
 	w->stats->cnt[c] += n;
 }
 
+/* ---- operators' counters (issue 11): per queue, per route table -------- */
+
+/** The queue counters of port `port` (DPDK id) in this lcore's row, NULL if
+ * the port is not exported or the lcore has no row. */
+static inline struct sl_queue_stats *sl_qstats(struct sl_worker *w, uint16_t port)
+{
+	if (unlikely(port >= RTE_MAX_ETHPORTS || sl_ports[port].stats_idx == 0 ||
+		     w->qstats == NULL))
+		return NULL;
+	return &w->qstats[sl_ports[port].stats_idx - 1];
+}
+
+/** A packet dropped NO_MBUF: count it on the queue it came from. */
+static inline void sl_count_nombuf(struct sl_worker *w, const struct rte_mbuf *m)
+{
+	struct sl_queue_stats *q = sl_qstats(w, m->port);
+
+	if (q)
+		q->no_mbuf++;
+}
+
+/** route4/route6: one packet of `len` bytes routed by table `vpc_index`
+ * (a VPC index or SL_VPC_INTERNET). */
+static inline void sl_count_rt(struct sl_worker *w, uint32_t vpc_index, uint32_t len)
+{
+	uint32_t t = sl_rt_stats_index(vpc_index);
+
+	if (likely(t < SL_RT_STATS && w->rtstats != NULL)) {
+		w->rtstats[t].pkts++;
+		w->rtstats[t].bytes += len;
+	}
+}
+
 /**
  * Count the packet under `reason` and free it. The packet's metadata must
  * be valid (eth_input ran, or the packet was made by the gateway): a frame
@@ -213,6 +253,8 @@ static inline void sl_count(struct sl_worker *w, enum sl_counter c, uint64_t n)
 static inline void sl_drop(struct sl_worker *w, struct rte_mbuf *m, enum sl_drop_reason reason)
 {
 	w->stats->drop[reason]++;
+	if (unlikely(reason == SL_DROP_NO_MBUF))
+		sl_count_nombuf(w, m);
 	if (unlikely(sl_meta(m)->trace))
 		sl_trace_event(w, m, SL_TRACE_DROP, (uint16_t)reason);
 	rte_pktmbuf_free(m);
@@ -223,6 +265,8 @@ static inline void sl_drop_raw(struct sl_worker *w, struct rte_mbuf *m,
 			       enum sl_drop_reason reason)
 {
 	w->stats->drop[reason]++;
+	if (unlikely(reason == SL_DROP_NO_MBUF))
+		sl_count_nombuf(w, m);
 	rte_pktmbuf_free(m);
 }
 

@@ -293,6 +293,8 @@ int main(int argc, char **argv)
 			SL_LOG(ERR, "%s", err);
 			goto out_ports;
 		}
+		if (i < SL_MAX_PORTS) /* its queue counters (issue 11) */
+			sl_ports[dp->port_ids[i]].stats_idx = (uint8_t)(i + 1);
 		dp->n_ports++;
 	}
 	if (sl_exception_init(dp, err, sizeof(err)) < 0) {

@@ -209,6 +209,40 @@ class Segment(unittest.TestCase):
         self.assertEqual(p[0]["trunk"], 2)
         self.assertIsNone(p[1]["trunk"])
 
+    def test_queues(self):
+        p = run_json(self.seg, "ports")["ports"]
+        self.assertEqual(p[0]["queues"], [{
+            "queue": 0, "lcore_id": 2, "rx_packets": 5, "rx_bytes": 500,
+            "tx_packets": 6, "tx_bytes": 600, "tx_full": 1, "no_mbuf": 2}])
+        self.assertEqual(p[1]["queues"][0]["rx_packets"], 0)
+        h = run(self.seg, "ports")
+        self.assertIn("per queue", h.stdout)
+        self.assertIn("NO MBUF", h.stdout)
+
+    def test_tables(self):
+        j = run_json(self.seg, "tables")
+        self.assertEqual(j["lcore_ids"], [1, 2])
+        t = j["tables"]
+        self.assertEqual([x["table"] for x in t], ["internet", "vpc-t"])
+        self.assertIsNone(t[0]["vpc_index"])
+        self.assertEqual((t[0]["packets"], t[0]["bytes"]), (10, 1000))
+        self.assertEqual((t[1]["packets"], t[1]["bytes"]), (7, 700))
+        self.assertEqual(t[1]["vpc_index"], 0)
+        self.assertEqual(t[1]["vlan"], 100)
+        self.assertEqual(t[1]["per_lcore"], [{"packets": 3, "bytes": 300},
+                                             {"packets": 4, "bytes": 400}])
+        one = run_json(self.seg, "tables", "vpc-t")["tables"]
+        self.assertEqual([x["table"] for x in one], ["vpc-t"])
+        one = run_json(self.seg, "tables", "internet")["tables"]
+        self.assertEqual([x["table"] for x in one], ["internet"])
+        p = run(self.seg, "tables", "vpc-nope")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("sluicectl vpcs", p.stderr)
+        h = run(self.seg, "tables", "--per-lcore")
+        self.assertEqual(h.returncode, 0, h.stderr)
+        self.assertIn("LCORE 2 PKTS", h.stdout)
+        self.assertIn("vpc-t", h.stdout)
+
     def test_status(self):
         j = run_json(self.seg, "status")
         self.assertEqual(j["generation"], 3)

@@ -44,6 +44,7 @@
 #include "sl_api_client.h"
 #include "sl_nat_cli.h"
 #include "sl_trace_cli.h"
+#include "sl_xdp_cli.h"
 #include "sl_counters.h"
 #include "sl_shm.h"
 
@@ -2270,6 +2271,8 @@ static void sl_usage(FILE *f)
 		   "                      --limit N, default 1000), from sluice-dp's telemetry\n"
 		   "  nat                 the NAT session table: usage, per gateway sessions\n"
 		   "                      and drops by reason, per public IP ports in use\n"
+		   "  xdp                 counters of sluiced's XDP programs per interface\n"
+		   "                      (from sluiced's /metrics at --api; no segment)\n"
 		   "  api ACTION [Key=Value...]\n"
 		   "                      one call of sluiced's cloud API (RPC, signature\n"
 		   "                      1.0): prints the JSON answer; exit 1 with the\n"
@@ -2284,7 +2287,7 @@ static void sl_usage(FILE *f)
 		   "                      lcore\n"
 		   "  -i, --internet      routes: the Internet table\n"
 		   "      --intervals     routes: also print the compiled intervals\n"
-		   "      --api URL       api: sluiced's API (default $SLUICE_API, else\n"
+		   "      --api URL       api, xdp: sluiced's API (default $SLUICE_API, else\n"
 		   "                      " SL_CTL_DEFAULT_API ")\n"
 		   "      --access-keys FILE  api: the key file (default $SLUICE_ACCESS_KEYS,\n"
 		   "                      else " SL_CTL_DEFAULT_KEYS ")\n"
@@ -2414,6 +2417,13 @@ int main(int argc, char **argv)
 		return sl_cmd_api(&c, api_url ? api_url : SL_CTL_DEFAULT_API,
 				  keys ? keys : SL_CTL_DEFAULT_KEYS, key_id, argc - optind,
 				  argv + optind);
+	if (strcmp(cmd, "xdp") == 0) {
+		if (optind < argc) {
+			sl_err("xdp takes no argument (see --help)");
+			return 2;
+		}
+		return sl_cli_xdp(api_url ? api_url : SL_CTL_DEFAULT_API, c.json);
+	}
 	if (optind < argc)
 		arg = argv[optind++];
 	if (optind < argc && strcmp(cmd, "lookup") == 0)

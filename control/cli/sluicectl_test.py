@@ -295,6 +295,69 @@ class Segment(unittest.TestCase):
             self.assertTrue(p.stdout.strip(), cmd)
 
 
+class Xdp(unittest.TestCase):
+    """`sluicectl xdp` against a stand-in for sluiced's GET /metrics."""
+    METRICS = (
+        "# HELP sluice_drops_total x\n"
+        "sluice_drops_total{reason=\"no_route\"} 3\n"
+        "# TYPE sluice_xdp_packets_total counter\n"
+        "sluice_xdp_packets_total{iface=\"sl-out\",counter=\"to_sluice\"} 12\n"
+        "sluice_xdp_packets_total{iface=\"sl-out\",counter=\"unowned_drop\"} 3\n"
+        "sluice_xdp_packets_total{iface=\"sl-in\",counter=\"to_sluice\"} 4\n")
+
+    def serve(self, body, status=200):
+        import http.server
+        import threading
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(h):
+                self.paths.append(h.path)
+                h.send_response(status)
+                h.send_header("Content-Type", "text/plain; version=0.0.4")
+                h.send_header("Content-Length", str(len(body)))
+                h.end_headers()
+                h.wfile.write(body.encode())
+
+            def log_message(h, *a):
+                pass
+
+        self.paths = []
+        srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        self.addCleanup(srv.server_close)
+        self.addCleanup(srv.shutdown)
+        return "http://127.0.0.1:%d" % srv.server_address[1]
+
+    def test_counters(self):
+        url = self.serve(self.METRICS)
+        p = run("/nonexistent", "--api", url, "--json", "xdp")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout)
+        self.assertEqual(self.paths, ["/metrics"])
+        self.assertEqual(j["interfaces"], [
+            {"iface": "sl-out", "counters": {"to_xsk": 12, "not_owned4": 3}},
+            {"iface": "sl-in", "counters": {"to_xsk": 4}}])
+        h = run("/nonexistent", "--api", url, "xdp")
+        self.assertEqual(h.returncode, 0, h.stderr)
+        self.assertIn("not_owned4", h.stdout)
+        self.assertIn("sl-in", h.stdout)
+
+    def test_no_xdp(self):
+        url = self.serve("sluice_generation 3\n")
+        j = run_json("/nonexistent", "--api", url, "xdp")
+        self.assertEqual(j["interfaces"], [])
+        self.assertIn("no XDP program", run("/x", "--api", url, "xdp").stdout)
+
+    def test_errors(self):
+        p = run("/x", "--api", self.serve("nope", status=404), "xdp")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("HTTP 404", p.stderr)
+        p = run("/x", "--api", "http://127.0.0.1:1", "xdp")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--api", p.stderr)
+        self.assertEqual(run("/x", "xdp", "extra").returncode, 2)
+
+
 class Errors(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()

@@ -301,9 +301,9 @@ class Xdp(unittest.TestCase):
         "# HELP sluice_drops_total x\n"
         "sluice_drops_total{reason=\"no_route\"} 3\n"
         "# TYPE sluice_xdp_packets_total counter\n"
-        "sluice_xdp_packets_total{iface=\"sl-out\",counter=\"to_sluice\"} 12\n"
-        "sluice_xdp_packets_total{iface=\"sl-out\",counter=\"unowned_drop\"} 3\n"
-        "sluice_xdp_packets_total{iface=\"sl-in\",counter=\"to_sluice\"} 4\n")
+        "sluice_xdp_packets_total{iface=\"sl-out\",counter=\"to_xsk\"} 12\n"
+        "sluice_xdp_packets_total{iface=\"sl-out\",counter=\"not_owned4\"} 3\n"
+        "sluice_xdp_packets_total{iface=\"sl-in\",counter=\"to_xsk\"} 4\n")
 
     def serve(self, body, status=200):
         import http.server

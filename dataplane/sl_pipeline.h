@@ -46,6 +46,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include "sl_shm.h"
 #include "sl_trace.h"
@@ -233,15 +234,44 @@ static inline void sl_count_nombuf(struct sl_worker *w, const struct rte_mbuf *m
 		q->no_mbuf++;
 }
 
-/** route4/route6: one packet of `len` bytes routed by table `vpc_index`
- * (a VPC index or SL_VPC_INTERNET). */
-static inline void sl_count_rt(struct sl_worker *w, uint32_t vpc_index, uint32_t len)
+/**
+ * route4/route6, first thing: count the input vector's packets (and IP
+ * bytes) in the route table counters of the table each is about to be
+ * looked up in (md->vpc_index), i.e. routed by. Batched per vector: the
+ * counter entries of all packets are prefetched first and incremented
+ * after, so their cache misses (10,000 VPCs: 160 KiB of counters per
+ * lcore) overlap instead of stalling one lookup each. Not counted, as the
+ * stages do not look them up: a packet of a VPC the bank no longer has
+ * (dropped NO_ROUTE) and, with `ip6`, an Internet-side packet route6 first
+ * hands to IP6GW_IN (counted when it comes back, SL_META_F_IP6GW_SEEN).
+ */
+static inline void sl_count_rt_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n,
+				     bool ip6)
 {
-	uint32_t t = sl_rt_stats_index(vpc_index);
+	const struct sl_bank_header *b = w->bank;
+	uint32_t t[SL_VEC_MAX];
 
-	if (likely(t < SL_RT_STATS && w->rtstats != NULL)) {
-		w->rtstats[t].pkts++;
-		w->rtstats[t].bytes += len;
+	if (unlikely(w->rtstats == NULL || b == NULL))
+		return;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct sl_meta *md = sl_meta(pkts[i]);
+		uint32_t v = md->vpc_index;
+
+		t[i] = SL_RT_STATS;
+		if (unlikely(v != SL_VPC_INTERNET && v >= b->n_vpcs))
+			continue;
+		if (ip6 && v == SL_VPC_INTERNET && !(md->flags & SL_META_F_IP6GW_SEEN) &&
+		    b->ip6gw_off != 0)
+			continue;
+		t[i] = sl_rt_stats_index(v);
+		if (likely(t[i] < SL_RT_STATS))
+			rte_prefetch0(&w->rtstats[t[i]]);
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (unlikely(t[i] >= SL_RT_STATS))
+			continue;
+		w->rtstats[t[i]].pkts++;
+		w->rtstats[t[i]].bytes += pkts[i]->pkt_len - sl_meta(pkts[i])->l3_off;
 	}
 }
 

@@ -27,7 +27,7 @@
 void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct sl_bank_header *b = w->bank;
-
+	sl_count_rt_burst(w, pkts, n, false); /* issue 11: route table counters */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct sl_meta *md = sl_meta(m);
@@ -42,7 +42,6 @@ void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		md->nh = sl_rt4_lookup(b, rt, rte_be_to_cpu_32(sl_ip4(m)->dst_addr));
-		sl_count_rt(w, md->vpc_index, m->pkt_len - md->l3_off);
 		nh = sl_bank_nh(b, md->nh);
 		SL_TRACE_NOTE(w, m, "%s %u: nh %u %s", sl_trace_table(md->vpc_index),
 			      sl_trace_table_no(md->vpc_index), md->nh, sl_trace_nh_type(nh->type));

@@ -219,6 +219,38 @@ static void test_route_table_counters(void **state)
 	sl_test_expect_drop(sl_env, m, SL_STAGE_ROUTE4, SL_DROP_NO_ROUTE, __LINE__);
 	assert_int_equal(rt[7].pkts, 0);
 
+	/* With an IPv6 gateway section, route6 hands Internet-side packets to
+	 * IP6GW_IN first: counted only when they come back (SEEN); route4's
+	 * are not concerned. (The helper only tests that the section exists.) */
+	{
+		struct sl_bank_header *saved = (struct sl_bank_header *)sl_env->w->bank, copy;
+		struct rte_mbuf *v[3];
+
+		memcpy(&copy, saved, sizeof(copy));
+		copy.ip6gw_off = 64;
+		sl_env->w->bank = &copy;
+		sl_test_reset_stats(sl_env);
+		for (int i = 0; i < 3; i++) {
+			v[i] = out6("2001:db8:eeee::1", "2001:db8:a:1::10");
+			sl_meta(v[i])->vpc_index = SL_VPC_INTERNET;
+			sl_meta(v[i])->l3_off = 14;
+			sl_meta(v[i])->flags = i == 2 ? SL_META_F_IP6GW_SEEN : 0;
+		}
+		sl_meta(v[1])->vpc_index = 7; /* not in the bank: not counted */
+		sl_count_rt_burst(sl_env->w, v, 3, true);
+		assert_int_equal(rt[inet].pkts, 1);
+		assert_int_equal(rt[inet].bytes, 56);
+		assert_int_equal(rt[7].pkts, 0);
+		sl_count_rt_burst(sl_env->w, v, 1, false);
+		assert_int_equal(rt[inet].pkts, 2);
+		copy.ip6gw_off = 0;
+		sl_count_rt_burst(sl_env->w, v, 1, true);
+		assert_int_equal(rt[inet].pkts, 3);
+		sl_env->w->bank = saved;
+		for (int i = 0; i < 3; i++)
+			rte_pktmbuf_free(v[i]);
+	}
+
 	/* The index helper: the Internet, VPCs, nothing beyond. */
 	assert_int_equal(sl_rt_stats_index(SL_VPC_INTERNET), SL_RT_STATS_INET);
 	assert_int_equal(sl_rt_stats_index(5), 5);

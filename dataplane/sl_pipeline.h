@@ -253,6 +253,8 @@ static inline void sl_count_rt_burst(struct sl_worker *w, struct rte_mbuf **pkts
 
 	if (unlikely(w->rtstats == NULL || b == NULL))
 		return;
+	if (unlikely(n > SL_VEC_MAX)) /* never from the dispatcher (one vector) */
+		n = SL_VEC_MAX;
 	for (uint16_t i = 0; i < n; i++) {
 		const struct sl_meta *md = sl_meta(pkts[i]);
 		uint32_t v = md->vpc_index;

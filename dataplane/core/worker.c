@@ -17,7 +17,8 @@
  *   2. report a quiescent state to the neighbour table's RCU (neigh.c).
  *   3. drain its inject ring: frames from the main lcore that already carry
  *      their final L2 header go straight to TX (nothing else needs a bank).
- *   4. rx burst on queue i of every port and run the pipeline from
+ *   4. rx burst on queue i of every port (counted in its queue counters,
+ *      issue 11) and run the pipeline from
  *      ETH_INPUT (which initialises sl_meta from m->port and the frame), or
  *      drop the burst NO_TABLES before the first generation.
  *   5. flush the tx buffers.
@@ -50,6 +51,31 @@
  * 1M table is swept in 16k iterations (docs/nat.md, Expiry). */
 #define SL_NAT_EXPIRE_BUDGET 64u
 
+/* This lcore's rows in the stats area: counters, queues and route tables. */
+static void sl_worker_bind_stats(struct sl_worker *w, struct sl_stats_header *st)
+{
+	w->stats = &st->lcore[w->slot];
+	w->qstats = st->queue[w->slot];
+	w->rtstats = st->rt[w->slot];
+	w->nhg_pkts = st->nhg[w->slot].pkts;
+}
+
+/* Queue counters (issue 11) of a burst from port index `i` (config order,
+ * the stats area's port[i]). */
+static void sl_count_rxq(struct sl_worker *w, unsigned int i, struct rte_mbuf **pkts, uint16_t k)
+{
+	struct sl_queue_stats *q;
+	uint64_t bytes = 0;
+
+	if (i >= SL_MAX_PORTS || w->qstats == NULL)
+		return;
+	q = &w->qstats[i];
+	for (uint16_t j = 0; j < k; j++)
+		bytes += pkts[j]->pkt_len;
+	q->rx_pkts += k;
+	q->rx_bytes += bytes;
+}
+
 struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore_id)
 {
 	struct sl_worker *w;
@@ -66,10 +92,8 @@ struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore
 	w->queue_id = idx < 0 ? 0 : (uint16_t)idx;
 	w->gen = UINT64_MAX; /* first sync always takes the bank */
 	w->trace = dp ? dp->trace : NULL;
-	if (dp && dp->shm && dp->shm->stats) {
-		w->stats = &dp->shm->stats->lcore[w->slot];
-		w->nhg_pkts = dp->shm->stats->nhg[w->slot].pkts;
-	}
+	if (dp && dp->shm && dp->shm->stats)
+		sl_worker_bind_stats(w, dp->shm->stats);
 	if (dp)
 		w->nhg_failed = dp->nhg_failed;
 	return w;
@@ -299,8 +323,7 @@ void sl_worker_online(struct sl_worker *w)
 {
 	struct sl_shm_header *h = w->dp->shm->hdr;
 
-	w->stats = &w->dp->shm->stats->lcore[w->slot];
-	w->nhg_pkts = w->dp->shm->stats->nhg[w->slot].pkts;
+	sl_worker_bind_stats(w, w->dp->shm->stats);
 	w->gen = UINT64_MAX;
 	w->bank = NULL;
 	h->lcore[w->slot].lcore_id = w->lcore_id;
@@ -349,6 +372,7 @@ unsigned int sl_worker_poll(struct sl_worker *w)
 			continue;
 		moved += k;
 		sl_count(w, SL_CNT_RX_PKTS, k);
+		sl_count_rxq(w, i, pkts, k); /* issue 11: queue counters */
 		if (unlikely(w->bank == NULL)) {
 			for (uint16_t j = 0; j < k; j++)
 				sl_drop_raw(w, pkts[j], SL_DROP_NO_TABLES);

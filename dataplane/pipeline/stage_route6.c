@@ -30,7 +30,7 @@
 void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct sl_bank_header *b = w->bank;
-
+	sl_count_rt_burst(w, pkts, n, true); /* issue 11: route table counters */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct sl_meta *md = sl_meta(m);

@@ -70,6 +70,7 @@
 #include "sl_ctl.h"
 #include "sl_dp.h"
 #include "sl_nat.h"
+#include "sl_nat4.h"
 #include "sl_ip6gw.h"
 #include "sl_neigh.h"
 #include "sl_port.h"
@@ -393,6 +394,10 @@ static void sl_step_hooks(json_t *step)
 					      SL_NAT_EXPIRE_MAX);
 				sl_nat_quiescent(sl_rdp.nat, 0);
 			}
+		if (sl_rdp.nat) { /* and the fragments held too long, counted by the worker */
+			sl_rdp.workers[0]->now_tsc = sl_rdp.test_clock_tsc;
+			sl_nat4_frag_expire(sl_rdp.workers[0], sl_rdp.nat, SL_NAT_FRAG_HOLD_BUCKETS);
+		}
 	}
 	if (json_is_boolean(eif) && sl_rdp.nat)
 		for (uint16_t g = 0; g < sl_rdp.nat->conf.max_gws; g++) {
@@ -566,6 +571,10 @@ settle:
 					    json_integer((json_int_t)(after[r] - before[r])));
 	json_object_set_new(res, "out", outs);
 	json_object_set_new(res, "drops", drops);
+	/* mbufs out of the pool (held fragments, neighbour queues): a case
+	 * checks that what it made the gateway hold came back */
+	json_object_set_new(res, "mbufs_in_use",
+			    json_integer((json_int_t)rte_mempool_in_use_count(sl_pktmbuf_pool)));
 	return res;
 }
 

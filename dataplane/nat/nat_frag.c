@@ -61,6 +61,7 @@
 #include <string.h>
 
 #include <rte_malloc.h>
+#include <rte_mbuf.h>
 
 #include "sl_nat.h"
 
@@ -128,6 +129,12 @@ uint32_t sl_nat_frag_held(const struct sl_nat_frags *f)
 
 void sl_nat_frags_free(struct sl_nat_frags *f)
 {
+	struct rte_mbuf *m[SL_NAT_FRAG_HOLD_WAYS * SL_NAT_FRAG_HOLD_PER_DGRAM];
+
+	if (f == NULL)
+		return;
+	for (unsigned int b = 0; b < SL_NAT_FRAG_HOLD_BUCKETS; b++) /* held ones: back to their pool */
+		rte_pktmbuf_free_bulk(m, sl_nat_frag_expire(f, UINT64_MAX, 1, m, RTE_DIM(m)));
 	rte_free(f);
 }
 

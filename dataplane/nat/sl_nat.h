@@ -377,6 +377,7 @@ struct sl_nat_frag_key {
 
 struct sl_nat_frags;
 struct sl_nat_frags *sl_nat_frags_create(uint32_t n_slots, uint64_t hz);
+/** Free the notes and the holding area, and the fragments still held. */
 void sl_nat_frags_free(struct sl_nat_frags *f);
 /** The first fragment of datagram `k` was translated to address `to`
  * (host order) by a session of gateway `to_gw`. Lock-free, any worker. */

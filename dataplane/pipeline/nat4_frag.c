@@ -122,6 +122,8 @@ void sl_nat4_frag_expire(struct sl_worker *w, struct sl_nat_table *t, unsigned i
 {
 	struct rte_mbuf *old[SL_NAT_FRAG_HOLD_WAYS * SL_NAT_FRAG_HOLD_PER_DGRAM];
 
+	if (likely(sl_nat_frag_held(t->frag) == 0)) /* the usual case: one relaxed load */
+		return;
 	for (unsigned int b = 0; b < budget; b++) { /* one bucket at a time: room for it */
 		unsigned int n = sl_nat_frag_expire(t->frag, w->now_tsc, 1, old, RTE_DIM(old));
 

@@ -266,11 +266,13 @@ def fragment_cases():
 
     # SNAT outbound, the last fragment first: held, then both after the first.
     f = out_dgram(510)
+    held = dict(counters={"nat_fragments_held": 1, "nat_fragments": 0})
     c.append(("nat_frag_snat_last_first", [
-        step("inside", vin(A2_MAC) / f[2], [], {}),
-        step("inside", vin(A2_MAC) / f[1], [], {}),
+        step("inside", vin(A2_MAC) / f[2], [], {}, **held),
+        step("inside", vin(A2_MAC) / f[1], [], {}, **held),
         step("inside", vin(A2_MAC) / f[0], [fwd(f[0]), fwd(f[2]), fwd(f[1])], {},
-             l4_checksum_free=True, reassemble_with=[], **snat)]))
+             l4_checksum_free=True, reassemble_with=[], counters={"nat_out": 1, "nat_fragments": 2},
+             stages={"police4": 3, "snat4": 1}, **snat)]))
     # The middle one first: released with the first; the last one in order.
     f = out_dgram(511)
     c.append(("nat_frag_snat_middle_first", [
@@ -295,7 +297,8 @@ def fragment_cases():
         step("outside", from_inet() / g[2], [], {}),
         step("outside", from_inet() / g[1], [], {}),
         step("outside", from_inet() / g[0], [dnat(g[0]), dnat(g[2]), dnat(g[1])], {},
-             l4_checksum_free=True, reassemble_with=[])]))
+             l4_checksum_free=True, reassemble_with=[], counters={"nat_in": 1, "nat_fragments": 2},
+             stages={"police4": 3})]))
     # ... and the reply of that DNAT session, out of order too.
     r = split(IP(src=A4, dst=REMOTE, ttl=64, id=611) / UDP(sport=53, dport=7401) / Raw(bytes(range(100))))
     c.append(("nat_frag_dnat_reply_middle_first", [

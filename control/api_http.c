@@ -268,6 +268,7 @@ struct sl_api_http {
 	unsigned int prev_batch; /* and of the one before */
 	double batch_since;	 /* when the pending batch got its first member, ms */
 	double last_flush_ms;	 /* how long the last flush took */
+	bool resumed;		 /* a connection was resumed since the last MHD_run */
 	struct sl_api_rate by_source; /* requests per source address (IPv6: per /64) */
 };
 
@@ -528,8 +529,8 @@ static void sl_batch_done(void *owner, json_t *result, const struct sl_api_err *
 {
 	struct sl_api_conn *c = owner;
 	struct sl_api_reply *r = &c->reply;
+	struct sl_api_http *h = arg;
 
-	(void)arg;
 	r->deferred = false;
 	if (result) {
 		r->status = 200;
@@ -543,6 +544,7 @@ static void sl_batch_done(void *owner, json_t *result, const struct sl_api_err *
 	SL_DEBUG("api: %s (batched) -> %d %s", r->action, r->status, r->request_id);
 	c->reply_ready = true;
 	MHD_resume_connection(c->con);
+	h->resumed = true;
 }
 
 struct sl_api_http *sl_api_http_new(const char *listen_addr, struct sl_api_server *srv, char *err,
@@ -687,9 +689,26 @@ static bool sl_batch_due(const struct sl_api_http *h)
 	return n * 10 >= target * 9 || sl_now_ms() - h->batch_since >= wait;
 }
 
+/*
+ * A request that cannot join the batch (a REST write, a ClientToken the
+ * batch holds, a non-batched action) flushes the batch from inside its
+ * libmicrohttpd handler, so batched connections are resumed in the middle
+ * of an MHD_run(). libmicrohttpd allows a resume at any time, but in
+ * external polling mode (ours: MHD_USE_EPOLL, no thread of its own) it asks
+ * for another MHD_run() afterwards, or a resumed connection may wait for
+ * the next network activity: hence the loop on `resumed`.
+ */
+static void sl_mhd_run(struct sl_api_http *h)
+{
+	do {
+		h->resumed = false;
+		MHD_run(h->mhd);
+	} while (h->resumed);
+}
+
 void sl_api_http_run(struct sl_api_http *h)
 {
-	MHD_run(h->mhd);
+	sl_mhd_run(h);
 	if (h->batch_since == 0 && h->srv->mut && sl_api_mut_pending(h->srv->mut))
 		h->batch_since = sl_now_ms();
 	/* the mutations queued so far: one candidate, one transaction, one
@@ -703,7 +722,7 @@ void sl_api_http_run(struct sl_api_http *h)
 		sl_api_mut_flush(h->srv->mut);
 		h->last_flush_ms = sl_now_ms() - t0;
 		h->batch_since = 0;
-		MHD_run(h->mhd);
+		sl_mhd_run(h);
 		if (sl_api_mut_pending(h->srv->mut))
 			h->batch_since = sl_now_ms();
 	}

@@ -70,6 +70,7 @@
 #include "sl_compile.h"
 #include "sl_fib_writer.h"
 #include "sl_judy.h"
+#include "sl_nhgroup.h"
 #include "sl_ctl_log.h"
 
 #define SL_ALIGN(x) (((x) + (uint64_t)SL_CACHE_LINE - 1) & ~((uint64_t)SL_CACHE_LINE - 1))
@@ -832,16 +833,26 @@ static int sl_gnh_acquire(struct sl_compiler *c, const struct sl_nexthop *nh, ui
 
 static void sl_gnh_release(struct sl_compiler *c, uint32_t idx)
 {
+	struct sl_nh_group grp;
+	bool group;
+
 	if (idx == 0 || idx >= c->n_gnh || c->gref[idx] == 0)
 		return;
 	if (--c->gref[idx])
 		return;
+	group = c->gnh[idx].type == SL_NH_GROUP;
+	grp = c->gnh[idx].grp;
 	sl_jhs_delete(&c->gnh_index, &c->gnh[idx], sizeof(c->gnh[idx]));
 	memset(&c->gnh[idx], 0, sizeof(c->gnh[idx]));
 	c->n_live_gnh--;
 	/* the bank keeps the old bytes until the index is reused (nothing
 	 * refers to it meanwhile); reuse marks it dirty */
 	sl_j1_set(&c->gnh_free, idx);
+	/* ECMP (issue 8): a group holds one reference on each member; the
+	 * released index is reused only by a later acquire, after this
+	 * generation's readers are gone (the bank protocol) */
+	for (unsigned int i = 0; group && i < grp.n_members && i < SL_NHG_MAX; i++)
+		sl_gnh_release(c, grp.member[i]);
 }
 
 /* Number a freshly compiled table's next hops globally (one reference per
@@ -1162,11 +1173,30 @@ static int sl_inet_cfg_replace(struct sl_compiler *c, const struct sl_ctable *t)
 	return rc;
 }
 
+/* Acquire `nh` for the route source: route sources send runs of routes
+ * with the same next hop, so try the last one before the JudyHS lookup of
+ * 128 bytes. */
+static int sl_inet_feed_acquire(struct sl_compiler *c, const struct sl_nexthop *nh, uint32_t *g)
+{
+	int rc;
+
+	if (c->last_feed_nh && c->last_feed_nh < c->n_gnh && c->gref[c->last_feed_nh] &&
+	    memcmp(&c->gnh[c->last_feed_nh], nh, sizeof(*nh)) == 0) {
+		*g = c->last_feed_nh;
+		c->gref[*g]++;
+		return 0;
+	}
+	rc = sl_gnh_acquire(c, nh, g);
+	if (rc == 0)
+		c->last_feed_nh = *g;
+	return rc;
+}
+
+static int sl_inet_feed_put(struct sl_compiler *c, const struct sl_ikey *kp, uint32_t g);
+
 int sl_compiler_inet_set(struct sl_compiler *c, const struct sl_pfx *p, const struct sl_nexthop *nh)
 {
 	struct sl_ikey k;
-	PPvoid_t slot;
-	void *old;
 	uint32_t g;
 	int rc;
 
@@ -1174,18 +1204,108 @@ int sl_compiler_inet_set(struct sl_compiler *c, const struct sl_pfx *p, const st
 		return -EINVAL;
 	sl_fib_pre_join(c);
 	sl_ikey_make(&k, p->family, sl_pfx_first(p), p->len);
-	/* route sources send runs of routes with the same next hop: try the
-	 * last one before the JudyHS lookup of 128 bytes */
-	if (c->last_feed_nh && c->last_feed_nh < c->n_gnh && c->gref[c->last_feed_nh] &&
-	    memcmp(&c->gnh[c->last_feed_nh], nh, sizeof(*nh)) == 0) {
-		g = c->last_feed_nh;
-		c->gref[g]++;
-	} else {
-		rc = sl_gnh_acquire(c, nh, &g);
-		if (rc < 0)
-			return rc;
-		c->last_feed_nh = g;
+	rc = sl_inet_feed_acquire(c, nh, &g);
+	return rc < 0 ? rc : sl_inet_feed_put(c, &k, g);
+}
+
+/* ECMP (issue 8): the group of `n` acquired members `m` (their references
+ * pass to the group, or are dropped if an equal group exists) built from
+ * what the route `k` had; 0 with the group acquired in *g. */
+static int sl_inet_group_acquire(struct sl_compiler *c, const struct sl_ikey *k,
+				 const uint32_t *m, const uint16_t *weight, unsigned int n,
+				 uint32_t *g)
+{
+	void *old = sl_jhs_get(c->inet_feed, k, SL_IKEY_LEN);
+	struct sl_nh_group prev;
+	struct sl_nexthop nh;
+	int rc;
+
+	if (old && c->gnh[SL_IENT_NH(old)].type == SL_NH_GROUP)
+		prev = c->gnh[SL_IENT_NH(old)].grp;
+	else if (old)
+		sl_nhg_single(&prev, SL_IENT_NH(old));
+	memset(&nh, 0, sizeof(nh));
+	rc = sl_nhg_build(&nh.grp, m, weight, n, old ? &prev : NULL);
+	if (rc < 0)
+		return rc;
+	nh.type = SL_NH_GROUP;
+	nh.family = c->gnh[m[0]].family;
+	nh.port_role = SL_ROLE_OUTSIDE;
+	nh.vpc_index = SL_VPC_INTERNET;
+	nh.mtu = UINT16_MAX;
+	for (unsigned int i = 0; i < n; i++)
+		if (c->gnh[m[i]].mtu < nh.mtu)
+			nh.mtu = c->gnh[m[i]].mtu; /* what a DF packet may be: the least */
+	rc = sl_inet_feed_acquire(c, &nh, g);
+	if (rc < 0)
+		return rc;
+	if (c->gref[*g] > 1) /* an equal group holds its own references */
+		for (unsigned int i = 0; i < n; i++)
+			sl_gnh_release(c, m[i]);
+	return 0;
+}
+
+int sl_compiler_inet_set_group(struct sl_compiler *c, const struct sl_pfx *p,
+			       const struct sl_nexthop *nh, const uint16_t *weight, unsigned int n)
+{
+	uint32_t m[SL_NHG_MAX], g;
+	uint16_t w[SL_NHG_MAX];
+	unsigned int got = 0, k_n = 0;
+	struct sl_ikey k;
+	int rc = 0;
+
+	if ((p->family != SL_AF_INET && p->family != SL_AF_INET6) || n == 0 || n > SL_NHG_MAX)
+		return -EINVAL;
+	if (n == 1)
+		return sl_compiler_inet_set(c, p, &nh[0]);
+	for (unsigned int i = 0; i < n; i++)
+		if (nh[i].type != SL_NH_GATEWAY && nh[i].type != SL_NH_CONNECTED)
+			return -EINVAL;
+	sl_fib_pre_join(c);
+	sl_ikey_make(&k, p->family, sl_pfx_first(p), p->len);
+	while (got < n && rc == 0)
+		if ((rc = sl_gnh_acquire(c, &nh[got], &m[got])) == 0)
+			got++;
+	if (rc < 0) {
+		while (got > 0)
+			sl_gnh_release(c, m[--got]);
+		return rc;
 	}
+	/* two vias with the same next hop are one member of both weights */
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int j = 0;
+
+		while (j < k_n && m[j] != m[i])
+			j++;
+		if (j < k_n) {
+			w[j] = (uint16_t)(w[j] + weight[i] > UINT16_MAX ? UINT16_MAX
+									: w[j] + weight[i]);
+			sl_gnh_release(c, m[i]);
+			continue;
+		}
+		m[k_n] = m[i];
+		w[k_n++] = weight[i];
+	}
+	if (k_n == 1)
+		return sl_inet_feed_put(c, &k, m[0]);
+	rc = sl_inet_group_acquire(c, &k, m, w, k_n, &g);
+	if (rc < 0) {
+		while (k_n > 0)
+			sl_gnh_release(c, m[--k_n]);
+		return rc;
+	}
+	return sl_inet_feed_put(c, &k, g);
+}
+
+/* Point route-source prefix `k` at acquired next hop `g` (the reference
+ * passes to the feed; the old one is released). */
+static int sl_inet_feed_put(struct sl_compiler *c, const struct sl_ikey *kp, uint32_t g)
+{
+	struct sl_ikey k = *kp;
+	PPvoid_t slot;
+	void *old;
+	int rc;
+
 	slot = JudyHSIns(&c->inet_feed, &k, SL_IKEY_LEN, PJE0);
 	if (slot == PJERR) {
 		sl_gnh_release(c, g);
@@ -1200,8 +1320,8 @@ int sl_compiler_inet_set(struct sl_compiler *c, const struct sl_pfx *p, const st
 	} else if (old && SL_IENT_NH(old) == g) {
 		rc = 0; /* same route again */
 	} else {
-		rc = p->family == SL_AF_INET ? sl_rib4_set(c->rib4, sl_ikey_v4(&k), k.len, g)
-					     : sl_rib6_set(c->rib6, k.addr, k.len, g);
+		rc = k.family == SL_AF_INET ? sl_rib4_set(c->rib4, sl_ikey_v4(&k), k.len, g)
+					    : sl_rib6_set(c->rib6, k.addr, k.len, g);
 		if (rc >= 0) {
 			rc = 0;
 			sl_inet_dirty_key(c, &k);
@@ -2157,7 +2277,7 @@ int sl_compile_sync_bank(struct sl_compiler *c, unsigned int b, void *bank, uint
 const char *sl_nh_type_name(uint8_t type)
 {
 	static const char *const n[SL_NH_TYPE_MAX] = {
-	    "unreachable", "blackhole", "local", "connected", "gateway", "natgw", "ip6gw"};
+	    "unreachable", "blackhole", "local", "connected", "gateway", "natgw", "ip6gw", "group"};
 
 	return type < SL_NH_TYPE_MAX ? n[type] : "?";
 }

@@ -17,6 +17,7 @@
 
 #include "sl_compile.h"
 #include "sl_fib.h"
+#include "sl_nhgroup.h"
 #include "sl_ctl.h"
 #include "sl_ctl_config.h"
 #include "sl_test_util.h"
@@ -1077,6 +1078,79 @@ static void test_fib_config_wins(void **state)
 	sl_compiler_free(c);
 }
 
+/* ECMP (issue 8): route-source groups are next hops of type GROUP whose
+ * members are plain next hops in the same array; equal groups are one
+ * entry, and a group going releases its members. */
+static void test_fib_groups(void **state)
+{
+	struct sl_store *s = load_ok(sl_t_demo_path(), true);
+	struct sl_compiler *c = sl_compiler_new();
+	const uint64_t size = UINT64_C(96) << 20;
+	void *bank = aligned_alloc(64, size);
+	const struct sl_bank_header *h = bank;
+	const struct sl_nexthop *nh;
+	struct sl_pfx p1 = {.addr = 0xc6336400u, .len = 24, .family = SL_AF_INET};
+	struct sl_pfx p2 = {.addr = 0xc6336500u, .len = 24, .family = SL_AF_INET};
+	struct sl_nexthop m[3];
+	struct sl_compile_stats st;
+	uint32_t g1, g2, base;
+	unsigned int cnt[SL_NHG_MAX];
+
+	(void)state;
+	memset(bank, 0, 4096);
+	sl_compiler_set_fib(c, true);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	base = st.n_nexthops;
+	make_nh(&m[0], SL_AF_INET, 9);
+	make_nh(&m[1], SL_AF_INET, 10);
+	make_nh(&m[2], SL_AF_INET, 11);
+	assert_int_equal(sl_compiler_inet_set_group(c, &p1, m, (uint16_t[]){1, 3}, 2), 0);
+	assert_int_equal(sl_compiler_inet_set_group(c, &p2, m, (uint16_t[]){1, 3}, 2), 0);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(st.n_nexthops, base + 3); /* two members, one group */
+	assert_int_equal(sl_compile_layout(c, bank, size, 1), 0);
+	nh = SL_BANK_PTR(h, h->nh_off, const struct sl_nexthop);
+	g1 = sl_fib4_lookup(h, &h->fib4, 0xc6336405u);
+	g2 = sl_fib4_lookup(h, &h->fib4, 0xc6336505u);
+	assert_int_equal(g1, g2);
+	assert_int_equal(nh[g1].type, SL_NH_GROUP);
+	assert_int_equal(nh[g1].grp.n_members, 2);
+	assert_int_equal(nh[nh[g1].grp.member[0]].type, SL_NH_GATEWAY);
+	sl_nhg_count(&nh[g1].grp, cnt);
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct sl_nexthop *mem = &nh[nh[g1].grp.member[i]];
+
+		assert_int_equal(cnt[i], mem->via[15] == 9 ? 16 : 48);
+		assert_int_equal(nh[g1].grp.weight[i], mem->via[15] == 9 ? 1 : 3);
+	}
+	/* one prefix loses a member (a single next hop), the other gains one */
+	assert_int_equal(sl_compiler_inet_set_group(c, &p1, &m[1], (uint16_t[]){1}, 1), 0);
+	assert_int_equal(sl_compiler_inet_set_group(c, &p2, m, (uint16_t[]){1, 1, 1}, 3), 0);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(st.n_nexthops, base + 4); /* three members, one group */
+	assert_int_equal(sl_compile_layout(c, bank, size, 3), 0); /* generation 1's bank again */
+	g1 = sl_fib4_lookup(h, &h->fib4, 0xc6336405u);
+	g2 = sl_fib4_lookup(h, &h->fib4, 0xc6336505u);
+	assert_int_equal(nh[g1].type, SL_NH_GATEWAY);
+	assert_int_equal(nh[g1].via[15], 10);
+	assert_int_equal(nh[g2].type, SL_NH_GROUP);
+	assert_int_equal(nh[g2].grp.n_members, 3);
+	/* the prefix going releases the group and the members only it used */
+	assert_int_equal(sl_compiler_inet_del(c, &p2), 0);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(st.n_nexthops, base + 1);
+	/* bad groups */
+	make_nh(&m[2], SL_AF_INET, 11);
+	m[2].type = SL_NH_BLACKHOLE;
+	assert_int_equal(sl_compiler_inet_set_group(c, &p2, m, (uint16_t[]){1, 1, 1}, 3), -EINVAL);
+	assert_int_equal(sl_compiler_inet_set_group(c, &p2, m, (uint16_t[]){1, 0}, 2), -EINVAL);
+	assert_int_equal(sl_compile(c, s, &st), 0);
+	assert_int_equal(st.n_nexthops, base + 1);
+	free(bank);
+	sl_store_free(s);
+	sl_compiler_free(c);
+}
+
 /* Random routes of both families (a /0 of each among them: the demo
  * config's default routes win over those), vias 1..3. */
 static void fib_random_routes(struct fib_route *r, int n, unsigned int *seed)
@@ -1361,6 +1435,7 @@ int main(void)
 	    cmocka_unit_test(test_intervals_random_v6), cmocka_unit_test(test_demo_bank),
 	    cmocka_unit_test(test_bank_too_small),	cmocka_unit_test(test_10k_vpcs_3_trunks),	cmocka_unit_test(test_cache_and_indexes),
 	    cmocka_unit_test(test_left_right_churn),	cmocka_unit_test(test_fib_left_right),
+	    cmocka_unit_test(test_fib_groups),
 	    cmocka_unit_test(test_fib_config_wins),	cmocka_unit_test(test_fib_prebuilt),
 	    cmocka_unit_test(test_fib_copy_replay),	cmocka_unit_test(test_bank_growth),
 	};

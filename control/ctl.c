@@ -904,6 +904,29 @@ int sl_ctl_inet_set(struct sl_ctl *c, const struct sl_pfx *p, const struct sl_pf
 	return rc;
 }
 
+int sl_ctl_inet_set_group(struct sl_ctl *c, const struct sl_pfx *p, const struct sl_pfx *via,
+			  const uint16_t *weight, unsigned int n)
+{
+	const struct sl_gateway_obj *g = c->store ? c->store->gateway : NULL;
+	struct sl_nexthop nh[SL_NHG_MAX];
+	int rc;
+
+	if (n == 0 || n > SL_NHG_MAX ||
+	    (p->family != SL_AF_INET && p->family != SL_AF_INET6))
+		return -EINVAL;
+	for (unsigned int i = 0; i < n; i++) {
+		if (via[i].family != p->family || weight[i] == 0)
+			return -EINVAL;
+		rc = sl_compile_inet_nexthop(g, &via[i], "RouteSource", &nh[i]);
+		if (rc < 0)
+			return rc;
+	}
+	rc = sl_compiler_inet_set_group(c->comp, p, nh, weight, n);
+	if (rc == 0)
+		c->n_uncommitted++;
+	return rc;
+}
+
 int sl_ctl_inet_del(struct sl_ctl *c, const struct sl_pfx *p)
 {
 	int rc = sl_compiler_inet_del(c->comp, p);

@@ -4,7 +4,9 @@
  * sl_kernel_routes.h).
  *
  * Design note: the mirror keeps its own map, prefix -> (gateway, metric,
- * resync epoch), of what it gave the route source, because a resync must
+ * resync epoch), of what it gave the route source (for an ECMP group, issue
+ * 8: a fingerprint of its gateways and weights and their count instead of
+ * the gateway), because a resync must
  * find the prefixes the kernel no longer has and because a deletion names
  * a route (prefix + metric), not just a prefix. Notifications are parsed
  * with libnl (rtnl_route_parse) from datagrams read straight off the
@@ -58,6 +60,9 @@ struct sl_kr_entry {
 	bool shadow;	/**< the kernel had another route for the prefix */
 	bool mirrored;	/**< false: a marker for a multipath route (not in
 			 * the route source) */
+	uint8_t n_via;	/**< next hops mirrored: 1, or a group's (ECMP, issue
+			 * 8: `via` is then a fingerprint of vias and
+			 * weights, for the resync's "unchanged" test) */
 };
 
 struct sl_kr_map {
@@ -174,7 +179,7 @@ struct sl_kernel_routes {
 static const char *const sl_kr_skip_names[SL_KR_SKIP_MAX] = {
     [SL_KR_SKIP_TYPE] = "not a unicast route (blackhole, unreachable, prohibit, ...)",
     [SL_KR_SKIP_TOS] = "a TOS-specific route",
-    [SL_KR_SKIP_MULTIPATH] = "multipath (ECMP is not mirrored yet)",
+    [SL_KR_SKIP_MULTIPATH] = "multipath with more than 4 next hops (or no group sink)",
     [SL_KR_SKIP_NO_GATEWAY] = "no gateway (device route or nexthop object)",
     [SL_KR_SKIP_GW_FAMILY] = "a gateway of the other address family",
     [SL_KR_SKIP_OFF_SUBNET] = "the gateway is on no outside subnet",
@@ -222,29 +227,20 @@ static int sl_kr_nl2pfx(const struct nl_addr *a, uint8_t family, bool host, stru
 
 enum sl_kr_class { SL_KR_USE = -1, SL_KR_IGNORE = -2 };
 
-/* SL_KR_USE (dst, via filled), SL_KR_IGNORE (another table or family, a
- * cache entry) or a skip reason (dst filled). */
-static int sl_kr_classify(const struct sl_kernel_routes *k, struct rtnl_route *r,
-			  struct sl_pfx *dst, struct sl_pfx *via, struct nl_addr **gwp)
-{
-	int af = rtnl_route_get_family(r);
-	uint8_t fam = af == AF_INET ? SL_AF_INET : af == AF_INET6 ? SL_AF_INET6 : 0;
-	struct rtnl_nexthop *nh;
-	struct nl_addr *gw;
+/* What a usable route goes to: one via, or (ECMP) a group's. */
+struct sl_kr_hops {
+	struct sl_pfx via[SL_NHG_MAX];
+	uint16_t weight[SL_NHG_MAX];
+	unsigned int n;
+};
 
-	*gwp = NULL;
-	if (fam == 0 || rtnl_route_get_table(r) != k->table ||
-	    (rtnl_route_get_flags(r) & RTM_F_CLONED) || rtnl_route_get_dst(r) == NULL ||
-	    sl_kr_nl2pfx(rtnl_route_get_dst(r), fam, false, dst) < 0)
-		return SL_KR_IGNORE;
-	if (rtnl_route_get_type(r) != RTN_UNICAST)
-		return SL_KR_SKIP_TYPE;
-	if (rtnl_route_get_tos(r) != 0)
-		return SL_KR_SKIP_TOS;
-	if (rtnl_route_get_nnexthops(r) > 1)
-		return SL_KR_SKIP_MULTIPATH;
-	nh = rtnl_route_get_nnexthops(r) == 1 ? rtnl_route_nexthop_n(r, 0) : NULL;
-	gw = nh ? rtnl_route_nh_get_gateway(nh) : NULL;
+/* `via` and `weight` of next hop `nh` of a route of family `fam`: 0 or a
+ * skip reason (*gwp: the gateway to log). */
+static int sl_kr_hop(struct rtnl_nexthop *nh, int af, uint8_t fam, struct sl_pfx *via,
+		     uint16_t *weight, struct nl_addr **gwp)
+{
+	struct nl_addr *gw = nh ? rtnl_route_nh_get_gateway(nh) : NULL;
+
 	if (gw == NULL && nh && rtnl_route_nh_get_via(nh)) {
 		*gwp = rtnl_route_nh_get_via(nh);
 		return SL_KR_SKIP_GW_FAMILY;
@@ -254,7 +250,62 @@ static int sl_kr_classify(const struct sl_kernel_routes *k, struct rtnl_route *r
 	*gwp = gw;
 	if (nl_addr_get_family(gw) != af || sl_kr_nl2pfx(gw, fam, true, via) < 0)
 		return SL_KR_SKIP_GW_FAMILY;
+	*weight = (uint16_t)(rtnl_route_nh_get_weight(nh) + 1u); /* rtnh_hops + 1 */
+	return 0;
+}
+
+/* SL_KR_USE (dst, hops filled), SL_KR_IGNORE (another table or family, a
+ * cache entry) or a skip reason (dst filled). */
+static int sl_kr_classify(const struct sl_kernel_routes *k, struct rtnl_route *r,
+			  struct sl_pfx *dst, struct sl_kr_hops *hops, struct nl_addr **gwp)
+{
+	int af = rtnl_route_get_family(r);
+	uint8_t fam = af == AF_INET ? SL_AF_INET : af == AF_INET6 ? SL_AF_INET6 : 0;
+	int n = rtnl_route_get_nnexthops(r), why;
+
+	*gwp = NULL;
+	hops->n = 0;
+	if (fam == 0 || rtnl_route_get_table(r) != k->table ||
+	    (rtnl_route_get_flags(r) & RTM_F_CLONED) || rtnl_route_get_dst(r) == NULL ||
+	    sl_kr_nl2pfx(rtnl_route_get_dst(r), fam, false, dst) < 0)
+		return SL_KR_IGNORE;
+	if (rtnl_route_get_type(r) != RTN_UNICAST)
+		return SL_KR_SKIP_TYPE;
+	if (rtnl_route_get_tos(r) != 0)
+		return SL_KR_SKIP_TOS;
+	if (n > 1 && (n > SL_NHG_MAX || k->sink.set_group == NULL))
+		return SL_KR_SKIP_MULTIPATH;
+	if (n == 0)
+		return sl_kr_hop(NULL, af, fam, &hops->via[0], &hops->weight[0], gwp);
+	for (int i = 0; i < n; i++) {
+		why = sl_kr_hop(rtnl_route_nexthop_n(r, i), af, fam, &hops->via[i],
+				&hops->weight[i], gwp);
+		if (why != 0)
+			return why;
+	}
+	hops->n = (unsigned int)n;
+	if (n == 1)
+		hops->weight[0] = 1;
 	return SL_KR_USE;
+}
+
+/* What the map remembers of the hops: the via, or a fingerprint of a
+ * group's vias and weights (order-independent: the kernel keeps its own). */
+static sl_u128 sl_kr_hops_key(const struct sl_kr_hops *h)
+{
+	uint64_t a = 0, b = 0;
+
+	if (h->n == 1)
+		return h->via[0].addr;
+	for (unsigned int i = 0; i < h->n; i++) {
+		uint64_t x = (uint64_t)h->via[i].addr ^ (uint64_t)(h->via[i].addr >> 64) * 31 ^
+			     (uint64_t)h->weight[i] << 48;
+
+		x *= 0x9e3779b97f4a7c15ull;
+		a += x ^ (x >> 29);
+		b ^= (x >> 7) * 0xc2b2ae3d27d4eb4full;
+	}
+	return (sl_u128)a << 64 | (b | 1); /* never a plain IPv4 via */
 }
 
 static void sl_kr_want_resync(struct sl_kernel_routes *k)
@@ -305,10 +356,12 @@ static void sl_kr_mark(struct sl_kernel_routes *k, struct sl_kr_entry *e, const 
 
 static void sl_kr_apply(struct sl_kernel_routes *k, bool add, struct rtnl_route *r)
 {
-	struct sl_pfx dst, via = {0};
+	struct sl_pfx dst;
+	struct sl_kr_hops hops;
 	struct nl_addr *gw;
-	int why = sl_kr_classify(k, r, &dst, &via, &gw);
+	int why = sl_kr_classify(k, r, &dst, &hops, &gw);
 	uint32_t prio = rtnl_route_get_priority(r);
+	sl_u128 key = why == SL_KR_USE ? sl_kr_hops_key(&hops) : 0;
 	struct sl_kr_entry *e;
 	int rc;
 
@@ -320,6 +373,14 @@ static void sl_kr_apply(struct sl_kernel_routes *k, bool add, struct rtnl_route 
 		 * flag: there may be a third) */
 		if (e == NULL || e->prio != prio)
 			return;
+		/* an IPv6 group losing some of its next hops (a deletion
+		 * names only those): the rest stays, and only a dump says
+		 * what it is; the group keeps forwarding until then */
+		if (e->mirrored && e->n_via > 1 && dst.family == SL_AF_INET6 &&
+		    (unsigned int)rtnl_route_get_nnexthops(r) < e->n_via) {
+			sl_kr_want_resync(k);
+			return;
+		}
 		/* one next hop leaving a multipath route: the rest stays */
 		if (!e->mirrored && rtnl_route_get_nnexthops(r) <= 1)
 			sl_kr_want_resync(k);
@@ -354,12 +415,13 @@ static void sl_kr_apply(struct sl_kernel_routes *k, bool add, struct rtnl_route 
 	}
 	/* a resync re-sets nothing that did not change; a notification always
 	 * sets (the feed may have overwritten the prefix: last writer wins) */
-	if (e && e->mirrored && k->in_resync && e->via == via.addr) {
+	if (e && e->mirrored && k->in_resync && e->via == key && e->n_via == hops.n) {
 		e->prio = prio;
 		e->epoch = k->epoch;
 		return;
 	}
-	rc = k->sink.set(k->sink.arg, &dst, &via);
+	rc = hops.n > 1 ? k->sink.set_group(k->sink.arg, &dst, hops.via, hops.weight, hops.n)
+			: k->sink.set(k->sink.arg, &dst, &hops.via[0]);
 	if (rc < 0) {
 		sl_kr_skip(k, rc == -ENETUNREACH ? SL_KR_SKIP_OFF_SUBNET : SL_KR_SKIP_REJECTED,
 			   &dst, gw);
@@ -384,7 +446,8 @@ static void sl_kr_apply(struct sl_kernel_routes *k, bool add, struct rtnl_route 
 		e->mirrored = true;
 		k->st.mirrored++;
 	}
-	e->via = via.addr;
+	e->via = key;
+	e->n_via = (uint8_t)hops.n;
 	e->prio = prio;
 	e->epoch = k->epoch;
 }
@@ -747,6 +810,12 @@ static int sl_kr_ctl_set(void *arg, const struct sl_pfx *p, const struct sl_pfx 
 	return sl_ctl_inet_set(arg, p, via);
 }
 
+static int sl_kr_ctl_set_group(void *arg, const struct sl_pfx *p, const struct sl_pfx *via,
+			       const uint16_t *weight, unsigned int n)
+{
+	return sl_ctl_inet_set_group(arg, p, via, weight, n);
+}
+
 static int sl_kr_ctl_del(void *arg, const struct sl_pfx *p)
 {
 	return sl_ctl_inet_del(arg, p);
@@ -802,7 +871,8 @@ static struct nl_sock *sl_kr_socket(bool monitor, char *err, size_t errlen)
 struct sl_kernel_routes *sl_kernel_routes_open(uint32_t table, struct sl_ctl *ctl, char *err,
 					       size_t errlen)
 {
-	struct sl_kr_sink sink = {sl_kr_ctl_set, sl_kr_ctl_del, sl_kr_ctl_commit, ctl};
+	struct sl_kr_sink sink = {sl_kr_ctl_set, sl_kr_ctl_del, sl_kr_ctl_commit, ctl,
+				  sl_kr_ctl_set_group};
 	struct sl_kernel_routes *k;
 
 	if (table == 0) {

@@ -25,6 +25,7 @@
 
 #include "sl_addr.h"
 #include "sl_kernel_routes.h"
+#include "sl_shm.h" /* SL_NHG_MAX */
 
 #define TABLE 100
 #define MAXR 8192
@@ -35,6 +36,10 @@ struct sink {
 	struct sl_pfx p[MAXR], via[MAXR];
 	unsigned int n;
 	unsigned int sets, dels, commits;
+	/* ECMP (issue 8): a group's vias and weights; nvia 1 for set() */
+	unsigned int nvia[MAXR], group_sets;
+	struct sl_pfx gvia[MAXR][SL_NHG_MAX];
+	uint16_t weight[MAXR][SL_NHG_MAX];
 };
 
 static int find(struct sink *s, const struct sl_pfx *p)
@@ -45,12 +50,10 @@ static int find(struct sink *s, const struct sl_pfx *p)
 	return -1;
 }
 
-static int sink_set(void *arg, const struct sl_pfx *p, const struct sl_pfx *via)
+static bool on_outside(const struct sl_pfx *via)
 {
 	static const char *const outside[] = {"203.0.113.0/24", "2001:db8:ffff::/64"};
-	struct sink *s = arg;
 	bool ok = false;
-	int i;
 
 	for (unsigned int o = 0; o < 2; o++) {
 		struct sl_pfx net;
@@ -58,16 +61,51 @@ static int sink_set(void *arg, const struct sl_pfx *p, const struct sl_pfx *via)
 		assert_int_equal(sl_pfx_parse(outside[o], &net, 0), SL_PFX_OK);
 		ok |= sl_pfx_has(&net, via->family, via->addr);
 	}
-	if (!ok)
-		return -ENETUNREACH;
-	i = find(s, p);
+	return ok;
+}
+
+static int sink_slot(struct sink *s, const struct sl_pfx *p)
+{
+	int i = find(s, p);
+
 	if (i < 0) {
 		assert_true(s->n < MAXR);
 		i = (int)s->n++;
 	}
 	s->p[i] = *p;
+	return i;
+}
+
+static int sink_set(void *arg, const struct sl_pfx *p, const struct sl_pfx *via)
+{
+	struct sink *s = arg;
+	int i;
+
+	if (!on_outside(via))
+		return -ENETUNREACH;
+	i = sink_slot(s, p);
 	s->via[i] = *via;
+	s->nvia[i] = 1;
 	s->sets++;
+	return 0;
+}
+
+static int sink_set_group(void *arg, const struct sl_pfx *p, const struct sl_pfx *via,
+			  const uint16_t *weight, unsigned int n)
+{
+	struct sink *s = arg;
+	int i;
+
+	assert_in_range(n, 2, SL_NHG_MAX);
+	for (unsigned int k = 0; k < n; k++)
+		if (!on_outside(&via[k]))
+			return -ENETUNREACH;
+	i = sink_slot(s, p);
+	s->via[i] = via[0];
+	s->nvia[i] = n;
+	memcpy(s->gvia[i], via, n * sizeof(*via));
+	memcpy(s->weight[i], weight, n * sizeof(*weight));
+	s->group_sets++;
 	return 0;
 }
 
@@ -80,6 +118,9 @@ static int sink_del(void *arg, const struct sl_pfx *p)
 		return -ENOENT;
 	s->p[i] = s->p[s->n - 1];
 	s->via[i] = s->via[s->n - 1];
+	s->nvia[i] = s->nvia[s->n - 1];
+	memcpy(s->gvia[i], s->gvia[s->n - 1], sizeof(s->gvia[i]));
+	memcpy(s->weight[i], s->weight[s->n - 1], sizeof(s->weight[i]));
 	s->n--;
 	s->dels++;
 	return 0;
@@ -94,9 +135,12 @@ static int sink_commit(void *arg)
 static struct sink *S;
 static struct sl_kernel_routes *K;
 
-static int setup(void **state)
+/* A mirror feeding the recording sink; `groups`: the sink takes ECMP
+ * groups (issue 8), as sluiced's does; without, multipath is skipped. */
+static int setup_sink(bool groups)
 {
-	struct sl_kr_sink sk = {sink_set, sink_del, sink_commit, NULL};
+	struct sl_kr_sink sk = {sink_set, sink_del, sink_commit, NULL,
+				groups ? sink_set_group : NULL};
 
 	S = calloc(1, sizeof(*S));
 	assert_non_null(S);
@@ -104,6 +148,16 @@ static int setup(void **state)
 	K = sl_kernel_routes_new(TABLE, &sk);
 	assert_non_null(K);
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_sink(false);
+}
+
+static int setup_group(void **state)
+{
+	return setup_sink(true);
 }
 
 static int teardown(void **state)
@@ -117,7 +171,8 @@ static int teardown(void **state)
 
 struct rt {
 	const char *dst;
-	const char *gw[2]; /**< none, one, or two (multipath) */
+	const char *gw[5]; /**< none, one, or more (multipath) */
+	uint8_t hops[5];   /**< rtnh_hops of each (weight - 1) */
 	uint32_t table;	   /**< 0: TABLE */
 	uint8_t type;	   /**< 0: unicast */
 	uint32_t metric;
@@ -140,13 +195,14 @@ static struct rtnl_route *build(const struct rt *d)
 	rtnl_route_set_type(r, d->type ? d->type : RTN_UNICAST);
 	rtnl_route_set_priority(r, d->metric);
 	rtnl_route_set_tos(r, d->tos);
-	for (unsigned int i = 0; i < 2 && d->gw[i]; i++) {
+	for (unsigned int i = 0; i < 5 && d->gw[i]; i++) {
 		struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
 		struct nl_addr *g = NULL;
 
 		assert_non_null(nh);
 		assert_int_equal(nl_addr_parse(d->gw[i], AF_UNSPEC, &g), 0);
 		rtnl_route_nh_set_gateway(nh, g);
+		rtnl_route_nh_set_weight(nh, d->hops[i]);
 		nl_addr_put(g);
 		rtnl_route_add_nexthop(r, nh);
 	}
@@ -402,6 +458,88 @@ static void test_multipath_shrinks(void **state)
 	assert_int_equal(S->n, 1);
 }
 
+/* The sink's group of `pfx` as "via*weight via*weight" in the sink's
+ * order, or "-". */
+static const char *group_of(const char *pfx)
+{
+	static char buf[4 * (SL_PFX_STRLEN + 8)];
+	struct sl_pfx p;
+	size_t o = 0;
+	int i;
+
+	assert_int_equal(sl_pfx_parse(pfx, &p, SL_PFX_NEED_LEN), SL_PFX_OK);
+	i = find(S, &p);
+	if (i < 0 || S->nvia[i] < 2)
+		return "-";
+	for (unsigned int k = 0; k < S->nvia[i]; k++) {
+		char a[SL_PFX_STRLEN];
+
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s*%u", k ? " " : "",
+				      sl_ip_fmt(S->gvia[i][k].family, S->gvia[i][k].addr, a,
+						sizeof(a)),
+				      S->weight[i][k]);
+	}
+	return buf;
+}
+
+/* ECMP (issue 8): multipath routes of 2..4 gateways become groups with the
+ * kernel's weights; a path leaving (BIRD withdrawing it after BFD went
+ * down) replaces the group by what is left. */
+static void test_multipath_groups(void **state)
+{
+	const struct sl_kr_stats *st = sl_kernel_routes_stats(K);
+
+	ADD(.dst = "10.5.0.0/16", .gw = {"203.0.113.1", "203.0.113.2"}, .hops = {0, 2});
+	assert_string_equal(group_of("10.5.0.0/16"), "203.0.113.1*1 203.0.113.2*3");
+	assert_int_equal(st->mirrored, 1);
+	assert_int_equal(S->group_sets, 1);
+	/* one path withdrawn (IPv4: the whole route is replaced) */
+	ADD(.dst = "10.5.0.0/16", .gw = {"203.0.113.2"});
+	assert_string_equal(group_of("10.5.0.0/16"), "-");
+	assert_string_equal(via_of("10.5.0.0/16"), "203.0.113.2");
+	/* and back */
+	ADD(.dst = "10.5.0.0/16", .gw = {"203.0.113.1", "203.0.113.2"});
+	assert_string_equal(group_of("10.5.0.0/16"), "203.0.113.1*1 203.0.113.2*1");
+	assert_int_equal(S->group_sets, 2);
+	/* four paths are a group, five are not mirrored (the old group goes) */
+	ADD(.dst = "10.6.0.0/16",
+	    .gw = {"203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"});
+	assert_string_equal(group_of("10.6.0.0/16"),
+			    "203.0.113.1*1 203.0.113.2*1 203.0.113.3*1 203.0.113.4*1");
+	ADD(.dst = "10.6.0.0/16",
+	    .gw = {"203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5"});
+	assert_int_equal(st->skipped[SL_KR_SKIP_MULTIPATH], 1);
+	assert_string_equal(via_of("10.6.0.0/16"), "-");
+	/* a member on no outside subnet: the route is refused whole */
+	ADD(.dst = "10.7.0.0/16", .gw = {"203.0.113.1", "198.18.0.1"});
+	assert_int_equal(st->skipped[SL_KR_SKIP_OFF_SUBNET], 1);
+	assert_string_equal(via_of("10.7.0.0/16"), "-");
+
+	/* IPv6: a deletion naming one next hop leaves the rest; the group
+	 * forwards until the dump says what is left */
+	ADD(.dst = "2001:db8:1::/48", .gw = {"2001:db8:ffff::1", "2001:db8:ffff::3"},
+	    .metric = 1024);
+	assert_string_equal(group_of("2001:db8:1::/48"),
+			    "2001:db8:ffff::1*1 2001:db8:ffff::3*1");
+	DEL(.dst = "2001:db8:1::/48", .gw = {"2001:db8:ffff::1"}, .metric = 1024);
+	assert_int_equal(st->resyncs_wanted, 1);
+	assert_string_equal(group_of("2001:db8:1::/48"),
+			    "2001:db8:ffff::1*1 2001:db8:ffff::3*1");
+	sl_kernel_routes_resync_begin(K);
+	ADD(.dst = "10.5.0.0/16", .gw = {"203.0.113.1", "203.0.113.2"});
+	ADD(.dst = "2001:db8:1::/48", .gw = {"2001:db8:ffff::3"}, .metric = 1024);
+	sl_kernel_routes_resync_end(K);
+	assert_string_equal(via_of("2001:db8:1::/48"), "2001:db8:ffff::3");
+	assert_string_equal(group_of("2001:db8:1::/48"), "-");
+	/* the resync re-set no unchanged group */
+	assert_int_equal(S->group_sets, 4);
+	assert_int_equal(S->n, 2);
+	/* deleting a whole group removes the prefix */
+	DEL(.dst = "10.5.0.0/16", .gw = {"203.0.113.1", "203.0.113.2"});
+	assert_string_equal(via_of("10.5.0.0/16"), "-");
+	assert_int_equal(st->mirrored, 1);
+}
+
 static void test_garbage_ignored(void **state)
 {
 	uint8_t junk[64];
@@ -490,6 +628,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_resync_reconciles, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resync_many, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_multipath_shrinks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_multipath_groups, setup_group, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage_ignored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_zero_length_nexthop_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nexthop_past_attribute_refused, setup, teardown),

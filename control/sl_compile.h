@@ -100,6 +100,16 @@ void sl_compiler_mark_inet_dirty(struct sl_compiler *c);
  */
 int sl_compiler_inet_set(struct sl_compiler *c, const struct sl_pfx *p,
 			 const struct sl_nexthop *nh);
+/**
+ * ECMP (issue 8): `p` -> a group of the `n` (1..SL_NHG_MAX) next hops `nh`
+ * (GATEWAY or CONNECTED) with weights (>= 1, the kernel's rtnh_hops + 1).
+ * n == 1 is sl_compiler_inet_set(). The group is interned like any next
+ * hop and built from the prefix's previous next hop or group so that only
+ * the flows of a member that left (or of buckets a new member takes) move
+ * (sl_nhgroup.h). 0 or a negative errno.
+ */
+int sl_compiler_inet_set_group(struct sl_compiler *c, const struct sl_pfx *p,
+			       const struct sl_nexthop *nh, const uint16_t *weight, unsigned int n);
 int sl_compiler_inet_del(struct sl_compiler *c, const struct sl_pfx *p);
 /**
  * The next hop of an Internet route via `via` (an address on one of the

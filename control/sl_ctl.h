@@ -131,6 +131,10 @@ int sl_ctl_reload(struct sl_ctl *c, struct sl_ctl_result *res);
  */
 int sl_ctl_inet_set(struct sl_ctl *c, const struct sl_pfx *p, const struct sl_pfx *via);
 int sl_ctl_inet_del(struct sl_ctl *c, const struct sl_pfx *p);
+/** ECMP (issue 8): `p` -> a group of `n` (1..SL_NHG_MAX) vias with weights
+ * (>= 1; the kernel's rtnh_hops + 1); errors as sl_ctl_inet_set(). */
+int sl_ctl_inet_set_group(struct sl_ctl *c, const struct sl_pfx *p, const struct sl_pfx *via,
+			  const uint16_t *weight, unsigned int n);
 int sl_ctl_commit(struct sl_ctl *c, const char *what, struct sl_ctl_result *res);
 
 /**

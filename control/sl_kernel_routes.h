@@ -15,9 +15,12 @@
  *
  * What is mirrored: unicast routes of the table with a single next hop that
  * has a gateway (RTA_GATEWAY) of the route's family on an outside subnet,
- * as `sl_ctl_inet_set(prefix, gateway)`. Anything else (blackhole,
- * unreachable, prohibit, throw, no gateway, multipath, a TOS, a gateway on
- * no outside subnet or of the other family) is counted under a reason and
+ * as `sl_ctl_inet_set(prefix, gateway)`, and (ECMP, issue 8) multipath
+ * routes (RTA_MULTIPATH) of 2..SL_NHG_MAX such next hops as a group with
+ * the kernel's weights (rtnh_hops + 1), `sl_ctl_inet_set_group()`.
+ * Anything else (blackhole, unreachable, prohibit, throw, no gateway, more
+ * than SL_NHG_MAX next hops, a TOS, a gateway on no outside subnet or of
+ * the other family) is counted under a reason and
  * logged at most once per reason every 10 s; it never stops the loop. Per
  * prefix one kernel route is mirrored: the one with the lowest metric seen.
  *
@@ -43,7 +46,8 @@ struct sl_kernel_routes;
 enum sl_kr_skip {
 	SL_KR_SKIP_TYPE,       /**< not unicast: blackhole, unreachable, ... */
 	SL_KR_SKIP_TOS,	       /**< a TOS-specific route */
-	SL_KR_SKIP_MULTIPATH,  /**< more than one next hop (ECMP: next slice) */
+	SL_KR_SKIP_MULTIPATH,  /**< more next hops than a group holds, or a sink
+				* without set_group */
 	SL_KR_SKIP_NO_GATEWAY, /**< a device route, or a nexthop object */
 	SL_KR_SKIP_GW_FAMILY,  /**< gateway of the other family (RTA_VIA) */
 	SL_KR_SKIP_OFF_SUBNET, /**< gateway on no outside subnet */
@@ -69,6 +73,10 @@ struct sl_kr_sink {
 	int (*del)(void *arg, const struct sl_pfx *p);
 	int (*commit)(void *arg);
 	void *arg;
+	/** ECMP (issue 8): a multipath route, `n` (2..SL_NHG_MAX) vias with
+	 * weights; NULL: multipath routes are skipped (SL_KR_SKIP_MULTIPATH) */
+	int (*set_group)(void *arg, const struct sl_pfx *p, const struct sl_pfx *via,
+			 const uint16_t *weight, unsigned int n);
 };
 
 /**

@@ -40,11 +40,14 @@
 #ifndef SL_PIPELINE_H
 #define SL_PIPELINE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "sl_shm.h"
@@ -194,6 +197,13 @@ struct sl_worker {
 	struct sl_lcore_stats *stats; /**< in the shared stats area */
 	struct sl_icmp_limit icmp_limit;
 	struct sl_trace *trace; /**< packet trace (sl_trace.h), NULL: none */
+	/* ECMP (issue 8): this lcore's per-member packet counters in the
+	 * stats area (sl_stats_header.nhg[slot].pkts), NULL: not counted */
+	uint64_t *nhg_pkts;
+	/* ECMP: group members whose neighbour is FAILED (bit nh of
+	 * nhg_failed[nh / 64], nh < SL_NHG_COUNTED), written by the main lcore
+	 * (sl_dp.nhg_failed), NULL: none skipped */
+	const _Atomic uint64_t *nhg_failed;
 	struct sl_vec vec[SL_STAGE_MAX];
 	struct sl_txbuf tx[RTE_MAX_ETHPORTS];
 };
@@ -254,7 +264,8 @@ static inline uint32_t sl_trace_table_no(uint32_t vpc_index)
 static inline const char *sl_trace_nh_type(uint8_t type)
 {
 	static const char *const names[] = {"unreachable", "blackhole", "local",
-					    "connected",   "gateway",	"natgw"};
+					    "connected",   "gateway",	"natgw",
+					    "ip6gw",	   "group"};
 
 	return type < RTE_DIM(names) ? names[type] : "other";
 }
@@ -307,6 +318,117 @@ static inline const struct sl_nexthop *sl_bank_nh(const struct sl_bank_header *b
 	if (unlikely(nh >= b->n_nexthops))
 		nh = SL_NH_NONE;
 	return SL_BANK_PTR(b, b->nh_off, const struct sl_nexthop) + nh;
+}
+
+/* ---- ECMP next-hop groups (issue 8, sl_shm.h struct sl_nh_group) ------- */
+
+static inline uint32_t sl_hash_mix(uint32_t h, uint32_t v)
+{
+	h ^= v;
+	h *= UINT32_C(0x85ebca6b);
+	return h ^ (h >> 15);
+}
+
+/**
+ * Flow hash for choosing a group member: the port's RSS hash when it gave
+ * one (RTE_MBUF_F_RX_RSS_HASH), else addresses and, for TCP, UDP and SCTP
+ * that are not fragments, ports. A fragment, ICMP or any other protocol is
+ * hashed by addresses only (IPv6: plus the flow label, RFC 6438), so every
+ * packet of a flow, its fragments included, takes the same member. An
+ * IPv6 packet with extension headers is hashed like a fragment (its first
+ * fragment carries the fragment header). Needs l3_off/l4_off/l4_proto
+ * from ip4_input/ip6_input.
+ */
+static inline uint32_t sl_flow_hash(struct rte_mbuf *m)
+{
+	const struct sl_meta *md = sl_meta(m);
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l3_off);
+	bool ports = md->l4_proto == IPPROTO_TCP || md->l4_proto == IPPROTO_UDP ||
+		     md->l4_proto == IPPROTO_SCTP;
+	uint32_t h = md->l4_proto == IPPROTO_ICMP || md->l4_proto == IPPROTO_ICMPV6
+			     ? 0
+			     : md->l4_proto,
+		 v;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
+		return m->hash.rss;
+	if (md->family == SL_AF_INET) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+
+		/* MF or a fragment offset: no ports in this or the next */
+		if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+							   RTE_IPV4_HDR_OFFSET_MASK))
+			ports = false, h = 0;
+		h = sl_hash_mix(h, ip->src_addr);
+		h = sl_hash_mix(h, ip->dst_addr);
+	} else {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
+
+		if (md->l4_off != md->l3_off + sizeof(*ip))
+			ports = false, h = 0;
+		for (unsigned int i = 0; i < 16; i += 4) {
+			memcpy(&v, &ip->src_addr[i], 4);
+			h = sl_hash_mix(h, v);
+			memcpy(&v, &ip->dst_addr[i], 4);
+			h = sl_hash_mix(h, v);
+		}
+		h = sl_hash_mix(h, ip->vtc_flow & rte_cpu_to_be_32(0xfffff));
+	}
+	if (ports && md->l4_off + 4u <= rte_pktmbuf_data_len(m)) {
+		memcpy(&v, rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off), 4);
+		h = sl_hash_mix(h, v);
+	}
+	return h;
+}
+
+static inline bool sl_nhg_failed(const struct sl_worker *w, uint32_t nh)
+{
+	return w->nhg_failed != NULL && nh < SL_NHG_COUNTED &&
+	       ((atomic_load_explicit(&w->nhg_failed[nh / 64], memory_order_relaxed) >>
+		 (nh % 64)) & 1);
+}
+
+/* The member of the first bucket after `s` whose neighbour is not FAILED,
+ * or `nh` if every member's is: only the failed member's flows move, each
+ * to a member that stays stable while the failure lasts. */
+static inline uint32_t sl_nhg_live(const struct sl_worker *w, const struct sl_nexthop *g,
+				   uint32_t s, uint32_t nh)
+{
+	for (uint32_t k = 1; k < SL_NHG_SLOTS; k++) {
+		uint32_t m = g->grp.member[g->grp.slot[(s + k) % SL_NHG_SLOTS] & (SL_NHG_MAX - 1)];
+
+		if (m != nh && !sl_nhg_failed(w, m))
+			return m;
+	}
+	return nh;
+}
+
+/** The member of group `g` (type SL_NH_GROUP) that takes `m`'s flow, as a
+ * global next-hop index, skipping a member whose neighbour entry is FAILED
+ * (ARP/ND unanswered: the main lcore marks it in w->nhg_failed); counted
+ * per member. */
+static inline uint32_t sl_nhg_select(struct sl_worker *w, struct rte_mbuf *m,
+				     const struct sl_nexthop *g)
+{
+	uint32_t s = sl_nhg_bucket(sl_flow_hash(m));
+	uint32_t nh = g->grp.member[g->grp.slot[s] & (SL_NHG_MAX - 1)];
+
+	if (unlikely(sl_nhg_failed(w, nh)))
+		nh = sl_nhg_live(w, g, s, nh);
+	if (likely(w->nhg_pkts != NULL) && nh < SL_NHG_COUNTED)
+		w->nhg_pkts[nh]++;
+	return nh;
+}
+
+/** sl_bank_nh(), with a group standing for its first member: for lookups
+ * that want the egress's properties (an ICMP error's source address), not
+ * a path for a flow. */
+static inline const struct sl_nexthop *sl_bank_nh_plain(const struct sl_bank_header *b,
+							 uint32_t nh)
+{
+	const struct sl_nexthop *n = sl_bank_nh(b, nh);
+
+	return n->type == SL_NH_GROUP ? sl_bank_nh(b, n->grp.member[0]) : n;
 }
 
 /* ---- NAT section (sl_shm.h, struct sl_nat_sec) -------------------------- */

@@ -154,6 +154,7 @@ static const char *sl_nh_type_name(unsigned int t)
 	    [SL_NH_GATEWAY] = "gateway",
 	    [SL_NH_NATGW] = "natgw",
 	    [SL_NH_IP6GW] = "ip6gw",
+	    [SL_NH_GROUP] = "group",
 	};
 	return t < SL_NH_TYPE_MAX ? n[t] : "invalid";
 }
@@ -829,6 +830,88 @@ static int sl_cmd_vpcs(struct sl_ctl *c)
 	return 0;
 }
 
+/* ---- ECMP groups (issue 8) ---- */
+
+/** Packets the data plane sent through group member `nh` (summed over
+ * lcores; 0 for an index past SL_NHG_COUNTED or without a data plane). */
+static uint64_t sl_nhg_member_pkts(const struct sl_ctl *c, uint32_t nh)
+{
+	const struct sl_stats_header *st = sl_shm_stats(c->h);
+	uint64_t sum = 0;
+
+	if (nh >= SL_NHG_COUNTED ||
+	    *(const volatile uint64_t *)&st->magic != SL_STATS_MAGIC)
+		return 0;
+	for (uint32_t l = 0; l < SL_MAX_LCORES; l++)
+		sum += *(const volatile uint64_t *)&st->nhg[l].pkts[nh];
+	return sum;
+}
+
+/** A group's members as text: "via*weight (buckets, packets), ...". */
+static const char *sl_nhg_str(const struct sl_ctl *c, const struct sl_nexthop *g, char *buf,
+			      size_t len)
+{
+	const struct sl_nexthop *nhs = sl_nexthops(c);
+	unsigned int cnt[SL_NHG_MAX] = {0};
+	size_t o = 0;
+
+	for (unsigned int s = 0; s < SL_NHG_SLOTS; s++)
+		if (g->grp.slot[s] < SL_NHG_MAX)
+			cnt[g->grp.slot[s]]++;
+	buf[0] = 0;
+	for (unsigned int i = 0; i < g->grp.n_members && i < SL_NHG_MAX && o < len; i++) {
+		uint32_t m = g->grp.member[i];
+		char a[INET6_ADDRSTRLEN] = "?";
+
+		if (m < c->bh->n_nexthops && nhs[m].type == SL_NH_GATEWAY)
+			sl_fmt_addr(a, sizeof(a), nhs[m].family, nhs[m].via);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s*%u (%u buckets, %" PRIu64 " pkts)",
+				      i ? ", " : "", a, g->grp.weight[i], cnt[i],
+				      sl_nhg_member_pkts(c, m));
+	}
+	return buf;
+}
+
+static json_t *sl_nh_json(const struct sl_ctl *c, uint32_t i);
+
+/** "members" of a group next hop: each member's next hop, weight, buckets
+ * and packets. */
+static json_t *sl_nhg_json(const struct sl_ctl *c, const struct sl_nexthop *g)
+{
+	unsigned int cnt[SL_NHG_MAX] = {0};
+	json_t *a = json_array();
+
+	for (unsigned int s = 0; s < SL_NHG_SLOTS; s++)
+		if (g->grp.slot[s] < SL_NHG_MAX)
+			cnt[g->grp.slot[s]]++;
+	for (unsigned int i = 0; i < g->grp.n_members && i < SL_NHG_MAX; i++) {
+		json_t *m = json_object();
+		const struct sl_nexthop *mn = sl_nexthops(c) + g->grp.member[i];
+
+		json_object_set_new(m, "index", json_integer(g->grp.member[i]));
+		json_object_set_new(m, "weight", json_integer(g->grp.weight[i]));
+		json_object_set_new(m, "buckets", json_integer(cnt[i]));
+		json_object_set_new(m, "packets",
+				    json_integer((json_int_t)sl_nhg_member_pkts(c, g->grp.member[i])));
+		/* one level only: a member is never a group */
+		json_object_set_new(m, "nexthop",
+				    g->grp.member[i] < c->bh->n_nexthops && mn->type != SL_NH_GROUP
+					? sl_nh_json(c, g->grp.member[i])
+					: json_null());
+		json_array_append_new(a, m);
+	}
+	return a;
+}
+
+/** A group's member indexes as "nh 12,13" (the VIA column of tables). */
+static void sl_nhg_members_str(const struct sl_nexthop *g, char *buf, size_t len)
+{
+	size_t o = (size_t)snprintf(buf, len, "nh ");
+
+	for (unsigned int i = 0; i < g->grp.n_members && i < SL_NHG_MAX && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%u", i ? "," : "", g->grp.member[i]);
+}
+
 /** JSON object for next hop `i` (or null if out of range). */
 static json_t *sl_nh_json(const struct sl_ctl *c, uint32_t i)
 {
@@ -847,6 +930,12 @@ static json_t *sl_nh_json(const struct sl_ctl *c, uint32_t i)
 			    nh->type == SL_NH_GATEWAY
 				? json_string(sl_fmt_addr(a, sizeof(a), nh->family, nh->via))
 				: json_null());
+	if (nh->type == SL_NH_GROUP) {
+		json_object_set_new(o, "members", sl_nhg_json(c, nh));
+		json_object_set_new(o, "port_role", json_string(sl_role_name(nh->port_role)));
+		json_object_set_new(o, "mtu", json_integer(nh->mtu));
+		return o;
+	}
 	json_object_set_new(o, "src",
 			    sl_all_zero(nh->src, sizeof(nh->src))
 				? json_null()
@@ -1053,7 +1142,9 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 				 nh->flags & SL_NH_F_SYSTEM ? " (system)" : "");
 			if (nh->type == SL_NH_GATEWAY)
 				sl_fmt_addr(via, sizeof(via), nh->family, nh->via);
-			if (!sl_all_zero(nh->src, sizeof(nh->src)))
+			if (nh->type == SL_NH_GROUP)
+				sl_nhg_members_str(nh, via, sizeof(via));
+			else if (!sl_all_zero(nh->src, sizeof(nh->src)))
 				sl_fmt_addr(sa, sizeof(sa), nh->family, nh->src);
 			if (nh->type == SL_NH_CONNECTED || nh->type == SL_NH_GATEWAY) {
 				port = sl_role_name(nh->port_role);
@@ -1062,7 +1153,7 @@ static int sl_cmd_routes(struct sl_ctl *c, const char *vpc_id)
 				snprintf(vl, sizeof(vl), "%u", nh->vlan);
 				snprintf(mtu, sizeof(mtu), "%u", nh->mtu);
 			}
-			owner = sl_fmt_id(ob, nh->owner_id);
+			owner = nh->type == SL_NH_GROUP ? "" : sl_fmt_id(ob, nh->owner_id);
 			if (owner[0] == '\0')
 				owner = "-";
 		} else {
@@ -1304,6 +1395,13 @@ static int sl_cmd_lookup(struct sl_ctl *c, const char *addr_s, const char *vpc_i
 			printf("  origin    %s\n", sl_origin_name(best->origin));
 		if (nhs == NULL || nh >= c->bh->n_nexthops)
 			return sl_bank_corrupt(c, "next hop index");
+		if (nhs[nh].type == SL_NH_GROUP) {
+			char gb[512];
+
+			printf("  next hop  %u: group of %u: %s\n", nh, nhs[nh].grp.n_members,
+			       sl_nhg_str(c, &nhs[nh], gb, sizeof(gb)));
+			return 0;
+		}
 		if (nhs[nh].type == SL_NH_GATEWAY)
 			sl_fmt_addr(via, sizeof(via), nhs[nh].family, nhs[nh].via);
 		if (!sl_all_zero(nhs[nh].src, sizeof(nhs[nh].src)))
@@ -1365,9 +1463,11 @@ static int sl_cmd_nexthops(struct sl_ctl *c)
 		snprintf(mtu, sizeof(mtu), "%u", nh[i].mtu);
 		if (nh[i].type == SL_NH_GATEWAY)
 			sl_fmt_addr(via, sizeof(via), nh[i].family, nh[i].via);
-		if (!sl_all_zero(nh[i].src, sizeof(nh[i].src)))
+		if (nh[i].type == SL_NH_GROUP)
+			sl_nhg_members_str(&nh[i], via, sizeof(via));
+		else if (!sl_all_zero(nh[i].src, sizeof(nh[i].src)))
 			sl_fmt_addr(sa, sizeof(sa), nh[i].family, nh[i].src);
-		owner = sl_fmt_id(ob, nh[i].owner_id);
+		owner = nh[i].type == SL_NH_GROUP ? "" : sl_fmt_id(ob, nh[i].owner_id);
 		sl_tab_add(&t, idx, sl_nh_type_name(nh[i].type),
 			   nh[i].family == SL_AF_INET	 ? "ipv4"
 			   : nh[i].family == SL_AF_INET6 ? "ipv6"

@@ -51,7 +51,7 @@
 	_(ND_NOT_FOR_US, "nd_not_for_us", "neighbour solicitation for an address the gateway does not own") \
 	_(NEIGH_QUEUE_FULL, "neigh_queue_full", "too many packets waiting for one neighbour resolution") \
 	_(NEIGH_FAILED, "neigh_failed", "neighbour did not answer ARP/ND")      \
-	_(PUNT_RING_FULL, "punt_ring_full", "exception ring to the main lcore full") \
+	_(PUNT_RING_FULL, "punt_ring_full", "ring to the main lcore full (data stops at 3/4: the last quarter is for ARP/ND)") \
 	_(TX_FULL, "tx_full", "transmit queue full")                            \
 	_(NO_MBUF, "no_mbuf", "buffer allocation failed")                       \
 	_(NO_PORT, "no_port", "no port with the egress role")                   \

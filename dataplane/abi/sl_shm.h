@@ -73,12 +73,14 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 12u /* 8: exception-path counters (issue 8), HaVip section and
+#define SL_SHM_ABI_VERSION 13u /* 8: exception-path counters (issue 8), HaVip section and
 				  * holder export (issue 12); 9: police section and policer
 				  * export (issue 7), NAT session drops and counters (issue 5);
 				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6);
 				  * 11: per-stage packet counters (issue 11);
-				  * 12: NAT early-fragment drops and counter (issue 5, frag) */
+				  * 12: ECMP next-hop groups (SL_NH_GROUP, struct
+				  * sl_nh_group) and per-member counters (issue 8);
+				  * 13: NAT early-fragment drops and counter (issue 5) */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -160,10 +162,45 @@ enum sl_nh_type {
 	SL_NH_IP6GW = 6,       /**< the VPC's IPv6 gateway (its ::/0): gating by
 				* Internet bandwidth and egress-only state,
 				* then the Internet side; struct sl_ip6gw_sec */
+	/* ECMP (issue 8) */
+	SL_NH_GROUP = 7,       /**< a next-hop group (struct sl_nh_group in the
+				* entry's grp): pick a member by the flow's
+				* hash, then act on the member */
 	SL_NH_TYPE_MAX
 };
 
 #define SL_NH_F_SYSTEM 0x01 /**< created by the platform, not by the user */
+
+/* ---- ECMP next-hop groups (issue 8, docs/lpm.md "ECMP") -----------------
+ * A group is an ordinary entry of the next-hop array with type
+ * SL_NH_GROUP, so a FIB or interval entry refers to it like to any next
+ * hop and groups share the array's stable indexes, interning and
+ * left-right slot writes. Its body (where a plain next hop has via, src and
+ * owner_id) is a bucket table: slot[s] is the position in member[] of the
+ * member that takes the flows whose hash falls in bucket s, filled in
+ * proportion to the weights. Selection: member[slot[sl_nhg_bucket(hash)]].
+ * Members are global next-hop indexes of plain next hops (GATEWAY or
+ * CONNECTED, never another group); sluiced holds a reference on each while
+ * the group exists. A member that fails (BFD, the kernel withdrew it)
+ * leaves the group: sluiced publishes the group without it, refilling only
+ * that member's buckets, so other flows keep their path. */
+#define SL_NHG_MAX 4	  /**< members per group (2..4; 1 is a plain next hop) */
+#define SL_NHG_SLOTS 64u /**< buckets per group (a power of two) */
+
+struct sl_nh_group {
+	uint32_t member[SL_NHG_MAX]; /**< global next-hop indexes; 0 past n_members */
+	uint16_t weight[SL_NHG_MAX]; /**< kernel weight (rtnh_hops + 1) of each */
+	uint8_t n_members;
+	uint8_t pad[7];
+	uint8_t slot[SL_NHG_SLOTS]; /**< bucket -> position in member[] */
+};
+
+/** Bucket of a 32-bit flow hash: the top bits after a multiply, so hashes
+ * that agree in their low bits (an RSS hash on one queue) still spread. */
+static inline uint32_t sl_nhg_bucket(uint32_t hash)
+{
+	return (uint32_t)(hash * UINT32_C(0x9e3779b1)) >> 26; /* 64 buckets */
+}
 
 /**
  * A next hop. Index 0 of the next-hop array is always SL_NH_UNREACHABLE.
@@ -180,12 +217,19 @@ struct sl_nexthop {
 	uint16_t trunk;	    /**< inside egress: trunk (< SL_MAX_TRUNKS) whose port
 			     * the packet leaves by; 0 outside */
 	uint16_t reserved;
-	uint8_t via[16]; /**< GATEWAY: next-hop address (v4 in the first 4 bytes,
-			  * network order) */
-	uint8_t src[16]; /**< the gateway's own address on the egress link:
-			  * ARP/NS sender and ICMP error source */
-	char owner_id[SL_ID_LEN]; /**< object this next hop came from (VSwitch,
-				   * instance, ...), for display only */
+	union {
+		struct {
+			uint8_t via[16]; /**< GATEWAY: next-hop address (v4 in the
+					  * first 4 bytes, network order) */
+			uint8_t src[16]; /**< the gateway's own address on the
+					  * egress link: ARP/NS sender and ICMP
+					  * error source */
+			char owner_id[SL_ID_LEN]; /**< object this next hop came
+						   * from (VSwitch, instance,
+						   * ...), for display only */
+		};
+		struct sl_nh_group grp; /**< SL_NH_GROUP only (issue 8) */
+	};
 	uint8_t pad[16];
 };
 
@@ -651,6 +695,7 @@ struct sl_pol_export {
 };
 
 #define SL_MAX_POL_EXPORT 16384 /* policer indexes exported (8,192 public IPs) */
+#define SL_NHG_COUNTED 2048	/* ECMP members counted per lcore (issue 8) */
 
 /**
  * Stats area header. Snapshot sections (ports, neighbours) are guarded by a
@@ -686,6 +731,13 @@ struct sl_stats_header {
 	uint32_t n_stages; /**< <= SL_STATS_STAGES */
 	uint32_t pad4[15];
 	char stage_names[SL_STATS_STAGES][SL_STAGE_NAME_LEN];
+	/* ECMP (issue 8): packets each lcore sent through a group member,
+	 * indexed by the member's global next-hop index (members with an
+	 * index >= SL_NHG_COUNTED are forwarded but not counted); written by
+	 * the owning lcore only, summed on read like lcore[]. */
+	struct sl_nhg_lcore_ctr {
+		uint64_t pkts[SL_NHG_COUNTED];
+	} nhg[SL_MAX_LCORES];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -744,6 +796,12 @@ static_assert(sizeof(struct sl_shm_header) ==
 static_assert(sizeof(struct sl_nexthop) == 128, "nexthop");
 static_assert(offsetof(struct sl_nexthop, via) == 16, "nexthop via");
 static_assert(offsetof(struct sl_nexthop, trunk) == 12, "nexthop trunk");
+static_assert(sizeof(struct sl_nh_group) == 96 && offsetof(struct sl_nexthop, grp) == 16 &&
+		      offsetof(struct sl_nexthop, pad) == 112,
+	      "a group's buckets fill via, src and owner_id");
+static_assert((SL_NHG_SLOTS & (SL_NHG_SLOTS - 1)) == 0 && SL_NHG_SLOTS == 64 &&
+		      SL_NHG_MAX <= UINT8_MAX,
+	      "sl_nhg_bucket() returns 6 bits");
 static_assert(SL_MAX_TRUNKS <= UINT8_MAX, "trunk fits the port info byte");
 static_assert(sizeof(struct sl_rt4_entry) == 8, "rt4 entry");
 static_assert(sizeof(struct sl_rt6_entry) == 24, "rt6 entry");

@@ -117,6 +117,46 @@ void sl_ctrl_export(struct sl_dp *dp)
 		sl_police_export(dp);
 }
 
+/* ECMP (issue 8): mark the group members whose neighbour entry is FAILED
+ * (sl_dp.nhg_failed). A member found failed gets no traffic, so its entry
+ * stays FAILED until the neighbour table deletes it (SL_NEIGH_GC_FAILED_MS)
+ * and the next packet tries it again. Liveness proper is BFD's, through
+ * the routing daemon and sluiced (docs/sluiced.md, ECMP); this only keeps
+ * flows off a next hop that stopped answering ARP/ND. */
+static void sl_ctrl_nhg_liveness(struct sl_dp *dp)
+{
+	const struct sl_bank_header *b = dp->main_w->bank;
+	uint64_t bits[SL_NHG_COUNTED / 64] = {0};
+	const struct sl_nexthop *nh;
+
+	if (b != NULL && dp->neigh != NULL) {
+		nh = SL_BANK_PTR(b, b->nh_off, const struct sl_nexthop);
+		for (uint32_t i = 1; i < b->n_nexthops; i++) {
+			if (nh[i].type != SL_NH_GROUP)
+				continue;
+			for (unsigned int k = 0; k < nh[i].grp.n_members && k < SL_NHG_MAX; k++) {
+				uint32_t mi = nh[i].grp.member[k];
+				const struct sl_neigh_priv *p;
+				struct sl_neigh_key key;
+				uint16_t port;
+
+				if (mi >= SL_NHG_COUNTED || mi >= b->n_nexthops ||
+				    nh[mi].type != SL_NH_GATEWAY || (bits[mi / 64] >> (mi % 64)) & 1)
+					continue;
+				port = sl_nh_port(&nh[mi]);
+				if (port >= RTE_MAX_ETHPORTS)
+					continue;
+				sl_neigh_key_init(&key, port, nh[mi].vlan, nh[mi].family, nh[mi].via);
+				p = sl_neigh_find(dp->neigh, &key);
+				if (p != NULL && p->state == SL_NEIGH_FAILED)
+					bits[mi / 64] |= UINT64_C(1) << (mi % 64);
+			}
+		}
+	}
+	for (unsigned int i = 0; i < SL_NHG_COUNTED / 64; i++)
+		atomic_store_explicit(&dp->nhg_failed[i], bits[i], memory_order_relaxed);
+}
+
 static void sl_ctrl_dispatch(struct sl_dp *dp, struct rte_mbuf *m, uint64_t now)
 {
 	switch (sl_meta(m)->punt) {
@@ -184,6 +224,7 @@ unsigned int sl_ctrl_poll(struct sl_dp *dp)
 		dp->last_timer_tsc = now;
 	}
 	if (now - dp->last_export_tsc >= hz / 10) {
+		sl_ctrl_nhg_liveness(dp);
 		sl_ctrl_export(dp);
 		dp->last_export_tsc = now;
 	}

@@ -397,6 +397,7 @@ out_mem:
 	sl_police_free(dp);
 	sl_nat_free(dp->nat);
 	free(dp->nat_applied);
+	free(dp->nat_reflush_prev);
 	sl_ip6eo_free(dp->ip6eo);
 	if (dp->neigh)
 		sl_neigh_free(dp->neigh);

@@ -23,9 +23,16 @@
  *      sessions a worker created from the previous generation after step 2)
  *      is retried at the next iteration (dp->nat_apply_retry).
  * It runs only on the main lcore (the table's control side, counter slot
- * n_workers); workers keep translating meanwhile. Known window: a worker
- * still on the previous generation may create a session from an entry the
- * main lcore has just flushed; it lives until its idle timeout.
+ * n_workers); workers keep translating meanwhile.
+ *
+ * A worker still on the previous generation may create a session from an
+ * entry step 2 has just flushed. So the flush is made a second time (with
+ * the same previous and new sections: sl_nat_reflush) once every online
+ * worker has acknowledged the new generation in the segment header
+ * (ack_generation, stored at the start of a poll before the worker takes
+ * the new bank, so a worker whose ack is the new generation has finished
+ * every burst it translated with the old one). Until then the check is
+ * repeated at each main-lcore iteration; it costs a few loads.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -106,6 +113,38 @@ static int sl_apply_origins(struct sl_nat_apply_ctx *c)
 
 static const struct sl_nat_sec sl_nat_empty_sec; /* no NAT objects */
 
+/* Has every online worker acknowledged generation `g`? (No segment: the
+ * unit tests' dp, whose workers are simulated.) */
+static bool sl_workers_past(const struct sl_dp *dp, uint64_t g)
+{
+	const struct sl_shm_header *h = dp->shm ? dp->shm->hdr : NULL;
+
+	if (h == NULL)
+		return dp->nat_test_acked >= g;
+	for (unsigned int i = 1; i <= dp->n_workers && i < SL_MAX_LCORES; i++)
+		if (atomic_load_explicit(&h->lcore[i].online, memory_order_acquire) &&
+		    atomic_load_explicit(&h->lcore[i].ack_generation, memory_order_acquire) < g)
+			return false;
+	return true;
+}
+
+void sl_nat_reflush(struct sl_dp *dp)
+{
+	struct sl_nat_apply_ctx c = {.t = dp->nat, .prev = dp->nat_reflush_prev};
+
+	if (dp->nat == NULL || dp->nat_reflush_gen == 0 || dp->nat_applied == NULL ||
+	    !sl_workers_past(dp, dp->nat_reflush_gen))
+		return;
+	c.sec = dp->nat_applied;
+	if (sl_apply_origins(&c) < 0)
+		return; /* no memory: try again next iteration */
+	sl_nat_flush_if(dp->nat, dp->n_workers, sl_nat_doomed, &c);
+	free(c.origins);
+	dp->nat_reflush_gen = 0;
+	free(dp->nat_reflush_prev);
+	dp->nat_reflush_prev = NULL;
+}
+
 void sl_nat_apply(struct sl_dp *dp, const struct sl_bank_header *b)
 {
 	struct sl_nat_table *t = dp->nat;
@@ -158,6 +197,14 @@ void sl_nat_apply(struct sl_dp *dp, const struct sl_bank_header *b)
 		return;
 	}
 	memcpy(copy, sec, sec->size > sizeof(*sec) ? sec->size : sizeof(*sec));
-	free(dp->nat_applied);
+	/* the second flush compares with the section before this one: keep
+	 * the oldest previous section if a reflush is still waiting */
+	if (dp->nat_reflush_gen == 0) {
+		free(dp->nat_reflush_prev);
+		dp->nat_reflush_prev = dp->nat_applied;
+	} else {
+		free(dp->nat_applied);
+	}
 	dp->nat_applied = copy;
+	dp->nat_reflush_gen = b ? b->generation : 0;
 }

@@ -95,6 +95,7 @@ static int teardown(void **state)
 	sl_nat_reader_offline(t, 0);
 	sl_nat_free(t);
 	free(dp.nat_applied);
+	free(dp.nat_reflush_prev);
 	return 0;
 }
 
@@ -213,6 +214,45 @@ static void test_gateway_gone_or_replaced(void **state)
 	assert_int_equal(sl_nat_create_out(t, 0, &ka, &pool, 0, 0, &s), SL_NAT_DROP_NO_POOL);
 }
 
+/* A worker still on the previous generation makes a session through an
+ * entry the new section deleted, after the first flush: the second flush,
+ * made once every worker acknowledged the new generation, ends it. */
+static void test_late_session_ends_after_acks(void **state)
+{
+	struct sl_nat_snat_ent gone;
+	struct sl_nat_key ka, kb, kl;
+
+	bk.b.generation = 1;
+	t_apply();
+	dp.nat_test_acked = 1;
+	sl_nat_reflush(&dp);
+	assert_int_equal(dp.nat_reflush_gen, 0);
+	t_snat(&bk.snat[0], 3000, &ka);
+	t_snat(&bk.snat[1], 3001, &kb);
+	gone = bk.snat[0];
+	bk.snat[0] = bk.snat[1]; /* snat-1 deleted in generation 2 */
+	bk.h.n_snat = 1;
+	bk.b.generation = 2;
+	t_apply();
+	assert_false(t_live(&ka));
+	assert_int_equal(dp.nat_reflush_gen, 2);
+	/* the worker, still on generation 1, translates a new flow by snat-1 */
+	t_snat(&gone, 3002, &kl);
+	sl_nat_reflush(&dp); /* not acknowledged yet: nothing happens */
+	assert_true(t_live(&kl));
+	assert_int_equal(dp.nat_reflush_gen, 2);
+	dp.nat_test_acked = 2;
+	sl_nat_reflush(&dp);
+	assert_false(t_live(&kl));
+	assert_true(t_live(&kb));
+	assert_int_equal(dp.nat_reflush_gen, 0);
+	assert_null(dp.nat_reflush_prev);
+	/* a generation whose section did not change schedules nothing */
+	bk.b.generation = 3;
+	t_apply();
+	assert_int_equal(dp.nat_reflush_gen, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +260,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_deleted_entries_end_their_sessions, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_gateway_gone_or_replaced, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_late_session_ends_after_acks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -355,6 +355,19 @@ static void test_punt(void **state)
 		assert_int_equal(sl_meta(out[i])->punt, SL_PUNT_ARP);
 	}
 	rte_pktmbuf_free_bulk(out, n);
+	/* A flood waiting for a neighbour stops at three quarters of the
+	 * ring (63 - 15 = 48 here): ARP and ND still get in after it. */
+	burst(pkts, 70);
+	for (int i = 0; i < 70; i++)
+		sl_meta(pkts[i])->punt = i < 64 ? SL_PUNT_UNRESOLVED : SL_PUNT_ND;
+	sl_stage_punt(ctx.w, pkts, 64);
+	assert_int_equal(rte_ring_count(ctx.dp.punt_ring), 63 - 63 / 4);
+	assert_int_equal(ctx.stats->drop[SL_DROP_PUNT_RING_FULL], 17 + 64 - (63 - 63 / 4));
+	sl_stage_punt(ctx.w, pkts + 64, 6);
+	assert_int_equal(rte_ring_count(ctx.dp.punt_ring), 63 - 63 / 4 + 6);
+	n = rte_ring_sc_dequeue_burst(ctx.dp.punt_ring, (void **)out, 80, NULL);
+	assert_int_equal(sl_meta(out[n - 1])->punt, SL_PUNT_ND);
+	rte_pktmbuf_free_bulk(out, n);
 	rte_ring_free(ctx.dp.punt_ring);
 	ctx.dp.punt_ring = NULL;
 }

@@ -82,10 +82,23 @@ struct sl_dp {
 	 * applied to `nat`, and whether applying must be tried again. */
 	struct sl_nat_sec *nat_applied;
 	bool nat_apply_retry;
+	/* ... and the second flush (nat_apply.c): the generation every
+	 * worker must acknowledge first (0: none waiting), the section before
+	 * nat_applied, and for the unit tests without a segment, the
+	 * generation their simulated workers acknowledged. */
+	uint64_t nat_reflush_gen;
+	struct sl_nat_sec *nat_reflush_prev;
+	uint64_t nat_test_acked;
 	/* IPv6 gateway egress-only state (dataplane/pipeline/ip6gw_state.c),
 	 * NULL if it could not be created (egress-only addresses then get no
 	 * traffic back). Workers 0..n_workers-1 are its QSBR readers. */
 	struct sl_ip6eo_table *ip6eo;
+	/* ECMP (issue 8): group members whose neighbour entry is FAILED, bit
+	 * nh of nhg_failed[nh / 64] for next-hop indexes below
+	 * SL_NHG_COUNTED of the main lcore's bank; rewritten by the main lcore
+	 * every 100 ms (ctrl.c), read relaxed by the workers (sl_nhg_select),
+	 * which then send that member's flows to the next live bucket. */
+	_Atomic uint64_t nhg_failed[SL_NHG_COUNTED / 64];
 
 	unsigned int n_ports; /* ports of the config, in config order */
 	uint16_t port_ids[SL_MAX_PORTS];
@@ -169,6 +182,11 @@ int sl_worker_main(void *arg);
  * dp->nat and end the sessions of what went; nothing if the section did
  * not change since the last call (see nat_apply.c). */
 void sl_nat_apply(struct sl_dp *dp, const struct sl_bank_header *b);
+
+/** Main lcore, every iteration: once every online worker acknowledged the
+ * generation sl_nat_apply last applied, end again the sessions that depend
+ * on what went (those a worker made from the previous generation meanwhile). */
+void sl_nat_reflush(struct sl_dp *dp);
 
 /* stage_tx.c */
 

@@ -67,8 +67,12 @@ struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore
 	w->queue_id = idx < 0 ? 0 : (uint16_t)idx;
 	w->gen = UINT64_MAX; /* first sync always takes the bank */
 	w->trace = dp ? dp->trace : NULL;
-	if (dp && dp->shm && dp->shm->stats)
+	if (dp && dp->shm && dp->shm->stats) {
 		w->stats = &dp->shm->stats->lcore[w->slot];
+		w->nhg_pkts = dp->shm->stats->nhg[w->slot].pkts;
+	}
+	if (dp)
+		w->nhg_failed = dp->nhg_failed;
 	return w;
 }
 
@@ -272,6 +276,8 @@ void sl_worker_sync(struct sl_worker *w)
 	if (likely(g == w->gen)) {
 		if (unlikely(w->slot == 0 && w->dp->nat_apply_retry))
 			sl_nat_apply(w->dp, w->bank);
+		if (unlikely(w->slot == 0 && w->dp->nat_reflush_gen))
+			sl_nat_reflush(w->dp);
 		return;
 	}
 	w->gen = g;
@@ -295,6 +301,7 @@ void sl_worker_online(struct sl_worker *w)
 	struct sl_shm_header *h = w->dp->shm->hdr;
 
 	w->stats = &w->dp->shm->stats->lcore[w->slot];
+	w->nhg_pkts = w->dp->shm->stats->nhg[w->slot].pkts;
 	w->gen = UINT64_MAX;
 	w->bank = NULL;
 	h->lcore[w->slot].lcore_id = w->lcore_id;

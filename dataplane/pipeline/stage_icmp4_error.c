@@ -88,7 +88,7 @@ static uint32_t sl_icmp4_source(const struct sl_bank_header *b, const struct sl_
 	rt = sl_bank_rt(b, md->vpc_index);
 	if (rt == NULL)
 		return 0;
-	nh = sl_bank_nh(b, sl_rt4_lookup(b, rt, rte_be_to_cpu_32(ip->src_addr)));
+	nh = sl_bank_nh_plain(b, sl_rt4_lookup(b, rt, rte_be_to_cpu_32(ip->src_addr)));
 	if ((nh->type != SL_NH_CONNECTED && nh->type != SL_NH_GATEWAY) || nh->family != SL_AF_INET)
 		return 0;
 	memcpy(&src, nh->src, 4);

@@ -69,7 +69,7 @@ static bool sl_icmp6_source(const struct sl_bank_header *b, const struct sl_meta
 	if (rt == NULL)
 		return false;
 	sl_ip6_hilo(ip->src_addr, &hi, &lo);
-	nh = sl_bank_nh(b, sl_rt6_lookup(b, rt, hi, lo));
+	nh = sl_bank_nh_plain(b, sl_rt6_lookup(b, rt, hi, lo));
 	if ((nh->type != SL_NH_CONNECTED && nh->type != SL_NH_GATEWAY) ||
 	    nh->family != SL_AF_INET6 || sl_ip6_is_unspec(nh->src))
 		return false;

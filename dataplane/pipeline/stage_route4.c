@@ -16,6 +16,8 @@
  *   LOCAL       -> LOCAL4 (addressed to the gateway)
  *   CONNECTED / GATEWAY -> FORWARD4
  *   NATGW       -> EIP4 (the VPC's default route to its NAT gateway)
+ *   GROUP       -> ECMP (issue 8): md->nh becomes the member the flow hash
+ *                  picks (sl_nhg_select), then dispatch on the member
  * Packets the gateway originated (echo replies, ICMP errors) enter here too,
  * with md->vpc_index set to the VPC (or Internet side) they go back into.
  */
@@ -43,6 +45,10 @@ void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		}
 		md->nh = sl_rt4_lookup(b, rt, rte_be_to_cpu_32(sl_ip4(m)->dst_addr));
 		nh = sl_bank_nh(b, md->nh);
+		if (nh->type == SL_NH_GROUP) { /* ECMP: the flow's member */
+			md->nh = sl_nhg_select(w, m, nh);
+			nh = sl_bank_nh(b, md->nh);
+		}
 		SL_TRACE_NOTE(w, m, "%s %u: nh %u %s", sl_trace_table(md->vpc_index),
 			      sl_trace_table_no(md->vpc_index), md->nh, sl_trace_nh_type(nh->type));
 		switch (nh->type) {

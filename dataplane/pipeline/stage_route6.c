@@ -53,6 +53,10 @@ void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		sl_ip6_hilo(ip->dst_addr, &hi, &lo);
 		md->nh = sl_rt6_lookup(b, rt, hi, lo);
 		nh = sl_bank_nh(b, md->nh);
+		if (nh->type == SL_NH_GROUP) { /* ECMP: the flow's member */
+			md->nh = sl_nhg_select(w, m, nh);
+			nh = sl_bank_nh(b, md->nh);
+		}
 		SL_TRACE_NOTE(w, m, "%s %u: nh %u %s", sl_trace_table(md->vpc_index),
 			      sl_trace_table_no(md->vpc_index), md->nh, sl_trace_nh_type(nh->type));
 		switch (nh->type) {

@@ -6,79 +6,24 @@
 // (signature 1.0 and ACS3-HMAC-SHA256). Run by tests/e2e/api_test.sh with
 // the other *.test.js files, against a sluiced of its own: `sluiced
 // --standalone` with tests/api/ipv6.config.json (one IPv6 gateway, address,
-// bandwidth and egress-only rule of the file), a private state directory
-// and an access-key file written here. Every object created in one signing
+// bandwidth and egress-only rule of the file), started by standalone.js (a
+// private state directory and access-key file). Every object created in one signing
 // mode is deleted again before the other runs.
 'use strict';
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
 const Vpc = require('@alicloud/vpc20160428');
-const { $OpenApiUtil } = require('@alicloud/openapi-core');
-const $dara = require('@darabonba/typescript');
+const { Standalone, expectError, rawCall: sluiceCall } = require('./standalone');
 
-const root = path.resolve(__dirname, '..', '..');
-const sluiced = path.join(process.env.SLUICE_BUILD_DIR || path.join(root, 'build'), 'control', 'sluiced');
 const REGION = 'cn-hangzhou';
 const ZONE = 'cn-hangzhou-a';
-const KEY_ID = 'AKIPV6TEST';
-const KEY_SECRET = 'ipv6-test-secret-0123456789';
-const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/;
 
-let daemon;
-let tmp;
-let endpoint;
-let log = '';
-
-test.before(async () => {
-	tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-ipv6-api.'));
-	const keys = path.join(tmp, 'keys');
-	fs.writeFileSync(keys, `${KEY_ID} ${KEY_SECRET}\n`, { mode: 0o600 });
-	daemon = spawn(sluiced, ['--config', path.join(__dirname, 'ipv6.config.json'), '--standalone',
-		'--state-dir', path.join(tmp, 'state'), '--access-keys', keys, '--listen', '127.0.0.1:0'],
-	{ stdio: ['ignore', 'ignore', 'pipe'] });
-	daemon.stderr.on('data', (d) => { log += d; });
-	for (let i = 0; i < 200 && !endpoint; i++) {
-		const m = /api: listening on http:\/\/([^/\s]+)/.exec(log);
-		if (m) endpoint = m[1];
-		else await new Promise((r) => setTimeout(r, 50));
-	}
-	if (!endpoint) throw new Error(`sluiced did not start:\n${log}`);
-});
-
-test.after(() => {
-	if (daemon) daemon.kill('SIGTERM');
-	if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-function client(signatureAlgorithm) {
-	return new Vpc.default(new $OpenApiUtil.Config({
-		accessKeyId: KEY_ID, accessKeySecret: KEY_SECRET, endpoint, protocol: 'HTTP',
-		signatureAlgorithm, regionId: REGION,
-	}));
-}
-
-async function expectError(promise, code, status) {
-	await assert.rejects(promise, (e) => {
-		assert.equal(e.code, code, `code ${e.code}: ${e.message}`);
-		assert.equal(e.statusCode, status, `status of ${code}`);
-		assert.match(String(e.data && e.data.RequestId), UUID);
-		return true;
-	});
-}
-
-async function sluiceCall(c, action, query) {
-	const params = new $OpenApiUtil.Params({
-		action, version: '2016-04-28', protocol: 'HTTP', pathname: '/', method: 'POST',
-		authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json',
-	});
-	const r = await c.callApi(params, new $OpenApiUtil.OpenApiRequest({ query }), new $dara.RuntimeOptions({}));
-	return r.body;
-}
+const sl = new Standalone(path.join(__dirname, 'ipv6.config.json'), 'AKIPV6TEST', 'ipv6-test-secret-0123456789', REGION);
+test.before(() => sl.start());
+test.after(() => sl.stop());
+const client = (signatureAlgorithm) => sl.client(signatureAlgorithm);
 
 for (const [mode, alg, k] of [['sig1.0', 'v2', 'a'], ['acs3', undefined, 'b']]) {
 	let c;

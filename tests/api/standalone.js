@@ -3,7 +3,7 @@
 // A sluiced of a test file's own: `sluiced --standalone` with a config file,
 // a private state directory and an access-key file written here, listening
 // on a free port (read back from its log). Used by the SDK tests that need
-// objects of their own in the config file (havip.test.js).
+// objects of their own in the config file (havip, nat and ipv6.test.js).
 'use strict';
 
 const fs = require('node:fs');

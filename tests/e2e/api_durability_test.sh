@@ -20,23 +20,8 @@ build=${SLUICE_BUILD_DIR:-$root/build}
 sluiced=$build/control/sluiced
 api=$root/tests/api
 
-n=0 nfail=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() { # DESC [DIAGNOSTIC]
-	n=$((n + 1))
-	nfail=$((nfail + 1))
-	echo "not ok $n - $1"
-	[[ -n ${2:-} ]] && sed 's/^/# /' <<<"$2"
-	return 0
-}
-finish() {
-	echo "1..$n"
-	((nfail == 0))
-	exit $?
-}
+# shellcheck source=tests/e2e/lib.sh
+. "$root/tests/e2e/lib.sh" # ok, not_ok, tap_finish (the plan comes last)
 
 if ! command -v node >/dev/null; then
 	echo "1..0 # SKIP node is needed for the durability test"
@@ -58,7 +43,7 @@ trap cleanup EXIT
 
 if [[ ! -x $sluiced ]]; then
 	not_ok "sluiced is built ($sluiced)"
-	finish
+	tap_finish
 fi
 
 # start_sluiced LOG: start on a free port, set $pid and $endpoint
@@ -80,7 +65,7 @@ if start_sluiced "$tmp/sluiced1.log"; then
 	ok "sluiced --standalone serves on $endpoint with state in $tmp/state"
 else
 	not_ok "sluiced --standalone starts" "$(cat "$tmp/sluiced1.log")"
-	finish
+	tap_finish
 fi
 keys=$tmp/state/access_keys
 mkdir -p "$tmp/run"
@@ -100,7 +85,7 @@ if ((acked >= 300)) && kill -9 "$pid"; then
 else
 	not_ok "the writer got 300 acknowledgements before the kill ($acked)" \
 		"$(tail -5 "$tmp/writer.log"; tail -20 "$tmp/sluiced1.log")"
-	finish
+	tap_finish
 fi
 wait "$wpid" 2>/dev/null
 wpid=
@@ -109,7 +94,7 @@ if start_sluiced "$tmp/sluiced2.log" && grep -q "database .*sluiced.db" "$tmp/sl
 	ok "sluiced restarts on the same state directory: $(grep -o 'database .*' "$tmp/sluiced2.log" | head -1)"
 else
 	not_ok "sluiced restarts on the same state directory" "$(cat "$tmp/sluiced2.log")"
-	finish
+	tap_finish
 fi
 out=$(cd "$api" && timeout 120 node durability.js check "$endpoint" "$keys" "$tmp/run" 2>&1)
 while IFS= read -r line; do
@@ -128,4 +113,4 @@ if ((rc == 0)); then
 else
 	not_ok "the restarted sluiced exits 0 on SIGTERM (exit $rc)" "$(tail -20 "$tmp/sluiced2.log")"
 fi
-finish
+tap_finish

@@ -17,23 +17,8 @@ build=${SLUICE_BUILD_DIR:-$root/build}
 sluiced=$build/control/sluiced
 api=$root/tests/api
 
-n=0 nfail=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() { # DESC [DIAGNOSTIC]
-	n=$((n + 1))
-	nfail=$((nfail + 1))
-	echo "not ok $n - $1"
-	[[ -n ${2:-} ]] && sed 's/^/# /' <<<"$2"
-	return 0
-}
-finish() {
-	echo "1..$n"
-	((nfail == 0))
-	exit $?
-}
+# shellcheck source=tests/e2e/lib.sh
+. "$root/tests/e2e/lib.sh" # ok, not_ok, tap_finish (the plan comes last)
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	echo "1..0 # SKIP node and npm are needed for the SDK tests"
@@ -53,7 +38,7 @@ trap cleanup EXIT
 
 if [[ ! -x $sluiced ]]; then
 	not_ok "sluiced is built ($sluiced)"
-	finish
+	tap_finish
 fi
 
 # 1. the SDK, exactly the locked versions
@@ -61,7 +46,7 @@ if out=$(cd "$api" && timeout 600 npm ci --ignore-scripts --no-audit --no-fund 2
 	ok "npm ci installs the pinned SDK (@alicloud/vpc20160428 $(node -p 'require("'"$api"'/package.json").dependencies["@alicloud/vpc20160428"]'))"
 else
 	not_ok "npm ci installs the pinned SDK" "$(tail -20 <<<"$out")"
-	finish
+	tap_finish
 fi
 
 # 2. a key file readable by others is refused
@@ -92,7 +77,7 @@ if [[ -n $endpoint ]] && grep -q "generated access key .* in $keys" "$tmp/sluice
 	ok "sluiced --listen 127.0.0.1:0 serves on $endpoint and generated $keys"
 else
 	not_ok "sluiced --listen starts and generates a key file" "$(cat "$tmp/sluiced.log")"
-	finish
+	tap_finish
 fi
 if [[ $(stat -c %a "$keys") == 600 ]] && grep -Eq '^SLK[A-Za-z0-9]{21} [A-Za-z0-9]{30}$' "$keys"; then
 	ok "the generated key file has mode 0600 and one 'ACCESS_KEY_ID SECRET' line"
@@ -117,7 +102,7 @@ while IFS= read -r line; do
 		echo "#   ${BASH_REMATCH[1]}: ${BASH_REMATCH[2]}"
 	fi
 done <<<"$out"
-if ((seen == 0 || rc != 0 && nfail == 0)); then
+if ((seen == 0 || rc != 0 && tap_nfail == 0)); then
 	not_ok "node --test ran the SDK tests (exit $rc)" "$(tail -30 <<<"$out")"
 fi
 
@@ -135,8 +120,8 @@ if kill -0 "$pid" 2>/dev/null; then
 else
 	not_ok "sluiced still running after the API tests" "$(tail -20 "$tmp/sluiced.log")"
 fi
-if ((nfail)); then
+if ((tap_nfail)); then
 	echo "# sluiced log:"
 	sed 's/^/#   /' "$tmp/sluiced.log" | tail -60
 fi
-finish
+tap_finish

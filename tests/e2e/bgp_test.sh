@@ -59,10 +59,7 @@ lab_test_init bgp # root, a build, $tmp, the lab lock; cleans up at exit
 [[ -x $BIRD && -x $BIRDC ]] || tap_bail "BIRD is not installed (Debian package bird2)"
 timeout -k 5 120 "$SL_LAB" up >/dev/null 2>&1 || tap_bail "scripts/lab up failed"
 EXC=sl-exc0
-sed "s|\"role\": \"outside\", \"mtu\": 1500,|\"role\": \"outside\", \"mtu\": 1500, \"exception\": \"$EXC\",|" \
-	"$SL_ROOT/configs/dp-lab.json" >"$tmp/dp.json"
-grep -q "\"exception\": \"$EXC\"" "$tmp/dp.json" || tap_bail "could not add the exception key to dp-lab.json"
-export SLUICE_LAB_DP_CONFIG=$tmp/dp.json
+lab_exception_dp "$EXC" || tap_bail "could not add the exception key to dp-lab.json"
 [[ -z $(ip -4 route show table "$KTABLE" 2>/dev/null; ip -6 route show table "$KTABLE" 2>/dev/null) ]] ||
 	tap_bail "kernel table $KTABLE is in use (SL_KTABLE=N picks another)"
 

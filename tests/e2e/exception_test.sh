@@ -37,10 +37,7 @@ counter() { # NAME: the counter's total from sluicectl
 print([c["total"] for c in json.load(sys.stdin)["counters"] if c["counter"] == sys.argv[1]][0])' "$1"
 }
 
-sed "s|\"role\": \"outside\", \"mtu\": 1500,|\"role\": \"outside\", \"mtu\": 1500, \"exception\": \"$EXC\",|" \
-	"$SL_ROOT/configs/dp-lab.json" >"$tmp/dp.json"
-grep -q "\"exception\": \"$EXC\"" "$tmp/dp.json" || tap_bail "could not add the exception key to dp-lab.json"
-export SLUICE_LAB_DP_CONFIG=$tmp/dp.json
+lab_exception_dp "$EXC" || tap_bail "could not add the exception key to dp-lab.json"
 export SLUICED_ARGS="--exception $EXC"
 
 has_addrs() { # wait up to 5 s for both outside addresses on $EXC, and up

@@ -177,6 +177,14 @@ tap_bail() {
 	exit 1
 }
 
+# tap_finish: for scripts that count their checks as they go (the API
+# tests: one result per SDK test): print the plan last, exit 1 if any failed.
+tap_finish() {
+	echo "1..$tap_n"
+	((tap_nfail == 0))
+	exit $?
+}
+
 # Finish: exit status 1 if any check failed, after the plan is complete.
 tap_done() {
 	if ((tap_n != tap_planned)); then
@@ -342,6 +350,16 @@ far_host() {
 			ip -n "$ns" addr add "$a/32" dev lo || return 1
 		fi
 	done
+}
+
+# lab_exception_dp EXC: sluice-dp's lab config (configs/dp-lab.json) with
+# the exception path EXC on the outside port, written to $tmp/dp.json and
+# exported as SLUICE_LAB_DP_CONFIG for the next `scripts/lab start`.
+lab_exception_dp() {
+	sed "s|\"role\": \"outside\", \"mtu\": 1500,|\"role\": \"outside\", \"mtu\": 1500, \"exception\": \"$1\",|" \
+		"$SL_ROOT/configs/dp-lab.json" >"$tmp/dp.json" &&
+		grep -q "\"exception\": \"$1\"" "$tmp/dp.json" || return 1
+	export SLUICE_LAB_DP_CONFIG=$tmp/dp.json
 }
 
 # echoes NODE 4|6: ICMP (v4) or ICMPv6 echo requests sl-NODE has received.

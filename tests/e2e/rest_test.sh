@@ -16,23 +16,8 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${SLUICE_BUILD_DIR:-$root/build}
 sluiced=$build/control/sluiced
-n=0 nfail=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() { # DESC [DIAGNOSTIC]
-	n=$((n + 1))
-	nfail=$((nfail + 1))
-	echo "not ok $n - $1"
-	[[ -n ${2:-} ]] && sed 's/^/# /' <<<"$2"
-	return 0
-}
-finish() {
-	echo "1..$n"
-	((nfail == 0))
-	exit $?
-}
+# shellcheck source=tests/e2e/lib.sh
+. "$root/tests/e2e/lib.sh" # ok, not_ok, tap_finish (the plan comes last)
 for tool in curl jq openssl sha256sum; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "1..0 # SKIP $tool is needed"
@@ -55,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 if [[ ! -x $sluiced ]]; then
 	not_ok "sluiced is built ($sluiced)"
-	finish
+	tap_finish
 fi
 
 AKID=AKRESTTEST
@@ -160,7 +145,7 @@ if start; then
 	ok "sluiced --standalone serves on $endpoint"
 else
 	not_ok "sluiced starts" "$(cat "$tmp/sluiced.log")"
-	finish
+	tap_finish
 fi
 
 # ---- the RPC side creates what REST cannot: a gateway and addresses
@@ -174,7 +159,7 @@ if [[ $gw == ipv6gw-* && $a1 == ipv6-* && $a2 == ipv6-* ]]; then
 	ok "RPC CreateIpv6Gateway and AllocateIpv6Address (the objects REST works on)"
 else
 	not_ok "RPC CreateIpv6Gateway and AllocateIpv6Address" "$resp"
-	finish
+	tap_finish
 fi
 
 # ---- authentication, region, routing
@@ -410,8 +395,8 @@ if kill -0 "$pid" 2>/dev/null; then
 else
 	not_ok "sluiced still running after the REST tests" "$(tail -20 "$tmp/sluiced.log")"
 fi
-if ((nfail)); then
+if ((tap_nfail)); then
 	echo "# sluiced log:"
 	sed 's/^/#   /' "$tmp/sluiced.log" | tail -40
 fi
-finish
+tap_finish

@@ -35,6 +35,7 @@
 #include "sl_addr.h"
 #include "sl_fuzz.h"
 #include "sl_kernel_routes.h"
+#include "sl_shm.h" /* SL_NHG_MAX */
 
 #define SL_FZ_TABLE 100
 #define SL_FZ_MAXR 4096
@@ -74,6 +75,28 @@ static int sl_fz_set(void *arg, const struct sl_pfx *p, const struct sl_pfx *via
 	return 0;
 }
 
+/* ECMP (issue 8): a multipath route is a group of 2..SL_NHG_MAX vias with
+ * weights >= 1, all checked like a single via. */
+static int sl_fz_set_group(void *arg, const struct sl_pfx *p, const struct sl_pfx *via,
+			   const uint16_t *weight, unsigned int n)
+{
+	if (n < 2 || n > SL_NHG_MAX)
+		sl_fuzz_die("a group of a bad size");
+	for (unsigned int k = 0; k < n; k++) {
+		bool on_subnet = false;
+
+		if (weight[k] == 0)
+			sl_fuzz_die("a group member of weight 0");
+		if (via[k].family != p->family)
+			sl_fuzz_die("next hop of the other family");
+		for (unsigned int o = 0; o < 2; o++)
+			on_subnet |= sl_pfx_has(&outside[o], via[k].family, via[k].addr);
+		if (!on_subnet)
+			return -ENETUNREACH; /* the whole group is refused */
+	}
+	return sl_fz_set(arg, p, &via[0]);
+}
+
 static int sl_fz_del(void *arg, const struct sl_pfx *p)
 {
 	int i = sl_fz_find(p);
@@ -93,7 +116,7 @@ static int sl_fz_commit(void *arg)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const struct sl_kr_sink sink = {sl_fz_set, sl_fz_del, sl_fz_commit, NULL};
+	const struct sl_kr_sink sink = {sl_fz_set, sl_fz_del, sl_fz_commit, NULL, sl_fz_set_group};
 
 	(void)argc;
 	(void)argv;

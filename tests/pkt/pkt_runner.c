@@ -26,7 +26,11 @@
  * Besides frames, a step may be {"advance_s": N} (move the virtual clock N
  * seconds: timeouts) or {"config": FILE} (publish FILE into the segment as
  * sluiced would after a change: the next generation, taken up at once);
- * either records the frames and drops of the polls that follow it.
+ * either records the frames and drops of the polls that follow it. A
+ * config step may add "inet_groups" (ECMP, issue 8): [{"prefix": P,
+ * "vias": [A, ...], "weights": [W, ...]}], Internet routes of the route
+ * source set after the config, as kernel multipath routes would be, and
+ * published in the same step.
  *
  * NAT: the runner creates the NAT session table as sluice-dp does when its
  * config sets nat_sessions (default here 4096 sessions; --nat-sessions N,
@@ -462,9 +466,43 @@ static bool sl_runner_keep_waiting(void *arg)
 	return ++*rounds < 1000;
 }
 
+/* The "inet_groups" of a config step into the route source of `c`
+ * (sl_ctl_inet_set_group), committed. 0 or -1. */
+static int sl_set_groups(struct sl_ctl *c, json_t *groups)
+{
+	size_t i;
+	json_t *g;
+
+	json_array_foreach(groups, i, g) {
+		json_t *vias = json_object_get(g, "vias"), *w = json_object_get(g, "weights");
+		struct sl_pfx p, via[SL_NHG_MAX];
+		uint16_t weight[SL_NHG_MAX];
+		size_t n = json_array_size(vias);
+		int rc;
+
+		if (n == 0 || n > SL_NHG_MAX || json_array_size(w) != n ||
+		    sl_pfx_parse(json_string_value(json_object_get(g, "prefix")), &p,
+				 SL_PFX_NEED_LEN) != SL_PFX_OK)
+			return -1;
+		for (size_t k = 0; k < n; k++) {
+			if (sl_pfx_parse(json_string_value(json_array_get(vias, k)), &via[k],
+					 SL_PFX_BARE_OK) != SL_PFX_OK)
+				return -1;
+			weight[k] = (uint16_t)json_integer_value(json_array_get(w, k));
+		}
+		rc = sl_ctl_inet_set_group(c, &p, via, weight, (unsigned int)n);
+		if (rc < 0) {
+			fprintf(stderr, "pkt_runner: inet group %zu: %s\n", i, strerror(-rc));
+			return -1;
+		}
+	}
+	return sl_ctl_commit(c, "pkt_runner", NULL) < 0 ? -1 : 0;
+}
+
 /* A {"config": FILE} step: FILE becomes the next generation, as a sluiced
- * restart would publish it. 0 or -1. */
-static int sl_republish(const char *config)
+ * restart would publish it (with `groups`, json_t * or NULL, in the route
+ * source). 0 or -1. */
+static int sl_republish(const char *config, json_t *groups)
 {
 	struct sl_ctl_opts o = {
 	    .config_path = config, .segment_path = sl_seg_path, .bank_size = 16u << 20};
@@ -480,6 +518,8 @@ static int sl_republish(const char *config)
 	rc = sl_ctl_start(c, &res, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "pkt_runner: publishing %s: %s\n", config, err);
+	if (rc == 0 && groups && sl_set_groups(c, groups) < 0)
+		rc = -1;
 	sl_ctl_free(c);
 	return rc < 0 ? -1 : 0;
 }
@@ -504,7 +544,7 @@ static json_t *sl_run_step(json_t *step)
 		sl_sum_drops(before);
 		sl_sum_counters(cbefore);
 		sl_step_hooks(step); /* advance_s */
-		if (cfg && sl_republish(cfg) < 0)
+		if (cfg && sl_republish(cfg, json_object_get(step, "inet_groups")) < 0)
 			return NULL;
 		goto settle;
 	}

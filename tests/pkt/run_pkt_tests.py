@@ -243,7 +243,7 @@ def runner_step(s):
     """A step as pkt_runner takes it: a frame, or a clock or config change
     (a step with `advance_s` or `config` and no `send`)."""
     if "send" not in s:
-        return {k: s[k] for k in ("advance_s", "config") if k in s}
+        return {k: s[k] for k in ("advance_s", "config", "inet_groups") if k in s}
     # runner-side hooks of a step (pkt_runner.c): wait_us (virtual time
     # before it), count (the frame sent that many times at once), advance_s,
     # nat_eif, nat_dst_of; "also": more frames in the same burst

@@ -123,7 +123,8 @@ static void test_refusals(void **state)
 	assert_int_equal(sl_nat_frag_later(f, &k, m, 10, 20, 0, &o), SL_NAT_FRAG_OVERLAP);
 	assert_int_equal(sl_nat_frag_later(f, &k, m, 19, 21, 0, &o), SL_NAT_FRAG_OVERLAP);
 	assert_int_equal(sl_nat_frag_later(f, &k, m, 5, 11, 0, &o), SL_NAT_FRAG_OVERLAP);
-	assert_int_equal(sl_nat_frag_later(f, &k, m, 20, 21, 0, &o), SL_NAT_FRAG_HELD); /* adjacent */
+	assert_int_equal(sl_nat_frag_later(f, &k, m, 20, 21, 0, &o),
+			 SL_NAT_FRAG_HELD); /* adjacent */
 	/* per datagram */
 	for (uint16_t i = 2; i < SL_NAT_FRAG_HOLD_PER_DGRAM; i++)
 		assert_int_equal(sl_nat_frag_later(f, &k, mbuf(), 100 + i, 101 + i, 0, &o),
@@ -133,7 +134,9 @@ static void test_refusals(void **state)
 	assert_int_equal(sl_nat_frag_held(f), SL_NAT_FRAG_HOLD_PER_DGRAM);
 	/* buckets: more datagrams than buckets x ways cannot all be held */
 	for (uint16_t id = 1000; id < 1000 + 300; id++) {
-		enum sl_nat_frag_verdict v = sl_nat_frag_later(f, &(struct sl_nat_frag_key){.src = 1, .dst = 2, .id = id, .proto = 17}, m, 1, 2, 0, &o);
+		enum sl_nat_frag_verdict v = sl_nat_frag_later(
+		    f, &(struct sl_nat_frag_key){.src = 1, .dst = 2, .id = id, .proto = 17}, m, 1,
+		    2, 0, &o);
 
 		assert_true(v == SL_NAT_FRAG_HELD || v == SL_NAT_FRAG_FULL);
 		if (v == SL_NAT_FRAG_HELD) {
@@ -153,8 +156,9 @@ static void test_refusals(void **state)
 	f = frags();
 	sl_nat_frag_hold_max(f, 3);
 	for (uint16_t id = 0; id < 3; id++)
-		assert_int_equal(sl_nat_frag_later(f, &(struct sl_nat_frag_key){.id = id}, mbuf(), 1, 2, 0, &o),
-				 SL_NAT_FRAG_HELD);
+		assert_int_equal(
+		    sl_nat_frag_later(f, &(struct sl_nat_frag_key){.id = id}, mbuf(), 1, 2, 0, &o),
+		    SL_NAT_FRAG_HELD);
 	m = mbuf();
 	assert_int_equal(sl_nat_frag_later(f, &(struct sl_nat_frag_key){.id = 9}, m, 1, 2, 0, &o),
 			 SL_NAT_FRAG_FULL);
@@ -223,8 +227,8 @@ static void test_timeouts(void **state)
 		struct rte_mbuf *m = mbuf();
 
 		/* 400 datagrams over the 256 ways: the first at most 256 are held */
-		if (sl_nat_frag_later(f, &(struct sl_nat_frag_key){.id = id}, m, 1, 2, SL_T_SEC(5), &o) !=
-		    SL_NAT_FRAG_HELD)
+		if (sl_nat_frag_later(f, &(struct sl_nat_frag_key){.id = id}, m, 1, 2, SL_T_SEC(5),
+				      &o) != SL_NAT_FRAG_HELD)
 			rte_pktmbuf_free(m);
 		n += o.n_dead;
 		free_all(o.dead, o.n_dead);
@@ -308,8 +312,8 @@ static void *mt_worker(void *arg)
 					atomic_fetch_add(&seen[d][j], 1);
 					continue;
 				}
-				enum sl_nat_frag_verdict v =
-				    sl_nat_frag_later(mtf, &k, m, (uint16_t)(10 * j), (uint16_t)(10 * j + 10), 0, &o);
+				enum sl_nat_frag_verdict v = sl_nat_frag_later(
+				    mtf, &k, m, (uint16_t)(10 * j), (uint16_t)(10 * j + 10), 0, &o);
 				if (v != SL_NAT_FRAG_GO && v != SL_NAT_FRAG_HELD) {
 					atomic_fetch_add(&refused, 1);
 					atomic_fetch_add(&seen[d][j], 1);

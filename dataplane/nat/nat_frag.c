@@ -78,7 +78,8 @@ struct sl_nat_frag_dgram {
 	struct sl_nat_frag_key k;
 	uint64_t since; /* tick its first early fragment came */
 	uint16_t n;
-	uint16_t start[SL_NAT_FRAG_HOLD_PER_DGRAM], end[SL_NAT_FRAG_HOLD_PER_DGRAM]; /* 8-byte units */
+	/* extents, in 8-byte units */
+	uint16_t start[SL_NAT_FRAG_HOLD_PER_DGRAM], end[SL_NAT_FRAG_HOLD_PER_DGRAM];
 	struct rte_mbuf *m[SL_NAT_FRAG_HOLD_PER_DGRAM];
 };
 
@@ -90,8 +91,8 @@ struct sl_nat_frag_bucket {
 
 struct sl_nat_frags {
 	uint32_t mask;
-	uint32_t hold_max; /* fragments held in all, at most */
-	uint64_t life;	   /* ticks a note is believed, a datagram held */
+	uint32_t hold_max;			 /* fragments held in all, at most */
+	uint64_t life;				 /* ticks a note is believed, a datagram held */
 	_Atomic uint32_t held __rte_aligned(64); /* fragments held in all */
 	_Atomic uint32_t cursor;		 /* the expiry scan's next bucket */
 	struct sl_nat_frag_bucket b[SL_NAT_FRAG_HOLD_BUCKETS];
@@ -117,9 +118,9 @@ struct sl_nat_frags *sl_nat_frags_create(uint32_t n_slots, uint64_t hz)
 
 void sl_nat_frag_hold_max(struct sl_nat_frags *f, uint32_t max_mbufs)
 {
-	f->hold_max = RTE_MIN(max_mbufs, (uint32_t)(SL_NAT_FRAG_HOLD_BUCKETS *
-						    SL_NAT_FRAG_HOLD_WAYS *
-						    SL_NAT_FRAG_HOLD_PER_DGRAM));
+	f->hold_max =
+	    RTE_MIN(max_mbufs, (uint32_t)(SL_NAT_FRAG_HOLD_BUCKETS * SL_NAT_FRAG_HOLD_WAYS *
+					  SL_NAT_FRAG_HOLD_PER_DGRAM));
 }
 
 uint32_t sl_nat_frag_held(const struct sl_nat_frags *f)
@@ -133,7 +134,8 @@ void sl_nat_frags_free(struct sl_nat_frags *f)
 
 	if (f == NULL)
 		return;
-	for (unsigned int b = 0; b < SL_NAT_FRAG_HOLD_BUCKETS; b++) /* held ones: back to their pool */
+	/* held ones: back to their pool */
+	for (unsigned int b = 0; b < SL_NAT_FRAG_HOLD_BUCKETS; b++)
 		rte_pktmbuf_free_bulk(m, sl_nat_frag_expire(f, UINT64_MAX, 1, m, RTE_DIM(m)));
 	rte_free(f);
 }
@@ -241,7 +243,8 @@ static void sl_frag_take(struct sl_nat_frags *f, const struct sl_nat_frag_key *k
 		if (d->n == 0 || !sl_frag_key_eq(&d->k, k))
 			continue;
 		if (sl_frag_stale(f, d->since, now))
-			o->n_dead = (uint16_t)(o->n_dead + sl_frag_empty(f, b, d, o->dead + o->n_dead));
+			o->n_dead =
+			    (uint16_t)(o->n_dead + sl_frag_empty(f, b, d, o->dead + o->n_dead));
 		else
 			o->n_go = (uint16_t)(o->n_go + sl_frag_empty(f, b, d, o->go + o->n_go));
 		break;
@@ -297,10 +300,9 @@ static enum sl_nat_frag_verdict sl_frag_hold(struct sl_nat_frags *f, struct sl_n
 	return SL_NAT_FRAG_HELD;
 }
 
-enum sl_nat_frag_verdict sl_nat_frag_later(struct sl_nat_frags *f,
-					   const struct sl_nat_frag_key *k, struct rte_mbuf *m,
-					   uint16_t start, uint16_t end, uint64_t now,
-					   struct sl_nat_frag_out *o)
+enum sl_nat_frag_verdict sl_nat_frag_later(struct sl_nat_frags *f, const struct sl_nat_frag_key *k,
+					   struct rte_mbuf *m, uint16_t start, uint16_t end,
+					   uint64_t now, struct sl_nat_frag_out *o)
 {
 	struct sl_nat_frag_bucket *b = sl_frag_bucket(f, k);
 	enum sl_nat_frag_verdict v;

@@ -430,10 +430,9 @@ void sl_nat_frag_hold_max(struct sl_nat_frags *f, uint32_t max_mbufs);
  * fragment was noted (GO, go[0] = m), else held (HELD) or refused (the
  * other verdicts: the caller drops `m`). Any worker, a lock per bucket.
  */
-enum sl_nat_frag_verdict sl_nat_frag_later(struct sl_nat_frags *f,
-					   const struct sl_nat_frag_key *k, struct rte_mbuf *m,
-					   uint16_t start, uint16_t end, uint64_t now,
-					   struct sl_nat_frag_out *o);
+enum sl_nat_frag_verdict sl_nat_frag_later(struct sl_nat_frags *f, const struct sl_nat_frag_key *k,
+					   struct rte_mbuf *m, uint16_t start, uint16_t end,
+					   uint64_t now, struct sl_nat_frag_out *o);
 
 /**
  * The first fragment of datagram `k` is being translated to `to` by a

@@ -102,7 +102,8 @@ void sl_nat4_fragment(struct sl_worker *w, struct sl_nat_table *t, const struct 
 	}
 	sl_nat4_frag_key(&k, sl_ip4(m), inbound, gw);
 	/* before: once held, another worker may release (and free) it */
-	SL_TRACE_NOTE(w, m, "fragment id %u, 8-byte units %u-%u: translated like its first, or held",
+	SL_TRACE_NOTE(w, m,
+		      "fragment id %u, 8-byte units %u-%u: translated like its first, or held",
 		      k.id, start, end);
 	v = sl_nat_frag_later(t->frag, &k, m, start, end, w->now_tsc, &o);
 	if (v == SL_NAT_FRAG_HELD)

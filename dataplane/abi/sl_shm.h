@@ -73,7 +73,7 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 13u /* 8: exception-path counters (issue 8), HaVip section and
+#define SL_SHM_ABI_VERSION 14u /* 8: exception-path counters (issue 8), HaVip section and
 				  * holder export (issue 12); 9: police section and policer
 				  * export (issue 7), NAT session drops and counters (issue 5);
 				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6);
@@ -81,7 +81,8 @@
 				  * 12: ECMP next-hop groups (SL_NH_GROUP, struct
 				  * sl_nh_group) and per-member counters (issue 8);
 				  * 13: per-queue and per-route-table counters
-				  * (issue 11, operators' counters) */
+				  * (issue 11, operators' counters);
+				  * 14: NAT early-fragment drops and counter (issue 5) */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */

@@ -354,6 +354,9 @@ int main(int argc, char **argv)
 			       nc.max_sessions, strerror(errno));
 			goto out_mem;
 		}
+		/* early fragments held (docs/nat.md): at most 1/8 of the pool */
+		sl_nat_frag_hold_max(dp->nat->frag,
+				     RTE_MIN((uint32_t)SL_NAT_FRAG_HOLD_MBUFS, dp->conf->mbufs / 8));
 	}
 	if (dp->conf->ip6_egress_flows) { /* IPv6 gateway egress-only state (issue 6) */
 		const struct sl_ip6eo_conf ec = {.capacity = dp->conf->ip6_egress_flows,

@@ -45,6 +45,7 @@
 #include "sl_dp.h"
 #include "sl_ip6gw.h"
 #include "sl_nat.h"
+#include "sl_nat4.h"
 #include "sl_neigh.h"
 
 /* NAT session slots each worker examines for expiry per loop iteration: a
@@ -351,6 +352,8 @@ unsigned int sl_worker_poll(struct sl_worker *w)
 		/* no session pointer is held across iterations (docs/nat.md) */
 		sl_nat_quiescent(dp->nat, w->queue_id);
 		sl_nat_expire(dp->nat, w->queue_id, w->now_tsc, SL_NAT_EXPIRE_BUDGET);
+		/* fragments held for a first fragment that did not come (issue 5) */
+		sl_nat4_frag_expire(w, dp->nat, SL_NAT_FRAG_EXPIRE_BUDGET);
 	}
 	if (dp->ip6eo && w->slot != 0) { /* workers only (docs/ipv6gw.md) */
 		sl_ip6eo_quiescent(dp->ip6eo, w->queue_id);

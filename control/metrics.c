@@ -7,7 +7,9 @@
  * Design note: sluiced already maps the segment, so one scrape of sluiced
  * shows both processes: the control plane's own state (generations, objects
  * by kind and status) and sluice-dp's stats area (drop reasons and counters
- * summed over the lcores, port counters, neighbours by state). The per-lcore
+ * summed over the lcores, port counters, neighbours by state, and, issue
+ * 11, per-queue counters and packets and bytes per route table, the VPCs'
+ * labelled with their ids from the store and the compiler's indexes). The per-lcore
  * counters are read unguarded (each is one aligned 64-bit word written by
  * one lcore; a scrape may see one lcore a burst earlier than another, which
  * counters tolerate); the snapshot part (ports, neighbours) is copied under
@@ -273,6 +275,106 @@ static void sl_ports_out(struct sl_mbuf *b, const struct sl_port_stats *ports, u
 	}
 }
 
+/* ---- operators' counters (issue 11): per queue, per route table --------- */
+
+/* Per port and queue: what the worker owning the queue counted (slot s owns
+ * queue s - 1 of every port; slot 0, the main lcore, owns none). */
+static void sl_queues_out(struct sl_mbuf *b, const struct sl_stats_header *st,
+			  const struct sl_port_stats *ports, uint32_t n_ports, uint32_t n_lcores)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} f[] = {
+	    {"sluice_queue_rx_packets_total", "packets a worker received on its queue of a port",
+	     offsetof(struct sl_queue_stats, rx_pkts)},
+	    {"sluice_queue_rx_bytes_total", "bytes a worker received on its queue of a port",
+	     offsetof(struct sl_queue_stats, rx_bytes)},
+	    {"sluice_queue_tx_packets_total", "packets a worker's queue of a port took to send",
+	     offsetof(struct sl_queue_stats, tx_pkts)},
+	    {"sluice_queue_tx_bytes_total", "bytes a worker's queue of a port took to send",
+	     offsetof(struct sl_queue_stats, tx_bytes)},
+	    {"sluice_queue_tx_full_total", "packets dropped because the tx queue was full",
+	     offsetof(struct sl_queue_stats, tx_full)},
+	    {"sluice_queue_no_mbuf_total",
+	     "packets received on the queue dropped for want of a buffer or vector slot",
+	     offsetof(struct sl_queue_stats, no_mbuf)},
+	};
+	char name[2 * SL_PORT_NAME_LEN];
+
+	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+		sl_family(b, f[k].name, "counter", f[k].help);
+		for (uint32_t p = 0; p < n_ports; p++) {
+			sl_label(name, sizeof(name), ports[p].name, SL_PORT_NAME_LEN);
+			for (uint32_t l = 1; l < n_lcores; l++)
+				sl_out(b, "%s{port=\"%s\",queue=\"%u\"} %" PRIu64 "\n", f[k].name,
+				       name, l - 1,
+				       *(const volatile uint64_t *)((const uint8_t *)&st->queue[l][p] +
+								    f[k].off));
+		}
+	}
+}
+
+/* Packets and IP bytes routed by table t, summed over lcores. */
+static void sl_rt_sum(const struct sl_stats_header *st, uint32_t n_lcores, uint32_t t,
+		      uint64_t *pk, uint64_t *by)
+{
+	*pk = *by = 0;
+	for (uint32_t l = 0; l < n_lcores; l++) {
+		*pk += *(const volatile uint64_t *)&st->rt[l][t].pkts;
+		*by += *(const volatile uint64_t *)&st->rt[l][t].bytes;
+	}
+}
+
+/* Per route table: the Internet's and every VPC's of sluiced's store, by
+ * the index the compiler gave it (a VPC not compiled yet has none). A VPC
+ * index freed and given to a new VPC carries its count on. */
+static void sl_tables_out(struct sl_mbuf *b, const struct sl_stats_header *st, uint32_t n_lcores,
+			  const struct sl_store *s, const struct sl_compiler *comp)
+{
+	const struct sl_objvec *v = s ? &s->vpc_v : NULL;
+	uint64_t *pk = NULL, *by = NULL;
+	uint32_t n = v && comp ? v->n : 0;
+	char id[2 * SL_ID_LEN];
+
+	pk = calloc(n + 1, sizeof(*pk));
+	by = calloc(n + 1, sizeof(*by));
+	if (pk == NULL || by == NULL) {
+		b->failed = true;
+		free(pk);
+		free(by);
+		return;
+	}
+	sl_rt_sum(st, n_lcores, SL_RT_STATS_INET, &pk[n], &by[n]);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sl_vpc_obj *o = v->v[i];
+		int idx = sl_compiler_vpc_index(comp, o->id);
+		uint32_t t = idx < 0 ? SL_RT_STATS : sl_rt_stats_index((uint32_t)idx);
+
+		if (t < SL_RT_STATS)
+			sl_rt_sum(st, n_lcores, t, &pk[i], &by[i]);
+	}
+	for (int f = 0; f < 2; f++) {
+		const char *name = f ? "sluice_table_bytes_total" : "sluice_table_packets_total";
+		const uint64_t *x = f ? by : pk;
+
+		sl_family(b, name, "counter",
+			  f ? "IP bytes routed by a route table (the Internet's, or a VPC's)"
+			    : "packets routed by a route table (the Internet's, or a VPC's)");
+		sl_out(b, "%s{table=\"internet\"} %" PRIu64 "\n", name, x[n]);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct sl_vpc_obj *o = v->v[i];
+			int idx = sl_compiler_vpc_index(comp, o->id);
+
+			if (idx >= 0)
+				sl_out(b, "%s{table=\"%s\",vpc_index=\"%d\"} %" PRIu64 "\n", name,
+				       sl_label(id, sizeof(id), o->id, SL_ID_LEN), idx, x[i]);
+		}
+	}
+	free(pk);
+	free(by);
+}
+
 /*
  * Policers (issue 7): the police section sluiced compiled last, each with
  * the counters sluice-dp exported at its index when they carry its tag (the
@@ -387,6 +489,8 @@ char *sl_metrics_render(const struct sl_ctl *ctl, size_t *len)
 			}
 			sl_stages_out(&b, st, n_lcores);
 			sl_ports_out(&b, ports, n_ports);
+			sl_queues_out(&b, st, ports, n_ports, n_lcores);
+			sl_tables_out(&b, st, n_lcores, s, comp);
 			sl_family(&b, "sluice_neighbours", "gauge",
 				  "ARP/ND neighbour entries of sluice-dp by state");
 			for (unsigned int i = 0; i < SL_NEIGH_NSTATES; i++)

@@ -104,10 +104,37 @@ static void test_with_stats(void **state)
 	st->neigh[0].state = SL_NEIGH_REACHABLE;
 	st->neigh[1].state = SL_NEIGH_REACHABLE;
 	st->neigh[2].state = SL_NEIGH_FAILED;
+	/* issue 11: queue 1 of inside0 (slot 2); vpc-b's table, the Internet's */
+	int vb = sl_compiler_vpc_index(sl_ctl_compiler(c), "vpc-b");
+
+	assert_true(vb >= 0);
+	st->queue[2][0] = (struct sl_queue_stats){.rx_pkts = 5, .tx_bytes = 6, .tx_full = 7};
+	st->queue[0][0].rx_pkts = 99; /* the main lcore: no queue */
+	st->rt[1][vb] = (struct sl_rt_stats){8, 800};
+	st->rt[2][vb] = (struct sl_rt_stats){1, 100};
+	st->rt[0][SL_RT_STATS_INET] = (struct sl_rt_stats){4, 400};
+	st->rt[5][SL_RT_STATS_INET].pkts = 7777; /* beyond n_lcores */
 	st->magic = SL_STATS_MAGIC;
 
 	t = sl_metrics_render(c, &len);
 	assert_non_null(t);
+	assert_true(sample(t, "sluice_queue_rx_packets_total{port=\"inside0\",queue=\"1\"}") == 5);
+	assert_true(sample(t, "sluice_queue_rx_packets_total{port=\"inside0\",queue=\"0\"}") == 0);
+	assert_true(sample(t, "sluice_queue_tx_bytes_total{port=\"inside0\",queue=\"1\"}") == 6);
+	assert_true(sample(t, "sluice_queue_tx_full_total{port=\"inside0\",queue=\"1\"}") == 7);
+	assert_true(sample(t, "sluice_queue_no_mbuf_total{port=\"inside0\",queue=\"2\"}") == -1);
+	{
+		char line[128];
+
+		snprintf(line, sizeof(line),
+			 "sluice_table_packets_total{table=\"vpc-b\",vpc_index=\"%d\"}", vb);
+		assert_true(sample(t, line) == 9);
+		snprintf(line, sizeof(line),
+			 "sluice_table_bytes_total{table=\"vpc-b\",vpc_index=\"%d\"}", vb);
+		assert_true(sample(t, line) == 900);
+	}
+	assert_true(sample(t, "sluice_table_packets_total{table=\"internet\"}") == 4);
+	assert_true(sample(t, "sluice_table_bytes_total{table=\"internet\"}") == 400);
 	assert_true(sample(t, "sluice_drops_total{reason=\"no_route\"}") == 60);
 	assert_true(sample(t, "sluice_drops_total{reason=\"ttl_exceeded\"}") == 0);
 	assert_true(sample(t, "sluice_drops_total{reason=\"none\"}") == -1);

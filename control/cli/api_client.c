@@ -182,19 +182,22 @@ static int sl_connect(const char *host, const char *port, char *err, size_t errl
 	return fd;
 }
 
+static int sl_http_exchange(const char *host, const char *port, const struct sl_buf *req,
+			    struct sl_api_resp *out, char *err, size_t errlen);
+
 int sl_api_call(const struct sl_api_req *r, struct sl_api_resp *out, char *err, size_t errlen)
 {
 	struct sl_kv kv[SL_API_CLIENT_MAX_PARAMS + 16];
 	char ts[32], nonce[33], host[256], port[16], sig[64];
 	unsigned char rnd[16], mac[EVP_MAX_MD_SIZE];
 	unsigned int maclen = 0;
-	struct sl_buf q = {0}, sts = {0}, key = {0}, req = {0}, resp = {0};
+	struct sl_buf q = {0}, sts = {0}, key = {0}, req = {0};
 	char *owned[SL_API_CLIENT_MAX_PARAMS];
 	int n_owned = 0;
 	size_t n = 0;
 	time_t now = time(NULL);
 	struct tm tm;
-	int fd, rc = -1;
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (r->n_params > SL_API_CLIENT_MAX_PARAMS) {
@@ -274,11 +277,58 @@ int sl_api_call(const struct sl_api_req *r, struct sl_api_resp *out, char *err, 
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	rc = sl_http_exchange(host, port, &req, out, err, errlen);
+out:
+	for (int i = 0; i < n_owned; i++)
+		free(owned[i]);
+	free(q.s);
+	free(sts.s);
+	free(key.s);
+	free(req.s);
+	return rc;
+}
+
+int sl_http_get(const char *url, const char *path, struct sl_api_resp *out, char *err,
+		size_t errlen)
+{
+	struct sl_buf req = {0};
+	char host[256], port[16];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (sl_parse_url(url, host, sizeof(host), port, sizeof(port)) < 0) {
+		snprintf(err, errlen, "%s: give http://HOST:PORT", url);
+		return -1;
+	}
+	sl_buf_adds(&req, "GET ");
+	sl_buf_adds(&req, path);
+	sl_buf_adds(&req, " HTTP/1.1\r\nHost: ");
+	sl_buf_adds(&req, host);
+	sl_buf_adds(&req, ":");
+	sl_buf_adds(&req, port);
+	sl_buf_adds(&req, "\r\nUser-Agent: sluicectl\r\nConnection: close\r\n\r\n");
+	if (req.oom) {
+		snprintf(err, errlen, "out of memory");
+		free(req.s);
+		return -1;
+	}
+	rc = sl_http_exchange(host, port, &req, out, err, errlen);
+	free(req.s);
+	return rc;
+}
+
+/* Send one request on a fresh connection and read the whole answer. */
+static int sl_http_exchange(const char *host, const char *port, const struct sl_buf *req,
+			    struct sl_api_resp *out, char *err, size_t errlen)
+{
+	struct sl_buf resp = {0};
+	int fd, rc = -1;
+
 	fd = sl_connect(host, port, err, errlen);
 	if (fd < 0)
 		goto out;
-	for (size_t off = 0; off < req.len;) {
-		ssize_t w = send(fd, req.s + off, req.len - off, MSG_NOSIGNAL);
+	for (size_t off = 0; off < req->len;) {
+		ssize_t w = send(fd, req->s + off, req->len - off, MSG_NOSIGNAL);
 
 		if (w <= 0) {
 			snprintf(err, errlen, "sending to %s:%s: %s", host, port, strerror(errno));
@@ -333,12 +383,6 @@ int sl_api_call(const struct sl_api_req *r, struct sl_api_resp *out, char *err, 
 	}
 	rc = 0;
 out:
-	for (int i = 0; i < n_owned; i++)
-		free(owned[i]);
-	free(q.s);
-	free(sts.s);
-	free(key.s);
-	free(req.s);
 	free(resp.s);
 	return rc;
 }

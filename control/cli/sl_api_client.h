@@ -32,4 +32,10 @@ int sl_api_read_key(const char *path, const char *want_id, char *id, size_t idle
  * out->body), or -1 with the reason in err (no answer at all). */
 int sl_api_call(const struct sl_api_req *r, struct sl_api_resp *out, char *err, size_t errlen);
 
+/** A plain GET of `path` (e.g. "/metrics") from sluiced at `url`, unsigned:
+ * what sluicectl reads of sluiced's own state besides the API. 0 with *out
+ * filled (free out->body), or -1 with the reason in err. */
+int sl_http_get(const char *url, const char *path, struct sl_api_resp *out, char *err,
+		size_t errlen);
+
 #endif /* SL_API_CLIENT_H */

@@ -44,6 +44,7 @@
 #include "sl_api_client.h"
 #include "sl_nat_cli.h"
 #include "sl_trace_cli.h"
+#include "sl_xdp_cli.h"
 #include "sl_counters.h"
 #include "sl_shm.h"
 
@@ -287,6 +288,22 @@ static void sl_tab_add(struct sl_tab *t, ...)
 	}
 	va_end(ap);
 	t->nrows++;
+}
+
+/** Append a row of t->ncols malloc'd strings, taking them (and the array). */
+static void sl_tab_add_row(struct sl_tab *t, char **row)
+{
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 16;
+		t->cell = realloc(t->cell, t->cap * t->ncols * sizeof(char *));
+		if (t->cell == NULL) {
+			sl_err("out of memory");
+			exit(1);
+		}
+	}
+	memcpy(&t->cell[t->nrows * t->ncols], row, t->ncols * sizeof(char *));
+	t->nrows++;
+	free(row);
 }
 
 static void sl_tab_print(struct sl_tab *t)
@@ -1636,6 +1653,235 @@ static int sl_cmd_havips(struct sl_ctl *c)
 	return 0;
 }
 
+/* ---- operators' counters (issue 11): per queue, per route table ------- */
+
+/* Queue counters of the stats area's port `i` (queue[slot][i]), one per
+ * worker: the worker in slot s owns queue s - 1 (slot 0 owns none). */
+static const struct {
+	const char *key, *hdr;
+	size_t off;
+} sl_queue_fields[] = {
+    {"rx_packets", ">RX PKTS", offsetof(struct sl_queue_stats, rx_pkts)},
+    {"rx_bytes", ">RX BYTES", offsetof(struct sl_queue_stats, rx_bytes)},
+    {"tx_packets", ">TX PKTS", offsetof(struct sl_queue_stats, tx_pkts)},
+    {"tx_bytes", ">TX BYTES", offsetof(struct sl_queue_stats, tx_bytes)},
+    {"tx_full", ">TX FULL", offsetof(struct sl_queue_stats, tx_full)},
+    {"no_mbuf", ">NO MBUF", offsetof(struct sl_queue_stats, no_mbuf)},
+};
+#define SL_QUEUE_NFIELDS (sizeof(sl_queue_fields) / sizeof(sl_queue_fields[0]))
+
+static uint64_t sl_queue_field(const struct sl_ctl *c, uint32_t slot, uint32_t port, size_t k)
+{
+	const struct sl_queue_stats *q = &sl_shm_stats(c->h)->queue[slot][port];
+
+	return *(const volatile uint64_t *)((const uint8_t *)q + sl_queue_fields[k].off);
+}
+
+static json_t *sl_queues_json(const struct sl_ctl *c, const struct sl_stats_snap *s, uint32_t port)
+{
+	uint32_t nl = sl_stat_lcores(c, s);
+	json_t *a = json_array();
+
+	for (uint32_t slot = 1; slot < nl; slot++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "queue", json_integer(slot - 1));
+		json_object_set_new(o, "lcore_id", json_integer(c->h->lcore[slot].lcore_id));
+		for (size_t k = 0; k < SL_QUEUE_NFIELDS; k++)
+			json_object_set_new(o, sl_queue_fields[k].key,
+					    sl_json_u64(sl_queue_field(c, slot, port, k)));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static void sl_queues_print(const struct sl_ctl *c, const struct sl_stats_snap *s)
+{
+	uint32_t nl = sl_stat_lcores(c, s);
+	const char *hdr[3 + SL_QUEUE_NFIELDS] = {"PORT", ">QUEUE", ">LCORE"};
+	struct sl_tab t;
+
+	if (nl < 2)
+		return;
+	for (size_t k = 0; k < SL_QUEUE_NFIELDS; k++)
+		hdr[3 + k] = sl_queue_fields[k].hdr;
+	sl_tab_init(&t, 3 + SL_QUEUE_NFIELDS, hdr);
+	for (uint32_t i = 0; i < s->n_ports; i++) {
+		char name[SL_PORT_NAME_LEN + 1];
+
+		memcpy(name, s->port[i].name, SL_PORT_NAME_LEN);
+		name[SL_PORT_NAME_LEN] = '\0';
+		for (uint32_t slot = 1; slot < nl; slot++) {
+			char q[12], lc[12], v[SL_QUEUE_NFIELDS][24];
+
+			snprintf(q, sizeof(q), "%u", slot - 1);
+			snprintf(lc, sizeof(lc), "%u", c->h->lcore[slot].lcore_id);
+			for (size_t k = 0; k < SL_QUEUE_NFIELDS; k++)
+				snprintf(v[k], sizeof(v[k]), "%" PRIu64,
+					 sl_queue_field(c, slot, i, k));
+			static_assert(SL_QUEUE_NFIELDS == 6, "one argument per field below");
+			sl_tab_add(&t, name, q, lc, v[0], v[1], v[2], v[3], v[4], v[5]);
+		}
+	}
+	printf("\nper queue (counted by the worker that owns it):\n");
+	sl_tab_print(&t);
+}
+
+/* Packets and bytes routed by table t (sl_rt_stats_index) on each lcore. */
+static void sl_rt_read(const struct sl_ctl *c, uint32_t nl, uint32_t t, uint64_t *pk,
+		       uint64_t *by, uint64_t *tot_pk, uint64_t *tot_by)
+{
+	const struct sl_stats_header *st = sl_shm_stats(c->h);
+
+	*tot_pk = *tot_by = 0;
+	for (uint32_t l = 0; l < nl; l++) {
+		pk[l] = sl_read_u64(&st->rt[l][t].pkts);
+		by[l] = sl_read_u64(&st->rt[l][t].bytes);
+		*tot_pk += pk[l];
+		*tot_by += by[l];
+	}
+}
+
+/**
+ * `tables [VPC_ID|internet]`: packets and IP bytes routed by each route
+ * table (issue 11): the Internet table, then every VPC of the active bank
+ * by index (or just the one asked for). A VPC index freed by a deleted VPC
+ * and given to a new one keeps counting from the old value.
+ */
+static int sl_cmd_tables(struct sl_ctl *c, const char *want)
+{
+	const struct sl_vpc *v = NULL;
+	struct sl_stats_snap s;
+	uint32_t n = 0, nl, first = 0;
+	bool inet = want == NULL || strcmp(want, "internet") == 0;
+	uint64_t *pk, *by;
+	char id[SL_ID_LEN + 1], rtid[SL_ID_LEN + 1];
+	json_t *root = NULL, *a = NULL;
+	struct sl_tab t;
+	const char **hdr;
+	char **lh = NULL;
+	unsigned int ncols;
+
+	if (sl_ctl_load_stats(c, &s) < 0)
+		return 1;
+	free(s.neigh);
+	if (c->bank) {
+		n = c->bh->n_vpcs;
+		v = sl_vpcs(c);
+		if (v == NULL)
+			return sl_bank_corrupt(c, "VPC array");
+	}
+	if (want != NULL && !inet) {
+		for (first = 0; first < n; first++)
+			if (strcmp(sl_fmt_id(id, v[first].id), want) == 0 ||
+			    strcmp(sl_fmt_id(rtid, v[first].route_table_id), want) == 0)
+				break;
+		if (first == n) {
+			sl_err("no VPC or route table '%s' in generation %" PRIu64
+			       " (see 'sluicectl vpcs'; 'internet' for the Internet table)",
+			       want, c->gen);
+			return 1;
+		}
+	}
+	nl = sl_stat_lcores(c, &s);
+	pk = sl_xmalloc((nl ? nl : 1) * sizeof(*pk));
+	by = sl_xmalloc((nl ? nl : 1) * sizeof(*by));
+	ncols = 6 + (c->per_lcore ? nl : 0);
+	hdr = sl_xmalloc(ncols * sizeof(*hdr));
+	if (c->json) {
+		json_t *ids = json_array();
+
+		root = json_object();
+		a = json_array();
+		json_object_set_new(root, "generation", sl_json_u64(c->gen));
+		json_object_set_new(root, "dataplane_attached", json_boolean(s.attached));
+		json_object_set_new(root, "n_lcores", json_integer(nl));
+		for (uint32_t l = 0; l < nl; l++)
+			json_array_append_new(ids, json_integer(c->h->lcore[l].lcore_id));
+		json_object_set_new(root, "lcore_ids", ids);
+	} else {
+		static const char *const h6[] = {"TABLE", ">INDEX", ">TRUNK", ">VLAN", ">PACKETS", ">BYTES"};
+
+		if (!s.attached)
+			sl_no_dp_note(c);
+		memcpy(hdr, h6, sizeof(h6));
+		lh = sl_xmalloc((nl ? nl : 1) * sizeof(*lh));
+		for (uint32_t l = 0; c->per_lcore && l < nl; l++) {
+			char b[32];
+
+			snprintf(b, sizeof(b), ">LCORE %u PKTS", c->h->lcore[l].lcore_id);
+			lh[l] = sl_xstrdup(b);
+			hdr[6 + l] = lh[l];
+		}
+		sl_tab_init(&t, ncols, hdr);
+	}
+	for (uint32_t i = 0; i <= n; i++) {
+		/* row 0: the Internet table; row i > 0: VPC i - 1 */
+		const struct sl_vpc *vp = i == 0 ? NULL : &v[i - 1];
+		uint32_t ti = vp ? sl_rt_stats_index(vp->index) : SL_RT_STATS_INET;
+		uint64_t tp = 0, tb = 0;
+
+		if (i == 0 ? !inet : want != NULL && (inet || i - 1 != first))
+			continue;
+		if (ti < SL_RT_STATS)
+			sl_rt_read(c, nl, ti, pk, by, &tp, &tb);
+		else
+			memset(pk, 0, (nl ? nl : 1) * sizeof(*pk));
+		if (c->json) {
+			json_t *o = json_object(), *pl = json_array();
+
+			json_object_set_new(o, "table", json_string(vp ? sl_fmt_id(id, vp->id)
+								     : "internet"));
+			json_object_set_new(o, "vpc_index", vp ? json_integer(vp->index) : json_null());
+			json_object_set_new(o, "route_table_id",
+					    vp ? json_string(sl_fmt_id(rtid, vp->route_table_id))
+					       : json_null());
+			json_object_set_new(o, "trunk", vp ? json_integer(vp->trunk) : json_null());
+			json_object_set_new(o, "vlan", vp ? json_integer(vp->vlan) : json_null());
+			json_object_set_new(o, "packets", sl_json_u64(tp));
+			json_object_set_new(o, "bytes", sl_json_u64(tb));
+			for (uint32_t l = 0; l < nl; l++) {
+				json_t *x = json_object();
+
+				json_object_set_new(x, "packets", sl_json_u64(pk[l]));
+				json_object_set_new(x, "bytes", sl_json_u64(ti < SL_RT_STATS ? by[l] : 0));
+				json_array_append_new(pl, x);
+			}
+			json_object_set_new(o, "per_lcore", pl);
+			json_array_append_new(a, o);
+		} else {
+			char **row = sl_xmalloc(ncols * sizeof(char *));
+
+			row[0] = sl_xstrdup(vp ? sl_fmt_id(id, vp->id) : "internet");
+			for (unsigned int k = 1; k < ncols; k++)
+				row[k] = sl_xmalloc(24);
+			snprintf(row[1], 24, vp ? "%u" : "-", vp ? vp->index : 0);
+			snprintf(row[2], 24, vp ? "%u" : "-", vp ? vp->trunk : 0);
+			snprintf(row[3], 24, vp ? "%u" : "-", vp ? vp->vlan : 0);
+			snprintf(row[4], 24, "%" PRIu64, tp);
+			snprintf(row[5], 24, "%" PRIu64, tb);
+			for (uint32_t l = 0; c->per_lcore && l < nl; l++)
+				snprintf(row[6 + l], 24, "%" PRIu64, pk[l]);
+			sl_tab_add_row(&t, row);
+		}
+	}
+	if (c->json) {
+		json_object_set_new(root, "tables", a);
+		sl_json_print(root);
+	} else {
+		sl_tab_print(&t);
+		printf("(packets and IP bytes routed by each table, generation %" PRIu64 ")\n",
+		       c->gen);
+		for (uint32_t l = 0; c->per_lcore && l < nl; l++)
+			free(lh[l]);
+	}
+	free(lh);
+	free(hdr);
+	free(pk);
+	free(by);
+	return 0;
+}
+
 static int sl_cmd_ports(struct sl_ctl *c)
 {
 	struct sl_stats_snap s;
@@ -1672,6 +1918,7 @@ static int sl_cmd_ports(struct sl_ctl *c)
 			json_object_set_new(o, "ierrors", sl_json_u64(p->ierrors));
 			json_object_set_new(o, "oerrors", sl_json_u64(p->oerrors));
 			json_object_set_new(o, "rx_nombuf", sl_json_u64(p->rx_nombuf));
+			json_object_set_new(o, "queues", sl_queues_json(c, &s, i));
 			json_array_append_new(a, o);
 		}
 		json_object_set_new(root, "ports", a);
@@ -1714,6 +1961,7 @@ static int sl_cmd_ports(struct sl_ctl *c)
 			   v[5], v[6], v[7]);
 	}
 	sl_tab_print(&t);
+	sl_queues_print(c, &s);
 	free(s.neigh);
 	return 0;
 }
@@ -1851,17 +2099,7 @@ static int sl_cmd_counts(struct sl_ctl *c, int kind)
 			snprintf(row[2 + l], 24, "%" PRIu64, v[k * nl + l]);
 		}
 		row[ncols - 1] = sl_xstrdup(descs[k]);
-		if (t.nrows == t.cap) {
-			t.cap = t.cap ? 2 * t.cap : 16;
-			t.cell = realloc(t.cell, t.cap * ncols * sizeof(char *));
-			if (t.cell == NULL) {
-				sl_err("out of memory");
-				exit(1);
-			}
-		}
-		memcpy(&t.cell[t.nrows * ncols], row, ncols * sizeof(char *));
-		t.nrows++;
-		free(row);
+		sl_tab_add_row(&t, row);
 	}
 	if (shown == 0 && only_nonzero)
 		printf("no drops counted%s (use --all to list every reason)\n",
@@ -2108,7 +2346,11 @@ static void sl_usage(FILE *f)
 		   "  nexthops            every next hop of the active tables\n"
 		   "  neighbours          the data plane's ARP/ND neighbour snapshot\n"
 		   "  havips              the HaVip holders the data plane learned\n"
-		   "  ports               the data plane's port counters\n"
+		   "  ports               the data plane's port counters, then per queue\n"
+		   "                      (rx/tx packets and bytes, tx full, no mbuf)\n"
+		   "  tables [VPC_ID|internet]  packets and bytes routed by each route\n"
+		   "                      table (the Internet's and every VPC's; per\n"
+		   "                      lcore with --per-lcore)\n"
 		   "  drops [--all]       drop reasons summed over lcores with\n"
 		   "                      descriptions; non-zero only unless --all\n"
 		   "  counters            every counter, total (and per lcore with\n"
@@ -2129,6 +2371,8 @@ static void sl_usage(FILE *f)
 		   "                      --limit N, default 1000), from sluice-dp's telemetry\n"
 		   "  nat                 the NAT session table: usage, per gateway sessions\n"
 		   "                      and drops by reason, per public IP ports in use\n"
+		   "  xdp                 counters of sluiced's XDP programs per interface\n"
+		   "                      (from sluiced's /metrics at --api; no segment)\n"
 		   "  api ACTION [Key=Value...]\n"
 		   "                      one call of sluiced's cloud API (RPC, signature\n"
 		   "                      1.0): prints the JSON answer; exit 1 with the\n"
@@ -2139,10 +2383,11 @@ static void sl_usage(FILE *f)
 		   "                      " SL_CTL_DEFAULT_SEGMENT ")\n"
 		   "  -j, --json          print JSON (stable keys) instead of a table\n"
 		   "  -a, --all           drops: include reasons that are zero\n"
-		   "  -l, --per-lcore     drops, counters: one column per lcore\n"
+		   "  -l, --per-lcore     drops, counters, stages, tables: one column per\n"
+		   "                      lcore\n"
 		   "  -i, --internet      routes: the Internet table\n"
 		   "      --intervals     routes: also print the compiled intervals\n"
-		   "      --api URL       api: sluiced's API (default $SLUICE_API, else\n"
+		   "      --api URL       api, xdp: sluiced's API (default $SLUICE_API, else\n"
 		   "                      " SL_CTL_DEFAULT_API ")\n"
 		   "      --access-keys FILE  api: the key file (default $SLUICE_ACCESS_KEYS,\n"
 		   "                      else " SL_CTL_DEFAULT_KEYS ")\n"
@@ -2272,6 +2517,13 @@ int main(int argc, char **argv)
 		return sl_cmd_api(&c, api_url ? api_url : SL_CTL_DEFAULT_API,
 				  keys ? keys : SL_CTL_DEFAULT_KEYS, key_id, argc - optind,
 				  argv + optind);
+	if (strcmp(cmd, "xdp") == 0) {
+		if (optind < argc) {
+			sl_err("xdp takes no argument (see --help)");
+			return 2;
+		}
+		return sl_cli_xdp(api_url ? api_url : SL_CTL_DEFAULT_API, c.json);
+	}
 	if (optind < argc)
 		arg = argv[optind++];
 	if (optind < argc && strcmp(cmd, "lookup") == 0)
@@ -2315,7 +2567,7 @@ int main(int argc, char **argv)
 					    "lookup",	  "nexthops",	"neighbours",
 					    "neighbors", "ports",	"drops",
 					    "counters",  "havips",	"policers",
-					    "stages"};
+					    "stages",	 "tables"};
 	bool ok = false;
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -2328,7 +2580,8 @@ int main(int argc, char **argv)
 		sl_err("lookup: give an address (and a VPC id for a VPC's table)");
 		return 2;
 	}
-	if (arg != NULL && strcmp(cmd, "routes") != 0 && strcmp(cmd, "lookup") != 0) {
+	if (arg != NULL && strcmp(cmd, "routes") != 0 && strcmp(cmd, "lookup") != 0 &&
+	    strcmp(cmd, "tables") != 0) {
 		sl_err("%s takes no argument (see --help)", cmd);
 		return 2;
 	}
@@ -2362,6 +2615,8 @@ int main(int argc, char **argv)
 		rc = sl_cmd_policers(&c);
 	else if (strcmp(cmd, "stages") == 0)
 		rc = sl_cmd_counts(&c, SL_COUNTS_STAGES);
+	else if (strcmp(cmd, "tables") == 0)
+		rc = sl_cmd_tables(&c, arg);
 	else
 		rc = sl_cmd_counts(&c, SL_COUNTS_COUNTERS);
 

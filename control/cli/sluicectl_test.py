@@ -209,6 +209,40 @@ class Segment(unittest.TestCase):
         self.assertEqual(p[0]["trunk"], 2)
         self.assertIsNone(p[1]["trunk"])
 
+    def test_queues(self):
+        p = run_json(self.seg, "ports")["ports"]
+        self.assertEqual(p[0]["queues"], [{
+            "queue": 0, "lcore_id": 2, "rx_packets": 5, "rx_bytes": 500,
+            "tx_packets": 6, "tx_bytes": 600, "tx_full": 1, "no_mbuf": 2}])
+        self.assertEqual(p[1]["queues"][0]["rx_packets"], 0)
+        h = run(self.seg, "ports")
+        self.assertIn("per queue", h.stdout)
+        self.assertIn("NO MBUF", h.stdout)
+
+    def test_tables(self):
+        j = run_json(self.seg, "tables")
+        self.assertEqual(j["lcore_ids"], [1, 2])
+        t = j["tables"]
+        self.assertEqual([x["table"] for x in t], ["internet", "vpc-t"])
+        self.assertIsNone(t[0]["vpc_index"])
+        self.assertEqual((t[0]["packets"], t[0]["bytes"]), (10, 1000))
+        self.assertEqual((t[1]["packets"], t[1]["bytes"]), (7, 700))
+        self.assertEqual(t[1]["vpc_index"], 0)
+        self.assertEqual(t[1]["vlan"], 100)
+        self.assertEqual(t[1]["per_lcore"], [{"packets": 3, "bytes": 300},
+                                             {"packets": 4, "bytes": 400}])
+        one = run_json(self.seg, "tables", "vpc-t")["tables"]
+        self.assertEqual([x["table"] for x in one], ["vpc-t"])
+        one = run_json(self.seg, "tables", "internet")["tables"]
+        self.assertEqual([x["table"] for x in one], ["internet"])
+        p = run(self.seg, "tables", "vpc-nope")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("sluicectl vpcs", p.stderr)
+        h = run(self.seg, "tables", "--per-lcore")
+        self.assertEqual(h.returncode, 0, h.stderr)
+        self.assertIn("LCORE 2 PKTS", h.stdout)
+        self.assertIn("vpc-t", h.stdout)
+
     def test_status(self):
         j = run_json(self.seg, "status")
         self.assertEqual(j["generation"], 3)
@@ -259,6 +293,69 @@ class Segment(unittest.TestCase):
             p = run(self.seg, cmd)
             self.assertEqual(p.returncode, 0, cmd + ": " + p.stderr)
             self.assertTrue(p.stdout.strip(), cmd)
+
+
+class Xdp(unittest.TestCase):
+    """`sluicectl xdp` against a stand-in for sluiced's GET /metrics."""
+    METRICS = (
+        "# HELP sluice_drops_total x\n"
+        "sluice_drops_total{reason=\"no_route\"} 3\n"
+        "# TYPE sluice_xdp_packets_total counter\n"
+        "sluice_xdp_packets_total{iface=\"sl-out\",counter=\"to_xsk\"} 12\n"
+        "sluice_xdp_packets_total{iface=\"sl-out\",counter=\"not_owned4\"} 3\n"
+        "sluice_xdp_packets_total{iface=\"sl-in\",counter=\"to_xsk\"} 4\n")
+
+    def serve(self, body, status=200):
+        import http.server
+        import threading
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(h):
+                self.paths.append(h.path)
+                h.send_response(status)
+                h.send_header("Content-Type", "text/plain; version=0.0.4")
+                h.send_header("Content-Length", str(len(body)))
+                h.end_headers()
+                h.wfile.write(body.encode())
+
+            def log_message(h, *a):
+                pass
+
+        self.paths = []
+        srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        self.addCleanup(srv.server_close)
+        self.addCleanup(srv.shutdown)
+        return "http://127.0.0.1:%d" % srv.server_address[1]
+
+    def test_counters(self):
+        url = self.serve(self.METRICS)
+        p = run("/nonexistent", "--api", url, "--json", "xdp")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout)
+        self.assertEqual(self.paths, ["/metrics"])
+        self.assertEqual(j["interfaces"], [
+            {"iface": "sl-out", "counters": {"to_xsk": 12, "not_owned4": 3}},
+            {"iface": "sl-in", "counters": {"to_xsk": 4}}])
+        h = run("/nonexistent", "--api", url, "xdp")
+        self.assertEqual(h.returncode, 0, h.stderr)
+        self.assertIn("not_owned4", h.stdout)
+        self.assertIn("sl-in", h.stdout)
+
+    def test_no_xdp(self):
+        url = self.serve("sluice_generation 3\n")
+        j = run_json("/nonexistent", "--api", url, "xdp")
+        self.assertEqual(j["interfaces"], [])
+        self.assertIn("no XDP program", run("/x", "--api", url, "xdp").stdout)
+
+    def test_errors(self):
+        p = run("/x", "--api", self.serve("nope", status=404), "xdp")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("HTTP 404", p.stderr)
+        p = run("/x", "--api", "http://127.0.0.1:1", "xdp")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--api", p.stderr)
+        self.assertEqual(run("/x", "xdp", "extra").returncode, 2)
 
 
 class Errors(unittest.TestCase):

@@ -320,6 +320,15 @@ int main(int argc, char **argv)
 	st->lcore[0].cnt[SL_CNT_FWD_IP4] = 40;
 	/* Slot 2 is beyond n_lcores: must not be summed. */
 	st->lcore[2].drop[SL_DROP_UNKNOWN_VLAN] = 1000;
+	/* Operators' counters (issue 11): vpc-t's table on both lcores, the
+	 * Internet's on lcore 2; queue 0 of inside0 (worker in slot 1). */
+	st->rt[0][0] = (struct sl_rt_stats){3, 300};
+	st->rt[1][0] = (struct sl_rt_stats){4, 400};
+	st->rt[1][SL_RT_STATS_INET] = (struct sl_rt_stats){10, 1000};
+	st->rt[2][0] = (struct sl_rt_stats){1000, 1000}; /* beyond n_lcores */
+	st->queue[1][0] = (struct sl_queue_stats){.rx_pkts = 5, .rx_bytes = 500, .tx_pkts = 6,
+						  .tx_bytes = 600, .tx_full = 1, .no_mbuf = 2};
+	st->queue[0][0].rx_pkts = 77; /* the main lcore owns no queue: not shown */
 
 	st->n_ports = 2;
 	snprintf(st->port[0].name, sizeof(st->port[0].name), "inside0");

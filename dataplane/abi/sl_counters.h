@@ -83,12 +83,18 @@
 	_(NAT_FILTERED, "nat_filtered", "inbound to a SNAT mapping from an endpoint it never sent to (address-and-port-dependent filtering)") \
 	_(NAT_NO_POOL, "nat_no_pool", "no usable public IP: empty pool, or the NAT gateway is not in sluice-dp's table") \
 	_(NAT_CONFLICT, "nat_conflict", "the new NAT session's other tuple belongs to another session") \
-	_(NAT_FRAGMENT, "nat_fragment", "non-first IPv4 fragment of a SNAT/DNAT flow whose first fragment was not seen (before it, or over 2 s after)") \
+	_(NAT_FRAGMENT, "nat_fragment", "non-first IPv4 fragment of a SNAT/DNAT flow whose first fragment's gateway is gone") \
 	/* IPv6 gateway (issue 6, docs/ipv6gw.md) */                            \
 	_(IP6GW_SRC_NO_BANDWIDTH, "ip6gw_src_no_bandwidth", "IPv6 to the Internet from an address without Internet bandwidth") \
 	_(IP6GW_DST_NO_BANDWIDTH, "ip6gw_dst_no_bandwidth", "IPv6 from the Internet to an address of a VPC with an IPv6 gateway, without Internet bandwidth") \
 	_(IP6GW_EGRESS_ONLY, "ip6gw_egress_only", "IPv6 from the Internet to an egress-only address, not part of a flow it started") \
-	_(IP6GW_STATE_FULL, "ip6gw_state_full", "IPv6 from an egress-only address: no room for the flow's state")
+	_(IP6GW_STATE_FULL, "ip6gw_state_full", "IPv6 from an egress-only address: no room for the flow's state") \
+	/* NAT fragments before their first fragment (issue 5, docs/nat.md) */ \
+	_(NAT_FRAG_HOLD_FULL, "nat_frag_hold_full", "early IPv4 fragment of a SNAT/DNAT flow: no room in the holding area") \
+	_(NAT_FRAG_TIMEOUT, "nat_frag_timeout", "held IPv4 fragment whose first fragment did not come within 2 s") \
+	_(NAT_FRAG_TOO_MANY, "nat_frag_too_many", "early IPv4 fragment beyond the 16 held per datagram") \
+	_(NAT_FRAG_OVERLAP, "nat_frag_overlap", "early IPv4 fragment overlapping or repeating one held") \
+	_(NAT_FRAG_BAD, "nat_frag_bad", "non-first IPv4 fragment of a SNAT/DNAT flow: empty, beyond 65,535 bytes, or not the last and not a multiple of 8 bytes")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \
@@ -125,7 +131,9 @@
 	_(IP6GW_OUT, "ip6gw_out", "IPv6 packets from a VPC to the Internet through its IPv6 gateway") \
 	_(IP6GW_IN, "ip6gw_in", "IPv6 packets from the Internet into a VPC through its IPv6 gateway") \
 	_(IP6GW_RULE, "ip6gw_rule", "IPv6 packets from the Internet steered by an ingress route rule") \
-	_(IP6GW_EO_EXPIRED, "ip6gw_eo_expired", "egress-only flows removed by the expiry scan")
+	_(IP6GW_EO_EXPIRED, "ip6gw_eo_expired", "egress-only flows removed by the expiry scan") \
+	/* NAT fragments before their first fragment (issue 5) */ \
+	_(NAT_FRAGS_HELD, "nat_fragments_held", "non-first IPv4 fragments held until their first fragment came (counted again in nat_fragments when released)")
 
 #define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
 enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };

@@ -73,13 +73,16 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 12u /* 8: exception-path counters (issue 8), HaVip section and
+#define SL_SHM_ABI_VERSION 14u /* 8: exception-path counters (issue 8), HaVip section and
 				  * holder export (issue 12); 9: police section and policer
 				  * export (issue 7), NAT session drops and counters (issue 5);
 				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6);
 				  * 11: per-stage packet counters (issue 11);
 				  * 12: ECMP next-hop groups (SL_NH_GROUP, struct
-				  * sl_nh_group) and per-member counters (issue 8) */
+				  * sl_nh_group) and per-member counters (issue 8);
+				  * 13: per-queue and per-route-table counters
+				  * (issue 11, operators' counters);
+				  * 14: NAT early-fragment drops and counter (issue 5) */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -696,6 +699,44 @@ struct sl_pol_export {
 #define SL_MAX_POL_EXPORT 16384 /* policer indexes exported (8,192 public IPs) */
 #define SL_NHG_COUNTED 2048	/* ECMP members counted per lcore (issue 8) */
 
+/* ---- operators' counters (issue 11): per queue, per route table ------- */
+
+/** What the worker owning one queue of one port counted there, in sluice
+ * (rte_eth_stats per queue is not filled by every PMD). One cache line:
+ * each (lcore slot, port) pair has one writer, that slot's worker. */
+struct sl_queue_stats {
+	uint64_t rx_pkts;  /**< packets rte_eth_rx_burst returned */
+	uint64_t rx_bytes; /**< their pkt_len */
+	uint64_t tx_pkts;  /**< packets rte_eth_tx_burst took */
+	uint64_t tx_bytes;
+	uint64_t tx_full;  /**< packets the tx queue refused (dropped TX_FULL) */
+	uint64_t no_mbuf;  /**< packets received here dropped NO_MBUF (no buffer
+			    * or stage vector slot) */
+	uint64_t pad[2];
+};
+
+/** Packets and bytes one lcore looked up in one route table. */
+struct sl_rt_stats {
+	uint64_t pkts;
+	uint64_t bytes;
+};
+
+/* Route tables counted per lcore: VPC indexes 0..SL_RT_STATS_INET - 1,
+ * and the Internet table at SL_RT_STATS_INET. A VPC index is its
+ * (trunk, VLAN) slot at most, so every VPC fits; a VPC index beyond (a
+ * corrupt bank) is counted as nothing. 256 KiB per lcore row. */
+#define SL_RT_STATS 16384u
+#define SL_RT_STATS_INET (SL_RT_STATS - 1u)
+
+/** Row index of a route table (vpc_index or SL_VPC_INTERNET) in
+ * sl_stats_header.rt[slot][], SL_RT_STATS if it has none. */
+static inline uint32_t sl_rt_stats_index(uint32_t vpc_index)
+{
+	if (vpc_index == SL_VPC_INTERNET)
+		return SL_RT_STATS_INET;
+	return vpc_index < SL_RT_STATS_INET ? vpc_index : SL_RT_STATS;
+}
+
 /**
  * Stats area header. Snapshot sections (ports, neighbours) are guarded by a
  * sequence counter: the writer makes `seq` odd, writes, makes it even;
@@ -737,6 +778,19 @@ struct sl_stats_header {
 	struct sl_nhg_lcore_ctr {
 		uint64_t pkts[SL_NHG_COUNTED];
 	} nhg[SL_MAX_LCORES];
+	/* Operators' counters (issue 11), per lcore slot like lcore[], no
+	 * seqcount (monotonic words, one writer each), summed by readers over
+	 * slots [0, n_lcores):
+	 *   queue[slot][i]  the queue of port[i] (config order) that the worker
+	 *                   in `slot` owns (queue slot - 1; the main lcore,
+	 *                   slot 0, owns none);
+	 *   rt[slot][t]     packets and bytes route4/route6 looked up in table
+	 *                   t (sl_rt_stats_index), i.e. routed by it.
+	 * rt is last and large (32 MiB of address space for 128 slots): the
+	 * data plane zeroes only the rows of its lcores at start (sl_shm.c),
+	 * so a tmpfs segment holds 256 KiB per running lcore. */
+	alignas(SL_CACHE_LINE) struct sl_queue_stats queue[SL_MAX_LCORES][SL_MAX_PORTS];
+	struct sl_rt_stats rt[SL_MAX_LCORES][SL_RT_STATS];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -843,6 +897,12 @@ static_assert(offsetof(struct sl_neigh_export, trunk) == 36, "neigh export trunk
 static_assert(offsetof(struct sl_vpc, trunk) == 2 * SL_ID_LEN + 12, "vpc trunk");
 static_assert(offsetof(struct sl_stats_header, lcore) == SL_CACHE_LINE,
 	      "stats lcore array");
+static_assert(sizeof(struct sl_queue_stats) == SL_CACHE_LINE, "queue stats");
+static_assert(sizeof(struct sl_rt_stats) == 16, "route table stats");
+static_assert(offsetof(struct sl_stats_header, queue) % SL_CACHE_LINE == 0,
+	      "queue stats cache-aligned");
+static_assert((uint32_t)SL_MAX_TRUNKS * (SL_VLAN_COUNT - 2) <= SL_RT_STATS_INET,
+	      "every VPC (one per trunk and VLAN) has a route table counter");
 static_assert(sizeof(_Atomic uint64_t) == 8 && alignof(_Atomic uint64_t) == 8,
 	      "lock-free 64-bit atomics");
 

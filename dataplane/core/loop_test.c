@@ -66,6 +66,10 @@ static int group_setup(void **state)
 		if (rc)
 			fail_msg("%s", err);
 	}
+	/* Their rows in the stats area's queue counters, as main.c numbers
+	 * them (config order + 1). */
+	sl_ports[pid[0]].stats_idx = 1;
+	sl_ports[pid[1]].stats_idx = 2;
 	/* Ring ports have no MAC of their own: give them one. */
 	sl_ports[pid[0]].mac = sl_t_mac_in;
 	sl_ports[pid[1]].mac = sl_t_mac_out;
@@ -330,6 +334,45 @@ static void test_export(void **state)
 	assert_true(found);
 }
 
+/* Queue counters (issue 11): everything above went through worker 0's
+ * queue of the inside port (slot 1, port 0): 3 ARP frames of 46 bytes and
+ * 2 echo requests of 54 in; an ARP reply, an ARP request and the 2 echo
+ * requests out. A full tx ring is counted tx_full, not sent. */
+static void test_queue_counters(void **state)
+{
+	const struct sl_queue_stats *q = &shm.stats->queue[1][0], *o = &shm.stats->queue[1][1];
+	uint8_t buf[128];
+	struct rte_mbuf *fill[256];
+	unsigned int n_fill = 0;
+
+	assert_int_equal(q->rx_pkts, 5);
+	assert_int_equal(q->rx_bytes, 3 * 46 + 2 * 54);
+	assert_int_equal(q->rx_pkts, shm.stats->lcore[1].cnt[SL_CNT_RX_PKTS]);
+	assert_int_equal(q->tx_pkts, 4);
+	assert_int_equal(q->tx_bytes, 2 * 46 + 2 * 54);
+	assert_int_equal(q->tx_pkts, shm.stats->lcore[1].cnt[SL_CNT_TX_PKTS]);
+	assert_int_equal(q->tx_full + q->no_mbuf, 0);
+	assert_int_equal(o->rx_pkts + o->tx_pkts + o->tx_full, 0);
+	for (unsigned int s = 0; s < SL_MAX_PORTS; s++) /* the main lcore owns no queue */
+		assert_int_equal(shm.stats->queue[0][s].rx_pkts + shm.stats->queue[0][s].tx_pkts, 0);
+
+	/* The inside port's tx ring full: the next echo request is refused. */
+	while (n_fill < RTE_DIM(fill) && (fill[n_fill] = rte_pktmbuf_alloc(sl_pktmbuf_pool)) &&
+	       rte_ring_enqueue(tx_ring[0], fill[n_fill]) == 0)
+		n_fill++;
+	rx(0, buf, echo_frame(buf));
+	settle();
+	assert_int_equal(q->tx_full, 1);
+	assert_int_equal(q->tx_pkts, 4);
+	assert_int_equal(q->tx_bytes, 2 * 46 + 2 * 54);
+	assert_int_equal(q->rx_pkts, 6);
+	assert_int_equal(shm.stats->lcore[1].drop[SL_DROP_TX_FULL], 1);
+	for (struct rte_mbuf *m; (m = tx(0)) != NULL;)
+		rte_pktmbuf_free(m);
+	if (n_fill < RTE_DIM(fill))
+		rte_pktmbuf_free(fill[n_fill]); /* the one the ring refused */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +380,7 @@ int main(void)
 	    cmocka_unit_test(test_arp_answered),
 	    cmocka_unit_test(test_forward_after_resolution),
 	    cmocka_unit_test(test_export),
+	    cmocka_unit_test(test_queue_counters),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

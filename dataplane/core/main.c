@@ -94,7 +94,7 @@ static const char sl_usage_text[] =
     "Operations: the EAL telemetry socket (keep it: no --no-telemetry) answers\n"
     "/sluice/status, /sluice/drops, /sluice/counters, /sluice/ports,\n"
     "/sluice/neighbours, /sluice/lcores, /sluice/policers, /sluice/nat,\n"
-    "/sluice/nat_sessions, /sluice/trace_add,\n"
+    "/sluice/nat_sessions, /sluice/queues, /sluice/tables, /sluice/trace_add,\n"
     "/sluice/trace and /sluice/log_level (dpdk-telemetry.py -f FILE_PREFIX;\n"
     "sluicectl trace N);\n"
     "log levels per component: --log-level 'sluice.port:debug' (EAL option).\n"
@@ -293,6 +293,8 @@ int main(int argc, char **argv)
 			SL_LOG(ERR, "%s", err);
 			goto out_ports;
 		}
+		if (i < SL_MAX_PORTS) /* its queue counters (issue 11) */
+			sl_ports[dp->port_ids[i]].stats_idx = (uint8_t)(i + 1);
 		dp->n_ports++;
 	}
 	if (sl_exception_init(dp, err, sizeof(err)) < 0) {
@@ -352,6 +354,9 @@ int main(int argc, char **argv)
 			       nc.max_sessions, strerror(errno));
 			goto out_mem;
 		}
+		/* early fragments held (docs/nat.md): at most 1/8 of the pool */
+		sl_nat_frag_hold_max(dp->nat->frag,
+				     RTE_MIN((uint32_t)SL_NAT_FRAG_HOLD_MBUFS, dp->conf->mbufs / 8));
 	}
 	if (dp->conf->ip6_egress_flows) { /* IPv6 gateway egress-only state (issue 6) */
 		const struct sl_ip6eo_conf ec = {.capacity = dp->conf->ip6_egress_flows,

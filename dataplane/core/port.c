@@ -204,6 +204,7 @@ void sl_port_close(uint16_t port_id)
 	rte_eth_dev_stop(port_id);
 	rte_eth_dev_close(port_id);
 	sl_ports[port_id].enabled = 0;
+	sl_ports[port_id].stats_idx = 0;
 	for (unsigned int r = 0; r < SL_ROLE_MAX; r++)
 		if (sl_role_port[r] == port_id)
 			sl_role_port[r] = RTE_MAX_ETHPORTS;

@@ -292,7 +292,12 @@ int sl_shm_dp_start(struct sl_shm *s, unsigned int n_lcores, const unsigned int 
 		atomic_store(&h->lcore[i].online, 0);
 		h->lcore[i].lcore_id = i < n_lcores ? lcore_ids[i] : 0;
 	}
-	memset(st, 0, sizeof(*st));
+	/* Everything but the route table rows, then the rows of our lcores:
+	 * the rest of rt[][] (32 MiB for 128 slots) stays untouched, so a
+	 * tmpfs segment only holds the rows in use; readers never look past
+	 * n_lcores. */
+	memset(st, 0, offsetof(struct sl_stats_header, rt));
+	memset(st->rt, 0, n_lcores * sizeof(st->rt[0]));
 	st->n_lcores = n_lcores;
 	for (unsigned int i = 0; i < SL_STAGE_MAX; i++)
 		snprintf(st->stage_names[i], sizeof(st->stage_names[i]), "%s", sl_stage_names[i]);

@@ -11,7 +11,8 @@
  * its own queue (w->queue_id) so no two lcores ever share a tx queue. What
  * the port does not take in one rte_eth_tx_burst() is dropped TX_FULL:
  * retrying would stall the receive side, and a full tx ring means the link
- * is saturated anyway.
+ * is saturated anyway. The worker's queue counters of the port (issue 11,
+ * sl_shm.h queue[][]) get the packets and bytes sent and the refused ones.
  */
 #include <rte_ethdev.h>
 
@@ -20,12 +21,26 @@
 static void sl_tx_flush_port(struct sl_worker *w, uint16_t port)
 {
 	struct sl_txbuf *tb = &w->tx[port];
+	struct sl_queue_stats *q = sl_qstats(w, port);
+	uint64_t bytes = 0;
 	uint16_t sent;
 
+	/* queue counters (issue 11): the lengths are read before the port owns
+	 * the packets; what it refuses is subtracted again below */
+	for (uint16_t i = 0; q && i < tb->n; i++)
+		bytes += tb->m[i]->pkt_len;
 	sent = rte_eth_tx_burst(port, w->queue_id, tb->m, tb->n);
 	sl_count(w, SL_CNT_TX_PKTS, sent);
-	for (uint16_t i = sent; i < tb->n; i++)
+	for (uint16_t i = sent; i < tb->n; i++) {
+		if (q)
+			bytes -= tb->m[i]->pkt_len;
 		sl_drop(w, tb->m[i], SL_DROP_TX_FULL);
+	}
+	if (q) {
+		q->tx_pkts += sent;
+		q->tx_bytes += bytes;
+		q->tx_full += (uint64_t)(tb->n - sent);
+	}
 	tb->n = 0;
 }
 

@@ -19,6 +19,13 @@
  *                       entries from ",OFFSET" (default 0) with "next"
  *   /sluice/lcores      per lcore: slot, online, acknowledged generation,
  *                       packets in and out, drops
+ *   /sluice/queues      per port and queue (issue 11): what the worker that
+ *                       owns the queue counted: rx/tx packets and bytes,
+ *                       tx_full and no_mbuf drops
+ *   /sluice/tables      per route table (issue 11): packets and IP bytes
+ *                       routed by each VPC's table (by index) and the
+ *                       Internet's, summed over lcores; tables with traffic
+ *                       only, SL_TEL_RT_PAGE from ",INDEX" with "next"
  *   /sluice/policers    the bandwidth policers sluice-dp applied (the stats
  *                       area's export: index, tag, rate, conforming and
  *                       exceeding packets and bytes), SL_TEL_POL_PAGE from
@@ -503,6 +510,124 @@ static int sl_tel_policers(const char *cmd, const char *params, struct rte_tel_d
 	return 0;
 }
 
+/* ---- operators' counters (issue 11) ------------------------------------ */
+
+#define SL_TEL_RT_PAGE 64 /* route tables per /sluice/tables answer */
+
+/* A queue counter summed over nothing: one worker owns the queue. */
+static uint64_t sl_tel_q(const struct sl_queue_stats *q, size_t off)
+{
+	return sl_tel_u64((const uint64_t *)((const uint8_t *)q + off));
+}
+
+static int sl_tel_queues(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} f[] = {
+	    {"rx_packets", offsetof(struct sl_queue_stats, rx_pkts)},
+	    {"rx_bytes", offsetof(struct sl_queue_stats, rx_bytes)},
+	    {"tx_packets", offsetof(struct sl_queue_stats, tx_pkts)},
+	    {"tx_bytes", offsetof(struct sl_queue_stats, tx_bytes)},
+	    {"tx_full", offsetof(struct sl_queue_stats, tx_full)},
+	    {"no_mbuf", offsetof(struct sl_queue_stats, no_mbuf)},
+	};
+	struct sl_dp *dp;
+	unsigned int nl;
+
+	(void)cmd;
+	if (params && *params)
+		return sl_tel_error(d, "/sluice/queues takes no parameter");
+	dp = sl_tel_enter();
+	if (!dp)
+		return sl_tel_not_attached(d);
+	nl = sl_tel_n_lcores(dp);
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < dp->n_ports && i < SL_MAX_PORTS; i++) {
+		for (unsigned int slot = 1; slot < nl; slot++) { /* slot 0 owns no queue */
+			const struct sl_queue_stats *q = &dp->shm->stats->queue[slot][i];
+			struct rte_tel_data *o = rte_tel_data_alloc();
+			char key[64], name[SL_PORT_NAME_LEN + 8];
+
+			if (!o) {
+				sl_tel_leave();
+				return -ENOMEM;
+			}
+			if (dp->conf)
+				snprintf(name, sizeof(name), "%s", dp->conf->ports[i].name);
+			else /* tests: no config */
+				snprintf(name, sizeof(name), "port%u", i);
+			rte_tel_data_start_dict(o);
+			rte_tel_data_add_dict_string(o, "port", name);
+			rte_tel_data_add_dict_u64(o, "port_id", dp->port_ids[i]);
+			rte_tel_data_add_dict_u64(o, "queue", slot - 1);
+			rte_tel_data_add_dict_u64(o, "lcore", dp->shm->hdr->lcore[slot].lcore_id);
+			for (size_t k = 0; k < RTE_DIM(f); k++)
+				rte_tel_data_add_dict_u64(o, f[k].name, sl_tel_q(q, f[k].off));
+			snprintf(key, sizeof(key), "%s_q%u", name, slot - 1);
+			rte_tel_data_add_dict_container(d, key, o, 0);
+		}
+	}
+	sl_tel_leave();
+	return 0;
+}
+
+static int sl_tel_tables(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t pk[SL_TEL_RT_PAGE], by[SL_TEL_RT_PAGE];
+	uint32_t idx[SL_TEL_RT_PAGE], n = 0, t;
+	unsigned long off = 0;
+	struct sl_dp *dp;
+	unsigned int nl;
+
+	(void)cmd;
+	if (sl_tel_index(params, SL_RT_STATS, &off) < 0)
+		return sl_tel_error(d, "/sluice/tables takes a table index to start from: "
+				       "/sluice/tables,INDEX (0 to 16383)");
+	dp = sl_tel_enter();
+	if (!dp)
+		return sl_tel_not_attached(d);
+	nl = sl_tel_n_lcores(dp);
+	for (t = (uint32_t)off; t < SL_RT_STATS && n < SL_TEL_RT_PAGE; t++) {
+		uint64_t p = 0, b = 0;
+
+		for (unsigned int l = 0; l < nl; l++) {
+			p += sl_tel_u64(&dp->shm->stats->rt[l][t].pkts);
+			b += sl_tel_u64(&dp->shm->stats->rt[l][t].bytes);
+		}
+		if (p == 0)
+			continue;
+		pk[n] = p;
+		by[n] = b;
+		idx[n++] = t;
+	}
+	sl_tel_leave();
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "count", n);
+	if (t < SL_RT_STATS)
+		rte_tel_data_add_dict_u64(d, "next", t);
+	for (uint32_t k = 0; k < n; k++) {
+		struct rte_tel_data *o = rte_tel_data_alloc();
+		char key[24];
+
+		if (!o)
+			return -ENOMEM;
+		rte_tel_data_start_dict(o);
+		/* -1: the Internet table, as /sluice/neighbours */
+		rte_tel_data_add_dict_int(o, "vpc_index",
+					  idx[k] == SL_RT_STATS_INET ? -1 : (int)idx[k]);
+		rte_tel_data_add_dict_u64(o, "packets", pk[k]);
+		rte_tel_data_add_dict_u64(o, "bytes", by[k]);
+		if (idx[k] == SL_RT_STATS_INET)
+			snprintf(key, sizeof(key), "internet");
+		else
+			snprintf(key, sizeof(key), "vpc%u", idx[k]);
+		rte_tel_data_add_dict_container(d, key, o, 0);
+	}
+	return 0;
+}
+
 static int sl_tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct sl_shm_header *h;
@@ -948,6 +1073,12 @@ static const struct {
     {"/sluice/log_level", sl_tel_log_level,
      "sluice-dp: level of each sluice.* log type. Parameter: PATTERN:LEVEL to set first, e.g. "
      "sluice.port:debug"},
+    {"/sluice/queues", sl_tel_queues,
+     "sluice-dp: per port and queue: rx/tx packets and bytes, tx_full and no_mbuf drops. No "
+     "parameters"},
+    {"/sluice/tables", sl_tel_tables,
+     "sluice-dp: packets and bytes routed per route table (VPC index, internet), 64 from an "
+     "index. Parameter: index"},
     {"/sluice/lcores", sl_tel_lcores,
      "sluice-dp: per lcore: slot, role, online, acknowledged generation, packets, drops. No "
      "parameters"},

@@ -352,6 +352,67 @@ static void test_policers(void **state)
 	json_decref(v);
 }
 
+/* Operators' counters (issue 11): per queue, the owning worker's row;
+ * per route table, the sum over lcores of tables with traffic, paged. */
+static void test_queues_and_tables(void **state)
+{
+	struct sl_stats_header *st = sl_tt_shm.stats;
+	json_t *v, *e;
+
+	(void)state;
+	sl_tt_dp.n_ports = 2;
+	sl_tt_dp.port_ids[0] = 3;
+	sl_tt_dp.port_ids[1] = 7;
+	st->queue[2][1] = (struct sl_queue_stats){.rx_pkts = 11, .rx_bytes = 1100, .tx_pkts = 12,
+						  .tx_bytes = 1200, .tx_full = 13, .no_mbuf = 14};
+	st->queue[0][1].rx_pkts = 99; /* the main lcore's row: no queue, not shown */
+	v = sl_tt_cmd("/sluice/queues");
+	assert_int_equal(json_object_size(v), 4); /* 2 ports x 2 workers */
+	e = json_object_get(v, "port1_q1");
+	assert_non_null(e);
+	assert_string_equal(sl_tt_str(e, "port"), "port1");
+	assert_int_equal(sl_tt_int(e, "port_id"), 7);
+	assert_int_equal(sl_tt_int(e, "queue"), 1);
+	assert_int_equal(sl_tt_int(e, "lcore"), 9);
+	assert_int_equal(sl_tt_int(e, "rx_packets"), 11);
+	assert_int_equal(sl_tt_int(e, "rx_bytes"), 1100);
+	assert_int_equal(sl_tt_int(e, "tx_packets"), 12);
+	assert_int_equal(sl_tt_int(e, "tx_bytes"), 1200);
+	assert_int_equal(sl_tt_int(e, "tx_full"), 13);
+	assert_int_equal(sl_tt_int(e, "no_mbuf"), 14);
+	assert_int_equal(sl_tt_int(json_object_get(v, "port1_q0"), "rx_packets"), 0);
+	json_decref(v);
+	sl_tt_expect_error("/sluice/queues,1", "no parameter");
+
+	/* 100 VPC tables with traffic on lcores 1 and 2, and the Internet. */
+	for (uint32_t t = 0; t < 100; t++) {
+		st->rt[1][t] = (struct sl_rt_stats){t + 1, 100 * (t + 1)};
+		st->rt[2][t] = (struct sl_rt_stats){1, 10};
+	}
+	st->rt[0][SL_RT_STATS_INET] = (struct sl_rt_stats){5, 500};
+	st->rt[2][SL_RT_STATS_INET] = (struct sl_rt_stats){6, 600};
+	st->rt[3][200] = (struct sl_rt_stats){7, 700}; /* beyond dp_n_lcores: not read */
+	v = sl_tt_cmd("/sluice/tables");
+	assert_int_equal(sl_tt_int(v, "count"), 64);
+	assert_int_equal(sl_tt_int(v, "next"), 64);
+	e = json_object_get(v, "vpc9");
+	assert_int_equal(sl_tt_int(e, "vpc_index"), 9);
+	assert_int_equal(sl_tt_int(e, "packets"), 11);
+	assert_int_equal(sl_tt_int(e, "bytes"), 1010);
+	json_decref(v);
+	v = sl_tt_cmd("/sluice/tables,64");
+	assert_int_equal(sl_tt_int(v, "count"), 37); /* 64..99 and the Internet */
+	assert_null(json_object_get(v, "next"));
+	assert_null(json_object_get(v, "vpc200"));
+	e = json_object_get(v, "internet");
+	assert_int_equal(sl_tt_int(e, "vpc_index"), -1);
+	assert_int_equal(sl_tt_int(e, "packets"), 11);
+	assert_int_equal(sl_tt_int(e, "bytes"), 1100);
+	json_decref(v);
+	sl_tt_expect_error("/sluice/tables,16384", "INDEX");
+	sl_tt_dp.n_ports = 0;
+}
+
 static void test_detach(void **state)
 {
 	(void)state;
@@ -369,7 +430,7 @@ int main(void)
 	const struct CMUnitTest attached[] = {
 	    cmocka_unit_test(test_status), cmocka_unit_test(test_drops_and_counters),
 	    cmocka_unit_test(test_lcores), cmocka_unit_test(test_neighbours),
-	    cmocka_unit_test(test_policers),
+	    cmocka_unit_test(test_policers), cmocka_unit_test(test_queues_and_tables),
 	    cmocka_unit_test(test_detach),
 	};
 	int rc;

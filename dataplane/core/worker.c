@@ -17,10 +17,11 @@
  *   2. report a quiescent state to the neighbour table's RCU (neigh.c).
  *   3. drain its inject ring: frames from the main lcore that already carry
  *      their final L2 header go straight to TX (nothing else needs a bank).
- *   4. rx burst on queue i of every port, the bursts gathered into one
- *      vector (SL_RX_VEC: four ports' worth), and run the pipeline on it
- *      from ETH_INPUT (which initialises sl_meta from m->port and the
- *      frame), or drop it NO_TABLES before the first generation.
+ *   4. rx burst on queue i of every port (counted in its queue counters,
+ *      issue 11), the bursts gathered into one vector (SL_RX_VEC: four
+ *      ports' worth), and run the pipeline on it from ETH_INPUT (which
+ *      initialises sl_meta from m->port and the frame), or drop it
+ *      NO_TABLES before the first generation.
  *   5. flush the tx buffers.
  *   6. after SL_IDLE_POLLS empty iterations in a row sleep idle_sleep_us
  *      (if configured) on every further empty iteration, doubling the sleep
@@ -45,6 +46,7 @@
 #include "sl_dp.h"
 #include "sl_ip6gw.h"
 #include "sl_nat.h"
+#include "sl_nat4.h"
 #include "sl_neigh.h"
 
 /* NAT session slots each worker examines for expiry per loop iteration: a
@@ -57,6 +59,31 @@
  * find room. */
 #define SL_RX_VEC (4 * SL_BURST)
 static_assert(SL_RX_VEC <= SL_VEC_MAX / 2, "room in the stage vectors");
+
+/* This lcore's rows in the stats area: counters, queues and route tables. */
+static void sl_worker_bind_stats(struct sl_worker *w, struct sl_stats_header *st)
+{
+	w->stats = &st->lcore[w->slot];
+	w->qstats = st->queue[w->slot];
+	w->rtstats = st->rt[w->slot];
+	w->nhg_pkts = st->nhg[w->slot].pkts;
+}
+
+/* Queue counters (issue 11) of a burst from port index `i` (config order,
+ * the stats area's port[i]). */
+static void sl_count_rxq(struct sl_worker *w, unsigned int i, struct rte_mbuf **pkts, uint16_t k)
+{
+	struct sl_queue_stats *q;
+	uint64_t bytes = 0;
+
+	if (i >= SL_MAX_PORTS || w->qstats == NULL)
+		return;
+	q = &w->qstats[i];
+	for (uint16_t j = 0; j < k; j++)
+		bytes += pkts[j]->pkt_len;
+	q->rx_pkts += k;
+	q->rx_bytes += bytes;
+}
 
 struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore_id)
 {
@@ -74,10 +101,8 @@ struct sl_worker *sl_worker_create(struct sl_dp *dp, int idx, unsigned int lcore
 	w->queue_id = idx < 0 ? 0 : (uint16_t)idx;
 	w->gen = UINT64_MAX; /* first sync always takes the bank */
 	w->trace = dp ? dp->trace : NULL;
-	if (dp && dp->shm && dp->shm->stats) {
-		w->stats = &dp->shm->stats->lcore[w->slot];
-		w->nhg_pkts = dp->shm->stats->nhg[w->slot].pkts;
-	}
+	if (dp && dp->shm && dp->shm->stats)
+		sl_worker_bind_stats(w, dp->shm->stats);
 	if (dp)
 		w->nhg_failed = dp->nhg_failed;
 	return w;
@@ -307,8 +332,7 @@ void sl_worker_online(struct sl_worker *w)
 {
 	struct sl_shm_header *h = w->dp->shm->hdr;
 
-	w->stats = &w->dp->shm->stats->lcore[w->slot];
-	w->nhg_pkts = w->dp->shm->stats->nhg[w->slot].pkts;
+	sl_worker_bind_stats(w, w->dp->shm->stats);
 	w->gen = UINT64_MAX;
 	w->bank = NULL;
 	h->lcore[w->slot].lcore_id = w->lcore_id;
@@ -350,6 +374,8 @@ unsigned int sl_worker_poll(struct sl_worker *w)
 		/* no session pointer is held across iterations (docs/nat.md) */
 		sl_nat_quiescent(dp->nat, w->queue_id);
 		sl_nat_expire(dp->nat, w->queue_id, w->now_tsc, SL_NAT_EXPIRE_BUDGET);
+		/* fragments held for a first fragment that did not come (issue 5) */
+		sl_nat4_frag_expire(w, dp->nat, SL_NAT_FRAG_EXPIRE_BUDGET);
 	}
 	if (dp->ip6eo && w->slot != 0) { /* workers only (docs/ipv6gw.md) */
 		sl_ip6eo_quiescent(dp->ip6eo, w->queue_id);
@@ -381,6 +407,7 @@ unsigned int sl_worker_poll(struct sl_worker *w)
 		moved += k;
 		nrx += k;
 		sl_count(w, SL_CNT_RX_PKTS, k);
+		sl_count_rxq(w, i, rx + nrx - k, k); /* issue 11: queue counters */
 	}
 	if (nrx)
 		sl_worker_run_rx(w, rx, nrx);

@@ -377,6 +377,7 @@ struct sl_nat_frag_key {
 
 struct sl_nat_frags;
 struct sl_nat_frags *sl_nat_frags_create(uint32_t n_slots, uint64_t hz);
+/** Free the notes and the holding area, and the fragments still held. */
 void sl_nat_frags_free(struct sl_nat_frags *f);
 /** The first fragment of datagram `k` was translated to address `to`
  * (host order) by a session of gateway `to_gw`. Lock-free, any worker. */
@@ -386,6 +387,73 @@ void sl_nat_frag_note(struct sl_nat_frags *f, const struct sl_nat_frag_key *k, u
  * and `to_gw` if it was noted less than SL_NAT_FRAG_LIFE_MS ago. */
 bool sl_nat_frag_find(const struct sl_nat_frags *f, const struct sl_nat_frag_key *k, uint64_t now,
 		      uint32_t *to, uint16_t *to_gw);
+
+/* ---- early fragments: the holding area (nat_frag.c, issue 5) -------------- */
+
+struct rte_mbuf; /* held, never looked into */
+
+#define SL_NAT_FRAG_HOLD_BUCKETS 64   /* of SL_NAT_FRAG_HOLD_WAYS datagrams each */
+#define SL_NAT_FRAG_HOLD_WAYS 4	      /* datagrams held per bucket */
+#define SL_NAT_FRAG_HOLD_PER_DGRAM 16 /* early fragments held per datagram */
+#define SL_NAT_FRAG_HOLD_MBUFS 512    /* fragments held in all, by default */
+#define SL_NAT_FRAG_EXPIRE_BUDGET 4   /* buckets a worker's loop iteration scans */
+
+/** What became of a non-first fragment given to sl_nat_frag_later(). */
+enum sl_nat_frag_verdict {
+	SL_NAT_FRAG_GO,	      /**< its first fragment was noted: translate go[] */
+	SL_NAT_FRAG_HELD,     /**< held until its first fragment comes (go[] may
+			       * hold it already: the first fragment was noted
+			       * meanwhile by another worker) */
+	SL_NAT_FRAG_FULL,     /**< no room: bucket of live datagrams, or the cap */
+	SL_NAT_FRAG_TOO_MANY, /**< SL_NAT_FRAG_HOLD_PER_DGRAM already held */
+	SL_NAT_FRAG_OVERLAP,  /**< overlaps (or repeats) a fragment held */
+};
+
+/** Fragments handed back by the holding area: `go[]` to translate to `to`
+ * (host order, a session of gateway `to_gw`), `dead[]` timed out (a stale
+ * datagram evicted to make room). The caller owns them all. */
+struct sl_nat_frag_out {
+	uint32_t to;
+	uint16_t to_gw;
+	uint16_t n_go, n_dead;
+	struct rte_mbuf *go[SL_NAT_FRAG_HOLD_PER_DGRAM];
+	struct rte_mbuf *dead[SL_NAT_FRAG_HOLD_PER_DGRAM];
+};
+
+/** Cap the fragments held in all (default SL_NAT_FRAG_HOLD_MBUFS; at most
+ * SL_NAT_FRAG_HOLD_BUCKETS * WAYS * PER_DGRAM). Before any worker runs. */
+void sl_nat_frag_hold_max(struct sl_nat_frags *f, uint32_t max_mbufs);
+
+/**
+ * A non-first fragment `m` of datagram `k`, covering [start, end) in units
+ * of 8 bytes of the datagram's payload: translated at once if its first
+ * fragment was noted (GO, go[0] = m), else held (HELD) or refused (the
+ * other verdicts: the caller drops `m`). Any worker, a lock per bucket.
+ */
+enum sl_nat_frag_verdict sl_nat_frag_later(struct sl_nat_frags *f, const struct sl_nat_frag_key *k,
+					   struct rte_mbuf *m, uint16_t start, uint16_t end,
+					   uint64_t now, struct sl_nat_frag_out *o);
+
+/**
+ * The first fragment of datagram `k` is being translated to `to` by a
+ * session of gateway `to_gw`: note it (sl_nat_frag_note) and take the
+ * fragments of it that were held (o->go[], o->n_go; 0 in the usual case,
+ * one relaxed load). Any worker.
+ */
+void sl_nat_frag_first(struct sl_nat_frags *f, const struct sl_nat_frag_key *k, uint32_t to,
+		       uint16_t to_gw, uint64_t now, struct sl_nat_frag_out *o);
+
+/**
+ * Timeouts: take the fragments of datagrams held longer than
+ * SL_NAT_FRAG_LIFE_MS from the next `budget` buckets (a cursor shared by
+ * every worker) into out[] (room for `max`, at least WAYS * PER_DGRAM).
+ * One relaxed load when nothing is held. now = UINT64_MAX drains them all.
+ */
+unsigned int sl_nat_frag_expire(struct sl_nat_frags *f, uint64_t now, unsigned int budget,
+				struct rte_mbuf **out, unsigned int max);
+
+/** Fragments held now (all buckets). */
+uint32_t sl_nat_frag_held(const struct sl_nat_frags *f);
 
 struct sl_nat_table {
 	/* read by every worker, written at creation */

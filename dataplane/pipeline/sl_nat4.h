@@ -374,24 +374,32 @@ static inline void sl_nat4_frag_key(struct sl_nat_frag_key *k, const struct rte_
 	k->dir = inbound ? SL_NAT_DIR_REPLY : SL_NAT_DIR_ORIG;
 }
 
-/** A first fragment is about to be translated to `to` by a session of
- * gateway `to_gw`: note it for the later fragments. */
-static inline void sl_nat4_note_first(struct sl_worker *w, struct sl_nat_table *t,
-				      const struct rte_ipv4_hdr *ip, bool inbound, uint16_t to_gw,
-				      uint32_t to)
+/** A first fragment (MF, offset 0: the session stages see no later ones
+ * here) is about to be translated: its datagram, as it arrived, in *k. */
+static inline bool sl_nat4_first_frag(struct sl_nat_frag_key *k, const struct rte_ipv4_hdr *ip,
+				      bool inbound, uint16_t gw)
 {
-	struct sl_nat_frag_key k;
-
 	if (likely(!(ip->fragment_offset & rte_cpu_to_be_16(SL_IP4_MF))))
-		return;
-	sl_nat4_frag_key(&k, ip, inbound, to_gw);
-	sl_nat_frag_note(t->frag, &k, to, to_gw, w->now_tsc);
+		return false;
+	sl_nat4_frag_key(k, ip, inbound, gw);
+	return true;
 }
 
-/** A non-first fragment: translated like its first fragment, or dropped
- * NAT_FRAGMENT. `gw`: the VPC's gateway of an outbound one. */
+/** First fragment `k` was translated to `to` by a session of gateway
+ * `to_gw` (and handed on): note it for the later fragments, and translate
+ * those that came before it and were held (nat4_frag.c). */
+void sl_nat4_first_done(struct sl_worker *w, struct sl_nat_table *t, const struct sl_nat_sec *sec,
+			const struct sl_nat_frag_key *k, bool inbound, uint16_t to_gw, uint32_t to);
+
+/** A non-first fragment: translated like its first fragment, held until
+ * that comes, or dropped (NAT_FRAG_*, NAT_FRAGMENT). `gw`: the VPC's
+ * gateway of an outbound one. */
 void sl_nat4_fragment(struct sl_worker *w, struct sl_nat_table *t, const struct sl_nat_sec *sec,
 		      struct rte_mbuf *m, bool inbound, uint16_t gw);
+
+/** Drop (NAT_FRAG_TIMEOUT) the fragments held too long, from the next
+ * `budget` buckets of the holding area; every worker's loop. */
+void sl_nat4_frag_expire(struct sl_worker *w, struct sl_nat_table *t, unsigned int budget);
 
 /* ---- the session stages' burst loop ---------------------------------------- */
 

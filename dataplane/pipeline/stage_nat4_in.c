@@ -72,6 +72,8 @@ static void sl_nat4_in_translate(struct sl_worker *w, struct sl_nat_table *t,
 	const struct sl_nat_key *in = &s->k[SL_NAT_DIR_ORIG];
 	const struct sl_nat_ip_ent *pe = sl_nat_ip_find(sec, rte_be_to_cpu_32(ip->dst_addr));
 	uint32_t vpc, pubip; /* public IP index the packet came to (policer, issue 7) */
+	struct sl_nat_frag_key fk;
+	bool first;
 
 	if (unlikely(s->gw >= sec->n_gws || pe == NULL)) { /* gateway or IP gone */
 		sl_drop(w, m, SL_DROP_NAT_NO_MAPPING);
@@ -81,12 +83,14 @@ static void sl_nat4_in_translate(struct sl_worker *w, struct sl_nat_table *t,
 	vpc = sl_nat_gw_ent(sec, s->gw)->vpc_index;
 	if (sl_nat4_too_big(w, m, ip, vpc, in->src))
 		return;
-	sl_nat4_note_first(w, t, ip, true, s->gw, in->src);
+	first = sl_nat4_first_frag(&fk, ip, true, s->gw);
 	sl_nat4_rewrite(ip, p, true, in->src, in->sport);
 	sl_nat_touch(t, s, dir, p->tcp_flags, w->now_tsc);
 	sl_count(w, SL_CNT_NAT_IN, 1);
 	sl_meta(m)->vpc_index = vpc;
 	sl_next(w, m, sl_nat4_policed_next(w, sl_meta(m), sec, ip, true, pubip));
+	if (unlikely(first)) /* its later fragments that came before it */
+		sl_nat4_first_done(w, t, sec, &fk, true, s->gw, in->src);
 }
 
 void sl_stage_nat4_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)

@@ -41,6 +41,7 @@ void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint32_t dst[SL_VEC_MAX], nhi[SL_VEC_MAX];
 	uint16_t k = 0;
 
+	sl_count_rt_burst(w, pkts, n, false); /* issue 11: route table counters */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct sl_route_table *rt = sl_bank_rt(b, sl_meta(m)->vpc_index);

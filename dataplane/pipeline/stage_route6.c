@@ -43,6 +43,7 @@ void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint32_t nhi[SL_VEC_MAX];
 	uint16_t k = 0;
 
+	sl_count_rt_burst(w, pkts, n, true); /* issue 11: route table counters */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct sl_meta *md = sl_meta(m);

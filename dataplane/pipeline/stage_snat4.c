@@ -74,6 +74,8 @@ static void sl_snat4_translate(struct sl_worker *w, struct sl_nat_table *t,
 	struct rte_ipv4_hdr *ip = sl_ip4(m);
 	const struct sl_nat_ip_ent *pe;
 	uint32_t pubip; /* public IP index the packet leaves with (policer, issue 7) */
+	struct sl_nat_frag_key fk;
+	bool first;
 
 	if (sl_nat4_too_big(w, m, ip, SL_VPC_INTERNET, rte_be_to_cpu_32(ip->dst_addr)))
 		return;
@@ -84,13 +86,15 @@ static void sl_snat4_translate(struct sl_worker *w, struct sl_nat_table *t,
 		pubip = pe ? (uint32_t)(pe - SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent))
 			   : SL_NAT_IDX_NONE;
 	}
-	sl_nat4_note_first(w, t, ip, false, s->gw, s->k[SL_NAT_DIR_REPLY].dst);
+	first = sl_nat4_first_frag(&fk, ip, false, s->gw);
 	sl_nat4_rewrite(ip, p, false, s->k[SL_NAT_DIR_REPLY].dst, s->k[SL_NAT_DIR_REPLY].dport);
 	sl_nat_touch(t, s, dir, p->tcp_flags, w->now_tsc);
 	sl_count(w, SL_CNT_NAT_OUT, 1);
 	sl_meta(m)->vpc_index = SL_VPC_INTERNET;
 	/* hairpinning (to eip4), or policed on its way out */
 	sl_next(w, m, sl_nat4_policed_next(w, sl_meta(m), sec, ip, false, pubip));
+	if (unlikely(first)) /* its later fragments that came before it */
+		sl_nat4_first_done(w, t, sec, &fk, false, s->gw, s->k[SL_NAT_DIR_REPLY].dst);
 }
 
 void sl_stage_snat4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)

@@ -134,8 +134,9 @@ check "a1 -> inet 40 TCP connections, new source port each, over 3 workers: all 
 # socket to a PACKET_FANOUT group with PACKET_FANOUT_FLAG_DEFRAG, so the
 # kernel reassembles first (a datagram larger than the 2048-byte ring frame
 # would then arrive truncated). sluice-dp translates the whole datagram and
-# forward4 fragments it again; the tracking of later fragments is tested
-# by pkt_nat (nat_fragments*), where fragments reach the stages as sent.
+# forward4 fragments it again; later fragments, in order and out of order
+# (held until their first one comes), are tested by pkt_nat (nat_fragments*,
+# nat_frag_*), where fragments reach the stages as sent.
 frag_ping() {
 	local rc
 	in_ns a1 ping -c 3 -W 2 -s 1900 $INET

@@ -6,9 +6,11 @@
 #
 # Starts the lab, sends exactly 50 pings a1 -> a2 (VPC A, VLAN 100) and 7
 # pings into 100.64.0.0/10 (a blackhole route of VPC A), then reads
-# /sluice/status, /drops, /counters, /ports, /neighbours and /lcores through
-# /usr/bin/dpdk-telemetry.py and checks them against that traffic and
-# against `sluicectl --json` (same numbers), while dpdk-dumpcap captures the
+# /sluice/status, /drops, /counters, /ports, /neighbours, /lcores, /tables
+# and /queues through /usr/bin/dpdk-telemetry.py and checks them against
+# that traffic and against `sluicectl --json` and /metrics (same numbers:
+# per route table, VPC A's routed every ping; per queue, the workers' rx/tx
+# add up to the counters), while dpdk-dumpcap captures the
 # 50 pings on the inside port into a pcap that tcpdump must read back.
 # TAP output; the lab is torn down on every exit path. Needs root, a build
 # and free 2 MiB hugepages for the capture part.
@@ -17,7 +19,7 @@
 # which is why scripts/lab does not start sluice-dp with --huge-unlink.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=31
+PLAN=36
 tap_plan $PLAN
 
 TEL=/usr/bin/dpdk-telemetry.py
@@ -113,6 +115,8 @@ sleep 0.3
 metrics_url=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "${SLUICE_LAB_RUN:-/run/sluice-lab}/sluiced.log" |
 	tail -1 | sed 's/listening on //')
 m0=$(mjson "$(metrics)")
+tb0=$(ctl --json tables)
+q0=$(ctl --json ports)
 d0=$(tel /sluice/drops)
 c0=$(tel /sluice/counters)
 p0=$(tel /sluice/ports)
@@ -197,6 +201,41 @@ jcheck "sluicectl stages: eth_input got every received packet (rx_packets), rout
 jcheck "/metrics: sluice_stage_packets_total for every stage sluicectl lists, eth_input as sluicectl's" \
 	'all("sluice_stage_packets_total{stage=\"%s\"}" % x["stage"] in a for x in b["stages"]) and a["sluice_stage_packets_total{stage=\"eth_input\"}"] >= [x["total"] for x in b["stages"] if x["stage"] == "eth_input"][0]' \
 	"$(mjson "$(metrics)")" "$st_j"
+
+# Operators' counters (issue 11): per route table and per queue.
+# VPC A's table routed the echo requests and replies (a1 and a2 are both
+# in VPC A) and the blackholed pings: 84 bytes of IP each. The lab is
+# quiet but the namespaces' kernels may add a stray packet: a little slack.
+N_RT=$((2 * N_PING + N_BLACKHOLE))
+tb1=$(ctl --json tables)
+jcheck "sluicectl tables: VPC A's table routed $N_RT to $((N_RT + 5)) packets more ($((2 * N_PING)) pings and replies, $N_BLACKHOLE blackholed), at least 84 IP bytes each; VPC B's nothing" \
+	'(lambda t0, t1: '"$N_RT"' <= t1["vpc-a"]["packets"] - t0["vpc-a"]["packets"] <= '"$((N_RT + 5))"' and t1["vpc-a"]["bytes"] - t0["vpc-a"]["bytes"] >= 84 * '"$N_RT"' and t1["vpc-b"]["packets"] == t0["vpc-b"]["packets"] and t1["internet"]["packets"] >= t0["internet"]["packets"])({x["table"]: x for x in b["tables"]}, {x["table"]: x for x in a["tables"]})' \
+	"$tb1" "$tb0"
+# /sluice/tables and /metrics between two sluicectl reads (monotonic).
+tb_lo=$(ctl --json tables)
+tb_tel=$(tel /sluice/tables)
+tb_m=$(mjson "$(metrics)")
+tb_hi=$(ctl --json tables)
+jcheck "/sluice/tables and /metrics sluice_table_packets_total: the packets and bytes of every table sluicectl tables lists" \
+	'all(x["packets"] <= (a["internet" if x["vpc_index"] is None else "vpc%d" % x["vpc_index"]]["packets"] if x["packets"] else 0) <= y["packets"] and x["packets"] <= b["sluice_table_packets_total{table=\"%s\"%s}" % (x["table"], "" if x["vpc_index"] is None else ",vpc_index=\"%d\"" % x["vpc_index"])] <= y["packets"] and x["bytes"] <= b["sluice_table_bytes_total{table=\"%s\"%s}" % (x["table"], "" if x["vpc_index"] is None else ",vpc_index=\"%d\"" % x["vpc_index"])] <= y["bytes"] for x, y in zip(c["tables"], d["tables"]))' \
+	"$tb_tel" "$tb_m" "$tb_lo" "$tb_hi"
+# Queues: each worker counts what it receives and sends on its queue of
+# each port, so the queues add up to the rx_packets / tx_packets counters.
+q_c0=$(ctl --json counters)
+q1=$(ctl --json ports)
+q_c1=$(ctl --json counters)
+jcheck "sluicectl ports: 2 queues per port; their rx/tx add up to rx_packets/tx_packets; the inside queues received >= $N_RT and sent >= $((2 * N_PING)) more, none full" \
+	'(lambda qs, qs0, ctr0, ctr1: all(len(p["queues"]) == 2 for p in a["ports"]) and ctr0["rx_packets"] <= sum(q["rx_packets"] for p in a["ports"] for q in p["queues"]) <= ctr1["rx_packets"] and ctr0["tx_packets"] <= sum(q["tx_packets"] for p in a["ports"] for q in p["queues"]) <= ctr1["tx_packets"] and sum(q["rx_packets"] for q in qs) - sum(q["rx_packets"] for q in qs0) >= '"$N_RT"' and sum(q["tx_packets"] for q in qs) - sum(q["tx_packets"] for q in qs0) >= '"$((2 * N_PING))"' and sum(q["rx_bytes"] for q in qs) - sum(q["rx_bytes"] for q in qs0) >= 98 * '"$N_RT"' and all(q["tx_full"] == 0 for q in qs))([p for p in a["ports"] if p["role"] == "inside"][0]["queues"], [p for p in b["ports"] if p["role"] == "inside"][0]["queues"], {x["counter"]: x["total"] for x in c["counters"]}, {x["counter"]: x["total"] for x in d["counters"]})' \
+	"$q1" "$q0" "$q_c0" "$q_c1"
+q_lo=$(ctl --json ports)
+q_tel=$(tel /sluice/queues)
+q_m=$(mjson "$(metrics)")
+q_hi=$(ctl --json ports)
+jcheck "/sluice/queues and /metrics sluice_queue_*: the per-queue values of sluicectl ports" \
+	'all(x["lcore_id"] == a["%s_q%d" % (p["name"], x["queue"])]["lcore"] and all(x[k] <= a["%s_q%d" % (p["name"], x["queue"])][k] <= y[k] and x[k] <= b["sluice_queue_%s_total{port=\"%s\",queue=\"%d\"}" % (k, p["name"], x["queue"])] <= y[k] for k in ("rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "tx_full", "no_mbuf")) for p, p2 in zip(c["ports"], d["ports"]) for x, y in zip(p["queues"], p2["queues"]))' \
+	"$q_tel" "$q_m" "$q_lo" "$q_hi"
+check "sluicectl tables vpc-a / ports (tables): per-table and per-queue lines" \
+	bash -c "'$SLUICECTL' -s '$SL_SEG' tables vpc-a | grep -q '^vpc-a ' && '$SLUICECTL' -s '$SL_SEG' ports | grep -q '^per queue'"
 
 # Ports: sluicectl reads the 100 ms export, telemetry the live counters.
 ctl_p0=$(ctl --json ports)

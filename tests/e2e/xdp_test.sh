@@ -19,6 +19,7 @@
 #   3. gateway traffic (owned IPv4 outside address, VPC IPv6) counts no_xsk,
 #      unowned public addresses not_owned4/not_owned6, a tagged frame
 #      tagged_outside, a truncated IPv4 header ip4_malformed: exact counts;
+#      sluiced's /metrics and `sluicectl xdp` (issue 11) show the same;
 #   4. SIGHUP with a changed outside address: the owned trie follows;
 #   5. exit: sluiced detaches the program and logs its counters;
 #   6. adopt (how sluice-dp's af_xdp PMD and sluiced meet, docs/xdp.md):
@@ -31,7 +32,7 @@
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=25
+PLAN=26
 tap_plan $PLAN
 
 G=sl-xdpg
@@ -136,6 +137,16 @@ for l in sys.argv[1].splitlines():
 want = dict(a.split("=") for a in sys.argv[2:])
 bad = {k: (m.get(k), int(v)) for k, v in want.items() if m.get(k) != int(v)}
 sys.exit("differ (metrics, program): %r" % bad if bad else 0)' "$mtext" \
+	"no_xsk=${after[no_xsk]}" "not_owned4=${after[not_owned4]}" "not_owned6=${after[not_owned6]}" \
+	"tagged_outside=${after[tagged_outside]}" "ip4_malformed=${after[ip4_malformed]}"
+check "sluicectl xdp (from sluiced's /metrics): slxdp0 with the program's counters" \
+	/usr/bin/python3 -c 'import json, sys
+j = json.loads(sys.argv[1])
+c = {x["iface"]: x["counters"] for x in j["interfaces"]}.get("slxdp0", {})
+want = dict(a.split("=") for a in sys.argv[2:])
+bad = {k: (c.get(k), int(v)) for k, v in want.items() if c.get(k) != int(v)}
+sys.exit("differ (sluicectl, program): %r" % bad if bad else 0)' \
+	"$(ip netns exec $G "$SL_BUILD/control/cli/sluicectl" --api "$murl" --json xdp 2>&1)" \
 	"no_xsk=${after[no_xsk]}" "not_owned4=${after[not_owned4]}" "not_owned6=${after[not_owned6]}" \
 	"tagged_outside=${after[tagged_outside]}" "ip4_malformed=${after[ip4_malformed]}"
 

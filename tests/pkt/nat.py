@@ -17,7 +17,7 @@ addressed to them by the runner (`nat_dst_of`). The runner's table is small
 `advance_s` moves its virtual clock for the timeouts. Cases share neighbour
 and session state and run in order, as in vectors.py.
 """
-from scapy.all import ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, Raw
+from scapy.all import ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, Raw, fragment
 
 from vectors import BCAST, GW_IN, GW_OUT, INET_MAC, quote4
 
@@ -113,6 +113,21 @@ def cases():
     later = IP(src=A1, dst=REMOTE, ttl=64, id=21, frag=5, proto=17) / Raw(b"g" * 32)
     c.append(("eip_out_later_fragment", [step(
         "inside", vin(A1_MAC) / later, [("outside", out_frame() / translated(later, src=EIP1))])]))
+    # Out of order through EIP 1:1 (stateless: each fragment on its own),
+    # inbound: the last fragment first, then the first.
+    ein = split(IP(src=REMOTE, dst=EIP1, ttl=50, id=23) / UDP(sport=53, dport=40003) / Raw(b"e" * 100))
+    c.append(("eip_in_fragments_out_of_order", [
+        step("outside", from_inet() / ein[2], [("inside", vout(A1_MAC) / translated(ein[2], dst=A1))], {}),
+        step("outside", from_inet() / ein[0], [("inside", vout(A1_MAC) / translated(ein[0], dst=A1))], {},
+             l4_checksum_free=True),
+        step("outside", from_inet() / ein[1], [("inside", vout(A1_MAC) / translated(ein[1], dst=A1))], {},
+             reassemble_with=[0, 1])]))
+    eout = split(IP(src=A1, dst=REMOTE, ttl=64, id=24) / UDP(sport=40003, dport=53) / Raw(b"o" * 100))
+    c.append(("eip_out_fragments_out_of_order", [
+        step("inside", vin(A1_MAC) / eout[1], [("outside", out_frame() / translated(eout[1], src=EIP1))], {}),
+        step("inside", vin(A1_MAC) / eout[2], [("outside", out_frame() / translated(eout[2], src=EIP1))], {}),
+        step("inside", vin(A1_MAC) / eout[0], [("outside", out_frame() / translated(eout[0], src=EIP1))], {},
+             l4_checksum_free=True, reassemble_with=[0, 1])]))
     short = IP(src=A1, dst=REMOTE, ttl=64, id=22, flags="MF", proto=6) / Raw(b"tcp!")
     c.append(("eip_out_first_fragment_truncated", [step(
         "inside", vin(A1_MAC) / short, [], {"nat_l4_truncated": 1})]))
@@ -227,6 +242,90 @@ def nat_in(flow, pkt, mac, dst, dport, **kw):
 
 def dropped(port, frame, reason, **kw):
     return step(port, frame, [], {reason: 1}, **kw)
+
+
+def split(pkt, size=40):
+    """`pkt` (checksums computed on the whole datagram) as fragments of
+    `size` payload bytes: 108 bytes of UDP make three."""
+    return [IP(bytes(f)) for f in fragment(IP(bytes(pkt)), fragsize=size)]
+
+
+def fragment_cases():
+    """Fragments that come before their first fragment (issue 5): held in
+    the holding area, translated right after the first one, on any order;
+    refused with a reason when they cannot be held; timed out on the
+    virtual clock, every mbuf back in the pool."""
+    c = []
+    snat = dict(ignore=["IP.src", "UDP.sport"], one_of={"IP.src": POOL1}, within={"UDP.sport": PORTS})
+
+    def out_dgram(ident):
+        return split(IP(src=A2, dst=REMOTE, ttl=64, id=ident) / UDP(sport=5102, dport=53) / Raw(bytes(range(100))))
+
+    def fwd(f):
+        return ("outside", out_frame() / translated(f))
+
+    # SNAT outbound, the last fragment first: held, then both after the first.
+    f = out_dgram(510)
+    held = dict(counters={"nat_fragments_held": 1, "nat_fragments": 0})
+    c.append(("nat_frag_snat_last_first", [
+        step("inside", vin(A2_MAC) / f[2], [], {}, **held),
+        step("inside", vin(A2_MAC) / f[1], [], {}, **held),
+        step("inside", vin(A2_MAC) / f[0], [fwd(f[0]), fwd(f[2]), fwd(f[1])], {},
+             l4_checksum_free=True, reassemble_with=[], counters={"nat_out": 1, "nat_fragments": 2},
+             stages={"police4": 3, "snat4": 1}, **snat)]))
+    # The middle one first: released with the first; the last one in order.
+    f = out_dgram(511)
+    c.append(("nat_frag_snat_middle_first", [
+        step("inside", vin(A2_MAC) / f[1], [], {}),
+        step("inside", vin(A2_MAC) / f[0], [fwd(f[0]), fwd(f[1])], {}, l4_checksum_free=True, **snat),
+        step("inside", vin(A2_MAC) / f[2], [fwd(f[2])], {}, ignore=["IP.src"], same={"IP.src": 1})]))
+    # All three in one burst, the first one last.
+    f = out_dgram(512)
+    c.append(("nat_frag_snat_first_last_same_burst", [
+        step("inside", vin(A2_MAC) / f[2], [fwd(f[0]), fwd(f[2]), fwd(f[1])], {},
+             also=[vin(A2_MAC) / f[1], vin(A2_MAC) / f[0]], l4_checksum_free=True,
+             reassemble_with=[], **snat)]))
+
+    # DNAT inbound (the all-Any forward entry to i-a4), the last one first.
+    def in_dgram(ident):
+        return split(IP(src=REMOTE, dst=DNAT_IP, ttl=50, id=ident) / UDP(sport=7401, dport=53) / Raw(bytes(range(100))))
+
+    def dnat(f):
+        return ("inside", vout(A4_MAC) / translated(f, dst=A4))
+    g = in_dgram(610)
+    c.append(("nat_frag_dnat_last_first", [
+        step("outside", from_inet() / g[2], [], {}),
+        step("outside", from_inet() / g[1], [], {}),
+        step("outside", from_inet() / g[0], [dnat(g[0]), dnat(g[2]), dnat(g[1])], {},
+             l4_checksum_free=True, reassemble_with=[], counters={"nat_in": 1, "nat_fragments": 2},
+             stages={"police4": 3})]))
+    # ... and the reply of that DNAT session, out of order too.
+    r = split(IP(src=A4, dst=REMOTE, ttl=64, id=611) / UDP(sport=53, dport=7401) / Raw(bytes(range(100))))
+    c.append(("nat_frag_dnat_reply_middle_first", [
+        step("inside", vin(A4_MAC) / r[1], [], {}),
+        step("inside", vin(A4_MAC) / r[2], [], {}),
+        step("inside", vin(A4_MAC) / r[0], [("outside", out_frame() / translated(x, src=DNAT_IP)) for x in (r[0], r[1], r[2])],
+             {}, l4_checksum_free=True, reassemble_with=[])]))
+
+    # Refused, each with its reason: a repeated fragment, one that no
+    # datagram can have (MF, 12 bytes), the 17th early fragment of one
+    # datagram. The first fragments never come: over 2 s later on the
+    # virtual clock the held ones are dropped nat_frag_timeout (first those
+    # nat_fragments left), nothing is sent, and the mbufs are back.
+    f = out_dgram(520)
+    many = [IP(src=A2, dst=REMOTE, ttl=64, id=521, flags="MF", frag=i, proto=17) / Raw(b"m" * 8)
+            for i in range(1, 18)]
+    c.append(("nat_frag_refused_and_timeout", [
+        dict(advance_s=3, drops={"nat_frag_timeout": 2}),
+        snat_out(A2_MAC, IP(src=A2, dst=REMOTE, ttl=64) / UDP(sport=5102, dport=53) / payload),
+        step("inside", vin(A2_MAC) / f[2], [], {}),
+        dropped("inside", vin(A2_MAC) / f[2], "nat_frag_overlap"),
+        dropped("inside", vin(A2_MAC) / IP(src=A2, dst=REMOTE, ttl=64, id=522, flags="MF", frag=3, proto=17) /
+                Raw(b"x" * 12), "nat_frag_bad")]
+        + [step("inside", vin(A2_MAC) / m, [], {}) for m in many[:16]]
+        + [dropped("inside", vin(A2_MAC) / many[16], "nat_frag_too_many"),
+           dict(advance_s=3, drops={"nat_frag_timeout": 1 + 16}, mbufs_as=1)]))
+    return c
 
 
 def tick(seconds):
@@ -394,7 +493,8 @@ def session_cases():
 
     # Fragments: the first one is translated with its session (its UDP
     # checksum covers the whole datagram), a later one like its first; a
-    # later fragment whose first was not seen is dropped, counted.
+    # later fragment whose first was not seen is held (its first never
+    # comes: it times out in nat_fragments_timeout).
     def frags(src, dst, sport, dport, ident, **ip):
         whole = IP(src=src, dst=dst, id=ident, **ip) / UDP(sport=sport, dport=dport) / Raw(b"f" * 32 + b"g" * 32)
         ck = IP(bytes(whole))[UDP].chksum
@@ -411,12 +511,12 @@ def session_cases():
              l4_checksum_free=True),
         step("inside", vin(A2_MAC) / f2, [("outside", out_frame() / translated(f2))], {},
              ignore=["IP.src"], same={"IP.src": 0}, reassemble_with=[0]),
-        dropped("inside", vin(A2_MAC) / IP(src=A2, dst=REMOTE, ttl=64, id=501, frag=5, proto=17) / Raw(b"h" * 32),
-                "nat_fragment"),
+        step("inside", vin(A2_MAC) / IP(src=A2, dst=REMOTE, ttl=64, id=501, frag=5, proto=17) / Raw(b"h" * 32),
+             [], {}),
         step("outside", from_inet() / g1, [("inside", vout(A4_MAC) / wg1)], {}, l4_checksum_free=True),
         step("outside", from_inet() / g2, [("inside", vout(A4_MAC) / wg2)], {}, reassemble_with=[3]),
-        dropped("outside", from_inet() / IP(src=REMOTE, dst=DNAT_IP, ttl=50, id=601, frag=5, proto=17) / Raw(b"h" * 32),
-                "nat_fragment")]))
+        step("outside", from_inet() / IP(src=REMOTE, dst=DNAT_IP, ttl=50, id=601, frag=5, proto=17) / Raw(b"h" * 32),
+             [], {})]))
     # Both fragments in one burst (as a host sends them): the later one is
     # handled after the first one of the same burst is translated.
     h1, h2 = frags(A2, REMOTE, 5101, 53, 502, ttl=64)
@@ -424,6 +524,8 @@ def session_cases():
         "inside", vin(A2_MAC) / h1, [("outside", out_frame() / translated(h1)), ("outside", out_frame() / translated(h2))],
         {}, also=[vin(A2_MAC) / h2], ignore=["IP.src", "UDP.sport"], one_of={"IP.src": POOL1},
         within={"UDP.sport": PORTS}, l4_checksum_free=True, reassemble_with=[])]))
+
+    c += fragment_cases()
 
     # Port exhaustion: snat-2's single IP has 16 ports for UDP (the runner's
     # range); i-a3 already holds one. The 17th private endpoint is dropped,

@@ -74,6 +74,7 @@
 #include "sl_ctl.h"
 #include "sl_dp.h"
 #include "sl_nat.h"
+#include "sl_nat4.h"
 #include "sl_ip6gw.h"
 #include "sl_neigh.h"
 #include "sl_port.h"
@@ -83,6 +84,12 @@
 static const char *const sl_drop_names[SL_DROP_MAX] = {
 #define SL_X(sym, name, desc) [SL_DROP_##sym] = name,
 	SL_FOREACH_DROP(SL_X)
+#undef SL_X
+};
+
+static const char *const sl_cnt_names[SL_CNT_MAX] = {
+#define SL_X(sym, name, desc) [SL_CNT_##sym] = name,
+	SL_FOREACH_COUNTER(SL_X)
 #undef SL_X
 };
 
@@ -173,6 +180,20 @@ static void sl_sum_drops(uint64_t *out)
 	for (unsigned int l = 0; l < SL_MAX_LCORES; l++)
 		for (unsigned int r = 0; r < SL_DROP_MAX; r++)
 			out[r] += st->lcore[l].drop[r];
+}
+
+/* The counters, then the packets per stage, summed over the lcores. */
+static void sl_sum_counters(uint64_t *out)
+{
+	const struct sl_stats_header *st = sl_rshm.stats;
+
+	memset(out, 0, sizeof(uint64_t) * (SL_CNT_MAX + SL_STAGE_MAX));
+	for (unsigned int l = 0; l < SL_MAX_LCORES; l++) {
+		for (unsigned int c = 0; c < SL_CNT_MAX; c++)
+			out[c] += st->lcore[l].cnt[c];
+		for (unsigned int s = 0; s < SL_STAGE_MAX; s++)
+			out[SL_CNT_MAX + s] += st->lcore[l].stage[s];
+	}
 }
 
 static int sl_setup(const char *config, const char *tmpdir)
@@ -397,6 +418,10 @@ static void sl_step_hooks(json_t *step)
 					      SL_NAT_EXPIRE_MAX);
 				sl_nat_quiescent(sl_rdp.nat, 0);
 			}
+		if (sl_rdp.nat) { /* and the fragments held too long, counted by the worker */
+			sl_rdp.workers[0]->now_tsc = sl_rdp.test_clock_tsc;
+			sl_nat4_frag_expire(sl_rdp.workers[0], sl_rdp.nat, SL_NAT_FRAG_HOLD_BUCKETS);
+		}
 	}
 	if (json_is_boolean(eif) && sl_rdp.nat)
 		for (uint16_t g = 0; g < sl_rdp.nat->conf.max_gws; g++) {
@@ -506,6 +531,7 @@ static json_t *sl_run_step(json_t *step)
 	json_int_t wait_us = json_integer_value(json_object_get(step, "wait_us"));
 	json_int_t count = json_object_get(step, "count") ? json_integer_value(json_object_get(step, "count")) : 1;
 	uint64_t before[SL_DROP_MAX], after[SL_DROP_MAX];
+	uint64_t cbefore[SL_CNT_MAX + SL_STAGE_MAX], cafter[SL_CNT_MAX + SL_STAGE_MAX];
 	struct sl_test_port *tp = NULL;
 	json_t *res, *outs, *drops;
 	struct rte_mbuf *m = NULL;
@@ -516,6 +542,7 @@ static json_t *sl_run_step(json_t *step)
 		const char *cfg = json_string_value(json_object_get(step, "config"));
 
 		sl_sum_drops(before);
+		sl_sum_counters(cbefore);
 		sl_step_hooks(step); /* advance_s */
 		if (cfg && sl_republish(cfg, json_object_get(step, "inet_groups")) < 0)
 			return NULL;
@@ -549,6 +576,7 @@ static json_t *sl_run_step(json_t *step)
 	sl_step_hooks(step);
 	sl_rdp.test_clock_tsc += rte_get_tsc_hz() / 1000000 * (SL_STEP_US + (uint64_t)wait_us);
 	sl_sum_drops(before);
+	sl_sum_counters(cbefore);
 	for (json_int_t k = 1; k < count; k++) {
 		struct rte_mbuf *c = rte_pktmbuf_copy(m, sl_pktmbuf_pool, 0, UINT32_MAX);
 
@@ -579,6 +607,7 @@ static json_t *sl_run_step(json_t *step)
 settle:
 	sl_settle();
 	sl_sum_drops(after);
+	sl_sum_counters(cafter);
 
 	res = json_object();
 	outs = json_array();
@@ -606,6 +635,21 @@ settle:
 					    json_integer((json_int_t)(after[r] - before[r])));
 	json_object_set_new(res, "out", outs);
 	json_object_set_new(res, "drops", drops);
+	/* the counters and stages that moved (a case checks those it names) */
+	json_t *cnts = json_object(), *stages = json_object();
+
+	for (unsigned int c = 0; c < SL_CNT_MAX + SL_STAGE_MAX; c++)
+		if (cafter[c] != cbefore[c])
+			json_object_set_new(c < SL_CNT_MAX ? cnts : stages,
+					    c < SL_CNT_MAX ? sl_cnt_names[c]
+							   : sl_stage_names[c - SL_CNT_MAX],
+					    json_integer((json_int_t)(cafter[c] - cbefore[c])));
+	json_object_set_new(res, "counters", cnts);
+	json_object_set_new(res, "stages", stages);
+	/* mbufs out of the pool (held fragments, neighbour queues): a case
+	 * checks that what it made the gateway hold came back */
+	json_object_set_new(res, "mbufs_in_use",
+			    json_integer((json_int_t)rte_mempool_in_use_count(sl_pktmbuf_pool)));
 	return res;
 }
 

@@ -19,7 +19,9 @@ byte for byte after copying the fields a case declares free (e.g. IP.id) from
 actual to expected. A step may also give `expect_raw` (frames compared byte
 for byte, nothing recomputed) and `drops` (the exact growth of every drop
 counter: {} means no drop at all), send more frames in the same burst
-(`also`), or be `unchecked` (it only moves state:
+(`also`), compare the mbufs out of the pool with an earlier step's
+(`mbufs_as`), name counters or stages and how much they grow (`counters`,
+`stages`: packets handed to a stage), or be `unchecked` (it only moves state:
 the clock, neighbours). A step without `send` may instead give `advance_s`
 (move the runner's virtual clock) or `config` (publish another config file
 as the next generation). Output is TAP, one line per case; a case
@@ -146,10 +148,37 @@ def check_relations(step, result, earlier):
     return errs
 
 
+def check_mbufs(step, result, earlier):
+    """`mbufs_as` step: as many mbufs out of the pool after this step as
+    after that earlier step of the case (what the gateway held came back)."""
+    si = step.get("mbufs_as")
+    if si is None:
+        return []
+    if si >= len(earlier):
+        return ["mbufs_as: no step %d" % si]
+    if result.get("mbufs_in_use") != earlier[si].get("mbufs_in_use"):
+        return ["%s mbufs in use, %s after step %d" % (
+            result.get("mbufs_in_use"), earlier[si].get("mbufs_in_use"), si)]
+    return []
+
+
+def check_counts(step, result):
+    """`counters` / `stages` {name: n}: those counters (packets handed to
+    those stages) grew by exactly n in the step; the others are not looked at."""
+    errs = []
+    for key in ("counters", "stages"):
+        for name, n in step.get(key, {}).items():
+            got = result.get(key, {}).get(name, 0)
+            if got != n:
+                errs.append("%s %s grew by %d, expected %d" % (key, name, got, n))
+    return errs
+
+
 def check_step(step, result, earlier=()):
     if step.get("unchecked"):  # only moves state (time, neighbours)
         return []
-    errs = check_relations(step, result, earlier)
+    errs = (check_relations(step, result, earlier) + check_mbufs(step, result, earlier) +
+            check_counts(step, result))
     outs = result["out"]
     if "reassemble" in step:
         port, mac, vlan = step["reassemble"]

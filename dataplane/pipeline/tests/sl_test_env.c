@@ -582,6 +582,12 @@ struct sl_test_env *sl_test_env_new(void)
 		sl_t_die("alloc");
 	memset(e->stats, 0, sizeof(*e->stats));
 	e->w->stats = e->stats;
+	e->rtstats = calloc(SL_RT_STATS, sizeof(*e->rtstats));
+	e->qstats = calloc(SL_MAX_PORTS, sizeof(*e->qstats));
+	if (e->rtstats == NULL || e->qstats == NULL)
+		sl_t_die("alloc");
+	e->w->rtstats = e->rtstats;
+	e->w->qstats = e->qstats;
 	e->w->bank = e->bank;
 	e->w->gen = 1;
 	e->w->lcore_id = rte_lcore_id();
@@ -596,6 +602,8 @@ void sl_test_env_free(struct sl_test_env *e)
 	sl_test_flush(e->w);
 	free(e->w);
 	free(e->stats);
+	free(e->rtstats);
+	free(e->qstats);
 	free(e->bank);
 	sl_tb_free(e->tb);
 	free(e);
@@ -604,6 +612,8 @@ void sl_test_env_free(struct sl_test_env *e)
 void sl_test_reset_stats(struct sl_test_env *e)
 {
 	memset(e->stats, 0, sizeof(*e->stats));
+	memset(e->rtstats, 0, SL_RT_STATS * sizeof(*e->rtstats));
+	memset(e->qstats, 0, SL_MAX_PORTS * sizeof(*e->qstats));
 }
 
 uint64_t sl_test_drops(const struct sl_test_env *e)

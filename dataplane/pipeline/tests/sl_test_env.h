@@ -16,7 +16,8 @@
  *     prefix lists by offset), compiled from prefix lists by a naive
  *     reference compiler (every interval boundary evaluated by brute-force
  *     longest-prefix match);
- *   - a worker with its own stats block;
+ *   - a worker with its own stats block (and route table / queue counter
+ *     rows, issue 11);
  *   - a runner that pushes packets through the stages ETH_INPUT..ICMP6_ERROR
  *     like sl_pipeline_run() does, but stops in front of NEIGH/TX/PUNT so a
  *     test can look at what the pipeline produced;
@@ -112,6 +113,8 @@ struct sl_test_env {
 	struct sl_bank_header *bank;
 	struct sl_worker *w;
 	struct sl_lcore_stats *stats;
+	struct sl_rt_stats *rtstats;	/* SL_RT_STATS route table counters (issue 11) */
+	struct sl_queue_stats *qstats;	/* SL_MAX_PORTS queue counters (issue 11) */
 	uint32_t vpc_a, vpc_b;
 	uint32_t nh_vsw1, nh_vsw2, nh_vsw1_6, nh_vsw2_6;
 	uint32_t nh_local, nh_local6, nh_black;

@@ -169,12 +169,100 @@ static void test_route_unknown_vpc(void **state)
 	assert_int_equal(sl_env->stats->cnt[SL_CNT_ICMP_ERRORS], 0);
 }
 
+/* Operators' counters (issue 11): every packet route4/route6 looks up is
+ * counted once, with its IP length, in the row of the table it was looked
+ * up in (VPC index or the Internet); an ICMP error the gateway makes is
+ * routed (and counted) again; a packet of a vanished VPC is not counted. */
+static void test_route_table_counters(void **state)
+{
+	const struct sl_rt_stats *rt = sl_env->rtstats;
+	const uint32_t a = sl_env->vpc_a, b = sl_env->vpc_b, inet = SL_RT_STATS_INET;
+	struct rte_mbuf *m, *o;
+
+	sl_test_flush(sl_env->w);
+	sl_test_reset_stats(sl_env);
+	for (int i = 0; i < 3; i++) /* 20 + 16 bytes of IPv4 each (IPv6: 40 + 16) */
+		sl_test_run(sl_env->w, vlan4(100, "192.168.1.10", "192.168.2.10"),
+			    SL_STAGE_ETH_INPUT);
+	sl_test_run(sl_env->w, vlan4(200, "192.168.1.20", "192.168.1.10"), SL_STAGE_ETH_INPUT);
+	sl_test_run(sl_env->w, out4("198.51.100.1", "8.8.8.8"), SL_STAGE_ETH_INPUT);
+	sl_test_run(sl_env->w, out6("2001:db8:eeee::1", "2001:db8:1234::1"), SL_STAGE_ETH_INPUT);
+	sl_test_run(sl_env->w,
+		    sl_tp_in6("2001:db8:a:1::10", "2001:db8:a:2::10", 17, 64, udp8, sizeof(udp8)),
+		    SL_STAGE_ETH_INPUT);
+	assert_int_equal(sl_test_drops(sl_env), 0);
+	sl_test_flush(sl_env->w);
+	assert_int_equal(rt[a].pkts, 4);
+	assert_int_equal(rt[a].bytes, 3 * 36 + 56);
+	assert_int_equal(rt[b].pkts, 1);
+	assert_int_equal(rt[b].bytes, 36);
+	assert_int_equal(rt[inet].pkts, 2);
+	assert_int_equal(rt[inet].bytes, 36 + 56);
+	assert_int_equal(rt[2].pkts + rt[inet - 1].pkts, 0);
+
+	/* No route in VPC B: looked up there, and the ICMP error back to the
+	 * sender is routed in B too. */
+	sl_test_reset_stats(sl_env);
+	sl_test_run(sl_env->w, vlan4(200, "192.168.1.20", "192.168.2.10"), SL_STAGE_ETH_INPUT);
+	assert_int_equal(sl_test_take(sl_env->w, SL_STAGE_NEIGH, &o, 1), 1);
+	rte_pktmbuf_free(o);
+	assert_int_equal(rt[b].pkts, 2);
+	assert_int_equal(rt[a].pkts + rt[inet].pkts, 0);
+
+	/* A VPC index the bank does not have: dropped, not counted. */
+	sl_test_reset_stats(sl_env);
+	m = vlan4(100, "192.168.1.10", "192.168.2.10");
+	sl_meta(m)->vpc_index = 7;
+	sl_meta(m)->l3_off = 18;
+	sl_meta(m)->family = SL_AF_INET;
+	sl_meta(m)->flags = 0;
+	sl_test_expect_drop(sl_env, m, SL_STAGE_ROUTE4, SL_DROP_NO_ROUTE, __LINE__);
+	assert_int_equal(rt[7].pkts, 0);
+
+	/* With an IPv6 gateway section, route6 hands Internet-side packets to
+	 * IP6GW_IN first: counted only when they come back (SEEN); route4's
+	 * are not concerned. (The helper only tests that the section exists.) */
+	{
+		struct sl_bank_header *saved = (struct sl_bank_header *)sl_env->w->bank, copy;
+		struct rte_mbuf *v[3];
+
+		memcpy(&copy, saved, sizeof(copy));
+		copy.ip6gw_off = 64;
+		sl_env->w->bank = &copy;
+		sl_test_reset_stats(sl_env);
+		for (int i = 0; i < 3; i++) {
+			v[i] = out6("2001:db8:eeee::1", "2001:db8:a:1::10");
+			sl_meta(v[i])->vpc_index = SL_VPC_INTERNET;
+			sl_meta(v[i])->l3_off = 14;
+			sl_meta(v[i])->flags = i == 2 ? SL_META_F_IP6GW_SEEN : 0;
+		}
+		sl_meta(v[1])->vpc_index = 7; /* not in the bank: not counted */
+		sl_count_rt_burst(sl_env->w, v, 3, true);
+		assert_int_equal(rt[inet].pkts, 1);
+		assert_int_equal(rt[inet].bytes, 56);
+		assert_int_equal(rt[7].pkts, 0);
+		sl_count_rt_burst(sl_env->w, v, 1, false);
+		assert_int_equal(rt[inet].pkts, 2);
+		copy.ip6gw_off = 0;
+		sl_count_rt_burst(sl_env->w, v, 1, true);
+		assert_int_equal(rt[inet].pkts, 3);
+		sl_env->w->bank = saved;
+		for (int i = 0; i < 3; i++)
+			rte_pktmbuf_free(v[i]);
+	}
+
+	/* The index helper: the Internet, VPCs, nothing beyond. */
+	assert_int_equal(sl_rt_stats_index(SL_VPC_INTERNET), SL_RT_STATS_INET);
+	assert_int_equal(sl_rt_stats_index(5), 5);
+	assert_int_equal(sl_rt_stats_index(SL_RT_STATS_INET), SL_RT_STATS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_route4_dispatch),    cmocka_unit_test(test_route4_blackhole),
 	    cmocka_unit_test(test_route4_unreachable), cmocka_unit_test(test_route6_dispatch),
-	    cmocka_unit_test(test_route_unknown_vpc),
+	    cmocka_unit_test(test_route_unknown_vpc),  cmocka_unit_test(test_route_table_counters),
 	};
 
 	return cmocka_run_group_tests(tests, sl_test_group_setup, sl_test_group_teardown);

@@ -88,7 +88,9 @@
 	_(IP6GW_SRC_NO_BANDWIDTH, "ip6gw_src_no_bandwidth", "IPv6 to the Internet from an address without Internet bandwidth") \
 	_(IP6GW_DST_NO_BANDWIDTH, "ip6gw_dst_no_bandwidth", "IPv6 from the Internet to an address of a VPC with an IPv6 gateway, without Internet bandwidth") \
 	_(IP6GW_EGRESS_ONLY, "ip6gw_egress_only", "IPv6 from the Internet to an egress-only address, not part of a flow it started") \
-	_(IP6GW_STATE_FULL, "ip6gw_state_full", "IPv6 from an egress-only address: no room for the flow's state")
+	_(IP6GW_STATE_FULL, "ip6gw_state_full", "IPv6 from an egress-only address: no room for the flow's state") \
+	/* IPv6 ingress route rules via a HaVip (issues 6/12, session 5) */ \
+	_(IP6GW_HAVIP_NO_HOLDER, "ip6gw_havip_no_holder", "IPv6 from the Internet steered by a rule to a HaVip whose holder is not known (or has no IPv6 next hop)")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \
@@ -125,7 +127,9 @@
 	_(IP6GW_OUT, "ip6gw_out", "IPv6 packets from a VPC to the Internet through its IPv6 gateway") \
 	_(IP6GW_IN, "ip6gw_in", "IPv6 packets from the Internet into a VPC through its IPv6 gateway") \
 	_(IP6GW_RULE, "ip6gw_rule", "IPv6 packets from the Internet steered by an ingress route rule") \
-	_(IP6GW_EO_EXPIRED, "ip6gw_eo_expired", "egress-only flows removed by the expiry scan")
+	_(IP6GW_EO_EXPIRED, "ip6gw_eo_expired", "egress-only flows removed by the expiry scan") \
+	/* IPv6 ingress route rules via a HaVip (issues 6/12, session 5) */ \
+	_(IP6GW_RULE_HAVIP, "ip6gw_rule_havip", "IPv6 packets from the Internet steered by an ingress route rule to a HaVip's holder")
 
 #define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
 enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };

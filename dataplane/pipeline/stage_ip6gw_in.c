@@ -24,7 +24,13 @@
  *   next hop: the gateway's ingress route rule covering the destination
  *       (longest prefix; the target instance's IPv6 address, SL_NH_GATEWAY
  *       in the VPC), else the destination's route in the VPC's table (its
- *       VSwitch, CONNECTED).
+ *       VSwitch, CONNECTED); a rule to a HaVip (SL_IP6GW_RULE_HAVIP) goes
+ *       to the associated instance that holds it now: the HaVip's IPv4
+ *       neighbour entry names the holder (its IPv4 address, set by the
+ *       main lcore when it accepts a claim, dataplane/core/havip.c), whose
+ *       next hop via its IPv6 address the section lists; no usable entry
+ *       or a holder the section does not list -> IP6GW_HAVIP_NO_HOLDER
+ *       (the main lcore probes such HaVips every second).
  * Then FORWARD6 with md->vpc_index the VPC's and md->nh set.
  *
  * Hop limit and MTU are checked here, before the packet changes sides (as
@@ -39,6 +45,7 @@
  */
 #include "sl_dp.h"
 #include "sl_ip6gw.h"
+#include "sl_neigh.h"
 #include "sl_pipeline.h"
 #include "sl_proto.h"
 
@@ -67,6 +74,28 @@ static bool sl_ip6gw_eo_allows(struct sl_worker *w, struct rte_mbuf *m, uint32_t
 	    memcmp(k.in_addr, sl_ip6(m)->dst_addr, 16) != 0)
 		return false;
 	return sl_ip6eo_alive(t, &k, w->now_tsc);
+}
+
+/* The next hop of HaVip target `value` of a rule: its holder's, or
+ * SL_NH_NONE if the holder is unknown. */
+static uint32_t sl_ip6gw_havip_nh(struct sl_worker *w, const struct sl_ip6gw_sec *s,
+				  uint32_t value)
+{
+	const struct sl_ip6gw_havip_ent *h;
+	struct sl_neigh_key key;
+	uint32_t holder;
+
+	value &= ~SL_IP6GW_RULE_HAVIP;
+	if (w->dp == NULL || w->dp->neigh == NULL || value >= s->n_havips)
+		return SL_NH_NONE;
+	h = SL_IP6GW_PTR(s, s->havip_off, struct sl_ip6gw_havip_ent) + value;
+	if (!sl_havip_ip6gw_key(w->bank, h, &key))
+		return SL_NH_NONE;
+	holder = sl_neigh_holder(w->dp->neigh, &key);
+	for (uint32_t i = 0; holder && i < h->n_inst; i++)
+		if (h->inst[i].addr == holder)
+			return h->inst[i].nh;
+	return SL_NH_NONE;
 }
 
 static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struct sl_ip6gw_sec *s)
@@ -101,6 +130,14 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 	}
 	nhi = sl_ip6gw_rule(s, g, hi, lo);
 	ruled = nhi != SL_NH_NONE;
+	if (unlikely(nhi & SL_IP6GW_RULE_HAVIP)) {
+		nhi = sl_ip6gw_havip_nh(w, s, nhi);
+		if (nhi == SL_NH_NONE) {
+			sl_drop(w, m, SL_DROP_IP6GW_HAVIP_NO_HOLDER);
+			return;
+		}
+		sl_count(w, SL_CNT_IP6GW_RULE_HAVIP, 1);
+	}
 	if (!ruled) {
 		rt = sl_bank_rt(b, a->vpc_index);
 		nhi = rt ? sl_rt6_lookup(b, rt, hi, lo) : SL_NH_NONE;

@@ -81,7 +81,8 @@
 				  * 12: ECMP next-hop groups (SL_NH_GROUP, struct
 				  * sl_nh_group) and per-member counters (issue 8);
 				  * 13: HaVip next hops of IPv6 ingress route rules
-				  * (issues 6/12: sl_ip6gw_havip_ent, SL_IP6GW_RULE_HAVIP) */
+				  * (issues 6/12: sl_ip6gw_havip_ent, SL_IP6GW_RULE_HAVIP),
+				  * egress-only flow count in the stats area (issue 6) */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -767,6 +768,10 @@ struct sl_stats_header {
 	struct sl_nhg_lcore_ctr {
 		uint64_t pkts[SL_NHG_COUNTED];
 	} nhg[SL_MAX_LCORES];
+	/* IPv6 gateway egress-only state (ABI 13, issue 6): written by the
+	 * main lcore with the snapshots, under `seq`. */
+	uint32_t ip6eo_capacity; /**< flows the table can hold; 0 = no table */
+	uint32_t ip6eo_flows;	 /**< flows held: alive, or expired and awaiting the expiry scan */
 };
 
 /* ---------------------------------------------------------------------- */

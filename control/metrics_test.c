@@ -104,6 +104,8 @@ static void test_with_stats(void **state)
 	st->neigh[0].state = SL_NEIGH_REACHABLE;
 	st->neigh[1].state = SL_NEIGH_REACHABLE;
 	st->neigh[2].state = SL_NEIGH_FAILED;
+	st->ip6eo_flows = 17; /* issue 6 */
+	st->ip6eo_capacity = 65536;
 	st->magic = SL_STATS_MAGIC;
 
 	t = sl_metrics_render(c, &len);
@@ -118,6 +120,8 @@ static void test_with_stats(void **state)
 	assert_true(sample(t, "sluice_port_tx_bytes_total{port=\"out\\\"side\"}") == 42);
 	assert_true(sample(t, "sluice_neighbours{state=\"reachable\"}") == 2);
 	assert_true(sample(t, "sluice_neighbours{state=\"failed\"}") == 1);
+	assert_true(sample(t, "sluice_ip6gw_egress_only_flows") == 17);
+	assert_true(sample(t, "sluice_ip6gw_egress_only_capacity") == 65536);
 	/* every line is a comment or "name[{labels}] value"; one TYPE per family */
 	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
 		if (line[0] == '#') {

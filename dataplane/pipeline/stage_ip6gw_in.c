@@ -39,9 +39,10 @@
  * after the switch the error would be looked up in the VPC table, whose
  * route to the sender (::/0 to the gateway) carries no source address.
  *
- * Only the quoted packet's fixed header is looked at for an ICMPv6 error:
- * an offending packet with extension headers before its TCP/UDP header is
- * not recognised (dropped IP6GW_EGRESS_ONLY for an egress-only address).
+ * The flow an ICMPv6 error is about: the quoted packet's extension headers
+ * are walked (sl_ip6_walk, up to the end of the quote) to its TCP/UDP or
+ * ICMPv6 header; a quote cut inside its header chain, or a non-first
+ * fragment, names no flow.
  */
 #include "sl_dp.h"
 #include "sl_ip6gw.h"
@@ -55,8 +56,9 @@ static bool sl_ip6gw_eo_allows(struct sl_worker *w, struct rte_mbuf *m, uint32_t
 	struct sl_ip6eo_table *t = w->dp ? w->dp->ip6eo : NULL;
 	const struct sl_meta *md = sl_meta(m);
 	struct sl_ip6eo_key k;
-	const uint8_t *type, *qproto;
-	uint8_t flags, tb, qb;
+	struct sl_ip6_chain qc;
+	const uint8_t *type;
+	uint8_t flags, tb;
 	uint32_t q = md->l4_off + SL_ICMP_HDR_LEN; /* quoted IPv6 header */
 
 	if (t == NULL)
@@ -66,11 +68,11 @@ static bool sl_ip6gw_eo_allows(struct sl_worker *w, struct rte_mbuf *m, uint32_t
 	if (md->l4_proto != SL_IPPROTO_ICMPV6)
 		return false;
 	type = rte_pktmbuf_read(m, md->l4_off, 1, &tb);
-	qproto = rte_pktmbuf_read(m, q + 6, 1, &qb);
-	if (type == NULL || *type >= 128 || qproto == NULL)
+	if (type == NULL || *type >= 128 || q + SL_IP6_HDR_LEN > rte_pktmbuf_data_len(m) ||
+	    sl_ip6_walk(m, (uint16_t)q, rte_pktmbuf_pkt_len(m), &qc) != 0)
 		return false;
 	/* an error about a packet the address sent: that packet's flow */
-	if (!sl_ip6eo_key_of(m, q, *qproto, q + SL_IP6_HDR_LEN, false, vpc, &k, &flags) ||
+	if (!sl_ip6eo_key_of(m, q, qc.proto, qc.l4_off, false, vpc, &k, &flags) ||
 	    memcmp(k.in_addr, sl_ip6(m)->dst_addr, 16) != 0)
 		return false;
 	return sl_ip6eo_alive(t, &k, w->now_tsc);

@@ -21,7 +21,7 @@ import json
 import os
 import tempfile
 
-from scapy.all import (ARP, TCP, UDP, Dot1Q, Ether, ICMPv6EchoReply, ICMPv6EchoRequest,
+from scapy.all import (ARP, TCP, UDP, Dot1Q, IPv6ExtHdrDestOpt, IPv6ExtHdrHopByHop, Ether, ICMPv6EchoReply, ICMPv6EchoRequest,
                        ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr,
                        ICMPv6PacketTooBig, ICMPv6TimeExceeded, IPv6, Raw)
 
@@ -196,6 +196,15 @@ def cases():
     # a flow it never started does not.
     ptb = IPv6(src="2001:db8:77::1", dst=EO, hlim=60) / ICMPv6PacketTooBig(mtu=1280) / bytes(fwd(u_out))
     c.append(("ip6gw_eo_error_about_a_flow", [step("outside", from_inet() / ptb, [("inside", vout(MAC[EO]) / fwd(ptb))])]))
+    # The same with extension headers before the quoted UDP header: the
+    # quoted packet's chain is walked to find its flow.
+    u_ext = u_out.copy()
+    u_ext.hlim -= 1
+    u_ext = IPv6(bytes(IPv6(src=EO, dst=REMOTE, hlim=u_ext.hlim) / IPv6ExtHdrHopByHop() /
+                       IPv6ExtHdrDestOpt() / u_ext[IPv6].payload))
+    ptb_ext = IPv6(src="2001:db8:77::1", dst=EO, hlim=60) / ICMPv6PacketTooBig(mtu=1280) / bytes(u_ext)
+    c.append(("ip6gw_eo_error_about_a_flow_behind_ext_headers", [step(
+        "outside", from_inet() / ptb_ext, [("inside", vout(MAC[EO]) / fwd(ptb_ext))])]))
     other = IPv6(src=EO, dst=REMOTE, hlim=63) / UDP(sport=5999, dport=53) / payload
     c.append(("ip6gw_eo_error_about_no_flow", [step(
         "outside", from_inet() / IPv6(src="2001:db8:77::1", dst=EO) / ICMPv6PacketTooBig(mtu=1280) / bytes(other),

@@ -94,7 +94,7 @@ static const char sl_usage_text[] =
     "Operations: the EAL telemetry socket (keep it: no --no-telemetry) answers\n"
     "/sluice/status, /sluice/drops, /sluice/counters, /sluice/ports,\n"
     "/sluice/neighbours, /sluice/lcores, /sluice/policers, /sluice/nat,\n"
-    "/sluice/nat_sessions, /sluice/trace_add,\n"
+    "/sluice/nat_sessions, /sluice/ip6gw, /sluice/trace_add,\n"
     "/sluice/trace and /sluice/log_level (dpdk-telemetry.py -f FILE_PREFIX;\n"
     "sluicectl trace N);\n"
     "log levels per component: --log-level 'sluice.port:debug' (EAL option).\n"

@@ -297,8 +297,8 @@ static int sl_gb_rule_nh(struct sl_ip6gw_build *b, struct sl_compiler *c,
 /* The havip[] entry of HaVip `h` (created with its instances' next hops
  * the first time a rule names it) -> the rule's interval value. */
 static int sl_gb_rule_havip(struct sl_ip6gw_build *b, struct sl_compiler *c,
-			    const struct sl_havip_obj *h, const struct sl_store *s, uint32_t vpc_index,
-			    uint32_t *value)
+			    const struct sl_havip_obj *h, const struct sl_store *s,
+			    uint32_t vpc_index, uint32_t *value)
 {
 	void *x = sl_jsl_get(b->havip_of, h->id);
 	struct sl_ip6gw_havip_ent *e;

@@ -70,6 +70,10 @@ static char *cfg(bool nogw, const char *bws, const char *egs, const char *rules)
 	"{'RouteRuleId':'" id "','Ipv6GatewayId':'gw-a','Destination':'" dest                      \
 	"','NextHopType':'ECS','NextHopInstanceId':'" inst "'}"
 
+#define RR_HV(id, dest, havip)                                                                     \
+	"{'RouteRuleId':'" id "','Ipv6GatewayId':'gw-a','Destination':'" dest                      \
+	"','NextHopType':'HaVip','NextHopInstanceId':'" havip "'}"
+
 static const char base_bws[] = BW("bw-1", "ipv6-1", 100) "," BW("bw-2", "ipv6-2", 5);
 static const char base_egs[] = EG("eg-1", "ipv6-2", "Ipv6Address");
 static const char base_rules[] =
@@ -323,12 +327,9 @@ static void test_instance_rule(void **state)
 static void test_havip_rule(void **state)
 {
 	const uint64_t size = 1 << 20;
-	char *base = cfg(false, BW("bw-2", "ipv6-2", 5),
-			 NULL, RR("rr-1", "2001:db8:a::/64", "i-fw") ","
-			 "{'RouteRuleId':'rr-h','Ipv6GatewayId':'gw-a','Destination':"
-			 "'2001:db8:a::20/128','NextHopType':'HaVip','NextHopInstanceId':'hv-1'},"
-			 "{'RouteRuleId':'rr-h2','Ipv6GatewayId':'gw-a','Destination':"
-			 "'2001:db8:a::30/128','NextHopType':'HaVip','NextHopInstanceId':'hv-1'}");
+	static const char rules[] = RR("rr-1", "2001:db8:a::/64", "i-fw") "," RR_HV(
+	    "rr-h", "2001:db8:a::20/128", "hv-1") "," RR_HV("rr-h2", "2001:db8:a::30/128", "hv-1");
+	char *base = cfg(false, BW("bw-2", "ipv6-2", 5), NULL, rules);
 	size_t n = strlen(base);
 	struct sl_store *st;
 	struct sl_compiler *c = sl_compiler_new();

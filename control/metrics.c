@@ -399,8 +399,9 @@ char *sl_metrics_render(const struct sl_ctl *ctl, size_t *len)
 				  "awaiting the expiry scan)");
 			sl_out(&b, "sluice_ip6gw_egress_only_flows %u\n",
 			       *(const volatile uint32_t *)&st->ip6eo_flows);
-			sl_family(&b, "sluice_ip6gw_egress_only_capacity", "gauge",
-				  "IPv6 egress-only flows sluice-dp's table can hold (0: no table)");
+			sl_family(
+			    &b, "sluice_ip6gw_egress_only_capacity", "gauge",
+			    "IPv6 egress-only flows sluice-dp's table can hold (0: no table)");
 			sl_out(&b, "sluice_ip6gw_egress_only_capacity %u\n",
 			       *(const volatile uint32_t *)&st->ip6eo_capacity);
 		}

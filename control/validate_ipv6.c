@@ -268,8 +268,8 @@ static void sl_check_ipv6rule_havip(struct sl_v6ctx *c, struct sl_ipv6rule_obj *
 
 	if (h == NULL || h->vpc == NULL || h->vpc != r->gw->vpc) {
 		sl_errs_add(c->e, l, "NextHopInstanceId", "IGW.NextHopInstance.NotFound",
-			    "HaVip %s does not exist in VPC %s of IPv6 gateway %s",
-			    r->next_hop_id, r->gw->vpc_id, r->gw->id);
+			    "HaVip %s does not exist in VPC %s of IPv6 gateway %s", r->next_hop_id,
+			    r->gw->vpc_id, r->gw->id);
 		return;
 	}
 	for (unsigned int i = 0; i < h->n_instances && i < SL_HAVIP_INSTANCES_MAX; i++) {

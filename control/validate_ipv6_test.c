@@ -436,12 +436,11 @@ static void test_diff(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_base_resolves), cmocka_unit_test(test_gateway_rules),
-	    cmocka_unit_test(test_address_rules), cmocka_unit_test(test_bandwidth_rules),
-	    cmocka_unit_test(test_traffic_caps),  cmocka_unit_test(test_egress_rules),
-	    cmocka_unit_test(test_route_rules),	  cmocka_unit_test(test_route_rule_quota),
-	    cmocka_unit_test(test_route_rule_havip),
-	    cmocka_unit_test(test_diff),
+	    cmocka_unit_test(test_base_resolves),    cmocka_unit_test(test_gateway_rules),
+	    cmocka_unit_test(test_address_rules),    cmocka_unit_test(test_bandwidth_rules),
+	    cmocka_unit_test(test_traffic_caps),     cmocka_unit_test(test_egress_rules),
+	    cmocka_unit_test(test_route_rules),	     cmocka_unit_test(test_route_rule_quota),
+	    cmocka_unit_test(test_route_rule_havip), cmocka_unit_test(test_diff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

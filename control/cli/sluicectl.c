@@ -1766,7 +1766,8 @@ static int sl_cmd_ip6gw(struct sl_ctl *c)
 				tot += sl_read_u64(kind == 0 ? &st->lcore[l].drop[k]
 							     : &st->lcore[l].cnt[k]);
 			if (c->json)
-				json_object_set_new(kind == 0 ? jd : jc, names[k], sl_json_u64(tot));
+				json_object_set_new(kind == 0 ? jd : jc, names[k],
+						    sl_json_u64(tot));
 			else
 				printf("  %-24s %" PRIu64 "\n", names[k], tot);
 		}
@@ -2374,11 +2375,9 @@ int main(int argc, char **argv)
 		return sl_cli_trace(&tr);
 	}
 
-	static const char *const known[] = {"status",	  "vpcs",	"routes",
-					    "lookup",	  "nexthops",	"neighbours",
-					    "neighbors", "ports",	"drops",
-					    "counters",  "havips",	"policers",
-					    "stages",	  "ip6gw"};
+	static const char *const known[] = {
+	    "status", "vpcs",  "routes",   "lookup", "nexthops", "neighbours", "neighbors",
+	    "ports",  "drops", "counters", "havips", "policers", "stages",     "ip6gw"};
 	bool ok = false;
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)

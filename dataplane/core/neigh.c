@@ -476,8 +476,7 @@ void sl_neigh_invalidate(struct sl_neigh_table *t, const struct sl_neigh_key *ke
 		sl_neigh_fail(t, (uint32_t)pos, now);
 }
 
-void sl_neigh_set_holder(struct sl_neigh_table *t, const struct sl_neigh_key *key,
-			 uint32_t holder)
+void sl_neigh_set_holder(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint32_t holder)
 {
 	int32_t pos = rte_hash_lookup(t->h, key);
 

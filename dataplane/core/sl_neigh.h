@@ -314,8 +314,7 @@ int sl_neigh_probe(struct sl_neigh_table *t, const struct sl_neigh_key *key, uin
 
 /** Set the HaVip holder of `key`'s entry (struct sl_neigh_shared.holder);
  * no-op without an entry. */
-void sl_neigh_set_holder(struct sl_neigh_table *t, const struct sl_neigh_key *key,
-			 uint32_t holder);
+void sl_neigh_set_holder(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint32_t holder);
 
 /** Mark `key` FAILED (workers stop using it; its queue is dropped): its
  * MAC is known to be wrong. No-op without an entry. */

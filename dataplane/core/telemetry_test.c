@@ -413,8 +413,8 @@ int main(void)
 	    cmocka_unit_test(test_not_attached),
 	};
 	const struct CMUnitTest attached[] = {
-	    cmocka_unit_test(test_status), cmocka_unit_test(test_drops_and_counters),
-	    cmocka_unit_test(test_lcores), cmocka_unit_test(test_neighbours),
+	    cmocka_unit_test(test_status),   cmocka_unit_test(test_drops_and_counters),
+	    cmocka_unit_test(test_lcores),   cmocka_unit_test(test_neighbours),
 	    cmocka_unit_test(test_policers), cmocka_unit_test(test_ip6gw),
 	    cmocka_unit_test(test_detach),
 	};

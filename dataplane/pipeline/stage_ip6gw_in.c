@@ -80,8 +80,7 @@ static bool sl_ip6gw_eo_allows(struct sl_worker *w, struct rte_mbuf *m, uint32_t
 
 /* The next hop of HaVip target `value` of a rule: its holder's, or
  * SL_NH_NONE if the holder is unknown. */
-static uint32_t sl_ip6gw_havip_nh(struct sl_worker *w, const struct sl_ip6gw_sec *s,
-				  uint32_t value)
+static uint32_t sl_ip6gw_havip_nh(struct sl_worker *w, const struct sl_ip6gw_sec *s, uint32_t value)
 {
 	const struct sl_ip6gw_havip_ent *h;
 	struct sl_neigh_key key;

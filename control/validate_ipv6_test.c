@@ -17,6 +17,7 @@
 #include "sl_ctl_config.h"
 #include "sl_judy.h"
 #include "sl_test_util.h"
+#include "sl_test_validate.h"
 #include "sl_validate.h"
 
 /*
@@ -346,27 +347,17 @@ static char *cfg_havips(const char *rules)
  * associated instances all have IPv6; none associated is accepted. */
 static void test_route_rule_havip(void **state)
 {
-	struct sl_errs e;
-	struct sl_store *s;
-	char *json = cfg_havips(HV_RULE("rr-h1", "2400:1::/32", "hv-1")
-				    HV_RULE("rr-h3", "2400:3::/32", "hv-3"));
+	struct sl_store *s = sl_t_load_ok(cfg_havips(HV_RULE("rr-h1", "2400:1::/32", "hv-1")
+							 HV_RULE("rr-h3", "2400:3::/32", "hv-3")));
 	const struct sl_ipv6rule_obj *r;
 
 	(void)state;
-	sl_errs_init(&e, "t.json");
-	s = sl_cfg_load_string(json, &e);
-	assert_non_null(s);
-	assert_int_equal(sl_validate(s, &e), 0);
-	sl_t_dump(&e);
-	assert_int_equal(sl_errs_count(&e), 0);
 	r = sl_jsl_get(s->ipv6rules, "rr-h1");
 	assert_ptr_equal(r->havip, sl_jsl_get(s->havips, "hv-1"));
 	assert_null(r->instance);
 	r = sl_jsl_get(s->ipv6rules, "rr-h3");
 	assert_ptr_equal(r->havip, sl_jsl_get(s->havips, "hv-3"));
 	sl_store_free(s);
-	sl_errs_free(&e);
-	free(json);
 	expect(cfg_havips(HV_RULE("rr-h2", "2400:2::/32", "hv-2")),
 	       "IGW.NextHopInstance.Ipv6NotEnabled", "Ipv6GatewayRouteRule rr-h2", NULL);
 	expect(cfg_havips(HV_RULE("rr-hb", "2400:4::/32", "hv-b")

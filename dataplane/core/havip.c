@@ -36,8 +36,9 @@
  * accepted holder's IPv4 address is also stored in the HaVip entry's
  * shared part (sl_neigh_shared.holder), where the ip6gw_in stage reads it
  * to pick the holder's next hop via its IPv6 address; it is cleared with
- * the holder. Such a HaVip whose holder is unknown is probed every second
- * (sl_havip_probe_ip6gw), since no IPv4 packet may ever ask for it.
+ * the holder. Such a HaVip whose holder is unknown is resolved from the
+ * export (every 100 ms; sl_neigh_probe paces the requests a second apart),
+ * since no IPv4 packet may ever ask for it (sl_havip_probe_ip6gw).
  *
  * Concurrency: main lcore only (the neighbour table's single writer),
  * except sl_havip_ip6gw_key(), a pure function workers call too.

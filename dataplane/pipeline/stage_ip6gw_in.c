@@ -30,7 +30,7 @@
  *       main lcore when it accepts a claim, dataplane/core/havip.c), whose
  *       next hop via its IPv6 address the section lists; no usable entry
  *       or a holder the section does not list -> IP6GW_HAVIP_NO_HOLDER
- *       (the main lcore probes such HaVips every second).
+ *       (the main lcore asks who holds such HaVips, docs/ipv6gw.md).
  * Then FORWARD6 with md->vpc_index the VPC's and md->nh set.
  *
  * Hop limit and MTU are checked here, before the packet changes sides (as

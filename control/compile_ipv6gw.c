@@ -24,7 +24,7 @@
  * tables do. A new section takes its references before the old section's
  * are released, so an unchanged rule keeps its index.
  *
- * HaVip next hops (ABI 12): the rule's interval value is
+ * HaVip next hops (ABI 13): the rule's interval value is
  * SL_IP6GW_RULE_HAVIP | an index into havip[], one entry per HaVip that
  * some rule names (shared by its rules): the HaVip's VPC, IPv4 address
  * and VSwitch gateway address, and per associated instance its IPv4

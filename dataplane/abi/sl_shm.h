@@ -581,7 +581,7 @@ struct sl_pol_sec {
  *                   the longest rule prefix wins; a value with
  *                   SL_IP6GW_RULE_HAVIP set is a HaVip target instead:
  *                   the low bits index havip[]
- *   havip[n_havips] (ABI 12) HaVip targets of rules: the HaVip (VPC, IPv4
+ *   havip[n_havips] (ABI 13) HaVip targets of rules: the HaVip (VPC, IPv4
  *                   address, VSwitch gateway address) and, per associated
  *                   instance, its IPv4 address and the global next hop
  *                   via its IPv6 address. sluice-dp picks the instance
@@ -609,7 +609,7 @@ struct sl_ip6gw_addr_ent {
 	char id[SL_ID_LEN]; /**< Ipv6AddressId */
 };
 
-/* HaVip next hops of ingress route rules (ABI 12, issues 6/12). */
+/* HaVip next hops of ingress route rules (ABI 13, issues 6/12). */
 #define SL_IP6GW_RULE_HAVIP 0x80000000u /**< rule_rt[].nh: havip[] index | this */
 
 struct sl_ip6gw_havip_inst {
@@ -630,7 +630,7 @@ struct sl_ip6gw_sec {
 	uint32_t n_gws, n_vpc_rt, n_addrs, n_rule_rt;
 	uint64_t gw_off, vpc_rt_off, addr_off, rule_rt_off;
 	uint64_t size; /**< bytes of the section */
-	/* ABI 12 (HaVip targets of rules) */
+	/* ABI 13 (HaVip targets of rules) */
 	uint32_t n_havips;
 	uint32_t pad;
 	uint64_t havip_off;

@@ -221,7 +221,7 @@ static bool sl_ip6gw_ok(const struct sl_bank_header *b, uint64_t bank_size)
 	    !sl_span_ok(s->rule_rt_off, s->n_rule_rt, sizeof(struct sl_rt6_entry), lim) ||
 	    !sl_span_ok(s->havip_off, s->n_havips, sizeof(struct sl_ip6gw_havip_ent), lim))
 		return false;
-	for (uint32_t i = 0; i < s->n_havips; i++) /* HaVip targets (ABI 12) */
+	for (uint32_t i = 0; i < s->n_havips; i++) /* HaVip targets (ABI 13) */
 		if (SL_IP6GW_PTR(s, s->havip_off, struct sl_ip6gw_havip_ent)[i].n_inst >
 		    SL_HAVIP_MAX_INST)
 			return false;

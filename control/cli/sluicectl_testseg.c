@@ -370,6 +370,12 @@ int main(int argc, char **argv)
 	memcpy(st->havip[0].mac, "\x02\x00\x00\x00\x00\x0a", 6);
 	st->havip[0].age_ms = 2500;
 	st->havip[0].changes = 3;
+	/* IPv6 gateway (issue 6): 7 egress-only flows of 65,536, some drops */
+	st->ip6eo_capacity = 65536;
+	st->ip6eo_flows = 7;
+	st->lcore[0].drop[SL_DROP_IP6GW_EGRESS_ONLY] = 4;
+	st->lcore[1].drop[SL_DROP_IP6GW_EGRESS_ONLY] = 1;
+	st->lcore[1].cnt[SL_CNT_IP6GW_RULE_HAVIP] = 6;
 	st->updated_ns = UINT64_C(1700000002000000000);
 
 	/* policers 0 and 2 applied with counters; 3 still has another tag */

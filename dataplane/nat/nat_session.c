@@ -243,6 +243,7 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 	t->m = rte_zmalloc("sl_nat_m", sizeof(*t->m) * conf->max_sessions, RTE_CACHE_LINE_SIZE);
 	t->free_s = rte_malloc("sl_nat_fs", sizeof(uint32_t) * conf->max_sessions, 0);
 	t->free_m = rte_malloc("sl_nat_fm", sizeof(uint32_t) * conf->max_sessions, 0);
+	t->spos = rte_malloc("sl_nat_sp", sizeof(int32_t) * 2 * conf->max_sessions, 0);
 	/* the mapping index: at most half full (one slot per mapping) */
 	t->mmask = rte_align32pow2(2 * conf->max_sessions) - 1;
 	t->map_in = rte_malloc("sl_nat_mi", sizeof(*t->map_in) * (t->mmask + 1ull),
@@ -259,7 +260,8 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 	qsz = rte_rcu_qsbr_get_memsize(conf->n_workers);
 	t->qsbr = rte_zmalloc("sl_nat_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	t->frag = sl_nat_frags_create(SL_NAT_FRAG_SLOTS, t->conf.hz);
-	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->map_in || !t->map_out || !t->pend ||
+	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->spos || !t->map_in || !t->map_out ||
+	    !t->pend ||
 	    !t->gw || !t->ip || !t->st ||
 	    !t->frag || !t->gst || !t->qsbr)
 		goto fail;
@@ -293,6 +295,7 @@ void sl_nat_free(struct sl_nat_table *t)
 	rte_free(t->m);
 	rte_free(t->free_s);
 	rte_free(t->free_m);
+	rte_free(t->spos);
 	rte_free(t->map_in);
 	rte_free(t->map_out);
 	rte_free(t->pend);
@@ -595,7 +598,7 @@ static void sl_nat_del_locked(struct sl_nat_table *t, uint32_t si)
 	p->m = SL_NAT_NONE;
 	for (int d = 0; d < 2; d++) {
 		rte_hash_del_key(t->h, &s->k[d]);
-		p->pos[d] = s->pos[d];
+		p->pos[d] = t->spos[2 * (size_t)si + d];
 	}
 	if (m && --m->refs == 0) {
 		sl_nat_mdel(t, t->map_in, sl_nat_mhash_in(m->gw, m->proto, m->in_ip, m->in_port),
@@ -665,6 +668,7 @@ static enum sl_nat_drop sl_nat_gw_admit(struct sl_nat_table *t, struct sl_nat_gw
 static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsigned int last)
 {
 	struct sl_nat_session *s = &t->s[si];
+	int32_t *pos = &t->spos[2 * (size_t)si];
 	unsigned int first = last ^ 1;
 
 	for (unsigned int i = 0; i < 2; i++) {
@@ -672,11 +676,11 @@ static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsi
 
 		/* rte_hash's LF add stores the key with release semantics:
 		 * a reader that finds it sees the session filled in. */
-		s->pos[d] = rte_hash_add_key_data(t->h, &s->k[d], (void *)(uintptr_t)(si << 1 | d));
-		if (s->pos[d] < 0) {
+		pos[d] = rte_hash_add_key_data(t->h, &s->k[d], (void *)(uintptr_t)(si << 1 | d));
+		if (pos[d] < 0) {
 			if (i == 1) {
 				rte_hash_del_key(t->h, &s->k[first]);
-				rte_hash_free_key_with_position(t->h, s->pos[first]);
+				rte_hash_free_key_with_position(t->h, pos[first]);
 			}
 			return SL_NAT_DROP_TABLE_FULL;
 		}
@@ -714,6 +718,7 @@ static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int 
 	s->k[SL_NAT_DIR_REPLY] = *kout;
 	s->gw = kin->gw;
 	s->map = mi;
+	s->pubip = mi != SL_NAT_NONE ? t->m[mi].pubip : SL_NAT_PUBIP_NONE;
 	s->origin = origin;
 	atomic_store_explicit(&s->last, now, memory_order_relaxed);
 	atomic_store_explicit(&s->tcp,

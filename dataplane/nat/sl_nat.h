@@ -257,7 +257,11 @@ struct sl_nat_session {
 	_Atomic uint8_t live;	/**< 1 from creation until deleted (lock) */
 	uint16_t gw;
 	uint32_t map;	 /**< mapping index, SL_NAT_NONE for DNAT (lock) */
-	int32_t pos[2];	 /**< rte_hash positions of k[] (lock) */
+	uint16_t pubip;	 /**< the mapping's public IP (t->ip index), so a
+			  * translation reads no mapping; SL_NAT_PUBIP_NONE
+			  * for DNAT. Constant. */
+	uint16_t pad;
+	uint32_t pad2;
 	uint64_t origin; /**< what made it (sl_nat_origin_of): its SNAT entry
 			  * or forward entry, so deleting that ends it; 0 =
 			  * none (endpoint-independent filtering). Constant. */
@@ -363,6 +367,7 @@ struct sl_nat_conf {
 #define SL_NAT_TMO_TCP_TRANS_DEF 240 /* RFC 5382 REQ-5: >= 4 min */
 #define SL_NAT_TMO_ICMP_DEF 60	     /* RFC 5508 REQ-1: >= 60 s */
 
+#define SL_NAT_PUBIP_NONE UINT16_MAX
 #define SL_NAT_EXPIRE_MAX 256u /* entries examined per sl_nat_expire() call, at most */
 #define SL_NAT_NONE UINT32_MAX
 
@@ -416,6 +421,7 @@ struct sl_nat_table {
 	rte_spinlock_t lock __rte_cache_aligned;
 	uint32_t n_free_s, n_free_m;
 	uint32_t *free_s, *free_m; /* stacks of free indices */
+	int32_t *spos;		   /* [2 * slot + dir]: rte_hash positions of a session's keys */
 	/* mappings by private endpoint and by public endpoint (lock only:
 	 * open addressing, at most half full, mmask + 1 slots each) */
 	struct sl_nat_mslot *map_in, *map_out;

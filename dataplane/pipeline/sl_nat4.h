@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -466,6 +467,11 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 	}
 	if (k != 0)
 		sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
+	/* Every hit's session line is a cache miss in a big table: ask for
+	 * them all before the first is read, so they arrive together. */
+	for (unsigned int j = 0; j < k; j++)
+		if (s[j] != NULL)
+			rte_prefetch0(s[j]);
 	for (unsigned int j = 0; j < k; j++) {
 		if (s[j] == NULL) {
 			s[j] = side->create(w, t, sec, &key[j], &pk[j], mb[j]);

@@ -23,11 +23,15 @@
  * lcore, 16-byte keys, bulk lookup with prefetching, extendable buckets so
  * an insert never fails below capacity).
  *
- * Keys. Four kinds share the hash (struct sl_nat_key.kind): a session's
- * inside original tuple (IN) and outside reply tuple (OUT), and a
- * mapping's inside endpoint (MAP_IN) and public endpoint (MAP_OUT). A hash
- * entry's data is (index << 1 | direction) for sessions, the index for
- * mappings.
+ * Keys. The hash holds sessions only (struct sl_nat_key.kind): a
+ * session's inside original tuple (IN) and outside reply tuple (OUT); an
+ * entry's data is (index << 1 | direction). Mappings are found by their
+ * private endpoint (EIM reuse) and their public endpoint (filtering) only
+ * by writers, under the lock, so they have their own plain index (two
+ * open-addressing tables, below) instead of two rte_hash keys each: an
+ * rte_hash add in a 1M table costs several cache misses and the reader
+ * machinery no mapping lookup needs (the mapping index cut creation by a
+ * third and memory per session by 150 bytes, docs/BENCHMARKS.md).
  *
  * Writers. All structural changes (create, delete, expire, reclaim,
  * configuration) run under t->lock. rte_hash's own multi-writer mode would
@@ -51,15 +55,16 @@
  *
  * Deletion and reclamation. Delete (under the lock): `live` = 0, the keys
  * leave the hash (rte_hash_del_key; in LF mode the key slot is not freed),
- * the mapping loses a reference and, at zero, leaves the hash and frees its
- * public port, the gateway's count drops; then an rte_rcu_qsbr token goes
- * into the pending FIFO with the session, mapping and key positions. Once
+ * the mapping loses a reference and, at zero, leaves the mapping index and
+ * frees its public port, the gateway's count drops; then an rte_rcu_qsbr
+ * token goes into the pending FIFO with the session, mapping and key
+ * positions. Once
  * every worker reported a quiescent state after the token (workers report
  * once per loop iteration and keep no session pointer across iterations),
  * the key positions are freed (rte_hash_free_key_with_position) and the
  * session and mapping slots go back to their free stacks. A freed public
- * port may be given to a new mapping at once: the old MAP_OUT key is
- * already gone, and a worker still translating with the old session only
+ * port may be given to a new mapping at once: the old mapping is already
+ * out of the index, and a worker still translating with the old session only
  * finishes the packet it has.
  *
  * Ports. A bitmap of 65536 bits per public IP and protocol (TCP, UDP, ICMP
@@ -498,11 +503,10 @@ const struct sl_nat_mapping *sl_nat_mapping_by_public(struct sl_nat_table *t, ui
 	return mi == SL_NAT_NONE ? NULL : &t->m[mi];
 }
 
-/* Bring the private endpoint's map_in slot into the cache before the lock
- * is taken (a prefetch: nothing is read without the lock). */
-static void sl_nat_map_warm(struct sl_nat_table *t, const struct sl_nat_key *k)
+/* Where a new mapping's port search starts: hashed from the private endpoint. */
+static inline uint32_t sl_nat_port_hint(const struct sl_nat_key *k)
 {
-	rte_prefetch0(&t->map_in[sl_nat_mhash_in(k->gw, k->proto, k->src, k->sport) & t->mmask]);
+	return sl_nat_mix32(k->src ^ ((uint32_t)k->sport << 16));
 }
 
 /* Paired pooling: the pool member the source prefers (rendezvous hash). */
@@ -525,6 +529,47 @@ static int sl_nat_pool_pick(const struct sl_nat_table *t, const struct sl_nat_po
 		}
 	}
 	return pick;
+}
+
+/*
+ * Before the lock: ask for every line the locked part of a new flow will
+ * touch that can be known now, so their cache misses overlap instead of
+ * following one another inside the critical section: the private
+ * endpoint's map_in slot, the session and mapping slots at the top of the
+ * free stacks, the paired public IP's bitmap word where the port search
+ * starts. The free stacks and the pool are read without the lock: hints
+ * for prefetching only (a stale index prefetches a useless line), never
+ * used otherwise.
+ */
+static void sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *k,
+			       const struct sl_nat_pool *pool)
+{
+	uint32_t ns = __atomic_load_n(&t->n_free_s, __ATOMIC_RELAXED);
+	uint32_t nm = __atomic_load_n(&t->n_free_m, __ATOMIC_RELAXED);
+	int pick, pi = sl_nat_proto_index(k->proto);
+
+	rte_prefetch0(&t->map_in[sl_nat_mhash_in(k->gw, k->proto, k->src, k->sport) & t->mmask]);
+	if (ns && ns <= t->conf.max_sessions) {
+		uint32_t si = __atomic_load_n(&t->free_s[ns - 1], __ATOMIC_RELAXED);
+
+		if (si < t->conf.max_sessions) {
+			rte_prefetch0(&t->s[si]);
+			rte_prefetch0(&t->spos[2 * (size_t)si]);
+		}
+	}
+	if (nm && nm <= t->conf.max_sessions) {
+		uint32_t mi = __atomic_load_n(&t->free_m[nm - 1], __ATOMIC_RELAXED);
+
+		if (mi < t->conf.max_sessions)
+			rte_prefetch0(&t->m[mi]);
+	}
+	pick = pool ? sl_nat_pool_pick(t, pool, k->src) : -1;
+	if (pick >= 0 && pi >= 0) {
+		uint32_t lo = t->conf.port_min, hi = t->conf.port_max;
+		uint32_t start = lo + sl_nat_port_hint(k) % (hi - lo + 1);
+
+		rte_prefetch0(&t->ip[pick].bits[pi][start >> 6]);
+	}
 }
 
 /* The inside endpoint's live mapping, or a new one from the pool. Lock
@@ -551,7 +596,7 @@ static uint32_t sl_nat_map_get(struct sl_nat_table *t, unsigned int wid, const s
 		return SL_NAT_NONE;
 	}
 	ip = &t->ip[pick];
-	port = sl_nat_port_alloc(t, ip, pi, sl_nat_mix32(k->src ^ ((uint32_t)k->sport << 16)));
+	port = sl_nat_port_alloc(t, ip, pi, sl_nat_port_hint(k));
 	if (port < 0) {
 		ip->exhausted++;
 		*why = SL_NAT_DROP_PORTS_EXHAUSTED;
@@ -800,10 +845,10 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 	 * since the caller's miss (then no lock at all), and they bring the
 	 * buckets the locked part reads into the cache, so the critical
 	 * section waits for fewer cache misses. */
+	sl_nat_create_warm(t, k, pool);
 	*out = sl_nat_recheck(t, wid, k);
 	if (*out)
 		return SL_NAT_OK;
-	sl_nat_map_warm(t, k);
 	rte_spinlock_lock(&t->lock);
 	sl_nat_reclaim_locked(t, 8);
 	*out = sl_nat_recheck(t, wid, k);

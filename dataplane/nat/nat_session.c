@@ -537,7 +537,7 @@ static int sl_nat_pool_pick(const struct sl_nat_table *t, const struct sl_nat_po
  * following one another inside the critical section: the private
  * endpoint's map_in slot, the session and mapping slots at the top of the
  * free stacks, the paired public IP's bitmap word where the port search
- * starts. The free stacks and the pool are read without the lock: hints
+ * starts and the map_out slot of that first port. The free stacks and the pool are read without the lock: hints
  * for prefetching only (a stale index prefetches a useless line), never
  * used otherwise.
  */
@@ -569,6 +569,11 @@ static void sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *
 		uint32_t start = lo + sl_nat_port_hint(k) % (hi - lo + 1);
 
 		rte_prefetch0(&t->ip[pick].bits[pi][start >> 6]);
+		/* the map_out slot of the port the search will most likely
+		 * return: the first it tries (a lightly used IP) */
+		rte_prefetch0(&t->map_out[sl_nat_mhash_out(k->proto, t->ip[pick].addr,
+							   (uint16_t)start) &
+					  t->mmask]);
 	}
 }
 

@@ -248,7 +248,6 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 	t->m = rte_zmalloc("sl_nat_m", sizeof(*t->m) * conf->max_sessions, RTE_CACHE_LINE_SIZE);
 	t->free_s = rte_malloc("sl_nat_fs", sizeof(uint32_t) * conf->max_sessions, 0);
 	t->free_m = rte_malloc("sl_nat_fm", sizeof(uint32_t) * conf->max_sessions, 0);
-	t->spos = rte_malloc("sl_nat_sp", sizeof(int32_t) * 2 * conf->max_sessions, 0);
 	/* the mapping index: at most half full (one slot per mapping) */
 	t->mmask = rte_align32pow2(2 * conf->max_sessions) - 1;
 	t->map_in = rte_malloc("sl_nat_mi", sizeof(*t->map_in) * (t->mmask + 1ull),
@@ -265,8 +264,7 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 	qsz = rte_rcu_qsbr_get_memsize(conf->n_workers);
 	t->qsbr = rte_zmalloc("sl_nat_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	t->frag = sl_nat_frags_create(SL_NAT_FRAG_SLOTS, t->conf.hz);
-	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->spos || !t->map_in || !t->map_out ||
-	    !t->pend ||
+	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->map_in || !t->map_out || !t->pend ||
 	    !t->gw || !t->ip || !t->st ||
 	    !t->frag || !t->gst || !t->qsbr)
 		goto fail;
@@ -300,7 +298,6 @@ void sl_nat_free(struct sl_nat_table *t)
 	rte_free(t->m);
 	rte_free(t->free_s);
 	rte_free(t->free_m);
-	rte_free(t->spos);
 	rte_free(t->map_in);
 	rte_free(t->map_out);
 	rte_free(t->pend);
@@ -552,10 +549,8 @@ static void sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *
 	if (ns && ns <= t->conf.max_sessions) {
 		uint32_t si = __atomic_load_n(&t->free_s[ns - 1], __ATOMIC_RELAXED);
 
-		if (si < t->conf.max_sessions) {
+		if (si < t->conf.max_sessions)
 			rte_prefetch0(&t->s[si]);
-			rte_prefetch0(&t->spos[2 * (size_t)si]);
-		}
 	}
 	if (nm && nm <= t->conf.max_sessions) {
 		uint32_t mi = __atomic_load_n(&t->free_m[nm - 1], __ATOMIC_RELAXED);
@@ -646,10 +641,13 @@ static void sl_nat_del_locked(struct sl_nat_table *t, uint32_t si)
 	p = &t->pend[(t->pend_head + n) % t->conf.max_sessions];
 	p->s = si;
 	p->m = SL_NAT_NONE;
-	for (int d = 0; d < 2; d++) {
-		rte_hash_del_key(t->h, &s->k[d]);
-		p->pos[d] = t->spos[2 * (size_t)si + d];
-	}
+	/* rte_hash_del_key returns the key's position (its slot, freed only
+	 * after the grace period: readers may still compare that key).
+	 * rte_hash_add_key_data returns 0, not the position: keeping its
+	 * result freed slot 0 again and again, so two live keys came to share
+	 * a slot after enough deletions (fixed in the NAT performance pass). */
+	for (int d = 0; d < 2; d++)
+		p->pos[d] = rte_hash_del_key(t->h, &s->k[d]);
 	if (m && --m->refs == 0) {
 		sl_nat_mdel(t, t->map_in, sl_nat_mhash_in(m->gw, m->proto, m->in_ip, m->in_port),
 			    s->map);
@@ -675,7 +673,8 @@ static void sl_nat_reclaim_locked(struct sl_nat_table *t, uint32_t max)
 		if (rte_rcu_qsbr_check(t->qsbr, p->token, false) != 1)
 			break;
 		for (int i = 0; i < 2; i++)
-			rte_hash_free_key_with_position(t->h, p->pos[i]);
+			if (p->pos[i] >= 0)
+				rte_hash_free_key_with_position(t->h, p->pos[i]);
 		t->free_s[t->n_free_s++] = p->s;
 		if (p->m != SL_NAT_NONE)
 			t->free_m[t->n_free_m++] = p->m;
@@ -718,19 +717,20 @@ static enum sl_nat_drop sl_nat_gw_admit(struct sl_nat_table *t, struct sl_nat_gw
 static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsigned int last)
 {
 	struct sl_nat_session *s = &t->s[si];
-	int32_t *pos = &t->spos[2 * (size_t)si];
 	unsigned int first = last ^ 1;
 
 	for (unsigned int i = 0; i < 2; i++) {
 		unsigned int d = i ? last : first;
 
 		/* rte_hash's LF add stores the key with release semantics:
-		 * a reader that finds it sees the session filled in. */
-		pos[d] = rte_hash_add_key_data(t->h, &s->k[d], (void *)(uintptr_t)(si << 1 | d));
-		if (pos[d] < 0) {
+		 * a reader that finds it sees the session filled in. It
+		 * returns 0 or an error, never the key's position. */
+		if (rte_hash_add_key_data(t->h, &s->k[d], (void *)(uintptr_t)(si << 1 | d)) < 0) {
 			if (i == 1) {
-				rte_hash_del_key(t->h, &s->k[first]);
-				rte_hash_free_key_with_position(t->h, pos[first]);
+				int32_t pos = rte_hash_del_key(t->h, &s->k[first]);
+
+				if (pos >= 0)
+					rte_hash_free_key_with_position(t->h, pos);
 			}
 			return SL_NAT_DROP_TABLE_FULL;
 		}

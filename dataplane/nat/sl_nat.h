@@ -259,7 +259,8 @@ struct sl_nat_session {
 	uint32_t map;	 /**< mapping index, SL_NAT_NONE for DNAT (lock) */
 	uint16_t pubip;	 /**< the mapping's public IP (t->ip index), so a
 			  * translation reads no mapping; SL_NAT_PUBIP_NONE
-			  * for DNAT. Constant. */
+			  * for DNAT. Constant. (Where the hash positions of
+			  * k[] were: rte_hash_del_key returns them.) */
 	uint16_t pad;
 	uint32_t pad2;
 	uint64_t origin; /**< what made it (sl_nat_origin_of): its SNAT entry
@@ -421,7 +422,6 @@ struct sl_nat_table {
 	rte_spinlock_t lock __rte_cache_aligned;
 	uint32_t n_free_s, n_free_m;
 	uint32_t *free_s, *free_m; /* stacks of free indices */
-	int32_t *spos;		   /* [2 * slot + dir]: rte_hash positions of a session's keys */
 	/* mappings by private endpoint and by public endpoint (lock only:
 	 * open addressing, at most half full, mmask + 1 slots each) */
 	struct sl_nat_mslot *map_in, *map_out;

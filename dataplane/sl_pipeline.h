@@ -358,7 +358,7 @@ static inline const struct sl_nat_eip_ent *sl_nat_eip_find(const struct sl_nat_s
 		uint32_t half = n / 2;
 
 		lo = ((uint64_t)e[lo + half].vpc_index << 32 | e[lo + half].priv) < key ? lo + half
-											  : lo;
+											: lo;
 		n -= half;
 	}
 	lo += ((uint64_t)e[lo].vpc_index << 32 | e[lo].priv) < key;

@@ -250,10 +250,10 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 	t->free_m = rte_malloc("sl_nat_fm", sizeof(uint32_t) * conf->max_sessions, 0);
 	/* the mapping index: at most half full (one slot per mapping) */
 	t->mmask = rte_align32pow2(2 * conf->max_sessions) - 1;
-	t->map_in = rte_malloc("sl_nat_mi", sizeof(*t->map_in) * (t->mmask + 1ull),
-			       RTE_CACHE_LINE_SIZE);
-	t->map_out = rte_malloc("sl_nat_mo", sizeof(*t->map_out) * (t->mmask + 1ull),
-				RTE_CACHE_LINE_SIZE);
+	t->map_in =
+	    rte_malloc("sl_nat_mi", sizeof(*t->map_in) * (t->mmask + 1ull), RTE_CACHE_LINE_SIZE);
+	t->map_out =
+	    rte_malloc("sl_nat_mo", sizeof(*t->map_out) * (t->mmask + 1ull), RTE_CACHE_LINE_SIZE);
 	t->pend = rte_malloc("sl_nat_pend", sizeof(*t->pend) * conf->max_sessions, 0);
 	t->gw = rte_zmalloc("sl_nat_gw", sizeof(*t->gw) * conf->max_gws, RTE_CACHE_LINE_SIZE);
 	t->ip = rte_zmalloc("sl_nat_ip", sizeof(*t->ip) * conf->max_pubips, RTE_CACHE_LINE_SIZE);
@@ -265,8 +265,7 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 	t->qsbr = rte_zmalloc("sl_nat_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	t->frag = sl_nat_frags_create(SL_NAT_FRAG_SLOTS, t->conf.hz);
 	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->map_in || !t->map_out || !t->pend ||
-	    !t->gw || !t->ip || !t->st ||
-	    !t->frag || !t->gst || !t->qsbr)
+	    !t->gw || !t->ip || !t->st || !t->frag || !t->gst || !t->qsbr)
 		goto fail;
 	if (rte_rcu_qsbr_init(t->qsbr, conf->n_workers) != 0)
 		goto fail;
@@ -430,8 +429,8 @@ uint32_t sl_nat_ports_in_use(const struct sl_nat_table *t, uint16_t idx, uint8_t
  * bits (one instance's ports, one gateway's) land in clustered slots. */
 static inline uint32_t sl_nat_mhash_in(uint16_t gw, uint8_t proto, uint32_t ip, uint16_t port)
 {
-	return sl_nat_mix32(
-	    rte_hash_crc_8byte((uint64_t)ip << 32 | (uint32_t)port << 16 | proto, 0x9e3779b9u ^ gw));
+	return sl_nat_mix32(rte_hash_crc_8byte((uint64_t)ip << 32 | (uint32_t)port << 16 | proto,
+					       0x9e3779b9u ^ gw));
 }
 
 static inline uint32_t sl_nat_mhash_out(uint8_t proto, uint32_t ip, uint16_t port)
@@ -534,9 +533,9 @@ static int sl_nat_pool_pick(const struct sl_nat_table *t, const struct sl_nat_po
  * following one another inside the critical section: the private
  * endpoint's map_in slot, the session and mapping slots at the top of the
  * free stacks, the paired public IP's bitmap word where the port search
- * starts and the map_out slot of that first port. The free stacks and the pool are read without the lock: hints
- * for prefetching only (a stale index prefetches a useless line), never
- * used otherwise.
+ * starts and the map_out slot of that first port. The free stacks and the
+ * pool are read without the lock: hints for prefetching only (a stale
+ * index prefetches a useless line), never used otherwise.
  */
 static void sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *k,
 			       const struct sl_nat_pool *pool)
@@ -566,9 +565,9 @@ static void sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *
 		rte_prefetch0(&t->ip[pick].bits[pi][start >> 6]);
 		/* the map_out slot of the port the search will most likely
 		 * return: the first it tries (a lightly used IP) */
-		rte_prefetch0(&t->map_out[sl_nat_mhash_out(k->proto, t->ip[pick].addr,
-							   (uint16_t)start) &
-					  t->mmask]);
+		rte_prefetch0(
+		    &t->map_out[sl_nat_mhash_out(k->proto, t->ip[pick].addr, (uint16_t)start) &
+				t->mmask]);
 	}
 }
 
@@ -742,12 +741,10 @@ static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsi
  * held; `mi` is the mapping (referenced by the new session on success);
  * `other_free`: the caller has just checked that the key of the other
  * direction is free (a new mapping's: sl_nat_map_get). */
-static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int wid,
-					   const struct sl_nat_key *kin,
-					   const struct sl_nat_key *kout, uint32_t mi,
-					   unsigned int dir, uint64_t origin, uint8_t tcp_flags,
-					   uint64_t now, bool other_free,
-					   struct sl_nat_session **out)
+static enum sl_nat_drop
+sl_nat_new_session(struct sl_nat_table *t, unsigned int wid, const struct sl_nat_key *kin,
+		   const struct sl_nat_key *kout, uint32_t mi, unsigned int dir, uint64_t origin,
+		   uint8_t tcp_flags, uint64_t now, bool other_free, struct sl_nat_session **out)
 {
 	struct sl_nat_gw *g = &t->gw[kin->gw];
 	struct sl_nat_session *s;

@@ -116,7 +116,8 @@ void sl_bp_config_nat(FILE *f, uint32_t nat)
 			else
 				fprintf(f,
 					",{\"AllocationId\":\"eip-p%05u-%u\",\"IpAddress\":\"%s\","
-					"\"InstanceType\":\"EcsInstance\",\"InstanceId\":\"i-p%05u-1\"}\n",
+					"\"InstanceType\":\"EcsInstance\",\"InstanceId\":\"i-p%05u-"
+					"1\"}\n",
 					v, r, a, v);
 		}
 	fputs("],\"SnatEntries\":[", f);
@@ -196,9 +197,8 @@ static int sl_nat_reply_of(struct rte_mbuf *m, struct sl_frame *fr)
 		return -EINVAL;
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 	uh = (const struct rte_udp_hdr *)(ip + 1);
-	sl_nat_frame(fr, UINT32_MAX, rte_be_to_cpu_32(ip->dst_addr),
-		     rte_be_to_cpu_16(uh->dst_port), rte_be_to_cpu_32(ip->src_addr),
-		     rte_be_to_cpu_16(uh->src_port));
+	sl_nat_frame(fr, UINT32_MAX, rte_be_to_cpu_32(ip->dst_addr), rte_be_to_cpu_16(uh->dst_port),
+		     rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_16(uh->src_port));
 	return 0;
 }
 
@@ -255,14 +255,15 @@ static int sl_nat_load(struct sl_frame *fr, uint32_t n)
 		sl_bp_drain();
 		if (k != SL_BURST) {
 			sl_bp_print_drops();
-			return sl_bp_fail("loading the NAT sessions: a flow was not translated", NULL);
+			return sl_bp_fail("loading the NAT sessions: a flow was not translated",
+					  NULL);
 		}
 	}
 	return 0;
 }
 
-static int sl_nat_setup(struct sl_ctl *ctl, const struct sl_bp_opts *o,
-			const struct sl_pfxlist *pl, bool load)
+static int sl_nat_setup(struct sl_ctl *ctl, const struct sl_bp_opts *o, const struct sl_pfxlist *pl,
+			bool load)
 {
 	uint32_t g = o->nat_vpcs, n_est = RTE_ALIGN_CEIL(o->nat_sessions, SL_BURST);
 	uint32_t est_ports = (n_est + g - 1) / g, new_ports = (o->new_flows + g - 1) / (g ? g : 1);
@@ -279,7 +280,8 @@ static int sl_nat_setup(struct sl_ctl *ctl, const struct sl_bp_opts *o,
 		return sl_bp_fail("--nat-vpcs: 1 to min(--active-vpcs, 1365), and IPv4 prefixes",
 				  NULL);
 	if (1024 + est_ports + new_ports > 65535)
-		return sl_bp_fail("--nat-sessions + --new-flows: more than 64,511 per NAT VPC", NULL);
+		return sl_bp_fail("--nat-sessions + --new-flows: more than 64,511 per NAT VPC",
+				  NULL);
 	sl_nat_vpcs = g;
 	nc.max_sessions = n_est + RTE_ALIGN_CEIL(o->new_flows, SL_BURST) + 2 * o->flows + 4096;
 	nc.max_gws = (uint16_t)(g + 64);
@@ -340,8 +342,8 @@ static int sl_nat_run_new(const struct sl_bp_opts *o, const struct sl_pfxlist *p
 	if (fr == NULL)
 		return sl_bp_fail("out of memory", NULL);
 	for (uint32_t j = 0; j < n; j++)
-		sl_nat_frame(&fr[j], j % g, 0x0a01000au, (uint16_t)(base + j / g), sl_nat_remote(pl),
-			     SL_NAT_REMOTE_PORT);
+		sl_nat_frame(&fr[j], j % g, 0x0a01000au, (uint16_t)(base + j / g),
+			     sl_nat_remote(pl), SL_NAT_REMOTE_PORT);
 	rc = sl_bp_run_bursts("snat-new", fr, n, packets, 1); /* one side: one burst per poll */
 	free(fr);
 	return rc;
@@ -374,8 +376,7 @@ static int sl_nat_run_flows(const struct sl_bp_opts *o, const struct sl_pfxlist 
 		} else { /* to the EIP's instance, and from it */
 			sl_nat_frame(&tmp[k], UINT32_MAX, remote, SL_NAT_REMOTE_PORT,
 				     sl_nat_pub(v, 2), port);
-			sl_nat_frame(&tmp[f + k], v, 0x0a02000au, port, remote,
-				     SL_NAT_REMOTE_PORT);
+			sl_nat_frame(&tmp[f + k], v, 0x0a02000au, port, remote, SL_NAT_REMOTE_PORT);
 		}
 	}
 	sl_bp_interleave(tmp, f, fr);

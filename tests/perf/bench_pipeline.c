@@ -92,7 +92,6 @@
 
 #include "bench_pipeline.h"
 
-
 /* ---- options --------------------------------------------------------------------- */
 
 static const char *const sl_all_mixes[] = {

@@ -154,7 +154,7 @@ static uint32_t sl_nat_remote(const struct sl_pfxlist *pl)
 {
 	for (;;) {
 		const struct sl_pfx4 *p = &pl->v4[sl_rand() % pl->n4];
-		uint32_t host = p->len ? (uint32_t)(UINT32_MAX >> p->len) : UINT32_MAX;
+		uint32_t host = p->len >= 32 ? 0 : (uint32_t)(UINT32_MAX >> p->len);
 		uint32_t a = p->addr | ((uint32_t)sl_rand() & host), o1 = a >> 24;
 
 		if (o1 == 0 || o1 == 10 || o1 == 127 || o1 >= 224 || (a >> 22) == (100u << 2 | 1) ||

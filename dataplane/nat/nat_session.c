@@ -478,8 +478,11 @@ static void sl_nat_mdel(struct sl_nat_table *t, struct sl_nat_mslot *tab, uint32
 {
 	uint32_t mask = t->mmask, i = h & mask, j;
 
-	while (tab[i].mi != mi)
+	while (tab[i].mi != mi) {
+		if (tab[i].mi == SL_NAT_NONE)
+			return; /* not indexed: nothing to remove (never expected) */
 		i = (i + 1) & mask;
+	}
 	for (j = (i + 1) & mask; tab[j].mi != SL_NAT_NONE; j = (j + 1) & mask)
 		if (((j - (tab[j].hash & mask)) & mask) >= ((j - i) & mask)) {
 			tab[i] = tab[j];

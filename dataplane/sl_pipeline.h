@@ -524,16 +524,18 @@ static inline const struct sl_nat_ip_ent *sl_nat_ip_find(const struct sl_nat_sec
 	const struct sl_nat_addr_ent *a = SL_NAT_SEC_PTR(sec, sec->addr_off, struct sl_nat_addr_ent);
 	uint32_t lo = 0, n = sec->n_addrs;
 
-	while (n > 0) { /* lower bound */
+	if (n == 0)
+		return NULL;
+	/* Lower bound without branches (a conditional move per step): the
+	 * NAT stages search per packet, and a mispredicted branch per step
+	 * cost more than the search itself (docs/BENCHMARKS.md, NAT mixes). */
+	while (n > 1) {
 		uint32_t half = n / 2;
 
-		if (a[lo + half].addr < addr) {
-			lo += half + 1;
-			n -= half + 1;
-		} else {
-			n = half;
-		}
+		lo = a[lo + half].addr < addr ? lo + half : lo;
+		n -= half;
 	}
+	lo += a[lo].addr < addr;
 	if (lo >= sec->n_addrs || a[lo].addr != addr || a[lo].ip >= sec->n_ips)
 		return NULL;
 	return SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent) + a[lo].ip;
@@ -548,16 +550,16 @@ static inline const struct sl_nat_eip_ent *sl_nat_eip_find(const struct sl_nat_s
 	uint64_t key = (uint64_t)vpc << 32 | priv;
 	uint32_t lo = 0, n = sec->n_eip;
 
-	while (n > 0) {
+	if (n == 0)
+		return NULL;
+	while (n > 1) { /* lower bound without branches, as sl_nat_ip_find */
 		uint32_t half = n / 2;
 
-		if (((uint64_t)e[lo + half].vpc_index << 32 | e[lo + half].priv) < key) {
-			lo += half + 1;
-			n -= half + 1;
-		} else {
-			n = half;
-		}
+		lo = ((uint64_t)e[lo + half].vpc_index << 32 | e[lo + half].priv) < key ? lo + half
+											: lo;
+		n -= half;
 	}
+	lo += ((uint64_t)e[lo].vpc_index << 32 | e[lo].priv) < key;
 	if (lo >= sec->n_eip || e[lo].vpc_index != vpc || e[lo].priv != priv)
 		return NULL;
 	return &e[lo];

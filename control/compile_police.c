@@ -65,6 +65,7 @@ struct sl_pol_src {
 struct sl_pol_build {
 	struct sl_pol_ent *pol;
 	uint32_t n_pol;
+	uint32_t c_pol; /**< entries allocated (grown geometrically) */
 	struct sl_pol_ip_ent *ip;
 	uint32_t n_ip;
 	struct sl_pol_ip6_ent *ip6; /**< police6 */
@@ -167,15 +168,22 @@ static int sl_pol_add(struct sl_police_compiler *p, struct sl_pol_build *b, uint
 	rc = sl_pol_index(p, key, index);
 	if (rc < 0)
 		return rc;
-	if (*index >= b->n_pol) {
-		struct sl_pol_ent *np = realloc(b->pol, ((size_t)*index + 1) * sizeof(*np));
+	if (*index >= b->c_pol) { /* doubling: 100,000 policers in one compile */
+		uint32_t cap = b->c_pol ? b->c_pol : 64;
+		struct sl_pol_ent *np;
 
+		while (cap <= *index)
+			cap *= 2;
+		np = realloc(b->pol, (size_t)cap * sizeof(*np));
 		if (np == NULL)
 			return -ENOMEM;
-		memset(np + b->n_pol, 0, (size_t)(*index + 1 - b->n_pol) * sizeof(*np));
-		for (uint32_t i = b->n_pol; i <= *index; i++)
-			np[i].parent = SL_POL_IDX_NONE; /* holes */
 		b->pol = np;
+		b->c_pol = cap;
+	}
+	if (*index >= b->n_pol) {
+		memset(b->pol + b->n_pol, 0, (size_t)(*index + 1 - b->n_pol) * sizeof(*b->pol));
+		for (uint32_t i = b->n_pol; i <= *index; i++)
+			b->pol[i].parent = SL_POL_IDX_NONE; /* holes */
 		b->n_pol = *index + 1;
 	}
 	e = &b->pol[*index];

@@ -44,7 +44,11 @@
  *               1's instance to a random Internet address (ip6gw_out:
  *               gating, then the full table). It runs last: the other mixes
  *               see no IPv6 gateway section.
- * The NAT, EIP and policer mixes of issue 9 print
+ *   policed     IPv4 to and from EIPs with bandwidth policers, 100,000
+ *               policers loaded, every packet conforming
+ *               (bench_mix_policed.c; the config is published again with
+ *               its objects first)
+ * The NAT and EIP mixes of issue 9 print
  * "mix=NAME skipped=not-yet-built" until those stages exist.
  *
  * Output, one line per mix: mix=NAME cycles_per_pkt=C mpps=M (mpps =
@@ -78,6 +82,7 @@
 #include <rte_ring.h>
 #include <rte_udp.h>
 
+#include "bench_pipeline.h"
 #include "sl_ctl.h"
 #include "sl_ctl_log.h"
 #include "sl_dp.h"
@@ -86,8 +91,9 @@
 #include "sl_port.h"
 #include "sl_shm_attach.h"
 
-#define SL_VLANS_PER_TRUNK 4094u
-#define SL_FRAME_MAX 128
+/* policed mix: the config carries its objects for this many active VPCs
+ * (0: not) */
+static uint32_t sl_bp_policed;
 
 /* ---- options --------------------------------------------------------------------- */
 
@@ -182,8 +188,11 @@ static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes, uint32
 		"\"Gateway\":{\"Inside\":{\"Trunks\":%u},\"Outside\":{\"Addresses\":"
 		"[\"203.0.113.2/24\",\"2001:db8:ffff::2/64\"],\"Mtu\":1500},\"InternetRoutes\":["
 		"{\"DestinationCidrBlock\":\"0.0.0.0/0\",\"NextHop\":\"203.0.113.1\"},"
-		"{\"DestinationCidrBlock\":\"::/0\",\"NextHop\":\"2001:db8:ffff::1\"}]},\"Vpcs\":[",
+		"{\"DestinationCidrBlock\":\"::/0\",\"NextHop\":\"2001:db8:ffff::1\"}]",
 		trunks ? trunks : 1);
+	if (sl_bp_policed)
+		sl_bpm_policed_gateway(f);
+	fputs("},\"Vpcs\":[", f);
 	for (uint32_t v = 0; v < vpcs; v++)
 		fprintf(f,
 			"%s{\"VpcId\":\"vpc-p%05u\",\"RegionId\":\"cn-bench\",\"CidrBlock\":\"10.0.0.0/8\","
@@ -218,6 +227,8 @@ static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes, uint32
 	fputs("]", f);
 	if (gws)
 		sl_bp_config_ip6gw(f, gws);
+	if (sl_bp_policed)
+		sl_bpm_policed_objects(f, vpcs, sl_bp_policed);
 	fputs("}\n", f);
 	return fclose(f) == 0 ? 0 : -errno;
 }
@@ -374,15 +385,9 @@ static int sl_bp_learn_all(uint32_t active)
 
 /* ---- frames ------------------------------------------------------------------------ */
 
-struct sl_frame {
-	uint8_t data[SL_FRAME_MAX] __rte_aligned(8); /* headers are read in place */
-	uint16_t len;
-	uint8_t bport;
-};
-
 static uint64_t sl_rng = 0x9e3779b97f4a7c15ull;
 
-static uint64_t sl_rand(void)
+uint64_t sl_rand(void)
 {
 	sl_rng = sl_pfx_mix64(sl_rng + 0x9e3779b97f4a7c15ull);
 	return sl_rng;
@@ -417,7 +422,7 @@ static void sl_frame_udp(struct rte_udp_hdr *uh, uint16_t len)
 	uh->dgram_cksum = 0;
 }
 
-static void sl_frame4(struct sl_frame *fr, uint16_t vlan, uint32_t src, uint32_t dst)
+void sl_frame4(struct sl_frame *fr, uint16_t vlan, uint32_t src, uint32_t dst)
 {
 	uint16_t off = sl_frame_eth(fr, vlan, RTE_ETHER_TYPE_IPV4);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(fr->data + off);
@@ -691,15 +696,16 @@ static int sl_bp_parse(int argc, char **argv, struct sl_bp_opts *o)
 }
 
 /* Publish the config again with the IPv6 gateway objects of the
- * ipv6-ingress-rule mix (the worker takes the bank at its next poll). */
-static int sl_bp_publish_ip6gw(struct sl_ctl *ctl, const struct sl_bp_opts *o)
+ * ipv6-ingress-rule mix (gws = active VPCs) or the policed mix's objects
+ * (sl_bp_policed); the workers take the bank now. */
+static int sl_bp_publish(struct sl_ctl *ctl, const struct sl_bp_opts *o, uint32_t gws)
 {
 	struct sl_ctl_result res;
 	struct sl_store *s;
 	struct sl_errs errs;
 	int rc;
 
-	if (sl_bp_config(sl_tmp_cfg, o->vpcs, o->vpc_routes, o->active_vpcs) < 0)
+	if (sl_bp_config(sl_tmp_cfg, o->vpcs, o->vpc_routes, gws) < 0)
 		return sl_bp_fail("cannot write the config", sl_tmp_cfg);
 	sl_errs_init(&errs, sl_tmp_cfg);
 	s = sl_ctl_build_store(ctl, sl_tmp_cfg, &errs);
@@ -708,12 +714,12 @@ static int sl_bp_publish_ip6gw(struct sl_ctl *ctl, const struct sl_bp_opts *o)
 		char first[256] = "";
 
 		if (errs.n)
-			snprintf(first, sizeof(first), "%u error(s) in the IPv6 gateway config",
-				 errs.n);
+			snprintf(first, sizeof(first), "%u error(s) in the config", errs.n);
 		sl_errs_free(&errs);
-		return sl_bp_fail("publishing the IPv6 gateway objects", first[0] ? first : NULL);
+		return sl_bp_fail("publishing a mix's objects", first[0] ? first : NULL);
 	}
 	sl_errs_free(&errs);
+	sl_ctrl_poll(&sl_bdp); /* the main lcore takes it (policers applied) */
 	sl_worker_poll(sl_bdp.workers[0]); /* take the new bank now */
 	sl_bp_drain();
 	return 0;
@@ -783,6 +789,10 @@ int main(int argc, char **argv)
 		sl_compiler_inet_count(sl_ctl_compiler(ctl)));
 	if (sl_bp_dp_setup(sl_tmp_seg, (o.vpcs + SL_VLANS_PER_TRUNK - 1) / SL_VLANS_PER_TRUNK))
 		return 1;
+	/* policers as sluice-dp has them ("policers"), room for the policed
+	 * mix's (and the IPv6 addresses' of ipv6-ingress-rule after it) */
+	if (sl_police_create(&sl_bdp, SL_BPM_POLICERS + SL_BPM_POLICERS / 4) < 0)
+		return sl_bp_fail("cannot create the policers", NULL);
 	if (sl_bp_learn_all(o.active_vpcs) != 0)
 		return sl_bp_fail("cannot learn the neighbours", NULL);
 	if (sl_pfx_load(o.prefixes, 1, &pl, err, sizeof(err)) < 0)
@@ -798,14 +808,21 @@ int main(int argc, char **argv)
 		if (!sl_bp_wanted(o.mixes, mix))
 			continue;
 		if (strcmp(mix, "ipv4-route") != 0 && strcmp(mix, "ipv6-route") != 0 &&
-		    strcmp(mix, "ipv6-ingress-rule") != 0) {
+		    strcmp(mix, "ipv6-ingress-rule") != 0 && strcmp(mix, "policed") != 0) {
 			printf("mix=%s skipped=not-yet-built\n", mix);
 			continue;
 		}
-		if (strcmp(mix, "ipv6-ingress-rule") == 0 &&
-		    sl_bp_publish_ip6gw(ctl, &o) != 0)
+		if (strcmp(mix, "policed") == 0) { /* bench_mix_policed.c */
+			sl_bp_policed = o.active_vpcs;
+			if (sl_bp_publish(ctl, &o, 0) != 0)
+				return 1;
+			sl_bp_policed = 0; /* the mixes after it without */
+		}
+		if (strcmp(mix, "ipv6-ingress-rule") == 0 && sl_bp_publish(ctl, &o, o.active_vpcs) != 0)
 			return 1;
-		if (sl_bp_frames(mix, &pl, o.flows, o.active_vpcs, tmp) < 0) {
+		if (strcmp(mix, "policed") == 0
+			? sl_bpm_policed_frames(&pl, o.flows, o.active_vpcs, tmp) < 0
+			: sl_bp_frames(mix, &pl, o.flows, o.active_vpcs, tmp) < 0) {
 			printf("mix=%s skipped=no-prefixes\n", mix);
 			continue;
 		}

@@ -7,18 +7,20 @@
  * -----------
  * The config of bench_pipeline.c gets, for this mix only (published again
  * before it, like ipv6-ingress-rule): an EIP pool (198.18.0.0/15), an EIP
- * of 100 Mbps on every instance (2 per VPC: 4 policers per VPC, one per
- * EIP and direction, 40,000 with the default 10,000 VPCs), a NAT gateway
- * in each active VPC (its default route sends outbound traffic to eip4),
- * and as many common bandwidth packages without members (2 aggregate
- * policers each) as it takes to load SL_BPM_POLICERS policers: the
+ * of 100 Mbps on both instances of the first VPCs up to the gateway's
+ * quota of 4,096 EIPs (VPCs 0-2047: 8,192 policers, one per EIP and
+ * direction), a NAT gateway in each VPC with traffic (its default route
+ * sends outbound traffic to eip4), and as many common bandwidth packages
+ * without members (2 aggregate policers each: 45,904 with the defaults)
+ * as it takes to load SL_BPM_POLICERS policers: the
  * policers the traffic touches are spread over a section and a bucket
  * table of that size. Rates are high enough that every packet conforms
  * (the traffic is spread over 2 x --active-vpcs EIP directions): the
  * figure is the cost of metering, not of dropping.
  *
- * Traffic (64-byte UDP frames): half from the Internet to the EIP of
- * VSwitch 1's instance of a random active VPC (eip4 DNAT, police4 inbound,
+ * Traffic (64-byte UDP frames) in the VPCs with traffic, the first
+ * min(--active-vpcs, 2,048): half from the Internet to the EIP of
+ * VSwitch 1's instance of a random one (eip4 DNAT, police4 inbound,
  * route4 in the VPC), half from that instance to a random address of the
  * Internet table (route4 to the NAT gateway, eip4 SNAT, police4 outbound,
  * route4 on the Internet table).
@@ -29,6 +31,15 @@
 
 #define SL_BPM_POOL UINT32_C(0xc6120000) /* 198.18.0.0/15 */
 #define SL_BPM_MBPS 100
+#define SL_BPM_EIPS_MAX 4096u /* the gateway's EIP quota (validation) */
+
+/* VPCs whose instances have EIPs and which carry the mix's traffic. */
+static uint32_t sl_bpm_vpcs(uint32_t vpcs, uint32_t active)
+{
+	uint32_t n = vpcs < SL_BPM_EIPS_MAX / 2 ? vpcs : SL_BPM_EIPS_MAX / 2;
+
+	return active < n ? active : n;
+}
 
 /* The EIP of instance i-pV-S (S = 0, 1): 198.18.0.0 + 1 + 2 V + S. */
 static uint32_t sl_bpm_eip(uint32_t v, unsigned int s)
@@ -43,12 +54,12 @@ void sl_bpm_policed_gateway(FILE *f)
 
 void sl_bpm_policed_objects(FILE *f, uint32_t vpcs, uint32_t active)
 {
-	uint32_t eips = 2 * vpcs, pkgs = 0;
+	uint32_t eips = 2 * (vpcs < SL_BPM_EIPS_MAX / 2 ? vpcs : SL_BPM_EIPS_MAX / 2), pkgs = 0;
 
 	if (2 * eips < SL_BPM_POLICERS)
 		pkgs = (SL_BPM_POLICERS - 2 * eips + 1) / 2;
 	fputs(",\"NatGateways\":[", f);
-	for (uint32_t v = 0; v < active; v++)
+	for (uint32_t v = 0; v < sl_bpm_vpcs(vpcs, active); v++)
 		fprintf(f, "%s{\"NatGatewayId\":\"ngw-p%05u\",\"VpcId\":\"vpc-p%05u\"}\n",
 			v ? "," : "", v, v);
 	fputs("],\"EipAddresses\":[", f);
@@ -71,9 +82,10 @@ void sl_bpm_policed_objects(FILE *f, uint32_t vpcs, uint32_t active)
 	fputs("]", f);
 }
 
-int sl_bpm_policed_frames(const struct sl_pfxlist *pl, uint32_t flows, uint32_t active,
-			  struct sl_frame *fr)
+int sl_bpm_policed_frames(const struct sl_pfxlist *pl, uint32_t flows, uint32_t vpcs,
+			  uint32_t active, struct sl_frame *fr)
 {
+	active = sl_bpm_vpcs(vpcs, active);
 	if (pl->n4 == 0)
 		return -ENOENT;
 	for (uint32_t i = 0; i < flows; i++) {

@@ -45,7 +45,8 @@
  *               gating, then the full table). It runs last: the other mixes
  *               see no IPv6 gateway section.
  *   policed     IPv4 to and from EIPs with bandwidth policers, 100,000
- *               policers loaded, every packet conforming
+ *               policers loaded, every packet conforming (EIPs in the
+ *               first 2,048 VPCs: the gateway's quota of 4,096 EIPs)
  *               (bench_mix_policed.c; the config is published again with
  *               its objects first)
  * The NAT and EIP mixes of issue 9 print
@@ -714,7 +715,8 @@ static int sl_bp_publish(struct sl_ctl *ctl, const struct sl_bp_opts *o, uint32_
 		char first[256] = "";
 
 		if (errs.n)
-			snprintf(first, sizeof(first), "%u error(s) in the config", errs.n);
+			snprintf(first, sizeof(first), "%u error(s) in the config, the first: %s",
+				 errs.n, errs.v[0].msg ? errs.v[0].msg : errs.v[0].code);
 		sl_errs_free(&errs);
 		return sl_bp_fail("publishing a mix's objects", first[0] ? first : NULL);
 	}
@@ -821,7 +823,7 @@ int main(int argc, char **argv)
 		if (strcmp(mix, "ipv6-ingress-rule") == 0 && sl_bp_publish(ctl, &o, o.active_vpcs) != 0)
 			return 1;
 		if (strcmp(mix, "policed") == 0
-			? sl_bpm_policed_frames(&pl, o.flows, o.active_vpcs, tmp) < 0
+			? sl_bpm_policed_frames(&pl, o.flows, o.vpcs, o.active_vpcs, tmp) < 0
 			: sl_bp_frames(mix, &pl, o.flows, o.active_vpcs, tmp) < 0) {
 			printf("mix=%s skipped=no-prefixes\n", mix);
 			continue;

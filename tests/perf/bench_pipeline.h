@@ -35,8 +35,9 @@ void sl_frame4(struct sl_frame *fr, uint16_t vlan, uint32_t src, uint32_t dst);
 void sl_bpm_policed_gateway(FILE *f);
 void sl_bpm_policed_objects(FILE *f, uint32_t vpcs, uint32_t active);
 /* Frames: [0, flows) from the Internet to an active VPC's EIP, [flows,
- * 2 flows) from that EIP's instance to a random Internet prefix. */
-int sl_bpm_policed_frames(const struct sl_pfxlist *pl, uint32_t flows, uint32_t active,
-			  struct sl_frame *fr);
+ * 2 flows) from that EIP's instance to a random Internet prefix (VPCs with
+ * EIPs only: the first 2,048 at most). */
+int sl_bpm_policed_frames(const struct sl_pfxlist *pl, uint32_t flows, uint32_t vpcs,
+			  uint32_t active, struct sl_frame *fr);
 
 #endif /* SL_BENCH_PIPELINE_H */

@@ -65,8 +65,8 @@ static inline void sl_police_meter_burst(struct sl_worker *w, struct rte_mbuf **
 
 		if (own[i] != SL_POL_IDX_NONE &&
 		    sl_pol_meter2(t, w->slot, own[i], agg[i], len, w->now_tsc) == SL_POL_RED)
-			sl_drop(w, m, dir[i] == SL_POL_DIR_IN ? SL_DROP_POLICED_IN
-							      : SL_DROP_POLICED_OUT);
+			sl_drop(w, m,
+				dir[i] == SL_POL_DIR_IN ? SL_DROP_POLICED_IN : SL_DROP_POLICED_OUT);
 		else
 			sl_next(w, m, next[dir[i]]);
 	}

@@ -70,8 +70,8 @@ void sl_bpm_policed_objects(FILE *f, uint32_t vpcs, uint32_t active)
 			"%s{\"AllocationId\":\"eip-p%05u-%u\",\"IpAddress\":\"%u.%u.%u.%u\","
 			"\"Bandwidth\":%u,\"InstanceType\":\"EcsInstance\",\"InstanceId\":"
 			"\"i-p%05u-%u\"}\n",
-			i ? "," : "", i / 2, i & 1, a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
-			SL_BPM_MBPS, i / 2, i & 1);
+			i ? "," : "", i / 2, i & 1, a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+			a & 255, SL_BPM_MBPS, i / 2, i & 1);
 	}
 	fputs("],\"CommonBandwidthPackages\":[", f);
 	for (uint32_t k = 0; k < pkgs; k++)

@@ -384,7 +384,7 @@ static void sl_tables_out(struct sl_mbuf *b, const struct sl_stats_header *st, u
 static void sl_policers_out(struct sl_mbuf *b, const struct sl_pol_sec *sec,
 			    const struct sl_stats_header *st)
 {
-	static const char *const kind[] = {"-", "ip", "cbwp", "bwp"};
+	static const char *const kind[] = {"-", "ip", "cbwp", "bwp", "ip6"};
 	static const struct {
 		const char *name, *help;
 		size_t off;

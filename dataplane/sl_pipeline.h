@@ -71,6 +71,9 @@ enum sl_stage {
 	SL_STAGE_ROUTE4,	/* LPM in the VPC or Internet table */
 	SL_STAGE_ROUTE6,
 	SL_STAGE_IP6GW_OUT,	/* IPv6 gateway (issue 6): VPC -> Internet */
+	/* police6 (issues 7/6) */
+	SL_STAGE_POLICE6,	/* Internet bandwidth policers of an IPv6 address (md->pub_ip),
+				 * then IP6GW_IN (outbound) or FORWARD6 (inbound) */
 	SL_STAGE_LOCAL4,	/* addressed to the gateway: echo reply */
 	SL_STAGE_LOCAL6,
 	SL_STAGE_FORWARD4,	/* TTL, checksum, MTU / fragmentation */
@@ -131,7 +134,9 @@ struct sl_meta {
 	 * from, as its index in the NAT section + 1 (0 = none); set by the
 	 * translating stage (eip4; snat4/nat4_in) that hands it to POLICE4,
 	 * which polices it in the direction of md->in_role (outside = from
-	 * the Internet). Meaningful only on the way to POLICE4. */
+	 * the Internet). Meaningful only on the way to POLICE4.
+	 * police6: the IPv6 address's index in the IPv6 gateway section + 1,
+	 * set by ip6gw_out / ip6gw_in on the way to POLICE6. */
 	uint32_t pub_ip;
 };
 
@@ -601,6 +606,40 @@ static inline enum sl_stage sl_police4_next(const struct sl_worker *w, struct sl
 		   : SL_STAGE_ROUTE4;
 }
 
+/* ---- police6 (issues 7/6) ---- */
+
+/** The policer index of IPv6 gateway address index `a` in direction
+ * `dir`, SL_POL_IDX_NONE if it is not policed. */
+static inline uint32_t sl_pol_of_ip6(const struct sl_pol_sec *sec, uint32_t a, unsigned int dir)
+{
+	if (sec == NULL || a >= sec->n_ip6)
+		return SL_POL_IDX_NONE;
+	return SL_POL_SEC_PTR(sec, sec->ip6_off, struct sl_pol_ip6_ent)[a].pol[dir];
+}
+
+/** The direction police6 meters a packet in: md->vpc_index is the
+ * Internet's after ip6gw_out (to the Internet), the VPC's after ip6gw_in
+ * (from the Internet). */
+static inline unsigned int sl_police6_dir(const struct sl_meta *md)
+{
+	return md->vpc_index == SL_VPC_INTERNET ? SL_POL_DIR_OUT : SL_POL_DIR_IN;
+}
+
+/**
+ * The stage after ip6gw_out / ip6gw_in let a packet of IPv6 gateway
+ * address index `a` through (md->vpc_index already set): POLICE6 if the
+ * address has a policer in the packet's direction, else `next`; records
+ * the address in md->pub_ip for police6.
+ */
+static inline enum sl_stage sl_police6_next(const struct sl_worker *w, struct sl_meta *md,
+					    uint32_t a, enum sl_stage next)
+{
+	md->pub_ip = a + 1;
+	return sl_pol_of_ip6(sl_bank_police(w->bank), a, sl_police6_dir(md)) != SL_POL_IDX_NONE
+		   ? SL_STAGE_POLICE6
+		   : next;
+}
+
 static inline const struct sl_vpc *sl_bank_vpc(const struct sl_bank_header *b, uint32_t idx)
 {
 	if (unlikely(idx >= b->n_vpcs))
@@ -696,6 +735,7 @@ void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_snat4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_nat4_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_police4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_police6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n); /* police6 */
 void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);

@@ -2232,9 +2232,30 @@ static int sl_cmd_api(const struct sl_ctl *c, const char *url, const char *keys,
 
 static const char *sl_pol_kind_name(unsigned int k)
 {
-	static const char *const n[] = {"-", "ip", "cbwp", "bwp"};
+	static const char *const n[] = {"-", "ip", "cbwp", "bwp", "ip6"};
 
 	return k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
+}
+
+/* police6: the IPv6 address of each policer index named by the section's
+ * ip6[] (NULL where none), from one pass over it; NULL if none at all. */
+static const uint8_t **sl_pol_ip6_addrs(const struct sl_pol_sec *sec, uint32_t n)
+{
+	const struct sl_pol_ip6_ent *ip6;
+	const uint8_t **of;
+
+	if (sec->n_ip6 == 0 || sec->ip6_off > sec->size ||
+	    sec->n_ip6 > (sec->size - sec->ip6_off) / sizeof(*ip6) || n == 0)
+		return NULL;
+	of = calloc(n, sizeof(*of));
+	if (of == NULL)
+		return NULL;
+	ip6 = (const struct sl_pol_ip6_ent *)((const uint8_t *)sec + sec->ip6_off);
+	for (uint32_t i = 0; i < sec->n_ip6; i++)
+		for (unsigned int d = 0; d < SL_POL_DIR_MAX; d++)
+			if (ip6[i].pol[d] < n)
+				of[ip6[i].pol[d]] = ip6[i].addr;
+	return of;
 }
 
 /**
@@ -2247,6 +2268,7 @@ static int sl_cmd_policers(struct sl_ctl *c)
 	const struct sl_stats_header *st = sl_shm_stats(c->h);
 	const struct sl_pol_sec *sec = NULL;
 	const struct sl_pol_ent *pol = NULL;
+	const uint8_t **addr6 = NULL; /* police6 */
 	struct sl_stats_snap snap;
 	uint32_t n = 0, n_exp = 0;
 	json_t *root = NULL, *arr = NULL;
@@ -2269,6 +2291,7 @@ static int sl_cmd_policers(struct sl_ctl *c)
 			return sl_bank_corrupt(c, "police section");
 		pol = (const struct sl_pol_ent *)((const uint8_t *)sec + sec->pol_off);
 		n = sec->n_pols;
+		addr6 = sl_pol_ip6_addrs(sec, n);
 	}
 	if (snap.attached) {
 		n_exp = sl_read_u64((const uint64_t *)&st->n_pol_export) & UINT32_MAX;
@@ -2286,7 +2309,7 @@ static int sl_cmd_policers(struct sl_ctl *c)
 		const struct sl_pol_ent *e = &pol[i];
 		struct sl_pol_export x = {0};
 		bool applied;
-		char id[SL_ID_LEN + 1], addr[INET_ADDRSTRLEN] = "-";
+		char id[SL_ID_LEN + 1], addr[INET6_ADDRSTRLEN] = "-";
 		const char *state;
 
 		if (e->rate == 0)
@@ -2313,6 +2336,8 @@ static int sl_cmd_policers(struct sl_ctl *c)
 			uint32_t a = htonl(e->addr);
 
 			inet_ntop(AF_INET, &a, addr, sizeof(addr));
+		} else if (e->kind == SL_POL_KIND_IP6 && addr6 && addr6[i]) {
+			inet_ntop(AF_INET6, addr6[i], addr, sizeof(addr));
 		}
 		sl_fmt_id(id, e->id);
 		if (c->json) {
@@ -2322,7 +2347,7 @@ static int sl_cmd_policers(struct sl_ctl *c)
 			json_object_set_new(o, "kind", json_string(sl_pol_kind_name(e->kind)));
 			json_object_set_new(o, "id", json_string(id));
 			json_object_set_new(o, "address",
-					    e->kind == SL_POL_KIND_IP ? json_string(addr) : json_null());
+					    strcmp(addr, "-") ? json_string(addr) : json_null());
 			json_object_set_new(o, "direction",
 					    json_string(e->dir == SL_POL_DIR_IN ? "in" : "out"));
 			json_object_set_new(o, "mbps", json_integer(e->mbps));
@@ -2357,6 +2382,7 @@ static int sl_cmd_policers(struct sl_ctl *c)
 				   state);
 		}
 	}
+	free(addr6);
 	if (c->json) {
 		json_object_set_new(root, "policers", arr);
 		sl_json_print(root);

@@ -273,7 +273,7 @@ class Segment(unittest.TestCase):
         j = run_json(self.seg, "policers")
         self.assertTrue(j["dataplane_attached"])
         p = {x["index"]: x for x in j["policers"]}
-        self.assertEqual(sorted(p), [0, 2, 3])  # 1 is a hole
+        self.assertEqual(sorted(p), [0, 2, 3, 4])  # 1 is a hole
         self.assertEqual((p[0]["kind"], p[0]["id"], p[0]["address"], p[0]["direction"]),
                          ("ip", "eip-t", "198.51.100.1", "out"))
         self.assertEqual((p[0]["mbps"], p[0]["burst_bytes"], p[0]["parent"]), (10, 15180, 2))
@@ -283,10 +283,14 @@ class Segment(unittest.TestCase):
                          ("cbwp", None, None, 7))
         # exported under another tag: not this policer's counters
         self.assertEqual((p[3]["direction"], p[3]["state"], p[3]["conform_packets"]), ("in", "pending", 0))
+        # police6: an IPv6 address's policer, its address from the section's ip6[]
+        self.assertEqual((p[4]["kind"], p[4]["id"], p[4]["address"], p[4]["direction"], p[4]["mbps"]),
+                         ("ip6", "ipv6-t", "2001:db8:a:1::10", "out", 20))
         h = run(self.seg, "policers")
         self.assertEqual(h.returncode, 0, h.stderr)
         self.assertIn("cbwp-t", h.stdout)
         self.assertIn("pending", h.stdout)
+        self.assertIn("2001:db8:a:1::10", h.stdout)
 
     def test_env_segment(self):
         p = run(self.seg, "--json", "vpcs", env_seg=True)

@@ -73,7 +73,7 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 15u /* 8: exception-path counters (issue 8), HaVip section and
+#define SL_SHM_ABI_VERSION 16u /* 8: exception-path counters (issue 8), HaVip section and
 				  * holder export (issue 12); 9: police section and policer
 				  * export (issue 7), NAT session drops and counters (issue 5);
 				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6);
@@ -85,7 +85,10 @@
 				  * 14: NAT early-fragment drops and counter (issue 5);
 				  * 15: HaVip next hops of IPv6 ingress route rules
 				  * (issues 6/12: sl_ip6gw_havip_ent, SL_IP6GW_RULE_HAVIP),
-				  * egress-only flow count in the stats area (issue 6) */
+				  * egress-only flow count in the stats area (issue 6);
+				  * 16: police6 (issues 7/6): the police section's ip6[]
+				  * filled, indexed like the IPv6 gateway section's addr[],
+				  * SL_POL_KIND_IP6 */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -504,10 +507,12 @@ struct sl_havip_sec {
  *                   (SL_POL_DIR_*): the IP's own policer, or its package's
  *                   aggregate when it has no limit of its own;
  *                   SL_POL_IDX_NONE = not policed
- *   ip6[n_ip6]      reserved for IPv6 addresses (the v6 gateway's Internet
- *                   bandwidth): (address, policer per direction) sorted by
- *                   address; always 0 entries in this ABI version's
- *                   sluiced, and sluice-dp does not read it yet
+ *   ip6[n_ip6]      (police6, ABI 12) per address index of the IPv6 gateway
+ *                   section (n_ip6 is its n_addrs; the same bank holds
+ *                   both), the address (for display) and the policer index
+ *                   of each direction of its Internet bandwidth (kind IP6,
+ *                   no parent: IPv6 bandwidth is not in packages);
+ *                   SL_POL_IDX_NONE = not policed
  *
  * Policer indexes are stable for as long as their object (public IP and
  * direction, package and direction) exists, so a change of rate keeps the
@@ -527,6 +532,8 @@ enum sl_pol_kind {
 	SL_POL_KIND_IP = 1,   /**< a public IP's own limit (EIP Bandwidth, per-EIP cap) */
 	SL_POL_KIND_CBWP = 2, /**< a common bandwidth package's aggregate */
 	SL_POL_KIND_BWP = 3,  /**< a NAT bandwidth package's aggregate */
+	/* police6 (issues 7/6, ABI 12) */
+	SL_POL_KIND_IP6 = 4,  /**< an IPv6 address's Internet bandwidth (id: Ipv6AddressId) */
 };
 
 struct sl_pol_ent {
@@ -547,7 +554,7 @@ struct sl_pol_ip_ent {
 };
 
 struct sl_pol_ip6_ent {
-	uint8_t addr[16];	      /**< network order */
+	uint8_t addr[16];	      /**< network order (the gateway section's address) */
 	uint32_t pol[SL_POL_DIR_MAX]; /**< policer index per direction */
 };
 
@@ -606,7 +613,7 @@ struct sl_ip6gw_addr_ent {
 	uint32_t vpc_index;
 	uint32_t gw;	    /**< gateway index */
 	uint32_t bandwidth; /**< Mbps, 0 without bandwidth (policing: issue 7) */
-	uint32_t policer;   /**< policer index for issue 7, 0 = none */
+	uint32_t policer;   /**< unused (0): the police section's ip6[] has it */
 	uint32_t flags;	    /**< SL_IP6GW_A_* */
 	uint32_t pad;
 	char id[SL_ID_LEN]; /**< Ipv6AddressId */

@@ -222,6 +222,14 @@ static bool sl_police_ok(const struct sl_bank_header *b, uint64_t bank_size)
 		for (unsigned int d = 0; d < SL_POL_DIR_MAX; d++)
 			if (ip[i].pol[d] >= s->n_pols && ip[i].pol[d] != SL_POL_IDX_NONE)
 				return false;
+	/* police6: ip6[].pol[] likewise */
+	for (uint32_t i = 0; i < s->n_ip6; i++)
+		for (unsigned int d = 0; d < SL_POL_DIR_MAX; d++) {
+			uint32_t k = SL_POL_SEC_PTR(s, s->ip6_off, struct sl_pol_ip6_ent)[i].pol[d];
+
+			if (k >= s->n_pols && k != SL_POL_IDX_NONE)
+				return false;
+		}
 	return true;
 }
 

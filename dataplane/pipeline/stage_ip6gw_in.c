@@ -31,7 +31,9 @@
  *       next hop via its IPv6 address the section lists; no usable entry
  *       or a holder the section does not list -> IP6GW_HAVIP_NO_HOLDER
  *       (the main lcore asks who holds such HaVips, docs/ipv6gw.md).
- * Then FORWARD6 with md->vpc_index the VPC's and md->nh set.
+ * Then FORWARD6 with md->vpc_index the VPC's and md->nh set, through
+ * POLICE6 first when the address has an inbound policer (police6; not for
+ * the gateway's own LOCAL_ORIGIN packets).
  *
  * Hop limit and MTU are checked here, before the packet changes sides (as
  * eip4 does): an ICMPv6 time exceeded or packet too big is then sourced
@@ -163,7 +165,14 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 	sl_count(w, SL_CNT_IP6GW_IN, 1);
 	md->vpc_index = a->vpc_index;
 	md->nh = nhi;
-	sl_next(w, m, SL_STAGE_FORWARD6);
+	/* police6: the destination's inbound policer, if it has one (not for
+	 * the gateway's own packets: they are not the Internet's) */
+	if (md->flags & SL_META_F_LOCAL_ORIGIN)
+		sl_next(w, m, SL_STAGE_FORWARD6);
+	else
+		sl_next(w, m, sl_police6_next(w, md, (uint32_t)(a - SL_IP6GW_PTR(s, s->addr_off,
+									       struct sl_ip6gw_addr_ent)),
+					      SL_STAGE_FORWARD6));
 }
 
 void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)

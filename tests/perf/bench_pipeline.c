@@ -47,8 +47,11 @@
  *   snat-established, snat-new, dnat, eip  the NAT gateway (issue 5): see
  *               bench_mix_nat.c (NAT gateways, EIPs and entries in the
  *               first --nat-vpcs VPCs, --nat-sessions sessions loaded).
- * The policer mix of issue 9 prints "mix=NAME skipped=not-yet-built"
- * until its stage exists.
+ *   policed     IPv4 to and from EIPs with bandwidth policers, 100,000
+ *               policers loaded, every packet conforming (EIPs in the
+ *               first 2,048 VPCs: the gateway's quota of 4,096 EIPs)
+ *               (bench_mix_policed.c; the config is published again with
+ *               its objects first)
  *
  * Output, one line per mix: mix=NAME cycles_per_pkt=C mpps=M (mpps =
  * TSC rate / C; C from the TSC around each poll, the slowest 1 % of polls
@@ -82,6 +85,7 @@
 #include <rte_ring.h>
 #include <rte_udp.h>
 
+#include "bench_pipeline.h"
 #include "sl_ctl.h"
 #include "sl_ctl_log.h"
 #include "sl_dp.h"
@@ -91,6 +95,10 @@
 #include "sl_shm_attach.h"
 
 #include "bench_pipeline.h"
+
+/* policed mix: the config carries its objects for this many active VPCs
+ * (0: not); never together with the NAT mixes' objects */
+static uint32_t sl_bp_policed;
 
 /* ---- options --------------------------------------------------------------------- */
 
@@ -175,8 +183,9 @@ static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes, uint32
 		"\"Gateway\":{\"Inside\":{\"Trunks\":%u},\"EipPool\":[\"" SL_BP_EIP_POOL "\"],\"Outside\":{\"Addresses\":"
 		"[\"203.0.113.2/24\",\"2001:db8:ffff::2/64\"],\"Mtu\":1500},\"InternetRoutes\":["
 		"{\"DestinationCidrBlock\":\"0.0.0.0/0\",\"NextHop\":\"203.0.113.1\"},"
-		"{\"DestinationCidrBlock\":\"::/0\",\"NextHop\":\"2001:db8:ffff::1\"}]},\"Vpcs\":[",
+		"{\"DestinationCidrBlock\":\"::/0\",\"NextHop\":\"2001:db8:ffff::1\"}]",
 		trunks ? trunks : 1);
+	fputs("},\"Vpcs\":[", f);
 	for (uint32_t v = 0; v < vpcs; v++)
 		fprintf(f,
 			"%s{\"VpcId\":\"vpc-p%05u\",\"RegionId\":\"cn-bench\",\"CidrBlock\":\"10.0.0.0/8\","
@@ -213,6 +222,8 @@ static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes, uint32
 		sl_bp_config_ip6gw(f, gws);
 	if (nat) /* bench_mix_nat.c */
 		sl_bp_config_nat(f, nat);
+	else if (sl_bp_policed) /* bench_mix_policed.c */
+		sl_bpm_policed_objects(f, vpcs, sl_bp_policed);
 	fputs("}\n", f);
 	return fclose(f) == 0 ? 0 : -errno;
 }
@@ -687,9 +698,11 @@ static int sl_bp_parse(int argc, char **argv, struct sl_bp_opts *o)
 }
 
 /* Publish the config again, with the IPv6 gateway objects of the
- * ipv6-ingress-rule mix in VPCs [0, gws) and the NAT objects of the NAT
- * mixes in VPCs [0, nat) (bench_mix_nat.c); the worker and the main lcore
- * (which applies the NAT section to the session table) take the bank now. */
+ * ipv6-ingress-rule mix in VPCs [0, gws), the NAT objects of the NAT
+ * mixes in VPCs [0, nat) (bench_mix_nat.c) or the policed mix's objects
+ * (sl_bp_policed, bench_mix_policed.c); the worker and the main lcore
+ * (which applies the NAT section to the session table and the police
+ * section to the policers) take the bank now. */
 int sl_bp_publish(struct sl_ctl *ctl, const struct sl_bp_opts *o, uint32_t gws, uint32_t nat)
 {
 	struct sl_ctl_result res;
@@ -708,12 +721,12 @@ int sl_bp_publish(struct sl_ctl *ctl, const struct sl_bp_opts *o, uint32_t gws, 
 		if (errs.n)
 			snprintf(first, sizeof(first), "%u error(s) in the config", errs.n);
 		for (unsigned int i = 0; i < errs.n && i < 5; i++)
-			fprintf(stderr, "bench_pipeline:   %s\n", errs.v[i].msg);
+			fprintf(stderr, "bench_pipeline:   %s\n", errs.v[i].msg ? errs.v[i].msg : errs.v[i].code);
 		sl_errs_free(&errs);
 		return sl_bp_fail("publishing the config again", first[0] ? first : NULL);
 	}
 	sl_errs_free(&errs);
-	sl_worker_sync(sl_bdp.main_w);	   /* the NAT section into the session table */
+	sl_ctrl_poll(&sl_bdp); /* the main lcore: NAT section, policers */
 	sl_worker_poll(sl_bdp.workers[0]); /* take the new bank now */
 	sl_bp_drain();
 	return 0;
@@ -784,6 +797,10 @@ int main(int argc, char **argv)
 		sl_compiler_inet_count(sl_ctl_compiler(ctl)));
 	if (sl_bp_dp_setup(sl_tmp_seg, (o.vpcs + SL_VLANS_PER_TRUNK - 1) / SL_VLANS_PER_TRUNK))
 		return 1;
+	/* policers as sluice-dp has them ("policers"), room for the policed
+	 * mix's (and the IPv6 addresses' of ipv6-ingress-rule after it) */
+	if (sl_police_create(&sl_bdp, SL_BPM_POLICERS + SL_BPM_POLICERS / 4) < 0)
+		return sl_bp_fail("cannot create the policers", NULL);
 	if (sl_bp_learn_all(o.active_vpcs) != 0)
 		return sl_bp_fail("cannot learn the neighbours", NULL);
 	if (sl_pfx_load(o.prefixes, 1, &pl, err, sizeof(err)) < 0)
@@ -805,14 +822,22 @@ int main(int argc, char **argv)
 		if (sl_bp_nat_end(ctl, &o) != 0) /* the next mixes without NAT objects */
 			return 1;
 		if (strcmp(mix, "ipv4-route") != 0 && strcmp(mix, "ipv6-route") != 0 &&
-		    strcmp(mix, "ipv6-ingress-rule") != 0) {
+		    strcmp(mix, "ipv6-ingress-rule") != 0 && strcmp(mix, "policed") != 0) {
 			printf("mix=%s skipped=not-yet-built\n", mix);
 			continue;
+		}
+		if (strcmp(mix, "policed") == 0) { /* bench_mix_policed.c */
+			sl_bp_policed = o.active_vpcs;
+			if (sl_bp_publish(ctl, &o, 0, 0) != 0)
+				return 1;
+			sl_bp_policed = 0; /* the mixes after it without */
 		}
 		if (strcmp(mix, "ipv6-ingress-rule") == 0 &&
 		    sl_bp_publish(ctl, &o, o.active_vpcs, 0) != 0)
 			return 1;
-		if (sl_bp_frames(mix, &pl, o.flows, o.active_vpcs, tmp) < 0) {
+		if (strcmp(mix, "policed") == 0
+			? sl_bpm_policed_frames(&pl, o.flows, o.vpcs, o.active_vpcs, tmp) < 0
+			: sl_bp_frames(mix, &pl, o.flows, o.active_vpcs, tmp) < 0) {
 			printf("mix=%s skipped=no-prefixes\n", mix);
 			continue;
 		}

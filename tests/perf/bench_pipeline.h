@@ -92,4 +92,17 @@ int sl_bp_nat_end(struct sl_ctl *ctl, const struct sl_bp_opts *o);
 /* Free the session table (end of the program). */
 void sl_bp_nat_free(void);
 
+/* ---- bench_mix_policed.c ---------------------------------------------------- */
+
+#define SL_BPM_POLICERS 100000u /* policers loaded, as issue 9 asks */
+/* The mix's objects (appended to the top-level object; the Gateway's
+ * EipPool is SL_BP_EIP_POOL) for `vpcs` VPCs, `active` of them with
+ * traffic. */
+void sl_bpm_policed_objects(FILE *f, uint32_t vpcs, uint32_t active);
+/* Frames: [0, flows) from the Internet to an active VPC's EIP, [flows,
+ * 2 flows) from that EIP's instance to a random Internet prefix (VPCs with
+ * EIPs only: the first 2,048 at most). */
+int sl_bpm_policed_frames(const struct sl_pfxlist *pl, uint32_t flows, uint32_t vpcs,
+			  uint32_t active, struct sl_frame *fr);
+
 #endif /* SL_BENCH_PIPELINE_H */

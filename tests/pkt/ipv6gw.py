@@ -13,6 +13,10 @@ Rule 2400:a::50/128 goes to HaVip hv-6 (192.168.1.60, i-h1 and i-h2): to the
 IPv6 address of the instance that holds it, learned from its ARP, and it
 follows a gratuitous ARP of the other one at once; the gateway asks who holds
 it (ARP) while nobody does.
+
+police6: modifying i-a1's bandwidth to 1 Mbps enforces it at once, each
+direction on its own bucket (policed_out / policed_in), and back to 10 Mbps
+keeps the buckets.
 vpc-b (VLAN 200, gw-b) is reached from vpc-a through the Internet side.
 Cases share neighbour and flow state and run in order, as in vectors.py.
 """
@@ -53,12 +57,15 @@ def fwd(pkt):
     return p
 
 
-def config_without_a1_bandwidth():
-    """ipv6gw.json with i-a1's bandwidth deleted, in a temporary file."""
+def config_a1_bandwidth(mbps):
+    """ipv6gw.json with i-a1's bandwidth deleted (None) or set to `mbps`, in
+    a temporary file."""
     with open(CONFIG) as f:
         cfg = json.load(f)
-    cfg["Ipv6InternetBandwidths"] = [b for b in cfg["Ipv6InternetBandwidths"]
-                                     if b["Ipv6InternetBandwidthId"] != "bw-a1"]
+    bws = [b for b in cfg["Ipv6InternetBandwidths"] if b["Ipv6InternetBandwidthId"] != "bw-a1"]
+    if mbps is not None:
+        bws.append({"Ipv6InternetBandwidthId": "bw-a1", "Ipv6AddressId": "ipv6-a1", "Bandwidth": mbps})
+    cfg["Ipv6InternetBandwidths"] = bws
     fd, path = tempfile.mkstemp(prefix="sl-ipv6gw-", suffix=".json")
     with os.fdopen(fd, "w") as f:
         json.dump(cfg, f)
@@ -242,11 +249,46 @@ def cases():
 
     # --- Deleting the bandwidth takes effect with the next generation.
     c.append(("ip6gw_bandwidth_deleted", [
-        dict(config=config_without_a1_bandwidth(), expect=[], drops={}),
+        dict(config=config_a1_bandwidth(None), expect=[], drops={}),
         step("outside", from_inet() / i1, [], {"ip6gw_dst_no_bandwidth": 1}),
         step("inside", vin(MAC[A1]) / o1, [], {"ip6gw_src_no_bandwidth": 1})]))
     c.append(("ip6gw_bandwidth_restored", [
         dict(config=CONFIG, expect=[], drops={}),
         step("outside", from_inet() / i1, [("inside", vout(MAC[A1]) / fwd(i1))]),
         step("inside", vin(MAC[A1]) / o1, [("outside", out_frame() / fwd(o1))])]))
+
+    # --- police6: the bandwidth's Mbps is enforced (docs/policer.md, "IPv6").
+    # i-a1's bandwidth modified to 1 Mbps: its policers keep their buckets,
+    # cut to 25,000 bytes (200 ms of 1 Mbps; full here); frames are metered
+    # as 1,000 bytes (the IPv6 packet + 14), so 25 pass each way.
+    def big(src, dst, sport):
+        pkt = IPv6(src=src, dst=dst, hlim=64 if src != REMOTE else 50) / UDP(sport=sport, dport=9) / Raw(b"q" * 938)
+        assert len(pkt) == 986
+        return pkt
+
+    po, pi, pab = big(A1, REMOTE, 41000), big(REMOTE, A1, 9), big(B1, A1, 41001)
+
+    def out6(count, passed, dropped=0, **kw):
+        return step("inside", vin(MAC[A1]) / po, [("outside", out_frame() / fwd(po))] * passed,
+                    {"policed_out": dropped} if dropped else {}, count=count, **kw)
+
+    def in6(count, passed, dropped=0, **kw):
+        return step("outside", from_inet() / pi, [("inside", vout(MAC[A1]) / fwd(pi))] * passed,
+                    {"policed_in": dropped} if dropped else {}, count=count, **kw)
+
+    c.append(("police6_modified_to_1mbps_out", [
+        dict(config=config_a1_bandwidth(1), expect=[], drops={}),
+        out6(26, 25, 1)]))
+    c.append(("police6_refill_after_10ms", [out6(2, 1, 1, wait_us=10000)]))
+    c.append(("police6_inbound_own_bucket", [in6(26, 25, 1)]))
+    # vpc-b to i-a1 through the Internet side: i-b1's outbound policer
+    # (10 Mbps) passes it, i-a1's empty inbound one drops it.
+    c.append(("police6_vpc_to_vpc_policed_at_the_destination", [step(
+        "inside", vin(MAC[B1], vlan=200) / pab, [], {"policed_in": 1})]))
+    # Back to 10 Mbps: at once, the bucket kept (still empty: dropped),
+    # then 1 ms earns 1,250 bytes at the new rate (125 at the old).
+    c.append(("police6_modified_back_keeps_bucket", [
+        dict(config=CONFIG, expect=[], drops={}),
+        in6(1, 0, 1),
+        in6(1, 1, 0, wait_us=1000)]))
     return c + havip_cases()

@@ -154,6 +154,14 @@ static int sl_delete_havip(struct sl_mut *x, struct sl_api_err *e)
 	if (h->eip)
 		return sl_api_fail(e, 400, "DependencyViolation.Eip",
 				   "EIP %s is bound to HaVip %s.", h->eip->id, h->id);
+	for (unsigned int i = 0; i < x->s->ipv6rule_v.n; i++) { /* issues 6/12 */
+		const struct sl_ipv6rule_obj *r = x->s->ipv6rule_v.v[i];
+
+		if (strcmp(r->next_hop_type, "HaVip") == 0 && strcmp(r->next_hop_id, h->id) == 0)
+			return sl_api_fail(e, 400, "DependencyViolation.Ipv6GatewayRouteRule",
+					   "IPv6 gateway route rule %s uses HaVip %s as next hop.",
+					   r->id, h->id);
+	}
 	if (sl_db_stage_del(x->m->db, SL_CFG_HAVIP, h->id) < 0)
 		return sl_mut_oom(e);
 	snprintf(x->label, sizeof(x->label), "HaVip %s", h->id);

@@ -1641,13 +1641,16 @@ int sl_compile(struct sl_compiler *c, const struct sl_store *s, struct sl_compil
 	if (havip_changed)
 		c->bank[0].dirty_havip = c->bank[1].dirty_havip = true;
 	if (rc == 0)
-		rc = sl_police_compile(c->police, sl_nat_compiled(c->nat), s, &police_changed);
-	if (police_changed)
-		c->bank[0].dirty_police = c->bank[1].dirty_police = true;
-	if (rc == 0)
 		rc = sl_ip6gw_compile(c->ip6gw, c, s, &ip6gw_changed);
 	if (ip6gw_changed)
 		c->bank[0].dirty_ip6gw = c->bank[1].dirty_ip6gw = true;
+	/* police after the sections whose indexes it follows (NAT ip[], IPv6
+	 * gateway addr[]: police6) */
+	if (rc == 0)
+		rc = sl_police_compile(c->police, sl_nat_compiled(c->nat), sl_ip6gw_compiled(c->ip6gw),
+				       s, &police_changed);
+	if (police_changed)
+		c->bank[0].dirty_police = c->bank[1].dirty_police = true;
 	/* the VPC part ran alongside the FIBs built ahead; the RIB from here */
 	sl_fib_pre_join(c);
 	if (rc == 0 && (c->inet_dirty || !c->inet_valid)) {

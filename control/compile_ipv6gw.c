@@ -22,8 +22,16 @@
  * on each of its next hops (sl_compiler_nh_acquire): they stay in the
  * bank's next-hop array for as long as a rule uses them, whatever the VPC
  * tables do. A new section takes its references before the old section's
- * are released, so an unchanged rule keeps its index. HaVip next hops are
- * refused by validation (HaVips are IPv4 in sluice, docs/api.md).
+ * are released, so an unchanged rule keeps its index.
+ *
+ * HaVip next hops (ABI 13): the rule's interval value is
+ * SL_IP6GW_RULE_HAVIP | an index into havip[], one entry per HaVip that
+ * some rule names (shared by its rules): the HaVip's VPC, IPv4 address
+ * and VSwitch gateway address, and per associated instance its IPv4
+ * address (what sluice-dp's holder learning names the holder by) and a
+ * next hop via its IPv6 address, referenced like an ECS rule's. Which
+ * instance holds the HaVip is sluice-dp's to know (docs/ipv6gw.md);
+ * validation made sure every associated instance has an IPv6 address.
  *
  * Addresses: an Ipv6Address object with bandwidth, and every address an
  * egress-only rule names (an Ipv6Address object, or an instance's
@@ -72,11 +80,13 @@ struct sl_ip6gw_build {
 	struct sl_ip6gw_gw_ent *gw;
 	struct sl_ip6gw_addr_ent *addr;
 	struct sl_rt6_entry *vpc_rt, *rule_rt;
+	struct sl_ip6gw_havip_ent *havip;
 	uint32_t *held; /**< next-hop references taken so far */
-	uint32_t n_gw, n_addr, n_vpc_rt, n_rule_rt, n_held;
-	uint32_t c_gw, c_addr, c_vpc_rt, c_rule_rt, c_held;
-	Pvoid_t gw_of;	 /**< JudySL Ipv6GatewayId -> index + 1 */
-	Pvoid_t addr_of; /**< JudySL "VpcId|address" -> addr index + 1 */
+	uint32_t n_gw, n_addr, n_vpc_rt, n_rule_rt, n_held, n_havip;
+	uint32_t c_gw, c_addr, c_vpc_rt, c_rule_rt, c_held, c_havip;
+	Pvoid_t gw_of;	  /**< JudySL Ipv6GatewayId -> index + 1 */
+	Pvoid_t addr_of;  /**< JudySL "VpcId|address" -> addr index + 1 */
+	Pvoid_t havip_of; /**< JudySL HaVipId -> havip index + 1 */
 };
 
 #define SL_GB_PUSH(b, arr, cnt, cap)                                                               \
@@ -90,9 +100,11 @@ static void sl_gb_free(struct sl_ip6gw_build *b)
 	free(b->addr);
 	free(b->vpc_rt);
 	free(b->rule_rt);
+	free(b->havip);
 	free(b->held);
 	sl_jsl_free(&b->gw_of);
 	sl_jsl_free(&b->addr_of);
+	sl_jsl_free(&b->havip_of);
 }
 
 static uint32_t sl_gb_gw(const struct sl_ip6gw_build *b, const struct sl_ipv6gw_obj *g)
@@ -282,6 +294,45 @@ static int sl_gb_rule_nh(struct sl_ip6gw_build *b, struct sl_compiler *c,
 	return 0;
 }
 
+/* The havip[] entry of HaVip `h` (created with its instances' next hops
+ * the first time a rule names it) -> the rule's interval value. */
+static int sl_gb_rule_havip(struct sl_ip6gw_build *b, struct sl_compiler *c,
+			    const struct sl_havip_obj *h, const struct sl_store *s,
+			    uint32_t vpc_index, uint32_t *value)
+{
+	void *x = sl_jsl_get(b->havip_of, h->id);
+	struct sl_ip6gw_havip_ent *e;
+	int rc = 0;
+
+	if (x) {
+		*value = SL_IP6GW_RULE_HAVIP | (uint32_t)((uintptr_t)x - 1);
+		return 0;
+	}
+	e = SL_GB_PUSH(b, havip, n_havip, c_havip);
+	if (e == NULL)
+		return -ENOMEM;
+	e->vpc_index = vpc_index;
+	e->addr = (uint32_t)h->ip.addr;
+	e->src = h->vswitch ? (uint32_t)sl_pfx_gateway(&h->vswitch->cidr) : 0;
+	snprintf(e->id, sizeof(e->id), "%s", h->id);
+	for (unsigned int i = 0; i < h->n_instances && i < SL_HAVIP_MAX_INST && rc == 0; i++) {
+		const struct sl_instance_obj *in = sl_store_instance(s, h->instances[i]);
+		struct sl_ip6gw_havip_inst *hi = &e->inst[e->n_inst];
+
+		if (in == NULL || in->ip6.family != SL_AF_INET6 || in->ip4.family != SL_AF_INET ||
+		    in->vswitch == NULL || in->vswitch->cidr6.family != SL_AF_INET6)
+			continue; /* cannot happen in a validated store */
+		rc = sl_gb_rule_nh(b, c, in, vpc_index, &hi->nh);
+		hi->addr = (uint32_t)in->ip4.addr;
+		if (rc == 0)
+			e->n_inst++;
+	}
+	if (rc == 0)
+		rc = sl_jsl_insert(&b->havip_of, h->id, (void *)(uintptr_t)b->n_havip);
+	*value = SL_IP6GW_RULE_HAVIP | (b->n_havip - 1);
+	return rc;
+}
+
 /* Gateway `gi`'s ingress route rules -> its slice of rule_rt[]. */
 static int sl_gb_rules(struct sl_ip6gw_build *b, struct sl_compiler *c, const struct sl_store *s,
 		       uint32_t gi)
@@ -296,11 +347,15 @@ static int sl_gb_rules(struct sl_ip6gw_build *b, struct sl_compiler *c, const st
 		const struct sl_instance_obj *t = r->instance;
 		uint32_t nh = 0;
 
-		if (sl_gb_gw(b, r->gw) != gi || r->dest.family != SL_AF_INET6 || t == NULL ||
-		    t->ip6.family != SL_AF_INET6 || t->vswitch == NULL || t->vswitch->vpc == NULL ||
-		    t->vswitch->cidr6.family != SL_AF_INET6)
-			continue; /* HaVip targets and invalid ones: refused by validation */
-		rc = sl_gb_rule_nh(b, c, t, g->vpc_index, &nh);
+		if (sl_gb_gw(b, r->gw) != gi || r->dest.family != SL_AF_INET6)
+			continue;
+		if (r->havip)
+			rc = sl_gb_rule_havip(b, c, r->havip, s, g->vpc_index, &nh);
+		else if (t == NULL || t->ip6.family != SL_AF_INET6 || t->vswitch == NULL ||
+			 t->vswitch->vpc == NULL || t->vswitch->cidr6.family != SL_AF_INET6)
+			continue; /* invalid ones: refused by validation */
+		else
+			rc = sl_gb_rule_nh(b, c, t, g->vpc_index, &nh);
 		if (rc == 0)
 			rc = sl_rt_in_push(&in, &n_in, &cap, &r->dest, nh);
 		if (rc == 0)
@@ -331,7 +386,8 @@ static struct sl_ip6gw_sec *sl_gb_pack(const struct sl_ip6gw_build *b)
 	struct sl_ip6gw_sec h = {.n_gws = b->n_gw,
 				 .n_vpc_rt = b->n_vpc_rt,
 				 .n_addrs = b->n_addr,
-				 .n_rule_rt = b->n_rule_rt};
+				 .n_rule_rt = b->n_rule_rt,
+				 .n_havips = b->n_havip};
 	const struct {
 		const void *src;
 		size_t bytes;
@@ -341,6 +397,7 @@ static struct sl_ip6gw_sec *sl_gb_pack(const struct sl_ip6gw_build *b)
 	    {b->vpc_rt, (size_t)b->n_vpc_rt * sizeof(*b->vpc_rt), &h.vpc_rt_off},
 	    {b->addr, (size_t)b->n_addr * sizeof(*b->addr), &h.addr_off},
 	    {b->rule_rt, (size_t)b->n_rule_rt * sizeof(*b->rule_rt), &h.rule_rt_off},
+	    {b->havip, (size_t)b->n_havip * sizeof(*b->havip), &h.havip_off},
 	};
 	uint64_t off = SL_GB_ALIGN(sizeof(h));
 	struct sl_ip6gw_sec *out;

@@ -70,6 +70,10 @@ static char *cfg(bool nogw, const char *bws, const char *egs, const char *rules)
 	"{'RouteRuleId':'" id "','Ipv6GatewayId':'gw-a','Destination':'" dest                      \
 	"','NextHopType':'ECS','NextHopInstanceId':'" inst "'}"
 
+#define RR_HV(id, dest, havip)                                                                     \
+	"{'RouteRuleId':'" id "','Ipv6GatewayId':'gw-a','Destination':'" dest                      \
+	"','NextHopType':'HaVip','NextHopInstanceId':'" havip "'}"
+
 static const char base_bws[] = BW("bw-1", "ipv6-1", 100) "," BW("bw-2", "ipv6-2", 5);
 static const char base_egs[] = EG("eg-1", "ipv6-2", "Ipv6Address");
 static const char base_rules[] =
@@ -317,6 +321,62 @@ static void test_instance_rule(void **state)
 	free(bank);
 }
 
+/* Rules to HaVip hv-1 (10.0.1.100: i-fw, i-fw2): one havip[] entry they
+ * share, with each associated instance's IPv4 address and next hop via its
+ * IPv6 address. */
+static void test_havip_rule(void **state)
+{
+	const uint64_t size = 1 << 20;
+	static const char rules[] = RR("rr-1", "2001:db8:a::/64", "i-fw") "," RR_HV(
+	    "rr-h", "2001:db8:a::20/128", "hv-1") "," RR_HV("rr-h2", "2001:db8:a::30/128", "hv-1");
+	char *base = cfg(false, BW("bw-2", "ipv6-2", 5), NULL, rules);
+	size_t n = strlen(base);
+	struct sl_store *st;
+	struct sl_compiler *c = sl_compiler_new();
+	void *bank = aligned_alloc(64, size);
+	const struct sl_ip6gw_sec *sec;
+	const struct sl_ip6gw_havip_ent *hv;
+	const struct sl_nexthop *nh;
+	uint8_t want[16];
+	char *json;
+
+	(void)state;
+	base[n - 1] = '\0';
+	json = sl_t_json("%s,'HaVips':[{'HaVipId':'hv-1','VSwitchId':'vsw-a1','IpAddress':"
+			 "'10.0.1.100','AssociatedInstances':['i-fw','i-fw2']}]}",
+			 base);
+	free(base);
+	st = sl_t_load_ok(json);
+	memset(bank, 0, size);
+	sl_t_build(c, st, bank, size, 1);
+	sec = bank_sec(bank);
+	assert_non_null(sec);
+	assert_int_equal(sec->n_havips, 1);
+	assert_int_equal(dp_rule(sec, 0, "2001:db8:a::20"), SL_IP6GW_RULE_HAVIP | 0);
+	assert_int_equal(dp_rule(sec, 0, "2001:db8:a::30"), SL_IP6GW_RULE_HAVIP | 0);
+	assert_string_equal(bank_nh(bank, dp_rule(sec, 0, "2001:db8:a::40"))->owner_id, "i-fw");
+	hv = SEC(sec, sec->havip_off, struct sl_ip6gw_havip_ent);
+	assert_string_equal(hv->id, "hv-1");
+	assert_int_equal(hv->vpc_index, (uint32_t)sl_compiler_vpc_index(c, "vpc-a"));
+	assert_int_equal(hv->addr, 0x0a000164);
+	assert_int_equal(hv->src, 0x0a0001fd); /* the VSwitch's gateway address */
+	assert_int_equal(hv->n_inst, 2);
+	assert_int_equal(hv->inst[0].addr, 0x0a000163);
+	assert_int_equal(hv->inst[1].addr, 0x0a000162);
+	nh = bank_nh(bank, hv->inst[0].nh);
+	assert_int_equal(nh->type, SL_NH_GATEWAY);
+	assert_string_equal(nh->owner_id, "i-fw");
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:a::99", want), 1);
+	assert_memory_equal(nh->via, want, 16);
+	assert_int_equal(hv->inst[0].nh, dp_rule(sec, 0, "2001:db8:a::40")); /* shared with rr-1 */
+	nh = bank_nh(bank, hv->inst[1].nh);
+	assert_string_equal(nh->owner_id, "i-fw2");
+	assert_int_equal(nh->vlan, 10);
+	sl_compiler_free(c);
+	sl_store_free(st);
+	free(bank);
+}
+
 /* Incremental left-right writes under IPv6 gateway churn equal a fresh
  * full compile of the same store, bank by bank. */
 static void test_left_right(void **state)
@@ -380,6 +440,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_section),
 	    cmocka_unit_test(test_instance_rule),
+	    cmocka_unit_test(test_havip_rule),
 	    cmocka_unit_test(test_left_right),
 	};
 

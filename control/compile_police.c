@@ -13,6 +13,12 @@
  *     aggregate (the EIP's own Bandwidth is suspended in the package);
  *   - an IP of a NAT bandwidth package: the package's aggregate alone;
  *   - anything else (a gateway's EIP is an EIP like the others): none.
+ * An IPv6 address with Internet bandwidth (police6, issues 7/6): its own
+ * policer (kind IP6, keyed by its Ipv6AddressId) at that bandwidth, no
+ * parent (the documents sell IPv6 bandwidth per address, never in a
+ * package); ip6[] is indexed like the IPv6 gateway section's addr[] (the
+ * gateway stages hand that index over), so this part runs after that
+ * section is built and reads the Mbps from it.
  * Each of these exists once per direction (to and from the Internet), each
  * at the full bandwidth. Only public IPs of the NAT section (the bound
  * ones: an unbound IP carries no traffic) get an entry of ip[], indexed
@@ -59,8 +65,11 @@ struct sl_pol_src {
 struct sl_pol_build {
 	struct sl_pol_ent *pol;
 	uint32_t n_pol;
+	uint32_t c_pol; /**< entries allocated (grown geometrically) */
 	struct sl_pol_ip_ent *ip;
 	uint32_t n_ip;
+	struct sl_pol_ip6_ent *ip6; /**< police6 */
+	uint32_t n_ip6;
 	Pvoid_t src; /**< JudyL address -> struct sl_pol_src * */
 };
 
@@ -147,7 +156,7 @@ static int sl_pol_add(struct sl_police_compiler *p, struct sl_pol_build *b, uint
 		      const char *id, unsigned int dir, unsigned int mbps, uint32_t parent,
 		      uint32_t addr, uint32_t *index)
 {
-	static const char kind_ch[] = {'-', 'i', 'c', 'b'};
+	static const char kind_ch[] = {'-', 'i', 'c', 'b', '6'};
 	struct sl_pol_conf conf;
 	struct sl_pol_ent *e;
 	char key[SL_ID_LEN + 8];
@@ -159,15 +168,22 @@ static int sl_pol_add(struct sl_police_compiler *p, struct sl_pol_build *b, uint
 	rc = sl_pol_index(p, key, index);
 	if (rc < 0)
 		return rc;
-	if (*index >= b->n_pol) {
-		struct sl_pol_ent *np = realloc(b->pol, ((size_t)*index + 1) * sizeof(*np));
+	if (*index >= b->c_pol) { /* doubling: 100,000 policers in one compile */
+		uint32_t cap = b->c_pol ? b->c_pol : 64;
+		struct sl_pol_ent *np;
 
+		while (cap <= *index)
+			cap *= 2;
+		np = realloc(b->pol, (size_t)cap * sizeof(*np));
 		if (np == NULL)
 			return -ENOMEM;
-		memset(np + b->n_pol, 0, (size_t)(*index + 1 - b->n_pol) * sizeof(*np));
-		for (uint32_t i = b->n_pol; i <= *index; i++)
-			np[i].parent = SL_POL_IDX_NONE; /* holes */
 		b->pol = np;
+		b->c_pol = cap;
+	}
+	if (*index >= b->n_pol) {
+		memset(b->pol + b->n_pol, 0, (size_t)(*index + 1 - b->n_pol) * sizeof(*b->pol));
+		for (uint32_t i = b->n_pol; i <= *index; i++)
+			b->pol[i].parent = SL_POL_IDX_NONE; /* holes */
 		b->n_pol = *index + 1;
 	}
 	e = &b->pol[*index];
@@ -297,19 +313,51 @@ static int sl_pol_ips(struct sl_police_compiler *p, struct sl_pol_build *b,
 	return rc;
 }
 
+/* police6: ip6[] for the IPv6 gateway section's addresses. */
+static int sl_pol_ip6s(struct sl_police_compiler *p, struct sl_pol_build *b,
+		       const struct sl_ip6gw_sec *gw)
+{
+	const struct sl_ip6gw_addr_ent *a;
+	int rc = 0;
+
+	if (gw == NULL || gw->n_addrs == 0)
+		return 0;
+	a = (const struct sl_ip6gw_addr_ent *)((const uint8_t *)gw + gw->addr_off);
+	b->ip6 = calloc(gw->n_addrs, sizeof(*b->ip6));
+	if (b->ip6 == NULL)
+		return -ENOMEM;
+	b->n_ip6 = gw->n_addrs;
+	for (uint32_t i = 0; i < gw->n_addrs && rc == 0; i++) {
+		bool policed = (a[i].flags & SL_IP6GW_A_BANDWIDTH) && a[i].bandwidth && a[i].id[0];
+
+		for (unsigned int k = 0; k < 8; k++) {
+			b->ip6[i].addr[k] = (uint8_t)(a[i].hi >> (56 - 8 * k));
+			b->ip6[i].addr[8 + k] = (uint8_t)(a[i].lo >> (56 - 8 * k));
+		}
+		for (unsigned int d = 0; d < SL_POL_DIR_MAX && rc == 0; d++) {
+			b->ip6[i].pol[d] = SL_POL_IDX_NONE;
+			if (policed)
+				rc = sl_pol_add(p, b, SL_POL_KIND_IP6, a[i].id, d, a[i].bandwidth,
+						SL_POL_IDX_NONE, 0, &b->ip6[i].pol[d]);
+		}
+	}
+	return rc;
+}
+
 #define SL_POL_ALIGN(x) (((x) + 63) & ~(uint64_t)63)
 
 static struct sl_pol_sec *sl_pol_pack(const struct sl_pol_build *b)
 {
-	struct sl_pol_sec h = {.n_pols = b->n_pol, .n_ips = b->n_ip};
+	struct sl_pol_sec h = {.n_pols = b->n_pol, .n_ips = b->n_ip, .n_ip6 = b->n_ip6};
 	size_t pol_bytes = (size_t)b->n_pol * sizeof(*b->pol);
 	size_t ip_bytes = (size_t)b->n_ip * sizeof(*b->ip);
+	size_t ip6_bytes = (size_t)b->n_ip6 * sizeof(*b->ip6);
 	struct sl_pol_sec *out;
 
 	h.pol_off = SL_POL_ALIGN(sizeof(h));
 	h.ip_off = h.pol_off + SL_POL_ALIGN(pol_bytes);
 	h.ip6_off = h.ip_off + SL_POL_ALIGN(ip_bytes);
-	h.size = h.ip6_off;
+	h.size = h.ip6_off + SL_POL_ALIGN(ip6_bytes);
 	out = calloc(1, h.size);
 	if (out == NULL)
 		return NULL;
@@ -318,11 +366,13 @@ static struct sl_pol_sec *sl_pol_pack(const struct sl_pol_build *b)
 		memcpy((uint8_t *)out + h.pol_off, b->pol, pol_bytes);
 	if (ip_bytes)
 		memcpy((uint8_t *)out + h.ip_off, b->ip, ip_bytes);
+	if (ip6_bytes)
+		memcpy((uint8_t *)out + h.ip6_off, b->ip6, ip6_bytes);
 	return out;
 }
 
 int sl_police_compile(struct sl_police_compiler *p, const struct sl_nat_sec *nat,
-		      const struct sl_store *s, bool *changed)
+		      const struct sl_ip6gw_sec *ip6gw, const struct sl_store *s, bool *changed)
 {
 	struct sl_pol_build b;
 	struct sl_pol_sec *sec = NULL;
@@ -334,6 +384,8 @@ int sl_police_compile(struct sl_police_compiler *p, const struct sl_nat_sec *nat
 	rc = sl_pol_sources(p, &b, s);
 	if (rc == 0)
 		rc = sl_pol_ips(p, &b, nat);
+	if (rc == 0)
+		rc = sl_pol_ip6s(p, &b, ip6gw);
 	if (rc < 0)
 		goto out;
 	sl_pol_sweep(p);
@@ -359,5 +411,6 @@ out:
 	sl_jl_free(&b.src);
 	free(b.pol);
 	free(b.ip);
+	free(b.ip6);
 	return rc;
 }

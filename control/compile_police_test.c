@@ -5,7 +5,9 @@
  * compiles to, read the way sluice-dp reads it (public IP index of the NAT
  * section -> policer per direction -> parent); stable indexes and tags
  * across changes; and left-right bank writes under churn, compared with a
- * fresh full compile.
+ * fresh full compile. police6: IPv6 addresses' Internet bandwidths, read
+ * the same way (address index of the IPv6 gateway section -> policer per
+ * direction).
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -363,6 +365,215 @@ static void test_reuse_new_tag(void **state)
 	free(bank);
 }
 
+/* ---- police6: IPv6 Internet bandwidth ---------------------------------- */
+
+/* vpc-a (2001:db8:a::/56) with IPv6 gateway gw-a; addresses ipv6-1 (::10),
+ * ipv6-2 (::20), ipv6-3 (::30) in vsw-a1; bandwidths as given (JSON list
+ * items); ipv6-3 always has an egress-only rule (an address entry of the
+ * gateway section, with or without bandwidth). */
+static char *cfg6(const char *bws)
+{
+	return sl_t_json(
+	    "{'Regions':[{'RegionId':'r1','Zones':[{'ZoneId':'z1'}]}],"
+	    "'Vpcs':[{'VpcId':'vpc-a','RegionId':'r1','CidrBlock':'10.0.0.0/16','VlanId':10,"
+	    "'Ipv6CidrBlock':'2001:db8:a::/56'}],"
+	    "'VSwitches':[{'VSwitchId':'vsw-a1','VpcId':'vpc-a','ZoneId':'z1','CidrBlock':"
+	    "'10.0.1.0/24','Ipv6CidrBlock':'2001:db8:a::/64'}],"
+	    "'Ipv6Gateways':[{'Ipv6GatewayId':'gw-a','VpcId':'vpc-a'}],"
+	    "'Ipv6Addresses':[{'Ipv6AddressId':'ipv6-1','VSwitchId':'vsw-a1','Ipv6Address':"
+	    "'2001:db8:a::10'},{'Ipv6AddressId':'ipv6-2','VSwitchId':'vsw-a1','Ipv6Address':"
+	    "'2001:db8:a::20'},{'Ipv6AddressId':'ipv6-3','VSwitchId':'vsw-a1','Ipv6Address':"
+	    "'2001:db8:a::30'}],"
+	    "'Ipv6InternetBandwidths':[%s],"
+	    "'Ipv6EgressOnlyRules':[{'Ipv6EgressOnlyRuleId':'eg-3','Ipv6GatewayId':'gw-a',"
+	    "'InstanceId':'ipv6-3','InstanceType':'Ipv6Address'}]}",
+	    bws);
+}
+
+#define BW6(id, addr, mbps)                                                                        \
+	"{'Ipv6InternetBandwidthId':'" id "','Ipv6AddressId':'" addr "','Bandwidth':" #mbps "}"
+
+/* sluice-dp's read for IPv6: the address's index in the IPv6 gateway
+ * section (2001:db8:a::`low`), then ip6[] of the police section: its
+ * policer in direction `dir`; NULL if not policed. *found: the address
+ * has an entry in the gateway section. */
+static const struct sl_pol_ent *dp_pol6(const struct sl_bank_header *h, uint64_t low,
+					unsigned int dir, bool *found)
+{
+	const struct sl_ip6gw_sec *gw =
+	    h->ip6gw_off ? SL_BANK_PTR(h, h->ip6gw_off, const struct sl_ip6gw_sec) : NULL;
+	const struct sl_pol_sec *ps = bank_pol(h);
+	const struct sl_ip6gw_addr_ent *a;
+	const struct sl_pol_ip6_ent *p6;
+	uint8_t want[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x0a};
+	uint32_t i, k;
+
+	*found = false;
+	if (gw == NULL)
+		return NULL;
+	a = SEC(gw, gw->addr_off, struct sl_ip6gw_addr_ent);
+	for (i = 0; i < gw->n_addrs && !(a[i].hi == UINT64_C(0x20010db8000a0000) && a[i].lo == low);
+	     i++)
+		;
+	if (i == gw->n_addrs)
+		return NULL;
+	*found = true;
+	if (ps == NULL)
+		return NULL;
+	assert_int_equal(ps->n_ip6, gw->n_addrs);
+	p6 = SEC(ps, ps->ip6_off, struct sl_pol_ip6_ent) + i;
+	for (unsigned int b = 0; b < 8; b++)
+		want[15 - b] = (uint8_t)(low >> (8 * b));
+	assert_memory_equal(p6->addr, want, 16);
+	k = p6->pol[dir];
+	if (k == SL_POL_IDX_NONE)
+		return NULL;
+	assert_true(k < ps->n_pols);
+	return SEC(ps, ps->pol_off, struct sl_pol_ent) + k;
+}
+
+/* Addresses with bandwidth: one policer per direction at their Mbps, no
+ * parent; an address without (egress-only) has none; the IPv4 part
+ * unchanged (no EIP: ip[] empty). */
+static void test_ip6_section(void **state)
+{
+	const uint64_t size = 1 << 20;
+	struct sl_store *s =
+	    sl_t_load_ok(cfg6(BW6("bw-1", "ipv6-1", 20) "," BW6("bw-2", "ipv6-2", 5000)));
+	struct sl_compiler *c = sl_compiler_new();
+	void *bank = aligned_alloc(64, size);
+	const struct sl_bank_header *h = bank;
+	const struct sl_pol_ent *e[2];
+	bool found;
+
+	(void)state;
+	memset(bank, 0, size);
+	build(c, s, bank, size, 1);
+	assert_non_null(bank_pol(h));
+	assert_memory_equal(bank_pol(h), sl_compiler_police(c), bank_pol(h)->size);
+	assert_int_equal(bank_pol(h)->n_ips, 0);
+	assert_int_equal(bank_pol(h)->n_pols, 4);
+	for (unsigned int d = 0; d < SL_POL_DIR_MAX; d++) {
+		e[d] = dp_pol6(h, 0x10, d, &found);
+		expect_pol(e[d], SL_POL_KIND_IP6, "ipv6-1", d, 20);
+		assert_int_equal(e[d]->parent, SL_POL_IDX_NONE);
+		assert_int_equal(e[d]->addr, 0);
+		assert_int_equal(e[d]->burst, 500000); /* 200 ms of 20 Mbps */
+		expect_pol(dp_pol6(h, 0x20, d, &found), SL_POL_KIND_IP6, "ipv6-2", d, 5000);
+		assert_int_equal(dp_pol6(h, 0x20, d, &found)->burst, SL_POL_BUCKET_MAX);
+		assert_null(dp_pol6(h, 0x30, d, &found));
+		assert_true(found); /* in the gateway section (egress-only), not policed */
+	}
+	assert_ptr_not_equal(e[0], e[1]);
+	assert_int_not_equal(e[0]->tag, e[1]->tag);
+	sl_store_free(s);
+	sl_compiler_free(c);
+	free(bank);
+}
+
+/* The IPv6 policers of a bank by content, one line per address and
+ * direction. */
+static char *pol6_dump(const struct sl_bank_header *h)
+{
+	size_t cap = 2048, len = 0;
+	char *out = calloc(1, cap);
+	bool found;
+
+	for (uint64_t low = 0x10; low <= 0x30; low += 0x10)
+		for (unsigned int d = 0; d < SL_POL_DIR_MAX; d++) {
+			const struct sl_pol_ent *e = dp_pol6(h, low, d, &found);
+
+			len += (size_t)snprintf(out + len, cap - len, "%" PRIx64 "/%u/%d:", low, d,
+						found);
+			if (e)
+				len += (size_t)snprintf(out + len, cap - len,
+							" %u %s %u %" PRIu64 " %u %" PRIx64 " %u",
+							e->kind, e->id, e->mbps, e->rate, e->burst,
+							e->tag, e->parent);
+			len += (size_t)snprintf(out + len, cap - len, "\n");
+			assert_true(len < cap);
+		}
+	return out;
+}
+
+/*
+ * Modify (at once: the next bank; same index and tag, so sluice-dp keeps
+ * the bucket), delete (no policer at once; the address keeps its gateway
+ * entry only while an egress-only rule names it), add back, an address
+ * gaining bandwidth; left-right banks equal to a fresh compile each time.
+ */
+static void test_ip6_left_right(void **state)
+{
+	static const char *const steps[] = {
+	    BW6("bw-1", "ipv6-1", 20),
+	    BW6("bw-1", "ipv6-1", 40),
+	    BW6("bw-1", "ipv6-1", 40) "," BW6("bw-3", "ipv6-3", 1),
+	    BW6("bw-3", "ipv6-3", 2),
+	    "",
+	    BW6("bw-1", "ipv6-1", 10) "," BW6("bw-2", "ipv6-2", 100),
+	};
+	const unsigned int n_steps = sizeof(steps) / sizeof(steps[0]);
+	const uint64_t size = 1 << 20;
+	struct sl_compiler *c = sl_compiler_new();
+	void *bank[2] = {aligned_alloc(64, size), aligned_alloc(64, size)};
+	void *ref = aligned_alloc(64, size);
+	uint32_t idx1 = SL_POL_IDX_NONE;
+	uint64_t tag1 = 0;
+	bool found;
+
+	(void)state;
+	memset(bank[0], 0, size);
+	memset(bank[1], 0, size);
+	for (uint64_t gen = 1; gen <= 2 * n_steps; gen++) {
+		unsigned int k = (unsigned int)((gen - 1) % n_steps);
+		struct sl_store *s = sl_t_load_ok(cfg6(steps[k]));
+		struct sl_compiler *fresh = sl_compiler_new();
+		const struct sl_bank_header *h = bank[gen & 1];
+		const struct sl_pol_ent *e;
+		char *want, *got;
+
+		build(c, s, bank[gen & 1], size, gen);
+		assert_int_equal(sl_compile_sync_bank(c, (gen + 1) & 1, bank[(gen + 1) & 1], size),
+				 0);
+		memset(ref, 0, size);
+		build(fresh, s, ref, size, gen);
+		want = pol6_dump(ref);
+		for (unsigned int b = 0; b < 2; b++) {
+			got = pol6_dump(bank[b]);
+			assert_string_equal(got, want);
+			free(got);
+		}
+		free(want);
+		e = dp_pol6(h, 0x10, SL_POL_DIR_IN, &found);
+		if (k == 0 || k == 1) {
+			expect_pol(e, SL_POL_KIND_IP6, "ipv6-1", SL_POL_DIR_IN, k ? 40 : 20);
+			if (k == 1) { /* modified: same bucket */
+				assert_int_equal(pol_index(h, e), idx1);
+				assert_int_equal(e->tag, tag1);
+			}
+			idx1 = pol_index(h, e);
+			tag1 = e->tag;
+		} else if (k == 3 || k == 4) {
+			assert_null(e); /* deleted: at once */
+			assert_false(found); /* no bandwidth, no rule: no gateway entry */
+		}
+		e = dp_pol6(h, 0x30, SL_POL_DIR_OUT, &found);
+		assert_true(found);
+		if (k == 2 || k == 3)
+			expect_pol(e, SL_POL_KIND_IP6, "ipv6-3", SL_POL_DIR_OUT, k == 2 ? 1 : 2);
+		else
+			assert_null(e);
+		if (k == 4) /* nothing policed at all: no section */
+			assert_int_equal(h->police_off, 0);
+		sl_compiler_free(fresh);
+		sl_store_free(s);
+	}
+	free(bank[0]);
+	free(bank[1]);
+	free(ref);
+	sl_compiler_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +581,8 @@ int main(void)
 	    cmocka_unit_test(test_none),
 	    cmocka_unit_test(test_left_right),
 	    cmocka_unit_test(test_reuse_new_tag),
+	    cmocka_unit_test(test_ip6_section),
+	    cmocka_unit_test(test_ip6_left_right),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -384,7 +384,7 @@ static void sl_tables_out(struct sl_mbuf *b, const struct sl_stats_header *st, u
 static void sl_policers_out(struct sl_mbuf *b, const struct sl_pol_sec *sec,
 			    const struct sl_stats_header *st)
 {
-	static const char *const kind[] = {"-", "ip", "cbwp", "bwp"};
+	static const char *const kind[] = {"-", "ip", "cbwp", "bwp", "ip6"};
 	static const struct {
 		const char *name, *help;
 		size_t off;
@@ -496,6 +496,18 @@ char *sl_metrics_render(const struct sl_ctl *ctl, size_t *len)
 			for (unsigned int i = 0; i < SL_NEIGH_NSTATES; i++)
 				sl_out(&b, "sluice_neighbours{state=\"%s\"} %u\n",
 				       sl_neigh_state_name(i), by_state[i]);
+			/* issue 6: two words the main lcore rewrites together;
+			 * a torn pair costs one scrape */
+			sl_family(&b, "sluice_ip6gw_egress_only_flows", "gauge",
+				  "IPv6 egress-only flows sluice-dp holds (alive, or expired and "
+				  "awaiting the expiry scan)");
+			sl_out(&b, "sluice_ip6gw_egress_only_flows %u\n",
+			       *(const volatile uint32_t *)&st->ip6eo_flows);
+			sl_family(
+			    &b, "sluice_ip6gw_egress_only_capacity", "gauge",
+			    "IPv6 egress-only flows sluice-dp's table can hold (0: no table)");
+			sl_out(&b, "sluice_ip6gw_egress_only_capacity %u\n",
+			       *(const volatile uint32_t *)&st->ip6eo_capacity);
 		}
 		if (pol)
 			sl_policers_out(&b, pol,

@@ -114,6 +114,8 @@ static void test_with_stats(void **state)
 	st->rt[2][vb] = (struct sl_rt_stats){1, 100};
 	st->rt[0][SL_RT_STATS_INET] = (struct sl_rt_stats){4, 400};
 	st->rt[5][SL_RT_STATS_INET].pkts = 7777; /* beyond n_lcores */
+	st->ip6eo_flows = 17; /* issue 6 */
+	st->ip6eo_capacity = 65536;
 	st->magic = SL_STATS_MAGIC;
 
 	t = sl_metrics_render(c, &len);
@@ -145,6 +147,8 @@ static void test_with_stats(void **state)
 	assert_true(sample(t, "sluice_port_tx_bytes_total{port=\"out\\\"side\"}") == 42);
 	assert_true(sample(t, "sluice_neighbours{state=\"reachable\"}") == 2);
 	assert_true(sample(t, "sluice_neighbours{state=\"failed\"}") == 1);
+	assert_true(sample(t, "sluice_ip6gw_egress_only_flows") == 17);
+	assert_true(sample(t, "sluice_ip6gw_egress_only_capacity") == 65536);
 	/* every line is a comment or "name[{labels}] value"; one TYPE per family */
 	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
 		if (line[0] == '#') {

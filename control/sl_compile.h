@@ -236,17 +236,19 @@ const struct sl_havip_sec *sl_compiler_havip(const struct sl_compiler *c);
 
 /** The police part of the compiler: stable policer indexes and the last
  * police section built (sl_shm.h, struct sl_pol_sec). Owned by struct
- * sl_compiler; sl_compile() runs it after the NAT part. */
+ * sl_compiler; sl_compile() runs it after the NAT and IPv6 gateway parts. */
 struct sl_police_compiler;
 
 struct sl_police_compiler *sl_police_compiler_new(void);
 void sl_police_compiler_free(struct sl_police_compiler *p);
-/** Rebuild the section from a validated store and the NAT section just
- * built (its ip[] indexes; NULL if none); *changed tells whether it
- * differs from the previous one. 0 or -ENOMEM/-ENOSPC/-EINVAL (a bandwidth
- * out of range; the previous section is kept). */
+/** Rebuild the section from a validated store, the NAT section just
+ * built (its ip[] indexes; NULL if none) and the IPv6 gateway section just
+ * built (its addr[] indexes and Internet bandwidths; NULL if none);
+ * *changed tells whether it differs from the previous one. 0 or
+ * -ENOMEM/-ENOSPC/-EINVAL (a bandwidth out of range; the previous section
+ * is kept). */
 int sl_police_compile(struct sl_police_compiler *p, const struct sl_nat_sec *nat,
-		      const struct sl_store *s, bool *changed);
+		      const struct sl_ip6gw_sec *ip6gw, const struct sl_store *s, bool *changed);
 /** The last section built, NULL when nothing is policed. */
 const struct sl_pol_sec *sl_police_compiled(const struct sl_police_compiler *p);
 /** The police section of the compiler's state (NULL if none). */

@@ -321,6 +321,7 @@ struct sl_ipv6rule_obj {
 	/* resolved */
 	struct sl_ipv6gw_obj *gw;
 	struct sl_instance_obj *instance; /**< an ECS next hop */
+	struct sl_havip_obj *havip;	  /**< a HaVip next hop (validate_ipv6.c) */
 };
 
 /*

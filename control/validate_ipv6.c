@@ -14,7 +14,8 @@
  * holds is that instance's), bandwidths (one per address, the range by
  * charge type and gateway spec), egress-only rules, ingress route rules
  * (one per destination and gateway, an ECS next hop with IPv6 in the
- * gateway's VPC). Uniqueness uses string
+ * gateway's VPC, or a HaVip of that VPC whose associated instances all
+ * have IPv6). Uniqueness uses string
  * keys: "VpcId" -> gateway and "VpcId|address" -> address in the store's
  * ipv6_keys (the API reads them), the rest in a scratch JudySL.
  *
@@ -256,6 +257,36 @@ static void sl_check_ipv6egress(struct sl_v6ctx *c, struct sl_ipv6egress_obj *r)
 	r->gw->n_egress++;
 }
 
+/* A HaVip next hop: a HaVip of the gateway's VPC whose associated
+ * instances all have an IPv6 address (any of them may become the holder,
+ * and the traffic goes to the holder's IPv6 address). A HaVip with no
+ * associated instance is accepted: nobody holds it, its traffic is dropped
+ * until someone does (docs/ipv6gw.md). */
+static void sl_check_ipv6rule_havip(struct sl_v6ctx *c, struct sl_ipv6rule_obj *r, const char *l)
+{
+	struct sl_havip_obj *h = sl_jsl_get(c->s->havips, r->next_hop_id);
+
+	if (h == NULL || h->vpc == NULL || h->vpc != r->gw->vpc) {
+		sl_errs_add(c->e, l, "NextHopInstanceId", "IGW.NextHopInstance.NotFound",
+			    "HaVip %s does not exist in VPC %s of IPv6 gateway %s", r->next_hop_id,
+			    r->gw->vpc_id, r->gw->id);
+		return;
+	}
+	for (unsigned int i = 0; i < h->n_instances && i < SL_HAVIP_INSTANCES_MAX; i++) {
+		const struct sl_instance_obj *in = sl_store_instance(c->s, h->instances[i]);
+
+		if (in && !in->ip6.family) {
+			sl_errs_add(c->e, l, "NextHopInstanceId",
+				    "IGW.NextHopInstance.Ipv6NotEnabled",
+				    "HaVip %s is associated with instance %s, which has no "
+				    "Ipv6Address: it cannot take IPv6 traffic",
+				    h->id, in->id);
+			return;
+		}
+	}
+	r->havip = h;
+}
+
 static void sl_check_ipv6rule(struct sl_v6ctx *c, struct sl_ipv6rule_obj *r)
 {
 	struct sl_errs *e = c->e;
@@ -284,8 +315,7 @@ static void sl_check_ipv6rule(struct sl_v6ctx *c, struct sl_ipv6rule_obj *r)
 				    "instance %s has no Ipv6Address: it cannot take IPv6 traffic",
 				    r->next_hop_id);
 	} else if (strcmp(r->next_hop_type, "HaVip") == 0) {
-		sl_errs_add(e, l, "NextHopType", "IGW.InvalidParameter.nextHopType",
-			    "HaVip next hops need HaVip objects, which this build lacks");
+		sl_check_ipv6rule_havip(c, r, l);
 	} else {
 		sl_errs_add(e, l, "NextHopType", "IGW.InvalidParameter.nextHopType",
 			    "'%.16s': ECS or HaVip", r->next_hop_type);

@@ -17,6 +17,7 @@
 #include "sl_ctl_config.h"
 #include "sl_judy.h"
 #include "sl_test_util.h"
+#include "sl_test_validate.h"
 #include "sl_validate.h"
 
 /*
@@ -311,10 +312,58 @@ static void test_route_rules(void **state)
 		    "'NextHopInstanceId':'i-a1'},{'RouteRuleId':'rr-w','Ipv6GatewayId':'gw-a',"
 		    "'Destination':'10.0.0.0/8','NextHopType':'VPN','NextHopInstanceId':'i-a1'}"),
 	       "IGW.NextHopInstance.Ipv6NotEnabled", "Ipv6GatewayRouteRule rr-x",
-	       "IGW.InvalidParameter.nextHopType", "Ipv6GatewayRouteRule rr-y",
+	       "IGW.NextHopInstance.NotFound", "Ipv6GatewayRouteRule rr-y", /* no HaVip hv-1 */
 	       "InvalidIpv6GatewayId.NotFound", "Ipv6GatewayRouteRule rr-z",
 	       "IPv6Gateway.InvalidParameter.Destination", "Ipv6GatewayRouteRule rr-w",
 	       "IGW.InvalidParameter.nextHopType", "Ipv6GatewayRouteRule rr-w", NULL);
+}
+
+/* The base config with HaVips: hv-1 (vsw-a1, i-a1 with IPv6), hv-2 (vsw-a2,
+ * i-a2 without IPv6), hv-3 (vsw-a1, no instance), hv-b (vpc-b), and the
+ * route rules `rules` (appended to rr-1). */
+static char *cfg_havips(const char *rules)
+{
+	char *base = cfg5(NULL, NULL, NULL, NULL, rules), *out;
+	size_t n = strlen(base);
+
+	assert_true(n > 0 && base[n - 1] == '}');
+	base[n - 1] = '\0';
+	out = sl_t_json(
+	    "%s,'HaVips':[{'HaVipId':'hv-1','VSwitchId':'vsw-a1','IpAddress':'10.0.1.100',"
+	    "'AssociatedInstances':['i-a1']},{'HaVipId':'hv-2','VSwitchId':'vsw-a2','IpAddress':"
+	    "'10.0.2.100','AssociatedInstances':['i-a2']},{'HaVipId':'hv-3','VSwitchId':'vsw-a1',"
+	    "'IpAddress':'10.0.1.101'},{'HaVipId':'hv-b','VSwitchId':'vsw-b1','IpAddress':"
+	    "'10.1.1.100'}]}",
+	    base);
+	free(base);
+	return out;
+}
+
+#define HV_RULE(id, dst, hv)                                                                       \
+	",{'RouteRuleId':'" id "','Ipv6GatewayId':'gw-a','Destination':'" dst "',"                 \
+	"'NextHopType':'HaVip','NextHopInstanceId':'" hv "'}"
+
+/* HaVip next hops (issues 6/12): a HaVip of the gateway's VPC whose
+ * associated instances all have IPv6; none associated is accepted. */
+static void test_route_rule_havip(void **state)
+{
+	struct sl_store *s = sl_t_load_ok(cfg_havips(HV_RULE("rr-h1", "2400:1::/32", "hv-1")
+							 HV_RULE("rr-h3", "2400:3::/32", "hv-3")));
+	const struct sl_ipv6rule_obj *r;
+
+	(void)state;
+	r = sl_jsl_get(s->ipv6rules, "rr-h1");
+	assert_ptr_equal(r->havip, sl_jsl_get(s->havips, "hv-1"));
+	assert_null(r->instance);
+	r = sl_jsl_get(s->ipv6rules, "rr-h3");
+	assert_ptr_equal(r->havip, sl_jsl_get(s->havips, "hv-3"));
+	sl_store_free(s);
+	expect(cfg_havips(HV_RULE("rr-h2", "2400:2::/32", "hv-2")),
+	       "IGW.NextHopInstance.Ipv6NotEnabled", "Ipv6GatewayRouteRule rr-h2", NULL);
+	expect(cfg_havips(HV_RULE("rr-hb", "2400:4::/32", "hv-b")
+			      HV_RULE("rr-hx", "2400:5::/32", "hv-none")),
+	       "IGW.NextHopInstance.NotFound", "Ipv6GatewayRouteRule rr-hb",
+	       "IGW.NextHopInstance.NotFound", "Ipv6GatewayRouteRule rr-hx", NULL);
 }
 
 /* SL_IPV6_RULES_MAX rules per gateway: one more is refused. */
@@ -378,11 +427,11 @@ static void test_diff(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_base_resolves), cmocka_unit_test(test_gateway_rules),
-	    cmocka_unit_test(test_address_rules), cmocka_unit_test(test_bandwidth_rules),
-	    cmocka_unit_test(test_traffic_caps),  cmocka_unit_test(test_egress_rules),
-	    cmocka_unit_test(test_route_rules),	  cmocka_unit_test(test_route_rule_quota),
-	    cmocka_unit_test(test_diff),
+	    cmocka_unit_test(test_base_resolves),    cmocka_unit_test(test_gateway_rules),
+	    cmocka_unit_test(test_address_rules),    cmocka_unit_test(test_bandwidth_rules),
+	    cmocka_unit_test(test_traffic_caps),     cmocka_unit_test(test_egress_rules),
+	    cmocka_unit_test(test_route_rules),	     cmocka_unit_test(test_route_rule_quota),
+	    cmocka_unit_test(test_route_rule_havip), cmocka_unit_test(test_diff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

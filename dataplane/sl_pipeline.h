@@ -73,6 +73,9 @@ enum sl_stage {
 	SL_STAGE_ROUTE4,	/* LPM in the VPC or Internet table */
 	SL_STAGE_ROUTE6,
 	SL_STAGE_IP6GW_OUT,	/* IPv6 gateway (issue 6): VPC -> Internet */
+	/* police6 (issues 7/6) */
+	SL_STAGE_POLICE6,	/* Internet bandwidth policers of an IPv6 address (md->pub_ip),
+				 * then IP6GW_IN (outbound) or FORWARD6 (inbound) */
 	SL_STAGE_LOCAL4,	/* addressed to the gateway: echo reply */
 	SL_STAGE_LOCAL6,
 	SL_STAGE_FORWARD4,	/* TTL, checksum, MTU / fragmentation */
@@ -130,6 +133,8 @@ struct sl_meta {
 	 * translating stage (eip4; snat4/nat4_in) that hands it to POLICE4,
 	 * which polices it in the direction of md->in_role (outside = from
 	 * the Internet). Meaningful only on the way to POLICE4.
+	 * police6: the IPv6 address's index in the IPv6 gateway section + 1,
+	 * set by ip6gw_out / ip6gw_in on the way to POLICE6.
 	 * Kept in the first cache line with everything eth_input writes
 	 * (issue 9: one line of metadata per packet on the fast path). */
 	uint32_t pub_ip;
@@ -533,16 +538,18 @@ static inline const struct sl_nat_ip_ent *sl_nat_ip_find(const struct sl_nat_sec
 	const struct sl_nat_addr_ent *a = SL_NAT_SEC_PTR(sec, sec->addr_off, struct sl_nat_addr_ent);
 	uint32_t lo = 0, n = sec->n_addrs;
 
-	while (n > 0) { /* lower bound */
+	if (n == 0)
+		return NULL;
+	/* Lower bound without branches (a conditional move per step): the
+	 * NAT stages search per packet, and a mispredicted branch per step
+	 * cost more than the search itself (docs/BENCHMARKS.md, NAT mixes). */
+	while (n > 1) {
 		uint32_t half = n / 2;
 
-		if (a[lo + half].addr < addr) {
-			lo += half + 1;
-			n -= half + 1;
-		} else {
-			n = half;
-		}
+		lo = a[lo + half].addr < addr ? lo + half : lo;
+		n -= half;
 	}
+	lo += a[lo].addr < addr;
 	if (lo >= sec->n_addrs || a[lo].addr != addr || a[lo].ip >= sec->n_ips)
 		return NULL;
 	return SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent) + a[lo].ip;
@@ -557,16 +564,16 @@ static inline const struct sl_nat_eip_ent *sl_nat_eip_find(const struct sl_nat_s
 	uint64_t key = (uint64_t)vpc << 32 | priv;
 	uint32_t lo = 0, n = sec->n_eip;
 
-	while (n > 0) {
+	if (n == 0)
+		return NULL;
+	while (n > 1) { /* lower bound without branches, as sl_nat_ip_find */
 		uint32_t half = n / 2;
 
-		if (((uint64_t)e[lo + half].vpc_index << 32 | e[lo + half].priv) < key) {
-			lo += half + 1;
-			n -= half + 1;
-		} else {
-			n = half;
-		}
+		lo = ((uint64_t)e[lo + half].vpc_index << 32 | e[lo + half].priv) < key ? lo + half
+											: lo;
+		n -= half;
 	}
+	lo += ((uint64_t)e[lo].vpc_index << 32 | e[lo].priv) < key;
 	if (lo >= sec->n_eip || e[lo].vpc_index != vpc || e[lo].priv != priv)
 		return NULL;
 	return &e[lo];
@@ -606,6 +613,40 @@ static inline enum sl_stage sl_police4_next(const struct sl_worker *w, struct sl
 	return sl_pol_of_ip(sl_bank_police(w->bank), ip, dir) != SL_POL_IDX_NONE
 		   ? SL_STAGE_POLICE4
 		   : SL_STAGE_ROUTE4;
+}
+
+/* ---- police6 (issues 7/6) ---- */
+
+/** The policer index of IPv6 gateway address index `a` in direction
+ * `dir`, SL_POL_IDX_NONE if it is not policed. */
+static inline uint32_t sl_pol_of_ip6(const struct sl_pol_sec *sec, uint32_t a, unsigned int dir)
+{
+	if (sec == NULL || a >= sec->n_ip6)
+		return SL_POL_IDX_NONE;
+	return SL_POL_SEC_PTR(sec, sec->ip6_off, struct sl_pol_ip6_ent)[a].pol[dir];
+}
+
+/** The direction police6 meters a packet in: md->vpc_index is the
+ * Internet's after ip6gw_out (to the Internet), the VPC's after ip6gw_in
+ * (from the Internet). */
+static inline unsigned int sl_police6_dir(const struct sl_meta *md)
+{
+	return md->vpc_index == SL_VPC_INTERNET ? SL_POL_DIR_OUT : SL_POL_DIR_IN;
+}
+
+/**
+ * The stage after ip6gw_out / ip6gw_in let a packet of IPv6 gateway
+ * address index `a` through (md->vpc_index already set): POLICE6 if the
+ * address has a policer in the packet's direction, else `next`; records
+ * the address in md->pub_ip for police6.
+ */
+static inline enum sl_stage sl_police6_next(const struct sl_worker *w, struct sl_meta *md,
+					    uint32_t a, enum sl_stage next)
+{
+	md->pub_ip = a + 1;
+	return sl_pol_of_ip6(sl_bank_police(w->bank), a, sl_police6_dir(md)) != SL_POL_IDX_NONE
+		   ? SL_STAGE_POLICE6
+		   : next;
 }
 
 static inline const struct sl_vpc *sl_bank_vpc(const struct sl_bank_header *b, uint32_t idx)
@@ -703,6 +744,7 @@ void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_snat4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_nat4_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_police4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void sl_stage_police6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n); /* police6 */
 void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n);

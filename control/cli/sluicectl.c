@@ -106,6 +106,7 @@ struct sl_stats_snap {
 	struct sl_neigh_export *neigh; /* n_neigh entries */
 	uint32_t n_havip;
 	struct sl_havip_export *havip; /* n_havip entries (a static buffer) */
+	uint32_t ip6eo_flows, ip6eo_capacity; /* IPv6 egress-only state (issue 6) */
 };
 
 static void sl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -583,6 +584,8 @@ static int sl_ctl_load_stats(const struct sl_ctl *c, struct sl_stats_snap *s)
 		memcpy(s->neigh, st->neigh, s->n_neigh * sizeof(s->neigh[0]));
 		s->n_havip = st->n_havip < SL_MAX_HAVIP_EXPORT ? st->n_havip : SL_MAX_HAVIP_EXPORT;
 		memcpy(s->havip, st->havip, s->n_havip * sizeof(s->havip[0]));
+		s->ip6eo_flows = st->ip6eo_flows;
+		s->ip6eo_capacity = st->ip6eo_capacity;
 		atomic_thread_fence(memory_order_acquire);
 		s2 = atomic_load_explicit(&st->seq, memory_order_relaxed);
 		if (s1 == s2) {
@@ -1966,6 +1969,65 @@ static int sl_cmd_ports(struct sl_ctl *c)
 	return 0;
 }
 
+/* The IPv6 gateway (issue 6, docs/ipv6gw.md): the egress-only flows the data
+ * plane holds (stats area) and every ip6gw_* drop reason and counter,
+ * summed over lcores. */
+static int sl_cmd_ip6gw(struct sl_ctl *c)
+{
+	const struct sl_stats_header *st = sl_shm_stats(c->h);
+	json_t *root = NULL, *jd = NULL, *jc = NULL;
+	struct sl_stats_snap s;
+	uint32_t nl;
+
+	if (sl_ctl_load_stats(c, &s) < 0)
+		return 1;
+	free(s.neigh);
+	if (!c->json && !s.attached) {
+		sl_no_dp_note(c);
+		return 0;
+	}
+	nl = sl_stat_lcores(c, &s);
+	if (c->json) {
+		root = json_object();
+		jd = json_object();
+		jc = json_object();
+		json_object_set_new(root, "dataplane_attached", json_boolean(s.attached));
+		json_object_set_new(root, "egress_only_flows", json_integer(s.ip6eo_flows));
+		json_object_set_new(root, "egress_only_capacity", json_integer(s.ip6eo_capacity));
+	} else if (s.ip6eo_capacity) {
+		printf("egress-only flows: %u of %u\n", s.ip6eo_flows, s.ip6eo_capacity);
+	} else {
+		printf("egress-only flows: no state table in the data plane\n");
+	}
+	for (int kind = 0; kind < 2; kind++) {
+		const char *const *names = kind == 0 ? sl_drop_names : sl_cnt_names;
+		unsigned int n = kind == 0 ? SL_DROP_MAX : SL_CNT_MAX;
+
+		if (!c->json)
+			printf("%s\n", kind == 0 ? "drops:" : "counters:");
+		for (unsigned int k = 0; k < n; k++) {
+			uint64_t tot = 0;
+
+			if (strncmp(names[k], "ip6gw_", 6) != 0)
+				continue;
+			for (uint32_t l = 0; l < nl; l++)
+				tot += sl_read_u64(kind == 0 ? &st->lcore[l].drop[k]
+							     : &st->lcore[l].cnt[k]);
+			if (c->json)
+				json_object_set_new(kind == 0 ? jd : jc, names[k],
+						    sl_json_u64(tot));
+			else
+				printf("  %-24s %" PRIu64 "\n", names[k], tot);
+		}
+	}
+	if (c->json) {
+		json_object_set_new(root, "drops", jd);
+		json_object_set_new(root, "counters", jc);
+		sl_json_print(root);
+	}
+	return 0;
+}
+
 /**
  * drops and counters share one printer: `names`/`descs` of `n` entries,
  * `kind` 0 = drops (per-lcore array drop[]), 1 = counters (cnt[]).
@@ -2170,9 +2232,30 @@ static int sl_cmd_api(const struct sl_ctl *c, const char *url, const char *keys,
 
 static const char *sl_pol_kind_name(unsigned int k)
 {
-	static const char *const n[] = {"-", "ip", "cbwp", "bwp"};
+	static const char *const n[] = {"-", "ip", "cbwp", "bwp", "ip6"};
 
 	return k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
+}
+
+/* police6: the IPv6 address of each policer index named by the section's
+ * ip6[] (NULL where none), from one pass over it; NULL if none at all. */
+static const uint8_t **sl_pol_ip6_addrs(const struct sl_pol_sec *sec, uint32_t n)
+{
+	const struct sl_pol_ip6_ent *ip6;
+	const uint8_t **of;
+
+	if (sec->n_ip6 == 0 || sec->ip6_off > sec->size ||
+	    sec->n_ip6 > (sec->size - sec->ip6_off) / sizeof(*ip6) || n == 0)
+		return NULL;
+	of = calloc(n, sizeof(*of));
+	if (of == NULL)
+		return NULL;
+	ip6 = (const struct sl_pol_ip6_ent *)((const uint8_t *)sec + sec->ip6_off);
+	for (uint32_t i = 0; i < sec->n_ip6; i++)
+		for (unsigned int d = 0; d < SL_POL_DIR_MAX; d++)
+			if (ip6[i].pol[d] < n)
+				of[ip6[i].pol[d]] = ip6[i].addr;
+	return of;
 }
 
 /**
@@ -2185,6 +2268,7 @@ static int sl_cmd_policers(struct sl_ctl *c)
 	const struct sl_stats_header *st = sl_shm_stats(c->h);
 	const struct sl_pol_sec *sec = NULL;
 	const struct sl_pol_ent *pol = NULL;
+	const uint8_t **addr6 = NULL; /* police6 */
 	struct sl_stats_snap snap;
 	uint32_t n = 0, n_exp = 0;
 	json_t *root = NULL, *arr = NULL;
@@ -2207,6 +2291,7 @@ static int sl_cmd_policers(struct sl_ctl *c)
 			return sl_bank_corrupt(c, "police section");
 		pol = (const struct sl_pol_ent *)((const uint8_t *)sec + sec->pol_off);
 		n = sec->n_pols;
+		addr6 = sl_pol_ip6_addrs(sec, n);
 	}
 	if (snap.attached) {
 		n_exp = sl_read_u64((const uint64_t *)&st->n_pol_export) & UINT32_MAX;
@@ -2224,7 +2309,7 @@ static int sl_cmd_policers(struct sl_ctl *c)
 		const struct sl_pol_ent *e = &pol[i];
 		struct sl_pol_export x = {0};
 		bool applied;
-		char id[SL_ID_LEN + 1], addr[INET_ADDRSTRLEN] = "-";
+		char id[SL_ID_LEN + 1], addr[INET6_ADDRSTRLEN] = "-";
 		const char *state;
 
 		if (e->rate == 0)
@@ -2251,6 +2336,8 @@ static int sl_cmd_policers(struct sl_ctl *c)
 			uint32_t a = htonl(e->addr);
 
 			inet_ntop(AF_INET, &a, addr, sizeof(addr));
+		} else if (e->kind == SL_POL_KIND_IP6 && addr6 && addr6[i]) {
+			inet_ntop(AF_INET6, addr6[i], addr, sizeof(addr));
 		}
 		sl_fmt_id(id, e->id);
 		if (c->json) {
@@ -2260,7 +2347,7 @@ static int sl_cmd_policers(struct sl_ctl *c)
 			json_object_set_new(o, "kind", json_string(sl_pol_kind_name(e->kind)));
 			json_object_set_new(o, "id", json_string(id));
 			json_object_set_new(o, "address",
-					    e->kind == SL_POL_KIND_IP ? json_string(addr) : json_null());
+					    strcmp(addr, "-") ? json_string(addr) : json_null());
 			json_object_set_new(o, "direction",
 					    json_string(e->dir == SL_POL_DIR_IN ? "in" : "out"));
 			json_object_set_new(o, "mbps", json_integer(e->mbps));
@@ -2295,6 +2382,7 @@ static int sl_cmd_policers(struct sl_ctl *c)
 				   state);
 		}
 	}
+	free(addr6);
 	if (c->json) {
 		json_object_set_new(root, "policers", arr);
 		sl_json_print(root);
@@ -2346,6 +2434,8 @@ static void sl_usage(FILE *f)
 		   "  nexthops            every next hop of the active tables\n"
 		   "  neighbours          the data plane's ARP/ND neighbour snapshot\n"
 		   "  havips              the HaVip holders the data plane learned\n"
+		   "  ip6gw               the IPv6 gateway: egress-only flows held (and the\n"
+		   "                      table's capacity), ip6gw_* drops and counters\n"
 		   "  ports               the data plane's port counters, then per queue\n"
 		   "                      (rx/tx packets and bytes, tx full, no mbuf)\n"
 		   "  tables [VPC_ID|internet]  packets and bytes routed by each route\n"
@@ -2563,11 +2653,10 @@ int main(int argc, char **argv)
 		return sl_cli_trace(&tr);
 	}
 
-	static const char *const known[] = {"status",	  "vpcs",	"routes",
-					    "lookup",	  "nexthops",	"neighbours",
-					    "neighbors", "ports",	"drops",
-					    "counters",  "havips",	"policers",
-					    "stages",	 "tables"};
+	static const char *const known[] = {
+	    "status", "vpcs",	  "routes",   "lookup", "nexthops", "neighbours", "neighbors",
+	    "ports",  "drops",	  "counters", "havips", "policers", "stages",	  "tables",
+	    "ip6gw"};
 	bool ok = false;
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -2609,6 +2698,8 @@ int main(int argc, char **argv)
 		rc = sl_cmd_ports(&c);
 	else if (strcmp(cmd, "havips") == 0)
 		rc = sl_cmd_havips(&c);
+	else if (strcmp(cmd, "ip6gw") == 0)
+		rc = sl_cmd_ip6gw(&c);
 	else if (strcmp(cmd, "drops") == 0)
 		rc = sl_cmd_counts(&c, SL_COUNTS_DROPS);
 	else if (strcmp(cmd, "policers") == 0)

@@ -140,7 +140,7 @@ class Segment(unittest.TestCase):
         self.assertEqual(j["lcore_ids"], [1, 2])
         d = {x["reason"]: x for x in j["drops"]}
         # only non-zero reasons, summed over lcores 0 and 1 only
-        self.assertEqual(set(d), {"unknown_vlan", "no_route"})
+        self.assertEqual(set(d), {"unknown_vlan", "no_route", "ip6gw_egress_only"})
         self.assertEqual(d["unknown_vlan"]["total"], 12)
         self.assertEqual(d["unknown_vlan"]["per_lcore"], [5, 7])
         self.assertEqual(d["no_route"]["total"], 2)
@@ -154,7 +154,7 @@ class Segment(unittest.TestCase):
         self.assertIn("unknown_vlan", names)
         self.assertGreater(len(names), 20)
         self.assertTrue(all(x["total"] == 0 for x in j["drops"]
-                            if x["reason"] not in ("unknown_vlan", "no_route")))
+                            if x["reason"] not in ("unknown_vlan", "no_route", "ip6gw_egress_only")))
 
     def test_counters(self):
         j = run_json(self.seg, "counters")
@@ -197,6 +197,21 @@ class Segment(unittest.TestCase):
         out = p.stdout
         self.assertIn("192.168.1.100", out)
         self.assertIn("(1 HaVips with a holder)", out)
+
+    def test_ip6gw(self):
+        j = run_json(self.seg, "ip6gw")
+        self.assertTrue(j["dataplane_attached"])
+        self.assertEqual(j["egress_only_flows"], 7)
+        self.assertEqual(j["egress_only_capacity"], 65536)
+        self.assertEqual(j["drops"]["ip6gw_egress_only"], 5)
+        self.assertEqual(j["drops"]["ip6gw_havip_no_holder"], 0)
+        self.assertNotIn("no_route", j["drops"])
+        self.assertEqual(j["counters"]["ip6gw_rule_havip"], 6)
+        self.assertEqual(j["counters"]["ip6gw_in"], 0)
+        p = run(self.seg, "ip6gw")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("egress-only flows: 7 of 65536", p.stdout)
+        self.assertRegex(p.stdout, r"ip6gw_egress_only +5")
 
     def test_ports(self):
         j = run_json(self.seg, "ports")
@@ -258,7 +273,7 @@ class Segment(unittest.TestCase):
         j = run_json(self.seg, "policers")
         self.assertTrue(j["dataplane_attached"])
         p = {x["index"]: x for x in j["policers"]}
-        self.assertEqual(sorted(p), [0, 2, 3])  # 1 is a hole
+        self.assertEqual(sorted(p), [0, 2, 3, 4])  # 1 is a hole
         self.assertEqual((p[0]["kind"], p[0]["id"], p[0]["address"], p[0]["direction"]),
                          ("ip", "eip-t", "198.51.100.1", "out"))
         self.assertEqual((p[0]["mbps"], p[0]["burst_bytes"], p[0]["parent"]), (10, 15180, 2))
@@ -268,10 +283,14 @@ class Segment(unittest.TestCase):
                          ("cbwp", None, None, 7))
         # exported under another tag: not this policer's counters
         self.assertEqual((p[3]["direction"], p[3]["state"], p[3]["conform_packets"]), ("in", "pending", 0))
+        # police6: an IPv6 address's policer, its address from the section's ip6[]
+        self.assertEqual((p[4]["kind"], p[4]["id"], p[4]["address"], p[4]["direction"], p[4]["mbps"]),
+                         ("ip6", "ipv6-t", "2001:db8:a:1::10", "out", 20))
         h = run(self.seg, "policers")
         self.assertEqual(h.returncode, 0, h.stderr)
         self.assertIn("cbwp-t", h.stdout)
         self.assertIn("pending", h.stdout)
+        self.assertIn("2001:db8:a:1::10", h.stdout)
 
     def test_env_segment(self):
         p = run(self.seg, "--json", "vpcs", env_seg=True)

@@ -274,8 +274,9 @@ int main(int argc, char **argv)
 	bh->inet.v6_n = 0;
 
 	/* Police section: 0 eip-t's own outbound (10 Mbps, parent 2), 1 a
-	 * hole, 2 package cbwp-t outbound (100 Mbps), 3 eip-t inbound. */
-	struct sl_pol_ent pols[4] = {
+	 * hole, 2 package cbwp-t outbound (100 Mbps), 3 eip-t inbound; 4
+	 * (police6) ipv6-t outbound, named by ip6[0] (2001:db8:a:1::10). */
+	struct sl_pol_ent pols[5] = {
 	    {.rate = 1250000, .tag = 0x11, .burst = 15180, .parent = 2, .mbps = 10,
 	     .addr = ts_h4("198.51.100.1"), .kind = SL_POL_KIND_IP, .dir = SL_POL_DIR_OUT,
 	     .id = "eip-t"},
@@ -285,15 +286,22 @@ int main(int argc, char **argv)
 	    {.rate = 1250000, .tag = 0x33, .burst = 15180, .parent = SL_POL_IDX_NONE, .mbps = 10,
 	     .addr = ts_h4("198.51.100.1"), .kind = SL_POL_KIND_IP, .dir = SL_POL_DIR_IN,
 	     .id = "eip-t"},
+	    {.rate = 2500000, .tag = 0x44, .burst = 500000, .parent = SL_POL_IDX_NONE, .mbps = 20,
+	     .kind = SL_POL_KIND_IP6, .dir = SL_POL_DIR_OUT, .id = "ipv6-t"},
 	};
+	struct sl_pol_ip6_ent ip6 = {.addr = {0x20, 0x01, 0x0d, 0xb8, 0, 0x0a, 0, 0x01, [15] = 0x10},
+				     .pol = {4, SL_POL_IDX_NONE}};
 	struct sl_pol_sec *ps;
-	uint64_t poff = ts_alloc(&b, 64 + sizeof(pols));
+	uint64_t poff = ts_alloc(&b, 64 + sizeof(pols) + sizeof(ip6));
 
 	ps = SL_BANK_PTR(b.base, poff, struct sl_pol_sec);
-	ps->n_pols = 4;
+	ps->n_pols = 5;
+	ps->n_ip6 = 1;
 	ps->pol_off = 64;
-	ps->ip_off = ps->ip6_off = ps->size = 64 + sizeof(pols);
+	ps->ip_off = ps->ip6_off = 64 + sizeof(pols);
+	ps->size = ps->ip6_off + sizeof(ip6);
 	memcpy((uint8_t *)ps + 64, pols, sizeof(pols));
+	memcpy((uint8_t *)ps + ps->ip6_off, &ip6, sizeof(ip6));
 	bh->police_off = poff;
 	bh->police_size = ps->size;
 	bh->used = b.used;
@@ -370,6 +378,12 @@ int main(int argc, char **argv)
 	memcpy(st->havip[0].mac, "\x02\x00\x00\x00\x00\x0a", 6);
 	st->havip[0].age_ms = 2500;
 	st->havip[0].changes = 3;
+	/* IPv6 gateway (issue 6): 7 egress-only flows of 65,536, some drops */
+	st->ip6eo_capacity = 65536;
+	st->ip6eo_flows = 7;
+	st->lcore[0].drop[SL_DROP_IP6GW_EGRESS_ONLY] = 4;
+	st->lcore[1].drop[SL_DROP_IP6GW_EGRESS_ONLY] = 1;
+	st->lcore[1].cnt[SL_CNT_IP6GW_RULE_HAVIP] = 6;
 	st->updated_ns = UINT64_C(1700000002000000000);
 
 	/* policers 0 and 2 applied with counters; 3 still has another tag */

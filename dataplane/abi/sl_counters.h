@@ -94,7 +94,9 @@
 	_(NAT_FRAG_TIMEOUT, "nat_frag_timeout", "held IPv4 fragment whose first fragment did not come within 2 s") \
 	_(NAT_FRAG_TOO_MANY, "nat_frag_too_many", "early IPv4 fragment beyond the 16 held per datagram") \
 	_(NAT_FRAG_OVERLAP, "nat_frag_overlap", "early IPv4 fragment overlapping or repeating one held") \
-	_(NAT_FRAG_BAD, "nat_frag_bad", "non-first IPv4 fragment of a SNAT/DNAT flow: empty, beyond 65,535 bytes, or not the last and not a multiple of 8 bytes")
+	_(NAT_FRAG_BAD, "nat_frag_bad", "non-first IPv4 fragment of a SNAT/DNAT flow: empty, beyond 65,535 bytes, or not the last and not a multiple of 8 bytes") \
+	/* IPv6 ingress route rules via a HaVip (issues 6/12, session 5) */ \
+	_(IP6GW_HAVIP_NO_HOLDER, "ip6gw_havip_no_holder", "IPv6 from the Internet steered by a rule to a HaVip whose holder is not known (or has no IPv6 next hop)")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \
@@ -133,7 +135,9 @@
 	_(IP6GW_RULE, "ip6gw_rule", "IPv6 packets from the Internet steered by an ingress route rule") \
 	_(IP6GW_EO_EXPIRED, "ip6gw_eo_expired", "egress-only flows removed by the expiry scan") \
 	/* NAT fragments before their first fragment (issue 5) */ \
-	_(NAT_FRAGS_HELD, "nat_fragments_held", "non-first IPv4 fragments held until their first fragment came (counted again in nat_fragments when released)")
+	_(NAT_FRAGS_HELD, "nat_fragments_held", "non-first IPv4 fragments held until their first fragment came (counted again in nat_fragments when released)") \
+	/* IPv6 ingress route rules via a HaVip (issues 6/12, session 5) */ \
+	_(IP6GW_RULE_HAVIP, "ip6gw_rule_havip", "IPv6 packets from the Internet steered by an ingress route rule to a HaVip's holder")
 
 #define SL_DROP_ENUM(sym, name, desc) SL_DROP_##sym,
 enum sl_drop_reason { SL_FOREACH_DROP(SL_DROP_ENUM) SL_DROP_MAX };

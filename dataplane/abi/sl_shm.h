@@ -73,7 +73,7 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 14u /* 8: exception-path counters (issue 8), HaVip section and
+#define SL_SHM_ABI_VERSION 16u /* 8: exception-path counters (issue 8), HaVip section and
 				  * holder export (issue 12); 9: police section and policer
 				  * export (issue 7), NAT session drops and counters (issue 5);
 				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6);
@@ -82,7 +82,13 @@
 				  * sl_nh_group) and per-member counters (issue 8);
 				  * 13: per-queue and per-route-table counters
 				  * (issue 11, operators' counters);
-				  * 14: NAT early-fragment drops and counter (issue 5) */
+				  * 14: NAT early-fragment drops and counter (issue 5);
+				  * 15: HaVip next hops of IPv6 ingress route rules
+				  * (issues 6/12: sl_ip6gw_havip_ent, SL_IP6GW_RULE_HAVIP),
+				  * egress-only flow count in the stats area (issue 6);
+				  * 16: police6 (issues 7/6): the police section's ip6[]
+				  * filled, indexed like the IPv6 gateway section's addr[],
+				  * SL_POL_KIND_IP6 */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -501,10 +507,12 @@ struct sl_havip_sec {
  *                   (SL_POL_DIR_*): the IP's own policer, or its package's
  *                   aggregate when it has no limit of its own;
  *                   SL_POL_IDX_NONE = not policed
- *   ip6[n_ip6]      reserved for IPv6 addresses (the v6 gateway's Internet
- *                   bandwidth): (address, policer per direction) sorted by
- *                   address; always 0 entries in this ABI version's
- *                   sluiced, and sluice-dp does not read it yet
+ *   ip6[n_ip6]      (police6, ABI 12) per address index of the IPv6 gateway
+ *                   section (n_ip6 is its n_addrs; the same bank holds
+ *                   both), the address (for display) and the policer index
+ *                   of each direction of its Internet bandwidth (kind IP6,
+ *                   no parent: IPv6 bandwidth is not in packages);
+ *                   SL_POL_IDX_NONE = not policed
  *
  * Policer indexes are stable for as long as their object (public IP and
  * direction, package and direction) exists, so a change of rate keeps the
@@ -524,6 +532,8 @@ enum sl_pol_kind {
 	SL_POL_KIND_IP = 1,   /**< a public IP's own limit (EIP Bandwidth, per-EIP cap) */
 	SL_POL_KIND_CBWP = 2, /**< a common bandwidth package's aggregate */
 	SL_POL_KIND_BWP = 3,  /**< a NAT bandwidth package's aggregate */
+	/* police6 (issues 7/6, ABI 12) */
+	SL_POL_KIND_IP6 = 4,  /**< an IPv6 address's Internet bandwidth (id: Ipv6AddressId) */
 };
 
 struct sl_pol_ent {
@@ -544,7 +554,7 @@ struct sl_pol_ip_ent {
 };
 
 struct sl_pol_ip6_ent {
-	uint8_t addr[16];	      /**< network order */
+	uint8_t addr[16];	      /**< network order (the gateway section's address) */
 	uint32_t pol[SL_POL_DIR_MAX]; /**< policer index per direction */
 };
 
@@ -578,7 +588,14 @@ struct sl_pol_sec {
  *   rule_rt[]       per gateway, intervals of destination -> global
  *                   next-hop index (SL_NH_GATEWAY via the target's IPv6
  *                   address, in the bank's next-hop array), 0 = no rule;
- *                   the longest rule prefix wins
+ *                   the longest rule prefix wins; a value with
+ *                   SL_IP6GW_RULE_HAVIP set is a HaVip target instead:
+ *                   the low bits index havip[]
+ *   havip[n_havips] (ABI 13) HaVip targets of rules: the HaVip (VPC, IPv4
+ *                   address, VSwitch gateway address) and, per associated
+ *                   instance, its IPv4 address and the global next hop
+ *                   via its IPv6 address. sluice-dp picks the instance
+ *                   that holds the HaVip now (docs/ipv6gw.md)
  */
 #define SL_IP6GW_A_BANDWIDTH 0x1u /**< has Internet bandwidth: may talk to the Internet */
 #define SL_IP6GW_A_EGRESS_ONLY 0x2u /**< egress-only: inbound only for flows it started */
@@ -596,16 +613,37 @@ struct sl_ip6gw_addr_ent {
 	uint32_t vpc_index;
 	uint32_t gw;	    /**< gateway index */
 	uint32_t bandwidth; /**< Mbps, 0 without bandwidth (policing: issue 7) */
-	uint32_t policer;   /**< policer index for issue 7, 0 = none */
+	uint32_t policer;   /**< unused (0): the police section's ip6[] has it */
 	uint32_t flags;	    /**< SL_IP6GW_A_* */
 	uint32_t pad;
 	char id[SL_ID_LEN]; /**< Ipv6AddressId */
+};
+
+/* HaVip next hops of ingress route rules (ABI 13, issues 6/12). */
+#define SL_IP6GW_RULE_HAVIP 0x80000000u /**< rule_rt[].nh: havip[] index | this */
+
+struct sl_ip6gw_havip_inst {
+	uint32_t addr; /**< the instance's IPv4 address (host order): holders are named by it */
+	uint32_t nh;   /**< global next hop: SL_NH_GATEWAY via its IPv6 address */
+};
+
+struct sl_ip6gw_havip_ent {
+	uint32_t vpc_index;
+	uint32_t addr;	 /**< the HaVip's IPv4 address, host order */
+	uint32_t src;	 /**< its VSwitch's IPv4 gateway address: sender of ARP probes */
+	uint32_t n_inst; /**< entries of inst[] in use: the associated instances */
+	struct sl_ip6gw_havip_inst inst[SL_HAVIP_MAX_INST];
+	char id[SL_ID_LEN]; /**< HaVipId */
 };
 
 struct sl_ip6gw_sec {
 	uint32_t n_gws, n_vpc_rt, n_addrs, n_rule_rt;
 	uint64_t gw_off, vpc_rt_off, addr_off, rule_rt_off;
 	uint64_t size; /**< bytes of the section */
+	/* ABI 13 (HaVip targets of rules) */
+	uint32_t n_havips;
+	uint32_t pad;
+	uint64_t havip_off;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -778,6 +816,10 @@ struct sl_stats_header {
 	struct sl_nhg_lcore_ctr {
 		uint64_t pkts[SL_NHG_COUNTED];
 	} nhg[SL_MAX_LCORES];
+	/* IPv6 gateway egress-only state (ABI 13, issue 6): written by the
+	 * main lcore with the snapshots, under `seq`. */
+	uint32_t ip6eo_capacity; /**< flows the table can hold; 0 = no table */
+	uint32_t ip6eo_flows;	 /**< flows held: alive, or expired and awaiting the expiry scan */
 	/* Operators' counters (issue 11), per lcore slot like lcore[], no
 	 * seqcount (monotonic words, one writer each), summed by readers over
 	 * slots [0, n_lcores):
@@ -887,7 +929,9 @@ static_assert(sizeof(struct sl_pol_export) == 48, "policer export");
 static_assert(offsetof(struct sl_bank_header, ip6gw_off) == 232, "bank ip6gw section");
 static_assert(sizeof(struct sl_ip6gw_gw_ent) == SL_ID_LEN + 16, "ip6gw gw");
 static_assert(sizeof(struct sl_ip6gw_addr_ent) == 40 + SL_ID_LEN, "ip6gw addr");
-static_assert(sizeof(struct sl_ip6gw_sec) == 56, "ip6gw section header");
+static_assert(sizeof(struct sl_ip6gw_sec) == 72, "ip6gw section header");
+static_assert(sizeof(struct sl_ip6gw_havip_ent) == 16 + 8 * SL_HAVIP_MAX_INST + SL_ID_LEN,
+	      "ip6gw havip target");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
 static_assert(offsetof(struct sl_port_stats, trunk) == 44 &&
 		  offsetof(struct sl_port_stats, ipackets) == 48,

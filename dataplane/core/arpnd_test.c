@@ -623,6 +623,7 @@ static void test_havip_claims(void **state)
 	assert_non_null(p);
 	assert_true(sl_neigh_usable(p->state));
 	assert_memory_equal(&p->mac, &mac_b, 6);
+	assert_int_equal(sl_neigh_holder(t, &kh), a2); /* what ip6gw_in reads */
 	assert_int_equal(ctx.stats->cnt[SL_CNT_HAVIP_HOLDER_CHANGES], 1);
 	assert_int_equal(sl_havip_export(t, bank, out, 2, 3 * hz), 1);
 	assert_string_equal(out[0].havip_id, "hv-1");
@@ -634,6 +635,7 @@ static void test_havip_claims(void **state)
 	/* i-a1 takes over by gratuitous ARP (reply form) */
 	sl_arp_input(t, arp(SL_T_PORT_IN, SL_T_VLAN_A, RTE_ARP_OP_REPLY, &mac_a1, hv, hv), 3 * hz);
 	assert_memory_equal(&sl_neigh_find(t, &kh)->mac, &mac_a1, 6);
+	assert_int_equal(sl_neigh_holder(t, &kh), a1);
 	assert_int_equal(ctx.stats->cnt[SL_CNT_HAVIP_HOLDER_CHANGES], 2);
 	assert_int_equal(ctx.n_sent, 0);
 
@@ -667,6 +669,8 @@ static void test_havip_claims(void **state)
 	SL_BANK_PTR(bank, bank->havip_off, struct sl_havip_sec)->ent[0].inst[0].id[3] = '9';
 	assert_int_equal(sl_havip_export(t, bank, out, 2, 11 * hz), 0);
 	assert_int_equal(sl_neigh_find(t, &kh)->state, SL_NEIGH_FAILED);
+	assert_int_equal(sl_neigh_holder(t, &kh), 0);
+	assert_int_equal(atomic_load(&t->sh[rte_hash_lookup(t->h, &kh)].holder), 0);
 	bank->havip_off = 0;
 	assert_int_equal(sl_havip_export(t, bank, out, 2, 11 * hz), 0);
 	assert_int_equal(t->havip_hi, 0);

@@ -41,6 +41,7 @@
 #include <rte_ethdev.h>
 
 #include "sl_dp.h"
+#include "sl_ip6gw.h"
 #include "sl_log.h"
 #include "sl_neigh.h"
 
@@ -110,6 +111,8 @@ void sl_ctrl_export(struct sl_dp *dp)
 				      sl_dp_now(dp));
 	st->n_havip = sl_havip_export(dp->neigh, dp->main_w->bank, st->havip, SL_MAX_HAVIP_EXPORT,
 				      sl_dp_now(dp));
+	if (dp->ip6eo) /* issue 6: the egress-only flow count */
+		sl_ip6eo_usage(dp->ip6eo, &st->ip6eo_flows, &st->ip6eo_capacity);
 	st->updated_ns = sl_realtime_ns();
 
 	atomic_store_explicit(&st->seq, seq + 2, memory_order_release);

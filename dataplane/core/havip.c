@@ -32,7 +32,16 @@
  * made FAILED, so the next packet asks again and only an associated
  * instance's answer is taken.
  *
- * Concurrency: main lcore only (the neighbour table's single writer).
+ * IPv6 ingress route rules via a HaVip (issues 6/12, docs/ipv6gw.md): the
+ * accepted holder's IPv4 address is also stored in the HaVip entry's
+ * shared part (sl_neigh_shared.holder), where the ip6gw_in stage reads it
+ * to pick the holder's next hop via its IPv6 address; it is cleared with
+ * the holder. Such a HaVip whose holder is unknown is resolved from the
+ * export (every 100 ms; sl_neigh_probe paces the requests a second apart),
+ * since no IPv4 packet may ever ask for it (sl_havip_probe_ip6gw).
+ *
+ * Concurrency: main lcore only (the neighbour table's single writer),
+ * except sl_havip_ip6gw_key(), a pure function workers call too.
  */
 #include <errno.h>
 #include <string.h>
@@ -161,6 +170,7 @@ static int sl_havip_accept(struct sl_neigh_table *t, struct sl_havip_holder *r,
 	}
 	memcpy(r->holder_id, inst->id, sizeof(r->holder_id));
 	r->holder_id[SL_ID_LEN - 1] = '\0';
+	sl_neigh_set_holder(t, &key, inst->addr);
 	r->mac = *mac;
 	r->port = port;
 	r->vlan = vlan;
@@ -263,6 +273,20 @@ void sl_havip_timer(struct sl_neigh_table *t, uint64_t now)
 	}
 }
 
+/* The record's holder is no more: its entry names nobody; `key` (may be
+ * NULL) gets the entry's key. */
+static void sl_havip_forget_holder(struct sl_neigh_table *t, const struct sl_havip_holder *r,
+				   struct sl_neigh_key *key)
+{
+	rte_be32_t a = rte_cpu_to_be_32(r->addr);
+	struct sl_neigh_key k;
+
+	sl_neigh_key_init(&k, r->port, r->vlan, SL_AF_INET, &a);
+	sl_neigh_set_holder(t, &k, 0);
+	if (key)
+		*key = k;
+}
+
 /* Is the record's holder still an associated instance of `hv`? */
 static bool sl_havip_still_associated(const struct sl_havip_holder *r,
 				      const struct sl_havip_ent *hv)
@@ -290,16 +314,17 @@ uint32_t sl_havip_export(struct sl_neigh_table *t, const struct sl_bank_header *
 
 			if (hv == NULL || strncmp(hv->id, r->havip_id, SL_ID_LEN) != 0) {
 				sl_havip_claim_clear(t, r);
+				if (r->has_holder)
+					sl_havip_forget_holder(t, r, NULL);
 				r->in_use = 0; /* the HaVip is gone (or moved) */
 				continue;
 			}
 			if (r->has_holder && !sl_havip_still_associated(r, hv)) {
 				/* unassociated: it may not hold the address any
 				 * more; the next packet asks who does */
-				rte_be32_t a = rte_cpu_to_be_32(r->addr);
 				struct sl_neigh_key key;
 
-				sl_neigh_key_init(&key, r->port, r->vlan, SL_AF_INET, &a);
+				sl_havip_forget_holder(t, r, &key);
 				sl_neigh_invalidate(t, &key, now);
 				r->has_holder = 0;
 			}
@@ -319,5 +344,45 @@ uint32_t sl_havip_export(struct sl_neigh_table *t, const struct sl_bank_header *
 	}
 	while (t->havip_hi > 0 && !t->havip[t->havip_hi - 1].in_use)
 		t->havip_hi--;
+	sl_havip_probe_ip6gw(t, b, now);
 	return n;
+}
+
+bool sl_havip_ip6gw_key(const struct sl_bank_header *b, const struct sl_ip6gw_havip_ent *h,
+			struct sl_neigh_key *k)
+{
+	const struct sl_nexthop *nh;
+	rte_be32_t a = rte_cpu_to_be_32(h->addr);
+	uint16_t port;
+
+	if (h->n_inst == 0)
+		return false;
+	nh = sl_bank_nh(b, h->inst[0].nh);
+	port = sl_nh_port(nh);
+	if (port >= RTE_MAX_ETHPORTS)
+		return false;
+	sl_neigh_key_init(k, port, nh->vlan, SL_AF_INET, &a);
+	return true;
+}
+
+void sl_havip_probe_ip6gw(struct sl_neigh_table *t, const struct sl_bank_header *b, uint64_t now)
+{
+	const struct sl_ip6gw_sec *s;
+	const struct sl_ip6gw_havip_ent *h;
+
+	if (b == NULL || b->ip6gw_off == 0)
+		return;
+	s = SL_BANK_PTR(b, b->ip6gw_off, const struct sl_ip6gw_sec);
+	h = (const struct sl_ip6gw_havip_ent *)((const uint8_t *)s + s->havip_off);
+	for (uint32_t i = 0; i < s->n_havips; i++) {
+		rte_be32_t src = rte_cpu_to_be_32(h[i].src);
+		const struct sl_neigh_priv *p;
+		struct sl_neigh_key key;
+
+		if (!sl_havip_ip6gw_key(b, &h[i], &key))
+			continue;
+		p = sl_neigh_find(t, &key);
+		if (p == NULL || !sl_neigh_usable(p->state))
+			sl_neigh_probe(t, &key, SL_ROLE_INSIDE, &src, now);
+	}
 }

@@ -198,6 +198,7 @@ static void sl_neigh_del(struct sl_neigh_table *t, uint32_t pos)
 	sl_neigh_drop_queue(t, p, SL_DROP_NEIGH_FAILED);
 	atomic_store_explicit(&t->sh[pos].word, 0, memory_order_release);
 	atomic_store_explicit(&t->sh[pos].used, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->sh[pos].holder, 0, memory_order_relaxed);
 	rc = rte_hash_del_key(t->h, &p->key);
 	p->in_use = 0;
 	t->n_entries--;
@@ -473,6 +474,14 @@ void sl_neigh_invalidate(struct sl_neigh_table *t, const struct sl_neigh_key *ke
 
 	if (pos >= 0 && (uint32_t)pos < t->size && t->pv[pos].in_use)
 		sl_neigh_fail(t, (uint32_t)pos, now);
+}
+
+void sl_neigh_set_holder(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint32_t holder)
+{
+	int32_t pos = rte_hash_lookup(t->h, key);
+
+	if (pos >= 0 && (uint32_t)pos < t->size && t->pv[pos].in_use)
+		atomic_store_explicit(&t->sh[pos].holder, holder, memory_order_release);
 }
 
 const struct sl_neigh_priv *sl_neigh_find(const struct sl_neigh_table *t,

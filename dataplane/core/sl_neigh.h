@@ -59,7 +59,11 @@ _Static_assert(sizeof(struct sl_neigh_key) == 32, "neighbour key");
 struct sl_neigh_shared {
 	_Atomic uint64_t word;
 	_Atomic uint32_t used; /**< set by workers when they use a STALE entry */
-	uint32_t pad;
+	/** Entry of a HaVip address (havip.c): the IPv4 address (host order)
+	 * of the associated instance that holds it, 0 if none; written by
+	 * the main lcore after the word, read by workers for the IPv6 ingress
+	 * rules via the HaVip (stage ip6gw_in). 0 for every other entry. */
+	_Atomic uint32_t holder;
 };
 
 /** Main lcore's view of an entry. */
@@ -221,6 +225,21 @@ static inline uint8_t sl_neigh_lookup(struct sl_neigh_table *t, const struct sl_
 	return sl_neigh_read(t, rte_hash_lookup(t->h, k), mac);
 }
 
+/**
+ * The holder of the HaVip whose neighbour key is `k` (the instance's IPv4
+ * address, host order), 0 if the entry is not usable or names nobody.
+ * A holder change may be seen one packet late (the MAC is stored first).
+ */
+static inline uint32_t sl_neigh_holder(struct sl_neigh_table *t, const struct sl_neigh_key *k)
+{
+	int32_t pos = rte_hash_lookup(t->h, k);
+	struct rte_ether_addr mac;
+
+	if (!sl_neigh_usable(sl_neigh_read(t, pos, &mac)))
+		return 0;
+	return atomic_load_explicit(&t->sh[pos].holder, memory_order_acquire);
+}
+
 /* ---- L2 rewrite --------------------------------------------------------- */
 
 /**
@@ -312,6 +331,10 @@ void sl_neigh_timer(struct sl_neigh_table *t, uint64_t now);
 int sl_neigh_probe(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint8_t port_role,
 		   const void *src, uint64_t now);
 
+/** Set the HaVip holder of `key`'s entry (struct sl_neigh_shared.holder);
+ * no-op without an entry. */
+void sl_neigh_set_holder(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint32_t holder);
+
 /** Mark `key` FAILED (workers stop using it; its queue is dropped): its
  * MAC is known to be wrong. No-op without an entry. */
 void sl_neigh_invalidate(struct sl_neigh_table *t, const struct sl_neigh_key *key, uint64_t now);
@@ -390,13 +413,24 @@ void sl_havip_learned(struct sl_neigh_table *t, const struct sl_bank_header *b,
 		      const struct sl_meta *md, const struct rte_ether_addr *sha, rte_be32_t sip,
 		      uint64_t now);
 
+/** IPv6 ingress rules via a HaVip (bank `b`'s IPv6 gateway section): start
+ * resolving every such HaVip whose holder is not known, so that the
+ * holder answers (a claim). From the one-second export. */
+void sl_havip_probe_ip6gw(struct sl_neigh_table *t, const struct sl_bank_header *b, uint64_t now);
+
+/** The neighbour key of HaVip target `h` of an IPv6 gateway section (the
+ * port and VLAN of its instances' next hops). false if it has none. */
+bool sl_havip_ip6gw_key(const struct sl_bank_header *b, const struct sl_ip6gw_havip_ent *h,
+			struct sl_neigh_key *k);
+
 /** Expire pending claims (from sl_neigh_timer). */
 void sl_havip_timer(struct sl_neigh_table *t, uint64_t now);
 
 /**
  * Snapshot the holders into `out` (at most `max`), after forgetting the
  * records of HaVips no longer in `b` and holders no longer associated
- * (when `b` is not NULL). Returns the number written.
+ * (when `b` is not NULL), and probe the unheld HaVips of IPv6 ingress
+ * rules (sl_havip_probe_ip6gw). Returns the number written.
  */
 uint32_t sl_havip_export(struct sl_neigh_table *t, const struct sl_bank_header *b,
 			 struct sl_havip_export *out, uint32_t max, uint64_t now);

@@ -41,6 +41,10 @@
  *   /sluice/nat_sessions ",CURSOR[,ADDR[,PORT]]": up to SL_TEL_NAT_PAGE
  *                       sessions from slot CURSOR (default 0) matching the
  *                       address / port, with "next"
+ *   /sluice/ip6gw       the IPv6 gateway (issue 6): the egress-only state
+ *                       table's capacity, flows held and flows alive (a
+ *                       scan of the table, O(capacity)), and every
+ *                       ip6gw_* drop reason and counter summed over lcores
  *   /sluice/log_level   the level of each sluice.* log type (keyed "core",
  *                       "port", ...: telemetry names take no dots); with
  *                       ",PATTERN:LEVEL" (a glob, as the EAL's --log-level)
@@ -93,6 +97,7 @@
 #include <rte_telemetry.h>
 
 #include "sl_dp.h"
+#include "sl_ip6gw.h"
 #include "sl_log.h"
 #include "sl_nat.h"
 #include "sl_telemetry.h"
@@ -716,6 +721,62 @@ static struct sl_dp *sl_tel_enter_need(struct rte_tel_data *d, enum sl_tel_need 
 	return dp;
 }
 
+/* Every drop reason (kind 0) or counter (1) whose name starts with
+ * `prefix`, summed over lcores, into dict `o`. */
+static void sl_tel_sum_prefixed(const struct sl_dp *dp, int kind, const char *prefix,
+				struct rte_tel_data *o)
+{
+	const struct sl_stats_header *st = dp->shm->stats;
+	const char *const *names = kind == 0 ? sl_tel_drop_names : sl_tel_cnt_names;
+	unsigned int n = kind == 0 ? SL_DROP_MAX : SL_CNT_MAX, nl = sl_tel_n_lcores(dp);
+
+	rte_tel_data_start_dict(o);
+	for (unsigned int k = 0; k < n; k++) {
+		uint64_t tot = 0;
+
+		if (strncmp(names[k], prefix, strlen(prefix)) != 0)
+			continue;
+		for (unsigned int l = 0; l < nl; l++)
+			tot += sl_tel_u64(kind == 0 ? &st->lcore[l].drop[k] : &st->lcore[l].cnt[k]);
+		rte_tel_data_add_dict_u64(o, names[k], tot);
+	}
+}
+
+static int sl_tel_ip6gw(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_tel_data *drops, *cnts;
+	uint32_t held = 0, cap = 0;
+	struct sl_dp *dp;
+
+	(void)cmd;
+	if (params && *params)
+		return sl_tel_error(d, "/sluice/ip6gw takes no parameter");
+	dp = sl_tel_enter();
+	if (!dp)
+		return sl_tel_not_attached(d);
+	drops = rte_tel_data_alloc();
+	cnts = rte_tel_data_alloc();
+	if (!drops || !cnts) {
+		sl_tel_leave();
+		rte_tel_data_free(drops);
+		rte_tel_data_free(cnts);
+		return -ENOMEM;
+	}
+	if (dp->ip6eo)
+		sl_ip6eo_usage(dp->ip6eo, &held, &cap);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "egress_only_capacity", cap);
+	rte_tel_data_add_dict_u64(d, "egress_only_flows", held);
+	rte_tel_data_add_dict_u64(d, "egress_only_alive",
+				  dp->ip6eo ? sl_ip6eo_count(dp->ip6eo, sl_dp_now(dp)) : 0);
+	sl_tel_sum_prefixed(dp, 0, "ip6gw_", drops);
+	sl_tel_sum_prefixed(dp, 1, "ip6gw_", cnts);
+	rte_tel_data_add_dict_container(d, "drops", drops, 0);
+	rte_tel_data_add_dict_container(d, "counters", cnts, 0);
+	sl_tel_leave();
+	return 0;
+}
+
 /* Sessions per /sluice/nat_sessions answer (about 250 bytes each). */
 #define SL_TEL_NAT_PAGE 48
 
@@ -1070,6 +1131,9 @@ static const struct {
      "sluice-dp: NAT session table: usage, per gateway and per public IP. No parameters"},
     {"/sluice/nat_sessions", sl_tel_nat_sessions,
      "sluice-dp: NAT sessions, 48 from a slot. Parameters: CURSOR[,ADDR|any[,PORT]]"},
+    {"/sluice/ip6gw", sl_tel_ip6gw,
+     "sluice-dp: IPv6 gateway: egress-only flows (capacity, held, alive), ip6gw drops and "
+     "counters. No parameters"},
     {"/sluice/log_level", sl_tel_log_level,
      "sluice-dp: level of each sluice.* log type. Parameter: PATTERN:LEVEL to set first, e.g. "
      "sluice.port:debug"},

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "sl_core_test.h" /* its EAL set-up is not used: telemetry must be on */
+#include "sl_ip6gw.h"
 #include "sl_telemetry.h"
 
 static char sl_tt_sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -413,6 +414,51 @@ static void test_queues_and_tables(void **state)
 	sl_tt_dp.n_ports = 0;
 }
 
+/* /sluice/ip6gw: the egress-only table's usage and the ip6gw_* drops and
+ * counters (issue 6). */
+static void test_ip6gw(void **state)
+{
+	struct sl_stats_header *st = sl_tt_shm.stats;
+	const struct sl_ip6eo_conf conf = {.capacity = 64, .n_readers = 1};
+	struct sl_ip6eo_key k = {.vpc_index = 3, .proto = 17, .in_port = 1000, .ext_port = 53};
+	uint64_t now = rte_rdtsc();
+	json_t *v;
+
+	(void)state;
+	st->lcore[1].drop[SL_DROP_IP6GW_EGRESS_ONLY] = 4;
+	st->lcore[2].drop[SL_DROP_IP6GW_EGRESS_ONLY] = 1;
+	st->lcore[0].drop[SL_DROP_IP6GW_HAVIP_NO_HOLDER] = 2;
+	st->lcore[2].cnt[SL_CNT_IP6GW_RULE_HAVIP] = 9;
+	v = sl_tt_cmd("/sluice/ip6gw"); /* no table (sluice-dp could not create it) */
+	assert_int_equal(sl_tt_int(v, "egress_only_capacity"), 0);
+	assert_int_equal(sl_tt_int(v, "egress_only_flows"), 0);
+	assert_int_equal(sl_tt_int(json_object_get(v, "drops"), "ip6gw_egress_only"), 5);
+	assert_int_equal(sl_tt_int(json_object_get(v, "drops"), "ip6gw_havip_no_holder"), 2);
+	assert_int_equal(sl_tt_int(json_object_get(v, "drops"), "ip6gw_state_full"), 0);
+	assert_null(json_object_get(json_object_get(v, "drops"), "no_route"));
+	assert_int_equal(sl_tt_int(json_object_get(v, "counters"), "ip6gw_rule_havip"), 9);
+	assert_int_equal(sl_tt_int(json_object_get(v, "counters"), "ip6gw_in"), 0);
+	assert_null(json_object_get(json_object_get(v, "counters"), "rx_packets"));
+	json_decref(v);
+
+	sl_tt_dp.ip6eo = sl_ip6eo_create("sl_tt_ip6eo", &conf);
+	assert_non_null(sl_tt_dp.ip6eo);
+	for (unsigned int i = 0; i < 3; i++) {
+		k.in_port = (uint16_t)(1000 + i);
+		assert_int_equal(sl_ip6eo_out(sl_tt_dp.ip6eo, &k, 0, now), 0);
+	}
+	v = sl_tt_cmd("/sluice/ip6gw");
+	assert_int_equal(sl_tt_int(v, "egress_only_capacity"), 64);
+	assert_int_equal(sl_tt_int(v, "egress_only_flows"), 3);
+	assert_int_equal(sl_tt_int(v, "egress_only_alive"), 3);
+	json_decref(v);
+	sl_tt_expect_error("/sluice/ip6gw,x", "no parameter");
+	sl_telemetry_detach(); /* no command reads the table while it goes */
+	sl_ip6eo_free(sl_tt_dp.ip6eo);
+	sl_tt_dp.ip6eo = NULL;
+	sl_telemetry_attach(&sl_tt_dp);
+}
+
 static void test_detach(void **state)
 {
 	(void)state;
@@ -428,9 +474,10 @@ int main(void)
 	    cmocka_unit_test(test_not_attached),
 	};
 	const struct CMUnitTest attached[] = {
-	    cmocka_unit_test(test_status), cmocka_unit_test(test_drops_and_counters),
-	    cmocka_unit_test(test_lcores), cmocka_unit_test(test_neighbours),
+	    cmocka_unit_test(test_status),   cmocka_unit_test(test_drops_and_counters),
+	    cmocka_unit_test(test_lcores),   cmocka_unit_test(test_neighbours),
 	    cmocka_unit_test(test_policers), cmocka_unit_test(test_queues_and_tables),
+	    cmocka_unit_test(test_ip6gw),
 	    cmocka_unit_test(test_detach),
 	};
 	int rc;

@@ -230,6 +230,14 @@ static bool sl_police_ok(const struct sl_bank_header *b, uint64_t bank_size)
 		for (unsigned int d = 0; d < SL_POL_DIR_MAX; d++)
 			if (ip[i].pol[d] >= s->n_pols && ip[i].pol[d] != SL_POL_IDX_NONE)
 				return false;
+	/* police6: ip6[].pol[] likewise */
+	for (uint32_t i = 0; i < s->n_ip6; i++)
+		for (unsigned int d = 0; d < SL_POL_DIR_MAX; d++) {
+			uint32_t k = SL_POL_SEC_PTR(s, s->ip6_off, struct sl_pol_ip6_ent)[i].pol[d];
+
+			if (k >= s->n_pols && k != SL_POL_IDX_NONE)
+				return false;
+		}
 	return true;
 }
 
@@ -251,8 +259,13 @@ static bool sl_ip6gw_ok(const struct sl_bank_header *b, uint64_t bank_size)
 	    !sl_span_ok(s->gw_off, s->n_gws, sizeof(struct sl_ip6gw_gw_ent), lim) ||
 	    !sl_span_ok(s->vpc_rt_off, s->n_vpc_rt, sizeof(struct sl_rt6_entry), lim) ||
 	    !sl_span_ok(s->addr_off, s->n_addrs, sizeof(struct sl_ip6gw_addr_ent), lim) ||
-	    !sl_span_ok(s->rule_rt_off, s->n_rule_rt, sizeof(struct sl_rt6_entry), lim))
+	    !sl_span_ok(s->rule_rt_off, s->n_rule_rt, sizeof(struct sl_rt6_entry), lim) ||
+	    !sl_span_ok(s->havip_off, s->n_havips, sizeof(struct sl_ip6gw_havip_ent), lim))
 		return false;
+	for (uint32_t i = 0; i < s->n_havips; i++) /* HaVip targets (ABI 13) */
+		if (SL_IP6GW_PTR(s, s->havip_off, struct sl_ip6gw_havip_ent)[i].n_inst >
+		    SL_HAVIP_MAX_INST)
+			return false;
 	for (uint32_t i = 0; i < s->n_vpc_rt; i++)
 		if (SL_IP6GW_PTR(s, s->vpc_rt_off, struct sl_rt6_entry)[i].nh > s->n_gws)
 			return false;

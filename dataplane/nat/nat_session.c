@@ -23,11 +23,15 @@
  * lcore, 16-byte keys, bulk lookup with prefetching, extendable buckets so
  * an insert never fails below capacity).
  *
- * Keys. Four kinds share the hash (struct sl_nat_key.kind): a session's
- * inside original tuple (IN) and outside reply tuple (OUT), and a
- * mapping's inside endpoint (MAP_IN) and public endpoint (MAP_OUT). A hash
- * entry's data is (index << 1 | direction) for sessions, the index for
- * mappings.
+ * Keys. The hash holds sessions only (struct sl_nat_key.kind): a
+ * session's inside original tuple (IN) and outside reply tuple (OUT); an
+ * entry's data is (index << 1 | direction). Mappings are found by their
+ * private endpoint (EIM reuse) and their public endpoint (filtering) only
+ * by writers, under the lock, so they have their own plain index (two
+ * open-addressing tables, below) instead of two rte_hash keys each: an
+ * rte_hash add in a 1M table costs several cache misses and the reader
+ * machinery no mapping lookup needs (the mapping index cut creation by a
+ * third and memory per session by 150 bytes, docs/BENCHMARKS.md).
  *
  * Writers. All structural changes (create, delete, expire, reclaim,
  * configuration) run under t->lock. rte_hash's own multi-writer mode would
@@ -51,15 +55,16 @@
  *
  * Deletion and reclamation. Delete (under the lock): `live` = 0, the keys
  * leave the hash (rte_hash_del_key; in LF mode the key slot is not freed),
- * the mapping loses a reference and, at zero, leaves the hash and frees its
- * public port, the gateway's count drops; then an rte_rcu_qsbr token goes
- * into the pending FIFO with the session, mapping and key positions. Once
+ * the mapping loses a reference and, at zero, leaves the mapping index and
+ * frees its public port, the gateway's count drops; then an rte_rcu_qsbr
+ * token goes into the pending FIFO with the session, mapping and key
+ * positions. Once
  * every worker reported a quiescent state after the token (workers report
  * once per loop iteration and keep no session pointer across iterations),
  * the key positions are freed (rte_hash_free_key_with_position) and the
  * session and mapping slots go back to their free stacks. A freed public
- * port may be given to a new mapping at once: the old MAP_OUT key is
- * already gone, and a worker still translating with the old session only
+ * port may be given to a new mapping at once: the old mapping is already
+ * out of the index, and a worker still translating with the old session only
  * finishes the packet it has.
  *
  * Ports. A bitmap of 65536 bits per public IP and protocol (TCP, UDP, ICMP
@@ -100,6 +105,7 @@
 #include <rte_errno.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "sl_nat.h"
 
@@ -107,7 +113,7 @@ struct sl_nat_pend {
 	uint64_t token;
 	uint32_t s;	/* session slot */
 	uint32_t m;	/* mapping slot freed with it, or SL_NAT_NONE */
-	int32_t pos[4]; /* hash positions to free (-1: none) */
+	int32_t pos[2]; /* the session's hash positions to free */
 };
 
 static const char *const sl_nat_cnames[SL_NAT_C_MAX] = {[SL_NAT_C_NONE] = "none",
@@ -223,14 +229,13 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 
 	snprintf(hname, sizeof(hname), "%s_h", name);
 	hp.name = hname;
-	/* Two session keys and (at most) two mapping keys per session,
+	/* Two session keys per session (mappings have their own index),
 	 * plus a quarter: rte_hash sizes its buckets from `entries` (next
-	 * power of two), and with exactly 4 keys per session a full table
+	 * power of two), and with exactly 2 keys per session a full table
 	 * fills the buckets to 100 % when the capacity is a power of two
-	 * (cuckoo displacement makes creation 50 % slower). 5 keys keep the
-	 * bucket load between 40 and 80 % for +24 bytes per session
-	 * (docs/BENCHMARKS.md). */
-	hp.entries = 5 * conf->max_sessions;
+	 * (cuckoo displacement makes creation 50 % slower). 2.5 keys keep the
+	 * bucket load between 40 and 80 % (docs/BENCHMARKS.md). */
+	hp.entries = conf->max_sessions / 2 * 5 + 8;
 	hp.key_len = sizeof(struct sl_nat_key);
 	hp.hash_func = rte_hash_crc;
 	hp.socket_id = SOCKET_ID_ANY;
@@ -243,6 +248,12 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 	t->m = rte_zmalloc("sl_nat_m", sizeof(*t->m) * conf->max_sessions, RTE_CACHE_LINE_SIZE);
 	t->free_s = rte_malloc("sl_nat_fs", sizeof(uint32_t) * conf->max_sessions, 0);
 	t->free_m = rte_malloc("sl_nat_fm", sizeof(uint32_t) * conf->max_sessions, 0);
+	/* the mapping index: at most half full (one slot per mapping) */
+	t->mmask = rte_align32pow2(2 * conf->max_sessions) - 1;
+	t->map_in =
+	    rte_malloc("sl_nat_mi", sizeof(*t->map_in) * (t->mmask + 1ull), RTE_CACHE_LINE_SIZE);
+	t->map_out =
+	    rte_malloc("sl_nat_mo", sizeof(*t->map_out) * (t->mmask + 1ull), RTE_CACHE_LINE_SIZE);
 	t->pend = rte_malloc("sl_nat_pend", sizeof(*t->pend) * conf->max_sessions, 0);
 	t->gw = rte_zmalloc("sl_nat_gw", sizeof(*t->gw) * conf->max_gws, RTE_CACHE_LINE_SIZE);
 	t->ip = rte_zmalloc("sl_nat_ip", sizeof(*t->ip) * conf->max_pubips, RTE_CACHE_LINE_SIZE);
@@ -253,8 +264,8 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 	qsz = rte_rcu_qsbr_get_memsize(conf->n_workers);
 	t->qsbr = rte_zmalloc("sl_nat_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	t->frag = sl_nat_frags_create(SL_NAT_FRAG_SLOTS, t->conf.hz);
-	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->pend || !t->gw || !t->ip || !t->st ||
-	    !t->frag || !t->gst || !t->qsbr)
+	if (!t->s || !t->m || !t->free_s || !t->free_m || !t->map_in || !t->map_out || !t->pend ||
+	    !t->gw || !t->ip || !t->st || !t->frag || !t->gst || !t->qsbr)
 		goto fail;
 	if (rte_rcu_qsbr_init(t->qsbr, conf->n_workers) != 0)
 		goto fail;
@@ -264,6 +275,8 @@ struct sl_nat_table *sl_nat_create(const char *name, const struct sl_nat_conf *c
 		t->free_m[i] = conf->max_sessions - 1 - i;
 	}
 	t->n_free_s = t->n_free_m = conf->max_sessions;
+	for (uint32_t i = 0; i <= t->mmask; i++)
+		t->map_in[i].mi = t->map_out[i].mi = SL_NAT_NONE;
 	return t;
 inval:
 	rte_free(t);
@@ -284,6 +297,8 @@ void sl_nat_free(struct sl_nat_table *t)
 	rte_free(t->m);
 	rte_free(t->free_s);
 	rte_free(t->free_m);
+	rte_free(t->map_in);
+	rte_free(t->map_out);
 	rte_free(t->pend);
 	rte_free(t->gw);
 	rte_free(t->ip);
@@ -399,40 +414,98 @@ uint32_t sl_nat_ports_in_use(const struct sl_nat_table *t, uint16_t idx, uint8_t
 
 /* ---- mappings -------------------------------------------------------------- */
 
-static void sl_nat_map_keys(const struct sl_nat_mapping *m, struct sl_nat_key *kin,
-			    struct sl_nat_key *kout)
+/*
+ * The mapping index: two open-addressing tables with linear probing,
+ * map_in by (gw, private ip, port, proto) and map_out by (public ip, port,
+ * proto), each slot a 32-bit hash and a mapping index. Only writers use it
+ * (under t->lock: EIM reuse and filtering on creation, deletion), so it
+ * needs none of rte_hash's reader machinery: an insert is one store in a
+ * slot the lookup before it brought into the cache. At most half full
+ * (capacity >= 2 x max_sessions slots). Deletion shifts the run back (no
+ * tombstones). A mapping slot itself is reused only after a grace period,
+ * like a session's (sessions point to it).
+ */
+/* CRC is linear: without the finaliser, endpoints that differ in a few
+ * bits (one instance's ports, one gateway's) land in clustered slots. */
+static inline uint32_t sl_nat_mhash_in(uint16_t gw, uint8_t proto, uint32_t ip, uint16_t port)
 {
-	*kin = (struct sl_nat_key){.src = m->in_ip,
-				   .sport = m->in_port,
-				   .proto = m->proto,
-				   .kind = SL_NAT_K_MAP_IN,
-				   .gw = m->gw};
-	*kout = (struct sl_nat_key){
-	    .dst = m->pub_ip, .dport = m->pub_port, .proto = m->proto, .kind = SL_NAT_K_MAP_OUT};
+	return sl_nat_mix32(rte_hash_crc_8byte((uint64_t)ip << 32 | (uint32_t)port << 16 | proto,
+					       0x9e3779b9u ^ gw));
+}
+
+static inline uint32_t sl_nat_mhash_out(uint8_t proto, uint32_t ip, uint16_t port)
+{
+	return sl_nat_mix32(
+	    rte_hash_crc_8byte((uint64_t)ip << 32 | (uint32_t)port << 16 | proto, 0x85ebca6bu));
+}
+
+/* The mapping whose private endpoint (out false) or public endpoint (out
+ * true) is (gw, proto, ip, port), or SL_NAT_NONE. Lock held. */
+static uint32_t sl_nat_mfind(const struct sl_nat_table *t, bool out, uint32_t h, uint16_t gw,
+			     uint8_t proto, uint32_t ip, uint16_t port)
+{
+	const struct sl_nat_mslot *tab = out ? t->map_out : t->map_in;
+
+	for (uint32_t i = h & t->mmask;; i = (i + 1) & t->mmask) {
+		const struct sl_nat_mapping *m;
+
+		if (tab[i].mi == SL_NAT_NONE)
+			return SL_NAT_NONE;
+		if (tab[i].hash != h)
+			continue;
+		m = &t->m[tab[i].mi];
+		if (m->proto == proto &&
+		    (out ? m->pub_ip == ip && m->pub_port == port
+			 : m->in_ip == ip && m->in_port == port && m->gw == gw))
+			return tab[i].mi;
+	}
+}
+
+/* Insert mapping `mi` (absent) with hash `h`. Lock held. */
+static void sl_nat_mput(struct sl_nat_table *t, struct sl_nat_mslot *tab, uint32_t h, uint32_t mi)
+{
+	uint32_t i = h & t->mmask;
+
+	while (tab[i].mi != SL_NAT_NONE)
+		i = (i + 1) & t->mmask;
+	tab[i] = (struct sl_nat_mslot){.hash = h, .mi = mi};
+}
+
+/* Remove mapping `mi` (present, hash `h`): backward-shift deletion, every
+ * entry after it in the run that may move (its home is not cyclically in
+ * (hole, entry]) fills the hole. Lock held. */
+static void sl_nat_mdel(struct sl_nat_table *t, struct sl_nat_mslot *tab, uint32_t h, uint32_t mi)
+{
+	uint32_t mask = t->mmask, i = h & mask, j;
+
+	while (tab[i].mi != mi) {
+		if (tab[i].mi == SL_NAT_NONE)
+			return; /* not indexed: nothing to remove (never expected) */
+		i = (i + 1) & mask;
+	}
+	for (j = (i + 1) & mask; tab[j].mi != SL_NAT_NONE; j = (j + 1) & mask)
+		if (((j - (tab[j].hash & mask)) & mask) >= ((j - i) & mask)) {
+			tab[i] = tab[j];
+			i = j;
+		}
+	tab[i].mi = SL_NAT_NONE;
 }
 
 const struct sl_nat_mapping *sl_nat_mapping_by_public(struct sl_nat_table *t, uint8_t proto,
 						      uint32_t ip, uint16_t port)
 {
-	struct sl_nat_key k = {.dst = ip, .dport = port, .proto = proto, .kind = SL_NAT_K_MAP_OUT};
-	void *data;
+	uint32_t mi;
 
-	if (rte_hash_lookup_data(t->h, &k, &data) < 0)
-		return NULL;
-	return &t->m[(uintptr_t)data];
+	rte_spinlock_lock(&t->lock);
+	mi = sl_nat_mfind(t, true, sl_nat_mhash_out(proto, ip, port), 0, proto, ip, port);
+	rte_spinlock_unlock(&t->lock);
+	return mi == SL_NAT_NONE ? NULL : &t->m[mi];
 }
 
-/* Read the MAP_IN key of `k`'s inside endpoint without the lock: only to
- * bring its buckets into the cache before the lock is taken. */
-static void sl_nat_map_warm(struct sl_nat_table *t, const struct sl_nat_key *k)
+/* Where a new mapping's port search starts: hashed from the private endpoint. */
+static inline uint32_t sl_nat_port_hint(const struct sl_nat_key *k)
 {
-	struct sl_nat_key kin = {.src = k->src,
-				 .sport = k->sport,
-				 .proto = k->proto,
-				 .kind = SL_NAT_K_MAP_IN,
-				 .gw = k->gw};
-
-	(void)rte_hash_lookup(t->h, &kin);
+	return sl_nat_mix32(k->src ^ ((uint32_t)k->sport << 16));
 }
 
 /* Paired pooling: the pool member the source prefers (rendezvous hash). */
@@ -457,26 +530,67 @@ static int sl_nat_pool_pick(const struct sl_nat_table *t, const struct sl_nat_po
 	return pick;
 }
 
+/*
+ * Before the lock: ask for every line the locked part of a new flow will
+ * touch that can be known now, so their cache misses overlap instead of
+ * following one another inside the critical section: the private
+ * endpoint's map_in slot, the session and mapping slots at the top of the
+ * free stacks, the paired public IP's bitmap word where the port search
+ * starts and the map_out slot of that first port. The free stacks and the
+ * pool are read without the lock: hints for prefetching only (a stale
+ * index prefetches a useless line), never used otherwise.
+ */
+static void sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *k,
+			       const struct sl_nat_pool *pool)
+{
+	uint32_t ns = __atomic_load_n(&t->n_free_s, __ATOMIC_RELAXED);
+	uint32_t nm = __atomic_load_n(&t->n_free_m, __ATOMIC_RELAXED);
+	int pick, pi = sl_nat_proto_index(k->proto);
+
+	rte_prefetch0(&t->map_in[sl_nat_mhash_in(k->gw, k->proto, k->src, k->sport) & t->mmask]);
+	if (ns && ns <= t->conf.max_sessions) {
+		uint32_t si = __atomic_load_n(&t->free_s[ns - 1], __ATOMIC_RELAXED);
+
+		if (si < t->conf.max_sessions)
+			rte_prefetch0(&t->s[si]);
+	}
+	if (nm && nm <= t->conf.max_sessions) {
+		uint32_t mi = __atomic_load_n(&t->free_m[nm - 1], __ATOMIC_RELAXED);
+
+		if (mi < t->conf.max_sessions)
+			rte_prefetch0(&t->m[mi]);
+	}
+	pick = pool ? sl_nat_pool_pick(t, pool, k->src) : -1;
+	if (pick >= 0 && pi >= 0) {
+		uint32_t lo = t->conf.port_min, hi = t->conf.port_max;
+		uint32_t start = lo + sl_nat_port_hint(k) % (hi - lo + 1);
+
+		rte_prefetch0(&t->ip[pick].bits[pi][start >> 6]);
+		/* the map_out slot of the port the search will most likely
+		 * return: the first it tries (a lightly used IP) */
+		rte_prefetch0(
+		    &t->map_out[sl_nat_mhash_out(k->proto, t->ip[pick].addr, (uint16_t)start) &
+				t->mmask]);
+	}
+}
+
 /* The inside endpoint's live mapping, or a new one from the pool. Lock
  * held. Mapping index, or SL_NAT_NONE with *why set. */
 static uint32_t sl_nat_map_get(struct sl_nat_table *t, unsigned int wid, const struct sl_nat_key *k,
-			       const struct sl_nat_pool *pool, enum sl_nat_drop *why)
+			       const struct sl_nat_pool *pool, enum sl_nat_drop *why, bool *fresh)
 {
-	struct sl_nat_key kin = {.src = k->src,
-				 .sport = k->sport,
-				 .proto = k->proto,
-				 .kind = SL_NAT_K_MAP_IN,
-				 .gw = k->gw};
+	uint32_t h_in = sl_nat_mhash_in(k->gw, k->proto, k->src, k->sport);
 	struct sl_nat_key kout;
 	struct sl_nat_pubip *ip;
 	struct sl_nat_mapping *m;
 	uint32_t mi;
-	void *data;
 	int pick, port, pi = sl_nat_proto_index(k->proto);
 
-	if (rte_hash_lookup_data(t->h, &kin, &data) >= 0) {
+	mi = sl_nat_mfind(t, false, h_in, k->gw, k->proto, k->src, k->sport);
+	if (mi != SL_NAT_NONE) {
+		*fresh = false;
 		t->st[wid].c[SL_NAT_C_MAPPING_REUSED]++;
-		return (uint32_t)(uintptr_t)data;
+		return mi;
 	}
 	pick = pool ? sl_nat_pool_pick(t, pool, k->src) : -1;
 	if (pick < 0) {
@@ -484,7 +598,7 @@ static uint32_t sl_nat_map_get(struct sl_nat_table *t, unsigned int wid, const s
 		return SL_NAT_NONE;
 	}
 	ip = &t->ip[pick];
-	port = sl_nat_port_alloc(t, ip, pi, sl_nat_mix32(k->src ^ ((uint32_t)k->sport << 16)));
+	port = sl_nat_port_alloc(t, ip, pi, sl_nat_port_hint(k));
 	if (port < 0) {
 		ip->exhausted++;
 		*why = SL_NAT_DROP_PORTS_EXHAUSTED;
@@ -508,24 +622,9 @@ static uint32_t sl_nat_map_get(struct sl_nat_table *t, unsigned int wid, const s
 				     .pub_port = (uint16_t)port,
 				     .pubip = (uint16_t)pick,
 				     .gw = k->gw};
-	sl_nat_map_keys(m, &kin, &kout);
-	m->pos[0] = rte_hash_add_key_data(t->h, &kin, (void *)(uintptr_t)mi);
-	m->pos[1] = rte_hash_add_key_data(t->h, &kout, (void *)(uintptr_t)mi);
-	if (m->pos[0] < 0 || m->pos[1] < 0) {
-		/* Cannot happen: the hash holds 4 keys per session slot. */
-		if (m->pos[0] >= 0) {
-			rte_hash_del_key(t->h, &kin);
-			rte_hash_free_key_with_position(t->h, m->pos[0]);
-		}
-		if (m->pos[1] >= 0) {
-			rte_hash_del_key(t->h, &kout);
-			rte_hash_free_key_with_position(t->h, m->pos[1]);
-		}
-		sl_nat_port_free(ip, pi, (uint16_t)port);
-		t->free_m[t->n_free_m++] = mi;
-		*why = SL_NAT_DROP_TABLE_FULL;
-		return SL_NAT_NONE;
-	}
+	sl_nat_mput(t, t->map_in, h_in, mi);
+	sl_nat_mput(t, t->map_out, sl_nat_mhash_out(m->proto, m->pub_ip, m->pub_port), mi);
+	*fresh = true;
 	t->st[wid].c[SL_NAT_C_MAPPING_NEW]++;
 	return mi;
 }
@@ -544,19 +643,18 @@ static void sl_nat_del_locked(struct sl_nat_table *t, uint32_t si)
 	p = &t->pend[(t->pend_head + n) % t->conf.max_sessions];
 	p->s = si;
 	p->m = SL_NAT_NONE;
-	p->pos[2] = p->pos[3] = -1;
-	for (int d = 0; d < 2; d++) {
-		rte_hash_del_key(t->h, &s->k[d]);
-		p->pos[d] = s->pos[d];
-	}
+	/* rte_hash_del_key returns the key's position (its slot, freed only
+	 * after the grace period: readers may still compare that key).
+	 * rte_hash_add_key_data returns 0, not the position: keeping its
+	 * result freed slot 0 again and again, so two live keys came to share
+	 * a slot after enough deletions (fixed in the NAT performance pass). */
+	for (int d = 0; d < 2; d++)
+		p->pos[d] = rte_hash_del_key(t->h, &s->k[d]);
 	if (m && --m->refs == 0) {
-		struct sl_nat_key kin, kout;
-
-		sl_nat_map_keys(m, &kin, &kout);
-		rte_hash_del_key(t->h, &kin);
-		rte_hash_del_key(t->h, &kout);
-		p->pos[2] = m->pos[0];
-		p->pos[3] = m->pos[1];
+		sl_nat_mdel(t, t->map_in, sl_nat_mhash_in(m->gw, m->proto, m->in_ip, m->in_port),
+			    s->map);
+		sl_nat_mdel(t, t->map_out, sl_nat_mhash_out(m->proto, m->pub_ip, m->pub_port),
+			    s->map);
 		p->m = s->map;
 		sl_nat_port_free(&t->ip[m->pubip], sl_nat_proto_index(m->proto), m->pub_port);
 	}
@@ -576,7 +674,7 @@ static void sl_nat_reclaim_locked(struct sl_nat_table *t, uint32_t max)
 
 		if (rte_rcu_qsbr_check(t->qsbr, p->token, false) != 1)
 			break;
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 2; i++)
 			if (p->pos[i] >= 0)
 				rte_hash_free_key_with_position(t->h, p->pos[i]);
 		t->free_s[t->n_free_s++] = p->s;
@@ -627,12 +725,14 @@ static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsi
 		unsigned int d = i ? last : first;
 
 		/* rte_hash's LF add stores the key with release semantics:
-		 * a reader that finds it sees the session filled in. */
-		s->pos[d] = rte_hash_add_key_data(t->h, &s->k[d], (void *)(uintptr_t)(si << 1 | d));
-		if (s->pos[d] < 0) {
+		 * a reader that finds it sees the session filled in. It
+		 * returns 0 or an error, never the key's position. */
+		if (rte_hash_add_key_data(t->h, &s->k[d], (void *)(uintptr_t)(si << 1 | d)) < 0) {
 			if (i == 1) {
-				rte_hash_del_key(t->h, &s->k[first]);
-				rte_hash_free_key_with_position(t->h, s->pos[first]);
+				int32_t pos = rte_hash_del_key(t->h, &s->k[first]);
+
+				if (pos >= 0)
+					rte_hash_free_key_with_position(t->h, pos);
 			}
 			return SL_NAT_DROP_TABLE_FULL;
 		}
@@ -641,12 +741,13 @@ static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsi
 }
 
 /* Common part of both creations once the session's keys are known. Lock
- * held; `mi` is the mapping (referenced by the new session on success). */
-static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int wid,
-					   const struct sl_nat_key *kin,
-					   const struct sl_nat_key *kout, uint32_t mi,
-					   unsigned int dir, uint64_t origin, uint8_t tcp_flags,
-					   uint64_t now, struct sl_nat_session **out)
+ * held; `mi` is the mapping (referenced by the new session on success);
+ * `other_free`: the caller has just checked that the key of the other
+ * direction is free (a new mapping's: sl_nat_map_get). */
+static enum sl_nat_drop
+sl_nat_new_session(struct sl_nat_table *t, unsigned int wid, const struct sl_nat_key *kin,
+		   const struct sl_nat_key *kout, uint32_t mi, unsigned int dir, uint64_t origin,
+		   uint8_t tcp_flags, uint64_t now, bool other_free, struct sl_nat_session **out)
 {
 	struct sl_nat_gw *g = &t->gw[kin->gw];
 	struct sl_nat_session *s;
@@ -659,7 +760,7 @@ static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int 
 	 * talking to an inside endpoint both ways at once). A new mapping is
 	 * checked before its port is taken (sl_nat_map_get), so a conflict
 	 * here never leaves a mapping without sessions. */
-	if (rte_hash_lookup(t->h, dir == SL_NAT_DIR_ORIG ? kout : kin) >= 0)
+	if (!other_free && rte_hash_lookup(t->h, dir == SL_NAT_DIR_ORIG ? kout : kin) >= 0)
 		return SL_NAT_DROP_CONFLICT;
 	si = t->free_s[--t->n_free_s];
 	s = &t->s[si];
@@ -667,6 +768,7 @@ static enum sl_nat_drop sl_nat_new_session(struct sl_nat_table *t, unsigned int 
 	s->k[SL_NAT_DIR_REPLY] = *kout;
 	s->gw = kin->gw;
 	s->map = mi;
+	s->pubip = mi != SL_NAT_NONE ? t->m[mi].pubip : SL_NAT_PUBIP_NONE;
 	s->origin = origin;
 	atomic_store_explicit(&s->last, now, memory_order_relaxed);
 	atomic_store_explicit(&s->tcp,
@@ -738,6 +840,7 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 	struct sl_nat_key kout;
 	struct sl_nat_mapping *m;
 	enum sl_nat_drop rc = sl_nat_precheck(t, k, k->gw);
+	bool fresh = false;
 	uint32_t mi;
 
 	*out = NULL;
@@ -747,10 +850,10 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 	 * since the caller's miss (then no lock at all), and they bring the
 	 * buckets the locked part reads into the cache, so the critical
 	 * section waits for fewer cache misses. */
+	sl_nat_create_warm(t, k, pool);
 	*out = sl_nat_recheck(t, wid, k);
 	if (*out)
 		return SL_NAT_OK;
-	sl_nat_map_warm(t, k);
 	rte_spinlock_lock(&t->lock);
 	sl_nat_reclaim_locked(t, 8);
 	*out = sl_nat_recheck(t, wid, k);
@@ -759,14 +862,14 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 	rc = sl_nat_admit(t, k->gw, now);
 	if (rc != SL_NAT_OK)
 		goto unlock;
-	mi = sl_nat_map_get(t, wid, k, pool, &rc);
+	mi = sl_nat_map_get(t, wid, k, pool, &rc, &fresh);
 	if (mi == SL_NAT_NONE)
 		goto unlock;
 	m = &t->m[mi];
 	/* the reply: remote -> public endpoint */
 	sl_nat_key_out(&kout, k->proto, k->dst, k->dport, m->pub_ip, m->pub_port);
 	rc = sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, pool->origin, tcp_flags, now,
-				out);
+				fresh, out);
 unlock:
 	rte_spinlock_unlock(&t->lock);
 	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, k->gw, rc);
@@ -776,12 +879,9 @@ enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
 				  const struct sl_nat_key *k, uint8_t tcp_flags, uint64_t now,
 				  struct sl_nat_session **out)
 {
-	struct sl_nat_key mk = {
-	    .dst = k->dst, .dport = k->dport, .proto = k->proto, .kind = SL_NAT_K_MAP_OUT};
 	struct sl_nat_key kin;
 	struct sl_nat_mapping *m;
 	enum sl_nat_drop rc = SL_NAT_OK;
-	void *data;
 	uint32_t mi;
 	uint16_t gw = UINT16_MAX; /* known once the mapping is */
 
@@ -793,11 +893,12 @@ enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
 	*out = sl_nat_recheck(t, wid, k);
 	if (*out)
 		goto unlock;
-	if (rte_hash_lookup_data(t->h, &mk, &data) < 0) {
+	mi = sl_nat_mfind(t, true, sl_nat_mhash_out(k->proto, k->dst, k->dport), 0, k->proto,
+			  k->dst, k->dport);
+	if (mi == SL_NAT_NONE) {
 		rc = SL_NAT_DROP_NO_MAPPING;
 		goto unlock;
 	}
-	mi = (uint32_t)(uintptr_t)data;
 	m = &t->m[mi];
 	gw = m->gw;
 	if (!(t->gw[m->gw].flags & SL_NAT_GW_EIF)) {
@@ -809,7 +910,8 @@ enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,
 		goto unlock;
 	sl_nat_key_in(&kin, m->gw, k->proto, m->in_ip, m->in_port, k->src, k->sport);
 	t->st[wid].c[SL_NAT_C_MAPPING_REUSED]++;
-	rc = sl_nat_new_session(t, wid, &kin, k, mi, SL_NAT_DIR_REPLY, 0, tcp_flags, now, out);
+	rc = sl_nat_new_session(t, wid, &kin, k, mi, SL_NAT_DIR_REPLY, 0, tcp_flags, now, false,
+				out);
 unlock:
 	rte_spinlock_unlock(&t->lock);
 	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, gw, rc);
@@ -838,7 +940,7 @@ enum sl_nat_drop sl_nat_create_dnat(struct sl_nat_table *t, unsigned int wid,
 	sl_nat_key_in(&kin, gw, k->proto, int_ip, k->proto == IPPROTO_ICMP ? k->dport : int_port,
 		      k->src, k->sport);
 	rc = sl_nat_new_session(t, wid, &kin, k, SL_NAT_NONE, SL_NAT_DIR_REPLY, origin, tcp_flags,
-				now, out);
+				now, false, out);
 unlock:
 	rte_spinlock_unlock(&t->lock);
 	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, gw, rc);

@@ -39,10 +39,10 @@
 
 /** What a hash key stands for. */
 enum sl_nat_kind {
-	SL_NAT_K_IN = 1,      /**< session, inside original: inside -> remote */
-	SL_NAT_K_OUT = 2,     /**< session, outside reply: remote -> public */
-	SL_NAT_K_MAP_IN = 3,  /**< mapping by inside (gw, ip, port, proto) */
-	SL_NAT_K_MAP_OUT = 4, /**< mapping by public (ip, port, proto) */
+	SL_NAT_K_IN = 1,  /**< session, inside original: inside -> remote */
+	SL_NAT_K_OUT = 2, /**< session, outside reply: remote -> public */
+	/* 3 and 4 were the mappings' keys: mappings have their own index
+	 * (struct sl_nat_mslot) since the NAT performance pass */
 };
 
 /** Direction of a packet relative to its session. */
@@ -257,7 +257,12 @@ struct sl_nat_session {
 	_Atomic uint8_t live;	/**< 1 from creation until deleted (lock) */
 	uint16_t gw;
 	uint32_t map;	 /**< mapping index, SL_NAT_NONE for DNAT (lock) */
-	int32_t pos[2];	 /**< rte_hash positions of k[] (lock) */
+	uint16_t pubip;	 /**< the mapping's public IP (t->ip index), so a
+			  * translation reads no mapping; SL_NAT_PUBIP_NONE
+			  * for DNAT. Constant. (Where the hash positions of
+			  * k[] were: rte_hash_del_key returns them.) */
+	uint16_t pad;
+	uint32_t pad2;
 	uint64_t origin; /**< what made it (sl_nat_origin_of): its SNAT entry
 			  * or forward entry, so deleting that ends it; 0 =
 			  * none (endpoint-independent filtering). Constant. */
@@ -279,7 +284,14 @@ struct sl_nat_mapping {
 	uint32_t refs;	/**< sessions using it */
 	uint16_t gw;
 	uint16_t pad2;
-	int32_t pos[2]; /**< rte_hash positions of the MAP_IN / MAP_OUT keys */
+	uint64_t pad3;
+};
+
+/** A slot of the mapping index (nat_session.c): the hash of the mapping's
+ * private or public endpoint, and its index (SL_NAT_NONE: empty). */
+struct sl_nat_mslot {
+	uint32_t hash;
+	uint32_t mi;
 };
 
 #define SL_NAT_PORT_WORDS (65536 / 64)
@@ -356,6 +368,7 @@ struct sl_nat_conf {
 #define SL_NAT_TMO_TCP_TRANS_DEF 240 /* RFC 5382 REQ-5: >= 4 min */
 #define SL_NAT_TMO_ICMP_DEF 60	     /* RFC 5508 REQ-1: >= 60 s */
 
+#define SL_NAT_PUBIP_NONE UINT16_MAX
 #define SL_NAT_EXPIRE_MAX 256u /* entries examined per sl_nat_expire() call, at most */
 #define SL_NAT_NONE UINT32_MAX
 
@@ -477,6 +490,10 @@ struct sl_nat_table {
 	rte_spinlock_t lock __rte_cache_aligned;
 	uint32_t n_free_s, n_free_m;
 	uint32_t *free_s, *free_m; /* stacks of free indices */
+	/* mappings by private endpoint and by public endpoint (lock only:
+	 * open addressing, at most half full, mmask + 1 slots each) */
+	struct sl_nat_mslot *map_in, *map_out;
+	uint32_t mmask;
 	struct sl_nat_pend *pend;  /* FIFO, capacity max_sessions */
 	uint32_t pend_head;
 };
@@ -751,8 +768,8 @@ struct sl_nat_filter {
 uint32_t sl_nat_export(struct sl_nat_table *t, const struct sl_nat_filter *f, uint64_t now,
 		       uint32_t *cursor, struct sl_nat_session_info *out, uint32_t max);
 
-/** Find a mapping by its public side (kind MAP_OUT key built from ip, port,
- * proto). Lock-free; NULL if none. For hairpinning and display. */
+/** Find a mapping by its public side (ip, port, proto). Takes the lock;
+ * NULL if none. For display and tests. */
 const struct sl_nat_mapping *sl_nat_mapping_by_public(struct sl_nat_table *t, uint8_t proto,
 						      uint32_t ip, uint16_t port);
 

@@ -39,6 +39,9 @@ struct sl_ip6eo_table {
 	uint32_t n_readers;
 	uint64_t tmo[SL_NAT_TMO_MAX];	/**< in TSC ticks */
 	rte_spinlock_t lock;		/**< adds and deletes */
+	/** Flows in the hash (alive, or expired and not yet deleted by the
+	 * scan): written under `lock`, read by anyone (sl_ip6eo_usage). */
+	_Atomic uint32_t n_held;
 	uint32_t cursor[RTE_MAX_LCORE]; /**< next position of each reader's scan */
 };
 
@@ -166,6 +169,7 @@ int sl_ip6eo_out(struct sl_ip6eo_table *t, const struct sl_ip6eo_key *k, uint8_t
 			e->key = *k;
 			atomic_store_explicit(&e->tcp, 0, memory_order_relaxed);
 			atomic_store_explicit(&e->live, 1, memory_order_release);
+			atomic_fetch_add_explicit(&t->n_held, 1, memory_order_relaxed);
 		}
 		sl_ip6eo_touch(e, SL_NAT_DIR_ORIG, flags, now);
 	}
@@ -229,6 +233,7 @@ unsigned int sl_ip6eo_expire(struct sl_ip6eo_table *t, unsigned int idx, uint64_
 			if (atomic_load_explicit(&e->live, memory_order_relaxed) &&
 			    !sl_ip6eo_fresh(t, e, now)) {
 				atomic_store_explicit(&e->live, 0, memory_order_release);
+				atomic_fetch_sub_explicit(&t->n_held, 1, memory_order_relaxed);
 				rte_hash_del_key(t->h,
 						 &e->key); /* position freed after a grace period */
 				gone++;
@@ -241,6 +246,12 @@ unsigned int sl_ip6eo_expire(struct sl_ip6eo_table *t, unsigned int idx, uint64_
 	}
 	t->cursor[idx] = p;
 	return gone;
+}
+
+void sl_ip6eo_usage(const struct sl_ip6eo_table *t, uint32_t *held, uint32_t *capacity)
+{
+	*held = atomic_load_explicit(&t->n_held, memory_order_relaxed);
+	*capacity = t->cap;
 }
 
 unsigned int sl_ip6eo_count(struct sl_ip6eo_table *t, uint64_t now)

@@ -167,6 +167,10 @@ bool sl_ip6eo_key_of(const struct rte_mbuf *m, uint32_t l3_off, uint8_t proto, u
 /** Positions each worker examines for expiry per loop iteration. */
 #define SL_IP6EO_EXPIRE_BUDGET 64u
 
+/** Flows held (alive, or expired and not yet deleted by the scan) and the
+ * capacity: O(1), from any thread (the stats export, telemetry). */
+void sl_ip6eo_usage(const struct sl_ip6eo_table *t, uint32_t *held, uint32_t *capacity);
+
 /** Flows alive in the table (for tests and telemetry; O(capacity)). */
 unsigned int sl_ip6eo_count(struct sl_ip6eo_table *t, uint64_t now);
 

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -40,16 +41,15 @@ static inline uint32_t sl_nat_gw_of_vpc(const struct sl_nat_sec *sec, uint32_t v
 	const struct sl_nat_vpc_ent *v = SL_NAT_SEC_PTR(sec, sec->vpc_off, struct sl_nat_vpc_ent);
 	uint32_t lo = 0, n = sec->n_vpcs;
 
-	while (n > 0) {
+	if (n == 0)
+		return SL_NAT_IDX_NONE;
+	while (n > 1) { /* lower bound without branches, as sl_nat_ip_find */
 		uint32_t half = n / 2;
 
-		if (v[lo + half].vpc_index < vpc) {
-			lo += half + 1;
-			n -= half + 1;
-		} else {
-			n = half;
-		}
+		lo = v[lo + half].vpc_index < vpc ? lo + half : lo;
+		n -= half;
 	}
+	lo += v[lo].vpc_index < vpc;
 	return lo < sec->n_vpcs && v[lo].vpc_index == vpc ? v[lo].gw : SL_NAT_IDX_NONE;
 }
 
@@ -82,6 +82,12 @@ static inline const struct sl_nat_snat_ent *sl_nat_snat_find(const struct sl_nat
 	return SL_NAT_SEC_PTR(sec, sec->snat_off, struct sl_nat_snat_ent) + (sn - 1);
 }
 
+/** The sort key of a forward entry: (ext_ip, proto, ext_port). */
+static inline uint64_t sl_nat_fwd_key(const struct sl_nat_fwd_ent *x)
+{
+	return (uint64_t)x->ext_ip << 24 | (uint64_t)x->proto << 16 | x->ext_port;
+}
+
 /** Forward entry for (ext_ip, proto, ext_port), host order: the exact one,
  * else the IP's all-Any entry (proto 0, port 0); NULL if neither. */
 static inline const struct sl_nat_fwd_ent *
@@ -91,23 +97,20 @@ sl_nat_fwd_find(const struct sl_nat_sec *sec, uint32_t ext_ip, uint8_t proto, ui
 	uint64_t want[2] = {(uint64_t)ext_ip << 24 | (uint64_t)proto << 16 | ext_port,
 			    (uint64_t)ext_ip << 24};
 
+	if (sec->n_fwd == 0)
+		return NULL;
 	for (int pass = 0; pass < 2; pass++) {
 		uint32_t lo = 0, n = sec->n_fwd;
 
-		while (n > 0) { /* lower bound of (ext_ip, proto, ext_port) */
+		/* lower bound of (ext_ip, proto, ext_port), without branches */
+		while (n > 1) {
 			uint32_t half = n / 2;
-			const struct sl_nat_fwd_ent *x = &f[lo + half];
 
-			if (((uint64_t)x->ext_ip << 24 | (uint64_t)x->proto << 16 | x->ext_port) <
-			    want[pass]) {
-				lo += half + 1;
-				n -= half + 1;
-			} else {
-				n = half;
-			}
+			lo = sl_nat_fwd_key(&f[lo + half]) < want[pass] ? lo + half : lo;
+			n -= half;
 		}
-		if (lo < sec->n_fwd && ((uint64_t)f[lo].ext_ip << 24 | (uint64_t)f[lo].proto << 16 |
-					f[lo].ext_port) == want[pass])
+		lo += sl_nat_fwd_key(&f[lo]) < want[pass];
+		if (lo < sec->n_fwd && sl_nat_fwd_key(&f[lo]) == want[pass])
 			return &f[lo];
 	}
 	return NULL;
@@ -474,6 +477,11 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 	}
 	if (k != 0)
 		sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
+	/* Every hit's session line is a cache miss in a big table: ask for
+	 * them all before the first is read, so they arrive together. */
+	for (unsigned int j = 0; j < k; j++)
+		if (s[j] != NULL)
+			rte_prefetch0(s[j]);
 	for (unsigned int j = 0; j < k; j++) {
 		if (s[j] == NULL) {
 			s[j] = side->create(w, t, sec, &key[j], &pk[j], mb[j]);

@@ -24,8 +24,16 @@
  *   next hop: the gateway's ingress route rule covering the destination
  *       (longest prefix; the target instance's IPv6 address, SL_NH_GATEWAY
  *       in the VPC), else the destination's route in the VPC's table (its
- *       VSwitch, CONNECTED).
- * Then FORWARD6 with md->vpc_index the VPC's and md->nh set.
+ *       VSwitch, CONNECTED); a rule to a HaVip (SL_IP6GW_RULE_HAVIP) goes
+ *       to the associated instance that holds it now: the HaVip's IPv4
+ *       neighbour entry names the holder (its IPv4 address, set by the
+ *       main lcore when it accepts a claim, dataplane/core/havip.c), whose
+ *       next hop via its IPv6 address the section lists; no usable entry
+ *       or a holder the section does not list -> IP6GW_HAVIP_NO_HOLDER
+ *       (the main lcore asks who holds such HaVips, docs/ipv6gw.md).
+ * Then FORWARD6 with md->vpc_index the VPC's and md->nh set, through
+ * POLICE6 first when the address has an inbound policer (police6; not for
+ * the gateway's own LOCAL_ORIGIN packets).
  *
  * Hop limit and MTU are checked here, before the packet changes sides (as
  * eip4 does): an ICMPv6 time exceeded or packet too big is then sourced
@@ -33,12 +41,14 @@
  * after the switch the error would be looked up in the VPC table, whose
  * route to the sender (::/0 to the gateway) carries no source address.
  *
- * Only the quoted packet's fixed header is looked at for an ICMPv6 error:
- * an offending packet with extension headers before its TCP/UDP header is
- * not recognised (dropped IP6GW_EGRESS_ONLY for an egress-only address).
+ * The flow an ICMPv6 error is about: the quoted packet's extension headers
+ * are walked (sl_ip6_walk, up to the end of the quote) to its TCP/UDP or
+ * ICMPv6 header; a quote cut inside its header chain, or a non-first
+ * fragment, names no flow.
  */
 #include "sl_dp.h"
 #include "sl_ip6gw.h"
+#include "sl_neigh.h"
 #include "sl_pipeline.h"
 #include "sl_proto.h"
 
@@ -48,8 +58,9 @@ static bool sl_ip6gw_eo_allows(struct sl_worker *w, struct rte_mbuf *m, uint32_t
 	struct sl_ip6eo_table *t = w->dp ? w->dp->ip6eo : NULL;
 	const struct sl_meta *md = sl_meta(m);
 	struct sl_ip6eo_key k;
-	const uint8_t *type, *qproto;
-	uint8_t flags, tb, qb;
+	struct sl_ip6_chain qc;
+	const uint8_t *type;
+	uint8_t flags, tb;
 	uint32_t q = md->l4_off + SL_ICMP_HDR_LEN; /* quoted IPv6 header */
 
 	if (t == NULL)
@@ -59,14 +70,35 @@ static bool sl_ip6gw_eo_allows(struct sl_worker *w, struct rte_mbuf *m, uint32_t
 	if (md->l4_proto != SL_IPPROTO_ICMPV6)
 		return false;
 	type = rte_pktmbuf_read(m, md->l4_off, 1, &tb);
-	qproto = rte_pktmbuf_read(m, q + 6, 1, &qb);
-	if (type == NULL || *type >= 128 || qproto == NULL)
+	if (type == NULL || *type >= 128 || q + SL_IP6_HDR_LEN > rte_pktmbuf_data_len(m) ||
+	    sl_ip6_walk(m, (uint16_t)q, rte_pktmbuf_pkt_len(m), &qc) != 0)
 		return false;
 	/* an error about a packet the address sent: that packet's flow */
-	if (!sl_ip6eo_key_of(m, q, *qproto, q + SL_IP6_HDR_LEN, false, vpc, &k, &flags) ||
+	if (!sl_ip6eo_key_of(m, q, qc.proto, qc.l4_off, false, vpc, &k, &flags) ||
 	    memcmp(k.in_addr, sl_ip6(m)->dst_addr, 16) != 0)
 		return false;
 	return sl_ip6eo_alive(t, &k, w->now_tsc);
+}
+
+/* The next hop of HaVip target `value` of a rule: its holder's, or
+ * SL_NH_NONE if the holder is unknown. */
+static uint32_t sl_ip6gw_havip_nh(struct sl_worker *w, const struct sl_ip6gw_sec *s, uint32_t value)
+{
+	const struct sl_ip6gw_havip_ent *h;
+	struct sl_neigh_key key;
+	uint32_t holder;
+
+	value &= ~SL_IP6GW_RULE_HAVIP;
+	if (w->dp == NULL || w->dp->neigh == NULL || value >= s->n_havips)
+		return SL_NH_NONE;
+	h = SL_IP6GW_PTR(s, s->havip_off, struct sl_ip6gw_havip_ent) + value;
+	if (!sl_havip_ip6gw_key(w->bank, h, &key))
+		return SL_NH_NONE;
+	holder = sl_neigh_holder(w->dp->neigh, &key);
+	for (uint32_t i = 0; holder && i < h->n_inst; i++)
+		if (h->inst[i].addr == holder)
+			return h->inst[i].nh;
+	return SL_NH_NONE;
 }
 
 static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struct sl_ip6gw_sec *s)
@@ -101,6 +133,14 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 	}
 	nhi = sl_ip6gw_rule(s, g, hi, lo);
 	ruled = nhi != SL_NH_NONE;
+	if (unlikely(nhi & SL_IP6GW_RULE_HAVIP)) {
+		nhi = sl_ip6gw_havip_nh(w, s, nhi);
+		if (nhi == SL_NH_NONE) {
+			sl_drop(w, m, SL_DROP_IP6GW_HAVIP_NO_HOLDER);
+			return;
+		}
+		sl_count(w, SL_CNT_IP6GW_RULE_HAVIP, 1);
+	}
 	if (!ruled) {
 		rt = sl_bank_rt(b, a->vpc_index);
 		nhi = rt ? sl_rt6_lookup(b, rt, hi, lo) : SL_NH_NONE;
@@ -125,7 +165,14 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 	sl_count(w, SL_CNT_IP6GW_IN, 1);
 	md->vpc_index = a->vpc_index;
 	md->nh = nhi;
-	sl_next(w, m, SL_STAGE_FORWARD6);
+	/* police6: the destination's inbound policer, if it has one (not for
+	 * the gateway's own packets: they are not the Internet's) */
+	if (md->flags & SL_META_F_LOCAL_ORIGIN)
+		sl_next(w, m, SL_STAGE_FORWARD6);
+	else
+		sl_next(w, m, sl_police6_next(w, md, (uint32_t)(a - SL_IP6GW_PTR(s, s->addr_off,
+									       struct sl_ip6gw_addr_ent)),
+					      SL_STAGE_FORWARD6));
 }
 
 void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)

@@ -18,6 +18,8 @@
  *     (other protocols, non-first fragments, ICMPv6 errors) pass without
  *     state, so nothing comes back for them. No room for the state:
  *     IP6GW_STATE_FULL (the reply could not come back).
+ * police6: an address with an outbound policer goes through POLICE6 first
+ * (sl_police6_next), which passes it on to IP6GW_IN.
  * Then the packet belongs to the Internet side (md->vpc_index =
  * SL_VPC_INTERNET) and goes to IP6GW_IN, which routes it there or, when
  * the destination is behind an IPv6 gateway too, into that VPC (gated
@@ -33,7 +35,7 @@ static void sl_ip6gw_out_one(struct sl_worker *w, struct rte_mbuf *m, const stru
 {
 	struct sl_ip6eo_table *t = w->dp ? w->dp->ip6eo : NULL;
 	struct sl_meta *md = sl_meta(m);
-	const struct sl_ip6gw_addr_ent *a;
+	const struct sl_ip6gw_addr_ent *a = NULL;
 	struct sl_ip6eo_key k;
 	uint64_t hi, lo;
 	uint8_t flags;
@@ -55,7 +57,13 @@ static void sl_ip6gw_out_one(struct sl_worker *w, struct rte_mbuf *m, const stru
 		sl_count(w, SL_CNT_IP6GW_OUT, 1);
 	}
 	md->vpc_index = SL_VPC_INTERNET;
-	sl_next(w, m, SL_STAGE_IP6GW_IN);
+	/* police6: the source's outbound policer first, if it has one */
+	if (a)
+		sl_next(w, m, sl_police6_next(w, md, (uint32_t)(a - SL_IP6GW_PTR(s, s->addr_off,
+									       struct sl_ip6gw_addr_ent)),
+					      SL_STAGE_IP6GW_IN));
+	else
+		sl_next(w, m, SL_STAGE_IP6GW_IN);
 }
 
 void sl_stage_ip6gw_out(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)

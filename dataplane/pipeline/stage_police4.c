@@ -24,34 +24,31 @@
  * The buckets are sluice-dp's (dp->pol, police.c), shared by all workers
  * and updated by CAS; the stage reads the section of its bank for the
  * indexes only. Per burst, in passes that each prefetch what the next
- * reads: the IPs' ip[] entries, their policers' pol[] entries (parents),
- * the buckets; then meter them all with the clock read once per loop
- * iteration (w->now_tsc). Policer indexes beyond sluice-dp's table pass unmetered,
+ * reads: the IPs' ip[] entries, then (sl_police_stage.h, shared with
+ * police6) their policers' pol[] entries (parents), the buckets; then
+ * meter them all with the clock read once per loop iteration
+ * (w->now_tsc). Policer indexes beyond sluice-dp's table pass unmetered,
  * counted POLICE_UNENFORCED (the operator sizes "policers").
  */
-#include <rte_ether.h>
 #include <rte_prefetch.h>
 
-#include "sl_dp.h"
-#include "sl_policer.h"
+#include "sl_police_stage.h"
 
 void sl_stage_police4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
+	static const enum sl_stage next[SL_POL_DIR_MAX] = {SL_STAGE_ROUTE4, SL_STAGE_ROUTE4};
 	const struct sl_pol_sec *sec = sl_bank_police(w->bank);
-	struct sl_pol_table *t = w->dp->pol;
-	const uint32_t max = w->dp->pol_max;
-	uint32_t own[SL_VEC_MAX], agg[SL_VEC_MAX];
-	const struct sl_pol_ent *pol;
+	uint32_t own[SL_VEC_MAX];
+	uint8_t dir[SL_VEC_MAX];
 
-	if (t == NULL || sec == NULL) {
+	if (w->dp->pol == NULL || sec == NULL) {
 		for (uint16_t i = 0; i < n; i++)
 			sl_next(w, pkts[i], SL_STAGE_ROUTE4);
 		return;
 	}
-	pol = SL_POL_SEC_PTR(sec, sec->pol_off, struct sl_pol_ent);
 	/* Three random lines per packet before the bucket: the IP's entry in
-	 * ip[], its policer's in pol[] (the parent), then the buckets; each
-	 * pass prefetches what the next one reads. */
+	 * ip[] (prefetched here), its policer's in pol[] (the parent), then
+	 * the buckets (sl_police_meter_burst). */
 	for (uint16_t i = 0; i < n; i++) {
 		uint32_t ip = sl_meta(pkts[i])->pub_ip - 1;
 
@@ -60,35 +57,9 @@ void sl_stage_police4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		const struct sl_meta *md = sl_meta(pkts[i]);
-		unsigned int dir = md->in_role == SL_ROLE_OUTSIDE ? SL_POL_DIR_IN : SL_POL_DIR_OUT;
 
-		own[i] = md->pub_ip ? sl_pol_of_ip(sec, md->pub_ip - 1, dir) : SL_POL_IDX_NONE;
-		if (own[i] != SL_POL_IDX_NONE)
-			rte_prefetch0(&pol[own[i]].parent);
+		dir[i] = md->in_role == SL_ROLE_OUTSIDE ? SL_POL_DIR_IN : SL_POL_DIR_OUT;
+		own[i] = md->pub_ip ? sl_pol_of_ip(sec, md->pub_ip - 1, dir[i]) : SL_POL_IDX_NONE;
 	}
-	for (uint16_t i = 0; i < n; i++) {
-		agg[i] = own[i] != SL_POL_IDX_NONE ? pol[own[i]].parent : SL_POL_IDX_NONE;
-		if (unlikely(own[i] >= max && own[i] != SL_POL_IDX_NONE) ||
-		    unlikely(agg[i] >= max && agg[i] != SL_POL_IDX_NONE)) {
-			sl_count(w, SL_CNT_POLICE_UNENFORCED, 1);
-			own[i] = own[i] < max ? own[i] : agg[i] < max ? agg[i] : SL_POL_IDX_NONE;
-			agg[i] = SL_POL_IDX_NONE; /* the level that is enforced, alone */
-		}
-		if (own[i] != SL_POL_IDX_NONE)
-			sl_pol_prefetch(t, w->slot, own[i]);
-		if (agg[i] != SL_POL_IDX_NONE)
-			sl_pol_prefetch(t, w->slot, agg[i]);
-	}
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		const struct sl_meta *md = sl_meta(m);
-		uint32_t len = rte_pktmbuf_pkt_len(m) - md->l3_off + RTE_ETHER_HDR_LEN;
-
-		if (own[i] != SL_POL_IDX_NONE &&
-		    sl_pol_meter2(t, w->slot, own[i], agg[i], len, w->now_tsc) == SL_POL_RED)
-			sl_drop(w, m, md->in_role == SL_ROLE_OUTSIDE ? SL_DROP_POLICED_IN
-								      : SL_DROP_POLICED_OUT);
-		else
-			sl_next(w, m, SL_STAGE_ROUTE4);
-	}
+	sl_police_meter_burst(w, pkts, n, sec, own, dir, next);
 }

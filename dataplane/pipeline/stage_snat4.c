@@ -79,8 +79,8 @@ static void sl_snat4_translate(struct sl_worker *w, struct sl_nat_table *t,
 
 	if (sl_nat4_too_big(w, m, ip, SL_VPC_INTERNET, rte_be_to_cpu_32(ip->dst_addr)))
 		return;
-	if (s->map != SL_NAT_NONE) {
-		pubip = t->m[s->map].pubip;
+	if (s->pubip != SL_NAT_PUBIP_NONE) {
+		pubip = s->pubip;
 	} else { /* a DNAT session's reply: its forward entry's IP */
 		pe = sl_nat_ip_find(sec, s->k[SL_NAT_DIR_REPLY].dst);
 		pubip = pe ? (uint32_t)(pe - SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent))

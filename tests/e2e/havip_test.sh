@@ -10,7 +10,10 @@
 # keepalived (the Debian package; VRRP over unicast, h1 priority 150, h2 100)
 # with two virtual addresses: the HaVip on eth0 and 10.77.0.1 on lo (the
 # service behind the route, so only the master answers it). The gateway
-# learns the holder from keepalived's gratuitous ARPs.
+# learns the holder from keepalived's gratuitous ARPs. vpc-a also has an
+# IPv6 gateway whose ingress route rule sends 2001:db8:a:1::77 (an address
+# with Internet bandwidth, on lo of both h1 and h2) to HaVip hv-1 (issues 6
+# and 12): the IPv6 traffic goes to the holder's IPv6 address.
 #
 # Checks: c1 reaches 10.77.0.1 (route via the HaVip) and the Internet reaches
 # the EIP, both at h1; DescribeHaVips names i-h1 as MasterInstanceId. Then c1
@@ -18,18 +21,20 @@
 # stopped (SIGTERM: it gives up mastership with a priority-0 advertisement,
 # as `systemctl stop keepalived` does); the answers move to h2. The time
 # between h1's last answer and h2's first is printed as havip_failover_ms=N.
-# Afterwards both paths reach h2, MasterInstanceId is i-h2 and `sluicectl
+# Afterwards both paths and the IPv6 rule reach h2, MasterInstanceId is i-h2,
+# sluice-dp counted ip6gw_rule_havip, and `sluicectl
 # havips` shows i-h2 with its MAC. TAP; needs
 # root, a build and keepalived (scripts/deps).
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=11
+PLAN=14
 tap_plan $PLAN
 
 HAVIP=192.168.1.100
 SVC=10.77.0.1
 EIP=198.51.100.17
+SVC6=2001:db8:a:1::77
 
 command -v keepalived >/dev/null 2>&1 || tap_bail "keepalived not installed (scripts/deps)"
 lab_test_init havip
@@ -39,8 +44,8 @@ export SLUICE_LAB_TOPO=$tmp/havip.topo SLUICE_LAB_CONFIG=$tmp/havip.json
 cat >"$SLUICE_LAB_TOPO" <<'EOF'
 gateway  sl-in sl-out
 fabric   fabric
-instance h1 100 192.168.1.11/24 192.168.1.253
-instance h2 100 192.168.1.12/24 192.168.1.253
+instance h1 100 192.168.1.11/24 192.168.1.253 2001:db8:a:1::11/64 2001:db8:a:1:ffff:ffff:ffff:fffd
+instance h2 100 192.168.1.12/24 192.168.1.253 2001:db8:a:1::12/64 2001:db8:a:1:ffff:ffff:ffff:fffd
 instance c1 100 192.168.2.10/24 192.168.2.253
 inet     inet 203.0.113.1/24 2001:db8:ffff::1/64
 EOF
@@ -48,19 +53,23 @@ cat >"$SLUICE_LAB_CONFIG" <<'EOF'
 {
   "Regions": [{"RegionId": "cn-hangzhou", "Zones": [{"ZoneId": "cn-hangzhou-a"}]}],
   "Gateway": {
-    "Outside": {"Addresses": ["203.0.113.2/24"]},
-    "InternetRoutes": [{"DestinationCidrBlock": "0.0.0.0/0", "NextHop": "203.0.113.1"}],
+    "Outside": {"Addresses": ["203.0.113.2/24", "2001:db8:ffff::2/64"]},
+    "InternetRoutes": [{"DestinationCidrBlock": "0.0.0.0/0", "NextHop": "203.0.113.1"},
+                       {"DestinationCidrBlock": "::/0", "NextHop": "2001:db8:ffff::1"}],
     "EipPool": ["198.51.100.16/28"]
   },
   "Vpcs": [{"VpcId": "vpc-a", "RegionId": "cn-hangzhou", "CidrBlock": "192.168.0.0/16",
-            "VlanId": 100, "RouteTableId": "vtb-a"}],
+            "VlanId": 100, "RouteTableId": "vtb-a", "Ipv6CidrBlock": "2001:db8:a::/56"}],
   "VSwitches": [
-    {"VSwitchId": "vsw-a1", "VpcId": "vpc-a", "ZoneId": "cn-hangzhou-a", "CidrBlock": "192.168.1.0/24"},
+    {"VSwitchId": "vsw-a1", "VpcId": "vpc-a", "ZoneId": "cn-hangzhou-a", "CidrBlock": "192.168.1.0/24",
+     "Ipv6CidrBlock": "2001:db8:a:1::/64"},
     {"VSwitchId": "vsw-a2", "VpcId": "vpc-a", "ZoneId": "cn-hangzhou-a", "CidrBlock": "192.168.2.0/24"}
   ],
   "Instances": [
-    {"InstanceId": "i-h1", "VSwitchId": "vsw-a1", "PrivateIpAddress": "192.168.1.11"},
-    {"InstanceId": "i-h2", "VSwitchId": "vsw-a1", "PrivateIpAddress": "192.168.1.12"},
+    {"InstanceId": "i-h1", "VSwitchId": "vsw-a1", "PrivateIpAddress": "192.168.1.11",
+     "Ipv6Address": "2001:db8:a:1::11"},
+    {"InstanceId": "i-h2", "VSwitchId": "vsw-a1", "PrivateIpAddress": "192.168.1.12",
+     "Ipv6Address": "2001:db8:a:1::12"},
     {"InstanceId": "i-c1", "VSwitchId": "vsw-a2", "PrivateIpAddress": "192.168.2.10"}
   ],
   "NatGateways": [{"NatGatewayId": "ngw-a", "VpcId": "vpc-a", "Spec": "Small"}],
@@ -69,7 +78,15 @@ cat >"$SLUICE_LAB_CONFIG" <<'EOF'
   "RouteEntries": [{"RouteTableId": "vtb-a", "DestinationCidrBlock": "10.77.0.0/16",
                     "NextHopType": "HaVip", "NextHopId": "hv-1"}],
   "EipAddresses": [{"AllocationId": "eip-1", "IpAddress": "198.51.100.17",
-                    "InstanceType": "HaVip", "InstanceId": "hv-1"}]
+                    "InstanceType": "HaVip", "InstanceId": "hv-1"}],
+  "Ipv6Gateways": [{"Ipv6GatewayId": "gw-a", "VpcId": "vpc-a"}],
+  "Ipv6Addresses": [{"Ipv6AddressId": "ipv6-svc", "VSwitchId": "vsw-a1",
+                     "Ipv6Address": "2001:db8:a:1::77"}],
+  "Ipv6InternetBandwidths": [{"Ipv6InternetBandwidthId": "bw-svc", "Ipv6AddressId": "ipv6-svc",
+                              "Bandwidth": 100}],
+  "Ipv6GatewayRouteRules": [{"RouteRuleId": "rr-svc", "Ipv6GatewayId": "gw-a",
+                             "Destination": "2001:db8:a:1::77/128", "NextHopType": "HaVip",
+                             "NextHopInstanceId": "hv-1"}]
 }
 EOF
 
@@ -77,12 +94,18 @@ timeout -k 5 120 "$SL_LAB" up >/dev/null 2>&1 || tap_bail "scripts/lab up failed
 lab_start_api "$tmp/state" || tap_bail "$lab_err"
 ok "lab started (h1, h2 in vsw-a1 with HaVip $HAVIP; c1 in vsw-a2; API at $url)"
 ip -n sl-inet route replace 198.51.100.16/28 via 203.0.113.2
+# IPv6: inet reaches vpc-a's block through the gateway; the rule's address
+# is on both holders' lo (the gateway decides which one gets the traffic).
+ip -n sl-inet -6 route replace 2001:db8:a::/48 via 2001:db8:ffff::2
+for n in h1 h2; do ip -n "sl-$n" -6 addr add "$SVC6/128" dev lo; done
 
 # The gateway learns the instances' MACs from their own ARP (what a claim
 # of the HaVip is checked against).
 for n in h1 h2 c1; do in_ns "$n" ping -c 1 -W 2 "$(
 	[[ $n == c1 ]] && echo 192.168.2.253 || echo 192.168.1.253
 )" >/dev/null 2>&1; done
+for n in h1 h2; do in_ns "$n" ping -6 -c 1 -W 2 2001:db8:a:1:ffff:ffff:ffff:fffd >/dev/null 2>&1; done
+in_ns inet ping -6 -c 1 -W 2 2001:db8:ffff::2 >/dev/null 2>&1
 
 keepalived_conf() { # NODE OWN PEER PRIORITY
 	cat <<EOF
@@ -135,6 +158,7 @@ check "keepalived: h1 becomes master and takes the HaVip" holds h1 ||
 # on every address: only the master has the HaVip and 10.77.0.1.
 for n in h1 h2; do
 	bg_pids+=("$(identity_server "$n" 0.0.0.0 7000 "$n" 120)")
+	bg_pids+=("$(identity_server "$n" :: 7002 "$n" 120)")
 	timeout -k 2 120 ip netns exec "sl-$n" "$SL_PY" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -162,6 +186,8 @@ master_is() { # INSTANCE: DescribeHaVips shows it as MasterInstanceId (within 5 
 check "c1 -> $SVC (route 10.77.0.0/16 via the HaVip) reaches h1" expect_identity c1 $SVC 7000 h1
 check "Internet -> EIP $EIP (bound to the HaVip) reaches h1" expect_identity inet $EIP 7000 h1
 check "DescribeHaVips: MasterInstanceId is i-h1" master_is i-h1
+check "Internet -> [$SVC6] (IPv6 ingress rule via the HaVip) reaches h1" \
+	expect_identity inet "$SVC6" 7002 h1
 
 # Failover under a stream of datagrams from c1 (one every 10 ms for 8 s).
 in_ns c1 "$SL_PY" -c '
@@ -210,6 +236,11 @@ fi
 check "c1 -> $SVC reaches h2 after the failover" expect_identity c1 $SVC 7000 h2
 check "Internet -> EIP $EIP reaches h2 after the failover" expect_identity inet $EIP 7000 h2
 check "DescribeHaVips: MasterInstanceId is i-h2" master_is i-h2
+check "Internet -> [$SVC6] (IPv6 ingress rule via the HaVip) reaches h2 after the failover" \
+	expect_identity inet "$SVC6" 7002 h2
+rh=$(ctl_total counters ip6gw_rule_havip)
+check "sluice-dp counted the IPv6 rule's packets to the holder (ip6gw_rule_havip=$rh, want >= 2)" \
+	test "$rh" -ge 2
 ctl_check "sluicectl havips: hv-1 ($HAVIP) held by i-h2 with h2's MAC, two changes at least" \
 	"any(h['havip_id'] == 'hv-1' and h['address'] == '$HAVIP' and h['holder'] == 'i-h2' and h['mac'] == '$(ip -n sl-h2 -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)' and h['changes'] >= 2 for h in j['havips'])" \
 	havips

@@ -76,6 +76,11 @@ cat >"$tmp/config.json" <<'EOF'
     { "Ipv6AddressId": "ipv6-file1", "VSwitchId": "vsw-r1", "Ipv6Address": "2001:db8:1::10" },
     { "Ipv6AddressId": "ipv6-file2", "VSwitchId": "vsw-r1", "Ipv6Address": "2001:db8:1::11" },
     { "Ipv6AddressId": "ipv6-file3", "VSwitchId": "vsw-r1", "Ipv6Address": "2001:db8:1::12" }
+  ],
+  "HaVips": [
+    { "HaVipId": "hv-r1", "VSwitchId": "vsw-r1", "IpAddress": "10.0.1.100", "AssociatedInstances": [ "i-r1" ] },
+    { "HaVipId": "hv-r2", "VSwitchId": "vsw-r1", "IpAddress": "10.0.1.101", "AssociatedInstances": [ "i-r1", "i-r2" ] },
+    { "HaVipId": "hv-s1", "VSwitchId": "vsw-s1", "IpAddress": "10.1.1.100" }
   ]
 }
 EOF
@@ -256,9 +261,50 @@ rr1=$(j '.data.successItems[0].igwRouteRuleId')
 rr2=$(j '.data.successItems[1].igwRouteRuleId')
 call POST "$G/ipv6gw-file/routeRules" '{"igwRouteRules":[]}'
 expect "an empty igwRouteRules: IGW.MissingParameter.igwRouteRules" 400 IGW.MissingParameter.igwRouteRules
-call POST "$G/ipv6gw-file/routeRules" '{"igwRouteRules":[{"destination":"240d::/32","nextHopType":"HaVip","nextHopInstanceId":"hvip-1"}]}'
-expect "a HaVip next hop (no HaVips in this build) is a failure item" 200 Success \
-	'.data.successItems == [] and .data.failureItems[0].code == "IGW.InvalidParameter.nextHopType"'
+call POST "$G/ipv6gw-file/routeRules" '{"igwRouteRules":[{"destination":"2410::/32","nextHopType":"HaVip","nextHopInstanceId":"hv-r1"},{"destination":"2411::/32","nextHopType":"HaVip","nextHopInstanceId":"hv-r2"},{"destination":"2412::/32","nextHopType":"HaVip","nextHopInstanceId":"hv-s1"},{"destination":"2413::/32","nextHopType":"HaVip","nextHopInstanceId":"hvip-nope"}]}'
+expect "HaVip next hops: hv-r1 (i-r1 has IPv6) created; hv-r2 (i-r2 has none), another VPC's and an unknown HaVip refused" 200 Success \
+	'(.data.successItems | length) == 1 and .data.successItems[0].nextHopType == "HaVip" and .data.successItems[0].nextHopInstanceId == "hv-r1" and ([.data.failureItems[].code] == ["IGW.NextHopInstance.Ipv6NotEnabled", "IGW.NextHopInstance.NotFound", "IGW.NextHopInstance.NotFound"])'
+rrh=$(j '.data.successItems[0].igwRouteRuleId')
+call GET "$G/ipv6gw-file/routeRules?nextHopType=HaVip"
+expect "GET .../routeRules?nextHopType=HaVip lists the HaVip rule" 200 Success \
+	'.data.total == 1 and .data.list[0].routeRuleId == "'"$rrh"'" and .data.list[0].nextHopInstanceId == "hv-r1" and .data.list[0].destination == "2410::/32"'
+call DELETE "$G/ipv6gw-file/routeRules/$rrh"
+expect "DELETE of the HaVip rule" 200 Success '.data == {}'
+# A HaVip of the API: while a rule names it, it takes no instance without
+# IPv6 and cannot be deleted (docs/api.md, HaVips)
+rpc CreateHaVip "RegionId=$REGION&VSwitchId=vsw-r1"
+hvn=$(jq -r .HaVipId <<<"$resp")
+for _ in $(seq 50); do
+	rpc DescribeHaVips "Filter.1.Key=HaVipId&Filter.1.Value.1=$hvn&RegionId=$REGION"
+	[[ $(jq -r '.HaVips.HaVip[0].Status' <<<"$resp") == Available ]] && break
+	sleep 0.1
+done
+call POST "$G/ipv6gw-file/routeRules" '{"igwRouteRules":[{"destination":"2414::/32","nextHopType":"HaVip","nextHopInstanceId":"'"$hvn"'"}]}'
+expect "a rule to a HaVip with no instance yet is created" 200 Success '(.data.successItems | length) == 1'
+rrn=$(j '.data.successItems[0].igwRouteRuleId')
+rpc AssociateHaVip "HaVipId=$hvn&InstanceId=i-r2&RegionId=$REGION"
+if [[ $status == 400 && $(jq -r .Code <<<"$resp") == IGW.NextHopInstance.Ipv6NotEnabled ]]; then
+	ok "AssociateHaVip of an instance without IPv6 to a rule's HaVip: IGW.NextHopInstance.Ipv6NotEnabled"
+else
+	not_ok "AssociateHaVip of an instance without IPv6 to a rule's HaVip" "HTTP $status: $resp"
+fi
+rpc DeleteHaVip "HaVipId=$hvn&RegionId=$REGION"
+if [[ $status == 400 && $(jq -r .Code <<<"$resp") == DependencyViolation.Ipv6GatewayRouteRule ]]; then
+	ok "DeleteHaVip of a rule's HaVip: DependencyViolation.Ipv6GatewayRouteRule"
+else
+	not_ok "DeleteHaVip of a rule's HaVip" "HTTP $status: $resp"
+fi
+call DELETE "$G/ipv6gw-file/routeRules/$rrn"
+for _ in $(seq 50); do
+	rpc DeleteHaVip "HaVipId=$hvn&RegionId=$REGION"
+	[[ $status == 200 ]] && break
+	sleep 0.1
+done
+if [[ $status == 200 ]]; then
+	ok "DeleteHaVip once the rule is gone"
+else
+	not_ok "DeleteHaVip once the rule is gone" "HTTP $status: $resp"
+fi
 call POST "$G/ipv6gw-nope/routeRules" '{"igwRouteRules":[{"destination":"240d::/32","nextHopType":"ECS","nextHopInstanceId":"i-r1"}]}'
 expect "route rules of an unknown gateway: IPv6Gateway.ResourceNotFound.ipv6gateway" 404 IPv6Gateway.ResourceNotFound.ipv6gateway
 

@@ -10,7 +10,7 @@
  * the worst case for memory), then prints, one key=value per line:
  *
  *   create_cycles      miss path per new session (lock, limits, mapping,
- *                      port, four hash adds), one thread, table filling
+ *                      port, two hash adds), one thread, table filling
  *                      from empty to full;
  *   lookup_cycles      a hit by single lookup + touch, keys of both
  *                      directions in random order (cache-cold, like a

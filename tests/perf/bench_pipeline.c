@@ -44,8 +44,14 @@
  *               1's instance to a random Internet address (ip6gw_out:
  *               gating, then the full table). It runs last: the other mixes
  *               see no IPv6 gateway section.
- * The NAT, EIP and policer mixes of issue 9 print
- * "mix=NAME skipped=not-yet-built" until those stages exist.
+ *   snat-established, snat-new, dnat, eip  the NAT gateway (issue 5): see
+ *               bench_mix_nat.c (NAT gateways, EIPs and entries in the
+ *               first --nat-vpcs VPCs, --nat-sessions sessions loaded).
+ *   policed     IPv4 to and from EIPs with bandwidth policers, 100,000
+ *               policers loaded, every packet conforming (EIPs in the
+ *               first 2,048 VPCs: the gateway's quota of 4,096 EIPs)
+ *               (bench_mix_policed.c; the config is published again with
+ *               its objects first)
  *
  * Output, one line per mix: mix=NAME cycles_per_pkt=C mpps=M (mpps =
  * TSC rate / C; C from the TSC around each poll, the slowest 1 % of polls
@@ -56,7 +62,8 @@
  *
  * Usage: bench_pipeline [EAL args] -- [--prefixes FILE | --synthetic N]
  *        [--vpcs N] [--vpc-routes N] [--active-vpcs N] [--packets N]
- *        [--flows N] [--mix NAME[,NAME...]]
+ *        [--flows N] [--mix NAME[,NAME...]] [--nat-sessions N] [--new-flows N]
+ *        [--nat-vpcs N]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -79,6 +86,7 @@
 #include <rte_ring.h>
 #include <rte_udp.h>
 
+#include "bench_pipeline.h"
 #include "sl_ctl.h"
 #include "sl_ctl_log.h"
 #include "sl_dp.h"
@@ -87,21 +95,13 @@
 #include "sl_port.h"
 #include "sl_shm_attach.h"
 
-#define SL_VLANS_PER_TRUNK 4094u
-#define SL_FRAME_MAX 128
+#include "bench_pipeline.h"
+
+/* policed mix: the config carries its objects for this many active VPCs
+ * (0: not); never together with the NAT mixes' objects */
+static uint32_t sl_bp_policed;
 
 /* ---- options --------------------------------------------------------------------- */
-
-struct sl_bp_opts {
-	const char *prefixes;
-	uint32_t synthetic;
-	uint32_t vpcs;
-	uint32_t vpc_routes;
-	uint32_t active_vpcs;
-	uint64_t packets; /* per mix, timed */
-	uint32_t flows;	  /* precomputed frames per ingress side */
-	const char *mixes;
-};
 
 static const char *const sl_all_mixes[] = {
 	"ipv4-route", "ipv6-route", "snat-established", "snat-new",
@@ -126,7 +126,7 @@ static void sl_bp_cleanup(void)
 	}
 }
 
-static int sl_bp_fail(const char *what, const char *detail)
+int sl_bp_fail(const char *what, const char *detail)
 {
 	fprintf(stderr, "bench_pipeline: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
 	return 1;
@@ -171,7 +171,8 @@ static void sl_bp_config_ip6gw(FILE *f, uint32_t gws)
 }
 
 /* The generated config; with `gws`, IPv6 gateways in VPCs [0, gws). */
-static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes, uint32_t gws)
+static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes, uint32_t gws,
+			uint32_t nat)
 {
 	FILE *f = fopen(path, "w");
 	uint32_t trunks = (vpcs + SL_VLANS_PER_TRUNK - 1) / SL_VLANS_PER_TRUNK;
@@ -180,11 +181,12 @@ static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes, uint32
 		return -errno;
 	fprintf(f,
 		"{\"Regions\":[{\"RegionId\":\"cn-bench\",\"Zones\":[{\"ZoneId\":\"z1\"}]}],"
-		"\"Gateway\":{\"Inside\":{\"Trunks\":%u},\"Outside\":{\"Addresses\":"
+		"\"Gateway\":{\"Inside\":{\"Trunks\":%u},\"EipPool\":[\"" SL_BP_EIP_POOL "\"],\"Outside\":{\"Addresses\":"
 		"[\"203.0.113.2/24\",\"2001:db8:ffff::2/64\"],\"Mtu\":1500},\"InternetRoutes\":["
 		"{\"DestinationCidrBlock\":\"0.0.0.0/0\",\"NextHop\":\"203.0.113.1\"},"
-		"{\"DestinationCidrBlock\":\"::/0\",\"NextHop\":\"2001:db8:ffff::1\"}]},\"Vpcs\":[",
+		"{\"DestinationCidrBlock\":\"::/0\",\"NextHop\":\"2001:db8:ffff::1\"}]",
 		trunks ? trunks : 1);
+	fputs("},\"Vpcs\":[", f);
 	for (uint32_t v = 0; v < vpcs; v++)
 		fprintf(f,
 			"%s{\"VpcId\":\"vpc-p%05u\",\"RegionId\":\"cn-bench\",\"CidrBlock\":\"10.0.0.0/8\","
@@ -219,6 +221,10 @@ static int sl_bp_config(const char *path, uint32_t vpcs, uint32_t routes, uint32
 	fputs("]", f);
 	if (gws)
 		sl_bp_config_ip6gw(f, gws);
+	if (nat) /* bench_mix_nat.c */
+		sl_bp_config_nat(f, nat);
+	else if (sl_bp_policed) /* bench_mix_policed.c */
+		sl_bpm_policed_objects(f, vpcs, sl_bp_policed);
 	fputs("}\n", f);
 	return fclose(f) == 0 ? 0 : -errno;
 }
@@ -249,15 +255,9 @@ static int sl_bp_synthetic_table(const char *path, uint32_t n4)
 
 /* ---- ports ------------------------------------------------------------------------- */
 
-/* Port 0 of sl_bports is the outside, port 1 + k inside trunk k. */
-struct sl_bport {
-	struct rte_ring *rx, *tx;
-	uint16_t port_id;
-};
-
-static struct sl_bport sl_bports[1 + SL_MAX_TRUNKS];
+struct sl_bport sl_bports[1 + SL_MAX_TRUNKS];
 static unsigned int sl_n_bports;
-static struct sl_dp sl_bdp;
+struct sl_dp sl_bdp;
 static struct sl_shm sl_bshm;
 
 static int sl_bp_port(unsigned int i)
@@ -344,7 +344,7 @@ static int sl_bp_dp_setup(const char *segment, unsigned int trunks)
 }
 
 /* Learn `addr` (text) on `port`/`vlan` with a made-up MAC, as a reply would. */
-static int sl_bp_learn(unsigned int bport, uint16_t vlan, const char *addr)
+int sl_bp_learn(unsigned int bport, uint16_t vlan, const char *addr)
 {
 	struct sl_neigh_key k;
 	uint8_t a[16];
@@ -375,15 +375,9 @@ static int sl_bp_learn_all(uint32_t active)
 
 /* ---- frames ------------------------------------------------------------------------ */
 
-struct sl_frame {
-	uint8_t data[SL_FRAME_MAX] __rte_aligned(8); /* headers are read in place */
-	uint16_t len;
-	uint8_t bport;
-};
-
 static uint64_t sl_rng = 0x9e3779b97f4a7c15ull;
 
-static uint64_t sl_rand(void)
+uint64_t sl_rand(void)
 {
 	sl_rng = sl_pfx_mix64(sl_rng + 0x9e3779b97f4a7c15ull);
 	return sl_rng;
@@ -418,7 +412,7 @@ static void sl_frame_udp(struct rte_udp_hdr *uh, uint16_t len)
 	uh->dgram_cksum = 0;
 }
 
-static void sl_frame4(struct sl_frame *fr, uint16_t vlan, uint32_t src, uint32_t dst)
+void sl_frame4(struct sl_frame *fr, uint16_t vlan, uint32_t src, uint32_t dst)
 {
 	uint16_t off = sl_frame_eth(fr, vlan, RTE_ETHER_TYPE_IPV4);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(fr->data + off);
@@ -506,7 +500,7 @@ static int sl_bp_frames(const char *mix, const struct sl_pfxlist *pl, uint32_t f
 /* ---- the timed loop ---------------------------------------------------------------- */
 
 /* Put one burst of frames on the rx ring of each frame's port. */
-static int sl_bp_feed(const struct sl_frame *fr, uint32_t n_frames, uint64_t *cursor)
+int sl_bp_feed(const struct sl_frame *fr, uint32_t n_frames, uint64_t *cursor)
 {
 	struct rte_mbuf *m[SL_BURST];
 
@@ -526,7 +520,7 @@ static int sl_bp_feed(const struct sl_frame *fr, uint32_t n_frames, uint64_t *cu
 	return 0;
 }
 
-static uint64_t sl_bp_drain(void)
+uint64_t sl_bp_drain(void)
 {
 	struct rte_mbuf *m[64];
 	uint64_t n = 0;
@@ -551,7 +545,7 @@ static const char *const sl_drop_names[SL_DROP_MAX] = {
 };
 
 /* Why packets were not forwarded: every non-zero drop counter (since start). */
-static void sl_bp_print_drops(void)
+void sl_bp_print_drops(void)
 {
 	for (unsigned int r = 0; r < SL_DROP_MAX; r++) {
 		uint64_t n = 0;
@@ -572,18 +566,18 @@ static int sl_bp_cmp_u64(const void *a, const void *b)
 
 /*
  * Run one mix; 0, or 1 if too few packets were forwarded (or no memory).
- * Every poll (two bursts) is timed alone. On a shared machine a poll now
+ * Every poll (`bursts` bursts) is timed alone. On a shared machine a poll now
  * and then includes time the thread spent descheduled (milliseconds, where
  * a poll takes microseconds), so the figure is the mean over the fastest
  * SL_BP_KEEP_PCT % of polls; the plain mean over all polls goes to stderr.
  */
 #define SL_BP_KEEP_PCT 99
-static int sl_bp_run(const char *mix, const struct sl_frame *fr, uint32_t n_frames,
-		     uint64_t packets)
+int sl_bp_run_bursts(const char *mix, const struct sl_frame *fr, uint32_t n_frames,
+		     uint64_t packets, unsigned int bursts)
 {
 	struct sl_worker *w = sl_bdp.workers[0];
 	uint64_t cursor = 0, all = 0, kept = 0, tx = 0, warm = packets / 10 + SL_BURST;
-	uint64_t n_polls = (packets + 2 * SL_BURST - 1) / (2 * SL_BURST), n_kept;
+	uint64_t n_polls = (packets + bursts * SL_BURST - 1) / (bursts * SL_BURST), n_kept;
 	uint64_t *poll_cycles = malloc(n_polls * sizeof(*poll_cycles));
 	double cpp, hz = (double)rte_get_tsc_hz();
 
@@ -600,7 +594,7 @@ static int sl_bp_run(const char *mix, const struct sl_frame *fr, uint32_t n_fram
 	for (uint64_t p = 0; p < n_polls; p++) {
 		uint64_t t0;
 
-		for (unsigned int s = 0; s < 2; s++)
+		for (unsigned int s = 0; s < bursts; s++)
 			if (sl_bp_feed(fr, n_frames, &cursor) < 0)
 				return sl_bp_fail("out of mbufs", NULL);
 		t0 = rte_rdtsc_precise();
@@ -613,25 +607,31 @@ static int sl_bp_run(const char *mix, const struct sl_frame *fr, uint32_t n_fram
 	n_kept = n_polls * SL_BP_KEEP_PCT / 100 ? n_polls * SL_BP_KEEP_PCT / 100 : n_polls;
 	for (uint64_t p = 0; p < n_kept; p++)
 		kept += poll_cycles[p];
-	cpp = (double)kept / (double)(n_kept * 2 * SL_BURST);
+	cpp = (double)kept / (double)(n_kept * bursts * SL_BURST);
 	printf("mix=%s cycles_per_pkt=%.1f mpps=%.2f\n", mix, cpp, hz / cpp / 1e6);
 	fflush(stdout);
 	fprintf(stderr, "bench_pipeline: %s: mean over all polls %.1f cycles/packet, "
 			"%" PRIu64 " of %" PRIu64 " packets forwarded\n", mix,
-		(double)all / (double)(n_polls * 2 * SL_BURST), tx, n_polls * 2 * SL_BURST);
+		(double)all / (double)(n_polls * bursts * SL_BURST), tx, n_polls * bursts * SL_BURST);
 	/* Quantiles of the poll times, steadier than any mean when other
 	 * jobs share the core (A/B comparisons on a loaded machine). */
 	fprintf(stderr, "bench_pipeline: %s: p10 %.1f p50 %.1f cycles/packet\n", mix,
-		(double)poll_cycles[n_polls / 10] / (2 * SL_BURST),
-		(double)poll_cycles[n_polls / 2] / (2 * SL_BURST));
+		(double)poll_cycles[n_polls / 10] / (bursts * SL_BURST),
+		(double)poll_cycles[n_polls / 2] / (bursts * SL_BURST));
 	free(poll_cycles);
-	if (tx != n_polls * 2 * SL_BURST)
+	if (tx != n_polls * bursts * SL_BURST)
 		sl_bp_print_drops(); /* why (counters since the start, all mixes) */
-	return tx * 100 < n_polls * 2 * SL_BURST * 99;
+	return tx * 100 < n_polls * bursts * SL_BURST * 99;
+}
+
+/* Two bursts per poll: one per side (the frames alternate, sl_bp_interleave). */
+int sl_bp_run(const char *mix, const struct sl_frame *fr, uint32_t n_frames, uint64_t packets)
+{
+	return sl_bp_run_bursts(mix, fr, n_frames, packets, 2);
 }
 
 /* The frame array interleaves the two sides in bursts (see sl_bp_run). */
-static void sl_bp_interleave(const struct sl_frame *in, uint32_t flows, struct sl_frame *out)
+void sl_bp_interleave(const struct sl_frame *in, uint32_t flows, struct sl_frame *out)
 {
 	uint32_t k = 0;
 
@@ -650,6 +650,9 @@ static int sl_bp_parse(int argc, char **argv, struct sl_bp_opts *o)
 	    {"vpcs", required_argument, NULL, 'v'},	   {"vpc-routes", required_argument, NULL, 'r'},
 	    {"active-vpcs", required_argument, NULL, 'a'}, {"packets", required_argument, NULL, 'n'},
 	    {"flows", required_argument, NULL, 'f'},	   {"mix", required_argument, NULL, 'm'},
+	    /* the NAT mixes (bench_mix_nat.c) */
+	    {"nat-sessions", required_argument, NULL, 'S'}, {"new-flows", required_argument, NULL, 'N'},
+	    {"nat-vpcs", required_argument, NULL, 'G'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -664,10 +667,14 @@ static int sl_bp_parse(int argc, char **argv, struct sl_bp_opts *o)
 		case 'n': o->packets = strtoull(optarg, NULL, 10); break;
 		case 'f': o->flows = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'm': o->mixes = optarg; break;
+		case 'S': o->nat_sessions = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'N': o->new_flows = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'G': o->nat_vpcs = (uint32_t)strtoul(optarg, NULL, 10); break;
 		default:
 			fprintf(stderr, "usage: bench_pipeline [EAL args] -- [--prefixes FILE | "
 					"--synthetic N] [--vpcs N] [--vpc-routes N] [--active-vpcs N] "
-					"[--packets N] [--flows N] [--mix NAME[,NAME...]]\n");
+					"[--packets N] [--flows N] [--mix NAME[,NAME...]] "
+					"[--nat-sessions N] [--new-flows N] [--nat-vpcs N]\n");
 			return -1;
 		}
 	}
@@ -696,16 +703,20 @@ static int sl_bp_parse(int argc, char **argv, struct sl_bp_opts *o)
 	return 0;
 }
 
-/* Publish the config again with the IPv6 gateway objects of the
- * ipv6-ingress-rule mix (the worker takes the bank at its next poll). */
-static int sl_bp_publish_ip6gw(struct sl_ctl *ctl, const struct sl_bp_opts *o)
+/* Publish the config again, with the IPv6 gateway objects of the
+ * ipv6-ingress-rule mix in VPCs [0, gws), the NAT objects of the NAT
+ * mixes in VPCs [0, nat) (bench_mix_nat.c) or the policed mix's objects
+ * (sl_bp_policed, bench_mix_policed.c); the worker and the main lcore
+ * (which applies the NAT section to the session table and the police
+ * section to the policers) take the bank now. */
+int sl_bp_publish(struct sl_ctl *ctl, const struct sl_bp_opts *o, uint32_t gws, uint32_t nat)
 {
 	struct sl_ctl_result res;
 	struct sl_store *s;
 	struct sl_errs errs;
 	int rc;
 
-	if (sl_bp_config(sl_tmp_cfg, o->vpcs, o->vpc_routes, o->active_vpcs) < 0)
+	if (sl_bp_config(sl_tmp_cfg, o->vpcs, o->vpc_routes, gws, nat) < 0)
 		return sl_bp_fail("cannot write the config", sl_tmp_cfg);
 	sl_errs_init(&errs, sl_tmp_cfg);
 	s = sl_ctl_build_store(ctl, sl_tmp_cfg, &errs);
@@ -714,12 +725,14 @@ static int sl_bp_publish_ip6gw(struct sl_ctl *ctl, const struct sl_bp_opts *o)
 		char first[256] = "";
 
 		if (errs.n)
-			snprintf(first, sizeof(first), "%u error(s) in the IPv6 gateway config",
-				 errs.n);
+			snprintf(first, sizeof(first), "%u error(s) in the config", errs.n);
+		for (unsigned int i = 0; i < errs.n && i < 5; i++)
+			fprintf(stderr, "bench_pipeline:   %s\n", errs.v[i].msg ? errs.v[i].msg : errs.v[i].code);
 		sl_errs_free(&errs);
-		return sl_bp_fail("publishing the IPv6 gateway objects", first[0] ? first : NULL);
+		return sl_bp_fail("publishing the config again", first[0] ? first : NULL);
 	}
 	sl_errs_free(&errs);
+	sl_ctrl_poll(&sl_bdp); /* the main lcore: NAT section, policers */
 	sl_worker_poll(sl_bdp.workers[0]); /* take the new bank now */
 	sl_bp_drain();
 	return 0;
@@ -738,7 +751,8 @@ static int sl_bp_wanted(const char *list, const char *mix)
 int main(int argc, char **argv)
 {
 	struct sl_bp_opts o = {.vpcs = 10000, .vpc_routes = 24, .active_vpcs = 4096,
-			       .packets = 20000000, .flows = 8192};
+			       .packets = 20000000, .flows = 8192, .nat_sessions = 1u << 20,
+			       .new_flows = 1u << 19, .nat_vpcs = 1024};
 	struct sl_ctl_opts co = {0};
 	struct sl_ctl_result res;
 	struct sl_pfxlist pl = {0};
@@ -771,7 +785,7 @@ int main(int argc, char **argv)
 			return sl_bp_fail("cannot write the synthetic table", NULL);
 		o.prefixes = sl_tmp_table;
 	}
-	if (sl_bp_config(sl_tmp_cfg, o.vpcs, o.vpc_routes, 0) < 0)
+	if (sl_bp_config(sl_tmp_cfg, o.vpcs, o.vpc_routes, 0, 0) < 0)
 		return sl_bp_fail("cannot write the config", sl_tmp_cfg);
 	fprintf(stderr, "bench_pipeline: %u VPC(s) (%u active), Internet table %s\n", o.vpcs,
 		o.active_vpcs, o.prefixes);
@@ -789,6 +803,10 @@ int main(int argc, char **argv)
 		sl_compiler_inet_count(sl_ctl_compiler(ctl)));
 	if (sl_bp_dp_setup(sl_tmp_seg, (o.vpcs + SL_VLANS_PER_TRUNK - 1) / SL_VLANS_PER_TRUNK))
 		return 1;
+	/* policers as sluice-dp has them ("policers"), room for the policed
+	 * mix's (and the IPv6 addresses' of ipv6-ingress-rule after it) */
+	if (sl_police_create(&sl_bdp, SL_BPM_POLICERS + SL_BPM_POLICERS / 4) < 0)
+		return sl_bp_fail("cannot create the policers", NULL);
 	if (sl_bp_learn_all(o.active_vpcs) != 0)
 		return sl_bp_fail("cannot learn the neighbours", NULL);
 	if (sl_pfx_load(o.prefixes, 1, &pl, err, sizeof(err)) < 0)
@@ -803,15 +821,29 @@ int main(int argc, char **argv)
 
 		if (!sl_bp_wanted(o.mixes, mix))
 			continue;
+		if (sl_bp_nat_mix(mix)) { /* bench_mix_nat.c */
+			rc |= sl_bp_nat_run(ctl, &o, &pl, mix);
+			continue;
+		}
+		if (sl_bp_nat_end(ctl, &o) != 0) /* the next mixes without NAT objects */
+			return 1;
 		if (strcmp(mix, "ipv4-route") != 0 && strcmp(mix, "ipv6-route") != 0 &&
-		    strcmp(mix, "ipv6-ingress-rule") != 0) {
+		    strcmp(mix, "ipv6-ingress-rule") != 0 && strcmp(mix, "policed") != 0) {
 			printf("mix=%s skipped=not-yet-built\n", mix);
 			continue;
 		}
+		if (strcmp(mix, "policed") == 0) { /* bench_mix_policed.c */
+			sl_bp_policed = o.active_vpcs;
+			if (sl_bp_publish(ctl, &o, 0, 0) != 0)
+				return 1;
+			sl_bp_policed = 0; /* the mixes after it without */
+		}
 		if (strcmp(mix, "ipv6-ingress-rule") == 0 &&
-		    sl_bp_publish_ip6gw(ctl, &o) != 0)
+		    sl_bp_publish(ctl, &o, o.active_vpcs, 0) != 0)
 			return 1;
-		if (sl_bp_frames(mix, &pl, o.flows, o.active_vpcs, tmp) < 0) {
+		if (strcmp(mix, "policed") == 0
+			? sl_bpm_policed_frames(&pl, o.flows, o.vpcs, o.active_vpcs, tmp) < 0
+			: sl_bp_frames(mix, &pl, o.flows, o.active_vpcs, tmp) < 0) {
 			printf("mix=%s skipped=no-prefixes\n", mix);
 			continue;
 		}
@@ -820,6 +852,7 @@ int main(int argc, char **argv)
 	}
 	free(fr);
 	free(tmp);
+	sl_bp_nat_free();
 	sl_pfx_free(&pl);
 	sl_worker_offline(sl_bdp.workers[0]);
 	sl_worker_offline(sl_bdp.main_w);

@@ -9,6 +9,14 @@ Internet is dropped; state expires on the runner's virtual clock. Ingress
 route rules steer Internet traffic for 2400:a::40/126 to the firewall i-fw
 and for 2400:a::41/128 (longest wins) to i-fw2, destination unchanged.
 Deleting i-a1's bandwidth (a republished config) cuts it off at once.
+Rule 2400:a::50/128 goes to HaVip hv-6 (192.168.1.60, i-h1 and i-h2): to the
+IPv6 address of the instance that holds it, learned from its ARP, and it
+follows a gratuitous ARP of the other one at once; the gateway asks who holds
+it (ARP) while nobody does.
+
+police6: modifying i-a1's bandwidth to 1 Mbps enforces it at once, each
+direction on its own bucket (policed_out / policed_in), and back to 10 Mbps
+keeps the buckets.
 vpc-b (VLAN 200, gw-b) is reached from vpc-a through the Internet side.
 Cases share neighbour and flow state and run in order, as in vectors.py.
 """
@@ -17,12 +25,12 @@ import json
 import os
 import tempfile
 
-from scapy.all import (TCP, UDP, Dot1Q, Ether, ICMPv6EchoReply, ICMPv6EchoRequest,
+from scapy.all import (ARP, TCP, UDP, Dot1Q, IPv6ExtHdrDestOpt, IPv6ExtHdrHopByHop, Ether, ICMPv6EchoReply, ICMPv6EchoRequest,
                        ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr,
                        ICMPv6PacketTooBig, ICMPv6TimeExceeded, IPv6, Raw)
 
 from nat import from_inet, out_frame, step, vin, vout
-from vectors import GW_IN, GW_OUT, INET_MAC, nsma, nsma_mac, quote6
+from vectors import BCAST, GW_IN, GW_OUT, INET_MAC, nsma, nsma_mac, quote6
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONFIG = os.path.join(HERE, "ipv6gw.json")
@@ -30,12 +38,15 @@ CONFIG = os.path.join(HERE, "ipv6gw.json")
 A1, A2, EO, WEB, A42, FW2, FW = ("2400:a::10", "2400:a::20", "2400:a::30", "2400:a::41",
                                  "2400:a::42", "2400:a::98", "2400:a::99")
 B1 = "2400:b::10"
+H1, H2, HV_DST = "2400:a::61", "2400:a::62", "2400:a::50"
+HAVIP4, GW4 = "192.168.1.60", "192.168.1.253"
+ADDR4 = {H1: "192.168.1.61", H2: "192.168.1.62", A1: "192.168.1.10"}
 GWA, GWB = "2400:a::ffff:ffff:ffff:fffd", "2400:b::ffff:ffff:ffff:fffd"
 INET_6, GW_PUB_6 = "2001:db8:ffff::1", "2001:db8:ffff::2"
 REMOTE = "2001:db8:77::5"
 MAC = {A1: "02:aa:00:00:00:10", A2: "02:aa:00:00:00:20", EO: "02:aa:00:00:00:30",
        WEB: "02:aa:00:00:00:41", FW2: "02:aa:00:00:00:98", FW: "02:aa:00:00:00:99",
-       B1: "02:bb:00:00:00:10"}
+       B1: "02:bb:00:00:00:10", H1: "02:aa:00:00:00:61", H2: "02:aa:00:00:00:62"}
 payload = Raw(b"sluice-ipv6gw-test" * 2)
 
 
@@ -46,12 +57,15 @@ def fwd(pkt):
     return p
 
 
-def config_without_a1_bandwidth():
-    """ipv6gw.json with i-a1's bandwidth deleted, in a temporary file."""
+def config_a1_bandwidth(mbps):
+    """ipv6gw.json with i-a1's bandwidth deleted (None) or set to `mbps`, in
+    a temporary file."""
     with open(CONFIG) as f:
         cfg = json.load(f)
-    cfg["Ipv6InternetBandwidths"] = [b for b in cfg["Ipv6InternetBandwidths"]
-                                     if b["Ipv6InternetBandwidthId"] != "bw-a1"]
+    bws = [b for b in cfg["Ipv6InternetBandwidths"] if b["Ipv6InternetBandwidthId"] != "bw-a1"]
+    if mbps is not None:
+        bws.append({"Ipv6InternetBandwidthId": "bw-a1", "Ipv6AddressId": "ipv6-a1", "Bandwidth": mbps})
+    cfg["Ipv6InternetBandwidths"] = bws
     fd, path = tempfile.mkstemp(prefix="sl-ipv6gw-", suffix=".json")
     with os.fdopen(fd, "w") as f:
         json.dump(cfg, f)
@@ -59,16 +73,53 @@ def config_without_a1_bandwidth():
     return path
 
 
+def garp(ip6, ip4=HAVIP4):
+    """A gratuitous ARP for `ip4` from the instance whose IPv6 address is `ip6`."""
+    mac = MAC[ip6]
+    return vin(mac, BCAST) / ARP(op=1, hwsrc=mac, psrc=ip4, hwdst="00:00:00:00:00:00", pdst=ip4)
+
+
+def havip_cases():
+    """Ingress rule rr-3 (2400:a::50/128) via HaVip hv-6."""
+    c = []
+    # The instances introduce themselves over IPv4 (how the gateway knows
+    # the MAC of each associated instance).
+    for ip6 in (H1, H2, A1):
+        mac, ip4 = MAC[ip6], ADDR4[ip6]
+        c.append((f"ip6gw_havip_arp_{ip4}", [step(
+            "inside", vin(mac, BCAST) / ARP(op=1, hwsrc=mac, psrc=ip4, hwdst="00:00:00:00:00:00", pdst=GW4),
+            [("inside", vout(mac) / ARP(op=2, hwsrc=GW_IN, psrc=GW4, hwdst=mac, pdst=ip4))])]))
+    h = IPv6(src=REMOTE, dst=HV_DST, hlim=50) / UDP(sport=443, dport=8443) / payload
+    c.append(("ip6gw_havip_no_holder", [step("outside", from_inet() / h, [], {"ip6gw_havip_no_holder": 1})]))
+    # i-h1 answers the gateway's question (an ARP reply from the HaVip address).
+    c.append(("ip6gw_havip_reply_from_h1", [step(
+        "inside", vin(MAC[H1]) / ARP(op=2, hwsrc=MAC[H1], psrc=HAVIP4, hwdst=GW_IN, pdst=GW4))]))
+    c.append(("ip6gw_havip_rule_to_h1", [step("outside", from_inet() / h, [("inside", vout(MAC[H1]) / fwd(h))])]))
+    # keepalived on i-h2 becomes master: its gratuitous ARP moves the rule's traffic.
+    c.append(("ip6gw_havip_garp_from_h2", [step("inside", garp(H2))]))
+    c.append(("ip6gw_havip_rule_follows_h2", [step("outside", from_inet() / h, [("inside", vout(MAC[H2]) / fwd(h))])]))
+    # i-a1 is not associated: its claim is refused and changes nothing.
+    c.append(("ip6gw_havip_garp_not_associated", [step("inside", garp(A1), [], {"havip_not_associated": 1})]))
+    c.append(("ip6gw_havip_rule_stays_h2", [step("outside", from_inet() / h, [("inside", vout(MAC[H2]) / fwd(h))])]))
+    c.append(("ip6gw_havip_garp_from_h1", [step("inside", garp(H1))]))
+    c.append(("ip6gw_havip_rule_back_to_h1", [step("outside", from_inet() / h, [("inside", vout(MAC[H1]) / fwd(h))])]))
+    return c
+
+
 def cases():
     c = []
     # Neighbours: the instances ask for their gateway, the router for ours.
+    # The main lcore's first export (with the first frame) also asks who
+    # holds HaVip hv-6, which a rule names and nobody holds yet.
     for ip, mac in MAC.items():
         vlan, gw = (200, GWB) if ip == B1 else (100, GWA)
+        probe = [("inside", vout(BCAST) / ARP(op=1, hwsrc=GW_IN, psrc=GW4, hwdst="00:00:00:00:00:00",
+                                                 pdst=HAVIP4))] if not c else []
         c.append((f"ip6gw_nd_{ip}", [step(
             "inside", Ether(src=mac, dst=nsma_mac(gw)) / Dot1Q(vlan=vlan) /
             IPv6(src=ip, dst=nsma(gw), hlim=255) / ICMPv6ND_NS(tgt=gw) / ICMPv6NDOptSrcLLAddr(lladdr=mac),
             [("inside", vout(mac, vlan) / IPv6(src=gw, dst=ip, hlim=255) /
-              ICMPv6ND_NA(R=1, S=1, O=1, tgt=gw) / ICMPv6NDOptDstLLAddr(lladdr=GW_IN))])]))
+              ICMPv6ND_NA(R=1, S=1, O=1, tgt=gw) / ICMPv6NDOptDstLLAddr(lladdr=GW_IN))] + probe)]))
     c.append(("ip6gw_nd_inet", [step(
         "outside", Ether(src=INET_MAC, dst=nsma_mac(GW_PUB_6)) / IPv6(src=INET_6, dst=nsma(GW_PUB_6), hlim=255) /
         ICMPv6ND_NS(tgt=GW_PUB_6) / ICMPv6NDOptSrcLLAddr(lladdr=INET_MAC),
@@ -152,6 +203,15 @@ def cases():
     # a flow it never started does not.
     ptb = IPv6(src="2001:db8:77::1", dst=EO, hlim=60) / ICMPv6PacketTooBig(mtu=1280) / bytes(fwd(u_out))
     c.append(("ip6gw_eo_error_about_a_flow", [step("outside", from_inet() / ptb, [("inside", vout(MAC[EO]) / fwd(ptb))])]))
+    # The same with extension headers before the quoted UDP header: the
+    # quoted packet's chain is walked to find its flow.
+    u_ext = u_out.copy()
+    u_ext.hlim -= 1
+    u_ext = IPv6(bytes(IPv6(src=EO, dst=REMOTE, hlim=u_ext.hlim) / IPv6ExtHdrHopByHop() /
+                       IPv6ExtHdrDestOpt() / u_ext[IPv6].payload))
+    ptb_ext = IPv6(src="2001:db8:77::1", dst=EO, hlim=60) / ICMPv6PacketTooBig(mtu=1280) / bytes(u_ext)
+    c.append(("ip6gw_eo_error_about_a_flow_behind_ext_headers", [step(
+        "outside", from_inet() / ptb_ext, [("inside", vout(MAC[EO]) / fwd(ptb_ext))])]))
     other = IPv6(src=EO, dst=REMOTE, hlim=63) / UDP(sport=5999, dport=53) / payload
     c.append(("ip6gw_eo_error_about_no_flow", [step(
         "outside", from_inet() / IPv6(src="2001:db8:77::1", dst=EO) / ICMPv6PacketTooBig(mtu=1280) / bytes(other),
@@ -189,11 +249,46 @@ def cases():
 
     # --- Deleting the bandwidth takes effect with the next generation.
     c.append(("ip6gw_bandwidth_deleted", [
-        dict(config=config_without_a1_bandwidth(), expect=[], drops={}),
+        dict(config=config_a1_bandwidth(None), expect=[], drops={}),
         step("outside", from_inet() / i1, [], {"ip6gw_dst_no_bandwidth": 1}),
         step("inside", vin(MAC[A1]) / o1, [], {"ip6gw_src_no_bandwidth": 1})]))
     c.append(("ip6gw_bandwidth_restored", [
         dict(config=CONFIG, expect=[], drops={}),
         step("outside", from_inet() / i1, [("inside", vout(MAC[A1]) / fwd(i1))]),
         step("inside", vin(MAC[A1]) / o1, [("outside", out_frame() / fwd(o1))])]))
-    return c
+
+    # --- police6: the bandwidth's Mbps is enforced (docs/policer.md, "IPv6").
+    # i-a1's bandwidth modified to 1 Mbps: its policers keep their buckets,
+    # cut to 25,000 bytes (200 ms of 1 Mbps; full here); frames are metered
+    # as 1,000 bytes (the IPv6 packet + 14), so 25 pass each way.
+    def big(src, dst, sport):
+        pkt = IPv6(src=src, dst=dst, hlim=64 if src != REMOTE else 50) / UDP(sport=sport, dport=9) / Raw(b"q" * 938)
+        assert len(pkt) == 986
+        return pkt
+
+    po, pi, pab = big(A1, REMOTE, 41000), big(REMOTE, A1, 9), big(B1, A1, 41001)
+
+    def out6(count, passed, dropped=0, **kw):
+        return step("inside", vin(MAC[A1]) / po, [("outside", out_frame() / fwd(po))] * passed,
+                    {"policed_out": dropped} if dropped else {}, count=count, **kw)
+
+    def in6(count, passed, dropped=0, **kw):
+        return step("outside", from_inet() / pi, [("inside", vout(MAC[A1]) / fwd(pi))] * passed,
+                    {"policed_in": dropped} if dropped else {}, count=count, **kw)
+
+    c.append(("police6_modified_to_1mbps_out", [
+        dict(config=config_a1_bandwidth(1), expect=[], drops={}),
+        out6(26, 25, 1)]))
+    c.append(("police6_refill_after_10ms", [out6(2, 1, 1, wait_us=10000)]))
+    c.append(("police6_inbound_own_bucket", [in6(26, 25, 1)]))
+    # vpc-b to i-a1 through the Internet side: i-b1's outbound policer
+    # (10 Mbps) passes it, i-a1's empty inbound one drops it.
+    c.append(("police6_vpc_to_vpc_policed_at_the_destination", [step(
+        "inside", vin(MAC[B1], vlan=200) / pab, [], {"policed_in": 1})]))
+    # Back to 10 Mbps: at once, the bucket kept (still empty: dropped),
+    # then 1 ms earns 1,250 bytes at the new rate (125 at the old).
+    c.append(("police6_modified_back_keeps_bucket", [
+        dict(config=CONFIG, expect=[], drops={}),
+        in6(1, 0, 1),
+        in6(1, 1, 0, wait_us=1000)]))
+    return c + havip_cases()

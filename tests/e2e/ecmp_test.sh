@@ -185,8 +185,18 @@ spread() {
 # ---------------------------------------------------------------- tests
 check "BGP and BFD sessions to both upstreams up (through the exception path)" sessions_up 2 ||
 	tap_bail "no sessions"
-check "the kernel table has one multipath route with both upstreams" \
-	bash -c "[[ \$(ip route show table $KTABLE 198.51.100.128/25 | grep -c 'nexthop via') -eq 2 ]]"
+# BIRD exports the merged route a moment after the second session is up
+kernel_multipath() { # waits up to 10 s
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ $(ip route show table "$KTABLE" 198.51.100.128/25 | grep -c 'nexthop via') -eq 2 ]] &&
+			return 0
+		sleep 0.1
+	done
+	ip route show table "$KTABLE" 198.51.100.128/25
+	return 1
+}
+check "the kernel table has one multipath route with both upstreams" kernel_multipath
 check "sluice-dp sends $DST to a group of both" wait_members "203.0.113.3 203.0.113.4"
 
 flows 64 30000 # warm up: the gateway resolves both upstreams

@@ -175,66 +175,72 @@ static void test_change_detection(void **state)
 	sl_store_free(s4);
 }
 
+struct lr_step {
+	const char *havips, *routes;
+};
+
+static const struct lr_step lr_steps[] = {
+    {NULL, NULL},
+    {base_havips, RT("vtb-a", "10.50.0.0/16", "hv-a1")},
+    {HV("hv-a1", "vsw-a1", "10.0.1.100", "'i-a3'"), RT("vtb-a", "10.50.0.0/16", "hv-a1")},
+    {HV("hv-a1", "vsw-a1", "10.0.1.100", "'i-a3'") "," HV("hv-b", "vsw-b1", "10.1.1.100", "'i-b1'"),
+     RT("vtb-b", "10.60.0.0/16", "hv-b")},
+    {base_havips, NULL},
+};
+
+static struct sl_store *lr_load(unsigned int step, void *arg)
+{
+	(void)arg;
+	return sl_t_load_ok(cfg(lr_steps[step].havips, lr_steps[step].routes));
+}
+
+/* routes changed: what sluiced's store diff marks */
+static void lr_mark(struct sl_compiler *c, void *arg)
+{
+	(void)arg;
+	assert_int_equal(sl_compiler_mark_dirty(c, "vpc-a"), 0);
+	assert_int_equal(sl_compiler_mark_dirty(c, "vpc-b"), 0);
+}
+
+static char *lr_dump(const void *bank)
+{
+	return havip_dump(bank_havip(bank));
+}
+
+/* the route via a HaVip exists exactly in the steps that have it */
+static void lr_check(unsigned int step, void *const bank[2], unsigned int cur, const void *ref,
+		     void *arg)
+{
+	const char *routes = lr_steps[step].routes;
+
+	(void)cur;
+	(void)ref;
+	(void)arg;
+	for (unsigned int b = 0; b < 2; b++) {
+		const struct sl_nexthop *x = sl_t_vpc_nh(bank[b], "vpc-a", sl_t_ip4("10.50.0.1"));
+
+		assert_int_equal(x->type, routes && strstr(routes, "10.50.") ? SL_NH_GATEWAY
+									     : SL_NH_UNREACHABLE);
+		x = sl_t_vpc_nh(bank[b], "vpc-b", sl_t_ip4("10.60.0.1"));
+		assert_int_equal(x->type, routes && strstr(routes, "10.60.") ? SL_NH_GATEWAY
+									     : SL_NH_UNREACHABLE);
+	}
+}
+
 static void test_left_right(void **state)
 {
-	static const struct {
-		const char *havips, *routes;
-	} steps[] = {
-	    {NULL, NULL},
-	    {base_havips, RT("vtb-a", "10.50.0.0/16", "hv-a1")},
-	    {HV("hv-a1", "vsw-a1", "10.0.1.100", "'i-a3'"), RT("vtb-a", "10.50.0.0/16", "hv-a1")},
-	    {HV("hv-a1", "vsw-a1", "10.0.1.100", "'i-a3'") "," HV("hv-b", "vsw-b1", "10.1.1.100",
-								 "'i-b1'"),
-	     RT("vtb-b", "10.60.0.0/16", "hv-b")},
-	    {base_havips, NULL},
+	const struct sl_t_left_right t = {
+	    .n_steps = sizeof(lr_steps) / sizeof(lr_steps[0]),
+	    .rounds = 2,
+	    .size = 1 << 20,
+	    .load = lr_load,
+	    .before = lr_mark,
+	    .dump = lr_dump,
+	    .check = lr_check,
 	};
-	const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
-	const uint64_t size = 1 << 20;
-	struct sl_compiler *c = sl_compiler_new();
-	void *bank[2] = {aligned_alloc(64, size), aligned_alloc(64, size)};
-	void *ref = aligned_alloc(64, size);
 
 	(void)state;
-	memset(bank[0], 0, size);
-	memset(bank[1], 0, size);
-	for (uint64_t gen = 1; gen <= 2 * n_steps; gen++) {
-		size_t k = (gen - 1) % n_steps;
-		struct sl_store *s = sl_t_load_ok(cfg(steps[k].havips, steps[k].routes));
-		struct sl_compiler *fresh = sl_compiler_new();
-		char *want, *got;
-
-		/* routes changed: what sluiced's store diff marks */
-		assert_int_equal(sl_compiler_mark_dirty(c, "vpc-a"), 0);
-		assert_int_equal(sl_compiler_mark_dirty(c, "vpc-b"), 0);
-		sl_t_build(c, s, bank[gen & 1], size, gen);
-		assert_int_equal(sl_compile_sync_bank(c, (gen + 1) & 1, bank[(gen + 1) & 1], size),
-				 0);
-		memset(ref, 0, size);
-		sl_t_build(fresh, s, ref, size, gen);
-		want = havip_dump(bank_havip(ref));
-		for (unsigned int b = 0; b < 2; b++) {
-			const struct sl_nexthop *x = sl_t_vpc_nh(bank[b], "vpc-a", sl_t_ip4("10.50.0.1"));
-
-			got = havip_dump(bank_havip(bank[b]));
-			assert_string_equal(got, want);
-			free(got);
-			/* the route via hv-a1 exists exactly in the steps that have it */
-			assert_int_equal(x->type, steps[k].routes && strstr(steps[k].routes, "10.50.")
-						      ? SL_NH_GATEWAY
-						      : SL_NH_UNREACHABLE);
-			x = sl_t_vpc_nh(bank[b], "vpc-b", sl_t_ip4("10.60.0.1"));
-			assert_int_equal(x->type, steps[k].routes && strstr(steps[k].routes, "10.60.")
-						      ? SL_NH_GATEWAY
-						      : SL_NH_UNREACHABLE);
-		}
-		free(want);
-		sl_compiler_free(fresh);
-		sl_store_free(s);
-	}
-	free(bank[0]);
-	free(bank[1]);
-	free(ref);
-	sl_compiler_free(c);
+	sl_t_run_left_right(&t);
 }
 
 int main(void)

@@ -379,60 +379,59 @@ static void test_havip_rule(void **state)
 
 /* Incremental left-right writes under IPv6 gateway churn equal a fresh
  * full compile of the same store, bank by bank. */
+struct lr_step {
+	bool nogw;
+	const char *bws, *egs, *rules;
+};
+
+static const struct lr_step lr_steps[] = {
+    {false, base_bws, base_egs, base_rules},
+    {false, BW("bw-1", "ipv6-1", 100), base_egs, base_rules}, /* bandwidth deleted */
+    {false, BW("bw-1", "ipv6-1", 200), NULL, RR("rr-1", "2001:db8:a::/64", "i-fw")},
+    {false, base_bws, base_egs, RR("rr-2", "2001:db8:a::10/128", "i-fw2")},
+    {true, NULL, NULL, NULL}, /* the gateway goes */
+    {false, NULL, NULL, NULL},
+    {false, base_bws, EG("eg-9", "i-a1", "Instance"), base_rules},
+};
+
+static struct sl_store *lr_load(unsigned int step, void *arg)
+{
+	const struct lr_step *st = &lr_steps[step];
+
+	(void)arg;
+	return sl_t_load_ok(cfg(st->nogw, st->bws, st->egs, st->rules));
+}
+
+static char *lr_dump(const void *bank)
+{
+	return dump(bank);
+}
+
+static void lr_check(unsigned int step, void *const bank[2], unsigned int cur, const void *ref,
+		     void *arg)
+{
+	(void)cur;
+	(void)arg;
+	for (unsigned int b = 0; b < 2; b++)
+		assert_int_equal(vpc_nh(bank[b], "vpc-a", "2400::1")->type,
+				 vpc_nh(ref, "vpc-a", "2400::1")->type);
+	assert_int_equal(vpc_nh(ref, "vpc-a", "2400::1")->type,
+			 lr_steps[step].nogw ? SL_NH_UNREACHABLE : SL_NH_IP6GW);
+}
+
 static void test_left_right(void **state)
 {
-	struct step {
-		bool nogw;
-		const char *bws, *egs, *rules;
-	} steps[] = {
-	    {false, base_bws, base_egs, base_rules},
-	    {false, BW("bw-1", "ipv6-1", 100), base_egs, base_rules}, /* bandwidth deleted */
-	    {false, BW("bw-1", "ipv6-1", 200), NULL, RR("rr-1", "2001:db8:a::/64", "i-fw")},
-	    {false, base_bws, base_egs, RR("rr-2", "2001:db8:a::10/128", "i-fw2")},
-	    {true, NULL, NULL, NULL}, /* the gateway goes */
-	    {false, NULL, NULL, NULL},
-	    {false, base_bws, EG("eg-9", "i-a1", "Instance"), base_rules},
+	const struct sl_t_left_right t = {
+	    .n_steps = sizeof(lr_steps) / sizeof(lr_steps[0]),
+	    .rounds = 3,
+	    .size = 1 << 20,
+	    .load = lr_load,
+	    .dump = lr_dump,
+	    .check = lr_check,
 	};
-	const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
-	const uint64_t size = 1 << 20;
-	struct sl_compiler *c = sl_compiler_new();
-	void *bank[2] = {aligned_alloc(64, size), aligned_alloc(64, size)};
-	void *ref = aligned_alloc(64, size);
 
 	(void)state;
-	memset(bank[0], 0, size);
-	memset(bank[1], 0, size);
-	for (uint64_t gen = 1; gen <= 3 * n_steps; gen++) {
-		const struct step *st = &steps[(gen - 1) % n_steps];
-		struct sl_store *s = sl_t_load_ok(cfg(st->nogw, st->bws, st->egs, st->rules));
-		struct sl_compiler *fresh = sl_compiler_new();
-		char *want, *got;
-
-		sl_t_build(c, s, bank[gen & 1], size, gen);
-		assert_int_equal(sl_compile_sync_bank(c, (gen + 1) & 1, bank[(gen + 1) & 1], size),
-				 0);
-		assert_false(sl_compile_bank_dirty(c, 0));
-		assert_false(sl_compile_bank_dirty(c, 1));
-		memset(ref, 0, size);
-		sl_t_build(fresh, s, ref, size, gen);
-		want = dump(ref);
-		for (unsigned int b = 0; b < 2; b++) {
-			got = dump(bank[b]);
-			assert_string_equal(got, want);
-			free(got);
-			assert_int_equal(vpc_nh(bank[b], "vpc-a", "2400::1")->type,
-					 vpc_nh(ref, "vpc-a", "2400::1")->type);
-		}
-		assert_int_equal(vpc_nh(ref, "vpc-a", "2400::1")->type,
-				 st->nogw ? SL_NH_UNREACHABLE : SL_NH_IP6GW);
-		free(want);
-		sl_compiler_free(fresh);
-		sl_store_free(s);
-	}
-	free(bank[0]);
-	free(bank[1]);
-	free(ref);
-	sl_compiler_free(c);
+	sl_t_run_left_right(&t);
 }
 
 int main(void)

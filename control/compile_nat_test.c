@@ -390,82 +390,82 @@ static void test_eif(void **state)
  * bound and unbound, entries changed), written left-right without the
  * caller marking any VPC dirty: both banks must equal a fresh full compile
  * (section and VPC tables), and an IP keeps its index while it exists. */
+static const char *const lr_eips[] = {
+    base_eips,
+    EIP_NAT("eip-1", "198.51.100.1") "," EIP_NAT("eip-2", "198.51.100.2"),
+    EIP_NAT("eip-2", "198.51.100.2") "," EIP_NAT("eip-1", "198.51.100.1") "," EIP_ECS(
+	"eip-5", "198.51.100.5", "i-a2"),
+    EIP_ECS("eip-3", "198.51.100.3", "i-b1") "," EIP_ECS("eip-5", "198.51.100.5", "i-a1"),
+};
+static const char lr_snat1[] = "{'SnatEntryId':'snat-1','SnatTableId':'stb-a',"
+			       "'SourceVSwitchId':'vsw-a1','SnatIp':'198.51.100.1'}";
+static const char lr_snat2[] = "{'SnatEntryId':'snat-9','SnatTableId':'stb-a',"
+			       "'SourceCIDR':'10.0.0.0/16','SnatIp':'198.51.100.1'}";
+static const char lr_fwd1[] =
+    "{'ForwardEntryId':'fwd-1','ForwardTableId':'ftb-a','ExternalIp':'198.51.100.2',"
+    "'ExternalPort':'53','IpProtocol':'udp','InternalIp':'10.0.1.10','InternalPort':'53'}";
+static const struct lr_step {
+	bool ngw;
+	int eips;
+	const char *snats, *fwds;
+} lr_steps[] = {
+    {false, 3, NULL, NULL},	  {true, 0, base_snats, base_fwds}, {true, 1, lr_snat1, lr_fwd1},
+    {true, 2, lr_snat2, lr_fwd1}, {true, 2, lr_snat1, NULL},	    {false, 3, NULL, NULL},
+    {true, 1, NULL, NULL},	  {true, 0, base_snats, base_fwds}, {false, 3, NULL, NULL},
+};
+
+static struct sl_store *lr_load(unsigned int step, void *arg)
+{
+	const struct lr_step *st = &lr_steps[step];
+
+	(void)arg;
+	return sl_t_load_ok(
+	    cfg(st->ngw, st->ngw || st->eips == 3 ? lr_eips[st->eips] : NULL, st->snats, st->fwds));
+}
+
+static char *lr_dump(const void *bank)
+{
+	return nat_dump(bank_nat(bank));
+}
+
+/* The NAT gateway route follows the gateway, and 198.51.100.2 keeps its
+ * index while it exists (*arg: its index in the last generation). */
+static void lr_check(unsigned int step, void *const bank[2], unsigned int cur, const void *ref,
+		     void *arg)
+{
+	uint32_t *idx_2 = arg;
+	const struct sl_nat_sec *sec = bank_nat(bank[cur]);
+
+	for (unsigned int b = 0; b < 2; b++) {
+		const struct sl_nexthop *x = vpc_nh(bank[b], "vpc-a", ip4("192.0.2.1"));
+
+		assert_int_equal(x->type, lr_steps[step].ngw ? SL_NH_NATGW : SL_NH_UNREACHABLE);
+		assert_int_equal(vpc_nh(ref, "vpc-a", ip4("192.0.2.1"))->type, x->type);
+	}
+	if (sec && dp_ip_by_addr(sec, ip4("198.51.100.2")) != SL_NAT_IDX_NONE) {
+		if (*idx_2 != SL_NAT_IDX_NONE)
+			assert_int_equal(dp_ip_by_addr(sec, ip4("198.51.100.2")), *idx_2);
+		*idx_2 = dp_ip_by_addr(sec, ip4("198.51.100.2"));
+	} else {
+		*idx_2 = SL_NAT_IDX_NONE;
+	}
+}
+
 static void test_left_right(void **state)
 {
-	static const char *const eips[] = {
-	    base_eips,
-	    EIP_NAT("eip-1", "198.51.100.1") "," EIP_NAT("eip-2", "198.51.100.2"),
-	    EIP_NAT("eip-2", "198.51.100.2") "," EIP_NAT("eip-1", "198.51.100.1") "," EIP_ECS(
-		"eip-5", "198.51.100.5", "i-a2"),
-	    EIP_ECS("eip-3", "198.51.100.3", "i-b1") "," EIP_ECS("eip-5", "198.51.100.5", "i-a1"),
-	};
-	static const char snat1[] = "{'SnatEntryId':'snat-1','SnatTableId':'stb-a',"
-				    "'SourceVSwitchId':'vsw-a1','SnatIp':'198.51.100.1'}";
-	static const char snat2[] = "{'SnatEntryId':'snat-9','SnatTableId':'stb-a',"
-				    "'SourceCIDR':'10.0.0.0/16','SnatIp':'198.51.100.1'}";
-	static const char fwd1[] =
-	    "{'ForwardEntryId':'fwd-1','ForwardTableId':'ftb-a','ExternalIp':'198.51.100.2',"
-	    "'ExternalPort':'53','IpProtocol':'udp','InternalIp':'10.0.1.10','InternalPort':'53'}";
-	struct step {
-		bool ngw;
-		int eips;
-		const char *snats, *fwds;
-	} steps[] = {
-	    {false, 3, NULL, NULL}, {true, 0, base_snats, base_fwds}, {true, 1, snat1, fwd1},
-	    {true, 2, snat2, fwd1}, {true, 2, snat1, NULL},	      {false, 3, NULL, NULL},
-	    {true, 1, NULL, NULL},  {true, 0, base_snats, base_fwds}, {false, 3, NULL, NULL},
-	};
-	const uint64_t size = 1 << 20;
-	struct sl_compiler *c = sl_compiler_new();
-	void *bank[2] = {aligned_alloc(64, size), aligned_alloc(64, size)};
-	void *ref = aligned_alloc(64, size);
 	uint32_t idx_2 = SL_NAT_IDX_NONE; /* index of 198.51.100.2 while it lives */
+	const struct sl_t_left_right t = {
+	    .n_steps = sizeof(lr_steps) / sizeof(lr_steps[0]),
+	    .rounds = 3,
+	    .size = 1 << 20,
+	    .load = lr_load,
+	    .dump = lr_dump,
+	    .check = lr_check,
+	    .arg = &idx_2,
+	};
 
 	(void)state;
-	memset(bank[0], 0, size);
-	memset(bank[1], 0, size);
-	for (uint64_t gen = 1; gen <= 3 * sizeof(steps) / sizeof(steps[0]); gen++) {
-		const struct step *st = &steps[(gen - 1) % (sizeof(steps) / sizeof(steps[0]))];
-		struct sl_store *s =
-		    sl_t_load_ok(cfg(st->ngw, st->ngw || st->eips == 3 ? eips[st->eips] : NULL,
-				     st->snats, st->fwds));
-		struct sl_compiler *fresh = sl_compiler_new();
-		char *want, *got;
-		const struct sl_nat_sec *sec;
-
-		build(c, s, bank[gen & 1], size, gen);
-		assert_int_equal(sl_compile_sync_bank(c, (gen + 1) & 1, bank[(gen + 1) & 1], size),
-				 0);
-		assert_false(sl_compile_bank_dirty(c, 0));
-		assert_false(sl_compile_bank_dirty(c, 1));
-		memset(ref, 0, size);
-		build(fresh, s, ref, size, gen);
-		want = nat_dump(bank_nat(ref));
-		for (unsigned int b = 0; b < 2; b++) {
-			const struct sl_nexthop *x = vpc_nh(bank[b], "vpc-a", ip4("192.0.2.1"));
-
-			got = nat_dump(bank_nat(bank[b]));
-			assert_string_equal(got, want);
-			free(got);
-			assert_int_equal(x->type, st->ngw ? SL_NH_NATGW : SL_NH_UNREACHABLE);
-			assert_int_equal(vpc_nh(ref, "vpc-a", ip4("192.0.2.1"))->type, x->type);
-		}
-		free(want);
-		sec = bank_nat(bank[gen & 1]);
-		if (sec && dp_ip_by_addr(sec, ip4("198.51.100.2")) != SL_NAT_IDX_NONE) {
-			if (idx_2 != SL_NAT_IDX_NONE)
-				assert_int_equal(dp_ip_by_addr(sec, ip4("198.51.100.2")), idx_2);
-			idx_2 = dp_ip_by_addr(sec, ip4("198.51.100.2"));
-		} else {
-			idx_2 = SL_NAT_IDX_NONE;
-		}
-		sl_compiler_free(fresh);
-		sl_store_free(s);
-	}
-	free(bank[0]);
-	free(bank[1]);
-	free(ref);
-	sl_compiler_free(c);
+	sl_t_run_left_right(&t);
 }
 
 /* A restarted sluiced seeds the gateway and public IP indexes from the

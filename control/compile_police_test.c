@@ -23,6 +23,7 @@
 
 #include "sl_compile.h"
 #include "sl_policer.h"
+#include "sl_test_compile.h"
 #include "sl_test_util.h"
 #include "sl_test_validate.h"
 
@@ -151,12 +152,7 @@ static void expect_pol(const struct sl_pol_ent *e, uint8_t kind, const char *id,
 	assert_int_not_equal(e->tag, 0);
 }
 
-static void build(struct sl_compiler *c, const struct sl_store *s, void *bank, uint64_t size,
-		  uint64_t gen)
-{
-	assert_int_equal(sl_compile(c, s, NULL), 0);
-	assert_int_equal(sl_compile_layout(c, bank, size, gen), 0);
-}
+#define build sl_t_build /* sl_test_compile.h */
 
 static void test_section(void **state)
 {
@@ -258,76 +254,77 @@ static char *pol_dump(const struct sl_bank_header *h)
  * a policer keeps its index and tag while its object lives (eip-1's, whose
  * rate changes: the data plane keeps its bucket).
  */
+static const struct lr_step {
+	unsigned int bw1;
+	const char *cbwp;
+	bool bwp;
+} lr_steps[] = {
+    {7, NULL, false},
+    {8, CBWP_BASE, true},
+    {8, "'Bandwidth':100,'PublicIpAddresses':[{'AllocationId':'eip-2'}]", true},
+    {9,
+     "'Bandwidth':200,'PublicIpAddresses':[{'AllocationId':'eip-2','Bandwidth':30},"
+     "{'AllocationId':'eip-1','Bandwidth':5}]",
+     false},
+    {9, CBWP_BASE, false},
+    {7, NULL, true},
+};
+
+static struct sl_store *lr_load(unsigned int step, void *arg)
+{
+	(void)arg;
+	return sl_t_load_ok(cfg(lr_steps[step].bw1, lr_steps[step].cbwp, lr_steps[step].bwp));
+}
+
+static char *lr_dump(const void *bank)
+{
+	return pol_dump(bank);
+}
+
+/* What eip-1's outbound policer was in the last generation. */
+struct lr_eip1 {
+	uint32_t idx;
+	uint64_t tag;
+};
+
+static void lr_check(unsigned int step, void *const bank[2], unsigned int cur, const void *ref,
+		     void *arg)
+{
+	struct lr_eip1 *last = arg;
+	const struct sl_pol_ent *e = dp_pol(bank[cur], 0xc6336401, SL_POL_DIR_OUT);
+
+	(void)ref;
+	/* eip-1 alone (steps 0-2, 5) or in the package with a cap (3-4) */
+	assert_non_null(e);
+	assert_int_equal(e->kind, SL_POL_KIND_IP);
+	assert_int_equal(e->mbps, step == 3 ? 5 : lr_steps[step].bw1);
+	if (step == 4) {
+		/* eip-1 left the package: its own Bandwidth again */
+		assert_null(parent(bank[cur], e));
+	}
+	if (last->idx != SL_POL_IDX_NONE) {
+		assert_int_equal(pol_index(bank[cur], e), last->idx);
+		assert_int_equal(e->tag, last->tag);
+	}
+	last->idx = pol_index(bank[cur], e);
+	last->tag = e->tag;
+}
+
 static void test_left_right(void **state)
 {
-	static const struct {
-		unsigned int bw1;
-		const char *cbwp;
-		bool bwp;
-	} steps[] = {
-	    {7, NULL, false},
-	    {8, CBWP_BASE, true},
-	    {8, "'Bandwidth':100,'PublicIpAddresses':[{'AllocationId':'eip-2'}]", true},
-	    {9, "'Bandwidth':200,'PublicIpAddresses':[{'AllocationId':'eip-2','Bandwidth':30},"
-		"{'AllocationId':'eip-1','Bandwidth':5}]",
-	     false},
-	    {9, CBWP_BASE, false},
-	    {7, NULL, true},
+	struct lr_eip1 last = {.idx = SL_POL_IDX_NONE};
+	const struct sl_t_left_right t = {
+	    .n_steps = sizeof(lr_steps) / sizeof(lr_steps[0]),
+	    .rounds = 3,
+	    .size = 1 << 20,
+	    .load = lr_load,
+	    .dump = lr_dump,
+	    .check = lr_check,
+	    .arg = &last,
 	};
-	const unsigned int n_steps = sizeof(steps) / sizeof(steps[0]);
-	const uint64_t size = 1 << 20;
-	struct sl_compiler *c = sl_compiler_new();
-	void *bank[2] = {aligned_alloc(64, size), aligned_alloc(64, size)};
-	void *ref = aligned_alloc(64, size);
-	uint32_t idx1 = SL_POL_IDX_NONE; /* eip-1's own outbound policer */
-	uint64_t tag1 = 0;
 
 	(void)state;
-	memset(bank[0], 0, size);
-	memset(bank[1], 0, size);
-	for (uint64_t gen = 1; gen <= 3 * n_steps; gen++) {
-		unsigned int k = (unsigned int)((gen - 1) % n_steps);
-		struct sl_store *s = sl_t_load_ok(cfg(steps[k].bw1, steps[k].cbwp, steps[k].bwp));
-		struct sl_compiler *fresh = sl_compiler_new();
-		const struct sl_pol_ent *e;
-		char *want, *got;
-
-		build(c, s, bank[gen & 1], size, gen);
-		assert_int_equal(sl_compile_sync_bank(c, (gen + 1) & 1, bank[(gen + 1) & 1], size),
-				 0);
-		assert_false(sl_compile_bank_dirty(c, 0));
-		assert_false(sl_compile_bank_dirty(c, 1));
-		memset(ref, 0, size);
-		build(fresh, s, ref, size, gen);
-		want = pol_dump(ref);
-		for (unsigned int b = 0; b < 2; b++) {
-			got = pol_dump(bank[b]);
-			assert_string_equal(got, want);
-			free(got);
-		}
-		free(want);
-		/* eip-1 alone (steps 0-2, 5) or in the package with a cap (3-4) */
-		e = dp_pol(bank[gen & 1], 0xc6336401, SL_POL_DIR_OUT);
-		assert_non_null(e);
-		assert_int_equal(e->kind, SL_POL_KIND_IP);
-		assert_int_equal(e->mbps, k == 3 ? 5 : steps[k].bw1);
-		if (k == 4) {
-			/* eip-1 left the package: its own Bandwidth again */
-			assert_null(parent(bank[gen & 1], e));
-		}
-		if (idx1 != SL_POL_IDX_NONE) {
-			assert_int_equal(pol_index(bank[gen & 1], e), idx1);
-			assert_int_equal(e->tag, tag1);
-		}
-		idx1 = pol_index(bank[gen & 1], e);
-		tag1 = e->tag;
-		sl_compiler_free(fresh);
-		sl_store_free(s);
-	}
-	free(bank[0]);
-	free(bank[1]);
-	free(ref);
-	sl_compiler_free(c);
+	sl_t_run_left_right(&t);
 }
 
 /* An index freed by a removed object is reused by a new one with another

@@ -21,6 +21,27 @@
  * the reader's seq_cst online store before its generation load.
  *
  * The segment outlives sluiced: close only clears writer_pid.
+ *
+ * Huge pages (issue 9): the tables are read at random (the Internet FIB's
+ * DIR-24-8 alone is 64 MiB: 16,384 4 KiB pages, a TLB miss and page walk
+ * per lookup), so the segment may live on hugetlbfs (a path under a
+ * hugetlbfs mount, e.g. /dev/hugepages/sluice). The file system is told by
+ * fstatfs (HUGETLBFS_MAGIC; f_bsize is its page size). There the file size
+ * must be a multiple of the huge page size, so segment_size is the layout's
+ * end rounded up to the page (the tail after the stats area is padding;
+ * both sides accept any segment_size that holds the layout), and the file
+ * is only ftruncate'd and mmap'ed (hugetlbfs has no write() nor fallocate).
+ * The mapping is MAP_SHARED without MAP_NORESERVE, so mmap reserves every
+ * huge page of the file at once: too few free huge pages is an error here,
+ * at open, with the counts, never a SIGBUS at the first touch of a bank
+ * later. The reservation belongs to the file (inode), so sluice-dp's own
+ * mapping reserves nothing more. hugetlbfs pages are never swapped, so no
+ * mlock is needed; MAP_POPULATE is not used (reserved pages are certain to
+ * be there; zeroing 2 GiB up front would only delay the start).
+ * On any other file system (tmpfs /dev/shm) the mapping is advised
+ * MADV_HUGEPAGE: with shmem transparent huge pages set to "advise" it gets
+ * 2 MiB pages where the kernel can find them, with "never" (the default)
+ * nothing changes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,8 +54,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/magic.h> /* HUGETLBFS_MAGIC */
 
 #include "sl_ctl_log.h"
 #include "sl_shm_writer.h"
@@ -46,6 +70,7 @@ struct sl_shm_writer {
 	int fd;
 	struct sl_shm_header *h;
 	uint64_t map_size;
+	uint64_t page; /* the file system's page: 4096, or hugetlbfs's huge page */
 	bool created;
 	dev_t dev;
 	ino_t ino;
@@ -108,12 +133,13 @@ bool sl_shm_dp_alive(const struct sl_shm_header *h)
 	return sl_pid_alive(atomic_load(&((struct sl_shm_header *)(uintptr_t)h)->dp_pid));
 }
 
-/* Header fields for a segment with `bank` bytes per bank. */
-static void sl_layout(struct sl_shm_header *h, uint64_t bank)
+/* Header fields for a segment with `bank` bytes per bank in a file system
+ * of `page`-byte pages (the file size is a whole number of them). */
+static void sl_layout(struct sl_shm_header *h, uint64_t bank, uint64_t page)
 {
 	h->abi_version = SL_SHM_ABI_VERSION;
 	h->header_size = sizeof(struct sl_shm_header);
-	h->segment_size = sl_shm_segment_size(bank);
+	h->segment_size = (sl_shm_segment_size(bank) + page - 1) / page * page;
 	h->bank_offset[0] = sl_hdr_bytes();
 	h->bank_offset[1] = sl_hdr_bytes() + bank;
 	h->bank_size = bank;
@@ -122,7 +148,8 @@ static void sl_layout(struct sl_shm_header *h, uint64_t bank)
 }
 
 /* Why an existing header is unusable, or NULL. */
-static const char *sl_hdr_problem(const struct sl_shm_header *h, uint64_t file_size)
+static const char *sl_hdr_problem(const struct sl_shm_header *h, uint64_t file_size,
+				  uint64_t page)
 {
 	struct sl_shm_header want;
 
@@ -134,7 +161,7 @@ static const char *sl_hdr_problem(const struct sl_shm_header *h, uint64_t file_s
 	    (h->bank_size & 4095))
 		return "bad bank size";
 	memset(&want, 0, sizeof(want));
-	sl_layout(&want, h->bank_size);
+	sl_layout(&want, h->bank_size, page);
 	if (h->header_size != want.header_size || h->segment_size != want.segment_size ||
 	    h->bank_offset[0] != want.bank_offset[0] || h->bank_offset[1] != want.bank_offset[1] ||
 	    h->stats_offset != want.stats_offset || h->stats_size != want.stats_size)
@@ -144,12 +171,61 @@ static const char *sl_hdr_problem(const struct sl_shm_header *h, uint64_t file_s
 	return NULL;
 }
 
-static int sl_map(struct sl_shm_writer *w, uint64_t size)
+/* The page size of the file system under w->fd (design note). */
+static void sl_fs_page(struct sl_shm_writer *w)
+{
+	struct statfs sf;
+
+	w->page = 4096;
+	if (fstatfs(w->fd, &sf) == 0 && (uint64_t)sf.f_type == HUGETLBFS_MAGIC && sf.f_bsize > 0)
+		w->page = (uint64_t)sf.f_bsize;
+}
+
+/* One number of /sys/kernel/mm/hugepages/hugepages-<page>kB/, or -1. */
+static long sl_huge_count(uint64_t page, const char *what)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/%s",
+		 page >> 10, what);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int sl_map(struct sl_shm_writer *w, uint64_t size, char *err, size_t errlen)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd, 0);
+	int rc;
 
-	if (p == MAP_FAILED)
-		return -errno;
+	if (p == MAP_FAILED) {
+		rc = -errno;
+		if (w->page > 4096 && (rc == -ENOMEM || rc == -ENOSPC)) {
+			/* hugetlbfs could not reserve the file's pages */
+			long free = sl_huge_count(w->page, "free_hugepages");
+			long resv = sl_huge_count(w->page, "resv_hugepages");
+
+			sl_seterr(err, errlen,
+				  "cannot map %s: %" PRIu64 " huge pages of %" PRIu64
+				  " KiB needed, %ld free and unreserved (%s): raise "
+				  "/proc/sys/vm/nr_hugepages or the mount's size=, or put the "
+				  "segment on /dev/shm",
+				  w->path, size / w->page, w->page >> 10,
+				  free >= 0 && resv >= 0 ? free - resv : -1L,
+				  rc == -ENOSPC ? "mount size limit" : "pool exhausted");
+		} else {
+			sl_seterr(err, errlen, "cannot map %s: %s", w->path, strerror(-rc));
+		}
+		return rc;
+	}
+	if (w->page == 4096)
+		(void)madvise(p, size, MADV_HUGEPAGE); /* shmem THP if "advise" */
 	w->h = p;
 	w->map_size = size;
 	return 0;
@@ -178,8 +254,8 @@ static void sl_remember_inode(struct sl_shm_writer *w)
 static int sl_create(struct sl_shm_writer *w, uint64_t bank, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX + 32];
-	uint64_t size = sl_shm_segment_size(bank);
 	struct sl_shm_header *h;
+	uint64_t size;
 	int rc;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", w->path, (int)getpid());
@@ -190,20 +266,20 @@ static int sl_create(struct sl_shm_writer *w, uint64_t bank, char *err, size_t e
 		sl_seterr(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
 		return rc;
 	}
+	sl_fs_page(w);
+	size = (sl_shm_segment_size(bank) + w->page - 1) / w->page * w->page;
 	if (ftruncate(w->fd, (off_t)size) < 0) {
 		rc = -errno;
 		sl_seterr(err, errlen, "cannot size %s to %" PRIu64 " bytes: %s", tmp, size,
 			  strerror(errno));
 		goto fail;
 	}
-	rc = sl_map(w, size);
-	if (rc < 0) {
-		sl_seterr(err, errlen, "cannot map %s: %s", tmp, strerror(-rc));
+	rc = sl_map(w, size, err, errlen);
+	if (rc < 0)
 		goto fail;
-	}
 	h = w->h;
 	memset(h, 0, sizeof(*h)); /* the rest of a new file is zero already */
-	sl_layout(h, bank);
+	sl_layout(h, bank, w->page);
 	atomic_store(&h->generation, 0);
 	atomic_store(&h->writer_pid, (int32_t)getpid());
 	atomic_store(&h->writer_start_ns, sl_now_ns(CLOCK_REALTIME));
@@ -217,6 +293,8 @@ static int sl_create(struct sl_shm_writer *w, uint64_t bank, char *err, size_t e
 	}
 	w->created = true;
 	sl_remember_inode(w);
+	SL_INFO("created segment %s: %" PRIu64 " bytes, %" PRIu64 "-byte banks, on %s", w->path,
+		size, bank, w->page > 4096 ? "hugetlbfs (pages reserved)" : "4 KiB pages");
 	return 0;
 fail:
 	sl_unmap(w);
@@ -244,17 +322,16 @@ static int sl_reopen(struct sl_shm_writer *w, uint64_t bank, bool size_explicit,
 			w->path, (long long)st.st_size);
 		return 1;
 	}
-	rc = sl_map(w, (uint64_t)st.st_size);
-	if (rc < 0) {
-		sl_seterr(err, errlen, "cannot map %s: %s", w->path, strerror(-rc));
+	sl_fs_page(w);
+	rc = sl_map(w, (uint64_t)st.st_size, err, errlen);
+	if (rc < 0)
 		return rc;
-	}
 	h = w->h;
 	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) == 0) {
 		SL_WARN("segment %s was never completed (magic 0): recreating", w->path);
 		return 1;
 	}
-	why = sl_hdr_problem(h, (uint64_t)st.st_size);
+	why = sl_hdr_problem(h, (uint64_t)st.st_size, w->page);
 	if (why) {
 		sl_seterr(err, errlen,
 			  "existing segment %s is not usable (%s; ABI version %u, this sluiced "
@@ -367,6 +444,11 @@ struct sl_shm_header *sl_shm_hdr(const struct sl_shm_writer *w)
 const char *sl_shm_path(const struct sl_shm_writer *w)
 {
 	return w->path;
+}
+
+uint64_t sl_shm_page_size(const struct sl_shm_writer *w)
+{
+	return w->page;
 }
 
 uint64_t sl_shm_bank_size(const struct sl_shm_writer *w)

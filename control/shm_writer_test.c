@@ -15,12 +15,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include <linux/magic.h>
 
 #include "sl_ctl_log.h"
 #include "sl_shm_writer.h"
@@ -327,6 +332,93 @@ static void test_refuse(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/* A hugetlbfs directory with at least `pages` free unreserved huge pages
+ * ($SL_TEST_HUGETLBFS, default /dev/hugepages), its page size in *page and
+ * those free pages in *avail; NULL (the test skips) when there is none. */
+static const char *huge_dir(long pages, uint64_t *page, long *avail)
+{
+	const char *dir = getenv("SL_TEST_HUGETLBFS");
+	char path[128];
+	struct statfs sf;
+	long n[2] = {-1, -1};
+	const char *what[2] = {"free_hugepages", "resv_hugepages"};
+
+	dir = dir ? dir : "/dev/hugepages";
+	if (statfs(dir, &sf) != 0 || (uint64_t)sf.f_type != HUGETLBFS_MAGIC ||
+	    access(dir, W_OK) != 0) {
+		print_message("skipped: %s is not a writable hugetlbfs mount\n", dir);
+		return NULL;
+	}
+	*page = (uint64_t)sf.f_bsize;
+	for (int i = 0; i < 2; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/%s",
+			 *page >> 10, what[i]);
+		f = fopen(path, "r");
+		if (f && fscanf(f, "%ld", &n[i]) != 1)
+			n[i] = -1;
+		if (f)
+			fclose(f);
+	}
+	if (n[0] < 0 || n[1] < 0 || n[0] - n[1] < pages) {
+		print_message("skipped: %ld free huge pages, %ld needed\n", n[0] - n[1], pages);
+		return NULL;
+	}
+	*avail = n[0] - n[1];
+	return dir;
+}
+
+/* The segment on hugetlbfs: its size a whole number of huge pages, the
+ * layout re-opened as valid, banks written through the mapping; and too
+ * few huge pages are an error at open (not a SIGBUS later), leaving no
+ * file behind. */
+static void test_hugetlbfs(void **state)
+{
+	uint64_t page = 0, size = sl_shm_segment_size(BANK);
+	long avail = 0;
+	const char *dir = huge_dir(1, &page, &avail);
+	struct sl_shm_writer *w;
+	struct fill_rec r = {0};
+	struct stat st;
+	char err[512] = "";
+
+	if (dir == NULL || huge_dir((long)((size + page - 1) / page), &page, &avail) == NULL)
+		skip();
+	snprintf(seg, sizeof(seg), "%s/sl-ctl-test-%d", dir, (int)getpid());
+	unlink(seg);
+	w = open_ok(BANK, false);
+	assert_true(sl_shm_created(w));
+	assert_true(sl_shm_page_size(w) == page);
+	assert_int_equal(stat(seg, &st), 0);
+	assert_true((uint64_t)st.st_size % page == 0);
+	assert_true((uint64_t)st.st_size == sl_shm_hdr(w)->segment_size);
+	assert_true(sl_shm_hdr(w)->segment_size >= size);
+	assert_true(sl_shm_hdr(w)->segment_size - size < page);
+	assert_true(sl_shm_hdr(w)->stats_offset == sl_shm_hdr(w)->bank_offset[1] + BANK);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(sl_shm_publish(w, fill, &r, NULL, NULL, NULL), 0);
+	memset(r.bank, 0xa5, BANK); /* every byte of a bank is backed */
+	assert_true(sl_shm_generation(w) == 3);
+	sl_shm_close(w);
+	w = open_ok(BANK, false); /* the padded layout is valid on re-open */
+	assert_false(sl_shm_created(w));
+	assert_true(sl_shm_generation(w) == 3);
+	sl_shm_close(w);
+	unlink(seg);
+
+	/* more huge pages than there are: refused at open, with the numbers */
+	assert_non_null(huge_dir(0, &page, &avail));
+	if ((uint64_t)(avail + 2) * page / 2 > SL_SHM_MAX_BANK_SIZE)
+		return; /* more free huge pages than the biggest segment */
+	assert_null(sl_shm_open(seg, (uint64_t)(avail + 2) * page / 2, false, err, sizeof(err)));
+	assert_true(errno == ENOMEM || errno == ENOSPC);
+	assert_non_null(strstr(err, "huge pages"));
+	assert_int_equal(stat(seg, &st), -1);
+	snprintf(err, sizeof(err), "%s.tmp.%d", seg, (int)getpid());
+	assert_int_equal(stat(err, &st), -1);
+}
+
 static void test_parse_size(void **state)
 {
 	uint64_t v;
@@ -357,6 +449,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dead_or_absent_dp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_and_resize, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refuse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hugetlbfs, setup, teardown),
 	    cmocka_unit_test(test_parse_size),
 	};
 

@@ -38,6 +38,11 @@ struct sl_shm_writer;
  * inconsistent layout is refused, as is one whose writer_pid is another
  * live process (a second sluiced).
  *
+ * On hugetlbfs (a path under a hugetlbfs mount) the file size is rounded up
+ * to the huge page size and every page is reserved when it is mapped: too
+ * few free huge pages fail here (ENOMEM, or ENOSPC for the mount's size
+ * limit) with the numbers in `err`.
+ *
  * Returns NULL with errno set and a message in `err`.
  */
 struct sl_shm_writer *sl_shm_open(const char *path, uint64_t bank_size, bool size_explicit,
@@ -48,6 +53,9 @@ void sl_shm_close(struct sl_shm_writer *w);
 struct sl_shm_header *sl_shm_hdr(const struct sl_shm_writer *w);
 const char *sl_shm_path(const struct sl_shm_writer *w);
 uint64_t sl_shm_bank_size(const struct sl_shm_writer *w);
+/** Page size of the segment's file system: 4096, or the huge page size
+ * when it is on hugetlbfs (then the whole file is reserved huge pages). */
+uint64_t sl_shm_page_size(const struct sl_shm_writer *w);
 /** True if sl_shm_open() created the file (false: re-opened). */
 bool sl_shm_created(const struct sl_shm_writer *w);
 uint64_t sl_shm_generation(const struct sl_shm_writer *w);

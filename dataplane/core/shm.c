@@ -28,6 +28,13 @@
  * alive). The wait treats that like an invalid segment (logged, retried
  * every second): a data plane restarted right after a crash gets in as soon
  * as the old one is gone.
+ *
+ * Huge pages: the segment maps the same whatever file system it is on.
+ * On hugetlbfs (sluiced put it under a hugetlbfs mount; its size is a
+ * whole number of huge pages) sluiced's mapping has already reserved every
+ * page of the file, so this mapping cannot fault for want of one. On
+ * tmpfs the mapping is advised MADV_HUGEPAGE (shmem THP with "advise").
+ * The page size is logged at attach (s->page) and shown by benchmarks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,8 +44,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/magic.h> /* HUGETLBFS_MAGIC */
 
 #include "sl_log.h"
 #include "sl_pipeline.h"
@@ -167,6 +177,16 @@ static bool sl_shm_pid_is_dp(pid_t pid)
 	return same;
 }
 
+/* 4096, or the huge page size if fd is on hugetlbfs. */
+static size_t sl_shm_fs_page(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) == 0 && (uint64_t)sf.f_type == HUGETLBFS_MAGIC && sf.f_bsize > 0)
+		return (size_t)sf.f_bsize;
+	return 4096;
+}
+
 int sl_shm_try_attach(struct sl_shm *s, const char *path, char *err, size_t errlen)
 {
 	struct sl_shm_header hcopy;
@@ -210,6 +230,9 @@ int sl_shm_try_attach(struct sl_shm *s, const char *path, char *err, size_t errl
 		return sl_shm_fmt(err, errlen, rc, "mmap %lld bytes: %s", (long long)st.st_size,
 				  strerror(-rc));
 	}
+	s->page = sl_shm_fs_page(fd);
+	if (s->page == 4096)
+		(void)madvise(p, (size_t)st.st_size, MADV_HUGEPAGE); /* shmem THP if "advise" */
 	/* The mapped header is what counts from now on: re-validate it in
 	 * case the file changed between pread and mmap. */
 	rc = sl_shm_validate(p, (uint64_t)st.st_size, err, errlen);
@@ -254,8 +277,10 @@ int sl_shm_attach_wait(struct sl_shm *s, const char *path, atomic_bool *quit)
 			return -EINTR;
 		rc = sl_shm_try_attach(s, path, err, sizeof(err));
 		if (rc == 0) {
-			SL_LOG(INFO, "attached to segment %s (%zu bytes, generation %llu)", path,
-			       s->size, (unsigned long long)atomic_load(&s->hdr->generation));
+			SL_LOG(INFO, "attached to segment %s (%zu bytes, %s, generation %llu)",
+			       path, s->size,
+			       s->page > 4096 ? "hugetlbfs huge pages" : "4 KiB pages",
+			       (unsigned long long)atomic_load(&s->hdr->generation));
 			return 0;
 		}
 		if (rc == -ENOENT || rc == -EAGAIN) {

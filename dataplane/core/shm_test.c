@@ -17,12 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include <linux/magic.h>
 
 #include "sl_shm_attach.h"
 
@@ -353,6 +357,69 @@ static void test_wait(void **state)
 	sl_shm_detach(&s);
 }
 
+/* A segment on hugetlbfs, made as sluiced makes it there (size rounded
+ * up to the huge page, header written through a mapping: hugetlbfs has no
+ * write()), attaches like any other, with s.page the huge page size, and
+ * the data plane's start writes its stats area. Skipped without a writable
+ * hugetlbfs at $SL_TEST_HUGETLBFS (default /dev/hugepages) or free pages. */
+static void test_hugetlbfs(void **state)
+{
+	const char *dir = getenv("SL_TEST_HUGETLBFS") ? getenv("SL_TEST_HUGETLBFS")
+							: "/dev/hugepages";
+	unsigned int ids[1] = {0};
+	struct sl_shm_header h;
+	struct statfs sf;
+	struct sl_shm s;
+	char err[256], path[160];
+	uint64_t size;
+	void *p;
+	int fd;
+
+	if (statfs(dir, &sf) != 0 || (uint64_t)sf.f_type != HUGETLBFS_MAGIC) {
+		print_message("skipped: %s is not a hugetlbfs mount\n", dir);
+		skip();
+	}
+	snprintf(path, sizeof(path), "%s/sl_shm_test.%d", dir, (int)getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0) {
+		print_message("skipped: cannot create %s: %s\n", path, strerror(errno));
+		skip();
+	}
+	unlink(path); /* the open file stays until the end of the test */
+	hdr_init(&h);
+	size = (h.segment_size + (uint64_t)sf.f_bsize - 1) / (uint64_t)sf.f_bsize *
+	       (uint64_t)sf.f_bsize;
+	h.segment_size = size;
+	h.stats_size = size - h.stats_offset;
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		print_message("skipped: %llu bytes of huge pages: %s\n", (unsigned long long)size,
+			      strerror(errno));
+		close(fd);
+		skip();
+	}
+	memcpy(p, &h, sizeof(h));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	assert_int_equal(sl_shm_try_attach(&s, path, err, sizeof(err)), 0);
+	assert_true(s.page == (size_t)sf.f_bsize);
+	assert_true(s.size == size);
+	assert_int_equal(sl_shm_dp_start(&s, 1, ids), 0);
+	assert_true(((struct sl_shm_header *)p)->dp_pid == getpid());
+	assert_true(sl_shm_stats((struct sl_shm_header *)p)->magic == SL_STATS_MAGIC);
+	sl_shm_dp_stop(&s);
+	sl_shm_detach(&s);
+	munmap(p, size);
+	close(fd);
+
+	/* the 4 KiB file of the other tests says so */
+	hdr_init(&h);
+	seg_write(tpath, &h, h.segment_size);
+	assert_int_equal(sl_shm_try_attach(&s, tpath, err, sizeof(err)), 0);
+	assert_true(s.page == 4096);
+	sl_shm_detach(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +428,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wait, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wait_busy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hugetlbfs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

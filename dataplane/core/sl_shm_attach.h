@@ -17,6 +17,7 @@ struct sl_shm {
 	char path[PATH_MAX];
 	int fd;
 	size_t size;
+	size_t page; /* 4096, or the huge page size when the file is on hugetlbfs */
 	dev_t dev; /* identity of the mapped file, to notice a re-created one */
 	ino_t ino;
 	struct sl_shm_header *hdr;

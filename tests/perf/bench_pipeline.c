@@ -300,6 +300,30 @@ static int sl_bp_port(unsigned int i)
 	return 0;
 }
 
+/* What the figures measured, on stdout before them: memory=huge when the
+ * segment (the tables) is on 2 MiB pages (hugetlbfs, or shmem THP allowed
+ * by shmem_enabled), segment= which, dpdk= where mbufs and NAT tables are. */
+static void sl_bp_print_memory(void)
+{
+	const char *seg = "4k";
+	char thp[128] = "";
+	FILE *f;
+
+	f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
+	if (f) {
+		if (!fgets(thp, sizeof(thp), f))
+			thp[0] = '\0';
+		fclose(f);
+	}
+	if (sl_bshm.page > 4096)
+		seg = "hugetlbfs";
+	else if (strstr(thp, "[advise]") || strstr(thp, "[always]") || strstr(thp, "[force]"))
+		seg = "thp";
+	printf("memory=%s segment=%s dpdk=%s\n", strcmp(seg, "4k") ? "huge" : "4k", seg,
+	       rte_eal_has_hugepages() ? "huge" : "4k");
+	fflush(stdout);
+}
+
 static int sl_bp_dp_setup(const char *segment, unsigned int trunks)
 {
 	char err[512];
@@ -775,7 +799,11 @@ int main(int argc, char **argv)
 		o.flows += SL_BURST - o.flows % SL_BURST;
 
 	snprintf(sl_tmp_cfg, sizeof(sl_tmp_cfg), "/tmp/bench_pipeline_%d.json", (int)getpid());
-	snprintf(sl_tmp_seg, sizeof(sl_tmp_seg), "/dev/shm/sluice-bench-pipeline-%d", (int)getpid());
+	/* the segment's directory: /dev/shm, or a hugetlbfs mount (scripts/bench
+	 * passes /dev/hugepages when enough huge pages are free) */
+	snprintf(sl_tmp_seg, sizeof(sl_tmp_seg), "%s/sluice-bench-pipeline-%d",
+		 getenv("SL_BENCH_SEGMENT_DIR") ? getenv("SL_BENCH_SEGMENT_DIR") : "/dev/shm",
+		 (int)getpid());
 	if (o.prefixes == NULL && o.synthetic == 0 && access(SL_DEFAULT_PREFIXES, R_OK) == 0)
 		o.prefixes = SL_DEFAULT_PREFIXES;
 	if (o.prefixes == NULL) {
@@ -803,6 +831,7 @@ int main(int argc, char **argv)
 		sl_compiler_inet_count(sl_ctl_compiler(ctl)));
 	if (sl_bp_dp_setup(sl_tmp_seg, (o.vpcs + SL_VLANS_PER_TRUNK - 1) / SL_VLANS_PER_TRUNK))
 		return 1;
+	sl_bp_print_memory();
 	/* policers as sluice-dp has them ("policers"), room for the policed
 	 * mix's (and the IPv6 addresses' of ipv6-ingress-rule after it) */
 	if (sl_police_create(&sl_bdp, SL_BPM_POLICERS + SL_BPM_POLICERS / 4) < 0)

@@ -301,23 +301,29 @@ static int sl_bp_port(unsigned int i)
 }
 
 /* What the figures measured, on stdout before them: memory=huge when the
- * segment (the tables) is on 2 MiB pages (hugetlbfs, or shmem THP allowed
- * by shmem_enabled), segment= which, dpdk= where mbufs and NAT tables are. */
-static void sl_bp_print_memory(void)
+ * segment (the tables) is on 2 MiB pages, segment= how (hugetlbfs, or thp:
+ * tmpfs huge pages, seen as PMD-mapped shmem in /proc/self/smaps), dpdk=
+ * where mbufs and the NAT tables are. */
+static void sl_bp_print_memory(const char *segment)
 {
+	unsigned long kb, pmd_kb = 0;
 	const char *seg = "4k";
-	char thp[128] = "";
+	bool in_seg = false;
+	char line[512];
 	FILE *f;
 
-	f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
-	if (f) {
-		if (!fgets(thp, sizeof(thp), f))
-			thp[0] = '\0';
-		fclose(f);
+	f = fopen("/proc/self/smaps", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strchr(line, '/') && strstr(line, " rw"))
+			in_seg = strstr(line, segment) != NULL; /* a mapping's first line */
+		else if (in_seg && sscanf(line, "ShmemPmdMapped: %lu kB", &kb) == 1)
+			pmd_kb += kb;
 	}
+	if (f)
+		fclose(f);
 	if (sl_bshm.page > 4096)
 		seg = "hugetlbfs";
-	else if (strstr(thp, "[advise]") || strstr(thp, "[always]") || strstr(thp, "[force]"))
+	else if (pmd_kb > 0)
 		seg = "thp";
 	printf("memory=%s segment=%s dpdk=%s\n", strcmp(seg, "4k") ? "huge" : "4k", seg,
 	       rte_eal_has_hugepages() ? "huge" : "4k");
@@ -831,7 +837,7 @@ int main(int argc, char **argv)
 		sl_compiler_inet_count(sl_ctl_compiler(ctl)));
 	if (sl_bp_dp_setup(sl_tmp_seg, (o.vpcs + SL_VLANS_PER_TRUNK - 1) / SL_VLANS_PER_TRUNK))
 		return 1;
-	sl_bp_print_memory();
+	sl_bp_print_memory(sl_tmp_seg);
 	/* policers as sluice-dp has them ("policers"), room for the policed
 	 * mix's (and the IPv6 addresses' of ipv6-ingress-rule after it) */
 	if (sl_police_create(&sl_bdp, SL_BPM_POLICERS + SL_BPM_POLICERS / 4) < 0)

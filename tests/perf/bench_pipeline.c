@@ -306,7 +306,7 @@ static int sl_bp_port(unsigned int i)
  * where mbufs and the NAT tables are. */
 static void sl_bp_print_memory(const char *segment)
 {
-	unsigned long kb, pmd_kb = 0;
+	unsigned long kb, lo, hi, pmd_kb = 0;
 	const char *seg = "4k";
 	bool in_seg = false;
 	char line[512];
@@ -314,8 +314,8 @@ static void sl_bp_print_memory(const char *segment)
 
 	f = fopen("/proc/self/smaps", "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (strchr(line, '-') && strchr(line, '/') && strstr(line, " rw"))
-			in_seg = strstr(line, segment) != NULL; /* a mapping's first line */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) /* a mapping's first line */
+			in_seg = strstr(line, segment) != NULL;
 		else if (in_seg && sscanf(line, "ShmemPmdMapped: %lu kB", &kb) == 1)
 			pmd_kb += kb;
 	}

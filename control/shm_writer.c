@@ -148,8 +148,7 @@ static void sl_layout(struct sl_shm_header *h, uint64_t bank, uint64_t page)
 }
 
 /* Why an existing header is unusable, or NULL. */
-static const char *sl_hdr_problem(const struct sl_shm_header *h, uint64_t file_size,
-				  uint64_t page)
+static const char *sl_hdr_problem(const struct sl_shm_header *h, uint64_t file_size, uint64_t page)
 {
 	struct sl_shm_header want;
 

@@ -364,8 +364,8 @@ static void test_wait(void **state)
  * hugetlbfs at $SL_TEST_HUGETLBFS (default /dev/hugepages) or free pages. */
 static void test_hugetlbfs(void **state)
 {
-	const char *dir = getenv("SL_TEST_HUGETLBFS") ? getenv("SL_TEST_HUGETLBFS")
-							: "/dev/hugepages";
+	const char *dir =
+	    getenv("SL_TEST_HUGETLBFS") ? getenv("SL_TEST_HUGETLBFS") : "/dev/hugepages";
 	unsigned int ids[1] = {0};
 	struct sl_shm_header h;
 	struct statfs sf;

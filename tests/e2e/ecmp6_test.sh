@@ -243,6 +243,9 @@ ip -6 route del $HAND table "$KTABLE"
 
 # ---------------------------------------------------------------- far1 fails
 : >"$tmp/monitor.log"
+# IPv6 flushes a link's addresses when it goes down: keep far1's global
+# one, as a router's would be (its BGP session comes back from it)
+ip netns exec sl-far1 sysctl -qw net.ipv6.conf.far1.keep_addr_on_down=1
 t0=$(date +%s%N)
 ip -n sl-far1 link set far1 down
 wait_members $V2 5

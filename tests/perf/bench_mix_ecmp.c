@@ -26,6 +26,7 @@
  * hop), so the mixes after it see the table they always saw.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,7 +87,10 @@ static int sl_bpe_set(struct sl_ctl *ctl, const struct sl_pfxlist *pl, bool grou
 	}
 	if (sl_ctl_commit(ctl, "bench ecmp", NULL) < 0)
 		return sl_bp_fail("publishing the ecmp mix's routes", NULL);
-	sl_worker_poll(sl_bdp.workers[0]); /* take the new bank now */
+	/* both lcores take the new bank now (the next publish waits for
+	 * their acknowledgements) */
+	sl_ctrl_poll(&sl_bdp);
+	sl_worker_poll(sl_bdp.workers[0]);
 	sl_bp_drain();
 	return 0;
 }
@@ -111,9 +115,21 @@ static int sl_bpe_frames(const struct sl_pfxlist *pl, uint32_t flows, uint32_t a
 	return 0;
 }
 
+/* Packets the worker counted through group members so far. */
+static uint64_t sl_bpe_member_pkts(void)
+{
+	const uint64_t *c = sl_bdp.workers[0]->nhg_pkts;
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; c && i < SL_NHG_COUNTED; i++)
+		n += c[i];
+	return n;
+}
+
 int sl_bpe_run(struct sl_ctl *ctl, const struct sl_bp_opts *o, const struct sl_pfxlist *pl,
 	       struct sl_frame *tmp, struct sl_frame *fr)
 {
+	uint64_t before, through;
 	char a[16];
 	int rc;
 
@@ -132,6 +148,14 @@ int sl_bpe_run(struct sl_ctl *ctl, const struct sl_bp_opts *o, const struct sl_p
 		sl_bpe_count(pl));
 	sl_bpe_frames(pl, o->flows, o->active_vpcs, tmp);
 	sl_bp_interleave(tmp, o->flows, fr);
+	before = sl_bpe_member_pkts();
 	rc = sl_bp_run("ecmp", fr, 2 * o->flows, o->packets);
+	/* half the frames go through groups: a table without them would
+	 * time ipv4-route under another name */
+	through = sl_bpe_member_pkts() - before;
+	fprintf(stderr, "bench_pipeline: ecmp: %" PRIu64 " packets through group members\n",
+		through);
+	if (through < o->packets / 3)
+		rc |= sl_bp_fail("ecmp: too few packets went through groups", NULL);
 	return rc | sl_bpe_set(ctl, pl, false);
 }

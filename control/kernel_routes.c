@@ -432,8 +432,8 @@ static void sl_kr_keep(struct sl_kernel_routes *k, struct sl_kr_entry *e, const 
  * smaller group or a single via, without a dump. false when the deletion
  * does not match what is remembered (the caller dumps the table).
  */
-static bool sl_kr_shrink(struct sl_kernel_routes *k, struct sl_kr_entry *e, const struct sl_pfx *dst,
-			 const struct sl_kr_hops *gone)
+static bool sl_kr_shrink(struct sl_kernel_routes *k, struct sl_kr_entry *e,
+			 const struct sl_pfx *dst, const struct sl_kr_hops *gone)
 {
 	struct sl_kr_hops left = {.n = 0};
 	bool out[SL_NHG_MAX] = {false};
@@ -453,16 +453,16 @@ static bool sl_kr_shrink(struct sl_kernel_routes *k, struct sl_kr_entry *e, cons
 	for (unsigned int j = 0; j < e->n_via; j++) {
 		if (out[j])
 			continue;
-		left.via[left.n] = (struct sl_pfx){
-		    .addr = e->grp->via[j], .len = 128, .family = SL_AF_INET6};
+		left.via[left.n] =
+		    (struct sl_pfx){.addr = e->grp->via[j], .len = 128, .family = SL_AF_INET6};
 		left.weight[left.n++] = e->grp->weight[j];
 	}
 	if (left.n == 1)
 		left.weight[0] = 1;
 	rc = sl_kr_publish(k, dst, &left);
 	if (rc < 0) {
-		sl_kr_skip(k, rc == -ENETUNREACH ? SL_KR_SKIP_OFF_SUBNET : SL_KR_SKIP_REJECTED,
-			   dst, NULL);
+		sl_kr_skip(k, rc == -ENETUNREACH ? SL_KR_SKIP_OFF_SUBNET : SL_KR_SKIP_REJECTED, dst,
+			   NULL);
 		sl_kr_drop(k, e);
 		return true;
 	}

@@ -554,8 +554,8 @@ static void test_ipv6_member_deletion(void **state)
 	const struct sl_kr_stats *st = sl_kernel_routes_stats(K);
 
 	ADD(.dst = "2001:db8:7::/48",
-	    .gw = {"2001:db8:ffff::3", "2001:db8:ffff::4", "2001:db8:ffff::5"},
-	    .hops = {0, 1, 3}, .metric = 1024);
+	    .gw = {"2001:db8:ffff::3", "2001:db8:ffff::4", "2001:db8:ffff::5"}, .hops = {0, 1, 3},
+	    .metric = 1024);
 	assert_string_equal(group_of("2001:db8:7::/48"),
 			    "2001:db8:ffff::3*1 2001:db8:ffff::4*2 2001:db8:ffff::5*4");
 	/* a deletion of another metric's route leaves the group */
@@ -595,10 +595,11 @@ static void test_ipv6_member_deletion(void **state)
 	ADD(.dst = "2001:db8:8::/48",
 	    .gw = {"2001:db8:ffff::3", "2001:db8:ffff::4", "2001:db8:ffff::5", "2001:db8:ffff::6"},
 	    .metric = 1024);
-	DEL(.dst = "2001:db8:8::/48", .gw = {"2001:db8:ffff::6", "2001:db8:ffff::3"}, .metric = 1024);
-	assert_string_equal(group_of("2001:db8:8::/48"), "2001:db8:ffff::4*1 2001:db8:ffff::5*1");
-	ADD(.dst = "2001:db8:8::/48", .gw = {"2001:db8:ffff::4", "2001:db8:ffff::5", "2001:db8:ffff::3"},
+	DEL(.dst = "2001:db8:8::/48", .gw = {"2001:db8:ffff::6", "2001:db8:ffff::3"},
 	    .metric = 1024);
+	assert_string_equal(group_of("2001:db8:8::/48"), "2001:db8:ffff::4*1 2001:db8:ffff::5*1");
+	ADD(.dst = "2001:db8:8::/48",
+	    .gw = {"2001:db8:ffff::4", "2001:db8:ffff::5", "2001:db8:ffff::3"}, .metric = 1024);
 	DEL(.dst = "2001:db8:8::/48", .gw = {"2001:db8:ffff::5"}, .metric = 1024);
 	assert_string_equal(group_of("2001:db8:8::/48"), "2001:db8:ffff::4*1 2001:db8:ffff::3*1");
 	assert_int_equal(st->member_dels, 5);

@@ -413,10 +413,11 @@ static void sl_groups_out(struct sl_mbuf *b, const struct sl_bank_header *bank,
 					  nh[m].via, via, sizeof(via));
 			for (uint32_t l = 0; l < n_lcores; l++)
 				sum += *(const volatile uint64_t *)&st->nhg[l].pkts[m];
-			sl_out(b,
-			       "sluice_nexthop_group_member_packets_total{group=\"%u\",member=\"%u\","
-			       "via=\"%s\"} %" PRIu64 "\n",
-			       g, m, via, sum);
+			sl_out(
+			    b,
+			    "sluice_nexthop_group_member_packets_total{group=\"%u\",member=\"%u\","
+			    "via=\"%s\"} %" PRIu64 "\n",
+			    g, m, via, sum);
 		}
 	}
 	sl_family(b, "sluice_nexthop_group_members_uncounted", "gauge",

@@ -156,11 +156,11 @@ int sl_bpe_run(struct sl_ctl *ctl, const struct sl_bp_opts *o, const struct sl_p
 	 * VPCs the gateways .3-.5 get higher indexes and only 203.0.113.1's
 	 * share (the config's own next hop, an early index) shows. */
 	through = sl_bpe_member_pkts() - before;
-	fprintf(stderr,
-		"bench_pipeline: ecmp: %" PRIu64 " packets counted through group members%s\n",
-		through,
-		through < o->packets / 3 ? " (members with a next-hop index >= 2048 are not counted)"
-					 : "");
+	fprintf(
+	    stderr, "bench_pipeline: ecmp: %" PRIu64 " packets counted through group members%s\n",
+	    through,
+	    through < o->packets / 3 ? " (members with a next-hop index >= 2048 are not counted)"
+				     : "");
 	if (through == 0)
 		rc |= sl_bp_fail("ecmp: no packet went through a group", NULL);
 	return rc | sl_bpe_set(ctl, pl, false);

@@ -28,14 +28,17 @@
 #       sluiced (--exception) puts on sl-exc0; `merge paths` makes the two
 #       BGP routes one multipath route in kernel table KTABLE.
 # Flows: UDP datagrams from sl-inet to 2001:db8:eeee:77::77 port 9 from many
-# source ports (one flow each), counted at each far host (Udp6NoPorts).
+# source ports (one flow each), counted at each far host (Udp6NoPorts); the
+# per-member packet counters must read the same in sluicectl and in
+# sluiced's /metrics (sluiced runs with --listen for it). Helpers shared with
+# ecmp_test.sh: lib_ecmp.sh.
 # Prints ecmp6_failover_ms=N: from far1's link going down to sluice-dp's
 # table sending the prefix to far2 alone. TAP.
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib_ecmp.sh" # the BIRDs, flows, failover checks
 
-PLAN=15
+PLAN=16
 tap_plan $PLAN
 
 RUN=${SLUICE_LAB_RUN:-/run/sluice-lab}
@@ -101,7 +104,8 @@ protocol bgp up2 from up { neighbor $V2 as 65002; }
 EOF
 ecmp_check_confs
 
-env SLUICED_ARGS="--kernel-table $KTABLE --exception $EXC" SLUICE_LAB_TIMEOUT=60 \
+env SLUICED_ARGS="--kernel-table $KTABLE --exception $EXC --listen 127.0.0.1:0 --state-dir $tmp/state" \
+	SLUICE_LAB_TIMEOUT=60 \
 	timeout -k 5 90 "$SL_LAB" start >/dev/null 2>&1 ||
 	tap_bail "scripts/lab start failed: $(tail -5 "$SLOG" 2>/dev/null)"
 for ((i = 0; i < 50; i++)); do
@@ -135,6 +139,26 @@ check "the kernel table has the multipath route of both upstreams (global next h
 diag "kernel: $(ip -6 route show table "$KTABLE" $PFX | tr '\n' ' ' | tr -s ' \t' ' ')"
 check "sluice-dp sends $DST to a group of both" wait_members "$V1 $V2"
 ecmp_traffic_checks # 3 checks
+
+# the same per-member counters in sluiced's /metrics (--listen)
+metrics_url=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$SLOG" | tail -1 | sed 's/listening on //')
+metrics_vs_ctl() {
+	local m c
+	m=$(curl -sS --max-time 10 "$metrics_url/metrics") || return 1
+	c=$(ctl --json lookup "$DST") || return 1
+	"$SL_PY" -c '
+import json, re, sys
+m = {v: int(n) for v, n in re.findall(
+    r"^sluice_nexthop_group_member_packets_total\{group=\"\d+\",member=\"\d+\",via=\"([^\"]+)\"\} (\d+)$",
+    sys.argv[1], re.M)}
+c = {x["nexthop"]["via"]: x["packets"] for x in json.loads(sys.argv[2])["nexthop"]["members"]}
+print("metrics", m, "sluicectl", c)
+ok = m == c and sum(c.values()) >= 464 and re.search(
+    r"^sluice_nexthop_group_members_uncounted 0$", sys.argv[1], re.M)
+sys.exit(0 if ok else 1)' "$m" "$c"
+}
+check "/metrics: each member's packets as sluicectl shows them (sluice_nexthop_group_member_packets_total)" \
+	metrics_vs_ctl
 
 # ------------------------------------------------- one hop deleted by hand
 # `ip -6 route del P via A`: the kernel's RTM_DELROUTE names A only

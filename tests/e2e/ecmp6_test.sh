@@ -41,11 +41,7 @@
 PLAN=16
 tap_plan $PLAN
 
-RUN=${SLUICE_LAB_RUN:-/run/sluice-lab}
-SLOG=$RUN/sluiced.log
 KTABLE=${SL_KTABLE:-24606}
-BIRD=${SL_BIRD:-/usr/sbin/bird}
-BIRDC=${SL_BIRDC:-/usr/sbin/birdc}
 ECMP_AF=6
 PFX=2001:db8:eeee:77::/64
 DST=2001:db8:eeee:77::77
@@ -53,17 +49,7 @@ HAND=2001:db8:eeee:88::/64 # a multipath route put in KTABLE by hand
 V1=2001:db8:ffff::3
 V2=2001:db8:ffff::4
 
-extra_cleanup() {
-	stop_birds "${bird_pids[@]}"
-	ip -6 route flush table "$KTABLE" 2>/dev/null
-}
-lab_test_init ecmp6 # root, a build, $tmp, the lab lock; cleans up at exit
-[[ -x $BIRD && -x $BIRDC ]] || tap_bail "BIRD is not installed (Debian package bird2)"
-timeout -k 5 120 "$SL_LAB" up >/dev/null 2>&1 || tap_bail "scripts/lab up failed"
-EXC=sl-exc0
-lab_exception_dp "$EXC" || tap_bail "could not add the exception key to dp-lab.json"
-[[ -z $(ip -6 route show table "$KTABLE" 2>/dev/null) ]] ||
-	tap_bail "kernel table $KTABLE is in use (SL_KTABLE=N picks another)"
+ecmp_lab_up ecmp6 # root, a build, $tmp, the lab lock, the lab; cleans up at exit
 
 far_host far1 203.0.113.3 $V1 $DST &&
 	far_host far2 203.0.113.4 $V2 $DST &&
@@ -104,15 +90,7 @@ protocol bgp up2 from up { neighbor $V2 as 65002; }
 EOF
 ecmp_check_confs
 
-env SLUICED_ARGS="--kernel-table $KTABLE --exception $EXC --listen 127.0.0.1:0 --state-dir $tmp/state" \
-	SLUICE_LAB_TIMEOUT=60 \
-	timeout -k 5 90 "$SL_LAB" start >/dev/null 2>&1 ||
-	tap_bail "scripts/lab start failed: $(tail -5 "$SLOG" 2>/dev/null)"
-for ((i = 0; i < 50; i++)); do
-	ip -o addr show dev "$EXC" 2>/dev/null | grep -q "inet6 2001:db8:ffff::2/64" && break
-	sleep 0.1
-done
-((i < 50)) || tap_bail "sluiced did not configure $EXC: $(ip addr show dev "$EXC" 2>&1)"
+ecmp_lab_start "--listen 127.0.0.1:0 --state-dir $tmp/state" "inet6 2001:db8:ffff::2/64"
 
 # what the kernel says about its routes, for the diagnostics
 ip -6 monitor route >"$tmp/monitor.log" 2>&1 &

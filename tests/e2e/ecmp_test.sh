@@ -31,27 +31,13 @@
 PLAN=12
 tap_plan $PLAN
 
-RUN=${SLUICE_LAB_RUN:-/run/sluice-lab}
-SLOG=$RUN/sluiced.log
 KTABLE=${SL_KTABLE:-24603}
-BIRD=${SL_BIRD:-/usr/sbin/bird}
-BIRDC=${SL_BIRDC:-/usr/sbin/birdc}
 ECMP_AF=4
 DST=198.51.100.177
 V1=203.0.113.3
 V2=203.0.113.4
 
-extra_cleanup() {
-	stop_birds "${bird_pids[@]}"
-	ip -4 route flush table "$KTABLE" 2>/dev/null
-}
-lab_test_init ecmp # root, a build, $tmp, the lab lock; cleans up at exit
-[[ -x $BIRD && -x $BIRDC ]] || tap_bail "BIRD is not installed (Debian package bird2)"
-timeout -k 5 120 "$SL_LAB" up >/dev/null 2>&1 || tap_bail "scripts/lab up failed"
-EXC=sl-exc0
-lab_exception_dp "$EXC" || tap_bail "could not add the exception key to dp-lab.json"
-[[ -z $(ip -4 route show table "$KTABLE" 2>/dev/null) ]] ||
-	tap_bail "kernel table $KTABLE is in use (SL_KTABLE=N picks another)"
+ecmp_lab_up ecmp # root, a build, $tmp, the lab lock, the lab; cleans up at exit
 
 far_host far1 $V1 2001:db8:ffff::3 $DST &&
 	far_host far2 $V2 2001:db8:ffff::4 $DST &&
@@ -89,14 +75,7 @@ protocol bgp up2 from up { neighbor $V2 as 65002; }
 EOF
 ecmp_check_confs
 
-env SLUICED_ARGS="--kernel-table $KTABLE --exception $EXC" SLUICE_LAB_TIMEOUT=60 \
-	timeout -k 5 90 "$SL_LAB" start >/dev/null 2>&1 ||
-	tap_bail "scripts/lab start failed: $(tail -5 "$SLOG" 2>/dev/null)"
-for ((i = 0; i < 50; i++)); do
-	ip -o addr show dev "$EXC" 2>/dev/null | grep -q "inet 203.0.113.2/24" && break
-	sleep 0.1
-done
-((i < 50)) || tap_bail "sluiced did not configure $EXC: $(ip addr show dev "$EXC" 2>&1)"
+ecmp_lab_start "" "inet 203.0.113.2/24"
 ecmp_start_birds
 
 # ---------------------------------------------------------------- tests

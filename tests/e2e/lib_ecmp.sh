@@ -4,11 +4,50 @@
 # share, sourced after lib.sh: the BIRDs (gateway and the two far hosts),
 # their sessions, the group sluice-dp has for $DST, UDP flows to $DST from
 # sl-inet counted at the far hosts, and the failover and recovery checks.
-# The test sets ECMP_AF (4 or 6), DST, KTABLE, EXC, BIRD, BIRDC and the
-# far hosts' addresses V1 and V2, and writes $tmp/{gw,far1,far2}.conf.
-# shellcheck disable=SC2317 # functions run through check and the trap
+# The test sets ECMP_AF (4 or 6), DST, KTABLE (SL_KTABLE) and the far
+# hosts' addresses V1 and V2, and writes $tmp/{gw,far1,far2}.conf; this
+# file sets SLOG, EXC, BIRD and BIRDC (SL_BIRD, SL_BIRDC).
+# shellcheck shell=bash disable=SC2317,SC2016 # functions run through check and the trap; awk programs
+# shellcheck disable=SC2034,SC2154 # ecmp_timers is the tests', tmp is lib.sh's
 
 bird_pids=()
+SLOG=${SLUICE_LAB_RUN:-/run/sluice-lab}/sluiced.log
+BIRD=${SL_BIRD:-/usr/sbin/bird}
+BIRDC=${SL_BIRDC:-/usr/sbin/birdc}
+EXC=sl-exc0 # the exception path of sluice-dp's outside port
+
+# run at exit by lab_test_cleanup (lib.sh) when this run held the lab
+extra_cleanup() {
+	stop_birds "${bird_pids[@]}"
+	ip -"$ECMP_AF" route flush table "$KTABLE" 2>/dev/null
+}
+
+# ecmp_lab_up NAME: lab_test_init NAME (lib.sh: the lab lock, $tmp), the
+# lab up with sluice-dp's exception path EXC on the outside port, an empty
+# kernel table KTABLE
+ecmp_lab_up() {
+	lab_test_init "$1"
+	[[ -x $BIRD && -x $BIRDC ]] || tap_bail "BIRD is not installed (Debian package bird2)"
+	timeout -k 5 120 "$SL_LAB" up >/dev/null 2>&1 || tap_bail "scripts/lab up failed"
+	lab_exception_dp "$EXC" || tap_bail "could not add the exception key to dp-lab.json"
+	[[ -z $(ip -"$ECMP_AF" route show table "$KTABLE" 2>/dev/null) ]] ||
+		tap_bail "kernel table $KTABLE is in use (SL_KTABLE=N picks another)"
+}
+
+# ecmp_lab_start "SLUICED_ARGS" ADDR: start sluice-dp and sluiced mirroring
+# KTABLE (plus SLUICED_ARGS), wait for sluiced to put ADDR ("inet A/L" as
+# `ip -o addr` shows it) on EXC
+ecmp_lab_start() {
+	local i
+	env SLUICED_ARGS="--kernel-table $KTABLE --exception $EXC $1" SLUICE_LAB_TIMEOUT=60 \
+		timeout -k 5 90 "$SL_LAB" start >/dev/null 2>&1 ||
+		tap_bail "scripts/lab start failed: $(tail -5 "$SLOG" 2>/dev/null)"
+	for ((i = 0; i < 50; i++)); do
+		ip -o addr show dev "$EXC" 2>/dev/null | grep -q "$2" && return 0
+		sleep 0.1
+	done
+	tap_bail "sluiced did not configure $EXC: $(ip addr show dev "$EXC" 2>&1)"
+}
 
 stop_birds() {
 	local p i

@@ -23,7 +23,9 @@
  * packets.
  *
  * After the mix the prefixes go back to the default gateway (single next
- * hop), so the mixes after it see the table they always saw.
+ * hop), so the mixes after it see the table they always saw. It is listed
+ * last (after ipv6-ingress-rule, whose IPv6 gateway objects are then still
+ * published: they do not touch the IPv4 path).
  */
 #include <errno.h>
 #include <inttypes.h>

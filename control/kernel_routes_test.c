@@ -515,29 +515,102 @@ static void test_multipath_groups(void **state)
 	assert_int_equal(st->skipped[SL_KR_SKIP_OFF_SUBNET], 1);
 	assert_string_equal(via_of("10.7.0.0/16"), "-");
 
-	/* IPv6: a deletion naming one next hop leaves the rest; the group
-	 * forwards until the dump says what is left */
+	/* IPv6: a deletion naming one next hop leaves the rest, published
+	 * at once without a dump (test_ipv6_member_deletion) */
 	ADD(.dst = "2001:db8:1::/48", .gw = {"2001:db8:ffff::1", "2001:db8:ffff::3"},
 	    .metric = 1024);
 	assert_string_equal(group_of("2001:db8:1::/48"),
 			    "2001:db8:ffff::1*1 2001:db8:ffff::3*1");
 	DEL(.dst = "2001:db8:1::/48", .gw = {"2001:db8:ffff::1"}, .metric = 1024);
-	assert_int_equal(st->resyncs_wanted, 1);
-	assert_string_equal(group_of("2001:db8:1::/48"),
-			    "2001:db8:ffff::1*1 2001:db8:ffff::3*1");
+	assert_int_equal(st->resyncs_wanted, 0);
+	assert_string_equal(group_of("2001:db8:1::/48"), "-");
+	assert_string_equal(via_of("2001:db8:1::/48"), "2001:db8:ffff::3");
 	sl_kernel_routes_resync_begin(K);
 	ADD(.dst = "10.5.0.0/16", .gw = {"203.0.113.1", "203.0.113.2"});
 	ADD(.dst = "2001:db8:1::/48", .gw = {"2001:db8:ffff::3"}, .metric = 1024);
 	sl_kernel_routes_resync_end(K);
 	assert_string_equal(via_of("2001:db8:1::/48"), "2001:db8:ffff::3");
 	assert_string_equal(group_of("2001:db8:1::/48"), "-");
-	/* the resync re-set no unchanged group */
+	/* the resync re-set no unchanged group (nor the shrunk one) */
 	assert_int_equal(S->group_sets, 4);
+	assert_int_equal(st->sets, 6);
 	assert_int_equal(S->n, 2);
 	/* deleting a whole group removes the prefix */
 	DEL(.dst = "10.5.0.0/16", .gw = {"203.0.113.1", "203.0.113.2"});
 	assert_string_equal(via_of("10.5.0.0/16"), "-");
 	assert_int_equal(st->mirrored, 1);
+}
+
+/*
+ * IPv6 member deletion (issue 8): the kernel deletes one next hop of an
+ * IPv6 multipath route with an RTM_DELROUTE naming only that hop (what a
+ * BGP daemon's withdrawal of one path, or `ip -6 route del P via A`, makes);
+ * the mirror publishes the rest from what it remembers, keeping the
+ * others' weights, and dumps the table only when the deletion names a hop
+ * it does not know.
+ */
+static void test_ipv6_member_deletion(void **state)
+{
+	const struct sl_kr_stats *st = sl_kernel_routes_stats(K);
+
+	ADD(.dst = "2001:db8:7::/48",
+	    .gw = {"2001:db8:ffff::3", "2001:db8:ffff::4", "2001:db8:ffff::5"}, .hops = {0, 1, 3},
+	    .metric = 1024);
+	assert_string_equal(group_of("2001:db8:7::/48"),
+			    "2001:db8:ffff::3*1 2001:db8:ffff::4*2 2001:db8:ffff::5*4");
+	/* a deletion of another metric's route leaves the group */
+	DEL(.dst = "2001:db8:7::/48", .gw = {"2001:db8:ffff::4"}, .metric = 512);
+	assert_string_equal(group_of("2001:db8:7::/48"),
+			    "2001:db8:ffff::3*1 2001:db8:ffff::4*2 2001:db8:ffff::5*4");
+	/* the middle member goes: the others keep their weights */
+	DEL(.dst = "2001:db8:7::/48", .gw = {"2001:db8:ffff::4"}, .hops = {1}, .metric = 1024);
+	assert_string_equal(group_of("2001:db8:7::/48"), "2001:db8:ffff::3*1 2001:db8:ffff::5*4");
+	assert_int_equal(st->member_dels, 1);
+	assert_int_equal(st->resyncs_wanted, 0);
+	assert_int_equal(st->mirrored, 1);
+	/* a hop that is not a member: only a dump can tell what the kernel has */
+	DEL(.dst = "2001:db8:7::/48", .gw = {"2001:db8:ffff::9"}, .metric = 1024);
+	assert_int_equal(st->resyncs_wanted, 1);
+	assert_string_equal(group_of("2001:db8:7::/48"), "2001:db8:ffff::3*1 2001:db8:ffff::5*4");
+	/* the dump shows what we published: nothing is set again */
+	unsigned int sets = st->sets;
+
+	sl_kernel_routes_resync_begin(K);
+	ADD(.dst = "2001:db8:7::/48", .gw = {"2001:db8:ffff::5", "2001:db8:ffff::3"},
+	    .hops = {3, 0}, .metric = 1024);
+	sl_kernel_routes_resync_end(K);
+	assert_int_equal(st->sets, sets);
+	/* down to one: a plain via, and its deletion removes the prefix */
+	DEL(.dst = "2001:db8:7::/48", .gw = {"2001:db8:ffff::5"}, .hops = {3}, .metric = 1024);
+	assert_string_equal(group_of("2001:db8:7::/48"), "-");
+	assert_string_equal(via_of("2001:db8:7::/48"), "2001:db8:ffff::3");
+	assert_int_equal(st->member_dels, 2);
+	DEL(.dst = "2001:db8:7::/48", .gw = {"2001:db8:ffff::3"}, .metric = 1024);
+	assert_string_equal(via_of("2001:db8:7::/48"), "-");
+	assert_int_equal(st->mirrored, 0);
+	assert_int_equal(S->n, 0);
+
+	/* two hops named at once out of four, and a group grown back by the
+	 * kernel's whole-route notification (`ip -6 route append`) */
+	ADD(.dst = "2001:db8:8::/48",
+	    .gw = {"2001:db8:ffff::3", "2001:db8:ffff::4", "2001:db8:ffff::5", "2001:db8:ffff::6"},
+	    .metric = 1024);
+	DEL(.dst = "2001:db8:8::/48", .gw = {"2001:db8:ffff::6", "2001:db8:ffff::3"},
+	    .metric = 1024);
+	assert_string_equal(group_of("2001:db8:8::/48"), "2001:db8:ffff::4*1 2001:db8:ffff::5*1");
+	ADD(.dst = "2001:db8:8::/48",
+	    .gw = {"2001:db8:ffff::4", "2001:db8:ffff::5", "2001:db8:ffff::3"}, .metric = 1024);
+	DEL(.dst = "2001:db8:8::/48", .gw = {"2001:db8:ffff::5"}, .metric = 1024);
+	assert_string_equal(group_of("2001:db8:8::/48"), "2001:db8:ffff::4*1 2001:db8:ffff::3*1");
+	assert_int_equal(st->member_dels, 5);
+	assert_int_equal(st->resyncs_wanted, 1);
+
+	/* IPv4 groups are replaced whole by the kernel: a deletion naming a
+	 * hop deletes the prefix */
+	ADD(.dst = "10.9.0.0/16", .gw = {"203.0.113.1", "203.0.113.2", "203.0.113.3"});
+	DEL(.dst = "10.9.0.0/16", .gw = {"203.0.113.1"});
+	assert_string_equal(via_of("10.9.0.0/16"), "-");
+	assert_int_equal(st->member_dels, 5);
 }
 
 static void test_garbage_ignored(void **state)
@@ -629,6 +702,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_resync_many, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_multipath_shrinks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_multipath_groups, setup_group, teardown),
+	    cmocka_unit_test_setup_teardown(test_ipv6_member_deletion, setup_group, teardown),
 	    cmocka_unit_test_setup_teardown(test_garbage_ignored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_zero_length_nexthop_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nexthop_past_attribute_refused, setup, teardown),

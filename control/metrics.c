@@ -19,6 +19,7 @@
  * Concurrency: called on sluiced's event loop (the store and the writer are
  * the loop's); reads the stats area, which only sluice-dp writes.
  */
+#include <arpa/inet.h>
 #include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -376,6 +377,56 @@ static void sl_tables_out(struct sl_mbuf *b, const struct sl_stats_header *st, u
 }
 
 /*
+ * ECMP (issue 8): packets sent through each member of each next-hop group
+ * of the published bank, from the per-lcore member counters of the stats
+ * area (indexed by the member's next-hop index, so a member shared by two
+ * groups shows the same count under both). Members with an index of
+ * SL_NHG_COUNTED or more are forwarded but not counted by sluice-dp: they
+ * get no sample, and sluice_nexthop_group_members_uncounted says how many.
+ */
+static_assert(SL_NHG_COUNTED == 2048, "sluice_nexthop_group_members_uncounted's help names it");
+
+static void sl_groups_out(struct sl_mbuf *b, const struct sl_bank_header *bank,
+			  const struct sl_stats_header *st, uint32_t n_lcores)
+{
+	const struct sl_nexthop *nh =
+	    bank ? (const struct sl_nexthop *)((const uint8_t *)bank + bank->nh_off) : NULL;
+	uint32_t n = bank ? bank->n_nexthops : 0, uncounted = 0;
+
+	sl_family(b, "sluice_nexthop_group_member_packets_total", "counter",
+		  "packets sluice-dp sent through a member of an ECMP next-hop group (group and "
+		  "member: next-hop indexes; sum over lcores)");
+	for (uint32_t g = 0; g < n; g++) {
+		if (nh[g].type != SL_NH_GROUP)
+			continue;
+		for (unsigned int i = 0; i < nh[g].grp.n_members && i < SL_NHG_MAX; i++) {
+			uint32_t m = nh[g].grp.member[i];
+			char via[INET6_ADDRSTRLEN] = "-";
+			uint64_t sum = 0;
+
+			if (m >= SL_NHG_COUNTED) {
+				uncounted++;
+				continue;
+			}
+			if (m < n && nh[m].type == SL_NH_GATEWAY)
+				inet_ntop(nh[m].family == SL_AF_INET6 ? AF_INET6 : AF_INET,
+					  nh[m].via, via, sizeof(via));
+			for (uint32_t l = 0; l < n_lcores; l++)
+				sum += *(const volatile uint64_t *)&st->nhg[l].pkts[m];
+			sl_out(
+			    b,
+			    "sluice_nexthop_group_member_packets_total{group=\"%u\",member=\"%u\","
+			    "via=\"%s\"} %" PRIu64 "\n",
+			    g, m, via, sum);
+		}
+	}
+	sl_family(b, "sluice_nexthop_group_members_uncounted", "gauge",
+		  "ECMP group members sluice-dp forwards to but does not count (next-hop index "
+		  ">= 2048)");
+	sl_out(b, "sluice_nexthop_group_members_uncounted %u\n", uncounted);
+}
+
+/*
  * Policers (issue 7): the police section sluiced compiled last, each with
  * the counters sluice-dp exported at its index when they carry its tag (the
  * data plane applied this very policer; a policer it has not applied yet,
@@ -491,6 +542,7 @@ char *sl_metrics_render(const struct sl_ctl *ctl, size_t *len)
 			sl_ports_out(&b, ports, n_ports);
 			sl_queues_out(&b, st, ports, n_ports, n_lcores);
 			sl_tables_out(&b, st, n_lcores, s, comp);
+			sl_groups_out(&b, sl_shm_active_bank(w), st, n_lcores);
 			sl_family(&b, "sluice_neighbours", "gauge",
 				  "ARP/ND neighbour entries of sluice-dp by state");
 			for (unsigned int i = 0; i < SL_NEIGH_NSTATES; i++)

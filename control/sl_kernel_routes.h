@@ -64,6 +64,8 @@ struct sl_kr_stats {
 	uint64_t shadowed;		  /**< routes not used: a lower metric has the prefix */
 	uint64_t malformed;		  /**< route messages refused before parsing */
 	uint64_t foreign;		  /**< datagrams not from the kernel, ignored */
+	uint64_t member_dels;		  /**< IPv6 group members removed by a deletion
+					   * naming them, without a dump (issue 8) */
 	uint64_t skipped[SL_KR_SKIP_MAX]; /**< events, not distinct routes */
 };
 

@@ -885,9 +885,14 @@ static const char *sl_nhg_str(const struct sl_ctl *c, const struct sl_nexthop *g
 
 		if (m < c->bh->n_nexthops && nhs[m].type == SL_NH_GATEWAY)
 			sl_fmt_addr(a, sizeof(a), nhs[m].family, nhs[m].via);
-		o += (size_t)snprintf(buf + o, len - o, "%s%s*%u (%u buckets, %" PRIu64 " pkts)",
-				      i ? ", " : "", a, g->grp.weight[i], cnt[i],
-				      sl_nhg_member_pkts(c, m));
+		/* issue 8: a member past the counters is said to be so, not 0 */
+		if (m >= SL_NHG_COUNTED)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s*%u (%u buckets, not counted)",
+					      i ? ", " : "", a, g->grp.weight[i], cnt[i]);
+		else
+			o += (size_t)snprintf(
+			    buf + o, len - o, "%s%s*%u (%u buckets, %" PRIu64 " pkts)",
+			    i ? ", " : "", a, g->grp.weight[i], cnt[i], sl_nhg_member_pkts(c, m));
 	}
 	return buf;
 }
@@ -911,8 +916,11 @@ static json_t *sl_nhg_json(const struct sl_ctl *c, const struct sl_nexthop *g)
 		json_object_set_new(m, "index", json_integer(g->grp.member[i]));
 		json_object_set_new(m, "weight", json_integer(g->grp.weight[i]));
 		json_object_set_new(m, "buckets", json_integer(cnt[i]));
-		json_object_set_new(m, "packets",
-				    json_integer((json_int_t)sl_nhg_member_pkts(c, g->grp.member[i])));
+		json_object_set_new(
+		    m, "packets",
+		    g->grp.member[i] >= SL_NHG_COUNTED /* not counted: null */
+			? json_null()
+			: json_integer((json_int_t)sl_nhg_member_pkts(c, g->grp.member[i])));
 		/* one level only: a member is never a group */
 		json_object_set_new(m, "nexthop",
 				    g->grp.member[i] < c->bh->n_nexthops && mn->type != SL_NH_GROUP

@@ -26,50 +26,25 @@
 # table sending the prefix to far2 alone. TAP.
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib_ecmp.sh" # the BIRDs, flows, failover checks
 
 PLAN=12
 tap_plan $PLAN
 
-RUN=${SLUICE_LAB_RUN:-/run/sluice-lab}
-SLOG=$RUN/sluiced.log
 KTABLE=${SL_KTABLE:-24603}
-BIRD=${SL_BIRD:-/usr/sbin/bird}
-BIRDC=${SL_BIRDC:-/usr/sbin/birdc}
+ECMP_AF=4
 DST=198.51.100.177
-bird_pids=()
+V1=203.0.113.3
+V2=203.0.113.4
 
-stop_birds() {
-	local p i
-	for p in "$@"; do
-		kill "$p" 2>/dev/null
-	done
-	for p in "$@"; do
-		for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	done
-}
-extra_cleanup() {
-	stop_birds "${bird_pids[@]}"
-	ip -4 route flush table "$KTABLE" 2>/dev/null
-}
-lab_test_init ecmp # root, a build, $tmp, the lab lock; cleans up at exit
-[[ -x $BIRD && -x $BIRDC ]] || tap_bail "BIRD is not installed (Debian package bird2)"
-timeout -k 5 120 "$SL_LAB" up >/dev/null 2>&1 || tap_bail "scripts/lab up failed"
-EXC=sl-exc0
-lab_exception_dp "$EXC" || tap_bail "could not add the exception key to dp-lab.json"
-[[ -z $(ip -4 route show table "$KTABLE" 2>/dev/null) ]] ||
-	tap_bail "kernel table $KTABLE is in use (SL_KTABLE=N picks another)"
+ecmp_lab_up ecmp # root, a build, $tmp, the lab lock, the lab; cleans up at exit
 
-far_host far1 203.0.113.3 2001:db8:ffff::3 $DST &&
-	far_host far2 203.0.113.4 2001:db8:ffff::4 $DST &&
+far_host far1 $V1 2001:db8:ffff::3 $DST &&
+	far_host far2 $V2 2001:db8:ffff::4 $DST &&
 	ip -n sl-inet route replace 198.51.100.128/25 via 203.0.113.2 ||
 	tap_bail "cannot set up the far hosts"
 
 # ---------------------------------------------------------------- BIRD configs
-# short timers so that a session that went down comes back within seconds
-timers="hold time 9; keepalive time 3; connect retry time 1; connect delay time 1; error wait time 1, 2;"
-bfd_iface() { # IFACE
-	echo "protocol bfd { interface \"$1\" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; }; }"
-}
 for n in 1 2; do
 	cat >"$tmp/far$n.conf" <<EOF
 router id 203.0.113.$((n + 2));
@@ -79,7 +54,7 @@ $(bfd_iface far$n)
 protocol static s4 { ipv4; route 198.51.100.128/25 via 203.0.113.1; }
 protocol bgp gwpeer {
 	local 203.0.113.$((n + 2)) as 65002; neighbor 203.0.113.2 as 65001;
-	$timers
+	$ecmp_timers
 	bfd on;
 	ipv4 { import none; export where proto = "s4"; next hop self; };
 }
@@ -94,93 +69,14 @@ protocol kernel k4 {
 	kernel table $KTABLE; merge paths on;
 	ipv4 { import none; export filter { if source = RTS_BGP then accept; reject; }; };
 }
-template bgp up { local 203.0.113.2 as 65001; $timers bfd on; ipv4 { import all; export none; }; }
-protocol bgp up1 from up { neighbor 203.0.113.3 as 65002; }
-protocol bgp up2 from up { neighbor 203.0.113.4 as 65002; }
+template bgp up { local 203.0.113.2 as 65001; $ecmp_timers bfd on; ipv4 { import all; export none; }; }
+protocol bgp up1 from up { neighbor $V1 as 65002; }
+protocol bgp up2 from up { neighbor $V2 as 65002; }
 EOF
-gwc() { timeout 10 "$BIRDC" -s "$tmp/bird-gw.ctl" "$@"; }
-for c in gw far1 far2; do
-	out=$("$BIRD" -p -c "$tmp/$c.conf" 2>&1) || tap_bail "BIRD refuses $c.conf: $out"
-done
+ecmp_check_confs
 
-env SLUICED_ARGS="--kernel-table $KTABLE --exception $EXC" SLUICE_LAB_TIMEOUT=60 \
-	timeout -k 5 90 "$SL_LAB" start >/dev/null 2>&1 ||
-	tap_bail "scripts/lab start failed: $(tail -5 "$SLOG" 2>/dev/null)"
-for ((i = 0; i < 50; i++)); do
-	ip -o addr show dev "$EXC" 2>/dev/null | grep -q "inet 203.0.113.2/24" && break
-	sleep 0.1
-done
-((i < 50)) || tap_bail "sluiced did not configure $EXC: $(ip addr show dev "$EXC" 2>&1)"
-
-"$BIRD" -f -c "$tmp/gw.conf" -s "$tmp/bird-gw.ctl" -P "$tmp/bird-gw.pid" </dev/null >/dev/null 2>&1 8>&- &
-bird_pids+=($!)
-for n in 1 2; do
-	ip netns exec sl-far$n "$BIRD" -f -c "$tmp/far$n.conf" -s "$tmp/bird-far$n.ctl" \
-		-P "$tmp/bird-far$n.pid" </dev/null >/dev/null 2>&1 8>&- &
-	bird_pids+=($!)
-done
-
-# ---------------------------------------------------------------- helpers
-# sessions N: BGP sessions established and BFD sessions up are both >= N
-sessions_up() { # N [SECONDS]
-	local i
-	for ((i = 0; i < ${2:-30} * 10; i++)); do
-		[[ $(gwc show protocols 2>/dev/null | grep -c Established) -ge $1 &&
-			$(gwc show bfd sessions 2>/dev/null | grep -c ' Up ') -ge $1 ]] && return 0
-		sleep 0.1
-	done
-	gwc show protocols
-	gwc show bfd sessions
-	tail -n 5 "$tmp/bird-gw.log"
-	return 1
-}
-# members: the vias sluice-dp's Internet table sends $DST to, sorted,
-# space-separated ("-" when the route is not from the kernel table)
-members() {
-	ctl --json lookup $DST 2>/dev/null | "$SL_PY" -c '
-import json, sys
-j = json.load(sys.stdin)
-nh = j.get("nexthop") or {}
-if j.get("origin") != "dynamic":
-    print("-")
-elif nh.get("type") == "group":
-    print(" ".join(sorted(m["nexthop"]["via"] for m in nh["members"])))
-else:
-    print(nh.get("via"))'
-}
-wait_members() { # "VIA [VIA]" [SECONDS]
-	local i
-	for ((i = 0; i < ${2:-15} * 20; i++)); do
-		[[ $(members) == "$1" ]] && return 0
-		sleep 0.05
-	done
-	ctl lookup $DST
-	ip route show table "$KTABLE"
-	return 1
-}
-udp_in() { # NODE: datagrams to closed ports sl-NODE received
-	ip netns exec "sl-$1" awk '/^Udp: [0-9]/ {print $3}' /proc/net/snmp
-}
-# flows N BASE: one UDP datagram from each source port BASE..BASE+N-1
-flows() {
-	in_ns inet "$SL_PY" -c '
-import socket, sys
-n, base = int(sys.argv[1]), int(sys.argv[2])
-for p in range(base, base + n):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("", p))
-    s.sendto(b"ecmp", (sys.argv[3], 9))
-    s.close()' "$1" "$2" $DST
-}
-# spread N BASE: send N flows, set got1/got2 to what each far host received
-spread() {
-	local a1 a2
-	a1=$(udp_in far1) a2=$(udp_in far2)
-	flows "$1" "$2"
-	sleep 0.5
-	got1=$(($(udp_in far1) - a1)) got2=$(($(udp_in far2) - a2))
-	diag "$1 flows: far1 $got1, far2 $got2"
-}
+ecmp_lab_start "" "inet 203.0.113.2/24"
+ecmp_start_birds
 
 # ---------------------------------------------------------------- tests
 check "BGP and BFD sessions to both upstreams up (through the exception path)" sessions_up 2 ||
@@ -197,45 +93,7 @@ kernel_multipath() { # waits up to 10 s
 	return 1
 }
 check "the kernel table has one multipath route with both upstreams" kernel_multipath
-check "sluice-dp sends $DST to a group of both" wait_members "203.0.113.3 203.0.113.4"
-
-flows 64 30000 # warm up: the gateway resolves both upstreams
-sleep 1
-spread 400 31000
-check "400 flows spread over both upstreams (each >= 25 %, none lost: far1 $got1, far2 $got2)" \
-	test $((got1 + got2)) -eq 400 -a "$got1" -ge 100 -a "$got2" -ge 100
-ctl_check "per-member packet counters in sluicectl add up" \
-	'sum(m["packets"] for m in j["nexthop"]["members"]) >= 464 and all(m["packets"] > 0 for m in j["nexthop"]["members"])' \
-	lookup $DST
-a1=$(udp_in far1) a2=$(udp_in far2)
-for ((k = 0; k < 20; k++)); do flows 1 32000; done
-sleep 0.5
-d1=$(($(udp_in far1) - a1)) d2=$(($(udp_in far2) - a2))
-check "one flow's 20 datagrams all take one path (far1 $d1, far2 $d2)" \
-	bash -c "(( ($d1 == 20 && $d2 == 0) || ($d1 == 0 && $d2 == 20) ))"
-
-# ---------------------------------------------------------------- far1 fails
-t0=$(date +%s%N)
-ip -n sl-far1 link set far1 down
-wait_members 203.0.113.4 5
-rc=$?
-t1=$(date +%s%N)
-ms=$(((t1 - t0) / 1000000))
-check "far1's link down: BFD withdraws it, sluice-dp sends everything to far2 ($ms ms)" test $rc -eq 0
-((rc == 0)) && diag "ecmp_failover_ms=$ms"
-check "... within about a second" test "$ms" -le 1500
-spread 200 33000
-check "after the failover all 200 flows reach far2" test "$got2" -eq 200
-
-# ---------------------------------------------------------------- far1 recovers
-t0=$(date +%s%N)
-ip -n sl-far1 link set far1 up
-recovered() { sessions_up 2 30 && wait_members "203.0.113.3 203.0.113.4" 10; }
-check "far1 back: BFD and BGP up again, the group has both upstreams" recovered
-diag "ecmp_recover_s=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN{printf "%.1f", (b-a)/1e9}')"
-sleep 0.5
-spread 400 34000
-check "flows spread over both again (far1 $got1, far2 $got2)" \
-	test $((got1 + got2)) -eq 400 -a "$got1" -ge 100 -a "$got2" -ge 100
-ctl_check "sluice-dp still in sync" 'j["synced"] is True' status
+check "sluice-dp sends $DST to a group of both" wait_members "$V1 $V2"
+ecmp_traffic_checks # 3 checks
+ecmp_failover_checks ecmp # 6 checks: failover, recovery, in sync
 tap_done

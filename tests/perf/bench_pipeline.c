@@ -52,6 +52,9 @@
  *               first 2,048 VPCs: the gateway's quota of 4,096 EIPs)
  *               (bench_mix_policed.c; the config is published again with
  *               its objects first)
+ *   ecmp        ipv4-route with the outside half through next-hop groups
+ *               of 2-4 members (a quarter of the IPv4 table set to groups
+ *               before it, undone after; bench_mix_ecmp.c, issue 8)
  *
  * Output, one line per mix: mix=NAME cycles_per_pkt=C mpps=M (mpps =
  * TSC rate / C; C from the TSC around each poll, the slowest 1 % of polls
@@ -106,6 +109,7 @@ static uint32_t sl_bp_policed;
 static const char *const sl_all_mixes[] = {
 	"ipv4-route", "ipv6-route", "snat-established", "snat-new",
 	"dnat",	      "eip",	    "policed",		"ipv6-ingress-rule",
+	"ecmp", /* bench_mix_ecmp.c (issue 8) */
 };
 
 /* ---- files this run makes, removed however it ends --------------------------------- */
@@ -862,6 +866,10 @@ int main(int argc, char **argv)
 		}
 		if (sl_bp_nat_end(ctl, &o) != 0) /* the next mixes without NAT objects */
 			return 1;
+		if (sl_bpe_mix(mix)) { /* bench_mix_ecmp.c */
+			rc |= sl_bpe_run(ctl, &o, &pl, tmp, fr);
+			continue;
+		}
 		if (strcmp(mix, "ipv4-route") != 0 && strcmp(mix, "ipv6-route") != 0 &&
 		    strcmp(mix, "ipv6-ingress-rule") != 0 && strcmp(mix, "policed") != 0) {
 			printf("mix=%s skipped=not-yet-built\n", mix);

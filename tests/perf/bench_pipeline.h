@@ -105,4 +105,12 @@ void sl_bpm_policed_objects(FILE *f, uint32_t vpcs, uint32_t active);
 int sl_bpm_policed_frames(const struct sl_pfxlist *pl, uint32_t flows, uint32_t vpcs,
 			  uint32_t active, struct sl_frame *fr);
 
+/* ---- bench_mix_ecmp.c ------------------------------------------------------- */
+
+bool sl_bpe_mix(const char *mix);
+/* The ecmp mix: a share of the IPv4 Internet table through next-hop groups
+ * (set before, undone after), frames in tmp, interleaved into fr. 0 or 1. */
+int sl_bpe_run(struct sl_ctl *ctl, const struct sl_bp_opts *o, const struct sl_pfxlist *pl,
+	       struct sl_frame *tmp, struct sl_frame *fr);
+
 #endif /* SL_BENCH_PIPELINE_H */

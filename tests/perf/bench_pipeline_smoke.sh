@@ -10,11 +10,11 @@ out=$("$bin" --no-huge -m 512 --no-shconf --no-pci --no-telemetry \
 	--synthetic 20000 --vpcs 50 --vpc-routes 2 --flows 256 --packets 20000 \
 	--nat-sessions 4096 --new-flows 8192 --nat-vpcs 16 2>&1)
 rc=$?
-echo "1..10"
+echo "1..11"
 printf '%s\n' "$out" | sed 's/^/# /'
 [[ $rc -eq 0 ]] && echo "ok 1 - exit status 0 (every timed packet forwarded)" ||
 	echo "not ok 1 - exit status $rc"
-for m in ipv4-route ipv6-route snat-established snat-new dnat eip policed ipv6-ingress-rule; do
+for m in ipv4-route ipv6-route snat-established snat-new dnat eip policed ipv6-ingress-rule ecmp; do
 	grep -Eq "^mix=$m cycles_per_pkt=[0-9]+\.[0-9] mpps=[0-9]+\.[0-9]{2}$" <<<"$out" &&
 		echo "ok - $m line" || echo "not ok - $m line"
 done

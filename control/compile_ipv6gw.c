@@ -38,6 +38,8 @@
  * Ipv6Address with InstanceType Instance), in the VPC of a gateway. An
  * address without bandwidth is kept only if an egress-only rule names it
  * (the flags say so; the data plane drops it for lack of bandwidth first).
+ * addr[] is sorted by (address, VPC); the fast path finds an entry through
+ * the address hash (ABI 17, issue 9: sl_gb_addr_hash), built from it.
  *
  * Concurrency: single-threaded, like the rest of the compiler.
  */
@@ -381,6 +383,39 @@ static int sl_addr_ent_cmp(const void *pa, const void *pb)
 
 #define SL_GB_ALIGN(x) (((x) + 63) & ~(uint64_t)63)
 
+/*
+ * The address hash (ABI 17, sl_shm.h struct sl_ip6gw_addr_slot) over the
+ * sorted addr[]: a power of two >= 2 * n_addrs slots (>= 2), so at least
+ * half of them stay empty and every probe ends. Filled in addr[] order:
+ * the section is a function of the store (equal stores, equal bytes: the
+ * compiler compares sections to see a change).
+ */
+static struct sl_ip6gw_addr_slot *sl_gb_addr_hash(const struct sl_ip6gw_build *b, uint32_t *mask)
+{
+	uint32_t slots = 2;
+	struct sl_ip6gw_addr_slot *t;
+
+	while (slots < 2 * (uint64_t)b->n_addr)
+		slots *= 2;
+	t = calloc(slots, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < b->n_addr; i++) {
+		const struct sl_ip6gw_addr_ent *a = &b->addr[i];
+		uint32_t p = sl_ip6gw_addr_hash(a->hi, a->lo, a->vpc_index) & (slots - 1);
+
+		while (t[p].idx != 0)
+			p = (p + 1) & (slots - 1);
+		t[p] = (struct sl_ip6gw_addr_slot){.hi = a->hi,
+						   .lo = a->lo,
+						   .vpc_index = a->vpc_index,
+						   .idx = i + 1,
+						   .flags = a->flags};
+	}
+	*mask = slots - 1;
+	return t;
+}
+
 static struct sl_ip6gw_sec *sl_gb_pack(const struct sl_ip6gw_build *b)
 {
 	struct sl_ip6gw_sec h = {.n_gws = b->n_gw,
@@ -388,6 +423,7 @@ static struct sl_ip6gw_sec *sl_gb_pack(const struct sl_ip6gw_build *b)
 				 .n_addrs = b->n_addr,
 				 .n_rule_rt = b->n_rule_rt,
 				 .n_havips = b->n_havip};
+	struct sl_ip6gw_addr_slot *hash = sl_gb_addr_hash(b, &h.addr_hash_mask);
 	const struct {
 		const void *src;
 		size_t bytes;
@@ -398,22 +434,26 @@ static struct sl_ip6gw_sec *sl_gb_pack(const struct sl_ip6gw_build *b)
 	    {b->addr, (size_t)b->n_addr * sizeof(*b->addr), &h.addr_off},
 	    {b->rule_rt, (size_t)b->n_rule_rt * sizeof(*b->rule_rt), &h.rule_rt_off},
 	    {b->havip, (size_t)b->n_havip * sizeof(*b->havip), &h.havip_off},
+	    {hash, ((size_t)h.addr_hash_mask + 1) * sizeof(*hash), &h.addr_hash_off},
 	};
 	uint64_t off = SL_GB_ALIGN(sizeof(h));
 	struct sl_ip6gw_sec *out;
 
+	if (hash == NULL)
+		return NULL;
 	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
 		*part[i].off = off;
 		off += SL_GB_ALIGN(part[i].bytes);
 	}
 	h.size = off;
 	out = calloc(1, off);
-	if (out == NULL)
-		return NULL;
-	*out = h;
-	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
-		if (part[i].bytes)
-			memcpy((uint8_t *)out + *part[i].off, part[i].src, part[i].bytes);
+	if (out != NULL) {
+		*out = h;
+		for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+			if (part[i].bytes)
+				memcpy((uint8_t *)out + *part[i].off, part[i].src, part[i].bytes);
+	}
+	free(hash);
 	return out;
 }
 

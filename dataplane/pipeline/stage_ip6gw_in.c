@@ -51,6 +51,7 @@
 #include "sl_neigh.h"
 #include "sl_pipeline.h"
 #include "sl_proto.h"
+#include "sl_rt_burst.h"
 
 /* Does the egress-only state let inbound `m` (to `vpc`) in? */
 static bool sl_ip6gw_eo_allows(struct sl_worker *w, struct rte_mbuf *m, uint32_t vpc)
@@ -101,27 +102,30 @@ static uint32_t sl_ip6gw_havip_nh(struct sl_worker *w, const struct sl_ip6gw_sec
 	return SL_NH_NONE;
 }
 
-static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struct sl_ip6gw_sec *s)
+/* A packet's lookups, done for the whole vector before any is dispatched
+ * (sl_stage_ip6gw_in): they only read the bank. */
+struct sl_ip6gw_in_look {
+	const struct sl_ip6gw_gw_ent *g;	/**< gateway of the destination's VPC, NULL if none */
+	const struct sl_ip6gw_addr_slot *a; /**< the destination's address slot there, or NULL */
+	uint32_t rule;			/**< the gateway's rule value (0: no rule), with bandwidth */
+	uint32_t route;			/**< the VPC table's next hop, with bandwidth and no rule */
+};
+
+static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struct sl_ip6gw_sec *s,
+			    const struct sl_ip6gw_in_look *l)
 {
 	const struct sl_bank_header *b = w->bank;
 	struct sl_meta *md = sl_meta(m);
 	const struct rte_ipv6_hdr *ip = sl_ip6(m);
-	const struct sl_ip6gw_addr_ent *a;
-	const struct sl_ip6gw_gw_ent *g;
-	const struct sl_route_table *rt;
+	const struct sl_ip6gw_addr_slot *a = l->a;
 	const struct sl_nexthop *nh;
 	uint32_t nhi, mtu;
-	uint64_t hi, lo;
 	bool ruled;
 
-	md->flags |= SL_META_F_IP6GW_SEEN;
-	sl_ip6_hilo(ip->dst_addr, &hi, &lo);
-	g = s ? sl_ip6gw_gw_of(s, hi, lo) : NULL;
-	if (g == NULL) {
+	if (l->g == NULL) {
 		sl_next(w, m, SL_STAGE_ROUTE6); /* not behind an IPv6 gateway */
 		return;
 	}
-	a = sl_ip6gw_addr_find_vpc(s, hi, lo, g->vpc_index);
 	if (a == NULL || !(a->flags & SL_IP6GW_A_BANDWIDTH)) {
 		sl_drop(w, m, SL_DROP_IP6GW_DST_NO_BANDWIDTH);
 		return;
@@ -131,7 +135,7 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 		sl_drop(w, m, SL_DROP_IP6GW_EGRESS_ONLY);
 		return;
 	}
-	nhi = sl_ip6gw_rule(s, g, hi, lo);
+	nhi = l->rule;
 	ruled = nhi != SL_NH_NONE;
 	if (unlikely(nhi & SL_IP6GW_RULE_HAVIP)) {
 		nhi = sl_ip6gw_havip_nh(w, s, nhi);
@@ -141,10 +145,8 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 		}
 		sl_count(w, SL_CNT_IP6GW_RULE_HAVIP, 1);
 	}
-	if (!ruled) {
-		rt = sl_bank_rt(b, a->vpc_index);
-		nhi = rt ? sl_rt6_lookup(b, rt, hi, lo) : SL_NH_NONE;
-	}
+	if (!ruled)
+		nhi = l->route;
 	nh = sl_bank_nh(b, nhi);
 	if (unlikely((nh->type != SL_NH_CONNECTED && nh->type != SL_NH_GATEWAY) ||
 		     nh->vpc_index != a->vpc_index)) {
@@ -170,15 +172,100 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 	if (md->flags & SL_META_F_LOCAL_ORIGIN)
 		sl_next(w, m, SL_STAGE_FORWARD6);
 	else
-		sl_next(w, m, sl_police6_next(w, md, (uint32_t)(a - SL_IP6GW_PTR(s, s->addr_off,
-									       struct sl_ip6gw_addr_ent)),
-					      SL_STAGE_FORWARD6));
+		sl_next(w, m, sl_police6_next(w, md, a->idx - 1, SL_STAGE_FORWARD6));
 }
 
+/*
+ * Passes over the vector (issue 9; sl_ip6gw.h "lookups of a whole vector"):
+ * (1) the gateway search over vpc_rt for every packet, in lockstep; (2)
+ * the gateway entries prefetched, then (3) the address slots in their
+ * VPCs; (4) the probes, and the rule searches of the packets with
+ * bandwidth in lockstep; (5) the VPC-table lookups of those without a rule
+ * (sl_rt6_lookup_burst) and their next hops prefetched; (6) the checks and
+ * the dispatch, one packet at a time in vector order, exactly as before
+ * (the egress-only state, HaVip holders and counters are touched only
+ * there, in the same order).
+ */
 void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
-	const struct sl_ip6gw_sec *s = sl_bank_ip6gw(w->bank);
+	const struct sl_bank_header *b = w->bank;
+	const struct sl_ip6gw_sec *s = sl_bank_ip6gw(b);
+	struct sl_ip6gw_in_look l[SL_VEC_MAX];
+	const struct sl_rt6_entry *e[SL_VEC_MAX];
+	const struct sl_route_table *rts[SL_VEC_MAX];
+	const uint8_t *dst[SL_VEC_MAX];
+	uint64_t hi[SL_VEC_MAX], lo[SL_VEC_MAX];
+	uint32_t cnt[SL_VEC_MAX], val[SL_VEC_MAX], rnh[SL_VEC_MAX];
+	uint16_t idx[SL_VEC_MAX], ridx[SL_VEC_MAX], k = 0, kb = 0, nr = 0;
 
-	for (uint16_t i = 0; i < n; i++)
-		sl_ip6gw_in_one(w, pkts[i], s);
+	if (s == NULL) { /* not behind an IPv6 gateway: route6 on the Internet side */
+		for (uint16_t i = 0; i < n; i++) {
+			sl_meta(pkts[i])->flags |= SL_META_F_IP6GW_SEEN;
+			sl_next(w, pkts[i], SL_STAGE_ROUTE6);
+		}
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		sl_meta(pkts[i])->flags |= SL_META_F_IP6GW_SEEN;
+		l[i] = (struct sl_ip6gw_in_look){0};
+		sl_ip6_hilo(sl_ip6(pkts[i])->dst_addr, &hi[i], &lo[i]);
+		e[i] = SL_IP6GW_PTR(s, s->vpc_rt_off, struct sl_rt6_entry);
+		cnt[i] = s->n_vpc_rt;
+		idx[k++] = i;
+	}
+	sl_ip6gw_search_burst(e, cnt, hi, lo, val, idx, k); /* (1) val: gateway + 1 */
+	for (uint16_t j = 0, kg = k; j < kg; j++) {		   /* (2) */
+		uint16_t i = idx[j];
+
+		if (val[i] == 0) /* not behind a gateway */
+			continue;
+		l[i].g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + val[i] - 1;
+		rte_prefetch0(&l[i].g->vpc_index);
+		idx[kb++] = i;
+	}
+	k = kb;
+	for (uint16_t j = 0; j < k; j++) { /* (3) */
+		uint16_t i = idx[j];
+
+		l[i].a = sl_ip6gw_addr_slot0(s, hi[i], lo[i], l[i].g->vpc_index);
+		rte_prefetch0(l[i].a);
+	}
+	kb = 0;
+	for (uint16_t j = 0; j < k; j++) { /* (4) */
+		uint16_t i = idx[j];
+		const struct sl_ip6gw_gw_ent *g = l[i].g;
+
+		l[i].a = sl_ip6gw_addr_probe(s, l[i].a, hi[i], lo[i], g->vpc_index);
+		if (l[i].a == NULL || !(l[i].a->flags & SL_IP6GW_A_BANDWIDTH))
+			continue;
+		e[i] = SL_IP6GW_PTR(s, s->rule_rt_off, struct sl_rt6_entry) + g->rule_rt_first;
+		cnt[i] = g->rule_rt_n;
+		idx[kb++] = i;
+	}
+	sl_ip6gw_search_burst(e, cnt, hi, lo, val, idx, kb);
+	for (uint16_t j = 0; j < kb; j++) { /* (5) */
+		uint16_t i = idx[j];
+		const struct sl_route_table *rt;
+
+		l[i].rule = val[i];
+		if (val[i] != SL_NH_NONE)
+			continue;
+		rt = sl_bank_rt(b, l[i].a->vpc_index);
+		if (rt == NULL)
+			continue; /* route stays SL_NH_NONE */
+		rts[nr] = rt;
+		dst[nr] = sl_ip6(pkts[i])->dst_addr;
+		ridx[nr++] = i;
+	}
+	sl_rt6_lookup_burst(b, rts, dst, rnh, nr);
+	for (uint16_t r = 0; r < nr; r++)
+		l[ridx[r]].route = rnh[r];
+	for (uint16_t j = 0; j < kb; j++) {
+		uint32_t v = l[idx[j]].rule ? l[idx[j]].rule : l[idx[j]].route;
+
+		if (!(v & SL_IP6GW_RULE_HAVIP))
+			rte_prefetch0(sl_bank_nh(b, v));
+	}
+	for (uint16_t i = 0; i < n; i++) /* (6) */
+		sl_ip6gw_in_one(w, pkts[i], s, &l[i]);
 }

@@ -385,33 +385,61 @@ static int sl_addr_ent_cmp(const void *pa, const void *pb)
 
 /*
  * The address hash (ABI 17, sl_shm.h struct sl_ip6gw_addr_slot) over the
- * sorted addr[]: a power of two >= 2 * n_addrs slots (>= 2), so at least
- * half of them stay empty and every probe ends. Filled in addr[] order:
- * the section is a function of the store (equal stores, equal bytes: the
- * compiler compares sections to see a change).
+ * sorted addr[] and vpc_rt: a slot (address, VPC) per entry, and a slot
+ * (address, SL_IP6GW_VPC_INBOUND) for the entry ip6gw_in delivers the
+ * address to (the one in the VPC of the gateway vpc_rt gives for it, if
+ * that VPC has one: at most one per address, the keys being unique). A
+ * power of two >= 2 * keys slots (>= 2), so at least half stay empty and
+ * every probe ends. Filled in addr[] order: the section is a function of
+ * the store (the compiler compares sections byte for byte).
  */
+static void sl_gb_hash_put(struct sl_ip6gw_addr_slot *t, uint32_t mask,
+			   const struct sl_ip6gw_addr_slot *k)
+{
+	uint32_t p = sl_ip6gw_addr_hash(k->hi, k->lo, k->vpc_index) & mask;
+
+	while (t[p].idx != 0)
+		p = (p + 1) & mask;
+	t[p] = *k;
+}
+
 static struct sl_ip6gw_addr_slot *sl_gb_addr_hash(const struct sl_ip6gw_build *b, uint32_t *mask)
 {
-	uint32_t slots = 2;
+	uint32_t slots = 2, *owner = calloc(b->n_addr + 1, sizeof(*owner));
+	uint64_t keys = b->n_addr;
 	struct sl_ip6gw_addr_slot *t;
 
-	while (slots < 2 * (uint64_t)b->n_addr)
+	if (owner == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < b->n_addr; i++) { /* gateway + 1 if ip6gw_in's entry */
+		const struct sl_ip6gw_addr_ent *a = &b->addr[i];
+		uint32_t g = sl_rt6_find(b->vpc_rt, b->n_vpc_rt, a->hi, a->lo);
+
+		if (g != 0 && g <= b->n_gw && b->gw[g - 1].vpc_index == a->vpc_index) {
+			owner[i] = g;
+			keys++;
+		}
+	}
+	while (slots < 2 * keys)
 		slots *= 2;
 	t = calloc(slots, sizeof(*t));
-	if (t == NULL)
-		return NULL;
-	for (uint32_t i = 0; i < b->n_addr; i++) {
+	for (uint32_t i = 0; t && i < b->n_addr; i++) {
 		const struct sl_ip6gw_addr_ent *a = &b->addr[i];
-		uint32_t p = sl_ip6gw_addr_hash(a->hi, a->lo, a->vpc_index) & (slots - 1);
+		struct sl_ip6gw_addr_slot k = {.hi = a->hi,
+					       .lo = a->lo,
+					       .vpc_index = a->vpc_index,
+					       .idx = i + 1,
+					       .flags = a->flags,
+					       .gw = a->gw};
 
-		while (t[p].idx != 0)
-			p = (p + 1) & (slots - 1);
-		t[p] = (struct sl_ip6gw_addr_slot){.hi = a->hi,
-						   .lo = a->lo,
-						   .vpc_index = a->vpc_index,
-						   .idx = i + 1,
-						   .flags = a->flags};
+		sl_gb_hash_put(t, slots - 1, &k);
+		if (owner[i]) {
+			k.vpc_index = SL_IP6GW_VPC_INBOUND;
+			k.gw = owner[i] - 1;
+			sl_gb_hash_put(t, slots - 1, &k);
+		}
 	}
+	free(owner);
 	*mask = slots - 1;
 	return t;
 }

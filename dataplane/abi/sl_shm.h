@@ -654,23 +654,35 @@ struct sl_ip6gw_sec {
 
 /* ---- ABI 17 (issue 9, h-ip6gw): the address hash of the IPv6 gateway section ----
  *
- * addr_hash[addr_hash_mask + 1] indexes addr[] by (address, VPC) for the
- * fast path (ip6gw_in / ip6gw_out): open addressing, linear probing from
- * slot sl_ip6gw_addr_hash() & addr_hash_mask, wrapping; a slot with idx 0
- * is empty and ends the probe. sluiced sizes it a power of two >= 2 *
- * n_addrs (and >= 2): at least half the slots are empty, so a probe is
- * short and always ends; sluice-dp still bounds it by the slot count. A
- * slot carries what the stages need (the key, the entry's index and
- * flags), so a lookup reads one 32-byte slot (two per cache line) instead
- * of the ~15 dependent lines of a binary search over the 104-byte addr[]
- * entries, which stay for the control plane (sluicectl, police, XDP).
+ * addr_hash[addr_hash_mask + 1] indexes addr[] for the fast path
+ * (ip6gw_in / ip6gw_out): open addressing, linear probing from slot
+ * sl_ip6gw_addr_hash() & addr_hash_mask, wrapping; a slot with idx 0 is
+ * empty and ends the probe. Two kinds of keys:
+ *   (address, VPC index)          every addr[] entry (ip6gw_out: the source
+ *                                 in the packet's VPC);
+ *   (address, SL_IP6GW_VPC_INBOUND)  the entry ip6gw_in delivers the
+ *                                 address to, if there is one: the entry in
+ *                                 the VPC of the gateway that vpc_rt gives
+ *                                 for the address. ip6gw_in finds it in one
+ *                                 probe; only a miss (a destination not
+ *                                 behind a gateway, or without an entry
+ *                                 there) searches vpc_rt.
+ * sluiced sizes it a power of two >= 2 * the keys (and >= 2): at least
+ * half the slots are empty, so a probe is short and always ends; sluice-dp
+ * still bounds it by the slot count. A slot carries what the stages need
+ * (key, entry index, flags, gateway), so a lookup reads one 32-byte slot
+ * (two per cache line) instead of the ~15 dependent lines of a binary
+ * search over the 104-byte addr[] entries, which stay for the control
+ * plane (sluicectl, police, XDP).
  */
+#define SL_IP6GW_VPC_INBOUND SL_VPC_INTERNET /**< key VPC of the inbound slots */
+
 struct sl_ip6gw_addr_slot {
 	uint64_t hi, lo;    /**< the address (host-order halves) */
-	uint32_t vpc_index; /**< its VPC */
+	uint32_t vpc_index; /**< the key's VPC: the entry's, or SL_IP6GW_VPC_INBOUND */
 	uint32_t idx;	    /**< addr[] index + 1; 0: empty slot */
 	uint32_t flags;	    /**< addr[idx - 1].flags (SL_IP6GW_A_*) */
-	uint32_t pad;
+	uint32_t gw;	    /**< addr[idx - 1].gw: the gateway of the entry's VPC */
 };
 
 /** The hash of an address slot's key: sluiced and sluice-dp must agree

@@ -106,7 +106,9 @@ static uint32_t sl_ip6gw_havip_nh(struct sl_worker *w, const struct sl_ip6gw_sec
  * (sl_stage_ip6gw_in): they only read the bank. */
 struct sl_ip6gw_in_look {
 	const struct sl_ip6gw_gw_ent *g;	/**< gateway of the destination's VPC, NULL if none */
-	const struct sl_ip6gw_addr_slot *a; /**< the destination's address slot there, or NULL */
+	/** the destination's address slot there (its inbound slot, whose
+	 * vpc_index is not the VPC's: l->g's is), or NULL */
+	const struct sl_ip6gw_addr_slot *a;
 	uint32_t rule;			/**< the gateway's rule value (0: no rule), with bandwidth */
 	uint32_t route;			/**< the VPC table's next hop, with bandwidth and no rule */
 };
@@ -131,7 +133,7 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 		return;
 	}
 	if ((a->flags & SL_IP6GW_A_EGRESS_ONLY) && !(md->flags & SL_META_F_LOCAL_ORIGIN) &&
-	    !sl_ip6gw_eo_allows(w, m, a->vpc_index)) {
+	    !sl_ip6gw_eo_allows(w, m, l->g->vpc_index)) {
 		sl_drop(w, m, SL_DROP_IP6GW_EGRESS_ONLY);
 		return;
 	}
@@ -149,7 +151,7 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 		nhi = l->route;
 	nh = sl_bank_nh(b, nhi);
 	if (unlikely((nh->type != SL_NH_CONNECTED && nh->type != SL_NH_GATEWAY) ||
-		     nh->vpc_index != a->vpc_index)) {
+		     nh->vpc_index != l->g->vpc_index)) {
 		sl_drop(w, m, SL_DROP_NO_ROUTE); /* cannot happen with a consistent bank */
 		return;
 	}
@@ -165,7 +167,7 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 	if (ruled)
 		sl_count(w, SL_CNT_IP6GW_RULE, 1);
 	sl_count(w, SL_CNT_IP6GW_IN, 1);
-	md->vpc_index = a->vpc_index;
+	md->vpc_index = l->g->vpc_index;
 	md->nh = nhi;
 	/* police6: the destination's inbound policer, if it has one (not for
 	 * the gateway's own packets: they are not the Internet's) */
@@ -177,14 +179,15 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 
 /*
  * Passes over the vector (issue 9; sl_ip6gw.h "lookups of a whole vector"):
- * (1) the gateway search over vpc_rt for every packet, in lockstep; (2)
- * the gateway entries prefetched, then (3) the address slots in their
- * VPCs; (4) the probes, and the rule searches of the packets with
- * bandwidth in lockstep; (5) the VPC-table lookups of those without a rule
- * (sl_rt6_lookup_burst) and their next hops prefetched; (6) the checks and
- * the dispatch, one packet at a time in vector order, exactly as before
- * (the egress-only state, HaVip holders and counters are touched only
- * there, in the same order).
+ * (1) every destination's inbound slot in the address hash (prefetched,
+ * then probed): a hit names the address entry and its gateway at once;
+ * (2) the misses (destinations not behind a gateway, or without an entry
+ * there) search vpc_rt in lockstep, as before; (3) the rule searches of
+ * the packets with bandwidth, in lockstep; (4) the VPC-table lookups of
+ * those without a rule (sl_rt6_lookup_burst) and the next hops
+ * prefetched; (5) the checks and the dispatch, one packet at a time in
+ * vector order, exactly as before (the egress-only state, HaVip holders
+ * and counters are touched only there, in the same order).
  */
 void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -196,7 +199,7 @@ void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	const uint8_t *dst[SL_VEC_MAX];
 	uint64_t hi[SL_VEC_MAX], lo[SL_VEC_MAX];
 	uint32_t cnt[SL_VEC_MAX], val[SL_VEC_MAX], rnh[SL_VEC_MAX];
-	uint16_t idx[SL_VEC_MAX], ridx[SL_VEC_MAX], k = 0, kb = 0, nr = 0;
+	uint16_t idx[SL_VEC_MAX], ridx[SL_VEC_MAX], k = 0, nr = 0;
 
 	if (s == NULL) { /* not behind an IPv6 gateway: route6 on the Internet side */
 		for (uint16_t i = 0; i < n; i++) {
@@ -205,52 +208,54 @@ void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		}
 		return;
 	}
-	for (uint16_t i = 0; i < n; i++) {
+	for (uint16_t i = 0; i < n; i++) { /* (1) */
 		sl_meta(pkts[i])->flags |= SL_META_F_IP6GW_SEEN;
 		l[i] = (struct sl_ip6gw_in_look){0};
 		sl_ip6_hilo(sl_ip6(pkts[i])->dst_addr, &hi[i], &lo[i]);
+		l[i].a = sl_ip6gw_addr_slot0(s, hi[i], lo[i], SL_IP6GW_VPC_INBOUND);
+		rte_prefetch0(l[i].a);
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		l[i].a = sl_ip6gw_addr_probe(s, l[i].a, hi[i], lo[i], SL_IP6GW_VPC_INBOUND);
+		if (l[i].a) {
+			l[i].g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + l[i].a->gw;
+			rte_prefetch0(&l[i].g->vpc_index);
+			continue;
+		}
 		e[i] = SL_IP6GW_PTR(s, s->vpc_rt_off, struct sl_rt6_entry);
 		cnt[i] = s->n_vpc_rt;
 		idx[k++] = i;
 	}
-	sl_ip6gw_search_burst(e, cnt, hi, lo, val, idx, k); /* (1) val: gateway + 1 */
-	for (uint16_t j = 0, kg = k; j < kg; j++) {		   /* (2) */
+	sl_ip6gw_search_burst(e, cnt, hi, lo, val, idx, k); /* (2) val: gateway + 1 */
+	for (uint16_t j = 0; j < k; j++) {
 		uint16_t i = idx[j];
 
 		if (val[i] == 0) /* not behind a gateway */
 			continue;
 		l[i].g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + val[i] - 1;
-		rte_prefetch0(&l[i].g->vpc_index);
-		idx[kb++] = i;
+		/* no inbound slot: no entry in that VPC (sluiced makes one for
+		 * every such entry); looked up anyway, as the search did */
+		l[i].a = sl_ip6gw_addr_find_vpc(s, hi[i], lo[i], l[i].g->vpc_index);
 	}
-	k = kb;
-	for (uint16_t j = 0; j < k; j++) { /* (3) */
-		uint16_t i = idx[j];
-
-		l[i].a = sl_ip6gw_addr_slot0(s, hi[i], lo[i], l[i].g->vpc_index);
-		rte_prefetch0(l[i].a);
-	}
-	kb = 0;
-	for (uint16_t j = 0; j < k; j++) { /* (4) */
-		uint16_t i = idx[j];
+	k = 0;
+	for (uint16_t i = 0; i < n; i++) { /* (3) */
 		const struct sl_ip6gw_gw_ent *g = l[i].g;
 
-		l[i].a = sl_ip6gw_addr_probe(s, l[i].a, hi[i], lo[i], g->vpc_index);
-		if (l[i].a == NULL || !(l[i].a->flags & SL_IP6GW_A_BANDWIDTH))
+		if (g == NULL || l[i].a == NULL || !(l[i].a->flags & SL_IP6GW_A_BANDWIDTH))
 			continue;
 		e[i] = SL_IP6GW_PTR(s, s->rule_rt_off, struct sl_rt6_entry) + g->rule_rt_first;
 		cnt[i] = g->rule_rt_n;
-		idx[kb++] = i;
+		idx[k++] = i;
 	}
-	sl_ip6gw_search_burst(e, cnt, hi, lo, val, idx, kb);
-	for (uint16_t j = 0; j < kb; j++) { /* (5) */
+	sl_ip6gw_search_burst(e, cnt, hi, lo, val, idx, k);
+	for (uint16_t j = 0; j < k; j++) { /* (4) */
 		uint16_t i = idx[j];
 		const struct sl_route_table *rt;
 
 		l[i].rule = val[i];
 		if (val[i] != SL_NH_NONE)
 			continue;
-		rt = sl_bank_rt(b, l[i].a->vpc_index);
+		rt = sl_bank_rt(b, l[i].g->vpc_index);
 		if (rt == NULL)
 			continue; /* route stays SL_NH_NONE */
 		rts[nr] = rt;
@@ -260,12 +265,12 @@ void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	sl_rt6_lookup_burst(b, rts, dst, rnh, nr);
 	for (uint16_t r = 0; r < nr; r++)
 		l[ridx[r]].route = rnh[r];
-	for (uint16_t j = 0; j < kb; j++) {
+	for (uint16_t j = 0; j < k; j++) {
 		uint32_t v = l[idx[j]].rule ? l[idx[j]].rule : l[idx[j]].route;
 
 		if (!(v & SL_IP6GW_RULE_HAVIP))
 			rte_prefetch0(sl_bank_nh(b, v));
 	}
-	for (uint16_t i = 0; i < n; i++) /* (6) */
+	for (uint16_t i = 0; i < n; i++) /* (5) */
 		sl_ip6gw_in_one(w, pkts[i], s, &l[i]);
 }

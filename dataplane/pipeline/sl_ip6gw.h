@@ -89,6 +89,14 @@ sl_ip6gw_addr_probe(const struct sl_ip6gw_sec *s, const struct sl_ip6gw_addr_slo
 	return NULL;
 }
 
+/** Prefetch what sl_police6_next() reads for address index `a`: the
+ * police section's ip6[a] (police6 after the gateway stages). */
+static inline void sl_ip6gw_prefetch_pol(const struct sl_pol_sec *ps, uint32_t a)
+{
+	if (ps && a < ps->n_ip6)
+		rte_prefetch0(SL_POL_SEC_PTR(ps, ps->ip6_off, struct sl_pol_ip6_ent) + a);
+}
+
 /** The slot of address (hi, lo) in VPC `vpc`, NULL if none. */
 static inline const struct sl_ip6gw_addr_slot *
 sl_ip6gw_addr_find_vpc(const struct sl_ip6gw_sec *s, uint64_t hi, uint64_t lo, uint32_t vpc)

@@ -193,6 +193,7 @@ void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct sl_bank_header *b = w->bank;
 	const struct sl_ip6gw_sec *s = sl_bank_ip6gw(b);
+	const struct sl_pol_sec *ps = sl_bank_police(b);
 	struct sl_ip6gw_in_look l[SL_VEC_MAX];
 	const struct sl_rt6_entry *e[SL_VEC_MAX];
 	const struct sl_route_table *rts[SL_VEC_MAX];
@@ -220,6 +221,7 @@ void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		if (l[i].a) {
 			l[i].g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + l[i].a->gw;
 			rte_prefetch0(&l[i].g->vpc_index);
+			sl_ip6gw_prefetch_pol(ps, l[i].a->idx - 1);
 			continue;
 		}
 		e[i] = SL_IP6GW_PTR(s, s->vpc_rt_off, struct sl_rt6_entry);

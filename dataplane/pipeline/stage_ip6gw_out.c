@@ -65,12 +65,14 @@ static void sl_ip6gw_out_one(struct sl_worker *w, struct rte_mbuf *m,
 		sl_next(w, m, SL_STAGE_IP6GW_IN);
 }
 
-/* Two passes (issue 9): every source's address slot is found first (the
- * hash slots prefetched before any is probed), then the packets are gated
- * and dispatched one at a time in vector order, as before. */
+/* Passes (issue 9): every source's address slot is found first (the hash
+ * slots prefetched before any is probed, then the police entries police6
+ * will read), then the packets are gated and dispatched one at a time in
+ * vector order, as before. */
 void sl_stage_ip6gw_out(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct sl_ip6gw_sec *s = sl_bank_ip6gw(w->bank);
+	const struct sl_pol_sec *ps = sl_bank_police(w->bank);
 	const struct sl_ip6gw_addr_slot *a[SL_VEC_MAX];
 	uint64_t hi[SL_VEC_MAX], lo[SL_VEC_MAX];
 
@@ -85,8 +87,12 @@ void sl_stage_ip6gw_out(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		rte_prefetch0(a[i]);
 	}
 	for (uint16_t i = 0; i < n; i++) {
+		if (a[i] == NULL)
+			continue;
+		a[i] = sl_ip6gw_addr_probe(s, a[i], hi[i], lo[i], sl_meta(pkts[i])->vpc_index);
 		if (a[i])
-			a[i] = sl_ip6gw_addr_probe(s, a[i], hi[i], lo[i], sl_meta(pkts[i])->vpc_index);
-		sl_ip6gw_out_one(w, pkts[i], a[i]);
+			sl_ip6gw_prefetch_pol(ps, a[i]->idx - 1);
 	}
+	for (uint16_t i = 0; i < n; i++)
+		sl_ip6gw_out_one(w, pkts[i], a[i]);
 }

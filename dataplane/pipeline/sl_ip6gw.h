@@ -90,11 +90,12 @@ sl_ip6gw_addr_probe(const struct sl_ip6gw_sec *s, const struct sl_ip6gw_addr_slo
 }
 
 /** Prefetch what sl_police6_next() reads for address index `a`: the
- * police section's ip6[a] (police6 after the gateway stages). */
+ * police section's ip6[a].pol (8 aligned bytes; the 24-byte entry itself
+ * may start on the line before). */
 static inline void sl_ip6gw_prefetch_pol(const struct sl_pol_sec *ps, uint32_t a)
 {
 	if (ps && a < ps->n_ip6)
-		rte_prefetch0(SL_POL_SEC_PTR(ps, ps->ip6_off, struct sl_pol_ip6_ent) + a);
+		rte_prefetch0(SL_POL_SEC_PTR(ps, ps->ip6_off, struct sl_pol_ip6_ent)[a].pol);
 }
 
 /** The slot of address (hi, lo) in VPC `vpc`, NULL if none. */

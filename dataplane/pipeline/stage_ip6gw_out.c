@@ -67,14 +67,15 @@ static void sl_ip6gw_out_one(struct sl_worker *w, struct rte_mbuf *m,
 
 /* Passes (issue 9): every source's address slot is found first (the hash
  * slots prefetched before any is probed, then the police entries police6
- * will read), then the packets are gated and dispatched one at a time in
+ * will read; and the destinations' inbound slots ip6gw_in will probe),
+ * then the packets are gated and dispatched one at a time in
  * vector order, as before. */
 void sl_stage_ip6gw_out(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct sl_ip6gw_sec *s = sl_bank_ip6gw(w->bank);
 	const struct sl_pol_sec *ps = sl_bank_police(w->bank);
 	const struct sl_ip6gw_addr_slot *a[SL_VEC_MAX];
-	uint64_t hi[SL_VEC_MAX], lo[SL_VEC_MAX];
+	uint64_t hi[SL_VEC_MAX], lo[SL_VEC_MAX], dhi, dlo;
 
 	for (uint16_t i = 0; i < n; i++) {
 		const struct sl_meta *md = sl_meta(pkts[i]);
@@ -85,6 +86,10 @@ void sl_stage_ip6gw_out(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		sl_ip6_hilo(sl_ip6(pkts[i])->src_addr, &hi[i], &lo[i]);
 		a[i] = sl_ip6gw_addr_slot0(s, hi[i], lo[i], md->vpc_index);
 		rte_prefetch0(a[i]);
+		/* for ip6gw_in next: the destination's inbound slot (police6
+		 * may run in between, time for the line to arrive) */
+		sl_ip6_hilo(sl_ip6(pkts[i])->dst_addr, &dhi, &dlo);
+		rte_prefetch0(sl_ip6gw_addr_slot0(s, dhi, dlo, SL_IP6GW_VPC_INBOUND));
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		if (a[i] == NULL)

@@ -37,6 +37,7 @@
 #include <rte_prefetch.h>
 
 #include "sl_pipeline.h"
+#include "sl_rt_burst.h"
 
 /* ---- the section (sl_shm.h, struct sl_ip6gw_sec) ----------------------- */
 
@@ -56,9 +57,10 @@ static inline const struct sl_ip6gw_sec *sl_bank_ip6gw(const struct sl_bank_head
  * intervals) and then reads the next hop: one packet at a time, each miss
  * waited for in turn (~50 % of the ipv6-ingress-rule mix's samples in
  * session 5). Now every search of the vector advances level by level with
- * the next level's line prefetched, as sl_rt_burst.h does for route4/6, and
- * the address entry is one probe of the section's address hash (ABI 17)
- * instead of a binary search over the 104-byte addr[] entries.
+ * the next level's line prefetched (sl_rt_burst.h's sl_rt6_lookup_burst,
+ * on views of the section's interval tables), and the address entry is
+ * one probe of the section's address hash (ABI 17) instead of a binary
+ * search over the 104-byte addr[] entries.
  */
 
 /** The first slot of (hi, lo) in VPC `vpc`'s probe: prefetch it, then
@@ -106,53 +108,17 @@ sl_ip6gw_addr_find_vpc(const struct sl_ip6gw_sec *s, uint64_t hi, uint64_t lo, u
 }
 
 /**
- * val[i] = sl_rt6_search(e[i], cnt[i], hi[i], lo[i]) for the k packets i
- * listed in idx[] (cnt[] is consumed): one step of every unfinished search
- * per round, the line its next step reads prefetched, so the misses of the
- * vector overlap (sl_rt_burst.h's group prefetching over the section's
- * interval tables). Same steps as sl_rt6_search, hence the same results.
- * Only cnt[] and val[] are written; the other arrays are not const only
- * because GCC's early -Wmaybe-uninitialized cannot see that the callers
- * filled the elements idx[] names.
+ * A route-table view of the section's intervals e[first, first + n) at
+ * section offset `off` (vpc_rt_off, rule_rt_off): sl_rt6_lookup_burst()
+ * (sl_rt_burst.h) then searches them in lockstep with the VPC tables,
+ * with sl_rt6_search()'s steps and results. The section lies in the bank
+ * at b->ip6gw_off (sl_bank_ip6gw).
  */
-static inline void sl_ip6gw_search_burst(const struct sl_rt6_entry **e, uint32_t *cnt,
-					 uint64_t *hi, uint64_t *lo, uint32_t *val, uint16_t *idx,
-					 uint16_t k)
+static inline void sl_ip6gw_rt_view(const struct sl_bank_header *b, uint64_t off, uint32_t first,
+				    uint32_t n, struct sl_route_table *v)
 {
-	uint32_t at[SL_VEC_MAX];
-	uint16_t act[SL_VEC_MAX], na = 0;
-
-	for (uint16_t j = 0; j < k; j++) {
-		uint16_t i = idx[j];
-
-		at[i] = 0;
-		if (cnt[i] <= 1) {
-			val[i] = cnt[i] ? e[i][0].nh : SL_NH_NONE;
-			continue;
-		}
-		rte_prefetch0(&e[i][cnt[i] / 2]);
-		act[na++] = i;
-	}
-	while (na > 0) {
-		uint16_t left = 0;
-
-		for (uint16_t j = 0; j < na; j++) {
-			uint16_t i = act[j];
-			uint32_t half = cnt[i] / 2;
-			const struct sl_rt6_entry *p = &e[i][at[i] + half];
-
-			at[i] = sl_u128_le(p->start_hi, p->start_lo, hi[i], lo[i]) ? at[i] + half
-										   : at[i];
-			cnt[i] -= half;
-			if (cnt[i] > 1) {
-				rte_prefetch0(&e[i][at[i] + cnt[i] / 2]);
-				act[left++] = i;
-			} else {
-				val[i] = e[i][at[i]].nh;
-			}
-		}
-		na = left;
-	}
+	*v = (struct sl_route_table){
+	    .v6_off = b->ip6gw_off + off + (uint64_t)first * sizeof(struct sl_rt6_entry), .v6_n = n};
 }
 
 /* ---- the egress-only state table (ip6gw_state.c) ------------------------ */

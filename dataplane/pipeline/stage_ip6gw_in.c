@@ -51,7 +51,6 @@
 #include "sl_neigh.h"
 #include "sl_pipeline.h"
 #include "sl_proto.h"
-#include "sl_rt_burst.h"
 
 /* Does the egress-only state let inbound `m` (to `vpc`) in? */
 static bool sl_ip6gw_eo_allows(struct sl_worker *w, struct rte_mbuf *m, uint32_t vpc)
@@ -177,6 +176,107 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
 		sl_next(w, m, sl_police6_next(w, md, a->idx - 1, SL_STAGE_FORWARD6));
 }
 
+/* sl_rt6_lookup_burst() once in this file (inlined here, called by the
+ * three lookups below: one call per vector). Not inlined itself, with
+ * arrays that are not const: otherwise GCC's -Wmaybe-uninitialized cannot
+ * see that the callers filled rts[0, k) and dst[0, k). */
+static __attribute__((noinline)) void sl_ip6gw_in_burst(const struct sl_bank_header *b, const struct sl_route_table **rts,
+			      const uint8_t **dst, uint32_t *nh, uint16_t k)
+{
+	sl_rt6_lookup_burst(b, rts, dst, nh, k);
+}
+
+/* (2) of sl_stage_ip6gw_in: the gateways of the k destinations idx[] lists
+ * (no inbound slot), vpc_rt searched for all at once; the address entry in
+ * the VPC of each gateway found. */
+static void sl_ip6gw_in_vpc(const struct sl_bank_header *b, const struct sl_ip6gw_sec *s,
+			    struct rte_mbuf **pkts, struct sl_ip6gw_in_look *l, const uint16_t *idx,
+			    uint16_t k)
+{
+	struct sl_route_table vpc_rt;
+	const struct sl_route_table *rts[SL_VEC_MAX];
+	const uint8_t *dst[SL_VEC_MAX];
+	uint32_t g[SL_VEC_MAX];
+
+	sl_ip6gw_rt_view(b, s->vpc_rt_off, 0, s->n_vpc_rt, &vpc_rt);
+	for (uint16_t j = 0; j < k; j++) {
+		rts[j] = &vpc_rt;
+		dst[j] = sl_ip6(pkts[idx[j]])->dst_addr;
+	}
+	sl_ip6gw_in_burst(b, rts, dst, g, k); /* gateway index + 1, 0: none */
+	for (uint16_t j = 0; j < k; j++) {
+		struct sl_ip6gw_in_look *li = &l[idx[j]];
+		uint64_t hi, lo;
+
+		if (g[j] == 0) /* not behind a gateway */
+			continue;
+		li->g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + g[j] - 1;
+		/* no inbound slot: no entry in that VPC (sluiced makes one for
+		 * every such entry); looked up anyway, as the search did */
+		sl_ip6_hilo(dst[j], &hi, &lo);
+		li->a = sl_ip6gw_addr_find_vpc(s, hi, lo, li->g->vpc_index);
+	}
+}
+
+/* (3) of sl_stage_ip6gw_in: the rule values of the k packets idx[] lists
+ * (gateway and address with bandwidth found), every gateway's rule
+ * intervals searched at once. */
+static void sl_ip6gw_in_rules(const struct sl_bank_header *b, const struct sl_ip6gw_sec *s,
+			      struct rte_mbuf **pkts, struct sl_ip6gw_in_look *l,
+			      const uint16_t *idx, uint16_t k)
+{
+	struct sl_route_table view[SL_VEC_MAX];
+	const struct sl_route_table *rts[SL_VEC_MAX];
+	const uint8_t *dst[SL_VEC_MAX];
+	uint32_t v[SL_VEC_MAX];
+
+	for (uint16_t j = 0; j < k; j++) {
+		const struct sl_ip6gw_gw_ent *g = l[idx[j]].g;
+
+		sl_ip6gw_rt_view(b, s->rule_rt_off, g->rule_rt_first, g->rule_rt_n, &view[j]);
+		rts[j] = &view[j];
+		dst[j] = sl_ip6(pkts[idx[j]])->dst_addr;
+	}
+	sl_ip6gw_in_burst(b, rts, dst, v, k);
+	for (uint16_t j = 0; j < k; j++)
+		l[idx[j]].rule = v[j];
+}
+
+/* (4) of sl_stage_ip6gw_in: the VPC-table next hops of the k packets
+ * idx[] lists that have no rule, all at once; then every next hop
+ * prefetched (a HaVip target's is the holder's, found later). */
+static void sl_ip6gw_in_routes(const struct sl_bank_header *b, struct rte_mbuf **pkts,
+			       struct sl_ip6gw_in_look *l, const uint16_t *idx, uint16_t k)
+{
+	const struct sl_route_table *rts[SL_VEC_MAX];
+	const uint8_t *dst[SL_VEC_MAX];
+	uint32_t nh[SL_VEC_MAX];
+	uint16_t ridx[SL_VEC_MAX], nr = 0;
+
+	for (uint16_t j = 0; j < k; j++) {
+		uint16_t i = idx[j];
+		const struct sl_route_table *rt;
+
+		if (l[i].rule != SL_NH_NONE)
+			continue;
+		rt = sl_bank_rt(b, l[i].g->vpc_index);
+		if (rt == NULL)
+			continue; /* route stays SL_NH_NONE */
+		rts[nr] = rt;
+		dst[nr] = sl_ip6(pkts[i])->dst_addr;
+		ridx[nr++] = i;
+	}
+	sl_ip6gw_in_burst(b, rts, dst, nh, nr);
+	for (uint16_t r = 0; r < nr; r++)
+		l[ridx[r]].route = nh[r];
+	for (uint16_t j = 0; j < k; j++) {
+		uint32_t v = l[idx[j]].rule ? l[idx[j]].rule : l[idx[j]].route;
+
+		if (!(v & SL_IP6GW_RULE_HAVIP))
+			rte_prefetch0(sl_bank_nh(b, v));
+	}
+}
+
 /*
  * Passes over the vector (issue 9; sl_ip6gw.h "lookups of a whole vector"):
  * (1) every destination's inbound slot in the address hash (prefetched,
@@ -195,12 +295,8 @@ void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	const struct sl_ip6gw_sec *s = sl_bank_ip6gw(b);
 	const struct sl_pol_sec *ps = sl_bank_police(b);
 	struct sl_ip6gw_in_look l[SL_VEC_MAX];
-	const struct sl_rt6_entry *e[SL_VEC_MAX];
-	const struct sl_route_table *rts[SL_VEC_MAX];
-	const uint8_t *dst[SL_VEC_MAX];
 	uint64_t hi[SL_VEC_MAX], lo[SL_VEC_MAX];
-	uint32_t cnt[SL_VEC_MAX], val[SL_VEC_MAX], rnh[SL_VEC_MAX];
-	uint16_t idx[SL_VEC_MAX], ridx[SL_VEC_MAX], k = 0, nr = 0;
+	uint16_t idx[SL_VEC_MAX], k = 0;
 
 	if (s == NULL) { /* not behind an IPv6 gateway: route6 on the Internet side */
 		for (uint16_t i = 0; i < n; i++) {
@@ -218,61 +314,21 @@ void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		l[i].a = sl_ip6gw_addr_probe(s, l[i].a, hi[i], lo[i], SL_IP6GW_VPC_INBOUND);
-		if (l[i].a) {
-			l[i].g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + l[i].a->gw;
-			rte_prefetch0(&l[i].g->vpc_index);
-			sl_ip6gw_prefetch_pol(ps, l[i].a->idx - 1);
+		if (l[i].a == NULL) {
+			idx[k++] = i;
 			continue;
 		}
-		e[i] = SL_IP6GW_PTR(s, s->vpc_rt_off, struct sl_rt6_entry);
-		cnt[i] = s->n_vpc_rt;
-		idx[k++] = i;
+		l[i].g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + l[i].a->gw;
+		rte_prefetch0(&l[i].g->vpc_index);
+		sl_ip6gw_prefetch_pol(ps, l[i].a->idx - 1);
 	}
-	sl_ip6gw_search_burst(e, cnt, hi, lo, val, idx, k); /* (2) val: gateway + 1 */
-	for (uint16_t j = 0; j < k; j++) {
-		uint16_t i = idx[j];
-
-		if (val[i] == 0) /* not behind a gateway */
-			continue;
-		l[i].g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + val[i] - 1;
-		/* no inbound slot: no entry in that VPC (sluiced makes one for
-		 * every such entry); looked up anyway, as the search did */
-		l[i].a = sl_ip6gw_addr_find_vpc(s, hi[i], lo[i], l[i].g->vpc_index);
-	}
+	sl_ip6gw_in_vpc(b, s, pkts, l, idx, k); /* (2) */
 	k = 0;
-	for (uint16_t i = 0; i < n; i++) { /* (3) */
-		const struct sl_ip6gw_gw_ent *g = l[i].g;
-
-		if (g == NULL || l[i].a == NULL || !(l[i].a->flags & SL_IP6GW_A_BANDWIDTH))
-			continue;
-		e[i] = SL_IP6GW_PTR(s, s->rule_rt_off, struct sl_rt6_entry) + g->rule_rt_first;
-		cnt[i] = g->rule_rt_n;
-		idx[k++] = i;
-	}
-	sl_ip6gw_search_burst(e, cnt, hi, lo, val, idx, k);
-	for (uint16_t j = 0; j < k; j++) { /* (4) */
-		uint16_t i = idx[j];
-		const struct sl_route_table *rt;
-
-		l[i].rule = val[i];
-		if (val[i] != SL_NH_NONE)
-			continue;
-		rt = sl_bank_rt(b, l[i].g->vpc_index);
-		if (rt == NULL)
-			continue; /* route stays SL_NH_NONE */
-		rts[nr] = rt;
-		dst[nr] = sl_ip6(pkts[i])->dst_addr;
-		ridx[nr++] = i;
-	}
-	sl_rt6_lookup_burst(b, rts, dst, rnh, nr);
-	for (uint16_t r = 0; r < nr; r++)
-		l[ridx[r]].route = rnh[r];
-	for (uint16_t j = 0; j < k; j++) {
-		uint32_t v = l[idx[j]].rule ? l[idx[j]].rule : l[idx[j]].route;
-
-		if (!(v & SL_IP6GW_RULE_HAVIP))
-			rte_prefetch0(sl_bank_nh(b, v));
-	}
-	for (uint16_t i = 0; i < n; i++) /* (5) */
+	for (uint16_t i = 0; i < n; i++)
+		if (l[i].g && l[i].a && (l[i].a->flags & SL_IP6GW_A_BANDWIDTH))
+			idx[k++] = i;
+	sl_ip6gw_in_rules(b, s, pkts, l, idx, k);  /* (3) */
+	sl_ip6gw_in_routes(b, pkts, l, idx, k);	   /* (4) */
+	for (uint16_t i = 0; i < n; i++)	   /* (5) */
 		sl_ip6gw_in_one(w, pkts[i], s, &l[i]);
 }

@@ -188,33 +188,49 @@ static __attribute__((noinline)) void sl_ip6gw_in_burst(const struct sl_bank_hea
 
 /* (2) of sl_stage_ip6gw_in: the gateways of the k destinations idx[] lists
  * (no inbound slot), vpc_rt searched for all at once; the address entry in
- * the VPC of each gateway found. */
+ * the VPC of each gateway found. A destination below the first interval
+ * after e[0] or in the last interval (outside the span of the gateways'
+ * blocks: most Internet destinations) has its value without a search: the
+ * search would end on e[0] or e[n - 1] (the last start <= the address). */
 static void sl_ip6gw_in_vpc(const struct sl_bank_header *b, const struct sl_ip6gw_sec *s,
 			    struct rte_mbuf **pkts, struct sl_ip6gw_in_look *l, const uint16_t *idx,
-			    uint16_t k)
+			    uint16_t k, const uint64_t *hi, const uint64_t *lo)
 {
+	const struct sl_rt6_entry *e = SL_IP6GW_PTR(s, s->vpc_rt_off, struct sl_rt6_entry);
+	const uint32_t ne = s->n_vpc_rt;
 	struct sl_route_table vpc_rt;
 	const struct sl_route_table *rts[SL_VEC_MAX];
 	const uint8_t *dst[SL_VEC_MAX];
-	uint32_t g[SL_VEC_MAX];
+	uint32_t g[SL_VEC_MAX], gs[SL_VEC_MAX];
+	uint16_t at[SL_VEC_MAX], ns = 0;
 
-	sl_ip6gw_rt_view(b, s->vpc_rt_off, 0, s->n_vpc_rt, &vpc_rt);
+	sl_ip6gw_rt_view(b, s->vpc_rt_off, 0, ne, &vpc_rt);
 	for (uint16_t j = 0; j < k; j++) {
-		rts[j] = &vpc_rt;
-		dst[j] = sl_ip6(pkts[idx[j]])->dst_addr;
+		uint16_t i = idx[j];
+
+		if (ne >= 2 && !sl_u128_le(e[1].start_hi, e[1].start_lo, hi[i], lo[i])) {
+			g[j] = e[0].nh;
+		} else if (ne >= 2 && sl_u128_le(e[ne - 1].start_hi, e[ne - 1].start_lo, hi[i],
+						 lo[i])) {
+			g[j] = e[ne - 1].nh;
+		} else {
+			rts[ns] = &vpc_rt;
+			dst[ns] = sl_ip6(pkts[i])->dst_addr;
+			at[ns++] = j;
+		}
 	}
-	sl_ip6gw_in_burst(b, rts, dst, g, k); /* gateway index + 1, 0: none */
+	sl_ip6gw_in_burst(b, rts, dst, gs, ns); /* gateway index + 1, 0: none */
+	for (uint16_t r = 0; r < ns; r++)
+		g[at[r]] = gs[r];
 	for (uint16_t j = 0; j < k; j++) {
-		struct sl_ip6gw_in_look *li = &l[idx[j]];
-		uint64_t hi, lo;
+		uint16_t i = idx[j];
 
 		if (g[j] == 0) /* not behind a gateway */
 			continue;
-		li->g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + g[j] - 1;
+		l[i].g = SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + g[j] - 1;
 		/* no inbound slot: no entry in that VPC (sluiced makes one for
 		 * every such entry); looked up anyway, as the search did */
-		sl_ip6_hilo(dst[j], &hi, &lo);
-		li->a = sl_ip6gw_addr_find_vpc(s, hi, lo, li->g->vpc_index);
+		l[i].a = sl_ip6gw_addr_find_vpc(s, hi[i], lo[i], l[i].g->vpc_index);
 	}
 }
 
@@ -322,7 +338,7 @@ void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		rte_prefetch0(&l[i].g->vpc_index);
 		sl_ip6gw_prefetch_pol(ps, l[i].a->idx - 1);
 	}
-	sl_ip6gw_in_vpc(b, s, pkts, l, idx, k); /* (2) */
+	sl_ip6gw_in_vpc(b, s, pkts, l, idx, k, hi, lo); /* (2) */
 	k = 0;
 	for (uint16_t i = 0; i < n; i++)
 		if (l[i].g && l[i].a && (l[i].a->flags & SL_IP6GW_A_BANDWIDTH))

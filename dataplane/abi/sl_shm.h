@@ -598,6 +598,8 @@ struct sl_pol_sec {
  *                   instance, its IPv4 address and the global next hop
  *                   via its IPv6 address. sluice-dp picks the instance
  *                   that holds the HaVip now (docs/ipv6gw.md)
+ *   addr_hash[]     (ABI 17) the fast path's index of addr[]: struct
+ *                   sl_ip6gw_addr_slot below
  */
 #define SL_IP6GW_A_BANDWIDTH 0x1u /**< has Internet bandwidth: may talk to the Internet */
 #define SL_IP6GW_A_EGRESS_ONLY 0x2u /**< egress-only: inbound only for flows it started */

@@ -298,7 +298,8 @@ static void sl_ip6gw_in_routes(const struct sl_bank_header *b, struct rte_mbuf *
  * (1) every destination's inbound slot in the address hash (prefetched,
  * then probed): a hit names the address entry and its gateway at once;
  * (2) the misses (destinations not behind a gateway, or without an entry
- * there) search vpc_rt in lockstep, as before; (3) the rule searches of
+ * there) search vpc_rt in lockstep, unless outside the span of its
+ * gateway intervals; (3) the rule searches of
  * the packets with bandwidth, in lockstep; (4) the VPC-table lookups of
  * those without a rule (sl_rt6_lookup_burst) and the next hops
  * prefetched; (5) the checks and the dispatch, one packet at a time in

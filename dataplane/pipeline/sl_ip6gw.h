@@ -117,8 +117,9 @@ sl_ip6gw_addr_find_vpc(const struct sl_ip6gw_sec *s, uint64_t hi, uint64_t lo, u
 static inline void sl_ip6gw_rt_view(const struct sl_bank_header *b, uint64_t off, uint32_t first,
 				    uint32_t n, struct sl_route_table *v)
 {
-	*v = (struct sl_route_table){
-	    .v6_off = b->ip6gw_off + off + (uint64_t)first * sizeof(struct sl_rt6_entry), .v6_n = n};
+	*v = (struct sl_route_table){.v6_off = b->ip6gw_off + off +
+					       (uint64_t)first * sizeof(struct sl_rt6_entry),
+				     .v6_n = n};
 }
 
 /* ---- the egress-only state table (ip6gw_state.c) ------------------------ */

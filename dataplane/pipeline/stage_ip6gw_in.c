@@ -104,12 +104,12 @@ static uint32_t sl_ip6gw_havip_nh(struct sl_worker *w, const struct sl_ip6gw_sec
 /* A packet's lookups, done for the whole vector before any is dispatched
  * (sl_stage_ip6gw_in): they only read the bank. */
 struct sl_ip6gw_in_look {
-	const struct sl_ip6gw_gw_ent *g;	/**< gateway of the destination's VPC, NULL if none */
+	const struct sl_ip6gw_gw_ent *g; /**< gateway of the destination's VPC, NULL if none */
 	/** the destination's address slot there (its inbound slot, whose
 	 * vpc_index is not the VPC's: l->g's is), or NULL */
 	const struct sl_ip6gw_addr_slot *a;
-	uint32_t rule;			/**< the gateway's rule value (0: no rule), with bandwidth */
-	uint32_t route;			/**< the VPC table's next hop, with bandwidth and no rule */
+	uint32_t rule;	/**< the gateway's rule value (0: no rule), with bandwidth */
+	uint32_t route; /**< the VPC table's next hop, with bandwidth and no rule */
 };
 
 static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struct sl_ip6gw_sec *s,
@@ -180,8 +180,10 @@ static void sl_ip6gw_in_one(struct sl_worker *w, struct rte_mbuf *m, const struc
  * three lookups below: one call per vector). Not inlined itself, with
  * arrays that are not const: otherwise GCC's -Wmaybe-uninitialized cannot
  * see that the callers filled rts[0, k) and dst[0, k). */
-static __attribute__((noinline)) void sl_ip6gw_in_burst(const struct sl_bank_header *b, const struct sl_route_table **rts,
-			      const uint8_t **dst, uint32_t *nh, uint16_t k)
+static __attribute__((noinline)) void sl_ip6gw_in_burst(const struct sl_bank_header *b,
+							const struct sl_route_table **rts,
+							const uint8_t **dst, uint32_t *nh,
+							uint16_t k)
 {
 	sl_rt6_lookup_burst(b, rts, dst, nh, k);
 }
@@ -210,8 +212,8 @@ static void sl_ip6gw_in_vpc(const struct sl_bank_header *b, const struct sl_ip6g
 
 		if (ne >= 2 && !sl_u128_le(e[1].start_hi, e[1].start_lo, hi[i], lo[i])) {
 			g[j] = e[0].nh;
-		} else if (ne >= 2 && sl_u128_le(e[ne - 1].start_hi, e[ne - 1].start_lo, hi[i],
-						 lo[i])) {
+		} else if (ne >= 2 &&
+			   sl_u128_le(e[ne - 1].start_hi, e[ne - 1].start_lo, hi[i], lo[i])) {
 			g[j] = e[ne - 1].nh;
 		} else {
 			rts[ns] = &vpc_rt;
@@ -344,8 +346,8 @@ void sl_stage_ip6gw_in(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	for (uint16_t i = 0; i < n; i++)
 		if (l[i].g && l[i].a && (l[i].a->flags & SL_IP6GW_A_BANDWIDTH))
 			idx[k++] = i;
-	sl_ip6gw_in_rules(b, s, pkts, l, idx, k);  /* (3) */
-	sl_ip6gw_in_routes(b, pkts, l, idx, k);	   /* (4) */
-	for (uint16_t i = 0; i < n; i++)	   /* (5) */
+	sl_ip6gw_in_rules(b, s, pkts, l, idx, k); /* (3) */
+	sl_ip6gw_in_routes(b, pkts, l, idx, k);	  /* (4) */
+	for (uint16_t i = 0; i < n; i++)	  /* (5) */
 		sl_ip6gw_in_one(w, pkts[i], s, &l[i]);
 }

@@ -38,6 +38,8 @@
  * Ipv6Address with InstanceType Instance), in the VPC of a gateway. An
  * address without bandwidth is kept only if an egress-only rule names it
  * (the flags say so; the data plane drops it for lack of bandwidth first).
+ * addr[] is sorted by (address, VPC); the fast path finds an entry through
+ * the address hash (ABI 17, issue 9: sl_gb_addr_hash), built from it.
  *
  * Concurrency: single-threaded, like the rest of the compiler.
  */
@@ -381,6 +383,67 @@ static int sl_addr_ent_cmp(const void *pa, const void *pb)
 
 #define SL_GB_ALIGN(x) (((x) + 63) & ~(uint64_t)63)
 
+/*
+ * The address hash (ABI 17, sl_shm.h struct sl_ip6gw_addr_slot) over the
+ * sorted addr[] and vpc_rt: a slot (address, VPC) per entry, and a slot
+ * (address, SL_IP6GW_VPC_INBOUND) for the entry ip6gw_in delivers the
+ * address to (the one in the VPC of the gateway vpc_rt gives for it, if
+ * that VPC has one: at most one per address, the keys being unique). A
+ * power of two >= 2 * keys slots (>= 2), so at least half stay empty and
+ * every probe ends. Filled in addr[] order: the section is a function of
+ * the store (the compiler compares sections byte for byte).
+ */
+static void sl_gb_hash_put(struct sl_ip6gw_addr_slot *t, uint32_t mask,
+			   const struct sl_ip6gw_addr_slot *k)
+{
+	uint32_t p = sl_ip6gw_addr_hash(k->hi, k->lo, k->vpc_index) & mask;
+
+	while (t[p].idx != 0)
+		p = (p + 1) & mask;
+	t[p] = *k;
+}
+
+static struct sl_ip6gw_addr_slot *sl_gb_addr_hash(const struct sl_ip6gw_build *b, uint32_t *mask)
+{
+	uint32_t slots = 2, *owner = calloc(b->n_addr + 1, sizeof(*owner));
+	uint64_t keys = b->n_addr;
+	struct sl_ip6gw_addr_slot *t;
+
+	if (owner == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < b->n_addr; i++) { /* gateway + 1 if ip6gw_in's entry */
+		const struct sl_ip6gw_addr_ent *a = &b->addr[i];
+		uint32_t g = sl_rt6_find(b->vpc_rt, b->n_vpc_rt, a->hi, a->lo);
+
+		if (g != 0 && g <= b->n_gw && b->gw[g - 1].vpc_index == a->vpc_index) {
+			owner[i] = g;
+			keys++;
+		}
+	}
+	while (slots < 2 * keys)
+		slots *= 2;
+	t = calloc(slots, sizeof(*t));
+	for (uint32_t i = 0; t && i < b->n_addr; i++) {
+		const struct sl_ip6gw_addr_ent *a = &b->addr[i];
+		struct sl_ip6gw_addr_slot k = {.hi = a->hi,
+					       .lo = a->lo,
+					       .vpc_index = a->vpc_index,
+					       .idx = i + 1,
+					       .flags = a->flags,
+					       .gw = a->gw};
+
+		sl_gb_hash_put(t, slots - 1, &k);
+		if (owner[i]) {
+			k.vpc_index = SL_IP6GW_VPC_INBOUND;
+			k.gw = owner[i] - 1;
+			sl_gb_hash_put(t, slots - 1, &k);
+		}
+	}
+	free(owner);
+	*mask = slots - 1;
+	return t;
+}
+
 static struct sl_ip6gw_sec *sl_gb_pack(const struct sl_ip6gw_build *b)
 {
 	struct sl_ip6gw_sec h = {.n_gws = b->n_gw,
@@ -388,6 +451,7 @@ static struct sl_ip6gw_sec *sl_gb_pack(const struct sl_ip6gw_build *b)
 				 .n_addrs = b->n_addr,
 				 .n_rule_rt = b->n_rule_rt,
 				 .n_havips = b->n_havip};
+	struct sl_ip6gw_addr_slot *hash = sl_gb_addr_hash(b, &h.addr_hash_mask);
 	const struct {
 		const void *src;
 		size_t bytes;
@@ -398,22 +462,26 @@ static struct sl_ip6gw_sec *sl_gb_pack(const struct sl_ip6gw_build *b)
 	    {b->addr, (size_t)b->n_addr * sizeof(*b->addr), &h.addr_off},
 	    {b->rule_rt, (size_t)b->n_rule_rt * sizeof(*b->rule_rt), &h.rule_rt_off},
 	    {b->havip, (size_t)b->n_havip * sizeof(*b->havip), &h.havip_off},
+	    {hash, ((size_t)h.addr_hash_mask + 1) * sizeof(*hash), &h.addr_hash_off},
 	};
 	uint64_t off = SL_GB_ALIGN(sizeof(h));
 	struct sl_ip6gw_sec *out;
 
+	if (hash == NULL)
+		return NULL;
 	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
 		*part[i].off = off;
 		off += SL_GB_ALIGN(part[i].bytes);
 	}
 	h.size = off;
 	out = calloc(1, off);
-	if (out == NULL)
-		return NULL;
-	*out = h;
-	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
-		if (part[i].bytes)
-			memcpy((uint8_t *)out + *part[i].off, part[i].src, part[i].bytes);
+	if (out != NULL) {
+		*out = h;
+		for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+			if (part[i].bytes)
+				memcpy((uint8_t *)out + *part[i].off, part[i].src, part[i].bytes);
+	}
+	free(hash);
 	return out;
 }
 

@@ -168,6 +168,70 @@ static const struct sl_nexthop *vpc_nh(const struct sl_bank_header *h, const cha
 	return NULL;
 }
 
+/* The slot of (hi, lo) in VPC `vpc` through the address hash (ABI 17) as
+ * sluice-dp probes it (sl_ip6gw_addr_probe), NULL if none. */
+static const struct sl_ip6gw_addr_slot *dp_slot(const struct sl_ip6gw_sec *s, uint64_t hi,
+						uint64_t lo, uint32_t vpc)
+{
+	const struct sl_ip6gw_addr_slot *t = SEC(s, s->addr_hash_off, struct sl_ip6gw_addr_slot);
+	uint32_t p = sl_ip6gw_addr_hash(hi, lo, vpc) & s->addr_hash_mask;
+
+	for (; t[p].idx != 0; p = (p + 1) & s->addr_hash_mask)
+		if (t[p].hi == hi && t[p].lo == lo && t[p].vpc_index == vpc)
+			return &t[p];
+	return NULL;
+}
+
+/* The address hash indexes exactly addr[]: a power of two >= 2 * keys
+ * slots; every entry found at its index with its flags and gateway; an
+ * inbound slot for the address exactly when vpc_rt gives a gateway whose
+ * VPC has an entry for it, naming that entry and gateway (what ip6gw_in
+ * found with the search); addresses absent from addr[] absent. */
+static void check_hash(const struct sl_ip6gw_sec *s)
+{
+	const struct sl_ip6gw_addr_ent *a = SEC(s, s->addr_off, struct sl_ip6gw_addr_ent);
+	const struct sl_ip6gw_gw_ent *gw = SEC(s, s->gw_off, struct sl_ip6gw_gw_ent);
+	const struct sl_ip6gw_addr_slot *t = SEC(s, s->addr_hash_off, struct sl_ip6gw_addr_slot);
+	uint64_t slots = (uint64_t)s->addr_hash_mask + 1;
+	uint32_t used = 0, keys = s->n_addrs;
+
+	assert_true(slots >= 2 && (slots & (slots - 1)) == 0);
+	assert_true(s->addr_hash_off + slots * sizeof(*t) <= s->size);
+	for (uint64_t p = 0; p < slots; p++)
+		used += t[p].idx != 0;
+	for (uint32_t i = 0; i < s->n_addrs; i++) {
+		const struct sl_ip6gw_addr_slot *f = dp_slot(s, a[i].hi, a[i].lo, a[i].vpc_index);
+		const struct sl_ip6gw_addr_slot *in =
+		    dp_slot(s, a[i].hi, a[i].lo, SL_IP6GW_VPC_INBOUND);
+		uint32_t g = sl_rt6_find(SEC(s, s->vpc_rt_off, struct sl_rt6_entry), s->n_vpc_rt,
+					 a[i].hi, a[i].lo);
+		bool have = false;
+
+		assert_non_null(f);
+		assert_int_equal(f->idx, i + 1);
+		assert_int_equal(f->flags, a[i].flags);
+		assert_int_equal(f->gw, a[i].gw);
+		if (g != 0 && gw[g - 1].vpc_index == a[i].vpc_index) {
+			assert_non_null(in);
+			assert_int_equal(in->idx, i + 1);
+			assert_int_equal(in->gw, g - 1);
+			assert_int_equal(in->flags, a[i].flags);
+			keys++;
+		} else if (in != NULL) { /* another VPC's entry of the address */
+			assert_true(g != 0 && in->gw == g - 1 && in->idx != i + 1);
+			assert_int_equal(a[in->idx - 1].vpc_index, gw[g - 1].vpc_index);
+		}
+		assert_null(dp_slot(s, a[i].hi, a[i].lo, a[i].vpc_index + 1000000));
+		/* a neighbour address: found iff addr[] has it */
+		for (uint32_t j = 0; j < s->n_addrs; j++)
+			have |= a[j].hi == a[i].hi && a[j].lo == (a[i].lo ^ 1) &&
+				a[j].vpc_index == a[i].vpc_index;
+		assert_true(have == (dp_slot(s, a[i].hi, a[i].lo ^ 1, a[i].vpc_index) != NULL));
+	}
+	assert_int_equal(used, keys);
+	assert_true(slots >= 2 * (uint64_t)keys);
+}
+
 /* A canonical text of the section with next hops by content. */
 static char *dump(const struct sl_bank_header *h)
 {
@@ -178,6 +242,7 @@ static char *dump(const struct sl_bank_header *h)
 
 	if (s == NULL)
 		return strdup("");
+	check_hash(s);
 	f = open_memstream(&out, &len);
 	for (uint32_t i = 0; i < s->n_gws; i++) {
 		const struct sl_ip6gw_gw_ent *g = SEC(s, s->gw_off, struct sl_ip6gw_gw_ent) + i;

@@ -73,7 +73,7 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 16u /* 8: exception-path counters (issue 8), HaVip section and
+#define SL_SHM_ABI_VERSION 17u /* 8: exception-path counters (issue 8), HaVip section and
 				  * holder export (issue 12); 9: police section and policer
 				  * export (issue 7), NAT session drops and counters (issue 5);
 				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6);
@@ -88,7 +88,9 @@
 				  * egress-only flow count in the stats area (issue 6);
 				  * 16: police6 (issues 7/6): the police section's ip6[]
 				  * filled, indexed like the IPv6 gateway section's addr[],
-				  * SL_POL_KIND_IP6 */
+				  * SL_POL_KIND_IP6;
+				  * 17 (issue 9, h-ip6gw): the IPv6 gateway section's
+				  * address hash (struct sl_ip6gw_addr_slot) */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -596,6 +598,8 @@ struct sl_pol_sec {
  *                   instance, its IPv4 address and the global next hop
  *                   via its IPv6 address. sluice-dp picks the instance
  *                   that holds the HaVip now (docs/ipv6gw.md)
+ *   addr_hash[]     (ABI 17) the fast path's index of addr[]: struct
+ *                   sl_ip6gw_addr_slot below
  */
 #define SL_IP6GW_A_BANDWIDTH 0x1u /**< has Internet bandwidth: may talk to the Internet */
 #define SL_IP6GW_A_EGRESS_ONLY 0x2u /**< egress-only: inbound only for flows it started */
@@ -644,7 +648,59 @@ struct sl_ip6gw_sec {
 	uint32_t n_havips;
 	uint32_t pad;
 	uint64_t havip_off;
+	/* ABI 17 (issue 9, h-ip6gw): the address hash, below */
+	uint32_t addr_hash_mask; /**< addr_hash[] has addr_hash_mask + 1 slots */
+	uint32_t pad2;
+	uint64_t addr_hash_off;
 };
+
+/* ---- ABI 17 (issue 9, h-ip6gw): the address hash of the IPv6 gateway section ----
+ *
+ * addr_hash[addr_hash_mask + 1] indexes addr[] for the fast path
+ * (ip6gw_in / ip6gw_out): open addressing, linear probing from slot
+ * sl_ip6gw_addr_hash() & addr_hash_mask, wrapping; a slot with idx 0 is
+ * empty and ends the probe. Two kinds of keys:
+ *   (address, VPC index)          every addr[] entry (ip6gw_out: the source
+ *                                 in the packet's VPC);
+ *   (address, SL_IP6GW_VPC_INBOUND)  the entry ip6gw_in delivers the
+ *                                 address to, if there is one: the entry in
+ *                                 the VPC of the gateway that vpc_rt gives
+ *                                 for the address. ip6gw_in finds it in one
+ *                                 probe; only a miss (a destination not
+ *                                 behind a gateway, or without an entry
+ *                                 there) searches vpc_rt.
+ * sluiced sizes it a power of two >= 2 * the keys (and >= 2): at least
+ * half the slots are empty, so a probe is short and always ends; sluice-dp
+ * still bounds it by the slot count. A slot carries what the stages need
+ * (key, entry index, flags, gateway), so a lookup reads one 32-byte slot
+ * (two per cache line) instead of the ~15 dependent lines of a binary
+ * search over the 104-byte addr[] entries, which stay for the control
+ * plane (sluicectl, police, XDP).
+ */
+#define SL_IP6GW_VPC_INBOUND SL_VPC_INTERNET /**< key VPC of the inbound slots */
+
+struct sl_ip6gw_addr_slot {
+	uint64_t hi, lo;    /**< the address (host-order halves) */
+	uint32_t vpc_index; /**< the key's VPC: the entry's, or SL_IP6GW_VPC_INBOUND */
+	uint32_t idx;	    /**< addr[] index + 1; 0: empty slot */
+	uint32_t flags;	    /**< addr[idx - 1].flags (SL_IP6GW_A_*) */
+	uint32_t gw;	    /**< addr[idx - 1].gw: the gateway of the entry's VPC */
+};
+
+/** The hash of an address slot's key: sluiced and sluice-dp must agree
+ * (part of the ABI). A 64-bit finaliser (MurmurHash3's fmix64) over the
+ * halves and the VPC, so addresses that differ in any bits spread. */
+static inline uint32_t sl_ip6gw_addr_hash(uint64_t hi, uint64_t lo, uint32_t vpc)
+{
+	uint64_t h = hi ^ (lo * UINT64_C(0x9e3779b97f4a7c15)) ^ ((uint64_t)vpc << 29);
+
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return (uint32_t)h;
+}
 
 /* ---------------------------------------------------------------------- */
 /* Stats area: written only by sluice-dp, read by sluiced and sluicectl.   */
@@ -929,7 +985,8 @@ static_assert(sizeof(struct sl_pol_export) == 48, "policer export");
 static_assert(offsetof(struct sl_bank_header, ip6gw_off) == 232, "bank ip6gw section");
 static_assert(sizeof(struct sl_ip6gw_gw_ent) == SL_ID_LEN + 16, "ip6gw gw");
 static_assert(sizeof(struct sl_ip6gw_addr_ent) == 40 + SL_ID_LEN, "ip6gw addr");
-static_assert(sizeof(struct sl_ip6gw_sec) == 72, "ip6gw section header");
+static_assert(sizeof(struct sl_ip6gw_sec) == 88, "ip6gw section header");
+static_assert(sizeof(struct sl_ip6gw_addr_slot) == 32, "ip6gw address slot (ABI 17)");
 static_assert(sizeof(struct sl_ip6gw_havip_ent) == 16 + 8 * SL_HAVIP_MAX_INST + SL_ID_LEN,
 	      "ip6gw havip target");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");

@@ -260,8 +260,18 @@ static bool sl_ip6gw_ok(const struct sl_bank_header *b, uint64_t bank_size)
 	    !sl_span_ok(s->vpc_rt_off, s->n_vpc_rt, sizeof(struct sl_rt6_entry), lim) ||
 	    !sl_span_ok(s->addr_off, s->n_addrs, sizeof(struct sl_ip6gw_addr_ent), lim) ||
 	    !sl_span_ok(s->rule_rt_off, s->n_rule_rt, sizeof(struct sl_rt6_entry), lim) ||
-	    !sl_span_ok(s->havip_off, s->n_havips, sizeof(struct sl_ip6gw_havip_ent), lim))
+	    !sl_span_ok(s->havip_off, s->n_havips, sizeof(struct sl_ip6gw_havip_ent), lim) ||
+	    /* ABI 17 (issue 9): the address hash */
+	    !sl_span_ok(s->addr_hash_off, (uint64_t)s->addr_hash_mask + 1,
+			sizeof(struct sl_ip6gw_addr_slot), lim))
 		return false;
+	for (uint64_t i = 0; i <= s->addr_hash_mask; i++) {
+		const struct sl_ip6gw_addr_slot *a =
+		    SL_IP6GW_PTR(s, s->addr_hash_off, struct sl_ip6gw_addr_slot) + i;
+
+		if (a->idx > s->n_addrs || (a->idx && a->gw >= s->n_gws))
+			return false;
+	}
 	for (uint32_t i = 0; i < s->n_havips; i++) /* HaVip targets (ABI 13) */
 		if (SL_IP6GW_PTR(s, s->havip_off, struct sl_ip6gw_havip_ent)[i].n_inst >
 		    SL_HAVIP_MAX_INST)

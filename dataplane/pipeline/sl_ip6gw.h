@@ -34,7 +34,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_prefetch.h>
+
 #include "sl_pipeline.h"
+#include "sl_rt_burst.h"
 
 /* ---- the section (sl_shm.h, struct sl_ip6gw_sec) ----------------------- */
 
@@ -47,63 +50,76 @@ static inline const struct sl_ip6gw_sec *sl_bank_ip6gw(const struct sl_bank_head
 
 #define SL_IP6GW_PTR(sec, off, type) ((const type *)((const uint8_t *)(sec) + (off)))
 
-/** The entry of address (hi, lo), the first of its VPCs', NULL if none. */
-static inline const struct sl_ip6gw_addr_ent *sl_ip6gw_addr_find(const struct sl_ip6gw_sec *s,
-								 uint64_t hi, uint64_t lo)
+/* ---- lookups of a whole vector (issue 9, lockstep) --------------------------
+ *
+ * ip6gw_in does three dependent searches per packet (the gateway whose VPC
+ * holds the destination, the address entry in that VPC, the gateway's rule
+ * intervals) and then reads the next hop: one packet at a time, each miss
+ * waited for in turn (~50 % of the ipv6-ingress-rule mix's samples in
+ * session 5). Now every search of the vector advances level by level with
+ * the next level's line prefetched (sl_rt_burst.h's sl_rt6_lookup_burst,
+ * on views of the section's interval tables), and the address entry is
+ * one probe of the section's address hash (ABI 17) instead of a binary
+ * search over the 104-byte addr[] entries.
+ */
+
+/** The first slot of (hi, lo) in VPC `vpc`'s probe: prefetch it, then
+ * sl_ip6gw_addr_probe() from it. */
+static inline const struct sl_ip6gw_addr_slot *
+sl_ip6gw_addr_slot0(const struct sl_ip6gw_sec *s, uint64_t hi, uint64_t lo, uint32_t vpc)
 {
-	const struct sl_ip6gw_addr_ent *e = SL_IP6GW_PTR(s, s->addr_off, struct sl_ip6gw_addr_ent);
-	uint32_t first = 0, n = s->n_addrs;
-
-	while (n > 0) { /* lower bound */
-		uint32_t half = n / 2;
-		const struct sl_ip6gw_addr_ent *m = &e[first + half];
-
-		if (m->hi < hi || (m->hi == hi && m->lo < lo)) {
-			first += half + 1;
-			n -= half + 1;
-		} else {
-			n = half;
-		}
-	}
-	if (first >= s->n_addrs || e[first].hi != hi || e[first].lo != lo)
-		return NULL;
-	return &e[first];
+	return SL_IP6GW_PTR(s, s->addr_hash_off, struct sl_ip6gw_addr_slot) +
+	       (sl_ip6gw_addr_hash(hi, lo, vpc) & s->addr_hash_mask);
 }
 
-/** As above, in VPC `vpc` (addresses are sorted by (address, VPC)). */
-static inline const struct sl_ip6gw_addr_ent *
-sl_ip6gw_addr_find_vpc(const struct sl_ip6gw_sec *s, uint64_t hi, uint64_t lo, uint32_t vpc)
+/** The slot of address (hi, lo) in VPC `vpc`, probing from `p` (its
+ * sl_ip6gw_addr_slot0), NULL if the section has no such entry; the slot's
+ * idx - 1 is the entry's index in addr[] (and the police section's ip6[]).
+ * The probe is bounded by the slot count: a malformed hash cannot loop. */
+static inline const struct sl_ip6gw_addr_slot *
+sl_ip6gw_addr_probe(const struct sl_ip6gw_sec *s, const struct sl_ip6gw_addr_slot *p, uint64_t hi,
+		    uint64_t lo, uint32_t vpc)
 {
-	const struct sl_ip6gw_addr_ent *e = sl_ip6gw_addr_find(s, hi, lo);
-	const struct sl_ip6gw_addr_ent *end =
-	    SL_IP6GW_PTR(s, s->addr_off, struct sl_ip6gw_addr_ent) + s->n_addrs;
+	const struct sl_ip6gw_addr_slot *t =
+	    SL_IP6GW_PTR(s, s->addr_hash_off, struct sl_ip6gw_addr_slot);
 
-	while (e && e < end && e->hi == hi && e->lo == lo) {
-		if (e->vpc_index == vpc)
-			return e;
-		e++;
+	for (uint32_t k = 0; k <= s->addr_hash_mask && p->idx != 0; k++) {
+		if (p->hi == hi && p->lo == lo && p->vpc_index == vpc)
+			return p;
+		p = t + ((uint32_t)(p - t + 1) & s->addr_hash_mask);
 	}
 	return NULL;
 }
 
-/** The gateway whose VPC holds (hi, lo), NULL if none. */
-static inline const struct sl_ip6gw_gw_ent *sl_ip6gw_gw_of(const struct sl_ip6gw_sec *s,
-							   uint64_t hi, uint64_t lo)
+/** Prefetch what sl_police6_next() reads for address index `a`: the
+ * police section's ip6[a].pol (8 aligned bytes; the 24-byte entry itself
+ * may start on the line before). */
+static inline void sl_ip6gw_prefetch_pol(const struct sl_pol_sec *ps, uint32_t a)
 {
-	uint32_t g =
-	    sl_rt6_search(SL_IP6GW_PTR(s, s->vpc_rt_off, struct sl_rt6_entry), s->n_vpc_rt, hi, lo);
-
-	return g ? SL_IP6GW_PTR(s, s->gw_off, struct sl_ip6gw_gw_ent) + g - 1 : NULL;
+	if (ps && a < ps->n_ip6)
+		rte_prefetch0(SL_POL_SEC_PTR(ps, ps->ip6_off, struct sl_pol_ip6_ent)[a].pol);
 }
 
-/** The next-hop index of gateway `g`'s ingress route rule for (hi, lo),
- * 0 (SL_NH_NONE) if no rule covers it. */
-static inline uint32_t sl_ip6gw_rule(const struct sl_ip6gw_sec *s, const struct sl_ip6gw_gw_ent *g,
-				     uint64_t hi, uint64_t lo)
+/** The slot of address (hi, lo) in VPC `vpc`, NULL if none. */
+static inline const struct sl_ip6gw_addr_slot *
+sl_ip6gw_addr_find_vpc(const struct sl_ip6gw_sec *s, uint64_t hi, uint64_t lo, uint32_t vpc)
 {
-	return sl_rt6_search(SL_IP6GW_PTR(s, s->rule_rt_off, struct sl_rt6_entry) +
-				 g->rule_rt_first,
-			     g->rule_rt_n, hi, lo);
+	return sl_ip6gw_addr_probe(s, sl_ip6gw_addr_slot0(s, hi, lo, vpc), hi, lo, vpc);
+}
+
+/**
+ * A route-table view of the section's intervals e[first, first + n) at
+ * section offset `off` (vpc_rt_off, rule_rt_off): sl_rt6_lookup_burst()
+ * (sl_rt_burst.h) then searches them in lockstep with the VPC tables,
+ * with sl_rt6_search()'s steps and results. The section lies in the bank
+ * at b->ip6gw_off (sl_bank_ip6gw).
+ */
+static inline void sl_ip6gw_rt_view(const struct sl_bank_header *b, uint64_t off, uint32_t first,
+				    uint32_t n, struct sl_route_table *v)
+{
+	*v = (struct sl_route_table){.v6_off = b->ip6gw_off + off +
+					       (uint64_t)first * sizeof(struct sl_rt6_entry),
+				     .v6_n = n};
 }
 
 /* ---- the egress-only state table (ip6gw_state.c) ------------------------ */

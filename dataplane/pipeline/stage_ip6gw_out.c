@@ -31,18 +31,19 @@
 #include "sl_pipeline.h"
 #include "sl_proto.h"
 
-static void sl_ip6gw_out_one(struct sl_worker *w, struct rte_mbuf *m, const struct sl_ip6gw_sec *s)
+/* `a`: the source's address slot (sl_ip6gw_addr_find_vpc), NULL if none;
+ * unused for the gateway's own ICMPv6 errors. */
+static void sl_ip6gw_out_one(struct sl_worker *w, struct rte_mbuf *m,
+			     const struct sl_ip6gw_addr_slot *a)
 {
 	struct sl_ip6eo_table *t = w->dp ? w->dp->ip6eo : NULL;
 	struct sl_meta *md = sl_meta(m);
-	const struct sl_ip6gw_addr_ent *a = NULL;
 	struct sl_ip6eo_key k;
-	uint64_t hi, lo;
 	uint8_t flags;
 
-	if (!(md->flags & SL_META_F_ICMP_ERROR)) {
-		sl_ip6_hilo(sl_ip6(m)->src_addr, &hi, &lo);
-		a = s ? sl_ip6gw_addr_find_vpc(s, hi, lo, md->vpc_index) : NULL;
+	if (md->flags & SL_META_F_ICMP_ERROR) {
+		a = NULL;
+	} else {
 		if (a == NULL || !(a->flags & SL_IP6GW_A_BANDWIDTH)) {
 			sl_drop(w, m, SL_DROP_IP6GW_SRC_NO_BANDWIDTH);
 			return;
@@ -59,17 +60,44 @@ static void sl_ip6gw_out_one(struct sl_worker *w, struct rte_mbuf *m, const stru
 	md->vpc_index = SL_VPC_INTERNET;
 	/* police6: the source's outbound policer first, if it has one */
 	if (a)
-		sl_next(w, m, sl_police6_next(w, md, (uint32_t)(a - SL_IP6GW_PTR(s, s->addr_off,
-									       struct sl_ip6gw_addr_ent)),
-					      SL_STAGE_IP6GW_IN));
+		sl_next(w, m, sl_police6_next(w, md, a->idx - 1, SL_STAGE_IP6GW_IN));
 	else
 		sl_next(w, m, SL_STAGE_IP6GW_IN);
 }
 
+/* Passes (issue 9): every source's address slot is found first (the hash
+ * slots prefetched before any is probed, then the police entries police6
+ * will read; and the destinations' inbound slots ip6gw_in will probe),
+ * then the packets are gated and dispatched one at a time in
+ * vector order, as before. */
 void sl_stage_ip6gw_out(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct sl_ip6gw_sec *s = sl_bank_ip6gw(w->bank);
+	const struct sl_pol_sec *ps = sl_bank_police(w->bank);
+	const struct sl_ip6gw_addr_slot *a[SL_VEC_MAX];
+	uint64_t hi[SL_VEC_MAX], lo[SL_VEC_MAX], dhi, dlo;
 
+	for (uint16_t i = 0; i < n; i++) {
+		const struct sl_meta *md = sl_meta(pkts[i]);
+
+		a[i] = NULL;
+		if (s == NULL || (md->flags & SL_META_F_ICMP_ERROR))
+			continue;
+		sl_ip6_hilo(sl_ip6(pkts[i])->src_addr, &hi[i], &lo[i]);
+		a[i] = sl_ip6gw_addr_slot0(s, hi[i], lo[i], md->vpc_index);
+		rte_prefetch0(a[i]);
+		/* for ip6gw_in next: the destination's inbound slot (police6
+		 * may run in between, time for the line to arrive) */
+		sl_ip6_hilo(sl_ip6(pkts[i])->dst_addr, &dhi, &dlo);
+		rte_prefetch0(sl_ip6gw_addr_slot0(s, dhi, dlo, SL_IP6GW_VPC_INBOUND));
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (a[i] == NULL)
+			continue;
+		a[i] = sl_ip6gw_addr_probe(s, a[i], hi[i], lo[i], sl_meta(pkts[i])->vpc_index);
+		if (a[i])
+			sl_ip6gw_prefetch_pol(ps, a[i]->idx - 1);
+	}
 	for (uint16_t i = 0; i < n; i++)
-		sl_ip6gw_out_one(w, pkts[i], s);
+		sl_ip6gw_out_one(w, pkts[i], a[i]);
 }

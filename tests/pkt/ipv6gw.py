@@ -129,6 +129,13 @@ def cases():
     # --- Gating by Internet bandwidth, both ways.
     o1 = IPv6(src=A1, dst=REMOTE, hlim=64) / UDP(sport=40000, dport=53) / payload
     c.append(("ip6gw_out_with_bandwidth", [step("inside", vin(MAC[A1]) / o1, [("outside", out_frame() / fwd(o1))])]))
+    # Internet destinations above the gateways' blocks and between them
+    # (REMOTE is below): ip6gw_in finds them behind no gateway without a
+    # search, or with one (issue 9), and route6 sends them out.
+    for name, dst in (("above", "2600::5"), ("between", "2400:a:0:100::5")):
+        o = IPv6(src=A1, dst=dst, hlim=64) / UDP(sport=40000, dport=53) / payload
+        c.append(("ip6gw_out_to_the_internet_" + name + "_the_gateway_blocks",
+                  [step("inside", vin(MAC[A1]) / o, [("outside", out_frame() / fwd(o))])]))
     i1 = IPv6(src=REMOTE, dst=A1, hlim=50) / TCP(sport=443, dport=40001, flags="S") / payload
     c.append(("ip6gw_in_with_bandwidth", [step("outside", from_inet() / i1, [("inside", vout(MAC[A1]) / fwd(i1))])]))
     p1 = IPv6(src=REMOTE, dst=A1, hlim=50) / ICMPv6EchoRequest(id=3, seq=1, data=b"ping6")

@@ -259,46 +259,36 @@ static inline void sl_count_nombuf(struct sl_worker *w, const struct rte_mbuf *m
 }
 
 /**
- * route4/route6, first thing: count the input vector's packets (and IP
- * bytes) in the route table counters of the table each is about to be
- * looked up in (md->vpc_index), i.e. routed by. Batched per vector: the
- * counter entries of all packets are prefetched first and incremented
- * after, so their cache misses (10,000 VPCs: 160 KiB of counters per
- * lcore) overlap instead of stalling one lookup each. Not counted, as the
- * stages do not look them up: a packet of a VPC the bank no longer has
- * (dropped NO_ROUTE) and, with `ip6`, an Internet-side packet route6 first
- * hands to IP6GW_IN (counted when it comes back, SL_META_F_IP6GW_SEEN).
+ * route4/route6's route table counters (issue 11), folded into the stages'
+ * own passes (issue 9: no extra walk over the vector). In the first pass,
+ * for each packet the stage is about to look up, sl_rt_count_row() returns
+ * the counter row of its table (md->vpc_index: the table that routes it)
+ * and prefetches it, so the misses of a vector's rows (10,000 VPCs: 160 KiB
+ * of counters per lcore) overlap with the lookups; the dispatch pass
+ * counts the packet and its IP bytes there with sl_rt_count(). Not
+ * counted, as the stages do not look them up: a packet of a VPC the bank
+ * no longer has (dropped NO_ROUTE) and an Internet-side packet route6
+ * first hands to IP6GW_IN (counted when it comes back,
+ * SL_META_F_IP6GW_SEEN). SL_RT_STATS: a row that is not counted.
  */
-static inline void sl_count_rt_burst(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n,
-				     bool ip6)
+static inline uint32_t sl_rt_count_row(struct sl_worker *w, uint32_t vpc_index)
 {
-	const struct sl_bank_header *b = w->bank;
-	uint32_t t[SL_VEC_MAX];
+	uint32_t t;
 
-	if (unlikely(w->rtstats == NULL || b == NULL))
+	if (unlikely(w->rtstats == NULL))
+		return SL_RT_STATS;
+	t = sl_rt_stats_index(vpc_index);
+	if (likely(t < SL_RT_STATS))
+		rte_prefetch0(&w->rtstats[t]);
+	return t;
+}
+
+static inline void sl_rt_count(struct sl_worker *w, uint32_t row, struct rte_mbuf *m)
+{
+	if (unlikely(row >= SL_RT_STATS))
 		return;
-	if (unlikely(n > SL_VEC_MAX)) /* never from the dispatcher (one vector) */
-		n = SL_VEC_MAX;
-	for (uint16_t i = 0; i < n; i++) {
-		const struct sl_meta *md = sl_meta(pkts[i]);
-		uint32_t v = md->vpc_index;
-
-		t[i] = SL_RT_STATS;
-		if (unlikely(v != SL_VPC_INTERNET && v >= b->n_vpcs))
-			continue;
-		if (ip6 && v == SL_VPC_INTERNET && !(md->flags & SL_META_F_IP6GW_SEEN) &&
-		    b->ip6gw_off != 0)
-			continue;
-		t[i] = sl_rt_stats_index(v);
-		if (likely(t[i] < SL_RT_STATS))
-			rte_prefetch0(&w->rtstats[t[i]]);
-	}
-	for (uint16_t i = 0; i < n; i++) {
-		if (unlikely(t[i] >= SL_RT_STATS))
-			continue;
-		w->rtstats[t[i]].pkts++;
-		w->rtstats[t[i]].bytes += pkts[i]->pkt_len - sl_meta(pkts[i])->l3_off;
-	}
+	w->rtstats[row].pkts++;
+	w->rtstats[row].bytes += m->pkt_len - sl_meta(m)->l3_off;
 }
 
 /**

@@ -39,9 +39,9 @@ void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	const struct sl_route_table *rts[SL_VEC_MAX];
 	struct rte_mbuf *mm[SL_VEC_MAX];
 	uint32_t dst[SL_VEC_MAX], nhi[SL_VEC_MAX];
+	uint32_t row[SL_VEC_MAX]; /* route table counter rows (issue 11) */
 	uint16_t k = 0;
 
-	sl_count_rt_burst(w, pkts, n, false); /* issue 11: route table counters */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct sl_route_table *rt = sl_bank_rt(b, sl_meta(m)->vpc_index);
@@ -53,6 +53,7 @@ void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		rte_prefetch0(rt);
+		row[k] = sl_rt_count_row(w, sl_meta(m)->vpc_index);
 		rts[k] = rt;
 		dst[k] = rte_be_to_cpu_32(sl_ip4(m)->dst_addr);
 		mm[k++] = m;
@@ -66,6 +67,7 @@ void sl_stage_route4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		struct sl_meta *md = sl_meta(m);
 		const struct sl_nexthop *nh;
 
+		sl_rt_count(w, row[i], m);
 		md->nh = nhi[i];
 		nh = sl_bank_nh(b, md->nh);
 		if (nh->type == SL_NH_GROUP) { /* ECMP: the flow's member */

@@ -41,9 +41,9 @@ void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	const uint8_t *dst[SL_VEC_MAX];
 	struct rte_mbuf *mm[SL_VEC_MAX];
 	uint32_t nhi[SL_VEC_MAX];
+	uint32_t row[SL_VEC_MAX]; /* route table counter rows (issue 11) */
 	uint16_t k = 0;
 
-	sl_count_rt_burst(w, pkts, n, true); /* issue 11: route table counters */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct sl_meta *md = sl_meta(m);
@@ -60,6 +60,7 @@ void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		rte_prefetch0(rt);
+		row[k] = sl_rt_count_row(w, sl_meta(m)->vpc_index);
 		rts[k] = rt;
 		dst[k] = sl_ip6(m)->dst_addr;
 		mm[k++] = m;
@@ -74,6 +75,7 @@ void sl_stage_route6(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		const struct rte_ipv6_hdr *ip = sl_ip6(m);
 		const struct sl_nexthop *nh;
 
+		sl_rt_count(w, row[i], m);
 		md->nh = nhi[i];
 		nh = sl_bank_nh(b, md->nh);
 		if (nh->type == SL_NH_GROUP) { /* ECMP: the flow's member */

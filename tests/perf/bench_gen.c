@@ -217,7 +217,7 @@ int main(int argc, char **argv)
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
 		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip + 1);
 		const struct sl_gen_route *r = &routes[sl_gen_rand() % n_routes];
-		uint32_t host = r->len ? UINT32_MAX >> r->len : UINT32_MAX;
+		uint32_t host = r->len >= 32 ? 0 : UINT32_MAX >> r->len; /* no shift by 32 */
 
 		eh->dst_addr = dst;
 		eh->src_addr = mine;

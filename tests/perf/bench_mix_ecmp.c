@@ -105,7 +105,7 @@ static int sl_bpe_frames(const struct sl_pfxlist *pl, uint32_t flows, uint32_t a
 	for (uint32_t i = 0; i < flows; i++) {
 		struct sl_frame *o = &fr[i], *in = &fr[flows + i];
 		const struct sl_pfx4 *p = &pl->v4[(size_t)(sl_rand() % n) * SL_BPE_EVERY];
-		uint32_t host = p->len ? (uint32_t)(UINT32_MAX >> p->len) : UINT32_MAX;
+		uint32_t host = p->len >= 32 ? 0 : (uint32_t)(UINT32_MAX >> p->len);
 		uint32_t v = (uint32_t)(sl_rand() % active);
 
 		o->bport = 0;

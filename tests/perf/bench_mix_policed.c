@@ -91,7 +91,7 @@ int sl_bpm_policed_frames(const struct sl_pfxlist *pl, uint32_t flows, uint32_t 
 
 		do { /* a destination ip4_input takes, outside the VPCs' 10/8 */
 			const struct sl_pfx4 *p = &pl->v4[sl_rand() % pl->n4];
-			uint32_t host = p->len ? (uint32_t)(UINT32_MAX >> p->len) : UINT32_MAX;
+			uint32_t host = p->len >= 32 ? 0 : (uint32_t)(UINT32_MAX >> p->len);
 
 			remote = p->addr | ((uint32_t)sl_rand() & host);
 		} while (remote >> 24 == 0 || remote >> 24 == 10 || remote >> 24 == 127 ||

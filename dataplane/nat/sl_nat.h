@@ -377,6 +377,7 @@ struct sl_nat_pend; /* a deleted session waiting for its grace period */
 /* ---- fragments of translated datagrams (nat_frag.c) ------------------------ */
 
 #define SL_NAT_FRAG_SLOTS 4096	 /* notes of first fragments, shared by every worker */
+#define SL_NAT_FRAG_NOTE_WAYS 2	 /* notes per set (nat_frag.c: stranded fragments) */
 #define SL_NAT_FRAG_LIFE_MS 2000 /* how long a note is believed */
 
 /** A datagram as its fragments arrive: direction (SL_NAT_DIR_ORIG: from

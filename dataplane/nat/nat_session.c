@@ -631,37 +631,58 @@ static uint32_t sl_nat_map_get(struct sl_nat_table *t, unsigned int wid, const s
 
 /* ---- deletion and reclamation ---------------------------------------------- */
 
+/* Mapping `mi` lost its last session: out of the index, its port free.
+ * Its slot is reused after a grace period (the caller queues it). Lock
+ * held. */
+static void sl_nat_unmap_locked(struct sl_nat_table *t, uint32_t mi)
+{
+	struct sl_nat_mapping *m = &t->m[mi];
+
+	sl_nat_mdel(t, t->map_in, sl_nat_mhash_in(m->gw, m->proto, m->in_ip, m->in_port), mi);
+	sl_nat_mdel(t, t->map_out, sl_nat_mhash_out(m->proto, m->pub_ip, m->pub_port), mi);
+	sl_nat_port_free(&t->ip[m->pubip], sl_nat_proto_index(m->proto), m->pub_port);
+}
+
+/* Queue session slot `si`, mapping slot `mi` (or SL_NAT_NONE) and hash
+ * key positions pos[] (or -1) for reuse after the grace period: readers
+ * may still hold them. Lock held. */
+static void sl_nat_pend_locked(struct sl_nat_table *t, uint32_t si, uint32_t mi,
+			       const int32_t pos[2])
+{
+	uint32_t n = atomic_load_explicit(&t->n_pend, memory_order_relaxed);
+	struct sl_nat_pend *p = &t->pend[(t->pend_head + n) % t->conf.max_sessions];
+
+	p->s = si;
+	p->m = mi;
+	p->pos[0] = pos[0];
+	p->pos[1] = pos[1];
+	p->token = rte_rcu_qsbr_start(t->qsbr);
+	atomic_store_explicit(&t->n_pend, n + 1, memory_order_relaxed);
+}
+
 /* Delete live session `si`. Lock held. */
 static void sl_nat_del_locked(struct sl_nat_table *t, uint32_t si)
 {
 	struct sl_nat_session *s = &t->s[si];
 	struct sl_nat_mapping *m = s->map == SL_NAT_NONE ? NULL : &t->m[s->map];
-	struct sl_nat_pend *p;
-	uint32_t n = atomic_load_explicit(&t->n_pend, memory_order_relaxed);
+	uint32_t mi = SL_NAT_NONE;
+	int32_t pos[2];
 
 	atomic_store_explicit(&s->live, 0, memory_order_relaxed);
-	p = &t->pend[(t->pend_head + n) % t->conf.max_sessions];
-	p->s = si;
-	p->m = SL_NAT_NONE;
 	/* rte_hash_del_key returns the key's position (its slot, freed only
 	 * after the grace period: readers may still compare that key).
 	 * rte_hash_add_key_data returns 0, not the position: keeping its
 	 * result freed slot 0 again and again, so two live keys came to share
 	 * a slot after enough deletions (fixed in the NAT performance pass). */
 	for (int d = 0; d < 2; d++)
-		p->pos[d] = rte_hash_del_key(t->h, &s->k[d]);
+		pos[d] = rte_hash_del_key(t->h, &s->k[d]);
 	if (m && --m->refs == 0) {
-		sl_nat_mdel(t, t->map_in, sl_nat_mhash_in(m->gw, m->proto, m->in_ip, m->in_port),
-			    s->map);
-		sl_nat_mdel(t, t->map_out, sl_nat_mhash_out(m->proto, m->pub_ip, m->pub_port),
-			    s->map);
-		p->m = s->map;
-		sl_nat_port_free(&t->ip[m->pubip], sl_nat_proto_index(m->proto), m->pub_port);
+		sl_nat_unmap_locked(t, s->map);
+		mi = s->map;
 	}
 	atomic_fetch_sub_explicit(&t->gw[s->gw].n_sessions, 1, memory_order_relaxed);
 	/* Readers may still hold the session or the positions. */
-	p->token = rte_rcu_qsbr_start(t->qsbr);
-	atomic_store_explicit(&t->n_pend, n + 1, memory_order_relaxed);
+	sl_nat_pend_locked(t, si, mi, pos);
 }
 
 /* Free what waited long enough, oldest first, at most `max`. Lock held. */
@@ -715,12 +736,18 @@ static enum sl_nat_drop sl_nat_gw_admit(struct sl_nat_table *t, struct sl_nat_gw
 /* Publish session `si` (keys and fields filled): the key of direction
  * `last` goes in last, so a worker that finds the session by the key of
  * the packet that created it (another packet of that flow, on another
- * queue) also finds it by the other key. Lock held. */
-static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsigned int last)
+ * queue) also finds it by the other key. On failure (the key store is
+ * full: TABLE_FULL) the first key, if it went in, is taken out again and
+ * its position returned in *pos (else -1): a reader may have found the
+ * session by it already, so the caller frees the slot and the position
+ * only after a grace period. Lock held. */
+static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsigned int last,
+				       int32_t *pos)
 {
 	struct sl_nat_session *s = &t->s[si];
 	unsigned int first = last ^ 1;
 
+	*pos = -1;
 	for (unsigned int i = 0; i < 2; i++) {
 		unsigned int d = i ? last : first;
 
@@ -728,12 +755,8 @@ static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsi
 		 * a reader that finds it sees the session filled in. It
 		 * returns 0 or an error, never the key's position. */
 		if (rte_hash_add_key_data(t->h, &s->k[d], (void *)(uintptr_t)(si << 1 | d)) < 0) {
-			if (i == 1) {
-				int32_t pos = rte_hash_del_key(t->h, &s->k[first]);
-
-				if (pos >= 0)
-					rte_hash_free_key_with_position(t->h, pos);
-			}
+			if (i == 1)
+				*pos = rte_hash_del_key(t->h, &s->k[first]);
 			return SL_NAT_DROP_TABLE_FULL;
 		}
 	}
@@ -751,6 +774,7 @@ sl_nat_new_session(struct sl_nat_table *t, unsigned int wid, const struct sl_nat
 {
 	struct sl_nat_gw *g = &t->gw[kin->gw];
 	struct sl_nat_session *s;
+	int32_t pos[2] = {-1, -1};
 	enum sl_nat_drop rc;
 	uint32_t si;
 
@@ -775,10 +799,23 @@ sl_nat_new_session(struct sl_nat_table *t, unsigned int wid, const struct sl_nat
 			      kin->proto == IPPROTO_TCP ? sl_nat_tcp_bits(dir, tcp_flags) : 0,
 			      memory_order_relaxed);
 	atomic_store_explicit(&s->live, 1, memory_order_relaxed);
-	rc = sl_nat_publish(t, si, dir);
+	rc = sl_nat_publish(t, si, dir, &pos[0]);
 	if (rc != SL_NAT_OK) {
 		atomic_store_explicit(&s->live, 0, memory_order_relaxed);
-		t->free_s[t->n_free_s++] = si;
+		/* A mapping made for this session (no session yet) goes too. */
+		if (mi != SL_NAT_NONE && t->m[mi].refs == 0)
+			sl_nat_unmap_locked(t, mi);
+		else
+			mi = SL_NAT_NONE;
+		if (pos[0] < 0 && mi == SL_NAT_NONE) {
+			/* nothing was published: no reader can hold it */
+			t->free_s[t->n_free_s++] = si;
+		} else {
+			/* a reader may hold the session found by its first key
+			 * (before the fix of session 6 the slot and position
+			 * were reused at once) */
+			sl_nat_pend_locked(t, si, mi, pos);
+		}
 		return rc;
 	}
 	if (mi != SL_NAT_NONE)

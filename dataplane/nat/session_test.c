@@ -759,6 +759,66 @@ static void test_mapping_index_churn(void **state)
 	}
 }
 
+/*
+ * sl_nat_publish's failure path: the hash's key store has room for one
+ * key, so the new session's first key goes in and the second does not
+ * (TABLE_FULL). A reader may have found the session by that first key
+ * meanwhile: its slot, its key position and the mapping made for it wait
+ * for a grace period like a deleted session's (before session 6 they were
+ * freed at once, and pending stayed 0 here), and the mapping's port is
+ * free again.
+ */
+static void test_publish_failure_grace(void **state)
+{
+	struct sl_nat_key dummy, k;
+	struct sl_nat_session *s = NULL;
+	struct sl_nat_usage u;
+	uint32_t n_dummy = 0;
+	unsigned int dir;
+	int32_t pos;
+
+	(void)state;
+	sl_nat_reader_online(t, 1); /* a worker that may hold what it found */
+	/* fill the key store with keys of no kind the NAT uses */
+	for (;; n_dummy++) {
+		dummy = (struct sl_nat_key){.src = n_dummy, .kind = 9};
+		if (rte_hash_add_key_data(t->h, &dummy, NULL) < 0)
+			break;
+	}
+	assert_true(n_dummy > 2);
+	/* room for exactly one key */
+	dummy = (struct sl_nat_key){.src = --n_dummy, .kind = 9};
+	pos = rte_hash_del_key(t->h, &dummy);
+	assert_true(pos >= 0);
+	rte_hash_free_key_with_position(t->h, pos);
+	sl_nat_key_in(&k, 0, IPPROTO_UDP, sl_t_ip(10, 0, 0, 1), 5000, REMOTE, 53);
+	assert_int_equal(sl_nat_create_out(t, 0, &k, &pool1, 0, 0, &s), SL_NAT_DROP_TABLE_FULL);
+	assert_null(s);
+	assert_null(sl_nat_lookup(t, 0, &k, &dir));
+	sl_nat_usage(t, &u);
+	assert_int_equal(u.sessions, 0);
+	assert_int_equal(u.pending, 1); /* not reused while reader 1 may hold it */
+	assert_int_equal(sl_nat_ports_in_use(t, 0, IPPROTO_UDP), 0);
+	assert_int_equal(t->gw[0].n_sessions, 0);
+	/* still pending after reader 0's quiescent state, not after 1's */
+	sl_nat_quiescent(t, 0);
+	sl_nat_expire(t, 0, 0, 1);
+	sl_nat_usage(t, &u);
+	assert_int_equal(u.pending, 1);
+	sl_nat_quiescent(t, 1);
+	sl_nat_expire(t, 0, 0, 1);
+	sl_nat_usage(t, &u);
+	assert_int_equal(u.pending, 0);
+	assert_int_equal(u.free, t->conf.max_sessions);
+	/* the key position came back: with one more dummy gone, two keys fit */
+	dummy = (struct sl_nat_key){.src = --n_dummy, .kind = 9};
+	pos = rte_hash_del_key(t->h, &dummy);
+	assert_true(pos >= 0);
+	rte_hash_free_key_with_position(t->h, pos);
+	out_ok(0, &pool1, IPPROTO_UDP, sl_t_ip(10, 0, 0, 1), 5000, REMOTE, 53, 0, 0);
+	sl_nat_reader_offline(t, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -776,6 +836,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_export, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dnat, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mapping_index_churn, setup_small, teardown),
+	    cmocka_unit_test_setup_teardown(test_publish_failure_grace, setup_small, teardown),
 	};
 
 	sl_t_eal_init("nat_session_test");

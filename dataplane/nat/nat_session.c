@@ -541,36 +541,42 @@ static int sl_nat_pool_pick(const struct sl_nat_table *t, const struct sl_nat_po
  * index prefetches a useless line), never used otherwise.
  */
 static void sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *k,
-			       const struct sl_nat_pool *pool)
+			       const struct sl_nat_pool *pool, uint32_t nth,
+			       struct sl_nat_key *reply)
 {
 	uint32_t ns = __atomic_load_n(&t->n_free_s, __ATOMIC_RELAXED);
 	uint32_t nm = __atomic_load_n(&t->n_free_m, __ATOMIC_RELAXED);
 	int pick, pi = sl_nat_proto_index(k->proto);
 
 	rte_prefetch0(&t->map_in[sl_nat_mhash_in(k->gw, k->proto, k->src, k->sport) & t->mmask]);
-	if (ns && ns <= t->conf.max_sessions) {
-		uint32_t si = __atomic_load_n(&t->free_s[ns - 1], __ATOMIC_RELAXED);
+	/* the nth new session of a burst takes the nth slot from the top */
+	if (ns > nth && ns <= t->conf.max_sessions) {
+		uint32_t si = __atomic_load_n(&t->free_s[ns - 1 - nth], __ATOMIC_RELAXED);
 
 		if (si < t->conf.max_sessions)
 			rte_prefetch0(&t->s[si]);
 	}
-	if (nm && nm <= t->conf.max_sessions) {
-		uint32_t mi = __atomic_load_n(&t->free_m[nm - 1], __ATOMIC_RELAXED);
+	if (nm > nth && nm <= t->conf.max_sessions) {
+		uint32_t mi = __atomic_load_n(&t->free_m[nm - 1 - nth], __ATOMIC_RELAXED);
 
 		if (mi < t->conf.max_sessions)
 			rte_prefetch0(&t->m[mi]);
 	}
+	reply->kind = 0; /* none guessed */
 	pick = pool ? sl_nat_pool_pick(t, pool, k->src) : -1;
 	if (pick >= 0 && pi >= 0) {
 		uint32_t lo = t->conf.port_min, hi = t->conf.port_max;
 		uint32_t start = lo + sl_nat_port_hint(k) % (hi - lo + 1);
+		uint32_t addr = t->ip[pick].addr;
 
 		rte_prefetch0(&t->ip[pick].bits[pi][start >> 6]);
 		/* the map_out slot of the port the search will most likely
-		 * return: the first it tries (a lightly used IP) */
-		rte_prefetch0(
-		    &t->map_out[sl_nat_mhash_out(k->proto, t->ip[pick].addr, (uint16_t)start) &
-				t->mmask]);
+		 * return: the first it tries (a lightly used IP); and the
+		 * reply key a new mapping there would give, for the caller's
+		 * lookup to bring its hash buckets in */
+		rte_prefetch0(&t->map_out[sl_nat_mhash_out(k->proto, addr, (uint16_t)start) &
+					  t->mmask]);
+		sl_nat_key_out(reply, k->proto, k->dst, k->dport, addr, (uint16_t)start);
 	}
 }
 
@@ -870,46 +876,120 @@ static enum sl_nat_drop sl_nat_admit(struct sl_nat_table *t, uint16_t gw, uint64
 	return t->n_free_s ? SL_NAT_OK : SL_NAT_DROP_TABLE_FULL;
 }
 
+/* sl_nat_create_out's locked part for one miss: `k` has no session yet
+ * (checked without the lock). Lock held. */
+static enum sl_nat_drop sl_nat_create_out_locked(struct sl_nat_table *t, unsigned int wid,
+						 const struct sl_nat_key *k,
+						 const struct sl_nat_pool *pool, uint8_t tcp_flags,
+						 uint64_t now, struct sl_nat_session **out)
+{
+	struct sl_nat_key kout;
+	struct sl_nat_mapping *m;
+	enum sl_nat_drop rc;
+	bool fresh = false;
+	uint32_t mi;
+
+	sl_nat_reclaim_locked(t, 8);
+	*out = sl_nat_recheck(t, wid, k);
+	if (*out)
+		return SL_NAT_OK;
+	rc = sl_nat_admit(t, k->gw, now);
+	if (rc != SL_NAT_OK)
+		return rc;
+	mi = sl_nat_map_get(t, wid, k, pool, &rc, &fresh);
+	if (mi == SL_NAT_NONE)
+		return rc;
+	m = &t->m[mi];
+	/* the reply: remote -> public endpoint */
+	sl_nat_key_out(&kout, k->proto, k->dst, k->dport, m->pub_ip, m->pub_port);
+	return sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, pool->origin, tcp_flags,
+				  now, fresh, out);
+}
+
+/*
+ * A burst's misses (design note: "Creating a burst"): checks without the
+ * lock, every line the locked part will read asked for at once (the
+ * free-stack tops, mapping index slots, bitmap words, and the hash buckets
+ * of every inside key and of the reply key a new mapping most likely gets,
+ * through one bulk lookup that also finds flows another worker created
+ * meanwhile), then one lock hold creating them in order: the same
+ * sessions, drops and counters as one sl_nat_create_out after another.
+ */
+unsigned int sl_nat_create_out_burst(struct sl_nat_table *t, unsigned int wid,
+				     const struct sl_nat_key *const *k,
+				     const struct sl_nat_pool *const *pool,
+				     const uint8_t *tcp_flags, unsigned int n, uint64_t now,
+				     struct sl_nat_session **out, enum sl_nat_drop *rc)
+{
+	const void *lk[2 * SL_NAT_CREATE_BURST];
+	struct sl_nat_key guess[SL_NAT_CREATE_BURST];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t todo[SL_NAT_CREATE_BURST];
+	unsigned int m = 0, ng = 0, done = 0;
+	uint64_t hits = 0;
+
+	RTE_BUILD_BUG_ON(SL_NAT_CREATE_BURST > RTE_HASH_LOOKUP_BULK_MAX);
+	n = RTE_MIN(n, (unsigned int)SL_NAT_CREATE_BURST);
+	for (unsigned int i = 0; i < n; i++) {
+		out[i] = NULL;
+		rc[i] = sl_nat_precheck(t, k[i], k[i]->gw);
+		if (rc[i] != SL_NAT_OK) {
+			sl_nat_count_drop(t, wid, k[i]->gw, rc[i]);
+			continue;
+		}
+		sl_nat_create_warm(t, k[i], pool[i], m, &guess[m]);
+		lk[m] = k[i];
+		todo[m++] = (uint8_t)i;
+	}
+	if (m == 0)
+		return 0;
+	/* the guessed reply keys after the inside keys; their results are
+	 * not used (a bulk lookup brings both buckets of every key in) */
+	for (unsigned int j = 0; j < m; j++)
+		if (guess[j].kind)
+			lk[m + ng++] = &guess[j];
+	if (rte_hash_lookup_bulk_data(t->h, lk, m, &hits, data) < 0)
+		hits = 0;
+	if (ng) {
+		uint64_t ignored;
+
+		(void)rte_hash_lookup_bulk_data(t->h, lk + m, ng, &ignored, data + m);
+	}
+	for (unsigned int j = 0; j < m; j++)
+		if (hits & (1ULL << j)) { /* another worker made it since the miss */
+			unsigned int dir;
+
+			t->st[wid].c[SL_NAT_C_CREATE_RACE]++;
+			out[todo[j]] = sl_nat_decode(t, data[j], &dir);
+		}
+	rte_spinlock_lock(&t->lock);
+	for (unsigned int j = 0; j < m; j++) {
+		unsigned int i = todo[j];
+
+		if (out[i] == NULL)
+			rc[i] = sl_nat_create_out_locked(t, wid, k[i], pool[i], tcp_flags[i], now,
+							 &out[i]);
+	}
+	rte_spinlock_unlock(&t->lock);
+	for (unsigned int j = 0; j < m; j++) {
+		unsigned int i = todo[j];
+
+		if (rc[i] == SL_NAT_OK)
+			done++;
+		else
+			sl_nat_count_drop(t, wid, k[i]->gw, rc[i]);
+	}
+	return done;
+}
+
 enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 				   const struct sl_nat_key *k, const struct sl_nat_pool *pool,
 				   uint8_t tcp_flags, uint64_t now, struct sl_nat_session **out)
 {
-	struct sl_nat_key kout;
-	struct sl_nat_mapping *m;
-	enum sl_nat_drop rc = sl_nat_precheck(t, k, k->gw);
-	bool fresh = false;
-	uint32_t mi;
+	enum sl_nat_drop rc;
 
-	*out = NULL;
-	if (rc != SL_NAT_OK)
-		return sl_nat_count_drop(t, wid, k->gw, rc);
-	/* Lock-free lookups first: another worker may have created the flow
-	 * since the caller's miss (then no lock at all), and they bring the
-	 * buckets the locked part reads into the cache, so the critical
-	 * section waits for fewer cache misses. */
-	sl_nat_create_warm(t, k, pool);
-	*out = sl_nat_recheck(t, wid, k);
-	if (*out)
-		return SL_NAT_OK;
-	rte_spinlock_lock(&t->lock);
-	sl_nat_reclaim_locked(t, 8);
-	*out = sl_nat_recheck(t, wid, k);
-	if (*out)
-		goto unlock;
-	rc = sl_nat_admit(t, k->gw, now);
-	if (rc != SL_NAT_OK)
-		goto unlock;
-	mi = sl_nat_map_get(t, wid, k, pool, &rc, &fresh);
-	if (mi == SL_NAT_NONE)
-		goto unlock;
-	m = &t->m[mi];
-	/* the reply: remote -> public endpoint */
-	sl_nat_key_out(&kout, k->proto, k->dst, k->dport, m->pub_ip, m->pub_port);
-	rc = sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, pool->origin, tcp_flags, now,
-				fresh, out);
-unlock:
-	rte_spinlock_unlock(&t->lock);
-	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, k->gw, rc);
+	sl_nat_create_out_burst(t, wid, &k, &pool, &tcp_flags, 1, now, out, &rc);
+	return rc;
 }
 
 enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,

@@ -701,6 +701,24 @@ enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 				   const struct sl_nat_key *k, const struct sl_nat_pool *pool,
 				   uint8_t tcp_flags, uint64_t now, struct sl_nat_session **out);
 
+/** Misses sl_nat_create_out_burst takes at once. */
+#define SL_NAT_CREATE_BURST 32
+
+/**
+ * sl_nat_create_out for the n (<= SL_NAT_CREATE_BURST) misses of a burst,
+ * k[i] with pool[i] and tcp_flags[i]: the lines the miss path reads are
+ * asked for together and the lock is taken once for all of them, in order;
+ * sessions, drops (counted) and counters are those of n calls of
+ * sl_nat_create_out one after the other (two misses of one flow: the
+ * second finds the first's session). out[i] and rc[i] per miss. Returns
+ * the number of sessions (made or found).
+ */
+unsigned int sl_nat_create_out_burst(struct sl_nat_table *t, unsigned int wid,
+				     const struct sl_nat_key *const *k,
+				     const struct sl_nat_pool *const *pool,
+				     const uint8_t *tcp_flags, unsigned int n, uint64_t now,
+				     struct sl_nat_session **out, enum sl_nat_drop *rc);
+
 /**
  * First packet from the outside (k: kind OUT) to a public (ip, port) that
  * has a mapping but no session for this remote endpoint: with

@@ -414,6 +414,12 @@ struct sl_nat4_side {
 	struct sl_nat_session *(*create)(struct sl_worker *w, struct sl_nat_table *t,
 					 const struct sl_nat_sec *sec, const struct sl_nat_key *k,
 					 const struct sl_nat4_pkt *p, struct rte_mbuf *m);
+	/** Or, instead of `create` one by one: every miss of the chunk (s[j]
+	 * NULL) at once, s[j] set to its session or the packet dropped. */
+	void (*create_misses)(struct sl_worker *w, struct sl_nat_table *t,
+			      const struct sl_nat_sec *sec, const struct sl_nat_key *key,
+			      const struct sl_nat4_pkt *pk, struct rte_mbuf **mb,
+			      struct sl_nat_session **s, unsigned int n);
 	/** Translate with the session and hand the packet on. */
 	void (*translate)(struct sl_worker *w, struct sl_nat_table *t, const struct sl_nat_sec *sec,
 			  struct rte_mbuf *m, const struct sl_nat4_pkt *p, struct sl_nat_session *s,
@@ -437,7 +443,7 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 	struct rte_mbuf *later[RTE_HASH_LOOKUP_BULK_MAX]; /* non-first fragments */
 	uint16_t later_gw[RTE_HASH_LOOKUP_BULK_MAX];
 	uint8_t dir[RTE_HASH_LOOKUP_BULK_MAX];
-	unsigned int k = 0, nl = 0;
+	unsigned int k = 0, nl = 0, hits = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -476,14 +482,19 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 		mb[k++] = m;
 	}
 	if (k != 0)
-		sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
+		hits = sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
 	/* Every hit's session line is a cache miss in a big table: ask for
 	 * them all before the first is read, so they arrive together. */
 	for (unsigned int j = 0; j < k; j++)
 		if (s[j] != NULL)
 			rte_prefetch0(s[j]);
+	/* the misses together (one lock hold), before any translation */
+	if (side->create_misses != NULL && hits < k)
+		side->create_misses(w, t, sec, key, pk, mb, s, k);
 	for (unsigned int j = 0; j < k; j++) {
 		if (s[j] == NULL) {
+			if (side->create_misses != NULL) /* dropped */
+				continue;
 			s[j] = side->create(w, t, sec, &key[j], &pk[j], mb[j]);
 			dir[j] = side->inbound ? SL_NAT_DIR_REPLY : SL_NAT_DIR_ORIG;
 			if (s[j] == NULL)

@@ -540,9 +540,8 @@ static int sl_nat_pool_pick(const struct sl_nat_table *t, const struct sl_nat_po
  * pool are read without the lock: hints for prefetching only (a stale
  * index prefetches a useless line), never used otherwise.
  */
-static void sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *k,
-			       const struct sl_nat_pool *pool, uint32_t nth,
-			       struct sl_nat_key *reply)
+static int sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *k,
+			      const struct sl_nat_pool *pool, uint32_t nth, uint32_t *start)
 {
 	uint32_t ns = __atomic_load_n(&t->n_free_s, __ATOMIC_RELAXED);
 	uint32_t nm = __atomic_load_n(&t->n_free_m, __ATOMIC_RELAXED);
@@ -562,22 +561,34 @@ static void sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *
 		if (mi < t->conf.max_sessions)
 			rte_prefetch0(&t->m[mi]);
 	}
-	reply->kind = 0; /* none guessed */
 	pick = pool ? sl_nat_pool_pick(t, pool, k->src) : -1;
-	if (pick >= 0 && pi >= 0) {
-		uint32_t lo = t->conf.port_min, hi = t->conf.port_max;
-		uint32_t start = lo + sl_nat_port_hint(k) % (hi - lo + 1);
-		uint32_t addr = t->ip[pick].addr;
+	if (pick < 0 || pi < 0)
+		return -1;
+	*start = t->conf.port_min + sl_nat_port_hint(k) % (t->conf.port_max - t->conf.port_min + 1u);
+	rte_prefetch0(&t->ip[pick].bits[pi][*start >> 6]);
+	return pick;
+}
 
-		rte_prefetch0(&t->ip[pick].bits[pi][start >> 6]);
-		/* the map_out slot of the port the search will most likely
-		 * return: the first it tries (a lightly used IP); and the
-		 * reply key a new mapping there would give, for the caller's
-		 * lookup to bring its hash buckets in */
-		rte_prefetch0(&t->map_out[sl_nat_mhash_out(k->proto, addr, (uint16_t)start) &
-					  t->mmask]);
-		sl_nat_key_out(reply, k->proto, k->dst, k->dport, addr, (uint16_t)start);
-	}
+/*
+ * Second step, once every miss's bitmap word was asked for: the port a new
+ * mapping on public IP `pick` most likely gets (the first free one from
+ * `start` in that word; read without the lock, a hint), and from it the
+ * map_out slot (prefetched) and the reply key (in *reply, for the caller's
+ * bulk lookup to bring its hash buckets in: the conflict check and the
+ * add read them under the lock).
+ */
+static void sl_nat_create_guess(struct sl_nat_table *t, const struct sl_nat_key *k, int pick,
+				uint32_t start, struct sl_nat_key *reply)
+{
+	int pi = sl_nat_proto_index(k->proto);
+	uint64_t word = __atomic_load_n(&t->ip[pick].bits[pi][start >> 6], __ATOMIC_RELAXED);
+	uint64_t free = ~word & (~0ULL << (start & 63));
+	uint32_t addr = t->ip[pick].addr, port = start;
+
+	if (free && ((start & ~63u) + (uint32_t)__builtin_ctzll(free)) <= t->conf.port_max)
+		port = (start & ~63u) + (uint32_t)__builtin_ctzll(free);
+	rte_prefetch0(&t->map_out[sl_nat_mhash_out(k->proto, addr, (uint16_t)port) & t->mmask]);
+	sl_nat_key_out(reply, k->proto, k->dst, k->dport, addr, (uint16_t)port);
 }
 
 /* The inside endpoint's live mapping, or a new one from the pool. Lock
@@ -923,6 +934,8 @@ unsigned int sl_nat_create_out_burst(struct sl_nat_table *t, unsigned int wid,
 {
 	const void *lk[2 * SL_NAT_CREATE_BURST];
 	struct sl_nat_key guess[SL_NAT_CREATE_BURST];
+	uint32_t start[SL_NAT_CREATE_BURST];
+	int pick[SL_NAT_CREATE_BURST];
 	void *data[RTE_HASH_LOOKUP_BULK_MAX];
 	uint8_t todo[SL_NAT_CREATE_BURST];
 	unsigned int m = 0, ng = 0, done = 0;
@@ -937,7 +950,7 @@ unsigned int sl_nat_create_out_burst(struct sl_nat_table *t, unsigned int wid,
 			sl_nat_count_drop(t, wid, k[i]->gw, rc[i]);
 			continue;
 		}
-		sl_nat_create_warm(t, k[i], pool[i], m, &guess[m]);
+		pick[m] = sl_nat_create_warm(t, k[i], pool[i], m, &start[m]);
 		lk[m] = k[i];
 		todo[m++] = (uint8_t)i;
 	}
@@ -946,8 +959,11 @@ unsigned int sl_nat_create_out_burst(struct sl_nat_table *t, unsigned int wid,
 	/* the guessed reply keys after the inside keys; their results are
 	 * not used (a bulk lookup brings both buckets of every key in) */
 	for (unsigned int j = 0; j < m; j++)
-		if (guess[j].kind)
-			lk[m + ng++] = &guess[j];
+		if (pick[j] >= 0) {
+			sl_nat_create_guess(t, k[todo[j]], pick[j], start[j], &guess[ng]);
+			lk[m + ng] = &guess[ng];
+			ng++;
+		}
 	if (rte_hash_lookup_bulk_data(t->h, lk, m, &hits, data) < 0)
 		hits = 0;
 	if (ng) {

@@ -58,6 +58,45 @@ static inline const struct sl_nat_gw_ent *sl_nat_gw_ent(const struct sl_nat_sec 
 	return SL_NAT_SEC_PTR(sec, sec->gw_off, struct sl_nat_gw_ent) + gw;
 }
 
+/**
+ * sl_nat_ip_find for n (<= RTE_HASH_LOOKUP_BULK_MAX) host-order addresses
+ * at once: the searches share the array's size, so they step through the
+ * levels together and each level's loads (independent between addresses)
+ * overlap, where n searches one after the other wait for every level's
+ * load in turn (a chain of log2(n_addrs) dependent loads each: the NAT
+ * stages' top cost in perf, session 6).
+ */
+static inline void sl_nat_ip_find_n(const struct sl_nat_sec *sec, const uint32_t *addr,
+				    unsigned int n, const struct sl_nat_ip_ent **out)
+{
+	const struct sl_nat_addr_ent *a = SL_NAT_SEC_PTR(sec, sec->addr_off, struct sl_nat_addr_ent);
+	const struct sl_nat_ip_ent *ips = SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent);
+	uint32_t lo[RTE_HASH_LOOKUP_BULK_MAX], cnt = sec->n_addrs;
+
+	n = RTE_MIN(n, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
+	for (unsigned int i = 0; i < n; i++)
+		lo[i] = 0;
+	if (cnt == 0) {
+		for (unsigned int i = 0; i < n; i++)
+			out[i] = NULL;
+		return;
+	}
+	while (cnt > 1) { /* lower bounds without branches, as sl_nat_ip_find */
+		uint32_t half = cnt / 2;
+
+		for (unsigned int i = 0; i < n; i++)
+			lo[i] = a[lo[i] + half].addr < addr[i] ? lo[i] + half : lo[i];
+		cnt -= half;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t x = lo[i] + (a[lo[i]].addr < addr[i]);
+
+		out[i] = x < sec->n_addrs && a[x].addr == addr[i] && a[x].ip < sec->n_ips
+			     ? &ips[a[x].ip]
+			     : NULL;
+	}
+}
+
 /** The SNAT entry of gateway `gw` (< n_gws) for host-order source `src`:
  * the longest source prefix (snat_rt[] intervals); NULL if none. */
 static inline const struct sl_nat_snat_ent *sl_nat_snat_find(const struct sl_nat_sec *sec,
@@ -148,6 +187,9 @@ struct sl_nat4_pkt {
 	uint8_t *sport; /**< TCP/UDP source port, or the ICMP identifier */
 	uint8_t *dport; /**< TCP/UDP destination port, or the ICMP identifier */
 	uint8_t *l4ck;	/**< TCP/UDP/ICMP checksum field */
+	/** the section's public IP entry of the destination as it arrived,
+	 * NULL if not ours (sl_nat4_bulk, in lockstep for the burst) */
+	const struct sl_nat_ip_ent *dst_ip;
 	uint8_t proto;
 	uint8_t tcp_flags;
 	uint8_t icmp_type;
@@ -349,18 +391,26 @@ static inline enum sl_stage sl_nat4_next_out(const struct sl_nat_sec *sec,
  * `pub` (SL_NAT_IDX_NONE: unknown): police4 when the packet crosses the
  * Internet edge and the IP has a policer in its direction (issue 7), else
  * route4; a packet that stays inside (hairpinning: to another public IP of
- * ours, or back in from the inside) is not policed.
+ * ours, or back in from the inside) is not policed. _to: the caller knows
+ * whether an outbound packet's destination is a public IP of ours.
  */
+static inline enum sl_stage sl_nat4_policed_next_to(const struct sl_worker *w, struct sl_meta *md,
+						    bool to_ours, bool inbound, uint32_t pub)
+{
+	if (!inbound && to_ours)
+		return SL_STAGE_EIP4;
+	if (pub == SL_NAT_IDX_NONE || (inbound && md->in_role != SL_ROLE_OUTSIDE))
+		return SL_STAGE_ROUTE4;
+	return sl_police4_next(w, md, pub);
+}
+
 static inline enum sl_stage sl_nat4_policed_next(const struct sl_worker *w, struct sl_meta *md,
 						 const struct sl_nat_sec *sec,
 						 const struct rte_ipv4_hdr *ip, bool inbound,
 						 uint32_t pub)
 {
-	if (!inbound && sl_nat4_next_out(sec, ip) == SL_STAGE_EIP4)
-		return SL_STAGE_EIP4;
-	if (pub == SL_NAT_IDX_NONE || (inbound && md->in_role != SL_ROLE_OUTSIDE))
-		return SL_STAGE_ROUTE4;
-	return sl_police4_next(w, md, pub);
+	return sl_nat4_policed_next_to(
+	    w, md, !inbound && sl_nat4_next_out(sec, ip) == SL_STAGE_EIP4, inbound, pub);
 }
 
 /* ---- fragments (nat4_frag.c) ------------------------------------------------- */
@@ -481,8 +531,19 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 		kp[k] = &key[k];
 		mb[k++] = m;
 	}
-	if (k != 0)
+	if (k != 0) {
+		uint32_t dst[RTE_HASH_LOOKUP_BULK_MAX];
+		const struct sl_nat_ip_ent *dst_ip[RTE_HASH_LOOKUP_BULK_MAX];
+
 		hits = sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
+		/* whose destination is a public IP of ours: inbound, the
+		 * translated IP (its policer); outbound, hairpinning */
+		for (unsigned int j = 0; j < k; j++)
+			dst[j] = rte_be_to_cpu_32(sl_ip4(mb[j])->dst_addr);
+		sl_nat_ip_find_n(sec, dst, k, dst_ip);
+		for (unsigned int j = 0; j < k; j++)
+			pk[j].dst_ip = dst_ip[j];
+	}
 	/* Every hit's session line is a cache miss in a big table: ask for
 	 * them all before the first is read, so they arrive together. */
 	for (unsigned int j = 0; j < k; j++)

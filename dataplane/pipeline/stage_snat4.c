@@ -135,7 +135,7 @@ static void sl_snat4_translate(struct sl_worker *w, struct sl_nat_table *t,
 	sl_count(w, SL_CNT_NAT_OUT, 1);
 	sl_meta(m)->vpc_index = SL_VPC_INTERNET;
 	/* hairpinning (to eip4), or policed on its way out */
-	sl_next(w, m, sl_nat4_policed_next(w, sl_meta(m), sec, ip, false, pubip));
+	sl_next(w, m, sl_nat4_policed_next_to(w, sl_meta(m), p->dst_ip != NULL, false, pubip));
 	if (unlikely(first)) /* its later fragments that came before it */
 		sl_nat4_first_done(w, t, sec, &fk, false, s->gw, s->k[SL_NAT_DIR_REPLY].dst);
 }

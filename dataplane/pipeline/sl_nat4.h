@@ -35,22 +35,35 @@
 
 /* ---- the NAT section ----------------------------------------------------- */
 
-/** Gateway index of VPC `vpc`, SL_NAT_IDX_NONE if it has none. */
-static inline uint32_t sl_nat_gw_of_vpc(const struct sl_nat_sec *sec, uint32_t vpc)
+/** Gateway index of each VPC vpc[i] in gw[i], SL_NAT_IDX_NONE if it has
+ * none: n (<= RTE_HASH_LOOKUP_BULK_MAX) lower bounds without branches, in
+ * lockstep (as sl_nat_ip_find_n). */
+static inline void sl_nat_gw_of_vpc_n(const struct sl_nat_sec *sec, const uint32_t *vpc,
+				      unsigned int n, uint32_t *gw)
 {
 	const struct sl_nat_vpc_ent *v = SL_NAT_SEC_PTR(sec, sec->vpc_off, struct sl_nat_vpc_ent);
-	uint32_t lo = 0, n = sec->n_vpcs;
+	uint32_t lo[RTE_HASH_LOOKUP_BULK_MAX], cnt = sec->n_vpcs;
 
-	if (n == 0)
-		return SL_NAT_IDX_NONE;
-	while (n > 1) { /* lower bound without branches, as sl_nat_ip_find */
-		uint32_t half = n / 2;
-
-		lo = v[lo + half].vpc_index < vpc ? lo + half : lo;
-		n -= half;
+	n = RTE_MIN(n, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
+	for (unsigned int i = 0; i < n; i++)
+		lo[i] = 0;
+	if (cnt == 0) {
+		for (unsigned int i = 0; i < n; i++)
+			gw[i] = SL_NAT_IDX_NONE;
+		return;
 	}
-	lo += v[lo].vpc_index < vpc;
-	return lo < sec->n_vpcs && v[lo].vpc_index == vpc ? v[lo].gw : SL_NAT_IDX_NONE;
+	while (cnt > 1) {
+		uint32_t half = cnt / 2;
+
+		for (unsigned int i = 0; i < n; i++)
+			lo[i] = v[lo[i] + half].vpc_index < vpc[i] ? lo[i] + half : lo[i];
+		cnt -= half;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t x = lo[i] + (v[lo[i]].vpc_index < vpc[i]);
+
+		gw[i] = x < sec->n_vpcs && v[x].vpc_index == vpc[i] ? v[x].gw : SL_NAT_IDX_NONE;
+	}
 }
 
 static inline const struct sl_nat_gw_ent *sl_nat_gw_ent(const struct sl_nat_sec *sec, uint32_t gw)
@@ -94,6 +107,45 @@ static inline void sl_nat_ip_find_n(const struct sl_nat_sec *sec, const uint32_t
 		out[i] = x < sec->n_addrs && a[x].addr == addr[i] && a[x].ip < sec->n_ips
 			     ? &ips[a[x].ip]
 			     : NULL;
+	}
+}
+
+/** sl_nat_eip_find for n (<= RTE_HASH_LOOKUP_BULK_MAX) (vpc[i], priv[i])
+ * in lockstep (as sl_nat_ip_find_n). */
+static inline void sl_nat_eip_find_n(const struct sl_nat_sec *sec, const uint32_t *vpc,
+				     const uint32_t *priv, unsigned int n,
+				     const struct sl_nat_eip_ent **out)
+{
+	const struct sl_nat_eip_ent *e = SL_NAT_SEC_PTR(sec, sec->eip_off, struct sl_nat_eip_ent);
+	uint32_t lo[RTE_HASH_LOOKUP_BULK_MAX], cnt = sec->n_eip;
+	uint64_t key[RTE_HASH_LOOKUP_BULK_MAX];
+
+	n = RTE_MIN(n, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
+	for (unsigned int i = 0; i < n; i++) {
+		lo[i] = 0;
+		key[i] = (uint64_t)vpc[i] << 32 | priv[i];
+	}
+	if (cnt == 0) {
+		for (unsigned int i = 0; i < n; i++)
+			out[i] = NULL;
+		return;
+	}
+	while (cnt > 1) {
+		uint32_t half = cnt / 2;
+
+		for (unsigned int i = 0; i < n; i++) {
+			const struct sl_nat_eip_ent *x = &e[lo[i] + half];
+
+			lo[i] = ((uint64_t)x->vpc_index << 32 | x->priv) < key[i] ? lo[i] + half
+										  : lo[i];
+		}
+		cnt -= half;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t x = lo[i] + (((uint64_t)e[lo[i]].vpc_index << 32 | e[lo[i]].priv) < key[i]);
+
+		out[i] = x < sec->n_eip && e[x].vpc_index == vpc[i] && e[x].priv == priv[i] ? &e[x]
+											   : NULL;
 	}
 }
 
@@ -493,8 +545,16 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 	struct rte_mbuf *later[RTE_HASH_LOOKUP_BULK_MAX]; /* non-first fragments */
 	uint16_t later_gw[RTE_HASH_LOOKUP_BULK_MAX];
 	uint8_t dir[RTE_HASH_LOOKUP_BULK_MAX];
+	uint32_t gws[RTE_HASH_LOOKUP_BULK_MAX];
 	unsigned int k = 0, nl = 0, hits = 0;
 
+	if (!side->inbound) { /* the VPCs' gateways, searched in lockstep */
+		uint32_t vpc[RTE_HASH_LOOKUP_BULK_MAX];
+
+		for (unsigned int i = 0; i < n; i++)
+			vpc[i] = sl_meta(pkts[i])->vpc_index;
+		sl_nat_gw_of_vpc_n(sec, vpc, n, gws);
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv4_hdr *ip = sl_ip4(m);
@@ -502,7 +562,7 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 		enum sl_drop_reason r;
 
 		if (!side->inbound) {
-			gw = sl_nat_gw_of_vpc(sec, sl_meta(m)->vpc_index);
+			gw = gws[i];
 			if (unlikely(gw == SL_NAT_IDX_NONE)) {
 				sl_drop(w, m, SL_DROP_SNAT_UNAVAILABLE);
 				continue;

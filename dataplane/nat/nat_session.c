@@ -41,8 +41,21 @@
  * is taken only on the miss path (the first packet of a flow) and by the
  * expiry scan when it found expired sessions; hits never take it. Because
  * every writer holds the lock, the per-gateway session count and token
- * bucket are exact however many workers create sessions. The lock is a
- * cost at high creation rates from several workers: docs/BENCHMARKS.md
+ * bucket are exact however many workers create sessions.
+ *
+ * Creating a burst (session 6). The stage hands over all the misses of a
+ * burst at once (sl_nat_create_out_burst): first, without the lock, every
+ * line their creation will read is asked for (map_in slots, free-stack
+ * tops, bitmap words; then, from each bitmap word, the port the search
+ * will most likely return, its map_out slot and the hash buckets of the
+ * reply key it makes, through a bulk lookup of the inside keys and those
+ * guessed reply keys together), so dozens of cache misses overlap; then
+ * one lock hold creates them in order, each exactly as a lone creation
+ * would (recheck, limits, mapping, port, publication). The guessed reply
+ * keys' buckets were the largest cold cost left in the critical section
+ * (the conflict check and the add read them): docs/BENCHMARKS.md.
+ *
+ * The lock is a cost at high creation rates from several workers: docs/BENCHMARKS.md
  * measures it; per-worker session and port credits (a worker takes slots
  * and ports in batches under the lock, creates from its credit without
  * it, publishes with rte_hash's lock-free add) are the known next step if
@@ -535,10 +548,12 @@ static int sl_nat_pool_pick(const struct sl_nat_table *t, const struct sl_nat_po
  * touch that can be known now, so their cache misses overlap instead of
  * following one another inside the critical section: the private
  * endpoint's map_in slot, the session and mapping slots at the top of the
- * free stacks, the paired public IP's bitmap word where the port search
- * starts and the map_out slot of that first port. The free stacks and the
- * pool are read without the lock: hints for prefetching only (a stale
- * index prefetches a useless line), never used otherwise.
+ * free stacks (the nth from the top for the nth miss of a burst), the
+ * paired public IP's bitmap word where the port search starts (*start;
+ * returns the paired IP's index, -1 if none). sl_nat_create_guess then
+ * does the rest from that word. The free stacks, the pool and the bitmap
+ * are read without the lock: hints for prefetching only (a stale index
+ * prefetches a useless line), never used otherwise.
  */
 static int sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *k,
 			      const struct sl_nat_pool *pool, uint32_t nth, uint32_t *start)

@@ -24,9 +24,18 @@
  * the fields, then publishes the next even version with release order; a
  * reader loads the version (acquire), the fields, and the version again,
  * and believes the fields only if both versions are the same even number.
- * Fields are relaxed atomics, so the races are defined. A colliding
- * datagram overwrites an older note (its remaining fragments are held,
- * then time out).
+ * Fields are relaxed atomics, so the races are defined.
+ *
+ * The array is SL_NAT_FRAG_NOTE_WAYS-way set-associative (two adjacent
+ * lines per set): a note goes to the way that already notes the same
+ * datagram, else a never written way, else the least recently noted one,
+ * and to the other way if a worker is writing the chosen one. Direct-mapped
+ * (until session 6), a datagram whose first fragment came between another
+ * datagram's first and later fragments erased that note whenever the two
+ * shared a slot (one pair in 4,096): the later fragments were held and
+ * timed out 2 s later ("stranded", issue 5). Now it takes two datagrams of
+ * the same set noted within one datagram's fragments to lose its note. A
+ * reader checks both ways (one more line, fragments only).
  *
  * Early fragments: the holding area
  * ---------------------------------
@@ -90,7 +99,7 @@ struct sl_nat_frag_bucket {
 } __rte_aligned(64);
 
 struct sl_nat_frags {
-	uint32_t mask;
+	uint32_t mask; /* note sets - 1 */
 	uint32_t hold_max;			 /* fragments held in all, at most */
 	uint64_t life;				 /* ticks a note is believed, a datagram held */
 	_Atomic uint32_t held __rte_aligned(64); /* fragments held in all */
@@ -108,7 +117,7 @@ struct sl_nat_frags *sl_nat_frags_create(uint32_t n_slots, uint64_t hz)
 			RTE_CACHE_LINE_SIZE);
 	if (f == NULL)
 		return NULL;
-	f->mask = n_slots - 1;
+	f->mask = n_slots / SL_NAT_FRAG_NOTE_WAYS - 1; /* sets */
 	f->life = hz * SL_NAT_FRAG_LIFE_MS / 1000;
 	f->hold_max = SL_NAT_FRAG_HOLD_MBUFS;
 	for (unsigned int i = 0; i < SL_NAT_FRAG_HOLD_BUCKETS; i++)
@@ -140,24 +149,78 @@ void sl_nat_frags_free(struct sl_nat_frags *f)
 	rte_free(f);
 }
 
-static uint32_t sl_frag_slot(const struct sl_nat_frags *f, const struct sl_nat_frag_key *k)
+/* The datagram's hash: its note set (hash & mask) and its holding bucket. */
+static uint32_t sl_frag_hash(const struct sl_nat_frag_key *k)
 {
 	uint64_t h = ((uint64_t)k->src << 32 | k->dst) * 0x9e3779b97f4a7c15ULL;
 
 	h ^= ((uint64_t)k->id << 32 | (uint64_t)k->gw << 16 | (uint64_t)k->proto << 8 | k->dir) *
 	     0xc2b2ae3d27d4eb4fULL;
-	return (uint32_t)(h >> 40) & f->mask;
+	return (uint32_t)(h >> 40);
+}
+
+/* The first way of the datagram's note set (SL_NAT_FRAG_NOTE_WAYS slots). */
+static struct sl_nat_frag_slot *sl_frag_set(const struct sl_nat_frags *f,
+					    const struct sl_nat_frag_key *k)
+{
+	return (struct sl_nat_frag_slot *)&f->slot[(sl_frag_hash(k) & f->mask) *
+						   SL_NAT_FRAG_NOTE_WAYS];
+}
+
+/* A way's key is `k` (a hint read without the seqlock: the reader checks). */
+static bool sl_frag_slot_is(const struct sl_nat_frag_slot *s, const struct sl_nat_frag_key *k)
+{
+	struct sl_nat_frag_slot *x = (struct sl_nat_frag_slot *)s;
+
+	return atomic_load_explicit(&x->src, memory_order_relaxed) == k->src &&
+	       atomic_load_explicit(&x->dst, memory_order_relaxed) == k->dst &&
+	       atomic_load_explicit(&x->id, memory_order_relaxed) == k->id &&
+	       atomic_load_explicit(&x->gw, memory_order_relaxed) == k->gw &&
+	       atomic_load_explicit(&x->proto, memory_order_relaxed) == k->proto &&
+	       atomic_load_explicit(&x->dir, memory_order_relaxed) == k->dir;
+}
+
+/* The way a note of `k` replaces: the one that already notes `k`, else a
+ * never written one, else the least recently noted (its datagram's later
+ * fragments most likely came already). */
+static unsigned int sl_frag_victim(struct sl_nat_frag_slot *set, const struct sl_nat_frag_key *k)
+{
+	unsigned int pick = 0;
+	uint64_t oldest = 0;
+
+	for (unsigned int w = 0; w < SL_NAT_FRAG_NOTE_WAYS; w++) {
+		uint64_t v = atomic_load_explicit(&set[w].ver, memory_order_relaxed);
+		uint64_t tick = atomic_load_explicit(&set[w].tick, memory_order_relaxed);
+
+		if (v == 0 || (!(v & 1) && sl_frag_slot_is(&set[w], k)))
+			return w;
+		/* signed age: the clocks of workers differ a little */
+		if (w == 0 || (int64_t)(tick - oldest) < 0) {
+			oldest = tick;
+			pick = w;
+		}
+	}
+	return pick;
 }
 
 void sl_nat_frag_note(struct sl_nat_frags *f, const struct sl_nat_frag_key *k, uint32_t to,
 		      uint16_t to_gw, uint64_t now)
 {
-	struct sl_nat_frag_slot *s = &f->slot[sl_frag_slot(f, k)];
-	uint64_t v = atomic_load_explicit(&s->ver, memory_order_relaxed);
+	struct sl_nat_frag_slot *set = sl_frag_set(f, k), *s = NULL;
+	unsigned int w = sl_frag_victim(set, k);
+	uint64_t v;
 
-	if ((v & 1) || !atomic_compare_exchange_strong_explicit(
-			   &s->ver, &v, v + 1, memory_order_acquire, memory_order_relaxed))
-		return; /* another worker is writing this slot */
+	/* the chosen way, else the other one if a worker is writing it */
+	for (unsigned int i = 0; i < SL_NAT_FRAG_NOTE_WAYS && s == NULL; i++) {
+		struct sl_nat_frag_slot *x = &set[(w + i) % SL_NAT_FRAG_NOTE_WAYS];
+
+		v = atomic_load_explicit(&x->ver, memory_order_relaxed);
+		if (!(v & 1) && atomic_compare_exchange_strong_explicit(
+				    &x->ver, &v, v + 1, memory_order_acquire, memory_order_relaxed))
+			s = x;
+	}
+	if (s == NULL)
+		return; /* every way of the set is being written: the note is lost */
 	atomic_store_explicit(&s->src, k->src, memory_order_relaxed);
 	atomic_store_explicit(&s->dst, k->dst, memory_order_relaxed);
 	atomic_store_explicit(&s->id, k->id, memory_order_relaxed);
@@ -170,28 +233,41 @@ void sl_nat_frag_note(struct sl_nat_frags *f, const struct sl_nat_frag_key *k, u
 	atomic_store_explicit(&s->ver, v + 2, memory_order_release);
 }
 
-bool sl_nat_frag_find(const struct sl_nat_frags *f, const struct sl_nat_frag_key *k, uint64_t now,
-		      uint32_t *to, uint16_t *to_gw)
+/* One way of the set: the seqlock read. */
+static bool sl_frag_slot_find(const struct sl_nat_frags *f, struct sl_nat_frag_slot *s,
+			      const struct sl_nat_frag_key *k, uint64_t now, uint32_t *to,
+			      uint16_t *to_gw)
 {
-	struct sl_nat_frag_slot *s = (struct sl_nat_frag_slot *)&f->slot[sl_frag_slot(f, k)];
 	uint64_t v = atomic_load_explicit(&s->ver, memory_order_acquire);
+	uint32_t x_to;
+	uint16_t x_gw;
 	bool same;
 
 	if (v & 1)
 		return false;
-	same = atomic_load_explicit(&s->src, memory_order_relaxed) == k->src &&
-	       atomic_load_explicit(&s->dst, memory_order_relaxed) == k->dst &&
-	       atomic_load_explicit(&s->id, memory_order_relaxed) == k->id &&
-	       atomic_load_explicit(&s->gw, memory_order_relaxed) == k->gw &&
-	       atomic_load_explicit(&s->proto, memory_order_relaxed) == k->proto &&
-	       atomic_load_explicit(&s->dir, memory_order_relaxed) == k->dir &&
+	same = sl_frag_slot_is(s, k) &&
 	       /* signed: another worker's clock may be a little ahead */
 	       (int64_t)(now - atomic_load_explicit(&s->tick, memory_order_relaxed)) <=
 		   (int64_t)f->life;
-	*to = atomic_load_explicit(&s->to, memory_order_relaxed);
-	*to_gw = atomic_load_explicit(&s->to_gw, memory_order_relaxed);
+	x_to = atomic_load_explicit(&s->to, memory_order_relaxed);
+	x_gw = atomic_load_explicit(&s->to_gw, memory_order_relaxed);
 	atomic_thread_fence(memory_order_acquire);
-	return same && v != 0 && atomic_load_explicit(&s->ver, memory_order_relaxed) == v;
+	if (!same || v == 0 || atomic_load_explicit(&s->ver, memory_order_relaxed) != v)
+		return false;
+	*to = x_to;
+	*to_gw = x_gw;
+	return true;
+}
+
+bool sl_nat_frag_find(const struct sl_nat_frags *f, const struct sl_nat_frag_key *k, uint64_t now,
+		      uint32_t *to, uint16_t *to_gw)
+{
+	struct sl_nat_frag_slot *set = sl_frag_set(f, k);
+
+	for (unsigned int w = 0; w < SL_NAT_FRAG_NOTE_WAYS; w++)
+		if (sl_frag_slot_find(f, &set[w], k, now, to, to_gw))
+			return true;
+	return false;
 }
 
 /* ---- the holding area ------------------------------------------------------ */
@@ -212,7 +288,7 @@ static bool sl_frag_stale(const struct sl_nat_frags *f, uint64_t since, uint64_t
 static struct sl_nat_frag_bucket *sl_frag_bucket(struct sl_nat_frags *f,
 						 const struct sl_nat_frag_key *k)
 {
-	return &f->b[sl_frag_slot(f, k) & (SL_NAT_FRAG_HOLD_BUCKETS - 1)];
+	return &f->b[sl_frag_hash(k) & (SL_NAT_FRAG_HOLD_BUCKETS - 1)];
 }
 
 /* Empty way `d` of bucket `b` into out[] (under the lock). */

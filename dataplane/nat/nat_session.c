@@ -41,8 +41,21 @@
  * is taken only on the miss path (the first packet of a flow) and by the
  * expiry scan when it found expired sessions; hits never take it. Because
  * every writer holds the lock, the per-gateway session count and token
- * bucket are exact however many workers create sessions. The lock is a
- * cost at high creation rates from several workers: docs/BENCHMARKS.md
+ * bucket are exact however many workers create sessions.
+ *
+ * Creating a burst (session 6). The stage hands over all the misses of a
+ * burst at once (sl_nat_create_out_burst): first, without the lock, every
+ * line their creation will read is asked for (map_in slots, free-stack
+ * tops, bitmap words; then, from each bitmap word, the port the search
+ * will most likely return, its map_out slot and the hash buckets of the
+ * reply key it makes, through a bulk lookup of the inside keys and those
+ * guessed reply keys together), so dozens of cache misses overlap; then
+ * one lock hold creates them in order, each exactly as a lone creation
+ * would (recheck, limits, mapping, port, publication). The guessed reply
+ * keys' buckets were the largest cold cost left in the critical section
+ * (the conflict check and the add read them): docs/BENCHMARKS.md.
+ *
+ * The lock is a cost at high creation rates from several workers: docs/BENCHMARKS.md
  * measures it; per-worker session and port credits (a worker takes slots
  * and ports in batches under the lock, creates from its credit without
  * it, publishes with rte_hash's lock-free add) are the known next step if
@@ -535,43 +548,62 @@ static int sl_nat_pool_pick(const struct sl_nat_table *t, const struct sl_nat_po
  * touch that can be known now, so their cache misses overlap instead of
  * following one another inside the critical section: the private
  * endpoint's map_in slot, the session and mapping slots at the top of the
- * free stacks, the paired public IP's bitmap word where the port search
- * starts and the map_out slot of that first port. The free stacks and the
- * pool are read without the lock: hints for prefetching only (a stale
- * index prefetches a useless line), never used otherwise.
+ * free stacks (the nth from the top for the nth miss of a burst), the
+ * paired public IP's bitmap word where the port search starts (*start;
+ * returns the paired IP's index, -1 if none). sl_nat_create_guess then
+ * does the rest from that word. The free stacks, the pool and the bitmap
+ * are read without the lock: hints for prefetching only (a stale index
+ * prefetches a useless line), never used otherwise.
  */
-static void sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *k,
-			       const struct sl_nat_pool *pool)
+static int sl_nat_create_warm(struct sl_nat_table *t, const struct sl_nat_key *k,
+			      const struct sl_nat_pool *pool, uint32_t nth, uint32_t *start)
 {
 	uint32_t ns = __atomic_load_n(&t->n_free_s, __ATOMIC_RELAXED);
 	uint32_t nm = __atomic_load_n(&t->n_free_m, __ATOMIC_RELAXED);
 	int pick, pi = sl_nat_proto_index(k->proto);
 
 	rte_prefetch0(&t->map_in[sl_nat_mhash_in(k->gw, k->proto, k->src, k->sport) & t->mmask]);
-	if (ns && ns <= t->conf.max_sessions) {
-		uint32_t si = __atomic_load_n(&t->free_s[ns - 1], __ATOMIC_RELAXED);
+	/* the nth new session of a burst takes the nth slot from the top */
+	if (ns > nth && ns <= t->conf.max_sessions) {
+		uint32_t si = __atomic_load_n(&t->free_s[ns - 1 - nth], __ATOMIC_RELAXED);
 
 		if (si < t->conf.max_sessions)
 			rte_prefetch0(&t->s[si]);
 	}
-	if (nm && nm <= t->conf.max_sessions) {
-		uint32_t mi = __atomic_load_n(&t->free_m[nm - 1], __ATOMIC_RELAXED);
+	if (nm > nth && nm <= t->conf.max_sessions) {
+		uint32_t mi = __atomic_load_n(&t->free_m[nm - 1 - nth], __ATOMIC_RELAXED);
 
 		if (mi < t->conf.max_sessions)
 			rte_prefetch0(&t->m[mi]);
 	}
 	pick = pool ? sl_nat_pool_pick(t, pool, k->src) : -1;
-	if (pick >= 0 && pi >= 0) {
-		uint32_t lo = t->conf.port_min, hi = t->conf.port_max;
-		uint32_t start = lo + sl_nat_port_hint(k) % (hi - lo + 1);
+	if (pick < 0 || pi < 0)
+		return -1;
+	*start = t->conf.port_min + sl_nat_port_hint(k) % (t->conf.port_max - t->conf.port_min + 1u);
+	rte_prefetch0(&t->ip[pick].bits[pi][*start >> 6]);
+	return pick;
+}
 
-		rte_prefetch0(&t->ip[pick].bits[pi][start >> 6]);
-		/* the map_out slot of the port the search will most likely
-		 * return: the first it tries (a lightly used IP) */
-		rte_prefetch0(
-		    &t->map_out[sl_nat_mhash_out(k->proto, t->ip[pick].addr, (uint16_t)start) &
-				t->mmask]);
-	}
+/*
+ * Second step, once every miss's bitmap word was asked for: the port a new
+ * mapping on public IP `pick` most likely gets (the first free one from
+ * `start` in that word; read without the lock, a hint), and from it the
+ * map_out slot (prefetched) and the reply key (in *reply, for the caller's
+ * bulk lookup to bring its hash buckets in: the conflict check and the
+ * add read them under the lock).
+ */
+static void sl_nat_create_guess(struct sl_nat_table *t, const struct sl_nat_key *k, int pick,
+				uint32_t start, struct sl_nat_key *reply)
+{
+	int pi = sl_nat_proto_index(k->proto);
+	uint64_t word = __atomic_load_n(&t->ip[pick].bits[pi][start >> 6], __ATOMIC_RELAXED);
+	uint64_t free = ~word & (~0ULL << (start & 63));
+	uint32_t addr = t->ip[pick].addr, port = start;
+
+	if (free && ((start & ~63u) + (uint32_t)__builtin_ctzll(free)) <= t->conf.port_max)
+		port = (start & ~63u) + (uint32_t)__builtin_ctzll(free);
+	rte_prefetch0(&t->map_out[sl_nat_mhash_out(k->proto, addr, (uint16_t)port) & t->mmask]);
+	sl_nat_key_out(reply, k->proto, k->dst, k->dport, addr, (uint16_t)port);
 }
 
 /* The inside endpoint's live mapping, or a new one from the pool. Lock
@@ -631,37 +663,58 @@ static uint32_t sl_nat_map_get(struct sl_nat_table *t, unsigned int wid, const s
 
 /* ---- deletion and reclamation ---------------------------------------------- */
 
+/* Mapping `mi` lost its last session: out of the index, its port free.
+ * Its slot is reused after a grace period (the caller queues it). Lock
+ * held. */
+static void sl_nat_unmap_locked(struct sl_nat_table *t, uint32_t mi)
+{
+	struct sl_nat_mapping *m = &t->m[mi];
+
+	sl_nat_mdel(t, t->map_in, sl_nat_mhash_in(m->gw, m->proto, m->in_ip, m->in_port), mi);
+	sl_nat_mdel(t, t->map_out, sl_nat_mhash_out(m->proto, m->pub_ip, m->pub_port), mi);
+	sl_nat_port_free(&t->ip[m->pubip], sl_nat_proto_index(m->proto), m->pub_port);
+}
+
+/* Queue session slot `si`, mapping slot `mi` (or SL_NAT_NONE) and hash
+ * key positions pos[] (or -1) for reuse after the grace period: readers
+ * may still hold them. Lock held. */
+static void sl_nat_pend_locked(struct sl_nat_table *t, uint32_t si, uint32_t mi,
+			       const int32_t pos[2])
+{
+	uint32_t n = atomic_load_explicit(&t->n_pend, memory_order_relaxed);
+	struct sl_nat_pend *p = &t->pend[(t->pend_head + n) % t->conf.max_sessions];
+
+	p->s = si;
+	p->m = mi;
+	p->pos[0] = pos[0];
+	p->pos[1] = pos[1];
+	p->token = rte_rcu_qsbr_start(t->qsbr);
+	atomic_store_explicit(&t->n_pend, n + 1, memory_order_relaxed);
+}
+
 /* Delete live session `si`. Lock held. */
 static void sl_nat_del_locked(struct sl_nat_table *t, uint32_t si)
 {
 	struct sl_nat_session *s = &t->s[si];
 	struct sl_nat_mapping *m = s->map == SL_NAT_NONE ? NULL : &t->m[s->map];
-	struct sl_nat_pend *p;
-	uint32_t n = atomic_load_explicit(&t->n_pend, memory_order_relaxed);
+	uint32_t mi = SL_NAT_NONE;
+	int32_t pos[2];
 
 	atomic_store_explicit(&s->live, 0, memory_order_relaxed);
-	p = &t->pend[(t->pend_head + n) % t->conf.max_sessions];
-	p->s = si;
-	p->m = SL_NAT_NONE;
 	/* rte_hash_del_key returns the key's position (its slot, freed only
 	 * after the grace period: readers may still compare that key).
 	 * rte_hash_add_key_data returns 0, not the position: keeping its
 	 * result freed slot 0 again and again, so two live keys came to share
 	 * a slot after enough deletions (fixed in the NAT performance pass). */
 	for (int d = 0; d < 2; d++)
-		p->pos[d] = rte_hash_del_key(t->h, &s->k[d]);
+		pos[d] = rte_hash_del_key(t->h, &s->k[d]);
 	if (m && --m->refs == 0) {
-		sl_nat_mdel(t, t->map_in, sl_nat_mhash_in(m->gw, m->proto, m->in_ip, m->in_port),
-			    s->map);
-		sl_nat_mdel(t, t->map_out, sl_nat_mhash_out(m->proto, m->pub_ip, m->pub_port),
-			    s->map);
-		p->m = s->map;
-		sl_nat_port_free(&t->ip[m->pubip], sl_nat_proto_index(m->proto), m->pub_port);
+		sl_nat_unmap_locked(t, s->map);
+		mi = s->map;
 	}
 	atomic_fetch_sub_explicit(&t->gw[s->gw].n_sessions, 1, memory_order_relaxed);
 	/* Readers may still hold the session or the positions. */
-	p->token = rte_rcu_qsbr_start(t->qsbr);
-	atomic_store_explicit(&t->n_pend, n + 1, memory_order_relaxed);
+	sl_nat_pend_locked(t, si, mi, pos);
 }
 
 /* Free what waited long enough, oldest first, at most `max`. Lock held. */
@@ -715,12 +768,18 @@ static enum sl_nat_drop sl_nat_gw_admit(struct sl_nat_table *t, struct sl_nat_gw
 /* Publish session `si` (keys and fields filled): the key of direction
  * `last` goes in last, so a worker that finds the session by the key of
  * the packet that created it (another packet of that flow, on another
- * queue) also finds it by the other key. Lock held. */
-static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsigned int last)
+ * queue) also finds it by the other key. On failure (the key store is
+ * full: TABLE_FULL) the first key, if it went in, is taken out again and
+ * its position returned in *pos (else -1): a reader may have found the
+ * session by it already, so the caller frees the slot and the position
+ * only after a grace period. Lock held. */
+static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsigned int last,
+				       int32_t *pos)
 {
 	struct sl_nat_session *s = &t->s[si];
 	unsigned int first = last ^ 1;
 
+	*pos = -1;
 	for (unsigned int i = 0; i < 2; i++) {
 		unsigned int d = i ? last : first;
 
@@ -728,12 +787,8 @@ static enum sl_nat_drop sl_nat_publish(struct sl_nat_table *t, uint32_t si, unsi
 		 * a reader that finds it sees the session filled in. It
 		 * returns 0 or an error, never the key's position. */
 		if (rte_hash_add_key_data(t->h, &s->k[d], (void *)(uintptr_t)(si << 1 | d)) < 0) {
-			if (i == 1) {
-				int32_t pos = rte_hash_del_key(t->h, &s->k[first]);
-
-				if (pos >= 0)
-					rte_hash_free_key_with_position(t->h, pos);
-			}
+			if (i == 1)
+				*pos = rte_hash_del_key(t->h, &s->k[first]);
 			return SL_NAT_DROP_TABLE_FULL;
 		}
 	}
@@ -751,6 +806,7 @@ sl_nat_new_session(struct sl_nat_table *t, unsigned int wid, const struct sl_nat
 {
 	struct sl_nat_gw *g = &t->gw[kin->gw];
 	struct sl_nat_session *s;
+	int32_t pos[2] = {-1, -1};
 	enum sl_nat_drop rc;
 	uint32_t si;
 
@@ -775,10 +831,23 @@ sl_nat_new_session(struct sl_nat_table *t, unsigned int wid, const struct sl_nat
 			      kin->proto == IPPROTO_TCP ? sl_nat_tcp_bits(dir, tcp_flags) : 0,
 			      memory_order_relaxed);
 	atomic_store_explicit(&s->live, 1, memory_order_relaxed);
-	rc = sl_nat_publish(t, si, dir);
+	rc = sl_nat_publish(t, si, dir, &pos[0]);
 	if (rc != SL_NAT_OK) {
 		atomic_store_explicit(&s->live, 0, memory_order_relaxed);
-		t->free_s[t->n_free_s++] = si;
+		/* A mapping made for this session (no session yet) goes too. */
+		if (mi != SL_NAT_NONE && t->m[mi].refs == 0)
+			sl_nat_unmap_locked(t, mi);
+		else
+			mi = SL_NAT_NONE;
+		if (pos[0] < 0 && mi == SL_NAT_NONE) {
+			/* nothing was published: no reader can hold it */
+			t->free_s[t->n_free_s++] = si;
+		} else {
+			/* a reader may hold the session found by its first key
+			 * (before the fix of session 6 the slot and position
+			 * were reused at once) */
+			sl_nat_pend_locked(t, si, mi, pos);
+		}
 		return rc;
 	}
 	if (mi != SL_NAT_NONE)
@@ -833,46 +902,125 @@ static enum sl_nat_drop sl_nat_admit(struct sl_nat_table *t, uint16_t gw, uint64
 	return t->n_free_s ? SL_NAT_OK : SL_NAT_DROP_TABLE_FULL;
 }
 
+/* sl_nat_create_out's locked part for one miss: `k` has no session yet
+ * (checked without the lock). Lock held. */
+static enum sl_nat_drop sl_nat_create_out_locked(struct sl_nat_table *t, unsigned int wid,
+						 const struct sl_nat_key *k,
+						 const struct sl_nat_pool *pool, uint8_t tcp_flags,
+						 uint64_t now, struct sl_nat_session **out)
+{
+	struct sl_nat_key kout;
+	struct sl_nat_mapping *m;
+	enum sl_nat_drop rc;
+	bool fresh = false;
+	uint32_t mi;
+
+	sl_nat_reclaim_locked(t, 8);
+	*out = sl_nat_recheck(t, wid, k);
+	if (*out)
+		return SL_NAT_OK;
+	rc = sl_nat_admit(t, k->gw, now);
+	if (rc != SL_NAT_OK)
+		return rc;
+	mi = sl_nat_map_get(t, wid, k, pool, &rc, &fresh);
+	if (mi == SL_NAT_NONE)
+		return rc;
+	m = &t->m[mi];
+	/* the reply: remote -> public endpoint */
+	sl_nat_key_out(&kout, k->proto, k->dst, k->dport, m->pub_ip, m->pub_port);
+	return sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, pool->origin, tcp_flags,
+				  now, fresh, out);
+}
+
+/*
+ * A burst's misses (design note: "Creating a burst"): checks without the
+ * lock, every line the locked part will read asked for at once (the
+ * free-stack tops, mapping index slots, bitmap words, and the hash buckets
+ * of every inside key and of the reply key a new mapping most likely gets,
+ * through one bulk lookup that also finds flows another worker created
+ * meanwhile), then one lock hold creating them in order: the same
+ * sessions, drops and counters as one sl_nat_create_out after another.
+ */
+unsigned int sl_nat_create_out_burst(struct sl_nat_table *t, unsigned int wid,
+				     const struct sl_nat_key *const *k,
+				     const struct sl_nat_pool *const *pool,
+				     const uint8_t *tcp_flags, unsigned int n, uint64_t now,
+				     struct sl_nat_session **out, enum sl_nat_drop *rc)
+{
+	const void *lk[2 * SL_NAT_CREATE_BURST];
+	struct sl_nat_key guess[SL_NAT_CREATE_BURST];
+	uint32_t start[SL_NAT_CREATE_BURST];
+	int pick[SL_NAT_CREATE_BURST];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t todo[SL_NAT_CREATE_BURST];
+	unsigned int m = 0, ng = 0, done = 0;
+	uint64_t hits = 0;
+
+	RTE_BUILD_BUG_ON(SL_NAT_CREATE_BURST > RTE_HASH_LOOKUP_BULK_MAX);
+	n = RTE_MIN(n, (unsigned int)SL_NAT_CREATE_BURST);
+	for (unsigned int i = 0; i < n; i++) {
+		out[i] = NULL;
+		rc[i] = sl_nat_precheck(t, k[i], k[i]->gw);
+		if (rc[i] != SL_NAT_OK) {
+			sl_nat_count_drop(t, wid, k[i]->gw, rc[i]);
+			continue;
+		}
+		pick[m] = sl_nat_create_warm(t, k[i], pool[i], m, &start[m]);
+		lk[m] = k[i];
+		todo[m++] = (uint8_t)i;
+	}
+	if (m == 0)
+		return 0;
+	/* the guessed reply keys after the inside keys; their results are
+	 * not used (a bulk lookup brings both buckets of every key in) */
+	for (unsigned int j = 0; j < m; j++)
+		if (pick[j] >= 0) {
+			sl_nat_create_guess(t, k[todo[j]], pick[j], start[j], &guess[ng]);
+			lk[m + ng] = &guess[ng];
+			ng++;
+		}
+	if (rte_hash_lookup_bulk_data(t->h, lk, m, &hits, data) < 0)
+		hits = 0;
+	if (ng) {
+		uint64_t ignored;
+
+		(void)rte_hash_lookup_bulk_data(t->h, lk + m, ng, &ignored, data + m);
+	}
+	for (unsigned int j = 0; j < m; j++)
+		if (hits & (1ULL << j)) { /* another worker made it since the miss */
+			unsigned int dir;
+
+			t->st[wid].c[SL_NAT_C_CREATE_RACE]++;
+			out[todo[j]] = sl_nat_decode(t, data[j], &dir);
+		}
+	rte_spinlock_lock(&t->lock);
+	for (unsigned int j = 0; j < m; j++) {
+		unsigned int i = todo[j];
+
+		if (out[i] == NULL)
+			rc[i] = sl_nat_create_out_locked(t, wid, k[i], pool[i], tcp_flags[i], now,
+							 &out[i]);
+	}
+	rte_spinlock_unlock(&t->lock);
+	for (unsigned int j = 0; j < m; j++) {
+		unsigned int i = todo[j];
+
+		if (rc[i] == SL_NAT_OK)
+			done++;
+		else
+			sl_nat_count_drop(t, wid, k[i]->gw, rc[i]);
+	}
+	return done;
+}
+
 enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 				   const struct sl_nat_key *k, const struct sl_nat_pool *pool,
 				   uint8_t tcp_flags, uint64_t now, struct sl_nat_session **out)
 {
-	struct sl_nat_key kout;
-	struct sl_nat_mapping *m;
-	enum sl_nat_drop rc = sl_nat_precheck(t, k, k->gw);
-	bool fresh = false;
-	uint32_t mi;
+	enum sl_nat_drop rc;
 
-	*out = NULL;
-	if (rc != SL_NAT_OK)
-		return sl_nat_count_drop(t, wid, k->gw, rc);
-	/* Lock-free lookups first: another worker may have created the flow
-	 * since the caller's miss (then no lock at all), and they bring the
-	 * buckets the locked part reads into the cache, so the critical
-	 * section waits for fewer cache misses. */
-	sl_nat_create_warm(t, k, pool);
-	*out = sl_nat_recheck(t, wid, k);
-	if (*out)
-		return SL_NAT_OK;
-	rte_spinlock_lock(&t->lock);
-	sl_nat_reclaim_locked(t, 8);
-	*out = sl_nat_recheck(t, wid, k);
-	if (*out)
-		goto unlock;
-	rc = sl_nat_admit(t, k->gw, now);
-	if (rc != SL_NAT_OK)
-		goto unlock;
-	mi = sl_nat_map_get(t, wid, k, pool, &rc, &fresh);
-	if (mi == SL_NAT_NONE)
-		goto unlock;
-	m = &t->m[mi];
-	/* the reply: remote -> public endpoint */
-	sl_nat_key_out(&kout, k->proto, k->dst, k->dport, m->pub_ip, m->pub_port);
-	rc = sl_nat_new_session(t, wid, k, &kout, mi, SL_NAT_DIR_ORIG, pool->origin, tcp_flags, now,
-				fresh, out);
-unlock:
-	rte_spinlock_unlock(&t->lock);
-	return rc == SL_NAT_OK ? rc : sl_nat_count_drop(t, wid, k->gw, rc);
+	sl_nat_create_out_burst(t, wid, &k, &pool, &tcp_flags, 1, now, out, &rc);
+	return rc;
 }
 
 enum sl_nat_drop sl_nat_create_in(struct sl_nat_table *t, unsigned int wid,

@@ -759,6 +759,194 @@ static void test_mapping_index_churn(void **state)
 	}
 }
 
+/*
+ * sl_nat_publish's failure path: the hash's key store has room for one
+ * key, so the new session's first key goes in and the second does not
+ * (TABLE_FULL). A reader may have found the session by that first key
+ * meanwhile: its slot, its key position and the mapping made for it wait
+ * for a grace period like a deleted session's (before session 6 they were
+ * freed at once, and pending stayed 0 here), and the mapping's port is
+ * free again.
+ */
+static void test_publish_failure_grace(void **state)
+{
+	struct sl_nat_key dummy, k;
+	struct sl_nat_session *s = NULL;
+	struct sl_nat_usage u;
+	uint32_t n_dummy = 0;
+	unsigned int dir;
+	int32_t pos;
+
+	(void)state;
+	sl_nat_reader_online(t, 1); /* a worker that may hold what it found */
+	/* fill the key store with keys of no kind the NAT uses */
+	for (;; n_dummy++) {
+		dummy = (struct sl_nat_key){.src = n_dummy, .kind = 9};
+		if (rte_hash_add_key_data(t->h, &dummy, NULL) < 0)
+			break;
+	}
+	assert_true(n_dummy > 2);
+	/* room for exactly one key */
+	dummy = (struct sl_nat_key){.src = --n_dummy, .kind = 9};
+	pos = rte_hash_del_key(t->h, &dummy);
+	assert_true(pos >= 0);
+	rte_hash_free_key_with_position(t->h, pos);
+	sl_nat_key_in(&k, 0, IPPROTO_UDP, sl_t_ip(10, 0, 0, 1), 5000, REMOTE, 53);
+	assert_int_equal(sl_nat_create_out(t, 0, &k, &pool1, 0, 0, &s), SL_NAT_DROP_TABLE_FULL);
+	assert_null(s);
+	assert_null(sl_nat_lookup(t, 0, &k, &dir));
+	sl_nat_usage(t, &u);
+	assert_int_equal(u.sessions, 0);
+	assert_int_equal(u.pending, 1); /* not reused while reader 1 may hold it */
+	assert_int_equal(sl_nat_ports_in_use(t, 0, IPPROTO_UDP), 0);
+	assert_int_equal(t->gw[0].n_sessions, 0);
+	/* still pending after reader 0's quiescent state, not after 1's */
+	sl_nat_quiescent(t, 0);
+	sl_nat_expire(t, 0, 0, 1);
+	sl_nat_usage(t, &u);
+	assert_int_equal(u.pending, 1);
+	sl_nat_quiescent(t, 1);
+	sl_nat_expire(t, 0, 0, 1);
+	sl_nat_usage(t, &u);
+	assert_int_equal(u.pending, 0);
+	assert_int_equal(u.free, t->conf.max_sessions);
+	/* the key position came back: with one more dummy gone, two keys fit */
+	dummy = (struct sl_nat_key){.src = --n_dummy, .kind = 9};
+	pos = rte_hash_del_key(t->h, &dummy);
+	assert_true(pos >= 0);
+	rte_hash_free_key_with_position(t->h, pos);
+	out_ok(0, &pool1, IPPROTO_UDP, sl_t_ip(10, 0, 0, 1), 5000, REMOTE, 53, 0, 0);
+	sl_nat_reader_offline(t, 1);
+}
+
+/* A table for the burst test: 8 ports per public IP; gateway 0 (PUB0)
+ * plain, 1 limited to 3 sessions, 2 to 2 new sessions a second, 3 not
+ * configured; public IP g+... belongs to gateway g. */
+static struct sl_nat_table *burst_table(const char *name)
+{
+	struct sl_nat_conf c = sl_t_conf(64);
+	struct sl_nat_table *nt;
+
+	c.port_min = 1024;
+	c.port_max = 1031;
+	nt = sl_nat_create(name, &c);
+	assert_non_null(nt);
+	sl_nat_reader_online(nt, 0);
+	for (uint16_t g = 0; g < 3; g++)
+		assert_int_equal(sl_nat_pubip_set(nt, g, PUB0 + g, g), 0);
+	assert_int_equal(sl_nat_gw_set(nt, 0, 1000, 1000, 0), 0);
+	assert_int_equal(sl_nat_gw_set(nt, 1, 3, 1000, 0), 0);
+	assert_int_equal(sl_nat_gw_set(nt, 2, 1000, 2, 0), 0);
+	return nt;
+}
+
+/*
+ * sl_nat_create_out_burst against one sl_nat_create_out after another on
+ * an identical table: the same result, session slot and public endpoint
+ * for every miss, the same counters (per lcore and per gateway) and usage,
+ * with every refusal in one burst: ports exhausted after 8 mappings, a
+ * duplicate flow (found, not made twice), EIM reuse, the session limit
+ * and the token bucket reached mid-burst, a bad protocol, a gateway
+ * without configuration; then the whole burst again finds every session.
+ */
+static void test_create_burst(void **state)
+{
+	struct sl_nat_table *a = burst_table("t_seq"), *b = burst_table("t_burst");
+	struct sl_nat_pool pools[4];
+	struct sl_nat_key key[SL_NAT_CREATE_BURST];
+	const struct sl_nat_key *kp[SL_NAT_CREATE_BURST];
+	const struct sl_nat_pool *pp[SL_NAT_CREATE_BURST];
+	uint8_t flags[SL_NAT_CREATE_BURST] = {0};
+	struct sl_nat_session *sa[SL_NAT_CREATE_BURST], *sb[SL_NAT_CREATE_BURST];
+	enum sl_nat_drop ra[SL_NAT_CREATE_BURST], rb[SL_NAT_CREATE_BURST];
+	uint64_t ca[SL_NAT_C_MAX], cb[SL_NAT_C_MAX];
+	struct sl_nat_usage ua, ub;
+	unsigned int n = 0, ok = 0, made;
+
+	(void)state;
+	for (uint16_t g = 0; g < 4; g++)
+		pools[g] = (struct sl_nat_pool){.n = 1, .ip = {g}, .origin = 100 + g};
+	for (uint16_t p = 0; p < 10; p++) /* 8 ports: the last 2 exhausted */
+		sl_nat_key_in(&key[n++], 0, IPPROTO_UDP, sl_t_ip(10, 0, 0, 1), 5000 + p, REMOTE, 53);
+	key[n++] = key[0];				/* the same flow again */
+	sl_nat_key_in(&key[n++], 0, IPPROTO_UDP, sl_t_ip(10, 0, 0, 1), 5000, REMOTE + 1, 53);
+	for (uint16_t p = 0; p < 5; p++) /* limit 3 */
+		sl_nat_key_in(&key[n++], 1, IPPROTO_TCP, sl_t_ip(10, 1, 0, 1), 6000 + p, REMOTE, 80);
+	for (uint16_t p = 0; p < 4; p++) /* 2 a second */
+		sl_nat_key_in(&key[n++], 2, IPPROTO_ICMP, sl_t_ip(10, 2, 0, 1), 7000 + p, REMOTE, 0);
+	sl_nat_key_in(&key[n++], 0, 47, sl_t_ip(10, 0, 0, 2), 0, REMOTE, 0);
+	sl_nat_key_in(&key[n++], 3, IPPROTO_UDP, sl_t_ip(10, 3, 0, 1), 9000, REMOTE, 53);
+	for (unsigned int i = 0; i < n; i++) {
+		kp[i] = &key[i];
+		pp[i] = &pools[key[i].gw];
+		flags[i] = key[i].proto == IPPROTO_TCP ? SL_TCPF_SYN : 0;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		ra[i] = sl_nat_create_out(a, 0, kp[i], pp[i], flags[i], 5, &sa[i]);
+	made = sl_nat_create_out_burst(b, 0, kp, pp, flags, n, 5, sb, rb);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_int_equal(rb[i], ra[i]);
+		if (ra[i] != SL_NAT_OK) {
+			assert_null(sb[i]);
+			continue;
+		}
+		ok++;
+		assert_int_equal(sb[i] - b->s, sa[i] - a->s);
+		assert_memory_equal(&sb[i]->k[SL_NAT_DIR_REPLY], &sa[i]->k[SL_NAT_DIR_REPLY],
+				    sizeof(struct sl_nat_key));
+		assert_int_equal(sb[i]->origin, 100 + key[i].gw);
+		assert_int_equal(atomic_load(&sb[i]->tcp), atomic_load(&sa[i]->tcp));
+	}
+	assert_int_equal(made, ok);
+	/* every kind of refusal happened */
+	assert_int_equal(ra[8], SL_NAT_DROP_PORTS_EXHAUSTED);
+	assert_int_equal(ra[9], SL_NAT_DROP_PORTS_EXHAUSTED);
+	assert_ptr_equal(sb[10], sb[0]);
+	assert_int_equal(sb[11]->k[SL_NAT_DIR_REPLY].dport, sb[0]->k[SL_NAT_DIR_REPLY].dport);
+	assert_int_equal(ra[15], SL_NAT_DROP_SESSION_LIMIT);
+	assert_int_equal(ra[16], SL_NAT_DROP_SESSION_LIMIT);
+	assert_int_equal(ra[19], SL_NAT_DROP_RATE_LIMIT);
+	assert_int_equal(ra[20], SL_NAT_DROP_RATE_LIMIT);
+	assert_int_equal(ra[21], SL_NAT_DROP_BAD_PROTO);
+	assert_int_equal(ra[22], SL_NAT_DROP_NO_POOL);
+	assert_int_equal(ok, 8 + 2 + 3 + 2);
+	sl_nat_stats_read(a, ca);
+	sl_nat_stats_read(b, cb);
+	assert_memory_equal(ca, cb, sizeof(ca));
+	assert_int_equal(cb[SL_NAT_C_CREATED], 14);
+	assert_int_equal(cb[SL_NAT_C_CREATE_RACE], 1);
+	for (uint16_t g = 0; g < 4; g++) {
+		struct sl_nat_gw_stats ga, gb;
+
+		sl_nat_gw_stats_read(a, g, &ga);
+		sl_nat_gw_stats_read(b, g, &gb);
+		assert_memory_equal(&ga, &gb, sizeof(ga));
+	}
+	sl_nat_usage(a, &ua);
+	sl_nat_usage(b, &ub);
+	assert_memory_equal(&ua, &ub, sizeof(ua));
+	/* again, as if another worker had made them: the sessions are found
+	 * without the lock (CREATE_RACE), except gateway 1's, refused at its
+	 * limit before any lookup as sl_nat_create_out does */
+	for (unsigned int i = 0; i < n; i++)
+		ra[i] = sl_nat_create_out(a, 0, kp[i], pp[i], flags[i], 6, &sa[i]);
+	made = sl_nat_create_out_burst(b, 0, kp, pp, flags, n, 6, sb, rb);
+	assert_int_equal(made, ok - 3);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_int_equal(rb[i], ra[i]);
+		assert_int_equal(sb[i] ? sb[i] - b->s : -1, sa[i] ? sa[i] - a->s : -1);
+	}
+	sl_nat_stats_read(a, ca);
+	sl_nat_stats_read(b, cb);
+	assert_memory_equal(ca, cb, sizeof(ca));
+	assert_int_equal(cb[SL_NAT_C_CREATED], 14);
+	assert_int_equal(cb[SL_NAT_C_CREATE_RACE], 1 + ok - 3);
+	for (uint16_t g = 0; g < 2; g++) {
+		sl_nat_reader_offline(g ? b : a, 0);
+		sl_nat_free(g ? b : a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -776,6 +964,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_export, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dnat, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mapping_index_churn, setup_small, teardown),
+	    cmocka_unit_test_setup_teardown(test_publish_failure_grace, setup_small, teardown),
+	    cmocka_unit_test(test_create_burst),
 	};
 
 	sl_t_eal_init("nat_session_test");

@@ -377,6 +377,7 @@ struct sl_nat_pend; /* a deleted session waiting for its grace period */
 /* ---- fragments of translated datagrams (nat_frag.c) ------------------------ */
 
 #define SL_NAT_FRAG_SLOTS 4096	 /* notes of first fragments, shared by every worker */
+#define SL_NAT_FRAG_NOTE_WAYS 2	 /* notes per set (nat_frag.c: stranded fragments) */
 #define SL_NAT_FRAG_LIFE_MS 2000 /* how long a note is believed */
 
 /** A datagram as its fragments arrive: direction (SL_NAT_DIR_ORIG: from
@@ -699,6 +700,24 @@ static inline bool sl_nat_session_expired(const struct sl_nat_table *t,
 enum sl_nat_drop sl_nat_create_out(struct sl_nat_table *t, unsigned int wid,
 				   const struct sl_nat_key *k, const struct sl_nat_pool *pool,
 				   uint8_t tcp_flags, uint64_t now, struct sl_nat_session **out);
+
+/** Misses sl_nat_create_out_burst takes at once. */
+#define SL_NAT_CREATE_BURST 32
+
+/**
+ * sl_nat_create_out for the n (<= SL_NAT_CREATE_BURST) misses of a burst,
+ * k[i] with pool[i] and tcp_flags[i]: the lines the miss path reads are
+ * asked for together and the lock is taken once for all of them, in order;
+ * sessions, drops (counted) and counters are those of n calls of
+ * sl_nat_create_out one after the other (two misses of one flow: the
+ * second finds the first's session). out[i] and rc[i] per miss. Returns
+ * the number of sessions (made or found).
+ */
+unsigned int sl_nat_create_out_burst(struct sl_nat_table *t, unsigned int wid,
+				     const struct sl_nat_key *const *k,
+				     const struct sl_nat_pool *const *pool,
+				     const uint8_t *tcp_flags, unsigned int n, uint64_t now,
+				     struct sl_nat_session **out, enum sl_nat_drop *rc);
 
 /**
  * First packet from the outside (k: kind OUT) to a public (ip, port) that

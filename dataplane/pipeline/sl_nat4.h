@@ -35,27 +35,118 @@
 
 /* ---- the NAT section ----------------------------------------------------- */
 
-/** Gateway index of VPC `vpc`, SL_NAT_IDX_NONE if it has none. */
-static inline uint32_t sl_nat_gw_of_vpc(const struct sl_nat_sec *sec, uint32_t vpc)
+/** Gateway index of each VPC vpc[i] in gw[i], SL_NAT_IDX_NONE if it has
+ * none: n (<= RTE_HASH_LOOKUP_BULK_MAX) lower bounds without branches, in
+ * lockstep (as sl_nat_ip_find_n). */
+static inline void sl_nat_gw_of_vpc_n(const struct sl_nat_sec *sec, const uint32_t *vpc,
+				      unsigned int n, uint32_t *gw)
 {
 	const struct sl_nat_vpc_ent *v = SL_NAT_SEC_PTR(sec, sec->vpc_off, struct sl_nat_vpc_ent);
-	uint32_t lo = 0, n = sec->n_vpcs;
+	uint32_t lo[RTE_HASH_LOOKUP_BULK_MAX], cnt = sec->n_vpcs;
 
-	if (n == 0)
-		return SL_NAT_IDX_NONE;
-	while (n > 1) { /* lower bound without branches, as sl_nat_ip_find */
-		uint32_t half = n / 2;
-
-		lo = v[lo + half].vpc_index < vpc ? lo + half : lo;
-		n -= half;
+	n = RTE_MIN(n, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
+	for (unsigned int i = 0; i < n; i++)
+		lo[i] = 0;
+	if (cnt == 0) {
+		for (unsigned int i = 0; i < n; i++)
+			gw[i] = SL_NAT_IDX_NONE;
+		return;
 	}
-	lo += v[lo].vpc_index < vpc;
-	return lo < sec->n_vpcs && v[lo].vpc_index == vpc ? v[lo].gw : SL_NAT_IDX_NONE;
+	while (cnt > 1) {
+		uint32_t half = cnt / 2;
+
+		for (unsigned int i = 0; i < n; i++)
+			lo[i] = v[lo[i] + half].vpc_index < vpc[i] ? lo[i] + half : lo[i];
+		cnt -= half;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t x = lo[i] + (v[lo[i]].vpc_index < vpc[i]);
+
+		gw[i] = x < sec->n_vpcs && v[x].vpc_index == vpc[i] ? v[x].gw : SL_NAT_IDX_NONE;
+	}
 }
 
 static inline const struct sl_nat_gw_ent *sl_nat_gw_ent(const struct sl_nat_sec *sec, uint32_t gw)
 {
 	return SL_NAT_SEC_PTR(sec, sec->gw_off, struct sl_nat_gw_ent) + gw;
+}
+
+/**
+ * sl_nat_ip_find for n (<= RTE_HASH_LOOKUP_BULK_MAX) host-order addresses
+ * at once: the searches share the array's size, so they step through the
+ * levels together and each level's loads (independent between addresses)
+ * overlap, where n searches one after the other wait for every level's
+ * load in turn (a chain of log2(n_addrs) dependent loads each: the NAT
+ * stages' top cost in perf, session 6).
+ */
+static inline void sl_nat_ip_find_n(const struct sl_nat_sec *sec, const uint32_t *addr,
+				    unsigned int n, const struct sl_nat_ip_ent **out)
+{
+	const struct sl_nat_addr_ent *a = SL_NAT_SEC_PTR(sec, sec->addr_off, struct sl_nat_addr_ent);
+	const struct sl_nat_ip_ent *ips = SL_NAT_SEC_PTR(sec, sec->ip_off, struct sl_nat_ip_ent);
+	uint32_t lo[RTE_HASH_LOOKUP_BULK_MAX], cnt = sec->n_addrs;
+
+	n = RTE_MIN(n, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
+	for (unsigned int i = 0; i < n; i++)
+		lo[i] = 0;
+	if (cnt == 0) {
+		for (unsigned int i = 0; i < n; i++)
+			out[i] = NULL;
+		return;
+	}
+	while (cnt > 1) { /* lower bounds without branches, as sl_nat_ip_find */
+		uint32_t half = cnt / 2;
+
+		for (unsigned int i = 0; i < n; i++)
+			lo[i] = a[lo[i] + half].addr < addr[i] ? lo[i] + half : lo[i];
+		cnt -= half;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t x = lo[i] + (a[lo[i]].addr < addr[i]);
+
+		out[i] = x < sec->n_addrs && a[x].addr == addr[i] && a[x].ip < sec->n_ips
+			     ? &ips[a[x].ip]
+			     : NULL;
+	}
+}
+
+/** sl_nat_eip_find for n (<= RTE_HASH_LOOKUP_BULK_MAX) (vpc[i], priv[i])
+ * in lockstep (as sl_nat_ip_find_n). */
+static inline void sl_nat_eip_find_n(const struct sl_nat_sec *sec, const uint32_t *vpc,
+				     const uint32_t *priv, unsigned int n,
+				     const struct sl_nat_eip_ent **out)
+{
+	const struct sl_nat_eip_ent *e = SL_NAT_SEC_PTR(sec, sec->eip_off, struct sl_nat_eip_ent);
+	uint32_t lo[RTE_HASH_LOOKUP_BULK_MAX], cnt = sec->n_eip;
+	uint64_t key[RTE_HASH_LOOKUP_BULK_MAX];
+
+	n = RTE_MIN(n, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
+	for (unsigned int i = 0; i < n; i++) {
+		lo[i] = 0;
+		key[i] = (uint64_t)vpc[i] << 32 | priv[i];
+	}
+	if (cnt == 0) {
+		for (unsigned int i = 0; i < n; i++)
+			out[i] = NULL;
+		return;
+	}
+	while (cnt > 1) {
+		uint32_t half = cnt / 2;
+
+		for (unsigned int i = 0; i < n; i++) {
+			const struct sl_nat_eip_ent *x = &e[lo[i] + half];
+
+			lo[i] = ((uint64_t)x->vpc_index << 32 | x->priv) < key[i] ? lo[i] + half
+										  : lo[i];
+		}
+		cnt -= half;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t x = lo[i] + (((uint64_t)e[lo[i]].vpc_index << 32 | e[lo[i]].priv) < key[i]);
+
+		out[i] = x < sec->n_eip && e[x].vpc_index == vpc[i] && e[x].priv == priv[i] ? &e[x]
+											   : NULL;
+	}
 }
 
 /** The SNAT entry of gateway `gw` (< n_gws) for host-order source `src`:
@@ -148,6 +239,9 @@ struct sl_nat4_pkt {
 	uint8_t *sport; /**< TCP/UDP source port, or the ICMP identifier */
 	uint8_t *dport; /**< TCP/UDP destination port, or the ICMP identifier */
 	uint8_t *l4ck;	/**< TCP/UDP/ICMP checksum field */
+	/** the section's public IP entry of the destination as it arrived,
+	 * NULL if not ours (sl_nat4_bulk, in lockstep for the burst) */
+	const struct sl_nat_ip_ent *dst_ip;
 	uint8_t proto;
 	uint8_t tcp_flags;
 	uint8_t icmp_type;
@@ -349,18 +443,26 @@ static inline enum sl_stage sl_nat4_next_out(const struct sl_nat_sec *sec,
  * `pub` (SL_NAT_IDX_NONE: unknown): police4 when the packet crosses the
  * Internet edge and the IP has a policer in its direction (issue 7), else
  * route4; a packet that stays inside (hairpinning: to another public IP of
- * ours, or back in from the inside) is not policed.
+ * ours, or back in from the inside) is not policed. _to: the caller knows
+ * whether an outbound packet's destination is a public IP of ours.
  */
+static inline enum sl_stage sl_nat4_policed_next_to(const struct sl_worker *w, struct sl_meta *md,
+						    bool to_ours, bool inbound, uint32_t pub)
+{
+	if (!inbound && to_ours)
+		return SL_STAGE_EIP4;
+	if (pub == SL_NAT_IDX_NONE || (inbound && md->in_role != SL_ROLE_OUTSIDE))
+		return SL_STAGE_ROUTE4;
+	return sl_police4_next(w, md, pub);
+}
+
 static inline enum sl_stage sl_nat4_policed_next(const struct sl_worker *w, struct sl_meta *md,
 						 const struct sl_nat_sec *sec,
 						 const struct rte_ipv4_hdr *ip, bool inbound,
 						 uint32_t pub)
 {
-	if (!inbound && sl_nat4_next_out(sec, ip) == SL_STAGE_EIP4)
-		return SL_STAGE_EIP4;
-	if (pub == SL_NAT_IDX_NONE || (inbound && md->in_role != SL_ROLE_OUTSIDE))
-		return SL_STAGE_ROUTE4;
-	return sl_police4_next(w, md, pub);
+	return sl_nat4_policed_next_to(
+	    w, md, !inbound && sl_nat4_next_out(sec, ip) == SL_STAGE_EIP4, inbound, pub);
 }
 
 /* ---- fragments (nat4_frag.c) ------------------------------------------------- */
@@ -414,6 +516,12 @@ struct sl_nat4_side {
 	struct sl_nat_session *(*create)(struct sl_worker *w, struct sl_nat_table *t,
 					 const struct sl_nat_sec *sec, const struct sl_nat_key *k,
 					 const struct sl_nat4_pkt *p, struct rte_mbuf *m);
+	/** Or, instead of `create` one by one: every miss of the chunk (s[j]
+	 * NULL) at once, s[j] set to its session or the packet dropped. */
+	void (*create_misses)(struct sl_worker *w, struct sl_nat_table *t,
+			      const struct sl_nat_sec *sec, const struct sl_nat_key *key,
+			      const struct sl_nat4_pkt *pk, struct rte_mbuf **mb,
+			      struct sl_nat_session **s, unsigned int n);
 	/** Translate with the session and hand the packet on. */
 	void (*translate)(struct sl_worker *w, struct sl_nat_table *t, const struct sl_nat_sec *sec,
 			  struct rte_mbuf *m, const struct sl_nat4_pkt *p, struct sl_nat_session *s,
@@ -437,8 +545,16 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 	struct rte_mbuf *later[RTE_HASH_LOOKUP_BULK_MAX]; /* non-first fragments */
 	uint16_t later_gw[RTE_HASH_LOOKUP_BULK_MAX];
 	uint8_t dir[RTE_HASH_LOOKUP_BULK_MAX];
-	unsigned int k = 0, nl = 0;
+	uint32_t gws[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int k = 0, nl = 0, hits = 0;
 
+	if (!side->inbound) { /* the VPCs' gateways, searched in lockstep */
+		uint32_t vpc[RTE_HASH_LOOKUP_BULK_MAX];
+
+		for (unsigned int i = 0; i < n; i++)
+			vpc[i] = sl_meta(pkts[i])->vpc_index;
+		sl_nat_gw_of_vpc_n(sec, vpc, n, gws);
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv4_hdr *ip = sl_ip4(m);
@@ -446,7 +562,7 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 		enum sl_drop_reason r;
 
 		if (!side->inbound) {
-			gw = sl_nat_gw_of_vpc(sec, sl_meta(m)->vpc_index);
+			gw = gws[i];
 			if (unlikely(gw == SL_NAT_IDX_NONE)) {
 				sl_drop(w, m, SL_DROP_SNAT_UNAVAILABLE);
 				continue;
@@ -475,15 +591,31 @@ static __rte_always_inline void sl_nat4_bulk(struct sl_worker *w, struct sl_nat_
 		kp[k] = &key[k];
 		mb[k++] = m;
 	}
-	if (k != 0)
-		sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
+	if (k != 0) {
+		uint32_t dst[RTE_HASH_LOOKUP_BULK_MAX];
+		const struct sl_nat_ip_ent *dst_ip[RTE_HASH_LOOKUP_BULK_MAX];
+
+		hits = sl_nat_lookup_bulk(t, sl_nat_wid(w), kp, k, s, dir);
+		/* whose destination is a public IP of ours: inbound, the
+		 * translated IP (its policer); outbound, hairpinning */
+		for (unsigned int j = 0; j < k; j++)
+			dst[j] = rte_be_to_cpu_32(sl_ip4(mb[j])->dst_addr);
+		sl_nat_ip_find_n(sec, dst, k, dst_ip);
+		for (unsigned int j = 0; j < k; j++)
+			pk[j].dst_ip = dst_ip[j];
+	}
 	/* Every hit's session line is a cache miss in a big table: ask for
 	 * them all before the first is read, so they arrive together. */
 	for (unsigned int j = 0; j < k; j++)
 		if (s[j] != NULL)
 			rte_prefetch0(s[j]);
+	/* the misses together (one lock hold), before any translation */
+	if (side->create_misses != NULL && hits < k)
+		side->create_misses(w, t, sec, key, pk, mb, s, k);
 	for (unsigned int j = 0; j < k; j++) {
 		if (s[j] == NULL) {
+			if (side->create_misses != NULL) /* dropped */
+				continue;
 			s[j] = side->create(w, t, sec, &key[j], &pk[j], mb[j]);
 			dir[j] = side->inbound ? SL_NAT_DIR_REPLY : SL_NAT_DIR_ORIG;
 			if (s[j] == NULL)

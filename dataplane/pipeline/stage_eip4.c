@@ -28,6 +28,10 @@
  * ICMP errors about translated flows (RFC 5508): the quoted header's
  * address too, when it is the one translated (nat4_icmp.c,
  * sl_nat4_eip_quote); ports are 1:1 and stay.
+ * The section searches (a packet's EIP, a destination's public IP) of up
+ * to 64 packets run in lockstep first (sl_nat_eip_find_n,
+ * sl_nat_ip_find_n: their dependent loads overlap), then each packet goes
+ * its way in order.
  *
  * TTL and MTU: a datagram whose TTL expires here (forward4's rule: TTL <=
  * 1, not made by the gateway) or that has DF and is larger than the MTU of
@@ -135,12 +139,10 @@ static void sl_eip4_hand_over(struct sl_worker *w, struct rte_mbuf *m, enum sl_s
 		sl_next(w, m, next);
 }
 
-static void sl_eip4_out(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec)
+/* `e`: the EIP of the packet's (VPC, source), searched by the caller. */
+static void sl_eip4_out(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec,
+			const struct sl_nat_eip_ent *e)
 {
-	uint32_t src = rte_be_to_cpu_32(sl_ip4(m)->src_addr);
-	const struct sl_nat_eip_ent *e =
-	    sec ? sl_nat_eip_find(sec, sl_meta(m)->vpc_index, src) : NULL;
-
 	if (e != NULL)
 		sl_eip_translate(w, m, false, e->pub, SL_VPC_INTERNET, SL_CNT_EIP_OUT, e->ip);
 	else if (sec == NULL || w->dp->nat == NULL)
@@ -149,11 +151,11 @@ static void sl_eip4_out(struct sl_worker *w, struct rte_mbuf *m, const struct sl
 		sl_eip4_hand_over(w, m, SL_STAGE_SNAT4); /* no EIP: SNAT */
 }
 
-static void sl_eip4_in(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec)
+/* `p`: the public IP entry of the packet's destination, searched by the
+ * caller. */
+static void sl_eip4_in(struct sl_worker *w, struct rte_mbuf *m, const struct sl_nat_sec *sec,
+		       const struct sl_nat_ip_ent *p)
 {
-	const struct sl_nat_ip_ent *p =
-	    sec ? sl_nat_ip_find(sec, rte_be_to_cpu_32(sl_ip4(m)->dst_addr)) : NULL;
-
 	if (p == NULL)
 		sl_next(w, m, SL_STAGE_ROUTE4); /* not a public IP of ours */
 	else if (p->role == SL_NAT_ROLE_EIP && p->vpc_index != SL_NAT_IDX_NONE)
@@ -165,14 +167,48 @@ static void sl_eip4_in(struct sl_worker *w, struct rte_mbuf *m, const struct sl_
 		sl_eip4_hand_over(w, m, SL_STAGE_NAT4_IN); /* a gateway's: sessions */
 }
 
+/* Up to RTE_HASH_LOOKUP_BULK_MAX packets: the section searches of every
+ * packet first, in lockstep (inbound: the destination's public IP;
+ * outbound: the source's EIP), then each packet in order. */
+static void sl_eip4_chunk(struct sl_worker *w, struct rte_mbuf **pkts, unsigned int n,
+			  const struct sl_nat_sec *sec)
+{
+	uint32_t a_in[RTE_HASH_LOOKUP_BULK_MAX], vpc_out[RTE_HASH_LOOKUP_BULK_MAX];
+	uint32_t src_out[RTE_HASH_LOOKUP_BULK_MAX];
+	const struct sl_nat_ip_ent *p_in[RTE_HASH_LOOKUP_BULK_MAX];
+	const struct sl_nat_eip_ent *e_out[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int n_in = 0, n_out = 0;
+
+	if (sec != NULL) {
+		for (unsigned int i = 0; i < n; i++) {
+			const struct rte_ipv4_hdr *ip = sl_ip4(pkts[i]);
+			uint32_t vpc = sl_meta(pkts[i])->vpc_index;
+
+			if (vpc == SL_VPC_INTERNET) {
+				a_in[n_in++] = rte_be_to_cpu_32(ip->dst_addr);
+			} else {
+				vpc_out[n_out] = vpc;
+				src_out[n_out++] = rte_be_to_cpu_32(ip->src_addr);
+			}
+		}
+		sl_nat_ip_find_n(sec, a_in, n_in, p_in);
+		sl_nat_eip_find_n(sec, vpc_out, src_out, n_out, e_out);
+	}
+	n_in = n_out = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		if (sl_meta(pkts[i])->vpc_index == SL_VPC_INTERNET)
+			sl_eip4_in(w, pkts[i], sec, sec ? p_in[n_in++] : NULL);
+		else
+			sl_eip4_out(w, pkts[i], sec, sec ? e_out[n_out++] : NULL);
+	}
+}
+
 void sl_stage_eip4(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct sl_nat_sec *sec = sl_bank_nat(w->bank);
 
-	for (uint16_t i = 0; i < n; i++) {
-		if (sl_meta(pkts[i])->vpc_index == SL_VPC_INTERNET)
-			sl_eip4_in(w, pkts[i], sec);
-		else
-			sl_eip4_out(w, pkts[i], sec);
-	}
+	for (uint16_t off = 0; off < n; off += RTE_HASH_LOOKUP_BULK_MAX)
+		sl_eip4_chunk(
+		    w, pkts + off,
+		    RTE_MIN((unsigned int)(n - off), (unsigned int)RTE_HASH_LOOKUP_BULK_MAX), sec);
 }

@@ -39,7 +39,7 @@ static struct sl_nat_session *sl_nat4_in_create(struct sl_worker *w, struct sl_n
 						const struct sl_nat_key *k,
 						const struct sl_nat4_pkt *p, struct rte_mbuf *m)
 {
-	const struct sl_nat_ip_ent *pe = sl_nat_ip_find(sec, k->dst);
+	const struct sl_nat_ip_ent *pe = p->dst_ip; /* of k->dst */
 	const struct sl_nat_fwd_ent *f;
 	struct sl_nat_session *s = NULL;
 	enum sl_nat_drop r = SL_NAT_DROP_NO_MAPPING;
@@ -70,7 +70,7 @@ static void sl_nat4_in_translate(struct sl_worker *w, struct sl_nat_table *t,
 {
 	struct rte_ipv4_hdr *ip = sl_ip4(m);
 	const struct sl_nat_key *in = &s->k[SL_NAT_DIR_ORIG];
-	const struct sl_nat_ip_ent *pe = sl_nat_ip_find(sec, rte_be_to_cpu_32(ip->dst_addr));
+	const struct sl_nat_ip_ent *pe = p->dst_ip;
 	uint32_t vpc, pubip; /* public IP index the packet came to (policer, issue 7) */
 	struct sl_nat_frag_key fk;
 	bool first;
@@ -88,7 +88,7 @@ static void sl_nat4_in_translate(struct sl_worker *w, struct sl_nat_table *t,
 	sl_nat_touch(t, s, dir, p->tcp_flags, w->now_tsc);
 	sl_count(w, SL_CNT_NAT_IN, 1);
 	sl_meta(m)->vpc_index = vpc;
-	sl_next(w, m, sl_nat4_policed_next(w, sl_meta(m), sec, ip, true, pubip));
+	sl_next(w, m, sl_nat4_policed_next_to(w, sl_meta(m), false, true, pubip));
 	if (unlikely(first)) /* its later fragments that came before it */
 		sl_nat4_first_done(w, t, sec, &fk, true, s->gw, in->src);
 }

@@ -23,7 +23,7 @@ static void test_full(void **state)
 	    " \"idle_sleep_us\": 20, \"nat_sessions\": 100000, \"nat_gateways\": 8,"
 	    " \"nat_public_ips\": 40, \"policers\": 100, \"ip6_egress_flows\": 1024, \"ports\": ["
 	    " {\"name\": \"inside0\", \"role\": \"inside\", \"mtu\": 1500,"
-	    "  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\"},"
+	    "  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\", \"exception\": \"sl-exc1\"},"
 	    " {\"name\": \"outside0\", \"role\": \"outside\", \"mtu\": 9000,"
 	    "  \"devargs\": \"net_af_packet1,iface=sl-out\", \"exception\": \"sl-exc0\"}]}";
 
@@ -43,7 +43,7 @@ static void test_full(void **state)
 	assert_int_equal(c.ports[1].mtu, 9000);
 	assert_string_equal(c.ports[1].devargs, "net_af_packet1,iface=sl-out");
 	assert_string_equal(c.ports[1].exception, "sl-exc0");
-	assert_string_equal(c.ports[0].exception, "");
+	assert_string_equal(c.ports[0].exception, "sl-exc1"); /* an inside port's too */
 	assert_int_equal(c.n_trunks, 1);
 	assert_int_equal(c.ports[0].trunk, 0);
 }
@@ -121,8 +121,9 @@ static void test_errors(void **state)
 	     " {\"name\": \"e\", \"role\": \"inside\", \"devargs\": \"x\"}]}",
 	     "bad.json: ports[4]: more than 4 inside ports (trunks)"},
 	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
-	     " \"exception\": \"sl-exc0\"}]}",
-	     "bad.json: ports[0].exception: only outside ports have an exception path"},
+	     " \"exception\": \"sl-exc1\"}, {\"name\": \"q\", \"role\": \"outside\","
+	     " \"devargs\": \"y\", \"exception\": \"sl-exc1\"}]}",
+	     "bad.json: ports[1].exception: \"sl-exc1\" already used by ports[0]"},
 	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"x\","
 	     " \"exception\": \"a/b\"}]}",
 	     "bad.json: ports[0].exception: \"a/b\" is not an interface name"},

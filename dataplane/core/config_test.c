@@ -13,6 +13,7 @@
 #include "sl_config.h"
 
 static const char *sl_lab_json;
+static const char *sl_inside_exc_json; /* configs/dp-2port-inside-exc.json */
 
 static void test_full(void **state)
 {
@@ -182,6 +183,23 @@ static void test_file(void **state)
 	assert_int_equal(c.ports[1].role, SL_ROLE_OUTSIDE);
 }
 
+/* The example with an exception path on the inside port (issue 8). */
+static void test_file_inside_exception(void **state)
+{
+	struct sl_config c;
+	char err[512] = "";
+
+	if (!sl_inside_exc_json)
+		skip();
+	if (sl_config_load(&c, sl_inside_exc_json, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.n_ports, 2);
+	assert_int_equal(c.ports[0].role, SL_ROLE_INSIDE);
+	assert_string_equal(c.ports[0].exception, "sl-exc1");
+	assert_int_equal(c.ports[1].role, SL_ROLE_OUTSIDE);
+	assert_string_equal(c.ports[1].exception, "sl-exc0");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,9 +208,12 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_trunks),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_file),
+	    cmocka_unit_test(test_file_inside_exception),
 	};
 
 	if (argc > 1)
 		sl_lab_json = argv[1];
+	if (argc > 2)
+		sl_inside_exc_json = argv[2];
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

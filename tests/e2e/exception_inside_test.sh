@@ -11,7 +11,7 @@
 # exc_inside_responder.py, an AF_PACKET listener on sl-exc1 that answers
 # UDP to port 3784 of the gateway on the VLAN it came from. Checked:
 #   - sl-exc1 has the inside port's MAC, is up, has IPv6 disabled and no
-#     address;
+#     address; set down by hand, sluiced brings it up again;
 #   - UDP from a1 (VLAN 100) and from b1 (VLAN 200, same addresses: VPC
 #     address spaces overlap) to their VSwitch gateway 192.168.1.253 reaches
 #     the responder with the right tag, and the reply it sends tagged goes
@@ -28,7 +28,7 @@
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=16
+PLAN=17
 tap_plan $PLAN
 lab_test_init exception_inside
 
@@ -91,6 +91,9 @@ mac_ok_up() { # the TAP has the port's MAC and is up (within 5 s)
 check "sluice-dp created $EXC with the inside port's MAC ($in_mac), up" mac_ok_up
 check "$EXC: IPv6 disabled, no address (they belong on VLAN devices)" \
 	bash -c "test \"\$(cat /proc/sys/net/ipv6/conf/$EXC/disable_ipv6)\" == 1 && ! ip -o addr show dev $EXC | grep -q inet"
+
+ip link set "$EXC" down
+check "sluiced --exception $EXC,inside brings it back up when it goes down" mac_ok_up
 
 "$SL_PY" "$RESPONDER" "$EXC" "$tmp/resp.log" 60 >"$tmp/resp.err" 2>&1 &
 bg_pids+=($!)

@@ -16,11 +16,9 @@
  *   - the per-port counters exc_to_kernel / exc_from_kernel of the stats
  *     export, and the lcore counters exception_to_kernel/_from_kernel.
  */
-#include "sl_core_test.h"
+#include "sl_core_loop_test.h"
 
 #include <rte_arp.h>
-#include <rte_eth_ring.h>
-#include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -37,46 +35,17 @@ static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 /* 802.1Q TCI with priority 5 (voice), to see that it is kept */
 #define TCI_A ((5u << 13) | SL_T_VLAN_A)
 
-static void ring_pair(int i, const char *name)
-{
-	char rn[32];
-
-	snprintf(rn, sizeof(rn), "%s_rx", name);
-	rx_ring[i] = rte_ring_create(rn, 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(rn, sizeof(rn), "%s_tx", name);
-	tx_ring[i] = rte_ring_create(rn, 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	assert_non_null(rx_ring[i]);
-	assert_non_null(tx_ring[i]);
-	assert_true(rte_eth_from_rings(name, &rx_ring[i], 1, &tx_ring[i], 1, 0) >= 0);
-}
-
 static int group_setup(void **state)
 {
-	static const char *const names[2] = {"xt_in", "xt_out"};
-	static const uint8_t roles[2] = {SL_ROLE_INSIDE, SL_ROLE_OUTSIDE};
+	struct sl_bank_header *built;
 	struct rte_eth_conf conf;
-	unsigned int ids[2];
-	char err[256];
 
 	sl_t_eal_init();
 	assert_int_equal(sl_pool_create(2047), 0);
-	memset(sl_ports, 0, sizeof(sl_ports));
-	for (int i = 0; i < 2; i++) {
-		struct sl_port_conf pc = {.role = roles[i], .mtu = 1500};
-
-		ring_pair(i, names[i]);
-		snprintf(pc.name, sizeof(pc.name), "%s", names[i]);
-		snprintf(pc.devargs, sizeof(pc.devargs), "net_ring_%s", names[i]);
-		if (sl_port_init(&pc, 1, &pid[i], err, sizeof(err)))
-			fail_msg("%s", err);
-	}
-	sl_ports[pid[P_IN]].stats_idx = 1;
-	sl_ports[pid[P_OUT]].stats_idx = 2;
-	sl_ports[pid[P_IN]].mac = sl_t_mac_in;
-	sl_ports[pid[P_OUT]].mac = sl_t_mac_out;
+	sl_t_loop_ports(&dp, "xt", rx_ring, tx_ring, pid);
 
 	/* the inside port's "TAP": started like exception.c starts one */
-	ring_pair(P_TAP, "xt_tap");
+	sl_t_ring_port("xt_tap", &rx_ring[P_TAP], &tx_ring[P_TAP]);
 	assert_int_equal(rte_eth_dev_get_port_by_name("net_ring_xt_tap", &pid[P_TAP]), 0);
 	memset(&conf, 0, sizeof(conf));
 	assert_int_equal(rte_eth_dev_configure(pid[P_TAP], 1, 1, &conf), 0);
@@ -87,37 +56,13 @@ static int group_setup(void **state)
 	assert_int_equal(rte_eth_dev_start(pid[P_TAP]), 0);
 	sl_exception_attach(&dp, pid[P_IN], pid[P_TAP]);
 
-	sl_t_segment(&shm, SL_T_BANK_SIZE);
-	dp.shm = &shm;
-	dp.n_workers = 1;
-	dp.n_ports = 2;
-	dp.port_ids[0] = pid[P_IN];
-	dp.port_ids[1] = pid[P_OUT];
-	dp.punt_ring = rte_ring_create("xt_punt", SL_PUNT_RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	dp.inject[0] = rte_ring_create("xt_inject", SL_INJECT_RING_SIZE, SOCKET_ID_ANY,
-				       RING_F_SP_ENQ | RING_F_SC_DEQ);
-	dp.main_w = sl_worker_create(&dp, -1, rte_lcore_id());
-	dp.workers[0] = sl_worker_create(&dp, 0, rte_lcore_id());
-	assert_non_null(dp.punt_ring);
-	assert_non_null(dp.inject[0]);
-	assert_non_null(dp.main_w);
-	assert_non_null(dp.workers[0]);
-	dp.neigh = sl_ctrl_neigh_create(&dp);
-	assert_non_null(dp.neigh);
-	ids[0] = ids[1] = rte_lcore_id();
-	assert_int_equal(sl_shm_dp_start(&shm, 2, ids), 0);
-	sl_neigh_reader_online(dp.neigh, 0);
-	sl_worker_online(dp.workers[0]);
-	sl_worker_online(dp.main_w);
+	sl_t_loop_start(&dp, &shm, "xt");
 
-	{ /* generation 1 */
-		struct sl_bank_header *built = sl_t_bank_build(1);
-		struct sl_bank_header *dst = sl_shm_bank(shm.hdr, 1);
-
-		memcpy(dst, built, built->used);
-		atomic_store(&shm.hdr->generation, 1);
-		rte_free(built);
-	}
+	/* generation 1 */
+	built = sl_t_bank_build(1);
+	memcpy(sl_shm_bank(shm.hdr, 1), built, built->used);
+	atomic_store(&shm.hdr->generation, 1);
+	rte_free(built);
 	return 0;
 }
 
@@ -125,13 +70,7 @@ static int group_teardown(void **state)
 {
 	if (!dp.neigh)
 		return 0;
-	sl_neigh_reader_offline(dp.neigh, 0);
-	sl_worker_offline(dp.workers[0]);
-	sl_worker_offline(dp.main_w);
-	sl_shm_dp_stop(&shm);
-	sl_neigh_free(dp.neigh);
-	sl_port_close(pid[P_IN]);
-	sl_port_close(pid[P_OUT]);
+	sl_t_loop_stop(&dp, &shm);
 	rte_eth_dev_stop(pid[P_TAP]);
 	rte_eth_dev_close(pid[P_TAP]);
 	return 0;
@@ -139,33 +78,17 @@ static int group_teardown(void **state)
 
 static void settle(void)
 {
-	unsigned int quiet = 0;
-
-	for (int round = 0; round < 100 && quiet < 3; round++) {
-		unsigned int n = sl_worker_poll(dp.workers[0]) + sl_ctrl_poll(&dp);
-
-		quiet = n ? 0 : quiet + 1;
-	}
+	sl_t_loop_settle(&dp);
 }
 
-/* Put a frame on ring port i's rx ring; returns the mbuf (still owned by
- * the ring) so that a test can mark it as a PMD would. */
 static struct rte_mbuf *rx(int i, const void *frame, uint16_t len)
 {
-	struct rte_mbuf *m = sl_t_mbuf(frame, len);
-
-	m->port = pid[i];
-	assert_int_equal(rte_ring_enqueue(rx_ring[i], m), 0);
-	return m;
+	return sl_t_ring_rx(rx_ring[i], pid[i], frame, len);
 }
 
 static struct rte_mbuf *tx(int i)
 {
-	struct rte_mbuf *m = NULL;
-
-	if (rte_ring_dequeue(tx_ring[i], (void **)&m) != 0)
-		return NULL;
-	return m;
+	return sl_t_ring_tx(tx_ring[i]);
 }
 
 /* The next frame port i sent is `len` bytes equal to `want`. */
@@ -179,29 +102,11 @@ static void expect_frame(int i, const uint8_t *want, uint16_t len)
 	rte_pktmbuf_free(m);
 }
 
-static uint16_t eth_hdr(uint8_t *buf, const struct rte_ether_addr *dst,
-			const struct rte_ether_addr *src, int tci, uint16_t type)
-{
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)buf;
-	struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
-
-	eh->dst_addr = *dst;
-	eh->src_addr = *src;
-	if (tci < 0) {
-		eh->ether_type = rte_cpu_to_be_16(type);
-		return RTE_ETHER_HDR_LEN;
-	}
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
-	vh->vlan_tci = rte_cpu_to_be_16((uint16_t)tci);
-	vh->eth_proto = rte_cpu_to_be_16(type);
-	return RTE_ETHER_HDR_LEN + 4;
-}
-
 /* IPv4 a1 (192.168.1.10) -> DST, protocol PROTO, `plen` bytes of payload
  * (an ICMP echo request is given a valid checksum); tci < 0: untagged. */
 static uint16_t ip4_frame(uint8_t *buf, int tci, uint32_t dst, uint8_t proto, uint16_t plen)
 {
-	uint16_t off = eth_hdr(buf, &sl_t_mac_in, &mac_a1, tci, RTE_ETHER_TYPE_IPV4);
+	uint16_t off = sl_t_eth(buf, &sl_t_mac_in, &mac_a1, tci, RTE_ETHER_TYPE_IPV4);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + off);
 	uint8_t *l4 = (uint8_t *)(ip + 1);
 
@@ -287,7 +192,7 @@ static void test_udp_stripped_tag_put_back(void **state)
 static void test_arp_answered_and_copied(void **state)
 {
 	uint8_t buf[64], bare[64];
-	uint16_t off = eth_hdr(buf, &bcast, &mac_a1, SL_T_VLAN_A, RTE_ETHER_TYPE_ARP);
+	uint16_t off = sl_t_eth(buf, &bcast, &mac_a1, SL_T_VLAN_A, RTE_ETHER_TYPE_ARP);
 	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(buf + off);
 	uint64_t replies = main_cnt(SL_CNT_ARP_REPLIES);
 	const struct rte_arp_hdr *r;

@@ -88,8 +88,9 @@ static void sl_exc_no_ipv6(const struct sl_port_conf *pc)
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", pc->exception);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "1", 1) != 1)
-		SL_LOG(WARNING, "port %s: exception path %s: cannot disable IPv6 there (%s): "
-				"the kernel's untagged frames will be dropped exception_untagged",
+		SL_LOG(WARNING,
+		       "port %s: exception path %s: cannot disable IPv6 there (%s): "
+		       "the kernel's untagged frames will be dropped exception_untagged",
 		       pc->name, pc->exception, path);
 	if (fd >= 0)
 		close(fd);

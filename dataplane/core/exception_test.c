@@ -49,9 +49,8 @@ static int group_setup(void **state)
 	assert_int_equal(rte_eth_dev_get_port_by_name("net_ring_xt_tap", &pid[P_TAP]), 0);
 	memset(&conf, 0, sizeof(conf));
 	assert_int_equal(rte_eth_dev_configure(pid[P_TAP], 1, 1, &conf), 0);
-	assert_int_equal(rte_eth_rx_queue_setup(pid[P_TAP], 0, 256, SOCKET_ID_ANY, NULL,
-						sl_pktmbuf_pool),
-			 0);
+	assert_int_equal(
+	    rte_eth_rx_queue_setup(pid[P_TAP], 0, 256, SOCKET_ID_ANY, NULL, sl_pktmbuf_pool), 0);
 	assert_int_equal(rte_eth_tx_queue_setup(pid[P_TAP], 0, 256, SOCKET_ID_ANY, NULL), 0);
 	assert_int_equal(rte_eth_dev_start(pid[P_TAP]), 0);
 	sl_exception_attach(&dp, pid[P_IN], pid[P_TAP]);

@@ -70,8 +70,8 @@ static inline void sl_t_loop_start(struct sl_dp *dp, struct sl_shm *shm, const c
 	snprintf(rn, sizeof(rn), "%s_punt", tag);
 	dp->punt_ring = rte_ring_create(rn, SL_PUNT_RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	snprintf(rn, sizeof(rn), "%s_inject", tag);
-	dp->inject[0] = rte_ring_create(rn, SL_INJECT_RING_SIZE, SOCKET_ID_ANY,
-					RING_F_SP_ENQ | RING_F_SC_DEQ);
+	dp->inject[0] =
+	    rte_ring_create(rn, SL_INJECT_RING_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	dp->main_w = sl_worker_create(dp, -1, rte_lcore_id());
 	dp->workers[0] = sl_worker_create(dp, 0, rte_lcore_id());
 	assert_non_null(dp->punt_ring);
@@ -115,8 +115,8 @@ static inline unsigned int sl_t_loop_settle(struct sl_dp *dp)
 
 /* Put a frame on `ring` as received by port `port`; returns the mbuf (now
  * the ring's) so that a test can mark it as a PMD would. */
-static inline struct rte_mbuf *sl_t_ring_rx(struct rte_ring *ring, uint16_t port,
-					    const void *frame, uint16_t len)
+static inline struct rte_mbuf *sl_t_ring_rx(struct rte_ring *ring, uint16_t port, const void *frame,
+					    uint16_t len)
 {
 	struct rte_mbuf *m = sl_t_mbuf(frame, len);
 

@@ -12,7 +12,8 @@
  *     and a tagged copy goes to the TAP; ICMP echo stays on the fast path;
  *   - a tagged frame from the kernel leaves the inside port unchanged;
  *     untagged and runt ones are dropped exception_untagged /
- *     exception_runt and nothing leaves;
+ *     exception_runt and nothing leaves; a frame whose tag cannot be put
+ *     back (a shared mbuf) is dropped exception_tag_failed;
  *   - the per-port counters exc_to_kernel / exc_from_kernel of the stats
  *     export, and the lcore counters exception_to_kernel/_from_kernel.
  */
@@ -287,6 +288,29 @@ static void test_kernel_untagged_and_runt(void **state)
 	assert_int_equal(main_cnt(SL_CNT_EXC_FROM_KERNEL), from);
 }
 
+/* No room for the tag (a shared mbuf cannot be changed): dropped
+ * exception_tag_failed, nothing written to the TAP. */
+static void test_tag_failed(void **state)
+{
+	uint8_t bare[128];
+	uint16_t blen = ip4_frame(bare, -1, sl_t_ip4(192, 168, 1, 253), IPPROTO_UDP, 16);
+	uint64_t failed = main_drop(SL_DROP_EXC_TAG_FAILED), to = main_cnt(SL_CNT_EXC_TO_KERNEL);
+	struct rte_mbuf *m = sl_t_mbuf(bare, blen);
+
+	m->port = pid[P_IN];
+	m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	m->vlan_tci = SL_T_VLAN_A;
+	sl_meta(m)->in_port = pid[P_IN];
+	sl_meta(m)->in_vlan = SL_T_VLAN_A;
+	rte_mbuf_refcnt_update(m, 1); /* a second holder: ours */
+	sl_exception_to_kernel(&dp, m);
+	assert_int_equal(main_drop(SL_DROP_EXC_TAG_FAILED), failed + 1);
+	assert_int_equal(main_cnt(SL_CNT_EXC_TO_KERNEL), to);
+	assert_null(tx(P_TAP));
+	assert_int_equal(rte_mbuf_refcnt_read(m), 1); /* the drop released its reference */
+	rte_pktmbuf_free(m);
+}
+
 /* Per port: the inside port's TAP carried 2 UDP + 1 ARP copy to the kernel
  * and 1 frame back; the outside port has no TAP. */
 static void test_port_counters(void **state)
@@ -309,6 +333,7 @@ int main(void)
 	    cmocka_unit_test(test_echo_stays_fast),
 	    cmocka_unit_test(test_kernel_frame_out_unchanged),
 	    cmocka_unit_test(test_kernel_untagged_and_runt),
+	    cmocka_unit_test(test_tag_failed),
 	    cmocka_unit_test(test_port_counters),
 	};
 

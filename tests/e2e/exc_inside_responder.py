@@ -10,8 +10,9 @@ kernel moves a received tag into the packet's metadata: it is read back
 from PACKET_AUXDATA, or from the frame if it is still there), and a UDP
 datagram to port 3784 of the gateway (IPv4 or IPv6) is answered from the
 gateway's address and port, on the same VLAN, with "vlan=N " + its payload,
-as a VLAN device's socket would. ARP and ND are never answered: sluice-dp
-does that.
+as a VLAN device's socket would; a TCP SYN to port 179 of the gateway gets a
+SYN-ACK (and nothing more: enough for the instance's connect()). ARP and ND
+are never answered: sluice-dp does that.
 
     exc_inside_responder.py IFNAME LOGFILE SECONDS
 """
@@ -45,6 +46,21 @@ def udp_reply4(ip, vlan):
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0, ip[16:20], ip[12:16])
     hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
     return b"\x08\x00" + hdr + udp
+
+
+def syn_ack4(ip):
+    """A SYN to port 179 of the gateway (BGP-like) gets a SYN-ACK: the
+    instance's connect() then succeeds. Anything else of TCP: None."""
+    ihl = (ip[0] & 15) * 4
+    sport, dport, seq = struct.unpack("!HHI", ip[ihl : ihl + 8])
+    if dport != 179 or ip[ihl + 13] & 0x3F != 0x02:  # SYN alone
+        return None
+    tcp = struct.pack("!HHIIBBHHH", 179, sport, 0x5C000000, (seq + 1) & 0xFFFFFFFF, 5 << 4, 0x12, 65535, 0, 0)
+    pseudo = ip[16:20] + ip[12:16] + struct.pack("!xBH", 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0, ip[16:20], ip[12:16])
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    return b"\x08\x00" + hdr + tcp
 
 
 def udp_reply6(ip, vlan):
@@ -99,6 +115,9 @@ def main():
         elif vlan is not None and etype == b"\x86\xdd" and len(data) >= 62:
             kind = "udp6" if data[20] == 17 else ("icmp6-%d" % data[54] if data[20] == 58 else kind)
             reply = udp_reply6(data[14:], vlan) if data[20] == 17 else None
+        elif vlan is not None and etype == b"\x08\x00" and data[23] == 6:
+            kind = "tcp4"
+            reply = syn_ack4(data[14:])
         elif vlan is not None and etype == b"\x08\x00" and data[23] == 1:
             kind = "icmp4"
         log.write("%s vlan=%s len=%d\n" % (kind, vlan if vlan is not None else "none", len(data)))

@@ -16,6 +16,8 @@
 #     address spaces overlap) to their VSwitch gateway 192.168.1.253 reaches
 #     the responder with the right tag, and the reply it sends tagged goes
 #     out of the trunk to the right instance; the same over IPv6 from a1;
+#     b1's TCP connect to port 179 of its gateway gets the responder's
+#     SYN-ACK;
 #   - the instances' ARP for the gateway is answered by sluice-dp
 #     (arp_replies moved, the instance's neighbour entry has the port's
 #     MAC), the responder only saw a tagged copy; ICMP echo to the gateway
@@ -28,7 +30,7 @@
 # shellcheck disable=SC2317 # functions run through check and the trap
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PLAN=17
+PLAN=18
 tap_plan $PLAN
 lab_test_init exception_inside
 
@@ -118,6 +120,12 @@ check "b1 (VLAN 200, same addresses) -> UDP $GW4:3784: answered on VLAN 200 ($go
 got=$(udp_ask a1 "$GW6" hello-a1-v6 2>&1)
 check "a1 -> UDP [$GW6]:3784 (IPv6): answered on VLAN 100 ($got)" \
 	test "$got" == "vlan=100 hello-a1-v6"
+got=$(in_ns b1 "$SL_PY" -c 'import socket,sys
+s = socket.create_connection((sys.argv[1], 179), timeout=5)
+print("connected")
+s.close()' "$GW4" 2>&1)
+check "b1 -> TCP $GW4:179 (a SYN, as BGP's): the kernel side's SYN-ACK came back on VLAN 200 ($got)" \
+	bash -c "test '$got' == connected && grep -q '^tcp4 vlan=200 ' $tmp/resp.log"
 check "the responder saw the UDP tagged 100 and 200 (udp4/udp6 lines)" \
 	bash -c "grep -q '^udp4 vlan=100 ' $tmp/resp.log && grep -q '^udp4 vlan=200 ' $tmp/resp.log && grep -q '^udp6 vlan=100 ' $tmp/resp.log"
 

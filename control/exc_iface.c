@@ -26,6 +26,7 @@
 
 struct sl_exc_iface {
 	char name[IFNAMSIZ];
+	bool inside;		/* an inside port's TAP: kept up, no addresses */
 	struct nl_sock *sock;
 	int ifindex;		/* last seen, 0: absent */
 	bool warned_absent;
@@ -34,16 +35,25 @@ struct sl_exc_iface {
 	struct sl_pfx added[SL_EXC_ADDRS_MAX];
 };
 
-struct sl_exc_iface *sl_exc_iface_open(const char *ifname, char *err, size_t errlen)
+struct sl_exc_iface *sl_exc_iface_open(const char *arg, char *err, size_t errlen)
 {
+	const char *comma = strchr(arg, ',');
+	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
+	char ifname[IFNAMSIZ];
 	struct sl_exc_iface *x;
 	int rc;
 
-	if (strlen(ifname) == 0 || strlen(ifname) >= IFNAMSIZ) {
+	if (len == 0 || len >= IFNAMSIZ) {
 		snprintf(err, errlen, "--exception '%s': an interface name of 1 to %d characters",
-			 ifname, IFNAMSIZ - 1);
+			 arg, IFNAMSIZ - 1);
 		return NULL;
 	}
+	if (comma && strcmp(comma, ",inside") != 0) {
+		snprintf(err, errlen, "--exception '%s': IFNAME or IFNAME,inside", arg);
+		return NULL;
+	}
+	memcpy(ifname, arg, len);
+	ifname[len] = '\0';
 	x = calloc(1, sizeof(*x));
 	if (x == NULL || (x->sock = nl_socket_alloc()) == NULL) {
 		free(x);
@@ -58,6 +68,7 @@ struct sl_exc_iface *sl_exc_iface_open(const char *ifname, char *err, size_t err
 		return NULL;
 	}
 	snprintf(x->name, sizeof(x->name), "%s", ifname);
+	x->inside = comma != NULL;
 	return x;
 }
 
@@ -150,7 +161,8 @@ static int sl_exc_addr_op(struct sl_exc_iface *x, int ifindex, const struct sl_p
 
 int sl_exc_iface_sync(struct sl_exc_iface *x, const struct sl_store *s)
 {
-	const struct sl_gateway_obj *g = s ? s->gateway : NULL;
+	/* an inside port's addresses belong on the operator's VLAN devices */
+	const struct sl_gateway_obj *g = s && !x->inside ? s->gateway : NULL;
 	struct rtnl_link *link = NULL;
 	struct nl_cache *cache = NULL;
 	int ifindex, rc, changes = 0;
@@ -186,6 +198,8 @@ int sl_exc_iface_sync(struct sl_exc_iface *x, const struct sl_store *s)
 	if (!(rtnl_link_get_flags(link) & IFF_UP)) {
 		struct rtnl_link *chg = rtnl_link_alloc();
 
+		if (x->inside) /* tagged frames only (sluice-dp sets it too) */
+			sl_exc_sysctl6(x, "disable_ipv6", "1");
 		if (v6) { /* before up: no router solicitations, no autoconf */
 			sl_exc_sysctl6(x, "disable_ipv6", "0");
 			sl_exc_sysctl6(x, "accept_ra", "0");

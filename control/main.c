@@ -51,7 +51,8 @@ struct sl_daemon {
 	struct sl_db *db;	    /**< API objects, tokens, nonces; NULL if none */
 	struct sl_route_feed *feed; /**< --route-socket, or NULL */
 	struct sl_kernel_routes *kroutes; /**< --kernel-table, or NULL */
-	struct sl_exc_iface *exc;	  /**< --exception, or NULL */
+	struct sl_exc_iface *exc[SL_EXC_IFACES_MAX]; /**< --exception (each) */
+	unsigned int n_exc;
 	struct sl_xdp *xdp[SL_XDP_PORTS_MAX]; /**< --xdp interfaces (docs/xdp.md) */
 	unsigned int n_xdp;
 	struct sl_ctl *ctl; /**< for GET /metrics */
@@ -85,7 +86,8 @@ static void sl_usage(FILE *f)
 		"                [--api-source-rate N]]\n"
 		"               [--state-dir DIR]\n"
 		"               [--standalone] [--inet-routes FILE [--inet-via ADDR]...]\n"
-		"               [--route-socket PATH] [--kernel-table N] [--exception IFNAME]\n"
+		"               [--route-socket PATH] [--kernel-table N]\n"
+		"               [--exception IFNAME[,inside]]...\n"
 		"               [--xdp IFACE[,inside][,generic][,adopt]]... [--xdp-obj FILE]\n"
 		"               [--help]\n"
 		"       sluiced --check FILE\n"
@@ -140,6 +142,9 @@ static void sl_usage(FILE *f)
 		"                         (ports[].exception of its config) up and carrying\n"
 		"                         the gateway's outside addresses (libnl; checked\n"
 		"                         every second; docs/sluice-dp.md, Exception path)\n"
+		"  -E, --exception IFNAME,inside  an inside port's exception path TAP: kept\n"
+		"                         up only (its addresses go on VLAN devices); both\n"
+		"                         forms may be repeated, one per port\n"
 		"  -X, --xdp IFACE[,inside][,generic][,adopt]  attach the XDP program to\n"
 		"                         IFACE (an AF_XDP port; outside role unless\n"
 		"                         ',inside'; native mode unless ',generic'),\n"
@@ -286,8 +291,8 @@ static int sl_run(struct sl_ctl *ctl, struct sl_daemon *d)
 					SL_WARN("timerfd read: %s", strerror(errno));
 				sl_ctl_check_segment(ctl);
 				sl_ctl_check_trunks(ctl);
-				if (d->exc)
-					sl_exc_iface_sync(d->exc, sl_ctl_store(ctl));
+				for (unsigned int k = 0; k < d->n_exc; k++)
+					sl_exc_iface_sync(d->exc[k], sl_ctl_store(ctl));
 			}
 		}
 		if (d->feed)
@@ -495,7 +500,8 @@ int main(int argc, char **argv)
 	unsigned long kernel_table = 0;
 	unsigned long api_rate = SL_API_RATE_DEFAULT;
 	unsigned long api_source_rate = SL_API_SOURCE_RATE_DEFAULT;
-	const char *exc_ifname = NULL;
+	const char *exc_ifname[SL_EXC_IFACES_MAX];
+	unsigned int n_exc_ifname = 0;
 	char *end;
 	struct sl_xdp_spec xdp_specs[SL_XDP_PORTS_MAX];
 	unsigned int n_xdp_specs = 0;
@@ -565,7 +571,12 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'E':
-			exc_ifname = optarg;
+			if (n_exc_ifname == SL_EXC_IFACES_MAX) {
+				fprintf(stderr, "sluiced: at most %d --exception\n",
+					SL_EXC_IFACES_MAX);
+				return 2;
+			}
+			exc_ifname[n_exc_ifname++] = optarg;
 			break;
 		case 'K':
 			errno = 0;
@@ -709,14 +720,14 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (exc_ifname) {
-		d.exc = sl_exc_iface_open(exc_ifname, err, sizeof(err));
-		if (d.exc == NULL) {
+	for (; d.n_exc < n_exc_ifname; d.n_exc++) {
+		d.exc[d.n_exc] = sl_exc_iface_open(exc_ifname[d.n_exc], err, sizeof(err));
+		if (d.exc[d.n_exc] == NULL) {
 			SL_ERR("%s", err);
 			rc = 1;
 			goto out;
 		}
-		sl_exc_iface_sync(d.exc, sl_ctl_store(ctl));
+		sl_exc_iface_sync(d.exc[d.n_exc], sl_ctl_store(ctl));
 	}
 	/* XDP after the start: the owned prefixes come from the store */
 	for (; d.n_xdp < n_xdp_specs; d.n_xdp++) {
@@ -747,7 +758,8 @@ out:
 		sl_xdp_close(d.xdp[i]);
 	sl_route_feed_close(d.feed);
 	sl_kernel_routes_close(d.kroutes);
-	sl_exc_iface_close(d.exc);
+	for (unsigned int i = 0; i < d.n_exc; i++)
+		sl_exc_iface_close(d.exc[i]);
 	sl_api_http_free(d.api);
 	sl_api_auth_free(api_srv.auth);
 	sl_api_keys_free(api_keys);

@@ -250,6 +250,13 @@ static void sl_ports_out(struct sl_mbuf *b, const struct sl_port_stats *ports, u
 	     offsetof(struct sl_port_stats, oerrors)},
 	    {"sluice_port_rx_nombuf_total", "counter", "RX mbuf allocation failures",
 	     offsetof(struct sl_port_stats, rx_nombuf)},
+	    /* exception path (issue 8) */
+	    {"sluice_port_exception_to_kernel_total", "counter",
+	     "frames written to the port's exception-path TAP (to the host kernel)",
+	     offsetof(struct sl_port_stats, exc_to_kernel)},
+	    {"sluice_port_exception_from_kernel_total", "counter",
+	     "frames from the port's exception-path TAP sent out of the port",
+	     offsetof(struct sl_port_stats, exc_from_kernel)},
 	};
 	char name[2 * SL_PORT_NAME_LEN];
 

@@ -23,14 +23,25 @@
  * and remove addresses sluiced added earlier that the config no longer
  * has. Addresses the operator added are left alone. Single-threaded
  * (sluiced's event loop).
+ *
+ * Inside ports (--exception IFNAME,inside; issue 8, session 6): the TAP of
+ * a trunk carries 802.1Q-tagged frames of every VPC on it, and the
+ * gateway's inside addresses belong on the VLAN devices the operator makes
+ * on top of it (one per VSwitch, in a VRF or namespace per VPC: VPC
+ * address spaces overlap), so sluiced only keeps such a TAP up, with IPv6
+ * disabled on the TAP itself, and adds no address there.
  */
 #include <stddef.h>
+
+/* --exception options sluiced takes: an outside port's and the trunks' */
+#define SL_EXC_IFACES_MAX 8
 
 struct sl_exc_iface;
 struct sl_store;
 
-/** Watch interface `ifname`; NULL with a message on error. */
-struct sl_exc_iface *sl_exc_iface_open(const char *ifname, char *err, size_t errlen);
+/** Watch interface IFNAME, given as "IFNAME" (an outside port's TAP) or
+ * "IFNAME,inside" (an inside port's); NULL with a message on error. */
+struct sl_exc_iface *sl_exc_iface_open(const char *arg, char *err, size_t errlen);
 /** One reconciliation against the store's outside addresses. Returns how
  * many changes it made (0 when all was in place or the interface is
  * absent), or a negative errno (logged). */

@@ -1929,6 +1929,10 @@ static int sl_cmd_ports(struct sl_ctl *c)
 			json_object_set_new(o, "ierrors", sl_json_u64(p->ierrors));
 			json_object_set_new(o, "oerrors", sl_json_u64(p->oerrors));
 			json_object_set_new(o, "rx_nombuf", sl_json_u64(p->rx_nombuf));
+			/* exception path (issue 8): frames its TAP carried */
+			json_object_set_new(o, "exception_to_kernel", sl_json_u64(p->exc_to_kernel));
+			json_object_set_new(o, "exception_from_kernel",
+					    sl_json_u64(p->exc_from_kernel));
 			json_object_set_new(o, "queues", sl_queues_json(c, &s, i));
 			json_array_append_new(a, o);
 		}

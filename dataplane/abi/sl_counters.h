@@ -68,7 +68,7 @@
 	_(NAT_NO_MAPPING, "nat_no_mapping", "inbound to a NAT gateway's public IP without a session or forward entry") \
 	_(SNAT_UNAVAILABLE, "snat_unavailable", "to the Internet from a source without EIP and without a SNAT entry (or sluice-dp has no NAT table)") \
 	_(EXC_KERNEL_FULL, "exception_kernel_full", "exception path: the kernel interface's queue was full") \
-	_(EXC_RUNT, "exception_runt", "exception path: frame from the kernel shorter than an Ethernet header") \
+	_(EXC_RUNT, "exception_runt", "exception path: frame from the kernel shorter than an Ethernet header (with its 802.1Q tag on a trunk)") \
 	/* HaVip (issue 12, docs/havip.md) */                                   \
 	_(HAVIP_NOT_ASSOCIATED, "havip_not_associated", "ARP claiming a HaVip from a MAC of no associated instance (ignored)") \
 	/* police4 (issue 7): over a public IP's or its package's bandwidth */ \
@@ -96,7 +96,10 @@
 	_(NAT_FRAG_OVERLAP, "nat_frag_overlap", "early IPv4 fragment overlapping or repeating one held") \
 	_(NAT_FRAG_BAD, "nat_frag_bad", "non-first IPv4 fragment of a SNAT/DNAT flow: empty, beyond 65,535 bytes, or not the last and not a multiple of 8 bytes") \
 	/* IPv6 ingress route rules via a HaVip (issues 6/12, session 5) */ \
-	_(IP6GW_HAVIP_NO_HOLDER, "ip6gw_havip_no_holder", "IPv6 from the Internet steered by a rule to a HaVip whose holder is not known (or has no IPv6 next hop)")
+	_(IP6GW_HAVIP_NO_HOLDER, "ip6gw_havip_no_holder", "IPv6 from the Internet steered by a rule to a HaVip whose holder is not known (or has no IPv6 next hop)") \
+	/* exception path of inside ports (issue 8, session 6, inexc) */ \
+	_(EXC_UNTAGGED, "exception_untagged", "exception path: frame from the kernel for an inside port (a trunk) without an 802.1Q tag") \
+	_(EXC_TAG_FAILED, "exception_tag_failed", "exception path: no room to put the 802.1Q tag back on a frame for the kernel")
 
 #define SL_FOREACH_COUNTER(_)                                                   \
 	_(RX_PKTS, "rx_packets", "packets received by workers")                 \

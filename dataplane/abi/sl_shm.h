@@ -73,7 +73,7 @@
 #define SL_SHM_MAGIC UINT64_C(0x3130474553434c53) /* "SLCSEG01" little-endian */
 #define SL_BANK_MAGIC UINT64_C(0x31304b4e4142434c) /* "LCBANK01" */
 #define SL_STATS_MAGIC UINT64_C(0x3130535441544353) /* "SCSTAT01" */
-#define SL_SHM_ABI_VERSION 17u /* 8: exception-path counters (issue 8), HaVip section and
+#define SL_SHM_ABI_VERSION 18u /* 8: exception-path counters (issue 8), HaVip section and
 				  * holder export (issue 12); 9: police section and policer
 				  * export (issue 7), NAT session drops and counters (issue 5);
 				  * 10: IPv6 gateway section and SL_NH_IP6GW (issue 6);
@@ -90,7 +90,10 @@
 				  * filled, indexed like the IPv6 gateway section's addr[],
 				  * SL_POL_KIND_IP6;
 				  * 17 (issue 9, h-ip6gw): the IPv6 gateway section's
-				  * address hash (struct sl_ip6gw_addr_slot) */
+				  * address hash (struct sl_ip6gw_addr_slot);
+				  * 18 (issue 8, h-inexc): exception path of inside ports:
+				  * drops exception_untagged, exception_tag_failed; per-port
+				  * exc_to_kernel / exc_from_kernel in sl_port_stats */
 
 #define SL_CACHE_LINE 64
 #define SL_MAX_LCORES 128	  /* lcore slots in the header */
@@ -731,6 +734,11 @@ struct sl_port_stats {
 	uint8_t pad[3];
 	uint64_t ipackets, opackets, ibytes, obytes;
 	uint64_t imissed, ierrors, oerrors, rx_nombuf;
+	/* exception path (issue 8): frames this port's TAP carried, counted by
+	 * the main lcore (its only user) and exported with the rest; in the
+	 * former tail padding */
+	uint64_t exc_to_kernel;	  /**< written to the TAP (punted, ARP/ND copies) */
+	uint64_t exc_from_kernel; /**< read from the TAP and sent out of the port */
 } __attribute__((aligned(SL_CACHE_LINE)));
 
 enum sl_neigh_state {
@@ -990,6 +998,8 @@ static_assert(sizeof(struct sl_ip6gw_addr_slot) == 32, "ip6gw address slot (ABI 
 static_assert(sizeof(struct sl_ip6gw_havip_ent) == 16 + 8 * SL_HAVIP_MAX_INST + SL_ID_LEN,
 	      "ip6gw havip target");
 static_assert(sizeof(struct sl_port_stats) == 128, "port stats");
+static_assert(offsetof(struct sl_port_stats, exc_from_kernel) == 120,
+	      "port stats exception counters in the former padding");
 static_assert(offsetof(struct sl_port_stats, trunk) == 44 &&
 		  offsetof(struct sl_port_stats, ipackets) == 48,
 	      "port stats trunk in the former padding");

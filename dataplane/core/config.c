@@ -270,13 +270,8 @@ static int sl_cfg_root(struct sl_config *c, json_t *root, const char *what, char
 		c->ports[i].trunk = (uint8_t)c->n_trunks++;
 	}
 	for (unsigned int i = 0; i < c->n_ports; i++) {
-		/* an inside port carries VLANs: its kernel side would need VLAN
-		 * devices per VPC, which the exception path does not make */
-		if (c->ports[i].exception[0] && c->ports[i].role != SL_ROLE_OUTSIDE)
-			return sl_cfg_err(err, errlen, what,
-					  "ports[%u].exception: only outside ports have an "
-					  "exception path",
-					  i);
+		/* both roles: an inside port's TAP carries the trunk as it is,
+		 * 802.1Q tags included (exception.c) */
 		for (unsigned int j = 0; j < i; j++)
 			if (c->ports[i].exception[0] &&
 			    strcmp(c->ports[i].exception, c->ports[j].exception) == 0)

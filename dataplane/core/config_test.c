@@ -13,6 +13,7 @@
 #include "sl_config.h"
 
 static const char *sl_lab_json;
+static const char *sl_inside_exc_json; /* configs/dp-2port-inside-exc.json */
 
 static void test_full(void **state)
 {
@@ -23,7 +24,7 @@ static void test_full(void **state)
 	    " \"idle_sleep_us\": 20, \"nat_sessions\": 100000, \"nat_gateways\": 8,"
 	    " \"nat_public_ips\": 40, \"policers\": 100, \"ip6_egress_flows\": 1024, \"ports\": ["
 	    " {\"name\": \"inside0\", \"role\": \"inside\", \"mtu\": 1500,"
-	    "  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\"},"
+	    "  \"devargs\": \"net_af_packet0,iface=sl-in,qpairs=2\", \"exception\": \"sl-exc1\"},"
 	    " {\"name\": \"outside0\", \"role\": \"outside\", \"mtu\": 9000,"
 	    "  \"devargs\": \"net_af_packet1,iface=sl-out\", \"exception\": \"sl-exc0\"}]}";
 
@@ -43,7 +44,7 @@ static void test_full(void **state)
 	assert_int_equal(c.ports[1].mtu, 9000);
 	assert_string_equal(c.ports[1].devargs, "net_af_packet1,iface=sl-out");
 	assert_string_equal(c.ports[1].exception, "sl-exc0");
-	assert_string_equal(c.ports[0].exception, "");
+	assert_string_equal(c.ports[0].exception, "sl-exc1"); /* an inside port's too */
 	assert_int_equal(c.n_trunks, 1);
 	assert_int_equal(c.ports[0].trunk, 0);
 }
@@ -121,8 +122,9 @@ static void test_errors(void **state)
 	     " {\"name\": \"e\", \"role\": \"inside\", \"devargs\": \"x\"}]}",
 	     "bad.json: ports[4]: more than 4 inside ports (trunks)"},
 	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"inside\", \"devargs\": \"x\","
-	     " \"exception\": \"sl-exc0\"}]}",
-	     "bad.json: ports[0].exception: only outside ports have an exception path"},
+	     " \"exception\": \"sl-exc1\"}, {\"name\": \"q\", \"role\": \"outside\","
+	     " \"devargs\": \"y\", \"exception\": \"sl-exc1\"}]}",
+	     "bad.json: ports[1].exception: \"sl-exc1\" already used by ports[0]"},
 	    {"{\"ports\": [{\"name\": \"p\", \"role\": \"outside\", \"devargs\": \"x\","
 	     " \"exception\": \"a/b\"}]}",
 	     "bad.json: ports[0].exception: \"a/b\" is not an interface name"},
@@ -181,6 +183,23 @@ static void test_file(void **state)
 	assert_int_equal(c.ports[1].role, SL_ROLE_OUTSIDE);
 }
 
+/* The example with an exception path on the inside port (issue 8). */
+static void test_file_inside_exception(void **state)
+{
+	struct sl_config c;
+	char err[512] = "";
+
+	if (!sl_inside_exc_json)
+		skip();
+	if (sl_config_load(&c, sl_inside_exc_json, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.n_ports, 2);
+	assert_int_equal(c.ports[0].role, SL_ROLE_INSIDE);
+	assert_string_equal(c.ports[0].exception, "sl-exc1");
+	assert_int_equal(c.ports[1].role, SL_ROLE_OUTSIDE);
+	assert_string_equal(c.ports[1].exception, "sl-exc0");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,9 +208,12 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_trunks),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_file),
+	    cmocka_unit_test(test_file_inside_exception),
 	};
 
 	if (argc > 1)
 		sl_lab_json = argv[1];
+	if (argc > 2)
+		sl_inside_exc_json = argv[2];
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

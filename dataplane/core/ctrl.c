@@ -105,6 +105,8 @@ void sl_ctrl_export(struct sl_dp *dp)
 		ps->ierrors = es.ierrors;
 		ps->oerrors = es.oerrors;
 		ps->rx_nombuf = es.rx_nombuf;
+		ps->exc_to_kernel = dp->exc_to[pid];
+		ps->exc_from_kernel = dp->exc_from[pid];
 	}
 	st->n_ports = dp->n_ports;
 	st->n_neigh = sl_neigh_export(dp->neigh, dp->main_w->bank, st->neigh, SL_MAX_NEIGH_EXPORT,

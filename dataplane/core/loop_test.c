@@ -11,11 +11,9 @@
  * generation everything is dropped NO_TABLES; the stats export fills the
  * port and neighbour snapshots.
  */
-#include "sl_core_test.h"
+#include "sl_core_loop_test.h"
 
 #include <rte_arp.h>
-#include <rte_eth_ring.h>
-#include <rte_ethdev.h>
 #include <rte_ip.h>
 
 static struct sl_dp dp;
@@ -39,125 +37,42 @@ static void publish(uint64_t g)
 
 static int group_setup(void **state)
 {
-	static const char *const names[2] = {"lt_in", "lt_out"};
-	static const uint8_t roles[2] = {SL_ROLE_INSIDE, SL_ROLE_OUTSIDE};
-	unsigned int ids[2];
-	char err[256];
-
 	sl_t_eal_init();
 	assert_int_equal(sl_pool_create(2047), 0);
-	memset(sl_ports, 0, sizeof(sl_ports));
-	for (int i = 0; i < 2; i++) {
-		struct sl_port_conf pc = {.role = roles[i], .mtu = 1500};
-		char rn[32];
-		int rc;
-
-		snprintf(rn, sizeof(rn), "%s_rx", names[i]);
-		rx_ring[i] = rte_ring_create(rn, 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(rn, sizeof(rn), "%s_tx", names[i]);
-		tx_ring[i] = rte_ring_create(rn, 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		assert_non_null(rx_ring[i]);
-		assert_non_null(tx_ring[i]);
-		assert_true(rte_eth_from_rings(names[i], &rx_ring[i], 1, &tx_ring[i], 1, 0) >= 0);
-		snprintf(pc.name, sizeof(pc.name), "%s", names[i]);
-		/* rte_eth_from_rings() names the device net_ring_<name>. */
-		snprintf(pc.devargs, sizeof(pc.devargs), "net_ring_%s", names[i]);
-		rc = sl_port_init(&pc, 1, &pid[i], err, sizeof(err));
-		if (rc)
-			fail_msg("%s", err);
-	}
-	/* Their rows in the stats area's queue counters, as main.c numbers
-	 * them (config order + 1). */
-	sl_ports[pid[0]].stats_idx = 1;
-	sl_ports[pid[1]].stats_idx = 2;
-	/* Ring ports have no MAC of their own: give them one. */
-	sl_ports[pid[0]].mac = sl_t_mac_in;
-	sl_ports[pid[1]].mac = sl_t_mac_out;
-
-	sl_t_segment(&shm, SL_T_BANK_SIZE);
+	sl_t_loop_ports(&dp, "lt", rx_ring, tx_ring, pid);
+	sl_t_loop_start(&dp, &shm, "lt");
 	built = sl_t_bank_build(1);
-	dp.shm = &shm;
-	dp.n_workers = 1;
-	dp.n_ports = 2;
-	dp.port_ids[0] = pid[0];
-	dp.port_ids[1] = pid[1];
-	dp.punt_ring = rte_ring_create("lt_punt", SL_PUNT_RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	dp.inject[0] = rte_ring_create("lt_inject", SL_INJECT_RING_SIZE, SOCKET_ID_ANY,
-				       RING_F_SP_ENQ | RING_F_SC_DEQ);
-	dp.main_w = sl_worker_create(&dp, -1, rte_lcore_id());
-	dp.workers[0] = sl_worker_create(&dp, 0, rte_lcore_id());
-	assert_non_null(dp.punt_ring);
-	assert_non_null(dp.inject[0]);
-	assert_non_null(dp.main_w);
-	assert_non_null(dp.workers[0]);
-	dp.neigh = sl_ctrl_neigh_create(&dp);
-	assert_non_null(dp.neigh);
-	ids[0] = ids[1] = rte_lcore_id();
-	assert_int_equal(sl_shm_dp_start(&shm, 2, ids), 0);
-	sl_neigh_reader_online(dp.neigh, 0);
-	sl_worker_online(dp.workers[0]);
-	sl_worker_online(dp.main_w);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	if (!dp.neigh)
-		return 0;
-	sl_neigh_reader_offline(dp.neigh, 0);
-	sl_worker_offline(dp.workers[0]);
-	sl_worker_offline(dp.main_w);
-	sl_shm_dp_stop(&shm);
-	sl_neigh_free(dp.neigh);
-	sl_port_close(pid[0]);
-	sl_port_close(pid[1]);
+	if (dp.neigh)
+		sl_t_loop_stop(&dp, &shm);
 	return 0;
 }
 
 static unsigned int settle(void)
 {
-	unsigned int total = 0, quiet = 0;
-
-	for (int round = 0; round < 100 && quiet < 3; round++) {
-		unsigned int n = sl_worker_poll(dp.workers[0]) + sl_ctrl_poll(&dp);
-
-		total += n;
-		quiet = n ? 0 : quiet + 1;
-	}
-	return total;
+	return sl_t_loop_settle(&dp);
 }
 
 /* Put a frame on port i's rx ring. */
 static void rx(int i, const void *frame, uint16_t len)
 {
-	struct rte_mbuf *m = sl_t_mbuf(frame, len);
-
-	m->port = pid[i];
-	assert_int_equal(rte_ring_enqueue(rx_ring[i], m), 0);
+	sl_t_ring_rx(rx_ring[i], pid[i], frame, len);
 }
 
 /* Take the next frame port i transmitted (NULL if none). */
 static struct rte_mbuf *tx(int i)
 {
-	struct rte_mbuf *m = NULL;
-
-	if (rte_ring_dequeue(tx_ring[i], (void **)&m) != 0)
-		return NULL;
-	return m;
+	return sl_t_ring_tx(tx_ring[i]);
 }
 
 static uint16_t eth_vlan(uint8_t *buf, const struct rte_ether_addr *dst,
 			 const struct rte_ether_addr *src, uint16_t vlan, uint16_t type)
 {
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)buf;
-	struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eh + 1);
-
-	eh->dst_addr = *dst;
-	eh->src_addr = *src;
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
-	vh->vlan_tci = rte_cpu_to_be_16(vlan);
-	vh->eth_proto = rte_cpu_to_be_16(type);
-	return 18;
+	return sl_t_eth(buf, dst, src, vlan, type);
 }
 
 static uint16_t arp_frame(uint8_t *buf, uint16_t op, const struct rte_ether_addr *sha, uint32_t sip,

@@ -22,7 +22,8 @@ struct sl_port_conf {
 	uint8_t trunk;		      /**< inside: k for the k-th inside port */
 	char devargs[SL_DEVARGS_LEN]; /**< for rte_dev_probe() */
 	char exception[16];	      /**< kernel interface of its exception path
-				       * (outside ports), "" = none */
+				       * (any role; on an inside port it carries
+				       * the trunk, tags included), "" = none */
 };
 
 struct sl_config {

@@ -108,6 +108,10 @@ struct sl_dp {
 	unsigned int n_exc;
 	uint16_t exc_tap[SL_MAX_PORTS];
 	uint16_t exc_phys[SL_MAX_PORTS];
+	/* main lcore only: frames each port's TAP carried, by DPDK port id of
+	 * the port (exported into sl_port_stats by ctrl.c) */
+	uint64_t exc_to[RTE_MAX_ETHPORTS];
+	uint64_t exc_from[RTE_MAX_ETHPORTS];
 
 	/* Set by the signal handler: the process ends. Polled by the main
 	 * lcore (and the segment wait) once per loop iteration. */
@@ -257,5 +261,9 @@ void sl_exception_to_kernel(struct sl_dp *dp, struct rte_mbuf *m);
 void sl_exception_copy_to_kernel(struct sl_dp *dp, const struct rte_mbuf *m);
 /** Main lcore: frames from the TAPs to their ports; returns how many. */
 unsigned int sl_exception_poll(struct sl_dp *dp);
+/** Make the started ethdev `tap` the exception path of port `pid` (what
+ * sl_exception_init does after creating a TAP; the tests attach a ring
+ * port). Before the workers start. */
+void sl_exception_attach(struct sl_dp *dp, uint16_t pid, uint16_t tap);
 
 #endif /* SL_DP_H */

@@ -359,6 +359,10 @@ static int sl_tel_ports(const char *cmd, const char *params, struct rte_tel_data
 		rte_tel_data_add_dict_u64(o, "ierrors", es.ierrors);
 		rte_tel_data_add_dict_u64(o, "oerrors", es.oerrors);
 		rte_tel_data_add_dict_u64(o, "rx_nombuf", es.rx_nombuf);
+		/* exception path (issue 8): the main lcore's own counters, read
+		 * as the stats area's are (aligned 64-bit words, one writer) */
+		rte_tel_data_add_dict_u64(o, "exception_to_kernel", dp->exc_to[pid]);
+		rte_tel_data_add_dict_u64(o, "exception_from_kernel", dp->exc_from[pid]);
 		rte_tel_data_add_dict_container(d, dp->conf->ports[i].name, o, 0);
 	}
 	sl_tel_leave();

@@ -661,6 +661,44 @@ static void test_stage(void **state)
 	rte_pktmbuf_free_bulk(punt->m, punt->n);
 	punt->n = 0;
 
+	/* Runs of packets through one gateway share its lookup (issue 9):
+	 * each still gets its own L2 header, and a packet through another
+	 * next hop between two runs gets its own answer. */
+	{
+		static const uint32_t nhs[] = {SL_T_NH_INET4, SL_T_NH_INET4, SL_T_NH_GW4,
+					       SL_T_NH_INET4, SL_T_NH_CONN4, SL_T_NH_INET4,
+					       SL_T_NH_INET4};
+		struct rte_mbuf *run[RTE_DIM(nhs)];
+		unsigned int up = 0;
+
+		for (unsigned int i = 0; i < RTE_DIM(nhs); i++)
+			run[i] = fwd4(nhs[i] == SL_T_NH_CONN4 ? a1 : sl_t_ip4(8, 8, 4, (uint8_t)i),
+				      nhs[i]);
+		sl_stage_neigh(w, run, RTE_DIM(nhs));
+		assert_int_equal(tx->n, 6);
+		assert_int_equal(punt->n, 1);
+		assert_memory_equal(sl_meta(punt->m[0])->nh_addr, ((uint8_t[]){192, 168, 2, 10}), 4);
+		for (unsigned int i = 0; i < tx->n; i++) {
+			const struct rte_ipv4_hdr *ip;
+
+			if (rte_pktmbuf_pkt_len(tx->m[i]) == 18 + 28) {
+				ip = (const struct rte_ipv4_hdr *)check_l2(
+				    tx->m[i], SL_T_PORT_IN, SL_T_VLAN_A, &mac_a1, RTE_ETHER_TYPE_IPV4);
+				assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), a1);
+				continue;
+			}
+			ip = (const struct rte_ipv4_hdr *)check_l2(tx->m[i], SL_T_PORT_OUT, 0, &mac_up,
+								   RTE_ETHER_TYPE_IPV4);
+			assert_int_equal(rte_be_to_cpu_32(ip->dst_addr) >> 8, sl_t_ip4(8, 8, 4, 0) >> 8);
+			up++;
+		}
+		assert_int_equal(up, 5);
+		rte_pktmbuf_free_bulk(tx->m, tx->n);
+		tx->n = 0;
+		rte_pktmbuf_free_bulk(punt->m, punt->n);
+		punt->n = 0;
+	}
+
 	/* No port with the egress role. */
 	sl_role_port[SL_ROLE_OUTSIDE] = RTE_MAX_ETHPORTS;
 	pk[0] = fwd4(sl_t_ip4(8, 8, 4, 4), SL_T_NH_INET4);

@@ -11,6 +11,12 @@
  * done in bulk (rte_hash_lookup_bulk, lock-free reader) for each chunk of
  * up to SL_BURST packets; the entry's MAC and state come from one atomic
  * word (see neigh.c), so a usable entry always yields a consistent MAC.
+ * A GATEWAY next hop resolves the same key for every packet (its port,
+ * VLAN and via are the next hop's), so packets of a chunk through the
+ * gateway next hop of the packet before them share that packet's lookup
+ * (issue 9: on the Internet side most packets go through one upstream):
+ * the hash is asked once per run of packets through one gateway, and the
+ * entry word is read once per packet as before.
  *
  * Usable (REACHABLE or STALE): the L2 rule of sl_pipeline.h applies here:
  * everything before md->l3_off is cut and an Ethernet (+802.1Q) header from
@@ -37,6 +43,7 @@ void sl_stage_neigh(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	const void *kp[SL_BURST];
 	struct rte_mbuf *mm[SL_BURST];
 	const struct sl_nexthop *nhs[SL_BURST];
+	uint8_t kx[SL_BURST]; /* mm[j]'s key: keys[kx[j]] */
 	int32_t pos[SL_BURST];
 
 	if (unlikely(b == NULL)) {
@@ -46,7 +53,8 @@ void sl_stage_neigh(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	}
 	for (uint16_t base = 0; base < n; base += SL_BURST) {
 		uint16_t end = RTE_MIN(n, base + SL_BURST);
-		uint16_t k = 0;
+		uint16_t k = 0, nk = 0;
+		uint32_t last_gw = SL_NH_NONE; /* GATEWAY next hop of keys[nk - 1] */
 
 		for (uint16_t i = base; i < end; i++) {
 			struct rte_mbuf *m = pkts[i];
@@ -65,49 +73,58 @@ void sl_stage_neigh(struct sl_worker *w, struct rte_mbuf **pkts, uint16_t n)
 				    rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l3_off);
 
 				addr = md->family == SL_AF_INET6 ? l3 + 24 : l3 + 16;
+				last_gw = SL_NH_NONE;
 			} else if (nh->type == SL_NH_GATEWAY && nh->family == md->family) {
 				addr = nh->via;
+				if (md->nh == last_gw) { /* the same key as the packet before */
+					kx[k] = (uint8_t)(nk - 1);
+					mm[k] = m;
+					nhs[k++] = nh;
+					continue;
+				}
+				last_gw = md->nh;
 			} else {
 				sl_drop(w, m, SL_DROP_NO_ROUTE);
 				continue;
 			}
-			sl_neigh_key_init(&keys[k], port, nh->vlan, md->family, addr);
-			kp[k] = &keys[k];
+			sl_neigh_key_init(&keys[nk], port, nh->vlan, md->family, addr);
+			kp[nk] = &keys[nk];
+			kx[k] = (uint8_t)nk++;
 			mm[k] = m;
-			nhs[k] = nh;
-			k++;
+			nhs[k++] = nh;
 		}
 		if (k == 0)
 			continue;
-		if (rte_hash_lookup_bulk(t->h, kp, k, pos) != 0)
-			for (uint16_t j = 0; j < k; j++)
+		if (rte_hash_lookup_bulk(t->h, kp, nk, pos) != 0)
+			for (uint16_t j = 0; j < nk; j++)
 				pos[j] = -ENOENT;
 		/* the entries' words are random lines: fetch them all before
 		 * the first is read (issue 9) */
-		for (uint16_t j = 0; j < k; j++)
+		for (uint16_t j = 0; j < nk; j++)
 			sl_neigh_prefetch(t, pos[j]);
 
 		for (uint16_t j = 0; j < k; j++) {
 			struct rte_mbuf *m = mm[j];
 			struct sl_meta *md = sl_meta(m);
+			const struct sl_neigh_key *key = &keys[kx[j]];
 			struct rte_ether_addr mac;
 
-			if (sl_neigh_usable(sl_neigh_read(t, pos[j], &mac))) {
+			if (sl_neigh_usable(sl_neigh_read(t, pos[kx[j]], &mac))) {
 				SL_TRACE_NOTE(w, m, "to %02x:%02x:%02x:%02x:%02x:%02x port %u vlan %u",
 					      mac.addr_bytes[0], mac.addr_bytes[1],
 					      mac.addr_bytes[2], mac.addr_bytes[3],
-					      mac.addr_bytes[4], mac.addr_bytes[5], keys[j].port,
-					      keys[j].vlan);
-				if (unlikely(sl_l2_encap(m, keys[j].port, keys[j].vlan, &mac,
+					      mac.addr_bytes[4], mac.addr_bytes[5], key->port,
+					      key->vlan);
+				if (unlikely(sl_l2_encap(m, key->port, key->vlan, &mac,
 							 sl_family_ethertype(md->family)) < 0))
 					sl_drop(w, m, SL_DROP_NO_MBUF);
 				else
 					sl_next(w, m, SL_STAGE_TX);
 				continue;
 			}
-			md->out_port = keys[j].port;
-			md->out_vlan = keys[j].vlan;
-			memcpy(md->nh_addr, keys[j].addr, sizeof(md->nh_addr));
+			md->out_port = key->port;
+			md->out_vlan = key->vlan;
+			memcpy(md->nh_addr, key->addr, sizeof(md->nh_addr));
 			memcpy(md->src_addr, nhs[j]->src, sizeof(md->src_addr));
 			md->vpc_index = nhs[j]->vpc_index;
 			md->punt = SL_PUNT_UNRESOLVED;
